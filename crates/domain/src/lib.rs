@@ -1,0 +1,11 @@
+//! Pure domain logic of dist-btrfs: typed identifiers, the events that make up the
+//! log, and (as features land) the retention planner, lineage and schedules.
+//!
+//! This crate does no I/O and depends on no other crate of ours. Everything here can
+//! be unit- and property-tested without btrfs, SSH or Postgres.
+
+pub mod event;
+pub mod stream;
+
+pub use event::{Actor, DomainEvent, EventKind};
+pub use stream::{StreamId, StreamIdError};
