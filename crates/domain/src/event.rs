@@ -94,6 +94,19 @@ impl EventKind for DomainEvent {
     }
 }
 
+impl DomainEvent {
+    /// One human-readable line for the audit timeline.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::InstanceInitialized(e) => format!(
+                "dist-btrfs {} initialised instance {}",
+                e.software_version, e.instance_id
+            ),
+            Self::InstanceRenamed(e) => format!("instance renamed to {:?}", e.name),
+        }
+    }
+}
+
 /// Why a stored event could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum EventCodecError {

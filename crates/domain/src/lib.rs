@@ -5,7 +5,9 @@
 //! be unit- and property-tested without btrfs, SSH or Postgres.
 
 pub mod event;
+pub mod names;
 pub mod stream;
 
 pub use event::{Actor, DomainEvent, EventKind};
+pub use names::{DisplayName, DisplayNameError};
 pub use stream::{StreamId, StreamIdError};

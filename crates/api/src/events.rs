@@ -1,0 +1,101 @@
+//! `GET /events`: the audit timeline (newest first), read from its projection.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use store::projections;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::problem::Problem;
+
+#[derive(Tags)]
+enum Tag {
+    /// The audit timeline of recorded events.
+    Events,
+}
+
+/// One recorded event as the timeline shows it.
+#[derive(Debug, Object)]
+pub struct AuditEvent {
+    /// Position in the global event log.
+    pub seq: i64,
+    pub recorded_at: DateTime<Utc>,
+    /// `system`, `user:<name>` or `token:<id>`.
+    pub actor: String,
+    pub stream_id: String,
+    pub event_type: String,
+    /// A readable one-line description.
+    pub summary: String,
+    /// Events caused by one request or job share this id.
+    pub correlation_id: Uuid,
+}
+
+/// One page of the timeline.
+#[derive(Debug, Object)]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+#[derive(ApiResponse)]
+pub enum ListEventsResponse {
+    /// A page of events, newest first.
+    #[oai(status = 200)]
+    Ok(Json<AuditPage>),
+    /// Invalid paging parameters.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+const MAX_LIMIT: i64 = 500;
+
+pub struct EventsApi;
+
+#[OpenApi(tag = "Tag::Events")]
+impl EventsApi {
+    /// The audit timeline, newest first, paged by `before` (a sequence number).
+    #[oai(path = "/events", method = "get", operation_id = "listEvents")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        /// Only events older than this sequence number.
+        before: Query<Option<i64>>,
+        /// Page size, 1-500 (default 100).
+        limit: Query<Option<i64>>,
+    ) -> ListEventsResponse {
+        let limit = limit.0.unwrap_or(100);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return ListEventsResponse::BadRequest(Json(Problem::validation(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            ))));
+        }
+        match projections::audit_timeline(&state.pool, before.0, limit).await {
+            Ok(rows) => {
+                let next_before = (rows.len() as i64 == limit)
+                    .then(|| rows.last().map(|r| r.global_seq))
+                    .flatten();
+                let items = rows
+                    .into_iter()
+                    .map(|r| AuditEvent {
+                        seq: r.global_seq,
+                        recorded_at: r.recorded_at,
+                        actor: r.actor,
+                        stream_id: r.stream_id,
+                        event_type: r.event_type,
+                        summary: r.summary,
+                        correlation_id: r.correlation_id,
+                    })
+                    .collect();
+                ListEventsResponse::Ok(Json(AuditPage { items, next_before }))
+            }
+            Err(e) => ListEventsResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}

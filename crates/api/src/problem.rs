@@ -1,0 +1,81 @@
+//! JSON problem bodies (RFC 9457 shape) for every error the API returns.
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::Object;
+
+/// An error as the API reports it.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI-like identifier of the problem type, e.g. `/problems/validation`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// A short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request.
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("/problems/{kind}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: Some(detail.into()),
+        }
+    }
+
+    pub fn validation(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "validation", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+
+    /// A server-side failure. The cause is logged, not returned.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
+    }
+}
+
+/// Turns any poem error (unknown route, unparsable body, ...) into a problem body.
+pub async fn from_poem_error(err: poem::Error) -> Response {
+    let status = err.status();
+    let kind = match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        s if s.is_client_error() => "bad-request",
+        _ => "internal",
+    };
+    let detail = if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+        "internal error; see the server log".to_owned()
+    } else {
+        err.to_string()
+    };
+    let problem = Problem::new(status, kind, detail);
+    let body = serde_json::json!({
+        "type": problem.kind,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    });
+    poem::web::Json(body)
+        .with_status(status)
+        .with_content_type("application/problem+json")
+        .into_response()
+}

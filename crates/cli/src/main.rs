@@ -1,0 +1,136 @@
+//! The `dist-btrfs` binary: parses the command line and runs one command.
+//!
+//! This is the binary edge: errors are `anyhow` here and nowhere else. Commands:
+//! `serve` (the control plane), `migrate`, `openapi` (print the spec) and
+//! `projections rebuild`.
+
+mod database;
+mod serve;
+mod state_dir;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "dist-btrfs", version, about = "Control plane for btrfs snapshots across a fleet")]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "DIST_BTRFS_LOG_FORMAT")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the database is: `DATABASE_URL`, or the private cluster under the state dir.
+#[derive(Debug, Clone, clap::Args)]
+struct DatabaseArgs {
+    /// State directory (private Postgres, master key, locks).
+    #[arg(long, env = "DIST_BTRFS_STATE_DIR")]
+    state_dir: Option<PathBuf>,
+    /// External Postgres. When unset, a private cluster under the state dir is used.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// OS user the private Postgres runs as when dist-btrfs runs as root.
+    #[arg(long, env = "DIST_BTRFS_PG_USER")]
+    pg_user: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the control plane: REST API, dashboard, job workers.
+    Serve {
+        /// Address to listen on (port 0 picks a free port and prints it).
+        #[arg(long, default_value = "127.0.0.1:8080", env = "DIST_BTRFS_LISTEN")]
+        listen: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Print the OpenAPI document (JSON) to stdout.
+    Openapi,
+    /// Projection maintenance.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectionsCommand {
+    /// Clear every projection and replay the event log into it.
+    Rebuild {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DIST_BTRFS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dist-btrfs: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dist-btrfs: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { listen, db } => serve::run(&listen, &db).await,
+        Command::Migrate { db } => {
+            let database = database::open(&db).await?;
+            store::db::migrate(database.pool()).await?;
+            println!("migrations applied");
+            database.close().await
+        }
+        Command::Openapi => {
+            println!("{}", api::openapi_json());
+            Ok(())
+        }
+        Command::Projections {
+            command: ProjectionsCommand::Rebuild { db },
+        } => {
+            let database = database::open(&db).await?;
+            store::db::migrate(database.pool()).await?;
+            let report = store::projections::rebuild(database.pool()).await?;
+            println!(
+                "projections rebuilt: {} events replayed into {} tables",
+                report.events_replayed, report.tables_cleared
+            );
+            database.close().await
+        }
+    }
+}

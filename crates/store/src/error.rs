@@ -1,0 +1,30 @@
+//! The error type of the store crate.
+
+use domain::StreamId;
+use domain::event::EventCodecError;
+
+/// Everything that can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another writer appended to the stream first (optimistic concurrency).
+    #[error("concurrent write to stream {stream}: expected version {expected}, found {actual}")]
+    Conflict {
+        stream: StreamId,
+        expected: String,
+        actual: i64,
+    },
+    /// The database could not be reached at all. `target` names host, port and
+    /// database, never the password.
+    #[error("cannot reach Postgres at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("job queue setup failed: {0}")]
+    JobQueue(String),
+    #[error(transparent)]
+    Codec(#[from] EventCodecError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}

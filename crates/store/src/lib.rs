@@ -1,0 +1,19 @@
+//! Postgres persistence of dist-btrfs.
+//!
+//! Owns the database: connecting (with a fast, password-free failure message),
+//! migrations (ours and apalis's), the append-only event store with optimistic
+//! concurrency, the projections that are updated in the same transaction as each
+//! append and rebuilt from the log, and the private Postgres cluster that `serve`
+//! runs under its state directory when no `DATABASE_URL` is given.
+//!
+//! It does not decide what happens (that is the engine and the API); it records
+//! and answers.
+
+pub mod cluster;
+pub mod db;
+mod error;
+pub mod events;
+pub mod projections;
+
+pub use error::StoreError;
+pub use events::{AppendMeta, EventStore, ExpectedVersion, RecordedEvent};
