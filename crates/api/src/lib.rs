@@ -12,7 +12,11 @@ mod health;
 mod instance;
 pub mod problem;
 
-use poem::{Endpoint, EndpointExt, Route};
+use std::path::PathBuf;
+
+use poem::endpoint::StaticFilesEndpoint;
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, Route, handler};
 use poem_openapi::OpenApiService;
 use sqlx::PgPool;
 use store::EventStore;
@@ -54,16 +58,36 @@ pub fn openapi_json() -> String {
     service().spec()
 }
 
-/// The whole HTTP application: API, spec, docs UI, with JSON problem bodies for
-/// every error (including poem's own 404s and request-parsing failures).
-pub fn app(state: AppState) -> impl Endpoint {
+/// The whole HTTP application: API, spec, docs UI and the dashboard (the built
+/// frontend in `frontend_dir`, when it holds an `index.html`), with JSON problem
+/// bodies for every error (including poem's own 404s and request-parsing failures).
+pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
     let api = service();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    Route::new()
+    let routes = Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/api/v1", api)
-        .nest("/api/docs", docs)
-        .data(state)
-        .catch_all_error(problem::from_poem_error)
+        .nest("/api/docs", docs);
+    let routes = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
+        Some(dir) => routes.nest(
+            "/",
+            StaticFilesEndpoint::new(dir)
+                .index_file("index.html")
+                .fallback_to_index()
+                .no_cache_index(),
+        ),
+        None => routes.at("/", no_dashboard),
+    };
+    routes.data(state).catch_all_error(problem::from_poem_error)
+}
+
+/// Shown at `/` when the dashboard has not been built.
+#[handler]
+fn no_dashboard() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>dist-btrfs</title><h1>dist-btrfs</h1>\
+         <p>The dashboard is not built (run <code>ops/run</code>, or <code>npm run build</code> \
+         in <code>frontend/</code>). The API is at <a href=\"/api/docs\">/api/docs</a>.</p>",
+    )
 }

@@ -50,6 +50,10 @@ enum Command {
         /// Address to listen on (port 0 picks a free port and prints it).
         #[arg(long, default_value = "127.0.0.1:8080", env = "DIST_BTRFS_LISTEN")]
         listen: String,
+        /// The built dashboard (a folder with index.html). Default: the repository's
+        /// frontend/dist when present, else /usr/share/dist-btrfs/frontend.
+        #[arg(long, env = "DIST_BTRFS_FRONTEND_DIR")]
+        frontend_dir: Option<PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -110,7 +114,14 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { listen, db } => serve::run(&listen, &db).await,
+        Command::Serve {
+            listen,
+            frontend_dir,
+            db,
+        } => {
+            let frontend_dir = frontend_dir.unwrap_or_else(serve::default_frontend_dir);
+            serve::run(&listen, &frontend_dir, &db).await
+        }
         Command::Migrate { db } => {
             let database = database::open(&db).await?;
             store::db::migrate(database.pool()).await?;

@@ -2,6 +2,7 @@
 //! first start, serve HTTP until SIGINT/SIGTERM, then shut down in order (HTTP
 //! drains, pool closes, the private Postgres stops).
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,13 +17,24 @@ use crate::database;
 
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn run(listen: &str, db: &DatabaseArgs) -> anyhow::Result<()> {
+/// The repository's `frontend/dist` when this binary was built from a checkout
+/// that has it, else the packaged location.
+pub fn default_frontend_dir() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/dist");
+    if repo.join("index.html").is_file() {
+        repo
+    } else {
+        PathBuf::from("/usr/share/dist-btrfs/frontend")
+    }
+}
+
+pub async fn run(listen: &str, frontend_dir: &Path, db: &DatabaseArgs) -> anyhow::Result<()> {
     // Register signal handlers first, so a signal during start-up still shuts down cleanly.
     let mut sigterm = signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
 
     let database = database::open_exclusive(db).await?;
-    let result = serve_on(listen, &database, async move {
+    let result = serve_on(listen, frontend_dir, &database, async move {
         tokio::select! {
             _ = sigterm.recv() => tracing::info!("SIGTERM received, shutting down"),
             _ = sigint.recv() => tracing::info!("SIGINT received, shutting down"),
@@ -35,6 +47,7 @@ pub async fn run(listen: &str, db: &DatabaseArgs) -> anyhow::Result<()> {
 
 async fn serve_on(
     listen: &str,
+    frontend_dir: &Path,
     database: &database::Database,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -52,7 +65,12 @@ async fn serve_on(
             println!("dist-btrfs: listening on http://{addr}");
         }
     }
-    let app = api::app(api::AppState::new(database.pool().clone()));
+    if frontend_dir.join("index.html").is_file() {
+        tracing::info!(dir = %frontend_dir.display(), "serving the dashboard");
+    } else {
+        tracing::warn!(dir = %frontend_dir.display(), "no built dashboard there; serving the API only");
+    }
+    let app = api::app(api::AppState::new(database.pool().clone()), Some(frontend_dir.to_path_buf()));
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(DRAIN_TIMEOUT))
         .await
