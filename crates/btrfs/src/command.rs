@@ -1,0 +1,692 @@
+//! Typed command lines: [`AbsPath`], [`Argv`] and the builders of every btrfs-progs
+//! invocation dist-btrfs makes ([`btrfs`]).
+//!
+//! An [`Argv`] is a program plus its arguments as separate words. It is only built from
+//! compile-time literals, validated [`AbsPath`]s and numbers, so no caller-supplied string can
+//! become an option (`-x`) or reach a shell unquoted (DESIGN.md invariant 7). When a command
+//! must cross a shell (the SSH transport), [`Argv::shell_quoted`] quotes every word.
+//!
+//! This module does not run anything (see [`crate::host`]) and does not parse output (see
+//! [`crate::parse`]). It does not decide *which* paths are allowed (configured roots are the
+//! engine's business); it only guarantees that a path is absolute and cannot break a command
+//! line.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a string is not an acceptable [`AbsPath`] or path component.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("path is empty")]
+    Empty,
+    #[error("path {0:?} is not absolute")]
+    NotAbsolute(String),
+    #[error("path {0:?} contains a NUL byte")]
+    ContainsNul(String),
+    #[error("path {0:?} contains a line break")]
+    ContainsNewline(String),
+    #[error("path {0:?} contains a `..` component")]
+    ParentComponent(String),
+    #[error("{0:?} is not a single path component (empty, `.`, `..` or contains `/`)")]
+    InvalidComponent(String),
+}
+
+/// An absolute path that can safely be one word of a command line.
+///
+/// Invariants (checked by [`AbsPath::parse`], the only constructor):
+/// - starts with `/` (so it can never be mistaken for an option);
+/// - contains no NUL (cannot be an argv word) and no `\n` / `\r` (btrfs-progs output is
+///   line-based, a line break in a path would make its output ambiguous);
+/// - has no `..` component (so a prefix check against a configured root is meaningful).
+///
+/// It is not normalised: `/a//b/./c` stays as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AbsPath(String);
+
+impl AbsPath {
+    /// Validates `s` as an absolute path (see the type's invariants).
+    pub fn parse(s: impl Into<String>) -> Result<Self, PathError> {
+        let s = s.into();
+        if s.is_empty() {
+            return Err(PathError::Empty);
+        }
+        if s.contains('\0') {
+            return Err(PathError::ContainsNul(s));
+        }
+        if s.contains(['\n', '\r']) {
+            return Err(PathError::ContainsNewline(s));
+        }
+        if !s.starts_with('/') {
+            return Err(PathError::NotAbsolute(s));
+        }
+        if s.split('/').any(|c| c == "..") {
+            return Err(PathError::ParentComponent(s));
+        }
+        Ok(Self(s))
+    }
+
+    /// Appends one path component (a file or subvolume name): non-empty, not `.` or `..`,
+    /// no `/`, NUL or line break.
+    pub fn join(&self, component: &str) -> Result<Self, PathError> {
+        let bad = component.is_empty()
+            || component == "."
+            || component == ".."
+            || component.contains(['/', '\0', '\n', '\r']);
+        if bad {
+            return Err(PathError::InvalidComponent(component.to_owned()));
+        }
+        let mut s = self.0.clone();
+        if !s.ends_with('/') {
+            s.push('/');
+        }
+        s.push_str(component);
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The last non-empty component, `None` for `/`.
+    pub fn file_name(&self) -> Option<&str> {
+        self.0.split('/').rfind(|c| !c.is_empty())
+    }
+
+    /// The path without its last component; `None` for `/`.
+    pub fn parent(&self) -> Option<AbsPath> {
+        let trimmed = self.0.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return None;
+        }
+        let cut = trimmed.rfind('/')?;
+        let parent = trimmed[..cut].trim_end_matches('/');
+        Some(Self(if parent.is_empty() {
+            "/".to_owned()
+        } else {
+            parent.to_owned()
+        }))
+    }
+}
+
+impl fmt::Display for AbsPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for AbsPath {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for AbsPath {
+    fn as_ref(&self) -> &Path {
+        Path::new(&self.0)
+    }
+}
+
+impl TryFrom<String> for AbsPath {
+    type Error = PathError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<&str> for AbsPath {
+    type Error = PathError;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        Self::parse(s)
+    }
+}
+
+impl From<AbsPath> for String {
+    fn from(p: AbsPath) -> Self {
+        p.0
+    }
+}
+
+/// A command line as separate words: never a shell string.
+///
+/// Built from compile-time literals ([`Argv::new`], [`Argv::literal`]), validated paths
+/// ([`Argv::path`]) and numbers ([`Argv::uint`]). With [`Argv::sudo`] the command is run as
+/// `sudo -n -- PROGRAM ARGS...` (non-interactive: fails instead of prompting for a password).
+///
+/// `Display` renders a readable, shell-safe form for logs (words quoted only when needed);
+/// [`Argv::shell_quoted`] quotes every word and is what a transport hands to a remote shell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Argv {
+    /// The program, then its arguments (never empty).
+    words: Vec<String>,
+    sudo: bool,
+}
+
+const SUDO_PREFIX: [&str; 3] = ["sudo", "-n", "--"];
+
+impl Argv {
+    /// A command running `program` (looked up in `PATH` by the host) with no arguments.
+    pub fn new(program: &'static str) -> Self {
+        Self {
+            words: vec![program.to_owned()],
+            sudo: false,
+        }
+    }
+
+    /// Appends a compile-time literal word (a subcommand, a flag, a fixed value).
+    #[must_use]
+    pub fn literal(mut self, word: &'static str) -> Self {
+        self.words.push(word.to_owned());
+        self
+    }
+
+    /// Appends a validated absolute path.
+    #[must_use]
+    pub fn path(mut self, path: &AbsPath) -> Self {
+        self.words.push(path.as_str().to_owned());
+        self
+    }
+
+    /// Appends a number in decimal.
+    #[must_use]
+    pub fn uint(mut self, n: u64) -> Self {
+        self.words.push(n.to_string());
+        self
+    }
+
+    /// Runs the command through `sudo -n --` when `yes` (for a non-root remote user).
+    #[must_use]
+    pub fn sudo(mut self, yes: bool) -> Self {
+        self.sudo = yes;
+        self
+    }
+
+    /// Whether the command runs through sudo.
+    pub fn uses_sudo(&self) -> bool {
+        self.sudo
+    }
+
+    /// The program actually executed (`sudo` when [`Argv::sudo`] is set).
+    pub fn program(&self) -> &str {
+        if self.sudo {
+            SUDO_PREFIX[0]
+        } else {
+            self.command_name()
+        }
+    }
+
+    /// The arguments given to [`Argv::program`] (including the sudo prefix and the wrapped
+    /// program when [`Argv::sudo`] is set).
+    pub fn args(&self) -> impl Iterator<Item = &str> {
+        self.words().skip(1)
+    }
+
+    /// All words, program first.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        let prefix: &[&str] = if self.sudo { &SUDO_PREFIX } else { &[] };
+        prefix
+            .iter()
+            .copied()
+            .chain(self.words.iter().map(String::as_str))
+    }
+
+    /// The wrapped program without the sudo prefix (`btrfs`), for logs and error messages.
+    pub fn command_name(&self) -> &str {
+        self.words.first().map_or("", String::as_str)
+    }
+
+    /// Renders the command for a POSIX shell, every word in single quotes (`'` becomes
+    /// `'\''`). The shell's word splitting gives back exactly [`Argv::words`].
+    ///
+    /// Only for POSIX shells (sh, dash, bash, zsh): csh/tcsh expand `!` inside single quotes
+    /// and reject quoted newlines, fish treats `\\` in quotes differently. An SSH exec runs
+    /// the remote user's login shell, so such users need `/bin/sh` (or the restricted-command
+    /// wrapper).
+    pub fn shell_quoted(&self) -> String {
+        let mut out = String::new();
+        for (i, w) in self.words().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            push_quoted(&mut out, w, true);
+        }
+        out
+    }
+
+    /// Test-only constructor from arbitrary words (the quoting property tests need it).
+    #[cfg(test)]
+    pub(crate) fn from_words_for_test(program: &str, args: &[String]) -> Self {
+        let mut words = vec![program.to_owned()];
+        words.extend_from_slice(args);
+        Self { words, sudo: false }
+    }
+}
+
+/// Readable rendering for logs: words made only of safe characters stay bare, the others are
+/// single-quoted as in [`Argv::shell_quoted`]. Still a valid shell rendering.
+impl fmt::Display for Argv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        for (i, w) in self.words().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            push_quoted(&mut out, w, false);
+        }
+        f.write_str(&out)
+    }
+}
+
+fn push_quoted(out: &mut String, word: &str, always: bool) {
+    let safe = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b));
+    if safe && !always {
+        out.push_str(word);
+        return;
+    }
+    out.push('\'');
+    for c in word.chars() {
+        if c == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+}
+
+/// Builders for the btrfs-progs invocations dist-btrfs makes. Each returns an [`Argv`] for
+/// `btrfs` (apply [`Argv::sudo`] for non-root hosts); [`crate::parse`] has the matching
+/// parser of its output. The flags were checked against btrfs-progs v6.2 (see
+/// `tests/fixtures/`).
+pub mod btrfs {
+    use super::{AbsPath, Argv};
+
+    fn btrfs() -> Argv {
+        Argv::new("btrfs")
+    }
+
+    /// `btrfs --version` → [`crate::parse::version`].
+    pub fn version() -> Argv {
+        btrfs().literal("--version")
+    }
+
+    /// `btrfs subvolume list -p -c -u -q -R PATH` → [`crate::parse::subvolume_list`].
+    ///
+    /// Lists every subvolume of the filesystem holding `path` with id, generation, creation
+    /// generation, parent id, top level, parent_uuid, received_uuid, uuid and path (`-g` is
+    /// not passed: the generation is always printed). Without `-o` the whole filesystem is
+    /// listed, not only what is below `path`; `-a` is not passed because it prefixes some
+    /// paths with `<FS_TREE>/`.
+    ///
+    /// Paths in the output are relative to the top-level subvolume (id 5) when `path` lies
+    /// in it — mount the top level (`subvolid=5`) and pass its mount point. When `path` is
+    /// inside another subvolume, subvolumes below that one are printed relative to it
+    /// (see `tests/fixtures/subvolume_list_inside_subvolume.txt`).
+    pub fn subvolume_list(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("list")
+            .literal("-p")
+            .literal("-c")
+            .literal("-u")
+            .literal("-q")
+            .literal("-R")
+            .path(path)
+    }
+
+    /// `btrfs subvolume show -b PATH` (raw byte numbers in the quota section) →
+    /// [`crate::parse::subvolume_show`].
+    pub fn subvolume_show(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("show")
+            .literal("-b")
+            .path(path)
+    }
+
+    /// `btrfs subvolume create PATH`.
+    pub fn subvolume_create(path: &AbsPath) -> Argv {
+        btrfs().literal("subvolume").literal("create").path(path)
+    }
+
+    /// `btrfs subvolume snapshot -r SRC DST`: a read-only snapshot of `src` at `dst`.
+    ///
+    /// Beware: if `dst` is an existing directory, btrfs creates the snapshot *inside* it as
+    /// `dst/<basename of src>`. Callers must make sure `dst` does not exist.
+    pub fn subvolume_snapshot_readonly(src: &AbsPath, dst: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("snapshot")
+            .literal("-r")
+            .path(src)
+            .path(dst)
+    }
+
+    /// `btrfs subvolume delete --commit-after PATH`: waits for the transaction commit, so a
+    /// deleted subvolume cannot reappear after a crash (retention must be durable).
+    pub fn subvolume_delete(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("delete")
+            .literal("--commit-after")
+            .path(path)
+    }
+
+    /// `btrfs filesystem usage -b PATH` (raw bytes) → [`crate::parse::filesystem_usage`].
+    /// Needs root (or sudo) for the per-device chunk details.
+    pub fn filesystem_usage_bytes(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("filesystem")
+            .literal("usage")
+            .literal("-b")
+            .path(path)
+    }
+
+    /// `btrfs qgroup show --raw -p -c -r -e PATH` → [`crate::parse::qgroup_show`].
+    ///
+    /// All columns (referenced, exclusive, both limits, parents, children, path) in bytes.
+    /// `--sync` is not passed: it forces a transaction commit, too costly for periodic
+    /// metrics; numbers may lag by one commit interval. Fails (non-zero exit, stderr
+    /// "quotas not enabled") when quotas are off.
+    pub fn qgroup_show(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("qgroup")
+            .literal("show")
+            .literal("--raw")
+            .literal("-p")
+            .literal("-c")
+            .literal("-r")
+            .literal("-e")
+            .path(path)
+    }
+
+    /// `btrfs send [-p PARENT] [-c CLONE]... SNAPSHOT`: the send stream goes to stdout
+    /// (progress lines such as "At subvol" go to stderr).
+    ///
+    /// `parent` makes an incremental stream; it must exist on the receiving side as the
+    /// subvolume whose received_uuid is the parent's uuid. Clone sources must exist
+    /// unchanged on the receiver too.
+    pub fn send(snapshot: &AbsPath, parent: Option<&AbsPath>, clone_sources: &[AbsPath]) -> Argv {
+        let mut argv = btrfs().literal("send");
+        if let Some(p) = parent {
+            argv = argv.literal("-p").path(p);
+        }
+        for c in clone_sources {
+            argv = argv.literal("-c").path(c);
+        }
+        argv.path(snapshot)
+    }
+
+    /// `btrfs receive DIR`: reads a send stream on stdin and creates the subvolume in `dir`.
+    /// On failure a writable, half-received subvolume without received_uuid may remain
+    /// (DESIGN.md invariant 2): detect it with [`subvolume_show`] and delete it.
+    pub fn receive(dir: &AbsPath) -> Argv {
+        btrfs().literal("receive").path(dir)
+    }
+
+    /// `btrfs property get -ts PATH ro` → [`crate::parse::property_ro`].
+    pub fn property_get_ro(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("property")
+            .literal("get")
+            .literal("-ts")
+            .path(path)
+            .literal("ro")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> AbsPath {
+        AbsPath::parse(s).unwrap()
+    }
+
+    #[test]
+    fn abs_path_rules() {
+        assert!(AbsPath::parse("/mnt/pool/my docs@1").is_ok());
+        assert!(AbsPath::parse("/").is_ok());
+        assert_eq!(AbsPath::parse(""), Err(PathError::Empty));
+        assert!(matches!(
+            AbsPath::parse("rel/x"),
+            Err(PathError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("-rf"),
+            Err(PathError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("/a\0b"),
+            Err(PathError::ContainsNul(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("/a\nb"),
+            Err(PathError::ContainsNewline(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("/a\rb"),
+            Err(PathError::ContainsNewline(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("/a/../etc"),
+            Err(PathError::ParentComponent(_))
+        ));
+        assert!(matches!(
+            AbsPath::parse("/a/.."),
+            Err(PathError::ParentComponent(_))
+        ));
+        assert!(AbsPath::parse("/a/..b/c..").is_ok());
+    }
+
+    #[test]
+    fn abs_path_join_parent_file_name() {
+        let root = p("/mnt/pool/");
+        let snap = root.join("data@2026-11-26").unwrap();
+        assert_eq!(snap.as_str(), "/mnt/pool/data@2026-11-26");
+        assert_eq!(p("/mnt").join("x").unwrap().as_str(), "/mnt/x");
+        assert_eq!(p("/").join("x").unwrap().as_str(), "/x");
+        for bad in ["", ".", "..", "a/b", "a\nb", "a\0b"] {
+            assert!(root.join(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(snap.file_name(), Some("data@2026-11-26"));
+        assert_eq!(p("/").file_name(), None);
+        assert_eq!(snap.parent(), Some(p("/mnt/pool")));
+        assert_eq!(p("/mnt/").parent(), Some(p("/")));
+        assert_eq!(p("/").parent(), None);
+    }
+
+    #[test]
+    fn abs_path_serde_validates() {
+        let ok: AbsPath = serde_json::from_str("\"/mnt/x\"").unwrap();
+        assert_eq!(ok.as_str(), "/mnt/x");
+        assert!(serde_json::from_str::<AbsPath>("\"x\"").is_err());
+        assert_eq!(serde_json::to_string(&ok).unwrap(), "\"/mnt/x\"");
+    }
+
+    #[test]
+    fn builders_make_exact_argv() {
+        let words = |a: &Argv| a.words().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(words(&btrfs::version()), ["btrfs", "--version"]);
+        assert_eq!(
+            words(&btrfs::subvolume_list(&p("/mnt/pool"))),
+            [
+                "btrfs",
+                "subvolume",
+                "list",
+                "-p",
+                "-c",
+                "-u",
+                "-q",
+                "-R",
+                "/mnt/pool"
+            ]
+        );
+        assert_eq!(
+            words(&btrfs::subvolume_snapshot_readonly(
+                &p("/p/data"),
+                &p("/p/s/data@1")
+            )),
+            [
+                "btrfs",
+                "subvolume",
+                "snapshot",
+                "-r",
+                "/p/data",
+                "/p/s/data@1"
+            ]
+        );
+        assert_eq!(
+            words(&btrfs::subvolume_delete(&p("/p/s/x"))),
+            ["btrfs", "subvolume", "delete", "--commit-after", "/p/s/x"]
+        );
+        assert_eq!(
+            words(&btrfs::send(&p("/s/2"), Some(&p("/s/1")), &[p("/s/0")])),
+            ["btrfs", "send", "-p", "/s/1", "-c", "/s/0", "/s/2"]
+        );
+        assert_eq!(
+            words(&btrfs::send(&p("/s/2"), None, &[])),
+            ["btrfs", "send", "/s/2"]
+        );
+        assert_eq!(words(&btrfs::receive(&p("/r"))), ["btrfs", "receive", "/r"]);
+        assert_eq!(
+            words(&btrfs::property_get_ro(&p("/s/1"))),
+            ["btrfs", "property", "get", "-ts", "/s/1", "ro"]
+        );
+        assert_eq!(
+            words(&btrfs::qgroup_show(&p("/p"))),
+            [
+                "btrfs", "qgroup", "show", "--raw", "-p", "-c", "-r", "-e", "/p"
+            ]
+        );
+        assert_eq!(
+            words(&btrfs::filesystem_usage_bytes(&p("/p"))),
+            ["btrfs", "filesystem", "usage", "-b", "/p"]
+        );
+        assert_eq!(
+            words(&btrfs::subvolume_show(&p("/p/a b"))),
+            ["btrfs", "subvolume", "show", "-b", "/p/a b"]
+        );
+        assert_eq!(
+            words(&btrfs::subvolume_create(&p("/p/a"))),
+            ["btrfs", "subvolume", "create", "/p/a"]
+        );
+    }
+
+    #[test]
+    fn sudo_prefix() {
+        let a = btrfs::receive(&p("/r/x y")).sudo(true);
+        assert_eq!(a.program(), "sudo");
+        assert_eq!(a.command_name(), "btrfs");
+        assert_eq!(
+            a.args().collect::<Vec<_>>(),
+            ["-n", "--", "btrfs", "receive", "/r/x y"]
+        );
+        assert_eq!(a.to_string(), "sudo -n -- btrfs receive '/r/x y'");
+        assert_eq!(
+            a.shell_quoted(),
+            "'sudo' '-n' '--' 'btrfs' 'receive' '/r/x y'"
+        );
+        assert_eq!(a.clone().sudo(false).to_string(), "btrfs receive '/r/x y'");
+    }
+
+    #[test]
+    fn quoting_examples() {
+        let a = Argv::from_words_for_test("echo", &["it's".into(), "".into(), "$(id)".into()]);
+        assert_eq!(a.shell_quoted(), r#"'echo' 'it'\''s' '' '$(id)'"#);
+        assert_eq!(a.to_string(), r#"echo 'it'\''s' '' '$(id)'"#);
+    }
+
+    /// Runs `printf '%s\0' WORDS...` through `sh -c` and splits the output on NUL.
+    fn through_sh(rendered_args: &str) -> Vec<String> {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            // A sentinel word first: printf with no data words would still print once.
+            .arg(format!("printf '%s\\0' sentinel {rendered_args}"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "sh failed: {:?}", out);
+        let mut words: Vec<String> = out
+            .stdout
+            .split(|b| *b == 0)
+            .map(|w| String::from_utf8(w.to_vec()).unwrap())
+            .collect();
+        words.pop(); // after the last NUL
+        assert_eq!(words.first().map(String::as_str), Some("sentinel"));
+        words.remove(0);
+        words
+    }
+
+    fn nasty_word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            // Arbitrary unicode without NUL (argv words cannot hold NUL).
+            "[^\\x00]{0,24}",
+            // Shell-significant material, densely.
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("'"),
+                    Just("\""),
+                    Just("\\"),
+                    Just("$("),
+                    Just(")"),
+                    Just("`"),
+                    Just("$HOME"),
+                    Just("*"),
+                    Just("?"),
+                    Just("[a]"),
+                    Just("~"),
+                    Just(" "),
+                    Just("\n"),
+                    Just("\t"),
+                    Just(";"),
+                    Just("&"),
+                    Just("|"),
+                    Just("<"),
+                    Just(">"),
+                    Just("-"),
+                    Just("--"),
+                    Just("#"),
+                    Just("!"),
+                    Just("{a,b}"),
+                    Just("x"),
+                    Just("'\\''"),
+                ],
+                0..10
+            )
+            .prop_map(|v| v.concat()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn shell_quoted_round_trips_through_sh(words in proptest::collection::vec(nasty_word(), 0..6)) {
+            let argv = Argv::from_words_for_test("printf", &words);
+            // Skip the program word: `printf '%s\0'` is the command, the words are its data.
+            let quoted = argv.shell_quoted();
+            let rendered = quoted.strip_prefix("'printf'").unwrap_or(&quoted);
+            prop_assert_eq!(through_sh(rendered), words.clone());
+            let shown = argv.to_string();
+            let rendered = shown.strip_prefix("printf").unwrap_or(&shown);
+            prop_assert_eq!(through_sh(rendered), words);
+        }
+
+        #[test]
+        fn abs_path_parse_never_panics_and_keeps_invariants(s in "\\PC{0,40}|[/a-z.\n\0-]{0,20}") {
+            if let Ok(p) = AbsPath::parse(s.clone()) {
+                prop_assert!(p.as_str().starts_with('/'));
+                prop_assert!(!p.as_str().contains(['\0', '\n', '\r']));
+                prop_assert_eq!(p.as_str(), s.as_str());
+                let _ = p.parent();
+                let _ = p.file_name();
+            }
+        }
+    }
+}
