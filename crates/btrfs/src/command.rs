@@ -241,9 +241,9 @@ impl Argv {
     /// `'\''`). The shell's word splitting gives back exactly [`Argv::words`].
     ///
     /// Only for POSIX shells (sh, dash, bash, zsh): csh/tcsh expand `!` inside single quotes
-    /// and reject quoted newlines, fish treats `\\` in quotes differently. An SSH exec runs
-    /// the remote user's login shell, so such users need `/bin/sh` (or the restricted-command
-    /// wrapper).
+    /// and reject quoted newlines; fish honours `\\` and `\'` escapes inside single quotes.
+    /// An SSH exec runs the remote user's login shell, so such users need `/bin/sh` (or the
+    /// restricted-command wrapper).
     pub fn shell_quoted(&self) -> String {
         let mut out = String::new();
         for (i, w) in self.words().enumerate() {
