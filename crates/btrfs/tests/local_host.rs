@@ -345,6 +345,9 @@ async fn every_command_is_traced_with_host_argv_and_duration() {
 
 #[tokio::test]
 async fn an_unrepresentable_timeout_means_no_deadline() {
-    let out = LocalHost.run(&sh("echo ok"), RunOptions::with_timeout(Duration::MAX)).await.unwrap();
+    let out = LocalHost
+        .run(&sh("echo ok"), RunOptions::with_timeout(Duration::MAX))
+        .await
+        .unwrap();
     assert_eq!(out.stdout, b"ok\n");
 }
