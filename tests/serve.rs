@@ -4,6 +4,8 @@
 //! unreachable DATABASE_URL. Needs the Postgres server binaries (ops/test installs
 //! them) and, as root, the `postgres` OS user.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -74,7 +76,11 @@ fn postmaster_running(state_dir: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(pid_file) else {
         return false;
     };
-    let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
+    let Some(pid) = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<i32>().ok())
+    else {
         return false;
     };
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
@@ -86,11 +92,28 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
     let http = client();
 
     let serve = Serve::start(state.path());
-    let health: Value = http.get(format!("{}/health", serve.base)).send().await.unwrap().json().await.unwrap();
+    let health: Value = http
+        .get(format!("{}/health", serve.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["database"], true);
-    let first: Value = http.get(format!("{}/instance", serve.base)).send().await.unwrap().json().await.unwrap();
-    let instance_id = first["instance_id"].as_str().expect("instance id").to_owned();
+    let first: Value = http
+        .get(format!("{}/instance", serve.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let instance_id = first["instance_id"]
+        .as_str()
+        .expect("instance id")
+        .to_owned();
     let renamed = http
         .patch(format!("{}/instance", serve.base))
         .json(&json!({"name": "persisted across restarts"}))
@@ -98,18 +121,51 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
         .await
         .unwrap();
     assert_eq!(renamed.status(), 200);
-    assert!(postmaster_running(state.path()), "the private cluster runs while serve runs");
+    assert!(
+        postmaster_running(state.path()),
+        "the private cluster runs while serve runs"
+    );
     let status = serve.stop();
     assert!(status.success(), "serve exits 0 on SIGTERM, got {status}");
-    assert!(!postmaster_running(state.path()), "the private cluster stops with serve");
+    assert!(
+        !postmaster_running(state.path()),
+        "the private cluster stops with serve"
+    );
 
     let serve = Serve::start(state.path());
-    let again: Value = http.get(format!("{}/instance", serve.base)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(again["instance_id"], instance_id.as_str(), "same installation after restart");
+    let again: Value = http
+        .get(format!("{}/instance", serve.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["instance_id"],
+        instance_id.as_str(),
+        "same installation after restart"
+    );
     assert_eq!(again["name"], "persisted across restarts");
-    let events: Value = http.get(format!("{}/events", serve.base)).send().await.unwrap().json().await.unwrap();
-    let types: Vec<&str> = events["items"].as_array().unwrap().iter().filter_map(|e| e["event_type"].as_str()).collect();
-    assert_eq!(types, ["InstanceRenamed", "InstanceInitialized"], "one init, one rename: {events}");
+    let events: Value = http
+        .get(format!("{}/events", serve.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event_type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        ["InstanceRenamed", "InstanceInitialized"],
+        "one init, one rename: {events}"
+    );
     assert!(serve.stop().success());
 }
 
@@ -127,7 +183,11 @@ async fn a_second_serve_on_the_same_state_dir_is_refused() {
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("in use by another dist-btrfs"), "{stderr}");
     // The first one is unharmed.
-    let health = client().get(format!("{}/health", serve.base)).send().await.unwrap();
+    let health = client()
+        .get(format!("{}/health", serve.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     assert!(serve.stop().success());
 }
@@ -139,7 +199,10 @@ fn a_killed_serve_leaves_a_cluster_the_next_start_recovers() {
     serve.child.kill().expect("SIGKILL serve");
     serve.child.wait().expect("reap");
     std::mem::forget(serve);
-    assert!(postmaster_running(state.path()), "postgres survives its parent's SIGKILL");
+    assert!(
+        postmaster_running(state.path()),
+        "postgres survives its parent's SIGKILL"
+    );
     let serve = Serve::start(state.path());
     assert!(serve.stop().success());
     assert!(!postmaster_running(state.path()));
@@ -151,22 +214,36 @@ fn an_unreachable_database_url_fails_with_the_host_and_without_the_password() {
     let out = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
         .arg(state.path())
-        .env("DATABASE_URL", "postgres://admin:s3cr3t-pw@127.0.0.1:9/fleet")
+        .env(
+            "DATABASE_URL",
+            "postgres://admin:s3cr3t-pw@127.0.0.1:9/fleet",
+        )
         .output()
         .expect("run serve");
     assert!(!out.status.success());
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(all.contains("127.0.0.1:9"), "{all}");
     assert!(!all.contains("s3cr3t-pw"), "password leaked: {all}");
 }
 
 #[test]
 fn openapi_command_prints_the_committed_spec() {
-    let out = Command::new(BIN).arg("openapi").output().expect("run openapi");
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .expect("run openapi");
     assert!(out.status.success());
     let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/dist-btrfs.json")).unwrap(),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/dist-btrfs.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(printed, committed);

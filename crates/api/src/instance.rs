@@ -106,10 +106,18 @@ impl InstanceApi {
 
     /// Renames this installation. Recorded as an `InstanceRenamed` event.
     #[oai(path = "/instance", method = "patch", operation_id = "patchInstance")]
-    async fn patch(&self, state: Data<&AppState>, body: Json<InstancePatch>) -> PatchInstanceResponse {
+    async fn patch(
+        &self,
+        state: Data<&AppState>,
+        body: Json<InstancePatch>,
+    ) -> PatchInstanceResponse {
         let name = match DisplayName::parse(&body.name) {
             Ok(name) => name,
-            Err(e) => return PatchInstanceResponse::BadRequest(Json(Problem::validation(format!("name: {e}")))),
+            Err(e) => {
+                return PatchInstanceResponse::BadRequest(Json(Problem::validation(format!(
+                    "name: {e}"
+                ))));
+            }
         };
         let stream = StreamId::instance();
         let version = match state.events.stream_version(&stream).await {
@@ -119,7 +127,9 @@ impl InstanceApi {
         };
         // Until authentication lands every change is attributed to the system actor.
         let meta = AppendMeta::new(Actor::System);
-        let event = DomainEvent::InstanceRenamed(InstanceRenamed { name: name.into_string() });
+        let event = DomainEvent::InstanceRenamed(InstanceRenamed {
+            name: name.into_string(),
+        });
         match state
             .events
             .append(&stream, ExpectedVersion::Exactly(version), &[event], &meta)

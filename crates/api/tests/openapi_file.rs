@@ -2,6 +2,8 @@
 //! Regenerate with `cargo run -p dist-btrfs -- openapi > openapi/dist-btrfs.json`
 //! (or run this test with `UPDATE_OPENAPI=1`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 #[test]
 fn committed_spec_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/dist-btrfs.json");
@@ -21,7 +23,10 @@ fn committed_spec_matches_the_code() {
 fn spec_documents_the_foundation_endpoints() {
     let spec: serde_json::Value = serde_json::from_str(&api::openapi_json()).expect("valid JSON");
     for path in ["/health", "/instance", "/events"] {
-        assert!(spec["paths"][path].is_object(), "{path} missing from the spec");
+        assert!(
+            spec["paths"][path].is_object(),
+            "{path} missing from the spec"
+        );
     }
     assert!(spec["components"]["schemas"]["Problem"].is_object());
 }

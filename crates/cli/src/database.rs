@@ -27,7 +27,10 @@ impl Database {
     pub async fn close(mut self) -> anyhow::Result<()> {
         self.pool.close().await;
         if let Some(cluster) = self.cluster.as_mut() {
-            cluster.stop().await.context("stopping the private Postgres")?;
+            cluster
+                .stop()
+                .await
+                .context("stopping the private Postgres")?;
         }
         Ok(())
     }
@@ -46,7 +49,10 @@ pub async fn open_exclusive(args: &DatabaseArgs) -> anyhow::Result<Database> {
 }
 
 async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Database> {
-    let dir = args.state_dir.clone().unwrap_or_else(state_dir::default_dir);
+    let dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(state_dir::default_dir);
     let dir = state_dir::prepare(&dir)?;
     let lock = match state_dir::try_lock(&dir)? {
         LockOutcome::Acquired(lock) => Some(lock),
@@ -60,13 +66,21 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
     if let Some(url) = &args.database_url {
         let options = store::db::parse_url(url)?;
         let pool = store::db::connect(options, POOL_SIZE).await?;
-        return Ok(Database { pool, cluster: None, _lock: lock });
+        return Ok(Database {
+            pool,
+            cluster: None,
+            _lock: lock,
+        });
     }
     let mut cluster = PrivateCluster::new(&dir, args.pg_user.as_deref())?;
     if lock.is_none() {
         // serve holds the lock and runs the cluster: connect to it.
         let pool = store::db::connect(cluster.connect_options(), 2).await?;
-        return Ok(Database { pool, cluster: None, _lock: None });
+        return Ok(Database {
+            pool,
+            cluster: None,
+            _lock: None,
+        });
     }
     let options = cluster.start().await?;
     let pool = match store::db::connect(options, POOL_SIZE).await {
@@ -76,5 +90,9 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
             return Err(e.into());
         }
     };
-    Ok(Database { pool, cluster: Some(cluster), _lock: lock })
+    Ok(Database {
+        pool,
+        cluster: Some(cluster),
+        _lock: lock,
+    })
 }

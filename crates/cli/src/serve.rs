@@ -70,7 +70,10 @@ async fn serve_on(
     } else {
         tracing::warn!(dir = %frontend_dir.display(), "no built dashboard there; serving the API only");
     }
-    let app = api::app(api::AppState::new(database.pool().clone()), Some(frontend_dir.to_path_buf()));
+    let app = api::app(
+        api::AppState::new(database.pool().clone()),
+        Some(frontend_dir.to_path_buf()),
+    );
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(DRAIN_TIMEOUT))
         .await
@@ -87,7 +90,12 @@ async fn ensure_instance(events: &EventStore) -> anyhow::Result<uuid::Uuid> {
         software_version: env!("CARGO_PKG_VERSION").to_owned(),
     });
     match events
-        .append(&stream, ExpectedVersion::NoStream, &[init], &AppendMeta::new(Actor::System))
+        .append(
+            &stream,
+            ExpectedVersion::NoStream,
+            &[init],
+            &AppendMeta::new(Actor::System),
+        )
         .await
     {
         Ok(_) | Err(StoreError::Conflict { .. }) => {}

@@ -190,7 +190,10 @@ mod tests {
     fn every_event_round_trips_through_its_stored_form() {
         for event in samples() {
             let payload = event.payload().unwrap();
-            assert!(payload.get("type").is_none(), "type tag must not be in the payload");
+            assert!(
+                payload.get("type").is_none(),
+                "type tag must not be in the payload"
+            );
             let back =
                 DomainEvent::decode(event.event_type(), event.schema_version(), payload).unwrap();
             assert_eq!(back, event);
@@ -204,8 +207,8 @@ mod tests {
         let err = DomainEvent::decode("InstanceRenamed", 9, serde_json::json!({"name": "x"}))
             .unwrap_err();
         assert!(matches!(err, EventCodecError::UnknownType { .. }), "{err}");
-        let err = DomainEvent::decode("InstanceRenamed", 1, serde_json::json!({"nom": 1}))
-            .unwrap_err();
+        let err =
+            DomainEvent::decode("InstanceRenamed", 1, serde_json::json!({"nom": 1})).unwrap_err();
         assert!(matches!(err, EventCodecError::Payload { .. }), "{err}");
     }
 

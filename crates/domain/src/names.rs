@@ -59,11 +59,27 @@ mod tests {
 
     #[test]
     fn table() {
-        assert_eq!(DisplayName::parse("  lab fleet ").unwrap().as_str(), "lab fleet");
+        assert_eq!(
+            DisplayName::parse("  lab fleet ").unwrap().as_str(),
+            "lab fleet"
+        );
         assert_eq!(DisplayName::parse("   "), Err(DisplayNameError::Empty));
-        assert_eq!(DisplayName::parse("a\nb"), Err(DisplayNameError::ControlChar));
-        assert_eq!(DisplayName::parse("é".repeat(64).as_str()).unwrap().as_str().chars().count(), 64);
-        assert!(matches!(DisplayName::parse(&"x".repeat(65)), Err(DisplayNameError::TooLong { .. })));
+        assert_eq!(
+            DisplayName::parse("a\nb"),
+            Err(DisplayNameError::ControlChar)
+        );
+        assert_eq!(
+            DisplayName::parse("é".repeat(64).as_str())
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            64
+        );
+        assert!(matches!(
+            DisplayName::parse(&"x".repeat(65)),
+            Err(DisplayNameError::TooLong { .. })
+        ));
     }
 
     proptest! {

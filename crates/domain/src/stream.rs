@@ -102,12 +102,30 @@ mod tests {
     #[test]
     fn refuses_bad_shapes() {
         assert_eq!(StreamId::parse(""), Err(StreamIdError::Empty));
-        assert!(matches!(StreamId::parse("1abc"), Err(StreamIdError::BadStart(_))));
-        assert!(matches!(StreamId::parse("-abc"), Err(StreamIdError::BadStart(_))));
-        assert!(matches!(StreamId::parse("a b"), Err(StreamIdError::BadChar(_))));
-        assert!(matches!(StreamId::parse("a;rm"), Err(StreamIdError::BadChar(_))));
-        assert!(matches!(StreamId::parse("Abc"), Err(StreamIdError::BadStart(_))));
-        assert_eq!(StreamId::parse(&"a".repeat(129)), Err(StreamIdError::TooLong));
+        assert!(matches!(
+            StreamId::parse("1abc"),
+            Err(StreamIdError::BadStart(_))
+        ));
+        assert!(matches!(
+            StreamId::parse("-abc"),
+            Err(StreamIdError::BadStart(_))
+        ));
+        assert!(matches!(
+            StreamId::parse("a b"),
+            Err(StreamIdError::BadChar(_))
+        ));
+        assert!(matches!(
+            StreamId::parse("a;rm"),
+            Err(StreamIdError::BadChar(_))
+        ));
+        assert!(matches!(
+            StreamId::parse("Abc"),
+            Err(StreamIdError::BadStart(_))
+        ));
+        assert_eq!(
+            StreamId::parse(&"a".repeat(129)),
+            Err(StreamIdError::TooLong)
+        );
     }
 
     proptest! {

@@ -181,7 +181,10 @@ impl PrivateCluster {
                 if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGQUIT);
                 }
-                child.wait().await.map_err(io("waiting for postgres to stop"))?;
+                child
+                    .wait()
+                    .await
+                    .map_err(io("waiting for postgres to stop"))?;
             }
         }
         tracing::info!("private Postgres stopped");
@@ -252,7 +255,11 @@ impl PrivateCluster {
         let Ok(text) = std::fs::read_to_string(&pid_file) else {
             return Ok(());
         };
-        let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
+        let Some(pid) = text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse::<i32>().ok())
+        else {
             return Ok(());
         };
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
@@ -368,9 +375,8 @@ pub fn find_bindir() -> Option<PathBuf> {
     if let Some((_, dir)) = versions.pop() {
         return Some(dir);
     }
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).find(|dir| has_binaries(dir))
-    })
+    std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).find(|dir| has_binaries(dir)))
 }
 
 #[cfg(test)]

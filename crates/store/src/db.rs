@@ -45,7 +45,10 @@ fn redact_kind(e: &sqlx::Error) -> &'static str {
 }
 
 /// Connects a pool, failing within [`CONNECT_TIMEOUT`] with the target named.
-pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, StoreError> {
+pub async fn connect(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, StoreError> {
     let target = describe_target(&options);
     let options = options.application_name("dist-btrfs");
     let pool = PgPoolOptions::new()

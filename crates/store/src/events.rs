@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::{Actor, DomainEvent, EventKind, StreamId};
-use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{StoreError, projections};
@@ -91,7 +91,9 @@ impl EventStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let recorded = append_in(&mut tx, stream, expected, events, meta).await?;
-        tx.commit().await.map_err(|e| conflict_or(e, stream, expected, None))?;
+        tx.commit()
+            .await
+            .map_err(|e| conflict_or(e, stream, expected, None))?;
         Ok(recorded)
     }
 

@@ -1,6 +1,8 @@
 //! Event store and projections against a real Postgres (one fresh database per
 //! test via `#[sqlx::test]`; `DATABASE_URL` comes from `ops/lab env`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use domain::event::{InstanceInitialized, InstanceRenamed};
 use domain::{Actor, DomainEvent, StreamId};
 use sqlx::PgPool;
@@ -29,12 +31,25 @@ async fn append_then_read_back_in_order_with_projections(pool: PgPool) {
     let stream = StreamId::instance();
     let meta = AppendMeta::new(Actor::User("alice".into()));
     let first = store
-        .append(&stream, ExpectedVersion::NoStream, &[initialized(1), renamed("a")], &meta)
+        .append(
+            &stream,
+            ExpectedVersion::NoStream,
+            &[initialized(1), renamed("a")],
+            &meta,
+        )
         .await
         .unwrap();
-    assert_eq!(first.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        first.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
+        [1, 2]
+    );
     store
-        .append(&stream, ExpectedVersion::Exactly(2), &[renamed("b")], &AppendMeta::new(Actor::System))
+        .append(
+            &stream,
+            ExpectedVersion::Exactly(2),
+            &[renamed("b")],
+            &AppendMeta::new(Actor::System),
+        )
         .await
         .unwrap();
 
@@ -47,7 +62,10 @@ async fn append_then_read_back_in_order_with_projections(pool: PgPool) {
     assert!(events.windows(2).all(|w| w[0].global_seq < w[1].global_seq));
     assert_eq!(store.stream_version(&stream).await.unwrap(), 3);
 
-    let view = projections::instance(&pool).await.unwrap().expect("instance projected");
+    let view = projections::instance(&pool)
+        .await
+        .unwrap()
+        .expect("instance projected");
     assert_eq!(view.instance_id, Uuid::from_u128(1));
     assert_eq!(view.name.as_deref(), Some("b"));
     let audit = projections::audit_timeline(&pool, None, 10).await.unwrap();
@@ -69,14 +87,28 @@ async fn wrong_expected_version_is_a_conflict_and_writes_nothing(pool: PgPool) {
         .append(&stream, ExpectedVersion::NoStream, &[renamed("x")], &meta)
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { actual: 1, .. }), "{err}");
+    assert!(
+        matches!(err, StoreError::Conflict { actual: 1, .. }),
+        "{err}"
+    );
     let err = store
-        .append(&stream, ExpectedVersion::Exactly(5), &[renamed("x"), renamed("y")], &meta)
+        .append(
+            &stream,
+            ExpectedVersion::Exactly(5),
+            &[renamed("x"), renamed("y")],
+            &meta,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
     assert_eq!(store.read_stream(&stream).await.unwrap().len(), 1);
-    assert_eq!(projections::audit_timeline(&pool, None, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        projections::audit_timeline(&pool, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -96,7 +128,12 @@ async fn concurrent_writers_on_one_version_exactly_one_wins(pool: PgPool) {
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
                 store
-                    .append(&stream, expected, &[renamed(&format!("w{writer}"))], &AppendMeta::new(Actor::System))
+                    .append(
+                        &stream,
+                        expected,
+                        &[renamed(&format!("w{writer}"))],
+                        &AppendMeta::new(Actor::System),
+                    )
                     .await
             }));
         }
@@ -124,7 +161,12 @@ async fn concurrent_writers_on_one_version_exactly_one_wins(pool: PgPool) {
 async fn the_events_table_refuses_update_delete_truncate(pool: PgPool) {
     let store = migrated(&pool).await;
     store
-        .append(&StreamId::instance(), ExpectedVersion::Any, &[initialized(1)], &AppendMeta::new(Actor::System))
+        .append(
+            &StreamId::instance(),
+            ExpectedVersion::Any,
+            &[initialized(1)],
+            &AppendMeta::new(Actor::System),
+        )
         .await
         .unwrap();
     for sql in [
@@ -143,13 +185,27 @@ async fn rebuild_gives_identical_projection_tables(pool: PgPool) {
     let store = migrated(&pool).await;
     let instance = StreamId::instance();
     store
-        .append(&instance, ExpectedVersion::NoStream, &[initialized(9)], &AppendMeta::new(Actor::System))
+        .append(
+            &instance,
+            ExpectedVersion::NoStream,
+            &[initialized(9)],
+            &AppendMeta::new(Actor::System),
+        )
         .await
         .unwrap();
     for i in 0..250 {
-        let actor = if i % 3 == 0 { Actor::System } else { Actor::User(format!("u{i}")) };
+        let actor = if i % 3 == 0 {
+            Actor::System
+        } else {
+            Actor::User(format!("u{i}"))
+        };
         store
-            .append(&instance, ExpectedVersion::Any, &[renamed(&format!("name {i}"))], &AppendMeta::new(actor))
+            .append(
+                &instance,
+                ExpectedVersion::Any,
+                &[renamed(&format!("name {i}"))],
+                &AppendMeta::new(actor),
+            )
             .await
             .unwrap();
     }
@@ -161,8 +217,14 @@ async fn rebuild_gives_identical_projection_tables(pool: PgPool) {
     assert_eq!(projections::snapshot(&pool).await.unwrap(), live);
 
     // A damaged projection is repaired by a rebuild.
-    sqlx::query("DELETE FROM proj_audit WHERE global_seq % 2 = 0").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE proj_instance SET name = 'tampered'").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM proj_audit WHERE global_seq % 2 = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE proj_instance SET name = 'tampered'")
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_ne!(projections::snapshot(&pool).await.unwrap(), live);
     projections::rebuild(&pool).await.unwrap();
     assert_eq!(projections::snapshot(&pool).await.unwrap(), live);
@@ -188,7 +250,8 @@ async fn migrations_are_idempotent_and_include_the_job_queue(pool: PgPool) {
 
 #[tokio::test]
 async fn an_unreachable_database_fails_fast_naming_the_host_not_the_password() {
-    let options = store::db::parse_url("postgres://someone:hunter2secret@127.0.0.1:9/nowhere").unwrap();
+    let options =
+        store::db::parse_url("postgres://someone:hunter2secret@127.0.0.1:9/nowhere").unwrap();
     let err = store::db::connect(options, 1).await.unwrap_err();
     let message = err.to_string();
     assert!(message.contains("127.0.0.1:9"), "{message}");

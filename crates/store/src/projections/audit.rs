@@ -8,7 +8,10 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::events::RecordedEvent;
 
-pub(super) async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO proj_audit
              (global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id)

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::events::RecordedEvent;
 
-pub(super) async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
     match &event.event {
         DomainEvent::InstanceInitialized(e) => {
             sqlx::query(

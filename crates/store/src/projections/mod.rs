@@ -12,11 +12,11 @@ mod instance;
 
 use sqlx::postgres::{PgConnection, PgPool};
 
-pub use instance::{InstanceView, instance};
 pub use audit::{AuditEntry, audit_timeline};
+pub use instance::{InstanceView, instance};
 
-use crate::events::{RecordedEvent, read_all_in};
 use crate::StoreError;
+use crate::events::{RecordedEvent, read_all_in};
 
 /// Every projection table, in the order they are cleared.
 pub const TABLES: &[&str] = &["proj_instance", "proj_audit"];
