@@ -19,6 +19,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_dist-btrfs");
 struct Serve {
     child: Child,
     base: String,
+    /// What it printed on stdout before it listened (e.g. the first admin login).
+    banner: Vec<String>,
 }
 
 impl Serve {
@@ -34,6 +36,7 @@ impl Serve {
             .expect("spawn dist-btrfs serve");
         let stdout = child.stdout.take().expect("stdout piped");
         let mut lines = BufReader::new(stdout).lines();
+        let mut banner = Vec::new();
         let base = loop {
             let line = lines
                 .next()
@@ -42,8 +45,13 @@ impl Serve {
             if let Some(url) = line.strip_prefix("dist-btrfs: listening on ") {
                 break format!("{url}/api/v1");
             }
+            banner.push(line);
         };
-        Self { child, base }
+        Self {
+            child,
+            base,
+            banner,
+        }
     }
 
     /// SIGTERM, then the exit status.
@@ -71,6 +79,36 @@ fn client() -> reqwest::Client {
         .expect("http client")
 }
 
+/// The generated admin password printed at first start.
+fn first_admin_password(serve: &Serve) -> String {
+    serve
+        .banner
+        .iter()
+        .find_map(|l| l.strip_prefix("dist-btrfs: first start: admin login: admin / "))
+        .unwrap_or_else(|| panic!("no admin login printed: {:?}", serve.banner))
+        .to_owned()
+}
+
+/// Logs in; returns (cookie header value, CSRF token).
+async fn login(http: &reqwest::Client, serve: &Serve, password: &str) -> (String, String) {
+    let resp = http
+        .post(format!("{}/auth/login", serve.base))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "admin login with the printed password");
+    let cookie = resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = resp.json().await.unwrap();
+    (cookie, body["csrf_token"].as_str().unwrap().to_owned())
+}
+
 fn postmaster_running(state_dir: &Path) -> bool {
     let pid_file = state_dir.join("postgres/data/postmaster.pid");
     let Ok(text) = std::fs::read_to_string(pid_file) else {
@@ -92,6 +130,8 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
     let http = client();
 
     let serve = Serve::start(state.path());
+    let password = first_admin_password(&serve);
+    let (cookie, csrf) = login(&http, &serve, &password).await;
     let health: Value = http
         .get(format!("{}/health", serve.base))
         .send()
@@ -104,6 +144,7 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
     assert_eq!(health["database"], true);
     let first: Value = http
         .get(format!("{}/instance", serve.base))
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap()
@@ -116,6 +157,8 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
         .to_owned();
     let renamed = http
         .patch(format!("{}/instance", serve.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
         .json(&json!({"name": "persisted across restarts"}))
         .send()
         .await
@@ -133,8 +176,14 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
     );
 
     let serve = Serve::start(state.path());
+    assert!(
+        serve.banner.iter().all(|l| !l.contains("admin login")),
+        "the admin password is printed at first start only"
+    );
+    let (cookie, _) = login(&http, &serve, &password).await;
     let again: Value = http
         .get(format!("{}/instance", serve.base))
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap()
@@ -149,6 +198,7 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
     assert_eq!(again["name"], "persisted across restarts");
     let events: Value = http
         .get(format!("{}/events", serve.base))
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap()
@@ -163,8 +213,14 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
         .collect();
     assert_eq!(
         types,
-        ["InstanceRenamed", "InstanceInitialized"],
-        "one init, one rename: {events}"
+        [
+            "SessionStarted",
+            "InstanceRenamed",
+            "SessionStarted",
+            "UserCreated",
+            "InstanceInitialized"
+        ],
+        "one init, one admin, one rename, two logins: {events}"
     );
     assert!(serve.stop().success());
 }

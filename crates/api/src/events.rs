@@ -9,6 +9,7 @@ use store::projections;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::ViewerAuth;
 use crate::problem::Problem;
 
 #[derive(Tags)]
@@ -64,6 +65,7 @@ impl EventsApi {
     #[oai(path = "/events", method = "get", operation_id = "listEvents")]
     async fn list(
         &self,
+        _auth: ViewerAuth,
         state: Data<&AppState>,
         /// Only events older than this sequence number.
         before: Query<Option<i64>>,

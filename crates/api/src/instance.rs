@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::event::InstanceRenamed;
-use domain::{Actor, DisplayName, DomainEvent, StreamId};
+use domain::{DisplayName, DomainEvent, StreamId};
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -10,6 +10,7 @@ use store::{AppendMeta, ExpectedVersion, StoreError, projections};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::{AdminAuth, ViewerAuth};
 use crate::problem::Problem;
 
 #[derive(Tags)]
@@ -96,7 +97,7 @@ pub struct InstanceApi;
 impl InstanceApi {
     /// This installation's id, name and version.
     #[oai(path = "/instance", method = "get", operation_id = "getInstance")]
-    async fn get(&self, state: Data<&AppState>) -> GetInstanceResponse {
+    async fn get(&self, _auth: ViewerAuth, state: Data<&AppState>) -> GetInstanceResponse {
         match projections::instance(&state.pool).await {
             Ok(Some(view)) => GetInstanceResponse::Ok(Json(view.into())),
             Ok(None) => GetInstanceResponse::NotReady(Json(not_ready())),
@@ -104,10 +105,11 @@ impl InstanceApi {
         }
     }
 
-    /// Renames this installation. Recorded as an `InstanceRenamed` event.
+    /// Renames this installation (admins). Recorded as an `InstanceRenamed` event.
     #[oai(path = "/instance", method = "patch", operation_id = "patchInstance")]
     async fn patch(
         &self,
+        auth: AdminAuth,
         state: Data<&AppState>,
         body: Json<InstancePatch>,
     ) -> PatchInstanceResponse {
@@ -125,8 +127,7 @@ impl InstanceApi {
             Ok(v) => v,
             Err(e) => return PatchInstanceResponse::Internal(Json(Problem::internal(&e))),
         };
-        // Until authentication lands every change is attributed to the system actor.
-        let meta = AppendMeta::new(Actor::System);
+        let meta = AppendMeta::new(auth.actor());
         let event = DomainEvent::InstanceRenamed(InstanceRenamed {
             name: name.into_string(),
         });

@@ -7,12 +7,14 @@
 //! back; they hold no business rules of their own (those live in `domain`) and do
 //! no btrfs or SSH work directly.
 
+pub mod auth;
 mod events;
 mod health;
 mod instance;
 pub mod problem;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use poem::endpoint::StaticFilesEndpoint;
 use poem::web::Html;
@@ -26,6 +28,10 @@ use store::EventStore;
 pub struct AppState {
     pub pool: PgPool,
     pub events: EventStore,
+    /// Failed-login rate limiting (per process).
+    pub limiter: Arc<auth::LoginLimiter>,
+    /// Mark cookies `Secure` (set when serving over TLS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -33,15 +39,31 @@ impl AppState {
         Self {
             events: EventStore::new(pool.clone()),
             pool,
+            limiter: Arc::new(auth::LoginLimiter::default()),
+            secure_cookies: false,
         }
     }
 }
 
-type Apis = (health::HealthApi, instance::InstanceApi, events::EventsApi);
+type Apis = (
+    health::HealthApi,
+    auth::api::AuthApi,
+    auth::api::UsersApi,
+    auth::api::TokensApi,
+    instance::InstanceApi,
+    events::EventsApi,
+);
 
 fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, instance::InstanceApi, events::EventsApi),
+        (
+            health::HealthApi,
+            auth::api::AuthApi,
+            auth::api::UsersApi,
+            auth::api::TokensApi,
+            instance::InstanceApi,
+            events::EventsApi,
+        ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),
     )

@@ -73,6 +73,22 @@ enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
+    /// User accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Set a new, generated password for a user and print it (ends their sessions).
+    ResetPassword {
+        /// The user name.
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,5 +167,26 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             database.close().await
         }
+        Command::Users {
+            command: UsersCommand::ResetPassword { username, db },
+        } => {
+            let database = database::open(&db).await?;
+            let result = reset_password(database.pool(), &username).await;
+            database.close().await?;
+            let password = result?;
+            println!("new password for {username}: {password}");
+            Ok(())
+        }
     }
+}
+
+async fn reset_password(pool: &sqlx::PgPool, username: &str) -> anyhow::Result<String> {
+    store::db::migrate(pool).await?;
+    let user = store::projections::auth::user_by_name(pool, username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user named {username:?}"))?;
+    let password = api::auth::secrets::generated_password();
+    let events = store::EventStore::new(pool.clone());
+    api::auth::users::set_password(&events, user.user_id, &password, domain::Actor::System).await?;
+    Ok(password)
 }

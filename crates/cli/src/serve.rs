@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use api::auth::users::Bootstrap;
 use domain::event::InstanceInitialized;
 use domain::{Actor, DomainEvent, StreamId};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -55,6 +56,21 @@ async fn serve_on(
     let events = EventStore::new(database.pool().clone());
     let instance = ensure_instance(&events).await?;
     tracing::info!(%instance, "installation ready");
+    let admin_password = std::env::var("DIST_BTRFS_ADMIN_PASSWORD").ok();
+    match api::auth::users::bootstrap_admin(&events, admin_password.as_deref()).await? {
+        Bootstrap::Generated(password) => {
+            println!("dist-btrfs: first start: admin login: admin / {password}");
+            println!(
+                "dist-btrfs: (shown once; `dist-btrfs users reset-password admin` sets a new one)"
+            );
+        }
+        Bootstrap::FromEnvironment => {
+            println!(
+                "dist-btrfs: first start: admin login: admin / (the DIST_BTRFS_ADMIN_PASSWORD you set)"
+            );
+        }
+        Bootstrap::AlreadyHadUsers => {}
+    }
 
     let acceptor = TcpListener::bind(listen.to_owned())
         .into_acceptor()

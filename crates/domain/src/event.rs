@@ -7,8 +7,11 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::auth::{Role, Username};
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,12 +66,89 @@ pub struct InstanceRenamed {
     pub name: String,
 }
 
+/// A user account was created. `password_hash` is an argon2id PHC string, never
+/// the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCreated {
+    pub user_id: Uuid,
+    pub username: Username,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPasswordChanged {
+    pub user_id: Uuid,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRoleChanged {
+    pub user_id: Uuid,
+    pub role: Role,
+}
+
+/// The account is gone; its sessions and tokens stop working with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDeleted {
+    pub user_id: Uuid,
+}
+
+/// A successful login opened a browser session. `secret_hash` is the SHA-256 of the
+/// cookie's secret; the secret itself is only ever in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionStarted {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub secret_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub client: Option<String>,
+}
+
+/// A logout (or an administrative end) closed a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionEnded {
+    pub session_id: Uuid,
+}
+
+/// A login attempt failed. `username` is what was typed (it may not exist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFailed {
+    pub username: String,
+    pub client: Option<String>,
+}
+
+/// An API token was issued. `secret_hash` is the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCreated {
+    pub token_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub secret_hash: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRevoked {
+    pub token_id: Uuid,
+}
+
 /// Every event dist-btrfs records. The variant name is the stored event type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum DomainEvent {
     InstanceInitialized(InstanceInitialized),
     InstanceRenamed(InstanceRenamed),
+    UserCreated(UserCreated),
+    UserPasswordChanged(UserPasswordChanged),
+    UserRoleChanged(UserRoleChanged),
+    UserDeleted(UserDeleted),
+    SessionStarted(SessionStarted),
+    SessionEnded(SessionEnded),
+    LoginFailed(LoginFailed),
+    TokenCreated(TokenCreated),
+    TokenRevoked(TokenRevoked),
 }
 
 /// Static facts about an event's type.
@@ -84,13 +164,21 @@ impl EventKind for DomainEvent {
         match self {
             Self::InstanceInitialized(_) => "InstanceInitialized",
             Self::InstanceRenamed(_) => "InstanceRenamed",
+            Self::UserCreated(_) => "UserCreated",
+            Self::UserPasswordChanged(_) => "UserPasswordChanged",
+            Self::UserRoleChanged(_) => "UserRoleChanged",
+            Self::UserDeleted(_) => "UserDeleted",
+            Self::SessionStarted(_) => "SessionStarted",
+            Self::SessionEnded(_) => "SessionEnded",
+            Self::LoginFailed(_) => "LoginFailed",
+            Self::TokenCreated(_) => "TokenCreated",
+            Self::TokenRevoked(_) => "TokenRevoked",
         }
     }
 
     fn schema_version(&self) -> i32 {
-        match self {
-            Self::InstanceInitialized(_) | Self::InstanceRenamed(_) => 1,
-        }
+        // Every type is at its first schema version so far.
+        1
     }
 }
 
@@ -103,6 +191,26 @@ impl DomainEvent {
                 e.software_version, e.instance_id
             ),
             Self::InstanceRenamed(e) => format!("instance renamed to {:?}", e.name),
+            Self::UserCreated(e) => format!("user {} created with role {}", e.username, e.role),
+            Self::UserPasswordChanged(e) => format!("password of user {} changed", e.user_id),
+            Self::UserRoleChanged(e) => format!("user {} now has role {}", e.user_id, e.role),
+            Self::UserDeleted(e) => format!("user {} deleted", e.user_id),
+            Self::SessionStarted(e) => format!(
+                "login (session {}) from {}",
+                e.session_id,
+                e.client.as_deref().unwrap_or("unknown address")
+            ),
+            Self::SessionEnded(e) => format!("logout (session {})", e.session_id),
+            Self::LoginFailed(e) => format!(
+                "failed login as {:?} from {}",
+                e.username,
+                e.client.as_deref().unwrap_or("unknown address")
+            ),
+            Self::TokenCreated(e) => format!(
+                "API token {:?} ({}) issued with role {}",
+                e.name, e.token_id, e.role
+            ),
+            Self::TokenRevoked(e) => format!("API token {} revoked", e.token_id),
         }
     }
 }
@@ -183,6 +291,34 @@ mod tests {
             DomainEvent::InstanceRenamed(InstanceRenamed {
                 name: "lab fleet".into(),
             }),
+            DomainEvent::UserCreated(UserCreated {
+                user_id: Uuid::from_u128(1),
+                username: Username::parse("alice").unwrap(),
+                role: Role::Operator,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            }),
+            DomainEvent::SessionStarted(SessionStarted {
+                session_id: Uuid::from_u128(2),
+                user_id: Uuid::from_u128(1),
+                secret_hash: "ab".repeat(32),
+                expires_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                client: Some("127.0.0.1".into()),
+            }),
+            DomainEvent::TokenCreated(TokenCreated {
+                token_id: Uuid::from_u128(3),
+                user_id: Uuid::from_u128(1),
+                name: "grafana".into(),
+                role: Role::Viewer,
+                secret_hash: "cd".repeat(32),
+                expires_at: None,
+            }),
+            DomainEvent::TokenRevoked(TokenRevoked {
+                token_id: Uuid::from_u128(3),
+            }),
+            DomainEvent::LoginFailed(LoginFailed {
+                username: "mallory".into(),
+                client: None,
+            }),
         ]
     }
 
@@ -197,6 +333,16 @@ mod tests {
             let back =
                 DomainEvent::decode(event.event_type(), event.schema_version(), payload).unwrap();
             assert_eq!(back, event);
+        }
+    }
+
+    #[test]
+    fn summaries_never_carry_hashes() {
+        for event in samples() {
+            let summary = event.summary();
+            assert!(!summary.contains("argon2"), "{summary}");
+            assert!(!summary.contains(&"ab".repeat(32)), "{summary}");
+            assert!(!summary.contains(&"cd".repeat(32)), "{summary}");
         }
     }
 

@@ -4,10 +4,12 @@
 //! This crate does no I/O and depends on no other crate of ours. Everything here can
 //! be unit- and property-tested without btrfs, SSH or Postgres.
 
+pub mod auth;
 pub mod event;
 pub mod names;
 pub mod stream;
 
+pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind};
 pub use names::{DisplayName, DisplayNameError};
 pub use stream::{StreamId, StreamIdError};

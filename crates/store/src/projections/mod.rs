@@ -8,6 +8,7 @@
 //! Projections never read other projections and never do I/O beyond their tables.
 
 mod audit;
+pub mod auth;
 mod instance;
 
 use sqlx::postgres::{PgConnection, PgPool};
@@ -19,12 +20,19 @@ use crate::StoreError;
 use crate::events::{RecordedEvent, read_all_in};
 
 /// Every projection table, in the order they are cleared.
-pub const TABLES: &[&str] = &["proj_instance", "proj_audit"];
+pub const TABLES: &[&str] = &[
+    "proj_instance",
+    "proj_audit",
+    "proj_users",
+    "proj_sessions",
+    "proj_tokens",
+];
 
 /// Runs every projection over one event (inside the caller's transaction).
 pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
     instance::apply(conn, event).await?;
     audit::apply(conn, event).await?;
+    auth::apply(conn, event).await?;
     Ok(())
 }
 

@@ -1,0 +1,743 @@
+//! Endpoints: `/auth/login|logout|me`, `/users` (admins) and `/tokens`.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use domain::event::{
+    LoginFailed, SessionEnded, SessionStarted, TokenCreated, TokenRevoked, UserDeleted,
+    UserRoleChanged,
+};
+use domain::{Actor, DomainEvent, Role, StreamId};
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use store::projections::auth as accounts;
+use store::{AppendMeta, ExpectedVersion};
+use uuid::Uuid;
+
+use super::users::{self, AccountError, user_stream};
+use super::{AdminAuth, OperatorAuth, SESSION_COOKIE, Via, ViewerAuth, secrets};
+use crate::AppState;
+use crate::problem::Problem;
+
+/// Browser sessions end after this long, whatever happens.
+const SESSION_TTL_HOURS: i64 = 12;
+
+#[derive(Tags)]
+enum Tag {
+    /// Logging in and out.
+    Auth,
+    /// User accounts (admins only).
+    Users,
+    /// API tokens for automation.
+    Tokens,
+}
+
+/// A role, lowest to highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RoleDto {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Viewer => Self::Viewer,
+            Role::Operator => Self::Operator,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(r: RoleDto) -> Self {
+        match r {
+            RoleDto::Viewer => Self::Viewer,
+            RoleDto::Operator => Self::Operator,
+            RoleDto::Admin => Self::Admin,
+        }
+    }
+}
+
+/// User name and password.
+#[derive(Object)]
+pub struct LoginRequest {
+    pub username: String,
+    #[oai(write_only)]
+    pub password: String,
+}
+
+/// The logged-in caller.
+#[derive(Debug, Object)]
+pub struct Me {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: RoleDto,
+    /// `session` (browser cookie) or `token` (bearer API token).
+    pub auth: String,
+    /// With a session: send this in `X-CSRF-Token` on every request that changes state.
+    pub csrf_token: Option<String>,
+}
+
+impl Me {
+    fn of(p: &super::Principal) -> Self {
+        let (auth, csrf_token) = match &p.via {
+            Via::Session { csrf_token, .. } => ("session", Some(csrf_token.clone())),
+            Via::Token { .. } => ("token", None),
+        };
+        Self {
+            user_id: p.user_id,
+            username: p.username.clone(),
+            role: p.role.into(),
+            auth: auth.to_owned(),
+            csrf_token,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum LoginResponse {
+    /// Logged in: the session cookie is set; the body carries the CSRF token.
+    #[oai(status = 200)]
+    Ok(Json<Me>, #[oai(header = "Set-Cookie")] String),
+    /// Wrong user name or password (the message does not say which).
+    #[oai(status = 401)]
+    Unauthorized(Json<Problem>),
+    /// Too many failed logins for this user or from this address.
+    #[oai(status = 429)]
+    TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum LogoutResponse {
+    /// The session ended and its cookie is cleared.
+    #[oai(status = 204)]
+    Ended(#[oai(header = "Set-Cookie")] String),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum MeResponse {
+    /// Who the caller is.
+    #[oai(status = 200)]
+    Ok(Json<Me>),
+}
+
+/// A user account as listed (never its password hash).
+#[derive(Debug, Object)]
+pub struct User {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: RoleDto,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<accounts::UserRecord> for User {
+    fn from(u: accounts::UserRecord) -> Self {
+        Self {
+            user_id: u.user_id,
+            username: u.username,
+            role: u.role.into(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A new account.
+#[derive(Object)]
+pub struct NewUser {
+    /// `[a-z][a-z0-9._-]{0,31}`
+    pub username: String,
+    /// At least 10 characters.
+    #[oai(write_only)]
+    pub password: String,
+    pub role: RoleDto,
+}
+
+/// Changes to an account; absent fields stay as they are.
+#[derive(Object)]
+pub struct UserPatch {
+    pub role: Option<RoleDto>,
+    /// A new password (ends the user's sessions).
+    #[oai(write_only)]
+    pub password: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum ListUsersResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<User>>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum UserResponse {
+    /// The account.
+    #[oai(status = 200)]
+    Ok(Json<User>),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<User>),
+    /// Invalid input; nothing changed.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// The name is taken, or the change would leave no admin.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeleteResponse {
+    /// Done.
+    #[oai(status = 204)]
+    Deleted,
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Refused (e.g. the last admin, or yourself).
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+/// A new API token's settings.
+#[derive(Object)]
+pub struct NewToken {
+    /// What it is for, e.g. `grafana`. 1-64 characters.
+    pub name: String,
+    /// The token's role; at most your own. Default: your role.
+    pub role: Option<RoleDto>,
+    /// Days until it expires (1-3650). Default: never.
+    pub expires_in_days: Option<u32>,
+}
+
+/// An API token (never its secret, except once at creation).
+#[derive(Debug, Object)]
+pub struct Token {
+    pub token_id: Uuid,
+    pub name: String,
+    pub username: String,
+    pub role: RoleDto,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<accounts::TokenRecord> for Token {
+    fn from(t: accounts::TokenRecord) -> Self {
+        Self {
+            token_id: t.token_id,
+            name: t.name,
+            username: t.username,
+            role: t.role.into(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A token just issued: the secret is shown this once and never again.
+#[derive(Debug, Object)]
+pub struct IssuedToken {
+    pub token_id: Uuid,
+    pub name: String,
+    pub role: RoleDto,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Send as `Authorization: Bearer <token>`. Store it now: it cannot be shown again.
+    pub token: String,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateTokenResponse {
+    #[oai(status = 201)]
+    Created(Json<IssuedToken>),
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum ListTokensResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Token>>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+fn client_of(addr: &RemoteAddr) -> String {
+    addr.as_socket_addr()
+        .map_or_else(|| addr.to_string(), |a| a.ip().to_string())
+}
+
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn account_problem(e: AccountError) -> UserResponse {
+    match e {
+        AccountError::Username(_) | AccountError::Password(_) => {
+            UserResponse::BadRequest(Json(Problem::validation(e.to_string())))
+        }
+        AccountError::Exists(_) => UserResponse::Conflict(Json(Problem::conflict(e.to_string()))),
+        AccountError::NotFound => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
+        other => UserResponse::Internal(Json(Problem::internal(&other))),
+    }
+}
+
+pub struct AuthApi;
+
+#[OpenApi]
+impl AuthApi {
+    /// Logs in with user name and password; sets the session cookie. Failed attempts
+    /// are rate-limited per user name and per client address.
+    #[oai(
+        path = "/auth/login",
+        method = "post",
+        operation_id = "login",
+        tag = "Tag::Auth"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        body: Json<LoginRequest>,
+    ) -> LoginResponse {
+        let client = client_of(remote);
+        let username: String = body.username.chars().take(64).collect();
+        if let Some(wait) = state.limiter.blocked(&username, &client) {
+            let secs = wait.as_secs().max(1);
+            return LoginResponse::TooMany(
+                Json(Problem::new(
+                    poem::http::StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    format!("too many failed logins; try again in {secs} s"),
+                )),
+                secs,
+            );
+        }
+        let user = match accounts::user_by_name(&state.pool, &username).await {
+            Ok(user) => user,
+            Err(e) => return LoginResponse::Internal(Json(Problem::internal(&e))),
+        };
+        // Verify against a dummy hash for unknown users so timing does not tell.
+        let phc = user
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+        let password = body.0.password;
+        let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
+            .await
+            .unwrap_or(false);
+        let Some(user) = user.filter(|_| ok) else {
+            state.limiter.record_failure(&username, &client);
+            let event = DomainEvent::LoginFailed(LoginFailed {
+                username: username.clone(),
+                client: Some(client),
+            });
+            if let Err(e) = state
+                .events
+                .append(
+                    &auth_stream(),
+                    ExpectedVersion::Any,
+                    &[event],
+                    &AppendMeta::new(Actor::System),
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "could not record a failed login");
+            }
+            return LoginResponse::Unauthorized(Json(Problem::new(
+                poem::http::StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "invalid user name or password",
+            )));
+        };
+        state.limiter.record_success(&username);
+        let secret = secrets::random_secret();
+        let session_id = Uuid::now_v7();
+        let event = DomainEvent::SessionStarted(SessionStarted {
+            session_id,
+            user_id: user.user_id,
+            secret_hash: secrets::hash(&secret),
+            expires_at: Utc::now() + ChronoDuration::hours(SESSION_TTL_HOURS),
+            client: Some(client),
+        });
+        let stream = StreamId::for_entity("session", session_id);
+        let meta = AppendMeta::new(Actor::User(user.username.clone()));
+        if let Err(e) = state
+            .events
+            .append(&stream, ExpectedVersion::NoStream, &[event], &meta)
+            .await
+        {
+            return LoginResponse::Internal(Json(Problem::internal(&e)));
+        }
+        let me = Me {
+            user_id: user.user_id,
+            username: user.username,
+            role: user.role.into(),
+            auth: "session".to_owned(),
+            csrf_token: Some(secrets::csrf_token(&secret)),
+        };
+        let cookie = session_cookie(&secret, SESSION_TTL_HOURS * 3600, state.secure_cookies);
+        LoginResponse::Ok(Json(me), cookie)
+    }
+
+    /// Ends the current browser session (a no-op for token callers) and clears the cookie.
+    #[oai(
+        path = "/auth/logout",
+        method = "post",
+        operation_id = "logout",
+        tag = "Tag::Auth"
+    )]
+    async fn logout(&self, auth: ViewerAuth, state: Data<&AppState>) -> LogoutResponse {
+        if let Via::Session { session_id, .. } = auth.principal().via {
+            let event = DomainEvent::SessionEnded(SessionEnded { session_id });
+            let stream = StreamId::for_entity("session", session_id);
+            if let Err(e) = state
+                .events
+                .append(
+                    &stream,
+                    ExpectedVersion::Any,
+                    &[event],
+                    &AppendMeta::new(auth.actor()),
+                )
+                .await
+            {
+                return LogoutResponse::Internal(Json(Problem::internal(&e)));
+            }
+        }
+        LogoutResponse::Ended(session_cookie("", 0, state.secure_cookies))
+    }
+
+    /// Who is calling, and (for a session) the CSRF token to send with changes.
+    #[oai(
+        path = "/auth/me",
+        method = "get",
+        operation_id = "getMe",
+        tag = "Tag::Auth"
+    )]
+    async fn me(&self, auth: ViewerAuth) -> MeResponse {
+        MeResponse::Ok(Json(Me::of(auth.principal())))
+    }
+}
+
+fn auth_stream() -> StreamId {
+    // A valid constant id; parse cannot fail for it.
+    StreamId::parse("auth-failures").unwrap_or_else(|_| StreamId::instance())
+}
+
+/// A valid argon2id hash of a random password, computed once.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| secrets::hash_password(&secrets::random_secret()).unwrap_or_default())
+}
+
+pub struct UsersApi;
+
+#[OpenApi]
+impl UsersApi {
+    /// All user accounts.
+    #[oai(
+        path = "/users",
+        method = "get",
+        operation_id = "listUsers",
+        tag = "Tag::Users"
+    )]
+    async fn list(&self, _auth: AdminAuth, state: Data<&AppState>) -> ListUsersResponse {
+        match accounts::list_users(&state.pool).await {
+            Ok(users) => ListUsersResponse::Ok(Json(users.into_iter().map(User::from).collect())),
+            Err(e) => ListUsersResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Creates an account.
+    #[oai(
+        path = "/users",
+        method = "post",
+        operation_id = "createUser",
+        tag = "Tag::Users"
+    )]
+    async fn create(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        body: Json<NewUser>,
+    ) -> UserResponse {
+        let created = users::create_user(
+            &state.events,
+            &body.username,
+            &body.password,
+            body.role.into(),
+            auth.actor(),
+        )
+        .await;
+        match created {
+            Ok(user_id) => match accounts::user_by_id(&state.pool, user_id).await {
+                Ok(Some(user)) => UserResponse::Created(Json(user.into())),
+                Ok(None) => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
+                Err(e) => UserResponse::Internal(Json(Problem::internal(&e))),
+            },
+            Err(e) => account_problem(e),
+        }
+    }
+
+    /// Changes an account's role and/or password.
+    #[oai(
+        path = "/users/:id",
+        method = "patch",
+        operation_id = "patchUser",
+        tag = "Tag::Users"
+    )]
+    async fn patch(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<UserPatch>,
+    ) -> UserResponse {
+        let user = match accounts::user_by_id(&state.pool, id.0).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return UserResponse::NotFound(Json(Problem::not_found("no such user"))),
+            Err(e) => return UserResponse::Internal(Json(Problem::internal(&e))),
+        };
+        if let Some(password) = &body.password
+            && let Err(e) = domain::auth::check_new_password(password)
+        {
+            return UserResponse::BadRequest(Json(Problem::validation(format!("password: {e}"))));
+        }
+        if let Some(role) = body.role.map(Role::from)
+            && role != user.role
+        {
+            if user.role == Role::Admin && is_last_admin(&state).await {
+                return UserResponse::Conflict(Json(Problem::conflict(
+                    "cannot demote the last admin",
+                )));
+            }
+            let event = DomainEvent::UserRoleChanged(UserRoleChanged {
+                user_id: user.user_id,
+                role,
+            });
+            if let Err(e) = state
+                .events
+                .append(
+                    &user_stream(user.user_id),
+                    ExpectedVersion::Any,
+                    &[event],
+                    &AppendMeta::new(auth.actor()),
+                )
+                .await
+            {
+                return UserResponse::Internal(Json(Problem::internal(&e)));
+            }
+        }
+        if let Some(password) = &body.password
+            && let Err(e) =
+                users::set_password(&state.events, user.user_id, password, auth.actor()).await
+        {
+            return account_problem(e);
+        }
+        match accounts::user_by_id(&state.pool, user.user_id).await {
+            Ok(Some(user)) => UserResponse::Ok(Json(user.into())),
+            Ok(None) => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
+            Err(e) => UserResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Deletes an account; its sessions end and its tokens are revoked.
+    #[oai(
+        path = "/users/:id",
+        method = "delete",
+        operation_id = "deleteUser",
+        tag = "Tag::Users"
+    )]
+    async fn delete(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> DeleteResponse {
+        let user = match accounts::user_by_id(&state.pool, id.0).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return DeleteResponse::NotFound(Json(Problem::not_found("no such user"))),
+            Err(e) => return DeleteResponse::Internal(Json(Problem::internal(&e))),
+        };
+        if user.user_id == auth.principal().user_id {
+            return DeleteResponse::Conflict(Json(Problem::conflict("you cannot delete yourself")));
+        }
+        if user.role == Role::Admin && is_last_admin(&state).await {
+            return DeleteResponse::Conflict(Json(Problem::conflict(
+                "cannot delete the last admin",
+            )));
+        }
+        let event = DomainEvent::UserDeleted(UserDeleted {
+            user_id: user.user_id,
+        });
+        match state
+            .events
+            .append(
+                &user_stream(user.user_id),
+                ExpectedVersion::Any,
+                &[event],
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(_) => DeleteResponse::Deleted,
+            Err(e) => DeleteResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+async fn is_last_admin(state: &AppState) -> bool {
+    accounts::count_admins(&state.pool)
+        .await
+        .map_or(true, |n| n <= 1)
+}
+
+pub struct TokensApi;
+
+#[OpenApi]
+impl TokensApi {
+    /// Issues an API token with at most your role. The secret is in this response only.
+    #[oai(
+        path = "/tokens",
+        method = "post",
+        operation_id = "createToken",
+        tag = "Tag::Tokens"
+    )]
+    async fn create(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        body: Json<NewToken>,
+    ) -> CreateTokenResponse {
+        let me = auth.principal();
+        let name = match domain::DisplayName::parse(&body.name) {
+            Ok(name) => name,
+            Err(e) => {
+                return CreateTokenResponse::BadRequest(Json(Problem::validation(format!(
+                    "name: {e}"
+                ))));
+            }
+        };
+        let role = body.role.map_or(me.role, Role::from);
+        if !me.role.allows(role) {
+            return CreateTokenResponse::BadRequest(Json(Problem::validation(format!(
+                "a token cannot have more than your role ({})",
+                me.role
+            ))));
+        }
+        let expires_at = match body.expires_in_days {
+            None => None,
+            Some(days @ 1..=3650) => Some(Utc::now() + ChronoDuration::days(i64::from(days))),
+            Some(_) => {
+                return CreateTokenResponse::BadRequest(Json(Problem::validation(
+                    "expires_in_days must be between 1 and 3650",
+                )));
+            }
+        };
+        let token = secrets::new_token();
+        let token_id = Uuid::now_v7();
+        let event = DomainEvent::TokenCreated(TokenCreated {
+            token_id,
+            user_id: me.user_id,
+            name: name.to_string(),
+            role,
+            secret_hash: secrets::hash(&token),
+            expires_at,
+        });
+        let stream = StreamId::for_entity("token", token_id);
+        match state
+            .events
+            .append(
+                &stream,
+                ExpectedVersion::NoStream,
+                &[event],
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(_) => CreateTokenResponse::Created(Json(IssuedToken {
+                token_id,
+                name: name.into_string(),
+                role: role.into(),
+                expires_at,
+                token,
+            })),
+            Err(e) => CreateTokenResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Your API tokens (admins see everyone's), newest first. Never the secrets.
+    #[oai(
+        path = "/tokens",
+        method = "get",
+        operation_id = "listTokens",
+        tag = "Tag::Tokens"
+    )]
+    async fn list(&self, auth: ViewerAuth, state: Data<&AppState>) -> ListTokensResponse {
+        let me = auth.principal();
+        let whose = (me.role != Role::Admin).then_some(me.user_id);
+        match accounts::list_tokens(&state.pool, whose).await {
+            Ok(tokens) => {
+                ListTokensResponse::Ok(Json(tokens.into_iter().map(Token::from).collect()))
+            }
+            Err(e) => ListTokensResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Revokes a token (yours, or anyone's for admins). It stops working at once.
+    #[oai(
+        path = "/tokens/:id",
+        method = "delete",
+        operation_id = "revokeToken",
+        tag = "Tag::Tokens"
+    )]
+    async fn revoke(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> DeleteResponse {
+        let me = auth.principal();
+        let token = match accounts::token_by_id(&state.pool, id.0).await {
+            Ok(Some(t)) if t.user_id == me.user_id || me.role == Role::Admin => t,
+            Ok(_) => return DeleteResponse::NotFound(Json(Problem::not_found("no such token"))),
+            Err(e) => return DeleteResponse::Internal(Json(Problem::internal(&e))),
+        };
+        if token.revoked_at.is_some() {
+            return DeleteResponse::Deleted;
+        }
+        let event = DomainEvent::TokenRevoked(TokenRevoked {
+            token_id: token.token_id,
+        });
+        let stream = StreamId::for_entity("token", token.token_id);
+        match state
+            .events
+            .append(
+                &stream,
+                ExpectedVersion::Any,
+                &[event],
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(_) => DeleteResponse::Deleted,
+            Err(e) => DeleteResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}

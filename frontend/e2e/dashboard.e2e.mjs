@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+// Browser end-to-end test of the dashboard against a REAL running `dist-btrfs serve`.
+//
+//   DIST_BTRFS_URL=http://127.0.0.1:8080 npm run e2e
+//
+// Drives Debian's headless Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) with
+// playwright-core. Writes a screenshot of every page at desktop and phone width to
+// ${E2E_SCREENSHOT_DIR:-../test-artifacts/screenshots} (relative to frontend/), prints one
+// line per check and finally `e2e: N passed, M failed`; exits non-zero on any failure.
+// Note: it renames the installation (that is what it tests).
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const base = (process.env.DIST_BTRFS_URL ?? '').replace(/\/+$/, '');
+const shotDir = resolve(frontendDir, process.env.E2E_SCREENSHOT_DIR ?? '../test-artifacts/screenshots');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TIMEOUT = 15_000;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
+
+let passed = 0;
+let failed = 0;
+
+function finish() {
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failed += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    console.log(`FAIL ${name}\n     ${message.split('\n').join('\n     ')}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Polls `fn` until it returns a truthy value, else fails with `message`. */
+async function eventually(fn, message, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${message} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function textOf(locator) {
+  await locator.waitFor({ state: 'visible', timeout: TIMEOUT });
+  return ((await locator.textContent()) ?? '').trim();
+}
+
+/** The events timeline: a table on wide screens, a list on phones. */
+function timeline(page) {
+  return page.locator('[aria-label="Audit timeline"]');
+}
+
+/** A link in the sidebar (pages link to each other too, e.g. "All events"). */
+function navLink(page, name) {
+  return page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true });
+}
+
+async function shot(page, name, { fullPage = true } = {}) {
+  // let fonts/transitions settle (Mantine's theme and navbar transitions are ~200 ms)
+  await page.waitForTimeout(300);
+  const path = join(shotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  console.log(`     screenshot ${path}`);
+}
+
+/** Records console errors, page errors and requests to any other origin. */
+function watch(page, problems) {
+  const origin = new URL(base).origin;
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error on ${page.url()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith('data:') && new URL(url).origin !== origin) problems.push(`request to another origin: ${url}`);
+  });
+}
+
+async function main() {
+  if (!base) {
+    console.error('e2e: set DIST_BTRFS_URL to a running dist-btrfs serve, e.g. http://127.0.0.1:8080');
+    failed += 1;
+    finish();
+  }
+  mkdirSync(shotDir, { recursive: true });
+  console.log(`e2e against ${base}, screenshots in ${shotDir}`);
+
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    console.error(`e2e: cannot launch Chromium at ${executablePath}: ${error.message}`);
+    failed += 1;
+    finish();
+  }
+
+  // Preflight: without a reachable server every check would only time out, one by one.
+  let preflight = '';
+  try {
+    const health = await fetch(`${base}/api/v1/health`);
+    const instance = await fetch(`${base}/api/v1/instance`);
+    if (!health.ok) preflight = `GET /api/v1/health answered ${health.status}`;
+    else if (!instance.ok) {
+      const body = await instance.json().catch(() => ({}));
+      preflight = `GET /api/v1/instance answered ${instance.status}: ${body.detail ?? body.title ?? ''}`;
+    }
+  } catch (error) {
+    preflight = `cannot reach ${base}: ${error.cause?.code ?? error.message}`;
+  }
+  if (preflight) {
+    console.log(`FAIL preflight: the server at ${base} must answer the API\n     ${preflight}`);
+    failed += 1;
+    await browser.close();
+    finish();
+  }
+
+  const problems = [];
+  const newName = `e2e fleet ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
+
+  try {
+    // ── desktop ─────────────────────────────────────────────────────────────────────
+    const desktop = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' });
+    const page = await desktop.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    watch(page, problems);
+
+    await check('overview shows health OK and the installation', async () => {
+      const apiInstance = await (await page.request.get(`${base}/api/v1/instance`)).json();
+      await page.goto(`${base}/`);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      assert((await textOf(page.getByTestId('health-status'))) === 'ok', 'health status is not "ok"');
+      assert((await textOf(page.getByTestId('health-database'))) === 'reachable', 'database is not reachable');
+      await page.getByText(apiInstance.instance_id, { exact: true }).waitFor();
+      await page.getByTestId('header-instance-name').waitFor();
+      await page.locator('[aria-label="The 10 newest events"]').waitFor();
+      await shot(page, 'overview-1280');
+    });
+
+    await check('rename form validates client-side', async () => {
+      const input = page.getByRole('textbox', { name: 'Installation name' });
+      await input.fill('   ');
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByText('Enter a name.').waitFor();
+      await input.fill('x'.repeat(65));
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByText(/at most 64 characters/).waitFor();
+    });
+
+    await check('seed: the timeline holds more than one page (renames through the API)', async () => {
+      const page1 = await (await page.request.get(`${base}/api/v1/events?limit=${PAGE + 1}`)).json();
+      for (let i = page1.items.length; i <= PAGE; i += 1) {
+        const res = await page.request.patch(`${base}/api/v1/instance`, { data: { name: `e2e seed ${i}` } });
+        assert(res.ok(), `PATCH /instance answered ${res.status()}`);
+      }
+    });
+
+    await check('renaming through the UI shows the new name in the header', async () => {
+      await page.getByRole('textbox', { name: 'Installation name' }).fill(newName);
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByText(`Renamed to “${newName}”.`).waitFor();
+      await eventually(
+        async () => (await textOf(page.getByTestId('header-instance-name'))) === newName,
+        `header does not show "${newName}"`,
+      );
+      const apiInstance = await (await page.request.get(`${base}/api/v1/instance`)).json();
+      assert(apiInstance.name === newName, `the server says the name is "${apiInstance.name}"`);
+    });
+
+    await check('Events page lists the InstanceRenamed event', async () => {
+      await navLink(page, 'Events').click();
+      await page.waitForURL(`${base}/events`);
+      await page.getByRole('heading', { name: 'Events' }).waitFor();
+      const table = timeline(page);
+      await table.waitFor();
+      const renamed = table.locator('[data-testid="event-row"][data-event-type="InstanceRenamed"]');
+      await eventually(async () => (await renamed.count()) > 0, 'no InstanceRenamed row');
+      const newest = table.getByTestId('event-row').first();
+      const newestType = await newest.getAttribute('data-event-type');
+      assert(newestType === 'InstanceRenamed', `the newest event is ${newestType}, not the rename`);
+      const summary = await textOf(newest);
+      assert(summary.includes(newName), `the newest event does not mention "${newName}": ${summary}`);
+      await shot(page, 'events-1280');
+    });
+
+    await check('Load older pages through next_before', async () => {
+      const rows = timeline(page).getByTestId('event-row');
+      assert((await rows.count()) === PAGE, `first page has ${await rows.count()} rows, expected ${PAGE}`);
+      await page.getByRole('button', { name: 'Load older' }).click();
+      await eventually(async () => (await rows.count()) > PAGE, 'no older events appeared');
+      const seqs = (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-seq')))).map(Number);
+      assert(seqs.every((seq, i) => i === 0 || seq < seqs[i - 1]), `not strictly newest first: ${seqs.join(',')}`);
+    });
+
+    await check('Events type filter narrows the list', async () => {
+      const select = page.getByRole('combobox', { name: 'Event type' });
+      await select.selectOption('InstanceRenamed');
+      const rows = page.getByTestId('event-row');
+      const types = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')));
+      assert(types.length > 0 && types.every((t) => t === 'InstanceRenamed'), `filtered rows: ${types.join(', ')}`);
+      await select.selectOption('');
+    });
+
+    await check('deep link /events loads the Events page', async () => {
+      const fresh = await desktop.newPage();
+      watch(fresh, problems);
+      const response = await fresh.goto(`${base}/events`);
+      assert(response?.status() === 200, `GET /events answered ${response?.status()}`);
+      await fresh.getByRole('heading', { name: 'Events' }).waitFor();
+      await fresh.locator('[aria-label="Audit timeline"]').waitFor();
+      await fresh.close();
+    });
+
+    await check('dark theme toggle switches and persists across reloads', async () => {
+      await page.goto(`${base}/`);
+      await page.getByTestId('health-status').waitFor();
+      const scheme = () => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
+      assert((await scheme()) === 'light', `starts as ${await scheme()}`);
+      const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+      await eventually(async () => (await scheme()) === 'dark', 'did not switch to dark');
+      const darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(darkBg !== lightBg, `background stayed ${lightBg}`);
+      await page.reload();
+      await page.getByTestId('health-status').waitFor();
+      assert((await scheme()) === 'dark', 'dark theme not kept after reload');
+      await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+      await shot(page, 'overview-dark-1280');
+      await navLink(page, 'Events').click();
+      await page.locator('[aria-label="Audit timeline"]').waitFor();
+      await shot(page, 'events-dark-1280');
+      await page.getByRole('button', { name: 'Switch to light theme' }).click();
+      await eventually(async () => (await scheme()) === 'light', 'did not switch back to light');
+    });
+    await desktop.close();
+
+    // ── phone ───────────────────────────────────────────────────────────────────────
+    const phone = await browser.newContext({ viewport: PHONE, colorScheme: 'light', isMobile: true, hasTouch: true });
+    const mobile = await phone.newPage();
+    mobile.setDefaultTimeout(TIMEOUT);
+    watch(mobile, problems);
+    const navLinkOnScreen = async (name) => {
+      const box = await navLink(mobile, name).boundingBox();
+      return box !== null && box.x >= 0 && box.x + box.width <= PHONE.width;
+    };
+    const noSidewaysScroll = async () => {
+      const width = await mobile.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= PHONE.width, `the page is ${width}px wide at ${PHONE.width}px`);
+    };
+
+    await check('phone width (390x844) collapses the sidebar into a burger menu', async () => {
+      await mobile.goto(`${base}/`);
+      await mobile.getByTestId('health-status').waitFor();
+      const burger = mobile.getByRole('button', { name: 'Open navigation' });
+      await burger.waitFor({ state: 'visible' });
+      assert(!(await navLinkOnScreen('Events')), 'the sidebar is on screen before opening the menu');
+      await noSidewaysScroll();
+      await mobile.getByTestId('header-instance-name').waitFor();
+      await shot(mobile, 'overview-390');
+      await burger.click();
+      await eventually(() => navLinkOnScreen('Events'), 'the menu did not open');
+      await shot(mobile, 'navigation-open-390', { fullPage: false });
+      await navLink(mobile, 'Events').click();
+      await mobile.waitForURL(`${base}/events`);
+      await mobile.locator('ul[aria-label="Audit timeline"]').waitFor();
+      await eventually(async () => !(await navLinkOnScreen('Events')), 'the menu stayed open after navigating');
+      await noSidewaysScroll();
+      await shot(mobile, 'events-390');
+    });
+    await phone.close();
+
+    await check('no console errors, page errors or requests to other origins', async () => {
+      assert(problems.length === 0, problems.join('\n'));
+    });
+  } finally {
+    await browser.close();
+  }
+  finish();
+}
+
+main().catch((error) => {
+  console.error(error);
+  failed += 1;
+  finish();
+});

@@ -1,0 +1,71 @@
+import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useEffect, type ReactNode } from 'react';
+import { NavLink as RouterNavLink, useLocation } from 'react-router';
+import { useInstance } from '../api/queries';
+import { pages } from '../routes';
+import { ThemeToggle } from './ThemeToggle';
+
+/** Header (product, instance, theme), sidebar navigation (a burger menu below `sm`), main. */
+export function Shell({ children }: { children: ReactNode }) {
+  const [navOpen, { toggle, close }] = useDisclosure(false);
+  const location = useLocation();
+  const instance = useInstance();
+
+  // On phones the sidebar overlays the page: close it once a page is chosen.
+  useEffect(close, [location.pathname, close]);
+
+  const instanceName = instance.data ? (instance.data.name ?? 'Unnamed installation') : '';
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            <Burger
+              opened={navOpen}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={navOpen ? 'Close navigation' : 'Open navigation'}
+              aria-expanded={navOpen}
+              aria-controls="main-navigation"
+            />
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
+              dist-btrfs
+            </Title>
+            {instanceName && (
+              <Text c="dimmed" size="sm" truncate="end" data-testid="header-instance-name" title={instanceName}>
+                {instanceName}
+              </Text>
+            )}
+          </Group>
+          <ThemeToggle />
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="xs" id="main-navigation" aria-label="Main navigation" component="nav">
+        <AppShell.Section grow component={ScrollArea}>
+          {pages.map((page) => (
+            <NavLink
+              key={page.path}
+              component={RouterNavLink}
+              to={page.path}
+              end={page.path === '/'}
+              label={page.label}
+              leftSection={<page.icon size={18} />}
+              active={page.path === '/' ? location.pathname === '/' : location.pathname.startsWith(page.path)}
+              style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+            />
+          ))}
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,23 @@
+import { ActionIcon, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { IconMoon, IconSun } from '../components/icons';
+
+/** Light/dark switch; Mantine's colour-scheme manager keeps the choice in localStorage. */
+export function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light', { getInitialValueInEffect: false });
+  const next = computed === 'dark' ? 'light' : 'dark';
+  const label = `Switch to ${next} theme`;
+  return (
+    <Tooltip label={label}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        aria-label={label}
+        onClick={() => setColorScheme(next)}
+        data-testid="theme-toggle"
+      >
+        {computed === 'dark' ? <IconSun /> : <IconMoon />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,133 @@
+import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useHealth, useInstance, useRecentEvents } from '../api/queries';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { EventTable } from '../components/EventTable';
+import { RenameForm } from '../components/RenameForm';
+import { formatTime } from '../lib/format';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+
+function Facts({ rows, label }: { rows: [string, ReactNode][]; label: string }) {
+  return (
+    <Table variant="vertical" layout="fixed" withTableBorder={false} aria-label={label}>
+      <Table.Tbody>
+        {rows.map(([name, value]) => (
+          <Table.Tr key={name}>
+            <Table.Th w={150} fw={500} c="dimmed" bg="transparent">
+              {name}
+            </Table.Th>
+            <Table.Td style={{ overflowWrap: 'anywhere' }}>{value}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function HealthCard() {
+  const health = useHealth();
+  return (
+    <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="health-title">
+      <Title order={2} size="h4" id="health-title" mb="sm">
+        Health
+      </Title>
+      {health.isPending && <Skeleton h={90} />}
+      {health.isError && (
+        <ErrorNotice title="Health check failed" error={health.error} onRetry={() => void health.refetch()} />
+      )}
+      {health.data && (
+        <Facts
+          label="Health"
+          rows={[
+            [
+              'Status',
+              <Badge color={health.data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
+                {health.data.status}
+              </Badge>,
+            ],
+            ['Version', health.data.version],
+            [
+              'Database',
+              <Text size="sm" c={health.data.database ? undefined : 'red'} data-testid="health-database">
+                {health.data.database ? 'reachable' : 'not reachable'}
+              </Text>,
+            ],
+            ['Checked', `${new Date(health.dataUpdatedAt).toLocaleTimeString()} (every 30 s)`],
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+function InstanceCard() {
+  const instance = useInstance();
+  return (
+    <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="instance-title">
+      <Title order={2} size="h4" id="instance-title" mb="sm">
+        Installation
+      </Title>
+      {instance.isPending && <Skeleton h={140} />}
+      {instance.isError && (
+        <ErrorNotice title="Could not load the installation" error={instance.error} onRetry={() => void instance.refetch()} />
+      )}
+      {instance.data && (
+        <Stack gap="md">
+          <Facts
+            label="Installation"
+            rows={[
+              ['Name', <span data-testid="instance-name">{instance.data.name ?? <Text span c="dimmed" size="sm">not set</Text>}</span>],
+              ['Id', <Text span ff="monospace" size="sm">{instance.data.instance_id}</Text>],
+              ['Version', instance.data.software_version],
+              ['Initialised at', <span title={instance.data.initialized_at}>{formatTime(instance.data.initialized_at)}</span>],
+            ]}
+          />
+          <RenameForm currentName={instance.data.name} />
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+function RecentEventsCard() {
+  const events = useRecentEvents(10);
+  return (
+    <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="recent-title">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id="recent-title">
+          Recent events
+        </Title>
+        <Anchor component={Link} to="/events" size="sm">
+          All events
+        </Anchor>
+      </Group>
+      {events.isPending && <Skeleton h={120} />}
+      {events.isError && (
+        <ErrorNotice title="Could not load events" error={events.error} onRetry={() => void events.refetch()} />
+      )}
+      {events.data &&
+        (events.data.items.length === 0 ? (
+          <Text c="dimmed" size="sm">
+            Nothing recorded yet.
+          </Text>
+        ) : (
+          <EventTable events={events.data.items} caption="The 10 newest events" />
+        ))}
+    </Card>
+  );
+}
+
+export function OverviewPage() {
+  useDocumentTitle('Overview');
+  return (
+    <Stack gap="md">
+      <Title order={2}>Overview</Title>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <HealthCard />
+        <InstanceCard />
+      </SimpleGrid>
+      <RecentEventsCard />
+    </Stack>
+  );
+}

@@ -1,0 +1,77 @@
+// Tests mock at the client boundary: the real openapi-fetch client, given a fake `fetch`
+// that answers like dist-btrfs serve would.
+import { render } from '@testing-library/react';
+import { QueryClient } from '@tanstack/react-query';
+import { MemoryRouter } from 'react-router';
+import { vi } from 'vitest';
+import { App } from '../App';
+import { createApiClient, type AuditEvent, type Health, type Instance } from '../api/client';
+
+export type Handler = (req: Request, url: URL) => Response | Promise<Response>;
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+  });
+}
+
+export function problem(status: number, title: string, detail?: string): Response {
+  return json(status, { type: `/problems/${status}`, title, status, ...(detail ? { detail } : {}) });
+}
+
+/** A fake backend keyed by "METHOD /path" (path below /api/v1). Records every request. */
+export function fakeBackend(routes: Record<string, Handler>) {
+  const requests: { method: string; url: URL; body: unknown }[] = [];
+  const fetch = vi.fn(async (req: Request) => {
+    const url = new URL(req.url);
+    const text = req.method === 'GET' ? '' : await req.clone().text();
+    requests.push({ method: req.method, url, body: text ? JSON.parse(text) : undefined });
+    const handler = routes[`${req.method} ${url.pathname.replace(/^\/api\/v1/, '')}`];
+    return handler ? handler(req, url) : problem(404, 'Not Found', `no fake route for ${req.method} ${url.pathname}`);
+  });
+  const client = createApiClient({ baseUrl: 'http://dashboard.test/api/v1', fetch });
+  return { client, fetch, requests };
+}
+
+export const health: Health = { status: 'ok', version: '0.1.0', database: true };
+
+export const instance: Instance = {
+  instance_id: '0b9f7a4e-3c1d-4f0a-9a51-6f2f0f7c1e11',
+  name: 'lab',
+  software_version: '0.1.0',
+  initialized_at: '2026-01-02T03:04:05Z',
+  updated_at: '2026-01-02T03:04:05Z',
+};
+
+export function event(seq: number, event_type = 'InstanceRenamed'): AuditEvent {
+  return {
+    seq,
+    recorded_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+    actor: 'system',
+    stream_id: 'instance',
+    event_type,
+    summary: `${event_type} number ${seq}`,
+    correlation_id: '5d6c8c52-9a62-4b9e-8d4c-3c0b5b2a9e01',
+  };
+}
+
+/** Routes that make every page load: override per test. */
+export function defaultRoutes(): Record<string, Handler> {
+  return {
+    'GET /health': () => json(200, health),
+    'GET /instance': () => json(200, instance),
+    'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
+  };
+}
+
+export function renderApp(routes: Record<string, Handler>, path = '/') {
+  const backend = fakeBackend(routes);
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const view = render(
+    <MemoryRouter initialEntries={[path]}>
+      <App api={backend.client} queryClient={queryClient} />
+    </MemoryRouter>,
+  );
+  return { ...backend, ...view };
+}
