@@ -25,9 +25,14 @@ struct Serve {
 
 impl Serve {
     fn start(state_dir: &Path) -> Self {
+        Self::start_with(state_dir, &[])
+    }
+
+    fn start_with(state_dir: &Path, extra: &[&std::ffi::OsStr]) -> Self {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
             .arg(state_dir)
+            .args(extra)
             .env_remove("DATABASE_URL")
             .env("DIST_BTRFS_LOG", "info")
             .stdout(Stdio::piped())
@@ -303,4 +308,82 @@ fn openapi_command_prints_the_committed_spec() {
     )
     .unwrap();
     assert_eq!(printed, committed);
+}
+
+#[test]
+fn tls_serves_https_with_secure_cookies() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (state.path().join("cert.pem"), state.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-days", "1", "-subj", "/CN=127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let serve = Serve::start_with(
+        state.path(),
+        &[
+            "--tls-cert".as_ref(),
+            cert.as_os_str(),
+            "--tls-key".as_ref(),
+            key.as_os_str(),
+        ],
+    );
+    assert!(serve.base.starts_with("https://"), "{}", serve.base);
+    let password = first_admin_password(&serve);
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sk", "--max-time", "20"])
+            .args(args)
+            .output()
+            .expect("run curl");
+        assert!(
+            out.status.success(),
+            "curl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let health = curl(&[&format!("{}/health", serve.base)]);
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
+    let body = json!({"username": "admin", "password": password}).to_string();
+    let login = curl(&[
+        "-i",
+        "-X",
+        "POST",
+        "-H",
+        "content-type: application/json",
+        "--data",
+        &body,
+        &format!("{}/auth/login", serve.base),
+    ]);
+    let cookie_line = login
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("no cookie: {login}"));
+    assert!(cookie_line.contains("; Secure"), "{cookie_line}");
+    assert!(cookie_line.contains("HttpOnly"), "{cookie_line}");
+    // Plain HTTP on the TLS port gets nowhere.
+    let plain = Command::new("curl")
+        .args(["-s", "--max-time", "10"])
+        .arg(serve.base.replacen("https://", "http://", 1) + "/health")
+        .output()
+        .expect("run curl");
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("\"status\":\"ok\""));
+    assert!(serve.stop().success());
 }

@@ -58,6 +58,12 @@ enum Command {
         /// frontend/dist when present, else /usr/share/dist-btrfs/frontend.
         #[arg(long, env = "DIST_BTRFS_FRONTEND_DIR")]
         frontend_dir: Option<PathBuf>,
+        /// PEM certificate (chain) for HTTPS; needs --tls-key.
+        #[arg(long, env = "DIST_BTRFS_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for HTTPS; needs --tls-cert.
+        #[arg(long, env = "DIST_BTRFS_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -140,10 +146,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             frontend_dir,
+            tls_cert,
+            tls_key,
             db,
         } => {
-            let frontend_dir = frontend_dir.unwrap_or_else(serve::default_frontend_dir);
-            serve::run(&listen, &frontend_dir, &db).await
+            let options = serve::ServeOptions {
+                listen,
+                frontend_dir: frontend_dir.unwrap_or_else(serve::default_frontend_dir),
+                tls: tls_cert.zip(tls_key),
+            };
+            serve::run(&options, &db).await
         }
         Command::Migrate { db } => {
             let database = database::open(&db).await?;

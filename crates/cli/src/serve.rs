@@ -9,7 +9,9 @@ use anyhow::Context;
 use api::auth::users::Bootstrap;
 use domain::event::InstanceInitialized;
 use domain::{Actor, DomainEvent, StreamId};
-use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::listener::{
+    Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener,
+};
 use store::{AppendMeta, EventStore, ExpectedVersion, StoreError};
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -29,13 +31,22 @@ pub fn default_frontend_dir() -> PathBuf {
     }
 }
 
-pub async fn run(listen: &str, frontend_dir: &Path, db: &DatabaseArgs) -> anyhow::Result<()> {
+/// What `serve` was asked to do (besides where the database is).
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: String,
+    pub frontend_dir: PathBuf,
+    /// PEM certificate chain and private key; HTTPS (and `Secure` cookies) when set.
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+pub async fn run(options: &ServeOptions, db: &DatabaseArgs) -> anyhow::Result<()> {
     // Register signal handlers first, so a signal during start-up still shuts down cleanly.
     let mut sigterm = signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
 
     let database = database::open_exclusive(db).await?;
-    let result = serve_on(listen, frontend_dir, &database, async move {
+    let result = serve_on(options, &database, async move {
         tokio::select! {
             _ = sigterm.recv() => tracing::info!("SIGTERM received, shutting down"),
             _ = sigint.recv() => tracing::info!("SIGINT received, shutting down"),
@@ -47,8 +58,7 @@ pub async fn run(listen: &str, frontend_dir: &Path, db: &DatabaseArgs) -> anyhow
 }
 
 async fn serve_on(
-    listen: &str,
-    frontend_dir: &Path,
+    options: &ServeOptions,
     database: &database::Database,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -72,24 +82,43 @@ async fn serve_on(
         Bootstrap::AlreadyHadUsers => {}
     }
 
-    let acceptor = TcpListener::bind(listen.to_owned())
-        .into_acceptor()
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listen = &options.listen;
+    let listener = TcpListener::bind(listen.clone());
+    let (acceptor, scheme) = match &options.tls {
+        Some((cert, key)) => {
+            let cert =
+                std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?;
+            let key = std::fs::read(key).with_context(|| format!("reading {}", key.display()))?;
+            let config = RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
+            let acceptor = listener
+                .rustls(config)
+                .into_acceptor()
+                .await
+                .with_context(|| format!("cannot listen with TLS on {listen}"))?;
+            (acceptor.boxed(), "https")
+        }
+        None => {
+            let acceptor = listener
+                .into_acceptor()
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            (acceptor.boxed(), "http")
+        }
+    };
     for addr in acceptor.local_addr() {
         if let Some(addr) = addr.as_socket_addr() {
-            println!("dist-btrfs: listening on http://{addr}");
+            println!("dist-btrfs: listening on {scheme}://{addr}");
         }
     }
+    let frontend_dir = &options.frontend_dir;
     if frontend_dir.join("index.html").is_file() {
         tracing::info!(dir = %frontend_dir.display(), "serving the dashboard");
     } else {
         tracing::warn!(dir = %frontend_dir.display(), "no built dashboard there; serving the API only");
     }
-    let app = api::app(
-        api::AppState::new(database.pool().clone()),
-        Some(frontend_dir.to_path_buf()),
-    );
+    let mut state = api::AppState::new(database.pool().clone());
+    state.secure_cookies = options.tls.is_some();
+    let app = api::app(state, Some(frontend_dir.to_path_buf()));
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(DRAIN_TIMEOUT))
         .await
