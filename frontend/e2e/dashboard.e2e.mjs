@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // Browser end-to-end test of the dashboard against a REAL running `dist-btrfs serve`.
 //
-//   DIST_BTRFS_URL=http://127.0.0.1:8080 npm run e2e
+//   DIST_BTRFS_URL=http://127.0.0.1:8080 DIST_BTRFS_ADMIN_PASSWORD=... npm run e2e
+//
+// The admin's password: start `serve` with DIST_BTRFS_ADMIN_PASSWORD set (the server uses it
+// for the first admin on a fresh state dir) and pass the same variable here. Without it, the
+// password `serve` generated and printed on first start is read from its log,
+// ${E2E_SERVE_LOG:-../test-artifacts/logs/e2e-serve.log} (where ops/test puts it).
+// DIST_BTRFS_ADMIN_USER overrides the user name (default `admin`).
 //
 // Drives Debian's headless Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) with
 // playwright-core. Writes a screenshot of every page at desktop and phone width to
 // ${E2E_SCREENSHOT_DIR:-../test-artifacts/screenshots} (relative to frontend/), prints one
 // line per check and finally `e2e: N passed, M failed`; exits non-zero on any failure.
 // Note: it renames the installation (that is what it tests).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -20,6 +26,19 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TIMEOUT = 15_000;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+const adminUser = process.env.DIST_BTRFS_ADMIN_USER ?? 'admin';
+const serveLog = resolve(frontendDir, process.env.E2E_SERVE_LOG ?? '../test-artifacts/logs/e2e-serve.log');
+const adminPassword = process.env.DIST_BTRFS_ADMIN_PASSWORD || passwordFromServeLog();
+
+/** The generated first-admin password that `serve` prints once, if its log is at hand. */
+function passwordFromServeLog() {
+  if (!existsSync(serveLog)) return '';
+  const escaped = adminUser.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = new RegExp(`first start: admin login: ${escaped} / (\\S+)\\s*$`, 'm');
+  const match = readFileSync(serveLog, 'utf8').match(line);
+  if (match?.[1] && match[1] !== '(the') return match[1];
+  return '';
+}
 const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
 
 let passed = 0;
@@ -68,6 +87,14 @@ async function textOf(locator) {
   return ((await locator.textContent()) ?? '').trim();
 }
 
+/** Logs in through the login page (shown at any address without a session). */
+async function logIn(page, password = adminPassword) {
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.getByRole('textbox', { name: 'User name' }).fill(adminUser);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
 /** The events timeline: a table on wide screens, a list on phones. */
 function timeline(page) {
   return page.locator('[aria-label="Audit timeline"]');
@@ -90,7 +117,10 @@ async function shot(page, name, { fullPage = true } = {}) {
 function watch(page, problems) {
   const origin = new URL(base).origin;
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error on ${page.url()}: ${msg.text()}`);
+    // 401s are expected: /auth/me before logging in, the wrong-password attempt
+    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) {
+      problems.push(`console error on ${page.url()}: ${msg.text()}`);
+    }
   });
   page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
   page.on('request', (req) => {
@@ -129,15 +159,16 @@ async function main() {
     finish();
   }
 
-  // Preflight: without a reachable server every check would only time out, one by one.
+  // Preflight: without a reachable server or the admin's password every check would only
+  // time out, one by one.
   let preflight = '';
   try {
     const health = await fetch(`${base}/api/v1/health`);
-    const instance = await fetch(`${base}/api/v1/instance`);
     if (!health.ok) preflight = `GET /api/v1/health answered ${health.status}`;
-    else if (!instance.ok) {
-      const body = await instance.json().catch(() => ({}));
-      preflight = `GET /api/v1/instance answered ${instance.status}: ${body.detail ?? body.title ?? ''}`;
+    else if (!adminPassword) {
+      preflight =
+        'no admin password: set DIST_BTRFS_ADMIN_PASSWORD (for serve on a fresh state dir and here), ' +
+        `or let E2E_SERVE_LOG point at the log of serve's first start (tried ${serveLog})`;
     }
   } catch (error) {
     preflight = `cannot reach ${base}: ${error.cause?.code ?? error.message}`;
@@ -159,9 +190,20 @@ async function main() {
     page.setDefaultTimeout(TIMEOUT);
     watch(page, problems);
 
+    await check('login page: a wrong password is refused, the admin logs in', async () => {
+      await page.goto(`${base}/`);
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await shot(page, 'login-1280');
+      await logIn(page, `${adminPassword}-wrong`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      assert((await textOf(alert)).includes('Login failed'), `unexpected alert: ${await textOf(alert)}`);
+      await logIn(page);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    });
+
     await check('overview shows health OK and the installation', async () => {
       const apiInstance = await (await page.request.get(`${base}/api/v1/instance`)).json();
-      await page.goto(`${base}/`);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       assert((await textOf(page.getByTestId('health-status'))) === 'ok', 'health status is not "ok"');
       assert((await textOf(page.getByTestId('health-database'))) === 'reachable', 'database is not reachable');
@@ -182,9 +224,12 @@ async function main() {
     });
 
     await check('seed: the timeline holds more than one page (renames through the API)', async () => {
+      // page.request shares the browser's session cookie; changes need its CSRF token too
+      const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
+      const headers = { 'X-CSRF-Token': me.csrf_token };
       const page1 = await (await page.request.get(`${base}/api/v1/events?limit=${PAGE + 1}`)).json();
       for (let i = page1.items.length; i <= PAGE; i += 1) {
-        const res = await page.request.patch(`${base}/api/v1/instance`, { data: { name: `e2e seed ${i}` } });
+        const res = await page.request.patch(`${base}/api/v1/instance`, { data: { name: `e2e seed ${i}` }, headers });
         assert(res.ok(), `PATCH /instance answered ${res.status()}`);
       }
     });
@@ -209,11 +254,8 @@ async function main() {
       await table.waitFor();
       const renamed = table.locator('[data-testid="event-row"][data-event-type="InstanceRenamed"]');
       await eventually(async () => (await renamed.count()) > 0, 'no InstanceRenamed row');
-      const newest = table.getByTestId('event-row').first();
-      const newestType = await newest.getAttribute('data-event-type');
-      assert(newestType === 'InstanceRenamed', `the newest event is ${newestType}, not the rename`);
-      const summary = await textOf(newest);
-      assert(summary.includes(newName), `the newest event does not mention "${newName}": ${summary}`);
+      const mine = renamed.filter({ hasText: newName });
+      assert((await mine.count()) === 1, `no InstanceRenamed event mentions "${newName}"`);
       await shot(page, 'events-1280');
     });
 
@@ -266,6 +308,15 @@ async function main() {
       await page.getByRole('button', { name: 'Switch to light theme' }).click();
       await eventually(async () => (await scheme()) === 'light', 'did not switch back to light');
     });
+    await check('logging out returns to the login page, also after a reload', async () => {
+      await page.getByRole('button', { name: `Account: ${adminUser}` }).click();
+      await page.getByRole('menuitem', { name: 'Log out' }).click();
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      const res = await page.request.get(`${base}/api/v1/instance`);
+      assert(res.status() === 401, `GET /instance after logout answered ${res.status()}`);
+    });
     await desktop.close();
 
     // ── phone ───────────────────────────────────────────────────────────────────────
@@ -284,6 +335,10 @@ async function main() {
 
     await check('phone width (390x844) collapses the sidebar into a burger menu', async () => {
       await mobile.goto(`${base}/`);
+      await mobile.getByRole('heading', { name: 'Log in' }).waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'login-390');
+      await logIn(mobile);
       await mobile.getByTestId('health-status').waitFor();
       const burger = mobile.getByRole('button', { name: 'Open navigation' });
       await burger.waitFor({ state: 'visible' });

@@ -1,25 +1,66 @@
 import '@mantine/core/styles.css';
-import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { Center, Loader, MantineProvider } from '@mantine/core';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider, type DefaultOptions } from '@tanstack/react-query';
 import { Route, Routes } from 'react-router';
 import type { ApiClient } from './api/client';
 import { ApiProvider } from './api/context';
 import { ApiError } from './api/problem';
+import { queryKeys, useMe } from './api/queries';
+import { ErrorNotice } from './components/ErrorNotice';
 import { Shell } from './layout/Shell';
+import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { pages } from './routes';
 import { theme } from './theme';
 
-export function createQueryClient(): QueryClient {
-  return new QueryClient({
+export function createQueryClient(queries: DefaultOptions['queries'] = {}): QueryClient {
+  // Any 401 means the session is gone (expired, logged out elsewhere): back to the login page.
+  const onError = (error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(queryKeys.me, null);
+  };
+  const queryClient = new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
     defaultOptions: {
       queries: {
         staleTime: 5_000,
         // Retry only what may pass on a second try: network failures and 5xx.
         retry: (count, error) => count < 2 && (!(error instanceof ApiError) || error.status === 0 || error.status >= 500),
+        ...queries,
       },
     },
   });
+  return queryClient;
+}
+
+/** The login page without a session, else the shell with the page for the address. */
+function SessionGate() {
+  const me = useMe();
+  if (me.isPending) {
+    return (
+      <Center mih="100dvh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (me.isError) {
+    return (
+      <Center mih="100dvh" p="md">
+        <ErrorNotice title="Could not start the dashboard" error={me.error} onRetry={() => void me.refetch()} />
+      </Center>
+    );
+  }
+  if (!me.data) return <LoginPage />;
+  return (
+    <Shell me={me.data}>
+      <Routes>
+        {pages.map((page) => (
+          <Route key={page.path} path={page.path} element={page.element} />
+        ))}
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </Shell>
+  );
 }
 
 /** Providers + routes. The router itself comes from the caller (BrowserRouter in main.tsx,
@@ -29,14 +70,7 @@ export function App({ api, queryClient }: { api: ApiClient; queryClient: QueryCl
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
         <ApiProvider client={api}>
-          <Shell>
-            <Routes>
-              {pages.map((page) => (
-                <Route key={page.path} path={page.path} element={page.element} />
-              ))}
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
-          </Shell>
+          <SessionGate />
         </ApiProvider>
       </QueryClientProvider>
     </MantineProvider>

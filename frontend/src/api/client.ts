@@ -3,8 +3,6 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, paths } from './schema';
 
-export type ApiClient = Client<paths>;
-
 /** Schema types, re-exported so pages never reach into the generated file by path. */
 export type Schemas = components['schemas'];
 export type Health = Schemas['Health'];
@@ -12,18 +10,40 @@ export type Instance = Schemas['Instance'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type AuditPage = Schemas['AuditPage'];
 export type Problem = Schemas['Problem'];
+export type Me = Schemas['Me'];
+export type Role = Schemas['RoleDto'];
 
 export const API_BASE_URL = '/api/v1';
+export const CSRF_HEADER = 'X-CSRF-Token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export type ApiClient = Client<paths> & {
+  /** The session's CSRF token (from login or /auth/me); sent with every state change. */
+  setCsrfToken(token: string | undefined): void;
+};
 
 /**
  * Creates a client. The app uses one, made in main.tsx and handed down by <ApiProvider>;
- * tests make their own with a fake `fetch`. When login lands, the session/CSRF handling
- * belongs here as an openapi-fetch middleware (`client.use(...)`), not in pages.
+ * tests make their own with a fake `fetch`. The browser session is the HttpOnly cookie set
+ * by POST /auth/login (sent automatically, same origin); requests that change state also
+ * carry the session's CSRF token, added here so pages never think about it.
  */
 export function createApiClient(options: ClientOptions = {}): ApiClient {
-  return createClient<paths>({
+  let csrfToken: string | undefined;
+  const client = createClient<paths>({
     baseUrl: API_BASE_URL,
     credentials: 'same-origin',
     ...options,
+  });
+  client.use({
+    onRequest({ request }) {
+      if (csrfToken && !SAFE_METHODS.has(request.method)) request.headers.set(CSRF_HEADER, csrfToken);
+      return request;
+    },
+  });
+  return Object.assign(client, {
+    setCsrfToken(token: string | undefined) {
+      csrfToken = token;
+    },
   });
 }

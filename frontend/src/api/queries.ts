@@ -1,17 +1,67 @@
 // Data hooks for the pages: TanStack Query around the typed client. One place per
 // resource, so a new page adds its hooks here and its query keys below.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AuditPage, Health, Instance } from './client';
+import type { AuditPage, Health, Instance, Me } from './client';
 import { useApi } from './context';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
 
 export const queryKeys = {
+  me: ['me'] as const,
   health: ['health'] as const,
   instance: ['instance'] as const,
   events: ['events'] as const,
   recentEvents: (limit: number) => ['events', 'recent', limit] as const,
   timeline: (pageSize: number) => ['events', 'timeline', pageSize] as const,
 };
+
+/** Who is logged in: the Me, or null without a (valid) session. Keeps the client's CSRF token. */
+export function useMe() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: async (): Promise<Me | null> => {
+      const { data, error, response } = await send(api.GET('/auth/me'));
+      if (response.status === 401) {
+        api.setCsrfToken(undefined);
+        return null;
+      }
+      if (!data) throw apiErrorFrom(response, error);
+      api.setCsrfToken(data.csrf_token);
+      return data;
+    },
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
+export function useLogin() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<Me, ApiError, { username: string; password: string }>({
+    mutationFn: (body) => unwrap(api.POST('/auth/login', { body })),
+    onSuccess: (me) => {
+      api.setCsrfToken(me.csrf_token);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.me[0] });
+      queryClient.setQueryData(queryKeys.me, me);
+    },
+  });
+}
+
+/** Ends the session. Whatever the server says, the dashboard forgets the user and its data. */
+export function useLogout() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<void, ApiError, void>({
+    mutationFn: async () => {
+      await unwrap(api.POST('/auth/logout'));
+    },
+    onSettled: () => {
+      api.setCsrfToken(undefined);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.me[0] });
+      queryClient.setQueryData(queryKeys.me, null);
+    },
+  });
+}
 
 /** Health answers 503 with a Health body when the database is down: that is data, not an error. */
 export function useHealth() {

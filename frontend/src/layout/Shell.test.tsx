@@ -6,13 +6,14 @@ import { defaultRoutes, instance, json, renderApp } from '../test/fakeApi';
 describe('App shell', () => {
   it('shows the product, the instance name and the navigation', async () => {
     renderApp(defaultRoutes());
-    expect(screen.getByRole('heading', { level: 1, name: 'dist-btrfs' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'dist-btrfs' })).toBeInTheDocument();
     expect(await screen.findByTestId('header-instance-name')).toHaveTextContent('lab');
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
     expect(nav).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Overview' })).toHaveAttribute('href', '/');
     expect(screen.getByRole('link', { name: 'Events' })).toHaveAttribute('href', '/events');
     expect(screen.getByRole('button', { name: 'Open navigation' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Account: admin' })).toBeInTheDocument();
   });
 
   it('says so when the installation has no name yet (the server sends null)', async () => {
@@ -23,7 +24,7 @@ describe('App shell', () => {
   it('navigates between pages', async () => {
     const user = userEvent.setup();
     renderApp(defaultRoutes());
-    await user.click(screen.getByRole('link', { name: 'Events' }));
+    await user.click(await screen.findByRole('link', { name: 'Events' }));
     expect(await screen.findByRole('heading', { name: 'Events' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Events' })).toHaveAttribute('aria-current', 'page');
     await user.click(screen.getByRole('link', { name: 'Overview' }));
@@ -33,7 +34,7 @@ describe('App shell', () => {
   it('toggles the theme and keeps the choice in localStorage', async () => {
     const user = userEvent.setup();
     renderApp(defaultRoutes());
-    await user.click(screen.getByRole('button', { name: 'Switch to dark theme' }));
+    await user.click(await screen.findByRole('button', { name: 'Switch to dark theme' }));
     await waitFor(() => expect(document.documentElement).toHaveAttribute('data-mantine-color-scheme', 'dark'));
     expect(window.localStorage.getItem('mantine-color-scheme-value')).toBe('dark');
     await user.click(screen.getByRole('button', { name: 'Switch to light theme' }));

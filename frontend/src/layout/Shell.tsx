@@ -2,12 +2,14 @@ import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mant
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { NavLink as RouterNavLink, useLocation } from 'react-router';
+import type { Me } from '../api/client';
 import { useInstance } from '../api/queries';
 import { pages } from '../routes';
+import { AccountMenu } from './AccountMenu';
 import { ThemeToggle } from './ThemeToggle';
 
-/** Header (product, instance, theme), sidebar navigation (a burger menu below `sm`), main. */
-export function Shell({ children }: { children: ReactNode }) {
+/** Header (product, instance, theme, account), sidebar navigation (a burger menu below `sm`), main. */
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const [navOpen, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const instance = useInstance();
@@ -44,7 +46,10 @@ export function Shell({ children }: { children: ReactNode }) {
               </Text>
             )}
           </Group>
-          <ThemeToggle />
+          <Group gap="xs" wrap="nowrap">
+            <ThemeToggle />
+            <AccountMenu me={me} />
+          </Group>
         </Group>
       </AppShell.Header>
 

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, event, instance, json, problem, renderApp } from '../test/fakeApi';
+import { admin, defaultRoutes, event, instance, json, problem, renderApp } from '../test/fakeApi';
 
 describe('Overview', () => {
   it('shows health, the installation and the 10 newest events', async () => {
@@ -75,8 +75,15 @@ describe('Rename form', () => {
     const patch = requests.find((r) => r.method === 'PATCH');
     expect(patch?.url.pathname).toBe('/api/v1/instance');
     expect(patch?.body).toEqual({ name: 'Backup fleet' });
+    expect(patch?.headers.get('X-CSRF-Token')).toBe(admin.csrf_token);
     // the rename is an event: the recent-events list is fetched again
     await waitFor(() => expect(requests.filter((r) => r.url.pathname === '/api/v1/events').length).toBeGreaterThan(1));
+  });
+
+  it('is offered to admins only', async () => {
+    renderApp({ ...defaultRoutes(), 'GET /auth/me': () => json(200, { ...admin, username: 'olga', role: 'operator' }) });
+    expect(await screen.findByText('Only admins can rename the installation.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Rename' })).not.toBeInTheDocument();
   });
 
   it("shows the server's problem detail on a 4xx", async () => {

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useHealth, useInstance, useRecentEvents } from '../api/queries';
+import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTable } from '../components/EventTable';
 import { RenameForm } from '../components/RenameForm';
@@ -63,6 +63,7 @@ function HealthCard() {
 
 function InstanceCard() {
   const instance = useInstance();
+  const isAdmin = useMe().data?.role === 'admin';
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="instance-title">
       <Title order={2} size="h4" id="instance-title" mb="sm">
@@ -83,7 +84,13 @@ function InstanceCard() {
               ['Initialised at', <span title={instance.data.initialized_at}>{formatTime(instance.data.initialized_at)}</span>],
             ]}
           />
-          <RenameForm currentName={instance.data.name} />
+          {isAdmin ? (
+            <RenameForm currentName={instance.data.name} />
+          ) : (
+            <Text size="sm" c="dimmed">
+              Only admins can rename the installation.
+            </Text>
+          )}
         </Stack>
       )}
     </Card>

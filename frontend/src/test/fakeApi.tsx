@@ -1,11 +1,10 @@
 // Tests mock at the client boundary: the real openapi-fetch client, given a fake `fetch`
 // that answers like dist-btrfs serve would.
 import { render } from '@testing-library/react';
-import { QueryClient } from '@tanstack/react-query';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
-import { App } from '../App';
-import { createApiClient, type AuditEvent, type Health, type Instance } from '../api/client';
+import { App, createQueryClient } from '../App';
+import { createApiClient, type AuditEvent, type Health, type Instance, type Me } from '../api/client';
 
 export type Handler = (req: Request, url: URL) => Response | Promise<Response>;
 
@@ -22,11 +21,11 @@ export function problem(status: number, title: string, detail?: string): Respons
 
 /** A fake backend keyed by "METHOD /path" (path below /api/v1). Records every request. */
 export function fakeBackend(routes: Record<string, Handler>) {
-  const requests: { method: string; url: URL; body: unknown }[] = [];
+  const requests: { method: string; url: URL; body: unknown; headers: Headers }[] = [];
   const fetch = vi.fn(async (req: Request) => {
     const url = new URL(req.url);
     const text = req.method === 'GET' ? '' : await req.clone().text();
-    requests.push({ method: req.method, url, body: text ? JSON.parse(text) : undefined });
+    requests.push({ method: req.method, url, body: text ? JSON.parse(text) : undefined, headers: req.headers });
     const handler = routes[`${req.method} ${url.pathname.replace(/^\/api\/v1/, '')}`];
     return handler ? handler(req, url) : problem(404, 'Not Found', `no fake route for ${req.method} ${url.pathname}`);
   });
@@ -44,6 +43,14 @@ export const instance: Instance = {
   updated_at: '2026-01-02T03:04:05Z',
 };
 
+export const admin: Me = {
+  user_id: '7a1c3e5b-2d4f-4a6b-8c9d-0e1f2a3b4c5d',
+  username: 'admin',
+  role: 'admin',
+  auth: 'session',
+  csrf_token: 'csrf-token-1',
+};
+
 export function event(seq: number, event_type = 'InstanceRenamed'): AuditEvent {
   return {
     seq,
@@ -56,9 +63,10 @@ export function event(seq: number, event_type = 'InstanceRenamed'): AuditEvent {
   };
 }
 
-/** Routes that make every page load: override per test. */
+/** Routes that make every page load, logged in as an admin: override per test. */
 export function defaultRoutes(): Record<string, Handler> {
   return {
+    'GET /auth/me': () => json(200, admin),
     'GET /health': () => json(200, health),
     'GET /instance': () => json(200, instance),
     'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
@@ -67,7 +75,7 @@ export function defaultRoutes(): Record<string, Handler> {
 
 export function renderApp(routes: Record<string, Handler>, path = '/') {
   const backend = fakeBackend(routes);
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const queryClient = createQueryClient({ retry: false });
   const view = render(
     <MemoryRouter initialEntries={[path]}>
       <App api={backend.client} queryClient={queryClient} />

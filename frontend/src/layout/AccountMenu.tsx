@@ -1,0 +1,29 @@
+import { ActionIcon, Menu, Text } from '@mantine/core';
+import type { Me } from '../api/client';
+import { useLogout } from '../api/queries';
+import { IconUser } from '../components/icons';
+
+export function AccountMenu({ me }: { me: Me }) {
+  const logout = useLogout();
+  return (
+    <Menu position="bottom-end" width={220} withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="default" size="lg" aria-label={`Account: ${me.username}`} data-testid="account-menu">
+          <IconUser />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          <Text size="sm" fw={600} c="var(--mantine-color-text)" truncate="end">
+            {me.username}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {me.role}
+          </Text>
+        </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item onClick={() => logout.mutate()}>Log out</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

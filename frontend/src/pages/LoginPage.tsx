@@ -1,0 +1,72 @@
+import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { useLogin } from '../api/queries';
+import { ThemeToggle } from '../layout/ThemeToggle';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+
+/** Shown at any address while there is no session; after logging in that page appears. */
+export function LoginPage() {
+  useDocumentTitle('Log in');
+  const login = useLogin();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [showValidation, setShowValidation] = useState(false);
+  const usernameError = showValidation && username.trim() === '' ? 'Enter your user name.' : null;
+  const passwordError = showValidation && password === '' ? 'Enter your password.' : null;
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setShowValidation(true);
+    if (username.trim() === '' || password === '') return;
+    login.mutate({ username: username.trim(), password });
+  }
+
+  return (
+    <Center mih="100dvh" p="md" component="main">
+      <Stack w="100%" maw={380} gap="md">
+        <Group justify="space-between">
+          <Title order={1} size="h3">
+            dist-btrfs
+          </Title>
+          <ThemeToggle />
+        </Group>
+        <Paper withBorder p="lg" radius="md">
+          <form onSubmit={onSubmit} noValidate aria-label="Log in">
+            <Stack gap="sm">
+              <Title order={2} size="h4">
+                Log in
+              </Title>
+              <TextInput
+                label="User name"
+                autoComplete="username"
+                value={username}
+                onChange={(e) => setUsername(e.currentTarget.value)}
+                error={usernameError}
+                data-autofocus
+                autoFocus
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={passwordError}
+              />
+              {login.isError && (
+                <Alert color="red" variant="light" role="alert" title="Login failed">
+                  {login.error.message}
+                </Alert>
+              )}
+              <Button type="submit" loading={login.isPending} fullWidth mt="xs">
+                Log in
+              </Button>
+            </Stack>
+          </form>
+        </Paper>
+        <Text size="xs" c="dimmed" ta="center">
+          The first admin's password is printed once when the server first starts.
+        </Text>
+      </Stack>
+    </Center>
+  );
+}
