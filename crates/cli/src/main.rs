@@ -45,6 +45,21 @@ struct DatabaseArgs {
     /// OS user the private Postgres runs as when dist-btrfs runs as root.
     #[arg(long, env = "DIST_BTRFS_PG_USER")]
     pg_user: Option<String>,
+    /// The vault's master key (created 0600 at first start). Default: <state-dir>/master.key.
+    #[arg(long, env = "DIST_BTRFS_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// The master key file: `--master-key-file`, else `<state-dir>/master.key`.
+    fn master_key_path(&self) -> PathBuf {
+        self.master_key_file.clone().unwrap_or_else(|| {
+            self.state_dir
+                .clone()
+                .unwrap_or_else(state_dir::default_dir)
+                .join("master.key")
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +98,20 @@ enum Command {
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+    /// The credential vault.
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VaultCommand {
+    /// Re-encrypt every stored secret under a new master key, in one transaction.
+    RotateKey {
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -154,6 +183,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 listen,
                 frontend_dir: frontend_dir.unwrap_or_else(serve::default_frontend_dir),
                 tls: tls_cert.zip(tls_key),
+                master_key_file: db.master_key_path(),
             };
             serve::run(&options, &db).await
         }
@@ -178,6 +208,26 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 report.events_replayed, report.tables_cleared
             );
             database.close().await
+        }
+        Command::Vault {
+            command: VaultCommand::RotateKey { db },
+        } => {
+            let database = database::open(&db).await?;
+            let key_file = db.master_key_path();
+            let result = async {
+                store::db::migrate(database.pool()).await?;
+                Ok::<_, anyhow::Error>(
+                    store::vault::rotate_key_file(database.pool().clone(), &key_file).await?,
+                )
+            }
+            .await;
+            database.close().await?;
+            let (count, key_id) = result?;
+            println!(
+                "vault: {count} secrets re-encrypted under key {key_id} ({})",
+                key_file.display()
+            );
+            Ok(())
         }
         Command::Users {
             command: UsersCommand::ResetPassword { username, db },

@@ -38,6 +38,8 @@ pub struct ServeOptions {
     pub frontend_dir: PathBuf,
     /// PEM certificate chain and private key; HTTPS (and `Secure` cookies) when set.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The vault's master key file.
+    pub master_key_file: PathBuf,
 }
 
 pub async fn run(options: &ServeOptions, db: &DatabaseArgs) -> anyhow::Result<()> {
@@ -63,6 +65,8 @@ async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     store::db::migrate(database.pool()).await?;
+    let vault = store::vault::open_vault(database.pool().clone(), &options.master_key_file).await?;
+    tracing::info!(key_id = vault.key_id(), "credential vault ready");
     let events = EventStore::new(database.pool().clone());
     let instance = ensure_instance(&events).await?;
     tracing::info!(%instance, "installation ready");

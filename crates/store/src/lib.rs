@@ -4,7 +4,8 @@
 //! migrations (ours and apalis's), the append-only event store with optimistic
 //! concurrency, the projections that are updated in the same transaction as each
 //! append and rebuilt from the log, and the private Postgres cluster that `serve`
-//! runs under its state directory when no `DATABASE_URL` is given.
+//! runs under its state directory when no `DATABASE_URL` is given, and the
+//! credential vault (secrets encrypted under a master key kept outside the database).
 //!
 //! It does not decide what happens (that is the engine and the API); it records
 //! and answers.
@@ -14,6 +15,7 @@ pub mod db;
 mod error;
 pub mod events;
 pub mod projections;
+pub mod vault;
 
 pub use error::StoreError;
 pub use events::{AppendMeta, EventStore, ExpectedVersion, RecordedEvent};
