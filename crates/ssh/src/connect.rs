@@ -198,8 +198,10 @@ pub fn has_aes_ni() -> bool {
 }
 
 fn russh_config(config: &SshConfig) -> client::Config {
-    let mut preferred = russh::Preferred::default();
-    preferred.cipher = cipher_order(config.ciphers).into();
+    let preferred = russh::Preferred {
+        cipher: cipher_order(config.ciphers).into(),
+        ..russh::Preferred::default()
+    };
     client::Config {
         preferred,
         keepalive_interval: config.keepalive_interval,
