@@ -194,7 +194,10 @@ async fn pump(
                     stop_feeder.cancel();
                 }
                 // The exec request was refused: no command runs.
-                Some(ChannelMsg::Failure) if exit.is_none() => break Ending::Refused,
+                Some(ChannelMsg::Failure) if exit.is_none() => {
+                    let _ = write.close().await;
+                    break Ending::Refused;
+                }
                 Some(ChannelMsg::Eof) => out = None,
                 Some(ChannelMsg::Close) => {
                     break exit.take().unwrap_or_else(|| {

@@ -558,3 +558,62 @@ async fn passphrase_protected_rsa_and_ed25519_keys_log_in() {
         );
     }
 }
+
+#[tokio::test]
+async fn dropping_a_command_kills_it_on_the_remote() {
+    let host = dbtlab_key_host();
+    // A distinctive duration to find the process by.
+    let cmd = host
+        .spawn(&Argv::new("sleep").uint(3917), RunOptions::default())
+        .await
+        .unwrap();
+    let running = sh("pgrep -u \"$(id -u)\" -x -f 'sleep 3917' >/dev/null && echo yes || echo no");
+    let mut seen = false;
+    for _ in 0..50 {
+        if run_text(&host, &running).await == "yes" {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the remote sleep never started");
+    drop(cmd);
+    for _ in 0..100 {
+        if run_text(&host, &running).await == "no" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the remote command survived the drop of its RunningCommand");
+}
+
+#[tokio::test]
+async fn an_unread_stdout_holds_the_remote_back() {
+    let host = dbtlab_key_host();
+    let marker = AbsPath::parse(format!("/tmp/{}", unique("dist-btrfs-ssh-bp"))).unwrap();
+    let produce = sh("head -c 67108864 /dev/zero && touch \"$1\"")
+        .literal("sh")
+        .path(&marker);
+    let exists = sh("test -e \"$1\" && echo yes || echo no")
+        .literal("sh")
+        .path(&marker);
+    let mut cmd = host.spawn(&produce, RunOptions::default()).await.unwrap();
+    let mut out = cmd.take_stdout().unwrap();
+    // Nobody reads for a while: the buffers on the way (ours, russh's, the window, the
+    // sockets) hold a few MiB, far from 64 MiB, so the remote must still be writing.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Another connection: this one is paused by the unread channel (see crate::exec).
+    let observer = dbtlab_key_host();
+    assert_eq!(run_text(&observer, &exists).await, "no");
+    let mut sink = Vec::new();
+    let n = out.read_to_end(&mut sink).await.unwrap();
+    cmd.wait().await.unwrap();
+    assert_eq!(n, BIG);
+    assert_eq!(run_text(&observer, &exists).await, "yes");
+    let _ = observer
+        .run(
+            &Argv::new("rm").literal("-f").path(&marker),
+            RunOptions::default(),
+        )
+        .await;
+}
