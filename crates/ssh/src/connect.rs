@@ -220,7 +220,7 @@ async fn tcp(host: &str, config: &SshConfig) -> Result<tokio::net::TcpStream, Ho
 }
 
 /// A new authenticated connection and the fingerprint the server presented.
-#[tracing::instrument(name = "ssh_connect", skip_all, fields(host = %config.describe()), err(Display))]
+#[tracing::instrument(name = "ssh_connect", skip_all, fields(host = %config.describe()), err(level = "info", Display))]
 pub(crate) async fn connect(
     config: &SshConfig,
     expected: Option<Fingerprint>,
@@ -332,7 +332,7 @@ async fn authenticate(
 /// Connects to `addr:port`, reads the host key the server presents and disconnects
 /// without authenticating. For the "add server" flow: show the fingerprint, let the
 /// administrator confirm it, then pin it ([`HostKeyPolicy::Pinned`]).
-#[tracing::instrument(skip_all, fields(addr = %addr, port), err(Display))]
+#[tracing::instrument(skip_all, fields(addr = %addr, port), err(level = "info", Display))]
 pub async fn probe_host_key(
     addr: &str,
     port: u16,
