@@ -387,3 +387,71 @@ fn tls_serves_https_with_secure_cookies() {
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("\"status\":\"ok\""));
     assert!(serve.stop().success());
 }
+
+#[tokio::test]
+async fn metrics_need_a_token_on_the_api_and_nothing_on_the_metrics_listener() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let serve = Serve::start_with(
+        state.path(),
+        &["--metrics-listen".as_ref(), metrics_addr.as_ref()],
+    );
+    let http = client();
+    let password = first_admin_password(&serve);
+    let (cookie, _) = login(&http, &serve, &password).await;
+    http.get(format!("{}/health", serve.base))
+        .send()
+        .await
+        .unwrap();
+
+    let anonymous = http
+        .get(format!("{}/metrics", serve.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let text = http
+        .get(format!("{}/metrics", serve.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("dist_btrfs_build_info{version="), "{text}");
+    assert!(
+        text.contains("dist_btrfs_events_total{type=\"UserCreated\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dist_btrfs_events_total{type=\"SessionStarted\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dist_btrfs_http_request_duration_seconds_count{operation=\"getHealth\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dist_btrfs_jobs{state=\"pending\"} 0"),
+        "{text}"
+    );
+
+    let open = http
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.status(), 200);
+    let open = open.text().await.unwrap();
+    assert!(
+        open.contains("operation=\"login\",status=\"200\""),
+        "{open}"
+    );
+    assert!(serve.stop().success());
+}

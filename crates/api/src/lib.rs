@@ -11,6 +11,8 @@ pub mod auth;
 mod events;
 mod health;
 mod instance;
+mod metrics;
+pub mod observe;
 pub mod problem;
 
 use std::path::PathBuf;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Mark cookies `Secure` (set when serving over TLS).
     pub secure_cookies: bool,
+    /// Request metrics for `/metrics`.
+    pub metrics: Arc<observe::RequestMetrics>,
 }
 
 impl AppState {
@@ -41,6 +45,7 @@ impl AppState {
             pool,
             limiter: Arc::new(auth::LoginLimiter::default()),
             secure_cookies: false,
+            metrics: Arc::new(observe::RequestMetrics::default()),
         }
     }
 }
@@ -52,6 +57,7 @@ type Apis = (
     auth::api::TokensApi,
     instance::InstanceApi,
     events::EventsApi,
+    metrics::MetricsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -63,6 +69,7 @@ fn service() -> OpenApiService<Apis, ()> {
             auth::api::TokensApi,
             instance::InstanceApi,
             events::EventsApi,
+            metrics::MetricsApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),
@@ -101,7 +108,11 @@ pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
         ),
         None => routes.at("/", no_dashboard),
     };
-    routes.data(state).catch_all_error(problem::from_poem_error)
+    let metrics = state.metrics.clone();
+    routes
+        .data(state)
+        .catch_all_error(problem::from_poem_error)
+        .around(move |ep, req| observe::around(ep, req, metrics.clone()))
 }
 
 /// Shown at `/` when the dashboard has not been built.

@@ -79,6 +79,10 @@ enum Command {
         /// PEM private key for HTTPS; needs --tls-cert.
         #[arg(long, env = "DIST_BTRFS_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Also serve `/metrics` WITHOUT authentication on this address (keep it private).
+        /// `/api/v1/metrics` always works with an API token.
+        #[arg(long, env = "DIST_BTRFS_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -177,6 +181,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             frontend_dir,
             tls_cert,
             tls_key,
+            metrics_listen,
             db,
         } => {
             let options = serve::ServeOptions {
@@ -184,6 +189,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 frontend_dir: frontend_dir.unwrap_or_else(serve::default_frontend_dir),
                 tls: tls_cert.zip(tls_key),
                 master_key_file: db.master_key_path(),
+                metrics_listen,
             };
             serve::run(&options, &db).await
         }

@@ -40,6 +40,8 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// The vault's master key file.
     pub master_key_file: PathBuf,
+    /// A second, unauthenticated listener serving only `/metrics`.
+    pub metrics_listen: Option<String>,
 }
 
 pub async fn run(options: &ServeOptions, db: &DatabaseArgs) -> anyhow::Result<()> {
@@ -73,14 +75,16 @@ async fn serve_on(
     let admin_password = std::env::var("DIST_BTRFS_ADMIN_PASSWORD").ok();
     match api::auth::users::bootstrap_admin(&events, admin_password.as_deref()).await? {
         Bootstrap::Generated(password) => {
-            println!("dist-btrfs: first start: admin login: admin / {password}");
-            println!(
-                "dist-btrfs: (shown once; `dist-btrfs users reset-password admin` sets a new one)"
+            announce(&format!(
+                "dist-btrfs: first start: admin login: admin / {password}"
+            ));
+            announce(
+                "dist-btrfs: (shown once; `dist-btrfs users reset-password admin` sets a new one)",
             );
         }
         Bootstrap::FromEnvironment => {
-            println!(
-                "dist-btrfs: first start: admin login: admin / (the DIST_BTRFS_ADMIN_PASSWORD you set)"
+            announce(
+                "dist-btrfs: first start: admin login: admin / (the DIST_BTRFS_ADMIN_PASSWORD you set)",
             );
         }
         Bootstrap::AlreadyHadUsers => {}
@@ -111,7 +115,7 @@ async fn serve_on(
     };
     for addr in acceptor.local_addr() {
         if let Some(addr) = addr.as_socket_addr() {
-            println!("dist-btrfs: listening on {scheme}://{addr}");
+            announce(&format!("dist-btrfs: listening on {scheme}://{addr}"));
         }
     }
     let frontend_dir = &options.frontend_dir;
@@ -122,12 +126,59 @@ async fn serve_on(
     }
     let mut state = api::AppState::new(database.pool().clone());
     state.secure_cookies = options.tls.is_some();
+
+    // One shutdown signal for every listener.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let metrics_server = match &options.metrics_listen {
+        Some(addr) => Some(metrics_listener(addr, state.clone(), stopped(stop_rx.clone())).await?),
+        None => None,
+    };
     let app = api::app(state, Some(frontend_dir.to_path_buf()));
     poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app, shutdown, Some(DRAIN_TIMEOUT))
+        .run_with_graceful_shutdown(app, stopped(stop_rx), Some(DRAIN_TIMEOUT))
         .await
         .context("HTTP server failed")?;
+    if let Some(server) = metrics_server {
+        server.await.context("metrics listener task failed")??;
+    }
     Ok(())
+}
+
+/// `--metrics-listen`: `/metrics` without authentication on its own address.
+async fn metrics_listener(
+    addr: &str,
+    state: api::AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
+    let acceptor = TcpListener::bind(addr.to_owned())
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+    for local in acceptor.local_addr() {
+        if let Some(local) = local.as_socket_addr() {
+            announce(&format!("dist-btrfs: metrics on http://{local}/metrics"));
+        }
+    }
+    let endpoint = poem::Route::new().at(
+        "/metrics",
+        poem::endpoint::make(move |_req| {
+            let state = state.clone();
+            async move { api::observe::render(&state.metrics, &state.pool).await }
+        }),
+    );
+    Ok(tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(endpoint, stop, Some(DRAIN_TIMEOUT))
+            .await
+            .context("metrics listener failed")
+    }))
 }
 
 /// Records `InstanceInitialized` on first start; later starts find it. Safe when
@@ -155,4 +206,14 @@ async fn ensure_instance(events: &EventStore) -> anyhow::Result<uuid::Uuid> {
         Some(DomainEvent::InstanceInitialized(e)) => Ok(e.instance_id),
         _ => anyhow::bail!("the instance stream does not start with InstanceInitialized"),
     }
+}
+
+/// A line for whoever started `serve` (the listen address, the first admin login).
+/// A closed stdout (the starter went away) must not stop the server, so write
+/// errors are ignored.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }

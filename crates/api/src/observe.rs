@@ -1,0 +1,201 @@
+//! Request telemetry: a tracing span per HTTP request (method, path, operation,
+//! status, duration) and the request metrics that `/metrics` exposes in the
+//! Prometheus text format, together with counts read from the database at scrape
+//! time (events by type, jobs by state).
+//!
+//! Never records headers, bodies or query strings (they may carry credentials).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+use sqlx::PgPool;
+use tracing::Instrument;
+
+/// Upper bounds (seconds) of the request-duration histogram buckets.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Histogram {
+    fn observe(&mut self, seconds: f64) {
+        for (bound, count) in BUCKETS.iter().zip(self.counts.iter_mut()) {
+            if seconds <= *bound {
+                *count += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += seconds;
+    }
+}
+
+/// In-process request metrics, keyed by (operation, status).
+#[derive(Debug, Default)]
+pub struct RequestMetrics {
+    requests: Mutex<BTreeMap<(String, u16), Histogram>>,
+}
+
+impl RequestMetrics {
+    pub fn observe(&self, operation: &str, status: u16, seconds: f64) {
+        let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry((operation.to_owned(), status))
+            .or_default()
+            .observe(seconds);
+    }
+
+    fn render(&self, out: &mut String) {
+        let map = self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        out.push_str("# HELP dist_btrfs_http_request_duration_seconds API request durations.\n");
+        out.push_str("# TYPE dist_btrfs_http_request_duration_seconds histogram\n");
+        for ((operation, status), h) in &map {
+            let labels = format!("operation=\"{}\",status=\"{status}\"", escape(operation));
+            for (bound, count) in BUCKETS.iter().zip(h.counts) {
+                let _ = writeln!(
+                    out,
+                    "dist_btrfs_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "dist_btrfs_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "dist_btrfs_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "dist_btrfs_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
+        }
+    }
+}
+
+/// Escapes a Prometheus label value.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Wraps every request in a span and records its duration.
+pub async fn around<E: Endpoint>(
+    endpoint: std::sync::Arc<E>,
+    req: Request,
+    metrics: std::sync::Arc<RequestMetrics>,
+) -> poem::Result<Response> {
+    let span = tracing::info_span!(
+        "http_request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        operation = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let result = endpoint.call(req).instrument(span.clone()).await;
+    let response = match result {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    let operation = response
+        .extensions()
+        .get::<OperationId>()
+        .map_or("other", |op| op.0);
+    let status = response.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
+    span.record("operation", operation);
+    span.record("status", status);
+    span.in_scope(|| tracing::debug!(seconds, "request finished"));
+    metrics.observe(operation, status, seconds);
+    Ok(response)
+}
+
+/// The whole `/metrics` text: request metrics plus counts from the database.
+pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# HELP dist_btrfs_build_info The running version.\n# TYPE dist_btrfs_build_info gauge\n",
+    );
+    let _ = writeln!(
+        out,
+        "dist_btrfs_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    metrics.render(&mut out);
+
+    let events: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY event_type",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    out.push_str("# HELP dist_btrfs_events_total Events in the log, by type.\n# TYPE dist_btrfs_events_total counter\n");
+    for (event_type, n) in events {
+        let _ = writeln!(
+            out,
+            "dist_btrfs_events_total{{type=\"{}\"}} {n}",
+            escape(&event_type)
+        );
+    }
+
+    let jobs: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+    out.push_str(
+        "# HELP dist_btrfs_jobs Jobs in the queue, by state.\n# TYPE dist_btrfs_jobs gauge\n",
+    );
+    for state in ["Pending", "Queued", "Running", "Done", "Failed", "Killed"] {
+        let n = jobs.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        let _ = writeln!(
+            out,
+            "dist_btrfs_jobs{{state=\"{}\"}} {n}",
+            state.to_lowercase()
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative_and_rendered() {
+        let m = RequestMetrics::default();
+        m.observe("getHealth", 200, 0.003);
+        m.observe("getHealth", 200, 0.2);
+        m.observe("login", 401, 20.0);
+        let mut out = String::new();
+        m.render(&mut out);
+        assert!(out.contains("dist_btrfs_http_request_duration_seconds_bucket{operation=\"getHealth\",status=\"200\",le=\"0.005\"} 1"), "{out}");
+        assert!(out.contains("dist_btrfs_http_request_duration_seconds_bucket{operation=\"getHealth\",status=\"200\",le=\"0.25\"} 2"), "{out}");
+        assert!(out.contains("dist_btrfs_http_request_duration_seconds_count{operation=\"getHealth\",status=\"200\"} 2"), "{out}");
+        assert!(out.contains("dist_btrfs_http_request_duration_seconds_bucket{operation=\"login\",status=\"401\",le=\"10\"} 0"), "{out}");
+        assert!(out.contains("dist_btrfs_http_request_duration_seconds_bucket{operation=\"login\",status=\"401\",le=\"+Inf\"} 1"), "{out}");
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}
