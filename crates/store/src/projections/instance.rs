@@ -31,6 +31,7 @@ pub(super) async fn apply(
                 .execute(conn)
                 .await?;
         }
+        _ => {}
     }
     Ok(())
 }
