@@ -263,8 +263,14 @@ mod tests {
         );
         assert_eq!(p("/mnt/pool").relative_to(&root).as_deref(), Some(""));
         assert_eq!(p("/mnt/x").relative_to(&root), None);
-        assert!(p("/mnt/pool/x").check_within(&[root.clone()]).is_ok());
-        let err = p("/etc").check_within(&[root.clone()]).unwrap_err();
+        assert!(
+            p("/mnt/pool/x")
+                .check_within(std::slice::from_ref(&root))
+                .is_ok()
+        );
+        let err = p("/etc")
+            .check_within(std::slice::from_ref(&root))
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "path /etc is outside the server's allowed roots (/mnt/pool)"
