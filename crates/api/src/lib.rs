@@ -7,17 +7,24 @@
 //! back; they hold no business rules of their own (those live in `domain`) and do
 //! no btrfs or SSH work directly.
 
+mod actor;
+mod engine_error;
 mod events;
 mod health;
 mod instance;
 pub mod problem;
+mod servers;
+mod snapshots;
+mod subvolumes;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use poem::endpoint::StaticFilesEndpoint;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, handler};
 use poem_openapi::OpenApiService;
+use engine::{Engine, HostRegistry};
 use sqlx::PgPool;
 use store::EventStore;
 
@@ -26,22 +33,47 @@ use store::EventStore;
 pub struct AppState {
     pub pool: PgPool,
     pub events: EventStore,
+    /// The operations on servers (btrfs work + events).
+    pub engine: Engine,
 }
 
 impl AppState {
+    /// State without any host: every server is unreachable until
+    /// [`AppState::with_hosts`] provides them.
     pub fn new(pool: PgPool) -> Self {
+        Self::with_hosts(pool, Arc::new(HostRegistry::new()))
+    }
+
+    /// State whose engine reaches servers through `hosts`.
+    pub fn with_hosts(pool: PgPool, hosts: Arc<HostRegistry>) -> Self {
+        let events = EventStore::new(pool.clone());
         Self {
-            events: EventStore::new(pool.clone()),
+            engine: Engine::new(events.clone(), hosts),
+            events,
             pool,
         }
     }
 }
 
-type Apis = (health::HealthApi, instance::InstanceApi, events::EventsApi);
+type Apis = (
+    health::HealthApi,
+    instance::InstanceApi,
+    events::EventsApi,
+    servers::ServersApi,
+    subvolumes::SubvolumesApi,
+    snapshots::SnapshotsApi,
+);
 
 fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, instance::InstanceApi, events::EventsApi),
+        (
+            health::HealthApi,
+            instance::InstanceApi,
+            events::EventsApi,
+            servers::ServersApi,
+            subvolumes::SubvolumesApi,
+            snapshots::SnapshotsApi,
+        ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),
     )
