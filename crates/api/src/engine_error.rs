@@ -30,7 +30,11 @@ pub(crate) fn classify(e: &EngineError) -> (Class, Problem) {
             tracing::warn!(error = %e, "server command failed");
             (
                 Class::BadGateway,
-                Problem::new(StatusCode::BAD_GATEWAY, "server-command-failed", e.to_string()),
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "server-command-failed",
+                    e.to_string(),
+                ),
             )
         }
         EngineError::HostUnavailable { .. } => (

@@ -20,11 +20,11 @@ mod subvolumes;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use engine::{Engine, HostRegistry};
 use poem::endpoint::StaticFilesEndpoint;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, handler};
 use poem_openapi::OpenApiService;
-use engine::{Engine, HostRegistry};
 use sqlx::PgPool;
 use store::EventStore;
 

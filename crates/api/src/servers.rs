@@ -192,10 +192,9 @@ impl ServersApi {
     async fn get(&self, state: Data<&AppState>, id: Path<Uuid>) -> GetServerResponse {
         match projections::server(&state.pool, ServerId::from_uuid(id.0)).await {
             Ok(Some(server)) => GetServerResponse::Ok(Json(server.into())),
-            Ok(None) => GetServerResponse::NotFound(Json(Problem::not_found(format!(
-                "no server {}",
-                id.0
-            )))),
+            Ok(None) => {
+                GetServerResponse::NotFound(Json(Problem::not_found(format!("no server {}", id.0))))
+            }
             Err(e) => GetServerResponse::Internal(Json(Problem::internal(&e))),
         }
     }
@@ -207,11 +206,7 @@ impl ServersApi {
         method = "get",
         operation_id = "discoverSubvolumes"
     )]
-    async fn discover(
-        &self,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-    ) -> DiscoverSubvolumesResponse {
+    async fn discover(&self, state: Data<&AppState>, id: Path<Uuid>) -> DiscoverSubvolumesResponse {
         match state
             .engine
             .discover_subvolumes(ServerId::from_uuid(id.0))

@@ -197,7 +197,11 @@ pub struct SubvolumesApi;
 #[OpenApi(tag = "Tag::Subvolumes")]
 impl SubvolumesApi {
     /// Starts managing a subvolume of a server. Touches nothing on disk.
-    #[oai(path = "/subvolumes", method = "post", operation_id = "manageSubvolume")]
+    #[oai(
+        path = "/subvolumes",
+        method = "post",
+        operation_id = "manageSubvolume"
+    )]
     async fn manage(
         &self,
         state: Data<&AppState>,
@@ -240,7 +244,11 @@ impl SubvolumesApi {
     }
 
     /// One subvolume.
-    #[oai(path = "/subvolumes/:id", method = "get", operation_id = "getSubvolume")]
+    #[oai(
+        path = "/subvolumes/:id",
+        method = "get",
+        operation_id = "getSubvolume"
+    )]
     async fn get(&self, state: Data<&AppState>, id: Path<Uuid>) -> GetSubvolumeResponse {
         match projections::subvolume(&state.pool, SubvolumeId::from_uuid(id.0)).await {
             Ok(Some(view)) => GetSubvolumeResponse::Ok(Json(view.into())),
@@ -259,11 +267,7 @@ impl SubvolumesApi {
         method = "delete",
         operation_id = "unmanageSubvolume"
     )]
-    async fn unmanage(
-        &self,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-    ) -> UnmanageSubvolumeResponse {
+    async fn unmanage(&self, state: Data<&AppState>, id: Path<Uuid>) -> UnmanageSubvolumeResponse {
         match state
             .engine
             .unmanage_subvolume(SubvolumeId::from_uuid(id.0), &request_meta())
