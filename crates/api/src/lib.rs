@@ -8,16 +8,21 @@
 //! no btrfs or SSH work directly.
 
 pub mod auth;
+mod engine_error;
 mod events;
 mod health;
 mod instance;
 mod metrics;
 pub mod observe;
 pub mod problem;
+mod servers;
+mod snapshots;
+mod subvolumes;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use engine::{Engine, HostRegistry};
 use poem::endpoint::StaticFilesEndpoint;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, handler};
@@ -36,12 +41,23 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<observe::RequestMetrics>,
+    /// The operations on servers (btrfs work + events).
+    pub engine: Engine,
 }
 
 impl AppState {
+    /// State without any host: every server is unreachable until
+    /// [`AppState::with_hosts`] provides them.
     pub fn new(pool: PgPool) -> Self {
+        Self::with_hosts(pool, Arc::new(HostRegistry::new()))
+    }
+
+    /// State whose engine reaches servers through `hosts`.
+    pub fn with_hosts(pool: PgPool, hosts: Arc<HostRegistry>) -> Self {
+        let events = EventStore::new(pool.clone());
         Self {
-            events: EventStore::new(pool.clone()),
+            engine: Engine::new(events.clone(), hosts),
+            events,
             pool,
             limiter: Arc::new(auth::LoginLimiter::default()),
             secure_cookies: false,
@@ -58,6 +74,9 @@ type Apis = (
     instance::InstanceApi,
     events::EventsApi,
     metrics::MetricsApi,
+    servers::ServersApi,
+    subvolumes::SubvolumesApi,
+    snapshots::SnapshotsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -70,6 +89,9 @@ fn service() -> OpenApiService<Apis, ()> {
             instance::InstanceApi,
             events::EventsApi,
             metrics::MetricsApi,
+            servers::ServersApi,
+            subvolumes::SubvolumesApi,
+            snapshots::SnapshotsApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -17,6 +17,16 @@ use crate::parse::{
 /// for a transaction commit, which can take a while on a busy filesystem).
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Whether a failed btrfs command said its path does not exist.
+pub fn is_missing_path(e: &HostError) -> bool {
+    matches!(e, HostError::NonZeroExit { stderr, .. } if stderr.contains("No such file or directory"))
+}
+
+/// Whether a failed btrfs command said its path is not a subvolume.
+pub fn is_not_a_subvolume(e: &HostError) -> bool {
+    matches!(e, HostError::NonZeroExit { stderr, .. } if stderr.contains("Not a Btrfs subvolume"))
+}
+
 /// btrfs-progs on one host.
 #[derive(Debug, Clone)]
 pub struct Btrfs<H> {
@@ -94,6 +104,30 @@ impl<H: Host> Btrfs<H> {
     pub async fn list_subvolumes(&self, path: &AbsPath) -> Result<Vec<SubvolumeInfo>, HostError> {
         self.run_parsed(cmd::subvolume_list(path), parse::subvolume_list)
             .await
+    }
+
+    /// The read-only subvolumes of the filesystem holding `path` (same paths as
+    /// [`Btrfs::list_subvolumes`]).
+    #[tracing::instrument(name = "btrfs.list_readonly_subvolumes", skip_all, fields(path = %path))]
+    pub async fn list_readonly_subvolumes(
+        &self,
+        path: &AbsPath,
+    ) -> Result<Vec<SubvolumeInfo>, HostError> {
+        self.run_parsed(cmd::subvolume_list_readonly(path), parse::subvolume_list)
+            .await
+    }
+
+    /// Details of the subvolume at `path`, `None` when nothing exists there; fails with
+    /// [`HostError::NonZeroExit`] when `path` exists but is not a subvolume (btrfs-progs
+    /// v6.2 says "cannot find real path ...: No such file or directory" for a missing
+    /// path and "Not a Btrfs subvolume" for a plain directory or file).
+    #[tracing::instrument(name = "btrfs.show_if_exists", skip_all, fields(path = %path))]
+    pub async fn show_if_exists(&self, path: &AbsPath) -> Result<Option<SubvolumeShow>, HostError> {
+        match self.show(path).await {
+            Ok(show) => Ok(Some(show)),
+            Err(e) if is_missing_path(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Details of the subvolume at `path`; fails with [`HostError::NonZeroExit`] when `path`

@@ -339,6 +339,21 @@ pub mod btrfs {
             .path(path)
     }
 
+    /// `btrfs subvolume list -r -p -c -u -q -R PATH`: as [`subvolume_list`], only the
+    /// read-only subvolumes (the listing has no read-only column).
+    pub fn subvolume_list_readonly(path: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("list")
+            .literal("-r")
+            .literal("-p")
+            .literal("-c")
+            .literal("-u")
+            .literal("-q")
+            .literal("-R")
+            .path(path)
+    }
+
     /// `btrfs subvolume show -b PATH` (raw byte numbers in the quota section) →
     /// [`crate::parse::subvolume_show`].
     pub fn subvolume_show(path: &AbsPath) -> Argv {
@@ -568,6 +583,21 @@ mod tests {
         assert_eq!(
             words(&btrfs::filesystem_usage_bytes(&p("/p"))),
             ["btrfs", "filesystem", "usage", "-b", "/p"]
+        );
+        assert_eq!(
+            words(&btrfs::subvolume_list_readonly(&p("/mnt/pool"))),
+            [
+                "btrfs",
+                "subvolume",
+                "list",
+                "-r",
+                "-p",
+                "-c",
+                "-u",
+                "-q",
+                "-R",
+                "/mnt/pool"
+            ]
         );
         assert_eq!(
             words(&btrfs::subvolume_show(&p("/p/a b"))),

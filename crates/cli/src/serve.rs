@@ -1,6 +1,7 @@
 //! `dist-btrfs serve`: open the database, migrate, initialise the installation on
-//! first start, serve HTTP until SIGINT/SIGTERM, then shut down in order (HTTP
-//! drains, pool closes, the private Postgres stops).
+//! first start, register the local primary (`DIST_BTRFS_PRIMARY_ROOTS`), serve HTTP
+//! (and run the periodic inventory sync) until SIGINT/SIGTERM, then shut down in order
+//! (HTTP drains, pool closes, the private Postgres stops).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +20,12 @@ use crate::DatabaseArgs;
 use crate::database;
 
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Colon-separated absolute paths: the allowed roots of the local primary. Unset or
+/// empty: this machine is not a primary (nothing is registered).
+const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
+/// Seconds between inventory syncs of every managed subvolume (0 disables; default 300).
+const SYNC_INTERVAL_ENV: &str = "DIST_BTRFS_SYNC_INTERVAL_SECS";
+const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
@@ -89,6 +96,18 @@ async fn serve_on(
         }
         Bootstrap::AlreadyHadUsers => {}
     }
+    let roots = std::env::var(PRIMARY_ROOTS_ENV).unwrap_or_default();
+    let roots = engine::servers::parse_root_list(&roots)
+        .with_context(|| format!("{PRIMARY_ROOTS_ENV} is invalid"))?;
+    match engine::servers::ensure_local_primary(&events, &roots, &engine::system_meta()).await? {
+        Some(server) => tracing::info!(%server, ?roots, "local primary registered"),
+        None => tracing::info!("{PRIMARY_ROOTS_ENV} is not set: no local primary"),
+    }
+    let hosts = std::sync::Arc::new(
+        engine::HostRegistry::new().with_local(std::sync::Arc::new(btrfs::LocalHost::new())),
+    );
+    let mut state = api::AppState::with_hosts(database.pool().clone(), hosts);
+    let sync_task = spawn_periodic_sync(state.engine.clone(), sync_interval()?);
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());
@@ -124,7 +143,6 @@ async fn serve_on(
     } else {
         tracing::warn!(dir = %frontend_dir.display(), "no built dashboard there; serving the API only");
     }
-    let mut state = api::AppState::new(database.pool().clone());
     state.secure_cookies = options.tls.is_some();
 
     // One shutdown signal for every listener.
@@ -141,14 +159,52 @@ async fn serve_on(
         None => None,
     };
     let app = api::app(state, Some(frontend_dir.to_path_buf()));
-    poem::Server::new_with_acceptor(acceptor)
+    let served = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, stopped(stop_rx), Some(DRAIN_TIMEOUT))
         .await
-        .context("HTTP server failed")?;
+        .context("HTTP server failed");
+    if let Some(task) = sync_task {
+        task.abort();
+    }
     if let Some(server) = metrics_server {
         server.await.context("metrics listener task failed")??;
     }
-    Ok(())
+    served
+}
+
+fn sync_interval() -> anyhow::Result<Option<Duration>> {
+    match std::env::var(SYNC_INTERVAL_ENV) {
+        Err(_) => Ok(Some(DEFAULT_SYNC_INTERVAL)),
+        Ok(v) => {
+            let secs: u64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("{SYNC_INTERVAL_ENV} must be a number of seconds"))?;
+            Ok((secs > 0).then(|| Duration::from_secs(secs)))
+        }
+    }
+}
+
+/// Reconciles every managed subvolume's catalog with the disk every `interval` (until
+/// the job scheduler takes this over).
+fn spawn_periodic_sync(
+    engine: engine::Engine,
+    interval: Option<Duration>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let interval = interval?;
+    Some(tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await; // the first tick is immediate: let start-up finish first
+        loop {
+            ticker.tick().await;
+            match engine.sync_all(&engine::system_meta()).await {
+                Ok(0) => {}
+                Ok(failed) => tracing::warn!(failed, "periodic inventory sync had failures"),
+                Err(e) => tracing::warn!(error = %e, "periodic inventory sync failed"),
+            }
+        }
+    }))
 }
 
 /// `--metrics-listen`: `/metrics` without authentication on its own address.

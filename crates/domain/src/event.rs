@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Role, Username};
+use crate::ids::{ServerId, SnapshotId, SubvolumeId};
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -134,6 +135,159 @@ pub struct TokenRevoked {
     pub token_id: Uuid,
 }
 
+/// What a server is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerRole {
+    /// Holds the subvolumes that are snapshotted (and sent).
+    Primary,
+    /// Receives replicas.
+    Remote,
+}
+
+impl ServerRole {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Remote => "remote",
+        }
+    }
+}
+
+/// How dist-btrfs reaches a server. Credentials are not part of it (they live in the
+/// vault, keyed by server id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Transport {
+    /// Commands run on the machine dist-btrfs runs on.
+    Local,
+    /// Commands run over SSH.
+    Ssh {
+        address: String,
+        port: u16,
+        username: String,
+    },
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Local => f.write_str("local"),
+            Self::Ssh {
+                address,
+                port,
+                username,
+            } => write!(f, "ssh://{username}@{address}:{port}"),
+        }
+    }
+}
+
+/// A server became known. `allowed_roots` are the absolute paths under which dist-btrfs
+/// may read, create and delete subvolumes on it (DESIGN.md invariant 7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerRegistered {
+    pub server_id: ServerId,
+    pub name: String,
+    pub role: ServerRole,
+    pub transport: Transport,
+    pub allowed_roots: Vec<String>,
+}
+
+/// A server's allowed roots were replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerRootsChanged {
+    pub server_id: ServerId,
+    pub allowed_roots: Vec<String>,
+}
+
+/// dist-btrfs started managing a subvolume: its snapshots go to `snapshot_dir`, named
+/// after `name`. `btrfs_uuid` identifies the subvolume on disk (snapshots of it carry it
+/// as their parent uuid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubvolumeManaged {
+    pub subvolume_id: SubvolumeId,
+    pub server_id: ServerId,
+    pub name: String,
+    pub path: String,
+    pub snapshot_dir: String,
+    pub btrfs_uuid: Uuid,
+    pub btrfs_id: u64,
+}
+
+/// dist-btrfs stopped managing a subvolume. Nothing on disk was touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubvolumeUnmanaged {
+    pub subvolume_id: SubvolumeId,
+}
+
+/// dist-btrfs created a read-only snapshot (it exists on disk: this event is appended
+/// only after the snapshot was made and checked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotCreated {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+    pub name: String,
+    pub path: String,
+    pub uuid: Uuid,
+    pub parent_uuid: Uuid,
+    pub btrfs_id: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A snapshot could not be created; nothing of it remains on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotCreateFailed {
+    pub subvolume_id: SubvolumeId,
+    pub name: String,
+    pub path: String,
+    pub error: String,
+}
+
+/// dist-btrfs deleted a snapshot from disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDeleted {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+}
+
+/// Deleting a snapshot failed; it is still on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDeleteFailed {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+    pub error: String,
+}
+
+/// An inventory sync found a catalogued snapshot gone from disk (deleted by hand).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotVanished {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+}
+
+/// An inventory sync found a read-only snapshot of a managed subvolume that dist-btrfs
+/// did not create. It is catalogued as unmanaged: never deleted unless adopted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDiscovered {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+    pub name: String,
+    pub path: String,
+    pub uuid: Uuid,
+    pub parent_uuid: Uuid,
+    pub btrfs_id: u64,
+    /// The snapshot's btrfs creation time, when known.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// An operator took an unmanaged snapshot under management: from now on dist-btrfs may
+/// delete it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotAdopted {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+}
+
 /// Every event dist-btrfs records. The variant name is the stored event type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -149,6 +303,17 @@ pub enum DomainEvent {
     LoginFailed(LoginFailed),
     TokenCreated(TokenCreated),
     TokenRevoked(TokenRevoked),
+    ServerRegistered(ServerRegistered),
+    ServerRootsChanged(ServerRootsChanged),
+    SubvolumeManaged(SubvolumeManaged),
+    SubvolumeUnmanaged(SubvolumeUnmanaged),
+    SnapshotCreated(SnapshotCreated),
+    SnapshotCreateFailed(SnapshotCreateFailed),
+    SnapshotDeleted(SnapshotDeleted),
+    SnapshotDeleteFailed(SnapshotDeleteFailed),
+    SnapshotVanished(SnapshotVanished),
+    SnapshotDiscovered(SnapshotDiscovered),
+    SnapshotAdopted(SnapshotAdopted),
 }
 
 /// Static facts about an event's type.
@@ -173,6 +338,17 @@ impl EventKind for DomainEvent {
             Self::LoginFailed(_) => "LoginFailed",
             Self::TokenCreated(_) => "TokenCreated",
             Self::TokenRevoked(_) => "TokenRevoked",
+            Self::ServerRegistered(_) => "ServerRegistered",
+            Self::ServerRootsChanged(_) => "ServerRootsChanged",
+            Self::SubvolumeManaged(_) => "SubvolumeManaged",
+            Self::SubvolumeUnmanaged(_) => "SubvolumeUnmanaged",
+            Self::SnapshotCreated(_) => "SnapshotCreated",
+            Self::SnapshotCreateFailed(_) => "SnapshotCreateFailed",
+            Self::SnapshotDeleted(_) => "SnapshotDeleted",
+            Self::SnapshotDeleteFailed(_) => "SnapshotDeleteFailed",
+            Self::SnapshotVanished(_) => "SnapshotVanished",
+            Self::SnapshotDiscovered(_) => "SnapshotDiscovered",
+            Self::SnapshotAdopted(_) => "SnapshotAdopted",
         }
     }
 
@@ -211,7 +387,45 @@ impl DomainEvent {
                 e.name, e.token_id, e.role
             ),
             Self::TokenRevoked(e) => format!("API token {} revoked", e.token_id),
+            Self::ServerRegistered(e) => format!(
+                "{} server {:?} registered ({}), allowed roots: {}",
+                e.role.as_str(),
+                e.name,
+                e.transport,
+                roots(&e.allowed_roots)
+            ),
+            Self::ServerRootsChanged(e) => {
+                format!("allowed roots changed to {}", roots(&e.allowed_roots))
+            }
+            Self::SubvolumeManaged(e) => format!(
+                "managing subvolume {} as {:?}, snapshots in {}",
+                e.path, e.name, e.snapshot_dir
+            ),
+            Self::SubvolumeUnmanaged(e) => format!("stopped managing subvolume {}", e.subvolume_id),
+            Self::SnapshotCreated(e) => format!("created snapshot {}", e.path),
+            Self::SnapshotCreateFailed(e) => {
+                format!("creating snapshot {} failed: {}", e.path, e.error)
+            }
+            Self::SnapshotDeleted(e) => format!("deleted snapshot {}", e.snapshot_id),
+            Self::SnapshotDeleteFailed(e) => {
+                format!("deleting snapshot {} failed: {}", e.snapshot_id, e.error)
+            }
+            Self::SnapshotVanished(e) => {
+                format!("snapshot {} is gone from disk", e.snapshot_id)
+            }
+            Self::SnapshotDiscovered(e) => {
+                format!("found unmanaged snapshot {}", e.path)
+            }
+            Self::SnapshotAdopted(e) => format!("adopted snapshot {}", e.snapshot_id),
         }
+    }
+}
+
+fn roots(roots: &[String]) -> String {
+    if roots.is_empty() {
+        "none".to_owned()
+    } else {
+        roots.join(", ")
     }
 }
 
@@ -319,7 +533,152 @@ mod tests {
                 username: "mallory".into(),
                 client: None,
             }),
+            DomainEvent::UserPasswordChanged(UserPasswordChanged {
+                user_id: Uuid::from_u128(1),
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            }),
+            DomainEvent::UserRoleChanged(UserRoleChanged {
+                user_id: Uuid::from_u128(1),
+                role: Role::Admin,
+            }),
+            DomainEvent::UserDeleted(UserDeleted {
+                user_id: Uuid::from_u128(1),
+            }),
+            DomainEvent::SessionEnded(SessionEnded {
+                session_id: Uuid::from_u128(2),
+            }),
+            DomainEvent::ServerRegistered(ServerRegistered {
+                server_id: ServerId::from_uuid(Uuid::from_u128(1)),
+                name: "primary".into(),
+                role: ServerRole::Primary,
+                transport: Transport::Local,
+                allowed_roots: vec!["/mnt/pool".into()],
+            }),
+            DomainEvent::ServerRegistered(ServerRegistered {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                name: "remote1".into(),
+                role: ServerRole::Remote,
+                transport: Transport::Ssh {
+                    address: "127.0.0.11".into(),
+                    port: 2222,
+                    username: "dbtlab".into(),
+                },
+                allowed_roots: vec![],
+            }),
+            DomainEvent::ServerRootsChanged(ServerRootsChanged {
+                server_id: ServerId::from_uuid(Uuid::from_u128(1)),
+                allowed_roots: vec!["/a".into(), "/b".into()],
+            }),
+            DomainEvent::SubvolumeManaged(SubvolumeManaged {
+                subvolume_id: sv(),
+                server_id: ServerId::from_uuid(Uuid::from_u128(1)),
+                name: "home".into(),
+                path: "/mnt/pool/data/home".into(),
+                snapshot_dir: "/mnt/pool/.snapshots".into(),
+                btrfs_uuid: Uuid::from_u128(9),
+                btrfs_id: 256,
+            }),
+            DomainEvent::SubvolumeUnmanaged(SubvolumeUnmanaged { subvolume_id: sv() }),
+            DomainEvent::SnapshotCreated(SnapshotCreated {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+                name: "home.20261126T120000Z".into(),
+                path: "/mnt/pool/.snapshots/home.20261126T120000Z".into(),
+                uuid: Uuid::from_u128(10),
+                parent_uuid: Uuid::from_u128(9),
+                btrfs_id: 260,
+                created_at: DateTime::from_timestamp(1_700_000_000, 5).unwrap(),
+            }),
+            DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
+                subvolume_id: sv(),
+                name: "n".into(),
+                path: "/p/n".into(),
+                error: "boom".into(),
+            }),
+            DomainEvent::SnapshotDeleted(SnapshotDeleted {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+            }),
+            DomainEvent::SnapshotDeleteFailed(SnapshotDeleteFailed {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+                error: "busy".into(),
+            }),
+            DomainEvent::SnapshotVanished(SnapshotVanished {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+            }),
+            DomainEvent::SnapshotDiscovered(SnapshotDiscovered {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+                name: "home@manual".into(),
+                path: "/mnt/pool/.snapshots/home@manual".into(),
+                uuid: Uuid::from_u128(11),
+                parent_uuid: Uuid::from_u128(9),
+                btrfs_id: 261,
+                created_at: None,
+            }),
+            DomainEvent::SnapshotAdopted(SnapshotAdopted {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+            }),
         ]
+    }
+
+    fn sv() -> SubvolumeId {
+        SubvolumeId::from_uuid(Uuid::from_u128(3))
+    }
+
+    fn snap() -> SnapshotId {
+        SnapshotId::from_uuid(Uuid::from_u128(4))
+    }
+
+    #[test]
+    fn stored_forms_are_frozen() {
+        // Changing any of these breaks every database that holds such an event: add a
+        // schema version and an upcaster instead.
+        let e = DomainEvent::ServerRegistered(ServerRegistered {
+            server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+            name: "r".into(),
+            role: ServerRole::Remote,
+            transport: Transport::Ssh {
+                address: "a".into(),
+                port: 22,
+                username: "u".into(),
+            },
+            allowed_roots: vec!["/x".into()],
+        });
+        assert_eq!(
+            e.payload().unwrap(),
+            serde_json::json!({
+                "server_id": "00000000-0000-0000-0000-000000000002",
+                "name": "r",
+                "role": "remote",
+                "transport": {"kind": "ssh", "address": "a", "port": 22, "username": "u"},
+                "allowed_roots": ["/x"],
+            })
+        );
+        let e = DomainEvent::SnapshotVanished(SnapshotVanished {
+            snapshot_id: snap(),
+            subvolume_id: sv(),
+        });
+        assert_eq!(
+            e.payload().unwrap(),
+            serde_json::json!({
+                "snapshot_id": "00000000-0000-0000-0000-000000000004",
+                "subvolume_id": "00000000-0000-0000-0000-000000000003",
+            })
+        );
+    }
+
+    #[test]
+    fn every_event_has_a_type_and_summary() {
+        let mut types = std::collections::BTreeSet::new();
+        for event in samples() {
+            assert!(!event.summary().is_empty());
+            types.insert(event.event_type());
+        }
+        assert_eq!(types.len(), 22, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -1,15 +1,23 @@
-//! Pure domain logic of dist-btrfs: typed identifiers, the events that make up the
-//! log, and (as features land) the retention planner, lineage and schedules.
+//! Pure domain logic of dist-btrfs: typed identifiers, validated names and paths, the
+//! snapshot naming rule, the events that make up the log, and (as features land) the
+//! retention planner, lineage and schedules.
 //!
 //! This crate does no I/O and depends on no other crate of ours. Everything here can
 //! be unit- and property-tested without btrfs, SSH or Postgres.
 
 pub mod auth;
 pub mod event;
+pub mod ids;
 pub mod names;
+pub mod naming;
+pub mod paths;
 pub mod stream;
 
 pub use auth::{Role, Username};
-pub use event::{Actor, DomainEvent, EventKind};
-pub use names::{DisplayName, DisplayNameError};
+pub use event::{Actor, DomainEvent, EventKind, ServerRole, Transport};
+pub use ids::{ServerId, SnapshotId, SubvolumeId};
+pub use names::{
+    DisplayName, DisplayNameError, EntityName, NameError, SnapshotName, SubvolumeName,
+};
+pub use paths::{ServerPath, ServerPathError};
 pub use stream::{StreamId, StreamIdError};

@@ -3,9 +3,11 @@
 //! Owns the database: connecting (with a fast, password-free failure message),
 //! migrations (ours and apalis's), the append-only event store with optimistic
 //! concurrency, the projections that are updated in the same transaction as each
-//! append and rebuilt from the log, and the private Postgres cluster that `serve`
-//! runs under its state directory when no `DATABASE_URL` is given, and the
-//! credential vault (secrets encrypted under a master key kept outside the database).
+//! append and rebuilt from the log (with the query functions the API and the engine
+//! read them through), advisory locks that serialize work per entity
+//! ([`locks`]), the private Postgres cluster that `serve` runs under its state
+//! directory when no `DATABASE_URL` is given, and the credential vault (secrets
+//! encrypted under a master key kept outside the database).
 //!
 //! It does not decide what happens (that is the engine and the API); it records
 //! and answers.
@@ -14,6 +16,7 @@ pub mod cluster;
 pub mod db;
 mod error;
 pub mod events;
+pub mod locks;
 pub mod projections;
 pub mod vault;
 

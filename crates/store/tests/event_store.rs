@@ -259,3 +259,146 @@ async fn an_unreachable_database_fails_fast_naming_the_host_not_the_password() {
     assert!(!message.contains("hunter2secret"), "{message}");
     assert!(!format!("{err:?}").contains("hunter2secret"));
 }
+
+#[sqlx::test(migrations = false)]
+async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: PgPool) {
+    use domain::event::*;
+    use domain::{ServerId, ServerRole, SnapshotId, SubvolumeId, Transport};
+
+    let store = migrated(&pool).await;
+    let meta = AppendMeta::new(Actor::User("op".into()));
+    let server = ServerId::new();
+    store
+        .append(
+            &server.stream(),
+            ExpectedVersion::NoStream,
+            &[
+                DomainEvent::ServerRegistered(ServerRegistered {
+                    server_id: server,
+                    name: "primary".into(),
+                    role: ServerRole::Primary,
+                    transport: Transport::Local,
+                    allowed_roots: vec!["/mnt/a".into()],
+                }),
+                DomainEvent::ServerRootsChanged(ServerRootsChanged {
+                    server_id: server,
+                    allowed_roots: vec!["/mnt/a".into(), "/mnt/b".into()],
+                }),
+            ],
+            &meta,
+        )
+        .await
+        .unwrap();
+    let sv = SubvolumeId::new();
+    let snap = |n: u128| SnapshotId::from_uuid(Uuid::from_u128(n));
+    let created = |n: u128| {
+        DomainEvent::SnapshotCreated(SnapshotCreated {
+            snapshot_id: snap(n),
+            subvolume_id: sv,
+            name: format!("home.2026112{n}T000000Z"),
+            path: format!("/mnt/a/s/home.2026112{n}T000000Z"),
+            uuid: Uuid::from_u128(100 + n),
+            parent_uuid: Uuid::from_u128(1),
+            btrfs_id: 300 + n as u64,
+            created_at: chrono::Utc::now(),
+        })
+    };
+    store
+        .append(
+            &sv.stream(),
+            ExpectedVersion::NoStream,
+            &[
+                DomainEvent::SubvolumeManaged(SubvolumeManaged {
+                    subvolume_id: sv,
+                    server_id: server,
+                    name: "home".into(),
+                    path: "/mnt/a/home".into(),
+                    snapshot_dir: "/mnt/a/s".into(),
+                    btrfs_uuid: Uuid::from_u128(1),
+                    btrfs_id: 256,
+                }),
+                created(1),
+                created(2),
+                created(3),
+                DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
+                    subvolume_id: sv,
+                    name: "home.x".into(),
+                    path: "/mnt/a/s/home.x".into(),
+                    error: "no space".into(),
+                }),
+                DomainEvent::SnapshotDeleted(SnapshotDeleted {
+                    snapshot_id: snap(1),
+                    subvolume_id: sv,
+                }),
+                DomainEvent::SnapshotDeleteFailed(SnapshotDeleteFailed {
+                    snapshot_id: snap(3),
+                    subvolume_id: sv,
+                    error: "busy".into(),
+                }),
+                DomainEvent::SnapshotVanished(SnapshotVanished {
+                    snapshot_id: snap(2),
+                    subvolume_id: sv,
+                }),
+                DomainEvent::SnapshotDiscovered(SnapshotDiscovered {
+                    snapshot_id: snap(4),
+                    subvolume_id: sv,
+                    name: "home@manual".into(),
+                    path: "/mnt/a/s/home@manual".into(),
+                    uuid: Uuid::from_u128(104),
+                    parent_uuid: Uuid::from_u128(1),
+                    btrfs_id: 304,
+                    created_at: None,
+                }),
+                DomainEvent::SnapshotAdopted(SnapshotAdopted {
+                    snapshot_id: snap(4),
+                    subvolume_id: sv,
+                }),
+                DomainEvent::SubvolumeUnmanaged(SubvolumeUnmanaged { subvolume_id: sv }),
+            ],
+            &meta,
+        )
+        .await
+        .unwrap();
+
+    let server_view = projections::server(&pool, server).await.unwrap().unwrap();
+    assert_eq!(server_view.allowed_roots, ["/mnt/a", "/mnt/b"]);
+    let sub = projections::subvolume(&pool, sv).await.unwrap().unwrap();
+    assert!(!sub.managed);
+    assert_eq!(sub.last_snapshot_error.as_deref(), Some("no space"));
+    let states: Vec<_> = [1, 2, 3, 4]
+        .into_iter()
+        .map(|n| {
+            let pool = pool.clone();
+            async move {
+                let v = projections::snapshot_by_id(&pool, snap(n))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                (v.state.as_str(), v.managed, v.last_error)
+            }
+        })
+        .collect();
+    let mut got = Vec::new();
+    for s in states {
+        got.push(s.await);
+    }
+    assert_eq!(
+        got,
+        [
+            ("deleted", true, None),
+            ("vanished", true, None),
+            ("present", true, Some("busy".to_owned())),
+            ("present", true, None),
+        ]
+    );
+
+    let live = projections::snapshot(&pool).await.unwrap();
+    for table in ["proj_servers", "proj_subvolumes", "proj_snapshots"] {
+        assert!(
+            live.iter().any(|(t, rows)| t == table && !rows.is_empty()),
+            "{table} is covered"
+        );
+    }
+    projections::rebuild(&pool).await.unwrap();
+    assert_eq!(projections::snapshot(&pool).await.unwrap(), live);
+}

@@ -198,6 +198,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered server. */
+        get: operations["listServers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One server. */
+        get: operations["getServer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/subvolumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discovers the btrfs subvolumes on a server (under its allowed roots), marking the
+         *     managed ones. Reads the server's disk; changes nothing.
+         */
+        get: operations["discoverSubvolumes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Managed subvolumes (with `include_unmanaged`, also those no longer managed). */
+        get: operations["listSubvolumes"];
+        put?: never;
+        /** Starts managing a subvolume of a server. Touches nothing on disk. */
+        post: operations["manageSubvolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subvolume. */
+        get: operations["getSubvolume"];
+        put?: never;
+        post?: never;
+        /**
+         * Stops managing a subvolume. No data is touched: the subvolume and its snapshots
+         *     stay on disk, and the snapshots stay in the catalog.
+         */
+        delete: operations["unmanageSubvolume"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
+         *     deleted by hand are recorded as vanished, read-only snapshots made by others are
+         *     catalogued as unmanaged.
+         */
+        post: operations["syncSubvolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subvolume's snapshots, newest first. */
+        get: operations["listSnapshots"];
+        put?: never;
+        /**
+         * Creates a read-only snapshot of a managed subvolume, named
+         *     `<subvolume-name>.<UTC YYYYMMDDTHHMMSSZ>` (`_N` appended when taken).
+         */
+        post: operations["createSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One snapshot. */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+         *     unless adopted.
+         */
+        delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes a snapshot dist-btrfs did not create under management, so that it may be
+         *     deleted (and, later, pruned by retention).
+         */
+        post: operations["adoptSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -237,6 +413,44 @@ export interface components {
              * @description Pass as `before` to get the next (older) page; absent on the last page.
              */
             next_before?: number;
+        };
+        /**
+         * DiscoveredSubvolume
+         * @description A btrfs subvolume found on a server, under its allowed roots.
+         */
+        DiscoveredSubvolume: {
+            /** @description Absolute path on the server. */
+            path: string;
+            /**
+             * Format: uint64
+             * @description btrfs subvolume id.
+             */
+            btrfs_id: number;
+            /** Format: uuid */
+            uuid?: string;
+            /**
+             * Format: uuid
+             * @description Set on snapshots: the uuid of the subvolume they were taken of.
+             */
+            parent_uuid?: string;
+            /**
+             * Format: uuid
+             * @description Set on received subvolumes.
+             */
+            received_uuid?: string;
+            /**
+             * Format: uint64
+             * @description Generation of the last change.
+             */
+            generation: number;
+            readonly: boolean;
+            /** @description Whether the path can be managed (paths with spaces, quotes etc. cannot). */
+            manageable: boolean;
+            /**
+             * Format: uuid
+             * @description The managed subvolume this is, if any.
+             */
+            managed_subvolume_id?: string;
         };
         /**
          * Health
@@ -300,6 +514,29 @@ export interface components {
             password: string;
         };
         /**
+         * ManageSubvolume
+         * @description Start managing a subvolume.
+         */
+        ManageSubvolume: {
+            /** Format: uuid */
+            server_id: string;
+            /**
+             * @description Absolute path of the subvolume, under one of the server's allowed roots.
+             *     Components: ASCII letters, digits and `. _ @ + -`; no `..`, no trailing `/`.
+             */
+            path: string;
+            /**
+             * @description Existing directory (under an allowed root, outside the subvolume) where snapshots
+             *     are created.
+             */
+            snapshot_dir: string;
+            /**
+             * @description Prefix of snapshot names (default: the path's last component). Same characters as
+             *     path components, at most 200 bytes.
+             */
+            name?: string;
+        };
+        /**
          * Me
          * @description The logged-in caller.
          */
@@ -340,6 +577,11 @@ export interface components {
             role: components["schemas"]["RoleDto"];
         };
         /**
+         * @description Who made a snapshot.
+         * @enum {string}
+         */
+        Origin: "created" | "discovered";
+        /**
          * Problem
          * @description An error as the API reports it.
          */
@@ -357,10 +599,160 @@ export interface components {
             detail?: string;
         };
         /**
+         * @description What a server is for.
+         * @enum {string}
+         */
+        Role: "primary" | "remote";
+        /**
          * @description A role, lowest to highest.
          * @enum {string}
          */
         RoleDto: "viewer" | "operator" | "admin";
+        /**
+         * Server
+         * @description A server.
+         */
+        Server: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            transport: components["schemas"]["ServerTransport"];
+            /** @description Absolute paths under which dist-btrfs may manage subvolumes and snapshots. */
+            allowed_roots: string[];
+            /** Format: date-time */
+            registered_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * ServerTransport
+         * @description How dist-btrfs reaches a server (credentials are never shown).
+         */
+        ServerTransport: {
+            kind: components["schemas"]["TransportKind"];
+            /** @description SSH only. */
+            address?: string;
+            /**
+             * Format: uint16
+             * @description SSH only.
+             */
+            port?: number;
+            /** @description SSH only. */
+            username?: string;
+        };
+        /**
+         * Snapshot
+         * @description A catalogued snapshot.
+         */
+        Snapshot: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subvolume_id: string;
+            name: string;
+            /** @description Absolute path on the server. */
+            path: string;
+            /**
+             * Format: uuid
+             * @description The snapshot's btrfs uuid.
+             */
+            uuid: string;
+            /**
+             * Format: uuid
+             * @description The btrfs uuid of the subvolume it is a snapshot of.
+             */
+            parent_uuid: string;
+            /** Format: uint64 */
+            btrfs_id: number;
+            origin: components["schemas"]["Origin"];
+            /** @description Whether dist-btrfs may delete it: true when it created it or it was adopted. */
+            managed: boolean;
+            state: components["schemas"]["State"];
+            /**
+             * Format: date-time
+             * @description When it was taken (for discovered snapshots, btrfs' creation time when known).
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description When it entered the catalog.
+             */
+            recorded_at: string;
+            /**
+             * Format: date-time
+             * @description When it was deleted or found vanished.
+             */
+            gone_at?: string;
+            /**
+             * Format: int64
+             * @description Exclusive size in bytes, when known (needs quotas; not collected yet).
+             */
+            size_bytes?: number;
+            /** @description Why the last delete attempt failed, if it did. */
+            last_error?: string;
+        };
+        /**
+         * SnapshotPage
+         * @description One page of a subvolume's snapshots, newest first.
+         */
+        SnapshotPage: {
+            items: components["schemas"]["Snapshot"][];
+            /**
+             * Format: int64
+             * @description How many snapshots match across all pages.
+             */
+            total: number;
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+        };
+        /**
+         * @description Where a snapshot stands.
+         * @enum {string}
+         */
+        State: "present" | "deleted" | "vanished";
+        /**
+         * Subvolume
+         * @description A managed (or formerly managed) subvolume.
+         */
+        Subvolume: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            server_id: string;
+            /** @description Prefix of its snapshots' names. */
+            name: string;
+            /** @description Absolute path on the server. */
+            path: string;
+            /** @description Where its snapshots are created. */
+            snapshot_dir: string;
+            /** Format: uuid */
+            btrfs_uuid: string;
+            /** Format: uint64 */
+            btrfs_id: number;
+            /** @description False once dist-btrfs stopped managing it. */
+            managed: boolean;
+            /** Format: date-time */
+            managed_at: string;
+            /** Format: date-time */
+            unmanaged_at?: string;
+            /** @description Why the last snapshot attempt failed (cleared by the next success). */
+            last_snapshot_error?: string;
+            /** Format: date-time */
+            last_snapshot_error_at?: string;
+        };
+        /**
+         * SyncReport
+         * @description What an inventory sync changed.
+         */
+        SyncReport: {
+            /** @description Catalogued snapshots found gone from disk (now `vanished`). */
+            vanished: string[];
+            /** @description Read-only snapshots of the subvolume found on disk, catalogued as unmanaged. */
+            discovered: string[];
+        };
         /**
          * Token
          * @description An API token (never its secret, except once at creation).
@@ -378,6 +770,11 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string;
         };
+        /**
+         * @description How dist-btrfs reaches a server.
+         * @enum {string}
+         */
+        TransportKind: "local" | "ssh";
         /**
          * User
          * @description A user account as listed (never its password hash).
@@ -1012,6 +1409,764 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4": string;
+                };
+            };
+        };
+    };
+    listServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every server, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"][];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discoverSubvolumes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subvolumes under the server's allowed roots (snapshots included), by path. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DiscoveredSubvolume"][];
+                };
+            };
+            /**
+             * @description An allowed root of the server cannot be listed (e.g. it is not inside a mount of
+             *     the filesystem's top level).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The state does not allow it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSubvolumes: {
+        parameters: {
+            query?: {
+                /** @description Only subvolumes of this server. */
+                server_id?: string;
+                /** @description Include subvolumes that are no longer managed (default false). */
+                include_unmanaged?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Subvolumes by server and path. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"][];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    manageSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ManageSubvolume"];
+            };
+        };
+        responses: {
+            /** @description Now managed. Recorded as `SubvolumeManaged`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /**
+             * @description Invalid name or path, outside the allowed roots, not a subvolume, or a missing
+             *     snapshot directory. Nothing changed.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already managed, or the name is taken. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subvolume. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmanageSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No longer managed (recorded as `SubvolumeUnmanaged`); nothing on disk changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It is not managed any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    syncSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The catalog matches the disk; what changed (as `SnapshotVanished` /
+             *     `SnapshotDiscovered` events).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SyncReport"];
+                };
+            };
+            /** @description An allowed root of the server cannot be listed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not managed, or the subvolume itself is not on disk (nothing changed). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSnapshots: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-500 (default 100). */
+                limit?: number;
+                /** @description How many to skip (default 0). */
+                offset?: number;
+                /** @description Include deleted and vanished snapshots (default false). */
+                include_gone?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of snapshots, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotPage"];
+                };
+            };
+            /** @description Invalid paging parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot exists on disk, read-only, and is recorded as `SnapshotCreated`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description The server's allowed roots cannot be listed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed, or lies outside the server's allowed roots now. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot, in any state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSnapshot: {
+        parameters: {
+            query?: {
+                /** @description Refuse (404) unless the snapshot belongs to this subvolume. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted from disk (`SnapshotDeleted`), or found already gone (`SnapshotVanished`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot, or it is not a snapshot of the given subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its path is not this snapshot any more. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adoptSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Now managed (`SnapshotAdopted`): dist-btrfs may delete it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already managed, not present, or its path cannot be handled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
         };

@@ -10,11 +10,20 @@
 mod audit;
 pub mod auth;
 mod instance;
+mod servers;
+mod snapshots;
+mod subvolumes;
 
 use sqlx::postgres::{PgConnection, PgPool};
 
 pub use audit::{AuditEntry, audit_timeline};
 pub use instance::{InstanceView, instance};
+pub use servers::{ServerView, server, servers};
+pub use snapshots::{
+    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, present_snapshots_of,
+    snapshot_by_id, snapshot_names_of, snapshots_of,
+};
+pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
 
 use crate::StoreError;
 use crate::events::{RecordedEvent, read_all_in};
@@ -26,6 +35,9 @@ pub const TABLES: &[&str] = &[
     "proj_users",
     "proj_sessions",
     "proj_tokens",
+    "proj_servers",
+    "proj_subvolumes",
+    "proj_snapshots",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -33,7 +45,19 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     instance::apply(conn, event).await?;
     audit::apply(conn, event).await?;
     auth::apply(conn, event).await?;
+    servers::apply(conn, event).await?;
+    subvolumes::apply(conn, event).await?;
+    snapshots::apply(conn, event).await?;
     Ok(())
+}
+
+/// btrfs ids are u64 in events and BIGINT in tables; real ids are far below 2^63.
+fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} {n} does not fit BIGINT")))
+}
+
+fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative {what} {n}")))
 }
 
 /// What a rebuild did.

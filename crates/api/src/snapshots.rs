@@ -1,0 +1,360 @@
+//! `POST/GET /subvolumes/{id}/snapshots`, `GET/DELETE /snapshots/{id}` and
+//! `POST /snapshots/{id}/adopt`: the snapshot catalog and the operations on it.
+
+use chrono::{DateTime, Utc};
+use domain::{SnapshotId, SubvolumeId};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use store::projections::{self, SnapshotOrigin, SnapshotState, SnapshotView};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::engine_error::engine_responses;
+use crate::problem::Problem;
+use store::AppendMeta;
+
+#[derive(Tags)]
+enum Tag {
+    /// Read-only snapshots of managed subvolumes.
+    Snapshots,
+}
+
+/// Who made a snapshot.
+#[derive(Debug, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Origin {
+    /// dist-btrfs.
+    Created,
+    /// Someone else; found by an inventory sync.
+    Discovered,
+}
+
+/// Where a snapshot stands.
+#[derive(Debug, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum State {
+    /// On disk.
+    Present,
+    /// Deleted by dist-btrfs.
+    Deleted,
+    /// Found missing from disk by an inventory sync (deleted by other means).
+    Vanished,
+}
+
+/// A catalogued snapshot.
+#[derive(Debug, Object)]
+pub struct Snapshot {
+    pub id: Uuid,
+    pub subvolume_id: Uuid,
+    pub name: String,
+    /// Absolute path on the server.
+    pub path: String,
+    /// The snapshot's btrfs uuid.
+    pub uuid: Uuid,
+    /// The btrfs uuid of the subvolume it is a snapshot of.
+    pub parent_uuid: Uuid,
+    pub btrfs_id: u64,
+    pub origin: Origin,
+    /// Whether dist-btrfs may delete it: true when it created it or it was adopted.
+    pub managed: bool,
+    pub state: State,
+    /// When it was taken (for discovered snapshots, btrfs' creation time when known).
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it entered the catalog.
+    pub recorded_at: DateTime<Utc>,
+    /// When it was deleted or found vanished.
+    pub gone_at: Option<DateTime<Utc>>,
+    /// Exclusive size in bytes, when known (needs quotas; not collected yet).
+    pub size_bytes: Option<i64>,
+    /// Why the last delete attempt failed, if it did.
+    pub last_error: Option<String>,
+}
+
+impl From<SnapshotView> for Snapshot {
+    fn from(v: SnapshotView) -> Self {
+        Self {
+            id: v.snapshot_id.as_uuid(),
+            subvolume_id: v.subvolume_id.as_uuid(),
+            name: v.name,
+            path: v.path,
+            uuid: v.uuid,
+            parent_uuid: v.parent_uuid,
+            btrfs_id: v.btrfs_id,
+            origin: match v.origin {
+                SnapshotOrigin::Created => Origin::Created,
+                SnapshotOrigin::Discovered => Origin::Discovered,
+            },
+            managed: v.managed,
+            state: match v.state {
+                SnapshotState::Present => State::Present,
+                SnapshotState::Deleted => State::Deleted,
+                SnapshotState::Vanished => State::Vanished,
+            },
+            created_at: v.created_at,
+            recorded_at: v.recorded_at,
+            gone_at: v.gone_at,
+            size_bytes: v.size_bytes,
+            last_error: v.last_error,
+        }
+    }
+}
+
+/// One page of a subvolume's snapshots, newest first.
+#[derive(Debug, Object)]
+pub struct SnapshotPage {
+    pub items: Vec<Snapshot>,
+    /// How many snapshots match across all pages.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+macro_rules! operation_response {
+    ($name:ident, $ok_status:literal, $ok_doc:literal, $bad:literal, $not_found:literal, $conflict:literal) => {
+        #[derive(ApiResponse)]
+        pub enum $name {
+            #[doc = $ok_doc]
+            #[oai(status = $ok_status)]
+            Ok(Json<Snapshot>),
+            #[doc = $bad]
+            #[oai(status = 400)]
+            BadRequest(Json<Problem>),
+            #[doc = $not_found]
+            #[oai(status = 404)]
+            NotFound(Json<Problem>),
+            #[doc = $conflict]
+            #[oai(status = 409)]
+            Conflict(Json<Problem>),
+            /// A btrfs command on the server failed (the failure is recorded).
+            #[oai(status = 502)]
+            BadGateway(Json<Problem>),
+            /// The server cannot be reached.
+            #[oai(status = 503)]
+            Unavailable(Json<Problem>),
+            /// A server-side failure.
+            #[oai(status = 500)]
+            Internal(Json<Problem>),
+        }
+    };
+}
+
+operation_response!(
+    CreateSnapshotResponse,
+    201,
+    "The snapshot exists on disk, read-only, and is recorded as `SnapshotCreated`.",
+    "The server's allowed roots cannot be listed.",
+    "No such subvolume.",
+    "The subvolume is not managed, or lies outside the server's allowed roots now."
+);
+operation_response!(
+    DeleteSnapshotResponse,
+    200,
+    "Deleted from disk (`SnapshotDeleted`), or found already gone (`SnapshotVanished`).",
+    "Invalid parameters.",
+    "No such snapshot, or it is not a snapshot of the given subvolume.",
+    "Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its \
+     path is not this snapshot any more. Nothing changed."
+);
+operation_response!(
+    AdoptSnapshotResponse,
+    200,
+    "Now managed (`SnapshotAdopted`): dist-btrfs may delete it.",
+    "Invalid parameters.",
+    "No such snapshot.",
+    "Already managed, not present, or its path cannot be handled."
+);
+
+engine_responses!(
+    CreateSnapshotResponse,
+    DeleteSnapshotResponse,
+    AdoptSnapshotResponse
+);
+
+#[derive(ApiResponse)]
+pub enum ListSnapshotsResponse {
+    /// A page of snapshots, newest first.
+    #[oai(status = 200)]
+    Ok(Json<SnapshotPage>),
+    /// Invalid paging parameters.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetSnapshotResponse {
+    /// The snapshot, in any state.
+    #[oai(status = 200)]
+    Ok(Json<Snapshot>),
+    /// No such snapshot.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+const MAX_LIMIT: i64 = 500;
+
+pub struct SnapshotsApi;
+
+#[OpenApi(tag = "Tag::Snapshots")]
+impl SnapshotsApi {
+    /// Creates a read-only snapshot of a managed subvolume, named
+    /// `<subvolume-name>.<UTC YYYYMMDDTHHMMSSZ>` (`_N` appended when taken).
+    #[oai(
+        path = "/subvolumes/:id/snapshots",
+        method = "post",
+        operation_id = "createSnapshot"
+    )]
+    async fn create(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> CreateSnapshotResponse {
+        match state
+            .engine
+            .create_snapshot(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(view) => CreateSnapshotResponse::Ok(Json(view.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// A subvolume's snapshots, newest first.
+    #[oai(
+        path = "/subvolumes/:id/snapshots",
+        method = "get",
+        operation_id = "listSnapshots"
+    )]
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// Page size, 1-500 (default 100).
+        limit: Query<Option<i64>>,
+        /// How many to skip (default 0).
+        offset: Query<Option<i64>>,
+        /// Include deleted and vanished snapshots (default false).
+        include_gone: Query<Option<bool>>,
+    ) -> ListSnapshotsResponse {
+        let limit = limit.0.unwrap_or(100);
+        let offset = offset.0.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+            return ListSnapshotsResponse::BadRequest(Json(Problem::validation(format!(
+                "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
+            ))));
+        }
+        let sv = SubvolumeId::from_uuid(id.0);
+        let result = async {
+            if projections::subvolume(&state.pool, sv).await?.is_none() {
+                return Ok(None);
+            }
+            let mut conn = state.pool.acquire().await?;
+            let page = projections::snapshots_of(
+                &mut conn,
+                sv,
+                include_gone.0.unwrap_or(false),
+                limit,
+                offset,
+            )
+            .await?;
+            Ok::<_, store::StoreError>(Some(page))
+        }
+        .await;
+        match result {
+            Ok(Some(page)) => ListSnapshotsResponse::Ok(Json(SnapshotPage {
+                items: page.items.into_iter().map(Snapshot::from).collect(),
+                total: page.total,
+                limit,
+                offset,
+            })),
+            Ok(None) => ListSnapshotsResponse::NotFound(Json(Problem::not_found(format!(
+                "no subvolume {}",
+                id.0
+            )))),
+            Err(e) => ListSnapshotsResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// One snapshot.
+    #[oai(path = "/snapshots/:id", method = "get", operation_id = "getSnapshot")]
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> GetSnapshotResponse {
+        match projections::snapshot_by_id(&state.pool, SnapshotId::from_uuid(id.0)).await {
+            Ok(Some(view)) => GetSnapshotResponse::Ok(Json(view.into())),
+            Ok(None) => GetSnapshotResponse::NotFound(Json(Problem::not_found(format!(
+                "no snapshot {}",
+                id.0
+            )))),
+            Err(e) => GetSnapshotResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+    /// unless adopted.
+    #[oai(
+        path = "/snapshots/:id",
+        method = "delete",
+        operation_id = "deleteSnapshot"
+    )]
+    async fn delete(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// Refuse (404) unless the snapshot belongs to this subvolume.
+        subvolume_id: Query<Option<Uuid>>,
+    ) -> DeleteSnapshotResponse {
+        match state
+            .engine
+            .delete_snapshot(
+                SnapshotId::from_uuid(id.0),
+                subvolume_id.0.map(SubvolumeId::from_uuid),
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(view) => DeleteSnapshotResponse::Ok(Json(view.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Takes a snapshot dist-btrfs did not create under management, so that it may be
+    /// deleted (and, later, pruned by retention).
+    #[oai(
+        path = "/snapshots/:id/adopt",
+        method = "post",
+        operation_id = "adoptSnapshot"
+    )]
+    async fn adopt(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> AdoptSnapshotResponse {
+        match state
+            .engine
+            .adopt_snapshot(SnapshotId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(view) => AdoptSnapshotResponse::Ok(Json(view.into())),
+            Err(e) => e.into(),
+        }
+    }
+}

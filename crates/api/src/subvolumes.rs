@@ -1,0 +1,324 @@
+//! `POST/GET /subvolumes`, `GET/DELETE /subvolumes/{id}` and `POST /subvolumes/{id}/sync`:
+//! which subvolumes dist-btrfs manages, and reconciling their catalog with the disk.
+
+use chrono::{DateTime, Utc};
+use domain::{ServerId, SubvolumeId};
+use engine::subvolumes::ManageRequest;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use store::projections::{self, SubvolumeView};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::engine_error::engine_responses;
+use crate::problem::Problem;
+use store::AppendMeta;
+
+#[derive(Tags)]
+enum Tag {
+    /// Subvolumes dist-btrfs manages.
+    Subvolumes,
+}
+
+/// A managed (or formerly managed) subvolume.
+#[derive(Debug, Object)]
+pub struct Subvolume {
+    pub id: Uuid,
+    pub server_id: Uuid,
+    /// Prefix of its snapshots' names.
+    pub name: String,
+    /// Absolute path on the server.
+    pub path: String,
+    /// Where its snapshots are created.
+    pub snapshot_dir: String,
+    pub btrfs_uuid: Uuid,
+    pub btrfs_id: u64,
+    /// False once dist-btrfs stopped managing it.
+    pub managed: bool,
+    pub managed_at: DateTime<Utc>,
+    pub unmanaged_at: Option<DateTime<Utc>>,
+    /// Why the last snapshot attempt failed (cleared by the next success).
+    pub last_snapshot_error: Option<String>,
+    pub last_snapshot_error_at: Option<DateTime<Utc>>,
+}
+
+impl From<SubvolumeView> for Subvolume {
+    fn from(v: SubvolumeView) -> Self {
+        Self {
+            id: v.subvolume_id.as_uuid(),
+            server_id: v.server_id.as_uuid(),
+            name: v.name,
+            path: v.path,
+            snapshot_dir: v.snapshot_dir,
+            btrfs_uuid: v.btrfs_uuid,
+            btrfs_id: v.btrfs_id,
+            managed: v.managed,
+            managed_at: v.managed_at,
+            unmanaged_at: v.unmanaged_at,
+            last_snapshot_error: v.last_snapshot_error,
+            last_snapshot_error_at: v.last_snapshot_error_at,
+        }
+    }
+}
+
+/// Start managing a subvolume.
+#[derive(Debug, Object)]
+pub struct ManageSubvolume {
+    pub server_id: Uuid,
+    /// Absolute path of the subvolume, under one of the server's allowed roots.
+    /// Components: ASCII letters, digits and `. _ @ + -`; no `..`, no trailing `/`.
+    pub path: String,
+    /// Existing directory (under an allowed root, outside the subvolume) where snapshots
+    /// are created.
+    pub snapshot_dir: String,
+    /// Prefix of snapshot names (default: the path's last component). Same characters as
+    /// path components, at most 200 bytes.
+    pub name: Option<String>,
+}
+
+/// What an inventory sync changed.
+#[derive(Debug, Object)]
+pub struct SyncReport {
+    /// Catalogued snapshots found gone from disk (now `vanished`).
+    pub vanished: Vec<Uuid>,
+    /// Read-only snapshots of the subvolume found on disk, catalogued as unmanaged.
+    pub discovered: Vec<Uuid>,
+}
+
+#[derive(ApiResponse)]
+pub enum ManageSubvolumeResponse {
+    /// Now managed. Recorded as `SubvolumeManaged`.
+    #[oai(status = 201)]
+    Created(Json<Subvolume>),
+    /// Invalid name or path, outside the allowed roots, not a subvolume, or a missing
+    /// snapshot directory. Nothing changed.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such server.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Already managed, or the name is taken. Nothing changed.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A btrfs command on the server failed.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The server cannot be reached.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum ListSubvolumesResponse {
+    /// Subvolumes by server and path.
+    #[oai(status = 200)]
+    Ok(Json<Vec<Subvolume>>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetSubvolumeResponse {
+    /// The subvolume.
+    #[oai(status = 200)]
+    Ok(Json<Subvolume>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum UnmanageSubvolumeResponse {
+    /// No longer managed (recorded as `SubvolumeUnmanaged`); nothing on disk changed.
+    #[oai(status = 200)]
+    Ok(Json<Subvolume>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// It is not managed any more.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum SyncSubvolumeResponse {
+    /// The catalog matches the disk; what changed (as `SnapshotVanished` /
+    /// `SnapshotDiscovered` events).
+    #[oai(status = 200)]
+    Ok(Json<SyncReport>),
+    /// An allowed root of the server cannot be listed.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Not managed, or the subvolume itself is not on disk (nothing changed).
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A btrfs command on the server failed.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The server cannot be reached.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+engine_responses!(ManageSubvolumeResponse, SyncSubvolumeResponse);
+
+impl From<engine::EngineError> for UnmanageSubvolumeResponse {
+    fn from(e: engine::EngineError) -> Self {
+        use crate::engine_error::{Class, classify};
+        match classify(&e) {
+            (Class::NotFound, p) => Self::NotFound(Json(p)),
+            (Class::Conflict, p) => Self::Conflict(Json(p)),
+            // Unmanaging does no server work and takes no input beyond the id.
+            (_, _) => Self::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+pub struct SubvolumesApi;
+
+#[OpenApi(tag = "Tag::Subvolumes")]
+impl SubvolumesApi {
+    /// Starts managing a subvolume of a server. Touches nothing on disk.
+    #[oai(
+        path = "/subvolumes",
+        method = "post",
+        operation_id = "manageSubvolume"
+    )]
+    async fn manage(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        body: Json<ManageSubvolume>,
+    ) -> ManageSubvolumeResponse {
+        let req = ManageRequest {
+            server_id: ServerId::from_uuid(body.server_id),
+            path: body.0.path,
+            snapshot_dir: body.0.snapshot_dir,
+            name: body.0.name,
+        };
+        match state
+            .engine
+            .manage_subvolume(&req, &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(view) => ManageSubvolumeResponse::Created(Json(view.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Managed subvolumes (with `include_unmanaged`, also those no longer managed).
+    #[oai(path = "/subvolumes", method = "get", operation_id = "listSubvolumes")]
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        /// Only subvolumes of this server.
+        server_id: Query<Option<Uuid>>,
+        /// Include subvolumes that are no longer managed (default false).
+        include_unmanaged: Query<Option<bool>>,
+    ) -> ListSubvolumesResponse {
+        match projections::subvolumes(
+            &state.pool,
+            server_id.0.map(ServerId::from_uuid),
+            include_unmanaged.0.unwrap_or(false),
+        )
+        .await
+        {
+            Ok(list) => {
+                ListSubvolumesResponse::Ok(Json(list.into_iter().map(Subvolume::from).collect()))
+            }
+            Err(e) => ListSubvolumesResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// One subvolume.
+    #[oai(
+        path = "/subvolumes/:id",
+        method = "get",
+        operation_id = "getSubvolume"
+    )]
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> GetSubvolumeResponse {
+        match projections::subvolume(&state.pool, SubvolumeId::from_uuid(id.0)).await {
+            Ok(Some(view)) => GetSubvolumeResponse::Ok(Json(view.into())),
+            Ok(None) => GetSubvolumeResponse::NotFound(Json(Problem::not_found(format!(
+                "no subvolume {}",
+                id.0
+            )))),
+            Err(e) => GetSubvolumeResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Stops managing a subvolume. No data is touched: the subvolume and its snapshots
+    /// stay on disk, and the snapshots stay in the catalog.
+    #[oai(
+        path = "/subvolumes/:id",
+        method = "delete",
+        operation_id = "unmanageSubvolume"
+    )]
+    async fn unmanage(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> UnmanageSubvolumeResponse {
+        match state
+            .engine
+            .unmanage_subvolume(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(view) => UnmanageSubvolumeResponse::Ok(Json(view.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
+    /// deleted by hand are recorded as vanished, read-only snapshots made by others are
+    /// catalogued as unmanaged.
+    #[oai(
+        path = "/subvolumes/:id/sync",
+        method = "post",
+        operation_id = "syncSubvolume"
+    )]
+    async fn sync(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> SyncSubvolumeResponse {
+        match state
+            .engine
+            .sync_subvolume(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(r) => SyncSubvolumeResponse::Ok(Json(SyncReport {
+                vanished: r.vanished.into_iter().map(|s| s.as_uuid()).collect(),
+                discovered: r.discovered.into_iter().map(|s| s.as_uuid()).collect(),
+            })),
+            Err(e) => e.into(),
+        }
+    }
+}

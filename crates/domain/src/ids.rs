@@ -1,0 +1,109 @@
+//! Typed identifiers of the entities dist-btrfs manages: servers, subvolumes and
+//! snapshots. Each is a UUID (v7 when minted here, so ids sort by creation) wrapped in
+//! its own type so that a snapshot id can never be passed where a subvolume id is meant.
+//!
+//! Each entity's events live in one stream ([`crate::StreamId::for_entity`]): a server in
+//! `server-<id>`; a subvolume *and all its snapshots* in `subvolume-<id>` (one stream per
+//! subvolume, so every catalog change of one subvolume is totally ordered).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::StreamId;
+
+macro_rules! entity_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            pub fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+    };
+}
+
+entity_id!(
+    /// A server (the primary or a remote).
+    ServerId
+);
+entity_id!(
+    /// A managed subvolume (one management period of one btrfs subvolume).
+    SubvolumeId
+);
+entity_id!(
+    /// A snapshot in the catalog (created by dist-btrfs or discovered).
+    SnapshotId
+);
+
+impl ServerId {
+    /// The server's event stream.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("server", self.0)
+    }
+}
+
+impl SubvolumeId {
+    /// The stream of the subvolume and of all its snapshots.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("subvolume", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_and_serde() {
+        let id = SubvolumeId::from_uuid(Uuid::from_u128(1));
+        assert_eq!(
+            id.stream().as_str(),
+            "subvolume-00000000-0000-0000-0000-000000000001"
+        );
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"00000000-0000-0000-0000-000000000001\""
+        );
+        let s = ServerId::from_uuid(Uuid::from_u128(2));
+        assert!(s.stream().as_str().starts_with("server-"));
+    }
+}

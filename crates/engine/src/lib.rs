@@ -1,0 +1,105 @@
+//! The operations of dist-btrfs on servers: discover subvolumes, manage / unmanage
+//! them, create / delete / adopt snapshots and reconcile the catalog with the disk
+//! (inventory sync). Each operation is a plain async method of [`Engine`] that takes its
+//! inputs and an [`AppendMeta`] (who, which request), does the btrfs work through a
+//! [`btrfs::Host`] and records the outcome as events; the job runner (apalis, later)
+//! wraps these same methods.
+//!
+//! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (local today; SSH plugs in
+//!   through [`hosts::Connector`]).
+//! - [`servers`]: registering the local primary at start.
+//! - [`inventory`]: what is on a server's disk, under its allowed roots.
+//! - [`subvolumes`], [`snapshots`]: the operations.
+//! - [`error`]: [`EngineError`], classified for the API and the job runner.
+//!
+//! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
+//! types first; disk work happens before the event that reports it; every change of one
+//! subvolume's catalog runs under that subvolume's advisory lock, in one transaction with
+//! the append.
+
+pub mod error;
+pub mod hosts;
+pub mod inventory;
+pub mod servers;
+pub mod snapshots;
+pub mod subvolumes;
+
+use std::sync::Arc;
+
+use btrfs::{AbsPath, Btrfs, Host};
+use domain::{ServerId, ServerPath};
+use store::projections::{self, ServerView};
+use store::{AppendMeta, EventStore};
+
+pub use error::EngineError;
+pub use hosts::HostRegistry;
+
+/// The operations, over one event store and one host registry. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    events: EventStore,
+    hosts: Arc<HostRegistry>,
+}
+
+impl Engine {
+    pub fn new(events: EventStore, hosts: Arc<HostRegistry>) -> Self {
+        Self { events, hosts }
+    }
+
+    pub fn events(&self) -> &EventStore {
+        &self.events
+    }
+
+    pub fn hosts(&self) -> &Arc<HostRegistry> {
+        &self.hosts
+    }
+
+    /// A server and its parsed allowed roots.
+    async fn server(&self, id: ServerId) -> Result<(ServerView, Vec<ServerPath>), EngineError> {
+        let server = projections::server(self.events.pool(), id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no server {id}")))?;
+        let roots = parse_roots(&server)?;
+        Ok((server, roots))
+    }
+
+    /// btrfs-progs on a server.
+    async fn btrfs(&self, server: &ServerView) -> Result<Btrfs<Arc<dyn Host>>, EngineError> {
+        Ok(Btrfs::new(self.hosts.host_for(server).await?))
+    }
+}
+
+/// The allowed roots of a server as recorded, parsed. A recorded root that no longer
+/// parses is an inconsistency, not bad input.
+fn parse_roots(server: &ServerView) -> Result<Vec<ServerPath>, EngineError> {
+    server
+        .allowed_roots
+        .iter()
+        .map(|r| {
+            ServerPath::parse(r).map_err(|e| {
+                EngineError::Inconsistent(format!(
+                    "server {} has an invalid allowed root {r:?}: {e}",
+                    server.server_id
+                ))
+            })
+        })
+        .collect()
+}
+
+/// A recorded path, parsed (an inconsistency if it does not parse).
+fn recorded_path(path: &str) -> Result<ServerPath, EngineError> {
+    ServerPath::parse(path)
+        .map_err(|e| EngineError::Inconsistent(format!("recorded path {path:?}: {e}")))
+}
+
+/// A [`ServerPath`] as a command word. Every `ServerPath` is a valid [`AbsPath`] (it is
+/// the stricter of the two).
+fn abs(path: &ServerPath) -> Result<AbsPath, EngineError> {
+    AbsPath::parse(path.as_str())
+        .map_err(|e| EngineError::Inconsistent(format!("path {path} as a command word: {e}")))
+}
+
+/// Meta for events the engine records on its own (start-up, periodic sync).
+pub fn system_meta() -> AppendMeta {
+    AppendMeta::new(domain::Actor::System)
+}

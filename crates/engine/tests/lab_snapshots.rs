@@ -1,0 +1,569 @@
+//! The engine against the lab: real btrfs (the lab primary at `LAB_PRIMARY_MOUNT`) and
+//! real Postgres (a fresh database per test via `#[sqlx::test]`, `DATABASE_URL` from
+//! `ops/lab env`). Each test works in its own directory `<mount>/t-<uuid>` (its only
+//! allowed root) with its own subvolume, and removes it at the end: other engineers'
+//! tests share the filesystem.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::process::Command;
+use std::sync::Arc;
+
+use btrfs::LocalHost;
+use domain::{Actor, ServerId, ServerPath, SubvolumeId};
+use engine::subvolumes::ManageRequest;
+use engine::{Engine, EngineError, HostRegistry};
+use sqlx::PgPool;
+use store::projections::{self, SnapshotOrigin, SnapshotState};
+use store::{AppendMeta, EventStore};
+
+/// A scratch area on the lab primary, removed on drop.
+struct Area {
+    dir: String,
+    vol: String,
+    snaps: String,
+}
+
+fn sh(args: &[&str]) -> String {
+    let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Area {
+    fn new() -> Self {
+        let mount = std::env::var("LAB_PRIMARY_MOUNT")
+            .expect("LAB_PRIMARY_MOUNT is not set: eval \"$(ops/lab env)\" first");
+        let dir = format!("{mount}/t-{}", uuid::Uuid::new_v4().simple());
+        std::fs::create_dir(&dir).unwrap();
+        let area = Self {
+            vol: format!("{dir}/vol"),
+            snaps: format!("{dir}/snaps"),
+            dir,
+        };
+        sh(&["btrfs", "subvolume", "create", &area.vol]);
+        std::fs::write(format!("{}/file", area.vol), b"hello").unwrap();
+        std::fs::create_dir(&area.snaps).unwrap();
+        area
+    }
+
+    fn show(&self, path: &str) -> String {
+        sh(&["btrfs", "subvolume", "show", path])
+    }
+
+    fn uuid_of(&self, path: &str) -> String {
+        field(&self.show(path), "UUID:")
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        std::path::Path::new(path).exists()
+    }
+
+    fn snaps_on_disk(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.snaps)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Area {
+    fn drop(&mut self) {
+        if let Ok(entries) = std::fs::read_dir(&self.snaps) {
+            for e in entries.flatten() {
+                let _ = Command::new("btrfs")
+                    .args(["subvolume", "delete"])
+                    .arg(e.path())
+                    .output();
+            }
+        }
+        let _ = Command::new("btrfs")
+            .args(["subvolume", "delete", &self.vol])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn field(show: &str, key: &str) -> String {
+    show.lines()
+        .find_map(|l| l.trim().strip_prefix(key).map(|v| v.trim().to_owned()))
+        .unwrap_or_else(|| panic!("no {key} in {show}"))
+}
+
+fn meta() -> AppendMeta {
+    AppendMeta::new(Actor::User("tester".into()))
+}
+
+struct Setup {
+    engine: Engine,
+    server: ServerId,
+    area: Area,
+    pool: PgPool,
+}
+
+async fn setup(pool: PgPool) -> Setup {
+    store::db::migrate(&pool).await.unwrap();
+    let area = Area::new();
+    let events = EventStore::new(pool.clone());
+    let roots = [ServerPath::parse(&area.dir).unwrap()];
+    let server = engine::servers::ensure_local_primary(&events, &roots, &meta())
+        .await
+        .unwrap()
+        .unwrap();
+    let hosts = Arc::new(HostRegistry::new().with_local(Arc::new(LocalHost::new())));
+    Setup {
+        engine: Engine::new(events, hosts),
+        server,
+        area,
+        pool,
+    }
+}
+
+impl Setup {
+    async fn manage(&self) -> SubvolumeId {
+        self.engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: self.server,
+                    path: self.area.vol.clone(),
+                    snapshot_dir: self.area.snaps.clone(),
+                    name: None,
+                },
+                &meta(),
+            )
+            .await
+            .unwrap()
+            .subvolume_id
+    }
+
+    async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn create_makes_a_readonly_child_snapshot_and_records_it(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let first = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let second = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+
+    for snap in [&first, &second] {
+        assert!(snap.path.starts_with(&format!("{}/vol.", s.area.snaps)));
+        let parsed = domain::naming::parse_snapshot_name(&snap.name).unwrap();
+        assert_eq!(parsed.subvolume, "vol");
+        let show = s.area.show(&snap.path);
+        assert_eq!(field(&show, "Flags:"), "readonly");
+        assert_eq!(field(&show, "Parent UUID:"), s.area.uuid_of(&s.area.vol));
+        assert_eq!(field(&show, "UUID:"), snap.uuid.to_string());
+        assert_eq!(snap.state, SnapshotState::Present);
+        assert_eq!(snap.origin, SnapshotOrigin::Created);
+        assert!(snap.managed);
+    }
+    assert_ne!(first.name, second.name, "never the same name twice");
+
+    let mut conn = s.pool.acquire().await.unwrap();
+    let page = projections::snapshots_of(&mut conn, sv, false, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(
+        page.items.iter().map(|x| x.snapshot_id).collect::<Vec<_>>(),
+        [second.snapshot_id, first.snapshot_id],
+        "newest first"
+    );
+    let audit = projections::audit_timeline(&s.pool, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(audit[0].event_type, "SnapshotCreated");
+    assert_eq!(audit[0].actor, "user:tester");
+}
+
+#[sqlx::test(migrations = false)]
+async fn delete_removes_it_from_disk_and_catalog(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let snap = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    assert!(s.area.exists(&snap.path));
+    let deleted = s
+        .engine
+        .delete_snapshot(snap.snapshot_id, Some(sv), &meta())
+        .await
+        .unwrap();
+    assert_eq!(deleted.state, SnapshotState::Deleted);
+    assert!(!s.area.exists(&snap.path));
+    let mut conn = s.pool.acquire().await.unwrap();
+    assert_eq!(
+        projections::snapshots_of(&mut conn, sv, false, 10, 0)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // Deleting again is a conflict, and changes nothing.
+    let before = s.event_count().await;
+    let err = s
+        .engine
+        .delete_snapshot(snap.snapshot_id, None, &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Conflict(_)), "{err}");
+    assert_eq!(s.event_count().await, before);
+}
+
+#[sqlx::test(migrations = false)]
+async fn sync_records_a_hand_deleted_snapshot_as_vanished(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let keep = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let gone = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    sh(&["btrfs", "subvolume", "delete", &gone.path]);
+
+    let report = s.engine.sync_subvolume(sv, &meta()).await.unwrap();
+    assert_eq!(report.vanished, [gone.snapshot_id]);
+    assert!(report.discovered.is_empty());
+    let view = projections::snapshot_by_id(&s.pool, gone.snapshot_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.state, SnapshotState::Vanished);
+    let kept = projections::snapshot_by_id(&s.pool, keep.snapshot_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.state, SnapshotState::Present);
+
+    // A second sync finds nothing new and records nothing.
+    let before = s.event_count().await;
+    let again = s.engine.sync_subvolume(sv, &meta()).await.unwrap();
+    assert_eq!(again, engine::snapshots::SyncReport::default());
+    assert_eq!(s.event_count().await, before);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_hand_made_snapshot_is_discovered_unmanaged_and_only_deleted_once_adopted(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let manual = format!("{}/vol@manual", s.area.snaps);
+    sh(&["btrfs", "subvolume", "snapshot", "-r", &s.area.vol, &manual]);
+    // A writable snapshot is a clone, not a snapshot: not catalogued.
+    let clone = format!("{}/vol-clone", s.area.snaps);
+    sh(&["btrfs", "subvolume", "snapshot", &s.area.vol, &clone]);
+
+    let report = s.engine.sync_subvolume(sv, &meta()).await.unwrap();
+    assert_eq!(report.discovered.len(), 1);
+    let id = report.discovered[0];
+    let found = projections::snapshot_by_id(&s.pool, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.path, manual);
+    assert_eq!(found.name, "vol@manual");
+    assert_eq!(found.origin, SnapshotOrigin::Discovered);
+    assert!(!found.managed);
+    assert!(found.created_at.is_some());
+
+    let before = s.event_count().await;
+    let err = s
+        .engine
+        .delete_snapshot(id, None, &meta())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, EngineError::Conflict(m) if m.contains("adopt")),
+        "{err}"
+    );
+    assert!(
+        s.area.exists(&manual),
+        "an unmanaged snapshot is never deleted"
+    );
+    assert_eq!(s.event_count().await, before);
+
+    let adopted = s.engine.adopt_snapshot(id, &meta()).await.unwrap();
+    assert!(adopted.managed);
+    let err = s.engine.adopt_snapshot(id, &meta()).await.unwrap_err();
+    assert!(matches!(err, EngineError::Conflict(_)), "{err}");
+    s.engine.delete_snapshot(id, None, &meta()).await.unwrap();
+    assert!(!s.area.exists(&manual));
+    assert!(s.area.exists(&clone));
+}
+
+#[sqlx::test(migrations = false)]
+async fn rebuilding_the_projections_gives_the_same_catalog(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let a = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let b = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    s.engine
+        .delete_snapshot(a.snapshot_id, None, &meta())
+        .await
+        .unwrap();
+    sh(&["btrfs", "subvolume", "delete", &b.path]);
+    let manual = format!("{}/vol@manual", s.area.snaps);
+    sh(&["btrfs", "subvolume", "snapshot", "-r", &s.area.vol, &manual]);
+    let report = s.engine.sync_subvolume(sv, &meta()).await.unwrap();
+    s.engine
+        .adopt_snapshot(report.discovered[0], &meta())
+        .await
+        .unwrap();
+    s.engine.create_snapshot(sv, &meta()).await.unwrap();
+
+    let before = projections::snapshot(&s.pool).await.unwrap();
+    let catalog: Vec<_> = before
+        .iter()
+        .filter(|(t, _)| t == "proj_snapshots")
+        .flat_map(|(_, rows)| rows.clone())
+        .collect();
+    assert_eq!(catalog.len(), 4, "{catalog:#?}");
+    projections::rebuild(&s.pool).await.unwrap();
+    assert_eq!(projections::snapshot(&s.pool).await.unwrap(), before);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_snapshot_whose_event_cannot_be_recorded_is_deleted_again(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    // Make every SnapshotCreated append fail, as a lost database would.
+    sqlx::raw_sql(
+        "CREATE FUNCTION test_refuse_created() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.event_type = 'SnapshotCreated' THEN
+                 RAISE EXCEPTION 'injected failure';
+             END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER test_refuse_created BEFORE INSERT ON events
+             FOR EACH ROW EXECUTE FUNCTION test_refuse_created();",
+    )
+    .execute(&s.pool)
+    .await
+    .unwrap();
+
+    let err = s.engine.create_snapshot(sv, &meta()).await.unwrap_err();
+    assert!(matches!(err, EngineError::Store(_)), "{err}");
+    assert!(
+        s.area.snaps_on_disk().is_empty(),
+        "the unrecorded snapshot was deleted again: {:?}",
+        s.area.snaps_on_disk()
+    );
+    let audit = projections::audit_timeline(&s.pool, None, 1).await.unwrap();
+    assert_eq!(audit[0].event_type, "SnapshotCreateFailed");
+    assert!(
+        audit[0].summary.contains("deleted again"),
+        "{}",
+        audit[0].summary
+    );
+    let sub = projections::subvolume(&s.pool, sv).await.unwrap().unwrap();
+    assert!(sub.last_snapshot_error.is_some());
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_failing_btrfs_snapshot_is_recorded_as_failed(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    // The snapshot directory disappears under dist-btrfs.
+    std::fs::remove_dir(&s.area.snaps).unwrap();
+    let err = s.engine.create_snapshot(sv, &meta()).await.unwrap_err();
+    assert!(matches!(err, EngineError::Host(_)), "{err}");
+    let audit = projections::audit_timeline(&s.pool, None, 1).await.unwrap();
+    assert_eq!(audit[0].event_type, "SnapshotCreateFailed");
+    let sub = projections::subvolume(&s.pool, sv).await.unwrap().unwrap();
+    assert!(sub.last_snapshot_error.is_some());
+    std::fs::create_dir(&s.area.snaps).unwrap();
+    s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let sub = projections::subvolume(&s.pool, sv).await.unwrap().unwrap();
+    assert_eq!(sub.last_snapshot_error, None, "a success clears the error");
+}
+
+#[sqlx::test(migrations = false)]
+async fn bad_input_is_refused_and_changes_nothing(pool: PgPool) {
+    let s = setup(pool).await;
+    let mount = std::env::var("LAB_PRIMARY_MOUNT").unwrap();
+    let long = "x".repeat(300);
+    let d = &s.area.dir;
+    let bad_paths = [
+        format!("{d}/vol/"),
+        format!("{d}/../{}", d.rsplit('/').next().unwrap()),
+        format!("{d}/v ol"),
+        format!("{d}/'vol'"),
+        format!("{d}/\"vol\""),
+        format!("{d}/$(touch x)"),
+        format!("{d}/`id`"),
+        format!("{d}/vol;rm -rf x"),
+        format!("{d}/vol\nx"),
+        format!("{d}/vol\0x"),
+        format!("{d}/{long}"),
+        "vol".to_owned(),
+        // Outside the allowed roots.
+        format!("{mount}/data/home"),
+        // Not a subvolume (a plain directory), and missing.
+        s.area.snaps.clone(),
+        format!("{d}/missing"),
+        // The root itself.
+        d.clone(),
+    ];
+    let before_events = s.event_count().await;
+    for path in &bad_paths {
+        let err = s
+            .engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: s.server,
+                    path: path.clone(),
+                    snapshot_dir: s.area.snaps.clone(),
+                    name: None,
+                },
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{path:?}: {err}");
+    }
+    for name in [
+        "a/b", "..", "a b", "x'y", "$(id)", "`id`", "a;b", "a\nb", "a\0b", &long,
+    ] {
+        let err = s
+            .engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: s.server,
+                    path: s.area.vol.clone(),
+                    snapshot_dir: s.area.snaps.clone(),
+                    name: Some(name.to_owned()),
+                },
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{name:?}: {err}");
+    }
+    for dir in [
+        format!("{mount}/.snapshots"),
+        format!("{d}/nope"),
+        format!("{d}/vol/in"),
+    ] {
+        let err = s
+            .engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: s.server,
+                    path: s.area.vol.clone(),
+                    snapshot_dir: dir.clone(),
+                    name: None,
+                },
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{dir:?}: {err}");
+    }
+    assert_eq!(s.event_count().await, before_events, "nothing recorded");
+
+    // Managing the same subvolume twice (even under another name) is a conflict.
+    let sv = s.manage().await;
+    let after_manage = s.event_count().await;
+    for name in [None, Some("other".to_owned())] {
+        let err = s
+            .engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: s.server,
+                    path: s.area.vol.clone(),
+                    snapshot_dir: s.area.snaps.clone(),
+                    name,
+                },
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Conflict(_)), "{err}");
+    }
+    // Deleting a snapshot that does not exist, or of another subvolume.
+    let snap = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let after_create = s.event_count().await;
+    let err = s
+        .engine
+        .delete_snapshot(domain::SnapshotId::new(), None, &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::NotFound(_)), "{err}");
+    let err = s
+        .engine
+        .delete_snapshot(snap.snapshot_id, Some(SubvolumeId::new()), &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::NotFound(_)), "{err}");
+    assert!(s.area.exists(&snap.path));
+    assert_eq!(s.event_count().await, after_create);
+    assert_eq!(after_create, after_manage + 1);
+    assert_eq!(s.area.snaps_on_disk().len(), 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn discovery_lists_subvolumes_under_the_roots_marking_managed_ones(pool: PgPool) {
+    let s = setup(pool).await;
+    let before = s.engine.discover_subvolumes(s.server).await.unwrap();
+    assert_eq!(
+        before
+            .iter()
+            .map(|d| d.found.raw_path.as_str())
+            .collect::<Vec<_>>(),
+        [s.area.vol.as_str()],
+        "only what is under the allowed root"
+    );
+    assert!(before[0].managed_as.is_none());
+    assert!(!before[0].found.readonly);
+    let sv = s.manage().await;
+    let snap = s.engine.create_snapshot(sv, &meta()).await.unwrap();
+    let after = s.engine.discover_subvolumes(s.server).await.unwrap();
+    assert_eq!(after.len(), 2);
+    let vol = after
+        .iter()
+        .find(|d| d.found.raw_path == s.area.vol)
+        .unwrap();
+    assert_eq!(vol.managed_as, Some(sv));
+    let sn = after
+        .iter()
+        .find(|d| d.found.raw_path == snap.path)
+        .unwrap();
+    assert!(sn.found.readonly);
+    assert_eq!(sn.found.info.parent_uuid, vol.found.info.uuid);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_local_primary_is_registered_once_and_follows_its_roots(pool: PgPool) {
+    store::db::migrate(&pool).await.unwrap();
+    let events = EventStore::new(pool.clone());
+    assert_eq!(
+        engine::servers::ensure_local_primary(&events, &[], &meta())
+            .await
+            .unwrap(),
+        None
+    );
+    let a = [ServerPath::parse("/mnt/a").unwrap()];
+    let id = engine::servers::ensure_local_primary(&events, &a, &meta())
+        .await
+        .unwrap()
+        .unwrap();
+    let again = engine::servers::ensure_local_primary(&events, &a, &meta())
+        .await
+        .unwrap();
+    assert_eq!(again, Some(id));
+    assert_eq!(events.stream_version(&id.stream()).await.unwrap(), 1);
+    let b = [ServerPath::parse("/mnt/b").unwrap()];
+    engine::servers::ensure_local_primary(&events, &b, &meta())
+        .await
+        .unwrap();
+    let server = projections::server(&pool, id).await.unwrap().unwrap();
+    assert_eq!(server.allowed_roots, ["/mnt/b"]);
+    assert_eq!(projections::servers(&pool).await.unwrap().len(), 1);
+}

@@ -1,0 +1,269 @@
+//! Projection `proj_snapshots`: the snapshot catalog — every snapshot dist-btrfs created
+//! or discovered, with its state (`present`, `deleted` by dist-btrfs, `vanished` from
+//! disk by other means) and whether dist-btrfs may delete it (`managed`).
+
+use chrono::{DateTime, Utc};
+use domain::{DomainEvent, SnapshotId, SubvolumeId};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::events::RecordedEvent;
+
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    match &event.event {
+        DomainEvent::SnapshotCreated(e) => {
+            sqlx::query(
+                "INSERT INTO proj_snapshots
+                     (snapshot_id, subvolume_id, name, path, uuid, parent_uuid, btrfs_id,
+                      origin, managed, state, created_at, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'created', TRUE, 'present', $8, $9)",
+            )
+            .bind(e.snapshot_id.as_uuid())
+            .bind(e.subvolume_id.as_uuid())
+            .bind(&e.name)
+            .bind(&e.path)
+            .bind(e.uuid)
+            .bind(e.parent_uuid)
+            .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
+            .bind(e.created_at)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SnapshotDiscovered(e) => {
+            sqlx::query(
+                "INSERT INTO proj_snapshots
+                     (snapshot_id, subvolume_id, name, path, uuid, parent_uuid, btrfs_id,
+                      origin, managed, state, created_at, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'discovered', FALSE, 'present', $8, $9)",
+            )
+            .bind(e.snapshot_id.as_uuid())
+            .bind(e.subvolume_id.as_uuid())
+            .bind(&e.name)
+            .bind(&e.path)
+            .bind(e.uuid)
+            .bind(e.parent_uuid)
+            .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
+            .bind(e.created_at)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SnapshotDeleted(e) => {
+            set_gone(conn, e.snapshot_id, "deleted", event.recorded_at).await?;
+        }
+        DomainEvent::SnapshotVanished(e) => {
+            set_gone(conn, e.snapshot_id, "vanished", event.recorded_at).await?;
+        }
+        DomainEvent::SnapshotAdopted(e) => {
+            sqlx::query("UPDATE proj_snapshots SET managed = TRUE WHERE snapshot_id = $1")
+                .bind(e.snapshot_id.as_uuid())
+                .execute(conn)
+                .await?;
+        }
+        DomainEvent::SnapshotDeleteFailed(e) => {
+            sqlx::query("UPDATE proj_snapshots SET last_error = $2 WHERE snapshot_id = $1")
+                .bind(e.snapshot_id.as_uuid())
+                .bind(&e.error)
+                .execute(conn)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn set_gone(
+    conn: &mut PgConnection,
+    id: SnapshotId,
+    state: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE proj_snapshots SET state = $2, gone_at = $3, last_error = NULL
+          WHERE snapshot_id = $1",
+    )
+    .bind(id.as_uuid())
+    .bind(state)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where a snapshot stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotState {
+    Present,
+    /// Deleted by dist-btrfs.
+    Deleted,
+    /// Found missing from disk by an inventory sync.
+    Vanished,
+}
+
+impl SnapshotState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Deleted => "deleted",
+            Self::Vanished => "vanished",
+        }
+    }
+}
+
+/// Who made a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotOrigin {
+    /// dist-btrfs.
+    Created,
+    /// Someone else; found by an inventory sync.
+    Discovered,
+}
+
+/// One catalogued snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotView {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+    pub name: String,
+    pub path: String,
+    pub uuid: Uuid,
+    pub parent_uuid: Uuid,
+    pub btrfs_id: u64,
+    pub origin: SnapshotOrigin,
+    /// Whether dist-btrfs may delete it (created, or discovered and adopted).
+    pub managed: bool,
+    pub state: SnapshotState,
+    pub created_at: Option<DateTime<Utc>>,
+    pub recorded_at: DateTime<Utc>,
+    pub gone_at: Option<DateTime<Utc>>,
+    pub size_bytes: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str = "snapshot_id, subvolume_id, name, path, uuid, parent_uuid, btrfs_id, \
+     origin, managed, state, created_at, recorded_at, gone_at, size_bytes, last_error";
+
+fn from_row(row: &PgRow) -> Result<SnapshotView, StoreError> {
+    let origin: String = row.try_get("origin")?;
+    let origin = match origin.as_str() {
+        "created" => SnapshotOrigin::Created,
+        "discovered" => SnapshotOrigin::Discovered,
+        other => return Err(StoreError::Corrupt(format!("snapshot origin {other:?}"))),
+    };
+    let state: String = row.try_get("state")?;
+    let state = match state.as_str() {
+        "present" => SnapshotState::Present,
+        "deleted" => SnapshotState::Deleted,
+        "vanished" => SnapshotState::Vanished,
+        other => return Err(StoreError::Corrupt(format!("snapshot state {other:?}"))),
+    };
+    Ok(SnapshotView {
+        snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
+        subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
+        name: row.try_get("name")?,
+        path: row.try_get("path")?,
+        uuid: row.try_get("uuid")?,
+        parent_uuid: row.try_get("parent_uuid")?,
+        btrfs_id: super::to_u64(row.try_get("btrfs_id")?, "btrfs id")?,
+        origin,
+        managed: row.try_get("managed")?,
+        state,
+        created_at: row.try_get("created_at")?,
+        recorded_at: row.try_get("recorded_at")?,
+        gone_at: row.try_get("gone_at")?,
+        size_bytes: row.try_get("size_bytes")?,
+        last_error: row.try_get("last_error")?,
+    })
+}
+
+/// One snapshot, in any state.
+pub async fn snapshot_by_id<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: SnapshotId,
+) -> Result<Option<SnapshotView>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_snapshots WHERE snapshot_id = $1"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(exec)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A page of a subvolume's snapshots, newest first (by creation time, then id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotPage {
+    pub items: Vec<SnapshotView>,
+    /// How many snapshots match in all pages.
+    pub total: i64,
+}
+
+/// A subvolume's snapshots, newest first; present ones only unless `include_gone`.
+pub async fn snapshots_of(
+    conn: &mut PgConnection,
+    subvolume: SubvolumeId,
+    include_gone: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<SnapshotPage, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_snapshots
+          WHERE subvolume_id = $1 AND (state = 'present' OR $2)
+          ORDER BY created_at DESC NULLS LAST, snapshot_id DESC
+          LIMIT $3 OFFSET $4"
+    )))
+    .bind(subvolume.as_uuid())
+    .bind(include_gone)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM proj_snapshots
+          WHERE subvolume_id = $1 AND (state = 'present' OR $2)",
+    )
+    .bind(subvolume.as_uuid())
+    .bind(include_gone)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(SnapshotPage {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+    })
+}
+
+/// Every snapshot of a subvolume that is present (not deleted or vanished).
+pub async fn present_snapshots_of<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Vec<SnapshotView>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_snapshots
+          WHERE subvolume_id = $1 AND state = 'present'
+          ORDER BY created_at DESC NULLS LAST, snapshot_id DESC"
+    )))
+    .bind(subvolume.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every name a snapshot of this subvolume ever had (any state): new names never reuse
+/// them, so a remote still holding an old copy can never be confused with a new one.
+pub async fn snapshot_names_of<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Vec<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM proj_snapshots WHERE subvolume_id = $1")
+            .bind(subvolume.as_uuid())
+            .fetch_all(exec)
+            .await?,
+    )
+}

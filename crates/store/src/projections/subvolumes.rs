@@ -1,0 +1,140 @@
+//! Projection `proj_subvolumes`: the subvolumes dist-btrfs manages (and, with
+//! `managed = false`, those it managed before), with the last snapshot failure.
+
+use chrono::{DateTime, Utc};
+use domain::{DomainEvent, ServerId, SubvolumeId};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::events::RecordedEvent;
+
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    match &event.event {
+        DomainEvent::SubvolumeManaged(e) => {
+            sqlx::query(
+                "INSERT INTO proj_subvolumes
+                     (subvolume_id, server_id, name, path, snapshot_dir, btrfs_uuid, btrfs_id,
+                      managed, managed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8)",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .bind(e.server_id.as_uuid())
+            .bind(&e.name)
+            .bind(&e.path)
+            .bind(&e.snapshot_dir)
+            .bind(e.btrfs_uuid)
+            .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SubvolumeUnmanaged(e) => {
+            sqlx::query(
+                "UPDATE proj_subvolumes SET managed = FALSE, unmanaged_at = $2
+                  WHERE subvolume_id = $1",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SnapshotCreateFailed(e) => {
+            sqlx::query(
+                "UPDATE proj_subvolumes SET last_snapshot_error = $2, last_snapshot_error_at = $3
+                  WHERE subvolume_id = $1",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .bind(&e.error)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SnapshotCreated(e) => {
+            sqlx::query(
+                "UPDATE proj_subvolumes SET last_snapshot_error = NULL, last_snapshot_error_at = NULL
+                  WHERE subvolume_id = $1",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .execute(conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A (formerly) managed subvolume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubvolumeView {
+    pub subvolume_id: SubvolumeId,
+    pub server_id: ServerId,
+    pub name: String,
+    pub path: String,
+    pub snapshot_dir: String,
+    pub btrfs_uuid: Uuid,
+    pub btrfs_id: u64,
+    pub managed: bool,
+    pub managed_at: DateTime<Utc>,
+    pub unmanaged_at: Option<DateTime<Utc>>,
+    /// The error of the last snapshot attempt, cleared by the next success.
+    pub last_snapshot_error: Option<String>,
+    pub last_snapshot_error_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "subvolume_id, server_id, name, path, snapshot_dir, btrfs_uuid, btrfs_id, \
+     managed, managed_at, unmanaged_at, last_snapshot_error, last_snapshot_error_at";
+
+fn from_row(row: &PgRow) -> Result<SubvolumeView, StoreError> {
+    Ok(SubvolumeView {
+        subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
+        server_id: ServerId::from_uuid(row.try_get("server_id")?),
+        name: row.try_get("name")?,
+        path: row.try_get("path")?,
+        snapshot_dir: row.try_get("snapshot_dir")?,
+        btrfs_uuid: row.try_get("btrfs_uuid")?,
+        btrfs_id: super::to_u64(row.try_get("btrfs_id")?, "btrfs id")?,
+        managed: row.try_get("managed")?,
+        managed_at: row.try_get("managed_at")?,
+        unmanaged_at: row.try_get("unmanaged_at")?,
+        last_snapshot_error: row.try_get("last_snapshot_error")?,
+        last_snapshot_error_at: row.try_get("last_snapshot_error_at")?,
+    })
+}
+
+/// Subvolumes, optionally only those of one server, optionally including the ones no
+/// longer managed; by server, then path.
+pub async fn subvolumes<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    server: Option<ServerId>,
+    include_unmanaged: bool,
+) -> Result<Vec<SubvolumeView>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_subvolumes
+          WHERE ($1::uuid IS NULL OR server_id = $1) AND (managed OR $2)
+          ORDER BY server_id, path, managed_at"
+    )))
+    .bind(server.map(|s| s.as_uuid()))
+    .bind(include_unmanaged)
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// One subvolume, managed or not.
+pub async fn subvolume<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: SubvolumeId,
+) -> Result<Option<SubvolumeView>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_subvolumes WHERE subvolume_id = $1"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(exec)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
