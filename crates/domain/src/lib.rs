@@ -7,9 +7,11 @@
 pub mod auth;
 pub mod event;
 pub mod names;
+pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind};
 pub use names::{DisplayName, DisplayNameError};
+pub use schedule::{Schedule, ScheduleError, Slot, UnknownTimeZone};
 pub use stream::{StreamId, StreamIdError};
