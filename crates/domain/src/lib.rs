@@ -7,11 +7,15 @@
 pub mod auth;
 pub mod event;
 pub mod names;
+pub mod retention;
 pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind};
 pub use names::{DisplayName, DisplayNameError};
+pub use retention::{
+    Decision, KeepReason, Pin, Plan, RetentionError, RetentionPolicy, RetentionSpec, SnapshotFacts,
+};
 pub use schedule::{Schedule, ScheduleError, Slot, UnknownTimeZone};
 pub use stream::{StreamId, StreamIdError};
