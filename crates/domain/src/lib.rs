@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod event;
+pub mod lineage;
 pub mod names;
 pub mod retention;
 pub mod schedule;
@@ -13,6 +14,10 @@ pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind};
+pub use lineage::{
+    IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,
+    ReceivedSubvolume, SendDecision,
+};
 pub use names::{DisplayName, DisplayNameError};
 pub use retention::{
     Decision, KeepReason, Pin, Plan, RetentionError, RetentionPolicy, RetentionSpec, SnapshotFacts,
