@@ -187,18 +187,22 @@ impl Schedule {
         best
     }
 
-    /// The last forward slot `<= t`, searched from a day before `c`.
+    /// The last forward slot `<= t`, searched from ever further before `c` (a day, a
+    /// week, a month, a year): only reached when the backward search returned an
+    /// instant the forward walk does not produce.
     fn forward_before(&self, c: DateTime<Utc>, t: DateTime<Utc>) -> Option<Slot> {
-        let mut cursor = c - TimeDelta::days(1);
-        let mut best = None;
-        while let Some(s) = self.next_after(cursor) {
-            if s.0 > t {
-                break;
+        [1, 8, 32, 367].into_iter().find_map(|days| {
+            let mut cursor = c - TimeDelta::days(days);
+            let mut best = None;
+            while let Some(s) = self.next_after(cursor) {
+                if s.0 > t {
+                    break;
+                }
+                best = Some(s);
+                cursor = s.0;
             }
-            best = Some(s);
-            cursor = s.0;
-        }
-        best
+            best
+        })
     }
 
     /// The slot to run now, if any: the most recent slot `<= now` that is later than
