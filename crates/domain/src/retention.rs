@@ -45,7 +45,8 @@
 //! `keep_last N` (it is pushed out of the N newest) and `newest snapshot...`. A
 //! consequence (checked by the two-year simulation): applying the planner at every
 //! tick and deleting what it says gives the same final set as one plan over all
-//! snapshots ever made.
+//! snapshots ever made (same pins, no sends in flight): a period's oldest snapshot is
+//! kept from its creation until the period leaves its bucket, and never comes back.
 
 use std::collections::BTreeMap;
 use std::fmt;
