@@ -8,16 +8,27 @@
 pub mod auth;
 pub mod event;
 pub mod ids;
+pub mod lineage;
 pub mod names;
 pub mod naming;
 pub mod paths;
+pub mod retention;
+pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind, ServerRole, Transport};
 pub use ids::{ServerId, SnapshotId, SubvolumeId};
+pub use lineage::{
+    IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,
+    ReceivedSubvolume, SendDecision,
+};
 pub use names::{
     DisplayName, DisplayNameError, EntityName, NameError, SnapshotName, SubvolumeName,
 };
 pub use paths::{ServerPath, ServerPathError};
+pub use retention::{
+    Decision, KeepReason, Pin, Plan, RetentionError, RetentionPolicy, RetentionSpec, SnapshotFacts,
+};
+pub use schedule::{Schedule, ScheduleError, Slot, UnknownTimeZone};
 pub use stream::{StreamId, StreamIdError};
