@@ -123,7 +123,7 @@ impl Restricted {
             SshConfig::new(
                 env("LAB_REMOTE1_ADDR"),
                 env("LAB_REMOTE1_PORT").parse().unwrap(),
-                &env("LAB_SSH_USER"),
+                env("LAB_SSH_USER"),
                 Auth::private_key_file(&self.key, None).unwrap(),
                 HostKeyPolicy::Pinned(Fingerprint::parse(&env("LAB_REMOTE1_HOSTKEY_FPR")).unwrap()),
             )
@@ -308,7 +308,7 @@ async fn replication_and_remote_commands_through_the_wrapper() {
         SshConfig::new(
             env("LAB_REMOTE1_ADDR"),
             env("LAB_REMOTE1_PORT").parse().unwrap(),
-            &env("LAB_SSH_USER"),
+            env("LAB_SSH_USER"),
             Auth::private_key_file(&PathBuf::from(env("LAB_SSH_KEY")), None).unwrap(),
             HostKeyPolicy::Pinned(Fingerprint::parse(&env("LAB_REMOTE1_HOSTKEY_FPR")).unwrap()),
         )

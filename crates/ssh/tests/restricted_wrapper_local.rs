@@ -278,9 +278,9 @@ fn paths_are_confined_to_the_root_after_resolving_symlinks() {
             "not absolute and canonical",
         ),
     ] {
-        assert_refused(&t, &[], &recv(&path), &why);
-        assert_refused(&t, &[], &show(&path), &why);
-        assert_refused(&t, &[], &del(&path), &why);
+        assert_refused(&t, &[], &recv(&path), why);
+        assert_refused(&t, &[], &show(&path), why);
+        assert_refused(&t, &[], &del(&path), why);
     }
     // The root itself may be received into, shown and listed, never deleted.
     assert_refused(&t, &[], &del(r), "delete the root");
