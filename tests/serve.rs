@@ -29,10 +29,18 @@ impl Serve {
     }
 
     fn start_with(state_dir: &Path, extra: &[&std::ffi::OsStr]) -> Self {
+        Self::start_env(state_dir, extra, &[])
+    }
+
+    fn start_env(state_dir: &Path, extra: &[&std::ffi::OsStr], envs: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
             .arg(state_dir)
             .args(extra)
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+            .envs(envs.iter().copied())
             .env_remove("DATABASE_URL")
             .env("DIST_BTRFS_LOG", "info")
             .stdout(Stdio::piped())
@@ -454,4 +462,137 @@ async fn metrics_need_a_token_on_the_api_and_nothing_on_the_metrics_listener() {
         "{open}"
     );
     assert!(serve.stop().success());
+}
+
+/// A stand-in OTLP/HTTP collector: records (path, body) of every POST and answers 200.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+fn otlp_receiver(bind: &str) -> (String, Received) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind(bind)
+        .unwrap_or_else(|e| panic!("OTLP stand-in cannot listen on {bind}: {e}"));
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let sink = sink.clone();
+            std::thread::spawn(move || {
+                loop {
+                    let mut head = Vec::new();
+                    let mut byte = [0_u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match stream.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).to_string();
+                    let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0_u8; length];
+                    if stream.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    sink.lock().unwrap().push((path, body));
+                    let ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    if stream.write_all(ok).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, received)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn otlp_export_sends_request_spans_and_metrics_when_configured() {
+    let (endpoint, received) = otlp_receiver("127.0.0.1:0");
+    let state = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start_env(
+        state.path(),
+        &[],
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+        ],
+    );
+    let http = client();
+    let password = first_admin_password(&serve);
+    login(&http, &serve, &password).await;
+    assert_eq!(
+        http.get(format!("{}/health", serve.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // SIGTERM: the exporters flush what they hold before the process exits.
+    assert!(serve.stop().success());
+
+    let received = received.lock().unwrap().clone();
+    let traces: Vec<&Vec<u8>> = received
+        .iter()
+        .filter(|(p, _)| p == "/v1/traces")
+        .map(|(_, b)| b)
+        .collect();
+    let metrics: Vec<&Vec<u8>> = received
+        .iter()
+        .filter(|(p, _)| p == "/v1/metrics")
+        .map(|(_, b)| b)
+        .collect();
+    assert!(
+        !traces.is_empty(),
+        "spans were exported: {:?}",
+        received.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    let all_traces: Vec<u8> = traces.into_iter().flatten().copied().collect();
+    for needle in [
+        &b"dist-btrfs"[..],
+        b"http_request",
+        b"getHealth",
+        b"login",
+        b"operation",
+    ] {
+        assert!(
+            contains(&all_traces, needle),
+            "exported spans mention {:?}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    let all_metrics: Vec<u8> = metrics.into_iter().flatten().copied().collect();
+    assert!(
+        contains(&all_metrics, b"dist_btrfs.http.request.duration"),
+        "the request-duration histogram was exported"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_exported_without_otlp_configuration() {
+    // Listen where an exporter would send by default (OTLP/HTTP's localhost:4318).
+    let (_endpoint, received) = otlp_receiver("127.0.0.1:4318");
+    let state = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(state.path());
+    let http = client();
+    http.get(format!("{}/health", serve.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(serve.stop().success());
+    assert!(received.lock().unwrap().is_empty());
 }

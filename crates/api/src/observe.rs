@@ -1,7 +1,8 @@
 //! Request telemetry: a tracing span per HTTP request (method, path, operation,
 //! status, duration) and the request metrics that `/metrics` exposes in the
 //! Prometheus text format, together with counts read from the database at scrape
-//! time (events by type, jobs by state).
+//! time (events by type, jobs by state). The same request durations go to the
+//! OpenTelemetry meter, which exports them when OTLP is configured.
 //!
 //! Never records headers, bodies or query strings (they may carry credentials).
 
@@ -125,7 +126,28 @@ pub async fn around<E: Endpoint>(
     span.record("status", status);
     span.in_scope(|| tracing::debug!(seconds, "request finished"));
     metrics.observe(operation, status, seconds);
+    otel_request_duration().record(
+        seconds,
+        &[
+            opentelemetry::KeyValue::new("operation", operation),
+            opentelemetry::KeyValue::new("http.response.status_code", i64::from(status)),
+        ],
+    );
     Ok(response)
+}
+
+/// The OpenTelemetry twin of the request histogram (a no-op unless an OTLP meter
+/// provider was installed at start-up).
+fn otel_request_duration() -> &'static opentelemetry::metrics::Histogram<f64> {
+    static HISTOGRAM: std::sync::OnceLock<opentelemetry::metrics::Histogram<f64>> =
+        std::sync::OnceLock::new();
+    HISTOGRAM.get_or_init(|| {
+        opentelemetry::global::meter("dist-btrfs")
+            .f64_histogram("dist_btrfs.http.request.duration")
+            .with_unit("s")
+            .with_description("API request durations")
+            .build()
+    })
 }
 
 /// The whole `/metrics` text: request metrics plus counts from the database.
