@@ -13,11 +13,12 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import type { DiscoveredSubvolume, Server, Subvolume } from '../api/client';
 import { useCanOperate, useDiscoveredSubvolumes, useManageSubvolume, useServer, useServers } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { FactList } from '../components/FactList';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { defaultSnapshotDir, formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -135,27 +136,19 @@ export function ServerPage() {
             <RoleBadge role={server.data.role} />
           </Group>
           <Card withBorder padding="md" radius="md" component="section" aria-label="Server details">
-            <Stack gap={6}>
-              <Fact name="Transport" value={transportText(server.data)} />
-              <Fact name="Allowed roots" value={<Roots roots={server.data.allowed_roots} />} />
-              <Fact name="Registered" value={formatTime(server.data.registered_at)} />
-            </Stack>
+            <FactList
+              label="Server details"
+              facts={[
+                ['Transport', transportText(server.data)],
+                ['Allowed roots', <Roots roots={server.data.allowed_roots} />],
+                ['Registered', formatTime(server.data.registered_at)],
+              ]}
+            />
           </Card>
           <Discovered server={server.data} />
         </>
       )}
     </Stack>
-  );
-}
-
-function Fact({ name, value }: { name: string; value: ReactNode }) {
-  return (
-    <Group gap="md" align="flex-start" wrap="nowrap">
-      <Text size="sm" c="dimmed" w={120} style={{ flexShrink: 0 }}>
-        {name}
-      </Text>
-      <div style={{ minWidth: 0, overflowWrap: 'anywhere', fontSize: 'var(--mantine-font-size-sm)' }}>{value}</div>
-    </Group>
   );
 }
 

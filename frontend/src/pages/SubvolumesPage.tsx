@@ -17,6 +17,7 @@ import {
 } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { FactList } from '../components/FactList';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { formatTime, shortUuid } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -129,17 +130,6 @@ export function SubvolumePage() {
   );
 }
 
-function Fact({ name, children }: { name: string; children: ReactNode }) {
-  return (
-    <Group gap="md" align="flex-start" wrap="nowrap">
-      <Text size="sm" c="dimmed" w={150} style={{ flexShrink: 0 }}>
-        {name}
-      </Text>
-      <div style={{ minWidth: 0, overflowWrap: 'anywhere', fontSize: 'var(--mantine-font-size-sm)' }}>{children}</div>
-    </Group>
-  );
-}
-
 function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
   const canOperate = useCanOperate() && subvolume.managed;
   const serverNames = useServerNames();
@@ -182,7 +172,7 @@ function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
               Sync with disk
             </Button>
             <Button
-              variant="subtle"
+              variant="outline"
               color="red"
               onClick={() => {
                 unmanage.reset();
@@ -215,27 +205,23 @@ function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
       )}
 
       <Card withBorder padding="md" radius="md" component="section" aria-label="Subvolume details">
-        <Stack gap={6}>
-          <Fact name="Server">
-            <Anchor component={Link} to={`/servers/${subvolume.server_id}`} size="sm">
-              {serverNames.get(subvolume.server_id) ?? subvolume.server_id}
-            </Anchor>
-          </Fact>
-          <Fact name="Path">
-            <Mono>{subvolume.path}</Mono>
-          </Fact>
-          <Fact name="Snapshot directory">
-            <Mono>{subvolume.snapshot_dir}</Mono>
-          </Fact>
-          <Fact name="btrfs uuid">
-            <Mono>{subvolume.btrfs_uuid}</Mono>
-          </Fact>
-          <Fact name="Managed since">{formatTime(subvolume.managed_at)}</Fact>
-          {subvolume.unmanaged_at && <Fact name="Unmanaged at">{formatTime(subvolume.unmanaged_at)}</Fact>}
-          <Fact name="Last snapshot error">
-            <SnapshotError subvolume={subvolume} />
-          </Fact>
-        </Stack>
+        <FactList
+          label="Subvolume details"
+          facts={[
+            [
+              'Server',
+              <Anchor component={Link} to={`/servers/${subvolume.server_id}`} size="sm">
+                {serverNames.get(subvolume.server_id) ?? subvolume.server_id}
+              </Anchor>,
+            ],
+            ['Path', <Mono>{subvolume.path}</Mono>],
+            ['Snapshot directory', <Mono>{subvolume.snapshot_dir}</Mono>],
+            ['btrfs uuid', <Mono>{subvolume.btrfs_uuid}</Mono>],
+            ['Managed since', formatTime(subvolume.managed_at)],
+            ...(subvolume.unmanaged_at ? [['Unmanaged at', formatTime(subvolume.unmanaged_at)] as [string, string]] : []),
+            ['Last snapshot error', <SnapshotError subvolume={subvolume} />],
+          ]}
+        />
       </Card>
 
       <SnapshotsCard subvolume={subvolume} canOperate={canOperate} />
