@@ -31,5 +31,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // the CI machine is shared: give slow, loaded runs room instead of flaking
+    testTimeout: 20_000,
   },
 });

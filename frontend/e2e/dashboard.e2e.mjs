@@ -14,6 +14,13 @@
 // ${E2E_SCREENSHOT_DIR:-../test-artifacts/screenshots} (relative to frontend/), prints one
 // line per check and finally `e2e: N passed, M failed`; exits non-zero on any failure.
 // Note: it renames the installation (that is what it tests).
+//
+// Snapshots: E2E_PRIMARY_ROOT (required) is an absolute directory on a btrfs filesystem mounted
+// with subvolid=5 that holds a subvolume `e2e-vol` and a directory `.snapshots`
+// (e2e/prepare-primary.sh makes them), and `serve` runs on the same machine with
+// DIST_BTRFS_PRIMARY_ROOTS=$E2E_PRIMARY_ROOT. The test manages e2e-vol through the UI, creates
+// and deletes snapshots of it (checking the disk too), and leaves it managed, with no snapshot left
+// on disk.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +46,8 @@ function passwordFromServeLog() {
   if (match?.[1] && match[1] !== '(the') return match[1];
   return '';
 }
+const primaryRoot = (process.env.E2E_PRIMARY_ROOT ?? '').replace(/\/+$/, '');
+const volPath = `${primaryRoot}/e2e-vol`;
 const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
 
 let passed = 0;
@@ -165,6 +174,11 @@ async function main() {
   try {
     const health = await fetch(`${base}/api/v1/health`);
     if (!health.ok) preflight = `GET /api/v1/health answered ${health.status}`;
+    else if (!primaryRoot.startsWith('/') || !existsSync(volPath)) {
+      preflight =
+        `E2E_PRIMARY_ROOT must be an absolute directory holding the subvolume e2e-vol (got "${primaryRoot}"); ` +
+        'make one with e2e/prepare-primary.sh DIR and start serve with DIST_BTRFS_PRIMARY_ROOTS=DIR';
+    }
     else if (!adminPassword) {
       preflight =
         'no admin password: set DIST_BTRFS_ADMIN_PASSWORD (for serve on a fresh state dir and here), ' +
@@ -287,6 +301,96 @@ async function main() {
       await fresh.close();
     });
 
+    // ── servers, subvolumes, snapshots (the local primary at E2E_PRIMARY_ROOT) ────────
+    let subvolumeUrl = '';
+    let snapshotName = '';
+    const snapshotRows = (p) => p.locator('[aria-label="Snapshots"] [data-testid="snapshot-row"]');
+
+    await check('Servers page lists the local primary with its allowed root', async () => {
+      // a state dir reused from an earlier run may still manage e2e-vol: stop that (no data is touched)
+      const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
+      const subvolumes = await (await page.request.get(`${base}/api/v1/subvolumes`)).json();
+      for (const s of subvolumes.filter((s) => s.path === volPath)) {
+        await page.request.delete(`${base}/api/v1/subvolumes/${s.id}`, { headers: { 'X-CSRF-Token': me.csrf_token } });
+      }
+      await navLink(page, 'Servers').click();
+      await page.waitForURL(`${base}/servers`);
+      const row = page.locator('[data-testid="server-row"][data-server-name="primary"]');
+      await row.waitFor();
+      const text = await textOf(row);
+      assert(text.includes(primaryRoot), `the primary's row does not show ${primaryRoot}: ${text}`);
+      assert(text.includes('local'), `the primary's row does not say local: ${text}`);
+      await shot(page, 'servers-1280');
+    });
+
+    await check('primary: e2e-vol is discovered and managed through the dialog', async () => {
+      await page.locator('[aria-label="Servers"]').getByRole('link', { name: 'primary', exact: true }).click();
+      await page.getByRole('heading', { name: 'primary' }).waitFor();
+      const row = page.locator(`[data-testid="discovered-row"][data-path="${volPath}"]`);
+      await row.waitFor();
+      await shot(page, 'server-1280');
+      await row.getByRole('button', { name: `Manage ${volPath}` }).click();
+      const dialog = page.getByRole('dialog', { name: 'Manage subvolume' });
+      await dialog.waitFor();
+      const dir = await dialog.getByRole('textbox', { name: /Snapshot directory/ }).inputValue();
+      assert(dir === `${primaryRoot}/.snapshots`, `default snapshot directory is ${dir}`);
+      await shot(page, 'manage-dialog-1280', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Manage', exact: true }).click();
+      const status = page.getByRole('status').filter({ hasText: 'Now managed' });
+      await status.waitFor();
+      await row.getByRole('link', { name: `Open managed subvolume ${volPath}` }).waitFor();
+      await status.getByRole('link', { name: 'Open it' }).click();
+      await page.waitForURL(/\/subvolumes\/[0-9a-f-]{36}$/);
+      subvolumeUrl = page.url();
+      await page.getByRole('heading', { name: 'e2e-vol' }).waitFor();
+      await page.getByTestId('snapshots-count').waitFor();
+    });
+
+    await check('Create snapshot: it appears in the table and on disk', async () => {
+      assert(subvolumeUrl, 'no subvolume page (managing failed)');
+      await page.getByRole('button', { name: 'Create snapshot' }).click();
+      const created = page.getByRole('status').filter({ hasText: 'Created snapshot' });
+      await created.waitFor();
+      snapshotName = (await textOf(created)).match(/Created snapshot (\S+?)\.?$/)?.[1] ?? '';
+      assert(/^e2e-vol\.\d{8}T\d{6}Z/.test(snapshotName), `unexpected snapshot name "${snapshotName}"`);
+      const row = snapshotRows(page).and(page.locator(`[data-name="${snapshotName}"]`));
+      await row.waitFor();
+      assert((await row.getAttribute('data-state')) === 'present', 'the new snapshot is not present');
+      assert((await snapshotRows(page).first().getAttribute('data-name')) === snapshotName, 'the new snapshot is not first');
+      assert(existsSync(`${primaryRoot}/.snapshots/${snapshotName}`), `${primaryRoot}/.snapshots/${snapshotName} is not on disk`);
+      await shot(page, 'subvolume-1280');
+    });
+
+    await check('Delete snapshot after confirming: gone from the table and the disk', async () => {
+      assert(snapshotName, 'no snapshot was created');
+      await page.getByRole('button', { name: `Delete ${snapshotName}` }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete this snapshot?' });
+      await dialog.waitFor();
+      await shot(page, 'delete-dialog-1280', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Delete snapshot' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await eventually(
+        async () => (await page.locator(`[data-testid="snapshot-row"][data-name="${snapshotName}"]`).count()) === 0,
+        'the snapshot is still listed',
+      );
+      assert(!existsSync(`${primaryRoot}/.snapshots/${snapshotName}`), 'the snapshot is still on disk');
+      await page.getByRole('switch', { name: 'Show deleted and vanished' }).check();
+      const gone = page.locator(`[data-testid="snapshot-row"][data-name="${snapshotName}"]`);
+      await gone.waitFor();
+      assert((await gone.getAttribute('data-state')) === 'deleted', `state is ${await gone.getAttribute('data-state')}`);
+      await shot(page, 'subvolume-deleted-1280');
+    });
+
+    await check('Subvolumes page lists e2e-vol with its snapshot directory', async () => {
+      await navLink(page, 'Subvolumes').click();
+      await page.waitForURL(`${base}/subvolumes`);
+      const row = page.locator('[data-testid="subvolume-row"][data-name="e2e-vol"]');
+      await row.waitFor();
+      const text = await textOf(row);
+      assert(text.includes(`${primaryRoot}/.snapshots`), `row: ${text}`);
+      await shot(page, 'subvolumes-1280');
+    });
+
     await check('dark theme toggle switches and persists across reloads', async () => {
       await page.goto(`${base}/`);
       await page.getByTestId('health-status').waitFor();
@@ -305,6 +409,11 @@ async function main() {
       await navLink(page, 'Events').click();
       await page.locator('[aria-label="Audit timeline"]').waitFor();
       await shot(page, 'events-dark-1280');
+      if (subvolumeUrl) {
+        await page.goto(subvolumeUrl);
+        await page.getByTestId('snapshots-count').waitFor();
+        await shot(page, 'subvolume-dark-1280');
+      }
       await page.getByRole('button', { name: 'Switch to light theme' }).click();
       await eventually(async () => (await scheme()) === 'light', 'did not switch back to light');
     });
@@ -355,6 +464,44 @@ async function main() {
       await eventually(async () => !(await navLinkOnScreen('Events')), 'the menu stayed open after navigating');
       await noSidewaysScroll();
       await shot(mobile, 'events-390');
+    });
+    await check('phone width: servers, subvolumes and snapshots as stacked lists', async () => {
+      const openPage = async (name) => {
+        await mobile.getByRole('button', { name: 'Open navigation' }).click();
+        await eventually(() => navLinkOnScreen(name), 'the menu did not open');
+        await navLink(mobile, name).click();
+        await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
+      };
+      await openPage('Servers');
+      await mobile.locator('ul[aria-label="Servers"] [data-server-name="primary"]').waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'servers-390');
+      await mobile.getByRole('link', { name: 'primary', exact: true }).click();
+      await mobile.locator(`ul[aria-label="Subvolumes on disk"] [data-path="${volPath}"]`).waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'server-390');
+      await openPage('Subvolumes');
+      await mobile.locator('ul[aria-label="Managed subvolumes"] [data-name="e2e-vol"]').waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'subvolumes-390');
+      await mobile.getByRole('link', { name: 'e2e-vol', exact: true }).click();
+      await mobile.getByRole('heading', { name: 'e2e-vol' }).waitFor();
+      // one more snapshot, taken and deleted on the phone layout
+      await mobile.getByRole('button', { name: 'Create snapshot' }).click();
+      const created = mobile.getByRole('status').filter({ hasText: 'Created snapshot' });
+      await created.waitFor();
+      const name = (await textOf(created)).match(/Created snapshot (\S+?)\.?$/)?.[1] ?? '';
+      const row = mobile.locator(`ul[aria-label="Snapshots"] [data-name="${name}"]`);
+      await row.waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'subvolume-390');
+      await row.getByRole('button', { name: `Delete ${name}` }).click();
+      const dialog = mobile.getByRole('dialog', { name: 'Delete this snapshot?' });
+      await dialog.waitFor();
+      await shot(mobile, 'delete-dialog-390', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Delete snapshot' }).click();
+      await eventually(async () => (await row.count()) === 0, 'the snapshot is still listed');
+      assert(!existsSync(`${primaryRoot}/.snapshots/${name}`), 'the snapshot is still on disk');
     });
     await phone.close();
 

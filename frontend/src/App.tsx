@@ -54,9 +54,10 @@ function SessionGate() {
   return (
     <Shell me={me.data}>
       <Routes>
-        {pages.map((page) => (
-          <Route key={page.path} path={page.path} element={page.element} />
-        ))}
+        {pages.flatMap((page) => [
+          <Route key={page.path} path={page.path} element={page.element} />,
+          ...(page.subroutes ?? []).map((sub) => <Route key={sub.path} path={sub.path} element={sub.element} />),
+        ])}
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </Shell>

@@ -1,23 +1,39 @@
 // The dashboard's pages: one entry each. The router (App.tsx) and the sidebar (Shell.tsx)
 // both read this list, so a new page is one import and one entry here.
 import type { ComponentType, ReactElement } from 'react';
-import { IconEvents, IconOverview } from './components/icons';
+import { IconEvents, IconOverview, IconServers, IconSubvolumes } from './components/icons';
 import { EventsPage } from './pages/EventsPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { ServerPage, ServersPage } from './pages/ServersPage';
+import { SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
 
 export interface PageRoute {
   path: string;
   label: string;
   icon: ComponentType<{ size?: number }>;
   element: ReactElement;
+  /** Detail pages below it (not in the sidebar; the sidebar entry stays highlighted). */
+  subroutes?: { path: string; element: ReactElement }[];
 }
 
 export const pages: PageRoute[] = [
   { path: '/', label: 'Overview', icon: IconOverview, element: <OverviewPage /> },
   { path: '/events', label: 'Events', icon: IconEvents, element: <EventsPage /> },
   // ── Room for the pages that come with their API (add each when its endpoints exist) ──
-  // { path: '/servers',     label: 'Servers',     ... },  primary + remotes, host keys
-  // { path: '/subvolumes',  label: 'Subvolumes',  ... },  subvolumes and their snapshots
+  {
+    path: '/servers',
+    label: 'Servers',
+    icon: IconServers,
+    element: <ServersPage />,
+    subroutes: [{ path: '/servers/:id', element: <ServerPage /> }],
+  },
+  {
+    path: '/subvolumes',
+    label: 'Subvolumes',
+    icon: IconSubvolumes,
+    element: <SubvolumesPage />,
+    subroutes: [{ path: '/subvolumes/:id', element: <SubvolumePage /> }],
+  },
   // { path: '/replication', label: 'Replication', ... },  targets, transfers, health
   // { path: '/policies',    label: 'Policies',    ... },  schedules, retention, dry-run
   // { path: '/users',       label: 'Users',       ... },  users, roles, API tokens (admin)

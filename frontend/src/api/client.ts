@@ -12,6 +12,13 @@ export type AuditPage = Schemas['AuditPage'];
 export type Problem = Schemas['Problem'];
 export type Me = Schemas['Me'];
 export type Role = Schemas['RoleDto'];
+export type Server = Schemas['Server'];
+export type DiscoveredSubvolume = Schemas['DiscoveredSubvolume'];
+export type Subvolume = Schemas['Subvolume'];
+export type ManageSubvolume = Schemas['ManageSubvolume'];
+export type Snapshot = Schemas['Snapshot'];
+export type SnapshotPage = Schemas['SnapshotPage'];
+export type SyncReport = Schemas['SyncReport'];
 
 export const API_BASE_URL = '/api/v1';
 export const CSRF_HEADER = 'X-CSRF-Token';

@@ -1,7 +1,7 @@
 // Data hooks for the pages: TanStack Query around the typed client. One place per
 // resource, so a new page adds its hooks here and its query keys below.
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AuditPage, Health, Instance, Me } from './client';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AuditPage, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
 import { useApi } from './context';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
 
@@ -122,5 +122,148 @@ export function useTimeline(pageSize = TIMELINE_PAGE_SIZE) {
       ),
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.next_before ?? undefined,
+  });
+}
+
+// ── Servers, subvolumes, snapshots ──────────────────────────────────────────────────────
+
+export const fleetKeys = {
+  servers: ['servers'] as const,
+  server: (id: string) => ['servers', id] as const,
+  discovered: (serverId: string) => ['servers', serverId, 'discovered'] as const,
+  subvolumes: ['subvolumes'] as const,
+  subvolume: (id: string) => ['subvolumes', id] as const,
+  snapshots: (subvolumeId: string) => ['subvolumes', subvolumeId, 'snapshots'] as const,
+  snapshotPage: (subvolumeId: string, offset: number, limit: number, includeGone: boolean) =>
+    ['subvolumes', subvolumeId, 'snapshots', { offset, limit, includeGone }] as const,
+};
+
+/** Whether the logged-in user may change things (operators and admins; viewers only read). */
+export function useCanOperate(): boolean {
+  const role = useMe().data?.role;
+  return role === 'operator' || role === 'admin';
+}
+
+export function useServers() {
+  const api = useApi();
+  return useQuery({ queryKey: fleetKeys.servers, queryFn: () => unwrap(api.GET('/servers')) });
+}
+
+export function useServer(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: fleetKeys.server(id),
+    queryFn: () => unwrap(api.GET('/servers/{id}', { params: { path: { id } } })),
+  });
+}
+
+/** Lists the subvolumes on a server's disk (reads the disk, so only on demand and not retried). */
+export function useDiscoveredSubvolumes(serverId: string, enabled = true) {
+  const api = useApi();
+  return useQuery({
+    queryKey: fleetKeys.discovered(serverId),
+    queryFn: () => unwrap(api.GET('/servers/{id}/subvolumes', { params: { path: { id: serverId } } })),
+    enabled,
+    staleTime: 30_000,
+  });
+}
+
+export function useSubvolumes() {
+  const api = useApi();
+  return useQuery({ queryKey: fleetKeys.subvolumes, queryFn: () => unwrap(api.GET('/subvolumes')) });
+}
+
+export function useSubvolume(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: fleetKeys.subvolume(id),
+    queryFn: () => unwrap(api.GET('/subvolumes/{id}', { params: { path: { id } } })),
+  });
+}
+
+export const SNAPSHOT_PAGE_SIZE = 20;
+
+/** One page of a subvolume's snapshots, newest first (the previous page stays shown while the next loads). */
+export function useSnapshots(subvolumeId: string, offset: number, includeGone: boolean, limit = SNAPSHOT_PAGE_SIZE) {
+  const api = useApi();
+  return useQuery({
+    queryKey: fleetKeys.snapshotPage(subvolumeId, offset, limit, includeGone),
+    queryFn: (): Promise<SnapshotPage> =>
+      unwrap(
+        api.GET('/subvolumes/{id}/snapshots', {
+          params: { path: { id: subvolumeId }, query: { limit, offset, include_gone: includeGone } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Everything a change to subvolumes or snapshots may affect, plus the timeline (it is recorded). */
+function useInvalidateFleet() {
+  const queryClient = useQueryClient();
+  return (serverId?: string) => {
+    void queryClient.invalidateQueries({ queryKey: fleetKeys.subvolumes });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.events });
+    if (serverId) void queryClient.invalidateQueries({ queryKey: fleetKeys.discovered(serverId) });
+  };
+}
+
+export function useManageSubvolume() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Subvolume, ApiError, ManageSubvolume>({
+    mutationFn: (body) => unwrap(api.POST('/subvolumes', { body })),
+    onSuccess: (subvolume) => invalidate(subvolume.server_id),
+  });
+}
+
+export function useUnmanageSubvolume() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Subvolume, ApiError, string>({
+    mutationFn: (id) => unwrap(api.DELETE('/subvolumes/{id}', { params: { path: { id } } })),
+    onSuccess: (subvolume) => invalidate(subvolume.server_id),
+  });
+}
+
+export function useSyncSubvolume() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<SyncReport, ApiError, string>({
+    mutationFn: (id) => unwrap(api.POST('/subvolumes/{id}/sync', { params: { path: { id } } })),
+    onSettled: () => invalidate(),
+  });
+}
+
+export function useCreateSnapshot() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Snapshot, ApiError, string>({
+    mutationFn: (subvolumeId) => unwrap(api.POST('/subvolumes/{id}/snapshots', { params: { path: { id: subvolumeId } } })),
+    // a failure is recorded on the subvolume (last_snapshot_error): refresh either way
+    onSettled: () => invalidate(),
+  });
+}
+
+export function useDeleteSnapshot() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Snapshot, ApiError, Snapshot>({
+    mutationFn: (snapshot) =>
+      unwrap(
+        api.DELETE('/snapshots/{id}', {
+          params: { path: { id: snapshot.id }, query: { subvolume_id: snapshot.subvolume_id } },
+        }),
+      ),
+    onSettled: () => invalidate(),
+  });
+}
+
+export function useAdoptSnapshot() {
+  const api = useApi();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Snapshot, ApiError, Snapshot>({
+    mutationFn: (snapshot) => unwrap(api.POST('/snapshots/{id}/adopt', { params: { path: { id: snapshot.id } } })),
+    onSettled: () => invalidate(),
   });
 }

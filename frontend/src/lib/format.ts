@@ -4,3 +4,21 @@ export function formatTime(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
+
+/** The first block of a uuid, enough to tell snapshots apart at a glance. */
+export function shortUuid(uuid: string): string {
+  return uuid.split('-')[0] ?? uuid;
+}
+
+/** The allowed root a path lies under (the longest that matches), if any. */
+export function rootOf(path: string, roots: string[]): string | undefined {
+  return roots
+    .filter((root) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/** The default snapshot directory offered when managing a subvolume: `<root>/.snapshots`. */
+export function defaultSnapshotDir(path: string, roots: string[]): string {
+  const root = rootOf(path, roots) ?? path.slice(0, path.lastIndexOf('/')) ?? '';
+  return `${root.replace(/\/+$/, '')}/.snapshots`;
+}
