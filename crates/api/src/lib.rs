@@ -13,6 +13,7 @@ mod events;
 mod health;
 mod instance;
 mod metrics;
+mod policies;
 pub mod observe;
 pub mod problem;
 mod servers;
@@ -77,6 +78,7 @@ type Apis = (
     servers::ServersApi,
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
+    policies::PoliciesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -92,6 +94,7 @@ fn service() -> OpenApiService<Apis, ()> {
             servers::ServersApi,
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
+            policies::PoliciesApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),
