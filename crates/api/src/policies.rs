@@ -224,10 +224,7 @@ fn planned_dto(p: PlannedSnapshot) -> PlannedSnapshotDto {
         path: p.snapshot.path,
         created_at: p.decision.created_at,
         managed: p.snapshot.managed,
-        sending: p
-            .decision
-            .reasons
-            .contains(&domain::KeepReason::BeingSent),
+        sending: p.decision.reasons.contains(&domain::KeepReason::BeingSent),
         action: match p.decision.action {
             Action::Keep => "keep",
             Action::Delete => "delete",
@@ -252,7 +249,10 @@ fn count(prefix: &str, field: &str, n: i64) -> Result<u32, Problem> {
     u32::try_from(n).map_err(|_| {
         invalid(
             &format!("{prefix}.{field}"),
-            format!("{n} is more than the maximum {}", domain::retention::MAX_BUCKET_COUNT),
+            format!(
+                "{n} is more than the maximum {}",
+                domain::retention::MAX_BUCKET_COUNT
+            ),
         )
     })
 }
@@ -447,7 +447,9 @@ impl PoliciesApi {
     #[oai(path = "/policies", method = "get", operation_id = "listPolicies")]
     async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListPoliciesResponse {
         match projections::policies(&state.pool).await {
-            Ok(list) => ListPoliciesResponse::Ok(Json(list.into_iter().map(Policy::from).collect())),
+            Ok(list) => {
+                ListPoliciesResponse::Ok(Json(list.into_iter().map(Policy::from).collect()))
+            }
             Err(e) => ListPoliciesResponse::Internal(Json(Problem::internal(&e))),
         }
     }
@@ -489,15 +491,17 @@ impl PoliciesApi {
     ) -> PreviewResponse {
         let body = body.0;
         let (policy_id, spec) = match (&body.policy_id, &body.draft) {
-            (Some(id), None) => match projections::policy(&state.pool, PolicyId::from_uuid(*id)).await {
-                Ok(Some(v)) => (Some(*id), v.spec),
-                Ok(None) => {
-                    return PreviewResponse::NotFound(Json(Problem::not_found(format!(
-                        "no policy {id}"
-                    ))));
+            (Some(id), None) => {
+                match projections::policy(&state.pool, PolicyId::from_uuid(*id)).await {
+                    Ok(Some(v)) => (Some(*id), v.spec),
+                    Ok(None) => {
+                        return PreviewResponse::NotFound(Json(Problem::not_found(format!(
+                            "no policy {id}"
+                        ))));
+                    }
+                    Err(e) => return PreviewResponse::Internal(Json(Problem::internal(&e))),
                 }
-                Err(e) => return PreviewResponse::Internal(Json(Problem::internal(&e))),
-            },
+            }
             (None, Some(draft)) => match policy_spec("draft.", draft) {
                 Ok(s) => (None, s),
                 Err(p) => return PreviewResponse::BadRequest(Json(p)),
@@ -546,16 +550,19 @@ impl PoliciesApi {
     ) -> GetPolicyResponse {
         match projections::policy(&state.pool, PolicyId::from_uuid(id.0)).await {
             Ok(Some(v)) => GetPolicyResponse::Ok(Json(v.into())),
-            Ok(None) => GetPolicyResponse::NotFound(Json(Problem::not_found(format!(
-                "no policy {}",
-                id.0
-            )))),
+            Ok(None) => {
+                GetPolicyResponse::NotFound(Json(Problem::not_found(format!("no policy {}", id.0))))
+            }
             Err(e) => GetPolicyResponse::Internal(Json(Problem::internal(&e))),
         }
     }
 
     /// Changes a policy (absent fields stay).
-    #[oai(path = "/policies/:id", method = "patch", operation_id = "updatePolicy")]
+    #[oai(
+        path = "/policies/:id",
+        method = "patch",
+        operation_id = "updatePolicy"
+    )]
     async fn update(
         &self,
         auth: OperatorAuth,
@@ -603,7 +610,11 @@ impl PoliciesApi {
     }
 
     /// Deletes a policy that no subvolume follows.
-    #[oai(path = "/policies/:id", method = "delete", operation_id = "deletePolicy")]
+    #[oai(
+        path = "/policies/:id",
+        method = "delete",
+        operation_id = "deletePolicy"
+    )]
     async fn delete(
         &self,
         auth: OperatorAuth,

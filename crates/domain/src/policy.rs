@@ -131,7 +131,10 @@ mod tests {
             e.field
         };
         assert_eq!(field(&|s| s.name = "../x".into()), "name");
-        assert_eq!(field(&|s| s.schedule.cron = "61 * * * *".into()), "schedule.cron");
+        assert_eq!(
+            field(&|s| s.schedule.cron = "61 * * * *".into()),
+            "schedule.cron"
+        );
         assert_eq!(
             field(&|s| s.schedule.time_zone = "Mars/Olympus".into()),
             "schedule.time_zone"

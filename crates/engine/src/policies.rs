@@ -53,8 +53,14 @@ impl Engine {
             policy_id: id,
             spec,
         });
-        events::append_in(&mut tx, &id.stream(), ExpectedVersion::NoStream, &[event], meta)
-            .await?;
+        events::append_in(
+            &mut tx,
+            &id.stream(),
+            ExpectedVersion::NoStream,
+            &[event],
+            meta,
+        )
+        .await?;
         let view = projections::policy(&mut *tx, id)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("policy {id} not projected")))?;
@@ -168,8 +174,14 @@ impl Engine {
             policy_id: policy,
             subvolume_id: subvolume,
         });
-        events::append_in(&mut tx, &policy.stream(), ExpectedVersion::Any, &[event], meta)
-            .await?;
+        events::append_in(
+            &mut tx,
+            &policy.stream(),
+            ExpectedVersion::Any,
+            &[event],
+            meta,
+        )
+        .await?;
         let view = projections::policy(&mut *tx, policy)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("policy {policy} not projected")))?;

@@ -30,9 +30,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use domain::event::{SnapshotDeleteFailed, SnapshotPruned, SnapshotVanished};
 use domain::retention::{Action, Decision, plan};
-use domain::{
-    DomainEvent, Pin, PolicyId, RetentionPolicy, SnapshotFacts, SnapshotId, SubvolumeId,
-};
+use domain::{DomainEvent, Pin, PolicyId, RetentionPolicy, SnapshotFacts, SnapshotId, SubvolumeId};
 use sqlx::postgres::PgConnection;
 use store::projections::{self, SnapshotState, SnapshotView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
@@ -108,7 +106,10 @@ async fn plan_subvolume(
         .into_iter()
         .map(|decision| {
             let snapshot = by_id.remove(&decision.snapshot_id).ok_or_else(|| {
-                EngineError::Inconsistent(format!("planned unknown snapshot {}", decision.snapshot_id))
+                EngineError::Inconsistent(format!(
+                    "planned unknown snapshot {}",
+                    decision.snapshot_id
+                ))
             })?;
             Ok(PlannedSnapshot { snapshot, decision })
         })
@@ -125,7 +126,10 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<Vec<PlannedSnapshot>, EngineError> {
         let mut conn = self.events.pool().acquire().await?;
-        if projections::subvolume(&mut *conn, subvolume).await?.is_none() {
+        if projections::subvolume(&mut *conn, subvolume)
+            .await?
+            .is_none()
+        {
             return Err(EngineError::NotFound(format!("no subvolume {subvolume}")));
         }
         plan_subvolume(&mut conn, subvolume, retention, at).await

@@ -652,7 +652,11 @@ async fn prune_deletes_what_the_plan_drops_and_never_an_unmanaged_newest(pool: P
     assert_eq!(report.deleted, [made[0].snapshot_id, made[1].snapshot_id]);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     for gone in &made[..2] {
-        assert!(!s.area.exists(&gone.path), "{} is gone from disk", gone.path);
+        assert!(
+            !s.area.exists(&gone.path),
+            "{} is gone from disk",
+            gone.path
+        );
         let v = projections::snapshot_by_id(&s.pool, gone.snapshot_id)
             .await
             .unwrap()
@@ -662,7 +666,10 @@ async fn prune_deletes_what_the_plan_drops_and_never_an_unmanaged_newest(pool: P
     for kept in &made[2..] {
         assert!(s.area.exists(&kept.path), "{} stays", kept.path);
     }
-    assert!(s.area.exists(&manual), "the hand-made newest snapshot stays");
+    assert!(
+        s.area.exists(&manual),
+        "the hand-made newest snapshot stays"
+    );
     let manual_reasons = &report
         .planned
         .iter()

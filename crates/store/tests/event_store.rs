@@ -483,8 +483,16 @@ async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: Pg
             .map(|p| p.policy_id),
         Some(kept)
     );
-    assert!(projections::policy_by_name(&pool, "gone").await.unwrap().is_none());
-    let pruned = projections::snapshot_by_id(&pool, snap(4)).await.unwrap().unwrap();
+    assert!(
+        projections::policy_by_name(&pool, "gone")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let pruned = projections::snapshot_by_id(&pool, snap(4))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(pruned.state.as_str(), "deleted");
 
     let live = projections::snapshot(&pool).await.unwrap();
