@@ -14,6 +14,7 @@ mod health;
 mod instance;
 mod metrics;
 pub mod observe;
+mod policies;
 pub mod problem;
 mod servers;
 mod snapshots;
@@ -77,6 +78,7 @@ type Apis = (
     servers::ServersApi,
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
+    policies::PoliciesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -92,6 +94,7 @@ fn service() -> OpenApiService<Apis, ()> {
             servers::ServersApi,
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
+            policies::PoliciesApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

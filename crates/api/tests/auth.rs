@@ -203,7 +203,9 @@ fn routes() -> Vec<(Method, String, String)> {
 }
 
 const PUBLIC: &[&str] = &["getHealth", "login"];
-const ANY_ROLE_MAY: &[&str] = &["logout"];
+/// POSTs that change nothing any role may call: logging out, and the retention dry run
+/// (`previewPolicy` is a read with a body; its own test shows it records nothing).
+const ANY_ROLE_MAY: &[&str] = &["logout", "previewPolicy"];
 
 fn mutating(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -443,3 +443,138 @@ async fn bad_input_gets_a_4xx_problem_and_changes_nothing(pool: PgPool) {
     assert_eq!(app.events().await, before);
     assert_eq!(app.area.snaps_on_disk(), 1);
 }
+
+fn policy_body(name: &str) -> Value {
+    json!({"name": name, "schedule": {"cron": "0 * * * *", "time_zone": "Europe/Berlin"},
+           "retention": {"keep_last": 1}})
+}
+
+/// Policies over HTTP: bad input is a 400 naming the field and records nothing; a
+/// duplicate name and deleting an assigned policy are 409s; the preview changes nothing;
+/// prune deletes what the plan drops.
+#[sqlx::test(migrations = false)]
+async fn policies_preview_and_prune_over_http(pool: PgPool) {
+    let app = spawn(pool).await;
+    let sv = app.manage().await;
+    let before = app.events().await;
+    for (body, field) in [
+        (json!({"schedule": {"cron": "61 * * * *"}}), "schedule.cron"),
+        (
+            json!({"schedule": {"time_zone": "Mars/Olympus"}}),
+            "schedule.time_zone",
+        ),
+        (json!({"retention": {"daily": -1}}), "retention.daily"),
+        (
+            json!({"retention": {"hourly": 5_000_000}}),
+            "retention.hourly",
+        ),
+        (json!({"retention": {}}), "retention.keep_last"),
+        (json!({"name": "../etc"}), "name"),
+    ] {
+        let mut input = policy_body("p");
+        for (k, v) in body.as_object().unwrap() {
+            match (input[k].as_object_mut(), v.as_object()) {
+                (Some(dst), Some(src)) if k != "retention" => {
+                    for (kk, vv) in src {
+                        dst.insert(kk.clone(), vv.clone());
+                    }
+                }
+                _ => input[k] = v.clone(),
+            }
+        }
+        let (status, problem) = app.post("/api/v1/policies", input).await;
+        assert_problem(status, &problem, StatusCode::BAD_REQUEST, field);
+        assert!(
+            problem["detail"].as_str().unwrap().starts_with(field),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(app.events().await, before, "bad input records nothing");
+
+    let (status, policy) = app.post("/api/v1/policies", policy_body("hourly")).await;
+    assert_eq!(status, StatusCode::CREATED, "{policy}");
+    let pid = policy["id"].as_str().unwrap().to_owned();
+    let (status, problem) = app.post("/api/v1/policies", policy_body("hourly")).await;
+    assert_problem(status, &problem, StatusCode::CONFLICT, "duplicate name");
+
+    for _ in 0..3 {
+        let (status, body) = app
+            .post_empty(&format!("/api/v1/subvolumes/{sv}/snapshots"))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/subvolumes/{sv}/policy"),
+            json!({"policy_id": pid}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, problem) = app.delete(&format!("/api/v1/policies/{pid}")).await;
+    assert_problem(status, &problem, StatusCode::CONFLICT, "assigned policy");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&sv),
+        "{problem}"
+    );
+
+    let events = app.events().await;
+    let disk = app.area.snaps_on_disk();
+    let (status, preview) = app
+        .post(
+            "/api/v1/policies/preview",
+            json!({"subvolume_id": sv, "policy_id": pid}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["keep"], 1, "{preview}");
+    assert_eq!(preview["delete"], 2, "{preview}");
+    let newest = &preview["snapshots"][2];
+    assert_eq!(newest["action"], "keep");
+    assert!(
+        newest["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("newest snapshot")),
+        "{preview}"
+    );
+    let (status, draft) = app
+        .post(
+            "/api/v1/policies/preview",
+            json!({"subvolume_id": sv, "draft": {"name": "d",
+                   "schedule": {"cron": "@daily", "time_zone": "UTC"},
+                   "retention": {"keep_last": 5}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["delete"], 0, "{draft}");
+    let (status, problem) = app
+        .post(
+            "/api/v1/policies/preview",
+            json!({"subvolume_id": sv, "draft": {"name": "d",
+                   "schedule": {"cron": "@daily", "time_zone": "UTC"},
+                   "retention": {"keep_last": -3}}}),
+        )
+        .await;
+    assert_problem(status, &problem, StatusCode::BAD_REQUEST, "draft");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("draft.retention.keep_last"),
+        "{problem}"
+    );
+    assert_eq!(app.events().await, events, "preview records nothing");
+    assert_eq!(app.area.snaps_on_disk(), disk, "preview touches no disk");
+
+    let (status, pruned) = app
+        .post_empty(&format!("/api/v1/subvolumes/{sv}/prune"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pruned}");
+    assert_eq!(pruned["deleted"].as_array().unwrap().len(), 2, "{pruned}");
+    assert_eq!(app.area.snaps_on_disk(), 1);
+
+    let (status, body) = app.delete(&format!("/api/v1/subvolumes/{sv}/policy")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.delete(&format!("/api/v1/policies/{pid}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Role, Username};
-use crate::ids::{ServerId, SnapshotId, SubvolumeId};
+use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
+use crate::policy::PolicySpec;
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -288,6 +289,52 @@ pub struct SnapshotAdopted {
     pub subvolume_id: SubvolumeId,
 }
 
+/// Retention deleted a snapshot from disk: the plan of `policy_id` kept it for no reason.
+/// Recorded *instead of* `SnapshotDeleted` (the catalog treats both as `deleted`), so the
+/// log tells an operator's delete from a policy's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotPruned {
+    pub snapshot_id: SnapshotId,
+    pub subvolume_id: SubvolumeId,
+    pub policy_id: PolicyId,
+}
+
+/// A policy was created (the spec was validated first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyCreated {
+    pub policy_id: PolicyId,
+    #[serde(flatten)]
+    pub spec: PolicySpec,
+}
+
+/// A policy was replaced by a new (validated) spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyUpdated {
+    pub policy_id: PolicyId,
+    #[serde(flatten)]
+    pub spec: PolicySpec,
+}
+
+/// A policy was deleted (it had no subvolumes assigned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDeleted {
+    pub policy_id: PolicyId,
+}
+
+/// A subvolume now follows this policy (a subvolume follows at most one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyAssigned {
+    pub policy_id: PolicyId,
+    pub subvolume_id: SubvolumeId,
+}
+
+/// A subvolume no longer follows this policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyUnassigned {
+    pub policy_id: PolicyId,
+    pub subvolume_id: SubvolumeId,
+}
+
 /// Every event dist-btrfs records. The variant name is the stored event type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -314,6 +361,12 @@ pub enum DomainEvent {
     SnapshotVanished(SnapshotVanished),
     SnapshotDiscovered(SnapshotDiscovered),
     SnapshotAdopted(SnapshotAdopted),
+    SnapshotPruned(SnapshotPruned),
+    PolicyCreated(PolicyCreated),
+    PolicyUpdated(PolicyUpdated),
+    PolicyDeleted(PolicyDeleted),
+    PolicyAssigned(PolicyAssigned),
+    PolicyUnassigned(PolicyUnassigned),
 }
 
 /// Static facts about an event's type.
@@ -349,6 +402,12 @@ impl EventKind for DomainEvent {
             Self::SnapshotVanished(_) => "SnapshotVanished",
             Self::SnapshotDiscovered(_) => "SnapshotDiscovered",
             Self::SnapshotAdopted(_) => "SnapshotAdopted",
+            Self::SnapshotPruned(_) => "SnapshotPruned",
+            Self::PolicyCreated(_) => "PolicyCreated",
+            Self::PolicyUpdated(_) => "PolicyUpdated",
+            Self::PolicyDeleted(_) => "PolicyDeleted",
+            Self::PolicyAssigned(_) => "PolicyAssigned",
+            Self::PolicyUnassigned(_) => "PolicyUnassigned",
         }
     }
 
@@ -417,6 +476,27 @@ impl DomainEvent {
                 format!("found unmanaged snapshot {}", e.path)
             }
             Self::SnapshotAdopted(e) => format!("adopted snapshot {}", e.snapshot_id),
+            Self::SnapshotPruned(e) => format!(
+                "pruned snapshot {} (retention of policy {})",
+                e.snapshot_id, e.policy_id
+            ),
+            Self::PolicyCreated(e) => format!(
+                "policy {:?} created (schedule {:?} in {})",
+                e.spec.name, e.spec.schedule.cron, e.spec.schedule.time_zone
+            ),
+            Self::PolicyUpdated(e) => format!(
+                "policy {:?} updated (schedule {:?} in {})",
+                e.spec.name, e.spec.schedule.cron, e.spec.schedule.time_zone
+            ),
+            Self::PolicyDeleted(e) => format!("policy {} deleted", e.policy_id),
+            Self::PolicyAssigned(e) => format!(
+                "subvolume {} now follows policy {}",
+                e.subvolume_id, e.policy_id
+            ),
+            Self::PolicyUnassigned(e) => format!(
+                "subvolume {} no longer follows policy {}",
+                e.subvolume_id, e.policy_id
+            ),
         }
     }
 }
@@ -622,11 +702,63 @@ mod tests {
                 snapshot_id: snap(),
                 subvolume_id: sv(),
             }),
+            DomainEvent::SnapshotPruned(SnapshotPruned {
+                snapshot_id: snap(),
+                subvolume_id: sv(),
+                policy_id: pol(),
+            }),
+            DomainEvent::PolicyCreated(PolicyCreated {
+                policy_id: pol(),
+                spec: policy_spec(),
+            }),
+            DomainEvent::PolicyUpdated(PolicyUpdated {
+                policy_id: pol(),
+                spec: PolicySpec {
+                    target_retention: Some(policy_spec().retention),
+                    replicate_after_snapshot: true,
+                    ..policy_spec()
+                },
+            }),
+            DomainEvent::PolicyDeleted(PolicyDeleted { policy_id: pol() }),
+            DomainEvent::PolicyAssigned(PolicyAssigned {
+                policy_id: pol(),
+                subvolume_id: sv(),
+            }),
+            DomainEvent::PolicyUnassigned(PolicyUnassigned {
+                policy_id: pol(),
+                subvolume_id: sv(),
+            }),
         ]
     }
 
     fn sv() -> SubvolumeId {
         SubvolumeId::from_uuid(Uuid::from_u128(3))
+    }
+
+    fn pol() -> PolicyId {
+        PolicyId::from_uuid(Uuid::from_u128(5))
+    }
+
+    fn policy_spec() -> PolicySpec {
+        PolicySpec {
+            name: "nightly".into(),
+            schedule: crate::policy::ScheduleSpec {
+                cron: "0 3 * * *".into(),
+                time_zone: "Europe/Berlin".into(),
+            },
+            retention: crate::retention::RetentionSpec {
+                keep_last: 3,
+                min_age: Some(std::time::Duration::from_secs(3600)),
+                hourly: 0,
+                daily: 7,
+                weekly: 4,
+                monthly: 12,
+                yearly: 2,
+                time_zone: "Europe/Berlin".into(),
+            },
+            target_retention: None,
+            replicate_after_snapshot: false,
+        }
     }
 
     fn snap() -> SnapshotId {
@@ -678,7 +810,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 22, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 28, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -73,6 +73,10 @@ entity_id!(
     /// A snapshot in the catalog (created by dist-btrfs or discovered).
     SnapshotId
 );
+entity_id!(
+    /// A retention/schedule policy.
+    PolicyId
+);
 
 impl ServerId {
     /// The server's event stream.
@@ -85,6 +89,13 @@ impl SubvolumeId {
     /// The stream of the subvolume and of all its snapshots.
     pub fn stream(&self) -> StreamId {
         StreamId::for_entity("subvolume", self.0)
+    }
+}
+
+impl PolicyId {
+    /// The stream of the policy and of its assignments to subvolumes.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("policy", self.0)
     }
 }
 

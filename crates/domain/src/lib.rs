@@ -12,13 +12,14 @@ pub mod lineage;
 pub mod names;
 pub mod naming;
 pub mod paths;
+pub mod policy;
 pub mod retention;
 pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, DomainEvent, EventKind, ServerRole, Transport};
-pub use ids::{ServerId, SnapshotId, SubvolumeId};
+pub use ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 pub use lineage::{
     IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,
     ReceivedSubvolume, SendDecision,
@@ -27,6 +28,7 @@ pub use names::{
     DisplayName, DisplayNameError, EntityName, NameError, SnapshotName, SubvolumeName,
 };
 pub use paths::{ServerPath, ServerPathError};
+pub use policy::{PolicyError, PolicySpec, ScheduleSpec, ValidPolicy};
 pub use retention::{
     Decision, KeepReason, Pin, Plan, RetentionError, RetentionPolicy, RetentionSpec, SnapshotFacts,
 };

@@ -10,6 +10,8 @@
 //! - [`servers`]: registering the local primary at start.
 //! - [`inventory`]: what is on a server's disk, under its allowed roots.
 //! - [`subvolumes`], [`snapshots`]: the operations.
+//! - [`policies`]: policies and their assignment to subvolumes (database only).
+//! - [`prune`]: retention on the primary: dry-run preview and pruning.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -20,6 +22,8 @@
 pub mod error;
 pub mod hosts;
 pub mod inventory;
+pub mod policies;
+pub mod prune;
 pub mod servers;
 pub mod snapshots;
 pub mod subvolumes;

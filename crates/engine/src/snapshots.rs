@@ -63,7 +63,7 @@ pub struct SyncReport {
 }
 
 /// A managed subvolume with what the operations need to work on it.
-struct Target {
+pub(crate) struct Target {
     view: SubvolumeView,
     name: SubvolumeName,
     path: ServerPath,
@@ -74,7 +74,7 @@ struct Target {
 
 impl Engine {
     /// Loads a managed subvolume (inside the locked transaction) and its server's host.
-    async fn target(
+    pub(crate) async fn target(
         &self,
         tx: &mut Transaction<'static, Postgres>,
         id: SubvolumeId,
@@ -265,60 +265,26 @@ impl Engine {
             )));
         }
         let t = self.target(&mut tx, sv).await?;
-        let path = ServerPath::parse(&snap.path).map_err(|e| {
-            EngineError::Conflict(format!("snapshot path {:?} cannot be used: {e}", snap.path))
-        })?;
-        path.check_within(&t.roots)
-            .map_err(|e| EngineError::Conflict(e.to_string()))?;
-        let cmd_path = abs(&path)?;
-        let event = match t.btrfs.show_if_exists(&cmd_path).await {
-            Ok(None) => DomainEvent::SnapshotVanished(SnapshotVanished {
+        let event = match remove_from_disk(&t, &snap).await? {
+            Removal::Deleted => DomainEvent::SnapshotDeleted(SnapshotDeleted {
                 snapshot_id: id,
                 subvolume_id: sv,
             }),
-            Ok(Some(show)) if show.uuid != Some(snap.uuid) => {
-                return Err(EngineError::Conflict(format!(
-                    "the subvolume at {path} is not snapshot {id} (uuid {:?}, recorded {}); \
-                     refusing to delete it",
-                    show.uuid, snap.uuid
-                )));
-            }
-            Ok(Some(_)) => match t.btrfs.delete(&cmd_path).await {
-                Ok(()) => DomainEvent::SnapshotDeleted(SnapshotDeleted {
+            Removal::Vanished => DomainEvent::SnapshotVanished(SnapshotVanished {
+                snapshot_id: id,
+                subvolume_id: sv,
+            }),
+            Removal::Failed(e) => {
+                let failed = DomainEvent::SnapshotDeleteFailed(SnapshotDeleteFailed {
                     snapshot_id: id,
                     subvolume_id: sv,
-                }),
-                Err(e) => {
-                    if matches!(t.btrfs.show_if_exists(&cmd_path).await, Ok(None)) {
-                        DomainEvent::SnapshotDeleted(SnapshotDeleted {
-                            snapshot_id: id,
-                            subvolume_id: sv,
-                        })
-                    } else {
-                        let failed = DomainEvent::SnapshotDeleteFailed(SnapshotDeleteFailed {
-                            snapshot_id: id,
-                            subvolume_id: sv,
-                            error: e.to_string(),
-                        });
-                        events::append_in(
-                            &mut tx,
-                            &sv.stream(),
-                            ExpectedVersion::Any,
-                            &[failed],
-                            meta,
-                        )
-                        .await?;
-                        tx.commit().await?;
-                        return Err(e.into());
-                    }
-                }
-            },
-            Err(e) if is_not_a_subvolume(&e) => {
-                return Err(EngineError::Conflict(format!(
-                    "{path} is no longer a subvolume; refusing to touch it"
-                )));
+                    error: e.to_string(),
+                });
+                events::append_in(&mut tx, &sv.stream(), ExpectedVersion::Any, &[failed], meta)
+                    .await?;
+                tx.commit().await?;
+                return Err(e.into());
             }
-            Err(e) => return Err(e.into()),
         };
         events::append_in(&mut tx, &sv.stream(), ExpectedVersion::Any, &[event], meta).await?;
         let view = projections::snapshot_by_id(&mut *tx, id)
@@ -469,7 +435,57 @@ impl Engine {
     }
 }
 
-fn check_present(snap: &SnapshotView) -> Result<(), EngineError> {
+/// What [`remove_from_disk`] did.
+pub(crate) enum Removal {
+    /// The snapshot was on disk and is gone now.
+    Deleted,
+    /// It was not on disk any more (deleted by hand).
+    Vanished,
+    /// btrfs refused; it is still on disk.
+    Failed(btrfs::HostError),
+}
+
+/// Deletes a catalogued, managed snapshot from disk — the one delete path of the
+/// engine (operator deletes and pruning). The caller holds the subvolume's lock and
+/// has checked that the snapshot is present and managed. Refuses (as a conflict) a
+/// path outside the allowed roots, a subvolume at the path with another uuid, and a
+/// path that is no longer a subvolume.
+pub(crate) async fn remove_from_disk(
+    t: &Target,
+    snap: &SnapshotView,
+) -> Result<Removal, EngineError> {
+    let id = snap.snapshot_id;
+    let path = ServerPath::parse(&snap.path).map_err(|e| {
+        EngineError::Conflict(format!("snapshot path {:?} cannot be used: {e}", snap.path))
+    })?;
+    path.check_within(&t.roots)
+        .map_err(|e| EngineError::Conflict(e.to_string()))?;
+    let cmd_path = abs(&path)?;
+    match t.btrfs.show_if_exists(&cmd_path).await {
+        Ok(None) => Ok(Removal::Vanished),
+        Ok(Some(show)) if show.uuid != Some(snap.uuid) => Err(EngineError::Conflict(format!(
+            "the subvolume at {path} is not snapshot {id} (uuid {:?}, recorded {}); \
+             refusing to delete it",
+            show.uuid, snap.uuid
+        ))),
+        Ok(Some(_)) => match t.btrfs.delete(&cmd_path).await {
+            Ok(()) => Ok(Removal::Deleted),
+            Err(e) => {
+                if matches!(t.btrfs.show_if_exists(&cmd_path).await, Ok(None)) {
+                    Ok(Removal::Deleted)
+                } else {
+                    Ok(Removal::Failed(e))
+                }
+            }
+        },
+        Err(e) if is_not_a_subvolume(&e) => Err(EngineError::Conflict(format!(
+            "{path} is no longer a subvolume; refusing to touch it"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn check_present(snap: &SnapshotView) -> Result<(), EngineError> {
     match snap.state {
         SnapshotState::Present => Ok(()),
         gone => Err(EngineError::Conflict(format!(

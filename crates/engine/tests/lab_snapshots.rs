@@ -567,3 +567,140 @@ async fn the_local_primary_is_registered_once_and_follows_its_roots(pool: PgPool
     assert_eq!(server.allowed_roots, ["/mnt/b"]);
     assert_eq!(projections::servers(&pool).await.unwrap().len(), 1);
 }
+
+fn keep_last_policy(n: u32) -> domain::PolicySpec {
+    domain::PolicySpec {
+        name: format!("keep-last-{n}"),
+        schedule: domain::ScheduleSpec {
+            cron: "0 * * * *".into(),
+            time_zone: "UTC".into(),
+        },
+        retention: domain::RetentionSpec {
+            keep_last: n,
+            min_age: None,
+            hourly: 0,
+            daily: 0,
+            weekly: 0,
+            monthly: 0,
+            yearly: 0,
+            time_zone: "UTC".into(),
+        },
+        target_retention: None,
+        replicate_after_snapshot: false,
+    }
+}
+
+/// Pruning by the planner with keep_last 2: the two oldest managed snapshots go (disk and
+/// catalog, as `SnapshotPruned`), the two newest stay, and a hand-made snapshot that is
+/// the newest of all stays (invariant 1). A preview first changes nothing.
+#[sqlx::test(migrations = false)]
+async fn prune_deletes_what_the_plan_drops_and_never_an_unmanaged_newest(pool: PgPool) {
+    let s = setup(pool).await;
+    let sv = s.manage().await;
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        made.push(s.engine.create_snapshot(sv, &meta()).await.unwrap());
+    }
+    // btrfs creation times have one-second resolution: make the hand-made one newer.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let manual = format!("{}/vol@manual", s.area.snaps);
+    sh(&["btrfs", "subvolume", "snapshot", "-r", &s.area.vol, &manual]);
+    let report = s.engine.sync_subvolume(sv, &meta()).await.unwrap();
+    assert_eq!(report.discovered.len(), 1);
+
+    // Pruning without a policy is refused.
+    let err = s
+        .engine
+        .prune_subvolume(sv, chrono::Utc::now(), &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Conflict(_)), "{err}");
+
+    let policy = s
+        .engine
+        .create_policy(keep_last_policy(2), &meta())
+        .await
+        .unwrap();
+    s.engine
+        .assign_policy(sv, policy.policy_id, &meta())
+        .await
+        .unwrap();
+
+    // Preview: nothing changes.
+    let before_events = s.event_count().await;
+    let before_disk = s.area.snaps_on_disk();
+    let retention = domain::RetentionPolicy::parse(&policy.spec.retention).unwrap();
+    let planned = s
+        .engine
+        .preview_retention(sv, &retention, chrono::Utc::now())
+        .await
+        .unwrap();
+    let deleting: Vec<_> = planned
+        .iter()
+        .filter(|p| p.decision.action == domain::retention::Action::Delete)
+        .map(|p| p.snapshot.snapshot_id)
+        .collect();
+    assert_eq!(deleting, [made[0].snapshot_id, made[1].snapshot_id]);
+    assert_eq!(s.event_count().await, before_events);
+    assert_eq!(s.area.snaps_on_disk(), before_disk);
+
+    let report = s
+        .engine
+        .prune_subvolume(sv, chrono::Utc::now(), &meta())
+        .await
+        .unwrap();
+    assert_eq!(report.deleted, [made[0].snapshot_id, made[1].snapshot_id]);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    for gone in &made[..2] {
+        assert!(
+            !s.area.exists(&gone.path),
+            "{} is gone from disk",
+            gone.path
+        );
+        let v = projections::snapshot_by_id(&s.pool, gone.snapshot_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.state, SnapshotState::Deleted);
+    }
+    for kept in &made[2..] {
+        assert!(s.area.exists(&kept.path), "{} stays", kept.path);
+    }
+    assert!(
+        s.area.exists(&manual),
+        "the hand-made newest snapshot stays"
+    );
+    let manual_reasons = &report
+        .planned
+        .iter()
+        .find(|p| p.snapshot.path == manual)
+        .unwrap()
+        .decision
+        .reasons;
+    assert!(
+        manual_reasons.contains(&domain::KeepReason::NotManaged),
+        "{manual_reasons:?}"
+    );
+    let pruned: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotPruned'")
+            .fetch_one(&s.pool)
+            .await
+            .unwrap();
+    assert_eq!(pruned, 2);
+
+    // A second prune finds nothing more to delete.
+    let again = s
+        .engine
+        .prune_subvolume(sv, chrono::Utc::now(), &meta())
+        .await
+        .unwrap();
+    assert!(again.deleted.is_empty());
+
+    // An assigned policy cannot be deleted; the conflict names the subvolume.
+    let err = s
+        .engine
+        .delete_policy(policy.policy_id, &meta())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&sv.to_string()), "{err}");
+}

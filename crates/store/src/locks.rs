@@ -34,3 +34,9 @@ pub async fn lock_server(conn: &mut PgConnection, id: ServerId) -> Result<(), St
 pub async fn lock_server_registry(conn: &mut PgConnection) -> Result<(), StoreError> {
     lock(conn, "servers").await
 }
+
+/// Serializes every change of policies and their assignments (names are unique, an
+/// assigned policy cannot be deleted).
+pub async fn lock_policies(conn: &mut PgConnection) -> Result<(), StoreError> {
+    lock(conn, "policies").await
+}

@@ -392,8 +392,117 @@ async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: Pg
         ]
     );
 
+    // Policies and assignments (issue 6).
+    let spec = |name: &str, keep_last: u32| domain::PolicySpec {
+        name: name.into(),
+        schedule: domain::ScheduleSpec {
+            cron: "0 * * * *".into(),
+            time_zone: "UTC".into(),
+        },
+        retention: domain::RetentionSpec {
+            keep_last,
+            min_age: None,
+            hourly: 24,
+            daily: 7,
+            weekly: 0,
+            monthly: 0,
+            yearly: 0,
+            time_zone: "UTC".into(),
+        },
+        target_retention: None,
+        replicate_after_snapshot: false,
+    };
+    let (kept, gone) = (domain::PolicyId::new(), domain::PolicyId::new());
+    let (other_sv, third_sv) = (SubvolumeId::new(), SubvolumeId::new());
+    store
+        .append(
+            &kept.stream(),
+            ExpectedVersion::NoStream,
+            &[
+                DomainEvent::PolicyCreated(PolicyCreated {
+                    policy_id: kept,
+                    spec: spec("hourly", 3),
+                }),
+                DomainEvent::PolicyUpdated(PolicyUpdated {
+                    policy_id: kept,
+                    spec: spec("hourly-renamed", 5),
+                }),
+                DomainEvent::PolicyAssigned(PolicyAssigned {
+                    policy_id: kept,
+                    subvolume_id: other_sv,
+                }),
+                DomainEvent::PolicyAssigned(PolicyAssigned {
+                    policy_id: kept,
+                    subvolume_id: third_sv,
+                }),
+                DomainEvent::PolicyUnassigned(PolicyUnassigned {
+                    policy_id: kept,
+                    subvolume_id: third_sv,
+                }),
+            ],
+            &meta,
+        )
+        .await
+        .unwrap();
+    store
+        .append(
+            &gone.stream(),
+            ExpectedVersion::NoStream,
+            &[
+                DomainEvent::PolicyCreated(PolicyCreated {
+                    policy_id: gone,
+                    spec: spec("gone", 1),
+                }),
+                DomainEvent::PolicyDeleted(PolicyDeleted { policy_id: gone }),
+            ],
+            &meta,
+        )
+        .await
+        .unwrap();
+    store
+        .append(
+            &sv.stream(),
+            ExpectedVersion::Any,
+            &[DomainEvent::SnapshotPruned(SnapshotPruned {
+                snapshot_id: snap(4),
+                subvolume_id: sv,
+                policy_id: kept,
+            })],
+            &meta,
+        )
+        .await
+        .unwrap();
+    let policies = projections::policies(&pool).await.unwrap();
+    assert_eq!(policies.len(), 1);
+    assert_eq!(policies[0].spec, spec("hourly-renamed", 5));
+    assert_eq!(policies[0].subvolumes, [other_sv]);
+    assert_eq!(
+        projections::policy_of_subvolume(&pool, other_sv)
+            .await
+            .unwrap()
+            .map(|p| p.policy_id),
+        Some(kept)
+    );
+    assert!(
+        projections::policy_by_name(&pool, "gone")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let pruned = projections::snapshot_by_id(&pool, snap(4))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pruned.state.as_str(), "deleted");
+
     let live = projections::snapshot(&pool).await.unwrap();
-    for table in ["proj_servers", "proj_subvolumes", "proj_snapshots"] {
+    for table in [
+        "proj_servers",
+        "proj_subvolumes",
+        "proj_snapshots",
+        "proj_policies",
+        "proj_policy_assignments",
+    ] {
         assert!(
             live.iter().any(|(t, rows)| t == table && !rows.is_empty()),
             "{table} is covered"

@@ -374,10 +374,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every policy, with the subvolumes that follow it. */
+        get: operations["listPolicies"];
+        put?: never;
+        /** Creates a policy. */
+        post: operations["createPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The retention plan of a subvolume under a saved or draft policy at a given time,
+         *     with every reason. Changes nothing.
+         */
+        post: operations["previewPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One policy. */
+        get: operations["getPolicy"];
+        put?: never;
+        post?: never;
+        /** Deletes a policy that no subvolume follows. */
+        delete: operations["deletePolicy"];
+        options?: never;
+        head?: never;
+        /** Changes a policy (absent fields stay). */
+        patch: operations["updatePolicy"];
+        trace?: never;
+    };
+    "/subvolumes/{id}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Makes a managed subvolume follow a policy (replacing any previous one). */
+        post: operations["assignPolicy"];
+        /** Stops a subvolume following its policy. */
+        delete: operations["unassignPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/prune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prunes the subvolume's snapshots on the primary now, by its policy's retention:
+         *     deletes what the plan does not keep (never the newest, never one dist-btrfs did
+         *     not create or adopt).
+         */
+        post: operations["pruneSubvolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AssignPolicy
+         * @description Make a subvolume follow a policy.
+         */
+        AssignPolicy: {
+            /** Format: uuid */
+            policy_id: string;
+        };
         /**
          * AuditEvent
          * @description One recorded event as the timeline shows it.
@@ -582,6 +686,167 @@ export interface components {
          */
         Origin: "created" | "discovered";
         /**
+         * PlannedSnapshotDto
+         * @description The planner's verdict on one snapshot.
+         */
+        PlannedSnapshotDto: {
+            /** Format: uuid */
+            snapshot_id: string;
+            name: string;
+            path: string;
+            /**
+             * Format: date-time
+             * @description The time the planner used (the recorded creation time, or when it was
+             *     catalogued if that is unknown).
+             */
+            created_at: string;
+            /** @description Created or adopted by dist-btrfs. */
+            managed: boolean;
+            /** @description A send of it is in progress. */
+            sending: boolean;
+            /** @description `keep` or `delete`. */
+            action: string;
+            /**
+             * @description Every reason it is kept ("newest snapshot", "keep_last 3", "daily 2026-11-25",
+             *     "not created by dist-btrfs", ...); empty when deleted.
+             */
+            reasons: string[];
+        };
+        /**
+         * Policy
+         * @description A stored policy.
+         */
+        Policy: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            schedule: components["schemas"]["PolicySchedule"];
+            retention: components["schemas"]["PolicyRetention"];
+            target_retention?: components["schemas"]["PolicyRetention"];
+            replicate_after_snapshot: boolean;
+            /** @description Subvolumes that follow this policy. */
+            subvolumes: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * PolicyInput
+         * @description A policy as entered.
+         */
+        PolicyInput: {
+            /** @description Unique. ASCII letters, digits and `. _ @ + -`. */
+            name: string;
+            schedule: components["schemas"]["PolicySchedule"];
+            /** @description Retention on the primary. */
+            retention: components["schemas"]["PolicyRetention"] & unknown;
+            /** @description Retention of the copies on replication targets (applied once replication lands). */
+            target_retention?: components["schemas"]["PolicyRetention"] & unknown;
+            /**
+             * @description Replicate to the subvolume's targets after each scheduled snapshot.
+             * @default false
+             */
+            replicate_after_snapshot: boolean;
+        };
+        /**
+         * PolicyPatch
+         * @description A partial change of a policy: absent fields stay as they are.
+         */
+        PolicyPatch: {
+            name?: string;
+            schedule?: components["schemas"]["PolicySchedule"];
+            retention?: components["schemas"]["PolicyRetention"];
+            /** @description `null` removes the target retention. */
+            target_retention?: components["schemas"]["PolicyRetention"] & unknown;
+            replicate_after_snapshot?: boolean;
+        };
+        /**
+         * PolicyRetention
+         * @description What to keep (btrbk-style). A snapshot is kept if any rule keeps it; the newest
+         *     snapshot, snapshots not created by dist-btrfs, incremental bases and snapshots being
+         *     sent are always kept.
+         */
+        PolicyRetention: {
+            /**
+             * Format: int64
+             * @description Keep the N newest snapshots.
+             * @default 0
+             */
+            keep_last: number;
+            /**
+             * Format: int64
+             * @description Keep every snapshot younger than this many seconds.
+             */
+            min_age_seconds?: number;
+            /**
+             * Format: int64
+             * @description Keep the first snapshot of each of the last H hours.
+             * @default 0
+             */
+            hourly: number;
+            /**
+             * Format: int64
+             * @description ... of each of the last D days.
+             * @default 0
+             */
+            daily: number;
+            /**
+             * Format: int64
+             * @description ... of each of the last W ISO weeks.
+             * @default 0
+             */
+            weekly: number;
+            /**
+             * Format: int64
+             * @description ... of each of the last M months.
+             * @default 0
+             */
+            monthly: number;
+            /**
+             * Format: int64
+             * @description ... of each of the last Y years.
+             * @default 0
+             */
+            yearly: number;
+        };
+        /**
+         * PolicySchedule
+         * @description When snapshots are taken.
+         */
+        PolicySchedule: {
+            /**
+             * @description Five-field cron expression (`minute hour day-of-month month day-of-week`) or an
+             *     alias such as `@daily`.
+             */
+            cron: string;
+            /**
+             * @description IANA time zone (e.g. `Europe/Berlin`) of the cron expression and of the
+             *     retention's calendar buckets.
+             */
+            time_zone: string;
+        };
+        /**
+         * PreviewRequest
+         * @description What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
+         */
+        PreviewRequest: {
+            /** Format: uuid */
+            subvolume_id: string;
+            /**
+             * Format: uuid
+             * @description A saved policy. Exactly one of `policy_id` and `draft`.
+             */
+            policy_id?: string;
+            /** @description A policy that is not saved. */
+            draft?: components["schemas"]["PolicyInput"] & unknown;
+            /**
+             * Format: date-time
+             * @description The planning time (default: now).
+             */
+            at?: string;
+        };
+        /**
          * Problem
          * @description An error as the API reports it.
          */
@@ -597,6 +862,55 @@ export interface components {
             status: number;
             /** @description What went wrong in this request. */
             detail?: string;
+        };
+        /**
+         * PruneFailure
+         * @description A snapshot pruning did not delete.
+         */
+        PruneFailure: {
+            /** Format: uuid */
+            snapshot_id: string;
+            error: string;
+        };
+        /**
+         * PruneResult
+         * @description What a prune did.
+         */
+        PruneResult: {
+            /** Format: uuid */
+            subvolume_id: string;
+            /** Format: uuid */
+            policy_id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Deleted from disk (each recorded as `SnapshotPruned`). */
+            deleted: string[];
+            /** @description Already gone from disk (recorded as `SnapshotVanished`). */
+            vanished: string[];
+            /** @description Planned for deletion, not deleted. */
+            failed: components["schemas"]["PruneFailure"][];
+            /** @description The plan that was carried out. */
+            snapshots: components["schemas"]["PlannedSnapshotDto"][];
+        };
+        /**
+         * RetentionPreview
+         * @description A retention plan, oldest snapshot first. Nothing was changed.
+         */
+        RetentionPreview: {
+            /** Format: uuid */
+            subvolume_id: string;
+            /**
+             * Format: uuid
+             * @description The saved policy previewed (absent for a draft).
+             */
+            policy_id?: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: uint64 */
+            keep: number;
+            /** Format: uint64 */
+            delete: number;
+            snapshots: components["schemas"]["PlannedSnapshotDto"][];
         };
         /**
          * @description What a server is for.
@@ -2152,6 +2466,502 @@ export interface operations {
                 };
             };
             /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every policy, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"][];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Created (`PolicyCreated`). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The plan; nothing was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RetentionPreview"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume or policy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description No such policy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (`PolicyDeleted`); the policy as it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Subvolumes follow the policy (the detail names them). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PolicyPatch"];
+            };
+        };
+        responses: {
+            /** @description Updated (`PolicyUpdated`; nothing recorded when nothing changed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new name is taken. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AssignPolicy"];
+            };
+        };
+        responses: {
+            /** @description The subvolume follows the policy (`PolicyAssigned`, after `PolicyUnassigned` of a previous one). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed any more. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unassignPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subvolume follows no policy now (`PolicyUnassigned`); the policy it followed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pruneSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pruned: what was deleted, what failed, and the plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PruneResult"];
+                };
+            };
+            /** @description Not used by pruning itself (kept for the shared error mapping). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed or follows no policy. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@
 mod audit;
 pub mod auth;
 mod instance;
+mod policies;
 mod servers;
 mod snapshots;
 mod subvolumes;
@@ -18,6 +19,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 
 pub use audit::{AuditEntry, audit_timeline};
 pub use instance::{InstanceView, instance};
+pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, present_snapshots_of,
@@ -38,6 +40,8 @@ pub const TABLES: &[&str] = &[
     "proj_servers",
     "proj_subvolumes",
     "proj_snapshots",
+    "proj_policies",
+    "proj_policy_assignments",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -48,6 +52,7 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     servers::apply(conn, event).await?;
     subvolumes::apply(conn, event).await?;
     snapshots::apply(conn, event).await?;
+    policies::apply(conn, event).await?;
     Ok(())
 }
 

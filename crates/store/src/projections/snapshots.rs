@@ -57,6 +57,9 @@ pub(super) async fn apply(
         DomainEvent::SnapshotDeleted(e) => {
             set_gone(conn, e.snapshot_id, "deleted", event.recorded_at).await?;
         }
+        DomainEvent::SnapshotPruned(e) => {
+            set_gone(conn, e.snapshot_id, "deleted", event.recorded_at).await?;
+        }
         DomainEvent::SnapshotVanished(e) => {
             set_gone(conn, e.snapshot_id, "vanished", event.recorded_at).await?;
         }

@@ -1,0 +1,725 @@
+//! Policies: `GET/POST /policies`, `GET/PATCH/DELETE /policies/{id}`, the dry run
+//! `POST /policies/preview`, assignment `POST/DELETE /subvolumes/{id}/policy` and
+//! `POST /subvolumes/{id}/prune`. Operators change, viewers read.
+//!
+//! Bad input is a 400 whose detail starts with the offending field (`name`,
+//! `schedule.cron`, `schedule.time_zone`, `retention.daily`, `draft.retention.keep_last`,
+//! ...). The retention's bucket boundaries are in the schedule's time zone.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::retention::Action;
+use domain::{PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId};
+use engine::prune::PlannedSnapshot;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use store::AppendMeta;
+use store::projections::{self, PolicyView};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::engine_error::engine_responses;
+use crate::problem::Problem;
+
+#[derive(Tags)]
+enum Tag {
+    /// Schedules and retention policies, their assignment and pruning.
+    Policies,
+}
+
+/// When snapshots are taken.
+#[derive(Debug, Clone, Object)]
+pub struct PolicySchedule {
+    /// Five-field cron expression (`minute hour day-of-month month day-of-week`) or an
+    /// alias such as `@daily`.
+    pub cron: String,
+    /// IANA time zone (e.g. `Europe/Berlin`) of the cron expression and of the
+    /// retention's calendar buckets.
+    pub time_zone: String,
+}
+
+/// What to keep (btrbk-style). A snapshot is kept if any rule keeps it; the newest
+/// snapshot, snapshots not created by dist-btrfs, incremental bases and snapshots being
+/// sent are always kept.
+#[derive(Debug, Clone, Object)]
+pub struct PolicyRetention {
+    /// Keep the N newest snapshots.
+    #[oai(default)]
+    pub keep_last: i64,
+    /// Keep every snapshot younger than this many seconds.
+    pub min_age_seconds: Option<i64>,
+    /// Keep the first snapshot of each of the last H hours.
+    #[oai(default)]
+    pub hourly: i64,
+    /// ... of each of the last D days.
+    #[oai(default)]
+    pub daily: i64,
+    /// ... of each of the last W ISO weeks.
+    #[oai(default)]
+    pub weekly: i64,
+    /// ... of each of the last M months.
+    #[oai(default)]
+    pub monthly: i64,
+    /// ... of each of the last Y years.
+    #[oai(default)]
+    pub yearly: i64,
+}
+
+/// A policy as entered.
+#[derive(Debug, Clone, Object)]
+pub struct PolicyInput {
+    /// Unique. ASCII letters, digits and `. _ @ + -`.
+    pub name: String,
+    pub schedule: PolicySchedule,
+    /// Retention on the primary.
+    pub retention: PolicyRetention,
+    /// Retention of the copies on replication targets (applied once replication lands).
+    pub target_retention: Option<PolicyRetention>,
+    /// Replicate to the subvolume's targets after each scheduled snapshot.
+    #[oai(default)]
+    pub replicate_after_snapshot: bool,
+}
+
+/// A partial change of a policy: absent fields stay as they are.
+#[derive(Debug, Clone, Object)]
+pub struct PolicyPatch {
+    pub name: Option<String>,
+    pub schedule: Option<PolicySchedule>,
+    pub retention: Option<PolicyRetention>,
+    /// `null` removes the target retention.
+    pub target_retention: MaybeUndefined<PolicyRetention>,
+    pub replicate_after_snapshot: Option<bool>,
+}
+
+/// A stored policy.
+#[derive(Debug, Clone, Object)]
+pub struct Policy {
+    pub id: Uuid,
+    pub name: String,
+    pub schedule: PolicySchedule,
+    pub retention: PolicyRetention,
+    pub target_retention: Option<PolicyRetention>,
+    pub replicate_after_snapshot: bool,
+    /// Subvolumes that follow this policy.
+    pub subvolumes: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Make a subvolume follow a policy.
+#[derive(Debug, Clone, Object)]
+pub struct AssignPolicy {
+    pub policy_id: Uuid,
+}
+
+/// What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
+#[derive(Debug, Clone, Object)]
+pub struct PreviewRequest {
+    pub subvolume_id: Uuid,
+    /// A saved policy. Exactly one of `policy_id` and `draft`.
+    pub policy_id: Option<Uuid>,
+    /// A policy that is not saved.
+    pub draft: Option<PolicyInput>,
+    /// The planning time (default: now).
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The planner's verdict on one snapshot.
+#[derive(Debug, Clone, Object)]
+pub struct PlannedSnapshotDto {
+    pub snapshot_id: Uuid,
+    pub name: String,
+    pub path: String,
+    /// The time the planner used (the recorded creation time, or when it was
+    /// catalogued if that is unknown).
+    pub created_at: DateTime<Utc>,
+    /// Created or adopted by dist-btrfs.
+    pub managed: bool,
+    /// A send of it is in progress.
+    pub sending: bool,
+    /// `keep` or `delete`.
+    pub action: String,
+    /// Every reason it is kept ("newest snapshot", "keep_last 3", "daily 2026-11-25",
+    /// "not created by dist-btrfs", ...); empty when deleted.
+    pub reasons: Vec<String>,
+}
+
+/// A retention plan, oldest snapshot first. Nothing was changed.
+#[derive(Debug, Clone, Object)]
+pub struct RetentionPreview {
+    pub subvolume_id: Uuid,
+    /// The saved policy previewed (absent for a draft).
+    pub policy_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub keep: u64,
+    pub delete: u64,
+    pub snapshots: Vec<PlannedSnapshotDto>,
+}
+
+/// A snapshot pruning did not delete.
+#[derive(Debug, Clone, Object)]
+pub struct PruneFailure {
+    pub snapshot_id: Uuid,
+    pub error: String,
+}
+
+/// What a prune did.
+#[derive(Debug, Clone, Object)]
+pub struct PruneResult {
+    pub subvolume_id: Uuid,
+    pub policy_id: Uuid,
+    pub at: DateTime<Utc>,
+    /// Deleted from disk (each recorded as `SnapshotPruned`).
+    pub deleted: Vec<Uuid>,
+    /// Already gone from disk (recorded as `SnapshotVanished`).
+    pub vanished: Vec<Uuid>,
+    /// Planned for deletion, not deleted.
+    pub failed: Vec<PruneFailure>,
+    /// The plan that was carried out.
+    pub snapshots: Vec<PlannedSnapshotDto>,
+}
+
+fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
+    PolicyRetention {
+        keep_last: r.keep_last.into(),
+        min_age_seconds: r
+            .min_age
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        hourly: r.hourly.into(),
+        daily: r.daily.into(),
+        weekly: r.weekly.into(),
+        monthly: r.monthly.into(),
+        yearly: r.yearly.into(),
+    }
+}
+
+impl From<PolicyView> for Policy {
+    fn from(v: PolicyView) -> Self {
+        Self {
+            id: v.policy_id.as_uuid(),
+            name: v.spec.name,
+            schedule: PolicySchedule {
+                cron: v.spec.schedule.cron,
+                time_zone: v.spec.schedule.time_zone,
+            },
+            retention: retention_dto(&v.spec.retention),
+            target_retention: v.spec.target_retention.as_ref().map(retention_dto),
+            replicate_after_snapshot: v.spec.replicate_after_snapshot,
+            subvolumes: v.subvolumes.into_iter().map(|s| s.as_uuid()).collect(),
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+fn planned_dto(p: PlannedSnapshot) -> PlannedSnapshotDto {
+    PlannedSnapshotDto {
+        snapshot_id: p.snapshot.snapshot_id.as_uuid(),
+        name: p.snapshot.name,
+        path: p.snapshot.path,
+        created_at: p.decision.created_at,
+        managed: p.snapshot.managed,
+        sending: p.decision.reasons.contains(&domain::KeepReason::BeingSent),
+        action: match p.decision.action {
+            Action::Keep => "keep",
+            Action::Delete => "delete",
+        }
+        .to_owned(),
+        reasons: p.decision.reasons.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
+/// A 400 whose detail starts with the field.
+fn invalid(field: &str, message: impl std::fmt::Display) -> Problem {
+    Problem::validation(format!("{field}: {message}"))
+}
+
+fn count(prefix: &str, field: &str, n: i64) -> Result<u32, Problem> {
+    if n < 0 {
+        return Err(invalid(
+            &format!("{prefix}.{field}"),
+            format!("must not be negative (got {n})"),
+        ));
+    }
+    u32::try_from(n).map_err(|_| {
+        invalid(
+            &format!("{prefix}.{field}"),
+            format!(
+                "{n} is more than the maximum {}",
+                domain::retention::MAX_BUCKET_COUNT
+            ),
+        )
+    })
+}
+
+fn retention_spec(
+    prefix: &str,
+    r: &PolicyRetention,
+    time_zone: &str,
+) -> Result<RetentionSpec, Problem> {
+    let min_age = match r.min_age_seconds {
+        None => None,
+        Some(s) if s < 0 => {
+            return Err(invalid(
+                &format!("{prefix}.min_age_seconds"),
+                format!("must not be negative (got {s})"),
+            ));
+        }
+        Some(s) => Some(Duration::from_secs(s.unsigned_abs())),
+    };
+    Ok(RetentionSpec {
+        keep_last: count(prefix, "keep_last", r.keep_last)?,
+        min_age,
+        hourly: count(prefix, "hourly", r.hourly)?,
+        daily: count(prefix, "daily", r.daily)?,
+        weekly: count(prefix, "weekly", r.weekly)?,
+        monthly: count(prefix, "monthly", r.monthly)?,
+        yearly: count(prefix, "yearly", r.yearly)?,
+        time_zone: time_zone.to_owned(),
+    })
+}
+
+/// The domain spec of an input, with `prefix` (`""` or `"draft."`) on field names.
+fn policy_spec(prefix: &str, p: &PolicyInput) -> Result<PolicySpec, Problem> {
+    let tz = &p.schedule.time_zone;
+    let spec = PolicySpec {
+        name: p.name.clone(),
+        schedule: ScheduleSpec {
+            cron: p.schedule.cron.clone(),
+            time_zone: tz.clone(),
+        },
+        retention: retention_spec(&format!("{prefix}retention"), &p.retention, tz)?,
+        target_retention: p
+            .target_retention
+            .as_ref()
+            .map(|t| retention_spec(&format!("{prefix}target_retention"), t, tz))
+            .transpose()?,
+        replicate_after_snapshot: p.replicate_after_snapshot,
+    };
+    spec.validate()
+        .map_err(|e| Problem::validation(format!("{prefix}{}", e.message)))?;
+    Ok(spec)
+}
+
+#[derive(ApiResponse)]
+pub enum ListPoliciesResponse {
+    /// Every policy, by name.
+    #[oai(status = 200)]
+    Ok(Json<Vec<Policy>>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetPolicyResponse {
+    /// The policy.
+    #[oai(status = 200)]
+    Ok(Json<Policy>),
+    /// No such policy.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+/// The responses of policy changes (database only: no server work).
+macro_rules! change_response {
+    ($name:ident, $ok_status:literal, $ok_doc:literal, $conflict_doc:literal) => {
+        #[derive(ApiResponse)]
+        pub enum $name {
+            #[doc = $ok_doc]
+            #[oai(status = $ok_status)]
+            Ok(Json<Policy>),
+            /// Invalid input; the detail starts with the field. Nothing changed.
+            #[oai(status = 400)]
+            BadRequest(Json<Problem>),
+            /// No such policy or subvolume.
+            #[oai(status = 404)]
+            NotFound(Json<Problem>),
+            #[doc = $conflict_doc]
+            #[oai(status = 409)]
+            Conflict(Json<Problem>),
+            /// A server-side failure.
+            #[oai(status = 500)]
+            Internal(Json<Problem>),
+        }
+
+        impl From<engine::EngineError> for $name {
+            fn from(e: engine::EngineError) -> Self {
+                use crate::engine_error::{Class, classify};
+                match classify(&e) {
+                    (Class::BadRequest, p) => Self::BadRequest(Json(p)),
+                    (Class::NotFound, p) => Self::NotFound(Json(p)),
+                    (Class::Conflict, p) => Self::Conflict(Json(p)),
+                    (_, _) => Self::Internal(Json(Problem::internal(&e))),
+                }
+            }
+        }
+    };
+}
+
+change_response!(
+    CreatePolicyResponse,
+    201,
+    "Created (`PolicyCreated`).",
+    "The name is taken. Nothing changed."
+);
+change_response!(
+    UpdatePolicyResponse,
+    200,
+    "Updated (`PolicyUpdated`; nothing recorded when nothing changed).",
+    "The new name is taken. Nothing changed."
+);
+change_response!(
+    DeletePolicyResponse,
+    200,
+    "Deleted (`PolicyDeleted`); the policy as it was.",
+    "Subvolumes follow the policy (the detail names them). Nothing changed."
+);
+change_response!(
+    AssignPolicyResponse,
+    200,
+    "The subvolume follows the policy (`PolicyAssigned`, after `PolicyUnassigned` of a previous one).",
+    "The subvolume is not managed any more. Nothing changed."
+);
+change_response!(
+    UnassignPolicyResponse,
+    200,
+    "The subvolume follows no policy now (`PolicyUnassigned`); the policy it followed.",
+    "Conflict. Nothing changed."
+);
+
+#[derive(ApiResponse)]
+pub enum PreviewResponse {
+    /// The plan; nothing was changed.
+    #[oai(status = 200)]
+    Ok(Json<RetentionPreview>),
+    /// Invalid input; the detail starts with the field.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume or policy.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum PruneResponse {
+    /// Pruned: what was deleted, what failed, and the plan.
+    #[oai(status = 200)]
+    Ok(Json<PruneResult>),
+    /// Not used by pruning itself (kept for the shared error mapping).
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// The subvolume is not managed or follows no policy. Nothing changed.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A btrfs command on the server failed.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The server cannot be reached.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+engine_responses!(PruneResponse);
+
+pub struct PoliciesApi;
+
+#[OpenApi(tag = "Tag::Policies")]
+impl PoliciesApi {
+    /// Every policy, with the subvolumes that follow it.
+    #[oai(path = "/policies", method = "get", operation_id = "listPolicies")]
+    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListPoliciesResponse {
+        match projections::policies(&state.pool).await {
+            Ok(list) => {
+                ListPoliciesResponse::Ok(Json(list.into_iter().map(Policy::from).collect()))
+            }
+            Err(e) => ListPoliciesResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Creates a policy.
+    #[oai(path = "/policies", method = "post", operation_id = "createPolicy")]
+    async fn create(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        body: Json<PolicyInput>,
+    ) -> CreatePolicyResponse {
+        let spec = match policy_spec("", &body.0) {
+            Ok(s) => s,
+            Err(p) => return CreatePolicyResponse::BadRequest(Json(p)),
+        };
+        match state
+            .engine
+            .create_policy(spec, &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(v) => CreatePolicyResponse::Ok(Json(v.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The retention plan of a subvolume under a saved or draft policy at a given time,
+    /// with every reason. Changes nothing.
+    #[oai(
+        path = "/policies/preview",
+        method = "post",
+        operation_id = "previewPolicy"
+    )]
+    async fn preview(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        body: Json<PreviewRequest>,
+    ) -> PreviewResponse {
+        let body = body.0;
+        let (policy_id, spec) = match (&body.policy_id, &body.draft) {
+            (Some(id), None) => {
+                match projections::policy(&state.pool, PolicyId::from_uuid(*id)).await {
+                    Ok(Some(v)) => (Some(*id), v.spec),
+                    Ok(None) => {
+                        return PreviewResponse::NotFound(Json(Problem::not_found(format!(
+                            "no policy {id}"
+                        ))));
+                    }
+                    Err(e) => return PreviewResponse::Internal(Json(Problem::internal(&e))),
+                }
+            }
+            (None, Some(draft)) => match policy_spec("draft.", draft) {
+                Ok(s) => (None, s),
+                Err(p) => return PreviewResponse::BadRequest(Json(p)),
+            },
+            _ => {
+                return PreviewResponse::BadRequest(Json(invalid(
+                    "policy_id",
+                    "give exactly one of policy_id and draft",
+                )));
+            }
+        };
+        let retention = match domain::policy::parse_retention("retention", &spec.retention) {
+            Ok(r) => r,
+            Err(e) => return PreviewResponse::BadRequest(Json(Problem::validation(e.message))),
+        };
+        let at = body.at.unwrap_or_else(Utc::now);
+        let sv = SubvolumeId::from_uuid(body.subvolume_id);
+        match state.engine.preview_retention(sv, &retention, at).await {
+            Ok(planned) => {
+                let snapshots: Vec<PlannedSnapshotDto> =
+                    planned.into_iter().map(planned_dto).collect();
+                let delete = snapshots.iter().filter(|s| s.action == "delete").count() as u64;
+                PreviewResponse::Ok(Json(RetentionPreview {
+                    subvolume_id: body.subvolume_id,
+                    policy_id,
+                    at,
+                    keep: snapshots.len() as u64 - delete,
+                    delete,
+                    snapshots,
+                }))
+            }
+            Err(engine::EngineError::NotFound(m)) => {
+                PreviewResponse::NotFound(Json(Problem::not_found(m)))
+            }
+            Err(e) => PreviewResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// One policy.
+    #[oai(path = "/policies/:id", method = "get", operation_id = "getPolicy")]
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> GetPolicyResponse {
+        match projections::policy(&state.pool, PolicyId::from_uuid(id.0)).await {
+            Ok(Some(v)) => GetPolicyResponse::Ok(Json(v.into())),
+            Ok(None) => {
+                GetPolicyResponse::NotFound(Json(Problem::not_found(format!("no policy {}", id.0))))
+            }
+            Err(e) => GetPolicyResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Changes a policy (absent fields stay).
+    #[oai(
+        path = "/policies/:id",
+        method = "patch",
+        operation_id = "updatePolicy"
+    )]
+    async fn update(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<PolicyPatch>,
+    ) -> UpdatePolicyResponse {
+        let pid = PolicyId::from_uuid(id.0);
+        let current = match projections::policy(&state.pool, pid).await {
+            Ok(Some(v)) => Policy::from(v),
+            Ok(None) => {
+                return UpdatePolicyResponse::NotFound(Json(Problem::not_found(format!(
+                    "no policy {}",
+                    id.0
+                ))));
+            }
+            Err(e) => return UpdatePolicyResponse::Internal(Json(Problem::internal(&e))),
+        };
+        let patch = body.0;
+        let input = PolicyInput {
+            name: patch.name.unwrap_or(current.name),
+            schedule: patch.schedule.unwrap_or(current.schedule),
+            retention: patch.retention.unwrap_or(current.retention),
+            target_retention: match patch.target_retention {
+                MaybeUndefined::Undefined => current.target_retention,
+                MaybeUndefined::Null => None,
+                MaybeUndefined::Value(t) => Some(t),
+            },
+            replicate_after_snapshot: patch
+                .replicate_after_snapshot
+                .unwrap_or(current.replicate_after_snapshot),
+        };
+        let spec = match policy_spec("", &input) {
+            Ok(s) => s,
+            Err(p) => return UpdatePolicyResponse::BadRequest(Json(p)),
+        };
+        match state
+            .engine
+            .update_policy(pid, spec, &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(v) => UpdatePolicyResponse::Ok(Json(v.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Deletes a policy that no subvolume follows.
+    #[oai(
+        path = "/policies/:id",
+        method = "delete",
+        operation_id = "deletePolicy"
+    )]
+    async fn delete(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> DeletePolicyResponse {
+        match state
+            .engine
+            .delete_policy(PolicyId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(v) => DeletePolicyResponse::Ok(Json(v.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Makes a managed subvolume follow a policy (replacing any previous one).
+    #[oai(
+        path = "/subvolumes/:id/policy",
+        method = "post",
+        operation_id = "assignPolicy"
+    )]
+    async fn assign(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<AssignPolicy>,
+    ) -> AssignPolicyResponse {
+        match state
+            .engine
+            .assign_policy(
+                SubvolumeId::from_uuid(id.0),
+                PolicyId::from_uuid(body.policy_id),
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(v) => AssignPolicyResponse::Ok(Json(v.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Stops a subvolume following its policy.
+    #[oai(
+        path = "/subvolumes/:id/policy",
+        method = "delete",
+        operation_id = "unassignPolicy"
+    )]
+    async fn unassign(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> UnassignPolicyResponse {
+        match state
+            .engine
+            .unassign_policy(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(v) => UnassignPolicyResponse::Ok(Json(v.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Prunes the subvolume's snapshots on the primary now, by its policy's retention:
+    /// deletes what the plan does not keep (never the newest, never one dist-btrfs did
+    /// not create or adopt).
+    #[oai(
+        path = "/subvolumes/:id/prune",
+        method = "post",
+        operation_id = "pruneSubvolume"
+    )]
+    async fn prune(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> PruneResponse {
+        match state
+            .engine
+            .prune_subvolume(
+                SubvolumeId::from_uuid(id.0),
+                Utc::now(),
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(r) => PruneResponse::Ok(Json(PruneResult {
+                subvolume_id: id.0,
+                policy_id: r.policy_id.as_uuid(),
+                at: r.at,
+                deleted: r.deleted.iter().map(|s| s.as_uuid()).collect(),
+                vanished: r.vanished.iter().map(|s| s.as_uuid()).collect(),
+                failed: r
+                    .failed
+                    .into_iter()
+                    .map(|(s, error)| PruneFailure {
+                        snapshot_id: s.as_uuid(),
+                        error,
+                    })
+                    .collect(),
+                snapshots: r.planned.into_iter().map(planned_dto).collect(),
+            })),
+            Err(e) => e.into(),
+        }
+    }
+}

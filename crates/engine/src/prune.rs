@@ -1,0 +1,236 @@
+//! Retention on the primary: the dry run ([`Engine::preview_retention`]) and pruning
+//! ([`Engine::prune_subvolume`]).
+//!
+//! Both feed the pure planner (`domain::retention::plan`) with the subvolume's present
+//! snapshots from the catalog: `managed` = created by dist-btrfs or adopted; `created_at`
+//! = the recorded creation time, or (for a discovered snapshot whose btrfs creation
+//! time was unknown) the time it was catalogued, which is never earlier than the real
+//! one, so it can only make a snapshot look younger (kept longer), never older.
+//!
+//! **Seams for replication.** [`replication_pins`] (the incremental base each target
+//! shares with the primary) and [`snapshots_being_sent`] return nothing until the
+//! replication issue lands; both are read inside the subvolume's locked transaction, so
+//! once they return real data, pruning cannot race a send that takes the same lock.
+//!
+//! **Pruning** runs in one transaction holding the subvolume's advisory lock: it plans
+//! with the assigned policy at `now`, then for each snapshot the plan deletes (never one
+//! it keeps; invariant 1 is the planner's, and an unmanaged snapshot is refused again
+//! here) it deletes on disk through the engine's one delete path
+//! (`snapshots::remove_from_disk`: path under the allowed roots, uuid matches the
+//! catalog) and appends `SnapshotPruned { snapshot_id, subvolume_id, policy_id }`
+//! (not `SnapshotDeleted`: the log tells a policy's delete from an operator's; the
+//! catalog marks both `deleted`). A snapshot already gone from disk is recorded as
+//! `SnapshotVanished`; btrfs refusing is `SnapshotDeleteFailed` and pruning goes on with
+//! the others. If the final commit fails, the deletions happened but are unrecorded:
+//! the next inventory sync records them as vanished (disk and catalog agree again, and
+//! nothing that should have been kept was touched).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use domain::event::{SnapshotDeleteFailed, SnapshotPruned, SnapshotVanished};
+use domain::retention::{Action, Decision, plan};
+use domain::{DomainEvent, Pin, PolicyId, RetentionPolicy, SnapshotFacts, SnapshotId, SubvolumeId};
+use sqlx::postgres::PgConnection;
+use store::projections::{self, SnapshotState, SnapshotView};
+use store::{AppendMeta, ExpectedVersion, events, locks};
+
+use crate::snapshots::{Removal, remove_from_disk};
+use crate::{Engine, EngineError};
+
+/// One snapshot and the planner's verdict on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedSnapshot {
+    pub snapshot: SnapshotView,
+    pub decision: Decision,
+}
+
+/// What a prune did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PruneReport {
+    pub policy_id: PolicyId,
+    pub at: DateTime<Utc>,
+    /// The plan it carried out, oldest first.
+    pub planned: Vec<PlannedSnapshot>,
+    /// Deleted from disk (recorded as `SnapshotPruned`).
+    pub deleted: Vec<SnapshotId>,
+    /// Already gone from disk (recorded as `SnapshotVanished`).
+    pub vanished: Vec<SnapshotId>,
+    /// Planned for deletion but not deleted, with the reason.
+    pub failed: Vec<(SnapshotId, String)>,
+}
+
+/// Seam for replication: the snapshots each target still shares with the primary (its
+/// incremental base). Empty until replication targets exist.
+async fn replication_pins(
+    _conn: &mut PgConnection,
+    _subvolume: SubvolumeId,
+) -> Result<Vec<Pin>, EngineError> {
+    Ok(Vec::new())
+}
+
+/// Seam for replication: snapshots of the subvolume with a send in progress. Empty until
+/// replication exists.
+async fn snapshots_being_sent(
+    _conn: &mut PgConnection,
+    _subvolume: SubvolumeId,
+) -> Result<HashSet<SnapshotId>, EngineError> {
+    Ok(HashSet::new())
+}
+
+/// Plans retention for the subvolume's present snapshots, read through `conn`.
+async fn plan_subvolume(
+    conn: &mut PgConnection,
+    subvolume: SubvolumeId,
+    retention: &RetentionPolicy,
+    at: DateTime<Utc>,
+) -> Result<Vec<PlannedSnapshot>, EngineError> {
+    let snapshots = projections::present_snapshots_of(&mut *conn, subvolume).await?;
+    let pins = replication_pins(conn, subvolume).await?;
+    let sending = snapshots_being_sent(conn, subvolume).await?;
+    let facts: Vec<SnapshotFacts> = snapshots
+        .iter()
+        .map(|s| SnapshotFacts {
+            id: s.snapshot_id.as_uuid(),
+            created_at: s.created_at.unwrap_or(s.recorded_at),
+            managed: s.managed,
+            sending: sending.contains(&s.snapshot_id),
+        })
+        .collect();
+    let plan = plan(&facts, retention, &pins, at);
+    let mut by_id: std::collections::HashMap<uuid::Uuid, SnapshotView> = snapshots
+        .into_iter()
+        .map(|s| (s.snapshot_id.as_uuid(), s))
+        .collect();
+    plan.decisions
+        .into_iter()
+        .map(|decision| {
+            let snapshot = by_id.remove(&decision.snapshot_id).ok_or_else(|| {
+                EngineError::Inconsistent(format!(
+                    "planned unknown snapshot {}",
+                    decision.snapshot_id
+                ))
+            })?;
+            Ok(PlannedSnapshot { snapshot, decision })
+        })
+        .collect()
+}
+
+impl Engine {
+    /// The retention plan of a subvolume under `retention` at `at`, changing nothing.
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    pub async fn preview_retention(
+        &self,
+        subvolume: SubvolumeId,
+        retention: &RetentionPolicy,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<PlannedSnapshot>, EngineError> {
+        let mut conn = self.events.pool().acquire().await?;
+        if projections::subvolume(&mut *conn, subvolume)
+            .await?
+            .is_none()
+        {
+            return Err(EngineError::NotFound(format!("no subvolume {subvolume}")));
+        }
+        plan_subvolume(&mut conn, subvolume, retention, at).await
+    }
+
+    /// Deletes, on the primary, what the assigned policy's retention does not keep at
+    /// `now` (see the module docs).
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    pub async fn prune_subvolume(
+        &self,
+        subvolume: SubvolumeId,
+        now: DateTime<Utc>,
+        meta: &AppendMeta,
+    ) -> Result<PruneReport, EngineError> {
+        let mut tx = self.events.pool().begin().await?;
+        locks::lock_subvolume(&mut tx, subvolume).await?;
+        let t = self.target(&mut tx, subvolume).await?;
+        let policy = projections::policy_of_subvolume(&mut *tx, subvolume)
+            .await?
+            .ok_or_else(|| {
+                EngineError::Conflict(format!(
+                    "subvolume {subvolume} follows no policy; assign one first"
+                ))
+            })?;
+        let retention = domain::policy::parse_retention("retention", &policy.spec.retention)
+            .map_err(|e| {
+                EngineError::Inconsistent(format!(
+                    "stored policy {} does not validate: {e}",
+                    policy.policy_id
+                ))
+            })?;
+        let planned = plan_subvolume(&mut tx, subvolume, &retention, now).await?;
+        let mut report = PruneReport {
+            policy_id: policy.policy_id,
+            at: now,
+            planned: Vec::new(),
+            deleted: Vec::new(),
+            vanished: Vec::new(),
+            failed: Vec::new(),
+        };
+        for p in &planned {
+            if p.decision.action != Action::Delete {
+                continue;
+            }
+            let snap = &p.snapshot;
+            let id = snap.snapshot_id;
+            // The planner keeps every unmanaged snapshot; refuse again, whatever it says.
+            if !snap.managed || snap.state != SnapshotState::Present {
+                tracing::error!(snapshot = %id, "planner chose an unmanaged or absent snapshot; skipped");
+                report
+                    .failed
+                    .push((id, "not a present, managed snapshot; skipped".to_owned()));
+                continue;
+            }
+            let event = match remove_from_disk(&t, snap).await {
+                Ok(Removal::Deleted) => {
+                    report.deleted.push(id);
+                    DomainEvent::SnapshotPruned(SnapshotPruned {
+                        snapshot_id: id,
+                        subvolume_id: subvolume,
+                        policy_id: policy.policy_id,
+                    })
+                }
+                Ok(Removal::Vanished) => {
+                    report.vanished.push(id);
+                    DomainEvent::SnapshotVanished(SnapshotVanished {
+                        snapshot_id: id,
+                        subvolume_id: subvolume,
+                    })
+                }
+                Ok(Removal::Failed(e)) => {
+                    report.failed.push((id, e.to_string()));
+                    DomainEvent::SnapshotDeleteFailed(SnapshotDeleteFailed {
+                        snapshot_id: id,
+                        subvolume_id: subvolume,
+                        error: e.to_string(),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(snapshot = %id, error = %e, "not pruned");
+                    report.failed.push((id, e.to_string()));
+                    continue;
+                }
+            };
+            events::append_in(
+                &mut tx,
+                &subvolume.stream(),
+                ExpectedVersion::Any,
+                &[event],
+                meta,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        report.planned = planned;
+        tracing::info!(
+            deleted = report.deleted.len(),
+            vanished = report.vanished.len(),
+            failed = report.failed.len(),
+            "pruned"
+        );
+        Ok(report)
+    }
+}
