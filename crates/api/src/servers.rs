@@ -8,14 +8,16 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use domain::{ServerId, ServerRole, Transport};
-use engine::remote::{Check, Credentials, NewSshServer, RegisterError, ServerChanges, VaultConnector};
-use secrecy::SecretString;
-use store::vault::Vault;
+use engine::remote::{
+    Check, Credentials, NewSshServer, RegisterError, ServerChanges, VaultConnector,
+};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use secrecy::SecretString;
 use store::projections::{self, ServerView};
+use store::vault::Vault;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -585,7 +587,11 @@ impl ServerAdminApi {
 
     /// Removes a server and deletes its stored secrets. Refused while subvolumes are
     /// managed on it or replication targets use it. Admins only.
-    #[oai(path = "/servers/:id", method = "delete", operation_id = "removeServer")]
+    #[oai(
+        path = "/servers/:id",
+        method = "delete",
+        operation_id = "removeServer"
+    )]
     async fn remove(
         &self,
         auth: AdminAuth,
@@ -608,7 +614,11 @@ impl ServerAdminApi {
     /// Connects to an SSH server with its pinned host key and stored credentials and
     /// runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
     /// space). Changes nothing. Admins only.
-    #[oai(path = "/servers/:id/test", method = "post", operation_id = "testServer")]
+    #[oai(
+        path = "/servers/:id/test",
+        method = "post",
+        operation_id = "testServer"
+    )]
     async fn test(
         &self,
         _auth: AdminAuth,

@@ -115,7 +115,10 @@ impl TestApp {
         let resp = req.send().await;
         let status = resp.0.status();
         let text = resp.0.into_body().into_string().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn count(&self, sql: &str) -> i64 {
@@ -178,7 +181,11 @@ async fn password_and_key_servers_lifecycle_secrets_and_rotation(pool: PgPool) {
     .unwrap();
     assert_eq!(
         types,
-        ["ServerRegistered", "ServerHostKeyPinned", "ServerCredentialsChanged"]
+        [
+            "ServerRegistered",
+            "ServerHostKeyPinned",
+            "ServerCredentialsChanged"
+        ]
     );
 
     // Checks with the stored credentials and the pinned key.
@@ -205,18 +212,24 @@ async fn password_and_key_servers_lifecycle_secrets_and_rotation(pool: PgPool) {
     let dumps = [
         list.to_string(),
         app.send("GET", "/api/v1/events", None).await.1.to_string(),
-        sqlx::query_scalar::<_, String>("SELECT coalesce(string_agg(payload::text, ' '), '') FROM events")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap(),
-        sqlx::query_scalar::<_, String>("SELECT coalesce(string_agg(t::text, ' '), '') FROM proj_servers t")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap(),
-        sqlx::query_scalar::<_, String>("SELECT coalesce(string_agg(t::text, ' '), '') FROM proj_audit t")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap(),
+        sqlx::query_scalar::<_, String>(
+            "SELECT coalesce(string_agg(payload::text, ' '), '') FROM events",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap(),
+        sqlx::query_scalar::<_, String>(
+            "SELECT coalesce(string_agg(t::text, ' '), '') FROM proj_servers t",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap(),
+        sqlx::query_scalar::<_, String>(
+            "SELECT coalesce(string_agg(t::text, ' '), '') FROM proj_audit t",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap(),
     ];
     let raw: Vec<Vec<u8>> = sqlx::query_scalar("SELECT ciphertext FROM vault_secrets")
         .fetch_all(&app.pool)
@@ -226,22 +239,37 @@ async fn password_and_key_servers_lifecycle_secrets_and_rotation(pool: PgPool) {
     for blob in &raw {
         let hay = String::from_utf8_lossy(blob);
         assert!(!hay.contains(&password) && !hay.contains("OPENSSH"));
-        assert!(!blob.windows(password.len()).any(|w| w == password.as_bytes()));
+        assert!(
+            !blob
+                .windows(password.len())
+                .any(|w| w == password.as_bytes())
+        );
     }
     for d in &dumps {
         assert!(!d.contains(&password), "password leaked: {d}");
-        assert!(!d.contains(&key_line) && !d.contains("PRIVATE KEY"), "key leaked: {d}");
+        assert!(
+            !d.contains(&key_line) && !d.contains("PRIVATE KEY"),
+            "key leaked: {d}"
+        );
     }
 
     // PATCH: rename, new (empty) password refused naming the field.
     let (status, p) = app
-        .send("PATCH", &format!("/api/v1/servers/{id2}"), Some(json!({"name": "remote-two"})))
+        .send(
+            "PATCH",
+            &format!("/api/v1/servers/{id2}"),
+            Some(json!({"name": "remote-two"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["name"], "remote-two");
     let before = app.stored().await;
     let (status, p) = app
-        .send("PATCH", &format!("/api/v1/servers/{id2}"), Some(json!({"password": ""})))
+        .send(
+            "PATCH",
+            &format!("/api/v1/servers/{id2}"),
+            Some(json!({"password": ""})),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("password"), "{p}");
@@ -263,24 +291,37 @@ async fn password_and_key_servers_lifecycle_secrets_and_rotation(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(count, 2);
-    let vault = Arc::new(store::vault::open_vault(app.pool.clone(), &key_file).await.unwrap());
+    let vault = Arc::new(
+        store::vault::open_vault(app.pool.clone(), &key_file)
+            .await
+            .unwrap(),
+    );
     let connector = engine::remote::VaultConnector::new(vault);
     use engine::hosts::Connector;
     for server in store::projections::servers(&app.pool).await.unwrap() {
         let host = connector.connect(&server).await.unwrap();
-        let v = btrfs::Btrfs::new(host).with_sudo(server.sudo).version().await;
+        let v = btrfs::Btrfs::new(host)
+            .with_sudo(server.sudo)
+            .version()
+            .await;
         assert!(v.is_ok(), "{}: {v:?}", server.name);
     }
 
     // DELETE removes the server and its secrets.
-    let (status, _) = app.send("DELETE", &format!("/api/v1/servers/{id2}"), None).await;
+    let (status, _) = app
+        .send("DELETE", &format!("/api/v1/servers/{id2}"), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
-        app.count(&format!("SELECT count(*) FROM vault_secrets WHERE owner_id = '{id2}'"))
-            .await,
+        app.count(&format!(
+            "SELECT count(*) FROM vault_secrets WHERE owner_id = '{id2}'"
+        ))
+        .await,
         0
     );
-    let (status, _) = app.send("GET", &format!("/api/v1/servers/{id2}"), None).await;
+    let (status, _) = app
+        .send("GET", &format!("/api/v1/servers/{id2}"), None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -304,19 +345,86 @@ async fn bad_input_and_wrong_password_store_nothing(pool: PgPool) {
         b
     };
     let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
-        ("wrong password", with(json!({"password": "not-the-password"})), StatusCode::UNPROCESSABLE_ENTITY, "connect"),
-        ("empty password", with(json!({"password": ""})), StatusCode::BAD_REQUEST, "password"),
-        ("malformed key", with(json!({"password": null, "private_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----\n"})), StatusCode::BAD_REQUEST, "private_key"),
-        ("no credentials", with(json!({"password": null})), StatusCode::BAD_REQUEST, "password"),
-        ("port 0", with(json!({"port": 0})), StatusCode::BAD_REQUEST, "port"),
-        ("port 70000", with(json!({"port": 70000})), StatusCode::BAD_REQUEST, "port"),
-        ("address with space", with(json!({"address": "127.0.0.11 x"})), StatusCode::BAD_REQUEST, "address"),
-        ("address with shell", with(json!({"address": "127.0.0.11;id"})), StatusCode::BAD_REQUEST, "address"),
-        ("address subst", with(json!({"address": "$(reboot)"})), StatusCode::BAD_REQUEST, "address"),
-        ("duplicate name", with(json!({"name": "taken"})), StatusCode::CONFLICT, "name"),
-        ("bad name", with(json!({"name": "../x"})), StatusCode::BAD_REQUEST, "name"),
-        ("relative root", with(json!({"allowed_roots": ["srv"]})), StatusCode::BAD_REQUEST, "allowed_roots"),
-        ("bad username", with(json!({"username": "-oProxyCommand=x"})), StatusCode::BAD_REQUEST, "username"),
+        (
+            "wrong password",
+            with(json!({"password": "not-the-password"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "connect",
+        ),
+        (
+            "empty password",
+            with(json!({"password": ""})),
+            StatusCode::BAD_REQUEST,
+            "password",
+        ),
+        (
+            "malformed key",
+            with(
+                json!({"password": null, "private_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----\n"}),
+            ),
+            StatusCode::BAD_REQUEST,
+            "private_key",
+        ),
+        (
+            "no credentials",
+            with(json!({"password": null})),
+            StatusCode::BAD_REQUEST,
+            "password",
+        ),
+        (
+            "port 0",
+            with(json!({"port": 0})),
+            StatusCode::BAD_REQUEST,
+            "port",
+        ),
+        (
+            "port 70000",
+            with(json!({"port": 70000})),
+            StatusCode::BAD_REQUEST,
+            "port",
+        ),
+        (
+            "address with space",
+            with(json!({"address": "127.0.0.11 x"})),
+            StatusCode::BAD_REQUEST,
+            "address",
+        ),
+        (
+            "address with shell",
+            with(json!({"address": "127.0.0.11;id"})),
+            StatusCode::BAD_REQUEST,
+            "address",
+        ),
+        (
+            "address subst",
+            with(json!({"address": "$(reboot)"})),
+            StatusCode::BAD_REQUEST,
+            "address",
+        ),
+        (
+            "duplicate name",
+            with(json!({"name": "taken"})),
+            StatusCode::CONFLICT,
+            "name",
+        ),
+        (
+            "bad name",
+            with(json!({"name": "../x"})),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            "relative root",
+            with(json!({"allowed_roots": ["srv"]})),
+            StatusCode::BAD_REQUEST,
+            "allowed_roots",
+        ),
+        (
+            "bad username",
+            with(json!({"username": "-oProxyCommand=x"})),
+            StatusCode::BAD_REQUEST,
+            "username",
+        ),
     ];
     for (what, body, want, field) in cases {
         let (status, p) = app.register(body).await;
@@ -349,20 +457,30 @@ async fn changed_host_key_is_refused_until_accepted_and_force(pool: PgPool) {
         .execute(&app.pool)
         .await
         .unwrap();
-    app.hosts.forget(domain::ServerId::from_uuid(uuid::Uuid::parse_str(&id).unwrap()));
-    let (status, checks) = app.send("POST", &format!("/api/v1/servers/{id}/test"), None).await;
+    app.hosts.forget(domain::ServerId::from_uuid(
+        uuid::Uuid::parse_str(&id).unwrap(),
+    ));
+    let (status, checks) = app
+        .send("POST", &format!("/api/v1/servers/{id}/test"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let connect = &checks[0];
     assert_eq!(connect["ok"], false, "{checks}");
     let detail = connect["detail"].as_str().unwrap();
-    assert!(detail.contains(&r1.fpr) && detail.contains(&r2.fpr), "{detail}");
+    assert!(
+        detail.contains(&r1.fpr) && detail.contains(&r2.fpr),
+        "{detail}"
+    );
     // Every operation fails, naming both.
     let (status, p) = app
         .send("GET", &format!("/api/v1/servers/{id}/subvolumes"), None)
         .await;
     assert!(status.is_server_error(), "{status} {p}");
     let detail = p["detail"].as_str().unwrap();
-    assert!(detail.contains(&r1.fpr) && detail.contains(&r2.fpr), "{detail}");
+    assert!(
+        detail.contains(&r1.fpr) && detail.contains(&r2.fpr),
+        "{detail}"
+    );
 
     // Accepting a fingerprint other than the presented one is refused.
     let before = app.stored().await;
@@ -385,13 +503,18 @@ async fn changed_host_key_is_refused_until_accepted_and_force(pool: PgPool) {
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["host_key_fingerprint"], r1.fpr.as_str());
     let last: String =
-        sqlx::query_scalar("SELECT event_type FROM events ORDER BY global_position DESC LIMIT 1")
+        sqlx::query_scalar("SELECT event_type FROM events ORDER BY global_seq DESC LIMIT 1")
             .fetch_one(&app.pool)
             .await
             .unwrap();
     assert_eq!(last, "ServerHostKeyAccepted");
-    let (_, checks) = app.send("POST", &format!("/api/v1/servers/{id}/test"), None).await;
-    assert!(checks.as_array().unwrap().iter().all(|c| c["ok"] == true), "{checks}");
+    let (_, checks) = app
+        .send("POST", &format!("/api/v1/servers/{id}/test"), None)
+        .await;
+    assert!(
+        checks.as_array().unwrap().iter().all(|c| c["ok"] == true),
+        "{checks}"
+    );
     let (status, p) = app
         .send("GET", &format!("/api/v1/servers/{id}/subvolumes"), None)
         .await;
@@ -403,7 +526,13 @@ async fn changed_host_key_is_refused_until_accepted_and_force(pool: PgPool) {
     let before = app.stored().await;
     let (status, p) = app.register(body.clone()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
-    assert!(p["checks"].as_array().unwrap().iter().any(|c| c["ok"] == false));
+    assert!(
+        p["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["ok"] == false)
+    );
     assert_eq!(app.stored().await, before);
     body["force"] = json!(true);
     let (status, p) = app.register(body).await;
@@ -430,14 +559,22 @@ async fn an_ssh_primary_takes_snapshots(pool: PgPool) {
     .unwrap()
     .unwrap();
     let vault = app.key_dir.path().join("master.key");
-    let vault = Arc::new(store::vault::open_vault(app.pool.clone(), &vault).await.unwrap());
+    let vault = Arc::new(
+        store::vault::open_vault(app.pool.clone(), &vault)
+            .await
+            .unwrap(),
+    );
     use engine::hosts::Connector;
     let host = engine::remote::VaultConnector::new(vault)
         .connect(&server)
         .await
         .unwrap();
     let bt = btrfs::Btrfs::new(host).with_sudo(true);
-    let base = format!("{}/t-{}", env("LAB_REMOTE_MOUNT"), uuid::Uuid::new_v4().simple());
+    let base = format!(
+        "{}/t-{}",
+        env("LAB_REMOTE_MOUNT"),
+        uuid::Uuid::new_v4().simple()
+    );
     let vol = btrfs::AbsPath::parse(&format!("{base}-vol")).unwrap();
     let snaps = btrfs::AbsPath::parse(&format!("{base}-snaps")).unwrap();
     bt.create_subvolume(&vol).await.unwrap();
@@ -458,12 +595,23 @@ async fn an_ssh_primary_takes_snapshots(pool: PgPool) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{snap}");
     let path = btrfs::AbsPath::parse(snap["path"].as_str().unwrap()).unwrap();
-    assert!(bt.is_readonly(&path).await.unwrap(), "snapshot is not read-only");
+    assert!(
+        bt.is_readonly(&path).await.unwrap(),
+        "snapshot is not read-only"
+    );
 
     // Deleting the server is refused while it manages subvolumes, naming them.
-    let (status, p) = app.send("DELETE", &format!("/api/v1/servers/{id}"), None).await;
+    let (status, p) = app
+        .send("DELETE", &format!("/api/v1/servers/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
-    assert!(p["detail"].as_str().unwrap().contains(&format!("{base}-vol")), "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{base}-vol")),
+        "{p}"
+    );
 
     let _ = bt.delete(&path).await;
     let _ = bt.delete(&snaps).await;

@@ -32,7 +32,9 @@ use domain::event::{
     ServerCredentialsChanged, ServerHostKeyAccepted, ServerHostKeyPinned, ServerRegistered,
     ServerRemoved, ServerUpdated,
 };
-use domain::{CredentialKind, DomainEvent, EntityName, ServerId, ServerPath, ServerRole, Transport};
+use domain::{
+    CredentialKind, DomainEvent, EntityName, ServerId, ServerPath, ServerRole, Transport,
+};
 use secrecy::{ExposeSecret, SecretString};
 use ssh::{Auth, Fingerprint, HostKeyPolicy, SshConfig, SshHost};
 use store::projections::{self, ServerView};
@@ -89,7 +91,9 @@ impl Credentials {
         server: ServerId,
     ) -> Result<(), EngineError> {
         let owner = server.as_uuid();
-        Vault::delete_owner_in(conn, owner).await.map_err(vault_error)?;
+        Vault::delete_owner_in(conn, owner)
+            .await
+            .map_err(vault_error)?;
         match self {
             Self::Password(p) => vault.put_in(conn, owner, FIELD_PASSWORD, p).await,
             Self::Key { key, passphrase } => {
@@ -166,10 +170,7 @@ impl VaultConnector {
             username,
         } = &server.transport
         else {
-            return Err(fail(
-                ConnectErrorKind::Protocol,
-                "not an SSH server".into(),
-            ));
+            return Err(fail(ConnectErrorKind::Protocol, "not an SSH server".into()));
         };
         let pinned = server
             .host_key_fingerprint
@@ -181,7 +182,8 @@ impl VaultConnector {
                 )
             })
             .and_then(|f| {
-                Fingerprint::parse(f).map_err(|e| fail(ConnectErrorKind::HostKeyMismatch, e.to_string()))
+                Fingerprint::parse(f)
+                    .map_err(|e| fail(ConnectErrorKind::HostKeyMismatch, e.to_string()))
             })?;
         let creds = Credentials::load(&self.vault, server.server_id)
             .await
@@ -436,7 +438,9 @@ impl Engine {
         let auth = req.credentials.auth()?;
         let roots = validate_roots(&req.allowed_roots)?;
         if name_taken(
-            &projections::servers(self.events.pool()).await.map_err(EngineError::from)?,
+            &projections::servers(self.events.pool())
+                .await
+                .map_err(EngineError::from)?,
             name.as_str(),
             None,
         ) {
@@ -464,7 +468,12 @@ impl Engine {
         })?;
 
         let id = ServerId::new();
-        let mut tx = self.events.pool().begin().await.map_err(EngineError::from)?;
+        let mut tx = self
+            .events
+            .pool()
+            .begin()
+            .await
+            .map_err(EngineError::from)?;
         locks::lock_server_registry(&mut tx)
             .await
             .map_err(EngineError::from)?;
@@ -496,9 +505,15 @@ impl Engine {
                 kind: req.credentials.kind(),
             }),
         ];
-        events::append_in(&mut tx, &id.stream(), ExpectedVersion::NoStream, &events_, meta)
-            .await
-            .map_err(EngineError::from)?;
+        events::append_in(
+            &mut tx,
+            &id.stream(),
+            ExpectedVersion::NoStream,
+            &events_,
+            meta,
+        )
+        .await
+        .map_err(EngineError::from)?;
         req.credentials.store_in(vault, &mut tx, id).await?;
         let server = projections::server(&mut *tx, id)
             .await
@@ -531,7 +546,11 @@ impl Engine {
         if let Some(c) = &changes.credentials {
             c.auth()?;
         }
-        let roots = changes.allowed_roots.as_deref().map(validate_roots).transpose()?;
+        let roots = changes
+            .allowed_roots
+            .as_deref()
+            .map(validate_roots)
+            .transpose()?;
 
         let mut tx = self.events.pool().begin().await?;
         locks::lock_server_registry(&mut tx).await?;
@@ -601,11 +620,7 @@ impl Engine {
     /// Removes a server and its secrets. Refused while subvolumes are managed on it or
     /// replication targets use it (naming them).
     #[tracing::instrument(skip_all, fields(server = %id), err(Display))]
-    pub async fn remove_server(
-        &self,
-        id: ServerId,
-        meta: &AppendMeta,
-    ) -> Result<(), EngineError> {
+    pub async fn remove_server(&self, id: ServerId, meta: &AppendMeta) -> Result<(), EngineError> {
         let mut tx = self.events.pool().begin().await?;
         locks::lock_server_registry(&mut tx).await?;
         let server = projections::server(&mut *tx, id)
@@ -690,8 +705,8 @@ impl Engine {
                 "server is reached locally: it has no host key".into(),
             ));
         };
-        let presented = ssh::probe_host_key(address, *port, ssh::config::DEFAULT_CONNECT_TIMEOUT)
-            .await?;
+        let presented =
+            ssh::probe_host_key(address, *port, ssh::config::DEFAULT_CONNECT_TIMEOUT).await?;
         if presented != wanted {
             return Err(EngineError::Conflict(format!(
                 "fingerprint: the server presents {presented}, not {wanted}; nothing was changed"
@@ -756,7 +771,16 @@ mod tests {
             assert!(validate_address(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "a b", "a;b", "$(id)", "-a", "a-", "a..b", "user@host", "host:22", "`x`",
+            "",
+            "a b",
+            "a;b",
+            "$(id)",
+            "-a",
+            "a-",
+            "a..b",
+            "user@host",
+            "host:22",
+            "`x`",
             "a_b",
         ] {
             assert!(validate_address(bad).is_err(), "{bad}");
