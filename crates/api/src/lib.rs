@@ -87,7 +87,6 @@ type Apis = (
     events::EventsApi,
     metrics::MetricsApi,
     servers::ServersApi,
-    servers::ServerAdminApi,
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
 );
@@ -103,7 +102,6 @@ fn service() -> OpenApiService<Apis, ()> {
             events::EventsApi,
             metrics::MetricsApi,
             servers::ServersApi,
-            servers::ServerAdminApi,
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
         ),

@@ -261,6 +261,192 @@ impl ServersApi {
             Err(e) => e.into(),
         }
     }
+
+    /// Registers a server reached over SSH: validates the input, connects (pinning the
+    /// host key it presents), runs the checks and refuses a server that fails them
+    /// unless `force` (a failed connection is refused regardless). Admins only.
+    #[oai(path = "/servers", method = "post", operation_id = "registerServer")]
+    async fn register(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        body: Json<NewServer>,
+    ) -> RegisterServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return RegisterServerResponse::Unavailable(Json(p)),
+        };
+        let b = body.0;
+        let credentials = match credentials(b.password, b.private_key, b.passphrase, true) {
+            Ok(Some(c)) => c,
+            Ok(None) => unreachable!("required credentials"),
+            Err(p) => return RegisterServerResponse::BadRequest(Json(p)),
+        };
+        let req = NewSshServer {
+            name: b.name,
+            address: b.address,
+            port: b.port,
+            username: b.username,
+            credentials,
+            role: match b.role {
+                Role::Primary => ServerRole::Primary,
+                Role::Remote => ServerRole::Remote,
+            },
+            sudo: b.sudo,
+            allowed_roots: b.allowed_roots,
+            force: b.force,
+        };
+        match state
+            .engine
+            .register_ssh_server(&vault, &req, &store::AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok((server, _)) => RegisterServerResponse::Created(Json(server.into())),
+            Err(RegisterError::Engine(e)) => e.into(),
+            Err(RegisterError::ChecksFailed(checks)) => {
+                let failed: Vec<String> = checks
+                    .iter()
+                    .filter(|c| !c.ok)
+                    .map(|c| format!("{}: {}", c.name, c.detail))
+                    .collect();
+                RegisterServerResponse::ChecksFailed(Json(ChecksProblem {
+                    kind: "checks-failed".into(),
+                    title: "the server failed its checks".into(),
+                    status: 422,
+                    detail: Some(failed.join("; ")),
+                    checks: checks.into_iter().map(CheckResult::from).collect(),
+                }))
+            }
+        }
+    }
+
+    /// Changes a server's name, address, port, user, sudo flag, allowed roots and/or
+    /// credentials. Does not connect. Admins only.
+    #[oai(path = "/servers/:id", method = "patch", operation_id = "updateServer")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<ServerPatch>,
+    ) -> ChangeServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return ChangeServerResponse::Unavailable(Json(p)),
+        };
+        let b = body.0;
+        let credentials = match credentials(b.password, b.private_key, b.passphrase, false) {
+            Ok(c) => c,
+            Err(p) => return ChangeServerResponse::BadRequest(Json(p)),
+        };
+        let changes = ServerChanges {
+            name: b.name,
+            address: b.address,
+            port: b.port,
+            username: b.username,
+            sudo: b.sudo,
+            allowed_roots: b.allowed_roots,
+            credentials,
+        };
+        match state
+            .engine
+            .update_server(
+                &vault,
+                ServerId::from_uuid(id.0),
+                &changes,
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Removes a server and deletes its stored secrets. Refused while subvolumes are
+    /// managed on it or replication targets use it. Admins only.
+    #[oai(
+        path = "/servers/:id",
+        method = "delete",
+        operation_id = "removeServer"
+    )]
+    async fn remove(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> RemoveServerResponse {
+        match state
+            .engine
+            .remove_server(
+                ServerId::from_uuid(id.0),
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(()) => RemoveServerResponse::NoContent,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Connects to an SSH server with its pinned host key and stored credentials and
+    /// runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
+    /// space). Changes nothing. Admins only.
+    #[oai(
+        path = "/servers/:id/test",
+        method = "post",
+        operation_id = "testServer"
+    )]
+    async fn test(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> TestServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return TestServerResponse::Unavailable(Json(p)),
+        };
+        let connector = VaultConnector::new(vault);
+        match state
+            .engine
+            .test_server(&connector, ServerId::from_uuid(id.0))
+            .await
+        {
+            Ok(checks) => {
+                TestServerResponse::Ok(Json(checks.into_iter().map(CheckResult::from).collect()))
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Re-pins a server's SSH host key to the key it presents now, which must be the
+    /// given fingerprint. Recorded as an event. Admins only.
+    #[oai(
+        path = "/servers/:id/host-key/accept",
+        method = "post",
+        operation_id = "acceptServerHostKey"
+    )]
+    async fn accept_host_key(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<AcceptHostKey>,
+    ) -> ChangeServerResponse {
+        match state
+            .engine
+            .accept_host_key(
+                ServerId::from_uuid(id.0),
+                &body.0.fingerprint,
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
+            Err(e) => e.into(),
+        }
+    }
 }
 
 /// A new SSH server. Give `password` or `private_key` (with `passphrase` when it is
@@ -478,195 +664,4 @@ fn vault(state: &AppState) -> Result<Arc<Vault>, Problem> {
             "the credential vault is not configured in this process",
         )
     })
-}
-
-pub struct ServerAdminApi;
-
-#[OpenApi(tag = "Tag::Servers")]
-impl ServerAdminApi {
-    /// Registers a server reached over SSH: validates the input, connects (pinning the
-    /// host key it presents), runs the checks and refuses a server that fails them
-    /// unless `force` (a failed connection is refused regardless). Admins only.
-    #[oai(path = "/servers", method = "post", operation_id = "registerServer")]
-    async fn register(
-        &self,
-        auth: AdminAuth,
-        state: Data<&AppState>,
-        body: Json<NewServer>,
-    ) -> RegisterServerResponse {
-        let vault = match vault(&state) {
-            Ok(v) => v,
-            Err(p) => return RegisterServerResponse::Unavailable(Json(p)),
-        };
-        let b = body.0;
-        let credentials = match credentials(b.password, b.private_key, b.passphrase, true) {
-            Ok(Some(c)) => c,
-            Ok(None) => unreachable!("required credentials"),
-            Err(p) => return RegisterServerResponse::BadRequest(Json(p)),
-        };
-        let req = NewSshServer {
-            name: b.name,
-            address: b.address,
-            port: b.port,
-            username: b.username,
-            credentials,
-            role: match b.role {
-                Role::Primary => ServerRole::Primary,
-                Role::Remote => ServerRole::Remote,
-            },
-            sudo: b.sudo,
-            allowed_roots: b.allowed_roots,
-            force: b.force,
-        };
-        match state
-            .engine
-            .register_ssh_server(&vault, &req, &store::AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok((server, _)) => RegisterServerResponse::Created(Json(server.into())),
-            Err(RegisterError::Engine(e)) => e.into(),
-            Err(RegisterError::ChecksFailed(checks)) => {
-                let failed: Vec<String> = checks
-                    .iter()
-                    .filter(|c| !c.ok)
-                    .map(|c| format!("{}: {}", c.name, c.detail))
-                    .collect();
-                RegisterServerResponse::ChecksFailed(Json(ChecksProblem {
-                    kind: "checks-failed".into(),
-                    title: "the server failed its checks".into(),
-                    status: 422,
-                    detail: Some(failed.join("; ")),
-                    checks: checks.into_iter().map(CheckResult::from).collect(),
-                }))
-            }
-        }
-    }
-
-    /// Changes a server's name, address, port, user, sudo flag, allowed roots and/or
-    /// credentials. Does not connect. Admins only.
-    #[oai(path = "/servers/:id", method = "patch", operation_id = "updateServer")]
-    async fn update(
-        &self,
-        auth: AdminAuth,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-        body: Json<ServerPatch>,
-    ) -> ChangeServerResponse {
-        let vault = match vault(&state) {
-            Ok(v) => v,
-            Err(p) => return ChangeServerResponse::Unavailable(Json(p)),
-        };
-        let b = body.0;
-        let credentials = match credentials(b.password, b.private_key, b.passphrase, false) {
-            Ok(c) => c,
-            Err(p) => return ChangeServerResponse::BadRequest(Json(p)),
-        };
-        let changes = ServerChanges {
-            name: b.name,
-            address: b.address,
-            port: b.port,
-            username: b.username,
-            sudo: b.sudo,
-            allowed_roots: b.allowed_roots,
-            credentials,
-        };
-        match state
-            .engine
-            .update_server(
-                &vault,
-                ServerId::from_uuid(id.0),
-                &changes,
-                &store::AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
-            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
-            Err(e) => e.into(),
-        }
-    }
-
-    /// Removes a server and deletes its stored secrets. Refused while subvolumes are
-    /// managed on it or replication targets use it. Admins only.
-    #[oai(
-        path = "/servers/:id",
-        method = "delete",
-        operation_id = "removeServer"
-    )]
-    async fn remove(
-        &self,
-        auth: AdminAuth,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-    ) -> RemoveServerResponse {
-        match state
-            .engine
-            .remove_server(
-                ServerId::from_uuid(id.0),
-                &store::AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
-            Ok(()) => RemoveServerResponse::NoContent,
-            Err(e) => e.into(),
-        }
-    }
-
-    /// Connects to an SSH server with its pinned host key and stored credentials and
-    /// runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
-    /// space). Changes nothing. Admins only.
-    #[oai(
-        path = "/servers/:id/test",
-        method = "post",
-        operation_id = "testServer"
-    )]
-    async fn test(
-        &self,
-        _auth: AdminAuth,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-    ) -> TestServerResponse {
-        let vault = match vault(&state) {
-            Ok(v) => v,
-            Err(p) => return TestServerResponse::Unavailable(Json(p)),
-        };
-        let connector = VaultConnector::new(vault);
-        match state
-            .engine
-            .test_server(&connector, ServerId::from_uuid(id.0))
-            .await
-        {
-            Ok(checks) => {
-                TestServerResponse::Ok(Json(checks.into_iter().map(CheckResult::from).collect()))
-            }
-            Err(e) => e.into(),
-        }
-    }
-
-    /// Re-pins a server's SSH host key to the key it presents now, which must be the
-    /// given fingerprint. Recorded as an event. Admins only.
-    #[oai(
-        path = "/servers/:id/host-key/accept",
-        method = "post",
-        operation_id = "acceptServerHostKey"
-    )]
-    async fn accept_host_key(
-        &self,
-        auth: AdminAuth,
-        state: Data<&AppState>,
-        id: Path<Uuid>,
-        body: Json<AcceptHostKey>,
-    ) -> ChangeServerResponse {
-        match state
-            .engine
-            .accept_host_key(
-                ServerId::from_uuid(id.0),
-                &body.0.fingerprint,
-                &store::AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
-            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
-            Err(e) => e.into(),
-        }
-    }
 }
