@@ -575,8 +575,8 @@ async fn an_ssh_primary_takes_snapshots(pool: PgPool) {
         env("LAB_REMOTE_MOUNT"),
         uuid::Uuid::new_v4().simple()
     );
-    let vol = btrfs::AbsPath::parse(&format!("{base}-vol")).unwrap();
-    let snaps = btrfs::AbsPath::parse(&format!("{base}-snaps")).unwrap();
+    let vol = btrfs::AbsPath::parse(format!("{base}-vol")).unwrap();
+    let snaps = btrfs::AbsPath::parse(format!("{base}-snaps")).unwrap();
     bt.create_subvolume(&vol).await.unwrap();
     bt.create_subvolume(&snaps).await.unwrap();
 
