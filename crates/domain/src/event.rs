@@ -794,7 +794,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 22, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 27, "every variant is sampled: {types:?}");
     }
 
     #[test]
