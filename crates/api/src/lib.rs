@@ -30,6 +30,7 @@ use poem::{Endpoint, EndpointExt, Route, handler};
 use poem_openapi::OpenApiService;
 use sqlx::PgPool;
 use store::EventStore;
+use store::vault::Vault;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -44,6 +45,9 @@ pub struct AppState {
     pub metrics: Arc<observe::RequestMetrics>,
     /// The operations on servers (btrfs work + events).
     pub engine: Engine,
+    /// The credential vault (the same instance the SSH connector reads); `None` in
+    /// processes without one: registering or changing SSH servers answers 503.
+    pub vault: Option<Arc<Vault>>,
 }
 
 impl AppState {
@@ -63,7 +67,15 @@ impl AppState {
             limiter: Arc::new(auth::LoginLimiter::default()),
             secure_cookies: false,
             metrics: Arc::new(observe::RequestMetrics::default()),
+            vault: None,
         }
+    }
+
+    /// The same state with the credential vault.
+    #[must_use]
+    pub fn with_vault(mut self, vault: Arc<Vault>) -> Self {
+        self.vault = Some(vault);
+        self
     }
 }
 

@@ -1,17 +1,27 @@
-//! `GET /servers`, `GET /servers/{id}` and `GET /servers/{id}/subvolumes` (discovery).
-//! Registering, changing and removing servers arrives with the remote-servers issue.
+//! `GET /servers`, `GET /servers/{id}` and `GET /servers/{id}/subvolumes` (discovery)
+//! for viewers; registering (`POST /servers`), changing (`PATCH`), removing (`DELETE`),
+//! testing (`POST /servers/{id}/test`) and re-pinning a changed host key
+//! (`POST /servers/{id}/host-key/accept`) SSH servers for admins. Secrets are write-only:
+//! they go to the vault through the engine and are never returned.
 
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
 use domain::{ServerId, ServerRole, Transport};
+use engine::remote::{
+    Check, Credentials, NewSshServer, RegisterError, ServerChanges, VaultConnector,
+};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use secrecy::SecretString;
 use store::projections::{self, ServerView};
+use store::vault::Vault;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::ViewerAuth;
+use crate::auth::{AdminAuth, ViewerAuth};
 use crate::engine_error::engine_responses;
 use crate::problem::Problem;
 
@@ -62,6 +72,12 @@ pub struct Server {
     pub transport: ServerTransport,
     /// Absolute paths under which dist-btrfs may manage subvolumes and snapshots.
     pub allowed_roots: Vec<String>,
+    /// btrfs runs through `sudo -n` (a non-root SSH user).
+    pub sudo: bool,
+    /// The pinned SSH host key (SHA256 fingerprint); SSH servers only.
+    pub host_key_fingerprint: Option<String>,
+    /// `password` or `key`: which kind of SSH credential is stored (never the secret).
+    pub credential_kind: Option<String>,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -95,6 +111,9 @@ impl From<ServerView> for Server {
             },
             transport,
             allowed_roots: v.allowed_roots,
+            sudo: v.sudo,
+            host_key_fingerprint: v.host_key_fingerprint,
+            credential_kind: v.credential_kind.map(|k| k.as_str().to_owned()),
             registered_at: v.registered_at,
             updated_at: v.updated_at,
         }
@@ -242,4 +261,407 @@ impl ServersApi {
             Err(e) => e.into(),
         }
     }
+
+    /// Registers a server reached over SSH: validates the input, connects (pinning the
+    /// host key it presents), runs the checks and refuses a server that fails them
+    /// unless `force` (a failed connection is refused regardless). Admins only.
+    #[oai(path = "/servers", method = "post", operation_id = "registerServer")]
+    async fn register(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        body: Json<NewServer>,
+    ) -> RegisterServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return RegisterServerResponse::Unavailable(Json(p)),
+        };
+        let b = body.0;
+        let credentials = match credentials(b.password, b.private_key, b.passphrase, true) {
+            Ok(Some(c)) => c,
+            Ok(None) => unreachable!("required credentials"),
+            Err(p) => return RegisterServerResponse::BadRequest(Json(p)),
+        };
+        let req = NewSshServer {
+            name: b.name,
+            address: b.address,
+            port: b.port,
+            username: b.username,
+            credentials,
+            role: match b.role {
+                Role::Primary => ServerRole::Primary,
+                Role::Remote => ServerRole::Remote,
+            },
+            sudo: b.sudo,
+            allowed_roots: b.allowed_roots,
+            force: b.force,
+        };
+        match state
+            .engine
+            .register_ssh_server(&vault, &req, &store::AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok((server, _)) => RegisterServerResponse::Created(Json(server.into())),
+            Err(RegisterError::Engine(e)) => e.into(),
+            Err(RegisterError::ChecksFailed(checks)) => {
+                let failed: Vec<String> = checks
+                    .iter()
+                    .filter(|c| !c.ok)
+                    .map(|c| format!("{}: {}", c.name, c.detail))
+                    .collect();
+                RegisterServerResponse::ChecksFailed(Json(ChecksProblem {
+                    kind: "checks-failed".into(),
+                    title: "the server failed its checks".into(),
+                    status: 422,
+                    detail: Some(failed.join("; ")),
+                    checks: checks.into_iter().map(CheckResult::from).collect(),
+                }))
+            }
+        }
+    }
+
+    /// Changes a server's name, address, port, user, sudo flag, allowed roots and/or
+    /// credentials. Does not connect. Admins only.
+    #[oai(path = "/servers/:id", method = "patch", operation_id = "updateServer")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<ServerPatch>,
+    ) -> ChangeServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return ChangeServerResponse::Unavailable(Json(p)),
+        };
+        let b = body.0;
+        let credentials = match credentials(b.password, b.private_key, b.passphrase, false) {
+            Ok(c) => c,
+            Err(p) => return ChangeServerResponse::BadRequest(Json(p)),
+        };
+        let changes = ServerChanges {
+            name: b.name,
+            address: b.address,
+            port: b.port,
+            username: b.username,
+            sudo: b.sudo,
+            allowed_roots: b.allowed_roots,
+            credentials,
+        };
+        match state
+            .engine
+            .update_server(
+                &vault,
+                ServerId::from_uuid(id.0),
+                &changes,
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Removes a server and deletes its stored secrets. Refused while subvolumes are
+    /// managed on it or replication targets use it. Admins only.
+    #[oai(
+        path = "/servers/:id",
+        method = "delete",
+        operation_id = "removeServer"
+    )]
+    async fn remove(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> RemoveServerResponse {
+        match state
+            .engine
+            .remove_server(
+                ServerId::from_uuid(id.0),
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(()) => RemoveServerResponse::NoContent,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Connects to an SSH server with its pinned host key and stored credentials and
+    /// runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
+    /// space). Changes nothing. Admins only.
+    #[oai(
+        path = "/servers/:id/test",
+        method = "post",
+        operation_id = "testServer"
+    )]
+    async fn test(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> TestServerResponse {
+        let vault = match vault(&state) {
+            Ok(v) => v,
+            Err(p) => return TestServerResponse::Unavailable(Json(p)),
+        };
+        let connector = VaultConnector::new(vault);
+        match state
+            .engine
+            .test_server(&connector, ServerId::from_uuid(id.0))
+            .await
+        {
+            Ok(checks) => {
+                TestServerResponse::Ok(Json(checks.into_iter().map(CheckResult::from).collect()))
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Re-pins a server's SSH host key to the key it presents now, which must be the
+    /// given fingerprint. Recorded as an event. Admins only.
+    #[oai(
+        path = "/servers/:id/host-key/accept",
+        method = "post",
+        operation_id = "acceptServerHostKey"
+    )]
+    async fn accept_host_key(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<AcceptHostKey>,
+    ) -> ChangeServerResponse {
+        match state
+            .engine
+            .accept_host_key(
+                ServerId::from_uuid(id.0),
+                &body.0.fingerprint,
+                &store::AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// A new SSH server. Give `password` or `private_key` (with `passphrase` when it is
+/// encrypted); they are stored encrypted and never returned.
+#[derive(Object)]
+pub struct NewServer {
+    /// Unique name (letters, digits, `. _ @ + -`).
+    pub name: String,
+    /// Host name or IP address.
+    pub address: String,
+    /// SSH port, 1-65535.
+    #[oai(default = "default_port")]
+    pub port: u32,
+    pub username: String,
+    #[oai(write_only)]
+    pub password: Option<String>,
+    /// OpenSSH or PEM private key text (ed25519, RSA, ECDSA).
+    #[oai(write_only)]
+    pub private_key: Option<String>,
+    #[oai(write_only)]
+    pub passphrase: Option<String>,
+    pub role: Role,
+    /// Run btrfs through `sudo -n` (non-root user).
+    #[oai(default)]
+    pub sudo: bool,
+    /// Absolute paths under which dist-btrfs may work on this server (at least one).
+    pub allowed_roots: Vec<String>,
+    /// Register even if a check other than the connection fails.
+    #[oai(default)]
+    pub force: bool,
+}
+
+fn default_port() -> u32 {
+    22
+}
+
+/// Changes to a server; absent fields keep their value. New credentials replace the
+/// stored ones.
+#[derive(Object)]
+pub struct ServerPatch {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub port: Option<u32>,
+    pub username: Option<String>,
+    pub sudo: Option<bool>,
+    pub allowed_roots: Option<Vec<String>>,
+    #[oai(write_only)]
+    pub password: Option<String>,
+    #[oai(write_only)]
+    pub private_key: Option<String>,
+    #[oai(write_only)]
+    pub passphrase: Option<String>,
+}
+
+/// The fingerprint the admin confirmed (must equal the key the server presents now).
+#[derive(Debug, Object)]
+pub struct AcceptHostKey {
+    /// `SHA256:...` as printed by `ssh-keygen -lf`.
+    pub fingerprint: String,
+}
+
+/// The result of one server check.
+#[derive(Debug, Object)]
+pub struct CheckResult {
+    /// `connect`, `btrfs_version`, `root_on_btrfs:<root>`, `free_space:<root>`.
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+    pub duration_ms: u64,
+}
+
+impl From<Check> for CheckResult {
+    fn from(c: Check) -> Self {
+        Self {
+            name: c.name,
+            ok: c.ok,
+            detail: c.detail,
+            duration_ms: u64::try_from(c.duration.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// A problem with the result of every check that was run.
+#[derive(Debug, Object)]
+pub struct ChecksProblem {
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: Option<String>,
+    pub checks: Vec<CheckResult>,
+}
+
+fn credentials(
+    password: Option<String>,
+    private_key: Option<String>,
+    passphrase: Option<String>,
+    required: bool,
+) -> Result<Option<Credentials>, Problem> {
+    match (password, private_key) {
+        (Some(_), Some(_)) => Err(Problem::validation(
+            "password, private_key: give one of them, not both",
+        )),
+        (Some(p), None) => Ok(Some(Credentials::Password(SecretString::from(p)))),
+        (None, Some(k)) => Ok(Some(Credentials::Key {
+            key: SecretString::from(k),
+            passphrase: passphrase.filter(|p| !p.is_empty()).map(SecretString::from),
+        })),
+        (None, None) if required => Err(Problem::validation(
+            "password, private_key: one of them is required",
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterServerResponse {
+    /// Registered; its host key is pinned.
+    #[oai(status = 201)]
+    Created(Json<Server>),
+    /// Invalid input (the detail names the field). Nothing was stored.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// The name is taken.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A check failed (the connection, or another check without `force`). Nothing was
+    /// stored.
+    #[oai(status = 422)]
+    ChecksFailed(Json<ChecksProblem>),
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The vault is not available.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum ChangeServerResponse {
+    /// The server as it is now.
+    #[oai(status = 200)]
+    Ok(Json<Server>),
+    /// Invalid input (the detail names the field). Nothing was changed.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Conflicts with the current state (name taken, fingerprint differs, local server).
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// The server could not be reached.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum RemoveServerResponse {
+    /// Removed, with its stored secrets.
+    #[oai(status = 204)]
+    NoContent,
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Still in use (managed subvolumes or replication targets, named in the detail).
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum TestServerResponse {
+    /// The result of each check (all `ok` = healthy).
+    #[oai(status = 200)]
+    Ok(Json<Vec<CheckResult>>),
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+engine_responses!(
+    RegisterServerResponse,
+    ChangeServerResponse,
+    RemoveServerResponse,
+    TestServerResponse
+);
+
+fn vault(state: &AppState) -> Result<Arc<Vault>, Problem> {
+    state.vault.clone().ok_or_else(|| {
+        Problem::new(
+            poem::http::StatusCode::SERVICE_UNAVAILABLE,
+            "vault-unavailable",
+            "the credential vault is not configured in this process",
+        )
+    })
 }

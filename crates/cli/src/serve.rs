@@ -76,6 +76,9 @@ async fn serve_on(
     store::db::migrate(database.pool()).await?;
     let vault = store::vault::open_vault(database.pool().clone(), &options.master_key_file).await?;
     tracing::info!(key_id = vault.key_id(), "credential vault ready");
+    // One vault for the whole process: the SSH connector reads credentials from it and
+    // the API writes them through it.
+    let vault = std::sync::Arc::new(vault);
     let events = EventStore::new(database.pool().clone());
     let instance = ensure_instance(&events).await?;
     tracing::info!(%instance, "installation ready");
@@ -104,9 +107,14 @@ async fn serve_on(
         None => tracing::info!("{PRIMARY_ROOTS_ENV} is not set: no local primary"),
     }
     let hosts = std::sync::Arc::new(
-        engine::HostRegistry::new().with_local(std::sync::Arc::new(btrfs::LocalHost::new())),
+        engine::HostRegistry::new()
+            .with_local(std::sync::Arc::new(btrfs::LocalHost::new()))
+            .with_connector(std::sync::Arc::new(engine::remote::VaultConnector::new(
+                vault.clone(),
+            ))),
     );
-    let mut state = api::AppState::with_hosts(database.pool().clone(), hosts);
+    let mut state =
+        api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
     let sync_task = spawn_periodic_sync(state.engine.clone(), sync_interval()?);
 
     let listen = &options.listen;

@@ -192,6 +192,65 @@ pub struct ServerRegistered {
     pub role: ServerRole,
     pub transport: Transport,
     pub allowed_roots: Vec<String>,
+    /// Run btrfs through `sudo -n` (a non-root SSH user). Absent in events recorded
+    /// before it existed (= false); omitted when false so those stay byte-identical.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sudo: bool,
+}
+
+/// What kind of SSH credential a server uses (never the secret itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CredentialKind {
+    Password,
+    Key,
+}
+
+impl CredentialKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Key => "key",
+        }
+    }
+}
+
+/// The SSH host key of a server was recorded at first contact (SHA256 fingerprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerHostKeyPinned {
+    pub server_id: ServerId,
+    pub fingerprint: String,
+}
+
+/// An admin accepted a changed SSH host key: `new` is pinned in place of `old`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerHostKeyAccepted {
+    pub server_id: ServerId,
+    pub old: Option<String>,
+    pub new: String,
+}
+
+/// A server's settings changed (the full new values of what can be edited).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerUpdated {
+    pub server_id: ServerId,
+    pub name: String,
+    pub transport: Transport,
+    pub sudo: bool,
+    pub allowed_roots: Vec<String>,
+}
+
+/// A server's SSH credentials were replaced in the vault (the secret is not here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerCredentialsChanged {
+    pub server_id: ServerId,
+    pub kind: CredentialKind,
+}
+
+/// A server was removed (its secrets were deleted from the vault).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerRemoved {
+    pub server_id: ServerId,
 }
 
 /// A server's allowed roots were replaced.
@@ -352,6 +411,11 @@ pub enum DomainEvent {
     TokenRevoked(TokenRevoked),
     ServerRegistered(ServerRegistered),
     ServerRootsChanged(ServerRootsChanged),
+    ServerHostKeyPinned(ServerHostKeyPinned),
+    ServerHostKeyAccepted(ServerHostKeyAccepted),
+    ServerUpdated(ServerUpdated),
+    ServerCredentialsChanged(ServerCredentialsChanged),
+    ServerRemoved(ServerRemoved),
     SubvolumeManaged(SubvolumeManaged),
     SubvolumeUnmanaged(SubvolumeUnmanaged),
     SnapshotCreated(SnapshotCreated),
@@ -393,6 +457,11 @@ impl EventKind for DomainEvent {
             Self::TokenRevoked(_) => "TokenRevoked",
             Self::ServerRegistered(_) => "ServerRegistered",
             Self::ServerRootsChanged(_) => "ServerRootsChanged",
+            Self::ServerHostKeyPinned(_) => "ServerHostKeyPinned",
+            Self::ServerHostKeyAccepted(_) => "ServerHostKeyAccepted",
+            Self::ServerUpdated(_) => "ServerUpdated",
+            Self::ServerCredentialsChanged(_) => "ServerCredentialsChanged",
+            Self::ServerRemoved(_) => "ServerRemoved",
             Self::SubvolumeManaged(_) => "SubvolumeManaged",
             Self::SubvolumeUnmanaged(_) => "SubvolumeUnmanaged",
             Self::SnapshotCreated(_) => "SnapshotCreated",
@@ -456,6 +525,23 @@ impl DomainEvent {
             Self::ServerRootsChanged(e) => {
                 format!("allowed roots changed to {}", roots(&e.allowed_roots))
             }
+            Self::ServerHostKeyPinned(e) => format!("host key pinned: {}", e.fingerprint),
+            Self::ServerHostKeyAccepted(e) => format!(
+                "host key changed from {} to {} (accepted)",
+                e.old.as_deref().unwrap_or("none"),
+                e.new
+            ),
+            Self::ServerUpdated(e) => format!(
+                "server {:?} updated ({}{}), allowed roots: {}",
+                e.name,
+                e.transport,
+                if e.sudo { ", sudo" } else { "" },
+                roots(&e.allowed_roots)
+            ),
+            Self::ServerCredentialsChanged(e) => {
+                format!("SSH credentials replaced ({})", e.kind.as_str())
+            }
+            Self::ServerRemoved(e) => format!("server {} removed", e.server_id),
             Self::SubvolumeManaged(e) => format!(
                 "managing subvolume {} as {:?}, snapshots in {}",
                 e.path, e.name, e.snapshot_dir
@@ -633,6 +719,7 @@ mod tests {
                 role: ServerRole::Primary,
                 transport: Transport::Local,
                 allowed_roots: vec!["/mnt/pool".into()],
+                sudo: false,
             }),
             DomainEvent::ServerRegistered(ServerRegistered {
                 server_id: ServerId::from_uuid(Uuid::from_u128(2)),
@@ -644,10 +731,38 @@ mod tests {
                     username: "dbtlab".into(),
                 },
                 allowed_roots: vec![],
+                sudo: true,
             }),
             DomainEvent::ServerRootsChanged(ServerRootsChanged {
                 server_id: ServerId::from_uuid(Uuid::from_u128(1)),
                 allowed_roots: vec!["/a".into(), "/b".into()],
+            }),
+            DomainEvent::ServerHostKeyPinned(ServerHostKeyPinned {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                fingerprint: "SHA256:5vGNcgOv/jaOecxi0KpslH5Zc4RG+AJChMNuUHI10v0".into(),
+            }),
+            DomainEvent::ServerHostKeyAccepted(ServerHostKeyAccepted {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                old: Some("SHA256:5vGNcgOv/jaOecxi0KpslH5Zc4RG+AJChMNuUHI10v0".into()),
+                new: "SHA256:tlFjVNAbtVmVjqcaQ7JTHvF1adLDg/uaELk3N2RGVuc".into(),
+            }),
+            DomainEvent::ServerUpdated(ServerUpdated {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                name: "remote-1".into(),
+                transport: Transport::Ssh {
+                    address: "127.0.0.12".into(),
+                    port: 22,
+                    username: "backup".into(),
+                },
+                sudo: false,
+                allowed_roots: vec!["/srv".into()],
+            }),
+            DomainEvent::ServerCredentialsChanged(ServerCredentialsChanged {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                kind: CredentialKind::Key,
+            }),
+            DomainEvent::ServerRemoved(ServerRemoved {
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
             }),
             DomainEvent::SubvolumeManaged(SubvolumeManaged {
                 subvolume_id: sv(),
@@ -779,6 +894,7 @@ mod tests {
                 username: "u".into(),
             },
             allowed_roots: vec!["/x".into()],
+            sudo: false,
         });
         assert_eq!(
             e.payload().unwrap(),
@@ -810,7 +926,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 28, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 33, "every variant is sampled: {types:?}");
     }
 
     #[test]

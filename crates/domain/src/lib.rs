@@ -18,7 +18,7 @@ pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
-pub use event::{Actor, DomainEvent, EventKind, ServerRole, Transport};
+pub use event::{Actor, CredentialKind, DomainEvent, EventKind, ServerRole, Transport};
 pub use ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 pub use lineage::{
     IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,

@@ -8,6 +8,8 @@
 //! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (local today; SSH plugs in
 //!   through [`hosts::Connector`]).
 //! - [`servers`]: registering the local primary at start.
+//! - [`remote`]: SSH servers: the vault-backed connector, server checks, register /
+//!   update / remove / test / accept a changed host key.
 //! - [`inventory`]: what is on a server's disk, under its allowed roots.
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
@@ -24,6 +26,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod policies;
 pub mod prune;
+pub mod remote;
 pub mod servers;
 pub mod snapshots;
 pub mod subvolumes;
@@ -69,7 +72,7 @@ impl Engine {
 
     /// btrfs-progs on a server.
     async fn btrfs(&self, server: &ServerView) -> Result<Btrfs<Arc<dyn Host>>, EngineError> {
-        Ok(Btrfs::new(self.hosts.host_for(server).await?))
+        Ok(Btrfs::new(self.hosts.host_for(server).await?).with_sudo(server.sudo))
     }
 }
 

@@ -85,6 +85,7 @@ pub async fn ensure_local_primary(
                 role: ServerRole::Primary,
                 transport: Transport::Local,
                 allowed_roots: wanted,
+                sudo: false,
             });
             events::append_in(
                 &mut tx,

@@ -258,6 +258,19 @@ impl Vault {
         field: &str,
         secret: &SecretString,
     ) -> Result<(), VaultError> {
+        let mut conn = self.pool.acquire().await?;
+        self.put_in(&mut conn, owner_id, field, secret).await
+    }
+
+    /// [`Vault::put`] on a caller's connection (inside its transaction, so the secret
+    /// is stored exactly when the events that mention it are).
+    pub async fn put_in(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        owner_id: Uuid,
+        field: &str,
+        secret: &SecretString,
+    ) -> Result<(), VaultError> {
         check_field(field)?;
         let (nonce, ciphertext) = seal(
             &self.key,
@@ -277,7 +290,7 @@ impl Vault {
         .bind(self.key.id())
         .bind(&nonce[..])
         .bind(&ciphertext)
-        .execute(&self.pool)
+        .execute(conn)
         .await?;
         Ok(())
     }
@@ -305,11 +318,36 @@ impl Vault {
 
     /// Removes every secret of a record.
     pub async fn delete_owner(&self, owner_id: Uuid) -> Result<u64, VaultError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::delete_owner_in(&mut conn, owner_id).await
+    }
+
+    /// [`Vault::delete_owner`] on a caller's connection.
+    pub async fn delete_owner_in(
+        conn: &mut sqlx::PgConnection,
+        owner_id: Uuid,
+    ) -> Result<u64, VaultError> {
         Ok(sqlx::query("DELETE FROM vault_secrets WHERE owner_id = $1")
             .bind(owner_id)
-            .execute(&self.pool)
+            .execute(conn)
             .await?
             .rows_affected())
+    }
+
+    /// Removes one secret of a record, on a caller's connection.
+    pub async fn delete_field_in(
+        conn: &mut sqlx::PgConnection,
+        owner_id: Uuid,
+        field: &str,
+    ) -> Result<u64, VaultError> {
+        Ok(
+            sqlx::query("DELETE FROM vault_secrets WHERE owner_id = $1 AND field = $2")
+                .bind(owner_id)
+                .bind(field)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// Re-encrypts every secret under `new` in one transaction. On success the

@@ -279,6 +279,7 @@ async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: Pg
                     role: ServerRole::Primary,
                     transport: Transport::Local,
                     allowed_roots: vec!["/mnt/a".into()],
+                    sudo: false,
                 }),
                 DomainEvent::ServerRootsChanged(ServerRootsChanged {
                     server_id: server,

@@ -208,7 +208,12 @@ export interface paths {
         /** Every registered server. */
         get: operations["listServers"];
         put?: never;
-        post?: never;
+        /**
+         * Registers a server reached over SSH: validates the input, connects (pinning the
+         *     host key it presents), runs the checks and refuses a server that fails them
+         *     unless `force` (a failed connection is refused regardless). Admins only.
+         */
+        post: operations["registerServer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -226,10 +231,18 @@ export interface paths {
         get: operations["getServer"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Removes a server and deletes its stored secrets. Refused while subvolumes are
+         *     managed on it or replication targets use it. Admins only.
+         */
+        delete: operations["removeServer"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Changes a server's name, address, port, user, sudo flag, allowed roots and/or
+         *     credentials. Does not connect. Admins only.
+         */
+        patch: operations["updateServer"];
         trace?: never;
     };
     "/servers/{id}/subvolumes": {
@@ -246,6 +259,47 @@ export interface paths {
         get: operations["discoverSubvolumes"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connects to an SSH server with its pinned host key and stored credentials and
+         *     runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
+         *     space). Changes nothing. Admins only.
+         */
+        post: operations["testServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/host-key/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-pins a server's SSH host key to the key it presents now, which must be the
+         *     given fingerprint. Recorded as an event. Admins only.
+         */
+        post: operations["acceptServerHostKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -475,6 +529,14 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AcceptHostKey
+         * @description The fingerprint the admin confirmed (must equal the key the server presents now).
+         */
+        AcceptHostKey: {
+            /** @description `SHA256:...` as printed by `ssh-keygen -lf`. */
+            fingerprint: string;
+        };
+        /**
          * AssignPolicy
          * @description Make a subvolume follow a policy.
          */
@@ -517,6 +579,30 @@ export interface components {
              * @description Pass as `before` to get the next (older) page; absent on the last page.
              */
             next_before?: number;
+        };
+        /**
+         * CheckResult
+         * @description The result of one server check.
+         */
+        CheckResult: {
+            /** @description `connect`, `btrfs_version`, `root_on_btrfs:<root>`, `free_space:<root>`. */
+            name: string;
+            ok: boolean;
+            detail: string;
+            /** Format: uint64 */
+            duration_ms: number;
+        };
+        /**
+         * ChecksProblem
+         * @description A problem with the result of every check that was run.
+         */
+        ChecksProblem: {
+            type: string;
+            title: string;
+            /** Format: uint16 */
+            status: number;
+            detail?: string;
+            checks: components["schemas"]["CheckResult"][];
         };
         /**
          * DiscoveredSubvolume
@@ -653,6 +739,41 @@ export interface components {
             auth: string;
             /** @description With a session: send this in `X-CSRF-Token` on every request that changes state. */
             csrf_token?: string;
+        };
+        /**
+         * NewServer
+         * @description A new SSH server. Give `password` or `private_key` (with `passphrase` when it is
+         *     encrypted); they are stored encrypted and never returned.
+         */
+        NewServer: {
+            /** @description Unique name (letters, digits, `. _ @ + -`). */
+            name: string;
+            /** @description Host name or IP address. */
+            address: string;
+            /**
+             * Format: uint32
+             * @description SSH port, 1-65535.
+             * @default 22
+             */
+            port: number;
+            username: string;
+            password?: string;
+            /** @description OpenSSH or PEM private key text (ed25519, RSA, ECDSA). */
+            private_key?: string;
+            passphrase?: string;
+            role: components["schemas"]["Role"];
+            /**
+             * @description Run btrfs through `sudo -n` (non-root user).
+             * @default false
+             */
+            sudo: boolean;
+            /** @description Absolute paths under which dist-btrfs may work on this server (at least one). */
+            allowed_roots: string[];
+            /**
+             * @description Register even if a check other than the connection fails.
+             * @default false
+             */
+            force: boolean;
         };
         /**
          * NewToken
@@ -934,10 +1055,33 @@ export interface components {
             transport: components["schemas"]["ServerTransport"];
             /** @description Absolute paths under which dist-btrfs may manage subvolumes and snapshots. */
             allowed_roots: string[];
+            /** @description btrfs runs through `sudo -n` (a non-root SSH user). */
+            sudo: boolean;
+            /** @description The pinned SSH host key (SHA256 fingerprint); SSH servers only. */
+            host_key_fingerprint?: string;
+            /** @description `password` or `key`: which kind of SSH credential is stored (never the secret). */
+            credential_kind?: string;
             /** Format: date-time */
             registered_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * ServerPatch
+         * @description Changes to a server; absent fields keep their value. New credentials replace the
+         *     stored ones.
+         */
+        ServerPatch: {
+            name?: string;
+            address?: string;
+            /** Format: uint32 */
+            port?: number;
+            username?: string;
+            sudo?: boolean;
+            allowed_roots?: string[];
+            password?: string;
+            private_key?: string;
+            passphrase?: string;
         };
         /**
          * ServerTransport
@@ -1756,6 +1900,93 @@ export interface operations {
             };
         };
     };
+    registerServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewServer"];
+            };
+        };
+        responses: {
+            /** @description Registered; its host key is pinned. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (the detail names the field). Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A check failed (the connection, or another check without `force`). Nothing was
+             *     stored.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ChecksProblem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The vault is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getServer: {
         parameters: {
             query?: never;
@@ -1787,6 +2018,152 @@ export interface operations {
             };
             /** @description A server-side failure. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed, with its stored secrets. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still in use (managed subvolumes or replication targets, named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ServerPatch"];
+            };
+        };
+        responses: {
+            /** @description The server as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (the detail names the field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, fingerprint differs, local server). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1865,6 +2242,153 @@ export interface operations {
                 };
             };
             /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of each check (all `ok` = healthy). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CheckResult"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptServerHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AcceptHostKey"];
+            };
+        };
+        responses: {
+            /** @description The server as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (the detail names the field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (name taken, fingerprint differs, local server). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -2,7 +2,7 @@
 //! roots.
 
 use chrono::{DateTime, Utc};
-use domain::{DomainEvent, ServerId, ServerRole, Transport};
+use domain::{CredentialKind, DomainEvent, ServerId, ServerRole, Transport};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 
@@ -19,8 +19,9 @@ pub(super) async fn apply(
                 .map_err(|err| StoreError::Corrupt(format!("server transport: {err}")))?;
             sqlx::query(
                 "INSERT INTO proj_servers
-                     (server_id, name, role, transport, allowed_roots, registered_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                     (server_id, name, role, transport, allowed_roots, registered_at, updated_at,
+                      sudo)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             )
             .bind(e.server_id.as_uuid())
             .bind(&e.name)
@@ -28,6 +29,7 @@ pub(super) async fn apply(
             .bind(transport)
             .bind(&e.allowed_roots)
             .bind(event.recorded_at)
+            .bind(e.sudo)
             .execute(conn)
             .await?;
         }
@@ -41,8 +43,64 @@ pub(super) async fn apply(
             .execute(conn)
             .await?;
         }
+        DomainEvent::ServerHostKeyPinned(e) => {
+            set_fingerprint(conn, e.server_id, &e.fingerprint, event).await?;
+        }
+        DomainEvent::ServerHostKeyAccepted(e) => {
+            set_fingerprint(conn, e.server_id, &e.new, event).await?;
+        }
+        DomainEvent::ServerUpdated(e) => {
+            let transport = serde_json::to_value(&e.transport)
+                .map_err(|err| StoreError::Corrupt(format!("server transport: {err}")))?;
+            sqlx::query(
+                "UPDATE proj_servers SET name = $2, transport = $3, sudo = $4,
+                        allowed_roots = $5, updated_at = $6
+                  WHERE server_id = $1",
+            )
+            .bind(e.server_id.as_uuid())
+            .bind(&e.name)
+            .bind(transport)
+            .bind(e.sudo)
+            .bind(&e.allowed_roots)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::ServerCredentialsChanged(e) => {
+            sqlx::query(
+                "UPDATE proj_servers SET credential_kind = $2, updated_at = $3 WHERE server_id = $1",
+            )
+            .bind(e.server_id.as_uuid())
+            .bind(e.kind.as_str())
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::ServerRemoved(e) => {
+            sqlx::query("DELETE FROM proj_servers WHERE server_id = $1")
+                .bind(e.server_id.as_uuid())
+                .execute(conn)
+                .await?;
+        }
         _ => {}
     }
+    Ok(())
+}
+
+async fn set_fingerprint(
+    conn: &mut PgConnection,
+    server: ServerId,
+    fingerprint: &str,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE proj_servers SET host_key_fingerprint = $2, updated_at = $3 WHERE server_id = $1",
+    )
+    .bind(server.as_uuid())
+    .bind(fingerprint)
+    .bind(event.recorded_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -55,11 +113,18 @@ pub struct ServerView {
     pub transport: Transport,
     /// As recorded; the engine parses them into `ServerPath`s before use.
     pub allowed_roots: Vec<String>,
+    /// Run btrfs through `sudo -n`.
+    pub sudo: bool,
+    /// The pinned SSH host key (SHA256 fingerprint); `None` for local servers.
+    pub host_key_fingerprint: Option<String>,
+    /// Which kind of SSH credential is in the vault; `None` for local servers.
+    pub credential_kind: Option<CredentialKind>,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "server_id, name, role, transport, allowed_roots, registered_at, updated_at";
+const COLUMNS: &str = "server_id, name, role, transport, allowed_roots, registered_at, updated_at, \
+     sudo, host_key_fingerprint, credential_kind";
 
 fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
     let role: String = row.try_get("role")?;
@@ -67,6 +132,13 @@ fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
         "primary" => ServerRole::Primary,
         "remote" => ServerRole::Remote,
         other => return Err(StoreError::Corrupt(format!("server role {other:?}"))),
+    };
+    let credential_kind: Option<String> = row.try_get("credential_kind")?;
+    let credential_kind = match credential_kind.as_deref() {
+        None => None,
+        Some("password") => Some(CredentialKind::Password),
+        Some("key") => Some(CredentialKind::Key),
+        Some(other) => return Err(StoreError::Corrupt(format!("credential kind {other:?}"))),
     };
     let transport: serde_json::Value = row.try_get("transport")?;
     let transport = serde_json::from_value(transport)
@@ -77,6 +149,9 @@ fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
         role,
         transport,
         allowed_roots: row.try_get("allowed_roots")?,
+        sudo: row.try_get("sudo")?,
+        host_key_fingerprint: row.try_get("host_key_fingerprint")?,
+        credential_kind,
         registered_at: row.try_get("registered_at")?,
         updated_at: row.try_get("updated_at")?,
     })
