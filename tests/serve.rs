@@ -596,3 +596,48 @@ async fn nothing_is_exported_without_otlp_configuration() {
     assert!(serve.stop().success());
     assert!(received.lock().unwrap().is_empty());
 }
+
+#[test]
+fn vault_key_rotation_waits_for_serve_to_stop() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let rotate = || {
+        Command::new(BIN)
+            .args(["vault", "rotate-key", "--state-dir"])
+            .arg(state.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run vault rotate-key")
+    };
+    let key_before = {
+        let serve = Serve::start(state.path());
+        let refused = rotate();
+        assert!(
+            !refused.status.success(),
+            "rotation refused while serve runs"
+        );
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("needs serve stopped"), "{stderr}");
+        let key = std::fs::read_to_string(state.path().join("master.key")).unwrap();
+        assert!(serve.stop().success());
+        key
+    };
+    assert_eq!(
+        std::fs::read_to_string(state.path().join("master.key")).unwrap(),
+        key_before,
+        "a refused rotation leaves the key file alone"
+    );
+    let done = rotate();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("re-encrypted under key"));
+    assert_ne!(
+        std::fs::read_to_string(state.path().join("master.key")).unwrap(),
+        key_before
+    );
+    // serve starts again with the new key.
+    let serve = Serve::start(state.path());
+    assert!(serve.stop().success());
+}

@@ -277,9 +277,8 @@ impl ServersApi {
             Err(p) => return RegisterServerResponse::Unavailable(Json(p)),
         };
         let b = body.0;
-        let credentials = match credentials(b.password, b.private_key, b.passphrase, true) {
-            Ok(Some(c)) => c,
-            Ok(None) => unreachable!("required credentials"),
+        let credentials = match required_credentials(b.password, b.private_key, b.passphrase) {
+            Ok(c) => c,
             Err(p) => return RegisterServerResponse::BadRequest(Json(p)),
         };
         let req = NewSshServer {
@@ -335,7 +334,7 @@ impl ServersApi {
             Err(p) => return ChangeServerResponse::Unavailable(Json(p)),
         };
         let b = body.0;
-        let credentials = match credentials(b.password, b.private_key, b.passphrase, false) {
+        let credentials = match credentials(b.password, b.private_key, b.passphrase) {
             Ok(c) => c,
             Err(p) => return ChangeServerResponse::BadRequest(Json(p)),
         };
@@ -540,11 +539,11 @@ pub struct ChecksProblem {
     pub checks: Vec<CheckResult>,
 }
 
+/// The credentials a request carries, if any (at most one kind).
 fn credentials(
     password: Option<String>,
     private_key: Option<String>,
     passphrase: Option<String>,
-    required: bool,
 ) -> Result<Option<Credentials>, Problem> {
     match (password, private_key) {
         (Some(_), Some(_)) => Err(Problem::validation(
@@ -555,11 +554,18 @@ fn credentials(
             key: SecretString::from(k),
             passphrase: passphrase.filter(|p| !p.is_empty()).map(SecretString::from),
         })),
-        (None, None) if required => Err(Problem::validation(
-            "password, private_key: one of them is required",
-        )),
         (None, None) => Ok(None),
     }
+}
+
+/// The credentials a new server must carry.
+fn required_credentials(
+    password: Option<String>,
+    private_key: Option<String>,
+    passphrase: Option<String>,
+) -> Result<Credentials, Problem> {
+    credentials(password, private_key, passphrase)?
+        .ok_or_else(|| Problem::validation("password, private_key: one of them is required"))
 }
 
 #[derive(ApiResponse)]

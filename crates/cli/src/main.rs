@@ -12,6 +12,7 @@ mod telemetry;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -209,7 +210,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Vault {
             command: VaultCommand::RotateKey { db },
         } => {
-            let database = database::open(&db).await?;
+            // A running serve holds the old key in memory: rotate only while it is stopped.
+            let database = database::open_exclusive(&db)
+                .await
+                .context("vault rotate-key needs serve stopped")?;
             let key_file = db.master_key_path();
             let result = async {
                 store::db::migrate(database.pool()).await?;
