@@ -79,10 +79,16 @@ impl HostRegistry {
                     .connector
                     .as_ref()
                     .ok_or_else(|| unavailable("SSH transport is not available".into()))?;
-                let host = connector
-                    .connect(server)
-                    .await
-                    .map_err(|e| unavailable(e.to_string()))?;
+                // A connector that cannot even build the host (no pinned key, missing or
+                // undecryptable credentials) fails permanently; only transient errors
+                // mean "unavailable, retry later".
+                let host = connector.connect(server).await.map_err(|e| {
+                    if e.is_transient() {
+                        unavailable(e.to_string())
+                    } else {
+                        EngineError::Host(e)
+                    }
+                })?;
                 if let Ok(mut cache) = self.cache.lock() {
                     cache.insert(server.server_id, host.clone());
                 }
