@@ -108,3 +108,63 @@ impl HostRegistry {
         self.cache.lock().ok()?.get(&server).cloned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use btrfs::host::ConnectErrorKind;
+    use domain::ServerRole;
+
+    /// A connector that always fails with the given kind (the mapping under test is
+    /// the registry's, not the SSH client's).
+    struct Failing(ConnectErrorKind);
+
+    #[async_trait]
+    impl Connector for Failing {
+        async fn connect(&self, server: &ServerView) -> Result<Arc<dyn Host>, HostError> {
+            Err(HostError::Connect {
+                host: server.name.clone(),
+                kind: self.0,
+                message: "test".into(),
+            })
+        }
+    }
+
+    fn ssh_server() -> ServerView {
+        ServerView {
+            server_id: ServerId::from_uuid(uuid::Uuid::from_u128(7)),
+            name: "backup-1".into(),
+            role: ServerRole::Remote,
+            transport: Transport::Ssh {
+                address: "127.0.0.11".into(),
+                port: 2222,
+                username: "dbtlab".into(),
+            },
+            allowed_roots: vec![],
+            sudo: false,
+            host_key_fingerprint: None,
+            credential_kind: None,
+            registered_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn connector_failures_keep_their_class() {
+        for (kind, transient) in [
+            (ConnectErrorKind::Refused, true),
+            (ConnectErrorKind::TimedOut, true),
+            (ConnectErrorKind::HostKeyMismatch, false),
+            (ConnectErrorKind::AuthenticationFailed, false),
+        ] {
+            let registry = HostRegistry::new().with_connector(Arc::new(Failing(kind)));
+            let err = registry.host_for(&ssh_server()).await.err().unwrap();
+            assert_eq!(err.is_transient(), transient, "{kind:?}: {err}");
+            assert_eq!(
+                matches!(err, EngineError::HostUnavailable { .. }),
+                transient,
+                "{kind:?}"
+            );
+        }
+    }
+}
