@@ -406,10 +406,7 @@ pub async fn open_vault(pool: PgPool, key_file: &Path) -> Result<Vault, VaultErr
             if candidate.id() != stored {
                 return Err(VaultError::WrongKey { stored, loaded });
             }
-            std::fs::rename(&pending, key_file).map_err(|source| VaultError::KeyFile {
-                path: key_file.to_owned(),
-                source,
-            })?;
+            promote_pending_key(key_file)?;
             tracing::warn!(
                 key_id = candidate.id(),
                 "finished an interrupted master key rotation"
@@ -429,9 +426,16 @@ pub async fn rotate_key_file(pool: PgPool, key_file: &Path) -> Result<(u64, Stri
     new.write(&pending)?;
     let new_id = new.id().to_owned();
     let count = vault.rotate(new).await?;
-    std::fs::rename(&pending, key_file).map_err(|source| VaultError::KeyFile {
-        path: key_file.to_owned(),
-        source,
-    })?;
+    promote_pending_key(key_file)?;
     Ok((count, new_id))
+}
+
+/// Makes `<key>.new` the master key file (the last step of a rotation).
+fn promote_pending_key(key_file: &Path) -> Result<(), VaultError> {
+    std::fs::rename(key_file.with_extension("new"), key_file).map_err(|source| {
+        VaultError::KeyFile {
+            path: key_file.to_owned(),
+            source,
+        }
+    })
 }
