@@ -23,6 +23,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Colon-separated absolute paths: the allowed roots of the local primary. Unset or
 /// empty: this machine is not a primary (nothing is registered).
 const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
+/// A demo fleet file (see [`crate::demo`]) to seed a fresh installation with.
+const DEMO_FLEET_ENV: &str = "DIST_BTRFS_DEMO_FLEET";
 /// Seconds between inventory syncs of every managed subvolume (0 disables; default 300).
 const SYNC_INTERVAL_ENV: &str = "DIST_BTRFS_SYNC_INTERVAL_SECS";
 const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(300);
@@ -115,6 +117,12 @@ async fn serve_on(
     );
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
+    if let Some(file) = std::env::var_os(DEMO_FLEET_ENV) {
+        let fleet = crate::demo::read(std::path::Path::new(&file))?;
+        if crate::demo::seed(&state.engine, &vault, &fleet).await? {
+            announce("dist-btrfs: demo fleet registered (lab remotes, subvolumes, policy)");
+        }
+    }
     let sync_task = spawn_periodic_sync(state.engine.clone(), sync_interval()?);
 
     let listen = &options.listen;
