@@ -12,9 +12,9 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use domain::{PolicySpec, ServerRole, Transport};
+use engine::Engine;
 use engine::remote::{Credentials, NewSshServer};
 use engine::subvolumes::ManageRequest;
-use engine::Engine;
 use serde::Deserialize;
 use store::projections;
 use store::vault::Vault;
@@ -59,7 +59,10 @@ pub fn read(path: &Path) -> anyhow::Result<DemoFleet> {
 pub async fn seed(engine: &Engine, vault: &Vault, fleet: &DemoFleet) -> anyhow::Result<bool> {
     let pool = engine.events().pool();
     let servers = projections::servers(pool).await?;
-    if servers.iter().any(|s| matches!(s.transport, Transport::Ssh { .. })) {
+    if servers
+        .iter()
+        .any(|s| matches!(s.transport, Transport::Ssh { .. }))
+    {
         return Ok(false);
     }
     let primary = servers
