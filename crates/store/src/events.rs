@@ -81,7 +81,7 @@ impl EventStore {
 
     /// Appends `events` to `stream` if its version is `expected`, and updates the
     /// projections, all in one transaction. Returns the recorded events.
-    #[tracing::instrument(skip_all, fields(stream = %stream, n = events.len()), err)]
+    #[tracing::instrument(skip_all, fields(stream = %stream, n = events.len()), err(level = "debug"))]
     pub async fn append(
         &self,
         stream: &StreamId,
