@@ -649,7 +649,10 @@ fn lab_var(name: &str) -> String {
 }
 
 fn btrfs_ok(args: &[&str]) {
-    let out = Command::new("btrfs").args(args).output().expect("run btrfs");
+    let out = Command::new("btrfs")
+        .args(args)
+        .output()
+        .expect("run btrfs");
     assert!(out.status.success(), "btrfs {args:?}: {out:?}");
 }
 
@@ -710,7 +713,10 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
 
     let serve = Serve::start_env(&state, &[], &envs);
     assert!(
-        serve.banner.iter().any(|l| l.contains("demo fleet registered")),
+        serve
+            .banner
+            .iter()
+            .any(|l| l.contains("demo fleet registered")),
         "{:?}",
         serve.banner
     );
@@ -740,9 +746,13 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0]["name"], "demo-hourly");
     assert_eq!(policies[0]["subvolumes"].as_array().unwrap().len(), 2);
-    let events: Value = get("/events?limit=500").await.unwrap().json().await.unwrap();
+    let events: Value = get("/events?limit=500")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let count = events["items"].as_array().unwrap().len();
-    drop(get);
     assert!(serve.stop().success());
 
     let serve = Serve::start_env(&state, &[], &envs);
