@@ -5,6 +5,7 @@
 //! `projections rebuild`.
 
 mod database;
+mod jobs;
 mod serve;
 mod state_dir;
 mod telemetry;
