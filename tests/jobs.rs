@@ -551,7 +551,7 @@ async fn two_serves_on_one_database_do_every_slot_once() {
     // Both processes had live workers on the queues.
     assert!(
         db.scalar(
-            "SELECT count(DISTINCT substring(id from '[0-9a-f]{32}$')) FROM apalis.workers
+            "SELECT count(DISTINCT substring(id from '[0-9a-f]{32}')) FROM apalis.workers
               WHERE worker_type = 'dist-btrfs.snapshot'"
         )
         .await

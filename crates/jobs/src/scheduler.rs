@@ -177,4 +177,24 @@ mod tests {
             None
         );
     }
+
+    proptest::proptest! {
+        /// The period holds `now`, is aligned, and every instant in it maps to it (so
+        /// every scheduler in that period computes the same sync key).
+        #[test]
+        fn a_period_holds_now_and_is_shared_by_its_instants(
+            t in 0i64..4_000_000_000,
+            secs in 1i64..1_000_000,
+            offset in 0i64..1_000_000,
+        ) {
+            let now = DateTime::<Utc>::from_timestamp(t, 0).unwrap();
+            let interval = Duration::from_secs(secs.unsigned_abs());
+            let start = period_start(now, interval).unwrap();
+            proptest::prop_assert!(start <= now);
+            proptest::prop_assert!(now.timestamp() - start.timestamp() < secs);
+            proptest::prop_assert_eq!(start.timestamp() % secs, 0);
+            let other = start + TimeDelta::seconds(offset % secs);
+            proptest::prop_assert_eq!(period_start(other, interval), Some(start));
+        }
+    }
 }

@@ -16,8 +16,10 @@
 //!   wrapped in `AbortError`: the retry layer stops and the job ends `Killed` (never
 //!   fetched again).
 //!
-//! Worker names carry a random suffix: each process registers its own workers, so two
-//! `serve`s on one database share the queues without stealing each other's identity.
+//! Worker names carry a random suffix and a restart count: each process registers its
+//! own workers, so two `serve`s on one database share the queues without stealing each
+//! other's identity, and a worker that failed (lost database) is restarted under a new
+//! name by the monitor.
 
 use apalis::layers::retry::HasherRng;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
@@ -217,7 +219,14 @@ pub async fn run_workers(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), JobError> {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
-    let monitor = Monitor::new().shutdown_timeout(ctx.config.shutdown_timeout);
+    // A worker that fails (its database connection broke at a heartbeat) is restarted
+    // under a new name: the jobs must go on while `serve` runs.
+    let monitor = Monitor::new()
+        .shutdown_timeout(ctx.config.shutdown_timeout)
+        .should_restart(|worker, error| {
+            tracing::warn!(worker = %worker.name(), error = %error, "job worker failed; restarting it");
+            true
+        });
     let monitor = register::<SnapshotJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<PruneJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<SyncJob>(monitor, &ctx, &suffix)?;
@@ -248,13 +257,13 @@ fn register<J: Runnable>(
         .missed_heartbeats(config.missed_heartbeats);
     let name = format!("{}-{suffix}", J::QUEUE);
     let ctx = ctx.clone();
-    Ok(monitor.register(move |_restarts| {
+    Ok(monitor.register(move |restarts| {
         let storage = PostgresStorage::<J>::new(&ctx.pool).with_config(storage_config.clone());
         let backend = PollWith::new(storage, IntervalStrategy::new(ctx.config.poll_interval));
         let policy = RetryPolicy::retries(ctx.config.max_attempts as usize)
             .with_backoff(backoff_or_default(&ctx.config))
             .retry_if(|e: &BoxDynError| e.downcast_ref::<AbortError>().is_none());
-        WorkerBuilder::new(name.clone())
+        WorkerBuilder::new(format!("{name}-{restarts}"))
             .backend(backend)
             .data(ctx.clone())
             .retry(policy)
