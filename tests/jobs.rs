@@ -99,7 +99,7 @@ impl Drop for Area {
     }
 }
 
-/// A fresh database on the lab Postgres, dropped on `drop_db`.
+/// A fresh database on the lab Postgres, dropped on drop.
 struct Db {
     admin: PgConnectOptions,
     name: String,
@@ -147,19 +147,30 @@ impl Db {
             .await
             .unwrap()
     }
+}
 
-    async fn drop_db(self) {
-        self.pool.close().await;
-        let admin_pool = sqlx::PgPool::connect_with(self.admin.clone())
-            .await
-            .unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&admin_pool)
-        .await;
-        admin_pool.close().await;
+/// Drops the database even when the test failed (from a thread of its own: `Drop`
+/// cannot await on the test's runtime). `FORCE` ends the pool's open connections.
+impl Drop for Db {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let admin_pool = sqlx::PgPool::connect_with(admin).await.unwrap();
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin_pool)
+                .await;
+                admin_pool.close().await;
+            });
+        })
+        .join();
     }
 }
 
@@ -454,7 +465,6 @@ async fn kill_9_in_the_middle_of_a_snapshot_job_then_restart_finishes_it_once() 
             .await,
         0
     );
-    db.drop_db().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -525,7 +535,6 @@ async fn kill_9_in_the_middle_of_a_prune_job_then_restart_finishes_it_once() {
         attempts >= 2,
         "the killed prune job was run again: attempts {attempts}"
     );
-    db.drop_db().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -557,5 +566,4 @@ async fn two_serves_on_one_database_do_every_slot_once() {
         .await
             >= 2
     );
-    db.drop_db().await;
 }
