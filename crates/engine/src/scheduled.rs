@@ -18,7 +18,10 @@
 //!    because nobody retries that one).
 //!
 //! So a retried, duplicated or resumed job for one slot makes at most one snapshot and
-//! records it once. The job-level idempotency key (policy, subvolume, slot) lives in
+//! records it once. The name carries the slot; `created_at` the real time (a catch-up
+//! after downtime runs later than its slot), and retention plans with `created_at`. A
+//! snapshot already catalogued under the slot's name — e.g. an operator's snapshot
+//! taken in exactly that second — counts as the slot's snapshot. The job-level idempotency key (policy, subvolume, slot) lives in
 //! the jobs crate; this is the part that survives a kill in the middle.
 
 use chrono::{DateTime, Utc};
