@@ -6,6 +6,7 @@
 
 mod database;
 mod demo;
+mod jobs;
 mod serve;
 mod state_dir;
 mod telemetry;

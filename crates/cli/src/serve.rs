@@ -1,7 +1,8 @@
 //! `dist-btrfs serve`: open the database, migrate, initialise the installation on
 //! first start, register the local primary (`DIST_BTRFS_PRIMARY_ROOTS`), serve HTTP
-//! (and run the periodic inventory sync) until SIGINT/SIGTERM, then shut down in order
-//! (HTTP drains, pool closes, the private Postgres stops).
+//! and run the job workers and the scheduler (`crate::jobs`, which also runs the
+//! periodic inventory sync) until SIGINT/SIGTERM, then shut down in order (HTTP drains,
+//! the workers finish their running jobs, pool closes, the private Postgres stops).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,9 +26,6 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
 /// A demo fleet file (see [`crate::demo`]) to seed a fresh installation with.
 const DEMO_FLEET_ENV: &str = "DIST_BTRFS_DEMO_FLEET";
-/// Seconds between inventory syncs of every managed subvolume (0 disables; default 300).
-const SYNC_INTERVAL_ENV: &str = "DIST_BTRFS_SYNC_INTERVAL_SECS";
-const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
@@ -123,7 +121,7 @@ async fn serve_on(
             announce("dist-btrfs: demo fleet registered (lab remotes, subvolumes, policy)");
         }
     }
-    let sync_task = spawn_periodic_sync(state.engine.clone(), sync_interval()?);
+    let jobs_config = crate::jobs::config_from_env()?;
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());
@@ -170,6 +168,14 @@ async fn serve_on(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    // The workers stop after HTTP has drained (or failed), by their own signal.
+    let (jobs_stop, jobs_stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = crate::jobs::start(
+        state.engine.clone(),
+        database.pool().clone(),
+        jobs_config,
+        jobs_stop_rx,
+    );
     let metrics_server = match &options.metrics_listen {
         Some(addr) => Some(metrics_listener(addr, state.clone(), stopped(stop_rx.clone())).await?),
         None => None,
@@ -179,48 +185,13 @@ async fn serve_on(
         .run_with_graceful_shutdown(app, stopped(stop_rx), Some(DRAIN_TIMEOUT))
         .await
         .context("HTTP server failed");
-    if let Some(task) = sync_task {
-        task.abort();
-    }
+    // HTTP has drained: stop the scheduler and wait for the workers' running jobs.
+    let _ = jobs_stop.send(true);
+    jobs.await.context("job workers task failed")??;
     if let Some(server) = metrics_server {
         server.await.context("metrics listener task failed")??;
     }
     served
-}
-
-fn sync_interval() -> anyhow::Result<Option<Duration>> {
-    match std::env::var(SYNC_INTERVAL_ENV) {
-        Err(_) => Ok(Some(DEFAULT_SYNC_INTERVAL)),
-        Ok(v) => {
-            let secs: u64 = v
-                .trim()
-                .parse()
-                .with_context(|| format!("{SYNC_INTERVAL_ENV} must be a number of seconds"))?;
-            Ok((secs > 0).then(|| Duration::from_secs(secs)))
-        }
-    }
-}
-
-/// Reconciles every managed subvolume's catalog with the disk every `interval` (until
-/// the job scheduler takes this over).
-fn spawn_periodic_sync(
-    engine: engine::Engine,
-    interval: Option<Duration>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let interval = interval?;
-    Some(tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticker.tick().await; // the first tick is immediate: let start-up finish first
-        loop {
-            ticker.tick().await;
-            match engine.sync_all(&engine::system_meta()).await {
-                Ok(0) => {}
-                Ok(failed) => tracing::warn!(failed, "periodic inventory sync had failures"),
-                Err(e) => tracing::warn!(error = %e, "periodic inventory sync failed"),
-            }
-        }
-    }))
 }
 
 /// `--metrics-listen`: `/metrics` without authentication on its own address.

@@ -394,6 +394,23 @@ pub struct PolicyUnassigned {
     pub subvolume_id: SubvolumeId,
 }
 
+/// A durable job gave up: a permanent error, or a transient one that was still failing
+/// after the last retry. Recorded on the subvolume's stream when the job is about one
+/// subvolume, else on the `jobs` stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobFailed {
+    /// `snapshot`, `prune`, `sync`, ...
+    pub job_kind: String,
+    /// The job's idempotency key, e.g. `snapshot:<policy>:<subvolume>:<slot>`.
+    pub key: String,
+    pub subvolume_id: Option<SubvolumeId>,
+    pub error: String,
+    /// `transient` (retries exhausted) or `permanent` (not retried).
+    pub class: String,
+    /// How many times it ran.
+    pub attempts: u32,
+}
+
 /// Every event dist-btrfs records. The variant name is the stored event type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -431,6 +448,7 @@ pub enum DomainEvent {
     PolicyDeleted(PolicyDeleted),
     PolicyAssigned(PolicyAssigned),
     PolicyUnassigned(PolicyUnassigned),
+    JobFailed(JobFailed),
 }
 
 /// Static facts about an event's type.
@@ -477,6 +495,7 @@ impl EventKind for DomainEvent {
             Self::PolicyDeleted(_) => "PolicyDeleted",
             Self::PolicyAssigned(_) => "PolicyAssigned",
             Self::PolicyUnassigned(_) => "PolicyUnassigned",
+            Self::JobFailed(_) => "JobFailed",
         }
     }
 
@@ -582,6 +601,15 @@ impl DomainEvent {
             Self::PolicyUnassigned(e) => format!(
                 "subvolume {} no longer follows policy {}",
                 e.subvolume_id, e.policy_id
+            ),
+            Self::JobFailed(e) => format!(
+                "{} job {} failed ({}, after {} attempt{}): {}",
+                e.job_kind,
+                e.key,
+                e.class,
+                e.attempts,
+                if e.attempts == 1 { "" } else { "s" },
+                e.error
             ),
         }
     }
@@ -843,6 +871,14 @@ mod tests {
                 policy_id: pol(),
                 subvolume_id: sv(),
             }),
+            DomainEvent::JobFailed(JobFailed {
+                job_kind: "snapshot".into(),
+                key: "snapshot:p:s:2026-11-26T12:00:00Z".into(),
+                subvolume_id: Some(sv()),
+                error: "server unreachable".into(),
+                class: "transient".into(),
+                attempts: 5,
+            }),
         ]
     }
 
@@ -926,7 +962,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 33, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 34, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! them, create / delete / adopt snapshots and reconcile the catalog with the disk
 //! (inventory sync). Each operation is a plain async method of [`Engine`] that takes its
 //! inputs and an [`AppendMeta`] (who, which request), does the btrfs work through a
-//! [`btrfs::Host`] and records the outcome as events; the job runner (apalis, later)
-//! wraps these same methods.
+//! [`btrfs::Host`] and records the outcome as events; the job runner (the `jobs`
+//! crate, apalis) wraps these same methods.
 //!
 //! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (local today; SSH plugs in
 //!   through [`hosts::Connector`]).
@@ -14,6 +14,8 @@
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
 //! - [`prune`]: retention on the primary: dry-run preview and pruning.
+//! - [`scheduled`]: the snapshot of one scheduled slot, idempotent across crashes.
+//! - [`test_pause`]: test-only pause points for kill-in-the-middle tests.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -27,9 +29,11 @@ pub mod inventory;
 pub mod policies;
 pub mod prune;
 pub mod remote;
+pub mod scheduled;
 pub mod servers;
 pub mod snapshots;
 pub mod subvolumes;
+pub mod test_pause;
 
 use std::sync::Arc;
 

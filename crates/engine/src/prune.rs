@@ -12,8 +12,12 @@
 //! replication issue lands; both are read inside the subvolume's locked transaction, so
 //! once they return real data, pruning cannot race a send that takes the same lock.
 //!
-//! **Pruning** runs in one transaction holding the subvolume's advisory lock: it plans
-//! with the assigned policy at `now`, then for each snapshot the plan deletes (never one
+//! **Pruning** deletes one snapshot per transaction, each holding the subvolume's
+//! advisory lock and planning afresh with the assigned policy at `now` (so a send or a
+//! snapshot that took the lock in between is seen), and commits each deletion's event
+//! right after the deletion: a prune killed half-way has recorded every deletion it
+//! finished, and running it again deletes only what remains. For each snapshot the
+//! plan deletes (never one
 //! it keeps; invariant 1 is the planner's, and an unmanaged snapshot is refused again
 //! here) it deletes on disk through the engine's one delete path
 //! (`snapshots::remove_from_disk`: path under the allowed roots, uuid matches the
@@ -21,8 +25,9 @@
 //! (not `SnapshotDeleted`: the log tells a policy's delete from an operator's; the
 //! catalog marks both `deleted`). A snapshot already gone from disk is recorded as
 //! `SnapshotVanished`; btrfs refusing is `SnapshotDeleteFailed` and pruning goes on with
-//! the others. If the final commit fails, the deletions happened but are unrecorded:
-//! the next inventory sync records them as vanished (disk and catalog agree again, and
+//! the others. If a commit fails (or the process dies between a deletion and its
+//! commit), that one deletion happened but is unrecorded: the next prune or inventory
+//! sync records it as vanished (disk and catalog agree again, and
 //! nothing that should have been kept was touched).
 
 use std::collections::HashSet;
@@ -135,19 +140,15 @@ impl Engine {
         plan_subvolume(&mut conn, subvolume, retention, at).await
     }
 
-    /// Deletes, on the primary, what the assigned policy's retention does not keep at
-    /// `now` (see the module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
-    pub async fn prune_subvolume(
+    /// The assigned policy of a subvolume and its retention plan at `now`, read in the
+    /// caller's (locked) transaction.
+    async fn plan_assigned(
         &self,
+        conn: &mut PgConnection,
         subvolume: SubvolumeId,
         now: DateTime<Utc>,
-        meta: &AppendMeta,
-    ) -> Result<PruneReport, EngineError> {
-        let mut tx = self.events.pool().begin().await?;
-        locks::lock_subvolume(&mut tx, subvolume).await?;
-        let t = self.target(&mut tx, subvolume).await?;
-        let policy = projections::policy_of_subvolume(&mut *tx, subvolume)
+    ) -> Result<(PolicyId, Vec<PlannedSnapshot>), EngineError> {
+        let policy = projections::policy_of_subvolume(&mut *conn, subvolume)
             .await?
             .ok_or_else(|| {
                 EngineError::Conflict(format!(
@@ -161,21 +162,44 @@ impl Engine {
                     policy.policy_id
                 ))
             })?;
-        let planned = plan_subvolume(&mut tx, subvolume, &retention, now).await?;
-        let mut report = PruneReport {
-            policy_id: policy.policy_id,
-            at: now,
-            planned: Vec::new(),
-            deleted: Vec::new(),
-            vanished: Vec::new(),
-            failed: Vec::new(),
-        };
-        for p in &planned {
-            if p.decision.action != Action::Delete {
-                continue;
-            }
+        let planned = plan_subvolume(conn, subvolume, &retention, now).await?;
+        Ok((policy.policy_id, planned))
+    }
+
+    /// Deletes, on the primary, what the assigned policy's retention does not keep at
+    /// `now` (see the module docs).
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    pub async fn prune_subvolume(
+        &self,
+        subvolume: SubvolumeId,
+        now: DateTime<Utc>,
+        meta: &AppendMeta,
+    ) -> Result<PruneReport, EngineError> {
+        let mut report: Option<PruneReport> = None;
+        // Snapshots this run already tried (deleted, vanished or failed): never twice.
+        let mut attempted: HashSet<SnapshotId> = HashSet::new();
+        loop {
+            let mut tx = self.events.pool().begin().await?;
+            locks::lock_subvolume(&mut tx, subvolume).await?;
+            let t = self.target(&mut tx, subvolume).await?;
+            let (policy_id, planned) = self.plan_assigned(&mut tx, subvolume, now).await?;
+            let report = report.get_or_insert_with(|| PruneReport {
+                policy_id,
+                at: now,
+                planned: planned.clone(),
+                deleted: Vec::new(),
+                vanished: Vec::new(),
+                failed: Vec::new(),
+            });
+            let Some(p) = planned.iter().find(|p| {
+                p.decision.action == Action::Delete && !attempted.contains(&p.snapshot.snapshot_id)
+            }) else {
+                tx.commit().await?;
+                break;
+            };
             let snap = &p.snapshot;
             let id = snap.snapshot_id;
+            attempted.insert(id);
             // The planner keeps every unmanaged snapshot; refuse again, whatever it says.
             if !snap.managed || snap.state != SnapshotState::Present {
                 tracing::error!(snapshot = %id, "planner chose an unmanaged or absent snapshot; skipped");
@@ -190,7 +214,7 @@ impl Engine {
                     DomainEvent::SnapshotPruned(SnapshotPruned {
                         snapshot_id: id,
                         subvolume_id: subvolume,
-                        policy_id: policy.policy_id,
+                        policy_id,
                     })
                 }
                 Ok(Removal::Vanished) => {
@@ -222,9 +246,14 @@ impl Engine {
                 meta,
             )
             .await?;
+            tx.commit().await?;
+            if report.deleted.len() == 1 && report.deleted.first() == Some(&id) {
+                crate::test_pause::pause_point(crate::test_pause::PRUNE_FIRST_DELETED).await;
+            }
         }
-        tx.commit().await?;
-        report.planned = planned;
+        let report = report.ok_or_else(|| {
+            EngineError::Inconsistent("pruning ended without planning".to_owned())
+        })?;
         tracing::info!(
             deleted = report.deleted.len(),
             vanished = report.vanished.len(),

@@ -64,12 +64,12 @@ pub struct SyncReport {
 
 /// A managed subvolume with what the operations need to work on it.
 pub(crate) struct Target {
-    view: SubvolumeView,
-    name: SubvolumeName,
-    path: ServerPath,
-    snapshot_dir: ServerPath,
-    roots: Vec<ServerPath>,
-    btrfs: Btrfs<Arc<dyn Host>>,
+    pub(crate) view: SubvolumeView,
+    pub(crate) name: SubvolumeName,
+    pub(crate) path: ServerPath,
+    pub(crate) snapshot_dir: ServerPath,
+    pub(crate) roots: Vec<ServerPath>,
+    pub(crate) btrfs: Btrfs<Arc<dyn Host>>,
 }
 
 impl Engine {
@@ -136,15 +136,7 @@ impl Engine {
         let show = match made {
             Ok(show) => show,
             Err(error) => {
-                remove_if_ours(&t, &dst).await;
-                let failed = DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
-                    subvolume_id: id,
-                    name: name.clone(),
-                    path: dst.as_str().to_owned(),
-                    error: error.to_string(),
-                });
-                events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &[failed], meta)
-                    .await?;
+                failed_create(&mut tx, &t, &name, &dst, &error, meta).await?;
                 tx.commit().await?;
                 return Err(error);
             }
@@ -527,7 +519,10 @@ async fn free_destination(
 
 /// Checks a fresh snapshot: read-only, child of the managed subvolume. Returns its uuid
 /// and btrfs id, or the reason it is not acceptable.
-async fn verify_snapshot(t: &Target, dst: &ServerPath) -> Result<(uuid::Uuid, u64), String> {
+pub(crate) async fn verify_snapshot(
+    t: &Target,
+    dst: &ServerPath,
+) -> Result<(uuid::Uuid, u64), String> {
     let show = t
         .btrfs
         .show(&abs(dst).map_err(|e| e.to_string())?)
@@ -546,6 +541,28 @@ async fn verify_snapshot(t: &Target, dst: &ServerPath) -> Result<(uuid::Uuid, u6
         .uuid
         .ok_or_else(|| format!("the snapshot at {dst} has no uuid"))?;
     Ok((uuid, show.subvolume_id))
+}
+
+/// After a failed create (snapshot or verification): removes what it left at `dst`
+/// (only if ours) and appends `SnapshotCreateFailed` in `tx`; the caller commits.
+pub(crate) async fn failed_create(
+    tx: &mut Transaction<'static, Postgres>,
+    t: &Target,
+    name: &str,
+    dst: &ServerPath,
+    error: &EngineError,
+    meta: &AppendMeta,
+) -> Result<(), EngineError> {
+    remove_if_ours(t, dst).await;
+    let id = t.view.subvolume_id;
+    let failed = DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
+        subvolume_id: id,
+        name: name.to_owned(),
+        path: dst.as_str().to_owned(),
+        error: error.to_string(),
+    });
+    events::append_in(tx, &id.stream(), ExpectedVersion::Any, &[failed], meta).await?;
+    Ok(())
 }
 
 /// Deletes what a failed create left at `dst`, only if it is a snapshot of the managed

@@ -23,7 +23,7 @@ pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvo
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, present_snapshots_of,
-    snapshot_by_id, snapshot_names_of, snapshots_of,
+    snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
 };
 pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
 

@@ -270,3 +270,21 @@ pub async fn snapshot_names_of<'e>(
             .await?,
     )
 }
+
+/// The snapshot of a subvolume with this name (a present one first, else the most
+/// recently recorded), in any state.
+pub async fn snapshot_by_name<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+    name: &str,
+) -> Result<Option<SnapshotView>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM proj_snapshots WHERE subvolume_id = $1 AND name = $2
+          ORDER BY state = 'present' DESC, recorded_at DESC LIMIT 1"
+    )))
+    .bind(subvolume.as_uuid())
+    .bind(name)
+    .fetch_optional(exec)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}

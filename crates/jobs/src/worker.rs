@@ -1,0 +1,290 @@
+//! The apalis workers: one per queue (snapshot, prune, sync), registered on one
+//! `apalis::Monitor` that runs until the shutdown future resolves and then waits (up to
+//! `JobsConfig::shutdown_timeout`) for running jobs.
+//!
+//! Each worker reads `PostgresStorage<J>` (its queue), polled every
+//! `JobsConfig::poll_interval` besides Postgres notifications, with a heartbeat: the
+//! jobs of a worker that stopped beating (a `kill -9`ed `serve`) are re-enqueued by the
+//! next live worker of that queue (apalis's orphan recovery) and run again — which is
+//! safe because every job is idempotent (engine `scheduled` and `prune` docs).
+//!
+//! **Retries.** The handler classifies a failure ([`JobError::is_transient`]):
+//! - transient, attempts left → the error goes to apalis's retry layer, which runs the
+//!   job again after an exponential backoff (`backoff_min` doubling up to `backoff_max`,
+//!   with jitter);
+//! - permanent, or the last attempt → a `JobFailed` event is appended and the error is
+//!   wrapped in `AbortError`: the retry layer stops and the job ends `Killed` (never
+//!   fetched again).
+//!
+//! Worker names carry a random suffix and a restart count: each process registers its
+//! own workers, so two `serve`s on one database share the queues without stealing each
+//! other's identity, and a worker that failed (lost database) is restarted under a new
+//! name by the monitor.
+
+use apalis::layers::retry::HasherRng;
+use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use apalis::prelude::*;
+use apalis_postgres::{Config, PostgresStorage};
+use chrono::Utc;
+use domain::event::JobFailed;
+use domain::{DomainEvent, StreamId};
+use engine::Engine;
+use engine::scheduled::SlotSnapshot;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use store::{ExpectedVersion, projections};
+
+use crate::kinds::{JobSpec, PruneJob, SnapshotJob, SyncJob};
+use crate::{JobError, JobsConfig, queue};
+
+/// What every job handler gets.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub engine: Engine,
+    pub pool: PgPool,
+    pub config: JobsConfig,
+}
+
+/// A job that can run.
+pub trait Runnable:
+    JobSpec + Serialize + DeserializeOwned + Clone + Unpin + Send + Sync + 'static
+{
+    fn run(&self, ctx: &JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+impl Runnable for SnapshotJob {
+    async fn run(&self, ctx: &JobContext) -> Result<(), JobError> {
+        // The assignment may have ended (or moved to another policy) since enqueueing.
+        let current = projections::policy_of_subvolume(&ctx.pool, self.subvolume_id).await?;
+        if current.as_ref().map(|p| p.policy_id) != Some(self.policy_id) {
+            tracing::info!(key = %self.key(), "subvolume no longer follows this policy; skipped");
+            return Ok(());
+        }
+        let done = ctx
+            .engine
+            .snapshot_for_slot(self.subvolume_id, self.slot, &meta(self))
+            .await?;
+        match &done {
+            SlotSnapshot::Created(v) => tracing::info!(snapshot = %v.path, "slot snapshot created"),
+            SlotSnapshot::Recovered(v) => {
+                tracing::info!(snapshot = %v.path, "slot snapshot recovered from an earlier attempt")
+            }
+            SlotSnapshot::AlreadyDone(v) => {
+                tracing::info!(snapshot = %v.path, "slot snapshot already recorded")
+            }
+        }
+        after_snapshot(ctx, self).await
+    }
+}
+
+/// What follows a slot's snapshot (also when it was already done: a job killed after
+/// recording the snapshot but before this point enqueues it on its retry). Keys make
+/// every follow-up at most once per slot.
+pub async fn after_snapshot(ctx: &JobContext, job: &SnapshotJob) -> Result<(), JobError> {
+    replicate_after_snapshot(ctx, job).await?;
+    let prune = PruneJob {
+        subvolume_id: job.subvolume_id,
+        after_slot: job.slot,
+    };
+    queue::enqueue(&ctx.pool, &prune, ctx.config.max_attempts).await?;
+    Ok(())
+}
+
+/// SEAM(replication): "replicate after snapshot". When the policy has
+/// `replicate_after_snapshot`, this is where a `ReplicateJob { subvolume_id, slot }`
+/// (key `replicate:<subvolume>:<slot>`, a worker calling `Engine::run_replication`)
+/// gets enqueued, before the prune (pruning already respects the replication pins
+/// through the subvolume lock). Does nothing until replication lands.
+pub async fn replicate_after_snapshot(
+    _ctx: &JobContext,
+    _job: &SnapshotJob,
+) -> Result<(), JobError> {
+    Ok(())
+}
+
+impl Runnable for PruneJob {
+    async fn run(&self, ctx: &JobContext) -> Result<(), JobError> {
+        if projections::policy_of_subvolume(&ctx.pool, self.subvolume_id)
+            .await?
+            .is_none()
+        {
+            tracing::info!(key = %self.key(), "subvolume follows no policy any more; nothing to prune");
+            return Ok(());
+        }
+        let report = ctx
+            .engine
+            .prune_subvolume(self.subvolume_id, Utc::now(), &meta(self))
+            .await?;
+        if !report.failed.is_empty() {
+            tracing::warn!(key = %self.key(), failed = report.failed.len(), "some snapshots were not pruned");
+        }
+        Ok(())
+    }
+}
+
+impl Runnable for SyncJob {
+    async fn run(&self, ctx: &JobContext) -> Result<(), JobError> {
+        let meta = meta(self);
+        match self.subvolume_id {
+            Some(id) => {
+                ctx.engine.sync_subvolume(id, &meta).await?;
+            }
+            None => {
+                let failed = ctx.engine.sync_all(&meta).await?;
+                if failed > 0 {
+                    tracing::warn!(failed, "inventory sync had failures");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Events of jobs: actor `system`, correlated by nothing but the job key in the logs.
+fn meta<J: JobSpec>(_job: &J) -> store::AppendMeta {
+    engine::system_meta()
+}
+
+/// The apalis handler of every job kind: run, classify, retry or give up (module docs).
+pub async fn handle<J: Runnable>(
+    job: J,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let ctx: &JobContext = &ctx;
+    match run_classified(&job, ctx, attempt.current()).await {
+        Outcome::Done => Ok(()),
+        Outcome::Retry(e) => Err(Box::new(e)),
+        Outcome::GiveUp(e) => Err(Box::new(AbortError::new(e))),
+    }
+}
+
+/// What the handler does with a job's result.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    /// Transient, attempts left: let the retry layer run it again after a backoff.
+    Retry(JobError),
+    /// Permanent or out of attempts: `JobFailed` was recorded; never run again.
+    GiveUp(JobError),
+}
+
+/// Runs a job and decides (module docs); records `JobFailed` when giving up.
+pub async fn run_classified<J: Runnable>(job: &J, ctx: &JobContext, attempt: usize) -> Outcome {
+    let error = match job.run(ctx).await {
+        Ok(()) => return Outcome::Done,
+        Err(e) => e,
+    };
+    let attempts = u32::try_from(attempt.max(1)).unwrap_or(u32::MAX);
+    if error.is_transient() && attempts < ctx.config.max_attempts {
+        tracing::warn!(kind = J::KIND.as_str(), key = %job.key(), attempt = attempts, error = %error, "job failed; will retry");
+        return Outcome::Retry(error);
+    }
+    tracing::error!(kind = J::KIND.as_str(), key = %job.key(), attempts, class = error.class(), error = %error, "job failed; giving up");
+    if let Err(e) = record_failure(ctx, job, &error, attempts).await {
+        tracing::error!(error = %e, "recording JobFailed failed");
+    }
+    Outcome::GiveUp(error)
+}
+
+async fn record_failure<J: JobSpec>(
+    ctx: &JobContext,
+    job: &J,
+    error: &JobError,
+    attempts: u32,
+) -> Result<(), JobError> {
+    let stream = match job.subvolume() {
+        Some(id) => id.stream(),
+        None => StreamId::parse("jobs").map_err(|e| JobError::Queue(e.to_string()))?,
+    };
+    let event = DomainEvent::JobFailed(JobFailed {
+        job_kind: J::KIND.as_str().to_owned(),
+        key: job.key(),
+        subvolume_id: job.subvolume(),
+        error: error.to_string(),
+        class: error.class().to_owned(),
+        attempts,
+    });
+    ctx.engine
+        .events()
+        .append(&stream, ExpectedVersion::Any, &[event], &meta(job))
+        .await?;
+    Ok(())
+}
+
+/// Runs the workers until `stop` resolves, then waits for running jobs (module docs).
+pub async fn run_workers(
+    ctx: JobContext,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), JobError> {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    // A worker that fails (its database connection broke at a heartbeat) is restarted
+    // under a new name: the jobs must go on while `serve` runs.
+    let monitor = Monitor::new()
+        .shutdown_timeout(ctx.config.shutdown_timeout)
+        .should_restart(|worker, error| {
+            tracing::warn!(worker = %worker.name(), error = %error, "job worker failed; restarting it");
+            true
+        });
+    let monitor = register::<SnapshotJob>(monitor, &ctx, &suffix)?;
+    let monitor = register::<PruneJob>(monitor, &ctx, &suffix)?;
+    let monitor = register::<SyncJob>(monitor, &ctx, &suffix)?;
+    tracing::info!("job workers started");
+    monitor
+        .run_with_signal(async move {
+            stop.await;
+            Ok(())
+        })
+        .await
+        .map_err(|e| JobError::Queue(format!("job workers: {e}")))?;
+    tracing::info!("job workers stopped");
+    Ok(())
+}
+
+fn register<J: Runnable>(
+    monitor: Monitor,
+    ctx: &JobContext,
+    suffix: &str,
+) -> Result<Monitor, JobError> {
+    let config = &ctx.config;
+    // Validate once here so that the factory below cannot fail.
+    backoff(config)?;
+    let storage_config = Config::default()
+        .queue(J::QUEUE)
+        .batch_size(1)
+        .heartbeat_interval(config.heartbeat)
+        .missed_heartbeats(config.missed_heartbeats);
+    let name = format!("{}-{suffix}", J::QUEUE);
+    let ctx = ctx.clone();
+    Ok(monitor.register(move |restarts| {
+        let storage = PostgresStorage::<J>::new(&ctx.pool).with_config(storage_config.clone());
+        let backend = PollWith::new(storage, IntervalStrategy::new(ctx.config.poll_interval));
+        let policy = RetryPolicy::retries(ctx.config.max_attempts as usize)
+            .with_backoff(backoff_or_default(&ctx.config))
+            .retry_if(|e: &BoxDynError| e.downcast_ref::<AbortError>().is_none());
+        WorkerBuilder::new(format!("{name}-{restarts}"))
+            .backend(backend)
+            .data(ctx.clone())
+            .retry(policy)
+            .build(handle::<J>)
+    }))
+}
+
+type Backoff = <ExponentialBackoffMaker as MakeBackoff>::Backoff;
+
+fn backoff(config: &JobsConfig) -> Result<Backoff, JobError> {
+    ExponentialBackoffMaker::new(
+        config.backoff_min,
+        config.backoff_max,
+        0.25,
+        HasherRng::default(),
+    )
+    .map(|mut m| m.make_backoff())
+    .map_err(|e| JobError::Queue(format!("invalid retry backoff: {e}")))
+}
+
+/// The configured backoff (validated in `register`), else tower's default.
+fn backoff_or_default(config: &JobsConfig) -> Backoff {
+    backoff(config).unwrap_or_else(|_| ExponentialBackoffMaker::default().make_backoff())
+}

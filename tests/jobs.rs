@@ -1,0 +1,569 @@
+//! End-to-end tests of the durable jobs in the real `dist-btrfs serve` binary, on the
+//! lab Postgres (a fresh database per test) and the lab primary (a directory per test):
+//! - `kill -9` of `serve` in the middle of a snapshot job and of a prune job (landed
+//!   there with the test-only pause points of `engine::test_pause`), restart, and the
+//!   work is finished exactly once (snapshots on disk and events counted);
+//! - two `serve` processes on one database for a few slots: no slot done twice.
+//!
+//! Policies run every minute; the scheduler ticks every second here
+//! (`DIST_BTRFS_SCHEDULER_TICK_SECS=1`), workers beat every second so a killed one's
+//! jobs are re-enqueued within seconds. Waits have generous deadlines; nothing asserts
+//! a duration.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use btrfs::LocalHost;
+use domain::{Actor, ServerPath, SubvolumeId};
+use engine::subvolumes::ManageRequest;
+use engine::{Engine, HostRegistry};
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
+use store::{AppendMeta, EventStore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_dist-btrfs");
+const DEADLINE: Duration = Duration::from_secs(240);
+
+fn sh(args: &[&str]) -> String {
+    let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A scratch area on the lab primary (the primary's only allowed root), removed on drop.
+struct Area {
+    dir: String,
+    vol: String,
+    snaps: String,
+    tmp: tempfile::TempDir,
+}
+
+impl Area {
+    fn new() -> Self {
+        let mount = std::env::var("LAB_PRIMARY_MOUNT")
+            .expect("LAB_PRIMARY_MOUNT is not set: eval \"$(ops/lab env)\" first");
+        let dir = format!("{mount}/t-{}", uuid::Uuid::new_v4().simple());
+        std::fs::create_dir(&dir).unwrap();
+        let area = Self {
+            vol: format!("{dir}/vol"),
+            snaps: format!("{dir}/snaps"),
+            dir,
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        sh(&["btrfs", "subvolume", "create", &area.vol]);
+        std::fs::create_dir(&area.snaps).unwrap();
+        area
+    }
+
+    /// Snapshot names on disk, as `btrfs subvolume list` sees them in our directory.
+    fn snaps_on_disk(&self) -> BTreeSet<String> {
+        let mount = std::env::var("LAB_PRIMARY_MOUNT").unwrap();
+        let list = sh(&["btrfs", "subvolume", "list", &mount]);
+        let rel = format!(
+            "{}/",
+            self.snaps
+                .trim_start_matches(&mount)
+                .trim_start_matches('/')
+        );
+        list.lines()
+            .filter_map(|l| l.split(" path ").nth(1))
+            .filter_map(|p| p.trim().strip_prefix(&rel).map(str::to_owned))
+            .collect()
+    }
+}
+
+impl Drop for Area {
+    fn drop(&mut self) {
+        if let Ok(entries) = std::fs::read_dir(&self.snaps) {
+            for e in entries.flatten() {
+                let _ = Command::new("btrfs")
+                    .args(["subvolume", "delete"])
+                    .arg(e.path())
+                    .output();
+            }
+        }
+        let _ = Command::new("btrfs")
+            .args(["subvolume", "delete", &self.vol])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A fresh database on the lab Postgres, dropped on drop.
+struct Db {
+    admin: PgConnectOptions,
+    name: String,
+    url: String,
+    pool: PgPool,
+}
+
+impl Db {
+    async fn new() -> Self {
+        let url = std::env::var("DATABASE_URL")
+            .expect("DATABASE_URL is not set: eval \"$(ops/lab env)\" first");
+        let admin: PgConnectOptions = url.parse().unwrap();
+        let name = format!("dbt_jobs_{}", uuid::Uuid::new_v4().simple());
+        let admin_pool = sqlx::PgPool::connect_with(admin.clone()).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin_pool)
+            .await
+            .unwrap();
+        admin_pool.close().await;
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(admin.clone().database(&name))
+            .await
+            .unwrap();
+        Self {
+            admin,
+            name,
+            url,
+            pool,
+        }
+    }
+
+    async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn strings(&self, sql: &str) -> Vec<String> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// Drops the database even when the test failed (from a thread of its own: `Drop`
+/// cannot await on the test's runtime). `FORCE` ends the pool's open connections.
+impl Drop for Db {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let admin_pool = sqlx::PgPool::connect_with(admin).await.unwrap();
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin_pool)
+                .await;
+                admin_pool.close().await;
+            });
+        })
+        .join();
+    }
+}
+
+fn meta() -> AppendMeta {
+    AppendMeta::new(Actor::User("tester".into()))
+}
+
+/// Migrates, registers the local primary with the area as its root, manages the
+/// area's subvolume and assigns it an every-minute policy keeping `keep_last`.
+async fn prepare(db: &Db, area: &Area, keep_last: u32) -> (Engine, SubvolumeId) {
+    store::db::migrate(&db.pool).await.unwrap();
+    let events = EventStore::new(db.pool.clone());
+    let roots = [ServerPath::parse(&area.dir).unwrap()];
+    let server = engine::servers::ensure_local_primary(&events, &roots, &meta())
+        .await
+        .unwrap()
+        .unwrap();
+    let engine = Engine::new(
+        events,
+        Arc::new(HostRegistry::new().with_local(Arc::new(LocalHost::new()))),
+    );
+    let sv = engine
+        .manage_subvolume(
+            &ManageRequest {
+                server_id: server,
+                path: area.vol.clone(),
+                snapshot_dir: area.snaps.clone(),
+                name: None,
+            },
+            &meta(),
+        )
+        .await
+        .unwrap()
+        .subvolume_id;
+    let policy = engine
+        .create_policy(
+            domain::PolicySpec {
+                name: "every-minute".into(),
+                schedule: domain::ScheduleSpec {
+                    cron: "* * * * *".into(),
+                    time_zone: "UTC".into(),
+                },
+                retention: domain::RetentionSpec {
+                    keep_last,
+                    min_age: None,
+                    hourly: 0,
+                    daily: 0,
+                    weekly: 0,
+                    monthly: 0,
+                    yearly: 0,
+                    time_zone: "UTC".into(),
+                },
+                target_retention: None,
+                replicate_after_snapshot: false,
+            },
+            &meta(),
+        )
+        .await
+        .unwrap()
+        .policy_id;
+    engine.assign_policy(sv, policy, &meta()).await.unwrap();
+    (engine, sv)
+}
+
+/// A running `serve` on the test's database.
+struct Serve {
+    child: Option<Child>,
+}
+
+impl Serve {
+    fn start(db: &Db, area: &Area, state: &str, pause_at: Option<&str>) -> Self {
+        let state_dir = area.tmp.path().join(state);
+        std::fs::create_dir_all(&state_dir).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(area.tmp.path().join(format!("{state}.log")))
+            .unwrap();
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(&state_dir)
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+            .env("DATABASE_URL", &db.url)
+            // One master key for every process on this database.
+            .env(
+                "DIST_BTRFS_MASTER_KEY_FILE",
+                area.tmp.path().join("master.key"),
+            )
+            .env("DIST_BTRFS_ADMIN_PASSWORD", "jobs-e2e-admin-password")
+            .env("DIST_BTRFS_PRIMARY_ROOTS", &area.dir)
+            .env("DIST_BTRFS_SCHEDULER_TICK_SECS", "1")
+            .env("DIST_BTRFS_JOB_POLL_SECS", "1")
+            .env("DIST_BTRFS_JOB_HEARTBEAT_SECS", "1")
+            .env("DIST_BTRFS_JOB_BACKOFF_SECS", "1")
+            .env("DIST_BTRFS_SYNC_INTERVAL_SECS", "0")
+            .env("DIST_BTRFS_LOG", "info")
+            .env_remove("DIST_BTRFS_TEST_PAUSE_AT")
+            .stdout(Stdio::piped())
+            .stderr(log);
+        if let Some(point) = pause_at {
+            cmd.env("DIST_BTRFS_TEST_PAUSE_AT", point)
+                .env("DIST_BTRFS_TEST_PAUSE_FILE", pause_file(area));
+        }
+        let mut child = cmd.spawn().expect("spawn dist-btrfs serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        loop {
+            let line = lines
+                .next()
+                .expect("serve exited before it listened (see its log in the test's tmp dir)")
+                .unwrap();
+            if line.starts_with("dist-btrfs: listening on ") {
+                break;
+            }
+        }
+        // Keep draining stdout so that serve never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child: Some(child) }
+    }
+
+    /// `kill -9`.
+    fn kill9(mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// SIGTERM and a clean exit.
+    fn stop(mut self) {
+        let mut child = self.child.take().unwrap();
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "serve exited with {status}");
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn pause_file(area: &Area) -> PathBuf {
+    area.tmp.path().join("paused")
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + DEADLINE;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn wait_for_pause(area: &Area, point: &str) {
+    let file = pause_file(area);
+    wait_until(&format!("pause point {point}"), || {
+        let file = file.clone();
+        async move { std::fs::read_to_string(&file).is_ok_and(|p| p == point) }
+    })
+    .await;
+}
+
+/// The first job of a queue: its status and attempts (a job re-enqueued from a dead
+/// worker and run again has two or more).
+async fn first_job(db: &Db, queue: &str) -> (String, i32) {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT status, attempts FROM apalis.jobs WHERE job_type = '{queue}' ORDER BY id LIMIT 1"
+    )))
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+}
+
+/// Waits until every enqueued job has finished and no new slot is about to be enqueued
+/// (the current minute is well under way), so that a stop right after sees a settled
+/// state.
+async fn wait_until_quiet(db: &Db) {
+    wait_until("all jobs finished, mid-minute", || async {
+        let second = db.scalar("SELECT extract(second FROM now())::bigint").await;
+        (5..=45).contains(&second)
+            && db
+                .scalar("SELECT count(*) FROM apalis.jobs WHERE status NOT IN ('Done', 'Killed')")
+                .await
+                == 0
+    })
+    .await;
+}
+
+/// Every enqueued slot has exactly one snapshot on disk and one recording event, and
+/// nothing else is on disk.
+async fn assert_each_slot_done_once(db: &Db, area: &Area) -> BTreeSet<String> {
+    let slots = db
+        .strings(
+            "SELECT 'vol.' || to_char(slot AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')
+               FROM job_snapshot_slots ORDER BY slot",
+        )
+        .await;
+    let slot_names: BTreeSet<String> = slots.iter().cloned().collect();
+    assert_eq!(slot_names.len(), slots.len());
+    assert_eq!(
+        area.snaps_on_disk(),
+        slot_names,
+        "one snapshot per slot on disk, nothing else"
+    );
+    let recorded = db
+        .strings(
+            "SELECT payload->>'name' FROM events WHERE event_type = 'SnapshotCreated'
+              ORDER BY global_seq",
+        )
+        .await;
+    assert_eq!(
+        recorded.iter().cloned().collect::<BTreeSet<_>>(),
+        slot_names,
+        "each slot's snapshot recorded"
+    );
+    assert_eq!(
+        recorded.len(),
+        slots.len(),
+        "and recorded once: {recorded:?}"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM apalis.jobs WHERE job_type = 'dist-btrfs.snapshot'")
+            .await as usize,
+        slots.len(),
+        "one snapshot job per slot"
+    );
+    slot_names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_in_the_middle_of_a_snapshot_job_then_restart_finishes_it_once() {
+    let area = Area::new();
+    let db = Db::new().await;
+    let (_engine, _sv) = prepare(&db, &area, 100).await;
+
+    let first = Serve::start(&db, &area, "a", Some("snapshot-made"));
+    wait_for_pause(&area, "snapshot-made").await;
+    // The snapshot is on disk, not recorded.
+    let made = area.snaps_on_disk();
+    assert_eq!(made.len(), 1, "{made:?}");
+    first.kill9();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotCreated'")
+            .await,
+        0
+    );
+    let made = made.into_iter().next().unwrap();
+    let uuid_on_disk = sh(&[
+        "btrfs",
+        "subvolume",
+        "show",
+        &format!("{}/{made}", area.snaps),
+    ]);
+
+    let second = Serve::start(&db, &area, "a", None);
+    wait_until("the interrupted slot recorded", || async {
+        db.scalar(&format!(
+            "SELECT count(*) FROM proj_snapshots WHERE name = '{made}' AND managed"
+        ))
+        .await
+            == 1
+    })
+    .await;
+    // Let its prune run too, then stop cleanly and count.
+    wait_until_quiet(&db).await;
+    second.stop();
+    let names = assert_each_slot_done_once(&db, &area).await;
+    assert!(names.contains(&made));
+    // The recorded snapshot is the one made before the kill, not a new one.
+    let recorded_uuid = db
+        .strings(&format!(
+            "SELECT uuid::text FROM proj_snapshots WHERE name = '{made}'"
+        ))
+        .await;
+    assert!(
+        uuid_on_disk.contains(&recorded_uuid[0]),
+        "{uuid_on_disk} vs {recorded_uuid:?}"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM events WHERE event_type = 'JobFailed'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_in_the_middle_of_a_prune_job_then_restart_finishes_it_once() {
+    let area = Area::new();
+    let db = Db::new().await;
+    // keep_last 1: the scheduled snapshot's prune deletes the older ones.
+    let (engine, sv) = prepare(&db, &area, 1).await;
+    for _ in 0..4 {
+        engine.create_snapshot(sv, &meta()).await.unwrap();
+    }
+    assert_eq!(area.snaps_on_disk().len(), 4);
+
+    let first = Serve::start(&db, &area, "a", Some("prune-first-deleted"));
+    wait_for_pause(&area, "prune-first-deleted").await;
+    first.kill9();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotPruned'")
+            .await,
+        1,
+        "the first deletion was recorded before the kill"
+    );
+
+    let second = Serve::start(&db, &area, "a", None);
+    wait_until("pruned down to one snapshot", || async {
+        db.scalar("SELECT count(*) FROM proj_snapshots WHERE state = 'present'")
+            .await
+            == 1
+    })
+    .await;
+    wait_until_quiet(&db).await;
+    second.stop();
+
+    let created = db
+        .scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotCreated'")
+        .await;
+    let pruned = db
+        .scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotPruned'")
+        .await;
+    let pruned_distinct = db
+        .scalar(
+            "SELECT count(DISTINCT payload->>'snapshot_id') FROM events
+              WHERE event_type = 'SnapshotPruned'",
+        )
+        .await;
+    let present = db
+        .strings("SELECT name FROM proj_snapshots WHERE state = 'present'")
+        .await;
+    // 4 made by hand + the scheduled slots (a slot whose name a hand-made snapshot of
+    // the same second already has counts as done); all but the newest pruned, each
+    // recorded once, none found "vanished" (no deletion went unrecorded).
+    assert!(created >= 4, "{created}");
+    assert_eq!(pruned, created - 1);
+    assert_eq!(pruned_distinct, pruned, "no snapshot pruned twice");
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM events WHERE event_type IN ('SnapshotVanished', 'SnapshotDeleteFailed', 'JobFailed')")
+            .await,
+        0
+    );
+    assert_eq!(
+        area.snaps_on_disk(),
+        present.into_iter().collect::<BTreeSet<_>>(),
+        "disk and catalog agree"
+    );
+    let (status, attempts) = first_job(&db, "dist-btrfs.prune").await;
+    assert_eq!(status, "Done");
+    assert!(
+        attempts >= 2,
+        "the killed prune job was run again: attempts {attempts}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_serves_on_one_database_do_every_slot_once() {
+    let area = Area::new();
+    let db = Db::new().await;
+    let (_engine, _sv) = prepare(&db, &area, 100).await;
+
+    let a = Serve::start(&db, &area, "a", None);
+    let b = Serve::start(&db, &area, "b", None);
+    // A few slots: the first at once, then one a minute.
+    wait_until("three slots snapshotted", || async {
+        db.scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotCreated'")
+            .await
+            >= 3
+    })
+    .await;
+    wait_until_quiet(&db).await;
+    a.stop();
+    b.stop();
+    let names = assert_each_slot_done_once(&db, &area).await;
+    assert!(names.len() >= 3);
+    // Both processes had live workers on the queues.
+    assert!(
+        db.scalar(
+            "SELECT count(DISTINCT substring(id from '[0-9a-f]{32}')) FROM apalis.workers
+              WHERE worker_type = 'dist-btrfs.snapshot'"
+        )
+        .await
+            >= 2
+    );
+}
