@@ -14,6 +14,8 @@
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
 //! - [`prune`]: retention on the primary: dry-run preview and pruning.
+//! - [`storage`]: storage collection (filesystem usage, qgroup sizes) into the metrics
+//!   history.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -29,6 +31,7 @@ pub mod prune;
 pub mod remote;
 pub mod servers;
 pub mod snapshots;
+pub mod storage;
 pub mod subvolumes;
 
 use std::sync::Arc;

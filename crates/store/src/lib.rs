@@ -18,6 +18,7 @@ mod error;
 pub mod events;
 pub mod locks;
 pub mod projections;
+pub mod storage;
 pub mod vault;
 
 pub use error::StoreError;
