@@ -214,7 +214,8 @@ pub enum CollectStorageResponse {
     /// Never returned (engine errors map here only in theory).
     #[oai(status = 409)]
     Conflict(Json<Problem>),
-    /// A btrfs command on the server failed (recorded as the server's error).
+    /// A btrfs command on the server failed or the connection was refused (recorded as
+    /// the server's error).
     #[oai(status = 502)]
     BadGateway(Json<Problem>),
     /// The server cannot be reached (recorded as the server's error).

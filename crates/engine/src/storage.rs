@@ -72,8 +72,7 @@ impl Engine {
                 Ok(c)
             }
             Err(e) => {
-                storage::record_failure(self.events.pool(), server_id, at, &e.to_string())
-                    .await?;
+                storage::record_failure(self.events.pool(), server_id, at, &e.to_string()).await?;
                 Err(e)
             }
         }

@@ -68,7 +68,10 @@ async fn event_counts_follow_appends_and_survive_a_rebuild(pool: PgPool) {
         .await
         .unwrap();
     projections::rebuild(&pool).await.unwrap();
-    assert_eq!(projections::event_counts(&pool).await.unwrap(), group_by(&pool).await);
+    assert_eq!(
+        projections::event_counts(&pool).await.unwrap(),
+        group_by(&pool).await
+    );
 }
 
 fn fs(used: i64) -> FilesystemSample {
