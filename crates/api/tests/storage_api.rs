@@ -601,9 +601,7 @@ async fn with_quotas_enabled_subvolume_and_snapshot_sizes_come_from_qgroups(pool
 
     let text = app.metrics().await;
     assert!(
-        text.contains(&format!(
-            "dist_btrfs_subvolume_snapshot_exclusive_bytes{{server="
-        )),
+        text.contains("dist_btrfs_subvolume_snapshot_exclusive_bytes{server="),
         "{text}"
     );
     assert!(text.contains(&format!("subvolume_id=\"{sv}\"")), "{text}");

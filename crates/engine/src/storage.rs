@@ -78,23 +78,48 @@ impl Engine {
         }
     }
 
-    /// Collects every registered server, one after the other; a failing server is
-    /// recorded and logged and does not stop the others.
+    /// Collects every registered server, concurrently (a slow or hanging server does
+    /// not delay the others); a failing server is recorded and logged and does not stop
+    /// the others. Outcomes are in server-name order.
     pub async fn collect_storage_all(&self) -> Result<Vec<CollectOutcome>, EngineError> {
         let servers = projections::servers(self.events.pool()).await?;
-        let mut out = Vec::with_capacity(servers.len());
-        for server in servers {
-            let result = self.collect_storage(server.server_id).await;
-            if let Err(e) = &result {
-                tracing::warn!(server = %server.name, error = %e, "storage collection failed");
-            }
-            out.push(CollectOutcome {
-                server_id: server.server_id,
-                server_name: server.name,
-                result,
-            });
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, server) in servers.iter().enumerate() {
+            let engine = self.clone();
+            let id = server.server_id;
+            tasks.spawn(async move { (index, engine.collect_storage(id).await) });
         }
-        Ok(out)
+        let mut results: Vec<Option<Result<StorageCollection, EngineError>>> =
+            servers.iter().map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => {
+                    if let Some(slot) = results.get_mut(index) {
+                        *slot = Some(result);
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "storage collection task failed"),
+            }
+        }
+        Ok(servers
+            .into_iter()
+            .zip(results)
+            .map(|(server, result)| {
+                let result = result.unwrap_or_else(|| {
+                    Err(EngineError::Inconsistent(
+                        "storage collection task did not finish".into(),
+                    ))
+                });
+                if let Err(e) = &result {
+                    tracing::warn!(server = %server.name, error = %e, "storage collection failed");
+                }
+                CollectOutcome {
+                    server_id: server.server_id,
+                    server_name: server.name,
+                    result,
+                }
+            })
+            .collect())
     }
 
     /// Turns reading qgroup sizes on or off for a server (records

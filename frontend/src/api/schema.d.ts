@@ -1310,7 +1310,8 @@ export interface components {
             gone_at?: string;
             /**
              * Format: int64
-             * @description Exclusive size in bytes, when known (needs quotas; not collected yet).
+             * @description Exclusive size in bytes (what deleting it would free), when known: measured from
+             *     qgroups by storage collection when the server's `collect_qgroups` is on.
              */
             size_bytes?: number;
             /** @description Why the last delete attempt failed, if it did. */
