@@ -80,8 +80,10 @@ impl Engine {
 
     /// Collects every registered server, concurrently (a slow or hanging server does
     /// not delay the others); a failing server is recorded and logged and does not stop
-    /// the others. Outcomes are in server-name order.
+    /// the others. Outcomes are in server-name order. Metrics of removed servers are
+    /// deleted first.
     pub async fn collect_storage_all(&self) -> Result<Vec<CollectOutcome>, EngineError> {
+        storage::forget_removed_servers(self.events.pool()).await?;
         let servers = projections::servers(self.events.pool()).await?;
         let mut tasks = tokio::task::JoinSet::new();
         for (index, server) in servers.iter().enumerate() {

@@ -228,6 +228,21 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Deletes the metrics of servers that are no longer registered (their samples would
+/// otherwise never be thinned). Returns the rows deleted.
+pub async fn forget_removed_servers(pool: &PgPool) -> Result<u64, StoreError> {
+    let mut deleted = 0;
+    for table in ["storage_samples", "storage_collections", "storage_sizes"] {
+        deleted += sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE server_id NOT IN (SELECT server_id FROM proj_servers)"
+        )))
+        .execute(pool)
+        .await?
+        .rows_affected();
+    }
+    Ok(deleted)
+}
+
 /// Applies the retention to one server's samples as of `now`: the newest sample of
 /// each 5-minute bucket younger than 48 h, of each hour younger than 90 days; nothing
 /// older.

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use chrono::{DateTime, Duration, Utc};
-use domain::event::{InstanceInitialized, InstanceRenamed, ServerRegistered};
+use domain::event::{InstanceInitialized, InstanceRenamed, ServerRegistered, ServerRemoved};
 use domain::{Actor, DomainEvent, ServerId, ServerRole, StreamId, Transport};
 use sqlx::PgPool;
 use store::storage::{self, FilesystemSample, Sizes};
@@ -187,4 +187,20 @@ async fn samples_are_thinned_to_5_minutes_then_hourly_then_dropped(pool: PgPool)
     assert_eq!(mine.error.as_deref(), Some("boom"));
     assert_eq!(mine.succeeded_at, Some(now));
     assert_eq!(mine.filesystems.len(), 1);
+
+    // Metrics of a removed server go; a registered server's stay.
+    store
+        .append(
+            &other.stream(),
+            ExpectedVersion::Any,
+            &[DomainEvent::ServerRemoved(ServerRemoved {
+                server_id: other,
+            })],
+            &AppendMeta::new(Actor::System),
+        )
+        .await
+        .unwrap();
+    assert!(storage::forget_removed_servers(&pool).await.unwrap() > 0);
+    assert!(times(&pool, other).await.is_empty());
+    assert_eq!(times(&pool, server).await.len(), expect.len());
 }
