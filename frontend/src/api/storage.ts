@@ -14,7 +14,9 @@ export const storageKeys = {
   all: ['storage'] as const,
   latest: ['storage', 'latest'] as const,
   history: (serverId: string) => ['storage', 'history', serverId] as const,
-  subvolume: (id: string) => ['storage', 'subvolume', id] as const,
+  // Under the subvolume's key, so the snapshot mutations that invalidate ['subvolumes']
+  // refresh the snapshot count too.
+  subvolume: (id: string) => ['subvolumes', id, 'storage'] as const,
 };
 
 /** Every server's storage as of its last collection (collections run every few minutes). */
@@ -51,6 +53,10 @@ export function useCollectStorage() {
   const queryClient = useQueryClient();
   return useMutation<ServerStorage, ApiError, string>({
     mutationFn: (serverId) => unwrap(api.POST('/servers/{id}/storage/collect', { params: { path: { id: serverId } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: storageKeys.all }),
+    onSettled: async () => {
+      await queryClient.invalidateQueries({ queryKey: storageKeys.all });
+      // Subvolume and snapshot sizes come from the same collection.
+      await queryClient.invalidateQueries({ queryKey: ['subvolumes'] });
+    },
   });
 }

@@ -15,7 +15,8 @@ import { ErrorNotice } from './ErrorNotice';
 
 /**
  * How full one server's filesystems are (as of its last storage collection) and how "used"
- * moved over the last 48 hours. `compact` for the Overview (one card per server).
+ * moved over the last 48 hours. `compact` for the Overview (one card per server, titled
+ * with the server's name); otherwise it sits on the server's own page, titled "Storage".
  */
 export function StorageCard({ serverId, serverName, compact = false }: { serverId: string; serverName?: string; compact?: boolean }) {
   const storage = useStorage();
@@ -28,7 +29,7 @@ export function StorageCard({ serverId, serverName, compact = false }: { serverI
     <Card withBorder padding={compact ? 'md' : 'lg'} radius="md" component="section" aria-labelledby={titleId} data-testid="storage-card">
       <Group justify="space-between" mb="sm" wrap="nowrap">
         <Title order={3} size="h5" id={titleId}>
-          Storage · {name}
+          {compact ? `Storage · ${name}` : 'Storage'}
         </Title>
         {canOperate && (
           <Button size="compact-xs" variant="default" onClick={() => collect.mutate(serverId)} loading={collect.isPending}>
@@ -167,6 +168,7 @@ function History({ serverId, filesystems, compact }: { serverId: string; filesys
       withYAxis={!compact}
       gridAxis={compact ? 'none' : 'x'}
       valueFormatter={formatBytes}
+      yAxisProps={{ width: 80 }}
       aria-label="Used space over the last 48 hours"
     />
   );

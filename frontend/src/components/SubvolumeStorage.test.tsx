@@ -1,8 +1,8 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { SubvolumeStorage } from '../api/storage';
 import { defaultRoutes, json, renderApp } from '../test/fakeApi';
-import { SUBVOLUME_ID, primary, subvolume } from '../test/fleet';
+import { SUBVOLUME_ID, primary, snapshot, subvolume } from '../test/fleet';
 
 const MiB = 1024 ** 2;
 
@@ -45,5 +45,28 @@ describe('Subvolume storage', () => {
     const facts = await screen.findByLabelText('Subvolume storage');
     expect(within(facts).getByTestId('subvolume-snapshot-count')).toHaveTextContent('2');
     expect(facts).toHaveTextContent(/btrfs quotas \(qgroups\)/);
+  });
+});
+
+describe('Subvolume storage after a snapshot', () => {
+  it('refreshes the snapshot count when a snapshot is created', async () => {
+    const { default: userEvent } = await import('@testing-library/user-event');
+    const user = userEvent.setup();
+    let snapshots = 0;
+    renderApp(
+      {
+        ...routes({ subvolume_id: SUBVOLUME_ID, server_id: primary.id, snapshots: 0, snapshots_measured: 0 }),
+        [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () =>
+          json(200, { subvolume_id: SUBVOLUME_ID, server_id: primary.id, snapshots, snapshots_measured: 0 }),
+        [`POST /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => {
+          snapshots = 1;
+          return json(201, snapshot(1));
+        },
+      },
+      `/subvolumes/${SUBVOLUME_ID}`,
+    );
+    expect(await screen.findByTestId('subvolume-snapshot-count')).toHaveTextContent('0');
+    await user.click(screen.getByRole('button', { name: 'Create snapshot' }));
+    await waitFor(() => expect(screen.getByTestId('subvolume-snapshot-count')).toHaveTextContent('1'));
   });
 });

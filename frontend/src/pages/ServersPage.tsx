@@ -146,7 +146,7 @@ export function ServerPage() {
               ]}
             />
           </Card>
-          <StorageCard serverId={server.data.id} serverName={server.data.name} />
+          <StorageCard serverId={server.data.id} />
           <Discovered server={server.data} />
         </>
       )}
