@@ -60,3 +60,14 @@ export function useCollectStorage() {
     },
   });
 }
+
+/** Turns reading qgroup sizes on or off for a server (admins). Never enables quotas. */
+export function useSetCollectQgroups() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<Schemas['StorageSettings'], ApiError, { serverId: string; collect_qgroups: boolean }>({
+    mutationFn: ({ serverId, collect_qgroups }) =>
+      unwrap(api.PUT('/servers/{id}/storage/settings', { params: { path: { id: serverId } }, body: { collect_qgroups } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: storageKeys.all }),
+  });
+}

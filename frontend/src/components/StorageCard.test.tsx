@@ -1,10 +1,15 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { MantineProvider } from '@mantine/core';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { ServerStorage, StorageSample } from '../api/storage';
 import { formatBytes } from '../lib/bytes';
-import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
-import { chartRows } from './StorageCard';
+import { createQueryClient } from '../App';
+import { ApiProvider } from '../api/context';
+import { theme } from '../theme';
+import { admin, defaultRoutes, fakeBackend, json, problem, renderApp, type Handler } from '../test/fakeApi';
+import { StorageCard, chartRows } from './StorageCard';
 
 const GiB = 1024 ** 3;
 const serverId = '3f1e2d4c-5b6a-4798-8a9b-0c1d2e3f4a5b';
@@ -113,5 +118,52 @@ describe('storage helpers', () => {
     );
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({ fs0: GiB, fs1: 7 });
+  });
+});
+
+/** The card alone on a server's page (not compact), without the pages around it. */
+function renderCard(routes: Record<string, Handler>) {
+  const backend = fakeBackend(routes);
+  render(
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={createQueryClient({ retry: false })}>
+        <ApiProvider client={backend.client}>
+          <StorageCard serverId={serverId} />
+        </ApiProvider>
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+  return backend;
+}
+
+describe('qgroup setting', () => {
+  it('lets an admin turn qgroup sizes on, warning about the cost', async () => {
+    const user = userEvent.setup();
+    let on = false;
+    const { requests } = renderCard({
+      ...routes(() => json(200, [entry({ collect_qgroups: on })])),
+      [`PUT /servers/${serverId}/storage/settings`]: async (req) => {
+        on = ((await req.json()) as { collect_qgroups: boolean }).collect_qgroups;
+        return json(200, { collect_qgroups: on });
+      },
+    });
+    expect(await screen.findByRole('heading', { name: 'Storage' })).toBeInTheDocument();
+    const toggle = await screen.findByRole('switch', { name: /qgroups/ });
+    expect(screen.getByText(/never enables them/)).toBeInTheDocument();
+    expect(toggle).not.toBeChecked();
+    await waitFor(() => expect(toggle).toBeEnabled());
+    await user.click(toggle);
+    await waitFor(() => expect(screen.getByRole('switch', { name: /qgroups/ })).toBeChecked());
+    const put = requests.find((r) => r.method === 'PUT');
+    expect(put?.body).toEqual({ collect_qgroups: true });
+  });
+
+  it('is read-only for viewers', async () => {
+    renderCard({ ...routes(() => json(200, [entry({ collect_qgroups: true })])), 'GET /auth/me': () => json(200, { ...admin, role: 'viewer' }) });
+    const toggle = await screen.findByRole('switch', { name: /qgroups/ });
+    expect(toggle).toBeChecked();
+    await waitFor(() => expect(screen.getByTestId('storage-used')).toBeInTheDocument());
+    expect(toggle).toBeDisabled();
+    expect(screen.queryByRole('button', { name: 'Collect now' })).toBeNull();
   });
 });

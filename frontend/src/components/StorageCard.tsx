@@ -1,11 +1,12 @@
 import { AreaChart } from '@mantine/charts';
-import { Alert, Button, Card, Group, Progress, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useCanOperate } from '../api/queries';
+import { Alert, Button, Card, Group, Progress, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
+import { useCanOperate, useMe } from '../api/queries';
 import {
   type FilesystemStorage,
   type ServerStorage,
   type StorageSample,
   useCollectStorage,
+  useSetCollectQgroups,
   useStorage,
   useStorageHistory,
 } from '../api/storage';
@@ -43,6 +44,7 @@ export function StorageCard({ serverId, serverName, compact = false }: { serverI
       )}
       {collect.isError && !entry?.error && <ErrorNotice title="Collection failed" error={collect.error} />}
       {storage.data && <StorageBody entry={entry} serverId={serverId} compact={compact} />}
+      {!compact && entry && <QgroupSetting entry={entry} />}
     </Card>
   );
 }
@@ -83,6 +85,24 @@ function StorageBody({ entry, serverId, compact }: { entry: ServerStorage | unde
         </Text>
       )}
       {filesystems.length > 0 && <History serverId={serverId} filesystems={filesystems.map((f) => f.filesystem)} compact={compact} />}
+    </Stack>
+  );
+}
+
+/** The per-server qgroup setting: admins switch it, everyone else sees it. */
+function QgroupSetting({ entry }: { entry: ServerStorage }) {
+  const isAdmin = useMe().data?.role === 'admin';
+  const set = useSetCollectQgroups();
+  return (
+    <Stack gap={4} mt="md">
+      <Switch
+        label="Read subvolume sizes from btrfs quotas (qgroups)"
+        description="Only reads qgroups: quotas must be enabled on the filesystem (btrfs quota enable), which slows down writes, snapshot deletion and balance on large filesystems. dist-btrfs never enables them."
+        checked={entry.collect_qgroups}
+        disabled={!isAdmin || set.isPending}
+        onChange={(e) => set.mutate({ serverId: entry.server_id, collect_qgroups: e.currentTarget.checked })}
+      />
+      {set.isError && <ErrorNotice title="Could not change the setting" error={set.error} />}
     </Stack>
   );
 }
