@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
+use crate::engine_error::{Class, classify};
 use crate::problem::Problem;
 
 #[derive(Tags)]
@@ -211,9 +211,6 @@ pub enum CollectStorageResponse {
     /// No such server.
     #[oai(status = 404)]
     NotFound(Json<Problem>),
-    /// Never returned (engine errors map here only in theory).
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
     /// A btrfs command on the server failed or the connection was refused (recorded as
     /// the server's error).
     #[oai(status = 502)]
@@ -231,21 +228,12 @@ pub enum StorageSettingsResponse {
     /// The settings now (`ServerStorageSettingsChanged` recorded when they changed).
     #[oai(status = 200)]
     Ok(Json<StorageSettings>),
-    /// Never returned for this body.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
     /// No such server.
     #[oai(status = 404)]
     NotFound(Json<Problem>),
-    /// A concurrent change won.
+    /// A concurrent change won; nothing changed.
     #[oai(status = 409)]
     Conflict(Json<Problem>),
-    /// Never returned (no server work).
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// Never returned (no server work).
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
     /// A server-side failure.
     #[oai(status = 500)]
     Internal(Json<Problem>),
@@ -264,7 +252,29 @@ pub enum SubvolumeStorageResponse {
     Internal(Json<Problem>),
 }
 
-engine_responses!(CollectStorageResponse, StorageSettingsResponse);
+impl From<engine::EngineError> for CollectStorageResponse {
+    fn from(e: engine::EngineError) -> Self {
+        match classify(&e) {
+            (Class::BadRequest, p) => Self::BadRequest(Json(p)),
+            (Class::NotFound, p) => Self::NotFound(Json(p)),
+            (Class::BadGateway, p) => Self::BadGateway(Json(p)),
+            (Class::Unavailable, p) => Self::Unavailable(Json(p)),
+            // Collecting appends no event: no conflict to report.
+            (Class::Conflict | Class::Internal, _) => Self::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+impl From<engine::EngineError> for StorageSettingsResponse {
+    fn from(e: engine::EngineError) -> Self {
+        match classify(&e) {
+            (Class::NotFound, p) => Self::NotFound(Json(p)),
+            (Class::Conflict, p) => Self::Conflict(Json(p)),
+            // No input beyond a boolean and no server work.
+            (_, _) => Self::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
 
 /// One server's latest storage, read back after a collection.
 async fn server_storage(state: &AppState, id: ServerId) -> Option<ServerStorageView> {

@@ -3860,15 +3860,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Never returned (engine errors map here only in theory). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
             /** @description A server-side failure. */
             500: {
                 headers: {
@@ -3925,15 +3916,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
                 };
             };
-            /** @description Never returned for this body. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
             /** @description No such server. */
             404: {
                 headers: {
@@ -3943,7 +3925,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description A concurrent change won. */
+            /** @description A concurrent change won; nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3954,24 +3936,6 @@ export interface operations {
             };
             /** @description A server-side failure. */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Never returned (no server work). */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Never returned (no server work). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
