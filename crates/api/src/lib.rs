@@ -18,6 +18,7 @@ mod policies;
 pub mod problem;
 mod servers;
 mod snapshots;
+mod storage;
 mod subvolumes;
 
 use std::path::PathBuf;
@@ -91,6 +92,7 @@ type Apis = (
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
     policies::PoliciesApi,
+    storage::StorageApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -107,6 +109,7 @@ fn service() -> OpenApiService<Apis, ()> {
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
             policies::PoliciesApi,
+            storage::StorageApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -1,7 +1,8 @@
 //! Request telemetry: a tracing span per HTTP request (method, path, operation,
 //! status, duration) and the request metrics that `/metrics` exposes in the
-//! Prometheus text format, together with counts read from the database at scrape
-//! time (events by type, jobs by state). The same request durations go to the
+//! Prometheus text format, together with figures read from the database at scrape
+//! time (events by type from `proj_event_counts`, jobs by state, storage of the last
+//! collection per server and subvolume). The same request durations go to the
 //! OpenTelemetry meter, which exports them when OTLP is configured.
 //!
 //! Never records headers, bodies or query strings (they may carry credentials).
@@ -163,12 +164,10 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
     );
     metrics.render(&mut out);
 
-    let events: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY event_type",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap_or_default();
+    // Counted in the append transaction (proj_event_counts): no scan of the log.
+    let events = store::projections::event_counts(pool)
+        .await
+        .unwrap_or_default();
     out.push_str("# HELP dist_btrfs_events_total Events in the log, by type.\n# TYPE dist_btrfs_events_total counter\n");
     for (event_type, n) in events {
         let _ = writeln!(
@@ -177,6 +176,8 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
             escape(&event_type)
         );
     }
+
+    render_storage(&mut out, pool).await;
 
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")
@@ -195,6 +196,124 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
         );
     }
     out
+}
+
+/// One gauge family: HELP/TYPE header and its samples.
+fn gauge(out: &mut String, name: &str, help: &str, samples: &[(String, i64)]) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{{{labels}}} {value}");
+    }
+}
+
+/// Storage figures from the storage metrics tables (last collection per server).
+async fn render_storage(out: &mut String, pool: &PgPool) {
+    let servers = store::storage::latest(pool).await.unwrap_or_default();
+    let mut size = Vec::new();
+    let mut used = Vec::new();
+    let mut free = Vec::new();
+    let mut failed = Vec::new();
+    let mut sampled = Vec::new();
+    for s in &servers {
+        let server = format!(
+            "server=\"{}\",server_id=\"{}\"",
+            escape(&s.server_name),
+            s.server_id
+        );
+        if s.attempted_at.is_some() {
+            failed.push((server.clone(), i64::from(s.error.is_some())));
+        }
+        if let Some(at) = s.succeeded_at {
+            sampled.push((server.clone(), at.timestamp()));
+        }
+        for f in &s.filesystems {
+            let labels = format!("{server},filesystem=\"{}\"", escape(&f.sample.filesystem));
+            size.push((labels.clone(), f.sample.size_bytes));
+            used.push((labels.clone(), f.sample.used_bytes));
+            free.push((labels, f.sample.free_bytes));
+        }
+    }
+    gauge(
+        out,
+        "dist_btrfs_filesystem_size_bytes",
+        "Filesystem device size (btrfs filesystem usage), as of the last collection.",
+        &size,
+    );
+    gauge(
+        out,
+        "dist_btrfs_filesystem_used_bytes",
+        "Filesystem bytes used.",
+        &used,
+    );
+    gauge(
+        out,
+        "dist_btrfs_filesystem_free_bytes",
+        "Filesystem estimated free bytes.",
+        &free,
+    );
+    gauge(
+        out,
+        "dist_btrfs_storage_collection_failed",
+        "1 when the server's last storage collection failed.",
+        &failed,
+    );
+    gauge(
+        out,
+        "dist_btrfs_storage_sampled_timestamp_seconds",
+        "When the server's storage was last collected successfully (Unix time).",
+        &sampled,
+    );
+
+    let subvolumes = store::storage::subvolume_storage(pool, None)
+        .await
+        .unwrap_or_default();
+    let mut snapshots = Vec::new();
+    let mut referenced = Vec::new();
+    let mut exclusive = Vec::new();
+    let mut overhead = Vec::new();
+    for v in &subvolumes {
+        let labels = format!(
+            "server=\"{}\",server_id=\"{}\",subvolume=\"{}\",subvolume_id=\"{}\"",
+            escape(&v.server_name),
+            v.server_id,
+            escape(&v.name),
+            v.subvolume_id
+        );
+        snapshots.push((labels.clone(), v.snapshots));
+        if let Some(n) = v.referenced_bytes {
+            referenced.push((labels.clone(), n));
+        }
+        if let Some(n) = v.exclusive_bytes {
+            exclusive.push((labels.clone(), n));
+        }
+        if let Some(n) = v.snapshot_exclusive_bytes {
+            overhead.push((labels, n));
+        }
+    }
+    gauge(
+        out,
+        "dist_btrfs_subvolume_snapshots",
+        "Present snapshots of a managed subvolume.",
+        &snapshots,
+    );
+    gauge(
+        out,
+        "dist_btrfs_subvolume_referenced_bytes",
+        "Bytes a managed subvolume references (qgroups, when collected).",
+        &referenced,
+    );
+    gauge(
+        out,
+        "dist_btrfs_subvolume_exclusive_bytes",
+        "Bytes only the subvolume references (qgroups, when collected).",
+        &exclusive,
+    );
+    gauge(
+        out,
+        "dist_btrfs_subvolume_snapshot_exclusive_bytes",
+        "Exclusive bytes of the subvolume's present snapshots, summed (snapshot overhead).",
+        &overhead,
+    );
 }
 
 #[cfg(test)]

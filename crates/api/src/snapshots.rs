@@ -67,7 +67,8 @@ pub struct Snapshot {
     pub recorded_at: DateTime<Utc>,
     /// When it was deleted or found vanished.
     pub gone_at: Option<DateTime<Utc>>,
-    /// Exclusive size in bytes, when known (needs quotas; not collected yet).
+    /// Exclusive size in bytes (what deleting it would free), when known: measured from
+    /// qgroups by storage collection when the server's `collect_qgroups` is on.
     pub size_bytes: Option<i64>,
     /// Why the last delete attempt failed, if it did.
     pub last_error: Option<String>,

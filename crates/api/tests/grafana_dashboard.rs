@@ -13,6 +13,15 @@ const EXPOSED: &[&str] = &[
     "dist_btrfs_http_request_duration_seconds_sum",
     "dist_btrfs_events_total",
     "dist_btrfs_jobs",
+    "dist_btrfs_filesystem_size_bytes",
+    "dist_btrfs_filesystem_used_bytes",
+    "dist_btrfs_filesystem_free_bytes",
+    "dist_btrfs_storage_collection_failed",
+    "dist_btrfs_storage_sampled_timestamp_seconds",
+    "dist_btrfs_subvolume_snapshots",
+    "dist_btrfs_subvolume_referenced_bytes",
+    "dist_btrfs_subvolume_exclusive_bytes",
+    "dist_btrfs_subvolume_snapshot_exclusive_bytes",
 ];
 
 #[test]

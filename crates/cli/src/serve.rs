@@ -26,6 +26,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
 /// A demo fleet file (see [`crate::demo`]) to seed a fresh installation with.
 const DEMO_FLEET_ENV: &str = "DIST_BTRFS_DEMO_FLEET";
+/// Seconds between storage collections of every server (0 disables; default 300).
+const STORAGE_INTERVAL_ENV: &str = "DIST_BTRFS_STORAGE_INTERVAL_SECS";
 
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
@@ -122,6 +124,8 @@ async fn serve_on(
         }
     }
     let jobs_config = crate::jobs::config_from_env()?;
+    let storage_task =
+        spawn_periodic_storage(state.engine.clone(), seconds_env(STORAGE_INTERVAL_ENV)?);
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());
@@ -188,10 +192,44 @@ async fn serve_on(
     // HTTP has drained: stop the scheduler and wait for the workers' running jobs.
     let _ = jobs_stop.send(true);
     jobs.await.context("job workers task failed")??;
+    if let Some(task) = storage_task {
+        task.abort();
+    }
     if let Some(server) = metrics_server {
         server.await.context("metrics listener task failed")??;
     }
     served
+}
+
+/// An interval in seconds from the environment: default 300 when unset, `None` for 0.
+fn seconds_env(name: &str) -> anyhow::Result<Option<Duration>> {
+    let secs: u64 = match std::env::var(name) {
+        Err(_) => 300,
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a number of seconds"))?,
+    };
+    Ok((secs > 0).then(|| Duration::from_secs(secs)))
+}
+
+/// Collects every server's storage figures at start and then every `interval` (until
+/// the job scheduler takes this over). Failures are recorded per server by the engine.
+fn spawn_periodic_storage(
+    engine: engine::Engine,
+    interval: Option<Duration>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let interval = interval?;
+    Some(tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = engine.collect_storage_all().await {
+                tracing::warn!(error = %e, "periodic storage collection failed");
+            }
+        }
+    }))
 }
 
 /// `--metrics-listen`: `/metrics` without authentication on its own address.

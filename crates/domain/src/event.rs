@@ -253,6 +253,15 @@ pub struct ServerRemoved {
     pub server_id: ServerId,
 }
 
+/// Whether storage collection reads per-subvolume sizes from the server's qgroups.
+/// Only reads them: dist-btrfs never enables quotas (they cost write performance on
+/// large filesystems; the operator enables them with `btrfs quota enable`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerStorageSettingsChanged {
+    pub server_id: ServerId,
+    pub collect_qgroups: bool,
+}
+
 /// A server's allowed roots were replaced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerRootsChanged {
@@ -433,6 +442,7 @@ pub enum DomainEvent {
     ServerUpdated(ServerUpdated),
     ServerCredentialsChanged(ServerCredentialsChanged),
     ServerRemoved(ServerRemoved),
+    ServerStorageSettingsChanged(ServerStorageSettingsChanged),
     SubvolumeManaged(SubvolumeManaged),
     SubvolumeUnmanaged(SubvolumeUnmanaged),
     SnapshotCreated(SnapshotCreated),
@@ -480,6 +490,7 @@ impl EventKind for DomainEvent {
             Self::ServerUpdated(_) => "ServerUpdated",
             Self::ServerCredentialsChanged(_) => "ServerCredentialsChanged",
             Self::ServerRemoved(_) => "ServerRemoved",
+            Self::ServerStorageSettingsChanged(_) => "ServerStorageSettingsChanged",
             Self::SubvolumeManaged(_) => "SubvolumeManaged",
             Self::SubvolumeUnmanaged(_) => "SubvolumeUnmanaged",
             Self::SnapshotCreated(_) => "SnapshotCreated",
@@ -561,6 +572,10 @@ impl DomainEvent {
                 format!("SSH credentials replaced ({})", e.kind.as_str())
             }
             Self::ServerRemoved(e) => format!("server {} removed", e.server_id),
+            Self::ServerStorageSettingsChanged(e) => format!(
+                "qgroup size collection {}",
+                if e.collect_qgroups { "on" } else { "off" }
+            ),
             Self::SubvolumeManaged(e) => format!(
                 "managing subvolume {} as {:?}, snapshots in {}",
                 e.path, e.name, e.snapshot_dir
@@ -792,6 +807,10 @@ mod tests {
             DomainEvent::ServerRemoved(ServerRemoved {
                 server_id: ServerId::from_uuid(Uuid::from_u128(2)),
             }),
+            DomainEvent::ServerStorageSettingsChanged(ServerStorageSettingsChanged {
+                server_id: ServerId::from_uuid(Uuid::from_u128(1)),
+                collect_qgroups: true,
+            }),
             DomainEvent::SubvolumeManaged(SubvolumeManaged {
                 subvolume_id: sv(),
                 server_id: ServerId::from_uuid(Uuid::from_u128(1)),
@@ -962,7 +981,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 34, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 35, "every variant is sampled: {types:?}");
     }
 
     #[test]

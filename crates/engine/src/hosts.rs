@@ -144,6 +144,7 @@ mod tests {
             sudo: false,
             host_key_fingerprint: None,
             credential_kind: None,
+            collect_qgroups: false,
             registered_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         }

@@ -99,7 +99,7 @@ fn raw_within(raw: &str, roots: &[ServerPath]) -> bool {
 }
 
 /// The mount of the top-level subvolume that `root` lies in (see the module docs).
-async fn top_level_mount(
+pub(crate) async fn top_level_mount(
     btrfs: &Btrfs<Arc<dyn Host>>,
     root: &ServerPath,
 ) -> Result<ServerPath, EngineError> {

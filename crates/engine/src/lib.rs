@@ -16,6 +16,8 @@
 //! - [`prune`]: retention on the primary: dry-run preview and pruning.
 //! - [`scheduled`]: the snapshot of one scheduled slot, idempotent across crashes.
 //! - [`test_pause`]: test-only pause points for kill-in-the-middle tests.
+//! - [`storage`]: storage collection (filesystem usage, qgroup sizes) into the metrics
+//!   history.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -32,6 +34,7 @@ pub mod remote;
 pub mod scheduled;
 pub mod servers;
 pub mod snapshots;
+pub mod storage;
 pub mod subvolumes;
 pub mod test_pause;
 

@@ -6,8 +6,9 @@
 //! append and rebuilt from the log (with the query functions the API and the engine
 //! read them through), advisory locks that serialize work per entity
 //! ([`locks`]), the private Postgres cluster that `serve` runs under its state
-//! directory when no `DATABASE_URL` is given, and the credential vault (secrets
-//! encrypted under a master key kept outside the database).
+//! directory when no `DATABASE_URL` is given, the credential vault (secrets
+//! encrypted under a master key kept outside the database), and the storage metrics
+//! history ([`storage`]: measurements with bounded retention, outside the event log).
 //!
 //! It does not decide what happens (that is the engine and the API); it records
 //! and answers.
@@ -18,6 +19,7 @@ mod error;
 pub mod events;
 pub mod locks;
 pub mod projections;
+pub mod storage;
 pub mod vault;
 
 pub use error::StoreError;

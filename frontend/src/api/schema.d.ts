@@ -524,6 +524,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every server's filesystems (size, used, free estimate, data/metadata/system) as
+         *     of its last collection, and the last collection's error if it failed.
+         */
+        get: operations["listStorage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A server's filesystem samples for charts. History is kept at one sample per
+         *     5 minutes for 48 hours and one per hour for 90 days.
+         */
+        get: operations["storageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Collects a server's storage figures now (as the periodic collection does). */
+        post: operations["collectStorage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turns reading per-subvolume sizes from qgroups on or off. Never enables quotas:
+         *     enable them yourself (`btrfs quota enable`) knowing that they slow down writes,
+         *     snapshot deletion and balance on large filesystems.
+         */
+        put: operations["setStorageSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subvolume's size (qgroups, when collected), snapshot overhead and snapshot
+         *     count.
+         */
+        get: operations["subvolumeStorage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -579,6 +677,16 @@ export interface components {
              * @description Pass as `before` to get the next (older) page; absent on the last page.
              */
             next_before?: number;
+        };
+        /**
+         * BlockGroupBytes
+         * @description Bytes allocated to one kind of block group and used of them.
+         */
+        BlockGroupBytes: {
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: int64 */
+            used_bytes: number;
         };
         /**
          * CheckResult
@@ -641,6 +749,34 @@ export interface components {
              * @description The managed subvolume this is, if any.
              */
             managed_subvolume_id?: string;
+        };
+        /**
+         * FilesystemStorage
+         * @description `btrfs filesystem usage -b` figures of one filesystem.
+         */
+        FilesystemStorage: {
+            /** @description The mount of the filesystem's top level that the allowed roots lie in. */
+            filesystem: string;
+            /**
+             * Format: int64
+             * @description Device size.
+             */
+            size_bytes: number;
+            /** Format: int64 */
+            used_bytes: number;
+            /**
+             * Format: int64
+             * @description Estimated free space for data.
+             */
+            free_bytes: number;
+            /**
+             * Format: int64
+             * @description Pessimistic free estimate, when btrfs gave one.
+             */
+            free_min_bytes?: number;
+            data?: components["schemas"]["BlockGroupBytes"];
+            metadata?: components["schemas"]["BlockGroupBytes"];
+            system?: components["schemas"]["BlockGroupBytes"];
         };
         /**
          * Health
@@ -1084,6 +1220,36 @@ export interface components {
             passphrase?: string;
         };
         /**
+         * ServerStorageView
+         * @description A server's storage as of its last collection.
+         */
+        ServerStorageView: {
+            /** Format: uuid */
+            server_id: string;
+            server_name: string;
+            /**
+             * @description Whether collection reads per-subvolume sizes from qgroups. Quotas must be enabled
+             *     on the filesystem by the operator (`btrfs quota enable`); they cost write
+             *     performance on large filesystems and dist-btrfs never enables them.
+             */
+            collect_qgroups: boolean;
+            /**
+             * Format: date-time
+             * @description When the figures below were measured (the last successful collection).
+             */
+            sampled_at?: string;
+            /**
+             * Format: date-time
+             * @description When the last collection was attempted.
+             */
+            attempted_at?: string;
+            /** @description Why the last collection failed; absent when it succeeded. */
+            error?: string;
+            /** @description Why per-subvolume sizes are missing although qgroup collection is on. */
+            qgroup_note?: string;
+            filesystems: components["schemas"]["FilesystemStorage"][];
+        };
+        /**
          * ServerTransport
          * @description How dist-btrfs reaches a server (credentials are never shown).
          */
@@ -1144,7 +1310,8 @@ export interface components {
             gone_at?: string;
             /**
              * Format: int64
-             * @description Exclusive size in bytes, when known (needs quotas; not collected yet).
+             * @description Exclusive size in bytes (what deleting it would free), when known: measured from
+             *     qgroups by storage collection when the server's `collect_qgroups` is on.
              */
             size_bytes?: number;
             /** @description Why the last delete attempt failed, if it did. */
@@ -1171,6 +1338,34 @@ export interface components {
          * @enum {string}
          */
         State: "present" | "deleted" | "vanished";
+        /**
+         * StorageSample
+         * @description One filesystem sample of a server's history.
+         */
+        StorageSample: {
+            /** Format: date-time */
+            sampled_at: string;
+            filesystem: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: int64 */
+            used_bytes: number;
+            /** Format: int64 */
+            free_bytes: number;
+        };
+        /**
+         * StorageSettings
+         * @description Storage collection settings of a server.
+         */
+        StorageSettings: {
+            /**
+             * @description Read per-subvolume referenced/exclusive bytes from qgroups. Only reads: quotas
+             *     must already be enabled on the filesystem (`btrfs quota enable`), which slows
+             *     writes, snapshot deletion and balance on large filesystems; dist-btrfs never
+             *     enables them.
+             */
+            collect_qgroups: boolean;
+        };
         /**
          * Subvolume
          * @description A managed (or formerly managed) subvolume.
@@ -1200,6 +1395,43 @@ export interface components {
             last_snapshot_error?: string;
             /** Format: date-time */
             last_snapshot_error_at?: string;
+        };
+        /**
+         * SubvolumeStorageView
+         * @description Storage figures of one subvolume.
+         */
+        SubvolumeStorageView: {
+            /** Format: uuid */
+            subvolume_id: string;
+            /** Format: uuid */
+            server_id: string;
+            /**
+             * Format: int64
+             * @description Present snapshots in the catalog.
+             */
+            snapshots: number;
+            /**
+             * Format: int64
+             * @description Bytes the subvolume references (qgroups; absent unless collected).
+             */
+            referenced_bytes?: number;
+            /**
+             * Format: int64
+             * @description Bytes only the subvolume references.
+             */
+            exclusive_bytes?: number;
+            /**
+             * Format: int64
+             * @description Snapshot overhead: the exclusive bytes of its present snapshots, summed.
+             */
+            snapshot_exclusive_bytes?: number;
+            /**
+             * Format: int64
+             * @description How many of its present snapshots have a measured size.
+             */
+            snapshots_measured: number;
+            /** Format: date-time */
+            sampled_at?: string;
         };
         /**
          * SyncReport
@@ -3496,6 +3728,254 @@ export interface operations {
             };
             /** @description The server cannot be reached. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every server's storage as of its last collection, by server name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"][];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storageHistory: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (default: 48 hours before `until`). */
+                since?: string;
+                /** @description End of the range (default: now). */
+                until?: string;
+                /** @description Most samples to return (1-2000, default 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Samples in the range, oldest first (at most `limit`, the newest ones). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StorageSample"][];
+                };
+            };
+            /** @description A bad range or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collectStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collected and recorded; the server's storage now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"];
+                };
+            };
+            /** @description An allowed root is not on a btrfs filesystem (recorded as the server's error). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A btrfs command on the server failed or the connection was refused (recorded as
+             *     the server's error).
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached (recorded as the server's error). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setStorageSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings now (`ServerStorageSettingsChanged` recorded when they changed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change won; nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subvolumeStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subvolume's storage figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubvolumeStorageView"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

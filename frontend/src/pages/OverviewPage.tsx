@@ -5,6 +5,7 @@ import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTable } from '../components/EventTable';
 import { RenameForm } from '../components/RenameForm';
+import { StorageOverview } from '../components/StorageOverview';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
@@ -134,6 +135,7 @@ export function OverviewPage() {
         <HealthCard />
         <InstanceCard />
       </SimpleGrid>
+      <StorageOverview />
       <RecentEventsCard />
     </Stack>
   );

@@ -22,6 +22,7 @@ import { FactList } from '../components/FactList';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { defaultSnapshotDir, formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { StorageCard } from '../components/StorageCard';
 
 export function RoleBadge({ role }: { role: Server['role'] }) {
   return (
@@ -145,6 +146,7 @@ export function ServerPage() {
               ]}
             />
           </Card>
+          <StorageCard serverId={server.data.id} />
           <Discovered server={server.data} />
         </>
       )}

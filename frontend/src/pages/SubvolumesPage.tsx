@@ -19,6 +19,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FactList } from '../components/FactList';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
+import { SubvolumeStorage } from '../components/SubvolumeStorage';
 import { formatTime, shortUuid } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
@@ -223,6 +224,8 @@ function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
           ]}
         />
       </Card>
+
+      <SubvolumeStorage subvolumeId={subvolume.id} />
 
       <SnapshotsCard subvolume={subvolume} canOperate={canOperate} />
 

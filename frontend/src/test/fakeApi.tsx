@@ -70,6 +70,7 @@ export function defaultRoutes(): Record<string, Handler> {
     'GET /health': () => json(200, health),
     'GET /instance': () => json(200, instance),
     'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
+    'GET /storage': () => json(200, []),
   };
 }
 

@@ -288,6 +288,40 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     )
 }
 
+/// Why an account could not be read: it does not exist (404) or the database failed
+/// (500).
+enum UserMissing {
+    NotFound(Problem),
+    Internal(Problem),
+}
+
+/// An account by id, or the problem to answer.
+async fn find_user(state: &AppState, id: Uuid) -> Result<accounts::UserRecord, UserMissing> {
+    match accounts::user_by_id(&state.pool, id).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(UserMissing::NotFound(Problem::not_found("no such user"))),
+        Err(e) => Err(UserMissing::Internal(Problem::internal(&e))),
+    }
+}
+
+impl From<UserMissing> for UserResponse {
+    fn from(m: UserMissing) -> Self {
+        match m {
+            UserMissing::NotFound(p) => Self::NotFound(Json(p)),
+            UserMissing::Internal(p) => Self::Internal(Json(p)),
+        }
+    }
+}
+
+impl From<UserMissing> for DeleteResponse {
+    fn from(m: UserMissing) -> Self {
+        match m {
+            UserMissing::NotFound(p) => Self::NotFound(Json(p)),
+            UserMissing::Internal(p) => Self::Internal(Json(p)),
+        }
+    }
+}
+
 fn account_problem(e: AccountError) -> UserResponse {
     match e {
         AccountError::Username(_) | AccountError::Password(_) => {
@@ -486,10 +520,9 @@ impl UsersApi {
         )
         .await;
         match created {
-            Ok(user_id) => match accounts::user_by_id(&state.pool, user_id).await {
-                Ok(Some(user)) => UserResponse::Created(Json(user.into())),
-                Ok(None) => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
-                Err(e) => UserResponse::Internal(Json(Problem::internal(&e))),
+            Ok(user_id) => match find_user(&state, user_id).await {
+                Ok(user) => UserResponse::Created(Json(user.into())),
+                Err(missing) => missing.into(),
             },
             Err(e) => account_problem(e),
         }
@@ -509,10 +542,9 @@ impl UsersApi {
         id: Path<Uuid>,
         body: Json<UserPatch>,
     ) -> UserResponse {
-        let user = match accounts::user_by_id(&state.pool, id.0).await {
-            Ok(Some(user)) => user,
-            Ok(None) => return UserResponse::NotFound(Json(Problem::not_found("no such user"))),
-            Err(e) => return UserResponse::Internal(Json(Problem::internal(&e))),
+        let user = match find_user(&state, id.0).await {
+            Ok(user) => user,
+            Err(missing) => return missing.into(),
         };
         if let Some(password) = &body.password
             && let Err(e) = domain::auth::check_new_password(password)
@@ -550,10 +582,9 @@ impl UsersApi {
         {
             return account_problem(e);
         }
-        match accounts::user_by_id(&state.pool, user.user_id).await {
-            Ok(Some(user)) => UserResponse::Ok(Json(user.into())),
-            Ok(None) => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
-            Err(e) => UserResponse::Internal(Json(Problem::internal(&e))),
+        match find_user(&state, user.user_id).await {
+            Ok(user) => UserResponse::Ok(Json(user.into())),
+            Err(missing) => missing.into(),
         }
     }
 
@@ -570,10 +601,9 @@ impl UsersApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> DeleteResponse {
-        let user = match accounts::user_by_id(&state.pool, id.0).await {
-            Ok(Some(user)) => user,
-            Ok(None) => return DeleteResponse::NotFound(Json(Problem::not_found("no such user"))),
-            Err(e) => return DeleteResponse::Internal(Json(Problem::internal(&e))),
+        let user = match find_user(&state, id.0).await {
+            Ok(user) => user,
+            Err(missing) => return missing.into(),
         };
         if user.user_id == auth.principal().user_id {
             return DeleteResponse::Conflict(Json(Problem::conflict("you cannot delete yourself")));

@@ -9,6 +9,7 @@
 
 mod audit;
 pub mod auth;
+mod event_counts;
 mod instance;
 mod policies;
 mod servers;
@@ -18,6 +19,7 @@ mod subvolumes;
 use sqlx::postgres::{PgConnection, PgPool};
 
 pub use audit::{AuditEntry, audit_timeline};
+pub use event_counts::event_counts;
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
 pub use servers::{ServerView, server, servers};
@@ -42,6 +44,7 @@ pub const TABLES: &[&str] = &[
     "proj_snapshots",
     "proj_policies",
     "proj_policy_assignments",
+    "proj_event_counts",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -53,6 +56,7 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     subvolumes::apply(conn, event).await?;
     snapshots::apply(conn, event).await?;
     policies::apply(conn, event).await?;
+    event_counts::apply(conn, event).await?;
     Ok(())
 }
 

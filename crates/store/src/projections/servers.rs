@@ -76,6 +76,16 @@ pub(super) async fn apply(
             .execute(conn)
             .await?;
         }
+        DomainEvent::ServerStorageSettingsChanged(e) => {
+            sqlx::query(
+                "UPDATE proj_servers SET collect_qgroups = $2, updated_at = $3 WHERE server_id = $1",
+            )
+            .bind(e.server_id.as_uuid())
+            .bind(e.collect_qgroups)
+            .bind(event.recorded_at)
+            .execute(conn)
+            .await?;
+        }
         DomainEvent::ServerRemoved(e) => {
             sqlx::query("DELETE FROM proj_servers WHERE server_id = $1")
                 .bind(e.server_id.as_uuid())
@@ -119,12 +129,14 @@ pub struct ServerView {
     pub host_key_fingerprint: Option<String>,
     /// Which kind of SSH credential is in the vault; `None` for local servers.
     pub credential_kind: Option<CredentialKind>,
+    /// Storage collection reads per-subvolume sizes from qgroups (never enables quotas).
+    pub collect_qgroups: bool,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "server_id, name, role, transport, allowed_roots, registered_at, updated_at, \
-     sudo, host_key_fingerprint, credential_kind";
+     sudo, host_key_fingerprint, credential_kind, collect_qgroups";
 
 fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
     let role: String = row.try_get("role")?;
@@ -152,6 +164,7 @@ fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
         sudo: row.try_get("sudo")?,
         host_key_fingerprint: row.try_get("host_key_fingerprint")?,
         credential_kind,
+        collect_qgroups: row.try_get("collect_qgroups")?,
         registered_at: row.try_get("registered_at")?,
         updated_at: row.try_get("updated_at")?,
     })

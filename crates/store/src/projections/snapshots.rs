@@ -150,7 +150,13 @@ pub struct SnapshotView {
 }
 
 const COLUMNS: &str = "snapshot_id, subvolume_id, name, path, uuid, parent_uuid, btrfs_id, \
-     origin, managed, state, created_at, recorded_at, gone_at, size_bytes, last_error";
+     origin, managed, state, created_at, recorded_at, gone_at, \
+     COALESCE(size_bytes, z.exclusive_bytes) AS size_bytes, last_error";
+
+/// The catalog joined with the latest qgroup sizes of storage collection (a measurement
+/// table, not a projection: `size_bytes` is the snapshot's exclusive bytes when known).
+const FROM: &str = "proj_snapshots LEFT JOIN storage_sizes z \
+     ON z.entity_id = proj_snapshots.snapshot_id AND proj_snapshots.state = 'present'";
 
 fn from_row(row: &PgRow) -> Result<SnapshotView, StoreError> {
     let origin: String = row.try_get("origin")?;
@@ -191,7 +197,7 @@ pub async fn snapshot_by_id<'e>(
     id: SnapshotId,
 ) -> Result<Option<SnapshotView>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM proj_snapshots WHERE snapshot_id = $1"
+        "SELECT {COLUMNS} FROM {FROM} WHERE snapshot_id = $1"
     )))
     .bind(id.as_uuid())
     .fetch_optional(exec)
@@ -216,7 +222,7 @@ pub async fn snapshots_of(
     offset: i64,
 ) -> Result<SnapshotPage, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM proj_snapshots
+        "SELECT {COLUMNS} FROM {FROM}
           WHERE subvolume_id = $1 AND (state = 'present' OR $2)
           ORDER BY created_at DESC NULLS LAST, snapshot_id DESC
           LIMIT $3 OFFSET $4"
@@ -247,7 +253,7 @@ pub async fn present_snapshots_of<'e>(
     subvolume: SubvolumeId,
 ) -> Result<Vec<SnapshotView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM proj_snapshots
+        "SELECT {COLUMNS} FROM {FROM}
           WHERE subvolume_id = $1 AND state = 'present'
           ORDER BY created_at DESC NULLS LAST, snapshot_id DESC"
     )))

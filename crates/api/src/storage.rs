@@ -1,0 +1,434 @@
+//! Storage metrics: `GET /storage` (latest figures per server), `GET
+//! /servers/{id}/storage/history` (samples for charts), `POST
+//! /servers/{id}/storage/collect` (collect now), `PUT /servers/{id}/storage/settings`
+//! (read qgroup sizes or not) and `GET /subvolumes/{id}/storage` (per-subvolume sizes
+//! and snapshot overhead). Reads come from the storage metrics tables
+//! (`store::storage`); collection is `engine::storage`.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{ServerId, SubvolumeId};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use store::AppendMeta;
+use store::storage::{self, FilesystemSample, ServerStorage, StoredSample, SubvolumeStorage};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{AdminAuth, OperatorAuth, ViewerAuth};
+use crate::engine_error::{Class, classify};
+use crate::problem::Problem;
+
+#[derive(Tags)]
+enum Tag {
+    /// How full the filesystems are and what the subvolumes and snapshots take.
+    Storage,
+}
+
+/// Most history samples one request returns.
+const MAX_HISTORY: u32 = 2000;
+
+/// Bytes allocated to one kind of block group and used of them.
+#[derive(Debug, Object)]
+pub struct BlockGroupBytes {
+    pub size_bytes: i64,
+    pub used_bytes: i64,
+}
+
+/// `btrfs filesystem usage -b` figures of one filesystem.
+#[derive(Debug, Object)]
+pub struct FilesystemStorage {
+    /// The mount of the filesystem's top level that the allowed roots lie in.
+    pub filesystem: String,
+    /// Device size.
+    pub size_bytes: i64,
+    pub used_bytes: i64,
+    /// Estimated free space for data.
+    pub free_bytes: i64,
+    /// Pessimistic free estimate, when btrfs gave one.
+    pub free_min_bytes: Option<i64>,
+    pub data: Option<BlockGroupBytes>,
+    pub metadata: Option<BlockGroupBytes>,
+    pub system: Option<BlockGroupBytes>,
+}
+
+impl From<FilesystemSample> for FilesystemStorage {
+    fn from(s: FilesystemSample) -> Self {
+        let bg = |p: Option<(i64, i64)>| {
+            p.map(|(size_bytes, used_bytes)| BlockGroupBytes {
+                size_bytes,
+                used_bytes,
+            })
+        };
+        Self {
+            filesystem: s.filesystem,
+            size_bytes: s.size_bytes,
+            used_bytes: s.used_bytes,
+            free_bytes: s.free_bytes,
+            free_min_bytes: s.free_min_bytes,
+            data: bg(s.data),
+            metadata: bg(s.metadata),
+            system: bg(s.system),
+        }
+    }
+}
+
+/// A server's storage as of its last collection.
+#[derive(Debug, Object)]
+pub struct ServerStorageView {
+    pub server_id: Uuid,
+    pub server_name: String,
+    /// Whether collection reads per-subvolume sizes from qgroups. Quotas must be enabled
+    /// on the filesystem by the operator (`btrfs quota enable`); they cost write
+    /// performance on large filesystems and dist-btrfs never enables them.
+    pub collect_qgroups: bool,
+    /// When the figures below were measured (the last successful collection).
+    pub sampled_at: Option<DateTime<Utc>>,
+    /// When the last collection was attempted.
+    pub attempted_at: Option<DateTime<Utc>>,
+    /// Why the last collection failed; absent when it succeeded.
+    pub error: Option<String>,
+    /// Why per-subvolume sizes are missing although qgroup collection is on.
+    pub qgroup_note: Option<String>,
+    pub filesystems: Vec<FilesystemStorage>,
+}
+
+impl From<ServerStorage> for ServerStorageView {
+    fn from(s: ServerStorage) -> Self {
+        Self {
+            server_id: s.server_id.as_uuid(),
+            server_name: s.server_name,
+            collect_qgroups: s.collect_qgroups,
+            sampled_at: s.succeeded_at,
+            attempted_at: s.attempted_at,
+            error: s.error,
+            qgroup_note: s.qgroup_note,
+            filesystems: s.filesystems.into_iter().map(|f| f.sample.into()).collect(),
+        }
+    }
+}
+
+/// One filesystem sample of a server's history.
+#[derive(Debug, Object)]
+pub struct StorageSample {
+    pub sampled_at: DateTime<Utc>,
+    pub filesystem: String,
+    pub size_bytes: i64,
+    pub used_bytes: i64,
+    pub free_bytes: i64,
+}
+
+impl From<StoredSample> for StorageSample {
+    fn from(s: StoredSample) -> Self {
+        Self {
+            sampled_at: s.sampled_at,
+            filesystem: s.sample.filesystem,
+            size_bytes: s.sample.size_bytes,
+            used_bytes: s.sample.used_bytes,
+            free_bytes: s.sample.free_bytes,
+        }
+    }
+}
+
+/// Storage figures of one subvolume.
+#[derive(Debug, Object)]
+pub struct SubvolumeStorageView {
+    pub subvolume_id: Uuid,
+    pub server_id: Uuid,
+    /// Present snapshots in the catalog.
+    pub snapshots: i64,
+    /// Bytes the subvolume references (qgroups; absent unless collected).
+    pub referenced_bytes: Option<i64>,
+    /// Bytes only the subvolume references.
+    pub exclusive_bytes: Option<i64>,
+    /// Snapshot overhead: the exclusive bytes of its present snapshots, summed.
+    pub snapshot_exclusive_bytes: Option<i64>,
+    /// How many of its present snapshots have a measured size.
+    pub snapshots_measured: i64,
+    pub sampled_at: Option<DateTime<Utc>>,
+}
+
+impl From<SubvolumeStorage> for SubvolumeStorageView {
+    fn from(s: SubvolumeStorage) -> Self {
+        Self {
+            subvolume_id: s.subvolume_id.as_uuid(),
+            server_id: s.server_id.as_uuid(),
+            snapshots: s.snapshots,
+            referenced_bytes: s.referenced_bytes,
+            exclusive_bytes: s.exclusive_bytes,
+            snapshot_exclusive_bytes: s.snapshot_exclusive_bytes,
+            snapshots_measured: s.snapshots_measured,
+            sampled_at: s.sampled_at,
+        }
+    }
+}
+
+/// Storage collection settings of a server.
+#[derive(Debug, Object)]
+pub struct StorageSettings {
+    /// Read per-subvolume referenced/exclusive bytes from qgroups. Only reads: quotas
+    /// must already be enabled on the filesystem (`btrfs quota enable`), which slows
+    /// writes, snapshot deletion and balance on large filesystems; dist-btrfs never
+    /// enables them.
+    pub collect_qgroups: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum ListStorageResponse {
+    /// Every server's storage as of its last collection, by server name.
+    #[oai(status = 200)]
+    Ok(Json<Vec<ServerStorageView>>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum StorageHistoryResponse {
+    /// Samples in the range, oldest first (at most `limit`, the newest ones).
+    #[oai(status = 200)]
+    Ok(Json<Vec<StorageSample>>),
+    /// A bad range or limit.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such server.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum CollectStorageResponse {
+    /// Collected and recorded; the server's storage now.
+    #[oai(status = 200)]
+    Ok(Json<ServerStorageView>),
+    /// An allowed root is not on a btrfs filesystem (recorded as the server's error).
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such server.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A btrfs command on the server failed or the connection was refused (recorded as
+    /// the server's error).
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The server cannot be reached (recorded as the server's error).
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum StorageSettingsResponse {
+    /// The settings now (`ServerStorageSettingsChanged` recorded when they changed).
+    #[oai(status = 200)]
+    Ok(Json<StorageSettings>),
+    /// No such server.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A concurrent change won; nothing changed.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum SubvolumeStorageResponse {
+    /// The subvolume's storage figures.
+    #[oai(status = 200)]
+    Ok(Json<SubvolumeStorageView>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+impl From<engine::EngineError> for CollectStorageResponse {
+    fn from(e: engine::EngineError) -> Self {
+        match classify(&e) {
+            (Class::BadRequest, p) => Self::BadRequest(Json(p)),
+            (Class::NotFound, p) => Self::NotFound(Json(p)),
+            (Class::BadGateway, p) => Self::BadGateway(Json(p)),
+            (Class::Unavailable, p) => Self::Unavailable(Json(p)),
+            // Collecting appends no event: no conflict to report.
+            (Class::Conflict | Class::Internal, _) => Self::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+impl From<engine::EngineError> for StorageSettingsResponse {
+    fn from(e: engine::EngineError) -> Self {
+        match classify(&e) {
+            (Class::NotFound, p) => Self::NotFound(Json(p)),
+            (Class::Conflict, p) => Self::Conflict(Json(p)),
+            // No input beyond a boolean and no server work.
+            (_, _) => Self::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+/// One server's latest storage, read back after a collection.
+async fn server_storage(state: &AppState, id: ServerId) -> Option<ServerStorageView> {
+    storage::latest(&state.pool)
+        .await
+        .ok()?
+        .into_iter()
+        .find(|s| s.server_id == id)
+        .map(Into::into)
+}
+
+pub struct StorageApi;
+
+#[OpenApi(tag = "Tag::Storage")]
+impl StorageApi {
+    /// Every server's filesystems (size, used, free estimate, data/metadata/system) as
+    /// of its last collection, and the last collection's error if it failed.
+    #[oai(path = "/storage", method = "get", operation_id = "listStorage")]
+    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListStorageResponse {
+        match storage::latest(&state.pool).await {
+            Ok(all) => ListStorageResponse::Ok(Json(all.into_iter().map(Into::into).collect())),
+            Err(e) => ListStorageResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// A server's filesystem samples for charts. History is kept at one sample per
+    /// 5 minutes for 48 hours and one per hour for 90 days.
+    #[oai(
+        path = "/servers/:id/storage/history",
+        method = "get",
+        operation_id = "storageHistory"
+    )]
+    async fn history(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// Start of the range (default: 48 hours before `until`).
+        since: Query<Option<DateTime<Utc>>>,
+        /// End of the range (default: now).
+        until: Query<Option<DateTime<Utc>>>,
+        /// Most samples to return (1-2000, default 1000).
+        limit: Query<Option<u32>>,
+    ) -> StorageHistoryResponse {
+        let until = until.0.unwrap_or_else(Utc::now);
+        let since = since.0.unwrap_or(until - Duration::hours(48));
+        if since > until {
+            return StorageHistoryResponse::BadRequest(Json(Problem::validation(
+                "since: must not be after until",
+            )));
+        }
+        let limit = limit.0.unwrap_or(1000);
+        if limit == 0 || limit > MAX_HISTORY {
+            return StorageHistoryResponse::BadRequest(Json(Problem::validation(format!(
+                "limit: must be 1-{MAX_HISTORY}"
+            ))));
+        }
+        let server = ServerId::from_uuid(id.0);
+        match store::projections::server(&state.pool, server).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return StorageHistoryResponse::NotFound(Json(Problem::not_found(format!(
+                    "no server {}",
+                    id.0
+                ))));
+            }
+            Err(e) => return StorageHistoryResponse::Internal(Json(Problem::internal(&e))),
+        }
+        match storage::history(&state.pool, server, since, until, i64::from(limit)).await {
+            Ok(samples) => {
+                StorageHistoryResponse::Ok(Json(samples.into_iter().map(Into::into).collect()))
+            }
+            Err(e) => StorageHistoryResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Collects a server's storage figures now (as the periodic collection does).
+    #[oai(
+        path = "/servers/:id/storage/collect",
+        method = "post",
+        operation_id = "collectStorage"
+    )]
+    async fn collect(
+        &self,
+        _auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> CollectStorageResponse {
+        let server = ServerId::from_uuid(id.0);
+        if let Err(e) = state.engine.collect_storage(server).await {
+            return e.into();
+        }
+        match server_storage(&state, server).await {
+            Some(view) => CollectStorageResponse::Ok(Json(view)),
+            None => CollectStorageResponse::NotFound(Json(Problem::not_found(format!(
+                "no server {}",
+                id.0
+            )))),
+        }
+    }
+
+    /// Turns reading per-subvolume sizes from qgroups on or off. Never enables quotas:
+    /// enable them yourself (`btrfs quota enable`) knowing that they slow down writes,
+    /// snapshot deletion and balance on large filesystems.
+    #[oai(
+        path = "/servers/:id/storage/settings",
+        method = "put",
+        operation_id = "setStorageSettings"
+    )]
+    async fn settings(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<StorageSettings>,
+    ) -> StorageSettingsResponse {
+        match state
+            .engine
+            .set_collect_qgroups(
+                ServerId::from_uuid(id.0),
+                body.0.collect_qgroups,
+                &AppendMeta::new(auth.actor()),
+            )
+            .await
+        {
+            Ok(server) => StorageSettingsResponse::Ok(Json(StorageSettings {
+                collect_qgroups: server.collect_qgroups,
+            })),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// A subvolume's size (qgroups, when collected), snapshot overhead and snapshot
+    /// count.
+    #[oai(
+        path = "/subvolumes/:id/storage",
+        method = "get",
+        operation_id = "subvolumeStorage"
+    )]
+    async fn subvolume(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> SubvolumeStorageResponse {
+        match storage::subvolume_storage(&state.pool, Some(SubvolumeId::from_uuid(id.0))).await {
+            Ok(mut rows) => match rows.pop() {
+                Some(row) => SubvolumeStorageResponse::Ok(Json(row.into())),
+                None => SubvolumeStorageResponse::NotFound(Json(Problem::not_found(format!(
+                    "no subvolume {}",
+                    id.0
+                )))),
+            },
+            Err(e) => SubvolumeStorageResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// Data hooks for storage metrics (GET /storage, a server's history, a subvolume's sizes,
+// collect now). Kept apart from ./queries so storage work does not collide with the pages'.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Schemas } from './client';
+import { useApi } from './context';
+import { type ApiError, unwrap } from './problem';
+
+export type ServerStorage = Schemas['ServerStorageView'];
+export type FilesystemStorage = Schemas['FilesystemStorage'];
+export type StorageSample = Schemas['StorageSample'];
+export type SubvolumeStorage = Schemas['SubvolumeStorageView'];
+
+export const storageKeys = {
+  all: ['storage'] as const,
+  latest: ['storage', 'latest'] as const,
+  history: (serverId: string) => ['storage', 'history', serverId] as const,
+  // Under the subvolume's key, so the snapshot mutations that invalidate ['subvolumes']
+  // refresh the snapshot count too.
+  subvolume: (id: string) => ['subvolumes', id, 'storage'] as const,
+};
+
+/** Every server's storage as of its last collection (collections run every few minutes). */
+export function useStorage() {
+  const api = useApi();
+  return useQuery({
+    queryKey: storageKeys.latest,
+    queryFn: () => unwrap(api.GET('/storage')),
+    refetchInterval: 60_000,
+  });
+}
+
+/** One server's samples of the last 48 hours, for the chart. */
+export function useStorageHistory(serverId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: storageKeys.history(serverId),
+    queryFn: () => unwrap(api.GET('/servers/{id}/storage/history', { params: { path: { id: serverId } } })),
+    refetchInterval: 60_000,
+  });
+}
+
+export function useSubvolumeStorage(subvolumeId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: storageKeys.subvolume(subvolumeId),
+    queryFn: () => unwrap(api.GET('/subvolumes/{id}/storage', { params: { path: { id: subvolumeId } } })),
+  });
+}
+
+/** Collects a server's storage now (operators). */
+export function useCollectStorage() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<ServerStorage, ApiError, string>({
+    mutationFn: (serverId) => unwrap(api.POST('/servers/{id}/storage/collect', { params: { path: { id: serverId } } })),
+    onSettled: async () => {
+      await queryClient.invalidateQueries({ queryKey: storageKeys.all });
+      // Subvolume and snapshot sizes come from the same collection.
+      await queryClient.invalidateQueries({ queryKey: ['subvolumes'] });
+    },
+  });
+}
+
+/** Turns reading qgroup sizes on or off for a server (admins). Never enables quotas. */
+export function useSetCollectQgroups() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<Schemas['StorageSettings'], ApiError, { serverId: string; collect_qgroups: boolean }>({
+    mutationFn: ({ serverId, collect_qgroups }) =>
+      unwrap(api.PUT('/servers/{id}/storage/settings', { params: { path: { id: serverId } }, body: { collect_qgroups } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: storageKeys.all }),
+  });
+}

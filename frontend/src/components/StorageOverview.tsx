@@ -1,0 +1,32 @@
+import { SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
+import { useStorage } from '../api/storage';
+import { ErrorNotice } from './ErrorNotice';
+import { StorageCard } from './StorageCard';
+
+/** The Overview's storage section: one compact card per server. */
+export function StorageOverview() {
+  const storage = useStorage();
+  return (
+    <section aria-labelledby="storage-overview-title">
+      <Title order={2} size="h4" id="storage-overview-title" mb="sm">
+        Storage
+      </Title>
+      {storage.isPending && <Skeleton h={120} />}
+      {storage.isError && (
+        <ErrorNotice title="Could not load storage figures" error={storage.error} onRetry={() => void storage.refetch()} />
+      )}
+      {storage.data?.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No servers registered.
+        </Text>
+      )}
+      {storage.data && storage.data.length > 0 && (
+        <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="md">
+          {storage.data.map((s) => (
+            <StorageCard key={s.server_id} serverId={s.server_id} serverName={s.server_name} compact />
+          ))}
+        </SimpleGrid>
+      )}
+    </section>
+  );
+}
