@@ -12,6 +12,7 @@ mod engine_error;
 mod events;
 mod health;
 mod instance;
+mod live;
 mod metrics;
 pub mod observe;
 mod policies;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// The credential vault (the same instance the SSH connector reads); `None` in
     /// processes without one: registering or changing SSH servers answers 503.
     pub vault: Option<Arc<Vault>>,
+    /// This process's live event feed (one Postgres listener, shared by clones).
+    pub live: Arc<store::live::LiveFeed>,
 }
 
 impl AppState {
@@ -68,6 +71,7 @@ impl AppState {
             secure_cookies: false,
             metrics: Arc::new(observe::RequestMetrics::default()),
             vault: None,
+            live: Arc::new(store::live::LiveFeed::default()),
         }
     }
 
@@ -91,6 +95,7 @@ type Apis = (
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
     policies::PoliciesApi,
+    live::LiveApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -107,6 +112,7 @@ fn service() -> OpenApiService<Apis, ()> {
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
             policies::PoliciesApi,
+            live::LiveApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

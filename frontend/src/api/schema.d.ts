@@ -524,6 +524,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live events (server-sent events). Resume with `Last-Event-ID` or `after`. */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -694,6 +711,27 @@ export interface components {
             expires_at?: string;
             /** @description Send as `Authorization: Bearer <token>`. Store it now: it cannot be shown again. */
             token: string;
+        };
+        /**
+         * LiveEvent
+         * @description One appended event, as the live stream sends it.
+         */
+        LiveEvent: {
+            /**
+             * Format: int64
+             * @description Position in the global event log (also the SSE `id`).
+             */
+            seq: number;
+            /** @description The event type, e.g. `SnapshotCreated`. */
+            type: string;
+            /** @description The stream the event belongs to, e.g. `subvolume-<id>`. */
+            stream: string;
+            /** @description A readable one-line description. */
+            summary: string;
+            /** @description `system`, `user:<name>` or `token:<id>`. */
+            actor: string;
+            /** Format: date-time */
+            recorded_at: string;
         };
         /**
          * LoginRequest
@@ -3496,6 +3534,44 @@ export interface operations {
             };
             /** @description The server cannot be reached. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Like `Last-Event-ID`, for clients that cannot set headers. */
+                after?: number;
+            };
+            header?: {
+                /** @description The last sequence number the client saw (sent by browsers on reconnect). */
+                "Last-Event-ID"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A `text/event-stream` of events appended from now on (after the missed ones
+             *     when resuming). A comment line is sent every 15 s to keep proxies open.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveEvent"][];
+                };
+            };
+            /** @description The database could not be reached. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
