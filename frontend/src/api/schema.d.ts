@@ -265,6 +265,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/servers/probe-host-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The SSH host key fingerprint `address:port` presents, for the admin to confirm
+         *     before registering (then sent as `host_key_fingerprint`). Stores nothing.
+         *     Admins only.
+         */
+        post: operations["probeServerHostKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/servers/{id}/test": {
         parameters: {
             query?: never;
@@ -672,6 +693,14 @@ export interface components {
             database: boolean;
         };
         /**
+         * HostKeyProbe
+         * @description The host key a server presents.
+         */
+        HostKeyProbe: {
+            /** @description `SHA256:...` as printed by `ssh-keygen -lf`. */
+            fingerprint: string;
+        };
+        /**
          * Instance
          * @description This installation.
          */
@@ -812,6 +841,11 @@ export interface components {
              * @default false
              */
             force: boolean;
+            /**
+             * @description The host key fingerprint the admin confirmed (see `probeServerHostKey`): the
+             *     connection must present exactly this key. Absent: trust on first use.
+             */
+            host_key_fingerprint?: string;
         };
         /**
          * NewToken
@@ -1004,6 +1038,20 @@ export interface components {
              * @description The planning time (default: now).
              */
             at?: string;
+        };
+        /**
+         * ProbeHostKey
+         * @description Where to look for a host key.
+         */
+        ProbeHostKey: {
+            /** @description Host name or IP address. */
+            address: string;
+            /**
+             * Format: uint32
+             * @description SSH port, 1-65535.
+             * @default 22
+             */
+            port: number;
         };
         /**
          * Problem
@@ -2271,6 +2319,84 @@ export interface operations {
                 };
             };
             /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    probeServerHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ProbeHostKey"];
+            };
+        };
+        responses: {
+            /** @description The fingerprint of the key the server presents now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HostKeyProbe"];
+                };
+            };
+            /** @description Invalid address or port. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The SSH handshake failed. */
             502: {
                 headers: {
                     [name: string]: unknown;
