@@ -9,6 +9,7 @@ import {
   CopyButton,
   Group,
   Modal,
+  NativeSelect,
   NumberInput,
   PasswordInput,
   Select,
@@ -90,13 +91,15 @@ export function UsersPage() {
         u.user_id === me?.user_id ? (
           <RoleBadge role={u.role} />
         ) : (
-          <Select
+          <NativeSelect
             aria-label={`Role of ${u.username}`}
             size="xs"
-            data={ROLES.map((r) => ({ value: r.value, label: r.value }))}
+            data={ROLES.map((r) => r.value)}
             value={u.role}
-            allowDeselect={false}
-            onChange={(role) => role && role !== u.role && patch.mutate({ id: u.user_id, patch: { role: role as Role } })}
+            onChange={(e) => {
+              const role = e.currentTarget.value as Role;
+              if (role !== u.role) patch.mutate({ id: u.user_id, patch: { role } });
+            }}
             w={140}
           />
         ),
@@ -322,7 +325,7 @@ export function TokensPage() {
         )}
       </Group>
       {issued && (
-        <Alert color="teal" variant="light" title={`Token “${issued.name}” created`} withCloseButton onClose={() => setIssued(null)} role="status">
+        <Alert color="teal" variant="light" title={`Token “${issued.name}” created`} withCloseButton closeButtonLabel="Dismiss" onClose={() => setIssued(null)} role="status">
           <Stack gap="xs">
             <Text size="sm">Copy it now: it is shown this once and cannot be shown again. Send it as “Authorization: Bearer …”.</Text>
             <Group gap="xs" wrap="nowrap" align="center">
