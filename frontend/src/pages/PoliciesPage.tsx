@@ -200,7 +200,8 @@ const FORM_FIELDS = ['name', 'schedule.cron', 'schedule.time_zone', 'retention.m
 export function PolicyPage() {
   const { id = 'new' } = useParams();
   const isNew = id === 'new';
-  const policy = usePolicy(id, !isNew);
+  const [deleting, setDeleting] = useState(false);
+  const policy = usePolicy(id, !isNew && !deleting);
   useDocumentTitle(isNew ? 'New policy' : policy.data ? `Policy ${policy.data.name}` : 'Policy');
   return (
     <Stack gap="md">
@@ -209,12 +210,12 @@ export function PolicyPage() {
       </Anchor>
       {!isNew && policy.isPending && <Skeleton h={200} />}
       {!isNew && policy.isError && <ErrorNotice title="Could not load the policy" error={policy.error} onRetry={() => void policy.refetch()} />}
-      {(isNew || policy.data) && <PolicyEditor key={policy.data?.id ?? 'new'} policy={isNew ? undefined : policy.data} />}
+      {(isNew || policy.data) && <PolicyEditor key={policy.data?.id ?? 'new'} policy={isNew ? undefined : policy.data} onDeleting={setDeleting} />}
     </Stack>
   );
 }
 
-function PolicyEditor({ policy }: { policy: Policy | undefined }) {
+function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefined; onDeleting: (deleting: boolean) => void }) {
   const canOperate = useCanOperate();
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => draftOf(policy));
@@ -339,7 +340,10 @@ function PolicyEditor({ policy }: { policy: Policy | undefined }) {
           loading={remove.isPending}
           error={remove.error}
           errorTitle="Could not delete the policy"
-          onConfirm={() => remove.mutate(policy.id, { onSuccess: () => void navigate('/policies') })}
+          onConfirm={() => {
+            onDeleting(true); // no refetch of the policy that is about to be gone
+            remove.mutate(policy.id, { onSuccess: () => void navigate('/policies'), onError: () => onDeleting(false) });
+          }}
           onClose={() => {
             setDeleting(false);
             remove.reset();

@@ -512,7 +512,7 @@ function AcceptHostKeyForm({ server, onClose }: { server: Server; onClose: () =>
 }
 
 /** Admin actions on one SSH server: test, edit, accept a changed host key, remove. */
-export function ServerAdminActions({ server }: { server: Server }) {
+export function ServerAdminActions({ server, onRemoving }: { server: Server; onRemoving: (removing: boolean) => void }) {
   const navigate = useNavigate();
   const [dialog, setDialog] = useState<'edit' | 'accept' | 'remove' | null>(null);
   const test = useTestServer();
@@ -558,7 +558,11 @@ export function ServerAdminActions({ server }: { server: Server }) {
         loading={remove.isPending}
         error={remove.error}
         errorTitle="Could not remove the server"
-        onConfirm={() => remove.mutate(server.id, { onSuccess: () => void navigate('/servers') })}
+        onConfirm={() => {
+          // the page stops refetching the server that is about to be gone
+          onRemoving(true);
+          remove.mutate(server.id, { onSuccess: () => void navigate('/servers'), onError: () => onRemoving(false) });
+        }}
         onClose={close}
       >
         <Text size="sm">

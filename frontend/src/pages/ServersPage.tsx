@@ -135,7 +135,8 @@ export function ServersPage() {
 /** One server: its facts and the subvolumes found on its disk, with "Manage". */
 export function ServerPage() {
   const { id = '' } = useParams();
-  const server = useServer(id);
+  const [removing, setRemoving] = useState(false);
+  const server = useServer(id, !removing);
   const isAdmin = useIsAdmin();
   useDocumentTitle(server.data ? `Server ${server.data.name}` : 'Server');
   return (
@@ -157,16 +158,16 @@ export function ServerPage() {
             <FactList label="Server details" facts={serverFacts(server.data)} />
           </Card>
           {/* SLOT (storage metrics): <StorageCard serverId={server.data.id} /> goes here. */}
-          {isAdmin && server.data.transport.kind === 'ssh' && <ServerAdminActions server={server.data} />}
-          <Discovered server={server.data} />
+          {isAdmin && server.data.transport.kind === 'ssh' && <ServerAdminActions server={server.data} onRemoving={setRemoving} />}
+          <Discovered server={server.data} paused={removing} />
         </>
       )}
     </Stack>
   );
 }
 
-function Discovered({ server }: { server: Server }) {
-  const discovered = useDiscoveredSubvolumes(server.id);
+function Discovered({ server, paused = false }: { server: Server; paused?: boolean }) {
+  const discovered = useDiscoveredSubvolumes(server.id, !paused);
   const canOperate = useCanOperate();
   const [showReadonly, setShowReadonly] = useState(false);
   const [managing, setManaging] = useState<DiscoveredSubvolume | null>(null);
