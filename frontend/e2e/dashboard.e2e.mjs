@@ -461,6 +461,7 @@ async function main() {
       const fpr = await textOf(dialog.getByTestId('probed-fingerprint'));
       assert(fpr === remoteEnv.fpr, `the form shows ${fpr}, the lab says ${remoteEnv.fpr}`);
       assert(await dialog.getByRole('button', { name: 'Add server' }).isDisabled(), 'Add is enabled before confirming');
+      await dialog.getByTestId('probed-fingerprint').scrollIntoViewIfNeeded();
       await shot(page, 'server-add-1280', { fullPage: false });
       await dialog.getByRole('checkbox', { name: /I checked this fingerprint/ }).check();
       await dialog.getByRole('button', { name: 'Add server' }).click();
@@ -654,13 +655,14 @@ async function main() {
       await noSidewaysScroll();
       await shot(mobile, 'events-390');
     });
+    /** Opens a page through the burger menu (and checks that the menu closes again). */
+    const openPage = async (name) => {
+      await mobile.getByRole('button', { name: 'Open navigation' }).click();
+      await eventually(() => navLinkOnScreen(name), 'the menu did not open');
+      await navLink(mobile, name).click();
+      await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
+    };
     await check('phone width: servers, subvolumes and snapshots as stacked lists', async () => {
-      const openPage = async (name) => {
-        await mobile.getByRole('button', { name: 'Open navigation' }).click();
-        await eventually(() => navLinkOnScreen(name), 'the menu did not open');
-        await navLink(mobile, name).click();
-        await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
-      };
       await openPage('Servers');
       await mobile.locator('ul[aria-label="Servers"] [data-server-name="primary"]').waitFor();
       await noSidewaysScroll();
@@ -694,13 +696,7 @@ async function main() {
     });
 
     await check('phone width: policies (with the preview), tokens and users', async () => {
-      const open = async (name) => {
-        await mobile.getByRole('button', { name: 'Open navigation' }).click();
-        await eventually(() => navLinkOnScreen(name), 'the menu did not open');
-        await navLink(mobile, name).click();
-        await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
-      };
-      await open('Policies');
+      await openPage('Policies');
       await mobile.locator(`ul[aria-label="Policies"] [data-policy-name="e2e-policy-${suffix}"]`).waitFor();
       await noSidewaysScroll();
       await shot(mobile, 'policies-390');
@@ -730,15 +726,15 @@ async function main() {
         'the deleted policy is still listed',
       );
       policyUrl = '';
-      await open('API tokens');
+      await openPage('API tokens');
       await mobile.locator('ul[aria-label="API tokens"]').waitFor();
       await noSidewaysScroll();
       await shot(mobile, 'tokens-390');
-      await open('Users');
+      await openPage('Users');
       await mobile.locator('ul[aria-label="Users"]').waitFor();
       await noSidewaysScroll();
       await shot(mobile, 'users-390');
-      await open('Servers');
+      await openPage('Servers');
       await mobile.getByRole('button', { name: 'Add SSH server' }).click();
       await mobile.getByRole('dialog', { name: 'Add SSH server' }).waitFor();
       await shot(mobile, 'server-add-390', { fullPage: false });

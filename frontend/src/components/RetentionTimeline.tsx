@@ -1,15 +1,19 @@
 // The retention preview as a timeline: every snapshot on a time axis, kept ones on the
 // upper lane (teal), deleted ones on the lower lane (red). Each mark is focusable; its
 // verdict and reasons show on hover/focus, and the same facts are in a list below.
-import { Badge, Group, Stack, Text, useMantineTheme } from '@mantine/core';
+import { Badge, Box, Group, Stack, Text, useMantineTheme } from '@mantine/core';
+import { useElementSize } from '@mantine/hooks';
 import { useState } from 'react';
 import type { PlannedSnapshot, RetentionPreview } from '../api/policyQueries';
 import { formatTime } from '../lib/format';
 import { ResponsiveTable, type Column } from './ResponsiveTable';
 
-const WIDTH = 1000;
+/** Drawing width before the first measurement (then the element's own width, so marks keep their size on phones). */
+const DEFAULT_WIDTH = 1000;
 const HEIGHT = 120;
 const PAD = 24;
+/** Room on the left for the lane labels. */
+const LEFT = 48;
 const LANE = { keep: 36, delete: 84 } as const;
 
 function describe(s: PlannedSnapshot): string {
@@ -20,11 +24,13 @@ function describe(s: PlannedSnapshot): string {
 export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
   const theme = useMantineTheme();
   const [focused, setFocused] = useState<PlannedSnapshot | null>(null);
+  const { ref, width: measured } = useElementSize();
+  const WIDTH = measured > 0 ? measured : DEFAULT_WIDTH;
   const times = preview.snapshots.map((s) => new Date(s.created_at).getTime());
   const end = new Date(preview.at).getTime();
   const start = Math.min(end, ...times);
   const span = Math.max(end - start, 1);
-  const x = (t: number) => PAD + ((t - start) / span) * (WIDTH - 2 * PAD);
+  const x = (t: number) => LEFT + ((t - start) / span) * (WIDTH - LEFT - PAD);
 
   const columns: Column<PlannedSnapshot>[] = [
     { label: 'Snapshot', bare: true, render: (s) => <Text size="sm" ff="monospace" fw={500}>{s.name}</Text> },
@@ -54,6 +60,7 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
         </Text>
       ) : (
         <>
+          <Box ref={ref} w="100%">
           <svg
             viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
             width="100%"
@@ -62,8 +69,8 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
             data-testid="retention-timeline"
             style={{ display: 'block', overflow: 'visible' }}
           >
-            <line x1={PAD} x2={WIDTH - PAD} y1={HEIGHT - 14} y2={HEIGHT - 14} stroke="currentColor" strokeOpacity={0.3} />
-            <text x={PAD} y={HEIGHT} fontSize={11} fill="currentColor" opacity={0.7}>
+            <line x1={LEFT} x2={WIDTH - PAD} y1={HEIGHT - 14} y2={HEIGHT - 14} stroke="currentColor" strokeOpacity={0.3} />
+            <text x={LEFT} y={HEIGHT} fontSize={11} fill="currentColor" opacity={0.7}>
               {formatTime(new Date(start).toISOString())}
             </text>
             <text x={WIDTH - PAD} y={HEIGHT} fontSize={11} fill="currentColor" opacity={0.7} textAnchor="end">
@@ -73,7 +80,7 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
               keep
             </text>
             <text x={4} y={LANE.delete + 4} fontSize={11} fill={theme.colors.red[7]}>
-              del
+              delete
             </text>
             {preview.snapshots.map((s) => {
               const keep = s.action === 'keep';
@@ -109,6 +116,7 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
               );
             })}
           </svg>
+          </Box>
           <Text size="sm" aria-live="polite" mih={20} data-testid="timeline-detail">
             {focused ? describe(focused) : 'Hover over or tab to a snapshot to see why it is kept.'}
           </Text>

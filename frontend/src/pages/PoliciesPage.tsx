@@ -381,11 +381,11 @@ function Assignments({ policy }: { policy: Policy }) {
           <Stack gap={4} component="ul" aria-label="Assigned subvolumes" p={0} m={0} style={{ listStyle: 'none' }}>
             {following.map((s) => (
               <Group key={s.id} component="li" justify="space-between" wrap="nowrap" data-testid="assigned-subvolume">
-                <Anchor component={Link} to={`/subvolumes/${s.id}`} size="sm">
+                <Anchor component={Link} to={`/subvolumes/${s.id}`} size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
                   {s.name} <Text span c="dimmed" ff="monospace" size="xs">{s.path}</Text>
                 </Anchor>
                 {canOperate && (
-                  <Button size="xs" variant="default" onClick={() => unassign.mutate(s.id)} loading={unassign.isPending && unassign.variables === s.id} aria-label={`Unassign ${s.name}`}>
+                  <Button size="xs" variant="default" style={{ flexShrink: 0 }} onClick={() => unassign.mutate(s.id)} loading={unassign.isPending && unassign.variables === s.id} aria-label={`Unassign ${s.name}`}>
                     Unassign
                   </Button>
                 )}
