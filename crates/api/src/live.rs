@@ -109,7 +109,10 @@ impl LiveApi {
         let replayed: HashSet<i64> = backlog.iter().map(|l| l.global_seq).collect();
         let live = stream::unfold(receiver, next_line)
             .filter(move |line| std::future::ready(!replayed.contains(&line.global_seq)));
-        let lines = stream::iter(backlog).chain(live).map(LiveEvent::from).boxed();
+        let lines = stream::iter(backlog)
+            .chain(live)
+            .map(LiveEvent::from)
+            .boxed();
         StreamEventsResponse::Ok(
             EventStream::new(lines)
                 .keep_alive(KEEP_ALIVE)

@@ -135,7 +135,10 @@ async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
         .await
         .assert_status(StatusCode::CREATED);
     let (alice_seq, alice) = live.until("UserCreated", "alice").await;
-    assert!(alice["stream"].as_str().unwrap().starts_with("user-"), "{alice}");
+    assert!(
+        alice["stream"].as_str().unwrap().starts_with("user-"),
+        "{alice}"
+    );
     assert_eq!(alice["actor"], "user:admin");
 
     // An append by another process: its own pool and AppState on the same database.
@@ -145,9 +148,15 @@ async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
         .await
         .unwrap();
     let other = AppState::new(other_pool);
-    users::create_user(&other.events, "bob", "bob-password-12", Role::Viewer, Actor::System)
-        .await
-        .unwrap();
+    users::create_user(
+        &other.events,
+        "bob",
+        "bob-password-12",
+        Role::Viewer,
+        Actor::System,
+    )
+    .await
+    .unwrap();
     let (bob_seq, bob) = live.until("UserCreated", "bob").await;
     assert!(bob_seq > alice_seq);
     assert_eq!(bob["actor"], "system");
@@ -155,7 +164,10 @@ async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
     // A reconnecting client gets what it missed after Last-Event-ID, in order.
     let mut resumed = open(&client, &cookie, Some(alice_seq)).await;
     let (first, _) = resumed.next().await;
-    assert!(first > alice_seq, "nothing at or before Last-Event-ID is replayed");
+    assert!(
+        first > alice_seq,
+        "nothing at or before Last-Event-ID is replayed"
+    );
     let mut seen = first;
     while seen < bob_seq {
         let (next, _) = resumed.next().await;

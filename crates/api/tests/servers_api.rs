@@ -641,13 +641,20 @@ async fn probe_shows_the_host_key_and_registration_pins_the_confirmed_one(pool: 
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["detail"].as_str().unwrap().starts_with("address"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().starts_with("address"),
+        "{body}"
+    );
 
     // A confirmed fingerprint that is not the presented key: refused, nothing stored.
     let before = app.stored().await;
     let mut wrong = password_body("confirmed-wrong", &r1);
     wrong["host_key_fingerprint"] = json!(remote(2).fpr);
-    assert_ne!(remote(2).fpr, r1.fpr, "the lab remotes have distinct host keys");
+    assert_ne!(
+        remote(2).fpr,
+        r1.fpr,
+        "the lab remotes have distinct host keys"
+    );
     let (status, body) = app.register(wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["checks"][0]["name"], "connect", "{body}");
@@ -660,6 +667,8 @@ async fn probe_shows_the_host_key_and_registration_pins_the_confirmed_one(pool: 
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["host_key_fingerprint"], r1.fpr.as_str());
     let id = body["id"].as_str().unwrap().to_owned();
-    let (status, _) = app.send("DELETE", &format!("/api/v1/servers/{id}"), None).await;
+    let (status, _) = app
+        .send("DELETE", &format!("/api/v1/servers/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }

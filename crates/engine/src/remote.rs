@@ -461,9 +461,10 @@ impl Engine {
         }
 
         let host_key = match &req.host_key_fingerprint {
-            Some(confirmed) => HostKeyPolicy::Pinned(Fingerprint::parse(confirmed).map_err(
-                |e| EngineError::Invalid(format!("host_key_fingerprint: {e}")),
-            )?),
+            Some(confirmed) => HostKeyPolicy::Pinned(
+                Fingerprint::parse(confirmed)
+                    .map_err(|e| EngineError::Invalid(format!("host_key_fingerprint: {e}")))?,
+            ),
             None => HostKeyPolicy::TrustOnFirstUse,
         };
         let config = SshConfig::new(
