@@ -6,13 +6,17 @@
 //! by any process on the database arrive. A client that reconnects sends
 //! `Last-Event-ID` (browsers do it themselves) and first gets the lines it missed
 //! (at most `store::live::MAX_BACKLOG`). A client too slow for the broadcast buffer
-//! is disconnected; its browser reconnects and resumes the same way. This module
-//! decides nothing about what the events mean; the dashboard maps types to views.
+//! is disconnected; its browser reconnects and resumes the same way. The credential
+//! the stream was opened with is checked again every [`RECHECK`] and before passing on
+//! any session, token or user event: once it no longer authenticates (logged out,
+//! revoked, expired, user deleted) the stream ends, and the reconnect gets 401. This
+//! module decides nothing about what the events mean; the dashboard maps types to views.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::Role;
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
 use poem::web::Data;
@@ -26,7 +30,7 @@ use store::projections::AuditEntry;
 use tokio::sync::broadcast;
 
 use crate::AppState;
-use crate::auth::ViewerAuth;
+use crate::auth::{PresentedCredential, ViewerAuth};
 use crate::problem::Problem;
 
 #[derive(Tags)]
@@ -77,6 +81,8 @@ pub enum StreamEventsResponse {
 }
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How often an open stream checks that its credential is still valid.
+pub const RECHECK: Duration = Duration::from_secs(30);
 
 pub struct LiveApi;
 
@@ -88,12 +94,16 @@ impl LiveApi {
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
+        req: &poem::Request,
         /// The last sequence number the client saw (sent by browsers on reconnect).
         #[oai(name = "Last-Event-ID")]
         last_event_id: Header<Option<i64>>,
         /// Like `Last-Event-ID`, for clients that cannot set headers.
         after: Query<Option<i64>>,
     ) -> StreamEventsResponse {
+        let Some(credential) = PresentedCredential::of(req) else {
+            return StreamEventsResponse::Internal(Json(Problem::internal(&"no credential")));
+        };
         // Subscribe before reading the backlog so nothing falls between the two.
         let receiver = match state.live.subscribe(&state.pool).await {
             Ok(receiver) => receiver,
@@ -107,7 +117,13 @@ impl LiveApi {
             None => Vec::new(),
         };
         let replayed: HashSet<i64> = backlog.iter().map(|l| l.global_seq).collect();
-        let live = stream::unfold(receiver, next_line)
+        let feed = Feed {
+            receiver,
+            credential,
+            pool: state.pool.clone(),
+            next_check: tokio::time::Instant::now() + RECHECK,
+        };
+        let live = stream::unfold(feed, next_line)
             .filter(move |line| std::future::ready(!replayed.contains(&line.global_seq)));
         let lines = stream::iter(backlog)
             .chain(live)
@@ -121,10 +137,42 @@ impl LiveApi {
     }
 }
 
-/// The next broadcast line; the stream ends when this client lagged (it resumes
-/// with `Last-Event-ID`) or the feed stopped.
-async fn next_line(
-    mut receiver: broadcast::Receiver<AuditEntry>,
-) -> Option<(AuditEntry, broadcast::Receiver<AuditEntry>)> {
-    receiver.recv().await.ok().map(|line| (line, receiver))
+/// One client's subscription and what it needs to re-check its credential.
+struct Feed {
+    receiver: broadcast::Receiver<AuditEntry>,
+    credential: PresentedCredential,
+    pool: sqlx::PgPool,
+    next_check: tokio::time::Instant,
+}
+
+/// Events that can end a session or token (checked before they are passed on).
+fn touches_credentials(event_type: &str) -> bool {
+    ["Session", "Token", "User"]
+        .iter()
+        .any(|prefix| event_type.starts_with(prefix))
+}
+
+/// The next broadcast line. The stream ends when the credential no longer holds, when
+/// this client lagged (it resumes with `Last-Event-ID`) or when the feed stopped.
+async fn next_line(mut feed: Feed) -> Option<(AuditEntry, Feed)> {
+    loop {
+        let line = tokio::select! {
+            received = feed.receiver.recv() => Some(received.ok()?),
+            () = tokio::time::sleep_until(feed.next_check) => None,
+        };
+        let due = tokio::time::Instant::now() >= feed.next_check;
+        if due
+            || line
+                .as_ref()
+                .is_some_and(|l| touches_credentials(&l.event_type))
+        {
+            if !feed.credential.still_allows(&feed.pool, Role::Viewer).await {
+                return None;
+            }
+            feed.next_check = tokio::time::Instant::now() + RECHECK;
+        }
+        if let Some(line) = line {
+            return Some((line, feed));
+        }
+    }
 }

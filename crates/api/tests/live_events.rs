@@ -56,6 +56,27 @@ impl SseReader {
         .expect("no event arrived")
     }
 
+    /// Reads until the server ends the stream; returns the event types seen before.
+    async fn until_end(&mut self) -> Vec<String> {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            let mut seen = Vec::new();
+            while let Some(chunk) = self.body.next().await {
+                self.buffer
+                    .push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+                while let Some(end) = self.buffer.find("\n\n") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                        let v: Value = serde_json::from_str(data.trim()).unwrap();
+                        seen.push(v["type"].as_str().unwrap().to_owned());
+                    }
+                }
+            }
+            seen
+        })
+        .await
+        .expect("the stream did not end")
+    }
+
     /// Skips messages until one of `event_type` whose summary mentions `needle`.
     async fn until(&mut self, event_type: &str, needle: &str) -> (i64, Value) {
         loop {
@@ -68,12 +89,18 @@ impl SseReader {
     }
 }
 
-async fn open(
-    client: &TestClient<poem::endpoint::BoxEndpoint<'static, poem::Response>>,
-    cookie: &str,
+type Client = TestClient<poem::endpoint::BoxEndpoint<'static, poem::Response>>;
+
+async fn open(client: &Client, cookie: &str, last_event_id: Option<i64>) -> SseReader {
+    open_with(client, ("cookie", cookie.to_owned()), last_event_id).await
+}
+
+async fn open_with(
+    client: &Client,
+    (header, value): (&'static str, String),
     last_event_id: Option<i64>,
 ) -> SseReader {
-    let mut req = client.get("/api/v1/events/stream").header("cookie", cookie);
+    let mut req = client.get("/api/v1/events/stream").header(header, value);
     if let Some(id) = last_event_id {
         req = req.header("last-event-id", id.to_string());
     }
@@ -86,25 +113,18 @@ async fn open(
     }
 }
 
-#[sqlx::test(migrations = false)]
-async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
-    store::db::migrate(&pool).await.unwrap();
+/// A fresh app with an admin; its client.
+async fn app(pool: &PgPool) -> Client {
+    store::db::migrate(pool).await.unwrap();
     let state = AppState::new(pool.clone());
     users::create_user(&state.events, "admin", ADMIN_PW, Role::Admin, Actor::System)
         .await
         .unwrap();
-    let client = TestClient::new(api::app(state, None).map_to_response().boxed());
+    TestClient::new(api::app(state, None).map_to_response().boxed())
+}
 
-    // Credentials are required.
-    let anonymous = client.get("/api/v1/events/stream").send().await;
-    anonymous.assert_status(StatusCode::UNAUTHORIZED);
-    let bogus = client
-        .get("/api/v1/events/stream")
-        .header("authorization", "Bearer dbt_not-a-real-token")
-        .send()
-        .await;
-    bogus.assert_status(StatusCode::UNAUTHORIZED);
-
+/// Logs the admin in: (cookie, CSRF token).
+async fn login(client: &Client) -> (String, String) {
     let login = client
         .post("/api/v1/auth/login")
         .body_json(&json!({"username": "admin", "password": ADMIN_PW}))
@@ -122,6 +142,24 @@ async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
         .as_str()
         .unwrap()
         .to_owned();
+    (cookie, csrf)
+}
+
+#[sqlx::test(migrations = false)]
+async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
+    let client = app(&pool).await;
+
+    // Credentials are required.
+    let anonymous = client.get("/api/v1/events/stream").send().await;
+    anonymous.assert_status(StatusCode::UNAUTHORIZED);
+    let bogus = client
+        .get("/api/v1/events/stream")
+        .header("authorization", "Bearer dbt_not-a-real-token")
+        .send()
+        .await;
+    bogus.assert_status(StatusCode::UNAUTHORIZED);
+
+    let (cookie, csrf) = login(&client).await;
 
     let mut live = open(&client, &cookie, None).await;
 
@@ -175,4 +213,52 @@ async fn stream_delivers_appends_from_every_process_and_resumes(pool: PgPool) {
         seen = next;
     }
     assert_eq!(seen, bob_seq, "bob's event is replayed");
+}
+
+#[sqlx::test(migrations = false)]
+async fn stream_ends_when_its_token_is_revoked_or_its_session_logged_out(pool: PgPool) {
+    let client = app(&pool).await;
+    let (cookie, csrf) = login(&client).await;
+    let issued = client
+        .post("/api/v1/tokens")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .body_json(&json!({"name": "watcher", "role": "viewer"}))
+        .send()
+        .await;
+    issued.assert_status(StatusCode::CREATED);
+    let issued: Value = issued.json().await.value().deserialize();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let token_id = issued["token_id"].as_str().unwrap().to_owned();
+
+    let mut by_token = open_with(&client, ("authorization", format!("Bearer {token}")), None).await;
+    let mut by_session = open(&client, &cookie, None).await;
+    client
+        .delete(format!("/api/v1/tokens/{token_id}"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let seen = by_token.until_end().await;
+    assert!(
+        !seen.iter().any(|t| t == "TokenRevoked"),
+        "the revoked token's stream ended before passing on its revocation: {seen:?}"
+    );
+    // the session's stream is still open and sees the revocation
+    by_session.until("TokenRevoked", &token_id).await;
+
+    client
+        .post("/api/v1/auth/logout")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await;
+    by_session.until_end().await;
+    client
+        .get("/api/v1/events/stream")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
 }
