@@ -1,4 +1,4 @@
-import { Badge, Tooltip } from '@mantine/core';
+import { Badge, Box, Tooltip } from '@mantine/core';
 import type { LiveStatus } from '../api/live';
 
 const LOOK: Record<LiveStatus, { color: string; text: string; label: string }> = {
@@ -22,8 +22,12 @@ export function LiveIndicator({ status }: { status: LiveStatus }) {
         aria-label={look.label}
         data-testid="live-indicator"
         data-status={status}
+        style={{ flexShrink: 0 }}
       >
-        {look.text}
+        {/* phones: the dot alone (the label still names the state) */}
+        <Box component="span" visibleFrom="xs">
+          {look.text}
+        </Box>
       </Badge>
     </Tooltip>
   );
