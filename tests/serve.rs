@@ -705,6 +705,7 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
                 "private_key_file": lab_var("LAB_SSH_KEY"),
                 "sudo": true,
                 "allowed_root": lab_var("LAB_REMOTE_MOUNT"),
+                "host_key_fingerprint": lab_var(&format!("LAB_{up}_HOSTKEY_FPR")),
             })
         }).collect::<Vec<_>>(),
         "subvolumes": subvolumes,
@@ -755,7 +756,7 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
         assert_eq!(
             s["host_key_fingerprint"],
             lab_var(&format!("LAB_REMOTE{}_HOSTKEY_FPR", i + 1)),
-            "pinned on first contact"
+            "pinned to the fleet file's fingerprint"
         );
         assert_eq!(s["credential_kind"], "key");
     }

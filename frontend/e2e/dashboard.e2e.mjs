@@ -21,6 +21,14 @@
 // DIST_BTRFS_PRIMARY_ROOTS=$E2E_PRIMARY_ROOT. The test manages e2e-vol through the UI, creates
 // and deletes snapshots of it (checking the disk too), and leaves it managed, with no snapshot left
 // on disk.
+//
+// SSH remote: E2E_REMOTE_ADDR, E2E_REMOTE_PORT, E2E_REMOTE_USER, E2E_REMOTE_PASSWORD,
+// E2E_REMOTE_FPR (its host key's SHA256 fingerprint) and E2E_REMOTE_ROOT (a btrfs directory on
+// it) — ops/test passes the lab's remote1; without them the LAB_* variables of `ops/lab env`
+// are used. The test adds that remote through the Servers form (confirming the fingerprint),
+// tests it and removes it again (nothing on the remote is changed).
+// Also: a policy with the retention preview timeline, an API token created and revoked, a
+// user created and deleted, and a live update (SSE) of the Events page without a reload.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +56,15 @@ function passwordFromServeLog() {
 }
 const primaryRoot = (process.env.E2E_PRIMARY_ROOT ?? '').replace(/\/+$/, '');
 const volPath = `${primaryRoot}/e2e-vol`;
+const remoteEnv = {
+  addr: process.env.E2E_REMOTE_ADDR ?? process.env.LAB_REMOTE1_ADDR ?? '',
+  port: process.env.E2E_REMOTE_PORT ?? process.env.LAB_REMOTE1_PORT ?? '22',
+  user: process.env.E2E_REMOTE_USER ?? process.env.LAB_SSH_USER ?? '',
+  password: process.env.E2E_REMOTE_PASSWORD ?? process.env.LAB_SSH_PASSWORD ?? '',
+  fpr: process.env.E2E_REMOTE_FPR ?? process.env.LAB_REMOTE1_HOSTKEY_FPR ?? '',
+  root: process.env.E2E_REMOTE_ROOT ?? process.env.LAB_REMOTE_MOUNT ?? '',
+};
+const suffix = Math.random().toString(36).slice(2, 8);
 const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
 
 let passed = 0;
@@ -122,12 +139,17 @@ async function shot(page, name, { fullPage = true } = {}) {
   console.log(`     screenshot ${path}`);
 }
 
+/** HTTP statuses a check provokes on purpose (their console errors are not problems). */
+const expectedStatuses = new Set();
+
 /** Records console errors, page errors and requests to any other origin. */
 function watch(page, problems) {
   const origin = new URL(base).origin;
   page.on('console', (msg) => {
-    // 401s are expected: /auth/me before logging in, the wrong-password attempt
-    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) {
+    // 401s are expected: /auth/me before logging in, the wrong-password attempt; other
+    // statuses only while a check provokes them on purpose (expectStatus)
+    const status = msg.text().match(/status of (\d{3})/)?.[1];
+    if (msg.type() === 'error' && status !== '401' && !expectedStatuses.has(status)) {
       problems.push(`console error on ${page.url()}: ${msg.text()}`);
     }
   });
@@ -391,6 +413,174 @@ async function main() {
       await shot(page, 'subvolumes-1280');
     });
 
+
+    // ── live updates, SSH servers, policies, tokens, users ─────────────────────────
+    const api = async (p, method, path, data) => {
+      const me = await (await p.request.get(`${base}/api/v1/auth/me`)).json();
+      const res = await p.request.fetch(`${base}/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
+      assert(res.ok(), `${method} ${path} answered ${res.status()}: ${await res.text()}`);
+      return res.status() === 204 ? null : res.json();
+    };
+    const subvolumeId = () => subvolumeUrl.split('/').pop();
+    const extraSnapshots = [];
+
+    await check('live: a snapshot made through the API appears on the Events page without a reload', async () => {
+      assert(subvolumeUrl, 'no managed subvolume');
+      await navLink(page, 'Events').click();
+      await page.waitForURL(`${base}/events`);
+      await timeline(page).waitFor();
+      await page.locator('[data-testid="live-indicator"][data-status="live"]').waitFor();
+      await page.evaluate(() => {
+        window.__e2eNotReloaded = true;
+      });
+      const snap = await api(page, 'POST', `/subvolumes/${subvolumeId()}/snapshots`);
+      extraSnapshots.push(snap);
+      const row = timeline(page).locator('[data-testid="event-row"]').filter({ hasText: snap.name });
+      await row.first().waitFor();
+      assert(await page.evaluate(() => window.__e2eNotReloaded === true), 'the page was reloaded');
+      await shot(page, 'events-live-1280');
+    });
+
+    let remoteName = '';
+    await check('Servers: add the lab remote through the form (fingerprint shown, checks after), test, remove', async () => {
+      assert(remoteEnv.addr && remoteEnv.user && remoteEnv.password && remoteEnv.fpr && remoteEnv.root,
+        'set E2E_REMOTE_ADDR/PORT/USER/PASSWORD/FPR/ROOT (or eval "$(ops/lab env)")');
+      remoteName = `e2e-remote-${suffix}`;
+      await navLink(page, 'Servers').click();
+      await page.waitForURL(`${base}/servers`);
+      await page.getByRole('button', { name: 'Add SSH server' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add SSH server' });
+      await dialog.waitFor();
+      await dialog.getByRole('textbox', { name: /^Name/ }).fill(remoteName);
+      await dialog.getByRole('textbox', { name: /^Address/ }).fill(remoteEnv.addr);
+      await dialog.getByRole('textbox', { name: /^Port/ }).fill(String(remoteEnv.port));
+      await dialog.getByRole('textbox', { name: /^SSH user/ }).fill(remoteEnv.user);
+      await dialog.getByRole('textbox', { name: /^Allowed roots/ }).fill(remoteEnv.root);
+      await dialog.getByLabel(/^SSH password/).fill(remoteEnv.password);
+      await dialog.getByRole('button', { name: 'Check host key' }).click();
+      const fpr = await textOf(dialog.getByTestId('probed-fingerprint'));
+      assert(fpr === remoteEnv.fpr, `the form shows ${fpr}, the lab says ${remoteEnv.fpr}`);
+      assert(await dialog.getByRole('button', { name: 'Add server' }).isDisabled(), 'Add is enabled before confirming');
+      await dialog.getByTestId('probed-fingerprint').scrollIntoViewIfNeeded();
+      await shot(page, 'server-add-1280', { fullPage: false });
+      await dialog.getByRole('checkbox', { name: /I checked this fingerprint/ }).check();
+      await dialog.getByRole('button', { name: 'Add server' }).click();
+      await dialog.getByText('Server added').waitFor({ timeout: 60_000 });
+      const checks = dialog.getByRole('list', { name: 'Check results' });
+      await checks.waitFor({ timeout: 60_000 });
+      const oks = await checks.getByTestId('check').evaluateAll((els) => els.map((el) => el.getAttribute('data-ok')));
+      assert(oks.length >= 2 && oks.every((ok) => ok === 'true'), `check results: ${oks.join(',')}`);
+      assert(!(await dialog.textContent()).includes(remoteEnv.password), 'the password is shown after saving');
+      await shot(page, 'server-added-1280', { fullPage: false });
+      await dialog.getByRole('button', { name: `Open ${remoteName}` }).click();
+      await page.getByRole('heading', { name: remoteName }).waitFor();
+      await page.getByText(remoteEnv.fpr, { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.getByRole('list', { name: 'Check results' }).waitFor({ timeout: 60_000 });
+      await shot(page, 'server-remote-1280');
+      await page.getByRole('button', { name: 'Remove…' }).click();
+      const confirm = page.getByRole('dialog', { name: `Remove ${remoteName}?` });
+      await confirm.getByRole('button', { name: 'Remove server' }).click();
+      await page.waitForURL(`${base}/servers`);
+      await eventually(
+        async () => (await page.locator(`[data-testid="server-row"][data-server-name="${remoteName}"]`).count()) === 0,
+        'the removed server is still listed',
+      );
+      remoteName = '';
+    });
+
+    let policyUrl = '';
+    await check('Policies: create a policy, assign it and see the retention preview timeline', async () => {
+      assert(subvolumeUrl, 'no managed subvolume');
+      // two more snapshots, so keep_last 1 keeps one and deletes the others
+      for (let i = 0; i < 2; i += 1) extraSnapshots.push(await api(page, 'POST', `/subvolumes/${subvolumeId()}/snapshots`));
+      await navLink(page, 'Policies').click();
+      await page.waitForURL(`${base}/policies`);
+      await page.getByRole('button', { name: 'New policy' }).click();
+      const form = page.getByRole('form', { name: 'Policy' });
+      await form.waitFor();
+      await form.getByRole('textbox', { name: /^Name/ }).fill('');
+      await form.getByRole('button', { name: 'Create policy' }).click();
+      await form.getByText('Enter a name.').waitFor();
+      await form.getByRole('textbox', { name: /^Name/ }).fill(`e2e-policy-${suffix}`);
+      await form.getByRole('textbox', { name: /^Time zone/ }).fill('UTC');
+      for (const [label, value] of [['Keep last', '1'], ['Hourly', '0'], ['Daily', '0'], ['Weekly', '0']]) {
+        await form.getByRole('textbox', { name: new RegExp(`^${label}`) }).fill(value);
+      }
+      await form.getByRole('button', { name: 'Create policy' }).click();
+      await page.waitForURL(/\/policies\/[0-9a-f-]{36}$/);
+      policyUrl = page.url();
+      await page.getByRole('heading', { name: `e2e-policy-${suffix}` }).waitFor();
+      await page.getByRole('textbox', { name: 'Assign to subvolume' }).click();
+      await page.getByRole('option', { name: /^e2e-vol/ }).click();
+      await page.getByRole('button', { name: 'Assign', exact: true }).click();
+      await page.getByTestId('assigned-subvolume').filter({ hasText: 'e2e-vol' }).waitFor();
+      const subvolumeSelect = page.getByRole('textbox', { name: 'Subvolume', exact: true });
+      if (!(await subvolumeSelect.inputValue())) {
+        await subvolumeSelect.click();
+        await page.getByRole('option', { name: /^e2e-vol/ }).click();
+      }
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+      const chart = page.getByTestId('retention-timeline');
+      await chart.waitFor();
+      const actions = await chart.getByTestId('timeline-mark').evaluateAll((els) => els.map((el) => el.getAttribute('data-action')));
+      assert(actions.length >= 3, `the timeline shows ${actions.length} snapshots`);
+      assert(actions.filter((a) => a === 'keep').length === 1, `kept: ${actions.join(',')}`);
+      assert(actions.at(-1) === 'keep', `the newest is not kept: ${actions.join(',')}`);
+      await chart.getByTestId('timeline-mark').last().focus();
+      const detail = await textOf(page.getByTestId('timeline-detail'));
+      assert(/kept: .*newest/.test(detail), `focus detail: ${detail}`);
+      await shot(page, 'policy-1280');
+      await navLink(page, 'Policies').click();
+      await page.locator(`[data-testid="policy-row"][data-policy-name="e2e-policy-${suffix}"]`).waitFor();
+      await shot(page, 'policies-1280');
+    });
+
+    await check('API tokens: create one (secret shown once), it works, revoke it, it stops working', async () => {
+      await navLink(page, 'API tokens').click();
+      await page.waitForURL(`${base}/tokens`);
+      await page.getByRole('button', { name: 'New token' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New API token' });
+      await dialog.getByRole('textbox', { name: /^Name/ }).fill(`e2e-token-${suffix}`);
+      await dialog.getByRole('button', { name: 'Create token' }).click();
+      const secret = await textOf(page.getByTestId('issued-token'));
+      assert(secret.startsWith('dbt_'), `the token shown is "${secret.slice(0, 6)}…"`);
+      await page.getByRole('button', { name: 'Copy' }).waitFor();
+      await shot(page, 'tokens-created-1280');
+      const withToken = () => fetch(`${base}/api/v1/instance`, { headers: { Authorization: `Bearer ${secret}` } });
+      assert((await withToken()).status === 200, 'the new token does not work');
+      await page.getByRole('button', { name: `Revoke e2e-token-${suffix}` }).click();
+      const confirm = page.getByRole('dialog', { name: `Revoke e2e-token-${suffix}?` });
+      await confirm.getByRole('button', { name: 'Revoke token' }).click();
+      await page.locator(`[data-testid="token-row"][data-token-name="e2e-token-${suffix}"][data-revoked="true"]`).waitFor();
+      assert((await withToken()).status === 401, 'the revoked token still works');
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      assert((await page.getByTestId('issued-token').count()) === 0, 'the secret is still shown');
+      await shot(page, 'tokens-1280');
+    });
+
+    await check('Users: create a user, change the role, delete it', async () => {
+      const username = `e2e-user-${suffix}`;
+      await navLink(page, 'Users').click();
+      await page.waitForURL(`${base}/users`);
+      await page.getByRole('button', { name: 'New user' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New user' });
+      await dialog.getByRole('textbox', { name: /User name/ }).fill(username);
+      await dialog.getByLabel(/^Password/).fill(`pw-${suffix}-long-enough`);
+      await dialog.getByRole('button', { name: 'Create user' }).click();
+      const row = page.locator(`[data-testid="user-row"][data-username="${username}"]`);
+      await row.waitFor();
+      await page.getByRole('combobox', { name: `Role of ${username}` }).selectOption('operator');
+      await eventually(async () => {
+        const users = await (await page.request.get(`${base}/api/v1/users`)).json();
+        return users.find((u) => u.username === username)?.role === 'operator';
+      }, 'the role did not change');
+      await shot(page, 'users-1280');
+      await page.getByRole('button', { name: `Delete ${username}` }).click();
+      await page.getByRole('dialog', { name: `Delete ${username}?` }).getByRole('button', { name: 'Delete user' }).click();
+      await eventually(async () => (await row.count()) === 0, 'the user is still listed');
+    });
+
     await check('dark theme toggle switches and persists across reloads', async () => {
       await page.goto(`${base}/`);
       await page.getByTestId('health-status').waitFor();
@@ -465,13 +655,14 @@ async function main() {
       await noSidewaysScroll();
       await shot(mobile, 'events-390');
     });
+    /** Opens a page through the burger menu (and checks that the menu closes again). */
+    const openPage = async (name) => {
+      await mobile.getByRole('button', { name: 'Open navigation' }).click();
+      await eventually(() => navLinkOnScreen(name), 'the menu did not open');
+      await navLink(mobile, name).click();
+      await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
+    };
     await check('phone width: servers, subvolumes and snapshots as stacked lists', async () => {
-      const openPage = async (name) => {
-        await mobile.getByRole('button', { name: 'Open navigation' }).click();
-        await eventually(() => navLinkOnScreen(name), 'the menu did not open');
-        await navLink(mobile, name).click();
-        await eventually(async () => !(await navLinkOnScreen(name)), 'the menu stayed open after navigating');
-      };
       await openPage('Servers');
       await mobile.locator('ul[aria-label="Servers"] [data-server-name="primary"]').waitFor();
       await noSidewaysScroll();
@@ -502,6 +693,67 @@ async function main() {
       await dialog.getByRole('button', { name: 'Delete snapshot' }).click();
       await eventually(async () => (await row.count()) === 0, 'the snapshot is still listed');
       assert(!existsSync(`${primaryRoot}/.snapshots/${name}`), 'the snapshot is still on disk');
+    });
+
+    await check('phone width: policies (with the preview), tokens and users', async () => {
+      await openPage('Policies');
+      await mobile.locator(`ul[aria-label="Policies"] [data-policy-name="e2e-policy-${suffix}"]`).waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'policies-390');
+      await mobile.getByRole('link', { name: `e2e-policy-${suffix}`, exact: true }).click();
+      await mobile.getByRole('button', { name: 'Preview', exact: true }).click();
+      await mobile.getByTestId('retention-timeline').waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'policy-390');
+      // deleting is refused while a subvolume follows it (the problem shows in the dialog)
+      await mobile.getByRole('button', { name: 'Delete…' }).click();
+      const confirm = mobile.getByRole('dialog', { name: `Delete policy e2e-policy-${suffix}?` });
+      expectedStatuses.add('409');
+      await confirm.getByRole('button', { name: 'Delete policy' }).click();
+      const refusal = await textOf(confirm.getByRole('alert'));
+      expectedStatuses.delete('409');
+      assert(/Could not delete the policy/.test(refusal), `dialog says: ${refusal}`);
+      await shot(mobile, 'policy-delete-refused-390', { fullPage: false });
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await confirm.waitFor({ state: 'hidden' });
+      await mobile.getByRole('button', { name: 'Unassign e2e-vol' }).click();
+      await eventually(async () => (await mobile.getByTestId('assigned-subvolume').count()) === 0, 'still assigned');
+      await mobile.getByRole('button', { name: 'Delete…' }).click();
+      await confirm.getByRole('button', { name: 'Delete policy' }).click();
+      await mobile.waitForURL(`${base}/policies`);
+      await eventually(
+        async () => (await mobile.locator(`[data-policy-name="e2e-policy-${suffix}"]`).count()) === 0,
+        'the deleted policy is still listed',
+      );
+      policyUrl = '';
+      await openPage('API tokens');
+      await mobile.locator('ul[aria-label="API tokens"]').waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'tokens-390');
+      await openPage('Users');
+      await mobile.locator('ul[aria-label="Users"]').waitFor();
+      await noSidewaysScroll();
+      await shot(mobile, 'users-390');
+      await openPage('Servers');
+      await mobile.getByRole('button', { name: 'Add SSH server' }).click();
+      await mobile.getByRole('dialog', { name: 'Add SSH server' }).waitFor();
+      await shot(mobile, 'server-add-390', { fullPage: false });
+      await mobile.keyboard.press('Escape');
+    });
+
+    await check('cleanup: the policy, the extra snapshots (and a remote left by a failure)', async () => {
+      const me = await (await mobile.request.get(`${base}/api/v1/auth/me`)).json();
+      const headers = { 'X-CSRF-Token': me.csrf_token };
+      const del = (path) => mobile.request.delete(`${base}/api/v1${path}`, { headers });
+      if (policyUrl && subvolumeUrl) await del(`/subvolumes/${subvolumeUrl.split('/').pop()}/policy`);
+      if (policyUrl) assert((await del(`/policies/${policyUrl.split('/').pop()}`)).ok(), 'could not delete the policy');
+      for (const snap of extraSnapshots) {
+        const res = await del(`/snapshots/${snap.id}?subvolume_id=${snap.subvolume_id}`);
+        assert(res.ok(), `could not delete ${snap.name}: ${res.status()}`);
+        assert(!existsSync(snap.path), `${snap.path} is still on disk`);
+      }
+      const servers = await (await mobile.request.get(`${base}/api/v1/servers`)).json();
+      for (const s of servers.filter((s) => s.name === `e2e-remote-${suffix}`)) await del(`/servers/${s.id}`);
     });
     await phone.close();
 

@@ -1,11 +1,13 @@
 // The dashboard's pages: one entry each. The router (App.tsx) and the sidebar (Shell.tsx)
 // both read this list, so a new page is one import and one entry here.
 import type { ComponentType, ReactElement } from 'react';
-import { IconEvents, IconOverview, IconServers, IconSubvolumes } from './components/icons';
+import { IconEvents, IconOverview, IconPolicies, IconServers, IconSubvolumes, IconTokens, IconUsers } from './components/icons';
 import { EventsPage } from './pages/EventsPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
 import { ServerPage, ServersPage } from './pages/ServersPage';
 import { SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
+import { TokensPage, UsersPage } from './pages/UsersPage';
 
 export interface PageRoute {
   path: string;
@@ -34,7 +36,14 @@ export const pages: PageRoute[] = [
     element: <SubvolumesPage />,
     subroutes: [{ path: '/subvolumes/:id', element: <SubvolumePage /> }],
   },
+  {
+    path: '/policies',
+    label: 'Policies',
+    icon: IconPolicies,
+    element: <PoliciesPage />,
+    subroutes: [{ path: '/policies/:id', element: <PolicyPage /> }],
+  },
   // { path: '/replication', label: 'Replication', ... },  targets, transfers, health
-  // { path: '/policies',    label: 'Policies',    ... },  schedules, retention, dry-run
-  // { path: '/users',       label: 'Users',       ... },  users, roles, API tokens (admin)
+  { path: '/users', label: 'Users', icon: IconUsers, element: <UsersPage /> },
+  { path: '/tokens', label: 'API tokens', icon: IconTokens, element: <TokensPage /> },
 ];

@@ -12,6 +12,7 @@ mod engine_error;
 mod events;
 mod health;
 mod instance;
+mod live;
 mod metrics;
 pub mod observe;
 mod policies;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// The credential vault (the same instance the SSH connector reads); `None` in
     /// processes without one: registering or changing SSH servers answers 503.
     pub vault: Option<Arc<Vault>>,
+    /// This process's live event feed (one Postgres listener, shared by clones).
+    pub live: Arc<store::live::LiveFeed>,
 }
 
 impl AppState {
@@ -69,6 +72,7 @@ impl AppState {
             secure_cookies: false,
             metrics: Arc::new(observe::RequestMetrics::default()),
             vault: None,
+            live: Arc::new(store::live::LiveFeed::default()),
         }
     }
 
@@ -93,6 +97,7 @@ type Apis = (
     snapshots::SnapshotsApi,
     policies::PoliciesApi,
     storage::StorageApi,
+    live::LiveApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -110,6 +115,7 @@ fn service() -> OpenApiService<Apis, ()> {
             snapshots::SnapshotsApi,
             policies::PoliciesApi,
             storage::StorageApi,
+            live::LiveApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -1,6 +1,7 @@
 //! `GET /servers`, `GET /servers/{id}` and `GET /servers/{id}/subvolumes` (discovery)
 //! for viewers; registering (`POST /servers`), changing (`PATCH`), removing (`DELETE`),
-//! testing (`POST /servers/{id}/test`) and re-pinning a changed host key
+//! testing (`POST /servers/{id}/test`), probing a new server's host key
+//! (`POST /servers/probe-host-key`) and re-pinning a changed host key
 //! (`POST /servers/{id}/host-key/accept`) SSH servers for admins. Secrets are write-only:
 //! they go to the vault through the engine and are never returned.
 
@@ -294,6 +295,7 @@ impl ServersApi {
             sudo: b.sudo,
             allowed_roots: b.allowed_roots,
             force: b.force,
+            host_key_fingerprint: b.host_key_fingerprint,
         };
         match state
             .engine
@@ -316,6 +318,25 @@ impl ServersApi {
                     checks: checks.into_iter().map(CheckResult::from).collect(),
                 }))
             }
+        }
+    }
+
+    /// The SSH host key fingerprint `address:port` presents, for the admin to confirm
+    /// before registering (then sent as `host_key_fingerprint`). Stores nothing.
+    /// Admins only.
+    #[oai(
+        path = "/servers/probe-host-key",
+        method = "post",
+        operation_id = "probeServerHostKey"
+    )]
+    async fn probe_host_key(
+        &self,
+        _auth: AdminAuth,
+        body: Json<ProbeHostKey>,
+    ) -> ProbeHostKeyResponse {
+        match engine::remote::probe_host_key(&body.0.address, body.0.port).await {
+            Ok(fingerprint) => ProbeHostKeyResponse::Ok(Json(HostKeyProbe { fingerprint })),
+            Err(e) => e.into(),
         }
     }
 
@@ -476,7 +497,54 @@ pub struct NewServer {
     /// Register even if a check other than the connection fails.
     #[oai(default)]
     pub force: bool,
+    /// The host key fingerprint the admin confirmed (see `probeServerHostKey`): the
+    /// connection must present exactly this key. Absent: trust on first use.
+    pub host_key_fingerprint: Option<String>,
 }
+
+/// Where to look for a host key.
+#[derive(Debug, Object)]
+pub struct ProbeHostKey {
+    /// Host name or IP address.
+    pub address: String,
+    /// SSH port, 1-65535.
+    #[oai(default = "default_port")]
+    pub port: u32,
+}
+
+/// The host key a server presents.
+#[derive(Debug, Object)]
+pub struct HostKeyProbe {
+    /// `SHA256:...` as printed by `ssh-keygen -lf`.
+    pub fingerprint: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ProbeHostKeyResponse {
+    /// The fingerprint of the key the server presents now.
+    #[oai(status = 200)]
+    Ok(Json<HostKeyProbe>),
+    /// Invalid address or port.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// Not used.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Not used.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// The SSH handshake failed.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// The server cannot be reached.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+engine_responses!(ProbeHostKeyResponse);
 
 fn default_port() -> u32 {
     22

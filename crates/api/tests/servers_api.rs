@@ -617,3 +617,58 @@ async fn an_ssh_primary_takes_snapshots(pool: PgPool) {
     let _ = bt.delete(&snaps).await;
     let _ = bt.delete(&vol).await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn probe_shows_the_host_key_and_registration_pins_the_confirmed_one(pool: PgPool) {
+    let app = spawn(pool).await;
+    let r1 = remote(1);
+    let (status, body) = app
+        .send(
+            "POST",
+            "/api/v1/servers/probe-host-key",
+            Some(json!({"address": r1.addr, "port": r1.port})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["fingerprint"], r1.fpr.as_str());
+    assert_eq!(app.stored().await.2, 0, "probing stores nothing");
+
+    let (status, body) = app
+        .send(
+            "POST",
+            "/api/v1/servers/probe-host-key",
+            Some(json!({"address": "bad host", "port": r1.port})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().starts_with("address"),
+        "{body}"
+    );
+
+    // A confirmed fingerprint that is not the presented key: refused, nothing stored.
+    let before = app.stored().await;
+    let mut wrong = password_body("confirmed-wrong", &r1);
+    wrong["host_key_fingerprint"] = json!(remote(2).fpr);
+    assert_ne!(
+        remote(2).fpr,
+        r1.fpr,
+        "the lab remotes have distinct host keys"
+    );
+    let (status, body) = app.register(wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["checks"][0]["name"], "connect", "{body}");
+    assert_eq!(body["checks"][0]["ok"], false, "{body}");
+    assert_eq!(app.stored().await, before);
+
+    let mut confirmed = password_body("confirmed-right", &r1);
+    confirmed["host_key_fingerprint"] = json!(r1.fpr);
+    let (status, body) = app.register(confirmed).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["host_key_fingerprint"], r1.fpr.as_str());
+    let id = body["id"].as_str().unwrap().to_owned();
+    let (status, _) = app
+        .send("DELETE", &format!("/api/v1/servers/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}

@@ -39,6 +39,9 @@ pub struct DemoRemote {
     pub private_key_file: String,
     pub sudo: bool,
     pub allowed_root: String,
+    /// The host key to pin (`SHA256:…`); unset: trusted on first use.
+    #[serde(default)]
+    pub host_key_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +91,7 @@ pub async fn seed(engine: &Engine, vault: &Vault, fleet: &DemoFleet) -> anyhow::
             sudo: r.sudo,
             allowed_roots: vec![r.allowed_root.clone()],
             force: false,
+            host_key_fingerprint: r.host_key_fingerprint.clone(),
         };
         let (server, _) = engine
             .register_ssh_server(vault, &req, &meta)

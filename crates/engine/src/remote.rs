@@ -327,6 +327,19 @@ pub struct NewSshServer {
     pub sudo: bool,
     pub allowed_roots: Vec<String>,
     pub force: bool,
+    /// The host key fingerprint the admin confirmed (from [`probe_host_key`]): the
+    /// connection then requires exactly that key. `None`: trust on first use.
+    pub host_key_fingerprint: Option<String>,
+}
+
+/// The fingerprint of the host key `address:port` presents (the add-server flow shows
+/// it for the admin to confirm before anything is stored). Does not authenticate.
+pub async fn probe_host_key(address: &str, port: u32) -> Result<String, EngineError> {
+    validate_address(address)?;
+    let port = validate_port(port)?;
+    let fingerprint =
+        ssh::probe_host_key(address, port, ssh::config::DEFAULT_CONNECT_TIMEOUT).await?;
+    Ok(fingerprint.to_string())
 }
 
 /// Why registering failed.
@@ -447,12 +460,19 @@ impl Engine {
             return Err(duplicate_name(name.as_str()).into());
         }
 
+        let host_key = match &req.host_key_fingerprint {
+            Some(confirmed) => HostKeyPolicy::Pinned(
+                Fingerprint::parse(confirmed)
+                    .map_err(|e| EngineError::Invalid(format!("host_key_fingerprint: {e}")))?,
+            ),
+            None => HostKeyPolicy::TrustOnFirstUse,
+        };
         let config = SshConfig::new(
             req.address.clone(),
             port,
             req.username.clone(),
             auth,
-            HostKeyPolicy::TrustOnFirstUse,
+            host_key,
         );
         let (host, checks) = run_checks(config, req.sudo, &roots).await;
         let Some(host) = host else {

@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod db;
 mod error;
 pub mod events;
+pub mod live;
 pub mod locks;
 pub mod projections;
 pub mod storage;

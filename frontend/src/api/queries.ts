@@ -149,11 +149,13 @@ export function useServers() {
   return useQuery({ queryKey: fleetKeys.servers, queryFn: () => unwrap(api.GET('/servers')) });
 }
 
-export function useServer(id: string) {
+/** `enabled: false` while the server is being removed (no refetch of what is about to be gone). */
+export function useServer(id: string, enabled = true) {
   const api = useApi();
   return useQuery({
     queryKey: fleetKeys.server(id),
     queryFn: () => unwrap(api.GET('/servers/{id}', { params: { path: { id } } })),
+    enabled,
   });
 }
 

@@ -265,6 +265,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/servers/probe-host-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The SSH host key fingerprint `address:port` presents, for the admin to confirm
+         *     before registering (then sent as `host_key_fingerprint`). Stores nothing.
+         *     Admins only.
+         */
+        post: operations["probeServerHostKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/servers/{id}/test": {
         parameters: {
             query?: never;
@@ -622,6 +643,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live events (server-sent events). Resume with `Last-Event-ID` or `after`. */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -791,6 +829,14 @@ export interface components {
             database: boolean;
         };
         /**
+         * HostKeyProbe
+         * @description The host key a server presents.
+         */
+        HostKeyProbe: {
+            /** @description `SHA256:...` as printed by `ssh-keygen -lf`. */
+            fingerprint: string;
+        };
+        /**
          * Instance
          * @description This installation.
          */
@@ -830,6 +876,27 @@ export interface components {
             expires_at?: string;
             /** @description Send as `Authorization: Bearer <token>`. Store it now: it cannot be shown again. */
             token: string;
+        };
+        /**
+         * LiveEvent
+         * @description One appended event, as the live stream sends it.
+         */
+        LiveEvent: {
+            /**
+             * Format: int64
+             * @description Position in the global event log (also the SSE `id`).
+             */
+            seq: number;
+            /** @description The event type, e.g. `SnapshotCreated`. */
+            type: string;
+            /** @description The stream the event belongs to, e.g. `subvolume-<id>`. */
+            stream: string;
+            /** @description A readable one-line description. */
+            summary: string;
+            /** @description `system`, `user:<name>` or `token:<id>`. */
+            actor: string;
+            /** Format: date-time */
+            recorded_at: string;
         };
         /**
          * LoginRequest
@@ -910,6 +977,11 @@ export interface components {
              * @default false
              */
             force: boolean;
+            /**
+             * @description The host key fingerprint the admin confirmed (see `probeServerHostKey`): the
+             *     connection must present exactly this key. Absent: trust on first use.
+             */
+            host_key_fingerprint?: string;
         };
         /**
          * NewToken
@@ -1102,6 +1174,20 @@ export interface components {
              * @description The planning time (default: now).
              */
             at?: string;
+        };
+        /**
+         * ProbeHostKey
+         * @description Where to look for a host key.
+         */
+        ProbeHostKey: {
+            /** @description Host name or IP address. */
+            address: string;
+            /**
+             * Format: uint32
+             * @description SSH port, 1-65535.
+             * @default 22
+             */
+            port: number;
         };
         /**
          * Problem
@@ -2465,6 +2551,84 @@ export interface operations {
                 };
             };
             /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    probeServerHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ProbeHostKey"];
+            };
+        };
+        responses: {
+            /** @description The fingerprint of the key the server presents now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HostKeyProbe"];
+                };
+            };
+            /** @description Invalid address or port. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The SSH handshake failed. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3975,6 +4139,44 @@ export interface operations {
                 };
             };
             /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Like `Last-Event-ID`, for clients that cannot set headers. */
+                after?: number;
+            };
+            header?: {
+                /** @description The last sequence number the client saw (sent by browsers on reconnect). */
+                "Last-Event-ID"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A `text/event-stream` of events appended from now on (after the missed ones
+             *     when resuming). A comment line is sent every 15 s to keep proxies open.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveEvent"][];
+                };
+            };
+            /** @description The database could not be reached. */
             500: {
                 headers: {
                     [name: string]: unknown;

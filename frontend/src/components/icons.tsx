@@ -74,3 +74,25 @@ export const IconSubvolumes = (p: IconProps) => (
     <path d="M8 13h8M12 10v6" />
   </Icon>
 );
+
+export const IconPolicies = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="8" />
+    <path d="M12 8v4l3 2" />
+  </Icon>
+);
+
+export const IconUsers = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20c.8-3.5 3.4-5.5 6.5-5.5s5.7 2 6.5 5.5" />
+    <path d="M16 4.5a3.5 3.5 0 0 1 0 7M18 14.8c1.8.8 3 2.6 3.5 5.2" />
+  </Icon>
+);
+
+export const IconTokens = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="8" cy="14" r="4" />
+    <path d="M11 11l9-9M17 5l2 2M15 7l2 2" />
+  </Icon>
+);

@@ -3,9 +3,11 @@ import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { NavLink as RouterNavLink, useLocation } from 'react-router';
 import type { Me } from '../api/client';
+import { useLiveEvents } from '../api/live';
 import { useInstance } from '../api/queries';
 import { pages } from '../routes';
 import { AccountMenu } from './AccountMenu';
+import { LiveIndicator } from './LiveIndicator';
 import { ThemeToggle } from './ThemeToggle';
 
 /** Header (product, instance, theme, account), sidebar navigation (a burger menu below `sm`), main. */
@@ -13,6 +15,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const [navOpen, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const instance = useInstance();
+  const live = useLiveEvents();
 
   // On phones the sidebar overlays the page: close it once a page is chosen.
   useEffect(close, [location.pathname, close]);
@@ -47,6 +50,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <LiveIndicator status={live} />
             <ThemeToggle />
             <AccountMenu me={me} />
           </Group>

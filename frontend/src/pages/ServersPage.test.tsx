@@ -30,8 +30,7 @@ describe('Servers', () => {
     expect(row).toHaveTextContent('ssh dist@backup-1.lan:2222');
     expect(row).toHaveTextContent('/srv/backups');
     expect(screen.getByRole('link', { name: 'primary' })).toHaveAttribute('href', `/servers/${primary.id}`);
-    // the slot for adding SSH servers has no (dead) button
-    expect(screen.queryByRole('button', { name: /add/i })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Add SSH server' })).toBeInTheDocument();
   });
 
   it('shows discovered subvolumes: a link to the managed one, Manage for the others', async () => {

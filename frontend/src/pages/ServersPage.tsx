@@ -13,7 +13,8 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useIsAdmin } from '../api/accountQueries';
 import { Link, useParams } from 'react-router';
 import type { DiscoveredSubvolume, Server, Subvolume } from '../api/client';
 import { useCanOperate, useDiscoveredSubvolumes, useManageSubvolume, useServer, useServers } from '../api/queries';
@@ -23,6 +24,7 @@ import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { defaultSnapshotDir, formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { StorageCard } from '../components/StorageCard';
+import { AddServerDialog, ServerAdminActions } from './ServerForms';
 
 export function RoleBadge({ role }: { role: Server['role'] }) {
   return (
@@ -38,6 +40,22 @@ export function transportText(server: Server): string {
   const user = t.username ? `${t.username}@` : '';
   const port = t.port ? `:${t.port}` : '';
   return `ssh ${user}${t.address ?? ''}${port}`;
+}
+
+function serverFacts(server: Server): [string, ReactNode][] {
+  const facts: [string, ReactNode][] = [
+    ['Transport', transportText(server)],
+    ['Allowed roots', <Roots roots={server.allowed_roots} />],
+  ];
+  if (server.transport.kind === 'ssh') {
+    facts.push(
+      ['Host key', <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{server.host_key_fingerprint ?? 'not pinned'}</Text>],
+      ['Credentials', server.credential_kind === 'key' ? 'private key' : (server.credential_kind ?? 'none')],
+      ['sudo', server.sudo ? 'yes (sudo -n btrfs)' : 'no'],
+    );
+  }
+  facts.push(['Registered', formatTime(server.registered_at)]);
+  return facts;
 }
 
 function Roots({ roots }: { roots: string[] }) {
@@ -81,12 +99,13 @@ const serverColumns: Column<Server>[] = [
 export function ServersPage() {
   useDocumentTitle('Servers');
   const servers = useServers();
+  const isAdmin = useIsAdmin();
+  const [adding, setAdding] = useState(false);
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end" wrap="wrap">
         <Title order={2}>Servers</Title>
-        {/* SLOT (issue 4): "Add SSH server" goes here once the API can register remotes.
-            No button until then: there is nothing it could do. */}
+        {isAdmin && <Button onClick={() => setAdding(true)}>Add SSH server</Button>}
       </Group>
       <Card withBorder padding="md" radius="md">
         {servers.isPending && <Skeleton h={120} />}
@@ -109,9 +128,7 @@ export function ServersPage() {
             </Text>
           ))}
       </Card>
-      <Text size="sm" c="dimmed">
-        Adding and editing remote (SSH) servers is not available in the dashboard yet.
-      </Text>
+      <AddServerDialog opened={adding} onClose={() => setAdding(false)} />
     </Stack>
   );
 }
@@ -119,7 +136,9 @@ export function ServersPage() {
 /** One server: its facts and the subvolumes found on its disk, with "Manage". */
 export function ServerPage() {
   const { id = '' } = useParams();
-  const server = useServer(id);
+  const [removing, setRemoving] = useState(false);
+  const server = useServer(id, !removing);
+  const isAdmin = useIsAdmin();
   useDocumentTitle(server.data ? `Server ${server.data.name}` : 'Server');
   return (
     <Stack gap="md">
@@ -137,25 +156,19 @@ export function ServerPage() {
             <RoleBadge role={server.data.role} />
           </Group>
           <Card withBorder padding="md" radius="md" component="section" aria-label="Server details">
-            <FactList
-              label="Server details"
-              facts={[
-                ['Transport', transportText(server.data)],
-                ['Allowed roots', <Roots roots={server.data.allowed_roots} />],
-                ['Registered', formatTime(server.data.registered_at)],
-              ]}
-            />
+            <FactList label="Server details" facts={serverFacts(server.data)} />
           </Card>
           <StorageCard serverId={server.data.id} />
-          <Discovered server={server.data} />
+          {isAdmin && server.data.transport.kind === 'ssh' && <ServerAdminActions server={server.data} onRemoving={setRemoving} />}
+          <Discovered server={server.data} paused={removing} />
         </>
       )}
     </Stack>
   );
 }
 
-function Discovered({ server }: { server: Server }) {
-  const discovered = useDiscoveredSubvolumes(server.id);
+function Discovered({ server, paused = false }: { server: Server; paused?: boolean }) {
+  const discovered = useDiscoveredSubvolumes(server.id, !paused);
   const canOperate = useCanOperate();
   const [showReadonly, setShowReadonly] = useState(false);
   const [managing, setManaging] = useState<DiscoveredSubvolume | null>(null);

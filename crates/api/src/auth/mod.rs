@@ -256,6 +256,48 @@ async fn authenticate(req: &Request) -> poem::Result<Principal> {
     })
 }
 
+/// The credential a request presented, kept by long-lived responses (the live event
+/// stream) to check again while they run. Holds only the SHA-256 hash of the secret.
+#[derive(Debug, Clone)]
+pub struct PresentedCredential {
+    bearer: bool,
+    secret_hash: String,
+}
+
+impl PresentedCredential {
+    /// The credential of a request (`None` without one).
+    pub fn of(req: &Request) -> Option<Self> {
+        let bearer = req
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim);
+        match bearer {
+            Some(token) => Some(Self {
+                bearer: true,
+                secret_hash: secrets::hash(token),
+            }),
+            None => session_cookie(req).map(|secret| Self {
+                bearer: false,
+                secret_hash: secrets::hash(&secret),
+            }),
+        }
+    }
+
+    /// Whether it still authenticates (not logged out, revoked, expired; the user still
+    /// exists) with at least `role`. A failed lookup counts as no.
+    pub async fn still_allows(&self, pool: &sqlx::PgPool, role: Role) -> bool {
+        let now = Utc::now();
+        let found = if self.bearer {
+            store::projections::auth::token_credential(pool, &self.secret_hash, now).await
+        } else {
+            store::projections::auth::session_credential(pool, &self.secret_hash, now).await
+        };
+        matches!(found, Ok(Some(c)) if c.role.allows(role))
+    }
+}
+
 fn internal(e: &dyn std::fmt::Display) -> poem::Error {
     tracing::error!(error = %e, "authentication lookup failed");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

@@ -1,0 +1,16 @@
+// Field errors from problem bodies: the API starts a 4xx `detail` with the field's name
+// ("name: ...", "retention.daily: ...", "port: 70000 is not in 1-65535").
+import { ApiError } from '../api/problem';
+
+/** The problem detail when it is about `field` (or one of `fields`), else null. */
+export function fieldError(error: unknown, ...fields: string[]): string | null {
+  if (!(error instanceof ApiError) || error.status < 400 || error.status >= 500) return null;
+  const detail = error.problem?.detail;
+  if (!detail) return null;
+  return fields.some((f) => detail.startsWith(`${f}:`) || detail.startsWith(`${f} `)) ? detail : null;
+}
+
+/** Whether the error is shown next to one of `fields` (so the form need not repeat it). */
+export function isFieldError(error: unknown, fields: string[]): boolean {
+  return fieldError(error, ...fields) !== null;
+}
