@@ -14,6 +14,8 @@
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
 //! - [`prune`]: retention on the primary: dry-run preview and pruning.
+//! - [`targets`], [`replication`], [`fanout`]: replication targets, replication runs
+//!   (one `btrfs send` fanned out to every target of a group) and the stream fan-out.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -22,14 +24,17 @@
 //! the append.
 
 pub mod error;
+pub mod fanout;
 pub mod hosts;
 pub mod inventory;
 pub mod policies;
 pub mod prune;
 pub mod remote;
+pub mod replication;
 pub mod servers;
 pub mod snapshots;
 pub mod subvolumes;
+pub mod targets;
 
 use std::sync::Arc;
 
