@@ -16,6 +16,7 @@ mod metrics;
 pub mod observe;
 mod policies;
 pub mod problem;
+mod replication;
 mod servers;
 mod snapshots;
 mod subvolumes;
@@ -91,6 +92,8 @@ type Apis = (
     subvolumes::SubvolumesApi,
     snapshots::SnapshotsApi,
     policies::PoliciesApi,
+    replication::TargetsApi,
+    replication::ReplicationsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -107,6 +110,8 @@ fn service() -> OpenApiService<Apis, ()> {
             subvolumes::SubvolumesApi,
             snapshots::SnapshotsApi,
             policies::PoliciesApi,
+            replication::TargetsApi,
+            replication::ReplicationsApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -116,6 +116,12 @@ async fn serve_on(
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
     let sync_task = spawn_periodic_sync(state.engine.clone(), sync_interval()?);
+    // Replications a killed serve left queued or running continue (issue 5).
+    match state.engine.resume_replications().await {
+        Ok(ids) if !ids.is_empty() => tracing::info!(count = ids.len(), "resumed replications"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not resume replications"),
+    }
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());

@@ -58,7 +58,8 @@ pub fn pace_delay(sent: u64, rate: u64, elapsed: Duration) -> Duration {
     if rate == 0 {
         return Duration::ZERO;
     }
-    let allowed_at = Duration::from_secs_f64(sent.saturating_sub(CHUNK as u64) as f64 / rate as f64);
+    let allowed_at =
+        Duration::from_secs_f64(sent.saturating_sub(CHUNK as u64) as f64 / rate as f64);
     allowed_at.saturating_sub(elapsed)
 }
 
@@ -173,10 +174,7 @@ mod tests {
         assert_eq!(pace_delay(0, 1000, s(0)), Duration::ZERO);
         // One chunk of burst, then bytes/rate.
         assert_eq!(pace_delay(CHUNK as u64, 1000, s(0)), Duration::ZERO);
-        assert_eq!(
-            pace_delay(CHUNK as u64 + 2000, 1000, Duration::ZERO),
-            s(2)
-        );
+        assert_eq!(pace_delay(CHUNK as u64 + 2000, 1000, Duration::ZERO), s(2));
         assert_eq!(
             pace_delay(CHUNK as u64 + 2000, 1000, Duration::from_millis(500)),
             Duration::from_millis(1500)
@@ -214,7 +212,9 @@ mod tests {
 
     #[tokio::test]
     async fn every_live_sink_gets_every_byte_and_a_failing_one_is_dropped() {
-        let data: Vec<u8> = (0..(CHUNK * 40 + 123)).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(CHUNK * 40 + 123))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
         let mut outs = Vec::new();
         let mut sinks = Vec::new();

@@ -141,7 +141,8 @@ enum Next {
 
 /// The subvolumes directly in `dir` (one level), with their lineage facts.
 async fn list_dir(t: &TargetRun) -> Result<Vec<InDir>, EngineError> {
-    let found: Vec<FoundSubvolume> = inventory::scan(&t.btrfs, std::slice::from_ref(&t.dir)).await?;
+    let found: Vec<FoundSubvolume> =
+        inventory::scan(&t.btrfs, std::slice::from_ref(&t.dir)).await?;
     Ok(found
         .into_iter()
         .filter_map(|f| {
@@ -279,7 +280,11 @@ impl Engine {
 
     /// Runs `run_replication` in a background task (what the API does until the job
     /// runner takes over), logging its failure.
-    pub fn spawn_replication(&self, id: ReplicationId, meta: AppendMeta) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_replication(
+        &self,
+        id: ReplicationId,
+        meta: AppendMeta,
+    ) -> tokio::task::JoinHandle<()> {
         let engine = self.clone();
         tokio::spawn(async move {
             if let Err(e) = engine.run_replication(id, &meta).await {
@@ -505,8 +510,12 @@ impl Engine {
                         continue;
                     }
                 };
-                let received: Vec<ReceivedSubvolume> =
-                    listing.iter().map(|d| d.received).collect();
+                let received: Vec<ReceivedSubvolume> = listing.iter().map(|d| d.received).collect();
+                // A target whose replicas were all deleted still "had received" for the
+                // operator: say the base was lost, not that it is new.
+                let had_replicas = !projections::replicas_of_target(self.events.pool(), tid)
+                    .await?
+                    .is_empty();
                 let next = match lineage::to_send(
                     &upto_l,
                     &lineage_primary,
@@ -537,16 +546,18 @@ impl Engine {
                             },
                             Some(SendDecision::StrictIncrementalRefused {
                                 target_has_received,
-                            }) => Next::Fail(Failure::permanent(if target_has_received {
-                                "strict incremental: the target shares no snapshot with the \
+                            }) => Next::Fail(Failure::permanent(
+                                if target_has_received || had_replicas {
+                                    "strict incremental: the target shares no snapshot with the \
                                  primary any more (its common base was deleted); a full send \
                                  is refused — turn strict_incremental off for one run or \
                                  restore a common base"
-                            } else {
-                                "strict incremental: the target has no snapshot of this \
+                                } else {
+                                    "strict incremental: the target has no snapshot of this \
                                  subvolume yet and full sends are refused — turn \
                                  strict_incremental off for the initial send"
-                            })),
+                                },
+                            )),
                         }
                     }
                 };
@@ -577,7 +588,15 @@ impl Engine {
                     continue;
                 };
                 let results = self
-                    .send_group(run, &primary, &snap, parent.as_ref(), members, pending, meta)
+                    .send_group(
+                        run,
+                        &primary,
+                        &snap,
+                        parent.as_ref(),
+                        members,
+                        pending,
+                        meta,
+                    )
                     .await?;
                 for (tid, result) in results {
                     match result {
@@ -799,7 +818,11 @@ impl Engine {
         let parent_path = parent
             .map(|p| recorded_path(&p.path).and_then(|p| abs(&p)))
             .transpose()?;
-        let mut send = match primary.btrfs.send(&snap_path, parent_path.as_ref(), &[]).await {
+        let mut send = match primary
+            .btrfs
+            .send(&snap_path, parent_path.as_ref(), &[])
+            .await
+        {
             Ok(cmd) => cmd,
             Err(e) => {
                 let f = Failure::from_engine(&EngineError::Host(e));
@@ -856,7 +879,9 @@ impl Engine {
 
         // 5. Per target: the receive's exit, then verification and the success record.
         for (tid, written) in report.sinks {
-            let Some(cmd) = receives.remove(&tid) else { continue };
+            let Some(cmd) = receives.remove(&tid) else {
+                continue;
+            };
             let exit = match &written {
                 Ok(_) => cmd.wait().await.map(drop),
                 Err(_) => match tokio::time::timeout(RECEIVE_EXIT_GRACE, cmd.wait()).await {
@@ -878,8 +903,10 @@ impl Engine {
             };
             let result = match outcome {
                 Ok(bytes) => {
-                    self.verify_and_record(run, tid, pending, primary, snap, parent, bytes, elapsed, meta)
-                        .await
+                    self.verify_and_record(
+                        run, tid, pending, primary, snap, parent, bytes, elapsed, meta,
+                    )
+                    .await
                 }
                 Err(f) => Err(f),
             };
@@ -916,7 +943,9 @@ impl Engine {
             .await
             .map_err(EngineError::Host)?
             .ok_or_else(|| {
-                Failure::permanent(format!("btrfs receive succeeded but {received} does not exist"))
+                Failure::permanent(format!(
+                    "btrfs receive succeeded but {received} does not exist"
+                ))
             })?;
         if !show.readonly || show.received_uuid != Some(snap.uuid) {
             return Err(Failure::permanent(format!(

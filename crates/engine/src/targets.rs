@@ -33,6 +33,11 @@ fn check_options(options: &TargetOptions) -> Result<(), EngineError> {
             "rate_limit_bytes_per_sec: must be at least 1 (omit it for no limit)".into(),
         ));
     }
+    if options.compression != domain::replication::Compression::None {
+        return Err(EngineError::Invalid(
+            "compression: zstd stream compression is not implemented yet; use none".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -131,7 +136,9 @@ impl Engine {
         .await?;
         let view = projections::target(&mut *tx, target_id)
             .await?
-            .ok_or_else(|| EngineError::Inconsistent(format!("target {target_id} not projected")))?;
+            .ok_or_else(|| {
+                EngineError::Inconsistent(format!("target {target_id} not projected"))
+            })?;
         tx.commit().await?;
         Ok(view)
     }

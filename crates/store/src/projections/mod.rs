@@ -22,9 +22,9 @@ pub use audit::{AuditEntry, audit_timeline};
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
 pub use replication::{
-    ReplicaView, ReplicationTargetView, ReplicationView, TargetView, last_send_bytes, pin_of_target,
-    pins_of_subvolume, replicas_of_target, replication, replication_targets, replications,
-    snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
+    ReplicaView, ReplicationTargetView, ReplicationView, TargetView, last_send_bytes,
+    pin_of_target, pins_of_subvolume, replicas_of_target, replication, replication_targets,
+    replications, snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
 };
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
