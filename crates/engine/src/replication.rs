@@ -319,19 +319,23 @@ impl Engine {
         }
         let key = format!("replication-run:{}", first.subvolume_id);
         let mut lock = self.events.pool().acquire().await?;
+        // A session lock: if this future is dropped (task aborted, process shutting down)
+        // the connection must not go back to the pool still holding it. Closing the
+        // session on drop releases it in every case.
+        lock.close_on_drop();
         sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
             .bind(&key)
             .execute(&mut *lock)
             .await?;
         let result = self.run_locked(id, meta).await;
-        let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        if let Err(e) = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
             .bind(&key)
             .execute(&mut *lock)
-            .await;
-        if unlocked.is_err() {
-            // Closing the session releases its locks.
-            drop(lock.detach());
+            .await
+        {
+            tracing::warn!(error = %e, "unlocking failed; closing the session releases the lock");
         }
+        drop(lock);
         result
     }
 

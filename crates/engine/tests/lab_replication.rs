@@ -92,7 +92,7 @@ impl Area {
             vol: format!("{dir}/vol"),
             snaps: format!("{dir}/snaps"),
             remote_dirs: (1..=3)
-                .map(|n| (n, format!("{}/t-{id}", env("LAB_REMOTE_TARGET_DIR"))))
+                .map(|n| (n, format!("{}/t-{id}-r{n}", env("LAB_REMOTE_TARGET_DIR"))))
                 .collect(),
             dir,
         };
@@ -193,6 +193,39 @@ impl Drop for Area {
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Kills (SIGKILL) the sshd session process that runs `btrfs receive` into `dir` on a
+/// remote (the remotes' processes are visible from the host): that connection drops
+/// mid-stream, as when a remote's sshd dies, without touching other sessions. Returns
+/// how many sessions it killed.
+fn kill_session_receiving_into(dir: &str) -> usize {
+    let out = Command::new("pgrep")
+        .args(["-f", &format!("btrfs receive {dir}$")])
+        .output()
+        .unwrap();
+    let mut killed = std::collections::BTreeSet::new();
+    for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+        let mut pid: u32 = pid.parse().unwrap();
+        while pid > 1 {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.starts_with("sshd") {
+                if killed.insert(pid) {
+                    sh(&["kill", "-9", &pid.to_string()]);
+                }
+                break;
+            }
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // pid (comm) state ppid ...: comm may hold spaces, so split after the ')'.
+            let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+            pid = after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+        }
+    }
+    killed.len()
 }
 
 struct Lab {
@@ -670,4 +703,135 @@ async fn send_all_missing_sends_in_order_and_prune_keeps_the_pinned_base(pool: P
         .map(|s| s.snapshot_id)
         .collect();
     assert!(kept.contains(&s3) && kept.contains(&s4), "{kept:?}");
+}
+
+impl Lab {
+    /// Waits until the run has written more than `bytes` to `target` (progress events).
+    async fn wait_for_bytes(&self, id: domain::ReplicationId, target: TargetId, bytes: u64) {
+        for _ in 0..600 {
+            let rows = projections::replication_targets(&self.pool, id)
+                .await
+                .unwrap();
+            if rows
+                .iter()
+                .any(|r| r.target_id == target && r.bytes > bytes)
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no progress past {bytes} bytes to {target}");
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+#[sqlx::test(migrations = false)]
+async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(pool: PgPool) {
+    let lab = lab(pool).await;
+    let slow = lab
+        .add_target(
+            1,
+            TargetOptions {
+                rate_limit_bytes_per_sec: Some(30 * MIB),
+                ..TargetOptions::default()
+            },
+        )
+        .await;
+    let other = lab.add_target(2, TargetOptions::default()).await;
+    lab.area.write_random("big.bin", 300);
+    let (s1, name) = lab.snapshot().await;
+    let r = lab
+        .engine
+        .request_replication(s1, None, &meta())
+        .await
+        .unwrap();
+    let run = {
+        let engine = lab.engine.clone();
+        let id = r.replication_id;
+        tokio::spawn(async move { engine.run_replication(id, &meta()).await })
+    };
+    lab.wait_for_bytes(r.replication_id, slow, 40 * MIB).await;
+    assert_eq!(kill_session_receiving_into(lab.area.remote(1)), 1);
+    run.await.unwrap().unwrap();
+
+    let id = r.replication_id;
+    assert_eq!(lab.state(id).await, "partially_failed");
+    assert!(lab.event_count(id, "ReplicationProgress").await >= 1);
+    let rows = projections::replication_targets(&lab.pool, id)
+        .await
+        .unwrap();
+    let failed = rows.iter().find(|x| x.target_id == slow).unwrap();
+    assert_eq!(failed.state, "failed", "{failed:?}");
+    assert_eq!(
+        failed.error_class.as_deref(),
+        Some("transient"),
+        "{failed:?}"
+    );
+    let ok = rows.iter().find(|x| x.target_id == other).unwrap();
+    assert_eq!(ok.state, "succeeded", "{ok:?}");
+    lab.assert_copy(2, &name);
+
+    // The retry deletes what the broken receive left and succeeds.
+    let retry = lab.replicate(s1, Some(vec![slow])).await;
+    assert_eq!(lab.state(retry).await, "succeeded");
+    assert_eq!(
+        lab.event_count(retry, "ReplicaHalfReceivedDeleted").await,
+        1
+    );
+    lab.assert_copy(1, &name);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: PgPool) {
+    let lab = lab(pool).await;
+    let target = lab
+        .add_target(
+            3,
+            TargetOptions {
+                rate_limit_bytes_per_sec: Some(30 * MIB),
+                ..TargetOptions::default()
+            },
+        )
+        .await;
+    lab.area.write_random("big.bin", 300);
+    let (s1, name) = lab.snapshot().await;
+    let r = lab
+        .engine
+        .request_replication(s1, None, &meta())
+        .await
+        .unwrap();
+    let run = lab.engine.spawn_replication(r.replication_id, meta());
+    lab.wait_for_bytes(r.replication_id, target, 40 * MIB).await;
+    // Dropping the run mid-stream: the send is killed, the receive abandoned, nothing is
+    // recorded (as when serve is killed).
+    run.abort();
+    let _ = run.await;
+    assert_eq!(lab.state(r.replication_id).await, "running");
+    // Let the abandoned receive notice its stream ended.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    let resumed = lab.engine.resume_replications().await.unwrap();
+    assert_eq!(resumed, vec![r.replication_id]);
+    for _ in 0..1200 {
+        if !matches!(
+            lab.state(r.replication_id).await.as_str(),
+            "queued" | "running"
+        ) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(lab.state(r.replication_id).await, "succeeded");
+    assert_eq!(
+        lab.event_count(r.replication_id, "ReplicaHalfReceivedDeleted")
+            .await,
+        1
+    );
+    assert_eq!(
+        lab.event_count(r.replication_id, "ReplicationStarted")
+            .await,
+        2
+    );
+    lab.assert_copy(3, &name);
 }
