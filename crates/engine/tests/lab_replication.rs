@@ -235,6 +235,7 @@ struct Lab {
     subvolume: SubvolumeId,
     remotes: Vec<ServerId>,
     primary: ServerId,
+    vault: Arc<store::vault::Vault>,
     _key_dir: tempfile::TempDir,
 }
 
@@ -307,6 +308,7 @@ async fn lab(pool: PgPool) -> Lab {
         subvolume: sv.subvolume_id,
         remotes,
         primary,
+        vault,
         _key_dir: key_dir,
     }
 }
@@ -834,4 +836,146 @@ async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: Pg
         2
     );
     lab.assert_copy(3, &name);
+}
+
+/// Runs a shell command as root on lab remote `n` (test setup only).
+fn ssh_root(n: u8, cmd: &str) -> String {
+    let out = Command::new("ssh")
+        .args([
+            "-i",
+            &env("LAB_ROOT_KEY"),
+            "-p",
+            &env(&format!("LAB_REMOTE{n}_PORT")),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            &format!("root@{}", env(&format!("LAB_REMOTE{n}_ADDR"))),
+            cmd,
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "root@remote{n}: {cmd}: {text}");
+    text
+}
+
+/// A subvolume and snapshot directory on remote3, used as an SSH *primary*.
+struct RemotePrimary {
+    dir: String,
+}
+
+impl Drop for RemotePrimary {
+    fn drop(&mut self) {
+        let d = &self.dir;
+        let _ = std::panic::catch_unwind(|| {
+            ssh_root(
+                3,
+                &format!(
+                    "for s in {d}/snaps/*; do [ -e \"$s\" ] && btrfs subvolume delete \"$s\"; done; \
+                     btrfs subvolume delete {d}/vol; rm -rf {d}"
+                ),
+            )
+        });
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_ssh_primary_relays_the_stream_through_dist_btrfs(pool: PgPool) {
+    let lab = lab(pool).await;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let src = RemotePrimary {
+        dir: format!("{}/t-{id}-src", env("LAB_REMOTE_TARGET_DIR")),
+    };
+    let d = &src.dir;
+    ssh_root(
+        3,
+        &format!(
+            "mkdir {d} {d}/snaps && btrfs subvolume create {d}/vol >/dev/null && \
+             head -c 5000000 /dev/urandom > {d}/vol/a.bin && echo hi > {d}/vol/b.txt"
+        ),
+    );
+    let (engine, vault) = (&lab.engine, &lab.vault);
+    let mut servers = Vec::new();
+    for (n, name, role) in [
+        (3, "primary3", ServerRole::Primary),
+        (1, "backup1", ServerRole::Remote),
+    ] {
+        let req = NewSshServer {
+            name: name.into(),
+            address: env(&format!("LAB_REMOTE{n}_ADDR")),
+            port: env(&format!("LAB_REMOTE{n}_PORT")).parse().unwrap(),
+            username: env("LAB_SSH_USER"),
+            credentials: Credentials::Key {
+                key: std::fs::read_to_string(env("LAB_SSH_KEY")).unwrap().into(),
+                passphrase: None,
+            },
+            role,
+            sudo: true,
+            allowed_roots: vec![env("LAB_REMOTE_MOUNT")],
+            force: false,
+        };
+        let (server, _) = engine
+            .register_ssh_server(vault, &req, &meta())
+            .await
+            .unwrap();
+        servers.push(server.server_id);
+    }
+    let sv = engine
+        .manage_subvolume(
+            &ManageRequest {
+                server_id: servers[0],
+                path: format!("{d}/vol"),
+                snapshot_dir: format!("{d}/snaps"),
+                name: Some("relay".into()),
+            },
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let target = engine
+        .add_target(
+            sv.subvolume_id,
+            servers[1],
+            lab.area.remote(1),
+            TargetOptions::default(),
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let snap = engine
+        .create_snapshot(sv.subvolume_id, &meta())
+        .await
+        .unwrap();
+    let r = engine
+        .request_replication(snap.snapshot_id, None, &meta())
+        .await
+        .unwrap();
+    engine
+        .run_replication(r.replication_id, &meta())
+        .await
+        .unwrap();
+    let rows = projections::replication_targets(&lab.pool, r.replication_id)
+        .await
+        .unwrap();
+    assert_eq!(rows[0].state, "succeeded", "{:?}", rows[0]);
+    assert_eq!(rows[0].target_id, target.target_id);
+    assert!(rows[0].bytes > 5_000_000);
+
+    let (ro, received) = lab.area.remote_show(1, &snap.name);
+    assert!(ro);
+    assert_eq!(received, snap.uuid.to_string());
+    let primary_sums = sums(&ssh_root(
+        3,
+        &format!("cd {d}/snaps/{} && sha256sum $(ls)", snap.name),
+    ));
+    assert_eq!(lab.area.remote_sums(1, &snap.name), primary_sums);
 }
