@@ -23,7 +23,9 @@
 //! 5. after a receive exits 0 the subvolume at `<dir>/<snapshot name>` must be read-only
 //!    with `received_uuid` = the snapshot's uuid, else the target fails; on success the
 //!    target is read again and `ReplicationTargetSucceeded` carries its complete replicas
-//!    and the new common base (the pin retention keeps).
+//!    and the new common base (the pin retention keeps);
+//! 6. after a failed receive, what it left of the snapshot is deleted at once when the
+//!    target is still reachable (best effort; step 4 of the next attempt otherwise).
 //!
 //! A failing target is recorded (`ReplicationTargetFailed` with transient/permanent) and
 //! leaves the run; the others go on. Progress (`ReplicationProgress`) is appended at most
@@ -706,6 +708,37 @@ impl Engine {
         Ok(())
     }
 
+    /// After a failed receive: deletes what it left of `snap` in the target directory
+    /// (best effort: with the connection gone this fails, and the next attempt's
+    /// cleaning does it), so a failed target holds no garbled subvolume.
+    async fn clean_after_failure(
+        &self,
+        run: &ReplicationView,
+        tid: TargetId,
+        t: &TargetRun,
+        snap: &SnapshotView,
+        meta: &AppendMeta,
+    ) {
+        let listing = match list_dir(t).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::info!(error = %e, "cannot list the target after a failure; the next attempt cleans up");
+                return;
+            }
+        };
+        let names = HashSet::from([snap.name.clone()]);
+        let only_incomplete: Vec<InDir> = listing
+            .into_iter()
+            .filter(|d| matches!(lineage::classify(&d.received), ReceivedState::Incomplete(_)))
+            .collect();
+        if let Err(f) = self
+            .clean_target(run, tid, t, &only_incomplete, &names, snap, meta)
+            .await
+        {
+            tracing::info!(error = %f.error, "cleaning after a failure failed; the next attempt cleans up");
+        }
+    }
+
     /// One `btrfs send` of `snap` (from `parent`) into every member's `btrfs receive`.
     #[allow(clippy::too_many_arguments)]
     async fn send_group(
@@ -905,6 +938,11 @@ impl Engine {
                 }),
                 (Ok(_), Ok(bytes), Ok(())) => Ok(bytes),
             };
+            if outcome.is_err()
+                && let Some(t) = pending.get(&tid)
+            {
+                self.clean_after_failure(run, tid, t, snap, meta).await;
+            }
             let result = match outcome {
                 Ok(bytes) => {
                     self.verify_and_record(
