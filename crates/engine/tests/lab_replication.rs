@@ -509,6 +509,16 @@ async fn full_then_incremental_to_three_remotes_with_one_send_each(pool: PgPool)
         "names the target: {err}"
     );
     let _ = lab.primary;
+
+    // The replication projections are a function of the log.
+    let live = projections::snapshot(&lab.pool).await.unwrap();
+    assert!(
+        live.iter()
+            .any(|(t, rows)| t == "proj_replication_targets" && rows.len() == 7),
+        "three runs' targets are projected"
+    );
+    projections::rebuild(&lab.pool).await.unwrap();
+    assert_eq!(projections::snapshot(&lab.pool).await.unwrap(), live);
 }
 
 #[sqlx::test(migrations = false)]
@@ -1056,4 +1066,91 @@ async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
     assert_eq!(lab.event_count(r, "ReplicaHalfReceivedDeleted").await, 1);
     let listing = ssh_root(3, &format!("btrfs subvolume list -o {}", small.dir));
     assert!(!listing.contains(&name), "{listing}");
+}
+
+/// Not a benchmark (that is `ops/bench replication`, later): rough figures for one and
+/// three targets and an OpenSSH pipeline, printed. Run with
+/// `cargo test -p dist-btrfs-engine --test lab_replication -- --ignored --nocapture`.
+#[sqlx::test(migrations = false)]
+#[ignore = "slow; prints throughput figures"]
+async fn throughput_figures(pool: PgPool) {
+    let lab = lab(pool).await;
+    let extra: Vec<String> = ["b", "ossh"]
+        .iter()
+        .map(|s| format!("{}-{s}", lab.area.remote(1)))
+        .collect();
+    for d in &extra {
+        ssh_ok(1, &format!("mkdir {d}"));
+    }
+    let one = lab.add_target(1, TargetOptions::default()).await;
+    let mut three = Vec::new();
+    three.push(
+        lab.engine
+            .add_target(
+                lab.subvolume,
+                lab.remotes[0],
+                &extra[0],
+                TargetOptions::default(),
+                &meta(),
+            )
+            .await
+            .unwrap()
+            .target_id,
+    );
+    three.push(lab.add_target(2, TargetOptions::default()).await);
+    three.push(lab.add_target(3, TargetOptions::default()).await);
+    lab.area.write_random("big.bin", 1024);
+    let (s1, name) = lab.snapshot().await;
+    let mb = |bytes: u64, ms: u64| bytes as f64 / 1e6 / (ms as f64 / 1000.0);
+
+    let r = lab.replicate(s1, Some(vec![one])).await;
+    let row = &projections::replication_targets(&lab.pool, r)
+        .await
+        .unwrap()[0];
+    let (bytes, ms) = (row.bytes, row.duration_ms.unwrap());
+    println!(
+        "dist-btrfs, 1 target : {bytes} B in {ms} ms = {:.0} MB/s",
+        mb(bytes, ms)
+    );
+
+    let r = lab.replicate(s1, Some(three.clone())).await;
+    let rows = projections::replication_targets(&lab.pool, r)
+        .await
+        .unwrap();
+    let ms = rows.iter().filter_map(|r| r.duration_ms).max().unwrap();
+    let total: u64 = rows.iter().map(|r| r.bytes).sum();
+    println!(
+        "dist-btrfs, 3 targets: {total} B in {ms} ms = {:.0} MB/s aggregate",
+        mb(total, ms)
+    );
+
+    let started = std::time::Instant::now();
+    sh(&[
+        "sh",
+        "-c",
+        &format!(
+            "btrfs send -q {snaps}/{name} | ssh -c aes128-gcm@openssh.com -i {key} -p {port} \
+             -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+             {user}@{addr} sudo btrfs receive {dir}",
+            snaps = lab.area.snaps,
+            key = env("LAB_SSH_KEY"),
+            port = env("LAB_REMOTE1_PORT"),
+            user = env("LAB_SSH_USER"),
+            addr = env("LAB_REMOTE1_ADDR"),
+            dir = extra[1]
+        ),
+    ]);
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap();
+    println!(
+        "OpenSSH aes128-gcm, 1: {bytes} B in {ms} ms = {:.0} MB/s",
+        mb(bytes, ms)
+    );
+    for d in &extra {
+        let _ = ssh(
+            1,
+            &format!(
+                "for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
+            ),
+        );
+    }
 }
