@@ -747,6 +747,8 @@ impl ReplicationsApi {
         limit: Query<Option<i64>>,
         /// How many to skip (default 0).
         offset: Query<Option<i64>>,
+        /// Only the replications of this subvolume.
+        subvolume_id: Query<Option<Uuid>>,
     ) -> ListReplicationsResponse {
         let limit = limit.0.unwrap_or(20);
         let offset = offset.0.unwrap_or(0);
@@ -757,7 +759,13 @@ impl ReplicationsApi {
         }
         let result = async {
             let mut conn = state.pool.acquire().await?;
-            let (views, total) = projections::replications(&mut conn, limit, offset).await?;
+            let (views, total) = projections::replications(
+                &mut conn,
+                subvolume_id.0.map(SubvolumeId::from_uuid),
+                limit,
+                offset,
+            )
+            .await?;
             drop(conn);
             let mut items = Vec::with_capacity(views.len());
             for v in views {

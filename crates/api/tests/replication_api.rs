@@ -531,6 +531,22 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     let (_, page) = app.send("GET", "/api/v1/replications?limit=5", None).await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], id.as_str());
+    let (_, page) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replications?subvolume_id={sv}"),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 1);
+    let (_, page) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replications?subvolume_id={}", uuid::Uuid::now_v7()),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 0);
     let (_, replicas) = app
         .send("GET", &format!("/api/v1/targets/{tid}/replicas"), None)
         .await;

@@ -4287,6 +4287,8 @@ export interface operations {
                 limit?: number;
                 /** @description How many to skip (default 0). */
                 offset?: number;
+                /** @description Only the replications of this subvolume. */
+                subvolume_id?: string;
             };
             header?: never;
             path?: never;

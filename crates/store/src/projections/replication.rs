@@ -387,23 +387,30 @@ pub async fn replication<'e>(
     row.as_ref().map(replication_from_row).transpose()
 }
 
-/// Runs, newest first, with the total count.
+/// Runs (of one subvolume, or all), newest first, with the total count.
 pub async fn replications(
     conn: &mut PgConnection,
+    subvolume: Option<SubvolumeId>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ReplicationView>, i64), StoreError> {
+    let sv = subvolume.map(|s| s.as_uuid());
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {REPLICATION_COLUMNS} FROM proj_replications
+          WHERE $3::uuid IS NULL OR subvolume_id = $3
           ORDER BY requested_at DESC, replication_id DESC LIMIT $1 OFFSET $2"
     )))
     .bind(limit)
     .bind(offset)
+    .bind(sv)
     .fetch_all(&mut *conn)
     .await?;
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM proj_replications")
-        .fetch_one(&mut *conn)
-        .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM proj_replications WHERE $1::uuid IS NULL OR subvolume_id = $1",
+    )
+    .bind(sv)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok((
         rows.iter()
             .map(replication_from_row)
