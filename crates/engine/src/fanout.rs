@@ -8,7 +8,8 @@
 //! `(CHANNEL_CHUNKS + 2) * CHUNK` per sink whatever the stream's size. The slowest live
 //! sink sets the pace (its full channel blocks the reader). A sink whose write fails ends
 //! its writer; its channel then refuses the next chunk and the sink is dropped from the
-//! fan-out without disturbing the others. When every sink is gone the reader stops.
+//! fan-out without disturbing the others; so is a sink that accepts nothing for
+//! [`STALL_TIMEOUT`]. When every sink is gone the reader stops.
 //!
 //! Not here: spawning the commands, waiting on them, verifying the result (the
 //! replication engine's).
@@ -29,6 +30,9 @@ use tokio::sync::mpsc;
 pub const CHUNK: usize = 32 * 1024;
 /// Chunks queued per sink between the reader and its writer.
 pub const CHANNEL_CHUNKS: usize = 16;
+/// A sink that accepts nothing for this long is dropped (a hung remote must not stall
+/// the others forever).
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// One destination of the stream.
 pub struct Sink<K> {
@@ -78,7 +82,15 @@ async fn write_sink(
                 tokio::time::sleep(wait).await;
             }
         }
-        stdin.write_all(&chunk).await?;
+        match tokio::time::timeout(STALL_TIMEOUT, stdin.write_all(&chunk)).await {
+            Ok(written) => written?,
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the target accepted nothing for {STALL_TIMEOUT:?}"),
+                ));
+            }
+        }
         total += chunk.len() as u64;
         written.store(total, Ordering::Relaxed);
     }
@@ -208,6 +220,54 @@ mod tests {
         fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
             Poll::Ready(Ok(()))
         }
+    }
+
+    /// A sink that never accepts a byte.
+    struct Hung;
+
+    impl AsyncWrite for Hung {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+            _buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Pending
+        }
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Pending
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_sink_is_dropped_and_the_others_finish() {
+        let data = vec![7_u8; CHUNK * (CHANNEL_CHUNKS + 10)];
+        let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sinks = vec![
+            Sink {
+                key: 1,
+                stdin: Box::new(Hung),
+                rate_limit: None,
+                written: Arc::new(AtomicU64::new(0)),
+            },
+            Sink {
+                key: 2,
+                stdin: Box::new(Failing {
+                    got: got.clone(),
+                    fail_after: usize::MAX,
+                }),
+                rate_limit: None,
+                written: Arc::new(AtomicU64::new(0)),
+            },
+        ];
+        let report = fan_out(source, sinks).await;
+        let hung = report.sinks[&1].as_ref().unwrap_err();
+        assert_eq!(hung.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(*report.sinks[&2].as_ref().unwrap(), data.len() as u64);
+        assert_eq!(*got.lock().unwrap(), data);
     }
 
     #[tokio::test]

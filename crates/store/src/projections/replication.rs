@@ -64,6 +64,16 @@ pub(super) async fn apply(
             .await?;
         }
         DomainEvent::TargetUpdated(e) => {
+            // The catalog describes the old directory; the pin stays (conservative: it
+            // only keeps a snapshot longer) until the next success replaces it.
+            sqlx::query(
+                "DELETE FROM proj_replicas WHERE target_id = $1 AND EXISTS
+                    (SELECT 1 FROM proj_targets WHERE target_id = $1 AND directory <> $2)",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(&e.directory)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query(
                 "UPDATE proj_targets SET directory = $2, strict_incremental = $3, missing = $4,
                         compression = $5, rate_limit_bytes_per_sec = $6, updated_at = $7
