@@ -33,12 +33,13 @@ fn sh(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs a shell command on lab remote `n` as the lab user (OpenSSH, test side only).
-fn ssh(n: u8, cmd: &str) -> (bool, String) {
+/// Runs a shell command on lab remote `n` as `user` with `key` (OpenSSH, test side
+/// only): (success, stdout + stderr).
+fn ssh_as(user: &str, key: &str, n: u8, cmd: &str) -> (bool, String) {
     let out = Command::new("ssh")
         .args([
             "-i",
-            &env("LAB_SSH_KEY"),
+            key,
             "-p",
             &env(&format!("LAB_REMOTE{n}_PORT")),
             "-o",
@@ -49,11 +50,7 @@ fn ssh(n: u8, cmd: &str) -> (bool, String) {
             "BatchMode=yes",
             "-o",
             "LogLevel=ERROR",
-            &format!(
-                "{}@{}",
-                env("LAB_SSH_USER"),
-                env(&format!("LAB_REMOTE{n}_ADDR"))
-            ),
+            &format!("{user}@{}", env(&format!("LAB_REMOTE{n}_ADDR"))),
             cmd,
         ])
         .output()
@@ -66,6 +63,11 @@ fn ssh(n: u8, cmd: &str) -> (bool, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
+}
+
+/// As the lab user.
+fn ssh(n: u8, cmd: &str) -> (bool, String) {
+    ssh_as(&env("LAB_SSH_USER"), &env("LAB_SSH_KEY"), n, cmd)
 }
 
 fn ssh_ok(n: u8, cmd: &str) -> String {
@@ -852,31 +854,8 @@ async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: Pg
 
 /// Runs a shell command as root on lab remote `n` (test setup only).
 fn ssh_root(n: u8, cmd: &str) -> String {
-    let out = Command::new("ssh")
-        .args([
-            "-i",
-            &env("LAB_ROOT_KEY"),
-            "-p",
-            &env(&format!("LAB_REMOTE{n}_PORT")),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "LogLevel=ERROR",
-            &format!("root@{}", env(&format!("LAB_REMOTE{n}_ADDR"))),
-            cmd,
-        ])
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "root@remote{n}: {cmd}: {text}");
+    let (ok, text) = ssh_as("root", &env("LAB_ROOT_KEY"), n, cmd);
+    assert!(ok, "root@remote{n}: {cmd}: {text}");
     text
 }
 
