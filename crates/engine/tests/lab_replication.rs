@@ -1124,6 +1124,12 @@ async fn throughput_figures(pool: PgPool) {
         "OpenSSH aes128-gcm, 1: {bytes} B in {ms} ms = {:.0} MB/s",
         mb(bytes, ms)
     );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or_default();
+    println!("peak memory of this test process (1 GiB sent 1 + 3 times): {peak}");
     for d in &extra {
         let _ = ssh(
             1,
