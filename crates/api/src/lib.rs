@@ -17,6 +17,7 @@ mod metrics;
 pub mod observe;
 mod policies;
 pub mod problem;
+mod replication;
 mod servers;
 mod snapshots;
 mod storage;
@@ -98,6 +99,8 @@ type Apis = (
     policies::PoliciesApi,
     storage::StorageApi,
     live::LiveApi,
+    replication::TargetsApi,
+    replication::ReplicationsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -116,6 +119,8 @@ fn service() -> OpenApiService<Apis, ()> {
             policies::PoliciesApi,
             storage::StorageApi,
             live::LiveApi,
+            replication::TargetsApi,
+            replication::ReplicationsApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -126,6 +126,12 @@ async fn serve_on(
     let jobs_config = crate::jobs::config_from_env()?;
     let storage_task =
         spawn_periodic_storage(state.engine.clone(), seconds_env(STORAGE_INTERVAL_ENV)?);
+    // Replications a killed serve left queued or running continue (issue 5).
+    match state.engine.resume_replications().await {
+        Ok(ids) if !ids.is_empty() => tracing::info!(count = ids.len(), "resumed replications"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not resume replications"),
+    }
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());

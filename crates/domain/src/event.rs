@@ -14,6 +14,11 @@ use uuid::Uuid;
 use crate::auth::{Role, Username};
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 use crate::policy::PolicySpec;
+pub use crate::replication::{
+    ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationProgress, ReplicationRequested,
+    ReplicationStarted, ReplicationTargetFailed, ReplicationTargetStarted,
+    ReplicationTargetSucceeded, TargetAdded, TargetRemoved, TargetUpdated,
+};
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -459,6 +464,17 @@ pub enum DomainEvent {
     PolicyAssigned(PolicyAssigned),
     PolicyUnassigned(PolicyUnassigned),
     JobFailed(JobFailed),
+    TargetAdded(TargetAdded),
+    TargetUpdated(TargetUpdated),
+    TargetRemoved(TargetRemoved),
+    ReplicationRequested(ReplicationRequested),
+    ReplicationStarted(ReplicationStarted),
+    ReplicationTargetStarted(ReplicationTargetStarted),
+    ReplicationProgress(ReplicationProgress),
+    ReplicationTargetSucceeded(ReplicationTargetSucceeded),
+    ReplicaHalfReceivedDeleted(ReplicaHalfReceivedDeleted),
+    ReplicationTargetFailed(ReplicationTargetFailed),
+    ReplicationFinished(ReplicationFinished),
 }
 
 /// Static facts about an event's type.
@@ -507,6 +523,17 @@ impl EventKind for DomainEvent {
             Self::PolicyAssigned(_) => "PolicyAssigned",
             Self::PolicyUnassigned(_) => "PolicyUnassigned",
             Self::JobFailed(_) => "JobFailed",
+            Self::TargetAdded(_) => "TargetAdded",
+            Self::TargetUpdated(_) => "TargetUpdated",
+            Self::TargetRemoved(_) => "TargetRemoved",
+            Self::ReplicationRequested(_) => "ReplicationRequested",
+            Self::ReplicationStarted(_) => "ReplicationStarted",
+            Self::ReplicationTargetStarted(_) => "ReplicationTargetStarted",
+            Self::ReplicationProgress(_) => "ReplicationProgress",
+            Self::ReplicationTargetSucceeded(_) => "ReplicationTargetSucceeded",
+            Self::ReplicaHalfReceivedDeleted(_) => "ReplicaHalfReceivedDeleted",
+            Self::ReplicationTargetFailed(_) => "ReplicationTargetFailed",
+            Self::ReplicationFinished(_) => "ReplicationFinished",
         }
     }
 
@@ -625,6 +652,55 @@ impl DomainEvent {
                 e.attempts,
                 if e.attempts == 1 { "" } else { "s" },
                 e.error
+            ),
+            Self::TargetAdded(e) => format!(
+                "replication target {} added: server {} directory {}",
+                e.target_id, e.server_id, e.directory
+            ),
+            Self::TargetUpdated(e) => format!(
+                "replication target {} updated: directory {}",
+                e.target_id, e.directory
+            ),
+            Self::TargetRemoved(e) => format!("replication target {} removed", e.target_id),
+            Self::ReplicationRequested(e) => format!(
+                "replication of snapshot {} to {} target(s) requested",
+                e.snapshot_id,
+                e.target_ids.len()
+            ),
+            Self::ReplicationStarted(e) => format!("replication {} started", e.replication_id),
+            Self::ReplicationTargetStarted(e) => format!(
+                "sending snapshot {} to target {} ({})",
+                e.snapshot_id,
+                e.target_id,
+                match e.parent_snapshot_id {
+                    Some(p) => format!("incremental from {p}"),
+                    None => "full".to_owned(),
+                }
+            ),
+            Self::ReplicationProgress(e) => format!(
+                "send {}: {} target(s), {} B/s",
+                e.send_id,
+                e.targets.len(),
+                e.rate_bytes_per_sec
+            ),
+            Self::ReplicationTargetSucceeded(e) => format!(
+                "snapshot {} on target {} at {} ({} bytes)",
+                e.snapshot_id, e.target_id, e.received_path, e.bytes
+            ),
+            Self::ReplicaHalfReceivedDeleted(e) => format!(
+                "deleted half-received {} on target {} ({})",
+                e.path, e.target_id, e.reason
+            ),
+            Self::ReplicationTargetFailed(e) => format!(
+                "replication to target {} failed ({}): {}",
+                e.target_id,
+                e.class.as_str(),
+                e.error
+            ),
+            Self::ReplicationFinished(e) => format!(
+                "replication {} finished: {}",
+                e.replication_id,
+                e.outcome.as_str()
             ),
         }
     }
@@ -899,6 +975,101 @@ mod tests {
                 attempts: 5,
             }),
         ]
+        .into_iter()
+        .chain(replication_samples())
+        .collect()
+    }
+
+    fn replication_samples() -> Vec<DomainEvent> {
+        use crate::lineage::{IncompleteReason, MissingMode};
+        use crate::replication::*;
+        use crate::{ReplicationId, TargetId};
+        let t = TargetId::from_uuid(Uuid::from_u128(21));
+        let r = ReplicationId::from_uuid(Uuid::from_u128(22));
+        let options = TargetOptions {
+            strict_incremental: true,
+            missing: MissingMode::AllMissing,
+            compression: Compression::Zstd,
+            rate_limit_bytes_per_sec: Some(1 << 20),
+        };
+        vec![
+            DomainEvent::TargetAdded(TargetAdded {
+                target_id: t,
+                subvolume_id: sv(),
+                server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+                directory: "/srv/backups/home".into(),
+                options,
+            }),
+            DomainEvent::TargetUpdated(TargetUpdated {
+                target_id: t,
+                directory: "/srv/backups/home2".into(),
+                options: TargetOptions::default(),
+            }),
+            DomainEvent::TargetRemoved(TargetRemoved {
+                target_id: t,
+                subvolume_id: sv(),
+            }),
+            DomainEvent::ReplicationRequested(ReplicationRequested {
+                replication_id: r,
+                subvolume_id: sv(),
+                snapshot_id: snap(),
+                target_ids: vec![t],
+            }),
+            DomainEvent::ReplicationStarted(ReplicationStarted { replication_id: r }),
+            DomainEvent::ReplicationTargetStarted(ReplicationTargetStarted {
+                replication_id: r,
+                target_id: t,
+                snapshot_id: snap(),
+                parent_snapshot_id: Some(SnapshotId::from_uuid(Uuid::from_u128(23))),
+                send_id: Uuid::from_u128(24),
+                group_size: 3,
+                expected_bytes: Some(1000),
+            }),
+            DomainEvent::ReplicationProgress(ReplicationProgress {
+                replication_id: r,
+                send_id: Uuid::from_u128(24),
+                targets: vec![TargetBytes {
+                    target_id: t,
+                    bytes: 500,
+                }],
+                rate_bytes_per_sec: 250,
+            }),
+            DomainEvent::ReplicationTargetSucceeded(ReplicationTargetSucceeded {
+                replication_id: r,
+                target_id: t,
+                subvolume_id: sv(),
+                snapshot_id: snap(),
+                parent_snapshot_id: None,
+                sent: true,
+                bytes: 1000,
+                duration_ms: 4000,
+                throughput_bytes_per_sec: 250,
+                received_path: "/srv/backups/home/home.20260101T000000Z".into(),
+                replicas: vec![Replica {
+                    snapshot_id: snap(),
+                    path: "/srv/backups/home/home.20260101T000000Z".into(),
+                    uuid: Uuid::from_u128(25),
+                }],
+                common_base: Some(snap()),
+            }),
+            DomainEvent::ReplicaHalfReceivedDeleted(ReplicaHalfReceivedDeleted {
+                replication_id: r,
+                target_id: t,
+                path: "/srv/backups/home/home.20260101T000000Z".into(),
+                reason: IncompleteReason::NotReadOnly,
+            }),
+            DomainEvent::ReplicationTargetFailed(ReplicationTargetFailed {
+                replication_id: r,
+                target_id: t,
+                snapshot_id: None,
+                error: "connection lost".into(),
+                class: ErrorClass::Transient,
+            }),
+            DomainEvent::ReplicationFinished(ReplicationFinished {
+                replication_id: r,
+                outcome: Outcome::PartiallyFailed,
+            }),
+        ]
     }
 
     fn sv() -> SubvolumeId {
@@ -981,7 +1152,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 35, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 46, "every variant is sampled: {types:?}");
     }
 
     #[test]

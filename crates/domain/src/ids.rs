@@ -77,6 +77,14 @@ entity_id!(
     /// A retention/schedule policy.
     PolicyId
 );
+entity_id!(
+    /// A replication target: a directory on a remote server, attached to a subvolume.
+    TargetId
+);
+entity_id!(
+    /// One replication run: a snapshot to some targets.
+    ReplicationId
+);
 
 impl ServerId {
     /// The server's event stream.
@@ -89,6 +97,20 @@ impl SubvolumeId {
     /// The stream of the subvolume and of all its snapshots.
     pub fn stream(&self) -> StreamId {
         StreamId::for_entity("subvolume", self.0)
+    }
+}
+
+impl TargetId {
+    /// The stream of the target's configuration (added, updated, removed).
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("target", self.0)
+    }
+}
+
+impl ReplicationId {
+    /// The stream of one replication run.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("replication", self.0)
     }
 }
 

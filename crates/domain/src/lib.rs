@@ -13,13 +13,14 @@ pub mod names;
 pub mod naming;
 pub mod paths;
 pub mod policy;
+pub mod replication;
 pub mod retention;
 pub mod schedule;
 pub mod stream;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, CredentialKind, DomainEvent, EventKind, ServerRole, Transport};
-pub use ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
+pub use ids::{PolicyId, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
 pub use lineage::{
     IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,
     ReceivedSubvolume, SendDecision,

@@ -18,6 +18,8 @@
 //! - [`test_pause`]: test-only pause points for kill-in-the-middle tests.
 //! - [`storage`]: storage collection (filesystem usage, qgroup sizes) into the metrics
 //!   history.
+//! - [`targets`], [`replication`], [`fanout`]: replication targets, replication runs
+//!   (one `btrfs send` fanned out to every target of a group) and the stream fan-out.
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain
@@ -26,16 +28,19 @@
 //! the append.
 
 pub mod error;
+pub mod fanout;
 pub mod hosts;
 pub mod inventory;
 pub mod policies;
 pub mod prune;
 pub mod remote;
+pub mod replication;
 pub mod scheduled;
 pub mod servers;
 pub mod snapshots;
 pub mod storage;
 pub mod subvolumes;
+pub mod targets;
 pub mod test_pause;
 
 use std::sync::Arc;

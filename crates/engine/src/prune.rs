@@ -7,10 +7,11 @@
 //! time was unknown) the time it was catalogued, which is never earlier than the real
 //! one, so it can only make a snapshot look younger (kept longer), never older.
 //!
-//! **Seams for replication.** [`replication_pins`] (the incremental base each target
-//! shares with the primary) and [`snapshots_being_sent`] return nothing until the
-//! replication issue lands; both are read inside the subvolume's locked transaction, so
-//! once they return real data, pruning cannot race a send that takes the same lock.
+//! **Replication.** [`replication_pins`] (the common base each target shares with the
+//! primary, `proj_replication_pins`) and [`snapshots_being_sent`] (the snapshot and
+//! parent of unfinished replications) are read inside the subvolume's locked
+//! transaction; a replication records a send's start under the same lock after checking
+//! that its snapshot and parent are still catalogued, so pruning cannot race it.
 //!
 //! **Pruning** deletes one snapshot per transaction, each holding the subvolume's
 //! advisory lock and planning afresh with the assigned policy at `now` (so a send or a
@@ -65,22 +66,31 @@ pub struct PruneReport {
     pub failed: Vec<(SnapshotId, String)>,
 }
 
-/// Seam for replication: the snapshots each target still shares with the primary (its
-/// incremental base). Empty until replication targets exist.
+/// The snapshots each target still shares with the primary (its incremental base, as
+/// recorded by the last successful replication to it): retention keeps them.
 async fn replication_pins(
-    _conn: &mut PgConnection,
-    _subvolume: SubvolumeId,
+    conn: &mut PgConnection,
+    subvolume: SubvolumeId,
 ) -> Result<Vec<Pin>, EngineError> {
-    Ok(Vec::new())
+    Ok(projections::pins_of_subvolume(&mut *conn, subvolume)
+        .await?
+        .into_iter()
+        .map(|(target, snapshot)| Pin {
+            snapshot_id: snapshot.as_uuid(),
+            target_name: format!("target {target}"),
+        })
+        .collect())
 }
 
-/// Seam for replication: snapshots of the subvolume with a send in progress. Empty until
-/// replication exists.
+/// Snapshots of the subvolume an unfinished replication will send or sends from.
 async fn snapshots_being_sent(
-    _conn: &mut PgConnection,
-    _subvolume: SubvolumeId,
+    conn: &mut PgConnection,
+    subvolume: SubvolumeId,
 ) -> Result<HashSet<SnapshotId>, EngineError> {
-    Ok(HashSet::new())
+    Ok(projections::snapshots_in_flight(&mut *conn, subvolume)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Plans retention for the subvolume's present snapshots, read through `conn`.

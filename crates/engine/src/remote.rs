@@ -759,14 +759,13 @@ impl Engine {
     }
 }
 
-/// Seam for the replication issue: the replication targets that use `server`, by name.
-/// Replication targets do not exist yet, so this is always empty; `remove_server`
-/// already refuses when it is not.
+/// The replication targets that send to `server`, as `<target id> (<directory>)`:
+/// `remove_server` refuses while there are any.
 async fn replication_targets_using(
-    _conn: &mut sqlx::PgConnection,
-    _server: ServerId,
+    conn: &mut sqlx::PgConnection,
+    server: ServerId,
 ) -> Result<Vec<String>, EngineError> {
-    Ok(Vec::new())
+    Ok(store::projections::targets_on_server(conn, server).await?)
 }
 
 /// What a PATCH changes; `None` keeps the current value.

@@ -660,6 +660,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/subvolumes/{id}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subvolume's targets. */
+        get: operations["listSubvolumeTargets"];
+        put?: never;
+        /**
+         * Attaches a replication target (a directory on a remote SSH server) to a managed
+         *     subvolume.
+         */
+        post: operations["addTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every target. */
+        get: operations["listTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One target. */
+        get: operations["getTarget"];
+        put?: never;
+        post?: never;
+        /** Detaches a target. Copies already on the remote stay there. */
+        delete: operations["removeTarget"];
+        options?: never;
+        head?: never;
+        /** Changes a target's directory or options. */
+        patch: operations["updateTarget"];
+        trace?: never;
+    };
+    "/targets/{id}/replicas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The replica catalog of a target: the complete copies found on it after the last
+         *     successful replication.
+         */
+        get: operations["listReplicas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replications, newest first. */
+        get: operations["listReplications"];
+        put?: never;
+        /**
+         * Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
+         *     starts in the background; the response is the queued replication.
+         */
+        post: operations["requestReplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One replication with the state, progress and result of each target. */
+        get: operations["getReplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -751,6 +866,11 @@ export interface components {
             checks: components["schemas"]["CheckResult"][];
         };
         /**
+         * @description Stream compression (only `none` is implemented so far).
+         * @enum {string}
+         */
+        Compression: "none" | "zstd";
+        /**
          * DiscoveredSubvolume
          * @description A btrfs subvolume found on a server, under its allowed roots.
          */
@@ -788,6 +908,11 @@ export interface components {
              */
             managed_subvolume_id?: string;
         };
+        /**
+         * @description Whether retrying may help.
+         * @enum {string}
+         */
+        ErrorClass: "transient" | "permanent";
         /**
          * FilesystemStorage
          * @description `btrfs filesystem usage -b` figures of one filesystem.
@@ -944,6 +1069,21 @@ export interface components {
             csrf_token?: string;
         };
         /**
+         * @description Which snapshots a target receives.
+         * @enum {string}
+         */
+        Missing: "newest_only" | "send_all";
+        /**
+         * NewReplication
+         * @description A replication request.
+         */
+        NewReplication: {
+            /** Format: uuid */
+            snapshot_id: string;
+            /** @description Targets of the snapshot's subvolume; absent: all of them. */
+            target_ids?: string[];
+        };
+        /**
          * NewServer
          * @description A new SSH server. Give `password` or `private_key` (with `passphrase` when it is
          *     encrypted); they are stored encrypted and never returned.
@@ -982,6 +1122,30 @@ export interface components {
              *     connection must present exactly this key. Absent: trust on first use.
              */
             host_key_fingerprint?: string;
+        };
+        /**
+         * NewTarget
+         * @description A new target.
+         */
+        NewTarget: {
+            /**
+             * Format: uuid
+             * @description A registered SSH server other than the subvolume's own.
+             */
+            server_id: string;
+            /** @description Absolute path under one of the server's allowed roots; must exist there. */
+            directory: string;
+            /** @description Default false. */
+            strict_incremental?: boolean;
+            /** @description Default `newest_only`. */
+            missing?: components["schemas"]["Missing"] & unknown;
+            /** @description Default `none`. */
+            compression?: components["schemas"]["Compression"] & unknown;
+            /**
+             * Format: uint64
+             * @description Bytes per second, at least 1; absent: unlimited.
+             */
+            rate_limit_bytes_per_sec?: number;
         };
         /**
          * NewToken
@@ -1236,6 +1400,128 @@ export interface components {
             snapshots: components["schemas"]["PlannedSnapshotDto"][];
         };
         /**
+         * Replica
+         * @description A complete copy of a snapshot on a target, as last read back from it.
+         */
+        Replica: {
+            /** Format: uuid */
+            target_id: string;
+            /** Format: uuid */
+            snapshot_id: string;
+            path: string;
+            /**
+             * Format: uuid
+             * @description The received subvolume's own uuid.
+             */
+            uuid: string;
+            /** Format: date-time */
+            recorded_at: string;
+        };
+        /**
+         * Replication
+         * @description A replication: one snapshot to some targets.
+         */
+        Replication: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subvolume_id: string;
+            /** Format: uuid */
+            snapshot_id: string;
+            state: components["schemas"]["ReplicationState"];
+            /** @description The actor who asked (`user:<name>`, `token:<id>`, `system`). */
+            requested_by: string;
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            targets: components["schemas"]["ReplicationTarget"][];
+        };
+        /**
+         * ReplicationPage
+         * @description A page of replications, newest first.
+         */
+        ReplicationPage: {
+            items: components["schemas"]["Replication"][];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+        };
+        /**
+         * @description Where a replication stands.
+         * @enum {string}
+         */
+        ReplicationState: "queued" | "running" | "succeeded" | "failed" | "partially_failed";
+        /**
+         * ReplicationTarget
+         * @description One target of a replication.
+         */
+        ReplicationTarget: {
+            /** Format: uuid */
+            target_id: string;
+            state: components["schemas"]["TargetState"];
+            /**
+             * Format: uuid
+             * @description The snapshot being sent (or last sent); with `send_all` older ones pass first.
+             */
+            snapshot_id?: string;
+            /**
+             * Format: uuid
+             * @description The parent of the current send (absent: full send).
+             */
+            parent_snapshot_id?: string;
+            kind?: components["schemas"]["SendKind"];
+            /**
+             * Format: uuid
+             * @description Targets with the same send id were fed by one `btrfs send`.
+             */
+            send_id?: string;
+            /** Format: int32 */
+            group_size?: number;
+            /**
+             * Format: uint64
+             * @description Bytes of the current send written to this target.
+             */
+            bytes: number;
+            /**
+             * Format: uint64
+             * @description Bytes of every finished send of this run to this target.
+             */
+            bytes_total: number;
+            /** Format: int32 */
+            snapshots_sent: number;
+            /**
+             * Format: uint64
+             * @description Estimated size of the current send: the bytes of the newest successful send of the
+             *     same kind of this subvolume.
+             */
+            expected_bytes?: number;
+            /** Format: uint64 */
+            rate_bytes_per_sec?: number;
+            /**
+             * Format: uint64
+             * @description Seconds left at the current rate, when the size estimate is known and not yet
+             *     reached.
+             */
+            eta_seconds?: number;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** Format: uint64 */
+            duration_ms?: number;
+            received_path?: string;
+            error?: string;
+            error_class?: components["schemas"]["ErrorClass"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
          * RetentionPreview
          * @description A retention plan, oldest snapshot first. Nothing was changed.
          */
@@ -1265,6 +1551,11 @@ export interface components {
          * @enum {string}
          */
         RoleDto: "viewer" | "operator" | "admin";
+        /**
+         * @description Full or incremental.
+         * @enum {string}
+         */
+        SendKind: "full" | "incremental";
         /**
          * Server
          * @description A server.
@@ -1529,6 +1820,62 @@ export interface components {
             /** @description Read-only snapshots of the subvolume found on disk, catalogued as unmanaged. */
             discovered: string[];
         };
+        /**
+         * Target
+         * @description A replication target.
+         */
+        Target: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subvolume_id: string;
+            /**
+             * Format: uuid
+             * @description The remote server (SSH).
+             */
+            server_id: string;
+            /** @description Where snapshots are received, on the server. */
+            directory: string;
+            /** @description Never send a full stream: fail when there is no common base. */
+            strict_incremental: boolean;
+            missing: components["schemas"]["Missing"];
+            compression: components["schemas"]["Compression"];
+            /**
+             * Format: uint64
+             * @description Bytes per second; absent: unlimited.
+             */
+            rate_limit_bytes_per_sec?: number;
+            /**
+             * Format: uuid
+             * @description The newest snapshot on both sides after the last success: retention on the
+             *     primary keeps it.
+             */
+            common_base_snapshot_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * TargetPatch
+         * @description Changes to a target; absent fields keep their value.
+         */
+        TargetPatch: {
+            directory?: string;
+            strict_incremental?: boolean;
+            missing?: components["schemas"]["Missing"];
+            compression?: components["schemas"]["Compression"];
+            /**
+             * Format: uint64
+             * @description `null` removes the limit.
+             */
+            rate_limit_bytes_per_sec?: number;
+        };
+        /**
+         * @description Where one target of a replication stands.
+         * @enum {string}
+         */
+        TargetState: "queued" | "running" | "succeeded" | "failed";
         /**
          * Token
          * @description An API token (never its secret, except once at creation).
@@ -4177,6 +4524,615 @@ export interface operations {
                 };
             };
             /** @description The database could not be reached. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSubvolumeTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Targets, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewTarget"];
+            };
+        };
+        responses: {
+            /** @description The target, recorded as `TargetAdded`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Targets, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed (`TargetRemoved`); nothing on the remote was touched. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such target. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A replication to it has not finished. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TargetPatch"];
+            };
+        };
+        responses: {
+            /** @description The target, recorded as `TargetUpdated`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replicas on the target, by path. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replica"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplications: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description How many to skip (default 0). */
+                offset?: number;
+                /** @description Only the replications of this subvolume. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replications, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReplicationPage"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewReplication"];
+            };
+        };
+        responses: {
+            /** @description Recorded as `ReplicationRequested` and started in the background; poll `GET /replications/{id}`. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replication with its targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;

@@ -12,6 +12,7 @@ pub mod auth;
 mod event_counts;
 mod instance;
 mod policies;
+mod replication;
 mod servers;
 mod snapshots;
 mod subvolumes;
@@ -22,6 +23,11 @@ pub use audit::{AuditEntry, audit_timeline};
 pub use event_counts::event_counts;
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
+pub use replication::{
+    ReplicaView, ReplicationTargetView, ReplicationView, TargetView, last_send_bytes,
+    pin_of_target, pins_of_subvolume, replicas_of_target, replication, replication_targets,
+    replications, snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
+};
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, present_snapshots_of,
@@ -45,6 +51,11 @@ pub const TABLES: &[&str] = &[
     "proj_policies",
     "proj_policy_assignments",
     "proj_event_counts",
+    "proj_targets",
+    "proj_replications",
+    "proj_replication_targets",
+    "proj_replicas",
+    "proj_replication_pins",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -57,6 +68,7 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     snapshots::apply(conn, event).await?;
     policies::apply(conn, event).await?;
     event_counts::apply(conn, event).await?;
+    replication::apply(conn, event).await?;
     Ok(())
 }
 

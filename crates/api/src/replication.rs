@@ -1,0 +1,816 @@
+//! Replication over HTTP: targets (`/subvolumes/{id}/targets`, `/targets`,
+//! `/targets/{id}`, `/targets/{id}/replicas`) and replications (`/replications`,
+//! `/replications/{id}`). Reads come from the replication projections; changes go
+//! through the engine. `POST /replications` records the request and starts the run in
+//! a background task (`Engine::spawn_replication`; the job runner will take this over).
+
+use chrono::{DateTime, Utc};
+use domain::lineage::MissingMode;
+use domain::replication::{Compression as DomainCompression, TargetOptions};
+use domain::{ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
+use engine::targets::TargetChanges;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use store::AppendMeta;
+use store::projections::{self, ReplicaView, ReplicationTargetView, ReplicationView, TargetView};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::engine_error::engine_responses;
+use crate::problem::Problem;
+
+#[derive(Tags)]
+enum Tag {
+    /// Where a subvolume's snapshots are replicated to.
+    Targets,
+    /// Sending snapshots to targets.
+    Replications,
+}
+
+/// Which snapshots a target receives.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Missing {
+    /// Only the snapshot being replicated.
+    NewestOnly,
+    /// Every snapshot the target lacks since its newest common one, oldest first.
+    SendAll,
+}
+
+impl From<Missing> for MissingMode {
+    fn from(m: Missing) -> Self {
+        match m {
+            Missing::NewestOnly => Self::NewestOnly,
+            Missing::SendAll => Self::AllMissing,
+        }
+    }
+}
+
+impl From<MissingMode> for Missing {
+    fn from(m: MissingMode) -> Self {
+        match m {
+            MissingMode::NewestOnly => Self::NewestOnly,
+            MissingMode::AllMissing => Self::SendAll,
+        }
+    }
+}
+
+/// Stream compression (only `none` is implemented so far).
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Compression {
+    None,
+    Zstd,
+}
+
+impl From<Compression> for DomainCompression {
+    fn from(c: Compression) -> Self {
+        match c {
+            Compression::None => Self::None,
+            Compression::Zstd => Self::Zstd,
+        }
+    }
+}
+
+impl From<DomainCompression> for Compression {
+    fn from(c: DomainCompression) -> Self {
+        match c {
+            DomainCompression::None => Self::None,
+            DomainCompression::Zstd => Self::Zstd,
+        }
+    }
+}
+
+/// A replication target.
+#[derive(Debug, Object)]
+pub struct Target {
+    pub id: Uuid,
+    pub subvolume_id: Uuid,
+    /// The remote server (SSH).
+    pub server_id: Uuid,
+    /// Where snapshots are received, on the server.
+    pub directory: String,
+    /// Never send a full stream: fail when there is no common base.
+    pub strict_incremental: bool,
+    pub missing: Missing,
+    pub compression: Compression,
+    /// Bytes per second; absent: unlimited.
+    pub rate_limit_bytes_per_sec: Option<u64>,
+    /// The newest snapshot on both sides after the last success: retention on the
+    /// primary keeps it.
+    pub common_base_snapshot_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn target(v: TargetView, pin: Option<SnapshotId>) -> Target {
+    Target {
+        id: v.target_id.as_uuid(),
+        subvolume_id: v.subvolume_id.as_uuid(),
+        server_id: v.server_id.as_uuid(),
+        directory: v.directory,
+        strict_incremental: v.options.strict_incremental,
+        missing: v.options.missing.into(),
+        compression: v.options.compression.into(),
+        rate_limit_bytes_per_sec: v.options.rate_limit_bytes_per_sec,
+        common_base_snapshot_id: pin.map(|p| p.as_uuid()),
+        created_at: v.created_at,
+        updated_at: v.updated_at,
+    }
+}
+
+async fn with_pin(pool: &sqlx::PgPool, v: TargetView) -> Result<Target, store::StoreError> {
+    let pin = projections::pin_of_target(pool, v.target_id).await?;
+    Ok(target(v, pin))
+}
+
+/// A new target.
+#[derive(Debug, Object)]
+pub struct NewTarget {
+    /// A registered SSH server other than the subvolume's own.
+    pub server_id: Uuid,
+    /// Absolute path under one of the server's allowed roots; must exist there.
+    pub directory: String,
+    /// Default false.
+    pub strict_incremental: Option<bool>,
+    /// Default `newest_only`.
+    pub missing: Option<Missing>,
+    /// Default `none`.
+    pub compression: Option<Compression>,
+    /// Bytes per second, at least 1; absent: unlimited.
+    pub rate_limit_bytes_per_sec: Option<u64>,
+}
+
+/// Changes to a target; absent fields keep their value.
+#[derive(Debug, Object)]
+pub struct TargetPatch {
+    pub directory: Option<String>,
+    pub strict_incremental: Option<bool>,
+    pub missing: Option<Missing>,
+    pub compression: Option<Compression>,
+    /// `null` removes the limit.
+    pub rate_limit_bytes_per_sec: MaybeUndefined<u64>,
+}
+
+/// A complete copy of a snapshot on a target, as last read back from it.
+#[derive(Debug, Object)]
+pub struct Replica {
+    pub target_id: Uuid,
+    pub snapshot_id: Uuid,
+    pub path: String,
+    /// The received subvolume's own uuid.
+    pub uuid: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<ReplicaView> for Replica {
+    fn from(v: ReplicaView) -> Self {
+        Self {
+            target_id: v.target_id.as_uuid(),
+            snapshot_id: v.snapshot_id.as_uuid(),
+            path: v.path,
+            uuid: v.uuid,
+            recorded_at: v.recorded_at,
+        }
+    }
+}
+
+/// Where a replication stands.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ReplicationState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    PartiallyFailed,
+}
+
+/// Where one target of a replication stands.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TargetState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// Full or incremental.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SendKind {
+    Full,
+    Incremental,
+}
+
+/// Whether retrying may help.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ErrorClass {
+    Transient,
+    Permanent,
+}
+
+/// One target of a replication.
+#[derive(Debug, Object)]
+pub struct ReplicationTarget {
+    pub target_id: Uuid,
+    pub state: TargetState,
+    /// The snapshot being sent (or last sent); with `send_all` older ones pass first.
+    pub snapshot_id: Option<Uuid>,
+    /// The parent of the current send (absent: full send).
+    pub parent_snapshot_id: Option<Uuid>,
+    pub kind: Option<SendKind>,
+    /// Targets with the same send id were fed by one `btrfs send`.
+    pub send_id: Option<Uuid>,
+    pub group_size: Option<i32>,
+    /// Bytes of the current send written to this target.
+    pub bytes: u64,
+    /// Bytes of every finished send of this run to this target.
+    pub bytes_total: u64,
+    pub snapshots_sent: i32,
+    /// Estimated size of the current send: the bytes of the newest successful send of the
+    /// same kind of this subvolume.
+    pub expected_bytes: Option<u64>,
+    pub rate_bytes_per_sec: Option<u64>,
+    /// Seconds left at the current rate, when the size estimate is known and not yet
+    /// reached.
+    pub eta_seconds: Option<u64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<u64>,
+    pub received_path: Option<String>,
+    pub error: Option<String>,
+    pub error_class: Option<ErrorClass>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn replication_target(v: ReplicationTargetView) -> ReplicationTarget {
+    let running = v.state == "running";
+    let eta_seconds = match (running, v.expected_bytes, v.rate_bytes_per_sec) {
+        (true, Some(total), Some(rate)) if rate > 0 && total > v.bytes => {
+            Some((total - v.bytes) / rate)
+        }
+        _ => None,
+    };
+    ReplicationTarget {
+        target_id: v.target_id.as_uuid(),
+        state: match v.state.as_str() {
+            "queued" => TargetState::Queued,
+            "running" => TargetState::Running,
+            "succeeded" => TargetState::Succeeded,
+            _ => TargetState::Failed,
+        },
+        snapshot_id: v.snapshot_id.map(|s| s.as_uuid()),
+        parent_snapshot_id: v.parent_snapshot_id.map(|s| s.as_uuid()),
+        kind: v.snapshot_id.map(|_| match v.parent_snapshot_id {
+            Some(_) => SendKind::Incremental,
+            None => SendKind::Full,
+        }),
+        send_id: v.send_id,
+        group_size: v.group_size,
+        bytes: v.bytes,
+        bytes_total: v.bytes_total,
+        snapshots_sent: v.snapshots_sent,
+        expected_bytes: v.expected_bytes,
+        rate_bytes_per_sec: v.rate_bytes_per_sec,
+        eta_seconds,
+        started_at: v.started_at,
+        finished_at: v.finished_at,
+        duration_ms: v.duration_ms,
+        received_path: v.received_path,
+        error: v.error,
+        error_class: v.error_class.as_deref().map(|c| match c {
+            "transient" => ErrorClass::Transient,
+            _ => ErrorClass::Permanent,
+        }),
+        updated_at: v.updated_at,
+    }
+}
+
+/// A replication: one snapshot to some targets.
+#[derive(Debug, Object)]
+pub struct Replication {
+    pub id: Uuid,
+    pub subvolume_id: Uuid,
+    pub snapshot_id: Uuid,
+    pub state: ReplicationState,
+    /// The actor who asked (`user:<name>`, `token:<id>`, `system`).
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub targets: Vec<ReplicationTarget>,
+}
+
+async fn replication(
+    pool: &sqlx::PgPool,
+    v: ReplicationView,
+) -> Result<Replication, store::StoreError> {
+    let targets = projections::replication_targets(pool, v.replication_id)
+        .await?
+        .into_iter()
+        .map(replication_target)
+        .collect();
+    Ok(Replication {
+        id: v.replication_id.as_uuid(),
+        subvolume_id: v.subvolume_id.as_uuid(),
+        snapshot_id: v.snapshot_id.as_uuid(),
+        state: match v.state.as_str() {
+            "queued" => ReplicationState::Queued,
+            "running" => ReplicationState::Running,
+            "succeeded" => ReplicationState::Succeeded,
+            "partially_failed" => ReplicationState::PartiallyFailed,
+            _ => ReplicationState::Failed,
+        },
+        requested_by: v.requested_by,
+        requested_at: v.requested_at,
+        started_at: v.started_at,
+        finished_at: v.finished_at,
+        targets,
+    })
+}
+
+/// A replication request.
+#[derive(Debug, Object)]
+pub struct NewReplication {
+    pub snapshot_id: Uuid,
+    /// Targets of the snapshot's subvolume; absent: all of them.
+    pub target_ids: Option<Vec<Uuid>>,
+}
+
+/// A page of replications, newest first.
+#[derive(Debug, Object)]
+pub struct ReplicationPage {
+    pub items: Vec<Replication>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+macro_rules! change_response {
+    ($name:ident, $ok_status:literal, $ok:ty, $ok_doc:literal) => {
+        #[derive(ApiResponse)]
+        pub enum $name {
+            #[doc = $ok_doc]
+            #[oai(status = $ok_status)]
+            Ok($ok),
+            /// Invalid input (the detail starts with the field). Nothing changed.
+            #[oai(status = 400)]
+            BadRequest(Json<Problem>),
+            /// A referenced subvolume, server, snapshot or target does not exist.
+            #[oai(status = 404)]
+            NotFound(Json<Problem>),
+            /// Conflicts with the current state. Nothing changed.
+            #[oai(status = 409)]
+            Conflict(Json<Problem>),
+            /// A command on a server failed.
+            #[oai(status = 502)]
+            BadGateway(Json<Problem>),
+            /// A server cannot be reached.
+            #[oai(status = 503)]
+            Unavailable(Json<Problem>),
+            /// A server-side failure.
+            #[oai(status = 500)]
+            Internal(Json<Problem>),
+        }
+    };
+}
+
+change_response!(
+    AddTargetResponse,
+    201,
+    Json<Target>,
+    "The target, recorded as `TargetAdded`."
+);
+change_response!(
+    UpdateTargetResponse,
+    200,
+    Json<Target>,
+    "The target, recorded as `TargetUpdated`."
+);
+
+#[derive(ApiResponse)]
+pub enum RemoveTargetResponse {
+    /// Removed (`TargetRemoved`); nothing on the remote was touched.
+    #[oai(status = 204)]
+    NoContent,
+    /// Invalid input.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such target.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A replication to it has not finished. Nothing changed.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// A command on a server failed.
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// A server cannot be reached.
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+change_response!(
+    RequestReplicationResponse,
+    202,
+    Json<Replication>,
+    "Recorded as `ReplicationRequested` and started in the background; poll `GET /replications/{id}`."
+);
+engine_responses!(
+    AddTargetResponse,
+    UpdateTargetResponse,
+    RemoveTargetResponse,
+    RequestReplicationResponse
+);
+
+macro_rules! read_response {
+    ($name:ident, $ok:ty, $ok_doc:literal) => {
+        #[derive(ApiResponse)]
+        pub enum $name {
+            #[doc = $ok_doc]
+            #[oai(status = 200)]
+            Ok($ok),
+            /// Invalid parameters.
+            #[oai(status = 400)]
+            BadRequest(Json<Problem>),
+            /// Not found.
+            #[oai(status = 404)]
+            NotFound(Json<Problem>),
+            /// A server-side failure.
+            #[oai(status = 500)]
+            Internal(Json<Problem>),
+        }
+
+        impl From<store::StoreError> for $name {
+            fn from(e: store::StoreError) -> Self {
+                Self::Internal(Json(Problem::internal(&e)))
+            }
+        }
+    };
+}
+
+read_response!(
+    ListTargetsResponse,
+    Json<Vec<Target>>,
+    "Targets, oldest first."
+);
+read_response!(GetTargetResponse, Json<Target>, "The target.");
+read_response!(
+    ListReplicasResponse,
+    Json<Vec<Replica>>,
+    "The replicas on the target, by path."
+);
+read_response!(
+    ListReplicationsResponse,
+    Json<ReplicationPage>,
+    "Replications, newest first."
+);
+read_response!(
+    GetReplicationResponse,
+    Json<Replication>,
+    "The replication with its targets."
+);
+
+const MAX_LIMIT: i64 = 100;
+
+async fn targets_json(
+    pool: &sqlx::PgPool,
+    views: Vec<TargetView>,
+) -> Result<Vec<Target>, store::StoreError> {
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        out.push(with_pin(pool, v).await?);
+    }
+    Ok(out)
+}
+
+pub struct TargetsApi;
+
+#[OpenApi(tag = "Tag::Targets")]
+impl TargetsApi {
+    /// Attaches a replication target (a directory on a remote SSH server) to a managed
+    /// subvolume.
+    #[oai(
+        path = "/subvolumes/:id/targets",
+        method = "post",
+        operation_id = "addTarget"
+    )]
+    async fn add(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<NewTarget>,
+    ) -> AddTargetResponse {
+        let b = body.0;
+        let options = TargetOptions {
+            strict_incremental: b.strict_incremental.unwrap_or(false),
+            missing: b.missing.map(Into::into).unwrap_or_default(),
+            compression: b.compression.map(Into::into).unwrap_or_default(),
+            rate_limit_bytes_per_sec: b.rate_limit_bytes_per_sec,
+        };
+        let added = state
+            .engine
+            .add_target(
+                SubvolumeId::from_uuid(id.0),
+                ServerId::from_uuid(b.server_id),
+                &b.directory,
+                options,
+                &AppendMeta::new(auth.actor()),
+            )
+            .await;
+        match added {
+            Ok(v) => AddTargetResponse::Ok(Json(target(v, None))),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// A subvolume's targets.
+    #[oai(
+        path = "/subvolumes/:id/targets",
+        method = "get",
+        operation_id = "listSubvolumeTargets"
+    )]
+    async fn list_of(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ListTargetsResponse {
+        let sv = SubvolumeId::from_uuid(id.0);
+        let result = async {
+            if projections::subvolume(&state.pool, sv).await?.is_none() {
+                return Ok(None);
+            }
+            let views = projections::targets(&state.pool, Some(sv)).await?;
+            Ok::<_, store::StoreError>(Some(targets_json(&state.pool, views).await?))
+        }
+        .await;
+        match result {
+            Ok(Some(list)) => ListTargetsResponse::Ok(Json(list)),
+            Ok(None) => ListTargetsResponse::NotFound(Json(Problem::not_found(format!(
+                "no subvolume {}",
+                id.0
+            )))),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Every target.
+    #[oai(path = "/targets", method = "get", operation_id = "listTargets")]
+    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListTargetsResponse {
+        let result = async {
+            let views = projections::targets(&state.pool, None).await?;
+            targets_json(&state.pool, views).await
+        }
+        .await;
+        match result {
+            Ok(list) => ListTargetsResponse::Ok(Json(list)),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// One target.
+    #[oai(path = "/targets/:id", method = "get", operation_id = "getTarget")]
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> GetTargetResponse {
+        let result = async {
+            match projections::target(&state.pool, TargetId::from_uuid(id.0)).await? {
+                Some(v) => Ok(Some(with_pin(&state.pool, v).await?)),
+                None => Ok::<_, store::StoreError>(None),
+            }
+        }
+        .await;
+        match result {
+            Ok(Some(t)) => GetTargetResponse::Ok(Json(t)),
+            Ok(None) => {
+                GetTargetResponse::NotFound(Json(Problem::not_found(format!("no target {}", id.0))))
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Changes a target's directory or options.
+    #[oai(path = "/targets/:id", method = "patch", operation_id = "updateTarget")]
+    async fn update(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<TargetPatch>,
+    ) -> UpdateTargetResponse {
+        let b = body.0;
+        let changes = TargetChanges {
+            directory: b.directory,
+            strict_incremental: b.strict_incremental,
+            missing: b.missing.map(Into::into),
+            compression: b.compression.map(Into::into),
+            rate_limit_bytes_per_sec: match b.rate_limit_bytes_per_sec {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+        };
+        let tid = TargetId::from_uuid(id.0);
+        match state
+            .engine
+            .update_target(tid, &changes, &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(v) => match with_pin(&state.pool, v).await {
+                Ok(t) => UpdateTargetResponse::Ok(Json(t)),
+                Err(e) => UpdateTargetResponse::Internal(Json(Problem::internal(&e))),
+            },
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Detaches a target. Copies already on the remote stay there.
+    #[oai(
+        path = "/targets/:id",
+        method = "delete",
+        operation_id = "removeTarget"
+    )]
+    async fn remove(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> RemoveTargetResponse {
+        match state
+            .engine
+            .remove_target(TargetId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
+            .await
+        {
+            Ok(()) => RemoveTargetResponse::NoContent,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The replica catalog of a target: the complete copies found on it after the last
+    /// successful replication.
+    #[oai(
+        path = "/targets/:id/replicas",
+        method = "get",
+        operation_id = "listReplicas"
+    )]
+    async fn replicas(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ListReplicasResponse {
+        let tid = TargetId::from_uuid(id.0);
+        let result = async {
+            if projections::target(&state.pool, tid).await?.is_none() {
+                return Ok(None);
+            }
+            Ok::<_, store::StoreError>(Some(
+                projections::replicas_of_target(&state.pool, tid).await?,
+            ))
+        }
+        .await;
+        match result {
+            Ok(Some(list)) => {
+                ListReplicasResponse::Ok(Json(list.into_iter().map(Replica::from).collect()))
+            }
+            Ok(None) => ListReplicasResponse::NotFound(Json(Problem::not_found(format!(
+                "no target {}",
+                id.0
+            )))),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+pub struct ReplicationsApi;
+
+#[OpenApi(tag = "Tag::Replications")]
+impl ReplicationsApi {
+    /// Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
+    /// starts in the background; the response is the queued replication.
+    #[oai(
+        path = "/replications",
+        method = "post",
+        operation_id = "requestReplication"
+    )]
+    async fn request(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        body: Json<NewReplication>,
+    ) -> RequestReplicationResponse {
+        let meta = AppendMeta::new(auth.actor());
+        let targets = body
+            .0
+            .target_ids
+            .map(|ids| ids.into_iter().map(TargetId::from_uuid).collect());
+        let view = match state
+            .engine
+            .request_replication(SnapshotId::from_uuid(body.0.snapshot_id), targets, &meta)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return e.into(),
+        };
+        state.engine.spawn_replication(view.replication_id, meta);
+        match replication(&state.pool, view).await {
+            Ok(r) => RequestReplicationResponse::Ok(Json(r)),
+            Err(e) => RequestReplicationResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Replications, newest first.
+    #[oai(
+        path = "/replications",
+        method = "get",
+        operation_id = "listReplications"
+    )]
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        /// Page size, 1-100 (default 20).
+        limit: Query<Option<i64>>,
+        /// How many to skip (default 0).
+        offset: Query<Option<i64>>,
+        /// Only the replications of this subvolume.
+        subvolume_id: Query<Option<Uuid>>,
+    ) -> ListReplicationsResponse {
+        let limit = limit.0.unwrap_or(20);
+        let offset = offset.0.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+            return ListReplicationsResponse::BadRequest(Json(Problem::validation(format!(
+                "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
+            ))));
+        }
+        let result = async {
+            let mut conn = state.pool.acquire().await?;
+            let (views, total) = projections::replications(
+                &mut conn,
+                subvolume_id.0.map(SubvolumeId::from_uuid),
+                limit,
+                offset,
+            )
+            .await?;
+            drop(conn);
+            let mut items = Vec::with_capacity(views.len());
+            for v in views {
+                items.push(replication(&state.pool, v).await?);
+            }
+            Ok::<_, store::StoreError>(ReplicationPage {
+                items,
+                total,
+                limit,
+                offset,
+            })
+        }
+        .await;
+        match result {
+            Ok(page) => ListReplicationsResponse::Ok(Json(page)),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// One replication with the state, progress and result of each target.
+    #[oai(
+        path = "/replications/:id",
+        method = "get",
+        operation_id = "getReplication"
+    )]
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> GetReplicationResponse {
+        let result = async {
+            match projections::replication(&state.pool, ReplicationId::from_uuid(id.0)).await? {
+                Some(v) => Ok(Some(replication(&state.pool, v).await?)),
+                None => Ok::<_, store::StoreError>(None),
+            }
+        }
+        .await;
+        match result {
+            Ok(Some(r)) => GetReplicationResponse::Ok(Json(r)),
+            Ok(None) => GetReplicationResponse::NotFound(Json(Problem::not_found(format!(
+                "no replication {}",
+                id.0
+            )))),
+            Err(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,577 @@
+//! Replication over HTTP (poem's `TestClient` over `api::app`): targets and replications
+//! with a real Postgres (fresh database per test), a real vault, the lab primary's btrfs
+//! (own directory `<LAB_PRIMARY_MOUNT>/t-<uuid>`) and lab remote1 (own directory under
+//! `LAB_REMOTE_TARGET_DIR`, made and removed with OpenSSH). Bad input is refused with the
+//! field named first and changes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{Actor, ServerPath};
+use poem::http::StatusCode;
+use poem::test::TestClient;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use store::{AppendMeta, EventStore};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: eval \"$(ops/lab env)\""))
+}
+
+fn ssh(cmd: &str) -> bool {
+    Command::new("ssh")
+        .args([
+            "-i",
+            &env("LAB_SSH_KEY"),
+            "-p",
+            &env("LAB_REMOTE1_PORT"),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            &format!("{}@{}", env("LAB_SSH_USER"), env("LAB_REMOTE1_ADDR")),
+            cmd,
+        ])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+struct Area {
+    dir: String,
+    vol: String,
+    snaps: String,
+    remote_dir: String,
+}
+
+impl Area {
+    fn new() -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = format!("{}/t-{id}", env("LAB_PRIMARY_MOUNT"));
+        std::fs::create_dir(&dir).unwrap();
+        let area = Self {
+            vol: format!("{dir}/vol"),
+            snaps: format!("{dir}/snaps"),
+            remote_dir: format!("{}/t-{id}", env("LAB_REMOTE_TARGET_DIR")),
+            dir,
+        };
+        let ok = Command::new("btrfs")
+            .args(["subvolume", "create", &area.vol])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok);
+        std::fs::write(format!("{}/file", area.vol), b"hello replication").unwrap();
+        std::fs::create_dir(&area.snaps).unwrap();
+        assert!(ssh(&format!("mkdir {}", area.remote_dir)));
+        area
+    }
+}
+
+impl Drop for Area {
+    fn drop(&mut self) {
+        let d = &self.remote_dir;
+        let _ = ssh(&format!(
+            "for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
+        ));
+        if let Ok(entries) = std::fs::read_dir(&self.snaps) {
+            for e in entries.flatten() {
+                let _ = Command::new("btrfs")
+                    .args(["subvolume", "delete"])
+                    .arg(e.path())
+                    .output();
+            }
+        }
+        let _ = Command::new("btrfs")
+            .args(["subvolume", "delete", &self.vol])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct TestApp {
+    client: TestClient<poem::endpoint::BoxEndpoint<'static, poem::Response>>,
+    pool: PgPool,
+    bearer: String,
+    primary: String,
+    remote: String,
+    subvolume: String,
+    area: Area,
+    _key_dir: tempfile::TempDir,
+}
+
+async fn admin_token(events: &EventStore) -> String {
+    let user_id = api::auth::users::create_user(
+        events,
+        "admin1",
+        "admin-password-1",
+        domain::Role::Admin,
+        Actor::System,
+    )
+    .await
+    .unwrap();
+    let token = api::auth::secrets::new_token();
+    let token_id = uuid::Uuid::now_v7();
+    events
+        .append(
+            &domain::StreamId::for_entity("token", token_id),
+            store::ExpectedVersion::NoStream,
+            &[domain::DomainEvent::TokenCreated(
+                domain::event::TokenCreated {
+                    token_id,
+                    user_id,
+                    name: "tests".into(),
+                    role: domain::Role::Admin,
+                    secret_hash: api::auth::secrets::hash(&token),
+                    expires_at: None,
+                },
+            )],
+            &AppendMeta::new(Actor::System),
+        )
+        .await
+        .unwrap();
+    format!("Bearer {token}")
+}
+
+async fn spawn(pool: PgPool) -> TestApp {
+    store::db::migrate(&pool).await.unwrap();
+    let area = Area::new();
+    let events = EventStore::new(pool.clone());
+    let bearer = admin_token(&events).await;
+    let key_dir = tempfile::tempdir().unwrap();
+    let vault = Arc::new(
+        store::vault::open_vault(pool.clone(), &key_dir.path().join("master.key"))
+            .await
+            .unwrap(),
+    );
+    let primary = engine::servers::ensure_local_primary(
+        &events,
+        &[ServerPath::parse(&area.dir).unwrap()],
+        &AppendMeta::new(Actor::System),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let hosts = Arc::new(
+        engine::HostRegistry::new()
+            .with_local(Arc::new(btrfs::LocalHost::new()))
+            .with_connector(Arc::new(engine::remote::VaultConnector::new(vault.clone()))),
+    );
+    let state = api::AppState::with_hosts(pool.clone(), hosts).with_vault(vault);
+    let app = poem::EndpointExt::boxed(poem::EndpointExt::map_to_response(api::app(state, None)));
+    let mut app = TestApp {
+        client: TestClient::new(app),
+        pool,
+        bearer,
+        primary: primary.to_string(),
+        remote: String::new(),
+        subvolume: String::new(),
+        area,
+        _key_dir: key_dir,
+    };
+    let (status, server) = app
+        .send(
+            "POST",
+            "/api/v1/servers",
+            Some(
+                json!({"name": "remote1", "address": env("LAB_REMOTE1_ADDR"),
+                "port": env("LAB_REMOTE1_PORT").parse::<u16>().unwrap(),
+                "username": env("LAB_SSH_USER"),
+                "private_key": std::fs::read_to_string(env("LAB_SSH_KEY")).unwrap(),
+                "role": "remote", "sudo": true, "allowed_roots": [env("LAB_REMOTE_MOUNT")]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{server}");
+    app.remote = server["id"].as_str().unwrap().to_owned();
+    let (status, sv) = app
+        .send(
+            "POST",
+            "/api/v1/subvolumes",
+            Some(json!({"server_id": app.primary, "path": app.area.vol,
+                        "snapshot_dir": app.area.snaps, "name": "data"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sv}");
+    app.subvolume = sv["id"].as_str().unwrap().to_owned();
+    app
+}
+
+impl TestApp {
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let req = match method {
+            "GET" => self.client.get(path),
+            "POST" => self.client.post(path),
+            "PATCH" => self.client.patch(path),
+            "DELETE" => self.client.delete(path),
+            _ => panic!("method {method}"),
+        }
+        .header("authorization", &self.bearer);
+        let req = match body {
+            Some(b) => req.body_json(&b),
+            None => req,
+        };
+        let resp = req.send().await;
+        let status = resp.0.status();
+        let text = resp.0.into_body().into_string().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn events(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Asserts a refusal with `status` whose detail starts with `field`, and that the
+    /// log did not grow.
+    async fn refused(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        status: StatusCode,
+        field: &str,
+    ) {
+        let before = self.events().await;
+        let (got, problem) = self.send(method, path, body).await;
+        assert_eq!(got, status, "{method} {path}: {problem}");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.starts_with(field),
+            "{method} {path}: detail {detail:?} should start with {field:?}"
+        );
+        assert_eq!(
+            self.events().await,
+            before,
+            "{method} {path} changed nothing"
+        );
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn bad_input_is_refused_naming_the_field_and_changes_nothing(pool: PgPool) {
+    let app = spawn(pool).await;
+    let sv = app.subvolume.clone();
+    let targets = format!("/api/v1/subvolumes/{sv}/targets");
+    let good = json!({"server_id": app.remote, "directory": app.area.remote_dir});
+    let unknown = uuid::Uuid::now_v7().to_string();
+
+    app.refused(
+        "POST",
+        &format!("/api/v1/subvolumes/{unknown}/targets"),
+        Some(good.clone()),
+        StatusCode::NOT_FOUND,
+        "no subvolume",
+    )
+    .await;
+    for (body, status, field) in [
+        (
+            json!({"server_id": app.remote, "directory": "/etc/backups"}),
+            StatusCode::BAD_REQUEST,
+            "directory",
+        ),
+        (
+            json!({"server_id": app.remote, "directory": "backups/x"}),
+            StatusCode::BAD_REQUEST,
+            "directory",
+        ),
+        (
+            json!({"server_id": app.remote, "directory": "/srv/dist-btrfs/../etc"}),
+            StatusCode::BAD_REQUEST,
+            "directory",
+        ),
+        (
+            json!({"server_id": app.primary, "directory": app.area.dir}),
+            StatusCode::BAD_REQUEST,
+            "server_id",
+        ),
+        (
+            json!({"server_id": unknown, "directory": app.area.remote_dir}),
+            StatusCode::NOT_FOUND,
+            "server_id",
+        ),
+        (
+            json!({"server_id": app.remote, "directory": app.area.remote_dir,
+                   "compression": "zstd"}),
+            StatusCode::BAD_REQUEST,
+            "compression",
+        ),
+        (
+            json!({"server_id": app.remote, "directory": app.area.remote_dir,
+                   "rate_limit_bytes_per_sec": 0}),
+            StatusCode::BAD_REQUEST,
+            "rate_limit_bytes_per_sec",
+        ),
+    ] {
+        app.refused("POST", &targets, Some(body), status, field)
+            .await;
+    }
+
+    let (status, target) = app.send("POST", &targets, Some(good.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{target}");
+    assert_eq!(target["missing"], "newest_only");
+    assert_eq!(target["compression"], "none");
+    assert_eq!(target["strict_incremental"], false);
+    let tid = target["id"].as_str().unwrap().to_owned();
+    app.refused(
+        "POST",
+        &targets,
+        Some(good),
+        StatusCode::CONFLICT,
+        "directory",
+    )
+    .await;
+    app.refused(
+        "PATCH",
+        &format!("/api/v1/targets/{tid}"),
+        Some(json!({"directory": "/tmp"})),
+        StatusCode::BAD_REQUEST,
+        "directory",
+    )
+    .await;
+    app.refused(
+        "PATCH",
+        &format!("/api/v1/targets/{unknown}"),
+        Some(json!({"strict_incremental": true})),
+        StatusCode::NOT_FOUND,
+        "no target",
+    )
+    .await;
+    app.refused(
+        "DELETE",
+        &format!("/api/v1/targets/{unknown}"),
+        None,
+        StatusCode::NOT_FOUND,
+        "no target",
+    )
+    .await;
+
+    // Replications.
+    let (status, snap) = app
+        .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{snap}");
+    let snap = snap["id"].as_str().unwrap().to_owned();
+    app.refused(
+        "POST",
+        "/api/v1/replications",
+        Some(json!({"snapshot_id": unknown})),
+        StatusCode::NOT_FOUND,
+        "snapshot_id",
+    )
+    .await;
+    app.refused(
+        "POST",
+        "/api/v1/replications",
+        Some(json!({"snapshot_id": snap, "target_ids": [unknown]})),
+        StatusCode::NOT_FOUND,
+        "target_ids",
+    )
+    .await;
+    app.refused(
+        "POST",
+        "/api/v1/replications",
+        Some(json!({"snapshot_id": snap, "target_ids": []})),
+        StatusCode::BAD_REQUEST,
+        "target_ids",
+    )
+    .await;
+    app.refused(
+        "GET",
+        &format!("/api/v1/replications/{unknown}"),
+        None,
+        StatusCode::NOT_FOUND,
+        "no replication",
+    )
+    .await;
+    app.refused(
+        "GET",
+        "/api/v1/replications?limit=0",
+        None,
+        StatusCode::BAD_REQUEST,
+        "limit",
+    )
+    .await;
+
+    // A target of another subvolume is refused for this snapshot.
+    let other_vol = format!("{}/other", app.area.dir);
+    assert!(
+        Command::new("btrfs")
+            .args(["subvolume", "create", &other_vol])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let (status, other) = app
+        .send(
+            "POST",
+            "/api/v1/subvolumes",
+            Some(json!({"server_id": app.primary, "path": other_vol,
+                        "snapshot_dir": app.area.snaps, "name": "other"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{other}");
+    let other_sv = other["id"].as_str().unwrap();
+    let (status, other_target) = app
+        .send(
+            "POST",
+            &format!("/api/v1/subvolumes/{other_sv}/targets"),
+            Some(json!({"server_id": app.remote, "directory": app.area.remote_dir})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{other_target}");
+    app.refused(
+        "POST",
+        "/api/v1/replications",
+        Some(json!({"snapshot_id": snap, "target_ids": [other_target["id"]]})),
+        StatusCode::BAD_REQUEST,
+        "target_ids",
+    )
+    .await;
+
+    // The remote cannot be removed while targets use it; the message names them.
+    let before = app.events().await;
+    let (status, problem) = app
+        .send("DELETE", &format!("/api/v1/servers/{}", app.remote), None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&tid),
+        "{problem}"
+    );
+    assert_eq!(app.events().await, before);
+
+    // Listing: two targets overall, one of this subvolume.
+    let (status, all) = app.send("GET", "/api/v1/targets", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let (_, mine) = app.send("GET", &targets, None).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let _ = std::fs::remove_dir(&other_vol);
+    let _ = Command::new("btrfs")
+        .args(["subvolume", "delete", &other_vol])
+        .output();
+}
+
+#[sqlx::test(migrations = false)]
+async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
+    let app = spawn(pool).await;
+    let sv = app.subvolume.clone();
+    let (status, target) = app
+        .send(
+            "POST",
+            &format!("/api/v1/subvolumes/{sv}/targets"),
+            Some(
+                json!({"server_id": app.remote, "directory": app.area.remote_dir,
+                        "missing": "send_all", "rate_limit_bytes_per_sec": 100000000}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{target}");
+    assert_eq!(target["missing"], "send_all");
+    let tid = target["id"].as_str().unwrap().to_owned();
+    let (_, snap) = app
+        .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
+        .await;
+    let snap = snap["id"].as_str().unwrap().to_owned();
+
+    let (status, rep) = app
+        .send(
+            "POST",
+            "/api/v1/replications",
+            Some(json!({"snapshot_id": snap})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{rep}");
+    let id = rep["id"].as_str().unwrap().to_owned();
+    assert_eq!(rep["targets"][0]["target_id"], tid.as_str());
+
+    // Poll (generous deadline; no timing is asserted).
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        let (status, r) = app
+            .send("GET", &format!("/api/v1/replications/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        last = r;
+        if !matches!(last["state"].as_str(), Some("queued" | "running")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["state"], "succeeded", "{last}");
+    let t = &last["targets"][0];
+    assert_eq!(t["state"], "succeeded", "{t}");
+    assert_eq!(t["kind"], "full");
+    assert_eq!(t["group_size"], 1);
+    assert!(t["bytes"].as_u64().unwrap() > 0, "{t}");
+    assert!(
+        t["received_path"]
+            .as_str()
+            .unwrap()
+            .starts_with(&app.area.remote_dir),
+        "{t}"
+    );
+
+    let (_, page) = app.send("GET", "/api/v1/replications?limit=5", None).await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["id"], id.as_str());
+    let (_, page) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replications?subvolume_id={sv}"),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 1);
+    let (_, page) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replications?subvolume_id={}", uuid::Uuid::now_v7()),
+            None,
+        )
+        .await;
+    assert_eq!(page["total"], 0);
+    let (_, replicas) = app
+        .send("GET", &format!("/api/v1/targets/{tid}/replicas"), None)
+        .await;
+    assert_eq!(replicas.as_array().unwrap().len(), 1, "{replicas}");
+    assert_eq!(replicas[0]["snapshot_id"], snap.as_str());
+    let (_, t) = app
+        .send("GET", &format!("/api/v1/targets/{tid}"), None)
+        .await;
+    assert_eq!(t["common_base_snapshot_id"], snap.as_str());
+
+    // A target with a finished replication can be changed and removed.
+    let (status, t) = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/targets/{tid}"),
+            Some(json!({"rate_limit_bytes_per_sec": null, "strict_incremental": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!(t["rate_limit_bytes_per_sec"], Value::Null);
+    assert_eq!(t["strict_incremental"], true);
+    let (status, _) = app
+        .send("DELETE", &format!("/api/v1/targets/{tid}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, all) = app.send("GET", "/api/v1/targets", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 0);
+}

@@ -1,0 +1,621 @@
+//! Projections of replication: `proj_targets` (existing targets and their options),
+//! `proj_replications` (one row per run), `proj_replication_targets` (per run and
+//! target: state, current send, bytes, result), `proj_replicas` (per target, the complete
+//! replicas last read back from it) and `proj_replication_pins` (per target, the common
+//! base with the primary, which retention must keep).
+//!
+//! A run's target row is `succeeded` only when the *requested* snapshot arrived (a
+//! send-all-missing target passes through older snapshots first and stays `running`).
+
+use chrono::{DateTime, Utc};
+use domain::lineage::MissingMode;
+use domain::replication::{Compression, TargetOptions};
+use domain::{DomainEvent, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::events::RecordedEvent;
+
+fn text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        other => Err(StoreError::Corrupt(format!("not a text enum: {other:?}"))),
+    }
+}
+
+fn from_text<T: serde::de::DeserializeOwned>(s: String) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s))
+        .map_err(|e| StoreError::Corrupt(format!("stored enum: {e}")))
+}
+
+fn opt_i64(n: Option<u64>, what: &str) -> Result<Option<i64>, StoreError> {
+    n.map(|n| super::to_i64(n, what)).transpose()
+}
+
+fn opt_u64(n: Option<i64>, what: &str) -> Result<Option<u64>, StoreError> {
+    n.map(|n| super::to_u64(n, what)).transpose()
+}
+
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let at = event.recorded_at;
+    match &event.event {
+        DomainEvent::TargetAdded(e) => {
+            sqlx::query(
+                "INSERT INTO proj_targets (target_id, subvolume_id, server_id, directory,
+                     strict_incremental, missing, compression, rate_limit_bytes_per_sec,
+                     created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(e.subvolume_id.as_uuid())
+            .bind(e.server_id.as_uuid())
+            .bind(&e.directory)
+            .bind(e.options.strict_incremental)
+            .bind(text(&e.options.missing)?)
+            .bind(text(&e.options.compression)?)
+            .bind(opt_i64(e.options.rate_limit_bytes_per_sec, "rate limit")?)
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::TargetUpdated(e) => {
+            // The catalog describes the old directory; the pin stays (conservative: it
+            // only keeps a snapshot longer) until the next success replaces it.
+            sqlx::query(
+                "DELETE FROM proj_replicas WHERE target_id = $1 AND EXISTS
+                    (SELECT 1 FROM proj_targets WHERE target_id = $1 AND directory <> $2)",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(&e.directory)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE proj_targets SET directory = $2, strict_incremental = $3, missing = $4,
+                        compression = $5, rate_limit_bytes_per_sec = $6, updated_at = $7
+                  WHERE target_id = $1",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(&e.directory)
+            .bind(e.options.strict_incremental)
+            .bind(text(&e.options.missing)?)
+            .bind(text(&e.options.compression)?)
+            .bind(opt_i64(e.options.rate_limit_bytes_per_sec, "rate limit")?)
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::TargetRemoved(e) => {
+            for table in ["proj_targets", "proj_replicas", "proj_replication_pins"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE target_id = $1"
+                )))
+                .bind(e.target_id.as_uuid())
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        DomainEvent::ReplicationRequested(e) => {
+            sqlx::query(
+                "INSERT INTO proj_replications (replication_id, subvolume_id, snapshot_id, state,
+                     requested_by, requested_at)
+                 VALUES ($1, $2, $3, 'queued', $4, $5)",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(e.subvolume_id.as_uuid())
+            .bind(e.snapshot_id.as_uuid())
+            .bind(event.actor.to_string())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            for t in &e.target_ids {
+                sqlx::query(
+                    "INSERT INTO proj_replication_targets (replication_id, target_id, state,
+                         updated_at)
+                     VALUES ($1, $2, 'queued', $3)",
+                )
+                .bind(e.replication_id.as_uuid())
+                .bind(t.as_uuid())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        DomainEvent::ReplicationStarted(e) => {
+            sqlx::query(
+                "UPDATE proj_replications SET state = 'running',
+                        started_at = COALESCE(started_at, $2)
+                  WHERE replication_id = $1",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::ReplicationTargetStarted(e) => {
+            sqlx::query(
+                "UPDATE proj_replication_targets SET state = 'running', snapshot_id = $3,
+                        parent_snapshot_id = $4, send_id = $5, group_size = $6, bytes = 0,
+                        expected_bytes = $7, rate_bytes_per_sec = NULL,
+                        started_at = COALESCE(started_at, $8), error = NULL,
+                        error_class = NULL, updated_at = $8
+                  WHERE replication_id = $1 AND target_id = $2",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(e.target_id.as_uuid())
+            .bind(e.snapshot_id.as_uuid())
+            .bind(e.parent_snapshot_id.map(|p| p.as_uuid()))
+            .bind(e.send_id)
+            .bind(i32::try_from(e.group_size).unwrap_or(i32::MAX))
+            .bind(opt_i64(e.expected_bytes, "expected bytes")?)
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::ReplicationProgress(e) => {
+            for t in &e.targets {
+                sqlx::query(
+                    "UPDATE proj_replication_targets SET bytes = $3, rate_bytes_per_sec = $4,
+                            updated_at = $5
+                      WHERE replication_id = $1 AND target_id = $2 AND send_id = $6",
+                )
+                .bind(e.replication_id.as_uuid())
+                .bind(t.target_id.as_uuid())
+                .bind(super::to_i64(t.bytes, "bytes")?)
+                .bind(super::to_i64(e.rate_bytes_per_sec, "rate")?)
+                .bind(at)
+                .bind(e.send_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        DomainEvent::ReplicationTargetSucceeded(e) => {
+            sqlx::query(
+                "UPDATE proj_replication_targets t SET
+                        state = CASE WHEN $3 = r.snapshot_id THEN 'succeeded' ELSE 'running' END,
+                        snapshot_id = $3, parent_snapshot_id = $4, bytes = $5,
+                        bytes_total = t.bytes_total + $5,
+                        snapshots_sent = t.snapshots_sent + CASE WHEN $6 THEN 1 ELSE 0 END,
+                        rate_bytes_per_sec = $7, duration_ms = $8, received_path = $9,
+                        finished_at = CASE WHEN $3 = r.snapshot_id THEN $10 END,
+                        started_at = COALESCE(t.started_at, $10),
+                        updated_at = $10
+                   FROM proj_replications r
+                  WHERE r.replication_id = t.replication_id
+                    AND t.replication_id = $1 AND t.target_id = $2",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(e.target_id.as_uuid())
+            .bind(e.snapshot_id.as_uuid())
+            .bind(e.parent_snapshot_id.map(|p| p.as_uuid()))
+            .bind(super::to_i64(e.bytes, "bytes")?)
+            .bind(e.sent)
+            .bind(super::to_i64(e.throughput_bytes_per_sec, "throughput")?)
+            .bind(super::to_i64(e.duration_ms, "duration")?)
+            .bind(&e.received_path)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM proj_replicas WHERE target_id = $1")
+                .bind(e.target_id.as_uuid())
+                .execute(&mut *conn)
+                .await?;
+            for r in &e.replicas {
+                sqlx::query(
+                    "INSERT INTO proj_replicas (target_id, snapshot_id, path, uuid, recorded_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (target_id, snapshot_id) DO NOTHING",
+                )
+                .bind(e.target_id.as_uuid())
+                .bind(r.snapshot_id.as_uuid())
+                .bind(&r.path)
+                .bind(r.uuid)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+            }
+            match e.common_base {
+                Some(base) => {
+                    sqlx::query(
+                        "INSERT INTO proj_replication_pins
+                             (target_id, subvolume_id, snapshot_id, updated_at)
+                         VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (target_id) DO UPDATE
+                            SET snapshot_id = EXCLUDED.snapshot_id,
+                                updated_at = EXCLUDED.updated_at",
+                    )
+                    .bind(e.target_id.as_uuid())
+                    .bind(e.subvolume_id.as_uuid())
+                    .bind(base.as_uuid())
+                    .bind(at)
+                    .execute(conn)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM proj_replication_pins WHERE target_id = $1")
+                        .bind(e.target_id.as_uuid())
+                        .execute(conn)
+                        .await?;
+                }
+            }
+        }
+        DomainEvent::ReplicationTargetFailed(e) => {
+            sqlx::query(
+                "UPDATE proj_replication_targets SET state = 'failed',
+                        snapshot_id = COALESCE($3, snapshot_id), error = $4, error_class = $5,
+                        finished_at = $6, updated_at = $6
+                  WHERE replication_id = $1 AND target_id = $2",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(e.target_id.as_uuid())
+            .bind(e.snapshot_id.map(|s| s.as_uuid()))
+            .bind(&e.error)
+            .bind(e.class.as_str())
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::ReplicationFinished(e) => {
+            sqlx::query(
+                "UPDATE proj_replications SET state = $2, finished_at = $3
+                  WHERE replication_id = $1",
+            )
+            .bind(e.replication_id.as_uuid())
+            .bind(e.outcome.as_str())
+            .bind(at)
+            .execute(conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A replication target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetView {
+    pub target_id: TargetId,
+    pub subvolume_id: SubvolumeId,
+    pub server_id: ServerId,
+    pub directory: String,
+    pub options: TargetOptions,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const TARGET_COLUMNS: &str = "target_id, subvolume_id, server_id, directory, strict_incremental,
+        missing, compression, rate_limit_bytes_per_sec, created_at, updated_at";
+
+fn target_from_row(row: &PgRow) -> Result<TargetView, StoreError> {
+    let missing: MissingMode = from_text(row.try_get("missing")?)?;
+    let compression: Compression = from_text(row.try_get("compression")?)?;
+    Ok(TargetView {
+        target_id: TargetId::from_uuid(row.try_get("target_id")?),
+        subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
+        server_id: ServerId::from_uuid(row.try_get("server_id")?),
+        directory: row.try_get("directory")?,
+        options: TargetOptions {
+            strict_incremental: row.try_get("strict_incremental")?,
+            missing,
+            compression,
+            rate_limit_bytes_per_sec: opt_u64(row.try_get("rate_limit_bytes_per_sec")?, "rate")?,
+        },
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Targets, of one subvolume or all, oldest first.
+pub async fn targets<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: Option<SubvolumeId>,
+) -> Result<Vec<TargetView>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TARGET_COLUMNS} FROM proj_targets
+          WHERE $1::uuid IS NULL OR subvolume_id = $1
+          ORDER BY created_at, target_id"
+    )))
+    .bind(subvolume.map(|s| s.as_uuid()))
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(target_from_row).collect()
+}
+
+/// One target.
+pub async fn target<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: TargetId,
+) -> Result<Option<TargetView>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TARGET_COLUMNS} FROM proj_targets WHERE target_id = $1"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(exec)
+    .await?;
+    row.as_ref().map(target_from_row).transpose()
+}
+
+/// The targets that send to `server`, as `<target id> (<directory>)`.
+pub async fn targets_on_server<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    server: ServerId,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT target_id::text || ' (' || directory || ')' FROM proj_targets
+          WHERE server_id = $1 ORDER BY created_at, target_id",
+    )
+    .bind(server.as_uuid())
+    .fetch_all(exec)
+    .await?)
+}
+
+/// One replication run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationView {
+    pub replication_id: ReplicationId,
+    pub subvolume_id: SubvolumeId,
+    pub snapshot_id: SnapshotId,
+    /// `queued`, `running`, `succeeded`, `failed`, `partially_failed`.
+    pub state: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+const REPLICATION_COLUMNS: &str = "replication_id, subvolume_id, snapshot_id, state,
+        requested_by, requested_at, started_at, finished_at";
+
+fn replication_from_row(row: &PgRow) -> Result<ReplicationView, StoreError> {
+    Ok(ReplicationView {
+        replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
+        subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
+        snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
+        state: row.try_get("state")?,
+        requested_by: row.try_get("requested_by")?,
+        requested_at: row.try_get("requested_at")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+    })
+}
+
+/// One run.
+pub async fn replication<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: ReplicationId,
+) -> Result<Option<ReplicationView>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPLICATION_COLUMNS} FROM proj_replications WHERE replication_id = $1"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(exec)
+    .await?;
+    row.as_ref().map(replication_from_row).transpose()
+}
+
+/// Runs (of one subvolume, or all), newest first, with the total count.
+pub async fn replications(
+    conn: &mut PgConnection,
+    subvolume: Option<SubvolumeId>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ReplicationView>, i64), StoreError> {
+    let sv = subvolume.map(|s| s.as_uuid());
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPLICATION_COLUMNS} FROM proj_replications
+          WHERE $3::uuid IS NULL OR subvolume_id = $3
+          ORDER BY requested_at DESC, replication_id DESC LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .bind(sv)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM proj_replications WHERE $1::uuid IS NULL OR subvolume_id = $1",
+    )
+    .bind(sv)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        rows.iter()
+            .map(replication_from_row)
+            .collect::<Result<_, _>>()?,
+        total,
+    ))
+}
+
+/// Runs that did not finish (queued or running), oldest first.
+pub async fn unfinished_replications<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+) -> Result<Vec<ReplicationId>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT replication_id FROM proj_replications
+          WHERE state IN ('queued', 'running') ORDER BY requested_at, replication_id",
+    )
+    .fetch_all(exec)
+    .await?;
+    Ok(ids.into_iter().map(ReplicationId::from_uuid).collect())
+}
+
+/// One target of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationTargetView {
+    pub replication_id: ReplicationId,
+    pub target_id: TargetId,
+    /// `queued`, `running`, `succeeded`, `failed`.
+    pub state: String,
+    pub snapshot_id: Option<SnapshotId>,
+    pub parent_snapshot_id: Option<SnapshotId>,
+    pub send_id: Option<Uuid>,
+    pub group_size: Option<i32>,
+    pub bytes: u64,
+    pub bytes_total: u64,
+    pub snapshots_sent: i32,
+    pub expected_bytes: Option<u64>,
+    pub rate_bytes_per_sec: Option<u64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<u64>,
+    pub received_path: Option<String>,
+    pub error: Option<String>,
+    pub error_class: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
+    let snap = |c: &str| -> Result<Option<SnapshotId>, StoreError> {
+        Ok(row
+            .try_get::<Option<Uuid>, _>(c)?
+            .map(SnapshotId::from_uuid))
+    };
+    Ok(ReplicationTargetView {
+        replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
+        target_id: TargetId::from_uuid(row.try_get("target_id")?),
+        state: row.try_get("state")?,
+        snapshot_id: snap("snapshot_id")?,
+        parent_snapshot_id: snap("parent_snapshot_id")?,
+        send_id: row.try_get("send_id")?,
+        group_size: row.try_get("group_size")?,
+        bytes: super::to_u64(row.try_get("bytes")?, "bytes")?,
+        bytes_total: super::to_u64(row.try_get("bytes_total")?, "bytes")?,
+        snapshots_sent: row.try_get("snapshots_sent")?,
+        expected_bytes: opt_u64(row.try_get("expected_bytes")?, "expected bytes")?,
+        rate_bytes_per_sec: opt_u64(row.try_get("rate_bytes_per_sec")?, "rate")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        duration_ms: opt_u64(row.try_get("duration_ms")?, "duration")?,
+        received_path: row.try_get("received_path")?,
+        error: row.try_get("error")?,
+        error_class: row.try_get("error_class")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The targets of one run, by target id.
+pub async fn replication_targets<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: ReplicationId,
+) -> Result<Vec<ReplicationTargetView>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM proj_replication_targets WHERE replication_id = $1 ORDER BY target_id",
+    )
+    .bind(id.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(rt_from_row).collect()
+}
+
+/// The bytes of the newest successful send of this subvolume of the same kind (full:
+/// no parent; incremental: with one), as an estimate of the next one's size.
+pub async fn last_send_bytes<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+    incremental: bool,
+) -> Result<Option<u64>, StoreError> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT t.bytes FROM proj_replication_targets t
+           JOIN proj_replications r USING (replication_id)
+          WHERE r.subvolume_id = $1 AND t.received_path IS NOT NULL AND t.bytes > 0
+            AND (t.parent_snapshot_id IS NOT NULL) = $2
+          ORDER BY t.updated_at DESC LIMIT 1",
+    )
+    .bind(subvolume.as_uuid())
+    .bind(incremental)
+    .fetch_optional(exec)
+    .await?;
+    opt_u64(n, "bytes")
+}
+
+/// A complete replica on a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaView {
+    pub target_id: TargetId,
+    pub snapshot_id: SnapshotId,
+    pub path: String,
+    pub uuid: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The replicas on a target, by path.
+pub async fn replicas_of_target<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    target: TargetId,
+) -> Result<Vec<ReplicaView>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT target_id, snapshot_id, path, uuid, recorded_at FROM proj_replicas
+          WHERE target_id = $1 ORDER BY path",
+    )
+    .bind(target.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReplicaView {
+                target_id: TargetId::from_uuid(row.try_get("target_id")?),
+                snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
+                path: row.try_get("path")?,
+                uuid: row.try_get("uuid")?,
+                recorded_at: row.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The pins of a subvolume's targets: (target, common base snapshot).
+pub async fn pins_of_subvolume<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Vec<(TargetId, SnapshotId)>, StoreError> {
+    let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT target_id, snapshot_id FROM proj_replication_pins
+          WHERE subvolume_id = $1 ORDER BY target_id",
+    )
+    .bind(subvolume.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, s)| (TargetId::from_uuid(t), SnapshotId::from_uuid(s)))
+        .collect())
+}
+
+/// The pin of one target.
+pub async fn pin_of_target<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    target: TargetId,
+) -> Result<Option<SnapshotId>, StoreError> {
+    let id: Option<Uuid> =
+        sqlx::query_scalar("SELECT snapshot_id FROM proj_replication_pins WHERE target_id = $1")
+            .bind(target.as_uuid())
+            .fetch_optional(exec)
+            .await?;
+    Ok(id.map(SnapshotId::from_uuid))
+}
+
+/// Snapshots of the subvolume that an unfinished run will send or sends from: the
+/// requested snapshot of every queued or running run, and the snapshot and parent of
+/// every running target.
+pub async fn snapshots_in_flight<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Vec<SnapshotId>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT r.snapshot_id FROM proj_replications r
+          WHERE r.subvolume_id = $1 AND r.state IN ('queued', 'running')
+         UNION
+         SELECT s FROM proj_replication_targets t
+           JOIN proj_replications r USING (replication_id),
+                LATERAL (VALUES (t.snapshot_id), (t.parent_snapshot_id)) v(s)
+          WHERE r.subvolume_id = $1 AND r.state IN ('queued', 'running')
+            AND t.state = 'running' AND s IS NOT NULL",
+    )
+    .bind(subvolume.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    Ok(ids.into_iter().map(SnapshotId::from_uuid).collect())
+}
