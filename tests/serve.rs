@@ -356,7 +356,7 @@ fn tls_serves_https_with_secure_cookies() {
     let password = first_admin_password(&serve);
     let curl = |args: &[&str]| {
         let out = Command::new("curl")
-            .args(["-sk", "--max-time", "20"])
+            .args(["-skS", "--max-time", "20"])
             .args(args)
             .output()
             .expect("run curl");
