@@ -99,3 +99,24 @@ pub fn start(
         workers.context("job workers failed")
     })
 }
+
+/// Requested replications go to the job runner (`api::AppState::replication_queue`).
+#[derive(Debug)]
+pub struct JobsReplicationQueue {
+    pub pool: sqlx::PgPool,
+    pub max_attempts: u32,
+}
+
+impl api::ReplicationQueue for JobsReplicationQueue {
+    fn enqueue<'a>(
+        &'a self,
+        run: &'a store::projections::ReplicationView,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            jobs::queue::enqueue_replication(&self.pool, run, self.max_attempts)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+}
