@@ -1,7 +1,8 @@
 //! `serve`'s background work: the job workers and the scheduler (crate `jobs`),
 //! configured from the environment, started after start-up and stopped with the
 //! server's shutdown signal (workers finish their running jobs first, up to
-//! `JobsConfig::shutdown_timeout`).
+//! `JobsConfig::shutdown_timeout`). [`JobsReplicationQueue`] is how the API hands
+//! requested replications to them.
 //!
 //! Environment (seconds; all optional):
 //! - `DIST_BTRFS_SYNC_INTERVAL_SECS`: inventory sync of every managed subvolume
