@@ -380,6 +380,17 @@ impl Lab {
         .await
     }
 
+    /// Rebuilding the projections from the log gives the same tables (the new events
+    /// included).
+    async fn assert_rebuild_reproduces(&self) {
+        let live = store::projections::snapshot(&self.pool).await.unwrap();
+        store::projections::rebuild(&self.pool).await.unwrap();
+        assert_eq!(
+            store::projections::snapshot(&self.pool).await.unwrap(),
+            live
+        );
+    }
+
     /// Waits (generously) until `sql` returns `want`.
     async fn wait_for(&self, sql: &str, want: i64) {
         let deadline = std::time::Instant::now() + Duration::from_secs(180);
@@ -569,6 +580,7 @@ async fn target_retention_deletes_the_oldest_replicas_never_one_being_sent(pool:
     assert_eq!(replicas, ids[2..].iter().copied().collect());
     // The primary kept all four (keep_last 100).
     assert_eq!(lab.area.snaps_on_disk().len(), 4);
+    lab.assert_rebuild_reproduces().await;
 }
 
 #[sqlx::test(migrations = false)]
@@ -706,4 +718,62 @@ async fn a_transiently_failed_replicate_job_is_retried_and_resends_only_the_fail
     assert_eq!(status, "Done");
     assert!(attempts >= 2, "attempts {attempts}");
     assert_eq!(lab.count("JobFailed").await, 0);
+    lab.assert_rebuild_reproduces().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn target_retention_never_deletes_the_common_base(pool: PgPool) {
+    let lab = lab(pool, 100, Some(1), false).await;
+    let target = lab.add_target(1).await;
+    let mut names = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (id, name) = lab.snapshot().await;
+        lab.replicate(id).await;
+        ids.push(id);
+        names.push(name);
+    }
+    // The newest snapshot leaves the primary (an operator's delete); the next success
+    // on the target records the newest snapshot both sides still share as its base.
+    lab.engine
+        .delete_snapshot(ids[2], None, &meta())
+        .await
+        .unwrap();
+    lab.replicate(ids[1]).await;
+    assert_eq!(
+        store::projections::pin_of_target(&lab.pool, target)
+            .await
+            .unwrap(),
+        Some(ids[1])
+    );
+    // keep_last 1 keeps the newest replica; the base is kept besides; only the oldest goes.
+    let reports = lab
+        .engine
+        .prune_targets(lab.subvolume, Utc::now(), &meta())
+        .await
+        .unwrap();
+    assert_eq!(
+        reports[0]
+            .deleted
+            .iter()
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+    let base = reports[0]
+        .planned
+        .iter()
+        .find(|d| d.snapshot_id == ids[1].as_uuid())
+        .unwrap();
+    assert!(
+        base.reasons
+            .iter()
+            .any(|r| matches!(r, domain::KeepReason::IncrementalBase { .. })),
+        "{:?}",
+        base.reasons
+    );
+    assert_eq!(
+        lab.area.remote_subvolumes(1),
+        names[1..].iter().cloned().collect::<BTreeSet<_>>()
+    );
 }
