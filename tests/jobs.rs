@@ -5,7 +5,8 @@
 //!   work is finished exactly once (snapshots on disk and events counted);
 //! - two `serve` processes on one database for a few slots: no slot done twice;
 //! - a replication left queued without a job (a `serve` died before enqueueing it) is
-//!   enqueued at start and run by the workers as a `ReplicateJob`, once.
+//!   enqueued at start, and one requested with `POST /replications` is enqueued: each
+//!   runs as a `ReplicateJob`, once.
 //!
 //! Policies run every minute; the scheduler ticks every second here
 //! (`DIST_BTRFS_SCHEDULER_TICK_SECS=1`), workers beat every second so a killed one's
@@ -240,6 +241,8 @@ async fn prepare(db: &Db, area: &Area, keep_last: u32) -> (Engine, SubvolumeId) 
 /// A running `serve` on the test's database.
 struct Serve {
     child: Option<Child>,
+    /// `http://127.0.0.1:<port>/api/v1`
+    base: String,
 }
 
 impl Serve {
@@ -281,18 +284,21 @@ impl Serve {
         let mut child = cmd.spawn().expect("spawn dist-btrfs serve");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        loop {
+        let base = loop {
             let line = lines
                 .next()
                 .expect("serve exited before it listened (see its log in the test's tmp dir)")
                 .unwrap();
-            if line.starts_with("dist-btrfs: listening on ") {
-                break;
+            if let Some(url) = line.strip_prefix("dist-btrfs: listening on ") {
+                break format!("{url}/api/v1");
             }
-        }
+        };
         // Keep draining stdout so that serve never blocks on it.
         std::thread::spawn(move || for _ in lines {});
-        Self { child: Some(child) }
+        Self {
+            child: Some(child),
+            base,
+        }
     }
 
     /// `kill -9`.
@@ -622,7 +628,7 @@ impl Drop for RemoteDir {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn serve_runs_a_replication_left_queued_as_a_job() {
+async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
     let area = Area::new();
     let db = Db::new().await;
     let (engine, sv) = prepare(&db, &area, 100).await;
@@ -696,23 +702,64 @@ async fn serve_runs_a_replication_left_queued_as_a_job() {
             == 1
     })
     .await;
+
+    // `POST /replications` goes through the queue too.
+    let second = engine.create_snapshot(sv, &meta()).await.unwrap();
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}/auth/login", serve.base))
+        .json(&serde_json::json!({"username": "admin", "password": "jobs-e2e-admin-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = login.json().await.unwrap();
+    let requested = http
+        .post(format!("{}/replications", serve.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", body["csrf_token"].as_str().unwrap())
+        .json(&serde_json::json!({"snapshot_id": second.snapshot_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(requested.status(), 202);
+    let requested: serde_json::Value = requested.json().await.unwrap();
+    let second_run = requested["id"].as_str().unwrap().to_owned();
+    wait_until("the requested replication succeeded", || async {
+        db.scalar(&format!(
+            "SELECT count(*) FROM proj_replications
+              WHERE replication_id = '{second_run}' AND state = 'succeeded'"
+        ))
+        .await
+            == 1
+    })
+    .await;
     wait_until_quiet(&db).await;
     serve.stop();
-    // Through the job queue, once.
-    assert_eq!(
-        db.strings(&format!(
-            "SELECT status FROM apalis.jobs WHERE job_type = 'dist-btrfs.replicate'
-              AND idempotency_key = 'replicate:{}'",
-            run.replication_id
-        ))
-        .await,
-        vec!["Done".to_owned()]
-    );
+    // Each through the job queue, once.
+    for id in [run.replication_id.to_string(), second_run] {
+        assert_eq!(
+            db.strings(&format!(
+                "SELECT status FROM apalis.jobs WHERE job_type = 'dist-btrfs.replicate'
+                  AND idempotency_key = 'replicate:{id}'"
+            ))
+            .await,
+            vec!["Done".to_owned()]
+        );
+    }
     assert_eq!(
         db.scalar("SELECT count(*) FROM events WHERE event_type = 'ReplicationTargetSucceeded'")
             .await,
-        1
+        2
     );
     let listed = remote_sh(1, &format!("sudo btrfs subvolume list -o {}", dir.0));
     assert!(listed.contains(&snapshot.name), "{listed}");
+    assert!(listed.contains(&second.name), "{listed}");
 }
