@@ -3,7 +3,10 @@
 //! - `kill -9` of `serve` in the middle of a snapshot job and of a prune job (landed
 //!   there with the test-only pause points of `engine::test_pause`), restart, and the
 //!   work is finished exactly once (snapshots on disk and events counted);
-//! - two `serve` processes on one database for a few slots: no slot done twice.
+//! - two `serve` processes on one database for a few slots: no slot done twice;
+//! - a replication left queued without a job (a `serve` died before enqueueing it) is
+//!   enqueued at start, and one requested with `POST /replications` is enqueued: each
+//!   runs as a `ReplicateJob`, once.
 //!
 //! Policies run every minute; the scheduler ticks every second here
 //! (`DIST_BTRFS_SCHEDULER_TICK_SECS=1`), workers beat every second so a killed one's
@@ -238,6 +241,8 @@ async fn prepare(db: &Db, area: &Area, keep_last: u32) -> (Engine, SubvolumeId) 
 /// A running `serve` on the test's database.
 struct Serve {
     child: Option<Child>,
+    /// `http://127.0.0.1:<port>/api/v1`
+    base: String,
 }
 
 impl Serve {
@@ -279,18 +284,21 @@ impl Serve {
         let mut child = cmd.spawn().expect("spawn dist-btrfs serve");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        loop {
+        let base = loop {
             let line = lines
                 .next()
                 .expect("serve exited before it listened (see its log in the test's tmp dir)")
                 .unwrap();
-            if line.starts_with("dist-btrfs: listening on ") {
-                break;
+            if let Some(url) = line.strip_prefix("dist-btrfs: listening on ") {
+                break format!("{url}/api/v1");
             }
-        }
+        };
         // Keep draining stdout so that serve never blocks on it.
         std::thread::spawn(move || for _ in lines {});
-        Self { child: Some(child) }
+        Self {
+            child: Some(child),
+            base,
+        }
     }
 
     /// `kill -9`.
@@ -566,4 +574,192 @@ async fn two_serves_on_one_database_do_every_slot_once() {
         .await
             >= 2
     );
+}
+
+/// Runs a shell command on lab remote `n` as the lab user (OpenSSH, test side only).
+fn remote_sh(n: u8, cmd: &str) -> String {
+    let var = |name: &str| std::env::var(name).unwrap();
+    let out = Command::new("ssh")
+        .args([
+            "-i",
+            &var("LAB_SSH_KEY"),
+            "-p",
+            &var(&format!("LAB_REMOTE{n}_PORT")),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            &format!(
+                "{}@{}",
+                var("LAB_SSH_USER"),
+                var(&format!("LAB_REMOTE{n}_ADDR"))
+            ),
+            cmd,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "remote{n}: {cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A target directory on lab remote 1, removed with what was received into it.
+struct RemoteDir(String);
+
+impl Drop for RemoteDir {
+    fn drop(&mut self) {
+        let d = &self.0;
+        let _ = std::panic::catch_unwind(|| {
+            remote_sh(
+                1,
+                &format!(
+                    "for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
+                ),
+            )
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
+    let area = Area::new();
+    let db = Db::new().await;
+    let (engine, sv) = prepare(&db, &area, 100).await;
+    // The vault `serve` will open (same master key file), holding the remote's key.
+    let vault = Arc::new(
+        store::vault::open_vault(db.pool.clone(), &area.tmp.path().join("master.key"))
+            .await
+            .unwrap(),
+    );
+    let remote_engine = Engine::new(
+        EventStore::new(db.pool.clone()),
+        Arc::new(
+            HostRegistry::new()
+                .with_connector(Arc::new(engine::remote::VaultConnector::new(vault.clone()))),
+        ),
+    );
+    let var = |name: &str| std::env::var(name).unwrap();
+    let (server, _) = remote_engine
+        .register_ssh_server(
+            &vault,
+            &engine::remote::NewSshServer {
+                name: "remote1".into(),
+                address: var("LAB_REMOTE1_ADDR"),
+                port: var("LAB_REMOTE1_PORT").parse().unwrap(),
+                username: var("LAB_SSH_USER"),
+                credentials: engine::remote::Credentials::Key {
+                    key: std::fs::read_to_string(var("LAB_SSH_KEY")).unwrap().into(),
+                    passphrase: None,
+                },
+                role: domain::ServerRole::Remote,
+                sudo: true,
+                allowed_roots: vec![var("LAB_REMOTE_MOUNT")],
+                force: false,
+                host_key_fingerprint: Some(var("LAB_REMOTE1_HOSTKEY_FPR")),
+            },
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let dir = RemoteDir(format!(
+        "{}/t-{}-r1",
+        var("LAB_REMOTE_TARGET_DIR"),
+        uuid::Uuid::new_v4().simple()
+    ));
+    remote_sh(1, &format!("mkdir {}", dir.0));
+    engine
+        .add_target(
+            sv,
+            server.server_id,
+            &dir.0,
+            domain::replication::TargetOptions::default(),
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let snapshot = engine.create_snapshot(sv, &meta()).await.unwrap();
+    // Requested while no `serve` runs (as if one died before enqueueing it).
+    let run = engine
+        .request_replication(snapshot.snapshot_id, None, &meta())
+        .await
+        .unwrap();
+
+    let serve = Serve::start(&db, &area, "a", None);
+    wait_until("the queued replication succeeded", || async {
+        db.scalar(&format!(
+            "SELECT count(*) FROM proj_replications
+              WHERE replication_id = '{}' AND state = 'succeeded'",
+            run.replication_id
+        ))
+        .await
+            == 1
+    })
+    .await;
+
+    // `POST /replications` goes through the queue too.
+    let second = engine.create_snapshot(sv, &meta()).await.unwrap();
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}/auth/login", serve.base))
+        .json(&serde_json::json!({"username": "admin", "password": "jobs-e2e-admin-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = login.json().await.unwrap();
+    let requested = http
+        .post(format!("{}/replications", serve.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", body["csrf_token"].as_str().unwrap())
+        .json(&serde_json::json!({"snapshot_id": second.snapshot_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(requested.status(), 202);
+    let requested: serde_json::Value = requested.json().await.unwrap();
+    let second_run = requested["id"].as_str().unwrap().to_owned();
+    wait_until("the requested replication succeeded", || async {
+        db.scalar(&format!(
+            "SELECT count(*) FROM proj_replications
+              WHERE replication_id = '{second_run}' AND state = 'succeeded'"
+        ))
+        .await
+            == 1
+    })
+    .await;
+    wait_until_quiet(&db).await;
+    serve.stop();
+    // Each through the job queue, once.
+    for id in [run.replication_id.to_string(), second_run] {
+        assert_eq!(
+            db.strings(&format!(
+                "SELECT status FROM apalis.jobs WHERE job_type = 'dist-btrfs.replicate'
+                  AND idempotency_key = 'replicate:{id}'"
+            ))
+            .await,
+            vec!["Done".to_owned()]
+        );
+    }
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM events WHERE event_type = 'ReplicationTargetSucceeded'")
+            .await,
+        2
+    );
+    let listed = remote_sh(1, &format!("sudo btrfs subvolume list -o {}", dir.0));
+    assert!(listed.contains(&snapshot.name), "{listed}");
+    assert!(listed.contains(&second.name), "{listed}");
 }

@@ -53,6 +53,17 @@ pub struct AppState {
     pub vault: Option<Arc<Vault>>,
     /// This process's live event feed (one Postgres listener, shared by clones).
     pub live: Arc<store::live::LiveFeed>,
+    /// Where requested replications go: the job runner (`serve` sets it: a durable,
+    /// retried `ReplicateJob`); `None` (tests without a runner): a task of this process.
+    pub replication_queue: Option<Arc<dyn ReplicationQueue>>,
+}
+
+/// Hands a requested replication run to the job runner.
+pub trait ReplicationQueue: Send + Sync + std::fmt::Debug {
+    fn enqueue<'a>(
+        &'a self,
+        run: &'a store::projections::ReplicationView,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>>;
 }
 
 impl AppState {
@@ -74,7 +85,15 @@ impl AppState {
             metrics: Arc::new(observe::RequestMetrics::default()),
             vault: None,
             live: Arc::new(store::live::LiveFeed::default()),
+            replication_queue: None,
         }
+    }
+
+    /// The same state with requested replications going to `queue`.
+    #[must_use]
+    pub fn with_replication_queue(mut self, queue: Arc<dyn ReplicationQueue>) -> Self {
+        self.replication_queue = Some(queue);
+        self
     }
 
     /// The same state with the credential vault.

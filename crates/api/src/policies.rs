@@ -182,6 +182,42 @@ pub struct PruneResult {
     pub failed: Vec<PruneFailure>,
     /// The plan that was carried out.
     pub snapshots: Vec<PlannedSnapshotDto>,
+    /// The replicas pruned on each replication target by the policy's target retention
+    /// (empty without one).
+    pub targets: Vec<TargetPruneResult>,
+}
+
+/// What pruning did on one replication target.
+#[derive(Debug, Clone, Object)]
+pub struct TargetPruneResult {
+    pub target_id: Uuid,
+    /// Snapshots whose replica was deleted there (each recorded as `ReplicaPruned`).
+    pub deleted: Vec<Uuid>,
+    /// Failures (recorded as `ReplicaPruneFailed`): a replica (`snapshot_id`), or the
+    /// whole target (no `snapshot_id`: unreachable, directory unreadable).
+    pub failed: Vec<TargetPruneFailure>,
+}
+
+/// One failure of target pruning.
+#[derive(Debug, Clone, Object)]
+pub struct TargetPruneFailure {
+    pub snapshot_id: Option<Uuid>,
+    pub error: String,
+}
+
+fn target_prune_dto(r: engine::target_prune::TargetPruneReport) -> TargetPruneResult {
+    TargetPruneResult {
+        target_id: r.target_id.as_uuid(),
+        deleted: r.deleted.iter().map(|(s, _)| s.as_uuid()).collect(),
+        failed: r
+            .failed
+            .into_iter()
+            .map(|(s, error)| TargetPruneFailure {
+                snapshot_id: s.map(|s| s.as_uuid()),
+                error,
+            })
+            .collect(),
+    }
 }
 
 fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
@@ -682,7 +718,8 @@ impl PoliciesApi {
 
     /// Prunes the subvolume's snapshots on the primary now, by its policy's retention:
     /// deletes what the plan does not keep (never the newest, never one dist-btrfs did
-    /// not create or adopt).
+    /// not create or adopt); then the replicas on each replication target by the
+    /// policy's target retention (an unreachable target is reported, not an error).
     #[oai(
         path = "/subvolumes/:id/prune",
         method = "post",
@@ -694,15 +731,19 @@ impl PoliciesApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> PruneResponse {
-        match state
-            .engine
-            .prune_subvolume(
-                SubvolumeId::from_uuid(id.0),
-                Utc::now(),
-                &AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
+        let subvolume = SubvolumeId::from_uuid(id.0);
+        let meta = AppendMeta::new(auth.actor());
+        let now = Utc::now();
+        let primary = state.engine.prune_subvolume(subvolume, now, &meta).await;
+        let targets = match primary {
+            Ok(_) => state.engine.prune_targets(subvolume, now, &meta).await,
+            Err(_) => Ok(Vec::new()),
+        };
+        let targets = match targets {
+            Ok(t) => t,
+            Err(e) => return e.into(),
+        };
+        match primary {
             Ok(r) => PruneResponse::Ok(Json(PruneResult {
                 subvolume_id: id.0,
                 policy_id: r.policy_id.as_uuid(),
@@ -718,6 +759,7 @@ impl PoliciesApi {
                     })
                     .collect(),
                 snapshots: r.planned.into_iter().map(planned_dto).collect(),
+                targets: targets.into_iter().map(target_prune_dto).collect(),
             })),
             Err(e) => e.into(),
         }

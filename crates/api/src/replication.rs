@@ -1,8 +1,9 @@
 //! Replication over HTTP: targets (`/subvolumes/{id}/targets`, `/targets`,
 //! `/targets/{id}`, `/targets/{id}/replicas`) and replications (`/replications`,
 //! `/replications/{id}`). Reads come from the replication projections; changes go
-//! through the engine. `POST /replications` records the request and starts the run in
-//! a background task (`Engine::spawn_replication`; the job runner will take this over).
+//! through the engine. `POST /replications` records the request and hands the run to
+//! `AppState::replication_queue` (in `serve`: a durable `ReplicateJob`, retried while
+//! targets fail transiently), or without one runs it in a task of this process.
 
 use chrono::{DateTime, Utc};
 use domain::lineage::MissingMode;
@@ -726,7 +727,18 @@ impl ReplicationsApi {
             Ok(v) => v,
             Err(e) => return e.into(),
         };
-        state.engine.spawn_replication(view.replication_id, meta);
+        match &state.replication_queue {
+            Some(queue) => {
+                // The run is recorded; if enqueueing fails, the next start of `serve`
+                // enqueues every unfinished run.
+                if let Err(e) = queue.enqueue(&view).await {
+                    tracing::error!(replication = %view.replication_id, error = %e, "enqueueing the replication failed");
+                }
+            }
+            None => {
+                state.engine.spawn_replication(view.replication_id, meta);
+            }
+        }
         match replication(&state.pool, view).await {
             Ok(r) => RequestReplicationResponse::Ok(Json(r)),
             Err(e) => RequestReplicationResponse::Internal(Json(Problem::internal(&e))),

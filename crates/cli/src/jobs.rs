@@ -1,7 +1,8 @@
 //! `serve`'s background work: the job workers and the scheduler (crate `jobs`),
 //! configured from the environment, started after start-up and stopped with the
 //! server's shutdown signal (workers finish their running jobs first, up to
-//! `JobsConfig::shutdown_timeout`).
+//! `JobsConfig::shutdown_timeout`). [`JobsReplicationQueue`] is how the API hands
+//! requested replications to them.
 //!
 //! Environment (seconds; all optional):
 //! - `DIST_BTRFS_SYNC_INTERVAL_SECS`: inventory sync of every managed subvolume
@@ -98,4 +99,25 @@ pub fn start(
         let _ = scheduler.await;
         workers.context("job workers failed")
     })
+}
+
+/// Requested replications go to the job runner (`api::AppState::replication_queue`).
+#[derive(Debug)]
+pub struct JobsReplicationQueue {
+    pub pool: sqlx::PgPool,
+    pub max_attempts: u32,
+}
+
+impl api::ReplicationQueue for JobsReplicationQueue {
+    fn enqueue<'a>(
+        &'a self,
+        run: &'a store::projections::ReplicationView,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            jobs::queue::enqueue_replication(&self.pool, run, self.max_attempts)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
 }

@@ -126,11 +126,18 @@ async fn serve_on(
     let jobs_config = crate::jobs::config_from_env()?;
     let storage_task =
         spawn_periodic_storage(state.engine.clone(), seconds_env(STORAGE_INTERVAL_ENV)?);
-    // Replications a killed serve left queued or running continue (issue 5).
-    match state.engine.resume_replications().await {
-        Ok(ids) if !ids.is_empty() => tracing::info!(count = ids.len(), "resumed replications"),
+    // Replications run as jobs; runs left queued or running without one (requested
+    // before a crash) get theirs now (a dead worker's running job apalis re-enqueues).
+    state = state.with_replication_queue(std::sync::Arc::new(crate::jobs::JobsReplicationQueue {
+        pool: database.pool().clone(),
+        max_attempts: jobs_config.max_attempts,
+    }));
+    match jobs::queue::enqueue_unfinished_replications(database.pool(), jobs_config.max_attempts)
+        .await
+    {
+        Ok(n) if n > 0 => tracing::info!(count = n, "enqueued unfinished replications"),
         Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not resume replications"),
+        Err(e) => tracing::warn!(error = %e, "could not enqueue unfinished replications"),
     }
 
     let listen = &options.listen;

@@ -15,9 +15,10 @@ use crate::auth::{Role, Username};
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 use crate::policy::PolicySpec;
 pub use crate::replication::{
-    ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationProgress, ReplicationRequested,
-    ReplicationStarted, ReplicationTargetFailed, ReplicationTargetStarted,
-    ReplicationTargetSucceeded, TargetAdded, TargetRemoved, TargetUpdated,
+    ReplicaHalfReceivedDeleted, ReplicaPruneFailed, ReplicaPruned, ReplicationFinished,
+    ReplicationProgress, ReplicationRequested, ReplicationRetried, ReplicationStarted,
+    ReplicationTargetFailed, ReplicationTargetStarted, ReplicationTargetSucceeded, TargetAdded,
+    TargetRemoved, TargetUpdated,
 };
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
@@ -475,6 +476,9 @@ pub enum DomainEvent {
     ReplicaHalfReceivedDeleted(ReplicaHalfReceivedDeleted),
     ReplicationTargetFailed(ReplicationTargetFailed),
     ReplicationFinished(ReplicationFinished),
+    ReplicationRetried(ReplicationRetried),
+    ReplicaPruned(ReplicaPruned),
+    ReplicaPruneFailed(ReplicaPruneFailed),
 }
 
 /// Static facts about an event's type.
@@ -534,6 +538,9 @@ impl EventKind for DomainEvent {
             Self::ReplicaHalfReceivedDeleted(_) => "ReplicaHalfReceivedDeleted",
             Self::ReplicationTargetFailed(_) => "ReplicationTargetFailed",
             Self::ReplicationFinished(_) => "ReplicationFinished",
+            Self::ReplicationRetried(_) => "ReplicationRetried",
+            Self::ReplicaPruned(_) => "ReplicaPruned",
+            Self::ReplicaPruneFailed(_) => "ReplicaPruneFailed",
         }
     }
 
@@ -701,6 +708,21 @@ impl DomainEvent {
                 "replication {} finished: {}",
                 e.replication_id,
                 e.outcome.as_str()
+            ),
+            Self::ReplicationRetried(e) => format!(
+                "replication {} retried for {} target(s)",
+                e.replication_id,
+                e.target_ids.len()
+            ),
+            Self::ReplicaPruned(e) => format!(
+                "replica {} of snapshot {} pruned from target {}",
+                e.path, e.snapshot_id, e.target_id
+            ),
+            Self::ReplicaPruneFailed(e) => format!(
+                "pruning target {} failed ({}): {}",
+                e.target_id,
+                e.class.as_str(),
+                e.error
             ),
         }
     }
@@ -1069,6 +1091,24 @@ mod tests {
                 replication_id: r,
                 outcome: Outcome::PartiallyFailed,
             }),
+            DomainEvent::ReplicationRetried(ReplicationRetried {
+                replication_id: r,
+                target_ids: vec![t],
+            }),
+            DomainEvent::ReplicaPruned(ReplicaPruned {
+                target_id: t,
+                subvolume_id: sv(),
+                snapshot_id: snap(),
+                policy_id: PolicyId::from_uuid(Uuid::from_u128(5)),
+                path: "/srv/backups/home/home.20260101T000000Z".into(),
+            }),
+            DomainEvent::ReplicaPruneFailed(ReplicaPruneFailed {
+                target_id: t,
+                subvolume_id: sv(),
+                snapshot_id: None,
+                error: "server unreachable".into(),
+                class: ErrorClass::Transient,
+            }),
         ]
     }
 
@@ -1152,7 +1192,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 46, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 49, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ids::{ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
+use crate::ids::{PolicyId, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
 use crate::lineage::{IncompleteReason, IncrementalMode, MissingMode};
 
 /// Stream compression between the primary and a target.
@@ -232,6 +232,37 @@ pub struct ReplicationTargetFailed {
 pub struct ReplicationFinished {
     pub replication_id: ReplicationId,
     pub outcome: Outcome,
+}
+
+/// A finished run's failed targets go back to `queued` for another attempt (the
+/// replicate job retrying transient failures; permanent ones are never retried). The
+/// next run cleans what an earlier attempt half-received and sends only to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationRetried {
+    pub replication_id: ReplicationId,
+    pub target_ids: Vec<TargetId>,
+}
+
+/// The policy's target retention deleted a replica on a target (in the target's stream).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaPruned {
+    pub target_id: TargetId,
+    pub subvolume_id: SubvolumeId,
+    pub snapshot_id: SnapshotId,
+    pub policy_id: PolicyId,
+    pub path: String,
+}
+
+/// Target retention could not prune a target (unreachable, or btrfs refused a
+/// deletion: then `snapshot_id` says which replica). Pruning of the primary and of
+/// the other targets went on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaPruneFailed {
+    pub target_id: TargetId,
+    pub subvolume_id: SubvolumeId,
+    pub snapshot_id: Option<SnapshotId>,
+    pub error: String,
+    pub class: ErrorClass,
 }
 
 #[cfg(test)]

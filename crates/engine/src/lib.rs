@@ -40,6 +40,7 @@ pub mod servers;
 pub mod snapshots;
 pub mod storage;
 pub mod subvolumes;
+pub mod target_prune;
 pub mod targets;
 pub mod test_pause;
 

@@ -33,8 +33,12 @@
 //! byte count of the newest successful send of the same kind (full/incremental) of this
 //! subvolume: an estimate, shown as such.
 //!
-//! Not here yet: zstd compression (refused when a target is configured for it), retries
-//! with backoff (the job runner's).
+//! Retries are the job runner's (`jobs::ReplicateJob`): [`Engine::retry_replication`]
+//! requeues a finished run's transiently failed targets, and the next run cleans and
+//! resends to them only. [`Engine::request_replication_once`] is the idempotent request
+//! of "replicate after snapshot" (one run per snapshot).
+//!
+//! Not here yet: zstd compression (refused when a target is configured for it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -67,9 +71,9 @@ const RECEIVE_EXIT_GRACE: Duration = Duration::from_secs(20);
 
 /// A target's failure: message and class.
 #[derive(Debug, Clone)]
-struct Failure {
-    error: String,
-    class: ErrorClass,
+pub(crate) struct Failure {
+    pub(crate) error: String,
+    pub(crate) class: ErrorClass,
 }
 
 impl Failure {
@@ -95,18 +99,18 @@ impl From<EngineError> for Failure {
 }
 
 /// One target during a run.
-struct TargetRun {
-    view: TargetView,
-    dir: ServerPath,
-    btrfs: Btrfs<Arc<dyn Host>>,
+pub(crate) struct TargetRun {
+    pub(crate) view: TargetView,
+    pub(crate) dir: ServerPath,
+    pub(crate) btrfs: Btrfs<Arc<dyn Host>>,
 }
 
 /// A subvolume found in a target directory.
 #[derive(Debug, Clone)]
-struct InDir {
-    path: ServerPath,
-    name: String,
-    received: ReceivedSubvolume,
+pub(crate) struct InDir {
+    pub(crate) path: ServerPath,
+    pub(crate) name: String,
+    pub(crate) received: ReceivedSubvolume,
 }
 
 /// The primary side of a run.
@@ -142,7 +146,7 @@ enum Next {
 }
 
 /// The subvolumes directly in `dir` (one level), with their lineage facts.
-async fn list_dir(t: &TargetRun) -> Result<Vec<InDir>, EngineError> {
+pub(crate) async fn list_dir(t: &TargetRun) -> Result<Vec<InDir>, EngineError> {
     let found: Vec<FoundSubvolume> =
         inventory::scan(&t.btrfs, std::slice::from_ref(&t.dir)).await?;
     Ok(found
@@ -191,6 +195,14 @@ fn replicas(primary: &Primary, dir: &[InDir]) -> (Vec<Replica>, Option<SnapshotI
     (out.into_iter().map(|(_, r)| r).collect(), base)
 }
 
+/// The id of the "replicate after snapshot" run of `snapshot`: the snapshot's uuid
+/// with a fixed mask, so that every caller derives the same one (snapshot ids are
+/// random, so it meets no other run's id).
+pub fn after_snapshot_id(snapshot: SnapshotId) -> ReplicationId {
+    const MASK: u128 = 0x5265_706c_6963_6174_6541_6674_6572_5300;
+    ReplicationId::from_uuid(Uuid::from_u128(snapshot.as_uuid().as_u128() ^ MASK))
+}
+
 fn throughput(bytes: u64, elapsed: Duration) -> u64 {
     let ms = elapsed.as_millis().max(1);
     u64::try_from(u128::from(bytes) * 1000 / ms).unwrap_or(u64::MAX)
@@ -206,6 +218,42 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err)]
     pub async fn request_replication(
         &self,
+        snapshot: SnapshotId,
+        targets: Option<Vec<TargetId>>,
+        meta: &AppendMeta,
+    ) -> Result<ReplicationView, EngineError> {
+        self.request_with_id(ReplicationId::new(), snapshot, targets, meta)
+            .await
+    }
+
+    /// The replication of `snapshot` to all of its subvolume's targets that "replicate
+    /// after snapshot" requests: at most one per snapshot, however often this is called
+    /// (a job killed between requesting and enqueueing asks again and gets the same
+    /// run). Its id is derived from the snapshot's ([`after_snapshot_id`]); the request
+    /// appends with `NoStream`, so a second one finds the first.
+    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err)]
+    pub async fn request_replication_once(
+        &self,
+        snapshot: SnapshotId,
+        meta: &AppendMeta,
+    ) -> Result<ReplicationView, EngineError> {
+        let id = after_snapshot_id(snapshot);
+        if let Some(v) = projections::replication(self.events.pool(), id).await? {
+            return Ok(v);
+        }
+        match self.request_with_id(id, snapshot, None, meta).await {
+            Ok(v) => Ok(v),
+            Err(e) => match projections::replication(self.events.pool(), id).await? {
+                // Someone else requested it meanwhile.
+                Some(v) => Ok(v),
+                None => Err(e),
+            },
+        }
+    }
+
+    async fn request_with_id(
+        &self,
+        replication_id: ReplicationId,
         snapshot: SnapshotId,
         targets: Option<Vec<TargetId>>,
         meta: &AppendMeta,
@@ -256,7 +304,6 @@ impl Engine {
                 "target_ids: subvolume {sv} has no replication targets; add one first"
             )));
         }
-        let replication_id = ReplicationId::new();
         let event = DomainEvent::ReplicationRequested(ReplicationRequested {
             replication_id,
             subvolume_id: sv,
@@ -304,6 +351,45 @@ impl Engine {
             self.spawn_replication(*id, crate::system_meta());
         }
         Ok(ids)
+    }
+
+    /// Puts a finished run's transiently failed targets back in the queue (event
+    /// `ReplicationRetried`) so that the next `run_replication` tries them again, and
+    /// only them; permanent failures stay failed. Returns the requeued targets (none
+    /// when the run is not finished or nothing failed transiently).
+    #[tracing::instrument(skip_all, fields(replication = %id), err)]
+    pub async fn retry_replication(
+        &self,
+        id: ReplicationId,
+        meta: &AppendMeta,
+    ) -> Result<Vec<TargetId>, EngineError> {
+        let run = projections::replication(self.events.pool(), id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no replication {id}")))?;
+        let mut tx = self.events.pool().begin().await?;
+        locks::lock_subvolume(&mut tx, run.subvolume_id).await?;
+        let run = projections::replication(&mut *tx, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no replication {id}")))?;
+        if matches!(run.state.as_str(), "queued" | "running") {
+            return Ok(Vec::new());
+        }
+        let failed: Vec<TargetId> = projections::replication_targets(&mut *tx, id)
+            .await?
+            .into_iter()
+            .filter(|t| t.state == "failed" && t.error_class.as_deref() == Some("transient"))
+            .map(|t| t.target_id)
+            .collect();
+        if failed.is_empty() {
+            return Ok(failed);
+        }
+        let event = DomainEvent::ReplicationRetried(domain::replication::ReplicationRetried {
+            replication_id: id,
+            target_ids: failed.clone(),
+        });
+        events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &[event], meta).await?;
+        tx.commit().await?;
+        Ok(failed)
     }
 
     /// Carries out a replication (see the module docs). A finished one is left alone.
@@ -431,7 +517,7 @@ impl Engine {
     }
 
     /// A target's directory (re-checked under the remote's roots) and host.
-    async fn open_target(&self, tid: TargetId) -> Result<TargetRun, Failure> {
+    pub(crate) async fn open_target(&self, tid: TargetId) -> Result<TargetRun, Failure> {
         let view = projections::target(self.events.pool(), tid)
             .await
             .map_err(|e| Failure::from_engine(&e.into()))?

@@ -3,7 +3,7 @@
 //! [`engine::Engine`] method; what it does is in `worker`.
 
 use chrono::{DateTime, Utc};
-use domain::{PolicyId, SubvolumeId};
+use domain::{PolicyId, ReplicationId, SubvolumeId};
 use serde::{Deserialize, Serialize};
 
 /// Queue of [`SnapshotJob`]s.
@@ -12,6 +12,8 @@ pub const SNAPSHOT_QUEUE: &str = "dist-btrfs.snapshot";
 pub const PRUNE_QUEUE: &str = "dist-btrfs.prune";
 /// Queue of [`SyncJob`]s.
 pub const SYNC_QUEUE: &str = "dist-btrfs.sync";
+/// Queue of [`ReplicateJob`]s.
+pub const REPLICATE_QUEUE: &str = "dist-btrfs.replicate";
 
 /// The kinds of job, as named in keys, logs and `JobFailed` events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,9 +21,6 @@ pub enum JobKind {
     Snapshot,
     Prune,
     Sync,
-    /// SEAM(replication): "replicate after snapshot". Not enqueued yet: a
-    /// `ReplicateJob` calling `Engine::run_replication` plugs in at
-    /// `worker::after_snapshot`, with its own queue here.
     Replicate,
 }
 
@@ -112,5 +111,24 @@ impl JobSpec for SyncJob {
     }
     fn subvolume(&self) -> Option<SubvolumeId> {
         self.subvolume_id
+    }
+}
+
+/// One replication run (requested by "replicate after snapshot" or through the API),
+/// carried out by `Engine::run_replication`; retried while targets fail transiently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicateJob {
+    pub replication_id: ReplicationId,
+    pub subvolume_id: SubvolumeId,
+}
+
+impl JobSpec for ReplicateJob {
+    const KIND: JobKind = JobKind::Replicate;
+    const QUEUE: &'static str = REPLICATE_QUEUE;
+    fn key(&self) -> String {
+        format!("replicate:{}", self.replication_id)
+    }
+    fn subvolume(&self) -> Option<SubvolumeId> {
+        Some(self.subvolume_id)
     }
 }

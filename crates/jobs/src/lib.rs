@@ -3,7 +3,8 @@
 //! methods; this crate adds queues, idempotency keys, retries and the schedule. It does
 //! no btrfs work of its own and knows nothing of HTTP.
 //!
-//! - [`kinds`]: the job kinds ([`SnapshotJob`], [`PruneJob`], [`SyncJob`]), queues, keys.
+//! - [`kinds`]: the job kinds ([`SnapshotJob`], [`PruneJob`], [`SyncJob`],
+//!   [`ReplicateJob`]), queues, keys.
 //! - [`queue`]: enqueueing at most once per key (invariant 4), enforced by Postgres.
 //! - [`scheduler`]: every tick, the due slot of each (policy, subvolume) → one snapshot
 //!   job; the periodic inventory sync. Clock injectable ([`scheduler::Clock`]).
@@ -21,7 +22,7 @@ pub mod worker;
 
 use std::time::Duration;
 
-pub use kinds::{JobKind, JobSpec, PruneJob, SnapshotJob, SyncJob};
+pub use kinds::{JobKind, JobSpec, PruneJob, ReplicateJob, SnapshotJob, SyncJob};
 pub use scheduler::{Clock, Scheduler, SystemClock};
 
 /// Why a job (or enqueueing one) failed, classified for retrying.
@@ -33,6 +34,10 @@ pub enum JobError {
     Store(#[from] store::StoreError),
     #[error("job queue: {0}")]
     Queue(String),
+    /// Some targets of a replication failed transiently (the job runs it again; the
+    /// run's events hold each target's error).
+    #[error("replication {0}: {1} target(s) failed transiently")]
+    TargetsFailed(domain::ReplicationId, usize),
 }
 
 impl From<sqlx::Error> for JobError {
@@ -55,6 +60,7 @@ impl JobError {
                     | store::StoreError::Migrate(_)
             ),
             Self::Queue(_) => false,
+            Self::TargetsFailed(..) => true,
         }
     }
 

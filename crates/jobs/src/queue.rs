@@ -20,7 +20,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgConnection;
 
 use crate::JobError;
-use crate::kinds::{JobSpec, SnapshotJob};
+use crate::kinds::{JobSpec, ReplicateJob, SnapshotJob};
 
 /// Inserts a job row unless one with the same key exists. `Some(job id)` if inserted.
 async fn insert_job<J: JobSpec + Serialize>(
@@ -120,4 +120,36 @@ pub async fn last_slot(
     .fetch_one(pool)
     .await?;
     Ok(slot.map(domain::Slot::from_instant))
+}
+
+/// Enqueues the [`ReplicateJob`] of a requested run (once per run id).
+pub async fn enqueue_replication(
+    pool: &PgPool,
+    run: &store::projections::ReplicationView,
+    max_attempts: u32,
+) -> Result<bool, JobError> {
+    let job = ReplicateJob {
+        replication_id: run.replication_id,
+        subvolume_id: run.subvolume_id,
+    };
+    enqueue(pool, &job, max_attempts).await
+}
+
+/// Enqueues a [`ReplicateJob`] for every run left queued or running (requested by a
+/// process that died before enqueueing, or by one without the job runner). Runs that
+/// have their job already are left to it (the key); a dead worker's job is re-enqueued
+/// by apalis. Returns how many were enqueued.
+pub async fn enqueue_unfinished_replications(
+    pool: &PgPool,
+    max_attempts: u32,
+) -> Result<usize, JobError> {
+    let mut n = 0;
+    for id in store::projections::unfinished_replications(pool).await? {
+        if let Some(run) = store::projections::replication(pool, id).await?
+            && enqueue_replication(pool, &run, max_attempts).await?
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

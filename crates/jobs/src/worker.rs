@@ -1,4 +1,4 @@
-//! The apalis workers: one per queue (snapshot, prune, sync), registered on one
+//! The apalis workers: one per queue (snapshot, prune, sync, replicate), registered on one
 //! `apalis::Monitor` that runs until the shutdown future resolves and then waits (up to
 //! `JobsConfig::shutdown_timeout`) for running jobs.
 //!
@@ -28,14 +28,15 @@ use apalis_postgres::{Config, PostgresStorage};
 use chrono::Utc;
 use domain::event::JobFailed;
 use domain::{DomainEvent, StreamId};
-use engine::Engine;
 use engine::scheduled::SlotSnapshot;
+use engine::{Engine, EngineError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::PgPool;
-use store::{ExpectedVersion, projections};
+use store::ExpectedVersion;
+use store::projections::{self, SnapshotView};
 
-use crate::kinds::{JobSpec, PruneJob, SnapshotJob, SyncJob};
+use crate::kinds::{JobSpec, PruneJob, ReplicateJob, SnapshotJob, SyncJob};
 use crate::{JobError, JobsConfig, queue};
 
 /// What every job handler gets.
@@ -65,24 +66,34 @@ impl Runnable for SnapshotJob {
             .engine
             .snapshot_for_slot(self.subvolume_id, self.slot, &meta(self))
             .await?;
-        match &done {
-            SlotSnapshot::Created(v) => tracing::info!(snapshot = %v.path, "slot snapshot created"),
+        let snapshot = match &done {
+            SlotSnapshot::Created(v) => {
+                tracing::info!(snapshot = %v.path, "slot snapshot created");
+                v
+            }
             SlotSnapshot::Recovered(v) => {
-                tracing::info!(snapshot = %v.path, "slot snapshot recovered from an earlier attempt")
+                tracing::info!(snapshot = %v.path, "slot snapshot recovered from an earlier attempt");
+                v
             }
             SlotSnapshot::AlreadyDone(v) => {
-                tracing::info!(snapshot = %v.path, "slot snapshot already recorded")
+                tracing::info!(snapshot = %v.path, "slot snapshot already recorded");
+                v
             }
-        }
-        after_snapshot(ctx, self).await
+        };
+        after_snapshot(ctx, self, snapshot).await
     }
 }
 
 /// What follows a slot's snapshot (also when it was already done: a job killed after
-/// recording the snapshot but before this point enqueues it on its retry). Keys make
-/// every follow-up at most once per slot.
-pub async fn after_snapshot(ctx: &JobContext, job: &SnapshotJob) -> Result<(), JobError> {
-    replicate_after_snapshot(ctx, job).await?;
+/// recording the snapshot but before this point does it on its retry). Every step is at
+/// most once per slot: the replication request is one per snapshot
+/// (`Engine::request_replication_once`) and the jobs have keys.
+pub async fn after_snapshot(
+    ctx: &JobContext,
+    job: &SnapshotJob,
+    snapshot: &SnapshotView,
+) -> Result<(), JobError> {
+    replicate_after_snapshot(ctx, job, snapshot).await?;
     let prune = PruneJob {
         subvolume_id: job.subvolume_id,
         after_slot: job.slot,
@@ -91,16 +102,70 @@ pub async fn after_snapshot(ctx: &JobContext, job: &SnapshotJob) -> Result<(), J
     Ok(())
 }
 
-/// SEAM(replication): "replicate after snapshot". When the policy has
-/// `replicate_after_snapshot`, this is where a `ReplicateJob { subvolume_id, slot }`
-/// (key `replicate:<subvolume>:<slot>`, a worker calling `Engine::run_replication`)
-/// gets enqueued, before the prune (pruning already respects the replication pins
-/// through the subvolume lock). Does nothing until replication lands.
+/// "Replicate after snapshot": when the subvolume's policy asks for it and the
+/// subvolume has targets, requests the replication of the slot's snapshot to all of
+/// them (once per snapshot) and enqueues its [`ReplicateJob`] (once per run). Before
+/// the prune is enqueued, so that the prune sees the snapshot as being sent.
 pub async fn replicate_after_snapshot(
-    _ctx: &JobContext,
-    _job: &SnapshotJob,
+    ctx: &JobContext,
+    job: &SnapshotJob,
+    snapshot: &SnapshotView,
 ) -> Result<(), JobError> {
+    let Some(policy) = projections::policy_of_subvolume(&ctx.pool, job.subvolume_id).await? else {
+        return Ok(());
+    };
+    if !policy.spec.replicate_after_snapshot {
+        return Ok(());
+    }
+    if projections::targets(&ctx.pool, Some(job.subvolume_id))
+        .await?
+        .is_empty()
+    {
+        tracing::info!(key = %job.key(), "replicate after snapshot: the subvolume has no targets");
+        return Ok(());
+    }
+    let run = match ctx
+        .engine
+        .request_replication_once(snapshot.snapshot_id, &meta(job))
+        .await
+    {
+        Ok(run) => run,
+        // Pruned meanwhile (an old slot done again) or its targets were removed.
+        Err(EngineError::Conflict(why)) => {
+            tracing::info!(key = %job.key(), %why, "replicate after snapshot: nothing to replicate");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    queue::enqueue_replication(&ctx.pool, &run, ctx.config.max_attempts).await?;
     Ok(())
+}
+
+impl Runnable for ReplicateJob {
+    /// Requeues what failed transiently last time (a retry), runs the replication
+    /// (idempotent: a finished run is left alone, an interrupted one continues and
+    /// cleans half-received copies), and fails transiently while some target failed
+    /// transiently, so that the retry layer runs it again after a backoff. Targets that
+    /// failed permanently (strict-incremental refusal, host key mismatch, ...) are
+    /// never retried.
+    async fn run(&self, ctx: &JobContext) -> Result<(), JobError> {
+        let meta = meta(self);
+        let id = self.replication_id;
+        let requeued = ctx.engine.retry_replication(id, &meta).await?;
+        if !requeued.is_empty() {
+            tracing::info!(replication = %id, targets = requeued.len(), "retrying failed targets");
+        }
+        ctx.engine.run_replication(id, &meta).await?;
+        let transient = projections::replication_targets(&ctx.pool, id)
+            .await?
+            .into_iter()
+            .filter(|t| t.state == "failed" && t.error_class.as_deref() == Some("transient"))
+            .count();
+        if transient > 0 {
+            return Err(JobError::TargetsFailed(id, transient));
+        }
+        Ok(())
+    }
 }
 
 impl Runnable for PruneJob {
@@ -112,12 +177,25 @@ impl Runnable for PruneJob {
             tracing::info!(key = %self.key(), "subvolume follows no policy any more; nothing to prune");
             return Ok(());
         }
-        let report = ctx
+        let now = Utc::now();
+        let primary = ctx
             .engine
-            .prune_subvolume(self.subvolume_id, Utc::now(), &meta(self))
-            .await?;
+            .prune_subvolume(self.subvolume_id, now, &meta(self))
+            .await;
+        // The targets are pruned even when the primary could not be: they do not depend
+        // on each other (and a target that fails is recorded, never stops the rest).
+        let targets = ctx
+            .engine
+            .prune_targets(self.subvolume_id, now, &meta(self))
+            .await;
+        let report = primary?;
         if !report.failed.is_empty() {
             tracing::warn!(key = %self.key(), failed = report.failed.len(), "some snapshots were not pruned");
+        }
+        for t in targets? {
+            if !t.failed.is_empty() {
+                tracing::warn!(key = %self.key(), target = %t.target_id, failed = t.failed.len(), "target not fully pruned");
+            }
         }
         Ok(())
     }
@@ -230,6 +308,7 @@ pub async fn run_workers(
     let monitor = register::<SnapshotJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<PruneJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<SyncJob>(monitor, &ctx, &suffix)?;
+    let monitor = register::<ReplicateJob>(monitor, &ctx, &suffix)?;
     tracing::info!("job workers started");
     monitor
         .run_with_signal(async move {

@@ -26,6 +26,7 @@ export const invalidationRules: [prefix: string, keys: QueryKey[]][] = [
   ['User', [['users'], ['tokens']]],
   ['Token', [['tokens']]],
   ['Replication', [['replication'], ['subvolumes']]],
+  ['Replica', [['replication'], ['subvolumes']]], // ReplicaPruned, ReplicaPruneFailed, ...
   ['Storage', [['storage'], ['servers']]],
 ];
 

@@ -536,7 +536,8 @@ export interface paths {
         /**
          * Prunes the subvolume's snapshots on the primary now, by its policy's retention:
          *     deletes what the plan does not keep (never the newest, never one dist-btrfs did
-         *     not create or adopt).
+         *     not create or adopt); then the replicas on each replication target by the
+         *     policy's target retention (an unreachable target is reported, not an error).
          */
         post: operations["pruneSubvolume"];
         delete?: never;
@@ -1398,6 +1399,11 @@ export interface components {
             failed: components["schemas"]["PruneFailure"][];
             /** @description The plan that was carried out. */
             snapshots: components["schemas"]["PlannedSnapshotDto"][];
+            /**
+             * @description The replicas pruned on each replication target by the policy's target retention
+             *     (empty without one).
+             */
+            targets: components["schemas"]["TargetPruneResult"][];
         };
         /**
          * Replica
@@ -1870,6 +1876,30 @@ export interface components {
              * @description `null` removes the limit.
              */
             rate_limit_bytes_per_sec?: number;
+        };
+        /**
+         * TargetPruneFailure
+         * @description One failure of target pruning.
+         */
+        TargetPruneFailure: {
+            /** Format: uuid */
+            snapshot_id?: string;
+            error: string;
+        };
+        /**
+         * TargetPruneResult
+         * @description What pruning did on one replication target.
+         */
+        TargetPruneResult: {
+            /** Format: uuid */
+            target_id: string;
+            /** @description Snapshots whose replica was deleted there (each recorded as `ReplicaPruned`). */
+            deleted: string[];
+            /**
+             * @description Failures (recorded as `ReplicaPruneFailed`): a replica (`snapshot_id`), or the
+             *     whole target (no `snapshot_id`: unreachable, directory unreadable).
+             */
+            failed: components["schemas"]["TargetPruneFailure"][];
         };
         /**
          * @description Where one target of a replication stands.

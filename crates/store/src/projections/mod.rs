@@ -30,8 +30,8 @@ pub use replication::{
 };
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
-    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, present_snapshots_of,
-    snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
+    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of,
+    present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
 };
 pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
 

@@ -270,6 +270,34 @@ pub(super) async fn apply(
             .execute(conn)
             .await?;
         }
+        DomainEvent::ReplicationRetried(e) => {
+            sqlx::query(
+                "UPDATE proj_replications SET state = 'queued', finished_at = NULL
+                  WHERE replication_id = $1",
+            )
+            .bind(e.replication_id.as_uuid())
+            .execute(&mut *conn)
+            .await?;
+            for t in &e.target_ids {
+                sqlx::query(
+                    "UPDATE proj_replication_targets SET state = 'queued', error = NULL,
+                            error_class = NULL, finished_at = NULL, updated_at = $3
+                      WHERE replication_id = $1 AND target_id = $2",
+                )
+                .bind(e.replication_id.as_uuid())
+                .bind(t.as_uuid())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        DomainEvent::ReplicaPruned(e) => {
+            sqlx::query("DELETE FROM proj_replicas WHERE target_id = $1 AND snapshot_id = $2")
+                .bind(e.target_id.as_uuid())
+                .bind(e.snapshot_id.as_uuid())
+                .execute(conn)
+                .await?;
+        }
         _ => {}
     }
     Ok(())

@@ -294,3 +294,19 @@ pub async fn snapshot_by_name<'e>(
     .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// Every snapshot of a subvolume ever catalogued, in any state (a replica on a target
+/// may outlive its snapshot on the primary), oldest first.
+pub async fn all_snapshots_of<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Vec<SnapshotView>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE subvolume_id = $1
+          ORDER BY created_at NULLS LAST, snapshot_id"
+    )))
+    .bind(subvolume.as_uuid())
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
