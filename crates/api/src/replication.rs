@@ -59,7 +59,9 @@ impl From<MissingMode> for Missing {
     }
 }
 
-/// Stream compression (only `none` is implemented so far).
+/// Stream compression: `zstd` compresses the stream on the primary and decompresses it
+/// on the target (`zstd` needed there; without it the stream goes uncompressed, with a
+/// warning recorded in the run).
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum Compression {

@@ -284,6 +284,7 @@ async fn lab(pool: PgPool) -> Lab {
             sudo: true,
             allowed_roots: vec![env("LAB_REMOTE_MOUNT")],
             force: false,
+            host_key_fingerprint: None,
         };
         let (server, _) = engine
             .register_ssh_server(&vault, &req, &meta())
@@ -913,6 +914,7 @@ async fn an_ssh_primary_relays_the_stream_through_dist_btrfs(pool: PgPool) {
             sudo: true,
             allowed_roots: vec![env("LAB_REMOTE_MOUNT")],
             force: false,
+            host_key_fingerprint: None,
         };
         let (server, _) = engine
             .register_ssh_server(vault, &req, &meta())
