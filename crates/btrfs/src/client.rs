@@ -215,7 +215,10 @@ impl<H: Host> Btrfs<H> {
     pub async fn has_zstd(&self) -> Result<bool, HostError> {
         match self
             .host
-            .run(&crate::command::zstd::version(), RunOptions::with_timeout(self.timeout))
+            .run(
+                &crate::command::zstd::version(),
+                RunOptions::with_timeout(self.timeout),
+            )
             .await
         {
             Ok(_) => Ok(true),

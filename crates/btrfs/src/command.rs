@@ -283,7 +283,11 @@ impl Argv {
     /// syntax ever rendered, and the exact form the restricted wrapper accepts).
     pub fn shell_quoted(&self) -> String {
         let mut out = String::new();
-        for w in self.input_filter.map(InputFilter::words).unwrap_or_default() {
+        for w in self
+            .input_filter
+            .map(InputFilter::words)
+            .unwrap_or_default()
+        {
             push_quoted(&mut out, w, true);
             out.push(' ');
         }
@@ -317,7 +321,11 @@ impl Argv {
 impl fmt::Display for Argv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
-        for w in self.input_filter.map(InputFilter::words).unwrap_or_default() {
+        for w in self
+            .input_filter
+            .map(InputFilter::words)
+            .unwrap_or_default()
+        {
             push_quoted(&mut out, w, false);
             out.push(' ');
         }

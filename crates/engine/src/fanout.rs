@@ -408,7 +408,10 @@ mod tests {
         let report = fan_out(source, sinks).await;
         let hung = report.sinks[&1].as_ref().unwrap_err();
         assert_eq!(hung.kind(), io::ErrorKind::TimedOut);
-        assert_eq!(report.sinks[&2].as_ref().unwrap().wire_bytes, data.len() as u64);
+        assert_eq!(
+            report.sinks[&2].as_ref().unwrap().wire_bytes,
+            data.len() as u64
+        );
         assert_eq!(*got.lock().unwrap(), data);
     }
 
@@ -452,7 +455,9 @@ mod tests {
 
     /// Compressible data with some structure, `len` bytes.
     fn compressible(len: usize) -> Vec<u8> {
-        (0..len).map(|i| b"dist-btrfs "[i % 11] ^ ((i / 4096) as u8 & 1)).collect()
+        (0..len)
+            .map(|i| b"dist-btrfs "[i % 11] ^ ((i / 4096) as u8 & 1))
+            .collect()
     }
 
     #[tokio::test]

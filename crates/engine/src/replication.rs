@@ -56,12 +56,12 @@ use std::time::{Duration, Instant};
 use btrfs::host::RunningCommand;
 use btrfs::{Btrfs, Host};
 use domain::lineage::{self, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision};
+use domain::replication::Compression;
 use domain::replication::{
     ErrorClass, Replica, ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationProgress,
     ReplicationRequested, ReplicationStarted, ReplicationTargetFailed, ReplicationTargetStarted,
     ReplicationTargetSucceeded, TargetBytes, outcome,
 };
-use domain::replication::Compression;
 use domain::{DomainEvent, ReplicationId, ServerId, ServerPath, SnapshotId, SubvolumeId, TargetId};
 use store::projections::{self, ReplicationView, SnapshotState, SnapshotView, TargetView};
 use store::{AppendMeta, ExpectedVersion, events, locks};

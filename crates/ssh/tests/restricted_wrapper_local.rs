@@ -696,7 +696,15 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
     );
     for sudo in [false, true] {
         let line = cmd::receive_zstd(&root).sudo(sudo).shell_quoted();
-        let expect = ["/usr/bin/zstd", "-d", "-c", "|", "/usr/bin/btrfs", "receive", r];
+        let expect = [
+            "/usr/bin/zstd",
+            "-d",
+            "-c",
+            "|",
+            "/usr/bin/btrfs",
+            "receive",
+            r,
+        ];
         assert_allowed(&t, &[], &line, &expect);
         assert_allowed(&t, &["--sudo"], &line, &expect);
     }
@@ -714,22 +722,44 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
     for (raw, why) in [
         // Another filter, or zstd with other options.
         (format!("{} | {recv}", q(&["zstd", "-d"])), pipe_rule),
-        (format!("{} | {recv}", q(&["zstd", "-d", "-c", "-o", "/etc/x"])), pipe_rule),
+        (
+            format!("{} | {recv}", q(&["zstd", "-d", "-c", "-o", "/etc/x"])),
+            pipe_rule,
+        ),
         (format!("{} | {recv}", q(&["cat"])), pipe_rule),
-        (format!("{} | {recv}", q(&["sudo", "-n", "--", "zstd", "-d", "-c"])), pipe_rule),
+        (
+            format!("{} | {recv}", q(&["sudo", "-n", "--", "zstd", "-d", "-c"])),
+            pipe_rule,
+        ),
         // Two pipes, or a pipe at either end.
-        (format!("{} | {recv} | {}", q(&["zstd", "-d", "-c"]), q(&["cat"])), pipe_rule),
-        (format!("{} | {recv} |", q(&["zstd", "-d", "-c"])), bad_format),
+        (
+            format!("{} | {recv} | {}", q(&["zstd", "-d", "-c"]), q(&["cat"])),
+            pipe_rule,
+        ),
+        (
+            format!("{} | {recv} |", q(&["zstd", "-d", "-c"])),
+            bad_format,
+        ),
         (format!("| {recv}"), bad_format),
         // Another separator or spacing.
         (format!("{}|{recv}", q(&["zstd", "-d", "-c"])), bad_format),
-        (format!("{}  | {recv}", q(&["zstd", "-d", "-c"])), bad_format),
-        (format!("{} || {recv}", q(&["zstd", "-d", "-c"])), bad_format),
+        (
+            format!("{}  | {recv}", q(&["zstd", "-d", "-c"])),
+            bad_format,
+        ),
+        (
+            format!("{} || {recv}", q(&["zstd", "-d", "-c"])),
+            bad_format,
+        ),
         (format!("{} ; {recv}", q(&["zstd", "-d", "-c"])), bad_format),
         (format!("{} & {recv}", q(&["zstd", "-d", "-c"])), bad_format),
         // Into anything but btrfs receive.
         (
-            format!("{} | {}", q(&["zstd", "-d", "-c"]), q(&["btrfs", "subvolume", "delete", r])),
+            format!(
+                "{} | {}",
+                q(&["zstd", "-d", "-c"]),
+                q(&["btrfs", "subvolume", "delete", r])
+            ),
             "only `btrfs receive DIR` may read",
         ),
         (
@@ -739,7 +769,10 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
         // zstd alone: only --version, never through sudo.
         (q(&["zstd", "-d", "-c"]), "only btrfs commands"),
         (q(&["zstd", "--version", "-o", "/x"]), "only btrfs commands"),
-        (q(&["sudo", "-n", "--", "zstd", "--version"]), "only btrfs commands"),
+        (
+            q(&["sudo", "-n", "--", "zstd", "--version"]),
+            "only btrfs commands",
+        ),
     ] {
         assert_refused(&t, &[], &raw, why);
     }
@@ -748,7 +781,11 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
 /// A stand-in btrfs that copies `btrfs receive DIR`'s stdin to DIR/received.
 fn fake_receive(t: &Tree) -> String {
     let path = format!("{}/fake-btrfs", t.base);
-    std::fs::write(&path, "#!/bin/sh\n[ \"$1\" = receive ] && exec cat > \"$2/received\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "#!/bin/sh\n[ \"$1\" = receive ] && exec cat > \"$2/received\"\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
@@ -777,7 +814,9 @@ fn the_compressed_receive_runs_as_a_pipeline_and_fails_when_zstd_fails() {
     let t = tree();
     let r = t.root.as_str();
     let btrfs = fake_receive(&t);
-    let data: Vec<u8> = (0..300_000_u32).flat_map(|i| (i % 1000).to_le_bytes()).collect();
+    let data: Vec<u8> = (0..300_000_u32)
+        .flat_map(|i| (i % 1000).to_le_bytes())
+        .collect();
     let z = Command::new("zstd")
         .args(["-c", "-q"])
         .stdin(std::process::Stdio::piped())
