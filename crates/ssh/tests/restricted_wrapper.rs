@@ -19,7 +19,7 @@ use btrfs::command::btrfs as cmd;
 use btrfs::host::RunOptions;
 use btrfs::{AbsPath, Argv, Btrfs, Host, HostError, LocalHost};
 use ssh::{Auth, Fingerprint, HostKeyPolicy, SshConfig, SshHost};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REFUSED: &str = "dist-btrfs-remote-wrapper: refused: ";
 
@@ -298,6 +298,28 @@ async fn replication_and_remote_commands_through_the_wrapper() {
         let gone = remote.show(&received).await.expect_err("deleted");
         assert_ne!(gone.exit_code(), Some(126), "{gone:?}");
         assert!(!gone.stderr().unwrap_or_default().contains(REFUSED));
+
+        // The compressed receive (`zstd -d -c | btrfs receive`) runs as a pipeline there.
+        assert!(remote.has_zstd().await?, "the lab remotes have zstd");
+        let mut send = local.send(&snap, None, &[]).await?;
+        let mut stream = Vec::new();
+        send.take_stdout()
+            .expect("send stdout")
+            .read_to_end(&mut stream)
+            .await
+            .expect("read the stream");
+        send.wait().await?;
+        let packed = zstd_compress(&stream);
+        let mut recv = remote.receive_zstd(&target).await?;
+        let mut to = recv.take_stdin().expect("receive stdin");
+        to.write_all(&packed).await.expect("write");
+        to.shutdown().await.expect("shutdown");
+        drop(to);
+        recv.wait().await?;
+        let shown = remote.show(&received).await?;
+        assert!(shown.readonly);
+        assert_eq!(shown.received_uuid, source.uuid);
+        remote.delete(&received).await?;
         Ok::<_, HostError>(())
     }
     .await;
@@ -365,4 +387,27 @@ async fn without_sudo_option_the_client_cannot_ask_for_sudo() {
     // Without the prefix it runs btrfs as the lab user (enough for --version).
     let out = run(&host, &cmd::version()).await.unwrap();
     assert!(out.starts_with("btrfs-progs v"), "{out}");
+}
+
+/// `zstd -c` of `data` (the local CLI).
+fn zstd_compress(data: &[u8]) -> Vec<u8> {
+    let mut z = Command::new("zstd")
+        .args(["-c", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut z.stdin.take().unwrap(), data).unwrap();
+    z.wait_with_output().unwrap().stdout
+}
+
+#[tokio::test]
+async fn the_zstd_probe_answers_false_where_zstd_does_not_run() {
+    let r = restricted(" --sudo --zstd /nonexistent/zstd");
+    let host = r.host();
+    let remote = Btrfs::new(&host).with_sudo(true);
+    assert!(!remote.has_zstd().await.unwrap());
+    let r = restricted(" --sudo");
+    let host = r.host();
+    assert!(Btrfs::new(&host).has_zstd().await.unwrap());
 }
