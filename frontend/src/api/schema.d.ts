@@ -866,7 +866,9 @@ export interface components {
             checks: components["schemas"]["CheckResult"][];
         };
         /**
-         * @description Stream compression (only `none` is implemented so far).
+         * @description Stream compression: `zstd` compresses the stream on the primary and decompresses it
+         *     on the target (`zstd` needed there; without it the stream goes uncompressed, with a
+         *     warning recorded in the run).
          * @enum {string}
          */
         Compression: "none" | "zstd";
