@@ -1259,89 +1259,25 @@ async fn a_zstd_target_shares_the_send_with_a_plain_one_and_gets_fewer_bytes(poo
     assert!(wire * 4 < stream, "compressed: {wire} of {stream}");
 }
 
-/// An SSH key for the lab user restricted to the remote wrapper with `opts` (zstd made
-/// unreachable, say), authorized while alive.
-struct RestrictedKey {
-    dir: tempfile::TempDir,
-    file: String,
-    line: String,
-}
-
-impl RestrictedKey {
-    fn new(opts: &str) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("dbt-nozstd-")
-            .tempdir_in("/tmp")
-            .unwrap();
-        sh(&["chmod", "0755", dir.path().to_str().unwrap()]);
-        let wrapper = dir.path().join("dist-btrfs-remote-wrapper");
-        std::fs::copy(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../ops/remote/dist-btrfs-remote-wrapper"),
-            &wrapper,
-        )
-        .unwrap();
-        sh(&["chmod", "0755", wrapper.to_str().unwrap()]);
-        let key = dir.path().join("id_ed25519");
-        sh(&[
-            "ssh-keygen",
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "dbt-nozstd",
-            "-f",
-            key.to_str().unwrap(),
-        ]);
-        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-        let line = format!(
-            "command=\"{} --root {} {opts}\",restrict {}",
-            wrapper.display(),
-            env("LAB_REMOTE_MOUNT"),
-            public.trim()
-        );
-        let file = format!("{}/authorized_keys/{}", env("LAB_DIR"), env("LAB_SSH_USER"));
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
-        Self { dir, file, line }
-    }
-
-    fn private_key(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("id_ed25519")).unwrap()
-    }
-}
-
-impl Drop for RestrictedKey {
-    fn drop(&mut self) {
-        if let Ok(text) = std::fs::read_to_string(&self.file) {
-            let kept: String = text
-                .lines()
-                .filter(|l| l.trim() != self.line)
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let _ = std::fs::write(&self.file, kept);
-        }
-    }
-}
+#[path = "../../ssh/tests/support/lab_keys.rs"]
+mod lab_keys;
 
 #[sqlx::test(migrations = false)]
 async fn without_zstd_on_the_remote_a_zstd_target_gets_the_raw_stream_with_a_warning(pool: PgPool) {
     let lab = lab(pool).await;
     // Remote 2 through the restricted wrapper, whose zstd does not exist: `zstd
     // --version` exits 127 there, as on a host without zstd.
-    let key = RestrictedKey::new("--sudo --no-syslog --zstd /nonexistent/zstd");
+    let key = lab_keys::restricted_key(
+        &env("LAB_REMOTE_MOUNT"),
+        " --sudo --no-syslog --zstd /nonexistent/zstd",
+    );
     let req = NewSshServer {
         name: "remote2-without-zstd".into(),
         address: env("LAB_REMOTE2_ADDR"),
         port: env("LAB_REMOTE2_PORT").parse().unwrap(),
         username: env("LAB_SSH_USER"),
         credentials: Credentials::Key {
-            key: key.private_key().into(),
+            key: std::fs::read_to_string(&key.key).unwrap().into(),
             passphrase: None,
         },
         role: ServerRole::Remote,

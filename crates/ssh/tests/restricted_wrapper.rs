@@ -10,8 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -33,88 +32,14 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// Authorizes a line for the lab user while alive; removes exactly that line on drop.
-struct TemporaryAuthorizedKey {
-    file: PathBuf,
-    line: String,
-}
+#[path = "support/lab_keys.rs"]
+mod lab_keys;
 
-impl TemporaryAuthorizedKey {
-    fn add(line: String) -> Self {
-        let file = PathBuf::from(env("LAB_DIR"))
-            .join("authorized_keys")
-            .join(env("LAB_SSH_USER"));
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
-        Self { file, line }
-    }
-}
+use lab_keys::Restricted;
 
-impl Drop for TemporaryAuthorizedKey {
-    fn drop(&mut self) {
-        if let Ok(text) = std::fs::read_to_string(&self.file) {
-            let kept: String = text
-                .lines()
-                .filter(|l| l.trim() != self.line)
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let _ = std::fs::write(&self.file, kept);
-        }
-    }
-}
-
-/// A fresh key restricted to the wrapper (installed, like in production, as a root-owned
-/// 0755 file in a 0755 directory the lab user can traverse).
-struct Restricted {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    _authorized: TemporaryAuthorizedKey,
-}
-
+/// A fresh key restricted to the wrapper on the lab's target directory.
 fn restricted(opts: &str) -> Restricted {
-    let dir = tempfile::Builder::new()
-        .prefix("dbt-wrapper-lab-")
-        .tempdir_in("/tmp")
-        .unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let wrapper = dir.path().join("dist-btrfs-remote-wrapper");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ops/remote/dist-btrfs-remote-wrapper"),
-        &wrapper,
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let key = dir.path().join("id_ed25519");
-    let status = Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            &unique("dbt-wrapper-test"),
-            "-f",
-        ])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let line = format!(
-        "command=\"{} --root {}{opts}\",restrict {}",
-        wrapper.display(),
-        env("LAB_REMOTE_TARGET_DIR"),
-        public.trim()
-    );
-    Restricted {
-        _authorized: TemporaryAuthorizedKey::add(line),
-        dir,
-        key,
-    }
+    lab_keys::restricted_key(&env("LAB_REMOTE_TARGET_DIR"), opts)
 }
 
 impl Restricted {
