@@ -356,7 +356,7 @@ fn tls_serves_https_with_secure_cookies() {
     let password = first_admin_password(&serve);
     let curl = |args: &[&str]| {
         let out = Command::new("curl")
-            .args(["-sk", "--max-time", "20"])
+            .args(["-skS", "--max-time", "20"])
             .args(args)
             .output()
             .expect("run curl");
@@ -715,7 +715,8 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
             "retention": {"keep_last": 24, "min_age": null, "hourly": 0, "daily": 7,
                           "weekly": 4, "monthly": 6, "yearly": 0, "time_zone": "UTC"},
             "target_retention": null,
-            "replicate_after_snapshot": true,
+            // (Nothing is sent to the shared lab remotes by this test.)
+            "replicate_after_snapshot": false,
         },
         "target_dir": lab_var("LAB_REMOTE_TARGET_DIR"),
     });
@@ -766,6 +767,18 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0]["name"], "demo-hourly");
     assert_eq!(policies[0]["subvolumes"].as_array().unwrap().len(), 2);
+    let targets: Vec<Value> = get("/targets").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        targets.len(),
+        2 * remotes.len(),
+        "every subvolume to every remote"
+    );
+    assert!(
+        targets
+            .iter()
+            .all(|t| t["directory"] == lab_var("LAB_REMOTE_TARGET_DIR")),
+        "{targets:?}"
+    );
     let events: Value = get("/events?limit=500")
         .await
         .unwrap()
@@ -810,8 +823,16 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
     assert_eq!(seeding_events(&events), seeded, "nothing seeded twice");
     assert!(serve.stop().success());
 
-    for sub in ["alpha", "beta"] {
-        btrfs_ok(&["subvolume", "delete", area.join(sub).to_str().unwrap()]);
+    // The scheduler may have taken snapshots into .snapshots meanwhile.
+    let snapshots: Vec<_> = std::fs::read_dir(area.join(".snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for path in snapshots
+        .iter()
+        .chain([area.join("alpha"), area.join("beta")].iter())
+    {
+        btrfs_ok(&["subvolume", "delete", path.to_str().unwrap()]);
     }
     std::fs::remove_dir_all(&area).unwrap();
 }

@@ -1,6 +1,7 @@
 //! The demo fleet: on a fresh installation started by `ops/run` with the lab as its demo
 //! (`DIST_BTRFS_DEMO_FLEET=FILE`), register the lab remotes, manage the lab primary's demo
-//! subvolumes, give them an hourly policy and replication targets, so the dashboard shows a
+//! subvolumes, give them an hourly policy and replication targets (every demo subvolume
+//! to every remote's target directory), so the dashboard shows a
 //! working fleet at once.
 //!
 //! It goes through the same engine methods as the API (validation, checks, events with the
@@ -11,6 +12,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use domain::replication::TargetOptions;
 use domain::{PolicySpec, ServerRole, Transport};
 use engine::Engine;
 use engine::remote::{Credentials, NewSshServer};
@@ -27,6 +29,10 @@ pub struct DemoFleet {
     pub subvolumes: Vec<DemoSubvolume>,
     /// The policy the subvolumes follow.
     pub policy: PolicySpec,
+    /// Directory on every remote that receives every demo subvolume's snapshots (a
+    /// replication target per subvolume and remote); unset: no targets.
+    #[serde(default)]
+    pub target_dir: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +123,20 @@ pub async fn seed(engine: &Engine, vault: &Vault, fleet: &DemoFleet) -> anyhow::
         engine
             .assign_policy(sub.subvolume_id, policy.policy_id, &meta)
             .await?;
+        if let Some(dir) = &fleet.target_dir {
+            for remote in &remotes {
+                engine
+                    .add_target(
+                        sub.subvolume_id,
+                        remote.server_id,
+                        dir,
+                        TargetOptions::default(),
+                        &meta,
+                    )
+                    .await
+                    .with_context(|| format!("adding demo target {dir} on {}", remote.name))?;
+            }
+        }
     }
     Ok(true)
 }

@@ -10,6 +10,7 @@ mod jobs;
 mod serve;
 mod state_dir;
 mod telemetry;
+mod tls_race;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -141,7 +141,7 @@ async fn serve_on(
                 std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?;
             let key = std::fs::read(key).with_context(|| format!("reading {}", key.display()))?;
             let config = RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
-            let acceptor = listener
+            let acceptor = crate::tls_race::ConfigFirst(listener)
                 .rustls(config)
                 .into_acceptor()
                 .await

@@ -285,7 +285,7 @@ pub async fn snapshot_by_name<'e>(
     name: &str,
 ) -> Result<Option<SnapshotView>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM proj_snapshots WHERE subvolume_id = $1 AND name = $2
+        "SELECT {COLUMNS} FROM {FROM} WHERE proj_snapshots.subvolume_id = $1 AND name = $2
           ORDER BY state = 'present' DESC, recorded_at DESC LIMIT 1"
     )))
     .bind(subvolume.as_uuid())
