@@ -63,7 +63,10 @@ impl TemporaryAuthorizedKey {
 impl Drop for TemporaryAuthorizedKey {
     fn drop(&mut self) {
         let _ = rewrite(&self.file, |lines| {
-            lines.into_iter().filter(|l| l.trim() != self.line).collect()
+            lines
+                .into_iter()
+                .filter(|l| l.trim() != self.line)
+                .collect()
         });
     }
 }
