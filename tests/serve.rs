@@ -1025,6 +1025,14 @@ async fn otlp_export_carries_replication_spans_with_their_ids() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(last["state"], "succeeded", "{last}");
+    let t = &last["targets"][0];
+    assert_eq!(t["compression"], "zstd", "{t}");
+    assert!(t["compression_warning"].is_null(), "{t}");
+    let (stream, wire) = (
+        t["bytes"].as_u64().unwrap(),
+        t["wire_bytes"].as_u64().unwrap(),
+    );
+    assert!(wire < stream, "compressed on the wire: {t}");
     // SIGTERM: the exporters flush what they hold before the process exits.
     assert!(serve.stop().success());
 

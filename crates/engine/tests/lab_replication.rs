@@ -1241,6 +1241,18 @@ async fn a_zstd_target_shares_the_send_with_a_plain_one_and_gets_fewer_bytes(poo
     assert_eq!(plain_wire, plain_stream);
     assert!(stream > 25 * 1024 * 1024, "{stream}");
     assert!(wire * 4 < stream, "compressed: {wire} of {stream}");
+    let rows = projections::replication_targets(&lab.pool, r1)
+        .await
+        .unwrap();
+    for row in &rows {
+        let zstd = row.target_id == packed;
+        let expect = if zstd { "zstd" } else { "none" };
+        assert_eq!(row.compression.as_deref(), Some(expect), "{row:?}");
+        assert_eq!(row.compression_fallback, None);
+        assert_eq!(row.bytes, stream);
+        let w = if zstd { wire } else { plain_wire };
+        assert_eq!(row.wire_bytes, Some(w), "{row:?}");
+    }
 
     // An incremental through zstd too.
     write_compressible(&lab.area, "more.txt", 8);
@@ -1327,4 +1339,10 @@ async fn without_zstd_on_the_remote_a_zstd_target_gets_the_raw_stream_with_a_war
         panic!("one success")
     };
     assert_eq!(stream, wire, "sent uncompressed");
+    let row = &projections::replication_targets(&lab.pool, r1)
+        .await
+        .unwrap()[0];
+    assert_eq!(row.compression.as_deref(), Some("none"));
+    assert_eq!(row.compression_fallback.as_deref(), Some(why.as_str()));
+    assert_eq!(row.wire_bytes, Some(wire));
 }
