@@ -836,3 +836,238 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
     }
     std::fs::remove_dir_all(&area).unwrap();
 }
+
+/// The protobuf bytes of an OTLP string attribute `key = value` (KeyValue { key,
+/// value: AnyValue { string_value } }), for keys and values shorter than 126 bytes.
+fn otlp_string_attribute(key: &str, value: &str) -> Vec<u8> {
+    let mut out = vec![0x0a, key.len() as u8];
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(&[0x12, value.len() as u8 + 2, 0x0a, value.len() as u8]);
+    out.extend_from_slice(value.as_bytes());
+    out
+}
+
+/// The protobuf bytes of an OTLP span name (Span field 5).
+fn otlp_span_name(name: &str) -> Vec<u8> {
+    let mut out = vec![0x2a, name.len() as u8];
+    out.extend_from_slice(name.as_bytes());
+    out
+}
+
+/// Runs a shell command on lab remote 1 as the lab user (OpenSSH, test side only).
+fn lab_ssh(cmd: &str) -> bool {
+    Command::new("ssh")
+        .args([
+            "-i",
+            &lab_var("LAB_SSH_KEY"),
+            "-p",
+            &lab_var("LAB_REMOTE1_PORT"),
+        ])
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+        ])
+        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR"])
+        .arg(format!(
+            "{}@{}",
+            lab_var("LAB_SSH_USER"),
+            lab_var("LAB_REMOTE1_ADDR")
+        ))
+        .arg(cmd)
+        .status()
+        .unwrap()
+        .success()
+}
+
+/// The test's subvolume on the lab primary and target directory on remote 1, removed
+/// with what was received into it on drop.
+struct ReplicationArea {
+    dir: std::path::PathBuf,
+    remote_dir: String,
+}
+
+impl Drop for ReplicationArea {
+    fn drop(&mut self) {
+        let d = &self.remote_dir;
+        let _ = lab_ssh(&format!(
+            "for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
+        ));
+        for sub in ["snaps", ""] {
+            if let Ok(entries) = std::fs::read_dir(self.dir.join(sub)) {
+                for e in entries.flatten() {
+                    let _ = Command::new("btrfs")
+                        .args(["subvolume", "delete"])
+                        .arg(e.path())
+                        .output();
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A replication through the API of a `serve` exporting to the stand-in collector: the
+/// exported spans include `replication` and `replication_target` with the run's ids,
+/// and the receive's `command` span (zstd target: `zstd -d -c | ... btrfs receive`).
+#[tokio::test]
+async fn otlp_export_carries_replication_spans_with_their_ids() {
+    let (endpoint, received) = otlp_receiver("127.0.0.1:0");
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let area = ReplicationArea {
+        dir: Path::new(&lab_var("LAB_PRIMARY_MOUNT")).join(format!("otlp-test-{id}")),
+        remote_dir: format!("{}/otlp-test-{id}", lab_var("LAB_REMOTE_TARGET_DIR")),
+    };
+    std::fs::create_dir_all(area.dir.join("snaps")).unwrap();
+    let vol = area.dir.join("vol");
+    btrfs_ok(&["subvolume", "create", vol.to_str().unwrap()]);
+    std::fs::write(vol.join("file"), "traced replication\n".repeat(1000)).unwrap();
+    assert!(lab_ssh(&format!("mkdir {}", area.remote_dir)));
+
+    let state = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start_env(
+        state.path(),
+        &[],
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+            ("DIST_BTRFS_PRIMARY_ROOTS", area.dir.to_str().unwrap()),
+            ("DIST_BTRFS_ADMIN_PASSWORD", "otlp-test-password"),
+            ("DIST_BTRFS_SYNC_INTERVAL_SECS", "0"),
+        ],
+    );
+    let http = client();
+    let (cookie, csrf) = login(&http, &serve, "otlp-test-password").await;
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut req = http
+            .request(method, format!("{}{path}", serve.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (_, servers) = call(reqwest::Method::GET, "/servers", None).await;
+    let primary = servers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["role"] == "primary")
+        .unwrap_or_else(|| panic!("a local primary: {servers}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, remote) = call(
+        reqwest::Method::POST,
+        "/servers",
+        Some(
+            json!({"name": "remote1", "address": lab_var("LAB_REMOTE1_ADDR"),
+            "port": lab_var("LAB_REMOTE1_PORT").parse::<u16>().unwrap(),
+            "username": lab_var("LAB_SSH_USER"),
+            "private_key": std::fs::read_to_string(lab_var("LAB_SSH_KEY")).unwrap(),
+            "role": "remote", "sudo": true, "allowed_roots": [lab_var("LAB_REMOTE_MOUNT")],
+            "host_key_fingerprint": lab_var("LAB_REMOTE1_HOSTKEY_FPR")}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{remote}");
+    let remote = remote["id"].as_str().unwrap().to_owned();
+    let (status, sv) = call(
+        reqwest::Method::POST,
+        "/subvolumes",
+        Some(
+            json!({"server_id": primary, "path": vol, "snapshot_dir": area.dir.join("snaps"),
+                    "name": "data"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{sv}");
+    let sv = sv["id"].as_str().unwrap().to_owned();
+    let (status, target) = call(
+        reqwest::Method::POST,
+        &format!("/subvolumes/{sv}/targets"),
+        Some(json!({"server_id": remote, "directory": area.remote_dir, "compression": "zstd"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{target}");
+    let target = target["id"].as_str().unwrap().to_owned();
+    let (status, snap) = call(
+        reqwest::Method::POST,
+        &format!("/subvolumes/{sv}/snapshots"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{snap}");
+    let snap = snap["id"].as_str().unwrap().to_owned();
+    let (status, rep) = call(
+        reqwest::Method::POST,
+        "/replications",
+        Some(json!({"snapshot_id": snap})),
+    )
+    .await;
+    assert_eq!(status, 202, "{rep}");
+    let rep = rep["id"].as_str().unwrap().to_owned();
+    // Poll (generous deadline; no timing is asserted).
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        last = call(reqwest::Method::GET, &format!("/replications/{rep}"), None)
+            .await
+            .1;
+        if !matches!(last["state"].as_str(), Some("queued" | "running")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["state"], "succeeded", "{last}");
+    let t = &last["targets"][0];
+    assert_eq!(t["compression"], "zstd", "{t}");
+    assert!(t["compression_warning"].is_null(), "{t}");
+    let (stream, wire) = (
+        t["bytes"].as_u64().unwrap(),
+        t["wire_bytes"].as_u64().unwrap(),
+    );
+    assert!(wire < stream, "compressed on the wire: {t}");
+    // SIGTERM: the exporters flush what they hold before the process exits.
+    assert!(serve.stop().success());
+
+    let received = received.lock().unwrap().clone();
+    let traces: Vec<u8> = received
+        .iter()
+        .filter(|(p, _)| p == "/v1/traces")
+        .flat_map(|(_, b)| b.iter().copied())
+        .collect();
+    let mut needles = vec![
+        ("span replication", otlp_span_name("replication")),
+        (
+            "span replication_target",
+            otlp_span_name("replication_target"),
+        ),
+        ("span command", otlp_span_name("command")),
+        (
+            "replication_id",
+            otlp_string_attribute("replication_id", &rep),
+        ),
+        ("subvolume_id", otlp_string_attribute("subvolume_id", &sv)),
+        ("snapshot_id", otlp_string_attribute("snapshot_id", &snap)),
+        ("target_id", otlp_string_attribute("target_id", &target)),
+        ("server_id", otlp_string_attribute("server_id", &remote)),
+        ("kind", otlp_string_attribute("kind", "full")),
+        ("compression", otlp_string_attribute("compression", "zstd")),
+    ];
+    needles.push((
+        "the receive's command line",
+        b"zstd -d -c | sudo -n -- btrfs receive".to_vec(),
+    ));
+    for (what, needle) in needles {
+        assert!(
+            contains(&traces, &needle),
+            "the exported spans carry {what}"
+        );
+    }
+}

@@ -60,7 +60,9 @@ impl From<MissingMode> for Missing {
     }
 }
 
-/// Stream compression (only `none` is implemented so far).
+/// Stream compression: `zstd` compresses the stream on the primary and decompresses it
+/// on the target (`zstd` needed there; without it the stream goes uncompressed, with a
+/// warning recorded in the run).
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum Compression {
@@ -230,7 +232,8 @@ pub struct ReplicationTarget {
     /// Targets with the same send id were fed by one `btrfs send`.
     pub send_id: Option<Uuid>,
     pub group_size: Option<i32>,
-    /// Bytes of the current send written to this target.
+    /// Bytes of the current send's stream delivered to this target (counted before
+    /// compression; see `wire_bytes`).
     pub bytes: u64,
     /// Bytes of every finished send of this run to this target.
     pub bytes_total: u64,
@@ -238,6 +241,14 @@ pub struct ReplicationTarget {
     /// Estimated size of the current send: the bytes of the newest successful send of the
     /// same kind of this subvolume.
     pub expected_bytes: Option<u64>,
+    /// How the current send goes to the target.
+    pub compression: Option<Compression>,
+    /// Why a target set to zstd gets the uncompressed stream (a warning: e.g. no `zstd`
+    /// on the target's server).
+    pub compression_warning: Option<String>,
+    /// Bytes of the last finished send that reached the target: smaller than the
+    /// stream's `bytes` when compressed.
+    pub wire_bytes: Option<u64>,
     pub rate_bytes_per_sec: Option<u64>,
     /// Seconds left at the current rate, when the size estimate is known and not yet
     /// reached.
@@ -279,6 +290,12 @@ fn replication_target(v: ReplicationTargetView) -> ReplicationTarget {
         bytes_total: v.bytes_total,
         snapshots_sent: v.snapshots_sent,
         expected_bytes: v.expected_bytes,
+        compression: v.compression.as_deref().map(|c| match c {
+            "zstd" => Compression::Zstd,
+            _ => Compression::None,
+        }),
+        compression_warning: v.compression_fallback,
+        wire_bytes: v.wire_bytes,
         rate_bytes_per_sec: v.rate_bytes_per_sec,
         eta_seconds,
         started_at: v.started_at,

@@ -306,12 +306,6 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing(pool: PgPool)
         ),
         (
             json!({"server_id": app.remote, "directory": app.area.remote_dir,
-                   "compression": "zstd"}),
-            StatusCode::BAD_REQUEST,
-            "compression",
-        ),
-        (
-            json!({"server_id": app.remote, "directory": app.area.remote_dir,
                    "rate_limit_bytes_per_sec": 0}),
             StatusCode::BAD_REQUEST,
             "rate_limit_bytes_per_sec",

@@ -202,6 +202,35 @@ impl<H: Host> Btrfs<H> {
         self.host.spawn(&argv, RunOptions::default()).await
     }
 
+    /// Starts `zstd -d -c | btrfs receive DIR` (see [`cmd::receive_zstd`]): as
+    /// [`Btrfs::receive`] for a zstd-compressed stream. Remote hosts only.
+    #[tracing::instrument(name = "btrfs.receive", skip_all, fields(dir = %dir, compression = "zstd"))]
+    pub async fn receive_zstd(&self, dir: &AbsPath) -> Result<Box<dyn RunningCommand>, HostError> {
+        let argv = self.prepare(cmd::receive_zstd(dir));
+        self.host.spawn(&argv, RunOptions::with_stdin()).await
+    }
+
+    /// Whether `zstd` runs on the host (`zstd --version` exits 0). A missing program, a
+    /// refusal or a failure is `false`; only a transport failure is an error.
+    pub async fn has_zstd(&self) -> Result<bool, HostError> {
+        match self
+            .host
+            .run(
+                &crate::command::zstd::version(),
+                RunOptions::with_timeout(self.timeout),
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(
+                HostError::CommandNotFound { .. }
+                | HostError::NonZeroExit { .. }
+                | HostError::Signalled { .. },
+            ) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Starts `btrfs receive` into `dir`; write the stream into
     /// [`RunningCommand::take_stdin`], shut it down, then `wait`. No deadline.
     #[tracing::instrument(name = "btrfs.receive", skip_all, fields(dir = %dir))]

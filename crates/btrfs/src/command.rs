@@ -162,6 +162,26 @@ pub struct Argv {
     /// The program, then its arguments (never empty).
     words: Vec<String>,
     sudo: bool,
+    /// A fixed command whose stdout is this command's stdin (`FILTER | COMMAND`), set only
+    /// by the builders of this module ([`btrfs::receive_zstd`]). Only a remote shell can
+    /// run it: [`Argv::shell_quoted`] renders the pipe; a local host refuses such a command.
+    input_filter: Option<InputFilter>,
+}
+
+/// A fixed command piped into another one (see [`Argv::input_filter`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFilter {
+    /// `zstd -d -c`: decompresses stdin to stdout (for [`btrfs::receive_zstd`]).
+    ZstdDecompress,
+}
+
+impl InputFilter {
+    /// The filter's command line.
+    pub fn words(self) -> &'static [&'static str] {
+        match self {
+            Self::ZstdDecompress => &["zstd", "-d", "-c"],
+        }
+    }
 }
 
 const SUDO_PREFIX: [&str; 3] = ["sudo", "-n", "--"];
@@ -172,7 +192,20 @@ impl Argv {
         Self {
             words: vec![program.to_owned()],
             sudo: false,
+            input_filter: None,
         }
+    }
+
+    /// Feeds this command's stdin from `filter`'s stdout (see the field's docs).
+    #[must_use]
+    fn with_input_filter(mut self, filter: InputFilter) -> Self {
+        self.input_filter = Some(filter);
+        self
+    }
+
+    /// The command piped into this one, if any (a local host refuses to run it).
+    pub fn input_filter(&self) -> Option<InputFilter> {
+        self.input_filter
     }
 
     /// Appends a compile-time literal word (a subcommand, a flag, a fixed value).
@@ -244,8 +277,23 @@ impl Argv {
     /// and reject quoted newlines; fish honours `\\` and `\'` escapes inside single quotes.
     /// An SSH exec runs the remote user's login shell, so such users need `/bin/sh` (or the
     /// restricted-command wrapper).
+    ///
+    /// With an input filter the rendering is `'zstd' '-d' '-c' | 'btrfs' ...`: the filter's
+    /// words quoted the same way, then the fixed separator ` | ` (the only unquoted shell
+    /// syntax ever rendered, and the exact form the restricted wrapper accepts).
     pub fn shell_quoted(&self) -> String {
         let mut out = String::new();
+        for w in self
+            .input_filter
+            .map(InputFilter::words)
+            .unwrap_or_default()
+        {
+            push_quoted(&mut out, w, true);
+            out.push(' ');
+        }
+        if self.input_filter.is_some() {
+            out.push_str("| ");
+        }
         for (i, w) in self.words().enumerate() {
             if i > 0 {
                 out.push(' ');
@@ -260,7 +308,11 @@ impl Argv {
     pub(crate) fn from_words_for_test(program: &str, args: &[String]) -> Self {
         let mut words = vec![program.to_owned()];
         words.extend_from_slice(args);
-        Self { words, sudo: false }
+        Self {
+            words,
+            sudo: false,
+            input_filter: None,
+        }
     }
 }
 
@@ -269,6 +321,17 @@ impl Argv {
 impl fmt::Display for Argv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
+        for w in self
+            .input_filter
+            .map(InputFilter::words)
+            .unwrap_or_default()
+        {
+            push_quoted(&mut out, w, false);
+            out.push(' ');
+        }
+        if self.input_filter.is_some() {
+            out.push_str("| ");
+        }
         for (i, w) in self.words().enumerate() {
             if i > 0 {
                 out.push(' ');
@@ -444,6 +507,13 @@ pub mod btrfs {
         btrfs().literal("receive").path(dir)
     }
 
+    /// `zstd -d -c | btrfs receive DIR`: [`receive`] of a zstd-compressed stream, for a
+    /// remote shell only (see [`Argv::shell_quoted`]). [`Argv::sudo`] applies to `btrfs
+    /// receive`; `zstd` runs as the user.
+    pub fn receive_zstd(dir: &AbsPath) -> Argv {
+        receive(dir).with_input_filter(super::InputFilter::ZstdDecompress)
+    }
+
     /// `btrfs property get -ts PATH ro` → [`crate::parse::property_ro`].
     pub fn property_get_ro(path: &AbsPath) -> Argv {
         btrfs()
@@ -452,6 +522,16 @@ pub mod btrfs {
             .literal("-ts")
             .path(path)
             .literal("ro")
+    }
+}
+
+/// Builders for the `zstd` invocations dist-btrfs makes.
+pub mod zstd {
+    use super::Argv;
+
+    /// `zstd --version`: the probe for `zstd` on a receiving host.
+    pub fn version() -> Argv {
+        Argv::new("zstd").literal("--version")
     }
 }
 
@@ -624,6 +704,31 @@ mod tests {
             "'sudo' '-n' '--' 'btrfs' 'receive' '/r/x y'"
         );
         assert_eq!(a.clone().sudo(false).to_string(), "btrfs receive '/r/x y'");
+    }
+
+    #[test]
+    fn receive_zstd_pipes_a_fixed_filter_into_receive() {
+        let a = btrfs::receive_zstd(&p("/r/it's")).sudo(true);
+        assert_eq!(a.input_filter(), Some(InputFilter::ZstdDecompress));
+        assert_eq!(a.command_name(), "btrfs");
+        assert_eq!(
+            a.words().collect::<Vec<_>>(),
+            ["sudo", "-n", "--", "btrfs", "receive", "/r/it's"]
+        );
+        assert_eq!(
+            a.shell_quoted(),
+            r#"'zstd' '-d' '-c' | 'sudo' '-n' '--' 'btrfs' 'receive' '/r/it'\''s'"#
+        );
+        assert_eq!(
+            a.to_string(),
+            r#"zstd -d -c | sudo -n -- btrfs receive '/r/it'\''s'"#
+        );
+        assert_eq!(
+            btrfs::receive_zstd(&p("/r")).shell_quoted(),
+            "'zstd' '-d' '-c' | 'btrfs' 'receive' '/r'"
+        );
+        assert_eq!(btrfs::receive(&p("/r")).input_filter(), None);
+        assert_eq!(zstd::version().shell_quoted(), "'zstd' '--version'");
     }
 
     #[test]

@@ -50,6 +50,17 @@ impl Host for LocalHost {
         argv: &Argv,
         opts: &RunOptions,
     ) -> Result<Box<dyn RunningCommand>, HostError> {
+        if argv.input_filter().is_some() {
+            // A pipeline needs a shell; locally nothing ever needs one (DESIGN.md invariant 7).
+            return Err(HostError::Spawn {
+                host: DESCRIPTION.to_owned(),
+                argv: argv.clone(),
+                source: io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "a command with an input filter runs only through a remote shell",
+                ),
+            });
+        }
         let mut cmd = Command::new(argv.program());
         cmd.args(argv.args())
             // btrfs-progs is not localised today; make sure parsers always see the C format.

@@ -1046,6 +1046,8 @@ mod tests {
                 send_id: Uuid::from_u128(24),
                 group_size: 3,
                 expected_bytes: Some(1000),
+                compression: Compression::None,
+                compression_fallback: Some("zstd: not found on the target".into()),
             }),
             DomainEvent::ReplicationProgress(ReplicationProgress {
                 replication_id: r,
@@ -1064,6 +1066,7 @@ mod tests {
                 parent_snapshot_id: None,
                 sent: true,
                 bytes: 1000,
+                wire_bytes: Some(400),
                 duration_ms: 4000,
                 throughput_bytes_per_sec: 250,
                 received_path: "/srv/backups/home/home.20260101T000000Z".into(),

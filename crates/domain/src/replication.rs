@@ -160,6 +160,14 @@ pub struct ReplicationTargetStarted {
     pub group_size: u32,
     /// The expected stream size when known (the last comparable transfer's bytes).
     pub expected_bytes: Option<u64>,
+    /// How the stream goes to this target (what the target asked for, unless falling
+    /// back: see `compression_fallback`).
+    #[serde(default)]
+    pub compression: Compression,
+    /// Why the target asked for compression but gets the raw stream (e.g. no `zstd` on
+    /// the remote): a warning, the transfer goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression_fallback: Option<String>,
 }
 
 /// Bytes written so far to one target of a send.
@@ -198,7 +206,12 @@ pub struct ReplicationTargetSucceeded {
     pub snapshot_id: SnapshotId,
     pub parent_snapshot_id: Option<SnapshotId>,
     pub sent: bool,
+    /// Bytes of the send stream.
     pub bytes: u64,
+    /// Bytes written to the target (smaller than `bytes` when compressed); `None` in
+    /// events recorded before compression existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire_bytes: Option<u64>,
     pub duration_ms: u64,
     pub throughput_bytes_per_sec: u64,
     pub received_path: String,

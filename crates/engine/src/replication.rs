@@ -38,7 +38,18 @@
 //! resends to them only. [`Engine::request_replication_once`] is the idempotent request
 //! of "replicate after snapshot" (one run per snapshot).
 //!
-//! Not here yet: zstd compression (refused when a target is configured for it).
+//! Compression: a target set to zstd gets the group's stream compressed in process (once
+//! per send, whatever the number of such targets; see [`crate::fanout`]) and receives it
+//! through `zstd -d -c | btrfs receive DIR` ([`btrfs::command::btrfs::receive_zstd`]),
+//! when `zstd --version` runs on its server (probed once per server and run). Without
+//! it the target gets the raw stream: `ReplicationTargetStarted::compression_fallback`
+//! says why, and the transfer goes on. `bytes` are stream bytes, `wire_bytes` what went
+//! to the target.
+//!
+//! Tracing: a run is the span `replication` (replication_id, subvolume_id, snapshot_id);
+//! each target's transfer a child span `replication_target` (target_id, server_id,
+//! snapshot_id, parent_snapshot_id, kind, compression, then bytes and wire_bytes), which
+//! holds its receive's `command` span; the send's `command` span is under `replication`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -48,14 +59,16 @@ use std::time::{Duration, Instant};
 use btrfs::host::RunningCommand;
 use btrfs::{Btrfs, Host};
 use domain::lineage::{self, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision};
+use domain::replication::Compression;
 use domain::replication::{
     ErrorClass, Replica, ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationProgress,
     ReplicationRequested, ReplicationStarted, ReplicationTargetFailed, ReplicationTargetStarted,
     ReplicationTargetSucceeded, TargetBytes, outcome,
 };
-use domain::{DomainEvent, ReplicationId, ServerPath, SnapshotId, SubvolumeId, TargetId};
+use domain::{DomainEvent, ReplicationId, ServerId, ServerPath, SnapshotId, SubvolumeId, TargetId};
 use store::projections::{self, ReplicationView, SnapshotState, SnapshotView, TargetView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::fanout::{self, Sink};
@@ -103,7 +116,14 @@ pub(crate) struct TargetRun {
     pub(crate) view: TargetView,
     pub(crate) dir: ServerPath,
     pub(crate) btrfs: Btrfs<Arc<dyn Host>>,
+    /// Receives the zstd-compressed stream.
+    zstd: bool,
+    /// Why a target set to zstd gets the raw stream.
+    compression_fallback: Option<String>,
 }
+
+/// Per server of a run: whether `zstd` runs there, or why not known.
+pub(crate) type ZstdProbes = HashMap<ServerId, Result<bool, String>>;
 
 /// A subvolume found in a target directory.
 #[derive(Debug, Clone)]
@@ -393,7 +413,12 @@ impl Engine {
     }
 
     /// Carries out a replication (see the module docs). A finished one is left alone.
-    #[tracing::instrument(skip_all, fields(replication = %id), err)]
+    #[tracing::instrument(
+        name = "replication",
+        skip_all,
+        fields(replication_id = %id, subvolume_id, snapshot_id),
+        err
+    )]
     pub async fn run_replication(
         &self,
         id: ReplicationId,
@@ -402,6 +427,9 @@ impl Engine {
         let first = projections::replication(self.events.pool(), id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("no replication {id}")))?;
+        let span = tracing::Span::current();
+        span.record("subvolume_id", tracing::field::display(first.subvolume_id));
+        span.record("snapshot_id", tracing::field::display(first.snapshot_id));
         if !matches!(first.state.as_str(), "queued" | "running") {
             return Ok(());
         }
@@ -482,8 +510,9 @@ impl Engine {
             .map(|r| r.target_id)
             .collect();
         let mut pending: BTreeMap<TargetId, TargetRun> = BTreeMap::new();
+        let mut probes = ZstdProbes::new();
         for tid in pending_ids {
-            match self.open_target(tid).await {
+            match self.open_target(tid, &mut probes).await {
                 Ok(t) => {
                     pending.insert(tid, t);
                 }
@@ -516,17 +545,17 @@ impl Engine {
         .await
     }
 
-    /// A target's directory (re-checked under the remote's roots) and host.
-    pub(crate) async fn open_target(&self, tid: TargetId) -> Result<TargetRun, Failure> {
+    /// A target's directory (re-checked under the remote's roots), host and compression
+    /// (probing `zstd` on its server once per run).
+    pub(crate) async fn open_target(
+        &self,
+        tid: TargetId,
+        probes: &mut ZstdProbes,
+    ) -> Result<TargetRun, Failure> {
         let view = projections::target(self.events.pool(), tid)
             .await
             .map_err(|e| Failure::from_engine(&e.into()))?
             .ok_or_else(|| Failure::permanent(format!("target {tid} was removed")))?;
-        if view.options.compression != domain::replication::Compression::None {
-            return Err(Failure::permanent(
-                "zstd compression is not implemented yet; set compression to none",
-            ));
-        }
         let (server, roots) = self.server(view.server_id).await?;
         let dir = recorded_path(&view.directory)?;
         dir.check_within(&roots).map_err(|e| {
@@ -535,7 +564,46 @@ impl Engine {
             ))
         })?;
         let btrfs = self.btrfs(&server).await?;
-        Ok(TargetRun { view, dir, btrfs })
+        let (zstd, compression_fallback) = match view.options.compression {
+            Compression::None => (false, None),
+            Compression::Zstd => {
+                let probe = match probes.get(&view.server_id) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = btrfs.has_zstd().await.map_err(|e| e.to_string());
+                        probes.insert(view.server_id, p.clone());
+                        p
+                    }
+                };
+                match probe {
+                    Ok(true) => (true, None),
+                    Ok(false) => (
+                        false,
+                        Some(
+                            "zstd: `zstd --version` does not run on the target's server; \
+                             sending uncompressed"
+                                .to_owned(),
+                        ),
+                    ),
+                    Err(e) => (
+                        false,
+                        Some(format!(
+                            "zstd: probing the target's server failed ({e}); sending uncompressed"
+                        )),
+                    ),
+                }
+            }
+        };
+        if let Some(why) = &compression_fallback {
+            tracing::warn!(target_id = %tid, %why, "compression falls back to none");
+        }
+        Ok(TargetRun {
+            view,
+            dir,
+            btrfs,
+            zstd,
+            compression_fallback,
+        })
     }
 
     /// The primary's catalogued snapshots that are on disk, read-only.
@@ -734,6 +802,7 @@ impl Engine {
                 parent_snapshot_id: None,
                 sent: false,
                 bytes: 0,
+                wire_bytes: None,
                 duration_ms: 0,
                 throughput_bytes_per_sec: 0,
                 received_path: path,
@@ -880,7 +949,8 @@ impl Engine {
             }
             let started: Vec<DomainEvent> = ready
                 .iter()
-                .map(|tid| {
+                .filter_map(|tid| Some((tid, pending.get(tid)?)))
+                .map(|(tid, t)| {
                     DomainEvent::ReplicationTargetStarted(ReplicationTargetStarted {
                         replication_id: id,
                         target_id: *tid,
@@ -889,6 +959,12 @@ impl Engine {
                         send_id,
                         group_size: u32::try_from(ready.len()).unwrap_or(u32::MAX),
                         expected_bytes: expected,
+                        compression: if t.zstd {
+                            Compression::Zstd
+                        } else {
+                            Compression::None
+                        },
+                        compression_fallback: t.compression_fallback.clone(),
                     })
                 })
                 .collect();
@@ -899,13 +975,33 @@ impl Engine {
 
         // 3. Start the receives, then the one send.
         let mut receives: HashMap<TargetId, Box<dyn RunningCommand>> = HashMap::new();
+        let mut spans: HashMap<TargetId, tracing::Span> = HashMap::new();
         let mut sinks = Vec::new();
         let mut counters: Vec<(TargetId, Arc<AtomicU64>)> = Vec::new();
         for tid in &ready {
             let Some(t) = pending.get(tid) else { continue };
+            let span = tracing::info_span!(
+                "replication_target",
+                target_id = %tid,
+                server_id = %t.view.server_id,
+                snapshot_id = %snap.snapshot_id,
+                parent_snapshot_id = tracing::field::Empty,
+                kind = if parent.is_some() { "incremental" } else { "full" },
+                compression = if t.zstd { "zstd" } else { "none" },
+                bytes = tracing::field::Empty,
+                wire_bytes = tracing::field::Empty,
+            );
+            if let Some(p) = parent {
+                span.record("parent_snapshot_id", tracing::field::display(p.snapshot_id));
+            }
+            spans.insert(*tid, span.clone());
             let started = async {
                 let dir = abs(&t.dir)?;
-                let mut cmd = t.btrfs.receive(&dir).await?;
+                let mut cmd = if t.zstd {
+                    t.btrfs.receive_zstd(&dir).await?
+                } else {
+                    t.btrfs.receive(&dir).await?
+                };
                 let stdin = cmd.take_stdin().ok_or_else(|| {
                     EngineError::Inconsistent("btrfs receive has no stdin".into())
                 })?;
@@ -917,6 +1013,7 @@ impl Engine {
                 }
                 Ok::<_, EngineError>((cmd, stdin))
             }
+            .instrument(span)
             .await;
             match started {
                 Ok((cmd, stdin)) => {
@@ -927,6 +1024,7 @@ impl Engine {
                         stdin,
                         rate_limit: t.view.options.rate_limit_bytes_per_sec,
                         written,
+                        zstd: t.zstd,
                     });
                     receives.insert(*tid, cmd);
                 }
@@ -1012,7 +1110,7 @@ impl Engine {
                     Err(_) => Ok(()),
                 },
             };
-            let outcome: Result<u64, Failure> = match (&send_result, written, exit) {
+            let outcome: Result<fanout::Delivered, Failure> = match (&send_result, written, exit) {
                 (Err(e), _, _) => Err(Failure {
                     error: format!("btrfs send failed: {e}"),
                     class: ErrorClass::from_transient(e.is_transient()),
@@ -1022,22 +1120,30 @@ impl Engine {
                     error: format!("streaming to the target failed: {e}"),
                     class: ErrorClass::Transient,
                 }),
-                (Ok(_), Ok(bytes), Ok(())) => Ok(bytes),
+                (Ok(_), Ok(delivered), Ok(())) => Ok(delivered),
             };
-            if outcome.is_err()
-                && let Some(t) = pending.get(&tid)
-            {
-                self.clean_after_failure(run, tid, t, snap, meta).await;
-            }
-            let result = match outcome {
-                Ok(bytes) => {
-                    self.verify_and_record(
-                        run, tid, pending, primary, snap, parent, bytes, elapsed, meta,
-                    )
-                    .await
+            let span = spans.remove(&tid).unwrap_or_else(tracing::Span::none);
+            let result = async {
+                match outcome {
+                    Ok(delivered) => {
+                        let span = tracing::Span::current();
+                        span.record("bytes", delivered.stream_bytes);
+                        span.record("wire_bytes", delivered.wire_bytes);
+                        self.verify_and_record(
+                            run, tid, pending, primary, snap, parent, delivered, elapsed, meta,
+                        )
+                        .await
+                    }
+                    Err(f) => {
+                        if let Some(t) = pending.get(&tid) {
+                            self.clean_after_failure(run, tid, t, snap, meta).await;
+                        }
+                        Err(f)
+                    }
                 }
-                Err(f) => Err(f),
-            };
+            }
+            .instrument(span)
+            .await;
             results.push((tid, result));
         }
         Ok(results)
@@ -1054,10 +1160,11 @@ impl Engine {
         primary: &Primary,
         snap: &SnapshotView,
         parent: Option<&SnapshotView>,
-        bytes: u64,
+        delivered: fanout::Delivered,
         elapsed: Duration,
         meta: &AppendMeta,
     ) -> Result<(), Failure> {
+        let bytes = delivered.stream_bytes;
         let t = pending
             .get(&tid)
             .ok_or_else(|| Failure::permanent("target vanished from the run"))?;
@@ -1093,6 +1200,7 @@ impl Engine {
                 parent_snapshot_id: parent.map(|p| p.snapshot_id),
                 sent: true,
                 bytes,
+                wire_bytes: Some(delivered.wire_bytes),
                 duration_ms: millis(elapsed),
                 throughput_bytes_per_sec: throughput(bytes, elapsed),
                 received_path: received.as_str().to_owned(),

@@ -33,7 +33,7 @@ use store::projections::{self, SnapshotView, TargetView};
 use store::{AppendMeta, ExpectedVersion};
 use uuid::Uuid;
 
-use crate::replication::{InDir, TargetRun, list_dir};
+use crate::replication::{InDir, TargetRun, ZstdProbes, list_dir};
 use crate::{Engine, EngineError, abs};
 
 /// What pruning did on one target.
@@ -164,7 +164,7 @@ impl Engine {
         meta: &AppendMeta,
         report: &mut TargetPruneReport,
     ) -> Result<Result<(), (String, ErrorClass)>, EngineError> {
-        let run: TargetRun = match self.open_target(t.target_id).await {
+        let run: TargetRun = match self.open_target(t.target_id, &mut ZstdProbes::new()).await {
             Ok(run) => run,
             Err(f) => return Ok(Err((f.error, f.class))),
         };

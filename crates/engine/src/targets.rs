@@ -33,11 +33,6 @@ fn check_options(options: &TargetOptions) -> Result<(), EngineError> {
             "rate_limit_bytes_per_sec: must be at least 1 (omit it for no limit)".into(),
         ));
     }
-    if options.compression != domain::replication::Compression::None {
-        return Err(EngineError::Invalid(
-            "compression: zstd stream compression is not implemented yet; use none".into(),
-        ));
-    }
     Ok(())
 }
 

@@ -231,7 +231,19 @@ pub async fn handle<J: Runnable>(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     let ctx: &JobContext = &ctx;
-    match run_classified(&job, ctx, attempt.current()).await {
+    // The span of one attempt: what the job is and which subvolume it works on.
+    let span = tracing::info_span!(
+        "job",
+        kind = J::KIND.as_str(),
+        key = %job.key(),
+        subvolume_id = tracing::field::Empty,
+        attempt = attempt.current(),
+    );
+    if let Some(sv) = job.subvolume() {
+        span.record("subvolume_id", tracing::field::display(sv));
+    }
+    match tracing::Instrument::instrument(run_classified(&job, ctx, attempt.current()), span).await
+    {
         Outcome::Done => Ok(()),
         Outcome::Retry(e) => Err(Box::new(e)),
         Outcome::GiveUp(e) => Err(Box::new(AbortError::new(e))),

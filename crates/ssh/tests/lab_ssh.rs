@@ -506,39 +506,10 @@ fn keygen(
     (path, public.trim().to_owned())
 }
 
-/// Authorizes `public` for the lab user while alive (appends to the lab's
-/// AuthorizedKeysFile, removes exactly that line on drop).
-struct TemporaryAuthorizedKey {
-    file: PathBuf,
-    line: String,
-}
+#[path = "support/lab_keys.rs"]
+mod lab_keys;
 
-impl TemporaryAuthorizedKey {
-    fn add(line: String) -> Self {
-        let file = PathBuf::from(env("LAB_DIR"))
-            .join("authorized_keys")
-            .join(env("LAB_SSH_USER"));
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
-        Self { file, line }
-    }
-}
-
-impl Drop for TemporaryAuthorizedKey {
-    fn drop(&mut self) {
-        if let Ok(text) = std::fs::read_to_string(&self.file) {
-            let kept: String = text
-                .lines()
-                .filter(|l| l.trim() != self.line)
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let _ = std::fs::write(&self.file, kept);
-        }
-    }
-}
+use lab_keys::TemporaryAuthorizedKey;
 
 #[tokio::test]
 async fn passphrase_protected_rsa_and_ed25519_keys_log_in() {

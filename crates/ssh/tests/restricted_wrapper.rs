@@ -10,8 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ use btrfs::command::btrfs as cmd;
 use btrfs::host::RunOptions;
 use btrfs::{AbsPath, Argv, Btrfs, Host, HostError, LocalHost};
 use ssh::{Auth, Fingerprint, HostKeyPolicy, SshConfig, SshHost};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REFUSED: &str = "dist-btrfs-remote-wrapper: refused: ";
 
@@ -33,88 +32,14 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// Authorizes a line for the lab user while alive; removes exactly that line on drop.
-struct TemporaryAuthorizedKey {
-    file: PathBuf,
-    line: String,
-}
+#[path = "support/lab_keys.rs"]
+mod lab_keys;
 
-impl TemporaryAuthorizedKey {
-    fn add(line: String) -> Self {
-        let file = PathBuf::from(env("LAB_DIR"))
-            .join("authorized_keys")
-            .join(env("LAB_SSH_USER"));
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
-        Self { file, line }
-    }
-}
+use lab_keys::Restricted;
 
-impl Drop for TemporaryAuthorizedKey {
-    fn drop(&mut self) {
-        if let Ok(text) = std::fs::read_to_string(&self.file) {
-            let kept: String = text
-                .lines()
-                .filter(|l| l.trim() != self.line)
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let _ = std::fs::write(&self.file, kept);
-        }
-    }
-}
-
-/// A fresh key restricted to the wrapper (installed, like in production, as a root-owned
-/// 0755 file in a 0755 directory the lab user can traverse).
-struct Restricted {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    _authorized: TemporaryAuthorizedKey,
-}
-
+/// A fresh key restricted to the wrapper on the lab's target directory.
 fn restricted(opts: &str) -> Restricted {
-    let dir = tempfile::Builder::new()
-        .prefix("dbt-wrapper-lab-")
-        .tempdir_in("/tmp")
-        .unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let wrapper = dir.path().join("dist-btrfs-remote-wrapper");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ops/remote/dist-btrfs-remote-wrapper"),
-        &wrapper,
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let key = dir.path().join("id_ed25519");
-    let status = Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            &unique("dbt-wrapper-test"),
-            "-f",
-        ])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let line = format!(
-        "command=\"{} --root {}{opts}\",restrict {}",
-        wrapper.display(),
-        env("LAB_REMOTE_TARGET_DIR"),
-        public.trim()
-    );
-    Restricted {
-        _authorized: TemporaryAuthorizedKey::add(line),
-        dir,
-        key,
-    }
+    lab_keys::restricted_key(&env("LAB_REMOTE_TARGET_DIR"), opts)
 }
 
 impl Restricted {
@@ -298,6 +223,28 @@ async fn replication_and_remote_commands_through_the_wrapper() {
         let gone = remote.show(&received).await.expect_err("deleted");
         assert_ne!(gone.exit_code(), Some(126), "{gone:?}");
         assert!(!gone.stderr().unwrap_or_default().contains(REFUSED));
+
+        // The compressed receive (`zstd -d -c | btrfs receive`) runs as a pipeline there.
+        assert!(remote.has_zstd().await?, "the lab remotes have zstd");
+        let mut send = local.send(&snap, None, &[]).await?;
+        let mut stream = Vec::new();
+        send.take_stdout()
+            .expect("send stdout")
+            .read_to_end(&mut stream)
+            .await
+            .expect("read the stream");
+        send.wait().await?;
+        let packed = zstd_compress(&stream);
+        let mut recv = remote.receive_zstd(&target).await?;
+        let mut to = recv.take_stdin().expect("receive stdin");
+        to.write_all(&packed).await.expect("write");
+        to.shutdown().await.expect("shutdown");
+        drop(to);
+        recv.wait().await?;
+        let shown = remote.show(&received).await?;
+        assert!(shown.readonly);
+        assert_eq!(shown.received_uuid, source.uuid);
+        remote.delete(&received).await?;
         Ok::<_, HostError>(())
     }
     .await;
@@ -365,4 +312,27 @@ async fn without_sudo_option_the_client_cannot_ask_for_sudo() {
     // Without the prefix it runs btrfs as the lab user (enough for --version).
     let out = run(&host, &cmd::version()).await.unwrap();
     assert!(out.starts_with("btrfs-progs v"), "{out}");
+}
+
+/// `zstd -c` of `data` (the local CLI).
+fn zstd_compress(data: &[u8]) -> Vec<u8> {
+    let mut z = Command::new("zstd")
+        .args(["-c", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut z.stdin.take().unwrap(), data).unwrap();
+    z.wait_with_output().unwrap().stdout
+}
+
+#[tokio::test]
+async fn the_zstd_probe_answers_false_where_zstd_does_not_run() {
+    let r = restricted(" --sudo --zstd /nonexistent/zstd");
+    let host = r.host();
+    let remote = Btrfs::new(&host).with_sudo(true);
+    assert!(!remote.has_zstd().await.unwrap());
+    let r = restricted(" --sudo");
+    let host = r.host();
+    assert!(Btrfs::new(&host).has_zstd().await.unwrap());
 }

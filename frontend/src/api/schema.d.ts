@@ -867,7 +867,9 @@ export interface components {
             checks: components["schemas"]["CheckResult"][];
         };
         /**
-         * @description Stream compression (only `none` is implemented so far).
+         * @description Stream compression: `zstd` compresses the stream on the primary and decompresses it
+         *     on the target (`zstd` needed there; without it the stream goes uncompressed, with a
+         *     warning recorded in the run).
          * @enum {string}
          */
         Compression: "none" | "zstd";
@@ -1491,7 +1493,8 @@ export interface components {
             group_size?: number;
             /**
              * Format: uint64
-             * @description Bytes of the current send written to this target.
+             * @description Bytes of the current send's stream delivered to this target (counted before
+             *     compression; see `wire_bytes`).
              */
             bytes: number;
             /**
@@ -1507,6 +1510,19 @@ export interface components {
              *     same kind of this subvolume.
              */
             expected_bytes?: number;
+            /** @description How the current send goes to the target. */
+            compression?: components["schemas"]["Compression"] & unknown;
+            /**
+             * @description Why a target set to zstd gets the uncompressed stream (a warning: e.g. no `zstd`
+             *     on the target's server).
+             */
+            compression_warning?: string;
+            /**
+             * Format: uint64
+             * @description Bytes of the last finished send that reached the target: smaller than the
+             *     stream's `bytes` when compressed.
+             */
+            wire_bytes?: number;
             /** Format: uint64 */
             rate_bytes_per_sec?: number;
             /**

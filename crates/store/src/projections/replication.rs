@@ -142,7 +142,8 @@ pub(super) async fn apply(
                         parent_snapshot_id = $4, send_id = $5, group_size = $6, bytes = 0,
                         expected_bytes = $7, rate_bytes_per_sec = NULL,
                         started_at = COALESCE(started_at, $8), error = NULL,
-                        error_class = NULL, updated_at = $8
+                        error_class = NULL, updated_at = $8, compression = $9,
+                        compression_fallback = $10, wire_bytes = NULL
                   WHERE replication_id = $1 AND target_id = $2",
             )
             .bind(e.replication_id.as_uuid())
@@ -153,6 +154,11 @@ pub(super) async fn apply(
             .bind(i32::try_from(e.group_size).unwrap_or(i32::MAX))
             .bind(opt_i64(e.expected_bytes, "expected bytes")?)
             .bind(at)
+            .bind(match e.compression {
+                domain::replication::Compression::None => "none",
+                domain::replication::Compression::Zstd => "zstd",
+            })
+            .bind(&e.compression_fallback)
             .execute(conn)
             .await?;
         }
@@ -183,6 +189,7 @@ pub(super) async fn apply(
                         rate_bytes_per_sec = $7, duration_ms = $8, received_path = $9,
                         finished_at = CASE WHEN $3 = r.snapshot_id THEN $10 END,
                         started_at = COALESCE(t.started_at, $10),
+                        wire_bytes = $11,
                         updated_at = $10
                    FROM proj_replications r
                   WHERE r.replication_id = t.replication_id
@@ -198,6 +205,7 @@ pub(super) async fn apply(
             .bind(super::to_i64(e.duration_ms, "duration")?)
             .bind(&e.received_path)
             .bind(at)
+            .bind(opt_i64(e.wire_bytes, "wire bytes")?)
             .execute(&mut *conn)
             .await?;
             sqlx::query("DELETE FROM proj_replicas WHERE target_id = $1")
@@ -485,6 +493,12 @@ pub struct ReplicationTargetView {
     pub bytes_total: u64,
     pub snapshots_sent: i32,
     pub expected_bytes: Option<u64>,
+    /// `none` or `zstd`: how the current send goes to the target.
+    pub compression: Option<String>,
+    /// Why a target set to zstd gets the raw stream.
+    pub compression_fallback: Option<String>,
+    /// Bytes of the last finished send that reached the target (compressed for zstd).
+    pub wire_bytes: Option<u64>,
     pub rate_bytes_per_sec: Option<u64>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -513,6 +527,9 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
         bytes_total: super::to_u64(row.try_get("bytes_total")?, "bytes")?,
         snapshots_sent: row.try_get("snapshots_sent")?,
         expected_bytes: opt_u64(row.try_get("expected_bytes")?, "expected bytes")?,
+        compression: row.try_get("compression")?,
+        compression_fallback: row.try_get("compression_fallback")?,
+        wire_bytes: opt_u64(row.try_get("wire_bytes")?, "wire bytes")?,
         rate_bytes_per_sec: opt_u64(row.try_get("rate_bytes_per_sec")?, "rate")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
