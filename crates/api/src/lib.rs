@@ -18,6 +18,7 @@ pub mod observe;
 mod policies;
 pub mod problem;
 mod replication;
+mod replication_health;
 mod servers;
 mod snapshots;
 mod storage;
@@ -101,6 +102,7 @@ type Apis = (
     live::LiveApi,
     replication::TargetsApi,
     replication::ReplicationsApi,
+    replication_health::ReplicationHealthApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -121,6 +123,7 @@ fn service() -> OpenApiService<Apis, ()> {
             live::LiveApi,
             replication::TargetsApi,
             replication::ReplicationsApi,
+            replication_health::ReplicationHealthApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

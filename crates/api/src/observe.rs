@@ -91,7 +91,7 @@ impl RequestMetrics {
 }
 
 /// Escapes a Prometheus label value.
-fn escape(value: &str) -> String {
+pub(crate) fn escape(value: &str) -> String {
     value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -178,6 +178,7 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
     }
 
     render_storage(&mut out, pool).await;
+    crate::replication_health::render_metrics(&mut out, pool).await;
 
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")

@@ -19,6 +19,7 @@ pub use crate::replication::{
     ReplicationStarted, ReplicationTargetFailed, ReplicationTargetStarted,
     ReplicationTargetSucceeded, TargetAdded, TargetRemoved, TargetUpdated,
 };
+pub use crate::health::SubvolumeRpoSet;
 
 /// Who caused an event. Stored as text: `system`, `user:<name>`, `token:<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -475,6 +476,7 @@ pub enum DomainEvent {
     ReplicaHalfReceivedDeleted(ReplicaHalfReceivedDeleted),
     ReplicationTargetFailed(ReplicationTargetFailed),
     ReplicationFinished(ReplicationFinished),
+    SubvolumeRpoSet(SubvolumeRpoSet),
 }
 
 /// Static facts about an event's type.
@@ -534,6 +536,7 @@ impl EventKind for DomainEvent {
             Self::ReplicaHalfReceivedDeleted(_) => "ReplicaHalfReceivedDeleted",
             Self::ReplicationTargetFailed(_) => "ReplicationTargetFailed",
             Self::ReplicationFinished(_) => "ReplicationFinished",
+            Self::SubvolumeRpoSet(_) => "SubvolumeRpoSet",
         }
     }
 
@@ -702,6 +705,10 @@ impl DomainEvent {
                 e.replication_id,
                 e.outcome.as_str()
             ),
+            Self::SubvolumeRpoSet(e) => match e.rpo_seconds {
+                Some(secs) => format!("RPO of subvolume {} set to {secs} s", e.subvolume_id),
+                None => format!("RPO of subvolume {} reset to the default", e.subvolume_id),
+            },
         }
     }
 }
@@ -1069,6 +1076,10 @@ mod tests {
                 replication_id: r,
                 outcome: Outcome::PartiallyFailed,
             }),
+            DomainEvent::SubvolumeRpoSet(SubvolumeRpoSet {
+                subvolume_id: sv(),
+                rpo_seconds: Some(3600),
+            }),
         ]
     }
 
@@ -1152,7 +1163,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 46, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 47, "every variant is sampled: {types:?}");
     }
 
     #[test]
