@@ -88,6 +88,7 @@ function HealthCard() {
   const columns: Column<TargetHealth>[] = [
     {
       label: 'Subvolume → target',
+      w: 200,
       bare: true,
       render: (h) => (
         <Stack gap={0}>
@@ -116,6 +117,7 @@ function HealthCard() {
     },
     {
       label: 'Newest: primary / target',
+      w: 230,
       render: (h) => (
         <Stack gap={0}>
           <Mono>{h.newest_primary_snapshot?.name ?? '—'}</Mono>
@@ -200,7 +202,9 @@ function targetLabel(id: string, targets: Map<string, Target>, servers: Map<stri
 
 function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
   const expected = t.expected_bytes ?? undefined;
-  const value = t.state === 'succeeded' ? 100 : expected ? percent(t.bytes, expected) : 0;
+  // without an estimate (no earlier send of this kind) a running send shows a moving bar
+  const unknown = t.state === 'running' && !expected;
+  const value = t.state === 'succeeded' || unknown ? 100 : expected ? percent(t.bytes, expected) : 0;
   return (
     <Stack gap={2} data-testid="progress-row" data-state={t.state}>
       <Group justify="space-between" gap="xs" wrap="wrap">
@@ -216,6 +220,7 @@ function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
       <Progress
         value={value}
         animated={t.state === 'running'}
+        striped={unknown}
         color={t.state === 'failed' ? 'red' : t.state === 'succeeded' ? 'teal' : 'blue'}
         aria-label={`Progress to ${label}`}
       />
@@ -508,6 +513,12 @@ function EditTargetDialog({ target, servers, onClose }: { target: Target; server
   );
 }
 
+const RPO_SOURCE: Record<TargetHealth['rpo_source'], string> = {
+  set: 'set by an operator',
+  schedule: 'default: twice the schedule interval',
+  default: 'default: no policy',
+};
+
 function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: TargetHealth | undefined }) {
   const setRpo = useSetRpo(subvolume.id);
   const [hours, setHours] = useState<number | string>('');
@@ -523,8 +534,8 @@ function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: Target
           label={`RPO of ${subvolume.name} (hours)`}
           description={
             current
-              ? `Now ${formatDuration(current.rpo_seconds)} (${current.rpo_source === 'set' ? 'set' : `default: ${current.rpo_source}`}). Empty: default.`
-              : 'Empty: default (twice the schedule interval, or 24 h).'
+              ? `Now ${formatDuration(current.rpo_seconds)} (${RPO_SOURCE[current.rpo_source]}). Empty: the default.`
+              : 'Empty: the default (twice the schedule interval, or 24 h without a policy).'
           }
           min={0.02}
           step={1}
