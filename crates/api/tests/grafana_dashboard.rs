@@ -13,6 +13,7 @@ const EXPOSED: &[&str] = &[
     "dist_btrfs_http_request_duration_seconds_sum",
     "dist_btrfs_events_total",
     "dist_btrfs_jobs",
+    "dist_btrfs_jobs_by_queue",
     "dist_btrfs_filesystem_size_bytes",
     "dist_btrfs_filesystem_used_bytes",
     "dist_btrfs_filesystem_free_bytes",

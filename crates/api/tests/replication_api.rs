@@ -724,6 +724,15 @@ async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
         "{h2}"
     );
 
+    // A queued job of a queue `/metrics` has no list of (jobs by queue come from apalis.jobs).
+    sqlx::query(
+        "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at, priority)
+         VALUES (apalis.generate_ulid(), 'dist-btrfs.replicate', '\\x7b7d', 'Pending', 0, 3, now(), 0)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
     // /metrics: the replication series with the right labels and values.
     let (status, text) = app.send("GET", "/api/v1/metrics", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -788,6 +797,18 @@ async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
             "dist_btrfs_replications",
             "state=\"partially_failed\""
         ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "dist_btrfs_jobs_by_queue",
+            "queue=\"dist-btrfs.replicate\",state=\"pending\""
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_jobs", "state=\"pending\""),
         Some(1.0)
     );
 
