@@ -7,9 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::health::{
-    Assessment, HealthFacts, HealthState, RpoSource, assess, effective_rpo,
-};
+use domain::health::{Assessment, HealthFacts, HealthState, RpoSource, assess, effective_rpo};
 use domain::{DomainEvent, ReplicationId, Schedule, ServerId, SnapshotId, SubvolumeId, TargetId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
