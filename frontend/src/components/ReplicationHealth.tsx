@@ -1,8 +1,9 @@
 // Replication health pieces shared by the Replication page and the Overview: the state
 // badge, durations for people, and the fleet summary card.
-import { Anchor, Badge, Card, Group, Skeleton, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { type HealthState, type HealthSummary, useReplicationHealth } from '../api/replicationQueries';
+import { type HealthState, type HealthSummary, useReplicationHealth, useSubvolumeHealth } from '../api/replicationQueries';
+import { formatTime } from '../lib/format';
 import { ErrorNotice } from './ErrorNotice';
 
 const BADGE: Record<HealthState, { label: string; color: string; title: string }> = {
@@ -93,6 +94,57 @@ export function ReplicationHealthCard() {
               ))}
           </>
         ))}
+    </Card>
+  );
+}
+
+/** A subvolume page's card: its RPO and the health of each of its targets. */
+export function SubvolumeReplication({ subvolumeId }: { subvolumeId: string }) {
+  const health = useSubvolumeHealth(subvolumeId);
+  return (
+    <Card withBorder padding="md" radius="md" component="section" aria-labelledby="subvolume-replication-title">
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="wrap">
+          <Title order={3} size="h4" id="subvolume-replication-title">
+            Replication
+          </Title>
+          <Anchor component={Link} to="/replication" size="sm">
+            Targets and history
+          </Anchor>
+        </Group>
+        {health.isPending && <Skeleton h={40} />}
+        {health.isError && (
+          <Text size="sm" c="dimmed">
+            Replication health is not available.
+          </Text>
+        )}
+        {health.data && (
+          <>
+            <Text size="sm" c="dimmed" data-testid="subvolume-rpo">
+              RPO {formatDuration(health.data.rpo.rpo_seconds)} (
+              {health.data.rpo.rpo_source === 'set' ? 'set by an operator' : `default: ${health.data.rpo.rpo_source === 'schedule' ? 'twice the schedule interval' : 'no policy'}`})
+            </Text>
+            {health.data.items.length === 0 && (
+              <Text size="sm" c="dimmed">
+                No replication targets.
+              </Text>
+            )}
+            {health.data.items.map((h) => (
+              <Group key={h.target_id} gap="xs" wrap="wrap" data-testid="subvolume-target-health" data-state={h.state}>
+                <HealthBadge state={h.state} />
+                <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                  {h.server_name}:{h.directory}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {h.newest_replica_snapshot ? `newest ${h.newest_replica_snapshot.name}, lag ${formatDuration(h.lag_seconds)}` : 'nothing replicated'}
+                  {h.last_success_at ? ` · last success ${formatTime(h.last_success_at)}` : ''}
+                  {h.state === 'failing' && h.last_error ? ` · ${h.last_error}` : ''}
+                </Text>
+              </Group>
+            ))}
+          </>
+        )}
+      </Stack>
     </Card>
   );
 }

@@ -260,7 +260,7 @@ describe('Replication', () => {
 });
 
 describe('Replicate now and the Overview', () => {
-  it('replicates a snapshot from its row on the subvolume page', async () => {
+  it("shows the subvolume's replication health and replicates a snapshot from its row", async () => {
     const user = userEvent.setup();
     const { requests } = renderApp(
       routes({
@@ -268,9 +268,20 @@ describe('Replicate now and the Overview', () => {
         [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], total: 1, limit: 20, offset: 0 }),
         [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => problem(404, 'Not Found', 'no storage yet'),
         'POST /replications': () => json(202, { ...running, state: 'queued' }),
+        [`GET /subvolumes/${SUBVOLUME_ID}/replication-health`]: () =>
+          json(200, {
+            as_of: '2026-01-02T03:00:00Z',
+            rpo: { subvolume_id: SUBVOLUME_ID, rpo_seconds: 86400, rpo_source: 'default' },
+            summary: { total: 2, ok: 1, late: 0, failing: 1, never_replicated: 0 },
+            items: [okHealth, failingHealth],
+          }),
       }),
       `/subvolumes/${SUBVOLUME_ID}`,
     );
+    const card = await screen.findByRole('region', { name: 'Replication' });
+    await waitFor(() => expect(within(card).getAllByTestId('subvolume-target-health')).toHaveLength(2));
+    expect(within(card).getByTestId('subvolume-rpo')).toHaveTextContent('RPO 24 h (default: no policy)');
+    expect(within(card).getAllByTestId('subvolume-target-health')[1]).toHaveTextContent('FAILING');
     await user.click(await screen.findByRole('button', { name: `Replicate ${snapshot(2).name}` }));
     expect(await screen.findByText(/Replication to 1 target started/)).toBeInTheDocument();
     expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ snapshot_id: snapshot(2).id });

@@ -19,6 +19,7 @@ import { useReplicateNow, useTargets } from '../api/replicationQueries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FactList } from '../components/FactList';
+import { SubvolumeReplication } from '../components/ReplicationHealth';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { SubvolumeStorage } from '../components/SubvolumeStorage';
 import { formatTime, shortUuid } from '../lib/format';
@@ -227,6 +228,8 @@ function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
       </Card>
 
       <SubvolumeStorage subvolumeId={subvolume.id} />
+
+      <SubvolumeReplication subvolumeId={subvolume.id} />
 
       <SnapshotsCard subvolume={subvolume} canOperate={canOperate} />
 
