@@ -27,9 +27,16 @@
 // it) — ops/test passes the lab's remote1; without them the LAB_* variables of `ops/lab env`
 // are used. The test adds that remote through the Servers form (confirming the fingerprint),
 // tests it and removes it again (nothing on the remote is changed).
+// Replication: a second remote (same lab host, added through the API) gets a target for e2e-vol
+// in a fresh directory under E2E_REMOTE_TARGET_DIR (default LAB_REMOTE_TARGET_DIR, made and
+// finally removed over OpenSSH with LAB_SSH_KEY); a snapshot is replicated from its row and
+// watched on the Replication page until done and health OK; the received subvolume, the
+// target, the remote and the snapshot are removed at the end.
 // Also: a policy with the retention preview timeline, an API token created and revoked, a
 // user created and deleted, and a live update (SSE) of the Events page without a reload.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -63,7 +70,19 @@ const remoteEnv = {
   password: process.env.E2E_REMOTE_PASSWORD ?? process.env.LAB_SSH_PASSWORD ?? '',
   fpr: process.env.E2E_REMOTE_FPR ?? process.env.LAB_REMOTE1_HOSTKEY_FPR ?? '',
   root: process.env.E2E_REMOTE_ROOT ?? process.env.LAB_REMOTE_MOUNT ?? '',
+  targetDir: process.env.E2E_REMOTE_TARGET_DIR ?? process.env.LAB_REMOTE_TARGET_DIR ?? '',
+  key: process.env.E2E_REMOTE_KEY ?? process.env.LAB_SSH_KEY ?? '',
 };
+
+/** Runs a command on the lab remote over OpenSSH (key auth); returns stdout. */
+function onRemote(command) {
+  return execFileSync(
+    'ssh',
+    ['-i', remoteEnv.key, '-p', String(remoteEnv.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${remoteEnv.user}@${remoteEnv.addr}`, command],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+}
 const suffix = Math.random().toString(36).slice(2, 8);
 const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
 
@@ -423,6 +442,30 @@ async function main() {
     };
     const subvolumeId = () => subvolumeUrl.split('/').pop();
     const extraSnapshots = [];
+    /** What the replication check made (cleaned up by cleanUpReplication, also after a failure). */
+    const repl = { dir: '', serverId: '', targetId: '', snapshot: null };
+    const cleanUpReplication = async (p) => {
+      if (repl.targetId) {
+        await p.goto(`${base}/replication`);
+        const row = p.locator(`[data-testid="target-row"][data-directory="${repl.dir}"]`);
+        await row.getByRole('button', { name: `Remove target ${repl.dir}` }).click();
+        await p.getByRole('dialog', { name: 'Remove this target?' }).getByRole('button', { name: 'Remove target' }).click();
+        await eventually(async () => (await row.count()) === 0, 'the target is still listed');
+        repl.targetId = '';
+      }
+      if (repl.dir) {
+        onRemote(`for s in '${repl.dir}'/*; do [ -e "$s" ] && sudo btrfs subvolume delete "$s" >/dev/null; done; rmdir '${repl.dir}'`);
+        repl.dir = '';
+      }
+      if (repl.serverId) await api(p, 'DELETE', `/servers/${repl.serverId}`);
+      repl.serverId = '';
+      if (repl.snapshot) {
+        await api(p, 'DELETE', `/snapshots/${repl.snapshot.id}?subvolume_id=${repl.snapshot.subvolume_id}`);
+        assert(!existsSync(repl.snapshot.path), `${repl.snapshot.path} is still on disk`);
+        repl.snapshot = null;
+      }
+      rmSync(`${volPath}/e2e-replication.bin`, { force: true });
+    };
 
     await check('live: a snapshot made through the API appears on the Events page without a reload', async () => {
       assert(subvolumeUrl, 'no managed subvolume');
@@ -487,6 +530,93 @@ async function main() {
         'the removed server is still listed',
       );
       remoteName = '';
+    });
+
+    await check('Replication: target on a lab remote, replicate a snapshot from its row, progress to done, health OK, events', async () => {
+      assert(subvolumeUrl, 'no managed subvolume');
+      assert(remoteEnv.targetDir && remoteEnv.key, 'set E2E_REMOTE_TARGET_DIR and E2E_REMOTE_KEY (or eval "$(ops/lab env)")');
+      const dir = `${remoteEnv.targetDir}/e2e-${suffix}`;
+      onRemote(`mkdir -p '${dir}'`);
+      repl.dir = dir;
+      const server = await api(page, 'POST', '/servers', {
+        name: `e2e-repl-${suffix}`, address: remoteEnv.addr, port: Number(remoteEnv.port), username: remoteEnv.user,
+        password: remoteEnv.password, role: 'remote', sudo: true, allowed_roots: [remoteEnv.root],
+        host_key_fingerprint: remoteEnv.fpr,
+      });
+      repl.serverId = server.id;
+      // some data, and a rate limit, so that the transfer takes a few seconds to watch
+      writeFileSync(`${volPath}/e2e-replication.bin`, randomBytes(4 * 1024 * 1024));
+
+      await navLink(page, 'Replication').click();
+      await page.waitForURL(`${base}/replication`);
+      await page.getByRole('button', { name: 'Add target for e2e-vol' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add a target for e2e-vol' });
+      await dialog.getByRole('combobox', { name: /Server/ }).selectOption(server.id);
+      await dialog.getByRole('textbox', { name: /Directory/ }).fill(dir);
+      await dialog.getByRole('textbox', { name: /Rate limit/ }).fill('500000');
+      await dialog.getByRole('button', { name: 'Add target' }).click();
+      const targetRow = page.locator(`[data-testid="target-row"][data-directory="${dir}"]`);
+      await targetRow.waitFor();
+      const targets = await (await page.request.get(`${base}/api/v1/targets`)).json();
+      repl.targetId = targets.find((t) => t.directory === dir)?.id ?? '';
+      const health = page.locator(`[data-testid="health-row"][data-target="${repl.targetId}"]`);
+      await eventually(async () => (await health.getAttribute('data-state')) === 'never_replicated', 'health is not NEVER before the first run');
+
+      await page.goto(subvolumeUrl);
+      await page.getByRole('button', { name: 'Create snapshot' }).click();
+      const created = page.getByRole('status').filter({ hasText: 'Created snapshot' });
+      await created.waitFor();
+      const name = (await textOf(created)).match(/Created snapshot (\S+?)\.?$/)?.[1] ?? '';
+      repl.snapshot = (await (await page.request.get(`${base}/api/v1/subvolumes/${subvolumeId()}/snapshots?limit=1`)).json()).items[0];
+      assert(repl.snapshot?.name === name, `newest snapshot is ${repl.snapshot?.name}, created ${name}`);
+      await page.getByRole('button', { name: `Replicate ${name}` }).click();
+      await page.getByRole('status').filter({ hasText: 'Replication to 1 target started' }).waitFor();
+      await navLink(page, 'Replication').click();
+      await page.waitForURL(`${base}/replication`);
+      // live progress while it runs (bytes, rate), then done
+      const progress = page.getByTestId('running-replication').locator('[data-testid="progress-row"][data-state="running"]');
+      await progress.first().waitFor({ timeout: 30_000 });
+      // ReplicationProgress (every 2 s per send) reaches the page through the live stream
+      const figures = progress.first().getByTestId('progress-figures');
+      await eventually(async () => /running · full · [1-9][\d.]* [KM]iB.* · [\d.]+ [KM]iB\/s/.test(await figures.textContent()),
+        'no bytes/rate shown while running', 30_000);
+      await shot(page, 'replication-running-1280');
+      const history = page.locator('[data-testid="history-row"]').first();
+      await eventually(async () => (await history.getAttribute('data-state')) === 'succeeded', 'the replication did not reach succeeded', 120_000);
+      await page.getByTestId('nothing-running').waitFor();
+      await eventually(async () => (await health.getAttribute('data-state')) === 'ok', 'health did not turn OK', 30_000);
+      const healthText = await textOf(health);
+      assert(healthText.includes(name), `health row does not name the replica ${name}: ${healthText}`);
+      assert(healthText.includes('full'), `health row does not show the last (full) transfer: ${healthText}`);
+      const received = onRemote(`ls '${dir}'`).trim();
+      assert(received === name, `the remote directory holds "${received}", expected ${name}`);
+      await shot(page, 'replication-1280');
+
+      // the Overview's summary and the events in the timeline
+      await navLink(page, 'Overview').click();
+      await page.getByRole('region', { name: 'Replication health' }).getByTestId('summary-ok').filter({ hasText: '1 OK' }).waitFor();
+      await navLink(page, 'Events').click();
+      await page.waitForURL(`${base}/events`);
+      for (const type of ['ReplicationRequested', 'ReplicationTargetSucceeded', 'ReplicationFinished', 'TargetAdded']) {
+        await page.locator(`[data-testid="event-row"][data-event-type="${type}"]`).first().waitFor();
+      }
+      await shot(page, 'events-replication-1280');
+
+      // phone width
+      const phoneCtx = await browser.newContext({ viewport: PHONE, colorScheme: 'light', isMobile: true, hasTouch: true });
+      const small = await phoneCtx.newPage();
+      watch(small, problems);
+      await small.goto(`${base}/replication`);
+      await logIn(small);
+      await small.locator(`ul[aria-label="Replication health per subvolume and target"] [data-target="${repl.targetId}"]`).waitFor();
+      const width = await small.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= PHONE.width, `the Replication page is ${width}px wide at ${PHONE.width}px`);
+      await shot(small, 'replication-390');
+      await phoneCtx.close();
+    });
+
+    await check('Replication cleanup: remove the target (UI), the received subvolume, the remote and the snapshot', async () => {
+      await cleanUpReplication(page);
     });
 
     let policyUrl = '';

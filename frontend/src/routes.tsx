@@ -1,10 +1,11 @@
 // The dashboard's pages: one entry each. The router (App.tsx) and the sidebar (Shell.tsx)
 // both read this list, so a new page is one import and one entry here.
 import type { ComponentType, ReactElement } from 'react';
-import { IconEvents, IconOverview, IconPolicies, IconServers, IconSubvolumes, IconTokens, IconUsers } from './components/icons';
+import { IconEvents, IconOverview, IconPolicies, IconReplication, IconServers, IconSubvolumes, IconTokens, IconUsers } from './components/icons';
 import { EventsPage } from './pages/EventsPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
+import { ReplicationPage } from './pages/ReplicationPage';
 import { ServerPage, ServersPage } from './pages/ServersPage';
 import { SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
 import { TokensPage, UsersPage } from './pages/UsersPage';
@@ -43,7 +44,7 @@ export const pages: PageRoute[] = [
     element: <PoliciesPage />,
     subroutes: [{ path: '/policies/:id', element: <PolicyPage /> }],
   },
-  // { path: '/replication', label: 'Replication', ... },  targets, transfers, health
+  { path: '/replication', label: 'Replication', icon: IconReplication, element: <ReplicationPage /> },
   { path: '/users', label: 'Users', icon: IconUsers, element: <UsersPage /> },
   { path: '/tokens', label: 'API tokens', icon: IconTokens, element: <TokensPage /> },
 ];

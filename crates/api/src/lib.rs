@@ -18,6 +18,7 @@ pub mod observe;
 mod policies;
 pub mod problem;
 mod replication;
+mod replication_health;
 mod servers;
 mod snapshots;
 mod storage;
@@ -120,6 +121,7 @@ type Apis = (
     live::LiveApi,
     replication::TargetsApi,
     replication::ReplicationsApi,
+    replication_health::ReplicationHealthApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -140,6 +142,7 @@ fn service() -> OpenApiService<Apis, ()> {
             live::LiveApi,
             replication::TargetsApi,
             replication::ReplicationsApi,
+            replication_health::ReplicationHealthApi,
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -91,7 +91,7 @@ impl RequestMetrics {
 }
 
 /// Escapes a Prometheus label value.
-fn escape(value: &str) -> String {
+pub(crate) fn escape(value: &str) -> String {
     value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -178,6 +178,7 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
     }
 
     render_storage(&mut out, pool).await;
+    crate::replication_health::render_metrics(&mut out, pool).await;
 
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")
@@ -193,6 +194,22 @@ pub async fn render(metrics: &RequestMetrics, pool: &PgPool) -> String {
             out,
             "dist_btrfs_jobs{{state=\"{}\"}} {n}",
             state.to_lowercase()
+        );
+    }
+    // The same by queue (job_type: every queue, present and future, without a list here).
+    let by_queue: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    out.push_str("# HELP dist_btrfs_jobs_by_queue Jobs in the queue, by queue and state.\n# TYPE dist_btrfs_jobs_by_queue gauge\n");
+    for (queue, state, n) in by_queue {
+        let _ = writeln!(
+            out,
+            "dist_btrfs_jobs_by_queue{{queue=\"{}\",state=\"{}\"}} {n}",
+            escape(&queue),
+            escape(&state.to_lowercase())
         );
     }
     out

@@ -13,6 +13,7 @@ const EXPOSED: &[&str] = &[
     "dist_btrfs_http_request_duration_seconds_sum",
     "dist_btrfs_events_total",
     "dist_btrfs_jobs",
+    "dist_btrfs_jobs_by_queue",
     "dist_btrfs_filesystem_size_bytes",
     "dist_btrfs_filesystem_used_bytes",
     "dist_btrfs_filesystem_free_bytes",
@@ -22,6 +23,15 @@ const EXPOSED: &[&str] = &[
     "dist_btrfs_subvolume_referenced_bytes",
     "dist_btrfs_subvolume_exclusive_bytes",
     "dist_btrfs_subvolume_snapshot_exclusive_bytes",
+    "dist_btrfs_replication_last_success_timestamp_seconds",
+    "dist_btrfs_replication_lag_seconds",
+    "dist_btrfs_replication_replica_age_seconds",
+    "dist_btrfs_replication_rpo_seconds",
+    "dist_btrfs_replication_bytes_total",
+    "dist_btrfs_replication_failures_total",
+    "dist_btrfs_replication_last_throughput_bytes_per_second",
+    "dist_btrfs_replication_health",
+    "dist_btrfs_replications",
 ];
 
 #[test]
@@ -69,7 +79,10 @@ fn dashboard_is_importable_and_queries_only_exposed_metrics() {
 fn the_exposed_list_matches_what_render_writes() {
     // Every family the dashboard may use appears in the exposition's HELP/TYPE lines
     // or as a sample name in the renderer's source.
-    let source = include_str!("../src/observe.rs");
+    let source = concat!(
+        include_str!("../src/observe.rs"),
+        include_str!("../src/replication_health.rs")
+    );
     for name in EXPOSED {
         let family = name
             .trim_end_matches("_bucket")

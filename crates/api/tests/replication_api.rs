@@ -212,6 +212,7 @@ impl TestApp {
             "GET" => self.client.get(path),
             "POST" => self.client.post(path),
             "PATCH" => self.client.patch(path),
+            "PUT" => self.client.put(path),
             "DELETE" => self.client.delete(path),
             _ => panic!("method {method}"),
         }
@@ -227,6 +228,38 @@ impl TestApp {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    /// Snapshots the subvolume, replicates it to all its targets and polls until the
+    /// run finished (generous deadline; no timing is asserted): (snapshot, run id, run).
+    async fn snapshot_and_replicate(&self) -> (String, String, Value) {
+        let sv = &self.subvolume;
+        let (_, snap) = self
+            .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
+            .await;
+        let snap = snap["id"].as_str().unwrap().to_owned();
+        let (status, rep) = self
+            .send(
+                "POST",
+                "/api/v1/replications",
+                Some(json!({"snapshot_id": snap})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{rep}");
+        let id = rep["id"].as_str().unwrap().to_owned();
+        let mut last = Value::Null;
+        for _ in 0..600 {
+            let (status, r) = self
+                .send("GET", &format!("/api/v1/replications/{id}"), None)
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            last = r;
+            if !matches!(last["state"].as_str(), Some("queued" | "running")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        (snap, id, last)
     }
 
     async fn events(&self) -> i64 {
@@ -479,35 +512,8 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     assert_eq!(status, StatusCode::CREATED, "{target}");
     assert_eq!(target["missing"], "send_all");
     let tid = target["id"].as_str().unwrap().to_owned();
-    let (_, snap) = app
-        .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
-        .await;
-    let snap = snap["id"].as_str().unwrap().to_owned();
-
-    let (status, rep) = app
-        .send(
-            "POST",
-            "/api/v1/replications",
-            Some(json!({"snapshot_id": snap})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{rep}");
-    let id = rep["id"].as_str().unwrap().to_owned();
-    assert_eq!(rep["targets"][0]["target_id"], tid.as_str());
-
-    // Poll (generous deadline; no timing is asserted).
-    let mut last = Value::Null;
-    for _ in 0..600 {
-        let (status, r) = app
-            .send("GET", &format!("/api/v1/replications/{id}"), None)
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        last = r;
-        if !matches!(last["state"].as_str(), Some("queued" | "running")) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (snap, id, last) = app.snapshot_and_replicate().await;
+    assert_eq!(last["targets"][0]["target_id"], tid.as_str());
     assert_eq!(last["state"], "succeeded", "{last}");
     let t = &last["targets"][0];
     assert_eq!(t["state"], "succeeded", "{t}");
@@ -568,4 +574,242 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, all) = app.send("GET", "/api/v1/targets", None).await;
     assert_eq!(all.as_array().unwrap().len(), 0);
+}
+
+/// The `/metrics` sample of `family` whose labels are exactly `labels`.
+fn sample(text: &str, family: &str, labels: &str) -> Option<f64> {
+    let prefix = format!("{family}{{{labels}}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(|v| v.parse().unwrap())
+}
+
+#[sqlx::test(migrations = false)]
+async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
+    let app = spawn(pool).await;
+    let sv = app.subvolume.clone();
+    let add = |dir: String| {
+        let app = &app;
+        let sv = sv.clone();
+        async move {
+            let (status, t) = app
+                .send(
+                    "POST",
+                    &format!("/api/v1/subvolumes/{sv}/targets"),
+                    Some(json!({"server_id": app.remote, "directory": dir})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{t}");
+            t["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let good = add(app.area.remote_dir.clone()).await;
+    // A directory that does not exist on the remote: that target fails.
+    let bad = add(format!("{}-missing", app.area.remote_dir)).await;
+
+    let (status, h) = app.send("GET", "/api/v1/replication/health", None).await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["summary"]["total"], 2, "{h}");
+    assert_eq!(h["summary"]["never_replicated"], 2, "{h}");
+
+    // The RPO: refused out of range (naming the field, nothing recorded), 404 unknown.
+    let rpo = format!("/api/v1/subvolumes/{sv}/rpo");
+    app.refused(
+        "PUT",
+        &rpo,
+        Some(json!({"rpo_seconds": 30})),
+        StatusCode::BAD_REQUEST,
+        "rpo_seconds",
+    )
+    .await;
+    app.refused(
+        "PUT",
+        &format!("/api/v1/subvolumes/{}/rpo", uuid::Uuid::now_v7()),
+        Some(json!({"rpo_seconds": 3600})),
+        StatusCode::NOT_FOUND,
+        "no subvolume",
+    )
+    .await;
+
+    let (snap, id, run) = app.snapshot_and_replicate().await;
+    assert_eq!(run["state"], "partially_failed", "{run}");
+    let sent = run["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target_id"] == good.as_str())
+        .unwrap()["bytes"]
+        .as_u64()
+        .unwrap();
+    assert!(sent > 0);
+
+    let (status, h) = app
+        .send(
+            "GET",
+            &format!("/api/v1/subvolumes/{sv}/replication-health"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["rpo"]["rpo_source"], "default", "{h}");
+    assert_eq!(h["rpo"]["rpo_seconds"], 86400);
+    assert_eq!(h["summary"]["ok"], 1, "{h}");
+    assert_eq!(h["summary"]["failing"], 1, "{h}");
+    let item = |tid: &str| {
+        h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["target_id"] == tid)
+            .unwrap()
+            .clone()
+    };
+    let ok = item(&good);
+    assert_eq!(ok["state"], "ok", "{ok}");
+    assert_eq!(ok["newest_primary_snapshot"]["id"], snap.as_str());
+    assert_eq!(ok["newest_replica_snapshot"]["id"], snap.as_str());
+    assert_eq!(ok["lag_seconds"], 0);
+    assert_eq!(ok["last_success_replication_id"], id.as_str());
+    assert_eq!(ok["last_transfer_kind"], "full");
+    assert_eq!(ok["last_transfer_bytes"].as_u64(), Some(sent));
+    assert_eq!(ok["bytes_total"].as_u64(), Some(sent));
+    assert!(
+        ok["last_transfer_throughput_bytes_per_sec"]
+            .as_u64()
+            .is_some(),
+        "{ok}"
+    );
+    assert_eq!(ok["failures_total"], 0);
+    assert_eq!(ok["server_name"], "remote1");
+    assert_eq!(ok["subvolume_name"], "data");
+    let failing = item(&bad);
+    assert_eq!(failing["state"], "failing", "{failing}");
+    assert_eq!(failing["failures_total"], 1);
+    assert_eq!(failing["last_failure_replication_id"], id.as_str());
+    assert!(
+        !failing["last_error"].as_str().unwrap().is_empty(),
+        "{failing}"
+    );
+    assert!(failing["last_error_class"].is_string(), "{failing}");
+    assert_eq!(failing["newest_replica_snapshot"], Value::Null);
+
+    // Set, read back, reset.
+    let (status, r) = app
+        .send("PUT", &rpo, Some(json!({"rpo_seconds": 7200})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["rpo_seconds"].as_u64(), r["rpo_source"].as_str()),
+        (Some(7200), Some("set"))
+    );
+    let (_, h2) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replication/health?subvolume_id={sv}"),
+            None,
+        )
+        .await;
+    assert!(
+        h2["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["rpo_seconds"] == 7200),
+        "{h2}"
+    );
+
+    // A queued job of a queue `/metrics` has no list of (jobs by queue come from apalis.jobs).
+    sqlx::query(
+        "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at, priority)
+         VALUES (apalis.generate_ulid(), 'dist-btrfs.replicate', '\\x7b7d', 'Pending', 0, 3, now(), 0)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    // /metrics: the replication series with the right labels and values.
+    let (status, text) = app.send("GET", "/api/v1/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = text.as_str().unwrap().to_owned();
+    let labels = |tid: &str| {
+        format!("subvolume=\"data\",subvolume_id=\"{sv}\",target_id=\"{tid}\",server=\"remote1\"")
+    };
+    let (lg, lb) = (labels(&good), labels(&bad));
+    let health = |l: &str, s: &str| {
+        sample(
+            &text,
+            "dist_btrfs_replication_health",
+            &format!("{l},state=\"{s}\""),
+        )
+    };
+    assert_eq!(health(&lg, "ok"), Some(1.0), "{text}");
+    assert_eq!(health(&lg, "failing"), Some(0.0));
+    assert_eq!(health(&lb, "failing"), Some(1.0));
+    assert_eq!(health(&lb, "ok"), Some(0.0));
+    assert_eq!(
+        sample(&text, "dist_btrfs_replication_bytes_total", &lg),
+        Some(sent as f64)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_replication_failures_total", &lb),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_replication_failures_total", &lg),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_replication_lag_seconds", &lg),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_replication_rpo_seconds", &lg),
+        Some(7200.0)
+    );
+    let finished = chrono::DateTime::parse_from_rfc3339(ok["last_success_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        sample(
+            &text,
+            "dist_btrfs_replication_last_success_timestamp_seconds",
+            &lg
+        ),
+        Some(finished as f64)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "dist_btrfs_replication_last_success_timestamp_seconds",
+            &lb
+        ),
+        None
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "dist_btrfs_replications",
+            "state=\"partially_failed\""
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "dist_btrfs_jobs_by_queue",
+            "queue=\"dist-btrfs.replicate\",state=\"pending\""
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "dist_btrfs_jobs", "state=\"pending\""),
+        Some(1.0)
+    );
+
+    let (status, r) = app
+        .send("PUT", &rpo, Some(json!({"rpo_seconds": null})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["rpo_source"], "default");
+    assert_eq!(r["rpo_set_seconds"], Value::Null);
 }

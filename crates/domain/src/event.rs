@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Role, Username};
+pub use crate::health::SubvolumeRpoSet;
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 use crate::policy::PolicySpec;
 pub use crate::replication::{
@@ -479,6 +480,7 @@ pub enum DomainEvent {
     ReplicationRetried(ReplicationRetried),
     ReplicaPruned(ReplicaPruned),
     ReplicaPruneFailed(ReplicaPruneFailed),
+    SubvolumeRpoSet(SubvolumeRpoSet),
 }
 
 /// Static facts about an event's type.
@@ -541,6 +543,7 @@ impl EventKind for DomainEvent {
             Self::ReplicationRetried(_) => "ReplicationRetried",
             Self::ReplicaPruned(_) => "ReplicaPruned",
             Self::ReplicaPruneFailed(_) => "ReplicaPruneFailed",
+            Self::SubvolumeRpoSet(_) => "SubvolumeRpoSet",
         }
     }
 
@@ -724,6 +727,10 @@ impl DomainEvent {
                 e.class.as_str(),
                 e.error
             ),
+            Self::SubvolumeRpoSet(e) => match e.rpo_seconds {
+                Some(secs) => format!("RPO of subvolume {} set to {secs} s", e.subvolume_id),
+                None => format!("RPO of subvolume {} reset to the default", e.subvolume_id),
+            },
         }
     }
 }
@@ -1112,6 +1119,10 @@ mod tests {
                 error: "server unreachable".into(),
                 class: ErrorClass::Transient,
             }),
+            DomainEvent::SubvolumeRpoSet(SubvolumeRpoSet {
+                subvolume_id: sv(),
+                rpo_seconds: Some(3600),
+            }),
         ]
     }
 
@@ -1195,7 +1206,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 49, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 50, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod event;
+pub mod health;
 pub mod ids;
 pub mod lineage;
 pub mod names;

@@ -35,6 +35,7 @@ pub mod policies;
 pub mod prune;
 pub mod remote;
 pub mod replication;
+pub mod rpo;
 pub mod scheduled;
 pub mod servers;
 pub mod snapshots;

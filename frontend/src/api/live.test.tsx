@@ -48,7 +48,11 @@ afterEach(() => {
 
 describe('Live updates', () => {
   it('maps event types to the queries they change (the timeline always)', () => {
-    expect(keysFor('SnapshotCreated')).toEqual([['events'], ['subvolumes'], ['servers']]);
+    expect(keysFor('SnapshotCreated')).toEqual([['events'], ['subvolumes'], ['servers'], ['replication']]);
+    expect(keysFor('ReplicationProgress')).toEqual([['events'], ['replication'], ['subvolumes']]);
+    expect(keysFor('ReplicaHalfReceivedDeleted')).toEqual([['events'], ['replication']]);
+    expect(keysFor('TargetAdded')).toEqual([['events'], ['replication']]);
+    expect(keysFor('SubvolumeRpoSet')).toEqual([['events'], ['replication']]);
     expect(keysFor('ServerRegistered')).toEqual([['events'], ['servers']]);
     expect(keysFor('TokenRevoked')).toEqual([['events'], ['tokens']]);
     expect(keysFor('SomethingNew')).toEqual([['events']]);

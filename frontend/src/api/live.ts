@@ -20,13 +20,15 @@ const RETRY_MS = 10_000;
 export const invalidationRules: [prefix: string, keys: QueryKey[]][] = [
   ['Instance', [['instance']]],
   ['Server', [['servers']]],
+  ['SubvolumeRpo', [['replication']]],
   ['Subvolume', [['subvolumes'], ['servers']]],
-  ['Snapshot', [['subvolumes'], ['servers']]],
+  ['Snapshot', [['subvolumes'], ['servers'], ['replication']]],
   ['Policy', [['policies'], ['subvolumes']]],
   ['User', [['users'], ['tokens']]],
   ['Token', [['tokens']]],
   ['Replication', [['replication'], ['subvolumes']]],
   ['Replica', [['replication'], ['subvolumes']]], // ReplicaPruned, ReplicaPruneFailed, ...
+  ['Target', [['replication']]],
   ['Storage', [['storage'], ['servers']]],
 ];
 

@@ -776,6 +776,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/replication/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replication health of every (subvolume, target): newest snapshot on the
+         *     primary and on the target, lag, last success and failure, last transfer, and
+         *     the state against the subvolume's RPO.
+         */
+        get: operations["getReplicationHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/replication-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subvolume's RPO and the health of each of its targets. */
+        get: operations["getSubvolumeReplicationHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/rpo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
+         *     interval, or 24 h without a policy).
+         */
+        put: operations["setSubvolumeRpo"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -955,6 +1013,51 @@ export interface components {
             version: string;
             /** @description Whether the database answered a query just now. */
             database: boolean;
+        };
+        /**
+         * HealthReport
+         * @description Replication health of the fleet (or one subvolume), as of `as_of`.
+         */
+        HealthReport: {
+            /** Format: date-time */
+            as_of: string;
+            summary: components["schemas"]["HealthSummary"];
+            items: components["schemas"]["TargetHealthDto"][];
+        };
+        /**
+         * HealthSnapshotRef
+         * @description A snapshot named by the health view.
+         */
+        HealthSnapshotRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was created on the primary.
+             */
+            created_at: string;
+        };
+        /**
+         * @description The health verdict of one (subvolume, target).
+         * @enum {string}
+         */
+        HealthState: "ok" | "late" | "failing" | "never_replicated";
+        /**
+         * HealthSummary
+         * @description How many (subvolume, target) pairs are in each state.
+         */
+        HealthSummary: {
+            /** Format: uint64 */
+            total: number;
+            /** Format: uint64 */
+            ok: number;
+            /** Format: uint64 */
+            late: number;
+            /** Format: uint64 */
+            failing: number;
+            /** Format: uint64 */
+            never_replicated: number;
         };
         /**
          * HostKeyProbe
@@ -1574,6 +1677,41 @@ export interface components {
          */
         RoleDto: "viewer" | "operator" | "admin";
         /**
+         * Rpo
+         * @description A subvolume's RPO.
+         */
+        Rpo: {
+            /** Format: uuid */
+            subvolume_id: string;
+            /**
+             * Format: uint64
+             * @description The RPO in force, in seconds.
+             */
+            rpo_seconds: number;
+            rpo_source: components["schemas"]["RpoSource"];
+            /**
+             * Format: uint64
+             * @description What an operator set; absent: the default applies.
+             */
+            rpo_set_seconds?: number;
+        };
+        /**
+         * RpoChange
+         * @description A new RPO.
+         */
+        RpoChange: {
+            /**
+             * Format: uint64
+             * @description Seconds (60 to 31,622,400); null: back to the default.
+             */
+            rpo_seconds?: number;
+        };
+        /**
+         * @description Where the RPO in force comes from.
+         * @enum {string}
+         */
+        RpoSource: "set" | "schedule" | "default";
+        /**
          * @description Full or incremental.
          * @enum {string}
          */
@@ -1796,6 +1934,17 @@ export interface components {
             last_snapshot_error_at?: string;
         };
         /**
+         * SubvolumeHealth
+         * @description One subvolume's replication health and RPO.
+         */
+        SubvolumeHealth: {
+            /** Format: date-time */
+            as_of: string;
+            rpo: components["schemas"]["Rpo"];
+            summary: components["schemas"]["HealthSummary"];
+            items: components["schemas"]["TargetHealthDto"][];
+        };
+        /**
          * SubvolumeStorageView
          * @description Storage figures of one subvolume.
          */
@@ -1879,6 +2028,75 @@ export interface components {
             updated_at: string;
         };
         /**
+         * TargetHealthDto
+         * @description Replication health of one (subvolume, target).
+         */
+        TargetHealthDto: {
+            /** Format: uuid */
+            subvolume_id: string;
+            subvolume_name: string;
+            /** Format: uuid */
+            target_id: string;
+            /** Format: uuid */
+            server_id: string;
+            server_name: string;
+            directory: string;
+            state: components["schemas"]["HealthState"];
+            /**
+             * Format: uint64
+             * @description The RPO in force, in seconds.
+             */
+            rpo_seconds: number;
+            rpo_source: components["schemas"]["RpoSource"];
+            /** @description The newest present snapshot on the primary. */
+            newest_primary_snapshot?: components["schemas"]["HealthSnapshotRef"] & unknown;
+            /** @description The newest snapshot complete on the target. */
+            newest_replica_snapshot?: components["schemas"]["HealthSnapshotRef"] & unknown;
+            /**
+             * Format: uint64
+             * @description Creation of the newest primary snapshot minus that of the newest replica.
+             */
+            lag_seconds?: number;
+            /**
+             * Format: uint64
+             * @description Age of the newest replica (now minus its creation on the primary).
+             */
+            replica_age_seconds?: number;
+            /** Format: date-time */
+            last_success_at?: string;
+            /** Format: uuid */
+            last_success_replication_id?: string;
+            /**
+             * Format: uint64
+             * @description Bytes of the last successful run to this target.
+             */
+            last_transfer_bytes?: number;
+            /** Format: uint64 */
+            last_transfer_throughput_bytes_per_sec?: number;
+            /** Format: uint64 */
+            last_transfer_duration_ms?: number;
+            last_transfer_kind?: components["schemas"]["TransferKind"];
+            /** Format: date-time */
+            last_failure_at?: string;
+            /** Format: uuid */
+            last_failure_replication_id?: string;
+            last_error?: string;
+            /** @description `transient` or `permanent`. */
+            last_error_class?: string;
+            /**
+             * Format: uint64
+             * @description Bytes of every successful send to this target.
+             */
+            bytes_total: number;
+            /**
+             * Format: uint64
+             * @description Failed attempts on this target.
+             */
+            failures_total: number;
+            /** @description A replication to this target is queued or running. */
+            in_flight: boolean;
+        };
+        /**
          * TargetPatch
          * @description Changes to a target; absent fields keep their value.
          */
@@ -1939,6 +2157,11 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string;
         };
+        /**
+         * @description Full or incremental send.
+         * @enum {string}
+         */
+        TransferKind: "full" | "incremental";
         /**
          * @description How dist-btrfs reaches a server.
          * @enum {string}
@@ -5180,6 +5403,176 @@ export interface operations {
             };
             /** @description A server-side failure. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplicationHealth: {
+        parameters: {
+            query?: {
+                /** @description Only this subvolume's targets. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Health per (subvolume, target), by subvolume name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSubvolumeReplicationHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subvolume's RPO and the health of each of its targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubvolumeHealth"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setSubvolumeRpo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RpoChange"];
+            };
+        };
+        responses: {
+            /** @description Recorded as `SubvolumeRpoSet`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Rpo"];
+                };
+            };
+            /** @description `rpo_seconds` out of range. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used (no server work). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not used (no server work). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

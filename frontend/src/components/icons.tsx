@@ -96,3 +96,12 @@ export const IconTokens = (p: IconProps) => (
     <path d="M11 11l9-9M17 5l2 2M15 7l2 2" />
   </Icon>
 );
+
+export const IconReplication = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 7h12l-3-3" />
+    <path d="M20 17H8l3 3" />
+    <rect x="17" y="4" width="4" height="6" rx="1" />
+    <rect x="3" y="14" width="4" height="6" rx="1" />
+  </Icon>
+);

@@ -5,6 +5,7 @@ import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTable } from '../components/EventTable';
 import { RenameForm } from '../components/RenameForm';
+import { ReplicationHealthCard } from '../components/ReplicationHealth';
 import { StorageOverview } from '../components/StorageOverview';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -135,6 +136,7 @@ export function OverviewPage() {
         <HealthCard />
         <InstanceCard />
       </SimpleGrid>
+      <ReplicationHealthCard />
       <StorageOverview />
       <RecentEventsCard />
     </Stack>

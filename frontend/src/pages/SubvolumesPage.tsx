@@ -15,9 +15,11 @@ import {
   useSyncSubvolume,
   useUnmanageSubvolume,
 } from '../api/queries';
+import { useReplicateNow, useTargets } from '../api/replicationQueries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FactList } from '../components/FactList';
+import { SubvolumeReplication } from '../components/ReplicationHealth';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { SubvolumeStorage } from '../components/SubvolumeStorage';
 import { formatTime, shortUuid } from '../lib/format';
@@ -227,6 +229,8 @@ function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
 
       <SubvolumeStorage subvolumeId={subvolume.id} />
 
+      <SubvolumeReplication subvolumeId={subvolume.id} />
+
       <SnapshotsCard subvolume={subvolume} canOperate={canOperate} />
 
       <ConfirmDialog
@@ -270,6 +274,9 @@ function SnapshotsCard({ subvolume, canOperate }: { subvolume: Subvolume; canOpe
   const adopt = useAdoptSnapshot();
   const [deleting, setDeleting] = useState<Snapshot | null>(null);
   const serverNames = useServerNames();
+  const replicate = useReplicateNow();
+  const targets = useTargets();
+  const hasTargets = (targets.data ?? []).some((t) => t.subvolume_id === subvolume.id);
 
   const total = snapshots.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / SNAPSHOT_PAGE_SIZE));
@@ -332,7 +339,7 @@ function SnapshotsCard({ subvolume, canOperate }: { subvolume: Subvolume; canOpe
     },
     {
       label: 'Actions',
-      w: 110,
+      w: 190,
       end: true,
       bare: true,
       render: (s) => {
@@ -344,6 +351,18 @@ function SnapshotsCard({ subvolume, canOperate }: { subvolume: Subvolume; canOpe
         if (!canOperate || s.state !== 'present') return lastError;
         return (
           <>
+            {hasTargets && (
+              <Button
+                size="xs"
+                variant="light"
+                mr={6}
+                aria-label={`Replicate ${s.name}`}
+                loading={replicate.isPending && replicate.variables?.snapshot_id === s.id}
+                onClick={() => replicate.mutate({ snapshot_id: s.id })}
+              >
+                Replicate
+              </Button>
+            )}
             {s.managed ? (
               <Button
                 size="xs"
@@ -393,6 +412,17 @@ function SnapshotsCard({ subvolume, canOperate }: { subvolume: Subvolume; canOpe
           />
         </Group>
         {adopt.isError && <ErrorNotice title="Could not adopt the snapshot" error={adopt.error} />}
+        {replicate.isError && <ErrorNotice title="Could not start the replication" error={replicate.error} />}
+        {replicate.isSuccess && (
+          <Alert color="teal" variant="light" role="status" withCloseButton onClose={() => replicate.reset()}>
+            Replication to {replicate.data.targets.length} target{replicate.data.targets.length === 1 ? '' : 's'} started:
+            follow it on the{' '}
+            <Anchor component={Link} to="/replication" size="sm">
+              Replication
+            </Anchor>{' '}
+            page.
+          </Alert>
+        )}
         {snapshots.isPending && <Skeleton h={160} />}
         {snapshots.isError && (
           <ErrorNotice title="Could not load snapshots" error={snapshots.error} onRetry={() => void snapshots.refetch()} />

@@ -10,6 +10,7 @@
 mod audit;
 pub mod auth;
 mod event_counts;
+mod health;
 mod instance;
 mod policies;
 mod replication;
@@ -21,6 +22,9 @@ use sqlx::postgres::{PgConnection, PgPool};
 
 pub use audit::{AuditEntry, audit_timeline};
 pub use event_counts::event_counts;
+pub use health::{
+    HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health, rpo_of_subvolume,
+};
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
 pub use replication::{
@@ -56,6 +60,7 @@ pub const TABLES: &[&str] = &[
     "proj_replication_targets",
     "proj_replicas",
     "proj_replication_pins",
+    "proj_subvolume_rpo",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -69,6 +74,7 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     policies::apply(conn, event).await?;
     event_counts::apply(conn, event).await?;
     replication::apply(conn, event).await?;
+    health::apply(conn, event).await?;
     Ok(())
 }
 

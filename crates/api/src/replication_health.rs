@@ -1,0 +1,567 @@
+//! Replication health over HTTP: `GET /replication/health` (every (subvolume, target),
+//! optionally of one subvolume, with a count per state), `GET
+//! /subvolumes/{id}/replication-health` (one subvolume, with its RPO) and `PUT
+//! /subvolumes/{id}/rpo` (operator). Reads `store::projections::replication_health`;
+//! the rule is `domain::health`'s; the change goes through `Engine::set_rpo`.
+
+use chrono::{DateTime, Utc};
+use domain::health::{HealthState as DomainState, RpoSource as DomainSource, effective_rpo};
+use domain::{Schedule, SubvolumeId};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use store::AppendMeta;
+use store::projections::{self, HealthSnapshot, TargetHealth};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::engine_error::engine_responses;
+use crate::problem::Problem;
+
+#[derive(Tags)]
+enum Tag {
+    /// Is every subvolume's data on its targets recent enough?
+    ReplicationHealth,
+}
+
+/// The health verdict of one (subvolume, target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum HealthState {
+    /// A replica newer than the RPO is on the target, and no failure since the last success.
+    Ok,
+    /// The newest replica is older than the RPO.
+    Late,
+    /// The newest attempt failed and nothing succeeded since.
+    Failing,
+    /// Nothing was ever replicated there.
+    NeverReplicated,
+}
+
+impl From<DomainState> for HealthState {
+    fn from(s: DomainState) -> Self {
+        match s {
+            DomainState::Ok => Self::Ok,
+            DomainState::Late => Self::Late,
+            DomainState::Failing => Self::Failing,
+            DomainState::NeverReplicated => Self::NeverReplicated,
+        }
+    }
+}
+
+/// Where the RPO in force comes from.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RpoSource {
+    /// Set by an operator (`PUT /subvolumes/{id}/rpo`).
+    Set,
+    /// Twice the longest gap between the policy schedule's next slots.
+    Schedule,
+    /// 24 hours: no policy.
+    Default,
+}
+
+impl From<DomainSource> for RpoSource {
+    fn from(s: DomainSource) -> Self {
+        match s {
+            DomainSource::Set => Self::Set,
+            DomainSource::Schedule => Self::Schedule,
+            DomainSource::Default => Self::Default,
+        }
+    }
+}
+
+/// Full or incremental send.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TransferKind {
+    Full,
+    Incremental,
+}
+
+/// A snapshot named by the health view.
+#[derive(Debug, Object)]
+pub struct HealthSnapshotRef {
+    pub id: Uuid,
+    pub name: String,
+    /// When it was created on the primary.
+    pub created_at: DateTime<Utc>,
+}
+
+fn snapshot_ref(s: HealthSnapshot) -> HealthSnapshotRef {
+    HealthSnapshotRef {
+        id: s.snapshot_id.as_uuid(),
+        name: s.name,
+        created_at: s.created_at,
+    }
+}
+
+/// Replication health of one (subvolume, target).
+#[derive(Debug, Object)]
+pub struct TargetHealthDto {
+    pub subvolume_id: Uuid,
+    pub subvolume_name: String,
+    pub target_id: Uuid,
+    pub server_id: Uuid,
+    pub server_name: String,
+    pub directory: String,
+    pub state: HealthState,
+    /// The RPO in force, in seconds.
+    pub rpo_seconds: u64,
+    pub rpo_source: RpoSource,
+    /// The newest present snapshot on the primary.
+    pub newest_primary_snapshot: Option<HealthSnapshotRef>,
+    /// The newest snapshot complete on the target.
+    pub newest_replica_snapshot: Option<HealthSnapshotRef>,
+    /// Creation of the newest primary snapshot minus that of the newest replica.
+    pub lag_seconds: Option<u64>,
+    /// Age of the newest replica (now minus its creation on the primary).
+    pub replica_age_seconds: Option<u64>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_success_replication_id: Option<Uuid>,
+    /// Bytes of the last successful run to this target.
+    pub last_transfer_bytes: Option<u64>,
+    pub last_transfer_throughput_bytes_per_sec: Option<u64>,
+    pub last_transfer_duration_ms: Option<u64>,
+    pub last_transfer_kind: Option<TransferKind>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+    pub last_failure_replication_id: Option<Uuid>,
+    pub last_error: Option<String>,
+    /// `transient` or `permanent`.
+    pub last_error_class: Option<String>,
+    /// Bytes of every successful send to this target.
+    pub bytes_total: u64,
+    /// Failed attempts on this target.
+    pub failures_total: u64,
+    /// A replication to this target is queued or running.
+    pub in_flight: bool,
+}
+
+fn health_dto(h: TargetHealth) -> TargetHealthDto {
+    let (ls, lf) = (h.last_success, h.last_failure);
+    TargetHealthDto {
+        subvolume_id: h.subvolume_id.as_uuid(),
+        subvolume_name: h.subvolume_name,
+        target_id: h.target_id.as_uuid(),
+        server_id: h.server_id.as_uuid(),
+        server_name: h.server_name,
+        directory: h.directory,
+        state: h.state.into(),
+        rpo_seconds: h.rpo_seconds,
+        rpo_source: h.rpo_source.into(),
+        newest_primary_snapshot: h.newest_primary.map(snapshot_ref),
+        newest_replica_snapshot: h.newest_replica.map(snapshot_ref),
+        lag_seconds: h.lag.map(|d| d.as_secs()),
+        replica_age_seconds: h.replica_age.map(|d| d.as_secs()),
+        last_success_at: ls.as_ref().map(|s| s.finished_at),
+        last_success_replication_id: ls.as_ref().map(|s| s.replication_id.as_uuid()),
+        last_transfer_bytes: ls.as_ref().map(|s| s.bytes),
+        last_transfer_throughput_bytes_per_sec: ls
+            .as_ref()
+            .and_then(|s| s.throughput_bytes_per_sec),
+        last_transfer_duration_ms: ls.as_ref().and_then(|s| s.duration_ms),
+        last_transfer_kind: ls.as_ref().map(|s| {
+            if s.incremental {
+                TransferKind::Incremental
+            } else {
+                TransferKind::Full
+            }
+        }),
+        last_failure_at: lf.as_ref().map(|f| f.failed_at),
+        last_failure_replication_id: lf.as_ref().map(|f| f.replication_id.as_uuid()),
+        last_error: lf.as_ref().and_then(|f| f.error.clone()),
+        last_error_class: lf.and_then(|f| f.error_class),
+        bytes_total: h.bytes_total,
+        failures_total: h.failures_total,
+        in_flight: h.in_flight,
+    }
+}
+
+/// How many (subvolume, target) pairs are in each state.
+#[derive(Debug, Object, Default)]
+pub struct HealthSummary {
+    pub total: u64,
+    pub ok: u64,
+    pub late: u64,
+    pub failing: u64,
+    pub never_replicated: u64,
+}
+
+fn summary(items: &[TargetHealthDto]) -> HealthSummary {
+    let mut s = HealthSummary {
+        total: items.len() as u64,
+        ..Default::default()
+    };
+    for i in items {
+        match i.state {
+            HealthState::Ok => s.ok += 1,
+            HealthState::Late => s.late += 1,
+            HealthState::Failing => s.failing += 1,
+            HealthState::NeverReplicated => s.never_replicated += 1,
+        }
+    }
+    s
+}
+
+/// Replication health of the fleet (or one subvolume), as of `as_of`.
+#[derive(Debug, Object)]
+pub struct HealthReport {
+    pub as_of: DateTime<Utc>,
+    pub summary: HealthSummary,
+    pub items: Vec<TargetHealthDto>,
+}
+
+/// A subvolume's RPO.
+#[derive(Debug, Object)]
+pub struct Rpo {
+    pub subvolume_id: Uuid,
+    /// The RPO in force, in seconds.
+    pub rpo_seconds: u64,
+    pub rpo_source: RpoSource,
+    /// What an operator set; absent: the default applies.
+    pub rpo_set_seconds: Option<u64>,
+}
+
+/// One subvolume's replication health and RPO.
+#[derive(Debug, Object)]
+pub struct SubvolumeHealth {
+    pub as_of: DateTime<Utc>,
+    pub rpo: Rpo,
+    pub summary: HealthSummary,
+    pub items: Vec<TargetHealthDto>,
+}
+
+/// A new RPO.
+#[derive(Debug, Object)]
+pub struct RpoChange {
+    /// Seconds (60 to 31,622,400); null: back to the default.
+    pub rpo_seconds: Option<u64>,
+}
+
+#[derive(ApiResponse)]
+pub enum HealthResponse {
+    /// Health per (subvolume, target), by subvolume name.
+    #[oai(status = 200)]
+    Ok(Json<HealthReport>),
+    /// Invalid parameters.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum SubvolumeHealthResponse {
+    /// The subvolume's RPO and the health of each of its targets.
+    #[oai(status = 200)]
+    Ok(Json<SubvolumeHealth>),
+    /// Invalid parameters.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum SetRpoResponse {
+    /// Recorded as `SubvolumeRpoSet`.
+    #[oai(status = 200)]
+    Ok(Json<Rpo>),
+    /// `rpo_seconds` out of range. Nothing changed.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// No such subvolume.
+    #[oai(status = 404)]
+    NotFound(Json<Problem>),
+    /// Conflicts with the current state.
+    #[oai(status = 409)]
+    Conflict(Json<Problem>),
+    /// Not used (no server work).
+    #[oai(status = 502)]
+    BadGateway(Json<Problem>),
+    /// Not used (no server work).
+    #[oai(status = 503)]
+    Unavailable(Json<Problem>),
+    /// A server-side failure.
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+}
+engine_responses!(SetRpoResponse);
+
+/// The RPO of a subvolume as of `now` (`None`: no such subvolume).
+async fn rpo_of(
+    pool: &sqlx::PgPool,
+    sv: SubvolumeId,
+    now: DateTime<Utc>,
+) -> Result<Option<Rpo>, store::StoreError> {
+    if projections::subvolume(pool, sv).await?.is_none() {
+        return Ok(None);
+    }
+    let set = projections::rpo_of_subvolume(pool, sv).await?;
+    let schedule = projections::policy_of_subvolume(pool, sv)
+        .await?
+        .and_then(|p| Schedule::parse(&p.spec.schedule.cron, &p.spec.schedule.time_zone).ok());
+    let (secs, source) = effective_rpo(set, schedule.as_ref(), now);
+    Ok(Some(Rpo {
+        subvolume_id: sv.as_uuid(),
+        rpo_seconds: secs,
+        rpo_source: source.into(),
+        rpo_set_seconds: set,
+    }))
+}
+
+pub struct ReplicationHealthApi;
+
+#[OpenApi(tag = "Tag::ReplicationHealth")]
+impl ReplicationHealthApi {
+    /// Replication health of every (subvolume, target): newest snapshot on the
+    /// primary and on the target, lag, last success and failure, last transfer, and
+    /// the state against the subvolume's RPO.
+    #[oai(
+        path = "/replication/health",
+        method = "get",
+        operation_id = "getReplicationHealth"
+    )]
+    async fn fleet(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        /// Only this subvolume's targets.
+        subvolume_id: Query<Option<Uuid>>,
+    ) -> HealthResponse {
+        let now = Utc::now();
+        let sv = subvolume_id.0.map(SubvolumeId::from_uuid);
+        match projections::replication_health(&state.pool, sv, now).await {
+            Ok(list) => {
+                let items: Vec<_> = list.into_iter().map(health_dto).collect();
+                HealthResponse::Ok(Json(HealthReport {
+                    as_of: now,
+                    summary: summary(&items),
+                    items,
+                }))
+            }
+            Err(e) => HealthResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// One subvolume's RPO and the health of each of its targets.
+    #[oai(
+        path = "/subvolumes/:id/replication-health",
+        method = "get",
+        operation_id = "getSubvolumeReplicationHealth"
+    )]
+    async fn of_subvolume(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> SubvolumeHealthResponse {
+        let now = Utc::now();
+        let sv = SubvolumeId::from_uuid(id.0);
+        let result = async {
+            let Some(rpo) = rpo_of(&state.pool, sv, now).await? else {
+                return Ok(None);
+            };
+            let list = projections::replication_health(&state.pool, Some(sv), now).await?;
+            Ok::<_, store::StoreError>(Some((rpo, list)))
+        }
+        .await;
+        match result {
+            Ok(Some((rpo, list))) => {
+                let items: Vec<_> = list.into_iter().map(health_dto).collect();
+                SubvolumeHealthResponse::Ok(Json(SubvolumeHealth {
+                    as_of: now,
+                    rpo,
+                    summary: summary(&items),
+                    items,
+                }))
+            }
+            Ok(None) => SubvolumeHealthResponse::NotFound(Json(Problem::not_found(format!(
+                "no subvolume {}",
+                id.0
+            )))),
+            Err(e) => SubvolumeHealthResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+
+    /// Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
+    /// interval, or 24 h without a policy).
+    #[oai(
+        path = "/subvolumes/:id/rpo",
+        method = "put",
+        operation_id = "setSubvolumeRpo"
+    )]
+    async fn set_rpo(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RpoChange>,
+    ) -> SetRpoResponse {
+        let sv = SubvolumeId::from_uuid(id.0);
+        if let Err(e) = state
+            .engine
+            .set_rpo(sv, body.0.rpo_seconds, &AppendMeta::new(auth.actor()))
+            .await
+        {
+            return e.into();
+        }
+        match rpo_of(&state.pool, sv, Utc::now()).await {
+            Ok(Some(rpo)) => SetRpoResponse::Ok(Json(rpo)),
+            Ok(None) => {
+                SetRpoResponse::NotFound(Json(Problem::not_found(format!("no subvolume {}", id.0))))
+            }
+            Err(e) => SetRpoResponse::Internal(Json(Problem::internal(&e))),
+        }
+    }
+}
+
+/// One metric family: HELP/TYPE header and its samples (`labels`, value).
+fn family(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, u64)]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{{{labels}}} {value}");
+    }
+}
+
+/// The replication series of `/metrics`, per (subvolume, target), from
+/// [`projections::replication_health`] (no event-log scan), and runs by state.
+pub(crate) async fn render_metrics(out: &mut String, pool: &sqlx::PgPool) {
+    use crate::observe::escape;
+    let now = Utc::now();
+    let list = projections::replication_health(pool, None, now)
+        .await
+        .unwrap_or_default();
+    let mut last_success = Vec::new();
+    let mut lag = Vec::new();
+    let mut age = Vec::new();
+    let mut rpo = Vec::new();
+    let mut bytes = Vec::new();
+    let mut failures = Vec::new();
+    let mut throughput = Vec::new();
+    let mut health = Vec::new();
+    for h in &list {
+        let labels = format!(
+            "subvolume=\"{}\",subvolume_id=\"{}\",target_id=\"{}\",server=\"{}\"",
+            escape(&h.subvolume_name),
+            h.subvolume_id,
+            h.target_id,
+            escape(&h.server_name)
+        );
+        if let Some(s) = &h.last_success {
+            last_success.push((
+                labels.clone(),
+                u64::try_from(s.finished_at.timestamp()).unwrap_or(0),
+            ));
+            if let Some(t) = s.throughput_bytes_per_sec {
+                throughput.push((labels.clone(), t));
+            }
+        }
+        if let Some(d) = h.lag {
+            lag.push((labels.clone(), d.as_secs()));
+        }
+        if let Some(d) = h.replica_age {
+            age.push((labels.clone(), d.as_secs()));
+        }
+        rpo.push((labels.clone(), h.rpo_seconds));
+        bytes.push((labels.clone(), h.bytes_total));
+        failures.push((labels.clone(), h.failures_total));
+        for s in DomainState::ALL {
+            health.push((
+                format!("{labels},state=\"{}\"", s.as_str()),
+                u64::from(s == h.state),
+            ));
+        }
+    }
+    family(
+        out,
+        "dist_btrfs_replication_last_success_timestamp_seconds",
+        "gauge",
+        "When the newest successful replication to the target finished (Unix time).",
+        &last_success,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_lag_seconds",
+        "gauge",
+        "Creation time of the newest primary snapshot minus that of the newest replica on the target.",
+        &lag,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_replica_age_seconds",
+        "gauge",
+        "Age of the newest replica on the target (now minus its creation on the primary).",
+        &age,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_rpo_seconds",
+        "gauge",
+        "The recovery point objective in force for the subvolume.",
+        &rpo,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_bytes_total",
+        "counter",
+        "Bytes of every successful send to the target.",
+        &bytes,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_failures_total",
+        "counter",
+        "Failed replication attempts on the target.",
+        &failures,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_last_throughput_bytes_per_second",
+        "gauge",
+        "Throughput of the newest successful send to the target.",
+        &throughput,
+    );
+    family(
+        out,
+        "dist_btrfs_replication_health",
+        "gauge",
+        "1 for the (subvolume, target)'s current health state (ok, late, failing, never_replicated).",
+        &health,
+    );
+
+    let runs: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT state, count(*) FROM proj_replications GROUP BY state ORDER BY state",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let runs: Vec<(String, u64)> = [
+        "queued",
+        "running",
+        "succeeded",
+        "partially_failed",
+        "failed",
+    ]
+    .iter()
+    .map(|state| {
+        let n = runs.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        (format!("state=\"{state}\""), u64::try_from(n).unwrap_or(0))
+    })
+    .collect();
+    family(
+        out,
+        "dist_btrfs_replications",
+        "gauge",
+        "Replication runs, by state.",
+        &runs,
+    );
+}

@@ -1,0 +1,270 @@
+//! Replication health per (subvolume, target): the projection `proj_subvolume_rpo`
+//! (the operator's RPO per subvolume, from `SubvolumeRpoSet`) and [`replication_health`],
+//! one query over the existing projections (targets, runs, replicas, snapshots,
+//! policies) whose facts [`domain::health::assess`] turns into a state. No event-log
+//! scan and no I/O besides Postgres; the rule itself is `domain::health`'s.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::health::{Assessment, HealthFacts, HealthState, RpoSource, assess, effective_rpo};
+use domain::{DomainEvent, ReplicationId, Schedule, ServerId, SnapshotId, SubvolumeId, TargetId};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::events::RecordedEvent;
+
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    if let DomainEvent::SubvolumeRpoSet(e) = &event.event {
+        match e.rpo_seconds {
+            Some(secs) => {
+                sqlx::query(
+                    "INSERT INTO proj_subvolume_rpo (subvolume_id, rpo_seconds, updated_at)
+                     VALUES ($1, $2, $3)
+                     ON CONFLICT (subvolume_id) DO UPDATE
+                        SET rpo_seconds = EXCLUDED.rpo_seconds, updated_at = EXCLUDED.updated_at",
+                )
+                .bind(e.subvolume_id.as_uuid())
+                .bind(super::to_i64(secs, "rpo")?)
+                .bind(event.recorded_at)
+                .execute(conn)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM proj_subvolume_rpo WHERE subvolume_id = $1")
+                    .bind(e.subvolume_id.as_uuid())
+                    .execute(conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The RPO an operator set for a subvolume (`None`: the default applies).
+pub async fn rpo_of_subvolume<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: SubvolumeId,
+) -> Result<Option<u64>, StoreError> {
+    let n: Option<i64> =
+        sqlx::query_scalar("SELECT rpo_seconds FROM proj_subvolume_rpo WHERE subvolume_id = $1")
+            .bind(subvolume.as_uuid())
+            .fetch_optional(exec)
+            .await?;
+    n.map(|n| super::to_u64(n, "rpo")).transpose()
+}
+
+/// A snapshot named in the health view, with its creation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthSnapshot {
+    pub snapshot_id: SnapshotId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The newest transfer that brought the requested snapshot to the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastTransfer {
+    pub replication_id: ReplicationId,
+    pub finished_at: DateTime<Utc>,
+    /// Bytes of every send of that run to this target.
+    pub bytes: u64,
+    /// Throughput of its last send.
+    pub throughput_bytes_per_sec: Option<u64>,
+    pub duration_ms: Option<u64>,
+    /// Full (`false`) or incremental (`true`) last send.
+    pub incremental: bool,
+}
+
+/// The newest failed attempt on the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastFailure {
+    pub replication_id: ReplicationId,
+    pub failed_at: DateTime<Utc>,
+    pub error: Option<String>,
+    pub error_class: Option<String>,
+}
+
+/// Replication health of one (subvolume, target).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetHealth {
+    pub subvolume_id: SubvolumeId,
+    pub subvolume_name: String,
+    pub target_id: TargetId,
+    pub server_id: ServerId,
+    /// The target's server name (empty if the server is gone).
+    pub server_name: String,
+    pub directory: String,
+    pub state: HealthState,
+    pub rpo_seconds: u64,
+    pub rpo_source: RpoSource,
+    pub newest_primary: Option<HealthSnapshot>,
+    pub newest_replica: Option<HealthSnapshot>,
+    pub lag: Option<Duration>,
+    pub replica_age: Option<Duration>,
+    pub last_success: Option<LastTransfer>,
+    pub last_failure: Option<LastFailure>,
+    /// Bytes of every successful send to this target, all runs together.
+    pub bytes_total: u64,
+    /// Failed attempts on this target, all runs together.
+    pub failures_total: u64,
+    /// A run to this target is queued or running now.
+    pub in_flight: bool,
+}
+
+const HEALTH_SQL: &str = "
+SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
+       s.name AS subvolume_name, COALESCE(srv.name, '') AS server_name,
+       rpo.rpo_seconds, p.cron, p.time_zone,
+       np.snapshot_id AS np_id, np.name AS np_name, np.at AS np_at,
+       nr.snapshot_id AS nr_id, nr.name AS nr_name, nr.at AS nr_at,
+       ls.replication_id AS ls_run, ls.finished_at AS ls_at, ls.bytes_total AS ls_bytes,
+       ls.rate_bytes_per_sec AS ls_rate, ls.duration_ms AS ls_ms,
+       (ls.parent_snapshot_id IS NOT NULL) AS ls_incremental,
+       lf.replication_id AS lf_run, lf.finished_at AS lf_at, lf.error AS lf_error,
+       lf.error_class AS lf_class,
+       COALESCE(agg.bytes, 0)::BIGINT AS bytes_sum, COALESCE(agg.failures, 0) AS failures,
+       COALESCE(agg.in_flight, false) AS in_flight
+  FROM proj_targets t
+  JOIN proj_subvolumes s ON s.subvolume_id = t.subvolume_id
+  LEFT JOIN proj_servers srv ON srv.server_id = t.server_id
+  LEFT JOIN proj_subvolume_rpo rpo ON rpo.subvolume_id = t.subvolume_id
+  LEFT JOIN proj_policy_assignments pa ON pa.subvolume_id = t.subvolume_id
+  LEFT JOIN proj_policies p ON p.policy_id = pa.policy_id
+  LEFT JOIN LATERAL (
+       SELECT snapshot_id, name, COALESCE(created_at, recorded_at) AS at FROM proj_snapshots
+        WHERE subvolume_id = t.subvolume_id AND state = 'present'
+        ORDER BY 3 DESC, name DESC LIMIT 1) np ON true
+  LEFT JOIN LATERAL (
+       SELECT ps.snapshot_id, ps.name, COALESCE(ps.created_at, ps.recorded_at) AS at
+         FROM proj_replicas r JOIN proj_snapshots ps ON ps.snapshot_id = r.snapshot_id
+        WHERE r.target_id = t.target_id
+        ORDER BY 3 DESC, ps.name DESC LIMIT 1) nr ON true
+  LEFT JOIN LATERAL (
+       SELECT replication_id, finished_at, bytes_total, rate_bytes_per_sec, duration_ms,
+              parent_snapshot_id
+         FROM proj_replication_targets
+        WHERE target_id = t.target_id AND state = 'succeeded' AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT 1) ls ON true
+  LEFT JOIN LATERAL (
+       SELECT replication_id, finished_at, error, error_class
+         FROM proj_replication_targets
+        WHERE target_id = t.target_id AND state = 'failed' AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT 1) lf ON true
+  LEFT JOIN LATERAL (
+       SELECT sum(rt.bytes_total) AS bytes,
+              count(*) FILTER (WHERE rt.state = 'failed') AS failures,
+              bool_or(r.state IN ('queued', 'running')) AS in_flight
+         FROM proj_replication_targets rt
+         JOIN proj_replications r ON r.replication_id = rt.replication_id
+        WHERE rt.target_id = t.target_id) agg ON true
+ WHERE $1::uuid IS NULL OR t.subvolume_id = $1
+ ORDER BY s.name, t.created_at, t.target_id";
+
+fn snapshot_of(row: &PgRow, prefix: &str) -> Result<Option<HealthSnapshot>, StoreError> {
+    let id: Option<Uuid> = row.try_get(format!("{prefix}_id").as_str())?;
+    let name: Option<String> = row.try_get(format!("{prefix}_name").as_str())?;
+    let at: Option<DateTime<Utc>> = row.try_get(format!("{prefix}_at").as_str())?;
+    Ok(match (id, name, at) {
+        (Some(id), Some(name), Some(created_at)) => Some(HealthSnapshot {
+            snapshot_id: SnapshotId::from_uuid(id),
+            name,
+            created_at,
+        }),
+        _ => None,
+    })
+}
+
+fn opt_u64(n: Option<i64>, what: &str) -> Result<Option<u64>, StoreError> {
+    n.map(|n| super::to_u64(n, what)).transpose()
+}
+
+fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, StoreError> {
+    let set = opt_u64(row.try_get("rpo_seconds")?, "rpo")?;
+    let cron: Option<String> = row.try_get("cron")?;
+    let zone: Option<String> = row.try_get("time_zone")?;
+    // A stored policy always parses; if it ever did not, the 24 h default applies.
+    let schedule = match (cron, zone) {
+        (Some(c), Some(z)) => Schedule::parse(&c, &z).ok(),
+        _ => None,
+    };
+    let (rpo_seconds, rpo_source) = effective_rpo(set, schedule.as_ref(), now);
+    let newest_primary = snapshot_of(row, "np")?;
+    let newest_replica = snapshot_of(row, "nr")?;
+    let last_success = match (
+        row.try_get::<Option<Uuid>, _>("ls_run")?,
+        row.try_get::<Option<DateTime<Utc>>, _>("ls_at")?,
+    ) {
+        (Some(run), Some(at)) => Some(LastTransfer {
+            replication_id: ReplicationId::from_uuid(run),
+            finished_at: at,
+            bytes: opt_u64(row.try_get("ls_bytes")?, "bytes")?.unwrap_or(0),
+            throughput_bytes_per_sec: opt_u64(row.try_get("ls_rate")?, "rate")?,
+            duration_ms: opt_u64(row.try_get("ls_ms")?, "duration")?,
+            incremental: row.try_get("ls_incremental")?,
+        }),
+        _ => None,
+    };
+    let last_failure = match (
+        row.try_get::<Option<Uuid>, _>("lf_run")?,
+        row.try_get::<Option<DateTime<Utc>>, _>("lf_at")?,
+    ) {
+        (Some(run), Some(at)) => Some(LastFailure {
+            replication_id: ReplicationId::from_uuid(run),
+            failed_at: at,
+            error: row.try_get("lf_error")?,
+            error_class: row.try_get("lf_class")?,
+        }),
+        _ => None,
+    };
+    let facts = HealthFacts {
+        newest_primary: newest_primary.as_ref().map(|s| s.created_at),
+        newest_replica: newest_replica.as_ref().map(|s| s.created_at),
+        last_success: last_success.as_ref().map(|s| s.finished_at),
+        last_failure: last_failure.as_ref().map(|f| f.failed_at),
+    };
+    let Assessment {
+        state,
+        lag,
+        replica_age,
+    } = assess(&facts, Duration::from_secs(rpo_seconds), now);
+    Ok(TargetHealth {
+        subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
+        subvolume_name: row.try_get("subvolume_name")?,
+        target_id: TargetId::from_uuid(row.try_get("target_id")?),
+        server_id: ServerId::from_uuid(row.try_get("server_id")?),
+        server_name: row.try_get("server_name")?,
+        directory: row.try_get("directory")?,
+        state,
+        rpo_seconds,
+        rpo_source,
+        newest_primary,
+        newest_replica,
+        lag,
+        replica_age,
+        last_success,
+        last_failure,
+        bytes_total: super::to_u64(row.try_get("bytes_sum")?, "bytes")?,
+        failures_total: super::to_u64(row.try_get("failures")?, "failures")?,
+        in_flight: row.try_get("in_flight")?,
+    })
+}
+
+/// Health of every target (of one subvolume, or all), by subvolume name then target
+/// age, as of `now`.
+pub async fn replication_health<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: Option<SubvolumeId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TargetHealth>, StoreError> {
+    let rows = sqlx::query(HEALTH_SQL)
+        .bind(subvolume.map(|s| s.as_uuid()))
+        .fetch_all(exec)
+        .await?;
+    rows.iter().map(|r| health_from_row(r, now)).collect()
+}

@@ -1,0 +1,143 @@
+// Data hooks for replication: targets, runs (with live progress), health per (subvolume,
+// target) and the RPO. Every key starts with 'replication': the live stream (live.ts)
+// invalidates them on Target*/Replication*/SubvolumeRpoSet/Snapshot* events; while a run is
+// queued or running the runs list also refetches lightly (progress is throttled server-side).
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Schemas } from './client';
+import { useApi } from './context';
+import { type ApiError, unwrap } from './problem';
+import { queryKeys } from './queries';
+
+export type Target = Schemas['Target'];
+export type NewTarget = Schemas['NewTarget'];
+/** The spec cannot say "nullable" for this field: `null` removes the limit, absent keeps it. */
+export type TargetPatch = Omit<Schemas['TargetPatch'], 'rate_limit_bytes_per_sec'> & {
+  rate_limit_bytes_per_sec?: number | null;
+};
+export type Replication = Schemas['Replication'];
+export type ReplicationTarget = Schemas['ReplicationTarget'];
+export type ReplicationPage = Schemas['ReplicationPage'];
+export type TargetHealth = Schemas['TargetHealthDto'];
+export type HealthState = Schemas['HealthState'];
+export type HealthReport = Schemas['HealthReport'];
+export type HealthSummary = Schemas['HealthSummary'];
+export type SubvolumeHealth = Schemas['SubvolumeHealth'];
+export type Rpo = Schemas['Rpo'];
+
+export const replicationKeys = {
+  all: ['replication'] as const,
+  targets: ['replication', 'targets'] as const,
+  runs: (subvolumeId: string | undefined, limit: number, offset: number) =>
+    ['replication', 'runs', { subvolumeId, limit, offset }] as const,
+  health: ['replication', 'health'] as const,
+  subvolumeHealth: (id: string) => ['replication', 'health', id] as const,
+};
+
+/** While something runs: how often the runs list refetches (the SSE stream also invalidates it). */
+export const RUNNING_REFETCH_MS = 3000;
+
+export function isActive(r: Replication): boolean {
+  return r.state === 'queued' || r.state === 'running';
+}
+
+/** Every target (the page groups them by subvolume). */
+export function useTargets() {
+  const api = useApi();
+  return useQuery({ queryKey: replicationKeys.targets, queryFn: () => unwrap(api.GET('/targets')) });
+}
+
+export function useReplications(limit = 20, offset = 0, subvolumeId?: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: replicationKeys.runs(subvolumeId, limit, offset),
+    queryFn: (): Promise<ReplicationPage> =>
+      unwrap(
+        api.GET('/replications', {
+          params: { query: { limit, offset, ...(subvolumeId ? { subvolume_id: subvolumeId } : {}) } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => (query.state.data?.items.some(isActive) ? RUNNING_REFETCH_MS : false),
+  });
+}
+
+export function useReplicationHealth() {
+  const api = useApi();
+  return useQuery({
+    queryKey: replicationKeys.health,
+    queryFn: (): Promise<HealthReport> => unwrap(api.GET('/replication/health')),
+  });
+}
+
+export function useSubvolumeHealth(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: replicationKeys.subvolumeHealth(id),
+    queryFn: (): Promise<SubvolumeHealth> =>
+      unwrap(api.GET('/subvolumes/{id}/replication-health', { params: { path: { id } } })),
+  });
+}
+
+function useInvalidateReplication() {
+  const queryClient = useQueryClient();
+  return () => {
+    void queryClient.invalidateQueries({ queryKey: replicationKeys.all });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.events });
+  };
+}
+
+export function useAddTarget(subvolumeId: string) {
+  const api = useApi();
+  const invalidate = useInvalidateReplication();
+  return useMutation<Target, ApiError, NewTarget>({
+    mutationFn: (body) => unwrap(api.POST('/subvolumes/{id}/targets', { params: { path: { id: subvolumeId } }, body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateTarget(id: string) {
+  const api = useApi();
+  const invalidate = useInvalidateReplication();
+  return useMutation<Target, ApiError, TargetPatch>({
+    mutationFn: (body) =>
+      unwrap(api.PATCH('/targets/{id}', { params: { path: { id } }, body: body as Schemas['TargetPatch'] })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useRemoveTarget() {
+  const api = useApi();
+  const invalidate = useInvalidateReplication();
+  return useMutation<void, ApiError, string>({
+    mutationFn: async (id) => {
+      await unwrap(api.DELETE('/targets/{id}', { params: { path: { id } } }));
+    },
+    onSuccess: invalidate,
+  });
+}
+
+/** "Replicate now": one snapshot to all the subvolume's targets (or some). */
+export function useReplicateNow() {
+  const api = useApi();
+  const invalidate = useInvalidateReplication();
+  return useMutation<Replication, ApiError, { snapshot_id: string; target_ids?: string[] }>({
+    mutationFn: (body) => unwrap(api.POST('/replications', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useSetRpo(subvolumeId: string) {
+  const api = useApi();
+  const invalidate = useInvalidateReplication();
+  return useMutation<Rpo, ApiError, number | null>({
+    // absent rpo_seconds = null: back to the default
+    mutationFn: (rpo_seconds) =>
+      unwrap(
+        api.PUT('/subvolumes/{id}/rpo', {
+          params: { path: { id: subvolumeId } },
+          body: rpo_seconds === null ? {} : { rpo_seconds },
+        }),
+      ),
+    onSuccess: invalidate,
+  });
+}
