@@ -170,6 +170,7 @@ fn success(
         parent_snapshot_id: parent,
         sent: true,
         bytes,
+        wire_bytes: None,
         duration_ms: 2000,
         throughput_bytes_per_sec: bytes / 2,
         received_path: "/srv/a/x".into(),
