@@ -50,7 +50,8 @@ describe('Live updates', () => {
   it('maps event types to the queries they change (the timeline always)', () => {
     expect(keysFor('SnapshotCreated')).toEqual([['events'], ['subvolumes'], ['servers'], ['replication']]);
     expect(keysFor('ReplicationProgress')).toEqual([['events'], ['replication'], ['subvolumes']]);
-    expect(keysFor('ReplicaHalfReceivedDeleted')).toEqual([['events'], ['replication']]);
+    expect(keysFor('ReplicaHalfReceivedDeleted')).toEqual([['events'], ['replication'], ['subvolumes']]);
+    expect(keysFor('ReplicaPruned')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('TargetAdded')).toEqual([['events'], ['replication']]);
     expect(keysFor('SubvolumeRpoSet')).toEqual([['events'], ['replication']]);
     expect(keysFor('ServerRegistered')).toEqual([['events'], ['servers']]);
