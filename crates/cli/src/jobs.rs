@@ -38,6 +38,18 @@ fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {
     }
 }
 
+/// An interval in seconds from the environment: `default` when unset, `None` (off) for 0.
+pub(crate) fn interval_or_off(
+    name: &str,
+    default: Option<Duration>,
+) -> anyhow::Result<Option<Duration>> {
+    Ok(match env_u64(name)? {
+        None => default,
+        Some(0) => None,
+        Some(s) => Some(Duration::from_secs(s)),
+    })
+}
+
 fn positive_secs(name: &str, default: Duration) -> anyhow::Result<Duration> {
     match env_u64(name)? {
         None => Ok(default),
@@ -49,11 +61,7 @@ fn positive_secs(name: &str, default: Duration) -> anyhow::Result<Duration> {
 /// The jobs configuration from the environment (module docs).
 pub fn config_from_env() -> anyhow::Result<JobsConfig> {
     let d = JobsConfig::default();
-    let sync_interval = match env_u64(SYNC_INTERVAL_ENV)? {
-        None => d.sync_interval,
-        Some(0) => None,
-        Some(s) => Some(Duration::from_secs(s)),
-    };
+    let sync_interval = interval_or_off(SYNC_INTERVAL_ENV, d.sync_interval)?;
     let max_attempts = match env_u64(MAX_ATTEMPTS_ENV)? {
         None => d.max_attempts,
         Some(n @ 1..=100) => u32::try_from(n).unwrap_or(d.max_attempts),

@@ -28,6 +28,7 @@ const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
 const DEMO_FLEET_ENV: &str = "DIST_BTRFS_DEMO_FLEET";
 /// Seconds between storage collections of every server (0 disables; default 300).
 const STORAGE_INTERVAL_ENV: &str = "DIST_BTRFS_STORAGE_INTERVAL_SECS";
+const DEFAULT_STORAGE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
@@ -124,8 +125,10 @@ async fn serve_on(
         }
     }
     let jobs_config = crate::jobs::config_from_env()?;
-    let storage_task =
-        spawn_periodic_storage(state.engine.clone(), seconds_env(STORAGE_INTERVAL_ENV)?);
+    let storage_task = spawn_periodic_storage(
+        state.engine.clone(),
+        crate::jobs::interval_or_off(STORAGE_INTERVAL_ENV, Some(DEFAULT_STORAGE_INTERVAL))?,
+    );
     // Replications run as jobs; runs left queued or running without one (requested
     // before a crash) get theirs now (a dead worker's running job apalis re-enqueues).
     state = state.with_replication_queue(std::sync::Arc::new(crate::jobs::JobsReplicationQueue {
@@ -212,18 +215,6 @@ async fn serve_on(
         server.await.context("metrics listener task failed")??;
     }
     served
-}
-
-/// An interval in seconds from the environment: default 300 when unset, `None` for 0.
-fn seconds_env(name: &str) -> anyhow::Result<Option<Duration>> {
-    let secs: u64 = match std::env::var(name) {
-        Err(_) => 300,
-        Ok(v) => v
-            .trim()
-            .parse()
-            .with_context(|| format!("{name} must be a number of seconds"))?,
-    };
-    Ok((secs > 0).then(|| Duration::from_secs(secs)))
 }
 
 /// Collects every server's storage figures at start and then every `interval` (until
