@@ -26,6 +26,11 @@ use crate::host::{
 };
 
 const DESCRIPTION: &str = "local";
+/// Capacity asked for every command's stdout pipe (`F_SETPIPE_SZ`; the default is 64 KiB).
+/// A streaming producer such as `btrfs send` then runs up to 1 MiB ahead of its reader, so
+/// the two wake each other far less often (on a VM each cross-CPU wake-up is costly). Best
+/// effort: the kernel caps it at `/proc/sys/fs/pipe-max-size` (1 MiB by default).
+const STDOUT_PIPE_BYTES: i32 = 1 << 20;
 /// How long stderr is still read after the process exited (a grandchild may hold it open).
 const STDERR_GRACE: Duration = Duration::from_secs(1);
 
@@ -92,6 +97,12 @@ impl Host for LocalHost {
         })?;
         let started = Instant::now();
         let stdin = child.stdin.take().map(|s| Box::new(s) as CommandStdin);
+        if let Some(out) = &child.stdout
+            && let Err(e) =
+                nix::fcntl::fcntl(out, nix::fcntl::FcntlArg::F_SETPIPE_SZ(STDOUT_PIPE_BYTES))
+        {
+            tracing::debug!(error = %e, "could not enlarge the stdout pipe");
+        }
         let stdout = child.stdout.take().map(|s| Box::new(s) as CommandStdout);
         let stderr = child.stderr.take();
         // The child leads its own group: its pid is the group id.
