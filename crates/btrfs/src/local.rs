@@ -29,7 +29,8 @@ const DESCRIPTION: &str = "local";
 /// Capacity asked for every command's stdout pipe (`F_SETPIPE_SZ`; the default is 64 KiB).
 /// A streaming producer such as `btrfs send` then runs up to 1 MiB ahead of its reader, so
 /// the two wake each other far less often (on a VM each cross-CPU wake-up is costly). Best
-/// effort: the kernel caps it at `/proc/sys/fs/pipe-max-size` (1 MiB by default).
+/// effort: above `/proc/sys/fs/pipe-max-size` (1 MiB by default) an unprivileged process
+/// is refused and the pipe keeps its default size.
 const STDOUT_PIPE_BYTES: i32 = 1 << 20;
 /// How long stderr is still read after the process exited (a grandchild may hold it open).
 const STDERR_GRACE: Duration = Duration::from_secs(1);
