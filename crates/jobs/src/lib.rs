@@ -80,8 +80,7 @@ pub struct JobsConfig {
     pub tick: Duration,
     /// How often every managed subvolume is synced with the disk (`None`: never).
     pub sync_interval: Option<Duration>,
-    /// How often idle workers poll for jobs (besides Postgres notifications, which do
-    /// not cover retries and jobs re-enqueued from dead workers).
+    /// How often idle workers poll for jobs: a new job waits at most this long.
     pub poll_interval: Duration,
     /// Worker heartbeat; a worker silent for `heartbeat * missed_heartbeats` is dead
     /// and its running jobs are re-enqueued (a `kill -9`ed `serve`).
