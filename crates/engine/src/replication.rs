@@ -1110,8 +1110,19 @@ impl Engine {
                     Err(_) => Ok(()),
                 },
             };
-            let outcome: Result<fanout::Delivered, Failure> = match (&send_result, written, exit) {
-                (Err(e), _, _) => Err(Failure {
+            // A send killed by SIGPIPE died because we closed its stdout after every
+            // target had failed: the target's own error is the cause, report that.
+            let send_broken_pipe = matches!(
+                &send_result,
+                Err(btrfs::HostError::Signalled { signal: 13, .. })
+            );
+            let target_failed = written.is_err() || exit.is_err();
+            let send_failure = send_result
+                .as_ref()
+                .err()
+                .filter(|_| !(send_broken_pipe && target_failed));
+            let outcome: Result<fanout::Delivered, Failure> = match (send_failure, written, exit) {
+                (Some(e), _, _) => Err(Failure {
                     error: format!("btrfs send failed: {e}"),
                     class: ErrorClass::from_transient(e.is_transient()),
                 }),
@@ -1120,7 +1131,7 @@ impl Engine {
                     error: format!("streaming to the target failed: {e}"),
                     class: ErrorClass::Transient,
                 }),
-                (Ok(_), Ok(delivered), Ok(())) => Ok(delivered),
+                (None, Ok(delivered), Ok(())) => Ok(delivered),
             };
             let span = spans.remove(&tid).unwrap_or_else(tracing::Span::none);
             let result = async {

@@ -1049,6 +1049,40 @@ async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
     assert!(!listing.contains(&name), "{listing}");
 }
 
+/// The only target is full: its receive fails, we close the send's stdout and the send
+/// dies of SIGPIPE. The error recorded must be the target's (no space), not the send's.
+#[sqlx::test(migrations = false)]
+async fn a_sole_full_target_reports_no_space_not_the_sends_broken_pipe(pool: PgPool) {
+    let lab = lab(pool).await;
+    let small = SmallFs::new(&uuid::Uuid::new_v4().simple().to_string());
+    let full = lab
+        .engine
+        .add_target(
+            lab.subvolume,
+            lab.remotes[2],
+            &small.dir,
+            TargetOptions::default(),
+            &meta(),
+        )
+        .await
+        .unwrap()
+        .target_id;
+    lab.area.write_random("big.bin", 300);
+    let (s1, name) = lab.snapshot().await;
+    let r = lab.replicate(s1, None).await;
+    assert_eq!(lab.state(r).await, "failed");
+    let rows = projections::replication_targets(&lab.pool, r)
+        .await
+        .unwrap();
+    let failed = rows.iter().find(|x| x.target_id == full).unwrap();
+    assert_eq!(failed.state, "failed", "{failed:?}");
+    let error = failed.error.as_deref().unwrap();
+    assert!(error.contains("No space left"), "{failed:?}");
+    assert!(!error.contains("btrfs send failed"), "{failed:?}");
+    let listing = ssh_root(3, &format!("btrfs subvolume list -o {}", small.dir));
+    assert!(!listing.contains(&name), "{listing}");
+}
+
 /// Not a benchmark (that is `ops/bench replication`, later): rough figures for one and
 /// three targets and an OpenSSH pipeline, printed. Run with
 /// `cargo test -p dist-btrfs-engine --test lab_replication -- --ignored --nocapture`.
