@@ -1008,9 +1008,8 @@ impl Drop for SmallFs {
     }
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
-    let lab = lab(pool).await;
+/// A target on remote3 whose filesystem is too small for a 300 MiB snapshot.
+async fn add_full_target(lab: &Lab) -> (SmallFs, TargetId) {
     let small = SmallFs::new(&uuid::Uuid::new_v4().simple().to_string());
     let full = lab
         .engine
@@ -1024,6 +1023,13 @@ async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
         .await
         .unwrap()
         .target_id;
+    (small, full)
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
+    let lab = lab(pool).await;
+    let (small, full) = add_full_target(&lab).await;
     let fine = lab.add_target(2, TargetOptions::default()).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
@@ -1054,19 +1060,7 @@ async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn a_sole_full_target_reports_no_space_not_the_sends_broken_pipe(pool: PgPool) {
     let lab = lab(pool).await;
-    let small = SmallFs::new(&uuid::Uuid::new_v4().simple().to_string());
-    let full = lab
-        .engine
-        .add_target(
-            lab.subvolume,
-            lab.remotes[2],
-            &small.dir,
-            TargetOptions::default(),
-            &meta(),
-        )
-        .await
-        .unwrap()
-        .target_id;
+    let (small, full) = add_full_target(&lab).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
     let r = lab.replicate(s1, None).await;
