@@ -466,6 +466,12 @@ fn io_kind_is_transient(kind: io::ErrorKind) -> bool {
 }
 
 impl HostError {
+    /// Whether the command was killed by SIGPIPE: whatever read its stdout went away
+    /// first, so the reader's failure, not this one, is the cause.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Signalled { signal, .. } if *signal == nix::sys::signal::Signal::SIGPIPE as i32)
+    }
+
     /// Whether retrying may succeed: timeouts, lost or refused connections, commands killed
     /// by a signal, interrupted pipes. Non-zero exits, missing programs, unexpected output
     /// and host-key or authentication failures are permanent.

@@ -1112,15 +1112,11 @@ impl Engine {
             };
             // A send killed by SIGPIPE died because we closed its stdout after every
             // target had failed: the target's own error is the cause, report that.
-            let send_broken_pipe = matches!(
-                &send_result,
-                Err(btrfs::HostError::Signalled { signal: 13, .. })
-            );
             let target_failed = written.is_err() || exit.is_err();
             let send_failure = send_result
                 .as_ref()
                 .err()
-                .filter(|_| !(send_broken_pipe && target_failed));
+                .filter(|e| !(e.is_broken_pipe() && target_failed));
             let outcome: Result<fanout::Delivered, Failure> = match (send_failure, written, exit) {
                 (Some(e), _, _) => Err(Failure {
                     error: format!("btrfs send failed: {e}"),

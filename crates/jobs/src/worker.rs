@@ -236,7 +236,7 @@ pub async fn handle<J: Runnable>(
     ctx: Data<JobContext>,
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
-    let ctx: JobContext = (*ctx).clone();
+    let ctx: &JobContext = &ctx;
     // The span of one attempt: what the job is and which subvolume it works on.
     let span = tracing::info_span!(
         "job",
@@ -262,12 +262,7 @@ pub async fn handle<J: Runnable>(
         // The attempt panicked: nothing recorded its end.
         Err(e) => {
             let error = JobError::Queue(format!("job attempt ended abnormally: {e}"));
-            let attempts = u32::try_from(current.max(1)).unwrap_or(u32::MAX);
-            tracing::error!(kind = J::KIND.as_str(), key = %job.key(), error = %error, "giving up");
-            if let Err(e) = record_failure(&ctx, &job, &error, attempts).await {
-                tracing::error!(error = %e, "recording JobFailed failed");
-            }
-            Outcome::GiveUp(error)
+            give_up(ctx, &job, error, attempts_of(current)).await
         }
     };
     match outcome {
@@ -293,11 +288,21 @@ pub async fn run_classified<J: Runnable>(job: &J, ctx: &JobContext, attempt: usi
         Ok(()) => return Outcome::Done,
         Err(e) => e,
     };
-    let attempts = u32::try_from(attempt.max(1)).unwrap_or(u32::MAX);
+    let attempts = attempts_of(attempt);
     if error.is_transient() && attempts < ctx.config.max_attempts {
         tracing::warn!(kind = J::KIND.as_str(), key = %job.key(), attempt = attempts, error = %error, "job failed; will retry");
         return Outcome::Retry(error);
     }
+    give_up(ctx, job, error, attempts).await
+}
+
+/// apalis's attempt number (0 before the first run is counted) as the attempts made.
+fn attempts_of(attempt: usize) -> u32 {
+    u32::try_from(attempt.max(1)).unwrap_or(u32::MAX)
+}
+
+/// Logs and records (`JobFailed`) that the job gives up after `attempts`.
+async fn give_up<J: JobSpec>(ctx: &JobContext, job: &J, error: JobError, attempts: u32) -> Outcome {
     tracing::error!(kind = J::KIND.as_str(), key = %job.key(), attempts, class = error.class(), error = %error, "job failed; giving up");
     if let Err(e) = record_failure(ctx, job, &error, attempts).await {
         tracing::error!(error = %e, "recording JobFailed failed");
