@@ -10,6 +10,8 @@
 //!   job; the periodic inventory sync. Clock injectable ([`scheduler::Clock`]).
 //! - [`worker`]: the apalis workers (one per queue) under one `Monitor`, retries with
 //!   exponential backoff for transient errors only, `JobFailed` when a job gives up.
+//! - `wake`: a job enqueued by this process wakes this process's idle worker at once;
+//!   the poll interval remains for jobs enqueued elsewhere.
 //!
 //! Mutual exclusion per subvolume is the engine's (its advisory lock around every
 //! snapshot / prune / sync), so jobs on one subvolume never interleave, whichever
@@ -18,6 +20,7 @@
 pub mod kinds;
 pub mod queue;
 pub mod scheduler;
+mod wake;
 pub mod worker;
 
 use std::time::Duration;
@@ -80,7 +83,8 @@ pub struct JobsConfig {
     pub tick: Duration,
     /// How often every managed subvolume is synced with the disk (`None`: never).
     pub sync_interval: Option<Duration>,
-    /// How often idle workers poll for jobs: a new job waits at most this long.
+    /// How often idle workers poll for jobs: a job enqueued by another process waits at
+    /// most this long (one enqueued by this process wakes its worker at once).
     pub poll_interval: Duration,
     /// Worker heartbeat; a worker silent for `heartbeat * missed_heartbeats` is dead
     /// and its running jobs are re-enqueued (a `kill -9`ed `serve`).

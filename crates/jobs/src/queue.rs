@@ -12,7 +12,8 @@
 //!   scheduler reads its last slot from there, and two schedulers racing for one slot
 //!   cannot both insert it (the loser's transaction inserts nothing).
 //!
-//! Inserting a job fires apalis's `notify_workers` trigger, so idle workers wake up.
+//! After a job row is committed, this process's idle worker of its queue is woken
+//! (`crate::wake`); other processes' workers find it at their next poll.
 
 use domain::PolicyId;
 use serde::Serialize;
@@ -21,6 +22,7 @@ use sqlx::postgres::PgConnection;
 
 use crate::JobError;
 use crate::kinds::{JobSpec, ReplicateJob, SnapshotJob};
+use crate::wake;
 
 /// Inserts a job row unless one with the same key exists. `Some(job id)` if inserted.
 async fn insert_job<J: JobSpec + Serialize>(
@@ -56,6 +58,7 @@ pub async fn enqueue<J: JobSpec + Serialize>(
     let mut conn = pool.acquire().await?;
     let inserted = insert_job(&mut conn, job, max_attempts).await?;
     if inserted.is_some() {
+        wake::job_enqueued(J::QUEUE);
         tracing::info!(kind = J::KIND.as_str(), key = %job.key(), "job enqueued");
     }
     Ok(inserted.is_some())
@@ -102,6 +105,7 @@ pub async fn enqueue_snapshot(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    wake::job_enqueued(SnapshotJob::QUEUE);
     tracing::info!(key = %job.key(), %job_id, "snapshot job enqueued");
     Ok(true)
 }

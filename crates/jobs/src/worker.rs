@@ -2,9 +2,10 @@
 //! `apalis::Monitor` that runs until the shutdown future resolves and then waits (up to
 //! `JobsConfig::shutdown_timeout`) for running jobs.
 //!
-//! Each worker reads `PostgresStorage<J>` (its queue), polled every
-//! `JobsConfig::poll_interval` (no LISTEN/NOTIFY: a new job waits up to one interval),
-//! with a heartbeat: the
+//! Each worker reads `PostgresStorage<J>` (its queue). It fetches when a job of its
+//! queue was enqueued by this process (`crate::wake`) and otherwise every
+//! `JobsConfig::poll_interval` (no LISTEN/NOTIFY: a job enqueued by another process
+//! waits up to one interval), with a heartbeat: the
 //! jobs of a worker that stopped beating (a `kill -9`ed `serve`) are re-enqueued by the
 //! next live worker of that queue (apalis's orphan recovery) and run again — which is
 //! safe because every job is idempotent (engine `scheduled` and `prune` docs).
@@ -43,6 +44,7 @@ use store::ExpectedVersion;
 use store::projections::{self, SnapshotView};
 
 use crate::kinds::{JobSpec, PruneJob, ReplicateJob, SnapshotJob, SyncJob};
+use crate::wake::WakeOrInterval;
 use crate::{JobError, JobsConfig, queue};
 
 /// What every job handler gets.
@@ -382,7 +384,8 @@ fn register<J: Runnable>(
     let ctx = ctx.clone();
     Ok(monitor.register(move |restarts| {
         let storage = PostgresStorage::<J>::new(&ctx.pool).with_config(storage_config.clone());
-        let backend = PollWith::new(storage, IntervalStrategy::new(ctx.config.poll_interval));
+        let wake = WakeOrInterval::new(J::QUEUE, ctx.config.poll_interval);
+        let backend = PollWith::new(storage, wake);
         let policy = RetryPolicy::retries(ctx.config.max_attempts as usize)
             .with_backoff(backoff_or_default(&ctx.config))
             .retry_if(|e: &BoxDynError| e.downcast_ref::<AbortError>().is_none());

@@ -611,3 +611,43 @@ async fn workers_run_the_scheduled_snapshot_and_prune(pool: PgPool) {
         1
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_job_enqueued_in_this_process_wakes_its_idle_worker_before_the_next_poll(pool: PgPool) {
+    let s = setup(pool).await;
+    let clock = FakeClock::at("2026-11-26T10:00:00Z");
+    // Workers that would not poll again for an hour (nor beat: apalis fetches on every
+    // wake of a worker's task): only the wake-up can start the job.
+    let config = JobsConfig {
+        poll_interval: Duration::from_secs(3600),
+        heartbeat: Duration::from_secs(3600),
+        ..config()
+    };
+    let scheduler = Scheduler::new(s.pool.clone(), config.clone(), clock.clone());
+    let ctx = JobContext {
+        config,
+        ..ctx(&s, s.engine.clone())
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn(jobs::worker::run_workers(ctx, async move {
+        let _ = stop_rx.await;
+    }));
+    // Let every worker make its first (empty) fetch and go idle.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(scheduler.tick().await.unwrap().snapshots.len(), 1);
+    wait_for(
+        &s.pool,
+        "SELECT count(*) FROM events WHERE event_type = 'SnapshotCreated'",
+        1,
+    )
+    .await;
+    // The snapshot job's follow-up prune, enqueued by the worker, woke the prune worker.
+    wait_for(
+        &s.pool,
+        "SELECT count(*) FROM apalis.jobs WHERE job_type = 'dist-btrfs.prune' AND status = 'Done'",
+        1,
+    )
+    .await;
+    stop_tx.send(()).unwrap();
+    workers.await.unwrap().unwrap();
+}
