@@ -19,10 +19,13 @@
 
 use std::borrow::Cow;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use bytes::{Buf, Bytes};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tracing::Instrument;
 
@@ -121,8 +124,37 @@ pub struct ExitInfo {
     pub stderr: String,
 }
 
+/// The write end of a command's stdin: an [`AsyncWrite`] that can also be handed whole
+/// [`Bytes`] chunks, which a writer that queues chunks (the SSH channel's) keeps as they
+/// are instead of copying them (the replication stream's hot path).
+pub trait StdinWrite: AsyncWrite + Send + Unpin {
+    /// Writes all of `chunk`, advancing it past what was written. The default goes
+    /// through `poll_write` (a copy, as any `AsyncWrite`).
+    fn poll_write_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+        chunk: &mut Bytes,
+    ) -> Poll<io::Result<()>> {
+        while !chunk.is_empty() {
+            let n = ready!(Pin::new(&mut *self).poll_write(cx, chunk))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            chunk.advance(n);
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl StdinWrite for tokio::process::ChildStdin {}
+
 /// The write end of a command's stdin.
-pub type CommandStdin = Box<dyn AsyncWrite + Send + Unpin>;
+pub type CommandStdin = Box<dyn StdinWrite>;
+
+/// Writes all of `chunk` into `stdin` ([`StdinWrite::poll_write_chunk`]).
+pub async fn write_chunk(stdin: &mut CommandStdin, mut chunk: Bytes) -> io::Result<()> {
+    std::future::poll_fn(|cx| stdin.poll_write_chunk(cx, &mut chunk)).await
+}
 /// The read end of a command's stdout.
 pub type CommandStdout = Box<dyn AsyncRead + Send + Unpin>;
 

@@ -24,7 +24,7 @@ pub use client::Btrfs;
 pub use command::{AbsPath, Argv, PathError};
 pub use host::{
     CommandOutput, CommandStdin, CommandStdout, ExitInfo, Host, HostError, RunOptions,
-    RunningCommand,
+    RunningCommand, StdinWrite,
 };
 pub use local::LocalHost;
 pub use parse::ParseError;

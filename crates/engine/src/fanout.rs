@@ -1,10 +1,12 @@
 //! Fan-out of one `btrfs send` stream to several `btrfs receive` stdins, with bounded
 //! memory and per-sink pacing. No btrfs or event knowledge: bytes in, bytes out.
 //!
-//! Shape (DESIGN.md §5): the calling task reads the source in [`CHUNK`]-sized
-//! [`Bytes`] (refilled until full or EOF) and hands the *same* `Bytes` (a reference
-//! count, no copy) to each sink's bounded channel ([`CHANNEL_CHUNKS`] deep); one writer
-//! task per sink writes them into the sink, paced by its rate limit. Memory is at most
+//! Shape (DESIGN.md §5): the calling task reads the source up to [`READ_SIZE`] at a
+//! time, splits what it read into [`CHUNK`]-sized [`Bytes`] (slices, no copy; a partial
+//! chunk waits for the next read, except at EOF) and hands the *same* `Bytes` (a
+//! reference count) to each sink's bounded channel ([`CHANNEL_CHUNKS`] deep); one writer
+//! task per sink hands them to the sink (`write_chunk`: the SSH stdin queues them
+//! without copying), paced by its rate limit. Memory is at most `READ_SIZE` plus
 //! `(CHANNEL_CHUNKS + 2) * CHUNK` per sink whatever the stream's size. The slowest live
 //! sink sets the pace (its full channel blocks the reader). A sink whose write fails ends
 //! its writer; its channel then refuses the next chunk and the sink is dropped from the
@@ -28,13 +30,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use btrfs::host::{CommandStdin, CommandStdout};
+use btrfs::host::{CommandStdin, CommandStdout, write_chunk};
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 /// Size of the chunks handed to the sinks (one SSH packet's worth of data).
 pub const CHUNK: usize = 32 * 1024;
+/// Most bytes taken from the source in one read (split into chunks without a copy): the
+/// `btrfs send` pipe holds up to 1 MiB, so fewer, larger reads.
+pub const READ_SIZE: usize = 4 * CHUNK;
 /// Chunks queued per sink between the reader and its writer.
 pub const CHANNEL_CHUNKS: usize = 16;
 /// A sink that accepts nothing for this long is dropped (a hung remote must not stall
@@ -125,7 +130,8 @@ async fn write_sink(
                 tokio::time::sleep(wait).await;
             }
         }
-        match tokio::time::timeout(STALL_TIMEOUT, stdin.write_all(&chunk)).await {
+        let len = chunk.len() as u64;
+        match tokio::time::timeout(STALL_TIMEOUT, write_chunk(&mut stdin, chunk)).await {
             Ok(written) => written?,
             Err(_) => {
                 return Err(io::Error::new(
@@ -134,7 +140,7 @@ async fn write_sink(
                 ));
             }
         }
-        wire += chunk.len() as u64;
+        wire += len;
         stream = upto;
         written.store(stream, Ordering::Relaxed);
     }
@@ -233,12 +239,12 @@ where
     }
     let mut bytes_read = 0_u64;
     let mut read_error = None;
-    let mut buf = BytesMut::with_capacity(CHUNK);
+    let mut buf = BytesMut::with_capacity(READ_SIZE);
     'stream: while !raw.is_empty() || !packed.is_empty() {
-        // Fill one chunk (or reach EOF).
+        // Fill at least one chunk (or reach EOF); one read takes up to READ_SIZE.
         let mut eof = false;
         while buf.len() < CHUNK {
-            buf.reserve(CHUNK - buf.len());
+            buf.reserve(READ_SIZE - buf.len());
             match source.read_buf(&mut buf).await {
                 Ok(0) => {
                     eof = true;
@@ -251,8 +257,15 @@ where
                 }
             }
         }
-        if !buf.is_empty() {
-            let chunk = buf.split().freeze();
+        // Whole chunks (slices of one read, no copy); the rest waits for the next read.
+        let whole = if eof {
+            buf.len()
+        } else {
+            buf.len() - buf.len() % CHUNK
+        };
+        let mut ready = buf.split_to(whole).freeze();
+        while !ready.is_empty() && (!raw.is_empty() || !packed.is_empty()) {
+            let chunk = ready.split_to(ready.len().min(CHUNK));
             bytes_read += chunk.len() as u64;
             send_all(&mut raw, &chunk, bytes_read).await;
             if packed.is_empty() {
@@ -271,6 +284,8 @@ where
                 }
             }
         }
+        // Read, but every sink is gone.
+        bytes_read += ready.len() as u64;
         if eof {
             break;
         }
@@ -341,6 +356,7 @@ mod tests {
         fail_after: usize,
     }
 
+    impl btrfs::StdinWrite for Failing {}
     impl AsyncWrite for Failing {
         fn poll_write(
             self: Pin<&mut Self>,
@@ -365,6 +381,7 @@ mod tests {
     /// A sink that never accepts a byte.
     struct Hung;
 
+    impl btrfs::StdinWrite for Hung {}
     impl AsyncWrite for Hung {
         fn poll_write(
             self: Pin<&mut Self>,

@@ -9,6 +9,8 @@
 //!   deadline (then closes the channel; sshd hangs up the command).
 //! - the **feeder** sends stdin: [`ChunkedStdin`] (the caller's `AsyncWrite`) gathers
 //!   writes into [`STDIN_CHUNK`] (32 KiB) chunks and queues them ([`STDIN_QUEUE`] deep);
+//!   whole [`Bytes`] chunks (`StdinWrite::poll_write_chunk`, the replication stream) are
+//!   queued as they are, without a copy;
 //!   the feeder hands each chunk to russh with one `data_bytes` call (DESIGN.md §5: 32 KiB
 //!   chunks from a dedicated loop keep up with OpenSSH; 8 KiB writes lose 25-47%).
 //!   Shutting the writer down flushes the last partial chunk and sends EOF.
@@ -28,7 +30,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use btrfs::host::{
-    CommandStdin, CommandStdout, ConnectErrorKind, ExitInfo, RunOptions, RunningCommand, StderrTail,
+    CommandStdin, CommandStdout, ConnectErrorKind, ExitInfo, RunOptions, RunningCommand,
+    StderrTail, StdinWrite,
 };
 use btrfs::{Argv, HostError};
 use bytes::{Bytes, BytesMut};
@@ -340,6 +343,29 @@ impl AsyncWrite for ChunkedStdin {
     }
 }
 
+impl StdinWrite for ChunkedStdin {
+    fn poll_write_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+        chunk: &mut Bytes,
+    ) -> Poll<io::Result<()>> {
+        if self.tx.is_closed() {
+            return Poll::Ready(Err(Self::broken()));
+        }
+        // Bytes written through `poll_write` go first.
+        ready!(self.poll_send_buf(cx))?;
+        if chunk.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        ready!(self.tx.poll_reserve(cx)).map_err(|_| Self::broken())?;
+        // The feeder's `data_bytes` splits a chunk larger than the server's packet size.
+        self.tx
+            .send_item(std::mem::take(chunk))
+            .map_err(|_| Self::broken())?;
+        Poll::Ready(Ok(()))
+    }
+}
+
 /// The caller's stdout reader over the pump's bounded queue of chunks.
 struct ChunkReader {
     rx: mpsc::Receiver<io::Result<Bytes>>,
@@ -477,5 +503,41 @@ impl RunningCommand for SshCommand {
             }),
             Ending::Lost(kind, why) => Err(connect_error(&host, kind, why)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    #[tokio::test]
+    async fn whole_chunks_are_queued_uncopied_after_the_buffered_bytes() {
+        let (tx, mut rx) = mpsc::channel::<Bytes>(STDIN_QUEUE);
+        let mut stdin: CommandStdin = Box::new(ChunkedStdin::new(tx));
+        stdin.write_all(b"head").await.unwrap();
+        let chunk = Bytes::from(vec![7_u8; STDIN_CHUNK]);
+        let ptr = chunk.as_ptr();
+        btrfs::host::write_chunk(&mut stdin, chunk).await.unwrap();
+        stdin.write_all(b"tail").await.unwrap();
+        stdin.shutdown().await.unwrap();
+
+        assert_eq!(rx.recv().await.unwrap(), Bytes::from_static(b"head"));
+        let whole = rx.recv().await.unwrap();
+        assert_eq!(whole.len(), STDIN_CHUNK);
+        assert_eq!(whole.as_ptr(), ptr, "the chunk was copied");
+        assert_eq!(rx.recv().await.unwrap(), Bytes::from_static(b"tail"));
+        assert!(rx.recv().await.is_none(), "shutdown closes the queue");
+    }
+
+    #[tokio::test]
+    async fn a_chunk_for_a_stopped_feeder_is_a_broken_pipe() {
+        let (tx, rx) = mpsc::channel::<Bytes>(STDIN_QUEUE);
+        drop(rx);
+        let mut stdin: CommandStdin = Box::new(ChunkedStdin::new(tx));
+        let err = btrfs::host::write_chunk(&mut stdin, Bytes::from_static(b"x"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 }
