@@ -428,6 +428,20 @@ async fn a_snapshot_made_before_a_crash_is_recorded_once_not_made_again(pool: Pg
     assert_eq!(made.view().name, "vol.20261126T140000Z");
 }
 
+/// Starts the workers; send on the returned channel to stop them.
+fn start_workers(
+    ctx: JobContext,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), jobs::JobError>>,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn(jobs::worker::run_workers(ctx, async move {
+        let _ = stop_rx.await;
+    }));
+    (stop_tx, workers)
+}
+
 /// Waits (generously) until `sql` returns `want`.
 async fn wait_for(pool: &PgPool, sql: &str, want: i64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
@@ -502,10 +516,7 @@ async fn transient_failures_are_retried_with_backoff_permanent_ones_are_not(pool
             .unwrap()
     );
     assert!(jobs::queue::enqueue(&s.pool, &permanent, 3).await.unwrap());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let workers = tokio::spawn(jobs::worker::run_workers(ctx.clone(), async move {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, workers) = start_workers(ctx.clone());
     let failed_events = |key: String, class: &str, attempts: u32| {
         format!(
             "SELECT count(*) FROM events WHERE event_type = 'JobFailed'
@@ -566,10 +577,7 @@ async fn workers_run_the_scheduled_snapshot_and_prune(pool: PgPool) {
     let clock = FakeClock::at("2026-11-26T10:00:00Z");
     let scheduler = Scheduler::new(s.pool.clone(), config(), clock.clone());
     let ctx = ctx(&s, s.engine.clone());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let workers = tokio::spawn(jobs::worker::run_workers(ctx, async move {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, workers) = start_workers(ctx);
     let present = "SELECT count(*) FROM proj_snapshots WHERE state = 'present'";
     for (i, now) in [
         "2026-11-26T10:00:00Z",
@@ -628,10 +636,7 @@ async fn a_job_enqueued_in_this_process_wakes_its_idle_worker_before_the_next_po
         config,
         ..ctx(&s, s.engine.clone())
     };
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let workers = tokio::spawn(jobs::worker::run_workers(ctx, async move {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, workers) = start_workers(ctx);
     // Let every worker make its first (empty) fetch and go idle.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(scheduler.tick().await.unwrap().snapshots.len(), 1);
