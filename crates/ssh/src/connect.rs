@@ -207,16 +207,23 @@ fn russh_config(config: &SshConfig) -> client::Config {
         keepalive_interval: config.keepalive_interval,
         keepalive_max: config.keepalive_max,
         inactivity_timeout: None,
-        nodelay: true,
         ..client::Config::default()
     }
 }
 
-/// TCP connect bounded by the caller's timeout; errors classified.
+/// TCP connect bounded by the caller's timeout; errors classified. Nagle is off: an SSH
+/// session sends small packets back to back (channel open, exec, EOF, close), and each
+/// one held back until the previous one's delayed ACK cost 40 ms per remote command.
+/// (`client::Config::nodelay` only applies to sockets russh opens itself, not to the one
+/// handed to `connect_stream`.)
 async fn tcp(host: &str, config: &SshConfig) -> Result<tokio::net::TcpStream, HostError> {
-    tokio::net::TcpStream::connect((config.addr.as_str(), config.port))
+    let stream = tokio::net::TcpStream::connect((config.addr.as_str(), config.port))
         .await
-        .map_err(|e| connect_error(host, io_kind(&e), format!("TCP connect failed: {e}")))
+        .map_err(|e| connect_error(host, io_kind(&e), format!("TCP connect failed: {e}")))?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| connect_error(host, io_kind(&e), format!("TCP_NODELAY failed: {e}")))?;
+    Ok(stream)
 }
 
 /// A new authenticated connection and the fingerprint the server presented.
@@ -388,6 +395,24 @@ mod tests {
         );
         let auto = cipher_order(CipherPreference::Auto)[0];
         assert_eq!(auto == cipher::AES_128_GCM, has_aes_ni());
+    }
+
+    #[tokio::test]
+    async fn the_ssh_socket_has_nagle_off() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = SshConfig::new(
+            "127.0.0.1",
+            port,
+            "nobody",
+            Auth::password(secrecy::SecretString::from("x".to_owned())),
+            HostKeyPolicy::TrustOnFirstUse,
+        );
+        let stream = tcp("test", &config).await.unwrap();
+        assert!(
+            stream.nodelay().unwrap(),
+            "Nagle delays each small SSH packet"
+        );
     }
 
     #[test]
