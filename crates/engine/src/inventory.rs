@@ -52,13 +52,13 @@ pub async fn scan(
     let mut found: BTreeMap<(Option<Uuid>, u64, String), FoundSubvolume> = BTreeMap::new();
     for mount in &mounts {
         let cmd_path = abs(mount)?;
-        let all = btrfs.list_subvolumes(&cmd_path).await?;
-        let readonly: HashSet<(u64, Option<Uuid>)> = btrfs
-            .list_readonly_subvolumes(&cmd_path)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i.uuid))
-            .collect();
+        // Two commands at once (two channels of one SSH connection): one round trip.
+        let (all, readonly) = tokio::try_join!(
+            btrfs.list_subvolumes(&cmd_path),
+            btrfs.list_readonly_subvolumes(&cmd_path)
+        )?;
+        let readonly: HashSet<(u64, Option<Uuid>)> =
+            readonly.into_iter().map(|i| (i.id, i.uuid)).collect();
         for info in all {
             let raw_path = if mount.as_str() == "/" {
                 format!("/{}", info.path)
