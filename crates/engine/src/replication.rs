@@ -659,10 +659,18 @@ impl Engine {
             };
             // (snapshot uuid, parent uuid) -> targets with their directory listing.
             let mut groups: BTreeMap<(Uuid, Option<Uuid>), Members> = BTreeMap::new();
-            let tids: Vec<TargetId> = pending.keys().copied().collect();
-            for tid in tids {
+            // Every target's directory at once (reads only: the events below are appended
+            // one at a time, as `ExpectedVersion::Any` appends to one stream must be).
+            let listings: Vec<(TargetId, Result<Vec<InDir>, EngineError>)> =
+                futures::future::join_all(
+                    pending
+                        .iter()
+                        .map(|(tid, t)| async move { (*tid, list_dir(t).await) }),
+                )
+                .await;
+            for (tid, listing) in listings {
                 let Some(t) = pending.get(&tid) else { continue };
-                let listing = match list_dir(t).await {
+                let listing = match listing {
                     Ok(l) => l,
                     Err(e) => {
                         self.fail_target(id, tid, None, &e.into(), meta).await?;
