@@ -211,13 +211,13 @@ fn russh_config(config: &SshConfig) -> client::Config {
     }
 }
 
-/// TCP connect bounded by the caller's timeout; errors classified. Nagle is off: an SSH
-/// session sends small packets back to back (channel open, exec, EOF, close), and each
-/// one held back until the previous one's delayed ACK cost 40 ms per remote command.
-/// (`client::Config::nodelay` only applies to sockets russh opens itself, not to the one
-/// handed to `connect_stream`.)
-async fn tcp(host: &str, config: &SshConfig) -> Result<tokio::net::TcpStream, HostError> {
-    let stream = tokio::net::TcpStream::connect((config.addr.as_str(), config.port))
+/// TCP connect (for sessions and host-key probes) bounded by the caller's timeout; errors
+/// classified. Nagle is off: an SSH session sends small packets back to back (channel
+/// open, exec, EOF, close), and each one held back until the previous one's delayed ACK
+/// cost 40 ms per remote command. (`client::Config::nodelay` only applies to sockets
+/// russh opens itself, not to the one handed to `connect_stream`.)
+async fn tcp(host: &str, addr: &str, port: u16) -> Result<tokio::net::TcpStream, HostError> {
+    let stream = tokio::net::TcpStream::connect((addr, port))
         .await
         .map_err(|e| connect_error(host, io_kind(&e), format!("TCP connect failed: {e}")))?;
     stream
@@ -246,7 +246,7 @@ pub(crate) async fn connect(
     };
     let russh_config = Arc::new(russh_config(config));
     let attempt = async {
-        let stream = tcp(&host, config).await?;
+        let stream = tcp(&host, &config.addr, config.port).await?;
         let mut handle = client::connect_stream(russh_config, stream, handler)
             .await
             .map_err(|e| handler_error(&host, e))?;
@@ -354,9 +354,7 @@ pub async fn probe_host_key(
     };
     let config = Arc::new(client::Config::default());
     let attempt = async {
-        let stream = tokio::net::TcpStream::connect((addr, port))
-            .await
-            .map_err(|e| connect_error(&host, io_kind(&e), format!("TCP connect failed: {e}")))?;
+        let stream = tcp(&host, addr, port).await?;
         match client::connect_stream(config, stream, handler).await {
             // A server accepting without a key check cannot happen (we reject every key).
             Ok(_) | Err(HandlerError::Probed) => Ok(()),
@@ -401,14 +399,7 @@ mod tests {
     async fn the_ssh_socket_has_nagle_off() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let config = SshConfig::new(
-            "127.0.0.1",
-            port,
-            "nobody",
-            Auth::password(secrecy::SecretString::from("x".to_owned())),
-            HostKeyPolicy::TrustOnFirstUse,
-        );
-        let stream = tcp("test", &config).await.unwrap();
+        let stream = tcp("test", "127.0.0.1", port).await.unwrap();
         assert!(
             stream.nodelay().unwrap(),
             "Nagle delays each small SSH packet"
