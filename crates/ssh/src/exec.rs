@@ -7,13 +7,16 @@
 //!   which (through russh's per-channel queue) stops reading the connection: back-pressure
 //!   reaches the server. It keeps the stderr tail, the exit status, and enforces the
 //!   deadline (then closes the channel; sshd hangs up the command).
-//! - the **feeder** sends stdin: [`ChunkedStdin`] (the caller's `AsyncWrite`) gathers
-//!   writes into [`STDIN_CHUNK`] (32 KiB) chunks and queues them ([`STDIN_QUEUE`] deep);
-//!   whole [`Bytes`] chunks (`StdinWrite::poll_write_chunk`, the replication stream) are
-//!   queued as they are, without a copy;
-//!   the feeder hands each chunk to russh with one `data_bytes` call (DESIGN.md §5: 32 KiB
-//!   chunks from a dedicated loop keep up with OpenSSH; 8 KiB writes lose 25-47%).
-//!   Shutting the writer down flushes the last partial chunk and sends EOF.
+//! - **stdin** has no task of its own: [`ChunkedStdin`] (the caller's `AsyncWrite`) gathers
+//!   writes into [`STDIN_CHUNK`] (32 KiB) chunks, and whole [`Bytes`] chunks
+//!   (`StdinWrite::poll_write_chunk`, the replication stream) are taken as they are, without
+//!   a copy; the writer's own task hands each chunk to russh with one `data_bytes` call
+//!   (DESIGN.md §5: 32 KiB chunks keep up with OpenSSH; 8 KiB writes lose 25-47%). At most
+//!   one chunk is in flight (waiting for channel window or room in the session's queue);
+//!   the next write waits for it, which is the back-pressure. No hand-off to another task
+//!   per chunk: on this 2-core class of machine each cross-task wake-up per 32 KiB was
+//!   measurable. Shutting the writer down flushes the last partial chunk and sends EOF;
+//!   dropping it without a shutdown sends no EOF (a cut-off stream never looks complete).
 //! - [`SshCommand::wait`] drains an untaken stdout and collects the pump's outcome.
 //!
 //! Dropping an [`SshCommand`] without waiting abandons it: the pump closes the channel.
@@ -40,14 +43,12 @@ use russh::{ChannelMsg, ChannelReadHalf, ChannelWriteHalf, Sig};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio_util::sync::{CancellationToken, PollSender};
+use tokio_util::sync::CancellationToken;
 
 use crate::connect::connect_error;
 
 /// Size of the chunks stdin is sent in (one SSH packet each with OpenSSH's 32 KiB maximum).
 pub const STDIN_CHUNK: usize = 32 * 1024;
-/// Chunks of stdin queued between the writer and the feeder.
-const STDIN_QUEUE: usize = 8;
 /// Chunks of stdout queued between the pump and the reader.
 const STDOUT_QUEUE: usize = 16;
 /// How long the pump waits for the channel to close after a timeout or an abandon.
@@ -74,12 +75,12 @@ pub(crate) async fn start(
             source: io::Error::new(io::ErrorKind::NotConnected, e.to_string()),
         })?;
     let started = Instant::now();
-    let stop_feeder = CancellationToken::new();
+    // Cancelled by the pump when the command ended or the channel closed: a stdin write
+    // then fails at once instead of waiting for window that will never come.
+    let stdin_stop = CancellationToken::new();
 
     let stdin = if opts.stdin {
-        let (tx, rx) = mpsc::channel::<Bytes>(STDIN_QUEUE);
-        tokio::spawn(feed(write.clone(), rx, stop_feeder.clone()));
-        Some(Box::new(ChunkedStdin::new(tx)) as CommandStdin)
+        Some(Box::new(ChunkedStdin::new(write.clone(), stdin_stop.clone())) as CommandStdin)
     } else {
         // No stdin: EOF right away (like </dev/null).
         let _ = write.eof().await;
@@ -100,7 +101,7 @@ pub(crate) async fn start(
             stderr_limit: opts.stderr_limit,
         },
         abandon_rx,
-        stop_feeder,
+        stdin_stop,
     ));
     Ok(SshCommand {
         host,
@@ -150,7 +151,7 @@ async fn pump(
     out_tx: mpsc::Sender<io::Result<Bytes>>,
     limits: PumpLimits,
     mut abandon: oneshot::Receiver<()>,
-    stop_feeder: CancellationToken,
+    stdin_stop: CancellationToken,
 ) -> Pumped {
     let mut out = Some(out_tx);
     let mut tail = StderrTail::new(limits.stderr_limit);
@@ -190,11 +191,11 @@ async fn pump(
                 }
                 Some(ChannelMsg::ExitStatus { exit_status }) => {
                     exit = Some(Ending::Exited(exit_status));
-                    stop_feeder.cancel();
+                    stdin_stop.cancel();
                 }
                 Some(ChannelMsg::ExitSignal { signal_name, .. }) => {
                     exit = Some(Ending::Signalled(signal_name));
-                    stop_feeder.cancel();
+                    stdin_stop.cancel();
                 }
                 // The exec request was refused: no command runs.
                 Some(ChannelMsg::Failure) if exit.is_none() => {
@@ -230,7 +231,7 @@ async fn pump(
             }
         }
     };
-    stop_feeder.cancel();
+    stdin_stop.cancel();
     let ending = if timed_out { Ending::TimedOut } else { ending };
     if let (Some(tx), Ending::Lost(_, why)) = (&out, &ending) {
         // A cut-off stream must not look complete to the reader.
@@ -257,35 +258,54 @@ async fn hang_up(write: &WriteHalf) -> tokio::time::Instant {
     tokio::time::Instant::now() + CLOSE_GRACE
 }
 
-/// Sends queued stdin chunks, one `data_bytes` per chunk, then EOF.
-async fn feed(write: WriteHalf, mut rx: mpsc::Receiver<Bytes>, stop: CancellationToken) {
+/// What [`ChunkedStdin`] hands to russh: the future of one `data_bytes` or `eof` call.
+type Handing = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+/// Hands one chunk (`Some`) or the EOF (`None`) to russh; fails with BrokenPipe once `stop`
+/// is cancelled (the command ended: russh would wait for window forever).
+async fn hand_over(
+    write: WriteHalf,
+    stop: CancellationToken,
+    chunk: Option<Bytes>,
+) -> io::Result<()> {
     let sent = async {
-        while let Some(chunk) = rx.recv().await {
-            write.data_bytes(chunk).await?;
+        match chunk {
+            Some(chunk) => write.data_bytes(chunk).await,
+            None => write.eof().await,
         }
-        write.eof().await
     };
+    // `sent` first: russh usually takes the chunk at once, and then the stop token is
+    // never polled (no waiter registered per chunk).
     tokio::select! {
-        r = sent => if let Err(e) = r {
-            tracing::debug!(error = %e, "stdin feed ended");
-        },
-        // The command ended (or the channel closed): russh would wait for window forever.
-        () = stop.cancelled() => {}
+        biased;
+        r = sent => r.map_err(|e| {
+            tracing::debug!(error = %e, "stdin hand-over failed");
+            ChunkedStdin::broken()
+        }),
+        () = stop.cancelled() => Err(ChunkedStdin::broken()),
     }
-    // Dropping `rx` makes further writes fail with BrokenPipe.
 }
 
-/// The caller's stdin writer: gathers writes into [`STDIN_CHUNK`] chunks for the feeder.
+/// The caller's stdin writer: gathers writes into [`STDIN_CHUNK`] chunks and hands them to
+/// russh from the caller's task (see the module doc).
 struct ChunkedStdin {
     buf: BytesMut,
-    tx: PollSender<Bytes>,
+    write: WriteHalf,
+    stop: CancellationToken,
+    /// The chunk (or EOF) being handed over, when russh could not take it at once.
+    in_flight: Option<Handing>,
+    /// A hand-over failed or EOF was sent: every later write fails.
+    done: bool,
 }
 
 impl ChunkedStdin {
-    fn new(tx: mpsc::Sender<Bytes>) -> Self {
+    fn new(write: WriteHalf, stop: CancellationToken) -> Self {
         Self {
             buf: BytesMut::with_capacity(STDIN_CHUNK),
-            tx: PollSender::new(tx),
+            write,
+            stop,
+            in_flight: None,
+            done: false,
         }
     }
 
@@ -296,15 +316,48 @@ impl ChunkedStdin {
         )
     }
 
-    /// Queues the buffered bytes as one chunk.
-    fn poll_send_buf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.buf.is_empty() {
-            return Poll::Ready(Ok(()));
+    /// Drives the hand-over in flight to its end.
+    fn poll_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(handing) = self.in_flight.as_mut() {
+            let r = ready!(handing.as_mut().poll(cx));
+            self.in_flight = None;
+            if r.is_err() {
+                self.done = true;
+            }
+            r?;
         }
-        ready!(self.tx.poll_reserve(cx)).map_err(|_| Self::broken())?;
-        let chunk = self.buf.split().freeze();
-        self.buf.reserve(STDIN_CHUNK);
-        self.tx.send_item(chunk).map_err(|_| Self::broken())?;
+        Poll::Ready(Ok(()))
+    }
+
+    /// Starts handing `chunk` (or the EOF) over and polls it once: usually russh takes it
+    /// right away; otherwise it stays in flight until the next call drives it.
+    fn start(&mut self, cx: &mut Context<'_>, chunk: Option<Bytes>) -> io::Result<()> {
+        let mut handing: Handing =
+            Box::pin(hand_over(self.write.clone(), self.stop.clone(), chunk));
+        match handing.as_mut().poll(cx) {
+            Poll::Ready(Ok(())) => Ok(()),
+            Poll::Ready(Err(e)) => {
+                self.done = true;
+                Err(e)
+            }
+            Poll::Pending => {
+                self.in_flight = Some(handing);
+                Ok(())
+            }
+        }
+    }
+
+    /// Waits for the chunk in flight, then starts handing the buffered bytes over.
+    fn poll_send_buf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_in_flight(cx))?;
+        if self.done {
+            return Poll::Ready(Err(Self::broken()));
+        }
+        if !self.buf.is_empty() {
+            let chunk = self.buf.split().freeze();
+            self.buf.reserve(STDIN_CHUNK);
+            self.start(cx, Some(chunk))?;
+        }
         Poll::Ready(Ok(()))
     }
 }
@@ -316,7 +369,7 @@ impl AsyncWrite for ChunkedStdin {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if this.tx.is_closed() {
+        if this.done || this.stop.is_cancelled() {
             return Poll::Ready(Err(Self::broken()));
         }
         if this.buf.len() >= STDIN_CHUNK {
@@ -329,17 +382,23 @@ impl AsyncWrite for ChunkedStdin {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_send_buf(cx)
+        let this = self.get_mut();
+        ready!(this.poll_send_buf(cx))?;
+        this.poll_in_flight(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if !this.tx.is_closed() {
-            ready!(this.poll_send_buf(cx))?;
+        if this.done {
+            // EOF already sent (or the command is gone: nothing left to end).
+            return this.poll_in_flight(cx).map(|_| Ok(()));
         }
-        // Closing the queue ends the feeder's loop, which then sends EOF.
-        this.tx.close();
-        Poll::Ready(Ok(()))
+        ready!(this.poll_send_buf(cx))?;
+        ready!(this.poll_in_flight(cx))?;
+        let eof = this.start(cx, None);
+        this.done = true;
+        eof?;
+        this.poll_in_flight(cx)
     }
 }
 
@@ -349,19 +408,17 @@ impl StdinWrite for ChunkedStdin {
         cx: &mut Context<'_>,
         chunk: &mut Bytes,
     ) -> Poll<io::Result<()>> {
-        if self.tx.is_closed() {
-            return Poll::Ready(Err(Self::broken()));
+        if self.stop.is_cancelled() {
+            self.done = true;
         }
         // Bytes written through `poll_write` go first.
         ready!(self.poll_send_buf(cx))?;
+        ready!(self.poll_in_flight(cx))?;
         if chunk.is_empty() {
             return Poll::Ready(Ok(()));
         }
-        ready!(self.tx.poll_reserve(cx)).map_err(|_| Self::broken())?;
-        // The feeder's `data_bytes` splits a chunk larger than the server's packet size.
-        self.tx
-            .send_item(std::mem::take(chunk))
-            .map_err(|_| Self::broken())?;
+        // `data_bytes` splits a chunk larger than the server's packet size.
+        self.start(cx, Some(std::mem::take(chunk)))?;
         Poll::Ready(Ok(()))
     }
 }
@@ -503,41 +560,5 @@ impl RunningCommand for SshCommand {
             }),
             Ending::Lost(kind, why) => Err(connect_error(&host, kind, why)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::io::AsyncWriteExt;
-
-    #[tokio::test]
-    async fn whole_chunks_are_queued_uncopied_after_the_buffered_bytes() {
-        let (tx, mut rx) = mpsc::channel::<Bytes>(STDIN_QUEUE);
-        let mut stdin: CommandStdin = Box::new(ChunkedStdin::new(tx));
-        stdin.write_all(b"head").await.unwrap();
-        let chunk = Bytes::from(vec![7_u8; STDIN_CHUNK]);
-        let ptr = chunk.as_ptr();
-        btrfs::host::write_chunk(&mut stdin, chunk).await.unwrap();
-        stdin.write_all(b"tail").await.unwrap();
-        stdin.shutdown().await.unwrap();
-
-        assert_eq!(rx.recv().await.unwrap(), Bytes::from_static(b"head"));
-        let whole = rx.recv().await.unwrap();
-        assert_eq!(whole.len(), STDIN_CHUNK);
-        assert_eq!(whole.as_ptr(), ptr, "the chunk was copied");
-        assert_eq!(rx.recv().await.unwrap(), Bytes::from_static(b"tail"));
-        assert!(rx.recv().await.is_none(), "shutdown closes the queue");
-    }
-
-    #[tokio::test]
-    async fn a_chunk_for_a_stopped_feeder_is_a_broken_pipe() {
-        let (tx, rx) = mpsc::channel::<Bytes>(STDIN_QUEUE);
-        drop(rx);
-        let mut stdin: CommandStdin = Box::new(ChunkedStdin::new(tx));
-        let err = btrfs::host::write_chunk(&mut stdin, Bytes::from_static(b"x"))
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 }

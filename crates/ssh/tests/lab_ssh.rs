@@ -371,30 +371,69 @@ fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-#[tokio::test]
-async fn upload_64_mib_through_stdin() {
+/// Runs `sha256sum` on remote1 with `write` feeding its stdin (then shut down); asserts
+/// that the remote hashed exactly `data`.
+async fn assert_uploaded<F>(data: &[u8], write: impl FnOnce(btrfs::host::CommandStdin) -> F)
+where
+    F: std::future::Future<Output = btrfs::host::CommandStdin>,
+{
     let host = dbtlab_key_host();
-    let data = pseudo_random(BIG, 0x5eed);
-    let expected = hex(&Sha256::digest(&data));
+    let expected = hex(&Sha256::digest(data));
     let mut cmd = host
         .spawn(&Argv::new("sha256sum"), RunOptions::with_stdin())
         .await
         .unwrap();
-    let mut stdin = cmd.take_stdin().unwrap();
+    let stdin = cmd.take_stdin().unwrap();
     let mut stdout = cmd.take_stdout().unwrap();
     let reader = tokio::spawn(async move {
         let mut s = String::new();
         stdout.read_to_string(&mut s).await.unwrap();
         s
     });
-    // Odd-sized writes: the transport re-chunks them.
-    for piece in data.chunks(10_007) {
-        stdin.write_all(piece).await.unwrap();
-    }
+    let mut stdin = write(stdin).await;
     stdin.shutdown().await.unwrap();
     let out = reader.await.unwrap();
     cmd.wait().await.unwrap();
     assert_eq!(out.split_whitespace().next(), Some(expected.as_str()));
+}
+
+#[tokio::test]
+async fn upload_64_mib_through_stdin() {
+    let data = pseudo_random(BIG, 0x5eed);
+    assert_uploaded(&data, |mut stdin| async {
+        // Odd-sized writes: the transport re-chunks them.
+        for piece in data.chunks(10_007) {
+            stdin.write_all(piece).await.unwrap();
+        }
+        stdin
+    })
+    .await;
+}
+
+/// The replication stream mixes whole chunks (`write_chunk`, handed to russh as they are)
+/// with bytes written through `AsyncWrite` (gathered into 32 KiB chunks): the remote must
+/// get them in the order written, nothing lost or doubled.
+#[tokio::test]
+async fn whole_chunks_and_buffered_writes_arrive_in_order() {
+    let data = bytes::Bytes::from(pseudo_random(8 * 1024 * 1024 + 333, 0xc4a1));
+    assert_uploaded(&data, |mut stdin| async {
+        // Alternate: an odd-sized buffered write, a whole 32 KiB chunk, a large one.
+        let mut at = 0;
+        for (i, size) in [777_usize, 32 * 1024, 100_000].iter().cycle().enumerate() {
+            if at >= data.len() {
+                break;
+            }
+            let piece = data.slice(at..(at + size).min(data.len()));
+            at += piece.len();
+            if i % 3 == 0 {
+                stdin.write_all(&piece).await.unwrap();
+            } else {
+                btrfs::host::write_chunk(&mut stdin, piece).await.unwrap();
+            }
+        }
+        stdin
+    })
+    .await;
 }
 
 #[tokio::test]
