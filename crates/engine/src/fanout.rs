@@ -1,49 +1,54 @@
 //! Fan-out of one `btrfs send` stream to several `btrfs receive` stdins, with bounded
 //! memory and per-sink pacing. No btrfs or event knowledge: bytes in, bytes out.
 //!
-//! Shape (DESIGN.md §5): the calling task reads the source up to [`READ_SIZE`] at a
-//! time, splits what it read into [`CHUNK`]-sized [`Bytes`] (slices, no copy; a partial
-//! chunk waits for the next read, except at EOF) and hands the *same* `Bytes` (a
-//! reference count) to each sink's bounded channel ([`CHANNEL_CHUNKS`] deep); one writer
-//! task per sink hands them to the sink (`write_chunk`: the SSH stdin queues them
-//! without copying), paced by its rate limit. Memory is at most `READ_SIZE` plus
-//! `(CHANNEL_CHUNKS + 2) * CHUNK` per sink whatever the stream's size. The slowest live
-//! sink sets the pace (its full channel blocks the reader). A sink whose write fails ends
-//! its writer; its channel then refuses the next chunk and the sink is dropped from the
-//! fan-out without disturbing the others; so is a sink that accepts nothing for
-//! [`STALL_TIMEOUT`]. When every sink is gone the reader stops.
+//! Shape (DESIGN.md §5): ONE task does everything, with no hand-off to another task per
+//! chunk (on this 2-core class of machine a cross-task wake-up per 32 KiB chunk, at every
+//! hop, cost a measurable share of the client's CPU). It reads the source up to
+//! [`READ_SIZE`] at a time, splits what it read into [`CHUNK`]-sized [`Bytes`] (slices, no
+//! copy; a partial chunk waits for the next read, except at EOF) and queues the *same*
+//! `Bytes` (a reference count) for each sink; in the same poll it hands each sink's queued
+//! chunks to the sink (`poll_write_chunk`: the SSH stdin passes them to russh without
+//! copying), each sink as far as it accepts, paced by its rate limit. The source is read
+//! only while every live sink has fewer than [`CHANNEL_CHUNKS`] chunks queued, so the
+//! slowest live sink sets the pace and memory is at most `READ_SIZE` plus
+//! `(CHANNEL_CHUNKS + READ_SIZE / CHUNK)` chunks per sink (shared between raw sinks)
+//! whatever the stream's size. A sink whose write fails is dropped from the fan-out
+//! without disturbing the others; so is a sink that accepts nothing for
+//! [`STALL_TIMEOUT`] while it has data waiting. When every sink is gone the reading stops.
 //!
 //! Compression: sinks with [`Sink::zstd`] get the stream zstd-compressed (level
 //! [`ZSTD_LEVEL`], on [`zstd_workers`] threads) instead of raw. The stream is compressed
 //! once, in process, whatever the number of such sinks, and only when one is live; the
-//! raw sinks still share the raw chunks. A writer shuts its sink down (a clean EOF) only
-//! after the reader's explicit end of stream, never because its channel closed, so a
-//! truncated stream (source or compressor failure) never looks complete.
+//! raw sinks still share the raw chunks. A sink is shut down (a clean EOF) only after the
+//! source's end of stream, never otherwise, so a truncated stream (source or compressor
+//! failure) never looks complete: its sinks are dropped without a shutdown.
 //!
 //! Not here: spawning the commands, waiting on them, verifying the result (the
 //! replication engine's).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::io::{self, Write};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use btrfs::host::{CommandStdin, CommandStdout, write_chunk};
+use btrfs::host::{CommandStdin, CommandStdout};
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::io::AsyncWrite;
+use tokio::time::{Instant, Sleep};
 
 /// Size of the chunks handed to the sinks (one SSH packet's worth of data).
 pub const CHUNK: usize = 32 * 1024;
 /// Most bytes taken from the source in one read (split into chunks without a copy): the
 /// `btrfs send` pipe holds up to 1 MiB, so fewer, larger reads.
 pub const READ_SIZE: usize = 4 * CHUNK;
-/// Chunks queued per sink between the reader and its writer.
+/// The source is read only while every live sink has fewer chunks than this queued.
 pub const CHANNEL_CHUNKS: usize = 16;
-/// A sink that accepts nothing for this long is dropped (a hung remote must not stall
-/// the others forever).
+/// A sink that accepts nothing for this long while it has data waiting is dropped (a hung
+/// remote must not stall the others forever).
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// zstd level of compressed sinks (the `zstd` command's default).
@@ -78,14 +83,6 @@ pub struct Delivered {
     pub wire_bytes: u64,
 }
 
-/// What the reader hands a writer.
-enum Msg {
-    /// A chunk, and the stream offset it brings the sink to.
-    Chunk(Bytes, u64),
-    /// The stream is complete: shut the sink down.
-    End,
-}
-
 /// How the fan-out ended.
 #[derive(Debug)]
 pub struct FanoutReport<K: Eq + Hash> {
@@ -109,58 +106,133 @@ pub fn pace_delay(sent: u64, rate: u64, elapsed: Duration) -> Duration {
     allowed_at.saturating_sub(elapsed)
 }
 
-async fn write_sink(
-    mut stdin: CommandStdin,
-    mut rx: mpsc::Receiver<Msg>,
-    rate: Option<u64>,
-    written: Arc<AtomicU64>,
-) -> Result<Delivered, io::Error> {
-    let started = Instant::now();
-    let mut wire = 0_u64;
-    let mut stream = 0_u64;
-    loop {
-        let (chunk, upto) = match rx.recv().await {
-            Some(Msg::Chunk(chunk, upto)) => (chunk, upto),
-            Some(Msg::End) => break,
-            None => return Err(io::Error::other("the send stream ended early")),
-        };
-        if let Some(rate) = rate {
-            let wait = pace_delay(wire, rate, started.elapsed());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-        }
-        let len = chunk.len() as u64;
-        match tokio::time::timeout(STALL_TIMEOUT, write_chunk(&mut stdin, chunk)).await {
-            Ok(written) => written?,
-            Err(_) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("the target accepted nothing for {STALL_TIMEOUT:?}"),
-                ));
-            }
-        }
-        wire += len;
-        stream = upto;
-        written.store(stream, Ordering::Relaxed);
-    }
-    stdin.shutdown().await?;
-    Ok(Delivered {
-        stream_bytes: stream,
-        wire_bytes: wire,
-    })
+/// What is queued for a sink.
+enum Msg {
+    /// A chunk, and the stream offset it brings the sink to.
+    Chunk(Bytes, u64),
+    /// The stream is complete: shut the sink down.
+    End,
 }
 
-/// Hands `msg` to every live sender, dropping those whose writer is gone.
-async fn send_all<K>(senders: &mut Vec<(K, mpsc::Sender<Msg>)>, chunk: &Bytes, upto: u64) {
-    let mut live = Vec::with_capacity(senders.len());
-    for (key, tx) in senders.drain(..) {
-        // A closed channel: the writer failed; drop the sink.
-        if tx.send(Msg::Chunk(chunk.clone(), upto)).await.is_ok() {
-            live.push((key, tx));
+/// One sink while the stream runs: its queue and how far it got.
+struct Out<K> {
+    key: K,
+    stdin: CommandStdin,
+    zstd: bool,
+    queue: VecDeque<Msg>,
+    rate: Option<u64>,
+    started: Instant,
+    /// The rate limit's wait, and the stall deadline (both reset as needed, not re-made).
+    pace: Pin<Box<Sleep>>,
+    stall: Pin<Box<Sleep>>,
+    last_progress: Instant,
+    wire: u64,
+    stream: u64,
+    written: Arc<AtomicU64>,
+    /// `Some` once the sink is finished: shut down cleanly, or failed.
+    done: Option<Result<Delivered, io::Error>>,
+}
+
+impl<K> Out<K> {
+    fn new(sink: Sink<K>, now: Instant) -> Self {
+        Self {
+            key: sink.key,
+            stdin: sink.stdin,
+            zstd: sink.zstd,
+            queue: VecDeque::with_capacity(CHANNEL_CHUNKS + READ_SIZE / CHUNK),
+            rate: sink.rate_limit,
+            started: now,
+            pace: Box::pin(tokio::time::sleep_until(now)),
+            stall: Box::pin(tokio::time::sleep_until(now + STALL_TIMEOUT)),
+            last_progress: now,
+            wire: 0,
+            stream: 0,
+            written: sink.written,
+            done: None,
         }
     }
-    *senders = live;
+
+    fn live(&self) -> bool {
+        self.done.is_none()
+    }
+
+    fn fail(&mut self, e: io::Error) {
+        self.queue.clear();
+        self.done = Some(Err(e));
+    }
+
+    /// Hands queued chunks to the sink as far as it takes them; true when it took any
+    /// (or finished). Registers the waker for whatever it waits on.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut progressed = false;
+        while self.done.is_none() {
+            let Some(msg) = self.queue.front_mut() else {
+                return progressed;
+            };
+            let (chunk, upto) = match msg {
+                Msg::End => {
+                    match Pin::new(&mut self.stdin).poll_shutdown(cx) {
+                        Poll::Ready(Ok(())) => {
+                            self.queue.clear();
+                            self.done = Some(Ok(Delivered {
+                                stream_bytes: self.stream,
+                                wire_bytes: self.wire,
+                            }));
+                        }
+                        Poll::Ready(Err(e)) => self.fail(e),
+                        Poll::Pending => return progressed || self.stalled(cx),
+                    }
+                    return true;
+                }
+                Msg::Chunk(chunk, upto) => (chunk, *upto),
+            };
+            if let Some(rate) = self.rate {
+                let wait = pace_delay(self.wire, rate, self.started.elapsed());
+                if !wait.is_zero() {
+                    self.pace.as_mut().reset(Instant::now() + wait);
+                    if self.pace.as_mut().poll(cx).is_pending() {
+                        // Waiting on the rate limit is not a stall.
+                        self.last_progress = Instant::now();
+                        return progressed;
+                    }
+                }
+            }
+            let len = chunk.len() as u64;
+            match self.stdin.poll_write_chunk(cx, chunk) {
+                Poll::Ready(Ok(())) => {
+                    self.queue.pop_front();
+                    self.wire += len;
+                    self.stream = upto;
+                    self.written.store(upto, Ordering::Relaxed);
+                    self.last_progress = Instant::now();
+                    progressed = true;
+                }
+                Poll::Ready(Err(e)) => {
+                    self.fail(e);
+                    return true;
+                }
+                Poll::Pending => return progressed || self.stalled(cx),
+            }
+        }
+        progressed
+    }
+
+    /// The sink took nothing: fails it (true) once it has taken nothing for
+    /// [`STALL_TIMEOUT`], else arms the stall timer.
+    fn stalled(&mut self, cx: &mut Context<'_>) -> bool {
+        let deadline = self.last_progress + STALL_TIMEOUT;
+        if self.stall.deadline() != deadline {
+            self.stall.as_mut().reset(deadline);
+        }
+        if self.stall.as_mut().poll(cx).is_ready() {
+            self.fail(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the target accepted nothing for {STALL_TIMEOUT:?}"),
+            ));
+            return true;
+        }
+        false
+    }
 }
 
 /// The in-process zstd compressor of the compressed sinks.
@@ -195,136 +267,188 @@ impl Compressor {
     }
 }
 
-/// Sends `out` to the compressed sinks in chunks of at most [`CHUNK`] (slices, no copy).
-async fn send_compressed<K>(senders: &mut Vec<(K, mpsc::Sender<Msg>)>, out: Bytes, upto: u64) {
+/// The reading side: the source, the partial chunk, the compressor.
+struct Reader {
+    source: CommandStdout,
+    buf: BytesMut,
+    bytes_read: u64,
+    compressor: Option<Compressor>,
+    /// EOF seen, or reading failed, or every sink is gone: nothing more is read.
+    finished: bool,
+    read_error: Option<io::Error>,
+}
+
+impl Reader {
+    /// Queues `chunk` (whole, the stream now at `upto`) for every live sink of its kind,
+    /// compressing it once for the zstd sinks.
+    fn distribute<K>(&mut self, outs: &mut [Out<K>], chunk: Bytes) {
+        self.bytes_read += chunk.len() as u64;
+        let upto = self.bytes_read;
+        for out in outs.iter_mut().filter(|o| o.live() && !o.zstd) {
+            out.queue.push_back(Msg::Chunk(chunk.clone(), upto));
+        }
+        if !outs.iter().any(|o| o.live() && o.zstd) {
+            self.compressor = None;
+        }
+        if let Some(c) = self.compressor.as_mut() {
+            match c.push(&chunk) {
+                Ok(Some(packed)) => queue_compressed(outs, &packed, upto),
+                Ok(None) => {}
+                Err(e) => fail_compressed(outs, &mut self.compressor, &e),
+            }
+        }
+    }
+
+    /// Reads once (if every live sink has room); true when something was read or the
+    /// reading finished.
+    fn poll_fill<K>(&mut self, cx: &mut Context<'_>, outs: &mut [Out<K>]) -> bool {
+        if self.finished {
+            return false;
+        }
+        if !outs.iter().any(Out::live) {
+            self.finished = true;
+            return true;
+        }
+        if outs
+            .iter()
+            .any(|o| o.live() && o.queue.len() >= CHANNEL_CHUNKS)
+        {
+            return false;
+        }
+        if self.buf.capacity() - self.buf.len() < CHUNK {
+            self.buf.reserve(READ_SIZE - self.buf.len().min(READ_SIZE));
+        }
+        let eof = match tokio_util::io::poll_read_buf(Pin::new(&mut self.source), cx, &mut self.buf)
+        {
+            Poll::Pending => return false,
+            Poll::Ready(Ok(0)) => true,
+            Poll::Ready(Ok(_)) => false,
+            Poll::Ready(Err(e)) => {
+                self.read_error = Some(e);
+                self.finished = true;
+                return true;
+            }
+        };
+        // Whole chunks (slices of one read, no copy); the rest waits for the next read.
+        let whole = if eof {
+            self.buf.len()
+        } else {
+            self.buf.len() - self.buf.len() % CHUNK
+        };
+        let mut ready = self.buf.split_to(whole).freeze();
+        while !ready.is_empty() {
+            let chunk = ready.split_to(ready.len().min(CHUNK));
+            self.distribute(outs, chunk);
+        }
+        if eof {
+            self.finished = true;
+            self.end(outs);
+        }
+        true
+    }
+
+    /// The source ended cleanly: the compressor's tail, then the end for every live sink.
+    fn end<K>(&mut self, outs: &mut [Out<K>]) {
+        if let Some(c) = self.compressor.take() {
+            match c.finish() {
+                Ok(packed) => queue_compressed(outs, &packed, self.bytes_read),
+                Err(e) => fail_compressed(outs, &mut None, &e),
+            }
+        }
+        for out in outs.iter_mut().filter(|o| o.live()) {
+            out.queue.push_back(Msg::End);
+        }
+    }
+}
+
+/// Queues compressor output for the live zstd sinks, in chunks of at most [`CHUNK`]
+/// (slices, no copy).
+fn queue_compressed<K>(outs: &mut [Out<K>], packed: &Bytes, upto: u64) {
     let mut start = 0;
-    while start < out.len() && !senders.is_empty() {
-        let end = (start + CHUNK).min(out.len());
-        send_all(senders, &out.slice(start..end), upto).await;
+    while start < packed.len() {
+        let end = (start + CHUNK).min(packed.len());
+        let chunk = packed.slice(start..end);
+        for out in outs.iter_mut().filter(|o| o.live() && o.zstd) {
+            out.queue.push_back(Msg::Chunk(chunk.clone(), upto));
+        }
         start = end;
     }
 }
 
+/// The compressor failed: every zstd sink fails (it never gets an end).
+fn fail_compressed<K>(outs: &mut [Out<K>], compressor: &mut Option<Compressor>, e: &io::Error) {
+    tracing::warn!(error = %e, "zstd compression failed");
+    *compressor = None;
+    for out in outs.iter_mut().filter(|o| o.live() && o.zstd) {
+        out.fail(io::Error::other(format!("zstd compression failed: {e}")));
+    }
+}
+
 /// Reads `source` to its end and writes everything to every live sink (see the module
-/// docs). Returns when the source ended (or failed) and every writer finished.
-pub async fn fan_out<K>(mut source: CommandStdout, sinks: Vec<Sink<K>>) -> FanoutReport<K>
+/// docs). Returns when the source ended (or failed) and every sink finished.
+pub async fn fan_out<K>(source: CommandStdout, sinks: Vec<Sink<K>>) -> FanoutReport<K>
 where
     K: Eq + Hash + Clone + Send + 'static,
 {
-    let mut raw: Vec<(K, mpsc::Sender<Msg>)> = Vec::with_capacity(sinks.len());
-    let mut packed: Vec<(K, mpsc::Sender<Msg>)> = Vec::new();
-    let mut writers = Vec::with_capacity(sinks.len());
-    for sink in sinks {
-        let (tx, rx) = mpsc::channel::<Msg>(CHANNEL_CHUNKS);
-        let key = sink.key.clone();
-        writers.push((
-            key.clone(),
-            tokio::spawn(write_sink(sink.stdin, rx, sink.rate_limit, sink.written)),
-        ));
-        if sink.zstd {
-            packed.push((key, tx));
-        } else {
-            raw.push((key, tx));
-        }
-    }
-    let mut compressor = None;
-    if !packed.is_empty() {
+    let now = Instant::now();
+    let mut outs: Vec<Out<K>> = sinks.into_iter().map(|s| Out::new(s, now)).collect();
+    let mut reader = Reader {
+        source,
+        buf: BytesMut::with_capacity(READ_SIZE),
+        bytes_read: 0,
+        compressor: None,
+        finished: false,
+        read_error: None,
+    };
+    if outs.iter().any(|o| o.zstd) {
         match Compressor::new() {
-            Ok(c) => compressor = Some(c),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot start the zstd compressor");
-                packed.clear();
-            }
+            Ok(c) => reader.compressor = Some(c),
+            Err(e) => fail_compressed(&mut outs, &mut None, &e),
         }
     }
-    let mut bytes_read = 0_u64;
-    let mut read_error = None;
-    let mut buf = BytesMut::with_capacity(READ_SIZE);
-    'stream: while !raw.is_empty() || !packed.is_empty() {
-        // Fill at least one chunk (or reach EOF); one read takes up to READ_SIZE.
-        let mut eof = false;
-        while buf.len() < CHUNK {
-            buf.reserve(READ_SIZE - buf.len());
-            match source.read_buf(&mut buf).await {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    read_error = Some(e);
-                    break 'stream;
-                }
+    std::future::poll_fn(|cx| {
+        loop {
+            let mut progressed = false;
+            for out in outs.iter_mut() {
+                progressed |= out.poll_drain(cx);
+            }
+            if reader.read_error.is_some() {
+                return Poll::Ready(());
+            }
+            progressed |= reader.poll_fill(cx, &mut outs);
+            if reader.finished && !outs.iter().any(Out::live) {
+                return Poll::Ready(());
+            }
+            if reader.read_error.is_some() {
+                return Poll::Ready(());
+            }
+            if !progressed {
+                return Poll::Pending;
             }
         }
-        // Whole chunks (slices of one read, no copy); the rest waits for the next read.
-        let whole = if eof {
-            buf.len()
-        } else {
-            buf.len() - buf.len() % CHUNK
-        };
-        let mut ready = buf.split_to(whole).freeze();
-        while !ready.is_empty() && (!raw.is_empty() || !packed.is_empty()) {
-            let chunk = ready.split_to(ready.len().min(CHUNK));
-            bytes_read += chunk.len() as u64;
-            send_all(&mut raw, &chunk, bytes_read).await;
-            if packed.is_empty() {
-                compressor = None;
-            }
-            if let Some(c) = compressor.as_mut() {
-                match c.push(&chunk) {
-                    Ok(Some(out)) => send_compressed(&mut packed, out, bytes_read).await,
-                    Ok(None) => {}
-                    Err(e) => {
-                        // Dropping the senders without an end fails those sinks.
-                        tracing::warn!(error = %e, "zstd compression failed");
-                        packed.clear();
-                        compressor = None;
-                    }
-                }
-            }
-        }
-        // Read, but every sink is gone.
-        bytes_read += ready.len() as u64;
-        if eof {
-            break;
-        }
-    }
-    let truncated = read_error.is_some();
-    if !truncated {
-        if let Some(c) = compressor.take() {
-            match c.finish() {
-                Ok(out) => send_compressed(&mut packed, out, bytes_read).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "zstd compression failed");
-                    packed.clear();
-                }
-            }
-        }
-        for (_, tx) in raw.iter().chain(&packed) {
-            // A failed writer has closed its channel: nothing to end.
-            let _ = tx.send(Msg::End).await;
-        }
-    }
-    drop(raw);
-    drop(packed);
-    let mut results = HashMap::new();
-    for (key, handle) in writers {
-        if truncated {
-            // Do not let a truncated stream look complete: no clean EOF.
-            handle.abort();
-        }
-        let result = match handle.await {
-            Ok(r) => r,
-            Err(e) if e.is_cancelled() => Err(io::Error::other("the send stream failed")),
-            Err(e) => Err(io::Error::other(format!("writer task failed: {e}"))),
-        };
-        results.insert(key, result);
-    }
-    FanoutReport {
+    })
+    .await;
+    let Reader {
         bytes_read,
         read_error,
-        sinks: results,
+        buf,
+        ..
+    } = reader;
+    let sinks = outs
+        .into_iter()
+        .map(|out| {
+            // Still live after a read error: a truncated stream, never shut down.
+            let result = out
+                .done
+                .unwrap_or_else(|| Err(io::Error::other("the send stream failed")));
+            (out.key, result)
+        })
+        .collect();
+    FanoutReport {
+        // Read but never handed to a sink (every sink was gone) counts as read.
+        bytes_read: bytes_read + buf.len() as u64,
+        read_error,
+        sinks,
     }
 }
 
@@ -430,6 +554,36 @@ mod tests {
             data.len() as u64
         );
         assert_eq!(*got.lock().unwrap(), data);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_limited_sink_is_paced_and_sets_the_pace_of_the_others() {
+        let data = vec![3_u8; CHUNK * 40];
+        let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
+        let rate = (CHUNK * 10) as u64; // 10 chunks a second
+        let sinks = [(1, Some(rate)), (2, None)]
+            .into_iter()
+            .map(|(key, rate_limit)| Sink {
+                key,
+                stdin: Box::new(Failing {
+                    got: Arc::default(),
+                    fail_after: usize::MAX,
+                }),
+                rate_limit,
+                written: Arc::new(AtomicU64::new(0)),
+                zstd: false,
+            })
+            .collect();
+        let started = Instant::now();
+        let report = fan_out(source, sinks).await;
+        // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(3800), "{took:?}");
+        assert!(took < Duration::from_millis(4500), "{took:?}");
+        for key in [1, 2] {
+            let d = report.sinks[&key].as_ref().unwrap();
+            assert_eq!(d.wire_bytes, data.len() as u64);
+        }
     }
 
     #[tokio::test]
