@@ -412,9 +412,6 @@ where
             for out in outs.iter_mut() {
                 progressed |= out.poll_drain(cx);
             }
-            if reader.read_error.is_some() {
-                return Poll::Ready(());
-            }
             progressed |= reader.poll_fill(cx, &mut outs);
             if reader.finished && !outs.iter().any(Out::live) {
                 return Poll::Ready(());

@@ -360,6 +360,12 @@ impl ChunkedStdin {
         }
         Poll::Ready(Ok(()))
     }
+
+    /// Hands the buffered bytes over and waits until russh has taken everything.
+    fn poll_all_handed_over(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_send_buf(cx))?;
+        self.poll_in_flight(cx)
+    }
 }
 
 impl AsyncWrite for ChunkedStdin {
@@ -382,9 +388,7 @@ impl AsyncWrite for ChunkedStdin {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        ready!(this.poll_send_buf(cx))?;
-        this.poll_in_flight(cx)
+        self.get_mut().poll_all_handed_over(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -393,8 +397,7 @@ impl AsyncWrite for ChunkedStdin {
             // EOF already sent (or the command is gone: nothing left to end).
             return this.poll_in_flight(cx).map(|_| Ok(()));
         }
-        ready!(this.poll_send_buf(cx))?;
-        ready!(this.poll_in_flight(cx))?;
+        ready!(this.poll_all_handed_over(cx))?;
         let eof = this.start(cx, None);
         this.done = true;
         eof?;
@@ -412,8 +415,7 @@ impl StdinWrite for ChunkedStdin {
             self.done = true;
         }
         // Bytes written through `poll_write` go first.
-        ready!(self.poll_send_buf(cx))?;
-        ready!(self.poll_in_flight(cx))?;
+        ready!(self.poll_all_handed_over(cx))?;
         if chunk.is_empty() {
             return Poll::Ready(Ok(()));
         }
