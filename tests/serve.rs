@@ -300,6 +300,31 @@ fn an_unreachable_database_url_fails_with_the_host_and_without_the_password() {
 }
 
 #[test]
+fn a_zero_worker_thread_count_is_refused_before_anything_starts() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--worker-threads",
+            "0",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run serve");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--worker-threads"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(state.path())
+        .expect("read state dir")
+        .collect();
+    assert!(left.is_empty(), "a refused start created {left:?}");
+}
+
+#[test]
 fn openapi_command_prints_the_committed_spec() {
     let out = Command::new(BIN)
         .arg("openapi")

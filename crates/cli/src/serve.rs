@@ -84,7 +84,11 @@ async fn serve_on(
     let vault = std::sync::Arc::new(vault);
     let events = EventStore::new(database.pool().clone());
     let instance = ensure_instance(&events).await?;
-    tracing::info!(%instance, "installation ready");
+    tracing::info!(
+        %instance,
+        worker_threads = tokio::runtime::Handle::current().metrics().num_workers(),
+        "installation ready"
+    );
     let admin_password = std::env::var("DIST_BTRFS_ADMIN_PASSWORD").ok();
     match api::auth::users::bootstrap_admin(&events, admin_password.as_deref()).await? {
         Bootstrap::Generated(password) => {
