@@ -187,9 +187,9 @@ fn main() -> ExitCode {
 /// chunk (fan-out, SSH session, pipe reads); with a worker per CPU, every wake-up may pull
 /// an idle worker onto another CPU, which on a 2-core machine takes that CPU from
 /// `btrfs send` and costs a context switch each time. Measured on the 2-core lab
-/// (`ops/bench/replication`): serve's core-seconds per 2 GiB sent dropped from ~2.9 to
-/// ~2.2 with one worker instead of two, and (c) rose from 1.17x to 1.33x OpenSSH
-/// aes128-gcm (medians of the per-round ratios).
+/// (`ops/bench/replication`, back-to-back runs): serve's core-seconds per 2 GiB sent
+/// dropped from ~2.8 to 2.2-2.5 with one worker instead of two, and dist-btrfs to one
+/// remote went from 1.06x to 1.16x OpenSSH aes128-gcm (medians of the per-round ratios).
 fn default_worker_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get().saturating_sub(1))
