@@ -294,7 +294,10 @@ impl Reader {
             match c.push(&chunk) {
                 Ok(Some(packed)) => queue_compressed(outs, &packed, upto),
                 Ok(None) => {}
-                Err(e) => fail_compressed(outs, &mut self.compressor, &e),
+                Err(e) => {
+                    self.compressor = None;
+                    fail_compressed(outs, &e);
+                }
             }
         }
     }
@@ -352,7 +355,7 @@ impl Reader {
         if let Some(c) = self.compressor.take() {
             match c.finish() {
                 Ok(packed) => queue_compressed(outs, &packed, self.bytes_read),
-                Err(e) => fail_compressed(outs, &mut None, &e),
+                Err(e) => fail_compressed(outs, &e),
             }
         }
         for out in outs.iter_mut().filter(|o| o.live()) {
@@ -375,10 +378,10 @@ fn queue_compressed<K>(outs: &mut [Out<K>], packed: &Bytes, upto: u64) {
     }
 }
 
-/// The compressor failed: every zstd sink fails (it never gets an end).
-fn fail_compressed<K>(outs: &mut [Out<K>], compressor: &mut Option<Compressor>, e: &io::Error) {
+/// The compressor failed (the caller drops it): every zstd sink fails (it never gets an
+/// end).
+fn fail_compressed<K>(outs: &mut [Out<K>], e: &io::Error) {
     tracing::warn!(error = %e, "zstd compression failed");
-    *compressor = None;
     for out in outs.iter_mut().filter(|o| o.live() && o.zstd) {
         out.fail(io::Error::other(format!("zstd compression failed: {e}")));
     }
@@ -403,7 +406,7 @@ where
     if outs.iter().any(|o| o.zstd) {
         match Compressor::new() {
             Ok(c) => reader.compressor = Some(c),
-            Err(e) => fail_compressed(&mut outs, &mut None, &e),
+            Err(e) => fail_compressed(&mut outs, &e),
         }
     }
     std::future::poll_fn(|cx| {
