@@ -502,6 +502,27 @@ mod tests {
         }
     }
 
+    /// A sink keyed `key` writing into `stdin`, counting from zero.
+    fn sink<K>(key: K, stdin: CommandStdin, rate_limit: Option<u64>, zstd: bool) -> Sink<K> {
+        Sink {
+            key,
+            stdin,
+            rate_limit,
+            written: Arc::new(AtomicU64::new(0)),
+            zstd,
+        }
+    }
+
+    /// A stdin that records what it got and fails once it holds `fail_after` bytes.
+    fn recording(fail_after: usize) -> (CommandStdin, Arc<std::sync::Mutex<Vec<u8>>>) {
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stdin = Box::new(Failing {
+            got: got.clone(),
+            fail_after,
+        });
+        (stdin, got)
+    }
+
     /// A sink that never accepts a byte.
     struct Hung;
 
@@ -526,25 +547,10 @@ mod tests {
     async fn a_hung_sink_is_dropped_and_the_others_finish() {
         let data = vec![7_u8; CHUNK * (CHANNEL_CHUNKS + 10)];
         let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
-        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stdin, got) = recording(usize::MAX);
         let sinks = vec![
-            Sink {
-                key: 1,
-                stdin: Box::new(Hung),
-                rate_limit: None,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd: false,
-            },
-            Sink {
-                key: 2,
-                stdin: Box::new(Failing {
-                    got: got.clone(),
-                    fail_after: usize::MAX,
-                }),
-                rate_limit: None,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd: false,
-            },
+            sink(1, Box::new(Hung), None, false),
+            sink(2, stdin, None, false),
         ];
         let report = fan_out(source, sinks).await;
         let hung = report.sinks[&1].as_ref().unwrap_err();
@@ -563,16 +569,7 @@ mod tests {
         let rate = (CHUNK * 10) as u64; // 10 chunks a second
         let sinks = [(1, Some(rate)), (2, None)]
             .into_iter()
-            .map(|(key, rate_limit)| Sink {
-                key,
-                stdin: Box::new(Failing {
-                    got: Arc::default(),
-                    fail_after: usize::MAX,
-                }),
-                rate_limit,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd: false,
-            })
+            .map(|(key, rate_limit)| sink(key, recording(usize::MAX).0, rate_limit, false))
             .collect();
         let started = Instant::now();
         let report = fan_out(source, sinks).await;
@@ -595,15 +592,9 @@ mod tests {
         let mut outs = Vec::new();
         let mut sinks = Vec::new();
         for (key, fail_after) in [(1, usize::MAX), (2, CHUNK * 3), (3, usize::MAX)] {
-            let got = Arc::new(std::sync::Mutex::new(Vec::new()));
-            outs.push((key, got.clone()));
-            sinks.push(Sink {
-                key,
-                stdin: Box::new(Failing { got, fail_after }),
-                rate_limit: None,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd: false,
-            });
+            let (stdin, got) = recording(fail_after);
+            outs.push((key, got));
+            sinks.push(sink(key, stdin, None, false));
         }
         let report = fan_out(source, sinks).await;
         assert_eq!(report.bytes_read, data.len() as u64);
@@ -638,18 +629,9 @@ mod tests {
         let mut outs = Vec::new();
         let mut sinks = Vec::new();
         for (key, zstd) in [(1, true), (2, false), (3, true)] {
-            let got = Arc::new(std::sync::Mutex::new(Vec::new()));
-            outs.push((key, zstd, got.clone()));
-            sinks.push(Sink {
-                key,
-                stdin: Box::new(Failing {
-                    got,
-                    fail_after: usize::MAX,
-                }),
-                rate_limit: None,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd,
-            });
+            let (stdin, got) = recording(usize::MAX);
+            outs.push((key, zstd, got));
+            sinks.push(sink(key, stdin, None, zstd));
         }
         let report = fan_out(source, sinks).await;
         assert_eq!(report.bytes_read, data.len() as u64);
@@ -692,16 +674,7 @@ mod tests {
         let sinks = [true, false]
             .into_iter()
             .enumerate()
-            .map(|(key, zstd)| Sink {
-                key,
-                stdin: Box::new(Failing {
-                    got: Arc::default(),
-                    fail_after: usize::MAX,
-                }),
-                rate_limit: None,
-                written: Arc::new(AtomicU64::new(0)),
-                zstd,
-            })
+            .map(|(key, zstd)| sink(key, recording(usize::MAX).0, None, zstd))
             .collect();
         let report = fan_out(source, sinks).await;
         assert!(report.read_error.is_some());
