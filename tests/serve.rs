@@ -23,6 +23,14 @@ struct Serve {
     banner: Vec<String>,
 }
 
+/// `dist-btrfs serve` on a free loopback port with `state_dir` as its state directory.
+fn serve_command(state_dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
+        .arg(state_dir);
+    cmd
+}
+
 impl Serve {
     fn start(state_dir: &Path) -> Self {
         Self::start_with(state_dir, &[])
@@ -33,9 +41,7 @@ impl Serve {
     }
 
     fn start_env(state_dir: &Path, extra: &[&std::ffi::OsStr], envs: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(state_dir)
+        let mut child = serve_command(state_dir)
             .args(extra)
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
@@ -242,9 +248,7 @@ async fn serve_with_private_postgres_keeps_data_across_restarts() {
 async fn a_second_serve_on_the_same_state_dir_is_refused() {
     let state = tempfile::tempdir().expect("tempdir");
     let serve = Serve::start(state.path());
-    let second = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
-        .arg(state.path())
+    let second = serve_command(state.path())
         .env_remove("DATABASE_URL")
         .output()
         .expect("run second serve");
@@ -280,9 +284,7 @@ fn a_killed_serve_leaves_a_cluster_the_next_start_recovers() {
 #[test]
 fn an_unreachable_database_url_fails_with_the_host_and_without_the_password() {
     let state = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
-        .arg(state.path())
+    let out = serve_command(state.path())
         .env(
             "DATABASE_URL",
             "postgres://admin:s3cr3t-pw@127.0.0.1:9/fleet",
@@ -302,16 +304,8 @@ fn an_unreachable_database_url_fails_with_the_host_and_without_the_password() {
 #[test]
 fn a_zero_worker_thread_count_is_refused_before_anything_starts() {
     let state = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--worker-threads",
-            "0",
-            "--state-dir",
-        ])
-        .arg(state.path())
+    let out = serve_command(state.path())
+        .args(["--worker-threads", "0"])
         .env_remove("DATABASE_URL")
         .output()
         .expect("run serve");
