@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::ViewerAuth;
 use crate::problem::Problem;
+use domain::Role;
 
 #[derive(Tags)]
 enum Tag {
@@ -65,7 +66,7 @@ impl EventsApi {
     #[oai(path = "/events", method = "get", operation_id = "listEvents")]
     async fn list(
         &self,
-        _auth: ViewerAuth,
+        auth: ViewerAuth,
         state: Data<&AppState>,
         /// Only events older than this sequence number.
         before: Query<Option<i64>>,
@@ -90,8 +91,8 @@ impl EventsApi {
                         recorded_at: r.recorded_at,
                         actor: r.actor,
                         stream_id: r.stream_id,
+                        summary: visible_summary(auth.principal().role, &r.event_type, r.summary),
                         event_type: r.event_type,
-                        summary: r.summary,
                         correlation_id: r.correlation_id,
                     })
                     .collect();
@@ -99,5 +100,21 @@ impl EventsApi {
             }
             Err(e) => ListEventsResponse::Internal(Json(Problem::internal(&e))),
         }
+    }
+}
+
+/// What a caller with `role` may read of an audit line. Only admins see the user
+/// names and client addresses of login attempts (what strangers typed into the login
+/// form may be a password, and addresses are personal data); others learn only that
+/// an attempt happened.
+pub(crate) fn visible_summary(role: Role, event_type: &str, summary: String) -> String {
+    if role == Role::Admin {
+        return summary;
+    }
+    match event_type {
+        "LoginFailed" => "failed login (details visible to admins)".to_owned(),
+        "LoginThrottled" => "login refused by throttling (details visible to admins)".to_owned(),
+        "SessionStarted" => "login (details visible to admins)".to_owned(),
+        _ => summary,
     }
 }

@@ -10,6 +10,7 @@
 pub mod auth;
 mod engine_error;
 mod events;
+pub mod hardening;
 mod health;
 mod instance;
 mod live;
@@ -41,10 +42,14 @@ use store::vault::Vault;
 pub struct AppState {
     pub pool: PgPool,
     pub events: EventStore,
-    /// Failed-login rate limiting (per process).
+    /// Login throttling (per process).
     pub limiter: Arc<auth::LoginLimiter>,
-    /// Mark cookies `Secure` (set when serving over TLS).
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Mark cookies `Secure` and send HSTS (set when serving over TLS).
     pub secure_cookies: bool,
+    /// The largest request body accepted (`serve --max-body-bytes`).
+    pub max_body_bytes: usize,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<observe::RequestMetrics>,
     /// The operations on servers (btrfs work + events).
@@ -82,7 +87,9 @@ impl AppState {
             events,
             pool,
             limiter: Arc::new(auth::LoginLimiter::default()),
+            trusted_proxies: Arc::new(Vec::new()),
             secure_cookies: false,
+            max_body_bytes: hardening::DEFAULT_MAX_BODY_BYTES,
             metrics: Arc::new(observe::RequestMetrics::default()),
             vault: None,
             live: Arc::new(store::live::LiveFeed::default()),
@@ -182,9 +189,14 @@ pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
         None => routes.at("/", no_dashboard),
     };
     let metrics = state.metrics.clone();
+    let hardening = hardening::Hardening {
+        max_body_bytes: state.max_body_bytes,
+        tls: state.secure_cookies,
+    };
     routes
         .data(state)
         .catch_all_error(problem::from_poem_error)
+        .around(move |ep, req| hardening::around(ep, req, hardening))
         .around(move |ep, req| observe::around(ep, req, metrics.clone()))
 }
 

@@ -92,7 +92,7 @@ impl LiveApi {
     #[oai(path = "/events/stream", method = "get", operation_id = "streamEvents")]
     async fn stream(
         &self,
-        _auth: ViewerAuth,
+        auth: ViewerAuth,
         state: Data<&AppState>,
         req: &poem::Request,
         /// The last sequence number the client saw (sent by browsers on reconnect).
@@ -117,9 +117,11 @@ impl LiveApi {
             None => Vec::new(),
         };
         let replayed: HashSet<i64> = backlog.iter().map(|l| l.global_seq).collect();
+        let role = auth.principal().role;
         let feed = Feed {
             receiver,
             credential,
+            role,
             pool: state.pool.clone(),
             next_check: tokio::time::Instant::now() + RECHECK,
         };
@@ -127,7 +129,10 @@ impl LiveApi {
             .filter(move |line| std::future::ready(!replayed.contains(&line.global_seq)));
         let lines = stream::iter(backlog)
             .chain(live)
-            .map(LiveEvent::from)
+            .map(move |mut line| {
+                line.summary = crate::events::visible_summary(role, &line.event_type, line.summary);
+                LiveEvent::from(line)
+            })
             .boxed();
         StreamEventsResponse::Ok(
             EventStream::new(lines)
@@ -141,6 +146,9 @@ impl LiveApi {
 struct Feed {
     receiver: broadcast::Receiver<AuditEntry>,
     credential: PresentedCredential,
+    /// The role the stream was opened with: what it shows depends on it, so it ends
+    /// when the caller no longer holds it (the client reconnects with its new role).
+    role: Role,
     pool: sqlx::PgPool,
     next_check: tokio::time::Instant,
 }
@@ -166,7 +174,7 @@ async fn next_line(mut feed: Feed) -> Option<(AuditEntry, Feed)> {
                 .as_ref()
                 .is_some_and(|l| touches_credentials(&l.event_type))
         {
-            if !feed.credential.still_allows(&feed.pool, Role::Viewer).await {
+            if !feed.credential.still_allows(&feed.pool, feed.role).await {
                 return None;
             }
             feed.next_check = tokio::time::Instant::now() + RECHECK;

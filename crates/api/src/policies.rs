@@ -270,9 +270,9 @@ fn planned_dto(p: PlannedSnapshot) -> PlannedSnapshotDto {
     }
 }
 
-/// A 400 whose detail starts with the field.
+/// A 400 about `field` (named in the problem's `field` member and its detail).
 fn invalid(field: &str, message: impl std::fmt::Display) -> Problem {
-    Problem::validation(format!("{field}: {message}"))
+    Problem::invalid(field, format!("{field}: {message}"))
 }
 
 fn count(prefix: &str, field: &str, n: i64) -> Result<u32, Problem> {

@@ -17,6 +17,10 @@ pub struct Problem {
     /// What went wrong in this request.
     #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
+    /// The request field at fault, when the problem is about one input (e.g.
+    /// `password`); clients mark that field instead of parsing `detail`.
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
 }
 
 impl Problem {
@@ -26,7 +30,23 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: Some(detail.into()),
+            field: None,
         }
+    }
+
+    /// A 400 about one request field.
+    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::validation(detail)
+        }
+    }
+
+    /// The same problem, about one request field.
+    #[must_use]
+    pub fn with_field(mut self, field: Option<&str>) -> Self {
+        self.field = field.map(str::to_owned);
+        self
     }
 
     pub fn validation(detail: impl Into<String>) -> Self {

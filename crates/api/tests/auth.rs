@@ -8,10 +8,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use api::AppState;
-use api::auth::users;
 use chrono::{Duration, Utc};
 use domain::event::TokenCreated;
 use domain::{Actor, DomainEvent, Role, StreamId};
+use engine::accounts as users;
 use poem::EndpointExt;
 use poem::http::{Method, StatusCode};
 use poem::test::{TestClient, TestResponse};
@@ -205,7 +205,7 @@ fn routes() -> Vec<(Method, String, String)> {
 const PUBLIC: &[&str] = &["getHealth", "login"];
 /// POSTs that change nothing any role may call: logging out, and the retention dry run
 /// (`previewPolicy` is a read with a body; its own test shows it records nothing).
-const ANY_ROLE_MAY: &[&str] = &["logout", "previewPolicy"];
+const ANY_ROLE_MAY: &[&str] = &["logout", "previewPolicy", "changeOwnPassword"];
 
 fn mutating(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -324,7 +324,7 @@ async fn revoked_expired_and_orphaned_tokens_are_refused(pool: PgPool) {
     );
 
     // An expired token (issued with an expiry already past).
-    let expired = api::auth::secrets::new_token();
+    let expired = engine::accounts::secrets::new_token();
     let admin_id = store::projections::auth::user_by_name(&f.state.pool, "admin")
         .await
         .unwrap()
@@ -341,7 +341,7 @@ async fn revoked_expired_and_orphaned_tokens_are_refused(pool: PgPool) {
                 user_id: admin_id,
                 name: "old".into(),
                 role: Role::Admin,
-                secret_hash: api::auth::secrets::hash(&expired),
+                secret_hash: engine::accounts::secrets::hash(&expired),
                 expires_at: Some(Utc::now() - Duration::minutes(1)),
             })],
             &AppendMeta::new(Actor::System),

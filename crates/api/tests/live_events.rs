@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use api::AppState;
-use api::auth::users;
 use domain::{Actor, Role};
+use engine::accounts as users;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use poem::EndpointExt;

@@ -110,7 +110,7 @@ struct TestApp {
 }
 
 async fn admin_token(events: &EventStore) -> String {
-    let user_id = api::auth::users::create_user(
+    let user_id = engine::accounts::create_user(
         events,
         "admin1",
         "admin-password-1",
@@ -119,7 +119,7 @@ async fn admin_token(events: &EventStore) -> String {
     )
     .await
     .unwrap();
-    let token = api::auth::secrets::new_token();
+    let token = engine::accounts::secrets::new_token();
     let token_id = uuid::Uuid::now_v7();
     events
         .append(
@@ -131,7 +131,7 @@ async fn admin_token(events: &EventStore) -> String {
                     user_id,
                     name: "tests".into(),
                     role: domain::Role::Admin,
-                    secret_hash: api::auth::secrets::hash(&token),
+                    secret_hash: engine::accounts::secrets::hash(&token),
                     expires_at: None,
                 },
             )],

@@ -73,7 +73,7 @@ struct TestApp {
 
 /// An operator account with an API token, as automation would use the API.
 async fn operator_token(events: &EventStore) -> String {
-    let user_id = api::auth::users::create_user(
+    let user_id = engine::accounts::create_user(
         events,
         "operator",
         "operator-password-1",
@@ -82,7 +82,7 @@ async fn operator_token(events: &EventStore) -> String {
     )
     .await
     .unwrap();
-    let token = api::auth::secrets::new_token();
+    let token = engine::accounts::secrets::new_token();
     let token_id = uuid::Uuid::now_v7();
     events
         .append(
@@ -94,7 +94,7 @@ async fn operator_token(events: &EventStore) -> String {
                     user_id,
                     name: "tests".into(),
                     role: domain::Role::Operator,
-                    secret_hash: api::auth::secrets::hash(&token),
+                    secret_hash: engine::accounts::secrets::hash(&token),
                     expires_at: None,
                 },
             )],

@@ -92,6 +92,19 @@ enum Command {
         /// Default: one fewer than the CPUs, at least one (a core is left for `btrfs send`).
         #[arg(long, env = "DIST_BTRFS_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
         worker_threads: Option<u16>,
+        /// A reverse proxy (CIDR, repeatable or comma-separated) whose `X-Forwarded-For`
+        /// names the client for login throttling and audit events. Without it the
+        /// socket's peer address counts and the header is ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "DIST_BTRFS_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<ipnet::IpNet>,
+        /// The largest request body accepted; larger ones get 413 unread.
+        #[arg(long, env = "DIST_BTRFS_MAX_BODY_BYTES", default_value_t = api::hardening::DEFAULT_MAX_BODY_BYTES,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=1_073_741_824))]
+        max_body_bytes: usize,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -134,6 +147,17 @@ enum UsersCommand {
     ResetPassword {
         /// The user name.
         username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Give a user a role (`admin`, `operator` or `viewer`): the way back in for an
+    /// installation whose admins are locked out. Refuses to demote the last admin.
+    SetRole {
+        /// The user name.
+        username: String,
+        /// The new role.
+        #[arg(value_parser = ["admin", "operator", "viewer"])]
+        role: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -205,9 +229,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tls_key,
             metrics_listen,
             worker_threads: _,
+            trusted_proxies,
+            max_body_bytes,
             db,
         } => {
             let options = serve::ServeOptions {
+                trusted_proxies,
+                max_body_bytes,
                 listen,
                 frontend_dir: frontend_dir.unwrap_or_else(serve::default_frontend_dir),
                 tls: tls_cert.zip(tls_key),
@@ -271,16 +299,48 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("new password for {username}: {password}");
             Ok(())
         }
+        Command::Users {
+            command: UsersCommand::SetRole { username, role, db },
+        } => {
+            let role = domain::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?}"))?;
+            let database = database::open(&db).await?;
+            let result = set_role(database.pool(), &username, role).await;
+            database.close().await?;
+            result?;
+            println!("{username} now has role {role}");
+            Ok(())
+        }
     }
 }
 
-async fn reset_password(pool: &sqlx::PgPool, username: &str) -> anyhow::Result<String> {
+async fn user_named(pool: &sqlx::PgPool, username: &str) -> anyhow::Result<uuid::Uuid> {
     store::db::migrate(pool).await?;
-    let user = store::projections::auth::user_by_name(pool, username)
+    Ok(store::projections::auth::user_by_name(pool, username)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no user named {username:?}"))?;
-    let password = api::auth::secrets::generated_password();
+        .ok_or_else(|| anyhow::anyhow!("no user named {username:?}"))?
+        .user_id)
+}
+
+async fn set_role(pool: &sqlx::PgPool, username: &str, role: domain::Role) -> anyhow::Result<()> {
+    let user_id = user_named(pool, username).await?;
     let events = store::EventStore::new(pool.clone());
-    api::auth::users::set_password(&events, user.user_id, &password, domain::Actor::System).await?;
+    engine::accounts::set_role(&events, user_id, role, domain::Actor::System).await?;
+    Ok(())
+}
+
+async fn reset_password(pool: &sqlx::PgPool, username: &str) -> anyhow::Result<String> {
+    let user_id = user_named(pool, username).await?;
+    let password = engine::accounts::secrets::generated_password();
+    let events = store::EventStore::new(pool.clone());
+    // A reset is for an account that may be compromised: its tokens go too.
+    engine::accounts::set_password(
+        &events,
+        user_id,
+        &password,
+        engine::accounts::Tokens::Revoke,
+        domain::Actor::System,
+    )
+    .await?;
     Ok(password)
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use api::auth::users::Bootstrap;
 use domain::event::InstanceInitialized;
 use domain::{Actor, DomainEvent, StreamId};
+use engine::accounts::Bootstrap;
 use poem::listener::{
     Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener,
 };
@@ -52,6 +52,10 @@ pub struct ServeOptions {
     pub master_key_file: PathBuf,
     /// A second, unauthenticated listener serving only `/metrics`.
     pub metrics_listen: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The request body limit.
+    pub max_body_bytes: usize,
 }
 
 pub async fn run(options: &ServeOptions, db: &DatabaseArgs) -> anyhow::Result<()> {
@@ -90,7 +94,7 @@ async fn serve_on(
         "installation ready"
     );
     let admin_password = std::env::var("DIST_BTRFS_ADMIN_PASSWORD").ok();
-    match api::auth::users::bootstrap_admin(&events, admin_password.as_deref()).await? {
+    match engine::accounts::bootstrap_admin(&events, admin_password.as_deref()).await? {
         Bootstrap::Generated(password) => {
             announce(&format!(
                 "dist-btrfs: first start: admin login: admin / {password}"
@@ -182,6 +186,8 @@ async fn serve_on(
         tracing::warn!(dir = %frontend_dir.display(), "no built dashboard there; serving the API only");
     }
     state.secure_cookies = options.tls.is_some();
+    state.trusted_proxies = std::sync::Arc::new(options.trusted_proxies.clone());
+    state.max_body_bytes = options.max_body_bytes;
 
     // One shutdown signal for every listener.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

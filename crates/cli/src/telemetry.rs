@@ -6,6 +6,11 @@
 //! are exported over OTLP/HTTP (protobuf); the exporter reads the other standard
 //! `OTEL_*` variables itself. When none is set, nothing is exported and no exporter
 //! thread runs.
+//!
+//! Text logs escape control characters (newlines, carriage returns, ANSI escapes) in
+//! every field and in the message, so a user string (a server name, a user name, a
+//! path) can never start a line of its own and forge a log entry. JSON logs are
+//! escaped by JSON itself.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{MetricExporter, SpanExporter};
@@ -40,6 +45,40 @@ fn configured(vars: &[&str]) -> bool {
         .any(|v| std::env::var(v).is_ok_and(|value| !value.trim().is_empty()))
 }
 
+/// Text-log field formatting that escapes control characters (module docs).
+pub fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let raw = format!("{value:?}");
+        let text = escape_controls(&raw);
+        if field.name() == "message" {
+            write!(writer, "{text}")
+        } else {
+            write!(writer, "{}={text}", field.name())
+        }
+    })
+    .delimited(" ")
+}
+
+/// `text` with every control character written as an escape (`\n`, `\r`, `\t`,
+/// `\u{1b}`).
+fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Installs the global subscriber (and OTLP exporters when configured).
 pub fn init(format: LogFormat) -> Telemetry {
     let filter = || {
@@ -49,6 +88,7 @@ pub fn init(format: LogFormat) -> Telemetry {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let fmt = match format {
         LogFormat::Text => tracing_subscriber::fmt::layer()
+            .fmt_fields(escaped_fields())
             .with_writer(std::io::stderr)
             .with_ansi(ansi)
             .with_filter(filter())
@@ -124,4 +164,54 @@ pub fn init(format: LogFormat) -> Telemetry {
         );
     }
     Telemetry { tracer, meter }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_user_string_cannot_forge_a_log_line() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .fmt_fields(escaped_fields())
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let name = "x\nERROR forged line\r\u{1b}[31m";
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("request", server = %name);
+            let _entered = span.enter();
+            tracing::warn!(server_name = %name, debug = ?name, "server {name} refused");
+        });
+        let bytes = buffer
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let log = String::from_utf8(bytes).unwrap_or_default();
+        assert_eq!(log.lines().count(), 1, "one event, one line: {log}");
+        assert!(!log.lines().any(|l| l.starts_with("ERROR")), "{log}");
+        assert!(!log.contains('\u{1b}') && !log.contains('\r'), "{log:?}");
+        assert!(log.contains("server_name=x\\nERROR forged line"), "{log}");
+    }
 }

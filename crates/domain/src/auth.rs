@@ -108,25 +108,62 @@ impl From<Username> for String {
 pub enum PasswordError {
     #[error("password must be at least {min} characters")]
     TooShort { min: usize },
-    #[error("password must be at most {max} characters")]
+    #[error("password must be at most {max} bytes")]
     TooLong { max: usize },
+    #[error("password must not contain control characters")]
+    ControlCharacter,
+    #[error("password is too common (it is in a list of leaked passwords)")]
+    Common,
 }
 
-pub const PASSWORD_MIN_CHARS: usize = 10;
-pub const PASSWORD_MAX_CHARS: usize = 1024;
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// Longer passwords are refused before any hashing (argon2 time grows with length).
+pub const PASSWORD_MAX_BYTES: usize = 1024;
 
-/// Checks a new password's length (the only rule: long passphrases beat rules).
+/// The most common passwords of leaked sets, lower-cased (see the file's header).
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+    let lower = password.to_lowercase();
+    // "password2026!!" is as weak as "password": also check without trailing digits
+    // and punctuation.
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    set.contains(lower.as_str()) || set.contains(stem)
+}
+
+/// Checks a password before it is hashed for a login: only the length bound, so an
+/// attacker cannot make the server hash megabytes.
+pub fn check_login_password(password: &str) -> Result<(), PasswordError> {
+    if password.len() > PASSWORD_MAX_BYTES {
+        return Err(PasswordError::TooLong {
+            max: PASSWORD_MAX_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Checks a new password: 12+ characters, at most 1,024 bytes, no control
+/// characters, not a common password (long passphrases beat composition rules).
 pub fn check_new_password(password: &str) -> Result<(), PasswordError> {
-    let n = password.chars().count();
-    if n < PASSWORD_MIN_CHARS {
+    check_login_password(password)?;
+    if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(PasswordError::TooShort {
             min: PASSWORD_MIN_CHARS,
         });
     }
-    if n > PASSWORD_MAX_CHARS {
-        return Err(PasswordError::TooLong {
-            max: PASSWORD_MAX_CHARS,
-        });
+    if password.chars().any(char::is_control) {
+        return Err(PasswordError::ControlCharacter);
+    }
+    if is_common(password) {
+        return Err(PasswordError::Common);
     }
     Ok(())
 }
@@ -162,7 +199,38 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert!(check_new_password("correct horse").is_ok());
+        assert!(check_new_password("correct horse battery").is_ok());
+        assert!(matches!(
+            check_new_password("eleven char"),
+            Err(PasswordError::TooShort { .. })
+        ));
+        assert_eq!(
+            check_new_password("twelve chars\n"),
+            Err(PasswordError::ControlCharacter)
+        );
+        assert_eq!(
+            check_new_password("line\u{7f}delete-pass"),
+            Err(PasswordError::ControlCharacter)
+        );
+        for common in [
+            "1qaz2wsx3edc",
+            "QWERTY123456",
+            "password2026!!!",
+            "iloveyou12345",
+        ] {
+            assert_eq!(
+                check_new_password(common),
+                Err(PasswordError::Common),
+                "{common}"
+            );
+        }
+        // 1,024 bytes is the bound, counted in bytes (4-byte characters count 4).
+        assert!(check_new_password(&"x".repeat(1024)).is_ok());
+        assert!(matches!(
+            check_new_password(&"\u{1F600}".repeat(257)),
+            Err(PasswordError::TooLong { .. })
+        ));
+        assert!(check_login_password(&"x".repeat(1025)).is_err());
         assert!(matches!(
             check_new_password("short"),
             Err(PasswordError::TooShort { .. })

@@ -127,6 +127,17 @@ pub struct LoginFailed {
     pub client: Option<String>,
 }
 
+/// A login attempt was refused before its password was checked: too many failures
+/// for this user name from this address (or from this address, or from unknown
+/// addresses for this name), or too many logins being checked at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginThrottled {
+    pub username: String,
+    pub client: Option<String>,
+    /// Which limit refused it, e.g. `user-and-address`, `address`, `user`, `busy`.
+    pub limit: String,
+}
+
 /// An API token was issued. `secret_hash` is the SHA-256 of its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenCreated {
@@ -440,6 +451,7 @@ pub enum DomainEvent {
     SessionStarted(SessionStarted),
     SessionEnded(SessionEnded),
     LoginFailed(LoginFailed),
+    LoginThrottled(LoginThrottled),
     TokenCreated(TokenCreated),
     TokenRevoked(TokenRevoked),
     ServerRegistered(ServerRegistered),
@@ -503,6 +515,7 @@ impl EventKind for DomainEvent {
             Self::SessionStarted(_) => "SessionStarted",
             Self::SessionEnded(_) => "SessionEnded",
             Self::LoginFailed(_) => "LoginFailed",
+            Self::LoginThrottled(_) => "LoginThrottled",
             Self::TokenCreated(_) => "TokenCreated",
             Self::TokenRevoked(_) => "TokenRevoked",
             Self::ServerRegistered(_) => "ServerRegistered",
@@ -572,6 +585,12 @@ impl DomainEvent {
                 e.client.as_deref().unwrap_or("unknown address")
             ),
             Self::SessionEnded(e) => format!("logout (session {})", e.session_id),
+            Self::LoginThrottled(e) => format!(
+                "login as {:?} from {} refused: {} limit",
+                e.username,
+                e.client.as_deref().unwrap_or("unknown address"),
+                e.limit
+            ),
             Self::LoginFailed(e) => format!(
                 "failed login as {:?} from {}",
                 e.username,
@@ -846,6 +865,11 @@ mod tests {
             DomainEvent::LoginFailed(LoginFailed {
                 username: "mallory".into(),
                 client: None,
+            }),
+            DomainEvent::LoginThrottled(LoginThrottled {
+                username: "mallory".into(),
+                client: Some("127.0.0.9".into()),
+                limit: "address".into(),
             }),
             DomainEvent::UserPasswordChanged(UserPasswordChanged {
                 user_id: Uuid::from_u128(1),

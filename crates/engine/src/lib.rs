@@ -5,6 +5,8 @@
 //! [`btrfs::Host`] and records the outcome as events; the job runner (the `jobs`
 //! crate, apalis) wraps these same methods.
 //!
+//! - [`accounts`]: users, passwords, roles and the rules between them (there is always
+//!   an admin), argon2 hashing behind a bounded gate, session and token secrets.
 //! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (local today; SSH plugs in
 //!   through [`hosts::Connector`]).
 //! - [`servers`]: registering the local primary at start.
@@ -27,6 +29,7 @@
 //! subvolume's catalog runs under that subvolume's advisory lock, in one transaction with
 //! the append.
 
+pub mod accounts;
 pub mod error;
 pub mod fanout;
 pub mod hosts;

@@ -131,6 +131,12 @@ pub async fn append_in(
     events: &[DomainEvent],
     meta: &AppendMeta,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
+    if expected == ExpectedVersion::Any {
+        // Writers that do not care about the version (audit events such as failed
+        // logins, many at once on one stream) queue behind each other here instead of
+        // losing the race for the next version number and failing.
+        crate::locks::lock_stream(conn, stream).await?;
+    }
     let actual = current_version(conn, stream).await?;
     let matches = match expected {
         ExpectedVersion::NoStream => actual == 0,

@@ -7,7 +7,7 @@
 //! [`lock_server_registry`] around registering servers. Locks of different namespaces
 //! may share a hash bucket; that only ever makes two operations wait for each other.
 
-use domain::{ServerId, SubvolumeId};
+use domain::{ServerId, StreamId, SubvolumeId};
 use sqlx::postgres::PgConnection;
 
 use crate::StoreError;
@@ -33,6 +33,18 @@ pub async fn lock_server(conn: &mut PgConnection, id: ServerId) -> Result<(), St
 /// Serializes server registration (so two starting processes register one primary).
 pub async fn lock_server_registry(conn: &mut PgConnection) -> Result<(), StoreError> {
     lock(conn, "servers").await
+}
+
+/// Serializes appends to one event stream (used for appends that accept any
+/// version, so concurrent writers wait instead of failing on the version number).
+pub async fn lock_stream(conn: &mut PgConnection, stream: &StreamId) -> Result<(), StoreError> {
+    lock(conn, &format!("stream:{stream}")).await
+}
+
+/// Serializes every change of user accounts, so rules over all of them (there is
+/// always an admin; user names are unique) are checked and kept in one transaction.
+pub async fn lock_accounts(conn: &mut PgConnection) -> Result<(), StoreError> {
+    lock(conn, "accounts").await
 }
 
 /// Serializes every change of policies and their assignments (names are unique, an

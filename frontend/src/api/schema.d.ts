@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes your own password, given the current one. Every browser session of
+         *     yours ends; your API tokens are revoked unless `keep_tokens` is true.
+         */
+        post: operations["changeOwnPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -1275,7 +1295,10 @@ export interface components {
         NewUser: {
             /** @description `[a-z][a-z0-9._-]{0,31}` */
             username: string;
-            /** @description At least 10 characters. */
+            /**
+             * @description At least 12 characters, at most 1,024 bytes, no control characters, not a
+             *     commonly used password.
+             */
             password: string;
             role: components["schemas"]["RoleDto"];
         };
@@ -1284,6 +1307,17 @@ export interface components {
          * @enum {string}
          */
         Origin: "created" | "discovered";
+        /**
+         * PasswordChange
+         * @description A user's own password change.
+         */
+        PasswordChange: {
+            current_password: string;
+            /** @description The same rules as for new accounts. */
+            new_password: string;
+            /** @description Keep your API tokens (default: they are revoked). */
+            keep_tokens?: boolean;
+        };
         /**
          * PlannedSnapshotDto
          * @description The planner's verdict on one snapshot.
@@ -1475,6 +1509,11 @@ export interface components {
             status: number;
             /** @description What went wrong in this request. */
             detail?: string;
+            /**
+             * @description The request field at fault, when the problem is about one input (e.g.
+             *     `password`); clients mark that field instead of parsing `detail`.
+             */
+            field?: string;
         };
         /**
          * PruneFailure
@@ -2185,8 +2224,10 @@ export interface components {
          */
         UserPatch: {
             role?: components["schemas"]["RoleDto"];
-            /** @description A new password (ends the user's sessions). */
+            /** @description A new password (ends the user's browser sessions). */
             password?: string;
+            /** @description With `password`: keep the user's API tokens (default: they are revoked). */
+            keep_tokens?: boolean;
         };
     };
     responses: never;
@@ -2249,6 +2290,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
+            /** @description The password is longer than 1,024 bytes (refused before any hashing). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
             /** @description Wrong user name or password (the message does not say which). */
             401: {
                 headers: {
@@ -2258,7 +2308,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failed logins for this user or from this address. */
+            /**
+             * @description Too many failed logins for this user from this address, from this address,
+             *     or for this user from unknown addresses.
+             */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -2270,6 +2323,78 @@ export interface operations {
             };
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many logins are being checked at once. */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeOwnPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /**
+             * @description Changed. Every browser session of yours has ended (this one too: its cookie is
+             *     cleared); log in again with the new password.
+             */
+            204: {
+                headers: {
+                    "SET-COOKIE": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The new password breaks a rule; `field` says which input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current password is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many passwords are being checked at once. */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2417,6 +2542,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many passwords are being hashed at once. */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteUser: {
@@ -2525,6 +2660,16 @@ export interface operations {
             };
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many passwords are being hashed at once. */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {

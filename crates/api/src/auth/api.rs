@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use domain::event::{
-    LoginFailed, SessionEnded, SessionStarted, TokenCreated, TokenRevoked, UserDeleted,
-    UserRoleChanged,
+    LoginFailed, LoginThrottled, SessionEnded, SessionStarted, TokenCreated, TokenRevoked,
 };
 use domain::{Actor, DomainEvent, Role, StreamId};
+use engine::accounts::{self as users, AccountError, Tokens, secrets};
+use poem::http::StatusCode;
 use poem::web::{Data, RemoteAddr};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -14,8 +15,8 @@ use store::projections::auth as accounts;
 use store::{AppendMeta, ExpectedVersion};
 use uuid::Uuid;
 
-use super::users::{self, AccountError, user_stream};
-use super::{AdminAuth, OperatorAuth, SESSION_COOKIE, Via, ViewerAuth, secrets};
+use super::limiter::Throttled;
+use super::{AdminAuth, OperatorAuth, SESSION_COOKIE, Via, ViewerAuth, client_address};
 use crate::AppState;
 use crate::problem::Problem;
 
@@ -105,11 +106,18 @@ pub enum LoginResponse {
     /// Wrong user name or password (the message does not say which).
     #[oai(status = 401)]
     Unauthorized(Json<Problem>),
-    /// Too many failed logins for this user or from this address.
+    /// The password is longer than 1,024 bytes (refused before any hashing).
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// Too many failed logins for this user from this address, from this address,
+    /// or for this user from unknown addresses.
     #[oai(status = 429)]
     TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
     Internal(Json<Problem>),
+    /// Too many logins are being checked at once.
+    #[oai(status = 503)]
+    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -153,7 +161,8 @@ impl From<accounts::UserRecord> for User {
 pub struct NewUser {
     /// `[a-z][a-z0-9._-]{0,31}`
     pub username: String,
-    /// At least 10 characters.
+    /// At least 12 characters, at most 1,024 bytes, no control characters, not a
+    /// commonly used password.
     #[oai(write_only)]
     pub password: String,
     pub role: RoleDto,
@@ -163,9 +172,42 @@ pub struct NewUser {
 #[derive(Object)]
 pub struct UserPatch {
     pub role: Option<RoleDto>,
-    /// A new password (ends the user's sessions).
+    /// A new password (ends the user's browser sessions).
     #[oai(write_only)]
     pub password: Option<String>,
+    /// With `password`: keep the user's API tokens (default: they are revoked).
+    pub keep_tokens: Option<bool>,
+}
+
+/// A user's own password change.
+#[derive(Object)]
+pub struct PasswordChange {
+    #[oai(write_only)]
+    pub current_password: String,
+    /// The same rules as for new accounts.
+    #[oai(write_only)]
+    pub new_password: String,
+    /// Keep your API tokens (default: they are revoked).
+    pub keep_tokens: Option<bool>,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChangeResponse {
+    /// Changed. Every browser session of yours has ended (this one too: its cookie is
+    /// cleared); log in again with the new password.
+    #[oai(status = 204)]
+    Changed(#[oai(header = "Set-Cookie")] String),
+    /// The new password breaks a rule; `field` says which input.
+    #[oai(status = 400)]
+    BadRequest(Json<Problem>),
+    /// The current password is wrong.
+    #[oai(status = 403)]
+    WrongPassword(Json<Problem>),
+    #[oai(status = 500)]
+    Internal(Json<Problem>),
+    /// Too many passwords are being checked at once.
+    #[oai(status = 503)]
+    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -194,6 +236,9 @@ pub enum UserResponse {
     Conflict(Json<Problem>),
     #[oai(status = 500)]
     Internal(Json<Problem>),
+    /// Too many passwords are being hashed at once.
+    #[oai(status = 503)]
+    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -276,11 +321,6 @@ pub enum ListTokensResponse {
     Internal(Json<Problem>),
 }
 
-fn client_of(addr: &RemoteAddr) -> String {
-    addr.as_socket_addr()
-        .map_or_else(|| addr.to_string(), |a| a.ip().to_string())
-}
-
 fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
@@ -323,14 +363,58 @@ impl From<UserMissing> for DeleteResponse {
 }
 
 fn account_problem(e: AccountError) -> UserResponse {
+    let field = e.field();
     match e {
         AccountError::Username(_) | AccountError::Password(_) => {
-            UserResponse::BadRequest(Json(Problem::validation(e.to_string())))
+            UserResponse::BadRequest(Json(Problem::validation(e.to_string()).with_field(field)))
         }
-        AccountError::Exists(_) => UserResponse::Conflict(Json(Problem::conflict(e.to_string()))),
+        AccountError::Exists(_) => {
+            UserResponse::Conflict(Json(Problem::conflict(e.to_string()).with_field(field)))
+        }
+        AccountError::LastAdmin(_) | AccountError::SelfDelete => {
+            UserResponse::Conflict(Json(Problem::conflict(e.to_string())))
+        }
         AccountError::NotFound => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
+        AccountError::Busy(b) => UserResponse::Busy(Json(busy_problem(&b)), BUSY_RETRY_SECS),
         other => UserResponse::Internal(Json(Problem::internal(&other))),
     }
+}
+
+/// Seconds a client is told to wait when the hash gate is full.
+const BUSY_RETRY_SECS: u64 = 1;
+
+fn busy_problem(e: &dyn std::fmt::Display) -> Problem {
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
+}
+
+/// Records a login attempt's outcome on the audit stream. Never fails the request:
+/// the append queues behind concurrent ones (see the event store), so it is lost
+/// only when the database itself is failing, and then the log says so.
+async fn record_attempt(state: &AppState, event: DomainEvent) {
+    if let Err(e) = state
+        .events
+        .append(
+            &auth_stream(),
+            ExpectedVersion::Any,
+            &[event],
+            &AppendMeta::new(Actor::System),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "could not record a login attempt");
+    }
+}
+
+fn throttled_response(t: &Throttled) -> LoginResponse {
+    let secs = t.retry_after.as_secs().max(1);
+    LoginResponse::TooMany(
+        Json(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            format!("too many failed logins; try again in {secs} s"),
+        )),
+        secs,
+    )
 }
 
 pub struct AuthApi;
@@ -349,58 +433,68 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         remote: &RemoteAddr,
+        request: &poem::Request,
         body: Json<LoginRequest>,
     ) -> LoginResponse {
-        let client = client_of(remote);
+        let client = client_address(
+            remote,
+            request.header("x-forwarded-for"),
+            &state.trusted_proxies,
+        );
         let username: String = body.username.chars().take(64).collect();
-        if let Some(wait) = state.limiter.blocked(&username, &client) {
-            let secs = wait.as_secs().max(1);
-            return LoginResponse::TooMany(
-                Json(Problem::new(
-                    poem::http::StatusCode::TOO_MANY_REQUESTS,
-                    "rate-limited",
-                    format!("too many failed logins; try again in {secs} s"),
-                )),
-                secs,
-            );
+        let throttled = |limit: &str| {
+            DomainEvent::LoginThrottled(LoginThrottled {
+                username: username.clone(),
+                client: Some(client.clone()),
+                limit: limit.to_owned(),
+            })
+        };
+        // The slot is taken before anything is checked (module docs of the limiter).
+        let attempt = match state.limiter.begin(&username, &client) {
+            Ok(attempt) => attempt,
+            Err(t) => {
+                record_attempt(&state, throttled(t.limit.as_str())).await;
+                return throttled_response(&t);
+            }
+        };
+        let failed = DomainEvent::LoginFailed(LoginFailed {
+            username: username.clone(),
+            client: Some(client.clone()),
+        });
+        if let Err(e) = domain::auth::check_login_password(&body.password) {
+            state.limiter.failed(attempt);
+            record_attempt(&state, failed).await;
+            return LoginResponse::BadRequest(Json(Problem::invalid("password", e.to_string())));
         }
         let user = match accounts::user_by_name(&state.pool, &username).await {
             Ok(user) => user,
-            Err(e) => return LoginResponse::Internal(Json(Problem::internal(&e))),
+            Err(e) => {
+                state.limiter.cancelled(attempt);
+                return LoginResponse::Internal(Json(Problem::internal(&e)));
+            }
         };
         // Verify against a dummy hash for unknown users so timing does not tell.
         let phc = user
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-        let password = body.0.password;
-        let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
-            .await
-            .unwrap_or(false);
-        let Some(user) = user.filter(|_| ok) else {
-            state.limiter.record_failure(&username, &client);
-            let event = DomainEvent::LoginFailed(LoginFailed {
-                username: username.clone(),
-                client: Some(client),
-            });
-            if let Err(e) = state
-                .events
-                .append(
-                    &auth_stream(),
-                    ExpectedVersion::Any,
-                    &[event],
-                    &AppendMeta::new(Actor::System),
-                )
-                .await
-            {
-                tracing::warn!(error = %e, "could not record a failed login");
+        let ok = match users::verify_password(&body.password, &phc).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                state.limiter.cancelled(attempt);
+                record_attempt(&state, throttled("busy")).await;
+                return LoginResponse::Busy(Json(busy_problem(&e)), BUSY_RETRY_SECS);
             }
+        };
+        let Some(user) = user.filter(|_| ok) else {
+            state.limiter.failed(attempt);
+            record_attempt(&state, failed).await;
             return LoginResponse::Unauthorized(Json(Problem::new(
-                poem::http::StatusCode::UNAUTHORIZED,
+                StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "invalid user name or password",
             )));
         };
-        state.limiter.record_success(&username);
+        state.limiter.succeeded(attempt);
         let secret = secrets::random_secret();
         let session_id = Uuid::now_v7();
         let event = DomainEvent::SessionStarted(SessionStarted {
@@ -428,6 +522,54 @@ impl AuthApi {
         };
         let cookie = session_cookie(&secret, SESSION_TTL_HOURS * 3600, state.secure_cookies);
         LoginResponse::Ok(Json(me), cookie)
+    }
+
+    /// Changes your own password, given the current one. Every browser session of
+    /// yours ends; your API tokens are revoked unless `keep_tokens` is true.
+    #[oai(
+        path = "/auth/password",
+        method = "post",
+        operation_id = "changeOwnPassword",
+        tag = "Tag::Auth"
+    )]
+    async fn change_password(
+        &self,
+        auth: ViewerAuth,
+        state: Data<&AppState>,
+        body: Json<PasswordChange>,
+    ) -> PasswordChangeResponse {
+        let tokens = if body.keep_tokens.unwrap_or(false) {
+            Tokens::Keep
+        } else {
+            Tokens::Revoke
+        };
+        let changed = users::change_own_password(
+            &state.events,
+            auth.principal().user_id,
+            &body.current_password,
+            &body.new_password,
+            tokens,
+            auth.actor(),
+        )
+        .await;
+        match changed {
+            Ok(()) => PasswordChangeResponse::Changed(session_cookie("", 0, state.secure_cookies)),
+            Err(AccountError::WrongPassword) => PasswordChangeResponse::WrongPassword(Json(
+                Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "wrong-password",
+                    "the current password is wrong",
+                )
+                .with_field(Some("current_password")),
+            )),
+            Err(e @ AccountError::Password(_)) => PasswordChangeResponse::BadRequest(Json(
+                Problem::invalid("new_password", e.to_string()),
+            )),
+            Err(AccountError::Busy(b)) => {
+                PasswordChangeResponse::Busy(Json(busy_problem(&b)), BUSY_RETRY_SECS)
+            }
+            Err(e) => PasswordChangeResponse::Internal(Json(Problem::internal(&e))),
+        }
     }
 
     /// Ends the current browser session (a no-op for token callers) and clears the cookie.
@@ -549,38 +691,25 @@ impl UsersApi {
         if let Some(password) = &body.password
             && let Err(e) = domain::auth::check_new_password(password)
         {
-            return UserResponse::BadRequest(Json(Problem::validation(format!("password: {e}"))));
+            return UserResponse::BadRequest(Json(Problem::invalid("password", e.to_string())));
         }
         if let Some(role) = body.role.map(Role::from)
-            && role != user.role
-        {
-            if user.role == Role::Admin && is_last_admin(&state).await {
-                return UserResponse::Conflict(Json(Problem::conflict(
-                    "cannot demote the last admin",
-                )));
-            }
-            let event = DomainEvent::UserRoleChanged(UserRoleChanged {
-                user_id: user.user_id,
-                role,
-            });
-            if let Err(e) = state
-                .events
-                .append(
-                    &user_stream(user.user_id),
-                    ExpectedVersion::Any,
-                    &[event],
-                    &AppendMeta::new(auth.actor()),
-                )
-                .await
-            {
-                return UserResponse::Internal(Json(Problem::internal(&e)));
-            }
-        }
-        if let Some(password) = &body.password
-            && let Err(e) =
-                users::set_password(&state.events, user.user_id, password, auth.actor()).await
+            && let Err(e) = users::set_role(&state.events, user.user_id, role, auth.actor()).await
         {
             return account_problem(e);
+        }
+        if let Some(password) = &body.password {
+            let tokens = if body.keep_tokens.unwrap_or(false) {
+                Tokens::Keep
+            } else {
+                Tokens::Revoke
+            };
+            if let Err(e) =
+                users::set_password(&state.events, user.user_id, password, tokens, auth.actor())
+                    .await
+            {
+                return account_problem(e);
+            }
         }
         match find_user(&state, user.user_id).await {
             Ok(user) => UserResponse::Ok(Json(user.into())),
@@ -605,37 +734,24 @@ impl UsersApi {
             Ok(user) => user,
             Err(missing) => return missing.into(),
         };
-        if user.user_id == auth.principal().user_id {
-            return DeleteResponse::Conflict(Json(Problem::conflict("you cannot delete yourself")));
-        }
-        if user.role == Role::Admin && is_last_admin(&state).await {
-            return DeleteResponse::Conflict(Json(Problem::conflict(
-                "cannot delete the last admin",
-            )));
-        }
-        let event = DomainEvent::UserDeleted(UserDeleted {
-            user_id: user.user_id,
-        });
-        match state
-            .events
-            .append(
-                &user_stream(user.user_id),
-                ExpectedVersion::Any,
-                &[event],
-                &AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
-            Ok(_) => DeleteResponse::Deleted,
+        let deleted = users::delete_user(
+            &state.events,
+            user.user_id,
+            Some(auth.principal().user_id),
+            auth.actor(),
+        )
+        .await;
+        match deleted {
+            Ok(()) => DeleteResponse::Deleted,
+            Err(e @ (AccountError::LastAdmin(_) | AccountError::SelfDelete)) => {
+                DeleteResponse::Conflict(Json(Problem::conflict(e.to_string())))
+            }
+            Err(AccountError::NotFound) => {
+                DeleteResponse::NotFound(Json(Problem::not_found("no such user")))
+            }
             Err(e) => DeleteResponse::Internal(Json(Problem::internal(&e))),
         }
     }
-}
-
-async fn is_last_admin(state: &AppState) -> bool {
-    accounts::count_admins(&state.pool)
-        .await
-        .map_or(true, |n| n <= 1)
 }
 
 pub struct TokensApi;
@@ -659,9 +775,10 @@ impl TokensApi {
         let name = match domain::DisplayName::parse(&body.name) {
             Ok(name) => name,
             Err(e) => {
-                return CreateTokenResponse::BadRequest(Json(Problem::validation(format!(
-                    "name: {e}"
-                ))));
+                return CreateTokenResponse::BadRequest(Json(Problem::invalid(
+                    "name",
+                    format!("name: {e}"),
+                )));
             }
         };
         let role = body.role.map_or(me.role, Role::from);

@@ -16,9 +16,8 @@
 //! events: passwords become argon2id hashes, session and token secrets SHA-256 hashes.
 
 pub mod api;
+mod client;
 mod limiter;
-pub mod secrets;
-pub mod users;
 
 use std::marker::PhantomData;
 
@@ -30,6 +29,8 @@ use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use uuid::Uuid;
 
+pub use client::client_address;
+use engine::accounts::secrets;
 pub use limiter::LoginLimiter;
 
 use crate::AppState;

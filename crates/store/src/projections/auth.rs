@@ -171,7 +171,10 @@ fn user_from_row(row: &sqlx::postgres::PgRow) -> Result<UserRecord, StoreError> 
 
 const USER_COLUMNS: &str = "user_id, username, role, password_hash, created_at";
 
-pub async fn user_by_name(pool: &PgPool, username: &str) -> Result<Option<UserRecord>, StoreError> {
+pub async fn user_by_name(
+    pool: impl sqlx::PgExecutor<'_>,
+    username: &str,
+) -> Result<Option<UserRecord>, StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM proj_users WHERE username = $1"
     )))
@@ -183,7 +186,10 @@ pub async fn user_by_name(pool: &PgPool, username: &str) -> Result<Option<UserRe
     .transpose()
 }
 
-pub async fn user_by_id(pool: &PgPool, user_id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+pub async fn user_by_id(
+    pool: impl sqlx::PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Option<UserRecord>, StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM proj_users WHERE user_id = $1"
     )))
@@ -206,12 +212,25 @@ pub async fn list_users(pool: &PgPool) -> Result<Vec<UserRecord>, StoreError> {
     .collect()
 }
 
-pub async fn count_admins(pool: &PgPool) -> Result<i64, StoreError> {
+pub async fn count_admins(pool: impl sqlx::PgExecutor<'_>) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT count(*) FROM proj_users WHERE role = 'admin'")
             .fetch_one(pool)
             .await?,
     )
+}
+
+/// The ids of a user's tokens that are not revoked (expired ones included).
+pub async fn unrevoked_token_ids(
+    conn: impl sqlx::PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT token_id FROM proj_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY token_id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn count_users(pool: &PgPool) -> Result<i64, StoreError> {
