@@ -44,6 +44,8 @@ pub struct AppState {
     pub events: EventStore,
     /// Login throttling (per process).
     pub limiter: Arc<auth::LoginLimiter>,
+    /// The bound on concurrent password checks of logins (the process's own gate).
+    pub hash_gate: &'static engine::accounts::hashing::HashGate,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Mark cookies `Secure` and send HSTS (set when serving over TLS).
@@ -87,6 +89,7 @@ impl AppState {
             events,
             pool,
             limiter: Arc::new(auth::LoginLimiter::default()),
+            hash_gate: engine::accounts::hashing::HashGate::global(),
             trusted_proxies: Arc::new(Vec::new()),
             secure_cookies: false,
             max_body_bytes: hardening::DEFAULT_MAX_BODY_BYTES,

@@ -477,7 +477,7 @@ impl AuthApi {
         let phc = user
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-        let ok = match users::verify_password(&body.password, &phc).await {
+        let ok = match users::verify_password(state.hash_gate, &body.password, &phc).await {
             Ok(ok) => ok,
             Err(e) => {
                 state.limiter.cancelled(attempt);

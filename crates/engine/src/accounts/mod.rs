@@ -94,11 +94,15 @@ pub async fn hash_password(password: &str) -> Result<String, AccountError> {
         .await??)
 }
 
-/// Whether `password` matches the stored hash, through the process's hash gate.
-pub async fn verify_password(password: &str, phc: &str) -> Result<bool, GateError> {
+/// Whether `password` matches the stored hash, through `gate` (the process's
+/// [`HashGate::global`] in `serve`).
+pub async fn verify_password(
+    gate: &HashGate,
+    password: &str,
+    phc: &str,
+) -> Result<bool, GateError> {
     let (password, phc) = (password.to_owned(), phc.to_owned());
-    HashGate::global()
-        .run(move || secrets::verify_password(&password, &phc))
+    gate.run(move || secrets::verify_password(&password, &phc))
         .await
 }
 
@@ -191,7 +195,7 @@ pub async fn change_own_password(
     let user = accounts::user_by_id(pool, user_id)
         .await?
         .ok_or(AccountError::NotFound)?;
-    if !verify_password(current, &user.password_hash).await? {
+    if !verify_password(HashGate::global(), current, &user.password_hash).await? {
         return Err(AccountError::WrongPassword);
     }
     set_password(events, user_id, new, tokens, actor).await
