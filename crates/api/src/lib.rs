@@ -18,6 +18,7 @@ mod metrics;
 pub mod observe;
 mod policies;
 pub mod problem;
+mod rate;
 mod replication;
 mod replication_health;
 mod servers;
@@ -46,6 +47,11 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// The bound on concurrent password checks of logins (the process's own gate).
     pub hash_gate: &'static engine::accounts::hashing::HashGate,
+    /// Host-key probes per admin (so the probe is no port scanner).
+    pub probe_limit: Arc<rate::SlidingWindow<uuid::Uuid>>,
+    /// A failed probe is answered no sooner than this after it started, so the time
+    /// it takes does not tell a closed port from a filtered one.
+    pub probe_failure_floor: std::time::Duration,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Mark cookies `Secure` and send HSTS (set when serving over TLS).
@@ -65,6 +71,9 @@ pub struct AppState {
     /// retried `ReplicateJob`); `None` (tests without a runner): a task of this process.
     pub replication_queue: Option<Arc<dyn ReplicationQueue>>,
 }
+
+/// Host-key probes one admin may make per minute.
+pub const PROBES_PER_MINUTE: usize = 10;
 
 /// Hands a requested replication run to the job runner.
 pub trait ReplicationQueue: Send + Sync + std::fmt::Debug {
@@ -91,6 +100,11 @@ impl AppState {
             limiter: Arc::new(auth::LoginLimiter::default()),
             hash_gate: engine::accounts::hashing::HashGate::global(),
             trusted_proxies: Arc::new(Vec::new()),
+            probe_limit: Arc::new(rate::SlidingWindow::new(
+                std::time::Duration::from_secs(60),
+                PROBES_PER_MINUTE,
+            )),
+            probe_failure_floor: engine::remote::CONNECT_TIMEOUT,
             secure_cookies: false,
             max_body_bytes: hardening::DEFAULT_MAX_BODY_BYTES,
             metrics: Arc::new(observe::RequestMetrics::default()),

@@ -323,7 +323,9 @@ impl ServersApi {
 
     /// The SSH host key fingerprint `address:port` presents, for the admin to confirm
     /// before registering (then sent as `host_key_fingerprint`). Stores nothing.
-    /// Admins only.
+    /// Admins only, at most 10 a minute each. The answer is the key or "unreachable":
+    /// it says nothing about why (closed, filtered, not SSH), and a failure takes as
+    /// long as a connection time-out, so it is no port scanner.
     #[oai(
         path = "/servers/probe-host-key",
         method = "post",
@@ -331,12 +333,41 @@ impl ServersApi {
     )]
     async fn probe_host_key(
         &self,
-        _auth: AdminAuth,
+        auth: AdminAuth,
+        state: Data<&AppState>,
         body: Json<ProbeHostKey>,
     ) -> ProbeHostKeyResponse {
+        if let Err(wait) = state.probe_limit.take(&auth.principal().user_id) {
+            let secs = wait.as_secs().max(1);
+            return ProbeHostKeyResponse::TooMany(
+                Json(Problem::new(
+                    poem::http::StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    format!("too many host-key probes; try again in {secs} s"),
+                )),
+                secs,
+            );
+        }
+        let started = tokio::time::Instant::now();
         match engine::remote::probe_host_key(&body.0.address, body.0.port).await {
             Ok(fingerprint) => ProbeHostKeyResponse::Ok(Json(HostKeyProbe { fingerprint })),
-            Err(e) => e.into(),
+            Err(e @ engine::EngineError::Invalid(_)) => {
+                let field = if e.to_string().starts_with("port") {
+                    "port"
+                } else {
+                    "address"
+                };
+                ProbeHostKeyResponse::BadRequest(Json(Problem::invalid(field, e.to_string())))
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "host-key probe failed");
+                tokio::time::sleep_until(started + state.probe_failure_floor).await;
+                ProbeHostKeyResponse::Unreachable(Json(Problem::new(
+                    poem::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "unreachable",
+                    "no SSH server answered at that address and port",
+                )))
+            }
         }
     }
 
@@ -521,30 +552,19 @@ pub struct HostKeyProbe {
 
 #[derive(ApiResponse)]
 pub enum ProbeHostKeyResponse {
-    /// The fingerprint of the key the server presents now.
+    /// Reachable, with this host key.
     #[oai(status = 200)]
     Ok(Json<HostKeyProbe>),
-    /// Invalid address or port.
+    /// Invalid address or port (`field` says which).
     #[oai(status = 400)]
     BadRequest(Json<Problem>),
-    /// Not used.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Not used.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// The SSH handshake failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached.
+    /// More than 10 probes in a minute.
+    #[oai(status = 429)]
+    TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// Unreachable (no detail why).
     #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Unreachable(Json<Problem>),
 }
-
-engine_responses!(ProbeHostKeyResponse);
 
 fn default_port() -> u32 {
     22

@@ -202,68 +202,311 @@ fn routes() -> Vec<(Method, String, String)> {
     routes
 }
 
-const PUBLIC: &[&str] = &["getHealth", "login"];
-/// POSTs that change nothing any role may call: logging out, and the retention dry run
-/// (`previewPolicy` is a read with a body; its own test shows it records nothing).
-const ANY_ROLE_MAY: &[&str] = &["logout", "previewPolicy", "changeOwnPassword"];
+/// The authorization matrix: every operation in the spec and the least role that may
+/// call it. A route missing here (or listed but gone) fails the test, so a new
+/// endpoint cannot ship without a decision on who may call it.
+const MATRIX: &[(&str, Need)] = &[
+    ("getHealth", Need::Nobody),
+    ("login", Need::Nobody),
+    // Any logged-in user.
+    ("getMe", Need::Viewer),
+    ("logout", Need::Viewer),
+    ("changeOwnPassword", Need::Viewer),
+    ("getInstance", Need::Viewer),
+    ("getMetrics", Need::Viewer),
+    ("listEvents", Need::Viewer),
+    ("streamEvents", Need::Viewer),
+    ("listTokens", Need::Viewer),
+    ("listServers", Need::Viewer),
+    ("getServer", Need::Viewer),
+    ("discoverSubvolumes", Need::Viewer),
+    ("listSubvolumes", Need::Viewer),
+    ("getSubvolume", Need::Viewer),
+    ("listSnapshots", Need::Viewer),
+    ("getSnapshot", Need::Viewer),
+    ("listPolicies", Need::Viewer),
+    ("getPolicy", Need::Viewer),
+    ("previewPolicy", Need::Viewer),
+    ("listStorage", Need::Viewer),
+    ("storageHistory", Need::Viewer),
+    ("subvolumeStorage", Need::Viewer),
+    ("listTargets", Need::Viewer),
+    ("getTarget", Need::Viewer),
+    ("listSubvolumeTargets", Need::Viewer),
+    ("listReplicas", Need::Viewer),
+    ("listReplications", Need::Viewer),
+    ("getReplication", Need::Viewer),
+    ("getReplicationHealth", Need::Viewer),
+    ("getSubvolumeReplicationHealth", Need::Viewer),
+    // Day-to-day operations.
+    ("createToken", Need::Operator),
+    ("revokeToken", Need::Operator),
+    ("manageSubvolume", Need::Operator),
+    ("unmanageSubvolume", Need::Operator),
+    ("syncSubvolume", Need::Operator),
+    ("pruneSubvolume", Need::Operator),
+    ("setSubvolumeRpo", Need::Operator),
+    ("createSnapshot", Need::Operator),
+    ("deleteSnapshot", Need::Operator),
+    ("adoptSnapshot", Need::Operator),
+    ("createPolicy", Need::Operator),
+    ("updatePolicy", Need::Operator),
+    ("deletePolicy", Need::Operator),
+    ("assignPolicy", Need::Operator),
+    ("unassignPolicy", Need::Operator),
+    ("collectStorage", Need::Operator),
+    ("addTarget", Need::Operator),
+    ("updateTarget", Need::Operator),
+    ("removeTarget", Need::Operator),
+    ("requestReplication", Need::Operator),
+    // Accounts, servers, the instance.
+    ("listUsers", Need::Admin),
+    ("createUser", Need::Admin),
+    ("patchUser", Need::Admin),
+    ("deleteUser", Need::Admin),
+    ("patchInstance", Need::Admin),
+    ("registerServer", Need::Admin),
+    ("updateServer", Need::Admin),
+    ("removeServer", Need::Admin),
+    ("testServer", Need::Admin),
+    ("probeServerHostKey", Need::Admin),
+    ("acceptServerHostKey", Need::Admin),
+    ("setStorageSettings", Need::Admin),
+];
 
-fn mutating(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Nobody,
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl Need {
+    fn allows(self, role: Role) -> bool {
+        match self {
+            Need::Nobody | Need::Viewer => true,
+            Need::Operator => role.allows(Role::Operator),
+            Need::Admin => role == Role::Admin,
+        }
+    }
+}
+
+/// Which credentials a matrix row is tried with.
+enum Caller<'a> {
+    Token(&'a str),
+    Session(&'a Session),
+}
+
+impl Fixture {
+    async fn call_as(&self, method: &Method, path: &str, caller: &Caller<'_>) -> StatusCode {
+        let mut req = self.client.request(method.clone(), path);
+        req = match caller {
+            Caller::Token(token) => req.header("authorization", format!("Bearer {token}")),
+            Caller::Session(s) => req
+                .header("cookie", &s.cookie)
+                .header("x-csrf-token", &s.csrf),
+        };
+        req.content_type("application/json")
+            .body("{}")
+            .send()
+            .await
+            .0
+            .status()
+    }
+
+    /// An API token of `user` that expired a minute ago.
+    async fn expired_token(&self, user: &str) -> String {
+        let token = engine::accounts::secrets::new_token();
+        let user_id = store::projections::auth::user_by_name(&self.state.pool, user)
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id;
+        let token_id = Uuid::now_v7();
+        self.state
+            .events
+            .append(
+                &StreamId::for_entity("token", token_id),
+                ExpectedVersion::NoStream,
+                &[DomainEvent::TokenCreated(TokenCreated {
+                    token_id,
+                    user_id,
+                    name: "expired".into(),
+                    role: Role::Admin,
+                    secret_hash: engine::accounts::secrets::hash(&token),
+                    expires_at: Some(Utc::now() - Duration::minutes(1)),
+                })],
+                &AppendMeta::new(Actor::System),
+            )
+            .await
+            .unwrap();
+        token
+    }
 }
 
 #[sqlx::test(migrations = false)]
-async fn every_route_needs_credentials_and_viewers_cannot_change_anything(pool: PgPool) {
+async fn the_authorization_matrix_holds_for_every_operation(pool: PgPool) {
     let f = fixture(pool).await;
     let spec: Value = serde_json::from_str(&api::openapi_json()).unwrap();
-    let admin = f.session("admin", ADMIN_PW).await;
-    let viewer_token = f.token(&admin, "viewer", None).await;
-    let viewer = f.session("viewer", VIEWER_PW).await;
+    let mut routes = routes();
+    // Logging out ends the session it is called with: last.
+    routes.sort_by_key(|(_, _, op)| op == "logout");
 
-    for (method, path, op) in routes() {
-        if PUBLIC.contains(&op.as_str()) {
+    // The table and the spec list the same operations.
+    let mut in_spec: Vec<&str> = routes.iter().map(|(_, _, op)| op.as_str()).collect();
+    let mut in_table: Vec<&str> = MATRIX.iter().map(|(op, _)| *op).collect();
+    in_spec.sort_unstable();
+    in_table.sort_unstable();
+    assert_eq!(
+        in_spec, in_table,
+        "every operation needs a row in MATRIX (and every row an operation)"
+    );
+
+    let admin = f.session("admin", ADMIN_PW).await;
+    let operator = f.session("operator", OPERATOR_PW).await;
+    let viewer = f.session("viewer", VIEWER_PW).await;
+    let tokens = [
+        (Role::Viewer, f.token(&admin, "viewer", None).await),
+        (Role::Operator, f.token(&admin, "operator", None).await),
+        (Role::Admin, f.token(&admin, "admin", None).await),
+    ];
+    let sessions = [
+        (Role::Viewer, &viewer),
+        (Role::Operator, &operator),
+        (Role::Admin, &admin),
+    ];
+    let expired = f.expired_token("admin").await;
+    let revoked = f.token(&admin, "admin", None).await;
+    let listed: Value = f
+        .client
+        .get("/api/v1/tokens")
+        .header("authorization", format!("Bearer {revoked}"))
+        .send()
+        .await
+        .json()
+        .await
+        .value()
+        .deserialize();
+    let revoked_id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "admin")
+        .unwrap()["token_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.call_as(
+        &Method::DELETE,
+        &format!("/api/v1/tokens/{revoked_id}"),
+        &Caller::Session(&admin),
+    )
+    .await;
+
+    let mut probes = 0;
+    for (method, path, op) in &routes {
+        let need = MATRIX.iter().find(|(o, _)| o == op).unwrap().1;
+        if need == Need::Nobody {
             assert_ne!(
-                f.call(&method, &path, None).await,
+                f.call(method, path, None).await,
                 StatusCode::UNAUTHORIZED,
                 "{op} is public"
             );
+            probes += 1;
             continue;
         }
-        let security = spec_security(&spec, &op);
         assert_eq!(
-            security,
+            spec_security(&spec, op),
             ["bearerToken", "sessionCookie"],
             "{op} declares both schemes"
         );
-        assert_eq!(
-            f.call(&method, &path, None).await,
-            StatusCode::UNAUTHORIZED,
-            "{method} {path} ({op}) without credentials"
-        );
-        assert_eq!(
-            f.call(&method, &path, Some("dbt_not-a-real-token")).await,
-            StatusCode::UNAUTHORIZED,
-            "{op} with a bogus token"
-        );
-        if mutating(&method) && !ANY_ROLE_MAY.contains(&op.as_str()) {
+        for (what, bearer) in [
+            ("no credentials", None),
+            ("a bogus token", Some("dbt_not-a-real-token")),
+            ("an expired token", Some(expired.as_str())),
+            ("a revoked token", Some(revoked.as_str())),
+        ] {
             assert_eq!(
-                f.call(&method, &path, Some(&viewer_token)).await,
-                StatusCode::FORBIDDEN,
-                "{op} as a viewer token"
+                f.call(method, path, bearer).await,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} ({op}) with {what}"
             );
-            let status = f
-                .client
-                .request(method.clone(), &path)
-                .header("cookie", &viewer.cookie)
-                .header("x-csrf-token", &viewer.csrf)
-                .content_type("application/json")
-                .body("{}")
-                .send()
-                .await
-                .0
-                .status();
-            assert_eq!(status, StatusCode::FORBIDDEN, "{op} as a viewer session");
+            probes += 1;
+        }
+        let callers = tokens
+            .iter()
+            .map(|(role, t)| (*role, "token", Caller::Token(t)))
+            .chain(
+                sessions
+                    .iter()
+                    .map(|(role, s)| (*role, "session", Caller::Session(s))),
+            );
+        for (role, via, caller) in callers {
+            let status = f.call_as(method, path, &caller).await;
+            if need.allows(role) {
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{op} as {role} {via}: {status}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{op} as {role} {via}");
+            }
+            probes += 1;
         }
     }
+    // 63 operations x 10 callers, less the public ones: the matrix is not empty.
+    assert!(probes >= 600, "{probes} probes");
+}
+
+#[sqlx::test(migrations = false)]
+async fn another_users_token_cannot_be_seen_or_revoked(pool: PgPool) {
+    let f = fixture(pool).await;
+    let admin = f.session("admin", ADMIN_PW).await;
+    let operator = f.session("operator", OPERATOR_PW).await;
+    let admins_token = f.token(&admin, "admin", None).await;
+    let operators_token = f.token(&operator, "operator", None).await;
+    let list = |token: String| {
+        let client = &f.client;
+        async move {
+            let v: Value = client
+                .get("/api/v1/tokens")
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .json()
+                .await
+                .value()
+                .deserialize();
+            v.as_array().unwrap().clone()
+        }
+    };
+    let admins = list(admins_token.clone()).await;
+    let operators = list(operators_token.clone()).await;
+    assert!(
+        operators.iter().all(|t| t["username"] == "operator"),
+        "{operators:?}"
+    );
+    let admin_token_id = admins.iter().find(|t| t["username"] == "admin").unwrap()["token_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The operator cannot revoke the admin's token: it does not exist for them.
+    assert_eq!(
+        f.call(
+            &Method::DELETE,
+            &format!("/api/v1/tokens/{admin_token_id}"),
+            Some(&operators_token)
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        f.call(&Method::GET, "/api/v1/instance", Some(&admins_token))
+            .await,
+        StatusCode::OK,
+        "still valid"
+    );
 }
 
 fn spec_security(spec: &Value, op_id: &str) -> Vec<String> {

@@ -544,3 +544,63 @@ async fn only_admins_see_what_was_typed_into_failed_logins(pool: PgPool) {
         "{admin:?}"
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_host_key_probe_is_rate_limited_and_no_port_scanner(pool: PgPool) {
+    let server = serve(pool, |state| {
+        state.probe_failure_floor = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let http = client_from("127.0.0.10");
+    let (cookie, csrf) = server.session(&http, "admin", ADMIN_PW).await;
+    let probe = |port: u16| {
+        http.post(server.url("/servers/probe-host-key"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"address": "127.0.0.1", "port": port}))
+            .send()
+    };
+    // Three kinds of "not an SSH server": a closed port, a port that hangs up at once,
+    // a port that speaks something else.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let hangs_up = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hangs_up_port = hangs_up.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = hangs_up.accept().await {
+            drop(socket);
+        }
+    });
+    let speaks_http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let speaks_http_port = speaks_http.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut socket, _)) = speaks_http.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let mut answers = Vec::new();
+    for port in [closed, hangs_up_port, speaks_http_port] {
+        let resp = probe(port).await.unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        answers.push((status, body));
+    }
+    assert_eq!(answers[0].0, StatusCode::SERVICE_UNAVAILABLE, "{answers:?}");
+    assert!(
+        answers.iter().all(|a| a == &answers[0]),
+        "every failure looks the same: {answers:?}"
+    );
+    // 10 a minute per admin: 3 made, 7 more pass, the 11th is refused.
+    for _ in 0..7 {
+        assert_ne!(
+            probe(closed).await.unwrap().status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    let resp = probe(closed).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get("retry-after").is_some());
+}

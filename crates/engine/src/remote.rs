@@ -334,6 +334,9 @@ pub struct NewSshServer {
 
 /// The fingerprint of the host key `address:port` presents (the add-server flow shows
 /// it for the admin to confirm before anything is stored). Does not authenticate.
+/// How long a connection attempt to an SSH server may take.
+pub const CONNECT_TIMEOUT: std::time::Duration = ssh::config::DEFAULT_CONNECT_TIMEOUT;
+
 pub async fn probe_host_key(address: &str, port: u32) -> Result<String, EngineError> {
     validate_address(address)?;
     let port = validate_port(port)?;
