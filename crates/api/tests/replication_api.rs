@@ -604,8 +604,12 @@ async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
         }
     };
     let good = add(app.area.remote_dir.clone()).await;
-    // A directory that does not exist on the remote: that target fails.
-    let bad = add(format!("{}-missing", app.area.remote_dir)).await;
+    // A directory that disappears from the remote after the target was added: that
+    // target fails (a missing one is refused when the target is added).
+    let gone = format!("{}-gone", app.area.remote_dir);
+    assert!(ssh(&format!("mkdir {gone}")));
+    let bad = add(gone.clone()).await;
+    assert!(ssh(&format!("rmdir {gone}")));
 
     let (status, h) = app.send("GET", "/api/v1/replication/health", None).await;
     assert_eq!(status, StatusCode::OK, "{h}");

@@ -145,6 +145,26 @@ impl<H: Host> Btrfs<H> {
             .await
     }
 
+    /// The real path of `path` on the host (`realpath -e`: symlinks, `.` and `..`
+    /// resolved; every component must exist). Runs as the login user, never through
+    /// sudo (a remote's sudoers rule allows btrfs only, and the restricted wrapper
+    /// resolves paths as that user too).
+    #[tracing::instrument(name = "btrfs.realpath", skip_all, fields(path = %path))]
+    pub async fn realpath(&self, path: &AbsPath) -> Result<AbsPath, HostError> {
+        let argv = crate::command::coreutils::realpath(path);
+        let out = self
+            .host
+            .run(&argv, RunOptions::with_timeout(self.timeout))
+            .await?;
+        let text = out.stdout_text().into_owned();
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        AbsPath::parse(line).map_err(|e| HostError::Parse {
+            host: self.host.describe(),
+            argv,
+            source: Box::new(ParseError::line("realpath", 1, line, e.to_string())),
+        })
+    }
+
     /// Creates an empty subvolume at `path`.
     #[tracing::instrument(name = "btrfs.create_subvolume", skip_all, fields(path = %path))]
     pub async fn create_subvolume(&self, path: &AbsPath) -> Result<(), HostError> {

@@ -525,6 +525,19 @@ pub mod btrfs {
     }
 }
 
+/// Builders for the coreutils invocations dist-btrfs makes.
+pub mod coreutils {
+    use super::{AbsPath, Argv};
+
+    /// `realpath -e -- PATH`: the path with every symlink, `.` and `..` resolved, on the
+    /// server itself; fails when any component does not exist. The allowed-roots check
+    /// runs on this, not on the string a client sent. The restricted wrapper answers it
+    /// itself (after its own root check) without running anything.
+    pub fn realpath(path: &AbsPath) -> Argv {
+        Argv::new("realpath").literal("-e").literal("--").path(path)
+    }
+}
+
 /// Builders for the `zstd` invocations dist-btrfs makes.
 pub mod zstd {
     use super::Argv;

@@ -1230,7 +1230,7 @@ mod tests {
             assert!(!event.summary().is_empty());
             types.insert(event.event_type());
         }
-        assert_eq!(types.len(), 50, "every variant is sampled: {types:?}");
+        assert_eq!(types.len(), 51, "every variant is sampled: {types:?}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - [`remote`]: SSH servers: the vault-backed connector, server checks, register /
 //!   update / remove / test / accept a changed host key.
 //! - [`inventory`]: what is on a server's disk, under its allowed roots.
+//! - [`real_paths`]: the allowed-roots rule on paths as their server resolves them.
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
 //! - [`prune`]: retention on the primary: dry-run preview and pruning.
@@ -36,6 +37,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod policies;
 pub mod prune;
+pub mod real_paths;
 pub mod remote;
 pub mod replication;
 pub mod rpo;

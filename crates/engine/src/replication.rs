@@ -564,6 +564,11 @@ impl Engine {
             ))
         })?;
         let btrfs = self.btrfs(&server).await?;
+        // The directory the stream goes into, checked again on the remote right before
+        // use (crate::real_paths).
+        crate::real_paths::still_real(&btrfs, &dir, &roots)
+            .await
+            .map_err(|e| Failure::from_engine(&e.into_engine("target directory")))?;
         let (zstd, compression_fallback) = match view.options.compression {
             Compression::None => (false, None),
             Compression::Zstd => {

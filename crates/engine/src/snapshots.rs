@@ -98,6 +98,13 @@ impl Engine {
             })?;
         }
         let btrfs = self.btrfs(&server).await?;
+        // Checked again where they are used: a symlink swapped in since they were
+        // recorded is refused (crate::real_paths).
+        for (field, p) in [("path", &path), ("snapshot_dir", &snapshot_dir)] {
+            crate::real_paths::still_real(&btrfs, p, &roots)
+                .await
+                .map_err(|e| e.into_engine(field))?;
+        }
         Ok(Target {
             view,
             name,
@@ -452,6 +459,9 @@ pub(crate) async fn remove_from_disk(
     })?;
     path.check_within(&t.roots)
         .map_err(|e| EngineError::Conflict(e.to_string()))?;
+    crate::real_paths::still_real(&t.btrfs, &path, &t.roots)
+        .await
+        .map_err(|e| e.into_engine("snapshot path"))?;
     let cmd_path = abs(&path)?;
     match t.btrfs.show_if_exists(&cmd_path).await {
         Ok(None) => Ok(Removal::Vanished),

@@ -16,6 +16,7 @@ use store::projections::{self, SubvolumeView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 
 use crate::inventory::{self, FoundSubvolume};
+use crate::real_paths::resolve_within;
 use crate::{Engine, EngineError, abs};
 
 /// What `POST /subvolumes` asks for (unparsed: the engine validates).
@@ -86,22 +87,31 @@ impl Engine {
             }
         };
         let (server, roots) = self.server(req.server_id).await?;
+        // Strings outside every root are refused before any server is asked.
         path.check_within(&roots).map_err(|e| invalid("path", &e))?;
+        snapshot_dir
+            .check_within(&roots)
+            .map_err(|e| invalid("snapshot_dir", &e))?;
+
+        let btrfs = self.btrfs(&server).await?;
+        // The strings passed; now what the server will really touch (a symlink inside a
+        // root may point anywhere). The real paths are checked again and recorded.
+        let path = resolve_within(&btrfs, &path, &roots)
+            .await
+            .map_err(|e| e.into_engine("path"))?;
+        let snapshot_dir = resolve_within(&btrfs, &snapshot_dir, &roots)
+            .await
+            .map_err(|e| e.into_engine("snapshot_dir"))?;
         if roots.contains(&path) {
             return Err(EngineError::Invalid(format!(
                 "path {path} is an allowed root itself; manage a subvolume below it"
             )));
         }
-        snapshot_dir
-            .check_within(&roots)
-            .map_err(|e| invalid("snapshot_dir", &e))?;
         if snapshot_dir.starts_with(&path) {
             return Err(EngineError::Invalid(format!(
                 "snapshot_dir {snapshot_dir} must not lie inside the subvolume {path}"
             )));
         }
-
-        let btrfs = self.btrfs(&server).await?;
         let show = match btrfs.show(&abs(&path)?).await {
             Ok(show) => show,
             Err(e) if is_missing_path(&e) => {

@@ -112,6 +112,7 @@ impl Engine {
             )));
         }
         let dir = check_directory(&mut tx, server, directory).await?;
+        let dir = self.resolve_on(&remote, &dir).await?;
         check_unique(&mut tx, subvolume, server, &dir, None).await?;
         let target_id = TargetId::new();
         let event = DomainEvent::TargetAdded(TargetAdded {
@@ -136,6 +137,20 @@ impl Engine {
             })?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// `dir` as the remote resolves it, checked against its allowed roots there
+    /// ([`crate::real_paths`]): what gets recorded.
+    async fn resolve_on(
+        &self,
+        remote: &projections::ServerView,
+        dir: &ServerPath,
+    ) -> Result<ServerPath, EngineError> {
+        let roots = crate::parse_roots(remote)?;
+        let btrfs = self.btrfs(remote).await?;
+        crate::real_paths::resolve_within(&btrfs, dir, &roots)
+            .await
+            .map_err(|e| e.into_engine("directory"))
     }
 
     /// Changes a target's directory or options.
@@ -169,7 +184,11 @@ impl Engine {
         }
         check_options(&options)?;
         let directory = changes.directory.as_deref().unwrap_or(&current.directory);
-        let dir = check_directory(&mut tx, current.server_id, directory).await?;
+        let mut dir = check_directory(&mut tx, current.server_id, directory).await?;
+        if changes.directory.is_some() {
+            let (remote, _) = self.server(current.server_id).await?;
+            dir = self.resolve_on(&remote, &dir).await?;
+        }
         check_unique(
             &mut tx,
             current.subvolume_id,

@@ -1374,3 +1374,54 @@ async fn without_zstd_on_the_remote_a_zstd_target_gets_the_raw_stream_with_a_war
     assert_eq!(row.compression_fallback.as_deref(), Some(why.as_str()));
     assert_eq!(row.wire_bytes, Some(wire));
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_target_directory_that_leaves_the_remotes_root_is_refused_at_add_and_at_use(
+    pool: PgPool,
+) {
+    let lab = lab(pool).await;
+    let dir = lab.area.remote(1).to_owned();
+    let outside = format!("/tmp/dbt-outside-{}", uuid::Uuid::new_v4().simple());
+    let link = format!("{dir}-link");
+    ssh_ok(1, &format!("mkdir {outside} && ln -s {outside} {link}"));
+    let targets = |pool: &PgPool| {
+        let pool = pool.clone();
+        async move { projections::targets(&pool, None).await.unwrap().len() }
+    };
+
+    // At add: the directory is resolved on the remote, and its real path is outside.
+    let err = lab
+        .engine
+        .add_target(
+            lab.subvolume,
+            lab.remotes[0],
+            &link,
+            TargetOptions::default(),
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, engine::EngineError::Invalid(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("outside the server's allowed roots"),
+        "{err}"
+    );
+    assert_eq!(targets(&lab.pool).await, 0, "nothing recorded");
+
+    // At use: a real directory passes, then is swapped for the symlink out.
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    let (snapshot, name) = lab.snapshot().await;
+    ssh_ok(1, &format!("mv {dir} {dir}-moved && ln -s {outside} {dir}"));
+    let run = lab.replicate(snapshot, Some(vec![target])).await;
+    assert_eq!(lab.state(run).await, "failed");
+    let received = ssh_ok(1, &format!("ls -A {outside}"));
+    assert_eq!(received.trim(), "", "nothing received outside the root");
+    let (ok, _) = ssh(1, &format!("test -e {dir}-moved/{name}"));
+    assert!(!ok, "nor in the real directory");
+
+    ssh_ok(
+        1,
+        &format!("rm {dir} {link} && mv {dir}-moved {dir} && rmdir {outside}"),
+    );
+}

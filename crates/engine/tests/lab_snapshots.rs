@@ -704,3 +704,148 @@ async fn prune_deletes_what_the_plan_drops_and_never_an_unmanaged_newest(pool: P
         .unwrap_err();
     assert!(err.to_string().contains(&sv.to_string()), "{err}");
 }
+
+/// A subvolume outside the test's allowed root, on the same lab filesystem, with a
+/// symlink to it (and one to a plain directory outside) inside the root.
+struct Outside {
+    dir: String,
+}
+
+impl Outside {
+    fn new(s: &Setup) -> Self {
+        let mount = std::env::var("LAB_PRIMARY_MOUNT").unwrap();
+        let dir = format!("{mount}/outside-{}", uuid::Uuid::new_v4().simple());
+        std::fs::create_dir(&dir).unwrap();
+        sh(&["btrfs", "subvolume", "create", &format!("{dir}/victim")]);
+        std::fs::create_dir(format!("{dir}/snaps")).unwrap();
+        let d = &s.area.dir;
+        std::os::unix::fs::symlink(format!("{dir}/victim"), format!("{d}/link-vol")).unwrap();
+        std::os::unix::fs::symlink(format!("{dir}/snaps"), format!("{d}/link-snaps")).unwrap();
+        Self { dir }
+    }
+
+    fn snapshots(&self) -> usize {
+        std::fs::read_dir(format!("{}/snaps", self.dir))
+            .unwrap()
+            .count()
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        if let Ok(entries) = std::fs::read_dir(format!("{}/snaps", self.dir)) {
+            for e in entries.flatten() {
+                let _ = Command::new("btrfs")
+                    .args(["subvolume", "delete"])
+                    .arg(e.path())
+                    .output();
+            }
+        }
+        let _ = Command::new("btrfs")
+            .args(["subvolume", "delete", &format!("{}/victim", self.dir)])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_symlink_out_of_the_allowed_root_is_refused_before_anything_is_recorded(pool: PgPool) {
+    let s = setup(pool).await;
+    let outside = Outside::new(&s);
+    let d = &s.area.dir;
+    let before = s.event_count().await;
+    for (path, snapshot_dir, field) in [
+        // The subvolume through a symlink that leaves the root.
+        (format!("{d}/link-vol"), s.area.snaps.clone(), "path"),
+        // The snapshots written through a symlink that leaves the root.
+        (
+            s.area.vol.clone(),
+            format!("{d}/link-snaps"),
+            "snapshot_dir",
+        ),
+    ] {
+        let err = s
+            .engine
+            .manage_subvolume(
+                &ManageRequest {
+                    server_id: s.server,
+                    path: path.clone(),
+                    snapshot_dir,
+                    name: Some("escape".into()),
+                },
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{path}: {err}");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(field) && msg.contains("outside the server's allowed roots"),
+            "{msg}"
+        );
+    }
+    assert_eq!(s.event_count().await, before, "nothing recorded");
+    assert_eq!(outside.snapshots(), 0, "nothing created outside");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_symlink_swapped_in_after_the_check_is_caught_where_the_path_is_used(pool: PgPool) {
+    let s = setup(pool).await;
+    let outside = Outside::new(&s);
+    // A symlink inside the root to a directory inside the root is fine: the real path
+    // is what is recorded.
+    let inner = format!("{}/snaps-link", s.area.dir);
+    std::os::unix::fs::symlink(&s.area.snaps, &inner).unwrap();
+    let view = s
+        .engine
+        .manage_subvolume(
+            &ManageRequest {
+                server_id: s.server,
+                path: s.area.vol.clone(),
+                snapshot_dir: inner,
+                name: None,
+            },
+            &meta(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(view.snapshot_dir, s.area.snaps, "the real path is recorded");
+    let first = s
+        .engine
+        .create_snapshot(view.subvolume_id, &meta())
+        .await
+        .unwrap();
+
+    // Now the snapshot directory is swapped for a symlink out of the root.
+    let moved = format!("{}/snaps-moved", s.area.dir);
+    std::fs::rename(&s.area.snaps, &moved).unwrap();
+    std::os::unix::fs::symlink(format!("{}/snaps", outside.dir), &s.area.snaps).unwrap();
+    let before = s.event_count().await;
+    let err = s
+        .engine
+        .create_snapshot(view.subvolume_id, &meta())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, EngineError::Invalid(_) | EngineError::Conflict(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("snapshot_dir"), "{err}");
+    assert_eq!(
+        outside.snapshots(),
+        0,
+        "no snapshot written outside the root"
+    );
+    // Deleting through the swapped path is refused too, and deletes nothing.
+    let err = s
+        .engine
+        .delete_snapshot(first.snapshot_id, None, &meta())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("snapshot_dir"), "{err}");
+    assert_eq!(s.event_count().await, before, "nothing recorded");
+
+    // Put it back for the clean-up.
+    std::fs::remove_file(&s.area.snaps).unwrap();
+    std::fs::rename(&moved, &s.area.snaps).unwrap();
+}

@@ -846,3 +846,50 @@ fn the_compressed_receive_runs_as_a_pipeline_and_fails_when_zstd_fails() {
     let o = run_with_stdin(&t, &no_zstd, "'zstd' '--version'", b"");
     assert_eq!(o.code, 127, "{}", o.stderr);
 }
+
+#[test]
+fn realpath_is_answered_by_the_wrapper_and_only_within_the_root() {
+    let t = tree();
+    let r = &t.root;
+    let realpath = |path: &str| btrfs::command::coreutils::realpath(&p(path)).shell_quoted();
+    // The root, and a symlink inside it that points inside: the resolved path.
+    assert_allowed(&t, &[], &realpath(r), &[r.as_str()]);
+    let snap = format!("{r}/snap");
+    assert_allowed(
+        &t,
+        &[],
+        &realpath(&format!("{r}/link_in")),
+        &[snap.as_str()],
+    );
+    // Symlinks out of the root, absolute or relative: refused, not resolved.
+    assert_refused(&t, &[], &realpath(&format!("{r}/link_out")), "outside");
+    assert_refused(&t, &[], &realpath(&format!("{r}/dir/rel_out")), "outside");
+    assert_refused(
+        &t,
+        &[],
+        &realpath(&format!("{}/outside", t.base)),
+        "outside",
+    );
+    // A path that does not exist: realpath's own answer.
+    let o = dry(&t, &[], &realpath(&format!("{r}/nope")));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("No such file or directory"),
+        "{}",
+        o.stderr
+    );
+    // Only the exact form.
+    assert_refused(&t, &[], &q(&["realpath", &snap]), "usage: realpath");
+    assert_refused(
+        &t,
+        &[],
+        &q(&["realpath", "-m", "--", &snap]),
+        "usage: realpath",
+    );
+    assert_refused(
+        &t,
+        &[],
+        &q(&["realpath", "-e", "--", &snap, &snap]),
+        "usage: realpath",
+    );
+}
