@@ -674,7 +674,8 @@ async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
         uuid::Uuid::new_v4().simple()
     ));
     remote_sh(1, &format!("mkdir {}", dir.0));
-    engine
+    // Adding a target resolves its directory on the remote: the engine with SSH.
+    remote_engine
         .add_target(
             sv,
             server.server_id,
