@@ -665,6 +665,106 @@ fn vault_key_rotation_waits_for_serve_to_stop() {
     assert!(serve.stop().success());
 }
 
+/// `dist-btrfs users ...` on a stopped installation's state dir: (success, stdout, stderr).
+fn users_cli(state: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .arg("users")
+        .args(args)
+        .arg("--state-dir")
+        .arg(state)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run dist-btrfs users");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_locked_out_installation_is_recovered_from_the_servers_cli() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let http = client();
+    let serve = Serve::start(state.path());
+    let password = first_admin_password(&serve);
+    let (cookie, csrf) = login(&http, &serve, &password).await;
+    let created = http
+        .post(format!("{}/users", serve.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"username": "ops", "password": "ops-password-long-enough", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert!(serve.stop().success());
+
+    // With serve down: the last admin cannot be demoted, not even from the CLI.
+    let (ok, _, stderr) = users_cli(state.path(), &["set-role", "admin", "viewer"]);
+    assert!(!ok, "demoting the last admin is refused");
+    assert!(stderr.contains("last admin"), "{stderr}");
+    let (ok, _, stderr) = users_cli(state.path(), &["set-role", "nobody", "admin"]);
+    assert!(!ok && stderr.contains("no user named"), "{stderr}");
+    // Another user becomes admin, the lost admin password is reset.
+    let (ok, stdout, stderr) = users_cli(state.path(), &["set-role", "ops", "admin"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("ops now has role admin"), "{stdout}");
+    let (ok, stdout, stderr) = users_cli(state.path(), &["reset-password", "admin"]);
+    assert!(ok, "{stderr}");
+    let new_password = stdout
+        .trim()
+        .strip_prefix("new password for admin: ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+
+    let serve = Serve::start(state.path());
+    let old = http
+        .post(format!("{}/auth/login", serve.base))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401, "the old password is gone");
+    let (cookie, _) = login(&http, &serve, &new_password).await;
+    let users: Value = http
+        .get(format!("{}/users", serve.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ops = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "ops")
+        .unwrap();
+    assert_eq!(ops["role"], "admin");
+    // Both were recorded as events, by the system.
+    let events: Value = http
+        .get(format!("{}/events", serve.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_system: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "system")
+        .filter_map(|e| e["event_type"].as_str())
+        .collect();
+    assert!(by_system.contains(&"UserRoleChanged"), "{events}");
+    assert!(by_system.contains(&"UserPasswordChanged"), "{events}");
+    assert!(serve.stop().success());
+}
+
 fn lab_var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run under ops/test, or eval \"$(ops/lab env)\" first")

@@ -23,7 +23,10 @@ pub(crate) enum Class {
 /// no secrets.
 pub(crate) fn classify(e: &EngineError) -> (Class, Problem) {
     match e {
-        EngineError::Invalid(m) => (Class::BadRequest, Problem::validation(m.clone())),
+        EngineError::Invalid(m) => (
+            Class::BadRequest,
+            Problem::validation(m.clone()).with_field(field_of(m)),
+        ),
         EngineError::NotFound(m) => (Class::NotFound, Problem::not_found(m.clone())),
         EngineError::Conflict(m) => (Class::Conflict, Problem::conflict(m.clone())),
         EngineError::Host(_) | EngineError::Verification(_) => {
@@ -71,3 +74,32 @@ macro_rules! engine_responses {
 }
 
 pub(crate) use engine_responses;
+
+/// The request field an invalid-input message is about: the engine starts such messages
+/// with the field's name (`"path: ..."`, `"retention.daily: ..."`).
+fn field_of(message: &str) -> Option<&str> {
+    let (head, _) = message.split_once(':')?;
+    let ok = !head.is_empty()
+        && head
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    ok.then_some(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_is_the_messages_leading_name() {
+        assert_eq!(field_of("path: /x is outside"), Some("path"));
+        assert_eq!(
+            field_of("retention.daily: must be ..."),
+            Some("retention.daily")
+        );
+        assert_eq!(field_of("snapshot_dir: missing"), Some("snapshot_dir"));
+        assert_eq!(field_of("path /x is not a btrfs subvolume"), None);
+        assert_eq!(field_of("name (from the path's last component): bad"), None);
+        assert_eq!(field_of("no colon"), None);
+    }
+}

@@ -473,11 +473,9 @@ impl AuthApi {
                 return LoginResponse::Internal(Json(Problem::internal(&e)));
             }
         };
-        // Verify against a dummy hash for unknown users so timing does not tell.
-        let phc = user
-            .as_ref()
-            .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-        let ok = match users::verify_password(state.hash_gate, &body.password, &phc).await {
+        // An unknown user costs the same hash (see `verify_password`).
+        let phc = user.as_ref().map(|u| u.password_hash.as_str());
+        let ok = match users::verify_password(state.hash_gate, &body.password, phc).await {
             Ok(ok) => ok,
             Err(e) => {
                 state.limiter.cancelled(attempt);
@@ -614,12 +612,6 @@ impl AuthApi {
 fn auth_stream() -> StreamId {
     // A valid constant id; parse cannot fail for it.
     StreamId::parse("auth-failures").unwrap_or_else(|_| StreamId::instance())
-}
-
-/// A valid argon2id hash of a random password, computed once.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| secrets::hash_password(&secrets::random_secret()).unwrap_or_default())
 }
 
 pub struct UsersApi;

@@ -4,18 +4,21 @@
 //!
 //! argon2id costs ~19 MiB and tens of milliseconds of one core per hash by design, so
 //! unbounded concurrent logins would let anyone without an account exhaust the
-//! server's memory (each blocking thread holds its own buffer). The gate is one per
-//! process because that is what it protects: this process's memory and CPU.
+//! server's memory. The hashes run on the gate's own threads, one per core, that live as
+//! long as the process: each reuses its own allocator arena, so memory stays at about
+//! `cores` x 19 MiB however many logins arrive (on tokio's blocking pool, every new
+//! blocking thread took a fresh glibc arena and kept its 19 MiB: ~300 MB after a flood
+//! with only two hashes ever running at once, measured by `ops/bench/login-flood`).
+//! The gate is one per process because that is what it protects: this process's memory
+//! and CPU.
 //!
-//! Admission is one atomic step (`fetch_update`), and both the admission and the
-//! running permit move into the blocking task, so a request that is dropped while its
-//! hash runs does not free a slot that is still busy.
+//! Admission is one atomic step (`fetch_update`), and the admission moves into the job,
+//! so a request that is dropped while its hash waits or runs does not free a slot that
+//! is still taken.
 
-use std::sync::Arc;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-use tokio::sync::Semaphore;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Hashes that may wait behind the running ones before new ones are refused.
 pub const QUEUE: usize = 8;
@@ -34,15 +37,17 @@ pub enum GateError {
     Join,
 }
 
-/// A bound on concurrent CPU- and memory-heavy computations.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A bound on concurrent CPU- and memory-heavy computations, run on its own threads.
 #[derive(Debug)]
 pub struct HashGate {
-    running: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
     admitted: Arc<AtomicUsize>,
     max_admitted: usize,
     /// The most computations that ever ran at once (for tests and the bench).
     peak: Arc<AtomicUsize>,
-    now: Arc<AtomicUsize>,
+    running: Arc<AtomicUsize>,
 }
 
 struct Admission(Arc<AtomicUsize>);
@@ -53,20 +58,41 @@ impl Drop for Admission {
     }
 }
 
+fn worker(jobs: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        match job {
+            Ok(job) => job(),
+            Err(_) => return, // the gate is gone
+        }
+    }
+}
+
 impl HashGate {
-    /// `parallel` computations at once, `queue` more waiting.
+    /// `parallel` threads computing, `queue` more jobs waiting.
     pub fn new(parallel: usize, queue: usize) -> Self {
         let parallel = parallel.max(1);
+        let (jobs, receiver) = sync_channel::<Job>(parallel + queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for i in 0..parallel {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || worker(&receiver));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password-hashing thread");
+            }
+        }
         Self {
-            running: Arc::new(Semaphore::new(parallel)),
+            jobs,
             admitted: Arc::new(AtomicUsize::new(0)),
             max_admitted: parallel + queue,
             peak: Arc::new(AtomicUsize::new(0)),
-            now: Arc::new(AtomicUsize::new(0)),
+            running: Arc::new(AtomicUsize::new(0)),
         }
     }
 
-    /// The process's gate: one computation per core, [`QUEUE`] waiting.
+    /// The process's gate: one thread per core, [`QUEUE`] waiting.
     pub fn global() -> &'static HashGate {
         static GATE: OnceLock<HashGate> = OnceLock::new();
         GATE.get_or_init(|| {
@@ -75,7 +101,7 @@ impl HashGate {
         })
     }
 
-    /// Runs `f` on a blocking thread once a slot is free, or refuses at once when
+    /// Runs `f` on one of the gate's threads once one is free, or refuses at once when
     /// the queue is full.
     pub async fn run<T, F>(&self, f: F) -> Result<T, GateError>
     where
@@ -88,23 +114,27 @@ impl HashGate {
             })
             .map_err(|_| HashBusy)?;
         let admission = Admission(self.admitted.clone());
-        let permit = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| GateError::Join)?;
-        let (now, peak) = (self.now.clone(), self.peak.clone());
-        tokio::task::spawn_blocking(move || {
-            let _held = (admission, permit);
-            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(running, Ordering::SeqCst);
-            let out = f();
-            now.fetch_sub(1, Ordering::SeqCst);
-            out
-        })
-        .await
-        .map_err(|_| GateError::Join)
+        let (running, peak) = (self.running.clone(), self.peak.clone());
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _admission = admission;
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            // A panic ends this job (the caller sees `Join`), not the thread.
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            running.fetch_sub(1, Ordering::SeqCst);
+            if let Ok(out) = out {
+                let _ = done.send(out);
+            }
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            // Admission bounds the channel; full means the threads are gone.
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                return Err(GateError::Join);
+            }
+        }
+        result.await.map_err(|_| GateError::Join)
     }
 
     /// The most computations that ran at the same time so far.

@@ -95,15 +95,22 @@ pub async fn hash_password(password: &str) -> Result<String, AccountError> {
 }
 
 /// Whether `password` matches the stored hash, through `gate` (the process's
-/// [`HashGate::global`] in `serve`).
+/// [`HashGate::global`] in `serve`). With no hash (an unknown user) it spends the same
+/// work hashing the password and answers `false`, so timing does not tell.
 pub async fn verify_password(
     gate: &HashGate,
     password: &str,
-    phc: &str,
+    phc: Option<&str>,
 ) -> Result<bool, GateError> {
-    let (password, phc) = (password.to_owned(), phc.to_owned());
-    gate.run(move || secrets::verify_password(&password, &phc))
-        .await
+    let (password, phc) = (password.to_owned(), phc.map(str::to_owned));
+    gate.run(move || match phc {
+        Some(phc) => secrets::verify_password(&password, &phc),
+        None => {
+            let _ = secrets::hash_password(&password);
+            false
+        }
+    })
+    .await
 }
 
 /// Creates a user. The name must be free; the password must pass the rules.
@@ -195,7 +202,7 @@ pub async fn change_own_password(
     let user = accounts::user_by_id(pool, user_id)
         .await?
         .ok_or(AccountError::NotFound)?;
-    if !verify_password(HashGate::global(), current, &user.password_hash).await? {
+    if !verify_password(HashGate::global(), current, Some(&user.password_hash)).await? {
         return Err(AccountError::WrongPassword);
     }
     set_password(events, user_id, new, tokens, actor).await

@@ -1,8 +1,15 @@
 //! Making and checking secrets: argon2id password hashes, random session and token
 //! secrets, their SHA-256 hashes, and the CSRF token derived from a session secret.
+//!
+//! argon2's working memory (~19 MiB) is one buffer per thread, made once and reused for
+//! every hash on that thread ([`with_blocks`]). Allocating and freeing it per hash made
+//! glibc raise its mmap threshold and keep every freed buffer resident: ~20 MB of RSS
+//! per login checked, for good (`ops/bench/login-flood`).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::cell::RefCell;
+
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -47,8 +54,7 @@ pub fn csrf_token(session_secret: &str) -> String {
 
 /// Compares two strings in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
 }
 
 /// Why a password could not be hashed.
@@ -56,32 +62,108 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// argon2id with the crate's default (OWASP) parameters. CPU-heavy: call from
-/// `spawn_blocking`.
+/// Runs `f` with this thread's argon2 working memory, at least `n` blocks.
+fn with_blocks<R>(n: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
+    thread_local! {
+        static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        if blocks.len() < n {
+            blocks.resize(n, Block::default());
+        }
+        f(&mut blocks[..n])
+    })
+}
+
+/// The raw argon2 output of `password` under `argon`, into `out`.
+fn compute(
+    argon: &Argon2<'_>,
+    params: &Params,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), HashError> {
+    with_blocks(params.block_count(), |blocks| {
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, out, blocks)
+    })
+    .map_err(|e| HashError(e.to_string()))
+}
+
+/// argon2id with the crate's default (OWASP) parameters, as a PHC string. CPU-heavy:
+/// call through the hash gate.
 pub fn hash_password(password: &str) -> Result<String, HashError> {
     let mut salt = [0_u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    let params = Params::default();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut salt_bytes = [0_u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| HashError(e.to_string()))?;
+    let mut out = vec![0_u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    compute(&argon, &params, password, salt_bytes, &mut out)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| HashError(e.to_string()))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| HashError(e.to_string()))?),
+    };
+    Ok(phc.to_string())
 }
 
-/// Whether `password` matches a stored PHC hash. A malformed hash never matches.
+/// Whether `password` matches a stored PHC hash (argon2 of any variant, with the
+/// hash's own parameters). A malformed hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let check = || -> Option<bool> {
+        let parsed = PasswordHash::new(phc).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::default(),
+        };
+        let expected = parsed.hash?;
+        let mut salt = [0_u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+        let params = Params::try_from(&parsed).ok()?;
+        let argon = Argon2::new(algorithm, version, params.clone());
+        let mut out = vec![0_u8; expected.len()];
+        compute(&argon, &params, password, salt, &mut out).ok()?;
+        Some(constant_time_eq_bytes(&out, expected.as_bytes()))
+    };
+    check().unwrap_or(false)
+}
+
+fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crates_own_hasher_and_verifier() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        // Hashes stored before (made by the crate) verify here ...
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("correct horse battery", &theirs));
+        assert!(!verify_password("wrong horse battery", &theirs));
+        // ... and ours verify with the crate.
+        let ours = hash_password("correct horse battery").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+    }
 
     #[test]
     fn password_hashes_verify_and_are_salted() {
