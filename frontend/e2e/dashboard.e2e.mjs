@@ -689,7 +689,7 @@ async function main() {
       await shot(page, 'tokens-1280');
     });
 
-    await check('Users: create a user, change the role, delete it', async () => {
+    await check('Users: create a user, change the role, they change their own password, delete it', async () => {
       const username = `e2e-user-${suffix}`;
       await navLink(page, 'Users').click();
       await page.waitForURL(`${base}/users`);
@@ -706,6 +706,35 @@ async function main() {
         return users.find((u) => u.username === username)?.role === 'operator';
       }, 'the role did not change');
       await shot(page, 'users-1280');
+
+      // The new user changes their own password: logged out everywhere, the new one works.
+      const own = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' });
+      const theirs = await own.newPage();
+      theirs.setDefaultTimeout(TIMEOUT);
+      watch(theirs, problems);
+      const logInAs = async (password) => {
+        await theirs.getByRole('heading', { name: 'Log in' }).waitFor();
+        await theirs.getByRole('textbox', { name: 'User name' }).fill(username);
+        await theirs.getByLabel('Password', { exact: true }).fill(password);
+        await theirs.getByRole('button', { name: 'Log in' }).click();
+        await theirs.getByRole('button', { name: `Account: ${username}` }).waitFor();
+      };
+      await theirs.goto(`${base}/`);
+      await logInAs(`pw-${suffix}-long-enough`);
+      await theirs.getByRole('button', { name: `Account: ${username}` }).click();
+      await theirs.getByRole('menuitem', { name: 'Change password' }).click();
+      const change = theirs.getByRole('dialog', { name: 'Change password' });
+      await change.getByLabel(/Current password/).fill(`pw-${suffix}-long-enough`);
+      await change.getByLabel(/^New password/).fill(`changed-${suffix}-passphrase`);
+      await change.getByLabel(/Repeat the new password/).fill(`changed-${suffix}-passphrase`);
+      await shot(theirs, 'change-password-1280', { fullPage: false });
+      await change.getByRole('button', { name: 'Change password' }).click();
+      await theirs.getByRole('heading', { name: 'Log in' }).waitFor();
+      const stale = await theirs.request.get(`${base}/api/v1/auth/me`);
+      assert(stale.status() === 401, `the old session still works after the change (${stale.status()})`);
+      await logInAs(`changed-${suffix}-passphrase`);
+      await own.close();
+
       await page.getByRole('button', { name: `Delete ${username}` }).click();
       await page.getByRole('dialog', { name: `Delete ${username}?` }).getByRole('button', { name: 'Delete user' }).click();
       await eventually(async () => (await row.count()) === 0, 'the user is still listed');

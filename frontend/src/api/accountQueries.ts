@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from './client';
 import { useApi } from './context';
 import { type ApiError, unwrap } from './problem';
-import { queryKeys, useMe } from './queries';
+import { forgetSession, queryKeys, useMe } from './queries';
 
 export type User = Schemas['User'];
 export type NewUser = Schemas['NewUser'];
@@ -11,6 +11,7 @@ export type UserPatch = Schemas['UserPatch'];
 export type Token = Schemas['Token'];
 export type NewToken = Schemas['NewToken'];
 export type IssuedToken = Schemas['IssuedToken'];
+export type PasswordChange = Schemas['PasswordChange'];
 
 export const accountKeys = {
   users: ['users'] as const,
@@ -85,5 +86,18 @@ export function useRevokeToken() {
       await unwrap(api.DELETE('/tokens/{id}', { params: { path: { id } } }));
     },
     onSuccess: invalidate,
+  });
+}
+
+/** Changes the caller's own password. Every session of theirs ends (this one too), so on
+ *  success the dashboard forgets the session and shows the login page. */
+export function useChangeOwnPassword() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<void, ApiError, PasswordChange>({
+    mutationFn: async (body) => {
+      await unwrap(api.POST('/auth/password', { body }));
+    },
+    onSuccess: () => forgetSession(api, queryClient),
   });
 }

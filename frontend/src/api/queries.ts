@@ -48,6 +48,14 @@ export function useLogin() {
 }
 
 /** Ends the session. Whatever the server says, the dashboard forgets the user and its data. */
+/** Forgets the session in this page (after a logout, or a password change that ended it):
+ *  no CSRF token, no cached data, and "nobody" as the caller, so the login page shows. */
+export function forgetSession(api: ReturnType<typeof useApi>, queryClient: ReturnType<typeof useQueryClient>) {
+  api.setCsrfToken(undefined);
+  queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.me[0] });
+  queryClient.setQueryData(queryKeys.me, null);
+}
+
 export function useLogout() {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -55,11 +63,7 @@ export function useLogout() {
     mutationFn: async () => {
       await unwrap(api.POST('/auth/logout'));
     },
-    onSettled: () => {
-      api.setCsrfToken(undefined);
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.me[0] });
-      queryClient.setQueryData(queryKeys.me, null);
-    },
+    onSettled: () => forgetSession(api, queryClient),
   });
 }
 

@@ -297,7 +297,9 @@ export interface paths {
         /**
          * The SSH host key fingerprint `address:port` presents, for the admin to confirm
          *     before registering (then sent as `host_key_fingerprint`). Stores nothing.
-         *     Admins only.
+         *     Admins only, at most 10 a minute each. The answer is the key or "unreachable":
+         *     it says nothing about why (closed, filtered, not SSH), and a failure takes as
+         *     long as a connection time-out, so it is no port scanner.
          */
         post: operations["probeServerHostKey"];
         delete?: never;
@@ -3344,7 +3346,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The fingerprint of the key the server presents now. */
+            /** @description Reachable, with this host key. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3353,7 +3355,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["HostKeyProbe"];
                 };
             };
-            /** @description Invalid address or port. */
+            /** @description Invalid address or port (`field` says which). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3362,43 +3364,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not used. */
-            404: {
+            /** @description More than 10 probes in a minute. */
+            429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not used. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The SSH handshake failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
+            /** @description Unreachable (no detail why). */
             503: {
                 headers: {
                     [name: string]: unknown;

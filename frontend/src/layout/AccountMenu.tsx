@@ -1,11 +1,15 @@
 import { ActionIcon, Menu, Text } from '@mantine/core';
+import { useState } from 'react';
 import type { Me } from '../api/client';
 import { useLogout } from '../api/queries';
 import { IconUser } from '../components/icons';
+import { ChangePasswordDialog } from './ChangePasswordDialog';
 
 export function AccountMenu({ me }: { me: Me }) {
   const logout = useLogout();
+  const [changing, setChanging] = useState(false);
   return (
+    <>
     <Menu position="bottom-end" width={220} withinPortal>
       <Menu.Target>
         <ActionIcon variant="default" size="lg" aria-label={`Account: ${me.username}`} data-testid="account-menu">
@@ -22,8 +26,11 @@ export function AccountMenu({ me }: { me: Me }) {
           </Text>
         </Menu.Label>
         <Menu.Divider />
+        <Menu.Item onClick={() => setChanging(true)}>Change password</Menu.Item>
         <Menu.Item onClick={() => logout.mutate()}>Log out</Menu.Item>
       </Menu.Dropdown>
     </Menu>
+    <ChangePasswordDialog opened={changing} onClose={() => setChanging(false)} />
+    </>
   );
 }

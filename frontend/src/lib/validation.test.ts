@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateInstanceName } from './validation';
+import { passwordProblem, validateInstanceName } from './validation';
 
 describe('validateInstanceName (mirrors the server rule)', () => {
   it('accepts 1 to 64 characters after trimming', () => {
@@ -23,5 +23,14 @@ describe('validateInstanceName (mirrors the server rule)', () => {
   it('rejects control characters', () => {
     expect(validateInstanceName('a\u0007b')).toMatch(/control/);
     expect(validateInstanceName('a\nb')).toMatch(/control/);
+  });
+});
+
+describe('passwordProblem', () => {
+  it('mirrors the server rules it can check', () => {
+    expect(passwordProblem('eleven char')).toBe('At least 12 characters.');
+    expect(passwordProblem('twelve chars')).toBeNull();
+    expect(passwordProblem('twelve\tchars!')).toBe('No control characters.');
+    expect(passwordProblem('\u{1F600}'.repeat(257))).toBe('At most 1024 bytes.');
   });
 });

@@ -41,11 +41,11 @@ describe('Users', () => {
     const reset = await screen.findByRole('dialog', { name: 'Reset password of vera' });
     await user.type(within(reset).getByLabelText(/New password/), 'short');
     await user.click(within(reset).getByRole('button', { name: 'Set password' }));
-    expect(await within(reset).findByText('At least 10 characters.')).toBeInTheDocument();
+    expect(await within(reset).findByText('At least 12 characters.')).toBeInTheDocument();
     await user.type(within(reset).getByLabelText(/New password/), '-but-longer');
     await user.click(within(reset).getByRole('button', { name: 'Set password' }));
     await waitFor(() => expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(2));
-    expect(requests.filter((r) => r.method === 'PATCH')[1]!.body).toEqual({ password: 'short-but-longer' });
+    expect(requests.filter((r) => r.method === 'PATCH')[1]!.body).toEqual({ password: 'short-but-longer', keep_tokens: false });
 
     await user.click(screen.getByRole('button', { name: 'Delete vera' }));
     const confirm = await screen.findByRole('dialog', { name: 'Delete vera?' });

@@ -5,6 +5,7 @@ import {
   Badge,
   Button,
   Card,
+  Checkbox,
   Code,
   CopyButton,
   Group,
@@ -40,6 +41,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
 import { fieldError, isFieldError } from '../lib/fieldError';
 import { formatTime } from '../lib/format';
+import { passwordProblem } from '../lib/validation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const ROLES: { value: Role; label: string }[] = [
@@ -49,8 +51,6 @@ const ROLES: { value: Role; label: string }[] = [
 ];
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 const USERNAME = /^[a-z][a-z0-9._-]{0,31}$/;
-const MIN_PASSWORD = 10;
-
 function RoleBadge({ role }: { role: Role }) {
   const color = role === 'admin' ? 'red' : role === 'operator' ? 'blue' : 'gray';
   return (
@@ -171,10 +171,6 @@ export function UsersPage() {
   );
 }
 
-function passwordProblem(password: string): string | null {
-  return password.length < MIN_PASSWORD ? `At least ${MIN_PASSWORD} characters.` : null;
-}
-
 function NewUserForm({ onDone }: { onDone: () => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -229,6 +225,7 @@ function NewUserForm({ onDone }: { onDone: () => void }) {
 
 function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
   const [password, setPassword] = useState('');
+  const [keepTokens, setKeepTokens] = useState(false);
   const [touched, setTouched] = useState(false);
   const patch = usePatchUser();
   const pwError = passwordProblem(password);
@@ -236,12 +233,15 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
     e.preventDefault();
     setTouched(true);
     if (pwError) return;
-    patch.mutate({ id: user.user_id, patch: { password } }, { onSuccess: onDone });
+    patch.mutate({ id: user.user_id, patch: { password, keep_tokens: keepTokens } }, { onSuccess: onDone });
   }
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Reset password">
       <Stack gap="sm">
-        <Text size="sm">Their sessions end; they sign in with the new password.</Text>
+        <Text size="sm">
+          All of their browser sessions end and their API tokens are revoked (unless kept); they sign in
+          with the new password.
+        </Text>
         <PasswordInput
           label="New password"
           required
@@ -249,6 +249,11 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
           onChange={(e) => setPassword(e.currentTarget.value)}
           error={(touched && pwError) || fieldError(patch.error, 'password')}
           autoComplete="new-password"
+        />
+        <Checkbox
+          label="Keep their API tokens"
+          checked={keepTokens}
+          onChange={(e) => setKeepTokens(e.currentTarget.checked)}
         />
         {patch.isError && !isFieldError(patch.error, ['password']) && <ErrorNotice title="Could not reset the password" error={patch.error} />}
         <Group justify="flex-end" gap="sm">

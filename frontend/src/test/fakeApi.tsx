@@ -15,8 +15,8 @@ export function json(status: number, body: unknown): Response {
   });
 }
 
-export function problem(status: number, title: string, detail?: string): Response {
-  return json(status, { type: `/problems/${status}`, title, status, ...(detail ? { detail } : {}) });
+export function problem(status: number, title: string, detail?: string, field?: string): Response {
+  return json(status, { type: `/problems/${status}`, title, status, ...(detail ? { detail } : {}), ...(field ? { field } : {}) });
 }
 
 /** A fake backend keyed by "METHOD /path" (path below /api/v1). Records every request. */
