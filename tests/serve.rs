@@ -405,6 +405,13 @@ fn tls_serves_https_with_secure_cookies() {
         .unwrap_or_else(|| panic!("no cookie: {login}"));
     assert!(cookie_line.contains("; Secure"), "{cookie_line}");
     assert!(cookie_line.contains("HttpOnly"), "{cookie_line}");
+    // Over TLS, browsers are told to keep to HTTPS.
+    assert!(
+        login.lines().any(|l| l
+            .to_ascii_lowercase()
+            .starts_with("strict-transport-security: max-age=")),
+        "{login}"
+    );
     // Plain HTTP on the TLS port gets nowhere.
     let plain = Command::new("curl")
         .args(["-s", "--max-time", "10"])
