@@ -4,7 +4,9 @@ use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::Object;
 
-/// An error as the API reports it.
+/// An error as the API reports it. Every 4xx/5xx body is one of these, sent as
+/// `application/problem+json`, and every `type` is `/problems/<kind>` (a URI reference
+/// relative to the server).
 #[derive(Debug, Clone, Object)]
 pub struct Problem {
     /// A URI-like identifier of the problem type, e.g. `/problems/validation`.
@@ -76,8 +78,12 @@ impl Problem {
 pub async fn from_poem_error(err: poem::Error) -> Response {
     let status = err.status();
     let kind = match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not-found",
         StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
         s if s.is_client_error() => "bad-request",
         _ => "internal",
     };

@@ -311,7 +311,7 @@ impl ServersApi {
                     .map(|c| format!("{}: {}", c.name, c.detail))
                     .collect();
                 RegisterServerResponse::ChecksFailed(Json(ChecksProblem {
-                    kind: "checks-failed".into(),
+                    kind: "/problems/checks-failed".into(),
                     title: "the server failed its checks".into(),
                     status: 422,
                     detail: Some(failed.join("; ")),

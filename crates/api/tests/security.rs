@@ -604,3 +604,61 @@ async fn the_host_key_probe_is_rate_limited_and_no_port_scanner(pool: PgPool) {
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.headers().get("retry-after").is_some());
 }
+
+#[sqlx::test(migrations = false)]
+async fn every_error_is_a_problem_with_one_type_scheme(pool: PgPool) {
+    let server = serve(pool, |_| {}).await;
+    let http = client_from("127.0.0.11");
+    let (cookie, csrf) = server.session(&http, "viewer", VIEWER_PW).await;
+    let cases = [
+        // 401 from the auth extractor, 403 for a viewer, 404 route and entity, 405,
+        // 400 from the JSON parser, 400 from a handler, 413.
+        http.get(server.url("/instance")).build().unwrap(),
+        http.post(server.url("/users"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({}))
+            .build()
+            .unwrap(),
+        http.get(server.url("/no/such/route")).build().unwrap(),
+        http.get(server.url(&format!("/servers/{}", uuid::Uuid::now_v7())))
+            .header("cookie", &cookie)
+            .build()
+            .unwrap(),
+        http.put(server.url("/health")).build().unwrap(),
+        http.post(server.url("/auth/login"))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .build()
+            .unwrap(),
+        http.get(server.url("/events?limit=0"))
+            .header("cookie", &cookie)
+            .build()
+            .unwrap(),
+        http.post(server.url("/auth/login"))
+            .header("content-type", "application/json")
+            .body("x".repeat(2 * 1024 * 1024))
+            .build()
+            .unwrap(),
+    ];
+    let mut statuses = Vec::new();
+    for req in cases {
+        let what = format!("{} {}", req.method(), req.url().path());
+        let resp = http.execute(req).await.unwrap();
+        let status = resp.status();
+        assert!(status.is_client_error(), "{what}: {status}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/problem+json",
+            "{what}"
+        );
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["type"].as_str().unwrap().starts_with("/problems/"),
+            "{what}: {body}"
+        );
+        assert_eq!(body["status"], status.as_u16(), "{what}: {body}");
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [401, 403, 404, 404, 405, 400, 400, 413]);
+}

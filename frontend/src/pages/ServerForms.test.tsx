@@ -98,7 +98,7 @@ describe('Adding an SSH server', () => {
         'POST /servers': () =>
           ++answer === 1
             ? json(422, {
-                type: 'checks-failed',
+                type: '/problems/checks-failed',
                 title: 'the server failed its checks',
                 status: 422,
                 detail: 'root_on_btrfs:/srv/x: not btrfs',
