@@ -1497,7 +1497,9 @@ export interface components {
         };
         /**
          * Problem
-         * @description An error as the API reports it.
+         * @description An error as the API reports it. Every 4xx/5xx body is one of these, sent as
+         *     `application/problem+json`, and every `type` is `/problems/<kind>` (a URI reference
+         *     relative to the server).
          */
         Problem: {
             /** @description A URI-like identifier of the problem type, e.g. `/problems/validation`. */
