@@ -47,7 +47,6 @@ export function useLogin() {
   });
 }
 
-/** Ends the session. Whatever the server says, the dashboard forgets the user and its data. */
 /** Forgets the session in this page (after a logout, or a password change that ended it):
  *  no CSRF token, no cached data, and "nobody" as the caller, so the login page shows. */
 export function forgetSession(api: ReturnType<typeof useApi>, queryClient: ReturnType<typeof useQueryClient>) {
@@ -56,6 +55,7 @@ export function forgetSession(api: ReturnType<typeof useApi>, queryClient: Retur
   queryClient.setQueryData(queryKeys.me, null);
 }
 
+/** Ends the session. Whatever the server says, the dashboard forgets the user and its data. */
 export function useLogout() {
   const api = useApi();
   const queryClient = useQueryClient();

@@ -206,7 +206,14 @@ function NewUserForm({ onDone }: { onDone: () => void }) {
           error={(touched && pwError) || fieldError(create.error, 'password')}
           autoComplete="new-password"
         />
-        <Select label="Role" data={ROLES} value={role} onChange={(v) => setRole((v as Role) ?? 'viewer')} allowDeselect={false} />
+        <Select
+          label="Role"
+          data={ROLES}
+          value={role}
+          onChange={(v) => setRole((v as Role) ?? 'viewer')}
+          allowDeselect={false}
+          error={fieldError(create.error, 'role')}
+        />
         {create.isError && !isFieldError(create.error, ['username', 'password', 'role']) && (
           <ErrorNotice title="Could not create the user" error={create.error} />
         )}
@@ -434,6 +441,7 @@ function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIssued: (t
           value={role}
           onChange={(v) => setRole((v as Role) ?? 'viewer')}
           allowDeselect={false}
+          error={fieldError(create.error, 'role')}
         />
         <NumberInput
           label="Expires after (days)"
