@@ -567,30 +567,7 @@ async fn revoked_expired_and_orphaned_tokens_are_refused(pool: PgPool) {
     );
 
     // An expired token (issued with an expiry already past).
-    let expired = engine::accounts::secrets::new_token();
-    let admin_id = store::projections::auth::user_by_name(&f.state.pool, "admin")
-        .await
-        .unwrap()
-        .unwrap()
-        .user_id;
-    let token_id = Uuid::now_v7();
-    f.state
-        .events
-        .append(
-            &StreamId::for_entity("token", token_id),
-            ExpectedVersion::NoStream,
-            &[DomainEvent::TokenCreated(TokenCreated {
-                token_id,
-                user_id: admin_id,
-                name: "old".into(),
-                role: Role::Admin,
-                secret_hash: engine::accounts::secrets::hash(&expired),
-                expires_at: Some(Utc::now() - Duration::minutes(1)),
-            })],
-            &AppendMeta::new(Actor::System),
-        )
-        .await
-        .unwrap();
+    let expired = f.expired_token("admin").await;
     assert_eq!(
         f.call(&Method::GET, "/api/v1/instance", Some(&expired))
             .await,
