@@ -16,6 +16,7 @@ export interface Column<T> {
 /**
  * Rows as a table on wide screens and as a stacked list of cards on phones (below Mantine's
  * `sm`, like the Events page). `caption` names the table/list for assistive technology.
+ * `empty` is said (dimmed) instead when there are no rows; without it an empty table shows.
  */
 export function ResponsiveTable<T>({
   rows,
@@ -24,6 +25,7 @@ export function ResponsiveTable<T>({
   caption,
   rowProps,
   minWidth = 640,
+  empty,
 }: {
   rows: T[];
   columns: Column<T>[];
@@ -31,8 +33,16 @@ export function ResponsiveTable<T>({
   caption: string;
   rowProps?: (row: T) => Record<string, string | undefined>;
   minWidth?: number;
+  empty?: ReactNode;
 }) {
   const narrow = useMediaQuery('(max-width: 47.99em)', false, { getInitialValueInEffect: false });
+  if (empty !== undefined && rows.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        {empty}
+      </Text>
+    );
+  }
   if (narrow) {
     return (
       <Stack gap="xs" component="ul" aria-label={caption} p={0} m={0} style={{ listStyle: 'none' }}>

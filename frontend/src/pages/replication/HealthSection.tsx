@@ -1,0 +1,118 @@
+// Health per (subvolume, target): state, newest snapshots, lag against the RPO, last
+// success and last failure.
+import { Anchor, Badge, Group, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { type TargetHealth, useReplicationHealth } from '../../api/replicationQueries';
+import { Mono } from '../../components/Mono';
+import { QueryState } from '../../components/QueryState';
+import { HealthBadge, SummaryBadges, formatDuration } from '../../components/ReplicationHealth';
+import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
+import { Section } from '../../components/Section';
+import { Time } from '../../components/Time';
+import { formatBytes } from '../../lib/bytes';
+import { rate } from './labels';
+
+const columns: Column<TargetHealth>[] = [
+  {
+    label: 'Subvolume → target',
+    w: 200,
+    bare: true,
+    render: (h) => (
+      <Stack gap={0}>
+        <Anchor component={Link} to={`/subvolumes/${h.subvolume_id}`} size="sm" fw={600}>
+          {h.subvolume_name}
+        </Anchor>
+        <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+          → {h.server_name}:{h.directory}
+        </Text>
+      </Stack>
+    ),
+  },
+  {
+    label: 'State',
+    w: 110,
+    render: (h) => (
+      <Group gap={4}>
+        <HealthBadge state={h.state} />
+        {h.in_flight && (
+          <Badge variant="dot" color="blue" radius="sm" tt="none">
+            running
+          </Badge>
+        )}
+      </Group>
+    ),
+  },
+  {
+    label: 'Newest: primary / target',
+    w: 230,
+    render: (h) => (
+      <Stack gap={0}>
+        <Mono>{h.newest_primary_snapshot?.name ?? '—'}</Mono>
+        <Mono>{h.newest_replica_snapshot?.name ?? 'nothing on the target'}</Mono>
+      </Stack>
+    ),
+  },
+  {
+    label: 'Lag / age / RPO',
+    w: 150,
+    render: (h) => (
+      <Text size="sm" data-testid="health-lag">
+        lag {formatDuration(h.lag_seconds)} · age {formatDuration(h.replica_age_seconds)} · RPO {formatDuration(h.rpo_seconds)}
+        {h.rpo_source === 'set' ? '' : ` (${h.rpo_source})`}
+      </Text>
+    ),
+  },
+  {
+    label: 'Last success',
+    w: 190,
+    render: (h) => (
+      <Stack gap={0}>
+        <Time at={h.last_success_at} />
+        {h.last_transfer_bytes !== undefined && h.last_transfer_bytes !== null && (
+          <Text size="xs" c="dimmed">
+            {h.last_transfer_kind} · {formatBytes(h.last_transfer_bytes)} · {rate(h.last_transfer_throughput_bytes_per_sec)}
+          </Text>
+        )}
+      </Stack>
+    ),
+  },
+  {
+    label: 'Last failure',
+    w: 220,
+    render: (h) =>
+      h.last_failure_at ? (
+        <Stack gap={0}>
+          <Time at={h.last_failure_at} />
+          <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
+            {h.last_error_class ? `${h.last_error_class}: ` : ''}
+            {h.last_error}
+          </Text>
+        </Stack>
+      ) : (
+        <Text size="sm" c="dimmed">
+          none
+        </Text>
+      ),
+  },
+];
+
+export function HealthSection() {
+  const health = useReplicationHealth();
+  return (
+    <Section id="health-title" title="Health" extra={health.data && <SummaryBadges summary={health.data.summary} />}>
+      <QueryState query={health} errorTitle="Could not load replication health" skeleton={80}>
+        {(data) => (
+          <ResponsiveTable
+            rows={data.items}
+            columns={columns}
+            rowKey={(h) => h.target_id}
+            caption="Replication health per subvolume and target"
+            rowProps={(h) => ({ 'data-testid': 'health-row', 'data-state': h.state, 'data-target': h.target_id })}
+            minWidth={980}
+            empty="No targets yet: add one below."
+          />
+        )}
+      </QueryState>
+    </Section>
+  );
+}

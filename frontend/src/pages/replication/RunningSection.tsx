@@ -1,0 +1,70 @@
+// What is replicating now: per target the bytes sent, the rate and the ETA.
+import { Group, Progress, Stack, Text } from '@mantine/core';
+import { type Replication, type ReplicationTarget, type Target, isActive } from '../../api/replicationQueries';
+import { formatDuration } from '../../components/ReplicationHealth';
+import { Section } from '../../components/Section';
+import { formatBytes, percent } from '../../lib/bytes';
+import { shortUuid } from '../../lib/format';
+import { rate, targetLabel } from './labels';
+
+function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
+  const expected = t.expected_bytes ?? undefined;
+  // without an estimate (no earlier send of this kind) a running send shows a moving bar
+  const unknown = t.state === 'running' && !expected;
+  const value = t.state === 'succeeded' || unknown ? 100 : expected ? percent(t.bytes, expected) : 0;
+  return (
+    <Stack gap={2} data-testid="progress-row" data-state={t.state}>
+      <Group justify="space-between" gap="xs" wrap="wrap">
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {label}
+        </Text>
+        <Text size="xs" c="dimmed" data-testid="progress-figures">
+          {t.state} · {t.kind ?? '…'} · {formatBytes(t.bytes)}
+          {expected ? ` of ~${formatBytes(expected)}` : ''} · {rate(t.rate_bytes_per_sec)}
+          {t.eta_seconds !== undefined && t.eta_seconds !== null ? ` · ETA ${formatDuration(t.eta_seconds)}` : ''}
+        </Text>
+      </Group>
+      <Progress
+        value={value}
+        animated={t.state === 'running'}
+        striped={unknown}
+        color={t.state === 'failed' ? 'red' : t.state === 'succeeded' ? 'teal' : 'blue'}
+        aria-label={`Progress to ${label}`}
+      />
+      {t.error && (
+        <Text size="xs" c="red">
+          {t.error}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+export function RunningSection({ runs, targets, servers, subvolumes }: {
+  runs: Replication[];
+  targets: Map<string, Target>;
+  servers: Map<string, string>;
+  subvolumes: Map<string, string>;
+}) {
+  const active = runs.filter(isActive);
+  return (
+    <Section id="running-title" title="Replicating now">
+      {active.length === 0 ? (
+        <Text size="sm" c="dimmed" data-testid="nothing-running">
+          Nothing is replicating.
+        </Text>
+      ) : (
+        active.map((r) => (
+          <Stack key={r.id} gap="xs" data-testid="running-replication">
+            <Text size="sm" fw={600}>
+              {subvolumes.get(r.subvolume_id) ?? shortUuid(r.subvolume_id)} · snapshot {shortUuid(r.snapshot_id)} · {r.state}
+            </Text>
+            {r.targets.map((t) => (
+              <TargetProgress key={t.target_id} t={t} label={targetLabel(t.target_id, targets, servers)} />
+            ))}
+          </Stack>
+        ))
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,165 @@
+// Adding a target to a subvolume and changing one: the same form in a dialog.
+import { Modal, NativeSelect, NumberInput, Stack, Switch, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import type { Server, Subvolume } from '../../api/client';
+import { type Target, useAddTarget, useUpdateTarget } from '../../api/replicationQueries';
+import { FormActions, FormError } from '../../components/FormActions';
+import { fieldError } from '../../lib/fieldError';
+
+interface TargetValues {
+  server_id: string | null;
+  directory: string;
+  strict_incremental: boolean;
+  missing: 'newest_only' | 'send_all';
+  rate_limit: number | string;
+}
+
+const FIELDS = ['server_id', 'directory', 'rate_limit_bytes_per_sec', 'strict_incremental', 'missing'];
+
+function TargetForm({
+  initial,
+  servers,
+  editing,
+  pending,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  initial: TargetValues;
+  servers: Server[];
+  editing: boolean;
+  pending: boolean;
+  error: unknown;
+  onSubmit: (v: TargetValues) => void;
+  onCancel: () => void;
+}) {
+  const [v, setV] = useState(initial);
+  // the checks' messages as of the last submit attempt (they stay until the next one)
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const set = (p: Partial<TargetValues>) => setV((old) => ({ ...old, ...p }));
+  const submit = () => {
+    const errs: Record<string, string> = {};
+    if (!v.server_id) errs.server_id = 'Choose a server';
+    if (!v.directory.startsWith('/')) errs.directory = 'An absolute path on the server';
+    setLocal(errs);
+    if (Object.keys(errs).length === 0) onSubmit(v);
+  };
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <Stack gap="sm">
+        <NativeSelect
+          label="Server"
+          required
+          disabled={editing}
+          data={[
+            { value: '', label: 'Choose a remote server' },
+            ...servers.map((s) => ({ value: s.id, label: `${s.name} (${s.allowed_roots.join(', ')})` })),
+          ]}
+          value={v.server_id ?? ''}
+          onChange={(e) => set({ server_id: e.currentTarget.value || null })}
+          error={local.server_id ?? fieldError(error, 'server_id')}
+        />
+        <TextInput
+          label="Directory"
+          description="Where snapshots are received, under one of the server's allowed roots; it must exist."
+          required
+          value={v.directory}
+          onChange={(e) => set({ directory: e.currentTarget.value })}
+          error={local.directory ?? fieldError(error, 'directory')}
+        />
+        <NativeSelect
+          label="Snapshots to send"
+          data={[
+            { value: 'newest_only', label: 'Only the one being replicated' },
+            { value: 'send_all', label: 'Every snapshot the target is missing' },
+          ]}
+          value={v.missing}
+          onChange={(e) => set({ missing: e.currentTarget.value as TargetValues['missing'] })}
+        />
+        <Switch
+          label="Strict incremental (never send a full stream)"
+          checked={v.strict_incremental}
+          onChange={(e) => set({ strict_incremental: e.currentTarget.checked })}
+        />
+        <NumberInput
+          label="Rate limit (bytes/s)"
+          description="Empty: unlimited."
+          min={1}
+          value={v.rate_limit}
+          onChange={(n) => set({ rate_limit: n })}
+          error={fieldError(error, 'rate_limit_bytes_per_sec')}
+        />
+        <FormError error={error} fields={FIELDS} title={editing ? 'Could not change the target' : 'Could not add the target'} />
+        <FormActions submitLabel={editing ? 'Save' : 'Add target'} pending={pending} onCancel={onCancel} />
+      </Stack>
+    </form>
+  );
+}
+
+const rateLimit = (v: number | string) => (typeof v === 'number' ? v : null);
+
+export function AddTargetDialog({ subvolume, servers, onClose }: { subvolume: Subvolume; servers: Server[]; onClose: () => void }) {
+  const add = useAddTarget(subvolume.id);
+  return (
+    <Modal opened onClose={onClose} title={`Add a target for ${subvolume.name}`} centered size="lg">
+      <TargetForm
+        initial={{ server_id: null, directory: '', strict_incremental: false, missing: 'newest_only', rate_limit: '' }}
+        servers={servers}
+        editing={false}
+        pending={add.isPending}
+        error={add.error}
+        onCancel={onClose}
+        onSubmit={(v) =>
+          add.mutate(
+            {
+              server_id: v.server_id ?? '',
+              directory: v.directory,
+              strict_incremental: v.strict_incremental,
+              missing: v.missing,
+              ...(rateLimit(v.rate_limit) !== null ? { rate_limit_bytes_per_sec: rateLimit(v.rate_limit)! } : {}),
+            },
+            { onSuccess: onClose },
+          )
+        }
+      />
+    </Modal>
+  );
+}
+
+export function EditTargetDialog({ target, servers, onClose }: { target: Target; servers: Server[]; onClose: () => void }) {
+  const update = useUpdateTarget(target.id);
+  return (
+    <Modal opened onClose={onClose} title="Edit target" centered size="lg">
+      <TargetForm
+        initial={{
+          server_id: target.server_id,
+          directory: target.directory,
+          strict_incremental: target.strict_incremental,
+          missing: target.missing,
+          rate_limit: target.rate_limit_bytes_per_sec ?? '',
+        }}
+        servers={servers}
+        editing
+        pending={update.isPending}
+        error={update.error}
+        onCancel={onClose}
+        onSubmit={(v) =>
+          update.mutate(
+            {
+              directory: v.directory,
+              strict_incremental: v.strict_incremental,
+              missing: v.missing,
+              rate_limit_bytes_per_sec: rateLimit(v.rate_limit),
+            },
+            { onSuccess: onClose },
+          )
+        }
+      />
+    </Modal>
+  );
+}

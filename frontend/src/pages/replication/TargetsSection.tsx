@@ -1,0 +1,170 @@
+// The targets of each managed subvolume (add, edit, remove) and its RPO.
+import { Anchor, Button, Group, NumberInput, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { Server, Subvolume } from '../../api/client';
+import { useCanOperate, useSubvolumes } from '../../api/queries';
+import { type Target, type TargetHealth, useRemoveTarget, useSetRpo } from '../../api/replicationQueries';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { FormError } from '../../components/FormActions';
+import { Mono } from '../../components/Mono';
+import { QueryState } from '../../components/QueryState';
+import { formatDuration } from '../../components/ReplicationHealth';
+import { Section } from '../../components/Section';
+import { fieldError } from '../../lib/fieldError';
+import { shortUuid } from '../../lib/format';
+import { useConfirm } from '../../lib/useConfirm';
+import { rate } from './labels';
+import { AddTargetDialog, EditTargetDialog } from './TargetDialogs';
+
+const RPO_SOURCE: Record<TargetHealth['rpo_source'], string> = {
+  set: 'set by an operator',
+  schedule: 'default: twice the schedule interval',
+  default: 'default: no policy',
+};
+
+function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: TargetHealth | undefined }) {
+  const setRpo = useSetRpo(subvolume.id);
+  const [hours, setHours] = useState<number | string>('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        setRpo.mutate(typeof hours === 'number' ? Math.round(hours * 3600) : null);
+      }}
+    >
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <NumberInput
+          label={`RPO of ${subvolume.name} (hours)`}
+          description={
+            current
+              ? `Now ${formatDuration(current.rpo_seconds)} (${RPO_SOURCE[current.rpo_source]}). Empty: the default.`
+              : 'Empty: the default (twice the schedule interval, or 24 h without a policy).'
+          }
+          min={0.02}
+          step={1}
+          decimalScale={2}
+          value={hours}
+          onChange={setHours}
+          error={fieldError(setRpo.error, 'rpo_seconds')}
+          maw={260}
+        />
+        <Button type="submit" variant="default" loading={setRpo.isPending}>
+          Set RPO
+        </Button>
+      </Group>
+      <FormError error={setRpo.error} fields={['rpo_seconds']} title="Could not set the RPO" />
+    </form>
+  );
+}
+
+function TargetRow({ target, serverName, onEdit, onRemove }: {
+  target: Target;
+  serverName: string | undefined;
+  onEdit?: () => void;
+  onRemove?: () => void;
+}) {
+  const t = target;
+  return (
+    <Group justify="space-between" wrap="wrap" gap="xs" data-testid="target-row" data-directory={t.directory}>
+      <Stack gap={0}>
+        <Mono>
+          {serverName ?? shortUuid(t.server_id)}:{t.directory}
+        </Mono>
+        <Text size="xs" c="dimmed">
+          {t.missing === 'send_all' ? 'every missing snapshot' : 'newest only'}
+          {t.strict_incremental ? ' · strict incremental' : ''}
+          {t.rate_limit_bytes_per_sec ? ` · ≤ ${rate(t.rate_limit_bytes_per_sec)}` : ''}
+        </Text>
+      </Stack>
+      {onEdit && onRemove && (
+        <Group gap="xs">
+          <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit target ${t.directory}`}>
+            Edit
+          </Button>
+          <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={`Remove target ${t.directory}`}>
+            Remove
+          </Button>
+        </Group>
+      )}
+    </Group>
+  );
+}
+
+export function TargetsSection({ targets, servers, health }: { targets: Target[]; servers: Server[]; health: TargetHealth[] }) {
+  const canOperate = useCanOperate();
+  const subvolumes = useSubvolumes();
+  const remove = useRemoveTarget();
+  const removing = useConfirm<Target>(remove);
+  const [adding, setAdding] = useState<Subvolume | null>(null);
+  const [editing, setEditing] = useState<Target | null>(null);
+  const serverName = new Map(servers.map((s) => [s.id, s.name]));
+  const candidates = (sv: Subvolume) => servers.filter((s) => s.transport.kind === 'ssh' && s.id !== sv.server_id);
+
+  return (
+    <Section id="targets-title" title="Targets">
+      <QueryState query={subvolumes} errorTitle="Could not load subvolumes" skeleton={60} retry={false}>
+        {(all) => {
+          const managed = all.filter((s) => s.managed);
+          if (managed.length === 0) {
+            return (
+              <Text size="sm" c="dimmed">
+                No managed subvolumes yet.
+              </Text>
+            );
+          }
+          return managed.map((sv) => {
+            const mine = targets.filter((t) => t.subvolume_id === sv.id);
+            return (
+              <Stack key={sv.id} gap="xs" data-testid="subvolume-targets" data-name={sv.name}>
+                <Group justify="space-between" wrap="wrap">
+                  <Anchor component={Link} to={`/subvolumes/${sv.id}`} fw={600} size="sm">
+                    {sv.name}
+                  </Anchor>
+                  {canOperate && (
+                    <Button size="xs" variant="light" onClick={() => setAdding(sv)} aria-label={`Add target for ${sv.name}`}>
+                      Add target
+                    </Button>
+                  )}
+                </Group>
+                {mine.length === 0 && (
+                  <Text size="sm" c="dimmed">
+                    No targets.
+                  </Text>
+                )}
+                {mine.map((t) => (
+                  <TargetRow
+                    key={t.id}
+                    target={t}
+                    serverName={serverName.get(t.server_id)}
+                    {...(canOperate ? { onEdit: () => setEditing(t), onRemove: () => removing.open(t) } : {})}
+                  />
+                ))}
+                {canOperate && <RpoForm subvolume={sv} current={health.find((h) => h.subvolume_id === sv.id)} />}
+              </Stack>
+            );
+          });
+        }}
+      </QueryState>
+      {adding && <AddTargetDialog subvolume={adding} servers={candidates(adding)} onClose={() => setAdding(null)} />}
+      {editing && <EditTargetDialog target={editing} servers={servers} onClose={() => setEditing(null)} />}
+      <ConfirmDialog
+        opened={removing.subject !== null}
+        title="Remove this target?"
+        confirmLabel="Remove target"
+        danger
+        loading={remove.isPending}
+        error={remove.error}
+        errorTitle="Could not remove the target"
+        onClose={removing.close}
+        onConfirm={() => {
+          if (removing.subject) remove.mutate(removing.subject.id, { onSuccess: removing.close });
+        }}
+      >
+        <Text size="sm">
+          dist-btrfs stops replicating to <Mono>{removing.subject?.directory}</Mono>. Nothing on the remote is deleted.
+        </Text>
+      </ConfirmDialog>
+    </Section>
+  );
+}
