@@ -365,7 +365,7 @@ fn push_quoted(out: &mut String, word: &str, always: bool) {
 /// Builders for the btrfs-progs invocations dist-btrfs makes. Each returns an [`Argv`] for
 /// `btrfs` (apply [`Argv::sudo`] for non-root hosts); [`crate::parse`] has the matching
 /// parser of its output. The flags were checked against btrfs-progs v6.2 (see
-/// `tests/fixtures/`).
+/// `tests/it/fixtures/`).
 pub mod btrfs {
     use super::{AbsPath, Argv};
 
@@ -389,7 +389,7 @@ pub mod btrfs {
     /// Paths in the output are relative to the top-level subvolume (id 5) when `path` lies
     /// in it — mount the top level (`subvolid=5`) and pass its mount point. When `path` is
     /// inside another subvolume, subvolumes below that one are printed relative to it
-    /// (see `tests/fixtures/subvolume_list_inside_subvolume.txt`).
+    /// (see `tests/it/fixtures/subvolume_list_inside_subvolume.txt`).
     pub fn subvolume_list(path: &AbsPath) -> Argv {
         btrfs()
             .literal("subvolume")

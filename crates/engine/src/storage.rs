@@ -353,7 +353,7 @@ mod tests {
 
     #[test]
     fn sample_takes_overall_and_block_group_totals() {
-        let text = include_str!("../../btrfs/tests/fixtures/filesystem_usage.txt");
+        let text = include_str!("../../btrfs/tests/it/fixtures/filesystem_usage.txt");
         let usage = btrfs::parse::filesystem_usage(text).unwrap();
         let s = sample(&ServerPath::parse("/mnt/x").unwrap(), &usage);
         assert_eq!(s.size_bytes, to_i64(usage.device_size));

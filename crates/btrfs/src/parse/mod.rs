@@ -1,6 +1,6 @@
 //! Parsers of btrfs-progs output into typed structs, one per command built in
 //! [`crate::command::btrfs`], checked against real output captured from btrfs-progs v6.2
-//! (`tests/fixtures/`, with the script that made them).
+//! (`tests/it/fixtures/`, with the script that made them).
 //!
 //! Parsers take the command's stdout as text (the caller converts bytes lossily: a
 //! non-UTF-8 name becomes U+FFFD instead of failing the whole listing) and never panic: any

@@ -1,0 +1,16 @@
+//! The api crate's integration tests: the HTTP API (poem's TestClient or a real socket) over a real Postgres per test and, for the lab tests, the lab's btrfs and sshds.
+//!
+//! One test binary per crate (modules below) so that the workspace links few test
+//! executables. Shared scaffolding lives in the `testkit` crate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod auth;
+mod grafana_dashboard;
+mod live_events;
+mod openapi_file;
+mod replication_api;
+mod security;
+mod servers_api;
+mod snapshots_api;
+mod storage_api;

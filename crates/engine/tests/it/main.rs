@@ -1,0 +1,9 @@
+//! The engine crate's integration tests: snapshots and replication against the lab (real btrfs, real sshd, real Postgres per test).
+//!
+//! One test binary per crate (modules below) so that the workspace links few test
+//! executables. Shared scaffolding lives in the `testkit` crate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod lab_replication;
+mod lab_snapshots;

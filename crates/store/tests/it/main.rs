@@ -1,0 +1,11 @@
+//! The store crate's integration tests: the event store, projections, the vault and metrics over a real Postgres per test.
+//!
+//! One test binary per crate (modules below) so that the workspace links few test
+//! executables. Shared scaffolding lives in the `testkit` crate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod event_store;
+mod replication_health;
+mod storage_metrics;
+mod vault;
