@@ -48,4 +48,10 @@ describe('FormActions', () => {
     renderUi(<FormActions submitLabel="Save" pending onCancel={() => {}} />);
     expect(screen.getByRole('button', { name: 'Save' })).toHaveAttribute('data-loading', 'true');
   });
+
+  it('can keep the submit button off', () => {
+    renderUi(<FormActions submitLabel="Add server" pending={false} disabled onCancel={() => {}} />);
+    expect(screen.getByRole('button', { name: 'Add server' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  });
 });

@@ -14,13 +14,24 @@ export function FormError({ error, fields = [], title }: { error: unknown; field
 }
 
 /** Cancel (a plain button) and the form's submit button, right-aligned. */
-export function FormActions({ submitLabel, pending, onCancel }: { submitLabel: ReactNode; pending: boolean; onCancel: () => void }) {
+export function FormActions({
+  submitLabel,
+  pending,
+  disabled,
+  onCancel,
+}: {
+  submitLabel: ReactNode;
+  pending: boolean;
+  /** The submit button is off (e.g. until something is confirmed). */
+  disabled?: boolean;
+  onCancel: () => void;
+}) {
   return (
     <Group justify="flex-end" gap="sm">
       <Button variant="default" onClick={onCancel}>
         Cancel
       </Button>
-      <Button type="submit" loading={pending}>
+      <Button type="submit" loading={pending} disabled={disabled}>
         {submitLabel}
       </Button>
     </Group>

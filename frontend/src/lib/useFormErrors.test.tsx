@@ -7,19 +7,20 @@ import { ApiError } from '../api/problem';
 import { renderUi } from '../test/renderUi';
 import { useFormErrors } from './useFormErrors';
 
-function Form({ serverError, onValid }: { serverError: unknown; onValid: () => void }) {
+function Form({ serverError, onValid, onCityOk = () => {} }: { serverError: unknown; onValid: () => void; onCityOk?: () => void }) {
   const [name, setName] = useState('');
   const [city, setCity] = useState('Berlin');
   const form = useFormErrors({ name: name ? null : 'Enter a name.', city: city ? null : 'Enter a city.' }, serverError);
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (form.submit()) onValid();
+    if (form.check()) onValid();
   }
   return (
     <form onSubmit={onSubmit} noValidate>
       <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} />
       <TextInput label="City" value={city} onChange={(e) => setCity(e.currentTarget.value)} error={form.error('city', 'address')} />
       <Button type="submit">Save</Button>
+      <Button onClick={() => form.check('city') && onCityOk()}>Check city</Button>
     </form>
   );
 }
@@ -57,5 +58,14 @@ describe('useFormErrors', () => {
     rerender(<Form serverError={problem('name is taken', 'name')} onValid={() => {}} />);
     expect(screen.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(expect.stringContaining('name is taken'));
     expect(screen.getByRole('textbox', { name: 'City' })).not.toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('checks only the fields asked for, but from then on shows every failed check', async () => {
+    const user = userEvent.setup();
+    const onCityOk = vi.fn();
+    renderUi(<Form serverError={null} onValid={() => {}} onCityOk={onCityOk} />);
+    await user.click(screen.getByRole('button', { name: 'Check city' }));
+    expect(onCityOk).toHaveBeenCalledTimes(1); // the name is empty, the city is fine
+    expect(screen.getByRole('textbox', { name: 'Name' })).toHaveAccessibleDescription(expect.stringContaining('Enter a name.'));
   });
 });

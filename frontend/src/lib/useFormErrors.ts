@@ -6,8 +6,10 @@ import { fieldError } from './fieldError';
 /**
  * `checks` maps a field to its local check's message (null/undefined: fine), computed on
  * every render. `error(field, ...also)` is the message for that field's input: the check's
- * after the first submit attempt, else the server's problem about `field` or any of `also`.
- * `submit()` starts showing the checks and says whether they all pass.
+ * once `check` was called, else the server's problem about `field` or any of `also` (pass
+ * `serverError` null where the form shows the server's problems elsewhere).
+ * `check(...fields)` (on submit) starts showing the checks and says whether those of
+ * `fields` (default: all) pass.
  */
 export function useFormErrors(checks: Record<string, string | null | undefined>, serverError: unknown) {
   const [touched, setTouched] = useState(false);
@@ -15,9 +17,9 @@ export function useFormErrors(checks: Record<string, string | null | undefined>,
     touched,
     error: (field: string, ...also: string[]): string | null =>
       (touched ? checks[field] : null) || fieldError(serverError, field, ...also),
-    submit: (): boolean => {
+    check: (...fields: string[]): boolean => {
       setTouched(true);
-      return Object.values(checks).every((message) => !message);
+      return (fields.length > 0 ? fields : Object.keys(checks)).every((field) => !checks[field]);
     },
   };
 }
