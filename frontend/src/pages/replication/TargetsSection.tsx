@@ -149,14 +149,11 @@ export function TargetsSection({ targets, servers, health }: { targets: Target[]
       {adding && <AddTargetDialog subvolume={adding} servers={candidates(adding)} onClose={() => setAdding(null)} />}
       {editing && <EditTargetDialog target={editing} servers={servers} onClose={() => setEditing(null)} />}
       <ConfirmDialog
-        opened={removing.subject !== null}
+        {...removing.dialog}
         title="Remove this target?"
         confirmLabel="Remove target"
         danger
-        loading={remove.isPending}
-        error={remove.error}
         errorTitle="Could not remove the target"
-        onClose={removing.close}
         onConfirm={() => {
           if (removing.subject) remove.mutate(removing.subject.id, { onSuccess: removing.close });
         }}

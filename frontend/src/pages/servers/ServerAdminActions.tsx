@@ -150,19 +150,16 @@ export function ServerAdminActions({ server, onRemoving }: { server: Server; onR
         {dialog === 'accept' && <AcceptHostKeyForm server={server} onClose={close} />}
       </Modal>
       <ConfirmDialog
-        opened={removing.subject !== null}
+        {...removing.dialog}
         title={`Remove ${server.name}?`}
         confirmLabel="Remove server"
         danger
-        loading={remove.isPending}
-        error={remove.error}
         errorTitle="Could not remove the server"
         onConfirm={() => {
           // the page stops refetching the server that is about to be gone
           onRemoving(true);
           remove.mutate(server.id, { onSuccess: () => void navigate('/servers'), onError: () => onRemoving(false) });
         }}
-        onClose={removing.close}
       >
         <Text size="sm">
           dist-btrfs forgets this server and its stored credentials. Nothing on the server is deleted. Refused while
