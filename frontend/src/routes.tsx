@@ -8,7 +8,8 @@ import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
 import { ReplicationPage } from './pages/ReplicationPage';
 import { ServerPage, ServersPage } from './pages/ServersPage';
 import { SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
-import { TokensPage, UsersPage } from './pages/UsersPage';
+import { TokensPage } from './pages/TokensPage';
+import { UsersPage } from './pages/UsersPage';
 
 export interface PageRoute {
   path: string;

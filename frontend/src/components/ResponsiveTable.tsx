@@ -13,6 +13,16 @@ export interface Column<T> {
   bare?: boolean;
 }
 
+export interface ResponsiveTableProps<T> {
+  rows: T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  caption: string;
+  rowProps?: (row: T) => Record<string, string | undefined>;
+  minWidth?: number;
+  empty?: ReactNode;
+}
+
 /**
  * Rows as a table on wide screens and as a stacked list of cards on phones (below Mantine's
  * `sm`, like the Events page). `caption` names the table/list for assistive technology.
@@ -26,15 +36,7 @@ export function ResponsiveTable<T>({
   rowProps,
   minWidth = 640,
   empty,
-}: {
-  rows: T[];
-  columns: Column<T>[];
-  rowKey: (row: T) => string;
-  caption: string;
-  rowProps?: (row: T) => Record<string, string | undefined>;
-  minWidth?: number;
-  empty?: ReactNode;
-}) {
+}: ResponsiveTableProps<T>) {
   const narrow = useMediaQuery('(max-width: 47.99em)', false, { getInitialValueInEffect: false });
   if (empty !== undefined && rows.length === 0) {
     return (

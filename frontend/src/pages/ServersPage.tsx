@@ -9,8 +9,9 @@ import { useServer, useServers } from '../api/queries';
 import { FactList } from '../components/FactList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
-import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
+import type { Column } from '../components/ResponsiveTable';
 import { StorageCard } from '../components/StorageCard';
+import { TableCard } from '../components/TableCard';
 import { Time } from '../components/Time';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -88,20 +89,15 @@ export function ServersPage() {
   return (
     <Stack gap="md">
       <PageHeader title="Servers">{isAdmin && <Button onClick={() => setAdding(true)}>Add SSH server</Button>}</PageHeader>
-      <Card withBorder padding="md" radius="md">
-        <QueryState query={servers} errorTitle="Could not load servers">
-          {(data) => (
-            <ResponsiveTable
-              rows={data}
-              columns={serverColumns}
-              rowKey={(s) => s.id}
-              caption="Servers"
-              rowProps={(s) => ({ 'data-testid': 'server-row', 'data-server-name': s.name })}
-              empty="No servers yet. dist-btrfs registers the machine it runs on as the primary when it is started with DIST_BTRFS_PRIMARY_ROOTS."
-            />
-          )}
-        </QueryState>
-      </Card>
+      <TableCard
+        query={servers}
+        errorTitle="Could not load servers"
+        columns={serverColumns}
+        rowKey={(s) => s.id}
+        caption="Servers"
+        rowProps={(s) => ({ 'data-testid': 'server-row', 'data-server-name': s.name })}
+        empty="No servers yet. dist-btrfs registers the machine it runs on as the primary when it is started with DIST_BTRFS_PRIMARY_ROOTS."
+      />
       <AddServerDialog opened={adding} onClose={() => setAdding(false)} />
     </Stack>
   );

@@ -1,11 +1,12 @@
 // The managed subvolumes and one subvolume's page (its parts are in ./subvolumes/).
-import { Anchor, Card, Stack, Title } from '@mantine/core';
+import { Anchor, Stack, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import type { Subvolume } from '../api/client';
 import { useSubvolume, useSubvolumes } from '../api/queries';
 import { Mono } from '../components/Mono';
 import { QueryState } from '../components/QueryState';
-import { ResponsiveTable, type Column } from '../components/ResponsiveTable';
+import type { Column } from '../components/ResponsiveTable';
+import { TableCard } from '../components/TableCard';
 import { shortUuid } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { SnapshotError, useServerNames } from './subvolumes/common';
@@ -42,29 +43,24 @@ export function SubvolumesPage() {
   return (
     <Stack gap="md">
       <Title order={2}>Subvolumes</Title>
-      <Card withBorder padding="md" radius="md">
-        <QueryState query={subvolumes} errorTitle="Could not load subvolumes">
-          {(data) => (
-            <ResponsiveTable
-              rows={data}
-              columns={columns}
-              rowKey={(s) => s.id}
-              caption="Managed subvolumes"
-              rowProps={(s) => ({ 'data-testid': 'subvolume-row', 'data-name': s.name })}
-              minWidth={760}
-              empty={
-                <>
-                  No managed subvolumes yet. Open a server on the{' '}
-                  <Anchor component={Link} to="/servers">
-                    Servers
-                  </Anchor>{' '}
-                  page and choose “Manage” next to one of its subvolumes.
-                </>
-              }
-            />
-          )}
-        </QueryState>
-      </Card>
+      <TableCard
+        query={subvolumes}
+        errorTitle="Could not load subvolumes"
+        columns={columns}
+        rowKey={(s) => s.id}
+        caption="Managed subvolumes"
+        rowProps={(s) => ({ 'data-testid': 'subvolume-row', 'data-name': s.name })}
+        minWidth={760}
+        empty={
+          <>
+            No managed subvolumes yet. Open a server on the{' '}
+            <Anchor component={Link} to="/servers">
+              Servers
+            </Anchor>{' '}
+            page and choose “Manage” next to one of its subvolumes.
+          </>
+        }
+      />
     </Stack>
   );
 }

@@ -1,0 +1,69 @@
+// Creating an API token: its name, role (at most the caller's) and lifetime.
+import { NumberInput, Select, Stack, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { type IssuedToken, useCreateToken } from '../../api/accountQueries';
+import type { Role } from '../../api/client';
+import { useMe } from '../../api/queries';
+import { FormActions, FormError } from '../../components/FormActions';
+import { useFormErrors } from '../../lib/useFormErrors';
+import { RANK, ROLES } from './roles';
+
+export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIssued: (t: IssuedToken) => void }) {
+  const me = useMe().data;
+  const myRank = RANK[me?.role ?? 'viewer'];
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>(me?.role ?? 'viewer');
+  const [days, setDays] = useState<number | string>('');
+  const create = useCreateToken();
+  const daysNumber = Number(days);
+  const form = useFormErrors(
+    {
+      name: name.trim().length === 0 ? 'Say what it is for, e.g. grafana.' : name.trim().length > 64 ? 'At most 64 characters.' : null,
+      expires_in_days:
+        days === '' ? null : !Number.isInteger(daysNumber) || daysNumber < 1 || daysNumber > 3650 ? 'Whole days, 1-3650.' : null,
+    },
+    create.error,
+  );
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (!form.check()) return;
+    create.mutate({ name: name.trim(), role, ...(days === '' ? {} : { expires_in_days: daysNumber }) }, { onSuccess: onIssued });
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label="New API token">
+      <Stack gap="sm">
+        <TextInput
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={form.error('name')}
+          autoComplete="off"
+        />
+        <Select
+          label="Role"
+          description="At most your own role."
+          data={ROLES.filter((r) => RANK[r.value] <= myRank)}
+          value={role}
+          onChange={(v) => setRole((v as Role) ?? 'viewer')}
+          allowDeselect={false}
+          error={form.error('role')}
+        />
+        <NumberInput
+          label="Expires after (days)"
+          description="Empty: never."
+          min={1}
+          max={3650}
+          allowDecimal={false}
+          value={days}
+          onChange={setDays}
+          error={form.error('expires_in_days')}
+        />
+        <FormError error={create.error} fields={['name', 'role', 'expires_in_days']} title="Could not create the token" />
+        <FormActions submitLabel="Create token" pending={create.isPending} onCancel={onClose} />
+      </Stack>
+    </form>
+  );
+}
