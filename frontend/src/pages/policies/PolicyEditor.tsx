@@ -1,0 +1,147 @@
+// A policy's editor (schedule, retention, replication), its assignments, the retention
+// preview of what is entered, and deleting it.
+import { Button, Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { type Policy, useCreatePolicy, useDeletePolicy, useUpdatePolicy } from '../../api/policyQueries';
+import { useCanOperate } from '../../api/queries';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { FormError } from '../../components/FormActions';
+import { PageHeader } from '../../components/PageHeader';
+import { formatTime } from '../../lib/format';
+import { useConfirm } from '../../lib/useConfirm';
+import { useFormErrors } from '../../lib/useFormErrors';
+import { Assignments } from './Assignments';
+import { BUCKETS, BUCKET_HELP, BUCKET_LABEL, type Draft, FORM_FIELDS, draftOf, inputOf, validate } from './draft';
+import { Preview } from './Preview';
+
+export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefined; onDeleting: (deleting: boolean) => void }) {
+  const canOperate = useCanOperate();
+  const navigate = useNavigate();
+  const [draft, setDraft] = useState<Draft>(() => draftOf(policy));
+  const create = useCreatePolicy();
+  const update = useUpdatePolicy(policy?.id ?? '');
+  const remove = useDeletePolicy();
+  const deleting = useConfirm<Policy>(remove);
+  const save = policy ? update : create;
+  const form = useFormErrors(validate(draft), save.error);
+  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (!form.check()) return;
+    const input = inputOf(draft);
+    if (policy) update.mutate(input);
+    else create.mutate(input, { onSuccess: (p) => void navigate(`/policies/${p.id}`, { replace: true }) });
+  }
+
+  return (
+    <>
+      <PageHeader title={policy ? policy.name : 'New policy'}>
+        {policy && canOperate && (
+          <Button variant="light" color="red" onClick={() => deleting.open(policy)}>
+            Delete…
+          </Button>
+        )}
+      </PageHeader>
+      <Card withBorder padding="md" radius="md" component="section" aria-labelledby="policy-form-title">
+        <form onSubmit={onSubmit} noValidate aria-label="Policy">
+          <fieldset disabled={!canOperate} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+            <Stack gap="sm">
+              <Title order={3} size="h4" id="policy-form-title">
+                Schedule and retention
+              </Title>
+              <TextInput label="Name" required value={draft.name} onChange={(e) => set({ name: e.currentTarget.value })} error={form.error('name')} autoComplete="off" />
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput
+                  label="Schedule (cron)"
+                  description="minute hour day-of-month month day-of-week, or @hourly / @daily"
+                  required
+                  value={draft.cron}
+                  onChange={(e) => set({ cron: e.currentTarget.value })}
+                  error={form.error('schedule.cron')}
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                  autoComplete="off"
+                />
+                <TextInput
+                  label="Time zone"
+                  description="IANA name, e.g. Europe/Berlin (also for the calendar buckets)"
+                  required
+                  value={draft.time_zone}
+                  onChange={(e) => set({ time_zone: e.currentTarget.value })}
+                  error={form.error('schedule.time_zone', 'retention.time_zone')}
+                  autoComplete="off"
+                />
+              </SimpleGrid>
+              <Text size="sm" fw={500}>
+                Keep (a snapshot is kept if any rule keeps it; the newest is always kept)
+              </Text>
+              <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }}>
+                {BUCKETS.map((b) => (
+                  <NumberInput
+                    key={b}
+                    label={BUCKET_LABEL[b]}
+                    description={BUCKET_HELP[b]}
+                    min={0}
+                    allowDecimal={false}
+                    value={draft.buckets[b]}
+                    onChange={(v) => set({ buckets: { ...draft.buckets, [b]: v } })}
+                    error={form.error(`retention.${b}`)}
+                  />
+                ))}
+                <NumberInput
+                  label="Minimum age (hours)"
+                  description="Keep everything younger"
+                  min={0}
+                  value={draft.min_age_hours}
+                  onChange={(v) => set({ min_age_hours: v })}
+                  error={form.error('retention.min_age')}
+                />
+              </SimpleGrid>
+              <Switch
+                label="Replicate to the subvolume's targets after each scheduled snapshot"
+                checked={draft.replicate}
+                onChange={(e) => set({ replicate: e.currentTarget.checked })}
+              />
+              <FormError error={save.error} fields={FORM_FIELDS} title="Could not save the policy" />
+              {update.isSuccess && (
+                <Text size="sm" c="teal" role="status">
+                  Saved.
+                </Text>
+              )}
+              {canOperate && (
+                <Group justify="flex-end">
+                  <Button type="submit" loading={save.isPending}>
+                    {policy ? 'Save' : 'Create policy'}
+                  </Button>
+                </Group>
+              )}
+              {policy && (
+                <Text size="xs" c="dimmed">
+                  Created {formatTime(policy.created_at)} · changed {formatTime(policy.updated_at)}
+                </Text>
+              )}
+            </Stack>
+          </fieldset>
+        </form>
+      </Card>
+      {policy && <Assignments policy={policy} />}
+      <Preview draft={draft} policy={policy} />
+      {policy && (
+        <ConfirmDialog
+          {...deleting.dialog}
+          title={`Delete policy ${policy.name}?`}
+          confirmLabel="Delete policy"
+          danger
+          errorTitle="Could not delete the policy"
+          onConfirm={() => {
+            onDeleting(true); // no refetch of the policy that is about to be gone
+            remove.mutate(policy.id, { onSuccess: () => void navigate('/policies'), onError: () => onDeleting(false) });
+          }}
+        >
+          <Text size="sm">No more scheduled snapshots or pruning under it. Existing snapshots stay.</Text>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

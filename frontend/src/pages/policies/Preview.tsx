@@ -1,0 +1,49 @@
+// The retention preview: what the policy as entered (saved or not) would keep and delete
+// on a subvolume now, as a timeline. A dry run: nothing changes.
+import { Button, Group, Select, Text } from '@mantine/core';
+import { useState } from 'react';
+import { type Policy, usePreviewRetention } from '../../api/policyQueries';
+import { useSubvolumes } from '../../api/queries';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { RetentionTimeline } from '../../components/RetentionTimeline';
+import { Section } from '../../components/Section';
+import { type Draft, inputOf, validate } from './draft';
+
+export function Preview({ draft, policy }: { draft: Draft; policy: Policy | undefined }) {
+  const subvolumes = useSubvolumes();
+  const preview = usePreviewRetention();
+  const managed = (subvolumes.data ?? []).filter((s) => s.managed);
+  const [subvolumeId, setSubvolumeId] = useState<string | null>(() => policy?.subvolumes[0] ?? null);
+  const chosen = subvolumeId ?? (managed.length === 1 ? managed[0]!.id : null);
+  const draftErrors = validate(draft);
+
+  function run() {
+    if (!chosen) return;
+    // Preview what the form says now (saved or not), so changes can be tried before saving.
+    preview.mutate({ subvolume_id: chosen, draft: inputOf(draft) });
+  }
+
+  return (
+    <Section id="preview-title" title="Retention preview">
+      <Text size="sm" c="dimmed">
+        What this policy (as entered above) would keep and delete on a subvolume right now. Nothing is changed.
+      </Text>
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <Select
+          label="Subvolume"
+          placeholder={managed.length ? 'Choose a subvolume' : 'No managed subvolumes'}
+          data={managed.map((s) => ({ value: s.id, label: `${s.name} (${s.path})` }))}
+          value={chosen}
+          onChange={setSubvolumeId}
+          searchable
+          miw={260}
+        />
+        <Button variant="light" onClick={run} disabled={!chosen || Object.keys(draftErrors).length > 0} loading={preview.isPending}>
+          Preview
+        </Button>
+      </Group>
+      {preview.isError && <ErrorNotice title="Could not preview" error={preview.error} />}
+      {preview.data && <RetentionTimeline preview={preview.data} />}
+    </Section>
+  );
+}
