@@ -1,19 +1,19 @@
 import { Alert, Button, Group, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useRenameInstance } from '../api/queries';
+import { useFormErrors } from '../lib/useFormErrors';
 import { INSTANCE_NAME_MAX, validateInstanceName } from '../lib/validation';
 
 /** Renames the installation (PATCH /instance). Validates like the server before sending. */
 export function RenameForm({ currentName }: { currentName: string | undefined }) {
   const [name, setName] = useState(currentName ?? '');
-  const [showValidation, setShowValidation] = useState(false);
   const rename = useRenameInstance();
-  const validation = validateInstanceName(name);
+  // the server's problems show in the alert below
+  const form = useFormErrors({ name: validateInstanceName(name) }, null);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setShowValidation(true);
-    if (validation) return;
+    if (!form.check()) return;
     rename.mutate(name.trim(), { onSuccess: (saved) => setName(saved.name ?? '') });
   }
 
@@ -27,7 +27,7 @@ export function RenameForm({ currentName }: { currentName: string | undefined })
           setName(e.currentTarget.value);
           if (!rename.isIdle) rename.reset();
         }}
-        error={showValidation ? validation : null}
+        error={form.error('name')}
         autoComplete="off"
       />
       <Group mt="sm">

@@ -1,11 +1,11 @@
 // The caller's own password change (account menu). Asks for the current password and the
 // new one twice; on success every session of the user ends (this one too) and the
 // dashboard returns to the login page.
-import { Button, Checkbox, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { Checkbox, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useChangeOwnPassword } from '../api/accountQueries';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { fieldError, isFieldError } from '../lib/fieldError';
+import { FormActions, FormError } from '../components/FormActions';
+import { useFormErrors } from '../lib/useFormErrors';
 import { passwordProblem } from '../lib/validation';
 
 export function ChangePasswordDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -21,15 +21,18 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [keepTokens, setKeepTokens] = useState(false);
-  const [touched, setTouched] = useState(false);
   const change = useChangeOwnPassword();
-  const currentError = current === '' ? 'Enter your current password.' : null;
-  const nextError = passwordProblem(next);
-  const repeatError = repeat !== next ? 'The two new passwords differ.' : null;
+  const form = useFormErrors(
+    {
+      current_password: current === '' ? 'Enter your current password.' : null,
+      new_password: passwordProblem(next),
+      repeat: repeat !== next ? 'The two new passwords differ.' : null,
+    },
+    change.error,
+  );
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setTouched(true);
-    if (currentError || nextError || repeatError) return;
+    if (!form.check()) return;
     change.mutate({ current_password: current, new_password: next, keep_tokens: keepTokens });
   }
   return (
@@ -44,7 +47,7 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
           required
           value={current}
           onChange={(e) => setCurrent(e.currentTarget.value)}
-          error={(touched && currentError) || fieldError(change.error, 'current_password')}
+          error={form.error('current_password')}
           autoComplete="current-password"
         />
         <PasswordInput
@@ -53,7 +56,7 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
           required
           value={next}
           onChange={(e) => setNext(e.currentTarget.value)}
-          error={(touched && nextError) || fieldError(change.error, 'new_password')}
+          error={form.error('new_password')}
           autoComplete="new-password"
         />
         <PasswordInput
@@ -61,21 +64,12 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
           required
           value={repeat}
           onChange={(e) => setRepeat(e.currentTarget.value)}
-          error={touched && repeatError}
+          error={form.error('repeat')}
           autoComplete="new-password"
         />
         <Checkbox label="Keep my API tokens" checked={keepTokens} onChange={(e) => setKeepTokens(e.currentTarget.checked)} />
-        {change.isError && !isFieldError(change.error, ['current_password', 'new_password']) && (
-          <ErrorNotice title="Could not change the password" error={change.error} />
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={change.isPending}>
-            Change password
-          </Button>
-        </Group>
+        <FormError error={change.error} fields={['current_password', 'new_password']} title="Could not change the password" />
+        <FormActions submitLabel="Change password" pending={change.isPending} onCancel={onCancel} />
       </Stack>
     </form>
   );
