@@ -4,7 +4,7 @@ import { Anchor, Badge, Card, Group, Skeleton, Stack, Text, Title } from '@manti
 import { Link } from 'react-router';
 import { type HealthState, type HealthSummary, useReplicationHealth, useSubvolumeHealth } from '../api/replicationQueries';
 import { formatTime } from '../lib/format';
-import { ErrorNotice } from './ErrorNotice';
+import { QueryState } from './QueryState';
 
 const BADGE: Record<HealthState, { label: string; color: string; title: string }> = {
   ok: { label: 'OK', color: 'teal', title: 'A replica newer than the RPO is on the target' },
@@ -72,28 +72,27 @@ export function ReplicationHealthCard() {
           Replication
         </Anchor>
       </Group>
-      {health.isPending && <Skeleton h={40} />}
-      {health.isError && (
-        <ErrorNotice title="Could not load replication health" error={health.error} onRetry={() => void health.refetch()} />
-      )}
-      {health.data &&
-        (health.data.summary.total === 0 ? (
-          <Text size="sm" c="dimmed">
-            No replication targets yet.
-          </Text>
-        ) : (
-          <>
-            <SummaryBadges summary={health.data.summary} />
-            {health.data.items
-              .filter((i) => i.state === 'failing' || i.state === 'late')
-              .map((i) => (
-                <Text key={i.target_id} size="sm" mt={6} data-testid="health-alert">
-                  <HealthBadge state={i.state} /> {i.subvolume_name} → {i.server_name}:{i.directory}
-                  {i.last_error && i.state === 'failing' ? `: ${i.last_error}` : ''}
-                </Text>
-              ))}
-          </>
-        ))}
+      <QueryState query={health} errorTitle="Could not load replication health" skeleton={40}>
+        {(data) =>
+          data.summary.total === 0 ? (
+            <Text size="sm" c="dimmed">
+              No replication targets yet.
+            </Text>
+          ) : (
+            <>
+              <SummaryBadges summary={data.summary} />
+              {data.items
+                .filter((i) => i.state === 'failing' || i.state === 'late')
+                .map((i) => (
+                  <Text key={i.target_id} size="sm" mt={6} data-testid="health-alert">
+                    <HealthBadge state={i.state} /> {i.subvolume_name} → {i.server_name}:{i.directory}
+                    {i.last_error && i.state === 'failing' ? `: ${i.last_error}` : ''}
+                  </Text>
+                ))}
+            </>
+          )
+        }
+      </QueryState>
     </Card>
   );
 }

@@ -1,9 +1,9 @@
-import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
-import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTable } from '../components/EventTable';
+import { QueryState } from '../components/QueryState';
 import { RenameForm } from '../components/RenameForm';
 import { ReplicationHealthCard } from '../components/ReplicationHealth';
 import { StorageOverview } from '../components/StorageOverview';
@@ -34,31 +34,29 @@ function HealthCard() {
       <Title order={2} size="h4" id="health-title" mb="sm">
         Health
       </Title>
-      {health.isPending && <Skeleton h={90} />}
-      {health.isError && (
-        <ErrorNotice title="Health check failed" error={health.error} onRetry={() => void health.refetch()} />
-      )}
-      {health.data && (
-        <Facts
-          label="Health"
-          rows={[
-            [
-              'Status',
-              <Badge color={health.data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
-                {health.data.status}
-              </Badge>,
-            ],
-            ['Version', health.data.version],
-            [
-              'Database',
-              <Text size="sm" c={health.data.database ? undefined : 'red'} data-testid="health-database">
-                {health.data.database ? 'reachable' : 'not reachable'}
-              </Text>,
-            ],
-            ['Checked', `${new Date(health.dataUpdatedAt).toLocaleTimeString()} (every 30 s)`],
-          ]}
-        />
-      )}
+      <QueryState query={health} errorTitle="Health check failed" skeleton={90}>
+        {(data) => (
+          <Facts
+            label="Health"
+            rows={[
+              [
+                'Status',
+                <Badge color={data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
+                  {data.status}
+                </Badge>,
+              ],
+              ['Version', data.version],
+              [
+                'Database',
+                <Text size="sm" c={data.database ? undefined : 'red'} data-testid="health-database">
+                  {data.database ? 'reachable' : 'not reachable'}
+                </Text>,
+              ],
+              ['Checked', `${new Date(health.dataUpdatedAt).toLocaleTimeString()} (every 30 s)`],
+            ]}
+          />
+        )}
+      </QueryState>
     </Card>
   );
 }
@@ -71,30 +69,28 @@ function InstanceCard() {
       <Title order={2} size="h4" id="instance-title" mb="sm">
         Installation
       </Title>
-      {instance.isPending && <Skeleton h={140} />}
-      {instance.isError && (
-        <ErrorNotice title="Could not load the installation" error={instance.error} onRetry={() => void instance.refetch()} />
-      )}
-      {instance.data && (
-        <Stack gap="md">
-          <Facts
-            label="Installation"
-            rows={[
-              ['Name', <span data-testid="instance-name">{instance.data.name ?? <Text span c="dimmed" size="sm">not set</Text>}</span>],
-              ['Id', <Text span ff="monospace" size="sm">{instance.data.instance_id}</Text>],
-              ['Version', instance.data.software_version],
-              ['Initialised at', <span title={instance.data.initialized_at}>{formatTime(instance.data.initialized_at)}</span>],
-            ]}
-          />
-          {isAdmin ? (
-            <RenameForm currentName={instance.data.name} />
-          ) : (
-            <Text size="sm" c="dimmed">
-              Only admins can rename the installation.
-            </Text>
-          )}
-        </Stack>
-      )}
+      <QueryState query={instance} errorTitle="Could not load the installation" skeleton={140}>
+        {(data) => (
+          <Stack gap="md">
+            <Facts
+              label="Installation"
+              rows={[
+                ['Name', <span data-testid="instance-name">{data.name ?? <Text span c="dimmed" size="sm">not set</Text>}</span>],
+                ['Id', <Text span ff="monospace" size="sm">{data.instance_id}</Text>],
+                ['Version', data.software_version],
+                ['Initialised at', <span title={data.initialized_at}>{formatTime(data.initialized_at)}</span>],
+              ]}
+            />
+            {isAdmin ? (
+              <RenameForm currentName={data.name} />
+            ) : (
+              <Text size="sm" c="dimmed">
+                Only admins can rename the installation.
+              </Text>
+            )}
+          </Stack>
+        )}
+      </QueryState>
     </Card>
   );
 }
@@ -111,18 +107,17 @@ function RecentEventsCard() {
           All events
         </Anchor>
       </Group>
-      {events.isPending && <Skeleton h={120} />}
-      {events.isError && (
-        <ErrorNotice title="Could not load events" error={events.error} onRetry={() => void events.refetch()} />
-      )}
-      {events.data &&
-        (events.data.items.length === 0 ? (
-          <Text c="dimmed" size="sm">
-            Nothing recorded yet.
-          </Text>
-        ) : (
-          <EventTable events={events.data.items} caption="The 10 newest events" />
-        ))}
+      <QueryState query={events} errorTitle="Could not load events">
+        {(data) =>
+          data.items.length === 0 ? (
+            <Text c="dimmed" size="sm">
+              Nothing recorded yet.
+            </Text>
+          ) : (
+            <EventTable events={data.items} caption="The 10 newest events" />
+          )
+        }
+      </QueryState>
     </Card>
   );
 }

@@ -1,12 +1,12 @@
 // Policies: schedule + retention, which subvolumes follow them, and the retention preview
 // (a dry run of what would be kept) shown as a timeline. The editor is in ./policies/.
-import { Anchor, Button, Skeleton, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { type Policy, usePolicies, usePolicy } from '../api/policyQueries';
 import { useCanOperate } from '../api/queries';
-import { ErrorNotice } from '../components/ErrorNotice';
 import { PageHeader } from '../components/PageHeader';
+import { QueryState } from '../components/QueryState';
 import type { Column } from '../components/ResponsiveTable';
 import { TableCard } from '../components/TableCard';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -72,9 +72,13 @@ export function PolicyPage() {
       <Anchor component={Link} to="/policies" size="sm">
         ← All policies
       </Anchor>
-      {!isNew && policy.isPending && <Skeleton h={200} />}
-      {!isNew && policy.isError && <ErrorNotice title="Could not load the policy" error={policy.error} onRetry={() => void policy.refetch()} />}
-      {(isNew || policy.data) && <PolicyEditor key={policy.data?.id ?? 'new'} policy={isNew ? undefined : policy.data} onDeleting={setDeleting} />}
+      {isNew ? (
+        <PolicyEditor key="new" policy={undefined} onDeleting={setDeleting} />
+      ) : (
+        <QueryState query={policy} errorTitle="Could not load the policy" skeleton={200}>
+          {(data) => <PolicyEditor key={data.id} policy={data} onDeleting={setDeleting} />}
+        </QueryState>
+      )}
     </Stack>
   );
 }
