@@ -1,8 +1,10 @@
 //! The `dist-btrfs` binary: parses the command line and runs one command.
 //!
 //! This is the binary edge: errors are `anyhow` here and nowhere else. Commands:
-//! `serve` (the control plane), `migrate`, `openapi` (print the spec) and
-//! `projections rebuild`.
+//! `serve` (the control plane), `migrate`, `openapi` (print the spec),
+//! `projections rebuild`, `users reset-password` / `users set-role` (recovery from the
+//! server itself, straight against the database, recorded as events) and `vault
+//! rotate-key` (refused while a `serve` holds the state directory).
 
 mod database;
 mod demo;

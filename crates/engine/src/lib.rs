@@ -7,8 +7,8 @@
 //!
 //! - [`accounts`]: users, passwords, roles and the rules between them (there is always
 //!   an admin), argon2 hashing behind a bounded gate, session and token secrets.
-//! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (local today; SSH plugs in
-//!   through [`hosts::Connector`]).
+//! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (the local host, or SSH
+//!   through a [`hosts::Connector`]: in `serve`, [`remote::VaultConnector`]).
 //! - [`servers`]: registering the local primary at start.
 //! - [`remote`]: SSH servers: the vault-backed connector, server checks, register /
 //!   update / remove / test / accept a changed host key.
@@ -16,13 +16,15 @@
 //! - [`real_paths`]: the allowed-roots rule on paths as their server resolves them.
 //! - [`subvolumes`], [`snapshots`]: the operations.
 //! - [`policies`]: policies and their assignment to subvolumes (database only).
-//! - [`prune`]: retention on the primary: dry-run preview and pruning.
+//! - [`prune`]: retention on the primary: dry-run preview and pruning;
+//!   [`target_prune`]: the policy's target retention on each replication target.
 //! - [`scheduled`]: the snapshot of one scheduled slot, idempotent across crashes.
 //! - [`test_pause`]: test-only pause points for kill-in-the-middle tests.
 //! - [`storage`]: storage collection (filesystem usage, qgroup sizes) into the metrics
 //!   history.
 //! - [`targets`], [`replication`], [`fanout`]: replication targets, replication runs
 //!   (one `btrfs send` fanned out to every target of a group) and the stream fan-out.
+//! - [`rpo`]: the recovery point objective per subvolume (replication health).
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
 //! Ordering rules (see ARCHITECTURE.md for the invariants): input is parsed into domain

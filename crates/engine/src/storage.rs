@@ -7,7 +7,11 @@
 //! with `collect_qgroups` on it also reads `btrfs qgroup show` there and maps level-0
 //! qgroups to the catalog's managed subvolumes and present snapshots by btrfs id.
 //! Results go to the storage metrics tables ([`store::storage`]), which are a bounded
-//! time series outside the event log (ARCHITECTURE.md "Storage metrics").
+//! time series outside the event log (why: see that module).
+//!
+//! `serve` collects every server every `DIST_BTRFS_STORAGE_INTERVAL_SECS` (default 300,
+//! 0 = off) with servers concurrently, and `POST /servers/{id}/storage/collect` collects
+//! one now.
 //!
 //! It never enables quotas: a filesystem without them is reported in the collection's
 //! `qgroup_note`. A failure (server unreachable, command failed) is recorded for that

@@ -16,6 +16,18 @@
 //! Mutual exclusion per subvolume is the engine's (its advisory lock around every
 //! snapshot / prune / sync), so jobs on one subvolume never interleave, whichever
 //! process runs them.
+//!
+//! Every replication run becomes a [`ReplicateJob`], whoever asked for it: "replicate
+//! after snapshot" (`worker::replicate_after_snapshot`, one run per snapshot), `POST
+//! /replications` (through `api::AppState::replication_queue`, which `serve` sets), and
+//! `serve`'s start-up ([`queue::enqueue_unfinished_replications`]: every queued or running
+//! run without a job gets one). One way rather than in-process tasks plus a resume at
+//! start: a run gets the queue's retries with backoff, survives any process, and two
+//! `serve`s cannot run it twice (the job key; the engine's per-subvolume run lock
+//! besides).
+//!
+//! `job_snapshot_slots` and the `apalis.*` tables are queue bookkeeping, not domain state:
+//! not projections, never rebuilt; what was done is in the events.
 
 pub mod kinds;
 pub mod queue;

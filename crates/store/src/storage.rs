@@ -5,8 +5,22 @@
 //! These tables are measurements, not projections: they are written by the engine's
 //! storage collection (`engine::storage`), never by `projections::apply`, are not part
 //! of the event log and are left alone by a rebuild. Samples have bounded retention
-//! ([`thin`]): one per 5 minutes for 48 hours, one per hour for 90 days, nothing
-//! older. The decision is explained in ARCHITECTURE.md ("Storage metrics").
+//! ([`thin`], run in the collection's transaction): one per 5 minutes for 48 hours, one
+//! per hour for 90 days, nothing older.
+//!
+//! Why not events: one collection per server every 5 minutes would add ~100k events per
+//! server-year to an append-only log that can never shed them, for no audit value. Only
+//! the setting change is an event (`ServerStorageSettingsChanged`). The price: a
+//! `projections rebuild` cannot reproduce these tables, and a lost database loses this
+//! history.
+//!
+//! Tables: `storage_samples` (one row per filesystem and collection),
+//! `storage_collections` (last attempt, last success, error and qgroup note per server),
+//! `storage_sizes` (latest referenced / exclusive bytes per managed subvolume and present
+//! snapshot, replaced per server at each collection). Read models join them:
+//! `proj_snapshots`' reads fill `size_bytes` from `storage_sizes` (exclusive bytes), and
+//! `GET /storage`, `GET /servers/{id}/storage/history` and `GET /subvolumes/{id}/storage`
+//! and the `/metrics` storage series read them.
 
 use chrono::{DateTime, Utc};
 use domain::{ServerId, SubvolumeId};
