@@ -6,6 +6,7 @@
 //! subvolume's snapshots, [`lock_server`] around managing subvolumes of one server, and
 //! [`lock_server_registry`] around registering servers. Locks of different namespaces
 //! may share a hash bucket; that only ever makes two operations wait for each other.
+//! [`SessionLock`] is the one session-level lock: a guard for work spanning transactions.
 
 use domain::{ServerId, StreamId, SubvolumeId};
 use sqlx::postgres::PgConnection;
@@ -51,4 +52,44 @@ pub async fn lock_accounts(conn: &mut PgConnection) -> Result<(), StoreError> {
 /// assigned policy cannot be deleted).
 pub async fn lock_policies(conn: &mut PgConnection) -> Result<(), StoreError> {
     lock(conn, "policies").await
+}
+
+/// A session-level advisory lock (`pg_advisory_lock`) on a connection of its own, for
+/// work that spans many transactions (a replication run of one subvolume). Held while
+/// the guard lives: [`SessionLock::release`] unlocks; a guard dropped without it (task
+/// aborted, process shutting down) closes its connection, which ends the session and so
+/// releases the lock too: never leaked. The connection is closed, not pooled, either way.
+pub struct SessionLock {
+    conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    key: String,
+}
+
+impl SessionLock {
+    /// Waits for the lock `key` on a new session of `pool`.
+    pub async fn acquire(pool: &sqlx::PgPool, key: String) -> Result<Self, StoreError> {
+        let mut conn = pool.acquire().await?;
+        // If the guard is dropped, the connection must not go back to the pool still
+        // holding the lock: closing the session on drop releases it in every case.
+        conn.close_on_drop();
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+            .bind(&key)
+            .execute(&mut *conn)
+            .await?;
+        Ok(Self { conn, key })
+    }
+
+    /// Serializes replication runs of one subvolume (two runs never receive into the
+    /// same directories at once).
+    pub async fn replication_run(pool: &sqlx::PgPool, id: SubvolumeId) -> Result<Self, StoreError> {
+        Self::acquire(pool, format!("replication-run:{id}")).await
+    }
+
+    /// Unlocks. On failure, closing the connection releases the lock anyway.
+    pub async fn release(mut self) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+            .bind(&self.key)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
 }

@@ -1,0 +1,156 @@
+//! The planner of a replication round: pure functions, no I/O. Given the primary's
+//! snapshots (lineage facts), the requested snapshot and what each pending target's
+//! directory holds, it says per target: done (the snapshot is there), failed (strict
+//! incremental without a common base), or which snapshot to send from which parent.
+//! Targets needing the same (snapshot, parent) form one group: one `btrfs send` feeds
+//! them all. It also reads a target's complete replicas and common base from its
+//! listing.
+//!
+//! What it does not do: read disks, append events, or stream (see [`super::driver`] and
+//! [`super::transport`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::lineage::{self, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision};
+use domain::replication::{Replica, TargetOptions};
+use domain::{ServerPath, SnapshotId, TargetId};
+use store::projections::SnapshotView;
+use uuid::Uuid;
+
+/// A subvolume found in a target directory.
+#[derive(Debug, Clone)]
+pub(crate) struct InDir {
+    pub(crate) path: ServerPath,
+    pub(crate) name: String,
+    pub(crate) received: ReceivedSubvolume,
+}
+
+/// What a target needs next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// It has the requested snapshot.
+    Done,
+    /// `btrfs send [-p parent] snapshot` (primary uuids).
+    Send {
+        snapshot: Uuid,
+        parent: Option<Uuid>,
+    },
+    /// It cannot get the snapshot (a permanent failure, with the reason).
+    Fail(String),
+}
+
+/// One pending target as the planner sees it.
+pub(crate) struct TargetState<'a> {
+    pub(crate) target: TargetId,
+    pub(crate) received: &'a [ReceivedSubvolume],
+    pub(crate) options: &'a TargetOptions,
+    /// Whether the target ever held replicas (the catalog says so): a strict target
+    /// with none left lost its base rather than never having one.
+    pub(crate) had_replicas: bool,
+}
+
+/// A round's plan: every target given lands in exactly one of the three.
+#[derive(Debug, Default)]
+pub(crate) struct RoundPlan {
+    pub(crate) done: Vec<TargetId>,
+    pub(crate) failed: Vec<(TargetId, String)>,
+    /// (snapshot uuid, parent uuid) -> the targets of that one send.
+    pub(crate) groups: BTreeMap<(Uuid, Option<Uuid>), Vec<TargetId>>,
+}
+
+const STRICT_LOST_BASE: &str = "strict incremental: the target shares no snapshot with the \
+     primary any more (its common base was deleted); a full send is refused — turn \
+     strict_incremental off for one run or restore a common base";
+const STRICT_NEVER_SENT: &str = "strict incremental: the target has no snapshot of this \
+     subvolume yet and full sends are refused — turn strict_incremental off for the \
+     initial send";
+
+/// What one target needs next to reach `upto`.
+pub(crate) fn next_for(
+    upto: &PrimarySnapshot,
+    primary: &[PrimarySnapshot],
+    t: &TargetState<'_>,
+) -> Next {
+    let Some(uuid) = lineage::to_send(upto, primary, t.received, t.options.missing)
+        .first()
+        .copied()
+    else {
+        return Next::Done;
+    };
+    let Some(sending) = primary.iter().find(|p| p.uuid == uuid) else {
+        return Next::Done;
+    };
+    match lineage::choose_send(sending, primary, t.received, t.options.incremental_mode()) {
+        SendDecision::AlreadyThere => Next::Done,
+        SendDecision::Full => Next::Send {
+            snapshot: uuid,
+            parent: None,
+        },
+        SendDecision::Incremental { parent_uuid } => Next::Send {
+            snapshot: uuid,
+            parent: Some(parent_uuid),
+        },
+        SendDecision::StrictIncrementalRefused {
+            target_has_received,
+        } => Next::Fail(
+            if target_has_received || t.had_replicas {
+                STRICT_LOST_BASE
+            } else {
+                STRICT_NEVER_SENT
+            }
+            .to_owned(),
+        ),
+    }
+}
+
+/// The plan of one round for `targets`.
+pub(crate) fn plan_round(
+    upto: &PrimarySnapshot,
+    primary: &[PrimarySnapshot],
+    targets: &[TargetState<'_>],
+) -> RoundPlan {
+    let mut plan = RoundPlan::default();
+    for t in targets {
+        match next_for(upto, primary, t) {
+            Next::Done => plan.done.push(t.target),
+            Next::Fail(why) => plan.failed.push((t.target, why)),
+            Next::Send { snapshot, parent } => plan
+                .groups
+                .entry((snapshot, parent))
+                .or_default()
+                .push(t.target),
+        }
+    }
+    plan
+}
+
+/// The complete replicas in `dir` of the primary's `snapshots` (by uuid), oldest
+/// first, and the newest of them (the common base).
+pub(crate) fn replicas(
+    snapshots: &HashMap<Uuid, SnapshotView>,
+    dir: &[InDir],
+) -> (Vec<Replica>, Option<SnapshotId>) {
+    let mut out: Vec<(&SnapshotView, Replica)> = dir
+        .iter()
+        .filter_map(|d| match lineage::classify(&d.received) {
+            ReceivedState::Complete { received_uuid } => {
+                let snap = snapshots.get(&received_uuid)?;
+                Some((
+                    snap,
+                    Replica {
+                        snapshot_id: snap.snapshot_id,
+                        path: d.path.as_str().to_owned(),
+                        uuid: d.received.uuid,
+                    },
+                ))
+            }
+            ReceivedState::Incomplete(_) => None,
+        })
+        .collect();
+    out.sort_by_key(|(s, _)| (s.created_at.unwrap_or(s.recorded_at), s.uuid));
+    let base = out.last().map(|(s, _)| s.snapshot_id);
+    (out.into_iter().map(|(_, r)| r).collect(), base)
+}
+
+#[cfg(test)]
+mod tests;

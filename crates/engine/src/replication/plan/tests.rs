@@ -1,0 +1,243 @@
+//! Unit and property tests of the round planner (no I/O).
+
+use super::*;
+use chrono::{TimeDelta, TimeZone, Utc};
+use domain::lineage::MissingMode;
+use proptest::prelude::*;
+
+fn u(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+/// Primary snapshots 1..=n, one day apart.
+fn primary(n: u128) -> Vec<PrimarySnapshot> {
+    (1..=n)
+        .map(|i| PrimarySnapshot {
+            uuid: u(i),
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+                + TimeDelta::days(i64::try_from(i).unwrap()),
+        })
+        .collect()
+}
+
+/// Complete copies of primary snapshots `have` (own uuids 1000+).
+fn copies(have: &[u128]) -> Vec<ReceivedSubvolume> {
+    have.iter()
+        .map(|&i| ReceivedSubvolume {
+            uuid: u(1000 + i),
+            received_uuid: Some(u(i)),
+            read_only: true,
+        })
+        .collect()
+}
+
+fn target(n: u128) -> TargetId {
+    TargetId::from_uuid(u(5000 + n))
+}
+
+fn opts(strict: bool, missing: MissingMode) -> TargetOptions {
+    TargetOptions {
+        strict_incremental: strict,
+        missing,
+        ..TargetOptions::default()
+    }
+}
+
+fn state<'a>(n: u128, received: &'a [ReceivedSubvolume], o: &'a TargetOptions) -> TargetState<'a> {
+    TargetState {
+        target: target(n),
+        received,
+        options: o,
+        had_replicas: false,
+    }
+}
+
+#[test]
+fn an_empty_target_gets_a_full_send_of_the_requested_snapshot() {
+    let p = primary(3);
+    let o = TargetOptions::default();
+    let t = state(1, &[], &o);
+    assert_eq!(
+        next_for(&p[2], &p, &t),
+        Next::Send {
+            snapshot: u(3),
+            parent: None
+        }
+    );
+}
+
+#[test]
+fn a_target_with_an_older_copy_gets_an_incremental_from_the_newest_common_base() {
+    let p = primary(4);
+    let have = copies(&[1, 2]);
+    let o = TargetOptions::default();
+    assert_eq!(
+        next_for(&p[3], &p, &state(1, &have, &o)),
+        Next::Send {
+            snapshot: u(4),
+            parent: Some(u(2))
+        }
+    );
+}
+
+#[test]
+fn send_all_missing_sends_the_oldest_missing_first() {
+    let p = primary(4);
+    let have = copies(&[1]);
+    let o = opts(false, MissingMode::AllMissing);
+    assert_eq!(
+        next_for(&p[3], &p, &state(1, &have, &o)),
+        Next::Send {
+            snapshot: u(2),
+            parent: Some(u(1))
+        }
+    );
+}
+
+#[test]
+fn a_target_that_has_the_snapshot_is_done() {
+    let p = primary(2);
+    let have = copies(&[2]);
+    let o = TargetOptions::default();
+    assert_eq!(next_for(&p[1], &p, &state(1, &have, &o)), Next::Done);
+}
+
+#[test]
+fn strict_incremental_without_a_base_fails_saying_why() {
+    let p = primary(2);
+    let o = opts(true, MissingMode::NewestOnly);
+    let never = next_for(&p[1], &p, &state(1, &[], &o));
+    assert!(
+        matches!(&never, Next::Fail(why) if why.contains("initial send")),
+        "{never:?}"
+    );
+    let lost = TargetState {
+        had_replicas: true,
+        ..state(1, &[], &o)
+    };
+    let lost = next_for(&p[1], &p, &lost);
+    assert!(
+        matches!(&lost, Next::Fail(why) if why.contains("common base was deleted")),
+        "{lost:?}"
+    );
+}
+
+#[test]
+fn targets_needing_the_same_send_share_one_group() {
+    let p = primary(3);
+    let (a, b, c) = (copies(&[2]), copies(&[2]), copies(&[]));
+    let o = TargetOptions::default();
+    let plan = plan_round(
+        &p[2],
+        &p,
+        &[state(1, &a, &o), state(2, &b, &o), state(3, &c, &o)],
+    );
+    assert_eq!(plan.groups.len(), 2, "{plan:?}");
+    assert_eq!(plan.groups[&(u(3), Some(u(2)))], vec![target(1), target(2)]);
+    assert_eq!(plan.groups[&(u(3), None)], vec![target(3)]);
+    assert!(plan.done.is_empty() && plan.failed.is_empty());
+}
+
+#[test]
+fn replicas_are_complete_copies_oldest_first_and_the_newest_is_the_base() {
+    let p = primary(3);
+    let snapshots: HashMap<Uuid, SnapshotView> = p
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let view = SnapshotView {
+                snapshot_id: SnapshotId::from_uuid(s.uuid),
+                subvolume_id: domain::SubvolumeId::from_uuid(u(9)),
+                name: format!("vol.{i}"),
+                path: format!("/p/vol.{i}"),
+                uuid: s.uuid,
+                parent_uuid: u(9),
+                btrfs_id: 256,
+                origin: store::projections::SnapshotOrigin::Created,
+                managed: true,
+                state: store::projections::SnapshotState::Present,
+                created_at: Some(s.created_at),
+                recorded_at: s.created_at,
+                gone_at: None,
+                size_bytes: None,
+                last_error: None,
+            };
+            (s.uuid, view)
+        })
+        .collect();
+    let dir = |i: u128, ro: bool| InDir {
+        path: ServerPath::parse(&format!("/t/vol.{i}")).unwrap(),
+        name: format!("vol.{i}"),
+        received: ReceivedSubvolume {
+            uuid: u(1000 + i),
+            received_uuid: Some(u(i)),
+            read_only: ro,
+        },
+    };
+    // 3 is half received (not read-only): no replica, not the base.
+    let (found, base) = replicas(&snapshots, &[dir(3, false), dir(2, true), dir(1, true)]);
+    let ids: Vec<SnapshotId> = found.iter().map(|r| r.snapshot_id).collect();
+    assert_eq!(
+        ids,
+        vec![SnapshotId::from_uuid(u(1)), SnapshotId::from_uuid(u(2))]
+    );
+    assert_eq!(base, Some(SnapshotId::from_uuid(u(2))));
+}
+
+proptest! {
+    /// Whatever the targets hold: every target lands in exactly one bucket; a send's
+    /// parent is a complete copy on each of its group's targets; targets with the same
+    /// copies and options get the same plan.
+    #[test]
+    fn every_target_gets_exactly_one_consistent_plan(
+        n in 1u128..8,
+        upto in 0usize..8,
+        holdings in proptest::collection::vec((proptest::collection::vec(any::<bool>(), 8), any::<bool>(), any::<bool>()), 1..6),
+    ) {
+        let p = primary(n);
+        let upto = &p[upto.min(p.len() - 1)];
+        let received: Vec<Vec<ReceivedSubvolume>> = holdings
+            .iter()
+            .map(|(has, _, _)| {
+                let have: Vec<u128> = (1..=n).filter(|i| has[usize::try_from(*i).unwrap() - 1]).collect();
+                copies(&have)
+            })
+            .collect();
+        let options: Vec<TargetOptions> = holdings
+            .iter()
+            .map(|(_, strict, all)| opts(*strict, if *all { MissingMode::AllMissing } else { MissingMode::NewestOnly }))
+            .collect();
+        let states: Vec<TargetState<'_>> = (0..holdings.len())
+            .map(|i| state(u128::try_from(i).unwrap(), &received[i], &options[i]))
+            .collect();
+        let plan = plan_round(upto, &p, &states);
+
+        let mut seen: Vec<TargetId> = plan.done.clone();
+        seen.extend(plan.failed.iter().map(|(t, _)| *t));
+        seen.extend(plan.groups.values().flatten().copied());
+        seen.sort();
+        let mut all: Vec<TargetId> = states.iter().map(|s| s.target).collect();
+        all.sort();
+        prop_assert_eq!(seen, all);
+
+        for ((snapshot, parent), members) in &plan.groups {
+            for m in members {
+                let i = states.iter().position(|s| s.target == *m).unwrap();
+                let there: Vec<Uuid> = received[i].iter().filter_map(|r| r.received_uuid).collect();
+                prop_assert!(!there.contains(snapshot), "never sends what is there");
+                if let Some(parent) = parent {
+                    prop_assert!(there.contains(parent), "the parent is on the target");
+                }
+            }
+        }
+        for (i, a) in states.iter().enumerate() {
+            for b in &states[i + 1..] {
+                if received[usize::try_from(a.target.as_uuid().as_u128() - 5000).unwrap()] == received[usize::try_from(b.target.as_uuid().as_u128() - 5000).unwrap()]
+                    && a.options == b.options
+                {
+                    prop_assert_eq!(next_for(upto, &p, a), next_for(upto, &p, b));
+                }
+            }
+        }
+    }
+}

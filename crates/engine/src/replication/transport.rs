@@ -1,0 +1,392 @@
+//! The transport of a send group: cleans each member's directory, records the starts
+//! (under the subvolume lock, after re-checking that the snapshot and parent are still
+//! catalogued), starts every member's `btrfs receive` (or `zstd -d -c | btrfs receive`),
+//! then the ONE `btrfs send`, and streams it into all of them through
+//! [`crate::fanout`] with throttled progress events. Each member's outcome (its
+//! receive's exit, the send's, the stream's) goes to the driver's verification.
+//!
+//! What it does not do: choose snapshots or parents (the planner).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use btrfs::host::{CommandStdin, RunningCommand};
+use domain::replication::{
+    Compression, ErrorClass, ReplicationProgress, ReplicationTargetStarted, TargetBytes,
+};
+use domain::{DomainEvent, TargetId};
+use store::projections::{self, SnapshotState};
+use store::{ExpectedVersion, events, locks};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::plan::InDir;
+use super::{
+    Failure, PROGRESS_EVERY, Primary, RECEIVE_EXIT_GRACE, RunCtx, SendSpec, TargetRun, append_run,
+    millis, throughput,
+};
+use crate::fanout::{self, Delivered, FanoutReport, Sink};
+use crate::{EngineError, abs, recorded_path};
+
+/// Each member's result.
+type Results = Vec<(TargetId, Result<(), Failure>)>;
+
+/// A member whose `btrfs receive` runs.
+struct Receiving {
+    cmd: Box<dyn RunningCommand>,
+    /// Its `replication_target` span.
+    span: tracing::Span,
+}
+
+/// The members' receives, and the sinks that feed them.
+#[derive(Default)]
+struct Receives {
+    running: HashMap<TargetId, Receiving>,
+    sinks: Vec<Sink<TargetId>>,
+    /// Bytes written so far, per member (for progress).
+    counters: Vec<(TargetId, Arc<AtomicU64>)>,
+}
+
+/// The one send, streamed.
+struct Streamed {
+    report: FanoutReport<TargetId>,
+    send: Result<(), btrfs::HostError>,
+    elapsed: Duration,
+}
+
+impl RunCtx<'_> {
+    /// One `btrfs send` of `spec.snap` (from `spec.parent`) into every member's
+    /// `btrfs receive`.
+    pub(super) async fn send_group(
+        &self,
+        primary: &Primary,
+        spec: SendSpec<'_>,
+        members: Vec<(TargetId, Vec<InDir>)>,
+        pending: &BTreeMap<TargetId, TargetRun>,
+    ) -> Result<Results, EngineError> {
+        let mut results = Results::new();
+        let ready = self
+            .clean_members(primary, spec, &members, pending, &mut results)
+            .await;
+        if ready.is_empty() {
+            return Ok(results);
+        }
+        let send_id = self.record_starts(spec, &ready, pending).await?;
+        tracing::info!(replication = %self.id(), snapshot = %spec.snap.name, parent = ?spec.parent.map(|p| &p.name), targets = ready.len(), "send started");
+        let mut receives = start_receives(spec, &ready, pending, &mut results).await;
+        if receives.sinks.is_empty() {
+            return Ok(results);
+        }
+        let streamed = match self.stream(primary, spec, send_id, &mut receives).await? {
+            Ok(s) => s,
+            Err(f) => {
+                drop(receives);
+                results.extend(ready.iter().map(|t| (*t, Err(f.clone()))));
+                return Ok(results);
+            }
+        };
+        for (tid, written) in streamed.report.sinks {
+            let Some(receiving) = receives.running.remove(&tid) else {
+                continue;
+            };
+            let outcome = target_outcome(receiving.cmd, written, &streamed.send).await;
+            let result = self
+                .settle(tid, outcome, primary, spec, streamed.elapsed, pending)
+                .instrument(receiving.span)
+                .await;
+            results.push((tid, result));
+        }
+        Ok(results)
+    }
+
+    /// Cleans each member's directory; those that cannot be cleaned fail. The ready ones.
+    async fn clean_members(
+        &self,
+        primary: &Primary,
+        spec: SendSpec<'_>,
+        members: &[(TargetId, Vec<InDir>)],
+        pending: &BTreeMap<TargetId, TargetRun>,
+        results: &mut Results,
+    ) -> Vec<TargetId> {
+        let mut names: HashSet<String> = primary.names();
+        names.insert(spec.snap.name.clone());
+        let mut ready = Vec::new();
+        for (tid, listing) in members {
+            let Some(t) = pending.get(tid) else { continue };
+            match self.clean_target(*tid, t, listing, &names, spec.snap).await {
+                Ok(()) => ready.push(*tid),
+                Err(f) => results.push((*tid, Err(f))),
+            }
+        }
+        ready
+    }
+
+    /// Records the starts under the subvolume lock, after checking that the snapshot and
+    /// the parent are still catalogued (pruning reads "in flight" under it). The send id.
+    async fn record_starts(
+        &self,
+        spec: SendSpec<'_>,
+        ready: &[TargetId],
+        pending: &BTreeMap<TargetId, TargetRun>,
+    ) -> Result<Uuid, EngineError> {
+        let pool = self.engine.events.pool();
+        let send_id = Uuid::now_v7();
+        let expected =
+            projections::last_send_bytes(pool, self.run.subvolume_id, spec.parent.is_some())
+                .await?;
+        let mut tx = pool.begin().await?;
+        locks::lock_subvolume(&mut tx, self.run.subvolume_id).await?;
+        for s in std::iter::once(spec.snap).chain(spec.parent) {
+            let now = projections::snapshot_by_id(&mut *tx, s.snapshot_id).await?;
+            if now.is_none_or(|n| n.state != SnapshotState::Present) {
+                return Err(EngineError::Conflict(format!(
+                    "snapshot {} was deleted on the primary meanwhile",
+                    s.snapshot_id
+                )));
+            }
+        }
+        let started: Vec<DomainEvent> = ready
+            .iter()
+            .filter_map(|tid| Some((tid, pending.get(tid)?)))
+            .map(|(tid, t)| {
+                DomainEvent::ReplicationTargetStarted(ReplicationTargetStarted {
+                    replication_id: self.id(),
+                    target_id: *tid,
+                    snapshot_id: spec.snap.snapshot_id,
+                    parent_snapshot_id: spec.parent.map(|p| p.snapshot_id),
+                    send_id,
+                    group_size: u32::try_from(ready.len()).unwrap_or(u32::MAX),
+                    expected_bytes: expected,
+                    compression: if t.zstd {
+                        Compression::Zstd
+                    } else {
+                        Compression::None
+                    },
+                    compression_fallback: t.compression_fallback.clone(),
+                })
+            })
+            .collect();
+        let stream = self.id().stream();
+        events::append_in(&mut tx, &stream, ExpectedVersion::Any, &started, self.meta).await?;
+        tx.commit().await?;
+        Ok(send_id)
+    }
+
+    /// Starts the one send and streams it into the receives, with throttled progress.
+    /// `Ok(Err(_))`: the send did not start (every member fails with it).
+    async fn stream(
+        &self,
+        primary: &Primary,
+        spec: SendSpec<'_>,
+        send_id: Uuid,
+        receives: &mut Receives,
+    ) -> Result<Result<Streamed, Failure>, EngineError> {
+        let started_at = Instant::now();
+        let snap_path = abs(&recorded_path(&spec.snap.path)?)?;
+        let parent_path = spec
+            .parent
+            .map(|p| recorded_path(&p.path).and_then(|p| abs(&p)))
+            .transpose()?;
+        let mut send = match primary
+            .btrfs
+            .send(&snap_path, parent_path.as_ref(), &[])
+            .await
+        {
+            Ok(cmd) => cmd,
+            Err(e) => return Ok(Err(Failure::from_engine(&EngineError::Host(e)))),
+        };
+        let Some(stdout) = send.take_stdout() else {
+            return Err(EngineError::Inconsistent("btrfs send has no stdout".into()));
+        };
+        let progress = self.spawn_progress(send_id, receives.counters.clone());
+        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks)).await;
+        progress.abort();
+        let send = send.wait().await.map(drop);
+        let elapsed = started_at.elapsed();
+        tracing::info!(replication = %self.id(), bytes = report.bytes_read, ms = millis(elapsed), "send finished");
+        Ok(Ok(Streamed {
+            report,
+            send,
+            elapsed,
+        }))
+    }
+
+    /// A task appending `ReplicationProgress` at most every [`PROGRESS_EVERY`] while
+    /// bytes move.
+    fn spawn_progress(
+        &self,
+        send_id: Uuid,
+        counters: Vec<(TargetId, Arc<AtomicU64>)>,
+    ) -> tokio::task::JoinHandle<()> {
+        let engine = self.engine.clone();
+        let meta = self.meta.clone();
+        let id = self.id();
+        tokio::spawn(async move {
+            let mut last = 0_u64;
+            let mut last_at = Instant::now();
+            loop {
+                tokio::time::sleep(PROGRESS_EVERY).await;
+                let targets: Vec<TargetBytes> = counters
+                    .iter()
+                    .map(|(t, c)| TargetBytes {
+                        target_id: *t,
+                        bytes: c.load(Ordering::Relaxed),
+                    })
+                    .collect();
+                let top = targets.iter().map(|t| t.bytes).max().unwrap_or(0);
+                if top == last {
+                    continue;
+                }
+                let rate = throughput(top - last, last_at.elapsed());
+                (last, last_at) = (top, Instant::now());
+                let event = DomainEvent::ReplicationProgress(ReplicationProgress {
+                    replication_id: id,
+                    send_id,
+                    targets,
+                    rate_bytes_per_sec: rate,
+                });
+                if let Err(e) = append_run(&engine, id, event, &meta).await {
+                    tracing::warn!(error = %e, "recording progress failed");
+                }
+            }
+        })
+    }
+
+    /// A member's delivered stream verified and recorded, or its failure cleaned up.
+    async fn settle(
+        &self,
+        tid: TargetId,
+        outcome: Result<Delivered, Failure>,
+        primary: &Primary,
+        spec: SendSpec<'_>,
+        elapsed: Duration,
+        pending: &BTreeMap<TargetId, TargetRun>,
+    ) -> Result<(), Failure> {
+        let t = pending
+            .get(&tid)
+            .ok_or_else(|| Failure::permanent("target vanished from the run"))?;
+        match outcome {
+            Ok(delivered) => {
+                let span = tracing::Span::current();
+                span.record("bytes", delivered.stream_bytes);
+                span.record("wire_bytes", delivered.wire_bytes);
+                self.verify_and_record(t, primary, spec, &delivered, elapsed)
+                    .await
+            }
+            Err(f) => {
+                self.clean_after_failure(tid, t, spec.snap).await;
+                Err(f)
+            }
+        }
+    }
+}
+
+/// Starts each ready member's receive under its `replication_target` span; those that
+/// cannot start fail.
+async fn start_receives(
+    spec: SendSpec<'_>,
+    ready: &[TargetId],
+    pending: &BTreeMap<TargetId, TargetRun>,
+    results: &mut Results,
+) -> Receives {
+    let mut receives = Receives::default();
+    for tid in ready {
+        let Some(t) = pending.get(tid) else { continue };
+        let span = target_span(spec, *tid, t);
+        match start_receive(t).instrument(span.clone()).await {
+            Ok((cmd, stdin)) => {
+                let written = Arc::new(AtomicU64::new(0));
+                receives.counters.push((*tid, written.clone()));
+                receives.sinks.push(Sink {
+                    key: *tid,
+                    stdin,
+                    rate_limit: t.view.options.rate_limit_bytes_per_sec,
+                    written,
+                    zstd: t.zstd,
+                });
+                receives.running.insert(*tid, Receiving { cmd, span });
+            }
+            Err(e) => results.push((*tid, Err(e.into()))),
+        }
+    }
+    receives
+}
+
+/// The span of one member's transfer (its receive's `command` span goes under it).
+fn target_span(spec: SendSpec<'_>, tid: TargetId, t: &TargetRun) -> tracing::Span {
+    let span = tracing::info_span!(
+        "replication_target",
+        target_id = %tid,
+        server_id = %t.view.server_id,
+        snapshot_id = %spec.snap.snapshot_id,
+        parent_snapshot_id = tracing::field::Empty,
+        kind = if spec.parent.is_some() { "incremental" } else { "full" },
+        compression = if t.zstd { "zstd" } else { "none" },
+        bytes = tracing::field::Empty,
+        wire_bytes = tracing::field::Empty,
+    );
+    if let Some(p) = spec.parent {
+        span.record("parent_snapshot_id", tracing::field::display(p.snapshot_id));
+    }
+    span
+}
+
+/// `btrfs receive DIR` (through zstd when the member takes the compressed stream): the
+/// command and its stdin. Its stdout is drained at once (one SSH connection serves
+/// many channels).
+async fn start_receive(
+    t: &TargetRun,
+) -> Result<(Box<dyn RunningCommand>, CommandStdin), EngineError> {
+    let dir = abs(&t.dir)?;
+    let mut cmd = if t.zstd {
+        t.btrfs.receive_zstd(&dir).await?
+    } else {
+        t.btrfs.receive(&dir).await?
+    };
+    let stdin = cmd
+        .take_stdin()
+        .ok_or_else(|| EngineError::Inconsistent("btrfs receive has no stdin".into()))?;
+    if let Some(mut out) = cmd.take_stdout() {
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut out, &mut tokio::io::sink()).await;
+        });
+    }
+    Ok((cmd, stdin))
+}
+
+/// One member's outcome from its receive's exit, what was written to it and the send's
+/// exit.
+async fn target_outcome(
+    cmd: Box<dyn RunningCommand>,
+    written: Result<Delivered, std::io::Error>,
+    send: &Result<(), btrfs::HostError>,
+) -> Result<Delivered, Failure> {
+    let exit = match &written {
+        Ok(_) => cmd.wait().await.map(drop),
+        Err(_) => match tokio::time::timeout(RECEIVE_EXIT_GRACE, cmd.wait()).await {
+            Ok(r) => r.map(drop),
+            Err(_) => Ok(()),
+        },
+    };
+    // A send killed by SIGPIPE died because we closed its stdout after every target
+    // had failed: the target's own error is the cause, report that.
+    let target_failed = written.is_err() || exit.is_err();
+    let send_failure = send
+        .as_ref()
+        .err()
+        .filter(|e| !(e.is_broken_pipe() && target_failed));
+    match (send_failure, written, exit) {
+        (Some(e), _, _) => Err(Failure {
+            error: format!("btrfs send failed: {e}"),
+            class: ErrorClass::from_transient(e.is_transient()),
+        }),
+        (_, _, Err(e)) => Err(Failure::from_engine(&EngineError::Host(e))),
+        (_, Err(e), Ok(())) => Err(Failure {
+            error: format!("streaming to the target failed: {e}"),
+            class: ErrorClass::Transient,
+        }),
+        (None, Ok(delivered), Ok(())) => Ok(delivered),
+    }
+}
