@@ -3,63 +3,16 @@
 //! An append writes the events and runs every projection over them in ONE
 //! transaction, so the views never lag behind or run ahead of the log. Reads return
 //! decoded [`DomainEvent`]s. This module does not interpret events; projections do.
+//! The record types live in [`crate::record`] (which projections use too), so this
+//! module depends on the projections and never the other way round.
 
-use chrono::{DateTime, Utc};
-use domain::{Actor, DomainEvent, EventKind, StreamId};
+use domain::{DomainEvent, EventKind, StreamId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgPool};
-use uuid::Uuid;
 
+pub use crate::record::{AppendMeta, ExpectedVersion, RecordedEvent};
+use crate::record::{decode_row, read_all_in};
 use crate::{StoreError, projections};
-
-/// What the writer believes the stream's current version is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpectedVersion {
-    /// The stream must not exist yet.
-    NoStream,
-    /// The stream's last event has exactly this version.
-    Exactly(i64),
-    /// Append after whatever is there (still fails if a concurrent writer wins the race).
-    Any,
-}
-
-impl std::fmt::Display for ExpectedVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoStream => f.write_str("no stream"),
-            Self::Exactly(v) => write!(f, "{v}"),
-            Self::Any => f.write_str("any"),
-        }
-    }
-}
-
-/// Who appends and as part of which request or job.
-#[derive(Debug, Clone)]
-pub struct AppendMeta {
-    pub actor: Actor,
-    pub correlation_id: Uuid,
-}
-
-impl AppendMeta {
-    pub fn new(actor: Actor) -> Self {
-        Self {
-            actor,
-            correlation_id: Uuid::now_v7(),
-        }
-    }
-}
-
-/// One event as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedEvent {
-    pub global_seq: i64,
-    pub stream_id: StreamId,
-    pub stream_version: i64,
-    pub event: DomainEvent,
-    pub actor: Actor,
-    pub correlation_id: Uuid,
-    pub recorded_at: DateTime<Utc>,
-}
 
 /// The event store over a pool.
 #[derive(Debug, Clone)]
@@ -213,42 +166,4 @@ fn conflict_or(
         };
     }
     StoreError::Database(e)
-}
-
-pub(crate) async fn read_all_in<'e, E>(
-    executor: E,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<RecordedEvent>, StoreError>
-where
-    E: sqlx::PgExecutor<'e>,
-{
-    let rows = sqlx::query(
-        "SELECT global_seq, stream_id, stream_version, event_type, schema_version, payload,
-                actor, correlation_id, recorded_at
-           FROM events WHERE global_seq > $1 ORDER BY global_seq LIMIT $2",
-    )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(executor)
-    .await?;
-    rows.iter().map(decode_row).collect()
-}
-
-fn decode_row(row: &sqlx::postgres::PgRow) -> Result<RecordedEvent, StoreError> {
-    let stream: String = row.try_get("stream_id")?;
-    let event_type: String = row.try_get("event_type")?;
-    let schema_version: i32 = row.try_get("schema_version")?;
-    let payload: serde_json::Value = row.try_get("payload")?;
-    let actor: String = row.try_get("actor")?;
-    Ok(RecordedEvent {
-        global_seq: row.try_get("global_seq")?,
-        stream_id: StreamId::parse(&stream)
-            .map_err(|e| StoreError::Corrupt(format!("stored stream id: {e}")))?,
-        stream_version: row.try_get("stream_version")?,
-        event: DomainEvent::decode(&event_type, schema_version, payload)?,
-        actor: Actor::parse(&actor).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        correlation_id: row.try_get("correlation_id")?,
-        recorded_at: row.try_get("recorded_at")?,
-    })
 }

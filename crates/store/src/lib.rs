@@ -20,6 +20,7 @@ pub mod events;
 pub mod live;
 pub mod locks;
 pub mod projections;
+mod record;
 pub mod storage;
 pub mod vault;
 

@@ -9,7 +9,7 @@ use domain::EventKind;
 use sqlx::postgres::PgConnection;
 
 use crate::StoreError;
-use crate::events::RecordedEvent;
+use crate::record::RecordedEvent;
 
 pub(super) async fn apply(
     conn: &mut PgConnection,

@@ -6,7 +6,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::events::RecordedEvent;
+use crate::record::RecordedEvent;
 
 pub(super) async fn apply(
     conn: &mut PgConnection,

@@ -40,7 +40,7 @@ pub use snapshots::{
 pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
 
 use crate::StoreError;
-use crate::events::{RecordedEvent, read_all_in};
+use crate::record::{RecordedEvent, read_all_in};
 
 /// Every projection table, in the order they are cleared.
 pub const TABLES: &[&str] = &[

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 
 use crate::StoreError;
-use crate::events::RecordedEvent;
+use crate::record::RecordedEvent;
 
 pub(super) async fn apply(
     conn: &mut PgConnection,

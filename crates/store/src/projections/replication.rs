@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::events::RecordedEvent;
+use crate::record::RecordedEvent;
 
 fn text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     match serde_json::to_value(v) {

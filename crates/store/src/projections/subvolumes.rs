@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::events::RecordedEvent;
+use crate::record::RecordedEvent;
 
 pub(super) async fn apply(
     conn: &mut PgConnection,
