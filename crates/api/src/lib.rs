@@ -14,7 +14,7 @@ pub mod hardening;
 mod health;
 mod instance;
 mod live;
-mod metrics;
+pub mod metrics;
 pub mod observe;
 mod policies;
 pub mod problem;
@@ -59,7 +59,7 @@ pub struct AppState {
     /// The largest request body accepted (`serve --max-body-bytes`).
     pub max_body_bytes: usize,
     /// Request metrics for `/metrics`.
-    pub metrics: Arc<observe::RequestMetrics>,
+    pub metrics: Arc<metrics::RequestMetrics>,
     /// The operations on servers (btrfs work + events).
     pub engine: Engine,
     /// The credential vault (the same instance the SSH connector reads); `None` in
@@ -107,7 +107,7 @@ impl AppState {
             probe_failure_floor: engine::remote::CONNECT_TIMEOUT,
             secure_cookies: false,
             max_body_bytes: hardening::DEFAULT_MAX_BODY_BYTES,
-            metrics: Arc::new(observe::RequestMetrics::default()),
+            metrics: Arc::new(metrics::RequestMetrics::default()),
             vault: None,
             live: Arc::new(store::live::LiveFeed::default()),
             replication_queue: None,

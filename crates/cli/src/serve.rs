@@ -265,7 +265,7 @@ async fn metrics_listener(
         "/metrics",
         poem::endpoint::make(move |_req| {
             let state = state.clone();
-            async move { api::observe::render(&state.metrics, &state.pool).await }
+            async move { api::metrics::render(&state.metrics, &state.pool).await }
         }),
     );
     Ok(tokio::spawn(async move {

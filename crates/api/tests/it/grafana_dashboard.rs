@@ -78,8 +78,10 @@ fn the_exposed_list_matches_what_render_writes() {
     // Every family the dashboard may use appears in the exposition's HELP/TYPE lines
     // or as a sample name in the renderer's source.
     let source = concat!(
-        include_str!("../../src/observe.rs"),
-        include_str!("../../src/replication_health.rs")
+        include_str!("../../src/metrics/mod.rs"),
+        include_str!("../../src/metrics/requests.rs"),
+        include_str!("../../src/metrics/storage.rs"),
+        include_str!("../../src/metrics/replication.rs")
     );
     for name in EXPOSED {
         let family = name
@@ -88,7 +90,7 @@ fn the_exposed_list_matches_what_render_writes() {
             .trim_end_matches("_sum");
         assert!(
             source.contains(family),
-            "{family} is not rendered by observe.rs"
+            "{family} is not rendered by api::metrics"
         );
     }
 }

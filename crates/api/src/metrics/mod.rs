@@ -1,0 +1,160 @@
+//! `/metrics`, the one home of the Prometheus text exposition: [`render`] writes the
+//! whole text (request durations from [`RequestMetrics`], events by type, jobs by
+//! state, [`storage`] and [`replication`] series read from the database at scrape time)
+//! and [`family`] is its one writer of a metric family. `GET /metrics` serves it to
+//! scrapers holding an API token (viewer role); `serve --metrics-listen` also offers it
+//! without authentication on a separate address, for operators who prefer
+//! network-level protection.
+
+use std::fmt::Write as _;
+
+use poem::web::Data;
+use poem_openapi::payload::PlainText;
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+
+use crate::AppState;
+use crate::auth::ViewerAuth;
+use sqlx::PgPool;
+
+mod replication;
+mod requests;
+mod storage;
+
+pub use requests::RequestMetrics;
+
+#[derive(Tags)]
+enum Tag {
+    /// Telemetry for monitoring systems.
+    Telemetry,
+}
+
+#[derive(ApiResponse)]
+pub enum MetricsResponse {
+    /// Metrics in the Prometheus text exposition format (0.0.4).
+    #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
+    Ok(PlainText<String>),
+}
+
+pub struct MetricsApi;
+
+#[OpenApi(tag = "Tag::Telemetry")]
+impl MetricsApi {
+    /// Prometheus metrics: request durations, events by type, jobs by state.
+    #[oai(path = "/metrics", method = "get", operation_id = "getMetrics")]
+    async fn metrics(&self, _auth: ViewerAuth, state: Data<&AppState>) -> MetricsResponse {
+        MetricsResponse::Ok(PlainText(render(&state.metrics, &state.pool).await))
+    }
+}
+
+/// The whole `/metrics` text: request metrics plus counts from the database.
+pub async fn render(requests: &RequestMetrics, pool: &PgPool) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# HELP dist_btrfs_build_info The running version.\n# TYPE dist_btrfs_build_info gauge\n",
+    );
+    let _ = writeln!(
+        out,
+        "dist_btrfs_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    requests.render(&mut out);
+
+    // Counted in the append transaction (proj_event_counts): no scan of the log.
+    let events = store::projections::event_counts(pool)
+        .await
+        .unwrap_or_default();
+    out.push_str("# HELP dist_btrfs_events_total Events in the log, by type.\n# TYPE dist_btrfs_events_total counter\n");
+    for (event_type, n) in events {
+        let _ = writeln!(
+            out,
+            "dist_btrfs_events_total{{type=\"{}\"}} {n}",
+            escape(&event_type)
+        );
+    }
+
+    storage::render(&mut out, pool).await;
+    replication::render(&mut out, pool).await;
+
+    let jobs: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+    out.push_str(
+        "# HELP dist_btrfs_jobs Jobs in the queue, by state.\n# TYPE dist_btrfs_jobs gauge\n",
+    );
+    for state in ["Pending", "Queued", "Running", "Done", "Failed", "Killed"] {
+        let n = jobs.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        let _ = writeln!(
+            out,
+            "dist_btrfs_jobs{{state=\"{}\"}} {n}",
+            state.to_lowercase()
+        );
+    }
+    // The same by queue (job_type: every queue, present and future, without a list here).
+    let by_queue: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    out.push_str("# HELP dist_btrfs_jobs_by_queue Jobs in the queue, by queue and state.\n# TYPE dist_btrfs_jobs_by_queue gauge\n");
+    for (queue, state, n) in by_queue {
+        let _ = writeln!(
+            out,
+            "dist_btrfs_jobs_by_queue{{queue=\"{}\",state=\"{}\"}} {n}",
+            escape(&queue),
+            escape(&state.to_lowercase())
+        );
+    }
+    out
+}
+
+/// Escapes a Prometheus label value.
+pub(crate) fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// One metric family: HELP/TYPE header (`kind`: gauge, counter) and its samples
+/// (`labels`, value).
+pub(crate) fn family<V: std::fmt::Display>(
+    out: &mut String,
+    name: &str,
+    kind: &str,
+    help: &str,
+    samples: &[(String, V)],
+) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{{{labels}}} {value}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn a_family_has_help_type_and_one_line_per_sample() {
+        let mut out = String::new();
+        family(
+            &mut out,
+            "x_total",
+            "counter",
+            "Xs.",
+            &[("a=\"1\"".to_owned(), 2_u64)],
+        );
+        assert_eq!(
+            out,
+            "# HELP x_total Xs.\n# TYPE x_total counter\nx_total{a=\"1\"} 2\n"
+        );
+    }
+}
