@@ -244,8 +244,9 @@ fn elapsed_ms(started: Instant) -> u64 {
 
 fn log_failure(span: &tracing::Span, started: Instant, err: &HostError) {
     // Failures are often expected by the caller (probing a path that may not exist), so
-    // they are logged at info; callers log at warn/error with their context.
-    tracing::info!(
+    // they are logged at debug; callers that see a real failure log it at warn/error
+    // with their context, once.
+    tracing::debug!(
         parent: span,
         duration_ms = elapsed_ms(started),
         transient = err.is_transient(),
@@ -383,7 +384,7 @@ pub enum ConnectErrorKind {
     Unreachable,
     /// The connection closed under a running command.
     Closed,
-    /// The host key differs from the pinned one (DESIGN.md invariant 6). Never retried.
+    /// The host key differs from the pinned one (docs/design.md invariant 6). Never retried.
     HostKeyMismatch,
     AuthenticationFailed,
     Protocol,
