@@ -1,188 +1,44 @@
 #!/usr/bin/env node
-// Browser end-to-end test of the dashboard against a REAL running `dist-btrfs serve`.
-//
-//   DIST_BTRFS_URL=http://127.0.0.1:8080 DIST_BTRFS_ADMIN_PASSWORD=... npm run e2e
-//
-// The admin's password: start `serve` with DIST_BTRFS_ADMIN_PASSWORD set (the server uses it
-// for the first admin on a fresh state dir) and pass the same variable here. Without it, the
-// password `serve` generated and printed on first start is read from its log,
-// ${E2E_SERVE_LOG:-../test-artifacts/logs/e2e-serve.log} (where ops/test puts it).
-// DIST_BTRFS_ADMIN_USER overrides the user name (default `admin`).
-//
-// Drives Debian's headless Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) with
-// playwright-core. Writes a screenshot of every page at desktop and phone width to
-// ${E2E_SCREENSHOT_DIR:-../test-artifacts/screenshots} (relative to frontend/), prints one
-// line per check and finally `e2e: N passed, M failed`; exits non-zero on any failure.
-// Note: it renames the installation (that is what it tests).
-//
-// Snapshots: E2E_PRIMARY_ROOT (required) is an absolute directory on a btrfs filesystem mounted
-// with subvolid=5 that holds a subvolume `e2e-vol` and a directory `.snapshots`
-// (e2e/prepare-primary.sh makes them), and `serve` runs on the same machine with
-// DIST_BTRFS_PRIMARY_ROOTS=$E2E_PRIMARY_ROOT. The test manages e2e-vol through the UI, creates
-// and deletes snapshots of it (checking the disk too), and leaves it managed, with no snapshot left
-// on disk.
-//
-// SSH remote: E2E_REMOTE_ADDR, E2E_REMOTE_PORT, E2E_REMOTE_USER, E2E_REMOTE_PASSWORD,
-// E2E_REMOTE_FPR (its host key's SHA256 fingerprint) and E2E_REMOTE_ROOT (a btrfs directory on
-// it) — ops/test passes the lab's remote1; without them the LAB_* variables of `ops/lab env`
-// are used. The test adds that remote through the Servers form (confirming the fingerprint),
-// tests it and removes it again (nothing on the remote is changed).
-// Replication: a second remote (same lab host, added through the API) gets a target for e2e-vol
-// in a fresh directory under E2E_REMOTE_TARGET_DIR (default LAB_REMOTE_TARGET_DIR, made and
-// finally removed over OpenSSH with LAB_SSH_KEY); a snapshot is replicated from its row and
-// watched on the Replication page until done and health OK; the received subvolume, the
-// target, the remote and the snapshot are removed at the end.
-// Also: a policy with the retention preview timeline, an API token created and revoked, a
-// user created and deleted, and a live update (SSE) of the Events page without a reload.
-import { execFileSync } from 'node:child_process';
+// Browser end-to-end test of the dashboard against a REAL running `dist-btrfs serve`: what it
+// needs and what it checks is in e2e/README.md.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-
-const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const base = (process.env.DIST_BTRFS_URL ?? '').replace(/\/+$/, '');
-const shotDir = resolve(frontendDir, process.env.E2E_SCREENSHOT_DIR ?? '../test-artifacts/screenshots');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TIMEOUT = 15_000;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const adminUser = process.env.DIST_BTRFS_ADMIN_USER ?? 'admin';
-const serveLog = resolve(frontendDir, process.env.E2E_SERVE_LOG ?? '../test-artifacts/logs/e2e-serve.log');
-const adminPassword = process.env.DIST_BTRFS_ADMIN_PASSWORD || passwordFromServeLog();
-
-/** The generated first-admin password that `serve` prints once, if its log is at hand. */
-function passwordFromServeLog() {
-  if (!existsSync(serveLog)) return '';
-  const escaped = adminUser.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const line = new RegExp(`first start: admin login: ${escaped} / (\\S+)\\s*$`, 'm');
-  const match = readFileSync(serveLog, 'utf8').match(line);
-  if (match?.[1] && match[1] !== '(the') return match[1];
-  return '';
-}
-const primaryRoot = (process.env.E2E_PRIMARY_ROOT ?? '').replace(/\/+$/, '');
-const volPath = `${primaryRoot}/e2e-vol`;
-const remoteEnv = {
-  addr: process.env.E2E_REMOTE_ADDR ?? process.env.LAB_REMOTE1_ADDR ?? '',
-  port: process.env.E2E_REMOTE_PORT ?? process.env.LAB_REMOTE1_PORT ?? '22',
-  user: process.env.E2E_REMOTE_USER ?? process.env.LAB_SSH_USER ?? '',
-  password: process.env.E2E_REMOTE_PASSWORD ?? process.env.LAB_SSH_PASSWORD ?? '',
-  fpr: process.env.E2E_REMOTE_FPR ?? process.env.LAB_REMOTE1_HOSTKEY_FPR ?? '',
-  root: process.env.E2E_REMOTE_ROOT ?? process.env.LAB_REMOTE_MOUNT ?? '',
-  targetDir: process.env.E2E_REMOTE_TARGET_DIR ?? process.env.LAB_REMOTE_TARGET_DIR ?? '',
-  key: process.env.E2E_REMOTE_KEY ?? process.env.LAB_SSH_KEY ?? '',
-};
-
-/** Runs a command on the lab remote over OpenSSH (key auth); returns stdout. */
-function onRemote(command) {
-  return execFileSync(
-    'ssh',
-    ['-i', remoteEnv.key, '-p', String(remoteEnv.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-      '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${remoteEnv.user}@${remoteEnv.addr}`, command],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-}
-const suffix = Math.random().toString(36).slice(2, 8);
-const PAGE = 50; // the Events page's page size (TIMELINE_PAGE_SIZE in src/api/queries.ts)
-
-let passed = 0;
-let failed = 0;
-
-function finish() {
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 ? 1 : 0);
-}
-
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (error) {
-    failed += 1;
-    const message = error instanceof Error ? error.message : String(error);
-    console.log(`FAIL ${name}\n     ${message.split('\n').join('\n     ')}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-/** Polls `fn` until it returns a truthy value, else fails with `message`. */
-async function eventually(fn, message, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${message} (last seen: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function textOf(locator) {
-  await locator.waitFor({ state: 'visible', timeout: TIMEOUT });
-  return ((await locator.textContent()) ?? '').trim();
-}
-
-/** Logs in through the login page (shown at any address without a session). */
-async function logIn(page, password = adminPassword) {
-  await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  await page.getByRole('textbox', { name: 'User name' }).fill(adminUser);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-/** The events timeline: a table on wide screens, a list on phones. */
-function timeline(page) {
-  return page.locator('[aria-label="Audit timeline"]');
-}
-
-/** A link in the sidebar (pages link to each other too, e.g. "All events"). */
-function navLink(page, name) {
-  return page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true });
-}
-
-async function shot(page, name, { fullPage = true } = {}) {
-  // let fonts/transitions settle (Mantine's theme and navbar transitions are ~200 ms)
-  await page.waitForTimeout(300);
-  const path = join(shotDir, `${name}.png`);
-  await page.screenshot({ path, fullPage });
-  console.log(`     screenshot ${path}`);
-}
-
-/** HTTP statuses a check provokes on purpose (their console errors are not problems). */
-const expectedStatuses = new Set();
-
-/** Records console errors, page errors and requests to any other origin. */
-function watch(page, problems) {
-  const origin = new URL(base).origin;
-  page.on('console', (msg) => {
-    // 401s are expected: /auth/me before logging in, the wrong-password attempt; other
-    // statuses only while a check provokes them on purpose (expectStatus)
-    const status = msg.text().match(/status of (\d{3})/)?.[1];
-    if (msg.type() === 'error' && status !== '401' && !expectedStatuses.has(status)) {
-      problems.push(`console error on ${page.url()}: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-  page.on('request', (req) => {
-    const url = req.url();
-    if (!url.startsWith('data:') && new URL(url).origin !== origin) problems.push(`request to another origin: ${url}`);
-  });
-}
+import {
+  base,
+  shotDir,
+  executablePath,
+  TIMEOUT,
+  DESKTOP,
+  PHONE,
+  adminUser,
+  serveLog,
+  adminPassword,
+  primaryRoot,
+  volPath,
+  remoteEnv,
+  onRemote,
+  suffix,
+  PAGE,
+  finish,
+  check,
+  assert,
+  eventually,
+  textOf,
+  logIn,
+  timeline,
+  navLink,
+  shot,
+  expectedStatuses,
+  watch,
+  recordFailure,
+} from './support.mjs';
 
 async function main() {
   if (!base) {
     console.error('e2e: set DIST_BTRFS_URL to a running dist-btrfs serve, e.g. http://127.0.0.1:8080');
-    failed += 1;
+    recordFailure();
     finish();
   }
   mkdirSync(shotDir, { recursive: true });
@@ -205,7 +61,7 @@ async function main() {
     });
   } catch (error) {
     console.error(`e2e: cannot launch Chromium at ${executablePath}: ${error.message}`);
-    failed += 1;
+    recordFailure();
     finish();
   }
 
@@ -230,7 +86,7 @@ async function main() {
   }
   if (preflight) {
     console.log(`FAIL preflight: the server at ${base} must answer the API\n     ${preflight}`);
-    failed += 1;
+    recordFailure();
     await browser.close();
     finish();
   }
@@ -932,6 +788,6 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
-  failed += 1;
+  recordFailure();
   finish();
 });

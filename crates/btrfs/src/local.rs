@@ -57,7 +57,7 @@ impl Host for LocalHost {
         opts: &RunOptions,
     ) -> Result<Box<dyn RunningCommand>, HostError> {
         if argv.input_filter().is_some() {
-            // A pipeline needs a shell; locally nothing ever needs one (DESIGN.md invariant 7).
+            // A pipeline needs a shell; locally nothing ever needs one (docs/design.md invariant 7).
             return Err(HostError::Spawn {
                 host: DESCRIPTION.to_owned(),
                 argv: argv.clone(),

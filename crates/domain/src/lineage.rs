@@ -1,4 +1,4 @@
-//! Lineage: what to send to a target, and from which parent (DESIGN.md invariants 2
+//! Lineage: what to send to a target, and from which parent (docs/design.md invariants 2
 //! and 3). Pure functions over what `btrfs subvolume list/show` reported on both sides.
 //!
 //! # Design note

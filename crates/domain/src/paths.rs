@@ -1,5 +1,5 @@
 //! [`ServerPath`]: an absolute path on a server that dist-btrfs may operate on, and the
-//! allowed-roots rule (DESIGN.md invariant 7: "paths stay under configured roots").
+//! allowed-roots rule (docs/design.md invariant 7: "paths stay under configured roots").
 //!
 //! A `ServerPath` is canonical by construction: it starts with `/`, has no empty, `.` or
 //! `..` components (so no `//` and no trailing `/`, except for `/` itself), and every

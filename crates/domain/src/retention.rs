@@ -8,7 +8,7 @@
 //! not depend on input order. A snapshot is kept iff it has at least one [`KeepReason`];
 //! every reason that applies is listed, in a fixed order.
 //!
-//! **Safety reasons** (DESIGN.md invariant 1; they hold whatever the policy says):
+//! **Safety reasons** (docs/design.md invariant 1; they hold whatever the policy says):
 //! - the newest snapshot of the set (`newest snapshot`); if that one was not created by
 //!   dist-btrfs, the newest managed snapshot is kept too (`newest snapshot created by
 //!   dist-btrfs`), so a hand-made snapshot never causes ours all to go;

@@ -1,7 +1,7 @@
 //! Fan-out of one `btrfs send` stream to several `btrfs receive` stdins, with bounded
 //! memory and per-sink pacing. No btrfs or event knowledge: bytes in, bytes out.
 //!
-//! Shape (DESIGN.md §5): ONE task does everything, with no hand-off to another task per
+//! Shape (docs/design.md, Replication): ONE task does everything, with no hand-off to another task per
 //! chunk (on this 2-core class of machine a cross-task wake-up per 32 KiB chunk, at every
 //! hop, cost a measurable share of the client's CPU). It reads the source up to
 //! [`READ_SIZE`] at a time, splits what it read into [`CHUNK`]-sized [`Bytes`] (slices, no

@@ -74,7 +74,7 @@ impl std::str::FromStr for Fingerprint {
     }
 }
 
-/// Which host keys a connection accepts (DESIGN.md invariant 6).
+/// Which host keys a connection accepts (docs/design.md invariant 6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostKeyPolicy {
     /// Only this key. Anything else is refused with
@@ -259,7 +259,7 @@ impl fmt::Debug for PrivateKeyAuth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CipherPreference {
     /// AES-GCM first when this CPU has AES-NI, chacha20-poly1305 first otherwise
-    /// (DESIGN.md §5: 1.25-1.3x on full replication with AES-NI).
+    /// (docs/design.md, Replication: 1.25-1.3x on full replication with AES-NI).
     #[default]
     Auto,
     /// `aes128-gcm@openssh.com` first.

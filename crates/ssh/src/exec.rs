@@ -11,7 +11,7 @@
 //!   writes into [`STDIN_CHUNK`] (32 KiB) chunks, and whole [`Bytes`] chunks
 //!   (`StdinWrite::poll_write_chunk`, the replication stream) are taken as they are, without
 //!   a copy; the writer's own task hands each chunk to russh with one `data_bytes` call
-//!   (DESIGN.md §5: 32 KiB chunks keep up with OpenSSH; 8 KiB writes lose 25-47%). At most
+//!   (docs/design.md, Replication: 32 KiB chunks keep up with OpenSSH; 8 KiB writes lose 25-47%). At most
 //!   one chunk is in flight (waiting for channel window or room in the session's queue);
 //!   the next write waits for it, which is the back-pressure. No hand-off to another task
 //!   per chunk: on this 2-core class of machine each cross-task wake-up per 32 KiB was

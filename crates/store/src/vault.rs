@@ -1,6 +1,6 @@
 //! The credential vault: secrets (SSH passwords, private keys, passphrases) stored
 //! encrypted with XChaCha20-Poly1305 under a 256-bit master key kept in a 0600 file
-//! outside the database (DESIGN.md invariant 5).
+//! outside the database (docs/design.md invariant 5).
 //!
 //! Each secret belongs to a record (`owner_id`, e.g. a server id) and a `field`
 //! (`ssh_password`, ...). Both are the AEAD's associated data, so a ciphertext copied

@@ -18,6 +18,7 @@
 pub mod api;
 mod client;
 mod limiter;
+mod tokens;
 
 use std::marker::PhantomData;
 

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod auth;
+mod auth_matrix;
 mod grafana_dashboard;
 mod live_events;
 mod openapi_file;

@@ -6,7 +6,6 @@
 //! unless `DIST_BTRFS_SKIP_PRIVILEGED_TESTS=1` is set, in which case they are skipped.
 
 // Panicking shortcuts are fine in tests (clippy.toml allows them in #[test] fns only).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
 use std::process::Command;

@@ -2,7 +2,6 @@
 //! classification, timeouts, bounded stderr/stdout, streaming, kill on drop. No root needed.
 
 // Panicking shortcuts are fine in tests (clippy.toml allows them in #[test] fns only).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,7 +3,6 @@
 //! that received a full, an incremental and a truncated stream). Exact values.
 
 // Panicking shortcuts are fine in tests (clippy.toml allows them in #[test] fns only).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use btrfs::parse::{
     self, BlockGroupKind, DeviceAllocation, QgroupId, SubvolumeInfo, SubvolumeQuota,
@@ -204,7 +203,7 @@ fn subvolume_show_received_and_partial() {
     assert_eq!((s.send_transid, s.receive_transid), (Some(8), Some(11)));
     assert_eq!(s.receive_time, t("2026-11-26 11:52:35 +0000"));
 
-    // DESIGN.md invariant 2: a half-received subvolume is writable and has no received_uuid.
+    // docs/design.md invariant 2: a half-received subvolume is writable and has no received_uuid.
     let p = parse::subvolume_show(include_str!("fixtures/subvolume_show_partial.txt")).unwrap();
     assert_eq!(p.name, "data@3");
     assert!(!p.readonly);

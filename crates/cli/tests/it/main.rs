@@ -8,4 +8,6 @@
 mod jobs;
 mod lab;
 mod serve;
+mod serve_demo;
+mod serve_telemetry;
 mod tidy;

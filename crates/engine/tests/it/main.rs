@@ -6,4 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod lab_replication;
+mod lab_replication_faults;
+mod lab_replication_zstd;
 mod lab_snapshots;

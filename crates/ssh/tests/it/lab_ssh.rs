@@ -5,8 +5,6 @@
 //! These tests need the lab environment (`eval "$(ops/lab env)"`; `ops/test` exports it)
 //! and root (for the primary's btrfs and `ss -K`). Without it they fail, not skip.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -8,4 +8,5 @@
 mod lab_ssh;
 mod restricted_wrapper;
 mod restricted_wrapper_local;
+mod restricted_wrapper_pipelines;
 mod secrets;

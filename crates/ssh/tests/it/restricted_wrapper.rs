@@ -8,8 +8,6 @@
 //! Needs the lab (`eval "$(ops/lab env)"`) and root, like `lab_ssh.rs`. Cleans up the
 //! subvolumes it makes on both sides and exactly the authorized_keys line it adds.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -2,8 +2,6 @@
 //! contain passwords, passphrases or private key material. Private keys of every supported
 //! kind decode, with and without a passphrase. Needs `ssh-keygen`, not the lab.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
