@@ -18,6 +18,7 @@ pub mod replication;
 pub mod retention;
 pub mod schedule;
 pub mod stream;
+mod text_enum;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, CredentialKind, DomainEvent, EventKind, ServerRole, Transport};

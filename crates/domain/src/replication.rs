@@ -21,13 +21,14 @@ use uuid::Uuid;
 use crate::ids::{PolicyId, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
 use crate::lineage::{IncompleteReason, IncrementalMode, MissingMode};
 
-/// Stream compression between the primary and a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Compression {
-    #[default]
-    None,
-    Zstd,
+crate::text_enum! {
+    /// Stream compression between the primary and a target.
+    #[derive(Default)]
+    pub enum Compression {
+        #[default]
+        None = "none",
+        Zstd = "zstd",
+    }
 }
 
 /// A target's settings.
@@ -53,12 +54,12 @@ impl TargetOptions {
     }
 }
 
-/// Whether retrying a failed target later may succeed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
-    Transient,
-    Permanent,
+crate::text_enum! {
+    /// Whether retrying a failed target later may succeed.
+    pub enum ErrorClass {
+        Transient = "transient",
+        Permanent = "permanent",
+    }
 }
 
 impl ErrorClass {
@@ -69,31 +70,59 @@ impl ErrorClass {
             Self::Permanent
         }
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Transient => "transient",
-            Self::Permanent => "permanent",
+crate::text_enum! {
+    /// How a finished replication ended.
+    pub enum Outcome {
+        Succeeded = "succeeded",
+        Failed = "failed",
+        PartiallyFailed = "partially_failed",
+    }
+}
+
+crate::text_enum! {
+    /// Where a replication run is (`proj_replications.state`).
+    pub enum RunState {
+        Queued = "queued",
+        Running = "running",
+        Succeeded = "succeeded",
+        PartiallyFailed = "partially_failed",
+        Failed = "failed",
+    }
+}
+
+impl RunState {
+    /// Queued or running: a run that still has work (resumed after a crash).
+    pub fn is_unfinished(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+impl From<Outcome> for RunState {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Succeeded => Self::Succeeded,
+            Outcome::Failed => Self::Failed,
+            Outcome::PartiallyFailed => Self::PartiallyFailed,
         }
     }
 }
 
-/// How a finished replication ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    PartiallyFailed,
+crate::text_enum! {
+    /// Where one target of a run is (`proj_replication_targets.state`).
+    pub enum TargetState {
+        Queued = "queued",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::PartiallyFailed => "partially_failed",
-        }
+impl TargetState {
+    /// Queued or running: the run still owes this target a try.
+    pub fn is_pending(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
     }
 }
 

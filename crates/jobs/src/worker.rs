@@ -34,6 +34,7 @@ use apalis::prelude::*;
 use apalis_postgres::{Config, PostgresStorage};
 use chrono::Utc;
 use domain::event::JobFailed;
+use domain::replication::{ErrorClass, TargetState};
 use domain::{DomainEvent, StreamId};
 use engine::scheduled::SlotSnapshot;
 use engine::{Engine, EngineError};
@@ -167,7 +168,9 @@ impl Runnable for ReplicateJob {
         let transient = projections::replication_targets(&ctx.pool, id)
             .await?
             .into_iter()
-            .filter(|t| t.state == "failed" && t.error_class.as_deref() == Some("transient"))
+            .filter(|t| {
+                t.state == TargetState::Failed && t.error_class == Some(ErrorClass::Transient)
+            })
             .count();
         if transient > 0 {
             return Err(JobError::TargetsFailed(id, transient));

@@ -200,6 +200,41 @@ pub enum ErrorClass {
     Permanent,
 }
 
+impl From<domain::replication::RunState> for ReplicationState {
+    fn from(s: domain::replication::RunState) -> Self {
+        use domain::replication::RunState as S;
+        match s {
+            S::Queued => Self::Queued,
+            S::Running => Self::Running,
+            S::Succeeded => Self::Succeeded,
+            S::PartiallyFailed => Self::PartiallyFailed,
+            S::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<domain::replication::TargetState> for TargetState {
+    fn from(s: domain::replication::TargetState) -> Self {
+        use domain::replication::TargetState as S;
+        match s {
+            S::Queued => Self::Queued,
+            S::Running => Self::Running,
+            S::Succeeded => Self::Succeeded,
+            S::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<domain::replication::ErrorClass> for ErrorClass {
+    fn from(c: domain::replication::ErrorClass) -> Self {
+        use domain::replication::ErrorClass as C;
+        match c {
+            C::Transient => Self::Transient,
+            C::Permanent => Self::Permanent,
+        }
+    }
+}
+
 /// One target of a replication.
 #[derive(Debug, Object)]
 pub struct ReplicationTarget {
@@ -244,7 +279,7 @@ pub struct ReplicationTarget {
 }
 
 pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget {
-    let running = v.state == "running";
+    let running = v.state == domain::replication::TargetState::Running;
     let eta_seconds = match (running, v.expected_bytes, v.rate_bytes_per_sec) {
         (true, Some(total), Some(rate)) if rate > 0 && total > v.bytes => {
             Some((total - v.bytes) / rate)
@@ -253,12 +288,7 @@ pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget 
     };
     ReplicationTarget {
         target_id: v.target_id.as_uuid(),
-        state: match v.state.as_str() {
-            "queued" => TargetState::Queued,
-            "running" => TargetState::Running,
-            "succeeded" => TargetState::Succeeded,
-            _ => TargetState::Failed,
-        },
+        state: v.state.into(),
         snapshot_id: v.snapshot_id.map(|s| s.as_uuid()),
         parent_snapshot_id: v.parent_snapshot_id.map(|s| s.as_uuid()),
         kind: v.snapshot_id.map(|_| match v.parent_snapshot_id {
@@ -271,10 +301,7 @@ pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget 
         bytes_total: v.bytes_total,
         snapshots_sent: v.snapshots_sent,
         expected_bytes: v.expected_bytes,
-        compression: v.compression.as_deref().map(|c| match c {
-            "zstd" => Compression::Zstd,
-            _ => Compression::None,
-        }),
+        compression: v.compression.map(Compression::from),
         compression_warning: v.compression_fallback,
         wire_bytes: v.wire_bytes,
         rate_bytes_per_sec: v.rate_bytes_per_sec,
@@ -284,10 +311,7 @@ pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget 
         duration_ms: v.duration_ms,
         received_path: v.received_path,
         error: v.error,
-        error_class: v.error_class.as_deref().map(|c| match c {
-            "transient" => ErrorClass::Transient,
-            _ => ErrorClass::Permanent,
-        }),
+        error_class: v.error_class.map(ErrorClass::from),
         updated_at: v.updated_at,
     }
 }
@@ -320,13 +344,7 @@ pub(super) async fn replication(
         id: v.replication_id.as_uuid(),
         subvolume_id: v.subvolume_id.as_uuid(),
         snapshot_id: v.snapshot_id.as_uuid(),
-        state: match v.state.as_str() {
-            "queued" => ReplicationState::Queued,
-            "running" => ReplicationState::Running,
-            "succeeded" => ReplicationState::Succeeded,
-            "partially_failed" => ReplicationState::PartiallyFailed,
-            _ => ReplicationState::Failed,
-        },
+        state: v.state.into(),
         requested_by: v.requested_by,
         requested_at: v.requested_at,
         started_at: v.started_at,

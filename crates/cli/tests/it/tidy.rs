@@ -301,3 +301,32 @@ fn the_copy_detector_finds_a_copied_block() {
     ];
     assert!(longest_shared_run(&short, 21).is_empty());
 }
+
+/// States and classes are enums (`domain::text_enum!`), compared as such: library code
+/// never compares a state column's text (`state == "failed"`), so a new state is a
+/// compile error at every match instead of a silently missed case.
+#[test]
+fn no_state_is_compared_as_text() {
+    let patterns = [
+        ["state", " == \""].concat(),
+        ["state", " != \""].concat(),
+        ["state", ".as_str(), \""].concat(),
+        ["class", ".as_deref() == "].concat(),
+    ];
+    let mut offences = Vec::new();
+    for (path, text) in sources() {
+        if !path.components().any(|c| c.as_os_str() == "src") {
+            continue;
+        }
+        for (no, line) in text.lines().enumerate() {
+            if patterns.iter().any(|p| line.contains(p.as_str())) {
+                offences.push(format!("{}:{}", path.display(), no + 1));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "state compared as text (use the domain enum):\n{}",
+        offences.join("\n")
+    );
+}

@@ -11,14 +11,14 @@ use std::collections::{BTreeMap, HashSet};
 use domain::lineage::{self, ReceivedState, ReceivedSubvolume};
 use domain::replication::{
     Compression, ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationStarted,
-    ReplicationTargetSucceeded, outcome,
+    ReplicationTargetSucceeded, TargetState, outcome,
 };
 use domain::{DomainEvent, ReplicationId, ServerPath, SubvolumeId, TargetId};
 use store::AppendMeta;
 use store::projections::{self, SnapshotView, TargetView};
 use uuid::Uuid;
 
-use super::plan::{self, InDir, TargetState};
+use super::plan::{self, InDir, PendingTarget};
 use super::{
     Failure, MAX_ROUNDS, Primary, RunCtx, SendSpec, TargetRun, ZstdProbes, lineage_of, millis,
     throughput,
@@ -96,7 +96,7 @@ impl Engine {
         let run = projections::replication(self.events.pool(), id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("no replication {id}")))?;
-        if !matches!(run.state.as_str(), "queued" | "running") {
+        if !run.state.is_unfinished() {
             return Ok(());
         }
         let ctx = RunCtx {
@@ -191,10 +191,7 @@ impl RunCtx<'_> {
         let rows = projections::replication_targets(self.engine.events.pool(), self.id()).await?;
         let mut pending = BTreeMap::new();
         let mut probes = ZstdProbes::new();
-        for row in rows
-            .iter()
-            .filter(|r| matches!(r.state.as_str(), "queued" | "running"))
-        {
+        for row in rows.iter().filter(|r| r.state.is_pending()) {
             match self.engine.open_target(row.target_id, &mut probes).await {
                 Ok(t) => {
                     pending.insert(row.target_id, t);
@@ -208,7 +205,10 @@ impl RunCtx<'_> {
     /// Records the run's outcome from its targets' states.
     async fn finish(&self) -> Result<(), EngineError> {
         let rows = projections::replication_targets(self.engine.events.pool(), self.id()).await?;
-        let ok = rows.iter().filter(|r| r.state == "succeeded").count();
+        let ok = rows
+            .iter()
+            .filter(|r| r.state == TargetState::Succeeded)
+            .count();
         self.append(DomainEvent::ReplicationFinished(ReplicationFinished {
             replication_id: self.id(),
             outcome: outcome(ok, rows.len() - ok),
@@ -318,7 +318,7 @@ impl RunCtx<'_> {
             let had_replicas = !projections::replicas_of_target(self.engine.events.pool(), *tid)
                 .await?
                 .is_empty();
-            states.push(TargetState {
+            states.push(PendingTarget {
                 target: *tid,
                 received,
                 options: &t.view.options,

@@ -62,7 +62,7 @@ use std::time::Duration;
 
 use btrfs::{Btrfs, Host};
 use domain::lineage::PrimarySnapshot;
-use domain::replication::{ErrorClass, ReplicationRequested, ReplicationTargetFailed};
+use domain::replication::{ErrorClass, ReplicationRequested, ReplicationTargetFailed, TargetState};
 use domain::{DomainEvent, ReplicationId, ServerId, ServerPath, SnapshotId, TargetId};
 use store::locks::SessionLock;
 use store::projections::{self, ReplicationView, SnapshotState, SnapshotView, TargetView};
@@ -390,13 +390,15 @@ impl Engine {
         let run = projections::replication(&mut *tx, id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("no replication {id}")))?;
-        if matches!(run.state.as_str(), "queued" | "running") {
+        if run.state.is_unfinished() {
             return Ok(Vec::new());
         }
         let failed: Vec<TargetId> = projections::replication_targets(&mut *tx, id)
             .await?
             .into_iter()
-            .filter(|t| t.state == "failed" && t.error_class.as_deref() == Some("transient"))
+            .filter(|t| {
+                t.state == TargetState::Failed && t.error_class == Some(ErrorClass::Transient)
+            })
             .map(|t| t.target_id)
             .collect();
         if failed.is_empty() {
@@ -429,7 +431,7 @@ impl Engine {
         let span = tracing::Span::current();
         span.record("subvolume_id", tracing::field::display(first.subvolume_id));
         span.record("snapshot_id", tracing::field::display(first.snapshot_id));
-        if !matches!(first.state.as_str(), "queued" | "running") {
+        if !first.state.is_unfinished() {
             return Ok(());
         }
         let lock = SessionLock::replication_run(self.events.pool(), first.subvolume_id).await?;

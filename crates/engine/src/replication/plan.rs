@@ -40,7 +40,7 @@ pub(crate) enum Next {
 }
 
 /// One pending target as the planner sees it.
-pub(crate) struct TargetState<'a> {
+pub(crate) struct PendingTarget<'a> {
     pub(crate) target: TargetId,
     pub(crate) received: &'a [ReceivedSubvolume],
     pub(crate) options: &'a TargetOptions,
@@ -69,7 +69,7 @@ const STRICT_NEVER_SENT: &str = "strict incremental: the target has no snapshot 
 pub(crate) fn next_for(
     upto: &PrimarySnapshot,
     primary: &[PrimarySnapshot],
-    t: &TargetState<'_>,
+    t: &PendingTarget<'_>,
 ) -> Next {
     let Some(uuid) = lineage::to_send(upto, primary, t.received, t.options.missing)
         .first()
@@ -107,7 +107,7 @@ pub(crate) fn next_for(
 pub(crate) fn plan_round(
     upto: &PrimarySnapshot,
     primary: &[PrimarySnapshot],
-    targets: &[TargetState<'_>],
+    targets: &[PendingTarget<'_>],
 ) -> RoundPlan {
     let mut plan = RoundPlan::default();
     for t in targets {

@@ -6,6 +6,7 @@
 
 use domain::lineage::MissingMode;
 use domain::replication::TargetOptions;
+use domain::replication::{ErrorClass, RunState, TargetState};
 use domain::{SnapshotId, SubvolumeId, TargetId};
 use sqlx::PgPool;
 use store::projections;
@@ -61,7 +62,7 @@ impl Lab {
         r.replication_id
     }
 
-    pub(crate) async fn state(&self, id: domain::ReplicationId) -> String {
+    pub(crate) async fn state(&self, id: domain::ReplicationId) -> RunState {
         projections::replication(&self.pool, id)
             .await
             .unwrap()
@@ -120,7 +121,7 @@ async fn full_then_incremental_to_three_remotes_with_one_send_each(pool: PgPool)
     let (s1, name1) = lab.snapshot().await;
 
     let r1 = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r1).await, "succeeded");
+    assert_eq!(lab.state(r1).await, RunState::Succeeded);
     assert_eq!(
         lab.sends(r1).await,
         1,
@@ -131,7 +132,7 @@ async fn full_then_incremental_to_three_remotes_with_one_send_each(pool: PgPool)
         .await
         .unwrap();
     for row in &rows {
-        assert_eq!(row.state, "succeeded", "{row:?}");
+        assert_eq!(row.state, TargetState::Succeeded, "{row:?}");
         assert_eq!(row.parent_snapshot_id, None, "first send is full");
         assert_eq!(row.group_size, Some(3));
         assert!(row.bytes > 11 * 1024 * 1024, "{row:?}");
@@ -156,13 +157,13 @@ async fn full_then_incremental_to_three_remotes_with_one_send_each(pool: PgPool)
     std::fs::remove_file(format!("{}/b.bin", lab.area.vol)).unwrap();
     let (s2, name2) = lab.snapshot().await;
     let r2 = lab.replicate(s2, None).await;
-    assert_eq!(lab.state(r2).await, "succeeded");
+    assert_eq!(lab.state(r2).await, RunState::Succeeded);
     assert_eq!(lab.sends(r2).await, 1);
     let rows = projections::replication_targets(&lab.pool, r2)
         .await
         .unwrap();
     for row in &rows {
-        assert_eq!(row.state, "succeeded", "{row:?}");
+        assert_eq!(row.state, TargetState::Succeeded, "{row:?}");
         assert_eq!(
             row.parent_snapshot_id,
             Some(s1),
@@ -193,7 +194,7 @@ async fn full_then_incremental_to_three_remotes_with_one_send_each(pool: PgPool)
 
     // Replicating it again: already there, nothing sent.
     let r3 = lab.replicate(s2, Some(vec![targets[0]])).await;
-    assert_eq!(lab.state(r3).await, "succeeded");
+    assert_eq!(lab.state(r3).await, RunState::Succeeded);
     assert_eq!(lab.sends(r3).await, 0);
 
     // Pins: retention keeping only the newest still keeps every target's base (s2 is
@@ -245,13 +246,13 @@ async fn lost_base_full_send_strict_failure_and_half_received_cleanup(pool: PgPo
 
     // Strict: the initial full send is refused with a clear, permanent error.
     let r = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r).await, "partially_failed");
+    assert_eq!(lab.state(r).await, RunState::PartiallyFailed);
     let rows = projections::replication_targets(&lab.pool, r)
         .await
         .unwrap();
     let strict_row = rows.iter().find(|x| x.target_id == strict).unwrap();
-    assert_eq!(strict_row.state, "failed");
-    assert_eq!(strict_row.error_class.as_deref(), Some("permanent"));
+    assert_eq!(strict_row.state, TargetState::Failed);
+    assert_eq!(strict_row.error_class, Some(ErrorClass::Permanent));
     assert!(
         strict_row
             .error
@@ -275,7 +276,7 @@ async fn lost_base_full_send_strict_failure_and_half_received_cleanup(pool: PgPo
         .await
         .unwrap();
     let r = lab.replicate(s1, Some(vec![strict])).await;
-    assert_eq!(lab.state(r).await, "succeeded");
+    assert_eq!(lab.state(r).await, RunState::Succeeded);
     lab.engine
         .update_target(
             strict,
@@ -303,15 +304,15 @@ async fn lost_base_full_send_strict_failure_and_half_received_cleanup(pool: PgPo
         &format!("sudo btrfs subvolume create {}/{name2}", lab.area.remote(1)),
     );
     let r = lab.replicate(s2, None).await;
-    assert_eq!(lab.state(r).await, "partially_failed");
+    assert_eq!(lab.state(r).await, RunState::PartiallyFailed);
     let rows = projections::replication_targets(&lab.pool, r)
         .await
         .unwrap();
     let loose_row = rows.iter().find(|x| x.target_id == loose).unwrap();
-    assert_eq!(loose_row.state, "succeeded", "{loose_row:?}");
+    assert_eq!(loose_row.state, TargetState::Succeeded, "{loose_row:?}");
     assert_eq!(loose_row.parent_snapshot_id, None, "lost base: full send");
     let strict_row = rows.iter().find(|x| x.target_id == strict).unwrap();
-    assert_eq!(strict_row.state, "failed");
+    assert_eq!(strict_row.state, TargetState::Failed);
     assert!(
         strict_row
             .error
@@ -342,13 +343,13 @@ async fn send_all_missing_sends_in_order_and_prune_keeps_the_pinned_base(pool: P
     lab.area.write_random("a.bin", 2);
     let (s1, n1) = lab.snapshot().await;
     let r = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r).await, "succeeded");
+    assert_eq!(lab.state(r).await, RunState::Succeeded);
     lab.area.write_random("b.bin", 1);
     let (_s2, n2) = lab.snapshot().await;
     lab.area.write_random("c.bin", 1);
     let (s3, n3) = lab.snapshot().await;
     let r = lab.replicate(s3, None).await;
-    assert_eq!(lab.state(r).await, "succeeded");
+    assert_eq!(lab.state(r).await, RunState::Succeeded);
     let rows = projections::replication_targets(&lab.pool, r)
         .await
         .unwrap();
@@ -462,7 +463,7 @@ async fn a_target_directory_that_leaves_the_remotes_root_is_refused_at_add_and_a
     let (snapshot, name) = lab.snapshot().await;
     ssh_ok(1, &format!("mv {dir} {dir}-moved && ln -s {outside} {dir}"));
     let run = lab.replicate(snapshot, Some(vec![target])).await;
-    assert_eq!(lab.state(run).await, "failed");
+    assert_eq!(lab.state(run).await, RunState::Failed);
     let received = ssh_ok(1, &format!("ls -A {outside}"));
     assert_eq!(received.trim(), "", "nothing received outside the root");
     let (ok, _) = ssh(1, &format!("test -e {dir}-moved/{name}"));

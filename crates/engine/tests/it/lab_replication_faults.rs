@@ -2,6 +2,7 @@
 //! interrupted like a killed `serve`, an SSH primary relaying through dist-btrfs, and
 //! full target filesystems. The fixture is `lab_replication`'s.
 use domain::replication::TargetOptions;
+use domain::replication::{ErrorClass, RunState, TargetState};
 use domain::{ServerRole, TargetId};
 use engine::remote::NewSshServer;
 use engine::subvolumes::ManageRequest;
@@ -64,26 +65,26 @@ async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(poo
     run.await.unwrap().unwrap();
 
     let id = r.replication_id;
-    assert_eq!(lab.state(id).await, "partially_failed");
+    assert_eq!(lab.state(id).await, RunState::PartiallyFailed);
     assert!(lab.event_count(id, "ReplicationProgress").await >= 1);
     let rows = projections::replication_targets(&lab.pool, id)
         .await
         .unwrap();
     let failed = rows.iter().find(|x| x.target_id == slow).unwrap();
-    assert_eq!(failed.state, "failed", "{failed:?}");
+    assert_eq!(failed.state, TargetState::Failed, "{failed:?}");
     assert_eq!(
-        failed.error_class.as_deref(),
-        Some("transient"),
+        failed.error_class,
+        Some(ErrorClass::Transient),
         "{failed:?}"
     );
     let ok = rows.iter().find(|x| x.target_id == other).unwrap();
-    assert_eq!(ok.state, "succeeded", "{ok:?}");
+    assert_eq!(ok.state, TargetState::Succeeded, "{ok:?}");
     lab.assert_copy(2, &name);
 
     // What the broken receive left is deleted, right after the failure (reconnecting)
     // or by the retry's cleaning, and the retry succeeds.
     let retry = lab.replicate(s1, Some(vec![slow])).await;
-    assert_eq!(lab.state(retry).await, "succeeded");
+    assert_eq!(lab.state(retry).await, RunState::Succeeded);
     assert_eq!(
         lab.event_count(id, "ReplicaHalfReceivedDeleted").await
             + lab.event_count(retry, "ReplicaHalfReceivedDeleted").await,
@@ -117,7 +118,7 @@ async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: Pg
     // recorded (as when serve is killed).
     run.abort();
     let _ = run.await;
-    assert_eq!(lab.state(r.replication_id).await, "running");
+    assert_eq!(lab.state(r.replication_id).await, RunState::Running);
     // Let the abandoned receive notice its stream ended.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 
@@ -132,7 +133,7 @@ async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: Pg
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(lab.state(r.replication_id).await, "succeeded");
+    assert_eq!(lab.state(r.replication_id).await, RunState::Succeeded);
     assert_eq!(
         lab.event_count(r.replication_id, "ReplicaHalfReceivedDeleted")
             .await,
@@ -242,7 +243,7 @@ async fn an_ssh_primary_relays_the_stream_through_dist_btrfs(pool: PgPool) {
     let rows = projections::replication_targets(&lab.pool, r.replication_id)
         .await
         .unwrap();
-    assert_eq!(rows[0].state, "succeeded", "{:?}", rows[0]);
+    assert_eq!(rows[0].state, TargetState::Succeeded, "{:?}", rows[0]);
     assert_eq!(rows[0].target_id, target.target_id);
     assert!(rows[0].bytes > 5_000_000);
 
@@ -317,19 +318,19 @@ async fn a_full_target_fails_cleanly_and_the_others_succeed(pool: PgPool) {
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
     let r = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r).await, "partially_failed");
+    assert_eq!(lab.state(r).await, RunState::PartiallyFailed);
     let rows = projections::replication_targets(&lab.pool, r)
         .await
         .unwrap();
     let failed = rows.iter().find(|x| x.target_id == full).unwrap();
-    assert_eq!(failed.state, "failed", "{failed:?}");
+    assert_eq!(failed.state, TargetState::Failed, "{failed:?}");
     assert!(
         failed.error.as_deref().unwrap().contains("No space left"),
         "{failed:?}"
     );
     assert_eq!(
         rows.iter().find(|x| x.target_id == fine).unwrap().state,
-        "succeeded"
+        TargetState::Succeeded
     );
     lab.assert_copy(2, &name);
     // Nothing garbled remains on the full target.
@@ -347,12 +348,12 @@ async fn a_sole_full_target_reports_no_space_not_the_sends_broken_pipe(pool: PgP
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
     let r = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r).await, "failed");
+    assert_eq!(lab.state(r).await, RunState::Failed);
     let rows = projections::replication_targets(&lab.pool, r)
         .await
         .unwrap();
     let failed = rows.iter().find(|x| x.target_id == full).unwrap();
-    assert_eq!(failed.state, "failed", "{failed:?}");
+    assert_eq!(failed.state, TargetState::Failed, "{failed:?}");
     let error = failed.error.as_deref().unwrap();
     assert!(error.contains("No space left"), "{failed:?}");
     assert!(!error.contains("btrfs send failed"), "{failed:?}");

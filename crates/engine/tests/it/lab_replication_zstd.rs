@@ -3,6 +3,7 @@
 //! `lab_replication`'s.
 use domain::TargetId;
 use domain::replication::TargetOptions;
+use domain::replication::{Compression, RunState};
 use engine::remote::{Credentials, NewSshServer};
 use sqlx::PgPool;
 use store::projections;
@@ -188,7 +189,7 @@ async fn a_zstd_target_shares_the_send_with_a_plain_one_and_gets_fewer_bytes(poo
     lab.area.write_random("noise.bin", 1);
     let (s1, name1) = lab.snapshot().await;
     let r1 = lab.replicate(s1, None).await;
-    assert_eq!(lab.state(r1).await, "succeeded");
+    assert_eq!(lab.state(r1).await, RunState::Succeeded);
     assert_eq!(lab.sends(r1).await, 1, "one btrfs send for both targets");
     lab.assert_copy(1, &name1);
     lab.assert_copy(2, &name1);
@@ -210,8 +211,12 @@ async fn a_zstd_target_shares_the_send_with_a_plain_one_and_gets_fewer_bytes(poo
         .unwrap();
     for row in &rows {
         let zstd = row.target_id == packed;
-        let expect = if zstd { "zstd" } else { "none" };
-        assert_eq!(row.compression.as_deref(), Some(expect), "{row:?}");
+        let expect = if zstd {
+            Compression::Zstd
+        } else {
+            Compression::None
+        };
+        assert_eq!(row.compression, Some(expect), "{row:?}");
         assert_eq!(row.compression_fallback, None);
         assert_eq!(row.bytes, stream);
         let w = if zstd { wire } else { plain_wire };
@@ -222,7 +227,7 @@ async fn a_zstd_target_shares_the_send_with_a_plain_one_and_gets_fewer_bytes(poo
     write_compressible(&lab.area, "more.txt", 8);
     let (s2, name2) = lab.snapshot().await;
     let r2 = lab.replicate(s2, Some(vec![packed])).await;
-    assert_eq!(lab.state(r2).await, "succeeded");
+    assert_eq!(lab.state(r2).await, RunState::Succeeded);
     lab.assert_copy(1, &name2);
     let rows = projections::replication_targets(&lab.pool, r2)
         .await
@@ -274,7 +279,7 @@ async fn without_zstd_on_the_remote_a_zstd_target_gets_the_raw_stream_with_a_war
     let r1 = lab.replicate(s1, None).await;
     assert_eq!(
         lab.state(r1).await,
-        "succeeded",
+        RunState::Succeeded,
         "{:?}",
         projections::replication_targets(&lab.pool, r1)
             .await
@@ -296,7 +301,7 @@ async fn without_zstd_on_the_remote_a_zstd_target_gets_the_raw_stream_with_a_war
     let row = &projections::replication_targets(&lab.pool, r1)
         .await
         .unwrap()[0];
-    assert_eq!(row.compression.as_deref(), Some("none"));
+    assert_eq!(row.compression, Some(Compression::None));
     assert_eq!(row.compression_fallback.as_deref(), Some(why.as_str()));
     assert_eq!(row.wire_bytes, Some(wire));
 }

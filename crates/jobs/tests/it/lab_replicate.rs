@@ -13,6 +13,7 @@
 //! - a replicate job whose target failed transiently is retried by the workers and the
 //!   retry sends to that target only.
 
+use domain::replication::RunState;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -489,7 +490,7 @@ async fn a_transiently_failed_replicate_job_is_retried_and_resends_only_the_fail
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(view.state, "succeeded");
+    assert_eq!(view.state, RunState::Succeeded);
     assert!(lab.count("ReplicationRetried").await >= 1);
     let successes = |t: TargetId| {
         format!(

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::lineage::MissingMode;
-use domain::replication::{Compression, TargetOptions};
+use domain::replication::{Compression, ErrorClass, RunState, TargetOptions, TargetState};
 use domain::{DomainEvent, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
@@ -395,8 +395,7 @@ pub struct ReplicationView {
     pub replication_id: ReplicationId,
     pub subvolume_id: SubvolumeId,
     pub snapshot_id: SnapshotId,
-    /// `queued`, `running`, `succeeded`, `failed`, `partially_failed`.
-    pub state: String,
+    pub state: RunState,
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -406,12 +405,31 @@ pub struct ReplicationView {
 const REPLICATION_COLUMNS: &str = "replication_id, subvolume_id, snapshot_id, state,
         requested_by, requested_at, started_at, finished_at";
 
+/// A stored state or class column as its domain enum; unknown text is corruption.
+fn text_enum<T>(row: &PgRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {text:?}")))
+}
+
+/// [`text_enum`] of a nullable column.
+fn opt_text_enum<T>(
+    row: &PgRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| {
+        parse(&t).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {t:?}")))
+    })
+    .transpose()
+}
+
 fn replication_from_row(row: &PgRow) -> Result<ReplicationView, StoreError> {
     Ok(ReplicationView {
         replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
         subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
         snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
-        state: row.try_get("state")?,
+        state: text_enum(row, "state", RunState::parse)?,
         requested_by: row.try_get("requested_by")?,
         requested_at: row.try_get("requested_at")?,
         started_at: row.try_get("started_at")?,
@@ -483,8 +501,7 @@ pub async fn unfinished_replications<'e>(
 pub struct ReplicationTargetView {
     pub replication_id: ReplicationId,
     pub target_id: TargetId,
-    /// `queued`, `running`, `succeeded`, `failed`.
-    pub state: String,
+    pub state: TargetState,
     pub snapshot_id: Option<SnapshotId>,
     pub parent_snapshot_id: Option<SnapshotId>,
     pub send_id: Option<Uuid>,
@@ -493,8 +510,8 @@ pub struct ReplicationTargetView {
     pub bytes_total: u64,
     pub snapshots_sent: i32,
     pub expected_bytes: Option<u64>,
-    /// `none` or `zstd`: how the current send goes to the target.
-    pub compression: Option<String>,
+    /// How the current send goes to the target.
+    pub compression: Option<Compression>,
     /// Why a target set to zstd gets the raw stream.
     pub compression_fallback: Option<String>,
     /// Bytes of the last finished send that reached the target (compressed for zstd).
@@ -505,7 +522,7 @@ pub struct ReplicationTargetView {
     pub duration_ms: Option<u64>,
     pub received_path: Option<String>,
     pub error: Option<String>,
-    pub error_class: Option<String>,
+    pub error_class: Option<ErrorClass>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -518,7 +535,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
     Ok(ReplicationTargetView {
         replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
         target_id: TargetId::from_uuid(row.try_get("target_id")?),
-        state: row.try_get("state")?,
+        state: text_enum(row, "state", TargetState::parse)?,
         snapshot_id: snap("snapshot_id")?,
         parent_snapshot_id: snap("parent_snapshot_id")?,
         send_id: row.try_get("send_id")?,
@@ -527,7 +544,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
         bytes_total: super::to_u64(row.try_get("bytes_total")?, "bytes")?,
         snapshots_sent: row.try_get("snapshots_sent")?,
         expected_bytes: opt_u64(row.try_get("expected_bytes")?, "expected bytes")?,
-        compression: row.try_get("compression")?,
+        compression: opt_text_enum(row, "compression", Compression::parse)?,
         compression_fallback: row.try_get("compression_fallback")?,
         wire_bytes: opt_u64(row.try_get("wire_bytes")?, "wire bytes")?,
         rate_bytes_per_sec: opt_u64(row.try_get("rate_bytes_per_sec")?, "rate")?,
@@ -536,7 +553,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
         duration_ms: opt_u64(row.try_get("duration_ms")?, "duration")?,
         received_path: row.try_get("received_path")?,
         error: row.try_get("error")?,
-        error_class: row.try_get("error_class")?,
+        error_class: opt_text_enum(row, "error_class", ErrorClass::parse)?,
         updated_at: row.try_get("updated_at")?,
     })
 }

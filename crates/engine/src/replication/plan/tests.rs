@@ -43,8 +43,12 @@ fn opts(strict: bool, missing: MissingMode) -> TargetOptions {
     }
 }
 
-fn state<'a>(n: u128, received: &'a [ReceivedSubvolume], o: &'a TargetOptions) -> TargetState<'a> {
-    TargetState {
+fn state<'a>(
+    n: u128,
+    received: &'a [ReceivedSubvolume],
+    o: &'a TargetOptions,
+) -> PendingTarget<'a> {
+    PendingTarget {
         target: target(n),
         received,
         options: o,
@@ -111,7 +115,7 @@ fn strict_incremental_without_a_base_fails_saying_why() {
         matches!(&never, Next::Fail(why) if why.contains("initial send")),
         "{never:?}"
     );
-    let lost = TargetState {
+    let lost = PendingTarget {
         had_replicas: true,
         ..state(1, &[], &o)
     };
@@ -207,7 +211,7 @@ proptest! {
             .iter()
             .map(|(_, strict, all)| opts(*strict, if *all { MissingMode::AllMissing } else { MissingMode::NewestOnly }))
             .collect();
-        let states: Vec<TargetState<'_>> = (0..holdings.len())
+        let states: Vec<PendingTarget<'_>> = (0..holdings.len())
             .map(|i| state(u128::try_from(i).unwrap(), &received[i], &options[i]))
             .collect();
         let plan = plan_round(upto, &p, &states);
