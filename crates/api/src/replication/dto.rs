@@ -335,12 +335,16 @@ pub(super) async fn replication(
     pool: &sqlx::PgPool,
     v: ReplicationView,
 ) -> Result<Replication, store::StoreError> {
-    let targets = projections::replication_targets(pool, v.replication_id)
-        .await?
-        .into_iter()
-        .map(replication_target)
-        .collect();
-    Ok(Replication {
+    let rows = projections::replication_targets(pool, v.replication_id).await?;
+    Ok(replication_with(v, rows))
+}
+
+/// A run with its targets' rows (read by the caller, one query for a whole list).
+pub(super) fn replication_with(
+    v: ReplicationView,
+    rows: Vec<ReplicationTargetView>,
+) -> Replication {
+    Replication {
         id: v.replication_id.as_uuid(),
         subvolume_id: v.subvolume_id.as_uuid(),
         snapshot_id: v.snapshot_id.as_uuid(),
@@ -349,8 +353,8 @@ pub(super) async fn replication(
         requested_at: v.requested_at,
         started_at: v.started_at,
         finished_at: v.finished_at,
-        targets,
-    })
+        targets: rows.into_iter().map(replication_target).collect(),
+    }
 }
 
 /// A replication request.

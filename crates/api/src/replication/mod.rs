@@ -25,7 +25,7 @@ use crate::problem::Problem;
 mod dto;
 
 pub use dto::*;
-use dto::{replication, target, with_pin};
+use dto::{replication, replication_with, target, with_pin};
 
 #[derive(Tags)]
 enum Tag {
@@ -168,11 +168,16 @@ async fn targets_json(
     pool: &sqlx::PgPool,
     views: Vec<TargetView>,
 ) -> Result<Vec<Target>, store::StoreError> {
-    let mut out = Vec::with_capacity(views.len());
-    for v in views {
-        out.push(with_pin(pool, v).await?);
-    }
-    Ok(out)
+    // One query for every pin, not one per target.
+    let ids: Vec<TargetId> = views.iter().map(|v| v.target_id).collect();
+    let pins = projections::pins_of_targets(pool, &ids).await?;
+    Ok(views
+        .into_iter()
+        .map(|v| {
+            let pin = pins.get(&v.target_id).copied();
+            target(v, pin)
+        })
+        .collect())
 }
 
 pub struct TargetsApi;
@@ -460,10 +465,16 @@ impl ReplicationsApi {
             )
             .await?;
             drop(conn);
-            let mut items = Vec::with_capacity(views.len());
-            for v in views {
-                items.push(replication(&state.pool, v).await?);
-            }
+            // One query for every run's targets, not one per run.
+            let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
+            let mut targets = projections::replication_targets_of(&state.pool, &ids).await?;
+            let items: Vec<Replication> = views
+                .into_iter()
+                .map(|v| {
+                    let rows = targets.remove(&v.replication_id).unwrap_or_default();
+                    replication_with(v, rows)
+                })
+                .collect();
             Ok::<_, store::StoreError>(ReplicationPage {
                 items,
                 total,

@@ -342,6 +342,15 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     let (_, page) = app.send("GET", "/api/v1/replications?limit=5", None).await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], id.as_str());
+    // The list reads every run's targets at once: the same rows as the run itself.
+    assert_eq!(page["items"][0]["targets"], last["targets"], "{page}");
+    // And every target's pin at once: the list says what the target itself says.
+    let (_, listed) = app.send("GET", "/api/v1/targets", None).await;
+    let (_, single) = app
+        .send("GET", &format!("/api/v1/targets/{tid}"), None)
+        .await;
+    assert_eq!(listed[0], single, "{listed}");
+    assert_eq!(single["common_base_snapshot_id"], snap.as_str(), "{single}");
     let (_, page) = app
         .send(
             "GET",

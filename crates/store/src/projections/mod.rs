@@ -29,8 +29,9 @@ pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
 pub use replication::{
     ReplicaView, ReplicationTargetView, ReplicationView, TargetView, last_send_bytes,
-    pin_of_target, pins_of_subvolume, replicas_of_target, replication, replication_targets,
-    replications, snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
+    pin_of_target, pins_of_subvolume, pins_of_targets, replicas_of_target, replication,
+    replication_targets, replication_targets_of, replications, snapshots_in_flight, target,
+    targets, targets_on_server, unfinished_replications,
 };
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{

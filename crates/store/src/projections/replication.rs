@@ -572,6 +572,29 @@ pub async fn replication_targets<'e>(
     rows.iter().map(rt_from_row).collect()
 }
 
+/// The targets of several runs in one query (for lists), grouped by run, each group by
+/// target id.
+pub async fn replication_targets_of<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    ids: &[ReplicationId],
+) -> Result<std::collections::HashMap<ReplicationId, Vec<ReplicationTargetView>>, StoreError> {
+    let uuids: Vec<Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
+    let rows = sqlx::query(
+        "SELECT * FROM proj_replication_targets WHERE replication_id = ANY($1)
+          ORDER BY replication_id, target_id",
+    )
+    .bind(&uuids)
+    .fetch_all(exec)
+    .await?;
+    let mut out: std::collections::HashMap<ReplicationId, Vec<ReplicationTargetView>> =
+        std::collections::HashMap::new();
+    for row in &rows {
+        let v = rt_from_row(row)?;
+        out.entry(v.replication_id).or_default().push(v);
+    }
+    Ok(out)
+}
+
 /// The bytes of the newest successful send of this subvolume of the same kind (full:
 /// no parent; incremental: with one), as an estimate of the next one's size.
 pub async fn last_send_bytes<'e>(
@@ -657,6 +680,24 @@ pub async fn pin_of_target<'e>(
             .fetch_optional(exec)
             .await?;
     Ok(id.map(SnapshotId::from_uuid))
+}
+
+/// The retention pins of several targets in one query (for lists).
+pub async fn pins_of_targets<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    targets: &[TargetId],
+) -> Result<std::collections::HashMap<TargetId, SnapshotId>, StoreError> {
+    let uuids: Vec<Uuid> = targets.iter().map(|t| t.as_uuid()).collect();
+    let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT target_id, snapshot_id FROM proj_replication_pins WHERE target_id = ANY($1)",
+    )
+    .bind(&uuids)
+    .fetch_all(exec)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, s)| (TargetId::from_uuid(t), SnapshotId::from_uuid(s)))
+        .collect())
 }
 
 /// Snapshots of the subvolume that an unfinished run will send or sends from: the
