@@ -104,7 +104,7 @@ impl AppState {
                 std::time::Duration::from_secs(60),
                 PROBES_PER_MINUTE,
             )),
-            probe_failure_floor: engine::remote::CONNECT_TIMEOUT,
+            probe_failure_floor: engine::ssh_servers::CONNECT_TIMEOUT,
             secure_cookies: false,
             max_body_bytes: hardening::DEFAULT_MAX_BODY_BYTES,
             metrics: Arc::new(metrics::RequestMetrics::default()),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use domain::{ServerId, ServerRole, Transport};
-use engine::remote::{
+use engine::ssh_servers::{
     Check, Credentials, NewSshServer, RegisterError, ServerChanges, VaultConnector,
 };
 use poem::web::Data;
@@ -349,7 +349,7 @@ impl ServersApi {
             );
         }
         let started = tokio::time::Instant::now();
-        match engine::remote::probe_host_key(&body.0.address, body.0.port).await {
+        match engine::ssh_servers::probe_host_key(&body.0.address, body.0.port).await {
             Ok(fingerprint) => ProbeHostKeyResponse::Ok(Json(HostKeyProbe { fingerprint })),
             Err(e @ engine::EngineError::Invalid(_)) => {
                 let field = if e.to_string().starts_with("port") {

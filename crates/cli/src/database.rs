@@ -72,7 +72,8 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
             _lock: lock,
         });
     }
-    let mut cluster = PrivateCluster::new(&dir, args.pg_user.as_deref())?;
+    let mut cluster =
+        PrivateCluster::new(&dir, args.pg_user.as_deref(), args.pg_bindir.as_deref())?;
     if lock.is_none() {
         // serve holds the lock and runs the cluster: connect to it.
         let pool = store::db::connect(cluster.connect_options(), 2).await?;

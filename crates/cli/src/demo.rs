@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use domain::replication::TargetOptions;
 use domain::{PolicySpec, ServerRole, Transport};
 use engine::Engine;
-use engine::remote::{Credentials, NewSshServer};
+use engine::ssh_servers::{Credentials, NewSshServer};
 use engine::subvolumes::ManageRequest;
 use serde::Deserialize;
 use store::projections;

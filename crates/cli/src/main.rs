@@ -10,6 +10,7 @@ mod database;
 mod demo;
 mod jobs;
 mod serve;
+mod settings;
 mod state_dir;
 mod telemetry;
 mod tls_race;
@@ -30,6 +31,14 @@ struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "DIST_BTRFS_LOG_FORMAT")]
     log_format: LogFormat,
+    /// What is logged: a tracing filter (`info`, `debug`, `info,engine=debug`, ...).
+    #[arg(
+        long,
+        global = true,
+        default_value = "info,sqlx=warn",
+        env = "DIST_BTRFS_LOG"
+    )]
+    log: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +64,10 @@ struct DatabaseArgs {
     /// The vault's master key (created 0600 at first start). Default: <state-dir>/master.key.
     #[arg(long, env = "DIST_BTRFS_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// Where the private Postgres's `postgres` and `initdb` are. Default: the newest
+    /// /usr/lib/postgresql/<N>/bin, else PATH.
+    #[arg(long, env = "DIST_BTRFS_PG_BINDIR")]
+    pg_bindir: Option<PathBuf>,
 }
 
 impl DatabaseArgs {
@@ -108,6 +121,8 @@ enum Command {
               value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=1_073_741_824))]
         max_body_bytes: usize,
         #[command(flatten)]
+        settings: Box<settings::ServeSettings>,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Apply database migrations and exit.
@@ -117,6 +132,10 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Print the table of settings and their environment variables (markdown, as the
+    /// README has it).
+    #[command(hide = true)]
+    SettingsTable,
     /// Projection maintenance.
     Projections {
         #[command(subcommand)]
@@ -176,7 +195,7 @@ enum ProjectionsCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let telemetry = telemetry::init(cli.log_format);
+    let telemetry = telemetry::init(cli.log_format, &cli.log);
     let workers = match &cli.command {
         Command::Serve {
             worker_threads: Some(n),
@@ -233,11 +252,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             worker_threads: _,
             trusted_proxies,
             max_body_bytes,
+            settings,
             db,
         } => {
             let options = serve::ServeOptions {
                 trusted_proxies,
                 max_body_bytes,
+                settings: *settings,
                 listen,
                 frontend_dir: frontend_dir.unwrap_or_else(serve::default_frontend_dir),
                 tls: tls_cert.zip(tls_key),
@@ -254,6 +275,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             println!("{}", api::openapi_json());
+            Ok(())
+        }
+        Command::SettingsTable => {
+            print!(
+                "{}",
+                settings::table(&<Cli as clap::CommandFactory>::command())
+            );
             Ok(())
         }
         Command::Projections {

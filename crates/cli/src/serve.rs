@@ -1,5 +1,5 @@
 //! `dist-btrfs serve`: open the database, migrate, initialise the installation on
-//! first start, register the local primary (`DIST_BTRFS_PRIMARY_ROOTS`), serve HTTP
+//! first start, register the local primary (`--primary-roots`), serve HTTP
 //! and run the job workers and the scheduler (`crate::jobs`, which also runs the
 //! periodic inventory sync) until SIGINT/SIGTERM, then shut down in order (HTTP drains,
 //! the workers finish their running jobs, pool closes, the private Postgres stops).
@@ -21,14 +21,6 @@ use crate::DatabaseArgs;
 use crate::database;
 
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// Colon-separated absolute paths: the allowed roots of the local primary. Unset or
-/// empty: this machine is not a primary (nothing is registered).
-const PRIMARY_ROOTS_ENV: &str = "DIST_BTRFS_PRIMARY_ROOTS";
-/// A demo fleet file (see [`crate::demo`]) to seed a fresh installation with.
-const DEMO_FLEET_ENV: &str = "DIST_BTRFS_DEMO_FLEET";
-/// Seconds between storage collections of every server (0 disables; default 300).
-const STORAGE_INTERVAL_ENV: &str = "DIST_BTRFS_STORAGE_INTERVAL_SECS";
-const DEFAULT_STORAGE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
@@ -56,6 +48,8 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The request body limit.
     pub max_body_bytes: usize,
+    /// The local primary, first admin, demo fleet, storage and job settings.
+    pub settings: crate::settings::ServeSettings,
 }
 
 pub async fn run(options: &ServeOptions, db: &DatabaseArgs) -> anyhow::Result<()> {
@@ -93,8 +87,8 @@ async fn serve_on(
         worker_threads = tokio::runtime::Handle::current().metrics().num_workers(),
         "installation ready"
     );
-    let admin_password = std::env::var("DIST_BTRFS_ADMIN_PASSWORD").ok();
-    match engine::accounts::bootstrap_admin(&events, admin_password.as_deref()).await? {
+    let settings = &options.settings;
+    match engine::accounts::bootstrap_admin(&events, settings.admin_password.as_deref()).await? {
         Bootstrap::Generated(password) => {
             announce(&format!(
                 "dist-btrfs: first start: admin login: admin / {password}"
@@ -110,32 +104,33 @@ async fn serve_on(
         }
         Bootstrap::AlreadyHadUsers => {}
     }
-    let roots = std::env::var(PRIMARY_ROOTS_ENV).unwrap_or_default();
-    let roots = engine::servers::parse_root_list(&roots)
-        .with_context(|| format!("{PRIMARY_ROOTS_ENV} is invalid"))?;
-    match engine::servers::ensure_local_primary(&events, &roots, &engine::system_meta()).await? {
+    let roots = engine::local_primary::parse_root_list(&settings.primary_roots)
+        .context("--primary-roots (DIST_BTRFS_PRIMARY_ROOTS) is invalid")?;
+    match engine::local_primary::ensure_local_primary(&events, &roots, &engine::system_meta())
+        .await?
+    {
         Some(server) => tracing::info!(%server, ?roots, "local primary registered"),
-        None => tracing::info!("{PRIMARY_ROOTS_ENV} is not set: no local primary"),
+        None => tracing::info!("no primary roots set: no local primary"),
     }
     let hosts = std::sync::Arc::new(
         engine::HostRegistry::new()
             .with_local(std::sync::Arc::new(btrfs::LocalHost::new()))
-            .with_connector(std::sync::Arc::new(engine::remote::VaultConnector::new(
-                vault.clone(),
-            ))),
+            .with_connector(std::sync::Arc::new(
+                engine::ssh_servers::VaultConnector::new(vault.clone()),
+            )),
     );
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
-    if let Some(file) = std::env::var_os(DEMO_FLEET_ENV) {
-        let fleet = crate::demo::read(std::path::Path::new(&file))?;
+    if let Some(file) = &settings.demo_fleet {
+        let fleet = crate::demo::read(file)?;
         if crate::demo::seed(&state.engine, &vault, &fleet).await? {
             announce("dist-btrfs: demo fleet registered (lab remotes, subvolumes, policy)");
         }
     }
-    let jobs_config = crate::jobs::config_from_env()?;
+    let jobs_config = settings.jobs.config();
     let storage_task = spawn_periodic_storage(
         state.engine.clone(),
-        crate::jobs::interval_or_off(STORAGE_INTERVAL_ENV, Some(DEFAULT_STORAGE_INTERVAL))?,
+        crate::settings::interval_or_off(settings.storage_interval_secs),
     );
     // Replications run as jobs; runs left queued or running without one (requested
     // before a crash) get theirs now (a dead worker's running job apalis re-enqueues).

@@ -80,10 +80,12 @@ fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Installs the global subscriber (and OTLP exporters when configured).
-pub fn init(format: LogFormat) -> Telemetry {
+pub fn init(format: LogFormat, directives: &str) -> Telemetry {
     let filter = || {
-        EnvFilter::try_from_env("DIST_BTRFS_LOG")
-            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"))
+        EnvFilter::try_new(directives).unwrap_or_else(|e| {
+            eprintln!("dist-btrfs: --log / DIST_BTRFS_LOG {directives:?} is not a filter ({e}); logging at info");
+            EnvFilter::new("info,sqlx=warn")
+        })
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let fmt = match format {

@@ -11,12 +11,12 @@ pub mod health;
 pub mod ids;
 pub mod lineage;
 pub mod names;
-pub mod naming;
 pub mod paths;
 pub mod policy;
 pub mod replication;
 pub mod retention;
 pub mod schedule;
+pub mod snapshot_names;
 pub mod stream;
 mod text_enum;
 

@@ -176,14 +176,14 @@ component_name!(
 
 component_name!(
     /// A snapshot's name: one path component inside the subvolume's snapshot directory,
-    /// at most 255 bytes (btrfs' limit). See [`crate::naming`] for how dist-btrfs makes
+    /// at most 255 bytes (btrfs' limit). See [`crate::snapshot_names`] for how dist-btrfs makes
     /// them.
     SnapshotName,
     255
 );
 
 impl SnapshotName {
-    /// Built by [`crate::naming`] from parts that are already valid.
+    /// Built by [`crate::snapshot_names`] from parts that are already valid.
     pub(crate) fn from_valid(s: String) -> Self {
         debug_assert!(check_component(&s, Self::MAX_BYTES).is_ok(), "{s:?}");
         Self(s)

@@ -8,7 +8,7 @@
 //! - [`accounts`]: users, passwords, roles and the rules between them (there is always
 //!   an admin), argon2 hashing behind a bounded gate, session and token secrets.
 //! - [`hosts`]: [`HostRegistry`], server id → [`btrfs::Host`] (the local host, or SSH
-//!   through a [`hosts::Connector`]: in `serve`, [`remote::VaultConnector`]).
+//!   through a [`hosts::Connector`]: in `serve`, [`ssh_servers::VaultConnector`]).
 //! - [`servers`]: registering the local primary at start.
 //! - [`remote`]: SSH servers: the vault-backed connector, server checks, register /
 //!   update / remove / test / accept a changed host key.
@@ -37,15 +37,15 @@ pub mod error;
 pub mod fanout;
 pub mod hosts;
 pub mod inventory;
+pub mod local_primary;
 pub mod policies;
 pub mod prune;
 pub mod real_paths;
-pub mod remote;
 pub mod replication;
 pub mod rpo;
 pub mod scheduled;
-pub mod servers;
 pub mod snapshots;
+pub mod ssh_servers;
 pub mod storage;
 pub mod subvolumes;
 pub mod target_prune;

@@ -3,7 +3,7 @@
 //! process dies between `btrfs subvolume snapshot` and the event.
 //!
 //! The snapshot of a slot has a deterministic name: the naming rule
-//! (`domain::naming`) applied to the slot's instant, without a collision suffix —
+//! (`domain::snapshot_names`) applied to the slot's instant, without a collision suffix —
 //! `<subvolume>.<slot as YYYYMMDDTHHMMSSZ>`. Under the subvolume's advisory lock:
 //! 1. the catalog holds a snapshot of that name → the slot is done (a present,
 //!    unmanaged one — found by an inventory sync after a crash — is adopted first, with
@@ -26,7 +26,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::event::{SnapshotAdopted, SnapshotCreated};
-use domain::naming::snapshot_name;
+use domain::snapshot_names::snapshot_name;
 use domain::{DomainEvent, SnapshotId, SubvolumeId};
 use store::projections::{self, SnapshotState, SnapshotView};
 use store::{AppendMeta, ExpectedVersion, events, locks};

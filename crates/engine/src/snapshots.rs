@@ -44,7 +44,7 @@ use domain::event::{
     SnapshotAdopted, SnapshotCreateFailed, SnapshotCreated, SnapshotDeleteFailed, SnapshotDeleted,
     SnapshotDiscovered, SnapshotVanished,
 };
-use domain::naming::snapshot_name;
+use domain::snapshot_names::snapshot_name;
 use domain::{DomainEvent, ServerPath, SnapshotId, SubvolumeId, SubvolumeName};
 use sqlx::{Postgres, Transaction};
 use store::projections::{self, SnapshotState, SnapshotView, SubvolumeView};

@@ -79,8 +79,12 @@ pub struct PrivateCluster {
 impl PrivateCluster {
     /// Locates binaries and the run-as user. `run_as` is used only when running as
     /// root; it defaults to `postgres`.
-    pub fn new(state_dir: &Path, run_as: Option<&str>) -> Result<Self, ClusterError> {
-        let bindir = find_bindir().ok_or(ClusterError::NoBinaries)?;
+    pub fn new(
+        state_dir: &Path,
+        run_as: Option<&str>,
+        bindir: Option<&Path>,
+    ) -> Result<Self, ClusterError> {
+        let bindir = find_bindir(bindir).ok_or(ClusterError::NoBinaries)?;
         let owner = if nix::unistd::geteuid().is_root() {
             let name = run_as.unwrap_or("postgres");
             let user = User::from_name(name)
@@ -354,12 +358,13 @@ fn unix_socket_setting(dir: &Path) -> String {
     format!("unix_socket_directories=\"{value}\"")
 }
 
-/// The directory holding `postgres` and `initdb`: `$DIST_BTRFS_PG_BINDIR`, the
-/// newest `/usr/lib/postgresql/<N>/bin`, or the directory of `postgres` on PATH.
-pub fn find_bindir() -> Option<PathBuf> {
+/// The directory holding `postgres` and `initdb`: `explicit` (the `--pg-bindir`
+/// setting), the newest `/usr/lib/postgresql/<N>/bin`, or the directory of `postgres` on
+/// PATH.
+pub fn find_bindir(explicit: Option<&Path>) -> Option<PathBuf> {
     let has_binaries = |dir: &Path| dir.join("postgres").is_file() && dir.join("initdb").is_file();
-    if let Some(dir) = std::env::var_os("DIST_BTRFS_PG_BINDIR").map(PathBuf::from) {
-        return has_binaries(&dir).then_some(dir);
+    if let Some(dir) = explicit {
+        return has_binaries(dir).then(|| dir.to_path_buf());
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use domain::{ServerId, ServerPath, ServerRole, SubvolumeId, TargetId};
-use engine::remote::{Credentials, NewSshServer, VaultConnector};
+use engine::ssh_servers::{Credentials, NewSshServer, VaultConnector};
 use engine::subvolumes::ManageRequest;
 use engine::{Engine, HostRegistry};
 use sqlx::PgPool;
@@ -62,7 +62,7 @@ impl Fleet {
                 .with_connector(Arc::new(VaultConnector::new(vault.clone()))),
         );
         let engine = Engine::new(events.clone(), hosts.clone());
-        let primary = engine::servers::ensure_local_primary(
+        let primary = engine::local_primary::ensure_local_primary(
             &events,
             &[ServerPath::parse(&area.dir).unwrap()],
             &meta(),

@@ -35,10 +35,9 @@ async fn spawn(pool: PgPool) -> Setup {
             .await
             .unwrap(),
     );
-    let hosts = Arc::new(
-        engine::HostRegistry::new()
-            .with_connector(Arc::new(engine::remote::VaultConnector::new(vault.clone()))),
-    );
+    let hosts = Arc::new(engine::HostRegistry::new().with_connector(Arc::new(
+        engine::ssh_servers::VaultConnector::new(vault.clone()),
+    )));
     let state = api::AppState::with_hosts(pool, hosts.clone()).with_vault(vault);
     Setup {
         api: TestApp::start(state, Role::Admin).await,
@@ -216,7 +215,7 @@ async fn password_and_key_servers_lifecycle_secrets_and_rotation(pool: PgPool) {
             .await
             .unwrap(),
     );
-    let connector = engine::remote::VaultConnector::new(vault);
+    let connector = engine::ssh_servers::VaultConnector::new(vault);
     use engine::hosts::Connector;
     for server in store::projections::servers(&app.pool).await.unwrap() {
         let host = connector.connect(&server).await.unwrap();
@@ -485,7 +484,7 @@ async fn an_ssh_primary_takes_snapshots(pool: PgPool) {
             .unwrap(),
     );
     use engine::hosts::Connector;
-    let host = engine::remote::VaultConnector::new(vault)
+    let host = engine::ssh_servers::VaultConnector::new(vault)
         .connect(&server)
         .await
         .unwrap();

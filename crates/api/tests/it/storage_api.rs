@@ -99,7 +99,7 @@ impl std::ops::Deref for Setup {
 async fn spawn(pool: PgPool, root: &str) -> (Setup, String) {
     store::db::migrate(&pool).await.unwrap();
     let events = EventStore::new(pool.clone());
-    let server = engine::servers::ensure_local_primary(
+    let server = engine::local_primary::ensure_local_primary(
         &events,
         &[ServerPath::parse(root).unwrap()],
         &testkit::meta(),
@@ -117,7 +117,9 @@ async fn spawn(pool: PgPool, root: &str) -> (Setup, String) {
     let hosts = Arc::new(
         engine::HostRegistry::new()
             .with_local(local.clone())
-            .with_connector(Arc::new(engine::remote::VaultConnector::new(vault.clone()))),
+            .with_connector(Arc::new(engine::ssh_servers::VaultConnector::new(
+                vault.clone(),
+            ))),
     );
     let state = api::AppState::with_hosts(pool, hosts).with_vault(vault);
     let engine = state.engine.clone();

@@ -65,7 +65,7 @@ async fn prepare(db: &Database, area: &Area, keep_last: u32) -> (Engine, Subvolu
     store::db::migrate(&db.pool).await.unwrap();
     let events = EventStore::new(db.pool.clone());
     let roots = [ServerPath::parse(&area.dir).unwrap()];
-    let server = engine::servers::ensure_local_primary(&events, &roots, &meta())
+    let server = engine::local_primary::ensure_local_primary(&events, &roots, &meta())
         .await
         .unwrap()
         .unwrap();
@@ -518,21 +518,20 @@ async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
     );
     let remote_engine = Engine::new(
         EventStore::new(db.pool.clone()),
-        Arc::new(
-            HostRegistry::new()
-                .with_connector(Arc::new(engine::remote::VaultConnector::new(vault.clone()))),
-        ),
+        Arc::new(HostRegistry::new().with_connector(Arc::new(
+            engine::ssh_servers::VaultConnector::new(vault.clone()),
+        ))),
     );
     let var = |name: &str| std::env::var(name).unwrap();
     let (server, _) = remote_engine
         .register_ssh_server(
             &vault,
-            &engine::remote::NewSshServer {
+            &engine::ssh_servers::NewSshServer {
                 name: "remote1".into(),
                 address: var("LAB_REMOTE1_ADDR"),
                 port: var("LAB_REMOTE1_PORT").parse().unwrap(),
                 username: var("LAB_SSH_USER"),
-                credentials: engine::remote::Credentials::Key {
+                credentials: engine::ssh_servers::Credentials::Key {
                     key: std::fs::read_to_string(var("LAB_SSH_KEY")).unwrap().into(),
                     passphrase: None,
                 },

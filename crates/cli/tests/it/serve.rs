@@ -324,6 +324,39 @@ fn a_zero_worker_thread_count_is_refused_before_anything_starts() {
     assert!(left.is_empty(), "a refused start created {left:?}");
 }
 
+/// The README's settings table is what the binary says its settings are (regenerate:
+/// `dist-btrfs settings-table`, pasted between the markers).
+#[test]
+fn the_readme_lists_every_setting_as_the_binary_does() {
+    let out = Command::new(BIN).arg("settings-table").output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    for env in [
+        "DATABASE_URL",
+        "DIST_BTRFS_PRIMARY_ROOTS",
+        "DIST_BTRFS_JOB_MAX_ATTEMPTS",
+        "DIST_BTRFS_LOG",
+    ] {
+        assert!(
+            table.contains(&format!("`{env}`")),
+            "{env} missing:\n{table}"
+        );
+    }
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let start = "<!-- settings-table:start -->\n";
+    let inside = readme
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once("<!-- settings-table:end -->"))
+        .map(|(table, _)| table)
+        .unwrap();
+    assert_eq!(
+        inside, table,
+        "README.md's settings table is stale: run `dist-btrfs settings-table`"
+    );
+}
+
 #[test]
 fn openapi_command_prints_the_committed_spec() {
     let out = Command::new(BIN)

@@ -4,7 +4,7 @@
 use domain::replication::TargetOptions;
 use domain::replication::{ErrorClass, RunState, TargetState};
 use domain::{ServerRole, TargetId};
-use engine::remote::NewSshServer;
+use engine::ssh_servers::NewSshServer;
 use engine::subvolumes::ManageRequest;
 use sqlx::PgPool;
 use store::projections;

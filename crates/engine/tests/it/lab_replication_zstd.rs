@@ -4,7 +4,7 @@
 use domain::TargetId;
 use domain::replication::TargetOptions;
 use domain::replication::{Compression, RunState};
-use engine::remote::{Credentials, NewSshServer};
+use engine::ssh_servers::{Credentials, NewSshServer};
 use sqlx::PgPool;
 use store::projections;
 use testkit::Area;

@@ -60,7 +60,7 @@ async fn create_makes_a_readonly_child_snapshot_and_records_it(pool: PgPool) {
 
     for snap in [&first, &second] {
         assert!(snap.path.starts_with(&format!("{}/vol.", s.area.snaps)));
-        let parsed = domain::naming::parse_snapshot_name(&snap.name).unwrap();
+        let parsed = domain::snapshot_names::parse_snapshot_name(&snap.name).unwrap();
         assert_eq!(parsed.subvolume, "vol");
         let show = show(&snap.path);
         assert_eq!(field(&show, "Flags:"), "readonly");
@@ -442,23 +442,23 @@ async fn the_local_primary_is_registered_once_and_follows_its_roots(pool: PgPool
     store::db::migrate(&pool).await.unwrap();
     let events = EventStore::new(pool.clone());
     assert_eq!(
-        engine::servers::ensure_local_primary(&events, &[], &meta())
+        engine::local_primary::ensure_local_primary(&events, &[], &meta())
             .await
             .unwrap(),
         None
     );
     let a = [ServerPath::parse("/mnt/a").unwrap()];
-    let id = engine::servers::ensure_local_primary(&events, &a, &meta())
+    let id = engine::local_primary::ensure_local_primary(&events, &a, &meta())
         .await
         .unwrap()
         .unwrap();
-    let again = engine::servers::ensure_local_primary(&events, &a, &meta())
+    let again = engine::local_primary::ensure_local_primary(&events, &a, &meta())
         .await
         .unwrap();
     assert_eq!(again, Some(id));
     assert_eq!(events.stream_version(&id.stream()).await.unwrap(), 1);
     let b = [ServerPath::parse("/mnt/b").unwrap()];
-    engine::servers::ensure_local_primary(&events, &b, &meta())
+    engine::local_primary::ensure_local_primary(&events, &b, &meta())
         .await
         .unwrap();
     let server = projections::server(&pool, id).await.unwrap().unwrap();

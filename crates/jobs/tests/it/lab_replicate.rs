@@ -20,7 +20,7 @@ use std::time::Duration;
 use chrono::Utc;
 use domain::replication::TargetOptions;
 use domain::{PolicyId, SnapshotId, SubvolumeId, TargetId};
-use engine::remote::ServerChanges;
+use engine::ssh_servers::ServerChanges;
 use jobs::worker::{JobContext, Outcome, run_classified};
 use jobs::{JobsConfig, PruneJob, ReplicateJob, SnapshotJob};
 use sqlx::PgPool;
