@@ -1,7 +1,7 @@
 //! Engine errors as HTTP problems. `engine` knows nothing of HTTP; this module decides
-//! the status of each error class. [`engine_responses!`] gives an operation's
-//! `ApiResponse` enum a `From<EngineError>` (the enum must have the variants `BadRequest`,
-//! `NotFound`, `Conflict`, `BadGateway`, `Unavailable` and `Internal`).
+//! the status of each error class ([`classify`]), which `respond::ApiError` uses for `?`.
+//! [`engine_responses!`] does the same for the operations still answering with an
+//! `ApiResponse` enum of their own (the older pattern, being replaced by `respond`).
 
 use engine::EngineError;
 use poem::http::StatusCode;

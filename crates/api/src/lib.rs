@@ -21,6 +21,7 @@ pub mod problem;
 mod rate;
 mod replication;
 mod replication_health;
+pub mod respond;
 mod servers;
 mod snapshots;
 mod storage;

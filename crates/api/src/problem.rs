@@ -76,6 +76,12 @@ impl Problem {
 
 /// Turns any poem error (unknown route, unparsable body, ...) into a problem body.
 pub async fn from_poem_error(err: poem::Error) -> Response {
+    // A handler's own problem (`respond::ApiError`) goes out as it is.
+    if let Some(p) = err.downcast_ref::<crate::respond::ProblemError>() {
+        return poem::error::ResponseError::as_response(p)
+            .with_content_type("application/problem+json")
+            .into_response();
+    }
     let status = err.status();
     let kind = match status {
         StatusCode::UNAUTHORIZED => "unauthorized",

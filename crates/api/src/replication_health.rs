@@ -10,15 +10,15 @@ use domain::{Schedule, SubvolumeId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use poem_openapi::{Enum, Object, OpenApi, Tags};
 use store::AppendMeta;
 use store::projections::{self, HealthSnapshot, TargetHealth};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Answer, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -240,60 +240,20 @@ pub struct RpoChange {
     pub rpo_seconds: Option<u64>,
 }
 
-#[derive(ApiResponse)]
-pub enum HealthResponse {
-    /// Health per (subvolume, target), by subvolume name.
-    #[oai(status = 200)]
-    Ok(Json<HealthReport>),
-    /// Invalid parameters.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum SubvolumeHealthResponse {
-    /// The subvolume's RPO and the health of each of its targets.
-    #[oai(status = 200)]
-    Ok(Json<SubvolumeHealth>),
-    /// Invalid parameters.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum SetRpoResponse {
-    /// Recorded as `SubvolumeRpoSet`.
-    #[oai(status = 200)]
-    Ok(Json<Rpo>),
-    /// `rpo_seconds` out of range. Nothing changed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Conflicts with the current state.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// Not used (no server work).
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// Not used (no server work).
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-engine_responses!(SetRpoResponse);
+documented!(
+    /// The fleet's health: only a server-side failure.
+    HealthErrors: 400 "Invalid parameters.", 500 "A server-side failure."
+);
+documented!(
+    /// One subvolume's health.
+    SubvolumeHealthErrors: 400 "Invalid parameters.", 404 "No such subvolume.",
+        500 "A server-side failure."
+);
+documented!(
+    /// Setting an RPO.
+    SetRpoErrors: 400 "`rpo_seconds` out of range. Nothing changed.",
+        404 "No such subvolume.", 500 "A server-side failure."
+);
 
 /// The RPO of a subvolume as of `now` (`None`: no such subvolume).
 async fn rpo_of(
@@ -335,20 +295,16 @@ impl ReplicationHealthApi {
         state: Data<&AppState>,
         /// Only this subvolume's targets.
         subvolume_id: Query<Option<Uuid>>,
-    ) -> HealthResponse {
+    ) -> Answer<Json<HealthReport>, HealthErrors> {
         let now = Utc::now();
         let sv = subvolume_id.0.map(SubvolumeId::from_uuid);
-        match projections::replication_health(&state.pool, sv, now).await {
-            Ok(list) => {
-                let items: Vec<_> = list.into_iter().map(health_dto).collect();
-                HealthResponse::Ok(Json(HealthReport {
-                    as_of: now,
-                    summary: summary(&items),
-                    items,
-                }))
-            }
-            Err(e) => HealthResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let list = projections::replication_health(&state.pool, sv, now).await?;
+        let items: Vec<_> = list.into_iter().map(health_dto).collect();
+        Ok(Json(HealthReport {
+            as_of: now,
+            summary: summary(&items),
+            items,
+        }))
     }
 
     /// One subvolume's RPO and the health of each of its targets.
@@ -362,33 +318,20 @@ impl ReplicationHealthApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> SubvolumeHealthResponse {
+    ) -> Answer<Json<SubvolumeHealth>, SubvolumeHealthErrors> {
         let now = Utc::now();
         let sv = SubvolumeId::from_uuid(id.0);
-        let result = async {
-            let Some(rpo) = rpo_of(&state.pool, sv, now).await? else {
-                return Ok(None);
-            };
-            let list = projections::replication_health(&state.pool, Some(sv), now).await?;
-            Ok::<_, store::StoreError>(Some((rpo, list)))
-        }
-        .await;
-        match result {
-            Ok(Some((rpo, list))) => {
-                let items: Vec<_> = list.into_iter().map(health_dto).collect();
-                SubvolumeHealthResponse::Ok(Json(SubvolumeHealth {
-                    as_of: now,
-                    rpo,
-                    summary: summary(&items),
-                    items,
-                }))
-            }
-            Ok(None) => SubvolumeHealthResponse::NotFound(Json(Problem::not_found(format!(
-                "no subvolume {}",
-                id.0
-            )))),
-            Err(e) => SubvolumeHealthResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let rpo = rpo_of(&state.pool, sv, now)
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
+        let list = projections::replication_health(&state.pool, Some(sv), now).await?;
+        let items: Vec<_> = list.into_iter().map(health_dto).collect();
+        Ok(Json(SubvolumeHealth {
+            as_of: now,
+            rpo,
+            summary: summary(&items),
+            items,
+        }))
     }
 
     /// Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
@@ -404,21 +347,15 @@ impl ReplicationHealthApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<RpoChange>,
-    ) -> SetRpoResponse {
+    ) -> Answer<Json<Rpo>, SetRpoErrors> {
         let sv = SubvolumeId::from_uuid(id.0);
-        if let Err(e) = state
+        state
             .engine
             .set_rpo(sv, body.0.rpo_seconds, &AppendMeta::new(auth.actor()))
-            .await
-        {
-            return e.into();
-        }
-        match rpo_of(&state.pool, sv, Utc::now()).await {
-            Ok(Some(rpo)) => SetRpoResponse::Ok(Json(rpo)),
-            Ok(None) => {
-                SetRpoResponse::NotFound(Json(Problem::not_found(format!("no subvolume {}", id.0))))
-            }
-            Err(e) => SetRpoResponse::Internal(Json(Problem::internal(&e))),
-        }
+            .await?;
+        let rpo = rpo_of(&state.pool, sv, Utc::now())
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
+        Ok(Json(rpo))
     }
 }

@@ -6,14 +6,14 @@ use domain::{SnapshotId, SubvolumeId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use poem_openapi::{Enum, Object, OpenApi, Tags};
 use store::projections::{self, SnapshotOrigin, SnapshotState, SnapshotView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Answer, Created, documented};
 use store::AppendMeta;
 
 #[derive(Tags)]
@@ -113,95 +113,51 @@ pub struct SnapshotPage {
     pub offset: i64,
 }
 
-macro_rules! operation_response {
-    ($name:ident, $ok_status:literal, $ok_doc:literal, $bad:literal, $not_found:literal, $conflict:literal) => {
-        #[derive(ApiResponse)]
-        pub enum $name {
-            #[doc = $ok_doc]
-            #[oai(status = $ok_status)]
-            Ok(Json<Snapshot>),
-            #[doc = $bad]
-            #[oai(status = 400)]
-            BadRequest(Json<Problem>),
-            #[doc = $not_found]
-            #[oai(status = 404)]
-            NotFound(Json<Problem>),
-            #[doc = $conflict]
-            #[oai(status = 409)]
-            Conflict(Json<Problem>),
-            /// A btrfs command on the server failed (the failure is recorded).
-            #[oai(status = 502)]
-            BadGateway(Json<Problem>),
-            /// The server cannot be reached.
-            #[oai(status = 503)]
-            Unavailable(Json<Problem>),
-            /// A server-side failure.
-            #[oai(status = 500)]
-            Internal(Json<Problem>),
-        }
-    };
-}
-
-operation_response!(
-    CreateSnapshotResponse,
-    201,
-    "The snapshot exists on disk, read-only, and is recorded as `SnapshotCreated`.",
-    "The server's allowed roots cannot be listed.",
-    "No such subvolume.",
-    "The subvolume is not managed, or lies outside the server's allowed roots now."
+documented!(
+    /// Creating a snapshot.
+    CreateSnapshotErrors:
+        400 "Invalid parameters, or the server's allowed roots cannot be listed.",
+        404 "No such subvolume.",
+        409 "The subvolume is not managed, or lies outside the server's allowed roots now.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed (the failure is recorded).",
+        503 "The server cannot be reached."
 );
-operation_response!(
-    DeleteSnapshotResponse,
-    200,
-    "Deleted from disk (`SnapshotDeleted`), or found already gone (`SnapshotVanished`).",
-    "Invalid parameters.",
-    "No such snapshot, or it is not a snapshot of the given subvolume.",
-    "Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its \
-     path is not this snapshot any more. Nothing changed."
+documented!(
+    /// Deleting a snapshot.
+    DeleteSnapshotErrors:
+        400 "Invalid parameters.",
+        404 "No such snapshot, or it is not a snapshot of the given subvolume.",
+        409 "Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its \
+             path is not this snapshot any more. Nothing changed.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed (the failure is recorded).",
+        503 "The server cannot be reached."
 );
-operation_response!(
-    AdoptSnapshotResponse,
-    200,
-    "Now managed (`SnapshotAdopted`): dist-btrfs may delete it.",
-    "Invalid parameters.",
-    "No such snapshot.",
-    "Already managed, not present, or its path cannot be handled."
+documented!(
+    /// Adopting a snapshot.
+    AdoptSnapshotErrors:
+        400 "Invalid parameters.",
+        404 "No such snapshot.",
+        409 "Already managed, not present, or its path cannot be handled.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed.",
+        503 "The server cannot be reached."
 );
-
-engine_responses!(
-    CreateSnapshotResponse,
-    DeleteSnapshotResponse,
-    AdoptSnapshotResponse
+documented!(
+    /// Listing a subvolume's snapshots.
+    ListSnapshotsErrors:
+        400 "Invalid paging parameters.",
+        404 "No such subvolume.",
+        500 "A server-side failure."
 );
-
-#[derive(ApiResponse)]
-pub enum ListSnapshotsResponse {
-    /// A page of snapshots, newest first.
-    #[oai(status = 200)]
-    Ok(Json<SnapshotPage>),
-    /// Invalid paging parameters.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum GetSnapshotResponse {
-    /// The snapshot, in any state.
-    #[oai(status = 200)]
-    Ok(Json<Snapshot>),
-    /// No such snapshot.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
+documented!(
+    /// Reading one snapshot.
+    GetSnapshotErrors:
+        400 "Invalid parameters.",
+        404 "No such snapshot.",
+        500 "A server-side failure."
+);
 
 const MAX_LIMIT: i64 = 500;
 
@@ -221,15 +177,12 @@ impl SnapshotsApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> CreateSnapshotResponse {
-        match state
+    ) -> Answer<Created<Snapshot>, CreateSnapshotErrors> {
+        let view = state
             .engine
             .create_snapshot(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(view) => CreateSnapshotResponse::Ok(Json(view.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Created(view.into()))
     }
 
     /// A subvolume's snapshots, newest first.
@@ -249,44 +202,38 @@ impl SnapshotsApi {
         offset: Query<Option<i64>>,
         /// Include deleted and vanished snapshots (default false).
         include_gone: Query<Option<bool>>,
-    ) -> ListSnapshotsResponse {
+    ) -> Answer<Json<SnapshotPage>, ListSnapshotsErrors> {
         let limit = limit.0.unwrap_or(100);
         let offset = offset.0.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
-            return ListSnapshotsResponse::BadRequest(Json(Problem::validation(format!(
+            return Err(Problem::validation(format!(
                 "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
-            ))));
+            ))
+            .into());
         }
         let sv = SubvolumeId::from_uuid(id.0);
-        let result = async {
-            if projections::subvolume(&state.pool, sv).await?.is_none() {
-                return Ok(None);
-            }
-            let mut conn = state.pool.acquire().await?;
-            let page = projections::snapshots_of(
-                &mut conn,
-                sv,
-                include_gone.0.unwrap_or(false),
-                limit,
-                offset,
-            )
-            .await?;
-            Ok::<_, store::StoreError>(Some(page))
+        if projections::subvolume(&state.pool, sv).await?.is_none() {
+            return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
         }
-        .await;
-        match result {
-            Ok(Some(page)) => ListSnapshotsResponse::Ok(Json(SnapshotPage {
-                items: page.items.into_iter().map(Snapshot::from).collect(),
-                total: page.total,
-                limit,
-                offset,
-            })),
-            Ok(None) => ListSnapshotsResponse::NotFound(Json(Problem::not_found(format!(
-                "no subvolume {}",
-                id.0
-            )))),
-            Err(e) => ListSnapshotsResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let mut conn = state
+            .pool
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?;
+        let page = projections::snapshots_of(
+            &mut conn,
+            sv,
+            include_gone.0.unwrap_or(false),
+            limit,
+            offset,
+        )
+        .await?;
+        Ok(Json(SnapshotPage {
+            items: page.items.into_iter().map(Snapshot::from).collect(),
+            total: page.total,
+            limit,
+            offset,
+        }))
     }
 
     /// One snapshot.
@@ -296,15 +243,11 @@ impl SnapshotsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetSnapshotResponse {
-        match projections::snapshot_by_id(&state.pool, SnapshotId::from_uuid(id.0)).await {
-            Ok(Some(view)) => GetSnapshotResponse::Ok(Json(view.into())),
-            Ok(None) => GetSnapshotResponse::NotFound(Json(Problem::not_found(format!(
-                "no snapshot {}",
-                id.0
-            )))),
-            Err(e) => GetSnapshotResponse::Internal(Json(Problem::internal(&e))),
-        }
+    ) -> Answer<Json<Snapshot>, GetSnapshotErrors> {
+        let view = projections::snapshot_by_id(&state.pool, SnapshotId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no snapshot {}", id.0)))?;
+        Ok(Json(view.into()))
     }
 
     /// Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
@@ -321,19 +264,16 @@ impl SnapshotsApi {
         id: Path<Uuid>,
         /// Refuse (404) unless the snapshot belongs to this subvolume.
         subvolume_id: Query<Option<Uuid>>,
-    ) -> DeleteSnapshotResponse {
-        match state
+    ) -> Answer<Json<Snapshot>, DeleteSnapshotErrors> {
+        let view = state
             .engine
             .delete_snapshot(
                 SnapshotId::from_uuid(id.0),
                 subvolume_id.0.map(SubvolumeId::from_uuid),
                 &AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(view) => DeleteSnapshotResponse::Ok(Json(view.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(view.into()))
     }
 
     /// Takes a snapshot dist-btrfs did not create under management, so that it may be
@@ -348,14 +288,11 @@ impl SnapshotsApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> AdoptSnapshotResponse {
-        match state
+    ) -> Answer<Json<Snapshot>, AdoptSnapshotErrors> {
+        let view = state
             .engine
             .adopt_snapshot(SnapshotId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(view) => AdoptSnapshotResponse::Ok(Json(view.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(view.into()))
     }
 }

@@ -7,14 +7,14 @@ use engine::subvolumes::ManageRequest;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use store::projections::{self, SubvolumeView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Answer, Created, documented};
 use store::AppendMeta;
 
 #[derive(Tags)]
@@ -88,110 +88,46 @@ pub struct SyncReport {
     pub discovered: Vec<Uuid>,
 }
 
-#[derive(ApiResponse)]
-pub enum ManageSubvolumeResponse {
-    /// Now managed. Recorded as `SubvolumeManaged`.
-    #[oai(status = 201)]
-    Created(Json<Subvolume>),
-    /// Invalid name or path, outside the allowed roots, not a subvolume, or a missing
-    /// snapshot directory. Nothing changed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Already managed, or the name is taken. Nothing changed.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A btrfs command on the server failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached.
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum ListSubvolumesResponse {
-    /// Subvolumes by server and path.
-    #[oai(status = 200)]
-    Ok(Json<Vec<Subvolume>>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum GetSubvolumeResponse {
-    /// The subvolume.
-    #[oai(status = 200)]
-    Ok(Json<Subvolume>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum UnmanageSubvolumeResponse {
-    /// No longer managed (recorded as `SubvolumeUnmanaged`); nothing on disk changed.
-    #[oai(status = 200)]
-    Ok(Json<Subvolume>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// It is not managed any more.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum SyncSubvolumeResponse {
-    /// The catalog matches the disk; what changed (as `SnapshotVanished` /
-    /// `SnapshotDiscovered` events).
-    #[oai(status = 200)]
-    Ok(Json<SyncReport>),
-    /// An allowed root of the server cannot be listed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Not managed, or the subvolume itself is not on disk (nothing changed).
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A btrfs command on the server failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached.
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-engine_responses!(ManageSubvolumeResponse, SyncSubvolumeResponse);
-
-impl From<engine::EngineError> for UnmanageSubvolumeResponse {
-    fn from(e: engine::EngineError) -> Self {
-        use crate::engine_error::{Class, classify};
-        match classify(&e) {
-            (Class::NotFound, p) => Self::NotFound(Json(p)),
-            (Class::Conflict, p) => Self::Conflict(Json(p)),
-            // Unmanaging does no server work and takes no input beyond the id.
-            (_, _) => Self::Internal(Json(Problem::internal(&e))),
-        }
-    }
-}
+documented!(
+    /// Managing a subvolume.
+    ManageSubvolumeErrors:
+        400 "Invalid name or path, outside the allowed roots, not a subvolume, or a missing \
+             snapshot directory. Nothing changed.",
+        404 "No such server.",
+        409 "Already managed, or the name is taken. Nothing changed.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed.",
+        503 "The server cannot be reached."
+);
+documented!(
+    /// Listing subvolumes.
+    ListSubvolumesErrors: 400 "Invalid parameters.", 500 "A server-side failure."
+);
+documented!(
+    /// Reading one subvolume.
+    GetSubvolumeErrors:
+        400 "Invalid parameters.",
+        404 "No such subvolume.",
+        500 "A server-side failure."
+);
+documented!(
+    /// Unmanaging a subvolume (no server work).
+    UnmanageSubvolumeErrors:
+        400 "Invalid parameters.",
+        404 "No such subvolume.",
+        409 "It is not managed any more.",
+        500 "A server-side failure."
+);
+documented!(
+    /// Syncing a subvolume's catalog with the disk.
+    SyncSubvolumeErrors:
+        400 "Invalid parameters, or an allowed root of the server cannot be listed.",
+        404 "No such subvolume.",
+        409 "Not managed, or the subvolume itself is not on disk (nothing changed).",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed.",
+        503 "The server cannot be reached."
+);
 
 pub struct SubvolumesApi;
 
@@ -208,21 +144,18 @@ impl SubvolumesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         body: Json<ManageSubvolume>,
-    ) -> ManageSubvolumeResponse {
+    ) -> Answer<Created<Subvolume>, ManageSubvolumeErrors> {
         let req = ManageRequest {
             server_id: ServerId::from_uuid(body.server_id),
             path: body.0.path,
             snapshot_dir: body.0.snapshot_dir,
             name: body.0.name,
         };
-        match state
+        let view = state
             .engine
             .manage_subvolume(&req, &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(view) => ManageSubvolumeResponse::Created(Json(view.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Created(view.into()))
     }
 
     /// Managed subvolumes (with `include_unmanaged`, also those no longer managed).
@@ -235,19 +168,14 @@ impl SubvolumesApi {
         server_id: Query<Option<Uuid>>,
         /// Include subvolumes that are no longer managed (default false).
         include_unmanaged: Query<Option<bool>>,
-    ) -> ListSubvolumesResponse {
-        match projections::subvolumes(
+    ) -> Answer<Json<Vec<Subvolume>>, ListSubvolumesErrors> {
+        let list = projections::subvolumes(
             &state.pool,
             server_id.0.map(ServerId::from_uuid),
             include_unmanaged.0.unwrap_or(false),
         )
-        .await
-        {
-            Ok(list) => {
-                ListSubvolumesResponse::Ok(Json(list.into_iter().map(Subvolume::from).collect()))
-            }
-            Err(e) => ListSubvolumesResponse::Internal(Json(Problem::internal(&e))),
-        }
+        .await?;
+        Ok(Json(list.into_iter().map(Subvolume::from).collect()))
     }
 
     /// One subvolume.
@@ -261,15 +189,11 @@ impl SubvolumesApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetSubvolumeResponse {
-        match projections::subvolume(&state.pool, SubvolumeId::from_uuid(id.0)).await {
-            Ok(Some(view)) => GetSubvolumeResponse::Ok(Json(view.into())),
-            Ok(None) => GetSubvolumeResponse::NotFound(Json(Problem::not_found(format!(
-                "no subvolume {}",
-                id.0
-            )))),
-            Err(e) => GetSubvolumeResponse::Internal(Json(Problem::internal(&e))),
-        }
+    ) -> Answer<Json<Subvolume>, GetSubvolumeErrors> {
+        let view = projections::subvolume(&state.pool, SubvolumeId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
+        Ok(Json(view.into()))
     }
 
     /// Stops managing a subvolume. No data is touched: the subvolume and its snapshots
@@ -284,15 +208,12 @@ impl SubvolumesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> UnmanageSubvolumeResponse {
-        match state
+    ) -> Answer<Json<Subvolume>, UnmanageSubvolumeErrors> {
+        let view = state
             .engine
             .unmanage_subvolume(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(view) => UnmanageSubvolumeResponse::Ok(Json(view.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(view.into()))
     }
 
     /// Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
@@ -308,17 +229,14 @@ impl SubvolumesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> SyncSubvolumeResponse {
-        match state
+    ) -> Answer<Json<SyncReport>, SyncSubvolumeErrors> {
+        let r = state
             .engine
             .sync_subvolume(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(r) => SyncSubvolumeResponse::Ok(Json(SyncReport {
-                vanished: r.vanished.into_iter().map(|s| s.as_uuid()).collect(),
-                discovered: r.discovered.into_iter().map(|s| s.as_uuid()).collect(),
-            })),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(SyncReport {
+            vanished: r.vanished.into_iter().map(|s| s.as_uuid()).collect(),
+            discovered: r.discovered.into_iter().map(|s| s.as_uuid()).collect(),
+        }))
     }
 }

@@ -3548,13 +3548,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Subvolumes by server and path. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Subvolume"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -3581,7 +3589,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Now managed. Recorded as `SubvolumeManaged`. */
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3590,10 +3598,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Subvolume"];
                 };
             };
-            /**
-             * @description Invalid name or path, outside the allowed roots, not a subvolume, or a missing
-             *     snapshot directory. Nothing changed.
-             */
+            /** @description Invalid name or path, outside the allowed roots, not a subvolume, or a missing snapshot directory. Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,13 +3665,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subvolume. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such subvolume. */
@@ -3700,13 +3713,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No longer managed (recorded as `SubvolumeUnmanaged`); nothing on disk changed. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such subvolume. */
@@ -3749,10 +3770,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /**
-             * @description The catalog matches the disk; what changed (as `SnapshotVanished` /
-             *     `SnapshotDiscovered` events).
-             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,7 +3778,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SyncReport"];
                 };
             };
-            /** @description An allowed root of the server cannot be listed. */
+            /** @description Invalid parameters, or an allowed root of the server cannot be listed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3835,7 +3852,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of snapshots, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3884,7 +3900,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The snapshot exists on disk, read-only, and is recorded as `SnapshotCreated`. */
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3893,7 +3909,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Snapshot"];
                 };
             };
-            /** @description The server's allowed roots cannot be listed. */
+            /** @description Invalid parameters, or the server's allowed roots cannot be listed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,13 +3976,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The snapshot, in any state. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such snapshot. */
@@ -4003,7 +4027,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted from disk (`SnapshotDeleted`), or found already gone (`SnapshotVanished`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4079,7 +4102,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Now managed (`SnapshotAdopted`): dist-btrfs may delete it. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4124,7 +4146,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description A btrfs command on the server failed (the failure is recorded). */
+            /** @description A btrfs command on the server failed. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5547,7 +5569,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Health per (subvolume, target), by subvolume name. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5587,7 +5608,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subvolume's RPO and the health of each of its targets. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5640,7 +5660,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Recorded as `SubvolumeRpoSet`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5667,35 +5686,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
             /** @description A server-side failure. */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not used (no server work). */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not used (no server work). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

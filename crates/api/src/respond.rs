@@ -1,0 +1,218 @@
+//! How a handler answers: `Result<S, ApiError<D>>`, where `S` is `Json<T>` (200),
+//! [`Created`] (201), [`Accepted`] (202) or [`NoContent`] (204), and every failure is an
+//! [`ApiError`]: a [`Problem`] with its status. `?` turns an `EngineError` (classified by
+//! [`crate::engine_error`]), a `StoreError` (500) or a `Problem` into one.
+//!
+//! `D` is the operation's list of documented error statuses, a marker type made with
+//! [`documented!`]: the OpenAPI document shows exactly those, and an error of any other
+//! status is logged and answered as 500, so the document never promises less than
+//! happens. The authentication statuses (401, 403) come from the auth extractors and
+//! are not listed here.
+//!
+//! What it does not do: decide which engine error is which status (`engine_error`).
+
+use std::marker::PhantomData;
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::ApiResponse;
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::{ToJSON, Type};
+
+use crate::problem::Problem;
+
+/// The error statuses an operation documents: (status, description).
+pub trait Documented: Send + Sync + 'static {
+    const STATUSES: &'static [(u16, &'static str)];
+}
+
+/// Declares a [`Documented`] marker: `documented!(Name: 400 "why", 404 "why");`.
+macro_rules! documented {
+    ($(#[$meta:meta])* $name:ident: $($status:literal $desc:literal),+ $(,)?) => {
+        $(#[$meta])*
+        pub struct $name;
+        impl $crate::respond::Documented for $name {
+            const STATUSES: &'static [(u16, &'static str)] = &[$(($status, $desc)),+];
+        }
+    };
+}
+pub(crate) use documented;
+
+/// A failed request: its problem body (which carries the status).
+pub struct ApiError<D> {
+    problem: Problem,
+    _documented: PhantomData<fn() -> D>,
+}
+
+impl<D: Documented> ApiError<D> {
+    /// `problem`, or a 500 when its status is not one `D` documents.
+    pub fn new(problem: Problem) -> Self {
+        let problem = if D::STATUSES.iter().any(|(s, _)| *s == problem.status) {
+            problem
+        } else {
+            let undocumented = format!(
+                "status {} is not documented for this operation: {}",
+                problem.status,
+                problem.detail.as_deref().unwrap_or(&problem.kind)
+            );
+            Problem::internal(&undocumented)
+        };
+        Self {
+            problem,
+            _documented: PhantomData,
+        }
+    }
+}
+
+impl<D: Documented> From<Problem> for ApiError<D> {
+    fn from(p: Problem) -> Self {
+        Self::new(p)
+    }
+}
+
+impl<D: Documented> From<engine::EngineError> for ApiError<D> {
+    fn from(e: engine::EngineError) -> Self {
+        Self::new(crate::engine_error::classify(&e).1)
+    }
+}
+
+impl<D: Documented> From<store::StoreError> for ApiError<D> {
+    fn from(e: store::StoreError) -> Self {
+        Self::new(Problem::internal(&e))
+    }
+}
+
+/// A problem on its way out as a `poem::Error` (the error side of a handler's
+/// `Result`); [`crate::problem::from_poem_error`] sends it as it is.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.detail.as_deref().unwrap_or(&.0.title))]
+pub struct ProblemError(pub Problem);
+
+impl poem::error::ResponseError for ProblemError {
+    fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn as_response(&self) -> Response {
+        Json(self.0.clone())
+            .with_status(self.status())
+            .into_response()
+    }
+}
+
+impl<D> From<ApiError<D>> for poem::Error {
+    fn from(e: ApiError<D>) -> Self {
+        poem::Error::from(ProblemError(e.problem))
+    }
+}
+
+fn problem_content() -> Vec<MetaMediaType> {
+    vec![MetaMediaType {
+        content_type: <Json<Problem> as Payload>::CONTENT_TYPE,
+        schema: <Json<Problem> as Payload>::schema_ref(),
+    }]
+}
+
+impl<D: Documented> ApiResponse for ApiError<D> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: D::STATUSES
+                .iter()
+                .map(|(status, description)| MetaResponse {
+                    description,
+                    status: Some(*status),
+                    status_range: None,
+                    content: problem_content(),
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        <Problem as Type>::register(registry);
+    }
+}
+
+/// One success response with a JSON body (or none) and a fixed status.
+fn success<T: ToJSON>(status: u16, description: &'static str, body: bool) -> MetaResponses {
+    MetaResponses {
+        responses: vec![MetaResponse {
+            description,
+            status: Some(status),
+            status_range: None,
+            content: if body {
+                vec![MetaMediaType {
+                    content_type: <Json<T> as Payload>::CONTENT_TYPE,
+                    schema: <Json<T> as Payload>::schema_ref(),
+                }]
+            } else {
+                vec![]
+            },
+            headers: vec![],
+        }],
+    }
+}
+
+/// 201 with the created resource.
+pub struct Created<T>(pub T);
+
+impl<T: ToJSON> ApiResponse for Created<T> {
+    fn meta() -> MetaResponses {
+        success::<T>(201, "Created.", true)
+    }
+
+    fn register(registry: &mut Registry) {
+        <T as Type>::register(registry);
+    }
+}
+
+impl<T: ToJSON> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        Json(self.0)
+            .with_status(StatusCode::CREATED)
+            .into_response()
+    }
+}
+
+/// 202: accepted, carried out in the background; the body says where to look.
+pub struct Accepted<T>(pub T);
+
+impl<T: ToJSON> ApiResponse for Accepted<T> {
+    fn meta() -> MetaResponses {
+        success::<T>(202, "Accepted: carried out in the background.", true)
+    }
+
+    fn register(registry: &mut Registry) {
+        <T as Type>::register(registry);
+    }
+}
+
+impl<T: ToJSON> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        Json(self.0)
+            .with_status(StatusCode::ACCEPTED)
+            .into_response()
+    }
+}
+
+/// 204: done, nothing to say.
+pub struct NoContent;
+
+impl ApiResponse for NoContent {
+    fn meta() -> MetaResponses {
+        success::<bool>(204, "Done.", false)
+    }
+
+    fn register(_: &mut Registry) {}
+}
+
+impl IntoResponse for NoContent {
+    fn into_response(self) -> Response {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// What a handler returns.
+pub type Answer<S, D> = Result<S, ApiError<D>>;
