@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use store::projections;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::ViewerAuth;
 use crate::problem::Problem;
+use crate::respond::{Answer, documented};
 use domain::Role;
 
 #[derive(Tags)]
@@ -43,18 +44,10 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
-#[derive(ApiResponse)]
-pub enum ListEventsResponse {
-    /// A page of events, newest first.
-    #[oai(status = 200)]
-    Ok(Json<AuditPage>),
-    /// Invalid paging parameters.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
+documented!(
+    /// Reading the audit timeline.
+    ListEventsErrors: 400 "Invalid paging parameters.", 500 "A server-side failure."
+);
 
 const MAX_LIMIT: i64 = 500;
 
@@ -72,34 +65,30 @@ impl EventsApi {
         before: Query<Option<i64>>,
         /// Page size, 1-500 (default 100).
         limit: Query<Option<i64>>,
-    ) -> ListEventsResponse {
+    ) -> Answer<Json<AuditPage>, ListEventsErrors> {
         let limit = limit.0.unwrap_or(100);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return ListEventsResponse::BadRequest(Json(Problem::validation(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
-            ))));
+            return Err(
+                Problem::validation(format!("limit must be between 1 and {MAX_LIMIT}")).into(),
+            );
         }
-        match projections::audit_timeline(&state.pool, before.0, limit).await {
-            Ok(rows) => {
-                let next_before = (rows.len() as i64 == limit)
-                    .then(|| rows.last().map(|r| r.global_seq))
-                    .flatten();
-                let items = rows
-                    .into_iter()
-                    .map(|r| AuditEvent {
-                        seq: r.global_seq,
-                        recorded_at: r.recorded_at,
-                        actor: r.actor,
-                        stream_id: r.stream_id,
-                        summary: visible_summary(auth.principal().role, &r.event_type, r.summary),
-                        event_type: r.event_type,
-                        correlation_id: r.correlation_id,
-                    })
-                    .collect();
-                ListEventsResponse::Ok(Json(AuditPage { items, next_before }))
-            }
-            Err(e) => ListEventsResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let rows = projections::audit_timeline(&state.pool, before.0, limit).await?;
+        let next_before = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|r| r.global_seq))
+            .flatten();
+        let items = rows
+            .into_iter()
+            .map(|r| AuditEvent {
+                seq: r.global_seq,
+                recorded_at: r.recorded_at,
+                actor: r.actor,
+                stream_id: r.stream_id,
+                summary: visible_summary(auth.principal().role, &r.event_type, r.summary),
+                event_type: r.event_type,
+                correlation_id: r.correlation_id,
+            })
+            .collect();
+        Ok(Json(AuditPage { items, next_before }))
     }
 }
 

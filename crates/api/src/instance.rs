@@ -5,13 +5,14 @@ use domain::event::InstanceRenamed;
 use domain::{DisplayName, DomainEvent, StreamId};
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use store::{AppendMeta, ExpectedVersion, StoreError, projections};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, ViewerAuth};
 use crate::problem::Problem;
+use crate::respond::{Answer, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -51,37 +52,20 @@ pub struct InstancePatch {
     pub name: String,
 }
 
-#[derive(ApiResponse)]
-pub enum GetInstanceResponse {
-    /// The installation.
-    #[oai(status = 200)]
-    Ok(Json<Instance>),
-    /// The installation has not been initialised yet (start-up in progress).
-    #[oai(status = 503)]
-    NotReady(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum PatchInstanceResponse {
-    /// The updated installation.
-    #[oai(status = 200)]
-    Ok(Json<Instance>),
-    /// The request was invalid; nothing changed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// A concurrent change won; retry.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// The installation has not been initialised yet.
-    #[oai(status = 503)]
-    NotReady(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
+documented!(
+    /// Reading the installation.
+    GetInstanceErrors:
+        500 "A server-side failure.",
+        503 "The installation has not been initialised yet (start-up in progress)."
+);
+documented!(
+    /// Renaming the installation.
+    PatchInstanceErrors:
+        400 "The request was invalid; nothing changed.",
+        409 "A concurrent change won; retry.",
+        500 "A server-side failure.",
+        503 "The installation has not been initialised yet."
+);
 
 fn not_ready() -> Problem {
     Problem::new(
@@ -97,12 +81,15 @@ pub struct InstanceApi;
 impl InstanceApi {
     /// This installation's id, name and version.
     #[oai(path = "/instance", method = "get", operation_id = "getInstance")]
-    async fn get(&self, _auth: ViewerAuth, state: Data<&AppState>) -> GetInstanceResponse {
-        match projections::instance(&state.pool).await {
-            Ok(Some(view)) => GetInstanceResponse::Ok(Json(view.into())),
-            Ok(None) => GetInstanceResponse::NotReady(Json(not_ready())),
-            Err(e) => GetInstanceResponse::Internal(Json(Problem::internal(&e))),
-        }
+    async fn get(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Instance>, GetInstanceErrors> {
+        let view = projections::instance(&state.pool)
+            .await?
+            .ok_or_else(not_ready)?;
+        Ok(Json(view.into()))
     }
 
     /// Renames this installation (admins). Recorded as an `InstanceRenamed` event.
@@ -112,20 +99,13 @@ impl InstanceApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         body: Json<InstancePatch>,
-    ) -> PatchInstanceResponse {
-        let name = match DisplayName::parse(&body.name) {
-            Ok(name) => name,
-            Err(e) => {
-                return PatchInstanceResponse::BadRequest(Json(Problem::validation(format!(
-                    "name: {e}"
-                ))));
-            }
-        };
+    ) -> Answer<Json<Instance>, PatchInstanceErrors> {
+        let name = DisplayName::parse(&body.name)
+            .map_err(|e| Problem::invalid("name", format!("name: {e}")))?;
         let stream = StreamId::instance();
-        let version = match state.events.stream_version(&stream).await {
-            Ok(0) => return PatchInstanceResponse::NotReady(Json(not_ready())),
-            Ok(v) => v,
-            Err(e) => return PatchInstanceResponse::Internal(Json(Problem::internal(&e))),
+        let version = match state.events.stream_version(&stream).await? {
+            0 => return Err(not_ready().into()),
+            v => v,
         };
         let meta = AppendMeta::new(auth.actor());
         let event = DomainEvent::InstanceRenamed(InstanceRenamed {
@@ -138,14 +118,13 @@ impl InstanceApi {
         {
             Ok(_) => {}
             Err(e @ StoreError::Conflict { .. }) => {
-                return PatchInstanceResponse::Conflict(Json(Problem::conflict(e.to_string())));
+                return Err(Problem::conflict(e.to_string()).into());
             }
-            Err(e) => return PatchInstanceResponse::Internal(Json(Problem::internal(&e))),
+            Err(e) => return Err(e.into()),
         }
-        match projections::instance(&state.pool).await {
-            Ok(Some(view)) => PatchInstanceResponse::Ok(Json(view.into())),
-            Ok(None) => PatchInstanceResponse::NotReady(Json(not_ready())),
-            Err(e) => PatchInstanceResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let view = projections::instance(&state.pool)
+            .await?
+            .ok_or_else(not_ready)?;
+        Ok(Json(view.into()))
     }
 }

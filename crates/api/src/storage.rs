@@ -10,15 +10,15 @@ use domain::{ServerId, SubvolumeId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use store::AppendMeta;
 use store::storage::{self, FilesystemSample, ServerStorage, StoredSample, SubvolumeStorage};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, OperatorAuth, ViewerAuth};
-use crate::engine_error::{Class, classify};
 use crate::problem::Problem;
+use crate::respond::{Answer, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -174,107 +174,41 @@ pub struct StorageSettings {
     pub collect_qgroups: bool,
 }
 
-#[derive(ApiResponse)]
-pub enum ListStorageResponse {
-    /// Every server's storage as of its last collection, by server name.
-    #[oai(status = 200)]
-    Ok(Json<Vec<ServerStorageView>>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum StorageHistoryResponse {
-    /// Samples in the range, oldest first (at most `limit`, the newest ones).
-    #[oai(status = 200)]
-    Ok(Json<Vec<StorageSample>>),
-    /// A bad range or limit.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum CollectStorageResponse {
-    /// Collected and recorded; the server's storage now.
-    #[oai(status = 200)]
-    Ok(Json<ServerStorageView>),
-    /// An allowed root is not on a btrfs filesystem (recorded as the server's error).
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A btrfs command on the server failed or the connection was refused (recorded as
-    /// the server's error).
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached (recorded as the server's error).
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum StorageSettingsResponse {
-    /// The settings now (`ServerStorageSettingsChanged` recorded when they changed).
-    #[oai(status = 200)]
-    Ok(Json<StorageSettings>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A concurrent change won; nothing changed.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum SubvolumeStorageResponse {
-    /// The subvolume's storage figures.
-    #[oai(status = 200)]
-    Ok(Json<SubvolumeStorageView>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-impl From<engine::EngineError> for CollectStorageResponse {
-    fn from(e: engine::EngineError) -> Self {
-        match classify(&e) {
-            (Class::BadRequest, p) => Self::BadRequest(Json(p)),
-            (Class::NotFound, p) => Self::NotFound(Json(p)),
-            (Class::BadGateway, p) => Self::BadGateway(Json(p)),
-            (Class::Unavailable, p) => Self::Unavailable(Json(p)),
-            // Collecting appends no event: no conflict to report.
-            (Class::Conflict | Class::Internal, _) => Self::Internal(Json(Problem::internal(&e))),
-        }
-    }
-}
-
-impl From<engine::EngineError> for StorageSettingsResponse {
-    fn from(e: engine::EngineError) -> Self {
-        match classify(&e) {
-            (Class::NotFound, p) => Self::NotFound(Json(p)),
-            (Class::Conflict, p) => Self::Conflict(Json(p)),
-            // No input beyond a boolean and no server work.
-            (_, _) => Self::Internal(Json(Problem::internal(&e))),
-        }
-    }
-}
+documented!(
+    /// Reading every server's storage.
+    ListStorageErrors: 500 "A server-side failure."
+);
+documented!(
+    /// A server's storage history.
+    StorageHistoryErrors:
+        400 "A bad range or limit.",
+        404 "No such server.",
+        500 "A server-side failure."
+);
+documented!(
+    /// Collecting a server's storage now (failures are recorded as the server's error).
+    CollectStorageErrors:
+        400 "Invalid parameters, or an allowed root is not on a btrfs filesystem.",
+        404 "No such server.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed or the connection was refused.",
+        503 "The server cannot be reached."
+);
+documented!(
+    /// Changing a server's storage settings (no server work).
+    StorageSettingsErrors:
+        400 "Invalid parameters.",
+        404 "No such server.",
+        409 "A concurrent change won; nothing changed.",
+        500 "A server-side failure."
+);
+documented!(
+    /// A subvolume's storage figures.
+    SubvolumeStorageErrors:
+        400 "Invalid parameters.",
+        404 "No such subvolume.",
+        500 "A server-side failure."
+);
 
 /// One server's latest storage, read back after a collection.
 async fn server_storage(state: &AppState, id: ServerId) -> Option<ServerStorageView> {
@@ -293,11 +227,13 @@ impl StorageApi {
     /// Every server's filesystems (size, used, free estimate, data/metadata/system) as
     /// of its last collection, and the last collection's error if it failed.
     #[oai(path = "/storage", method = "get", operation_id = "listStorage")]
-    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListStorageResponse {
-        match storage::latest(&state.pool).await {
-            Ok(all) => ListStorageResponse::Ok(Json(all.into_iter().map(Into::into).collect())),
-            Err(e) => ListStorageResponse::Internal(Json(Problem::internal(&e))),
-        }
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<ServerStorageView>>, ListStorageErrors> {
+        let all = storage::latest(&state.pool).await?;
+        Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
     /// A server's filesystem samples for charts. History is kept at one sample per
@@ -318,37 +254,25 @@ impl StorageApi {
         until: Query<Option<DateTime<Utc>>>,
         /// Most samples to return (1-2000, default 1000).
         limit: Query<Option<u32>>,
-    ) -> StorageHistoryResponse {
+    ) -> Answer<Json<Vec<StorageSample>>, StorageHistoryErrors> {
         let until = until.0.unwrap_or_else(Utc::now);
         let since = since.0.unwrap_or(until - Duration::hours(48));
         if since > until {
-            return StorageHistoryResponse::BadRequest(Json(Problem::validation(
-                "since: must not be after until",
-            )));
+            return Err(Problem::validation("since: must not be after until").into());
         }
         let limit = limit.0.unwrap_or(1000);
         if limit == 0 || limit > MAX_HISTORY {
-            return StorageHistoryResponse::BadRequest(Json(Problem::validation(format!(
-                "limit: must be 1-{MAX_HISTORY}"
-            ))));
+            return Err(Problem::validation(format!("limit: must be 1-{MAX_HISTORY}")).into());
         }
         let server = ServerId::from_uuid(id.0);
-        match store::projections::server(&state.pool, server).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return StorageHistoryResponse::NotFound(Json(Problem::not_found(format!(
-                    "no server {}",
-                    id.0
-                ))));
-            }
-            Err(e) => return StorageHistoryResponse::Internal(Json(Problem::internal(&e))),
+        if store::projections::server(&state.pool, server)
+            .await?
+            .is_none()
+        {
+            return Err(Problem::not_found(format!("no server {}", id.0)).into());
         }
-        match storage::history(&state.pool, server, since, until, i64::from(limit)).await {
-            Ok(samples) => {
-                StorageHistoryResponse::Ok(Json(samples.into_iter().map(Into::into).collect()))
-            }
-            Err(e) => StorageHistoryResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let samples = storage::history(&state.pool, server, since, until, i64::from(limit)).await?;
+        Ok(Json(samples.into_iter().map(Into::into).collect()))
     }
 
     /// Collects a server's storage figures now (as the periodic collection does).
@@ -362,18 +286,13 @@ impl StorageApi {
         _auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> CollectStorageResponse {
+    ) -> Answer<Json<ServerStorageView>, CollectStorageErrors> {
         let server = ServerId::from_uuid(id.0);
-        if let Err(e) = state.engine.collect_storage(server).await {
-            return e.into();
-        }
-        match server_storage(&state, server).await {
-            Some(view) => CollectStorageResponse::Ok(Json(view)),
-            None => CollectStorageResponse::NotFound(Json(Problem::not_found(format!(
-                "no server {}",
-                id.0
-            )))),
-        }
+        state.engine.collect_storage(server).await?;
+        let view = server_storage(&state, server)
+            .await
+            .ok_or_else(|| Problem::not_found(format!("no server {}", id.0)))?;
+        Ok(Json(view))
     }
 
     /// Turns reading per-subvolume sizes from qgroups on or off. Never enables quotas:
@@ -390,21 +309,18 @@ impl StorageApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<StorageSettings>,
-    ) -> StorageSettingsResponse {
-        match state
+    ) -> Answer<Json<StorageSettings>, StorageSettingsErrors> {
+        let server = state
             .engine
             .set_collect_qgroups(
                 ServerId::from_uuid(id.0),
                 body.0.collect_qgroups,
                 &AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(server) => StorageSettingsResponse::Ok(Json(StorageSettings {
-                collect_qgroups: server.collect_qgroups,
-            })),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(StorageSettings {
+            collect_qgroups: server.collect_qgroups,
+        }))
     }
 
     /// A subvolume's size (qgroups, when collected), snapshot overhead and snapshot
@@ -419,16 +335,11 @@ impl StorageApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> SubvolumeStorageResponse {
-        match storage::subvolume_storage(&state.pool, Some(SubvolumeId::from_uuid(id.0))).await {
-            Ok(mut rows) => match rows.pop() {
-                Some(row) => SubvolumeStorageResponse::Ok(Json(row.into())),
-                None => SubvolumeStorageResponse::NotFound(Json(Problem::not_found(format!(
-                    "no subvolume {}",
-                    id.0
-                )))),
-            },
-            Err(e) => SubvolumeStorageResponse::Internal(Json(Problem::internal(&e))),
-        }
+    ) -> Answer<Json<SubvolumeStorageView>, SubvolumeStorageErrors> {
+        let row = storage::subvolume_storage(&state.pool, Some(SubvolumeId::from_uuid(id.0)))
+            .await?
+            .pop()
+            .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
+        Ok(Json(row.into()))
     }
 }

@@ -2802,7 +2802,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The installation. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2844,7 +2843,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated installation. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2905,7 +2903,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of events, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4671,7 +4668,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every server's storage as of its last collection, by server name. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4709,7 +4705,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Samples in the range, oldest first (at most `limit`, the newest ones). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4758,7 +4753,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Collected and recorded; the server's storage now. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4767,7 +4761,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ServerStorageView"];
                 };
             };
-            /** @description An allowed root is not on a btrfs filesystem (recorded as the server's error). */
+            /** @description Invalid parameters, or an allowed root is not on a btrfs filesystem. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4794,10 +4788,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description A btrfs command on the server failed or the connection was refused (recorded as
-             *     the server's error).
-             */
+            /** @description A btrfs command on the server failed or the connection was refused. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4806,7 +4797,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server cannot be reached (recorded as the server's error). */
+            /** @description The server cannot be reached. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4832,13 +4823,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The settings now (`ServerStorageSettingsChanged` recorded when they changed). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such server. */
@@ -4881,13 +4880,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subvolume's storage figures. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["SubvolumeStorageView"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such subvolume. */
