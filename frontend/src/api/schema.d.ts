@@ -772,7 +772,8 @@ export interface paths {
         put?: never;
         /**
          * Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
-         *     starts in the background; the response is the queued replication.
+         *     starts in the background; the response is the queued replication: poll
+         *     `GET /replications/{id}`.
          */
         post: operations["requestReplication"];
         delete?: never;
@@ -4966,7 +4967,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Targets, oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5019,7 +5019,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The target, recorded as `TargetAdded`. */
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5028,7 +5028,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Target"];
                 };
             };
-            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5046,7 +5046,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. Nothing changed. */
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5093,7 +5093,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Targets, oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5142,7 +5141,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The target. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5191,14 +5189,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Removed (`TargetRemoved`); nothing on the remote was touched. */
+            /** @description Done. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input. */
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5207,7 +5205,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such target. */
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5216,7 +5214,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description A replication to it has not finished. Nothing changed. */
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5269,7 +5267,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The target, recorded as `TargetUpdated`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5278,7 +5275,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Target"];
                 };
             };
-            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5296,7 +5293,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. Nothing changed. */
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5345,7 +5342,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The replicas on the target, by path. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5399,7 +5395,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Replications, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5450,7 +5445,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Recorded as `ReplicationRequested` and started in the background; poll `GET /replications/{id}`. */
+            /** @description Accepted: carried out in the background. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -5459,7 +5454,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Replication"];
                 };
             };
-            /** @description Invalid input (the detail starts with the field). Nothing changed. */
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5477,7 +5472,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. Nothing changed. */
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5526,7 +5521,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The replication with its targets. */
             200: {
                 headers: {
                     [name: string]: unknown;

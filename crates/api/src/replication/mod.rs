@@ -12,15 +12,15 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, OpenApi, Tags};
+use poem_openapi::{OpenApi, Tags};
 use store::AppendMeta;
 use store::projections::{self, TargetView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Accepted, Answer, Created, NoContent, documented};
 
 mod dto;
 
@@ -35,131 +35,23 @@ enum Tag {
     Replications,
 }
 
-macro_rules! change_response {
-    ($name:ident, $ok_status:literal, $ok:ty, $ok_doc:literal) => {
-        #[derive(ApiResponse)]
-        pub enum $name {
-            #[doc = $ok_doc]
-            #[oai(status = $ok_status)]
-            Ok($ok),
-            /// Invalid input (the detail starts with the field). Nothing changed.
-            #[oai(status = 400)]
-            BadRequest(Json<Problem>),
-            /// A referenced subvolume, server, snapshot or target does not exist.
-            #[oai(status = 404)]
-            NotFound(Json<Problem>),
-            /// Conflicts with the current state. Nothing changed.
-            #[oai(status = 409)]
-            Conflict(Json<Problem>),
-            /// A command on a server failed.
-            #[oai(status = 502)]
-            BadGateway(Json<Problem>),
-            /// A server cannot be reached.
-            #[oai(status = 503)]
-            Unavailable(Json<Problem>),
-            /// A server-side failure.
-            #[oai(status = 500)]
-            Internal(Json<Problem>),
-        }
-    };
-}
-
-change_response!(
-    AddTargetResponse,
-    201,
-    Json<Target>,
-    "The target, recorded as `TargetAdded`."
+documented!(
+    /// Changes of targets and requests of runs: every engine outcome.
+    ChangeErrors:
+        400 "Invalid input (the detail starts with the field, `field` names it). Nothing changed.",
+        404 "A referenced subvolume, server, snapshot or target does not exist.",
+        409 "Conflicts with the current state (e.g. a run to the target has not finished). \
+             Nothing changed.",
+        500 "A server-side failure.",
+        502 "A command on a server failed.",
+        503 "A server cannot be reached."
 );
-change_response!(
-    UpdateTargetResponse,
-    200,
-    Json<Target>,
-    "The target, recorded as `TargetUpdated`."
-);
-
-#[derive(ApiResponse)]
-pub enum RemoveTargetResponse {
-    /// Removed (`TargetRemoved`); nothing on the remote was touched.
-    #[oai(status = 204)]
-    NoContent,
-    /// Invalid input.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such target.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A replication to it has not finished. Nothing changed.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A command on a server failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// A server cannot be reached.
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-change_response!(
-    RequestReplicationResponse,
-    202,
-    Json<Replication>,
-    "Recorded as `ReplicationRequested` and started in the background; poll `GET /replications/{id}`."
-);
-engine_responses!(
-    AddTargetResponse,
-    UpdateTargetResponse,
-    RemoveTargetResponse,
-    RequestReplicationResponse
-);
-
-macro_rules! read_response {
-    ($name:ident, $ok:ty, $ok_doc:literal) => {
-        #[derive(ApiResponse)]
-        pub enum $name {
-            #[doc = $ok_doc]
-            #[oai(status = 200)]
-            Ok($ok),
-            /// Invalid parameters.
-            #[oai(status = 400)]
-            BadRequest(Json<Problem>),
-            /// Not found.
-            #[oai(status = 404)]
-            NotFound(Json<Problem>),
-            /// A server-side failure.
-            #[oai(status = 500)]
-            Internal(Json<Problem>),
-        }
-
-        impl From<store::StoreError> for $name {
-            fn from(e: store::StoreError) -> Self {
-                Self::Internal(Json(Problem::internal(&e)))
-            }
-        }
-    };
-}
-
-read_response!(
-    ListTargetsResponse,
-    Json<Vec<Target>>,
-    "Targets, oldest first."
-);
-read_response!(GetTargetResponse, Json<Target>, "The target.");
-read_response!(
-    ListReplicasResponse,
-    Json<Vec<Replica>>,
-    "The replicas on the target, by path."
-);
-read_response!(
-    ListReplicationsResponse,
-    Json<ReplicationPage>,
-    "Replications, newest first."
-);
-read_response!(
-    GetReplicationResponse,
-    Json<Replication>,
-    "The replication with its targets."
+documented!(
+    /// Reads of targets, replicas and runs.
+    ReadErrors:
+        400 "Invalid parameters.",
+        404 "Not found.",
+        500 "A server-side failure."
 );
 
 const MAX_LIMIT: i64 = 100;
@@ -197,7 +89,7 @@ impl TargetsApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<NewTarget>,
-    ) -> AddTargetResponse {
+    ) -> Answer<Created<Target>, ChangeErrors> {
         let b = body.0;
         let options = TargetOptions {
             strict_incremental: b.strict_incremental.unwrap_or(false),
@@ -214,11 +106,8 @@ impl TargetsApi {
                 options,
                 &AppendMeta::new(auth.actor()),
             )
-            .await;
-        match added {
-            Ok(v) => AddTargetResponse::Ok(Json(target(v, None))),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Created(target(added, None)))
     }
 
     /// A subvolume's targets.
@@ -232,38 +121,24 @@ impl TargetsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> ListTargetsResponse {
+    ) -> Answer<Json<Vec<Target>>, ReadErrors> {
         let sv = SubvolumeId::from_uuid(id.0);
-        let result = async {
-            if projections::subvolume(&state.pool, sv).await?.is_none() {
-                return Ok(None);
-            }
-            let views = projections::targets(&state.pool, Some(sv)).await?;
-            Ok::<_, store::StoreError>(Some(targets_json(&state.pool, views).await?))
+        if projections::subvolume(&state.pool, sv).await?.is_none() {
+            return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
         }
-        .await;
-        match result {
-            Ok(Some(list)) => ListTargetsResponse::Ok(Json(list)),
-            Ok(None) => ListTargetsResponse::NotFound(Json(Problem::not_found(format!(
-                "no subvolume {}",
-                id.0
-            )))),
-            Err(e) => e.into(),
-        }
+        let views = projections::targets(&state.pool, Some(sv)).await?;
+        Ok(Json(targets_json(&state.pool, views).await?))
     }
 
     /// Every target.
     #[oai(path = "/targets", method = "get", operation_id = "listTargets")]
-    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListTargetsResponse {
-        let result = async {
-            let views = projections::targets(&state.pool, None).await?;
-            targets_json(&state.pool, views).await
-        }
-        .await;
-        match result {
-            Ok(list) => ListTargetsResponse::Ok(Json(list)),
-            Err(e) => e.into(),
-        }
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<Target>>, ReadErrors> {
+        let views = projections::targets(&state.pool, None).await?;
+        Ok(Json(targets_json(&state.pool, views).await?))
     }
 
     /// One target.
@@ -273,21 +148,11 @@ impl TargetsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetTargetResponse {
-        let result = async {
-            match projections::target(&state.pool, TargetId::from_uuid(id.0)).await? {
-                Some(v) => Ok(Some(with_pin(&state.pool, v).await?)),
-                None => Ok::<_, store::StoreError>(None),
-            }
-        }
-        .await;
-        match result {
-            Ok(Some(t)) => GetTargetResponse::Ok(Json(t)),
-            Ok(None) => {
-                GetTargetResponse::NotFound(Json(Problem::not_found(format!("no target {}", id.0))))
-            }
-            Err(e) => e.into(),
-        }
+    ) -> Answer<Json<Target>, ReadErrors> {
+        let v = projections::target(&state.pool, TargetId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no target {}", id.0)))?;
+        Ok(Json(with_pin(&state.pool, v).await?))
     }
 
     /// Changes a target's directory or options.
@@ -298,7 +163,7 @@ impl TargetsApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<TargetPatch>,
-    ) -> UpdateTargetResponse {
+    ) -> Answer<Json<Target>, ChangeErrors> {
         let b = body.0;
         let changes = TargetChanges {
             directory: b.directory,
@@ -312,17 +177,11 @@ impl TargetsApi {
             },
         };
         let tid = TargetId::from_uuid(id.0);
-        match state
+        let v = state
             .engine
             .update_target(tid, &changes, &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(v) => match with_pin(&state.pool, v).await {
-                Ok(t) => UpdateTargetResponse::Ok(Json(t)),
-                Err(e) => UpdateTargetResponse::Internal(Json(Problem::internal(&e))),
-            },
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(with_pin(&state.pool, v).await?))
     }
 
     /// Detaches a target. Copies already on the remote stay there.
@@ -336,15 +195,12 @@ impl TargetsApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> RemoveTargetResponse {
-        match state
+    ) -> Answer<NoContent, ChangeErrors> {
+        state
             .engine
             .remove_target(TargetId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(()) => RemoveTargetResponse::NoContent,
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(NoContent)
     }
 
     /// The replica catalog of a target: the complete copies found on it after the last
@@ -359,27 +215,13 @@ impl TargetsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> ListReplicasResponse {
+    ) -> Answer<Json<Vec<Replica>>, ReadErrors> {
         let tid = TargetId::from_uuid(id.0);
-        let result = async {
-            if projections::target(&state.pool, tid).await?.is_none() {
-                return Ok(None);
-            }
-            Ok::<_, store::StoreError>(Some(
-                projections::replicas_of_target(&state.pool, tid).await?,
-            ))
+        if projections::target(&state.pool, tid).await?.is_none() {
+            return Err(Problem::not_found(format!("no target {}", id.0)).into());
         }
-        .await;
-        match result {
-            Ok(Some(list)) => {
-                ListReplicasResponse::Ok(Json(list.into_iter().map(Replica::from).collect()))
-            }
-            Ok(None) => ListReplicasResponse::NotFound(Json(Problem::not_found(format!(
-                "no target {}",
-                id.0
-            )))),
-            Err(e) => e.into(),
-        }
+        let list = projections::replicas_of_target(&state.pool, tid).await?;
+        Ok(Json(list.into_iter().map(Replica::from).collect()))
     }
 }
 
@@ -388,7 +230,8 @@ pub struct ReplicationsApi;
 #[OpenApi(tag = "Tag::Replications")]
 impl ReplicationsApi {
     /// Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
-    /// starts in the background; the response is the queued replication.
+    /// starts in the background; the response is the queued replication: poll
+    /// `GET /replications/{id}`.
     #[oai(
         path = "/replications",
         method = "post",
@@ -399,20 +242,16 @@ impl ReplicationsApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         body: Json<NewReplication>,
-    ) -> RequestReplicationResponse {
+    ) -> Answer<Accepted<Replication>, ChangeErrors> {
         let meta = AppendMeta::new(auth.actor());
         let targets = body
             .0
             .target_ids
             .map(|ids| ids.into_iter().map(TargetId::from_uuid).collect());
-        let view = match state
+        let view = state
             .engine
             .request_replication(SnapshotId::from_uuid(body.0.snapshot_id), targets, &meta)
-            .await
-        {
-            Ok(v) => v,
-            Err(e) => return e.into(),
-        };
+            .await?;
         match &state.replication_queue {
             Some(queue) => {
                 // The run is recorded; if enqueueing fails, the next start of `serve`
@@ -425,10 +264,7 @@ impl ReplicationsApi {
                 state.engine.spawn_replication(view.replication_id, meta);
             }
         }
-        match replication(&state.pool, view).await {
-            Ok(r) => RequestReplicationResponse::Ok(Json(r)),
-            Err(e) => RequestReplicationResponse::Internal(Json(Problem::internal(&e))),
-        }
+        Ok(Accepted(replication(&state.pool, view).await?))
     }
 
     /// Replications, newest first.
@@ -447,46 +283,44 @@ impl ReplicationsApi {
         offset: Query<Option<i64>>,
         /// Only the replications of this subvolume.
         subvolume_id: Query<Option<Uuid>>,
-    ) -> ListReplicationsResponse {
+    ) -> Answer<Json<ReplicationPage>, ReadErrors> {
         let limit = limit.0.unwrap_or(20);
         let offset = offset.0.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
-            return ListReplicationsResponse::BadRequest(Json(Problem::validation(format!(
+            return Err(Problem::validation(format!(
                 "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
-            ))));
+            ))
+            .into());
         }
-        let result = async {
-            let mut conn = state.pool.acquire().await?;
-            let (views, total) = projections::replications(
-                &mut conn,
-                subvolume_id.0.map(SubvolumeId::from_uuid),
-                limit,
-                offset,
-            )
-            .await?;
-            drop(conn);
-            // One query for every run's targets, not one per run.
-            let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
-            let mut targets = projections::replication_targets_of(&state.pool, &ids).await?;
-            let items: Vec<Replication> = views
-                .into_iter()
-                .map(|v| {
-                    let rows = targets.remove(&v.replication_id).unwrap_or_default();
-                    replication_with(v, rows)
-                })
-                .collect();
-            Ok::<_, store::StoreError>(ReplicationPage {
-                items,
-                total,
-                limit,
-                offset,
+        let mut conn = state
+            .pool
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?;
+        let (views, total) = projections::replications(
+            &mut conn,
+            subvolume_id.0.map(SubvolumeId::from_uuid),
+            limit,
+            offset,
+        )
+        .await?;
+        drop(conn);
+        // One query for every run's targets, not one per run.
+        let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
+        let mut targets = projections::replication_targets_of(&state.pool, &ids).await?;
+        let items: Vec<Replication> = views
+            .into_iter()
+            .map(|v| {
+                let rows = targets.remove(&v.replication_id).unwrap_or_default();
+                replication_with(v, rows)
             })
-        }
-        .await;
-        match result {
-            Ok(page) => ListReplicationsResponse::Ok(Json(page)),
-            Err(e) => e.into(),
-        }
+            .collect();
+        Ok(Json(ReplicationPage {
+            items,
+            total,
+            limit,
+            offset,
+        }))
     }
 
     /// One replication with the state, progress and result of each target.
@@ -500,21 +334,10 @@ impl ReplicationsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetReplicationResponse {
-        let result = async {
-            match projections::replication(&state.pool, ReplicationId::from_uuid(id.0)).await? {
-                Some(v) => Ok(Some(replication(&state.pool, v).await?)),
-                None => Ok::<_, store::StoreError>(None),
-            }
-        }
-        .await;
-        match result {
-            Ok(Some(r)) => GetReplicationResponse::Ok(Json(r)),
-            Ok(None) => GetReplicationResponse::NotFound(Json(Problem::not_found(format!(
-                "no replication {}",
-                id.0
-            )))),
-            Err(e) => e.into(),
-        }
+    ) -> Answer<Json<Replication>, ReadErrors> {
+        let v = projections::replication(&state.pool, ReplicationId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no replication {}", id.0)))?;
+        Ok(Json(replication(&state.pool, v).await?))
     }
 }
