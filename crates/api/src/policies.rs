@@ -16,15 +16,15 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use store::AppendMeta;
 use store::projections::{self, PolicyView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Answer, Created, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -342,138 +342,36 @@ fn policy_spec(prefix: &str, p: &PolicyInput) -> Result<PolicySpec, Problem> {
     Ok(spec)
 }
 
-#[derive(ApiResponse)]
-pub enum ListPoliciesResponse {
-    /// Every policy, by name.
-    #[oai(status = 200)]
-    Ok(Json<Vec<Policy>>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum GetPolicyResponse {
-    /// The policy.
-    #[oai(status = 200)]
-    Ok(Json<Policy>),
-    /// No such policy.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-/// The responses of policy changes (database only: no server work).
-macro_rules! change_response {
-    ($name:ident, $ok_status:literal, $ok_doc:literal, $conflict_doc:literal) => {
-        #[derive(ApiResponse)]
-        pub enum $name {
-            #[doc = $ok_doc]
-            #[oai(status = $ok_status)]
-            Ok(Json<Policy>),
-            /// Invalid input; the detail starts with the field. Nothing changed.
-            #[oai(status = 400)]
-            BadRequest(Json<Problem>),
-            /// No such policy or subvolume.
-            #[oai(status = 404)]
-            NotFound(Json<Problem>),
-            #[doc = $conflict_doc]
-            #[oai(status = 409)]
-            Conflict(Json<Problem>),
-            /// A server-side failure.
-            #[oai(status = 500)]
-            Internal(Json<Problem>),
-        }
-
-        impl From<engine::EngineError> for $name {
-            fn from(e: engine::EngineError) -> Self {
-                use crate::engine_error::{Class, classify};
-                match classify(&e) {
-                    (Class::BadRequest, p) => Self::BadRequest(Json(p)),
-                    (Class::NotFound, p) => Self::NotFound(Json(p)),
-                    (Class::Conflict, p) => Self::Conflict(Json(p)),
-                    (_, _) => Self::Internal(Json(Problem::internal(&e))),
-                }
-            }
-        }
-    };
-}
-
-change_response!(
-    CreatePolicyResponse,
-    201,
-    "Created (`PolicyCreated`).",
-    "The name is taken. Nothing changed."
+documented!(
+    /// Reading policies.
+    ReadErrors: 400 "Invalid parameters.", 404 "No such policy.", 500 "A server-side failure."
 );
-change_response!(
-    UpdatePolicyResponse,
-    200,
-    "Updated (`PolicyUpdated`; nothing recorded when nothing changed).",
-    "The new name is taken. Nothing changed."
+documented!(
+    /// Policy changes (database only: no server work).
+    ChangeErrors:
+        400 "Invalid input; the detail starts with the field. Nothing changed.",
+        404 "No such policy or subvolume.",
+        409 "The name is taken, subvolumes still follow the policy (the detail names them), \
+             or the subvolume is not managed any more. Nothing changed.",
+        500 "A server-side failure."
 );
-change_response!(
-    DeletePolicyResponse,
-    200,
-    "Deleted (`PolicyDeleted`); the policy as it was.",
-    "Subvolumes follow the policy (the detail names them). Nothing changed."
+documented!(
+    /// A retention preview (changes nothing).
+    PreviewErrors:
+        400 "Invalid input; the detail starts with the field.",
+        404 "No such subvolume or policy.",
+        500 "A server-side failure."
 );
-change_response!(
-    AssignPolicyResponse,
-    200,
-    "The subvolume follows the policy (`PolicyAssigned`, after `PolicyUnassigned` of a previous one).",
-    "The subvolume is not managed any more. Nothing changed."
+documented!(
+    /// Pruning now.
+    PruneErrors:
+        400 "Invalid parameters.",
+        404 "No such subvolume.",
+        409 "The subvolume is not managed or follows no policy. Nothing changed.",
+        500 "A server-side failure.",
+        502 "A btrfs command on the server failed.",
+        503 "The server cannot be reached."
 );
-change_response!(
-    UnassignPolicyResponse,
-    200,
-    "The subvolume follows no policy now (`PolicyUnassigned`); the policy it followed.",
-    "Conflict. Nothing changed."
-);
-
-#[derive(ApiResponse)]
-pub enum PreviewResponse {
-    /// The plan; nothing was changed.
-    #[oai(status = 200)]
-    Ok(Json<RetentionPreview>),
-    /// Invalid input; the detail starts with the field.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume or policy.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum PruneResponse {
-    /// Pruned: what was deleted, what failed, and the plan.
-    #[oai(status = 200)]
-    Ok(Json<PruneResult>),
-    /// Not used by pruning itself (kept for the shared error mapping).
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such subvolume.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// The subvolume is not managed or follows no policy. Nothing changed.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A btrfs command on the server failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached.
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-engine_responses!(PruneResponse);
 
 pub struct PoliciesApi;
 
@@ -481,13 +379,13 @@ pub struct PoliciesApi;
 impl PoliciesApi {
     /// Every policy, with the subvolumes that follow it.
     #[oai(path = "/policies", method = "get", operation_id = "listPolicies")]
-    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListPoliciesResponse {
-        match projections::policies(&state.pool).await {
-            Ok(list) => {
-                ListPoliciesResponse::Ok(Json(list.into_iter().map(Policy::from).collect()))
-            }
-            Err(e) => ListPoliciesResponse::Internal(Json(Problem::internal(&e))),
-        }
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<Policy>>, ReadErrors> {
+        let list = projections::policies(&state.pool).await?;
+        Ok(Json(list.into_iter().map(Policy::from).collect()))
     }
 
     /// Creates a policy.
@@ -497,19 +395,13 @@ impl PoliciesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         body: Json<PolicyInput>,
-    ) -> CreatePolicyResponse {
-        let spec = match policy_spec("", &body.0) {
-            Ok(s) => s,
-            Err(p) => return CreatePolicyResponse::BadRequest(Json(p)),
-        };
-        match state
+    ) -> Answer<Created<Policy>, ChangeErrors> {
+        let spec = policy_spec("", &body.0)?;
+        let v = state
             .engine
             .create_policy(spec, &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(v) => CreatePolicyResponse::Ok(Json(v.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Created(v.into()))
     }
 
     /// The retention plan of a subvolume under a saved or draft policy at a given time,
@@ -524,56 +416,40 @@ impl PoliciesApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         body: Json<PreviewRequest>,
-    ) -> PreviewResponse {
+    ) -> Answer<Json<RetentionPreview>, PreviewErrors> {
         let body = body.0;
         let (policy_id, spec) = match (&body.policy_id, &body.draft) {
             (Some(id), None) => {
-                match projections::policy(&state.pool, PolicyId::from_uuid(*id)).await {
-                    Ok(Some(v)) => (Some(*id), v.spec),
-                    Ok(None) => {
-                        return PreviewResponse::NotFound(Json(Problem::not_found(format!(
-                            "no policy {id}"
-                        ))));
-                    }
-                    Err(e) => return PreviewResponse::Internal(Json(Problem::internal(&e))),
-                }
+                let v = projections::policy(&state.pool, PolicyId::from_uuid(*id))
+                    .await?
+                    .ok_or_else(|| Problem::not_found(format!("no policy {id}")))?;
+                (Some(*id), v.spec)
             }
-            (None, Some(draft)) => match policy_spec("draft.", draft) {
-                Ok(s) => (None, s),
-                Err(p) => return PreviewResponse::BadRequest(Json(p)),
-            },
+            (None, Some(draft)) => (None, policy_spec("draft.", draft)?),
             _ => {
-                return PreviewResponse::BadRequest(Json(invalid(
-                    "policy_id",
-                    "give exactly one of policy_id and draft",
-                )));
+                return Err(invalid("policy_id", "give exactly one of policy_id and draft").into());
             }
         };
-        let retention = match domain::policy::parse_retention("retention", &spec.retention) {
-            Ok(r) => r,
-            Err(e) => return PreviewResponse::BadRequest(Json(Problem::validation(e.message))),
-        };
+        let retention = domain::policy::parse_retention("retention", &spec.retention)
+            .map_err(|e| Problem::validation(e.message))?;
         let at = body.at.unwrap_or_else(Utc::now);
         let sv = SubvolumeId::from_uuid(body.subvolume_id);
-        match state.engine.preview_retention(sv, &retention, at).await {
-            Ok(planned) => {
-                let snapshots: Vec<PlannedSnapshotDto> =
-                    planned.into_iter().map(planned_dto).collect();
-                let delete = snapshots.iter().filter(|s| s.action == "delete").count() as u64;
-                PreviewResponse::Ok(Json(RetentionPreview {
-                    subvolume_id: body.subvolume_id,
-                    policy_id,
-                    at,
-                    keep: snapshots.len() as u64 - delete,
-                    delete,
-                    snapshots,
-                }))
-            }
-            Err(engine::EngineError::NotFound(m)) => {
-                PreviewResponse::NotFound(Json(Problem::not_found(m)))
-            }
-            Err(e) => PreviewResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let planned = match state.engine.preview_retention(sv, &retention, at).await {
+            Ok(planned) => planned,
+            Err(engine::EngineError::NotFound(m)) => return Err(Problem::not_found(m).into()),
+            // A preview reads no server: anything else is ours.
+            Err(e) => return Err(Problem::internal(&e).into()),
+        };
+        let snapshots: Vec<PlannedSnapshotDto> = planned.into_iter().map(planned_dto).collect();
+        let delete = snapshots.iter().filter(|s| s.action == "delete").count() as u64;
+        Ok(Json(RetentionPreview {
+            subvolume_id: body.subvolume_id,
+            policy_id,
+            at,
+            keep: snapshots.len() as u64 - delete,
+            delete,
+            snapshots,
+        }))
     }
 
     /// One policy.
@@ -583,14 +459,11 @@ impl PoliciesApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetPolicyResponse {
-        match projections::policy(&state.pool, PolicyId::from_uuid(id.0)).await {
-            Ok(Some(v)) => GetPolicyResponse::Ok(Json(v.into())),
-            Ok(None) => {
-                GetPolicyResponse::NotFound(Json(Problem::not_found(format!("no policy {}", id.0))))
-            }
-            Err(e) => GetPolicyResponse::Internal(Json(Problem::internal(&e))),
-        }
+    ) -> Answer<Json<Policy>, ReadErrors> {
+        let v = projections::policy(&state.pool, PolicyId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no policy {}", id.0)))?;
+        Ok(Json(v.into()))
     }
 
     /// Changes a policy (absent fields stay).
@@ -605,18 +478,12 @@ impl PoliciesApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<PolicyPatch>,
-    ) -> UpdatePolicyResponse {
+    ) -> Answer<Json<Policy>, ChangeErrors> {
         let pid = PolicyId::from_uuid(id.0);
-        let current = match projections::policy(&state.pool, pid).await {
-            Ok(Some(v)) => Policy::from(v),
-            Ok(None) => {
-                return UpdatePolicyResponse::NotFound(Json(Problem::not_found(format!(
-                    "no policy {}",
-                    id.0
-                ))));
-            }
-            Err(e) => return UpdatePolicyResponse::Internal(Json(Problem::internal(&e))),
-        };
+        let current = projections::policy(&state.pool, pid)
+            .await?
+            .map(Policy::from)
+            .ok_or_else(|| Problem::not_found(format!("no policy {}", id.0)))?;
         let patch = body.0;
         let input = PolicyInput {
             name: patch.name.unwrap_or(current.name),
@@ -631,18 +498,12 @@ impl PoliciesApi {
                 .replicate_after_snapshot
                 .unwrap_or(current.replicate_after_snapshot),
         };
-        let spec = match policy_spec("", &input) {
-            Ok(s) => s,
-            Err(p) => return UpdatePolicyResponse::BadRequest(Json(p)),
-        };
-        match state
+        let spec = policy_spec("", &input)?;
+        let v = state
             .engine
             .update_policy(pid, spec, &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(v) => UpdatePolicyResponse::Ok(Json(v.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(v.into()))
     }
 
     /// Deletes a policy that no subvolume follows.
@@ -656,15 +517,12 @@ impl PoliciesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> DeletePolicyResponse {
-        match state
+    ) -> Answer<Json<Policy>, ChangeErrors> {
+        let v = state
             .engine
             .delete_policy(PolicyId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(v) => DeletePolicyResponse::Ok(Json(v.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(v.into()))
     }
 
     /// Makes a managed subvolume follow a policy (replacing any previous one).
@@ -679,19 +537,16 @@ impl PoliciesApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<AssignPolicy>,
-    ) -> AssignPolicyResponse {
-        match state
+    ) -> Answer<Json<Policy>, ChangeErrors> {
+        let v = state
             .engine
             .assign_policy(
                 SubvolumeId::from_uuid(id.0),
                 PolicyId::from_uuid(body.policy_id),
                 &AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(v) => AssignPolicyResponse::Ok(Json(v.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(v.into()))
     }
 
     /// Stops a subvolume following its policy.
@@ -705,15 +560,12 @@ impl PoliciesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> UnassignPolicyResponse {
-        match state
+    ) -> Answer<Json<Policy>, ChangeErrors> {
+        let v = state
             .engine
             .unassign_policy(SubvolumeId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
-            .await
-        {
-            Ok(v) => UnassignPolicyResponse::Ok(Json(v.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(v.into()))
     }
 
     /// Prunes the subvolume's snapshots on the primary now, by its policy's retention:
@@ -730,38 +582,28 @@ impl PoliciesApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> PruneResponse {
+    ) -> Answer<Json<PruneResult>, PruneErrors> {
         let subvolume = SubvolumeId::from_uuid(id.0);
         let meta = AppendMeta::new(auth.actor());
         let now = Utc::now();
-        let primary = state.engine.prune_subvolume(subvolume, now, &meta).await;
-        let targets = match primary {
-            Ok(_) => state.engine.prune_targets(subvolume, now, &meta).await,
-            Err(_) => Ok(Vec::new()),
-        };
-        let targets = match targets {
-            Ok(t) => t,
-            Err(e) => return e.into(),
-        };
-        match primary {
-            Ok(r) => PruneResponse::Ok(Json(PruneResult {
-                subvolume_id: id.0,
-                policy_id: r.policy_id.as_uuid(),
-                at: r.at,
-                deleted: r.deleted.iter().map(|s| s.as_uuid()).collect(),
-                vanished: r.vanished.iter().map(|s| s.as_uuid()).collect(),
-                failed: r
-                    .failed
-                    .into_iter()
-                    .map(|(s, error)| PruneFailure {
-                        snapshot_id: s.as_uuid(),
-                        error,
-                    })
-                    .collect(),
-                snapshots: r.planned.into_iter().map(planned_dto).collect(),
-                targets: targets.into_iter().map(target_prune_dto).collect(),
-            })),
-            Err(e) => e.into(),
-        }
+        let r = state.engine.prune_subvolume(subvolume, now, &meta).await?;
+        let targets = state.engine.prune_targets(subvolume, now, &meta).await?;
+        Ok(Json(PruneResult {
+            subvolume_id: id.0,
+            policy_id: r.policy_id.as_uuid(),
+            at: r.at,
+            deleted: r.deleted.iter().map(|s| s.as_uuid()).collect(),
+            vanished: r.vanished.iter().map(|s| s.as_uuid()).collect(),
+            failed: r
+                .failed
+                .into_iter()
+                .map(|(s, error)| PruneFailure {
+                    snapshot_id: s.as_uuid(),
+                    error,
+                })
+                .collect(),
+            snapshots: r.planned.into_iter().map(planned_dto).collect(),
+            targets: targets.into_iter().map(target_prune_dto).collect(),
+        }))
     }
 }

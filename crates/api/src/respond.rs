@@ -9,6 +9,11 @@
 //! happens. The authentication statuses (401, 403) come from the auth extractors and
 //! are not listed here.
 //!
+//! The exceptions keep an `ApiResponse` enum of their own, because an answer carries
+//! another body or a header: `registerServer` (422 with the checks),
+//! `probeServerHostKey` (429 with `Retry-After`), the public `getHealth` (503 with a
+//! Health body), `/metrics` (Prometheus text) and the event stream.
+//!
 //! What it does not do: decide which engine error is which status (`engine_error`).
 
 use std::marker::PhantomData;

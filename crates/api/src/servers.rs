@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::auth::{AdminAuth, ViewerAuth};
 use crate::engine_error::engine_responses;
 use crate::problem::Problem;
+use crate::respond::{Answer, NoContent, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -142,56 +143,22 @@ pub struct DiscoveredSubvolume {
     pub managed_subvolume_id: Option<Uuid>,
 }
 
-#[derive(ApiResponse)]
-pub enum ListServersResponse {
-    /// Every server, by name.
-    #[oai(status = 200)]
-    Ok(Json<Vec<Server>>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum GetServerResponse {
-    /// The server.
-    #[oai(status = 200)]
-    Ok(Json<Server>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum DiscoverSubvolumesResponse {
-    /// The subvolumes under the server's allowed roots (snapshots included), by path.
-    #[oai(status = 200)]
-    Ok(Json<Vec<DiscoveredSubvolume>>),
-    /// An allowed root of the server cannot be listed (e.g. it is not inside a mount of
-    /// the filesystem's top level).
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    /// No such server.
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// The state does not allow it.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// A btrfs command on the server failed.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    /// The server cannot be reached.
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    /// A server-side failure.
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-engine_responses!(DiscoverSubvolumesResponse);
+documented!(
+    /// Reading servers.
+    ReadErrors: 400 "Invalid parameters.", 404 "No such server.", 500 "A server-side failure."
+);
+documented!(
+    /// Work on a server or its registration (the vault, a connection, a check).
+    ServerErrors:
+        400 "Invalid input (`field` names it). Nothing was changed.",
+        404 "No such server.",
+        409 "Conflicts with the current state: the name is taken, the fingerprint differs, \
+             the server is local, or (removal) managed subvolumes or replication targets \
+             still use it (named in the detail).",
+        500 "A server-side failure.",
+        502 "A command on the server failed, or it could not be reached.",
+        503 "The server or the vault is not available."
+);
 
 pub struct ServersApi;
 
@@ -199,13 +166,13 @@ pub struct ServersApi;
 impl ServersApi {
     /// Every registered server.
     #[oai(path = "/servers", method = "get", operation_id = "listServers")]
-    async fn list(&self, _auth: ViewerAuth, state: Data<&AppState>) -> ListServersResponse {
-        match projections::servers(&state.pool).await {
-            Ok(servers) => {
-                ListServersResponse::Ok(Json(servers.into_iter().map(Server::from).collect()))
-            }
-            Err(e) => ListServersResponse::Internal(Json(Problem::internal(&e))),
-        }
+    async fn list(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<Server>>, ReadErrors> {
+        let servers = projections::servers(&state.pool).await?;
+        Ok(Json(servers.into_iter().map(Server::from).collect()))
     }
 
     /// One server.
@@ -215,14 +182,11 @@ impl ServersApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> GetServerResponse {
-        match projections::server(&state.pool, ServerId::from_uuid(id.0)).await {
-            Ok(Some(server)) => GetServerResponse::Ok(Json(server.into())),
-            Ok(None) => {
-                GetServerResponse::NotFound(Json(Problem::not_found(format!("no server {}", id.0))))
-            }
-            Err(e) => GetServerResponse::Internal(Json(Problem::internal(&e))),
-        }
+    ) -> Answer<Json<Server>, ReadErrors> {
+        let server = projections::server(&state.pool, ServerId::from_uuid(id.0))
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("no server {}", id.0)))?;
+        Ok(Json(server.into()))
     }
 
     /// Discovers the btrfs subvolumes on a server (under its allowed roots), marking the
@@ -237,30 +201,27 @@ impl ServersApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> DiscoverSubvolumesResponse {
-        match state
+    ) -> Answer<Json<Vec<DiscoveredSubvolume>>, ServerErrors> {
+        let found = state
             .engine
             .discover_subvolumes(ServerId::from_uuid(id.0))
-            .await
-        {
-            Ok(found) => DiscoverSubvolumesResponse::Ok(Json(
-                found
-                    .into_iter()
-                    .map(|d| DiscoveredSubvolume {
-                        manageable: d.found.path.is_some(),
-                        path: d.found.raw_path,
-                        btrfs_id: d.found.info.id,
-                        uuid: d.found.info.uuid,
-                        parent_uuid: d.found.info.parent_uuid,
-                        received_uuid: d.found.info.received_uuid,
-                        generation: d.found.info.generation,
-                        readonly: d.found.readonly,
-                        managed_subvolume_id: d.managed_as.map(|s| s.as_uuid()),
-                    })
-                    .collect(),
-            )),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(
+            found
+                .into_iter()
+                .map(|d| DiscoveredSubvolume {
+                    manageable: d.found.path.is_some(),
+                    path: d.found.raw_path,
+                    btrfs_id: d.found.info.id,
+                    uuid: d.found.info.uuid,
+                    parent_uuid: d.found.info.parent_uuid,
+                    received_uuid: d.found.info.received_uuid,
+                    generation: d.found.info.generation,
+                    readonly: d.found.readonly,
+                    managed_subvolume_id: d.managed_as.map(|s| s.as_uuid()),
+                })
+                .collect(),
+        ))
     }
 
     /// Registers a server reached over SSH: validates the input, connects (pinning the
@@ -380,16 +341,10 @@ impl ServersApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<ServerPatch>,
-    ) -> ChangeServerResponse {
-        let vault = match vault(&state) {
-            Ok(v) => v,
-            Err(p) => return ChangeServerResponse::Unavailable(Json(p)),
-        };
+    ) -> Answer<Json<Server>, ServerErrors> {
+        let vault = vault(&state)?;
         let b = body.0;
-        let credentials = match credentials(b.password, b.private_key, b.passphrase) {
-            Ok(c) => c,
-            Err(p) => return ChangeServerResponse::BadRequest(Json(p)),
-        };
+        let credentials = credentials(b.password, b.private_key, b.passphrase)?;
         let changes = ServerChanges {
             name: b.name,
             address: b.address,
@@ -399,7 +354,7 @@ impl ServersApi {
             allowed_roots: b.allowed_roots,
             credentials,
         };
-        match state
+        let server = state
             .engine
             .update_server(
                 &vault,
@@ -407,11 +362,8 @@ impl ServersApi {
                 &changes,
                 &store::AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(server.into()))
     }
 
     /// Removes a server and deletes its stored secrets. Refused while subvolumes are
@@ -426,18 +378,15 @@ impl ServersApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> RemoveServerResponse {
-        match state
+    ) -> Answer<NoContent, ServerErrors> {
+        state
             .engine
             .remove_server(
                 ServerId::from_uuid(id.0),
                 &store::AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(()) => RemoveServerResponse::NoContent,
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(NoContent)
     }
 
     /// Connects to an SSH server with its pinned host key and stored credentials and
@@ -453,22 +402,13 @@ impl ServersApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> TestServerResponse {
-        let vault = match vault(&state) {
-            Ok(v) => v,
-            Err(p) => return TestServerResponse::Unavailable(Json(p)),
-        };
-        let connector = VaultConnector::new(vault);
-        match state
+    ) -> Answer<Json<Vec<CheckResult>>, ServerErrors> {
+        let connector = VaultConnector::new(vault(&state)?);
+        let checks = state
             .engine
             .test_server(&connector, ServerId::from_uuid(id.0))
-            .await
-        {
-            Ok(checks) => {
-                TestServerResponse::Ok(Json(checks.into_iter().map(CheckResult::from).collect()))
-            }
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(checks.into_iter().map(CheckResult::from).collect()))
     }
 
     /// Re-pins a server's SSH host key to the key it presents now, which must be the
@@ -484,19 +424,16 @@ impl ServersApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<AcceptHostKey>,
-    ) -> ChangeServerResponse {
-        match state
+    ) -> Answer<Json<Server>, ServerErrors> {
+        let server = state
             .engine
             .accept_host_key(
                 ServerId::from_uuid(id.0),
                 &body.0.fingerprint,
                 &store::AppendMeta::new(auth.actor()),
             )
-            .await
-        {
-            Ok(server) => ChangeServerResponse::Ok(Json(server.into())),
-            Err(e) => e.into(),
-        }
+            .await?;
+        Ok(Json(server.into()))
     }
 }
 
@@ -682,73 +619,7 @@ pub enum RegisterServerResponse {
     Internal(Json<Problem>),
 }
 
-#[derive(ApiResponse)]
-pub enum ChangeServerResponse {
-    /// The server as it is now.
-    #[oai(status = 200)]
-    Ok(Json<Server>),
-    /// Invalid input (the detail names the field). Nothing was changed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Conflicts with the current state (name taken, fingerprint differs, local server).
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    /// The server could not be reached.
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum RemoveServerResponse {
-    /// Removed, with its stored secrets.
-    #[oai(status = 204)]
-    NoContent,
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Still in use (managed subvolumes or replication targets, named in the detail).
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum TestServerResponse {
-    /// The result of each check (all `ok` = healthy).
-    #[oai(status = 200)]
-    Ok(Json<Vec<CheckResult>>),
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    #[oai(status = 502)]
-    BadGateway(Json<Problem>),
-    #[oai(status = 503)]
-    Unavailable(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-engine_responses!(
-    RegisterServerResponse,
-    ChangeServerResponse,
-    RemoveServerResponse,
-    TestServerResponse
-);
+engine_responses!(RegisterServerResponse);
 
 fn vault(state: &AppState) -> Result<Arc<Vault>, Problem> {
     state.vault.clone().ok_or_else(|| {

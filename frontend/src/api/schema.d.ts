@@ -2961,13 +2961,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every server, by name. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Server"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -3079,13 +3096,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The server. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such server. */
@@ -3119,13 +3144,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Removed, with its stored secrets. */
+            /** @description Done. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3134,6 +3160,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such server. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3169,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Still in use (managed subvolumes or replication targets, named in the detail). */
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3151,6 +3178,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3159,6 +3187,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A command on the server failed, or it could not be reached. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3167,6 +3196,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server or the vault is not available. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,7 +3222,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The server as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3201,7 +3230,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Server"];
                 };
             };
-            /** @description Invalid input (the detail names the field). Nothing was changed. */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3210,6 +3239,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such server. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3218,7 +3248,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, fingerprint differs, local server). */
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3227,6 +3257,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3235,7 +3266,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server could not be reached. */
+            /** @description A command on the server failed, or it could not be reached. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3244,6 +3275,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server or the vault is not available. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,7 +3297,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subvolumes under the server's allowed roots (snapshots included), by path. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,10 +3305,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["DiscoveredSubvolume"][];
                 };
             };
-            /**
-             * @description An allowed root of the server cannot be listed (e.g. it is not inside a mount of
-             *     the filesystem's top level).
-             */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,7 +3323,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The state does not allow it. */
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3313,7 +3341,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description A btrfs command on the server failed. */
+            /** @description A command on the server failed, or it could not be reached. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3322,7 +3350,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server cannot be reached. */
+            /** @description The server or the vault is not available. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3396,7 +3424,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The result of each check (all `ok` = healthy). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3405,6 +3432,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CheckResult"][];
                 };
             };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3413,6 +3441,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such server. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3421,6 +3450,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3429,6 +3459,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3437,6 +3468,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A command on the server failed, or it could not be reached. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,6 +3477,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server or the vault is not available. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3470,7 +3503,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The server as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3479,7 +3511,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Server"];
                 };
             };
-            /** @description Invalid input (the detail names the field). Nothing was changed. */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3488,6 +3520,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such server. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3496,7 +3529,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (name taken, fingerprint differs, local server). */
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3505,6 +3538,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3513,7 +3547,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server could not be reached. */
+            /** @description A command on the server failed, or it could not be reached. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3522,6 +3556,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server or the vault is not available. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4173,13 +4208,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every policy, by name. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Policy"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4206,7 +4258,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created (`PolicyCreated`). */
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,7 +4285,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is taken. Nothing changed. */
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4266,7 +4318,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The plan; nothing was changed. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4315,13 +4366,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The policy. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy. */
@@ -4355,7 +4414,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted (`PolicyDeleted`); the policy as it was. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4382,7 +4440,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Subvolumes follow the policy (the detail names them). Nothing changed. */
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4417,7 +4475,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated (`PolicyUpdated`; nothing recorded when nothing changed). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4444,7 +4501,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The new name is taken. Nothing changed. */
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4479,7 +4536,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The subvolume follows the policy (`PolicyAssigned`, after `PolicyUnassigned` of a previous one). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4506,7 +4562,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description The subvolume is not managed any more. Nothing changed. */
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4537,7 +4593,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subvolume follows no policy now (`PolicyUnassigned`); the policy it followed. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,7 +4619,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict. Nothing changed. */
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4595,7 +4650,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Pruned: what was deleted, what failed, and the plan. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4604,7 +4658,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PruneResult"];
                 };
             };
-            /** @description Not used by pruning itself (kept for the shared error mapping). */
+            /** @description Invalid parameters. */
             400: {
                 headers: {
                     [name: string]: unknown;
