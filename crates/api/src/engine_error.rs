@@ -1,7 +1,5 @@
 //! Engine errors as HTTP problems. `engine` knows nothing of HTTP; this module decides
 //! the status of each error class ([`classify`]), which `respond::ApiError` uses for `?`.
-//! [`engine_responses!`] does the same for the operations still answering with an
-//! `ApiResponse` enum of their own (the older pattern, being replaced by `respond`).
 
 use engine::EngineError;
 use poem::http::StatusCode;
@@ -53,27 +51,6 @@ pub(crate) fn classify(e: &EngineError) -> (Class, Problem) {
         }
     }
 }
-
-macro_rules! engine_responses {
-    ($($ty:ident),* $(,)?) => {$(
-        impl From<engine::EngineError> for $ty {
-            fn from(e: engine::EngineError) -> Self {
-                use crate::engine_error::Class;
-                use poem_openapi::payload::Json;
-                match crate::engine_error::classify(&e) {
-                    (Class::BadRequest, p) => Self::BadRequest(Json(p)),
-                    (Class::NotFound, p) => Self::NotFound(Json(p)),
-                    (Class::Conflict, p) => Self::Conflict(Json(p)),
-                    (Class::BadGateway, p) => Self::BadGateway(Json(p)),
-                    (Class::Unavailable, p) => Self::Unavailable(Json(p)),
-                    (Class::Internal, p) => Self::Internal(Json(p)),
-                }
-            }
-        }
-    )*};
-}
-
-pub(crate) use engine_responses;
 
 /// The request field an invalid-input message is about: the engine starts such messages
 /// with the field's name (`"path: ..."`, `"retention.daily: ..."`).

@@ -1,12 +1,11 @@
 //! `GET/PATCH /instance`: this installation's identity and display name.
 
 use chrono::{DateTime, Utc};
-use domain::event::InstanceRenamed;
-use domain::{DisplayName, DomainEvent, StreamId};
+use engine::instance::RenameError;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
-use store::{AppendMeta, ExpectedVersion, StoreError, projections};
+use store::projections;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -100,28 +99,14 @@ impl InstanceApi {
         state: Data<&AppState>,
         body: Json<InstancePatch>,
     ) -> Answer<Json<Instance>, PatchInstanceErrors> {
-        let name = DisplayName::parse(&body.name)
-            .map_err(|e| Problem::invalid("name", format!("name: {e}")))?;
-        let stream = StreamId::instance();
-        let version = match state.events.stream_version(&stream).await? {
-            0 => return Err(not_ready().into()),
-            v => v,
-        };
-        let meta = AppendMeta::new(auth.actor());
-        let event = DomainEvent::InstanceRenamed(InstanceRenamed {
-            name: name.into_string(),
-        });
-        match state
-            .events
-            .append(&stream, ExpectedVersion::Exactly(version), &[event], &meta)
+        engine::instance::rename(&state.events, &body.name, auth.actor())
             .await
-        {
-            Ok(_) => {}
-            Err(e @ StoreError::Conflict { .. }) => {
-                return Err(Problem::conflict(e.to_string()).into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+            .map_err(|e| match e {
+                RenameError::Name(_) => Problem::invalid("name", e.to_string()),
+                RenameError::NotReady => not_ready(),
+                RenameError::Conflict(m) => Problem::conflict(m),
+                RenameError::Store(e) => Problem::internal(&e),
+            })?;
         let view = projections::instance(&state.pool)
             .await?
             .ok_or_else(not_ready)?;

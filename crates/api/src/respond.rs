@@ -12,7 +12,9 @@
 //! The exceptions keep an `ApiResponse` enum of their own, because an answer carries
 //! another body or a header: `registerServer` (422 with the checks),
 //! `probeServerHostKey` (429 with `Retry-After`), the public `getHealth` (503 with a
-//! Health body), `/metrics` (Prometheus text) and the event stream.
+//! Health body), `/metrics` (Prometheus text), the event stream, and the session
+//! operations that set or clear the session cookie (`login`, `logout`,
+//! `changeOwnPassword`).
 //!
 //! What it does not do: decide which engine error is which status (`engine_error`).
 
@@ -22,7 +24,7 @@ use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::ApiResponse;
 use poem_openapi::payload::{Json, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 
 use crate::problem::Problem;
@@ -44,9 +46,11 @@ macro_rules! documented {
 }
 pub(crate) use documented;
 
-/// A failed request: its problem body (which carries the status).
+/// A failed request: its problem body (which carries the status), and for 429 / 503 how
+/// many seconds to wait (`Retry-After`).
 pub struct ApiError<D> {
     problem: Problem,
+    retry_after: Option<u64>,
     _documented: PhantomData<fn() -> D>,
 }
 
@@ -65,8 +69,16 @@ impl<D: Documented> ApiError<D> {
         };
         Self {
             problem,
+            retry_after: None,
             _documented: PhantomData,
         }
+    }
+
+    /// The same error, telling the client to retry after `secs` seconds.
+    #[must_use]
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 }
 
@@ -91,24 +103,37 @@ impl<D: Documented> From<store::StoreError> for ApiError<D> {
 /// A problem on its way out as a `poem::Error` (the error side of a handler's
 /// `Result`); [`crate::problem::from_poem_error`] sends it as it is.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.detail.as_deref().unwrap_or(&.0.title))]
-pub struct ProblemError(pub Problem);
+#[error("{}", .problem.detail.as_deref().unwrap_or(&.problem.title))]
+pub struct ProblemError {
+    pub problem: Problem,
+    pub retry_after: Option<u64>,
+}
 
 impl poem::error::ResponseError for ProblemError {
     fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn as_response(&self) -> Response {
-        Json(self.0.clone())
+        let mut response = Json(self.problem.clone())
             .with_status(self.status())
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(
+                poem::http::header::RETRY_AFTER,
+                poem::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 
 impl<D> From<ApiError<D>> for poem::Error {
     fn from(e: ApiError<D>) -> Self {
-        poem::Error::from(ProblemError(e.problem))
+        poem::Error::from(ProblemError {
+            problem: e.problem,
+            retry_after: e.retry_after,
+        })
     }
 }
 
@@ -117,6 +142,17 @@ fn problem_content() -> Vec<MetaMediaType> {
         content_type: <Json<Problem> as Payload>::CONTENT_TYPE,
         schema: <Json<Problem> as Payload>::schema_ref(),
     }]
+}
+
+/// `Retry-After` (seconds), sent with a 429 or 503 when the wait is known.
+fn retry_after_header() -> MetaHeader {
+    MetaHeader {
+        name: "Retry-After".to_owned(),
+        description: Some("Seconds to wait before retrying.".to_owned()),
+        required: false,
+        deprecated: false,
+        schema: <u64 as Type>::schema_ref(),
+    }
 }
 
 impl<D: Documented> ApiResponse for ApiError<D> {
@@ -129,7 +165,11 @@ impl<D: Documented> ApiResponse for ApiError<D> {
                     status: Some(*status),
                     status_range: None,
                     content: problem_content(),
-                    headers: vec![],
+                    headers: if matches!(status, 429 | 503) {
+                        vec![retry_after_header()]
+                    } else {
+                        vec![]
+                    },
                 })
                 .collect(),
         }
@@ -221,3 +261,41 @@ impl IntoResponse for NoContent {
 
 /// What a handler returns.
 pub type Answer<S, D> = Result<S, ApiError<D>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    documented!(Only404: 404 "No such thing.", 503 "Busy.");
+
+    fn response_of(e: ApiError<Only404>) -> Response {
+        let err = poem::Error::from(e);
+        let p = err.downcast_ref::<ProblemError>().expect("a problem");
+        poem::error::ResponseError::as_response(p)
+    }
+
+    #[test]
+    fn a_documented_status_goes_out_as_it_is_with_its_retry_after() {
+        let r = response_of(ApiError::new(Problem::not_found("no x")));
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let busy = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "later");
+        let r = response_of(ApiError::new(busy).retry_after(3));
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()["retry-after"], "3");
+    }
+
+    #[test]
+    fn an_undocumented_status_is_answered_as_500() {
+        let r = response_of(ApiError::new(Problem::conflict("taken")));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn the_spec_lists_exactly_the_documented_statuses() {
+        let meta = <ApiError<Only404> as ApiResponse>::meta();
+        let statuses: Vec<Option<u16>> = meta.responses.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, vec![Some(404), Some(503)]);
+        assert!(meta.responses[0].headers.is_empty());
+        assert_eq!(meta.responses[1].headers[0].name, "Retry-After");
+    }
+}

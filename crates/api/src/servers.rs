@@ -23,7 +23,6 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, ViewerAuth};
-use crate::engine_error::engine_responses;
 use crate::problem::Problem;
 use crate::respond::{Answer, NoContent, documented};
 
@@ -619,7 +618,19 @@ pub enum RegisterServerResponse {
     Internal(Json<Problem>),
 }
 
-engine_responses!(RegisterServerResponse);
+impl From<engine::EngineError> for RegisterServerResponse {
+    fn from(e: engine::EngineError) -> Self {
+        let p = crate::engine_error::classify(&e).1;
+        match p.status {
+            400 => Self::BadRequest(Json(p)),
+            404 => Self::NotFound(Json(p)),
+            409 => Self::Conflict(Json(p)),
+            502 => Self::BadGateway(Json(p)),
+            503 => Self::Unavailable(Json(p)),
+            _ => Self::Internal(Json(p)),
+        }
+    }
+}
 
 fn vault(state: &AppState) -> Result<Arc<Vault>, Problem> {
     state.vault.clone().ok_or_else(|| {

@@ -36,6 +36,7 @@ pub mod accounts;
 pub mod error;
 pub mod fanout;
 pub mod hosts;
+pub mod instance;
 pub mod inventory;
 pub mod local_primary;
 pub mod policies;

@@ -2444,7 +2444,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Who the caller is. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2472,6 +2471,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"][];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2495,15 +2495,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The account. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"];
-                };
-            };
             /** @description Created. */
             201: {
                 headers: {
@@ -2513,7 +2504,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input; nothing changed. */
+            /** @description Invalid input (`field` says which); nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2522,6 +2513,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2539,6 +2531,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2550,7 +2543,8 @@ export interface operations {
             /** @description Too many passwords are being hashed at once. */
             503: {
                 headers: {
-                    "RETRY-AFTER": number;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2577,6 +2571,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,7 +2589,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Refused (e.g. the last admin, or yourself). */
+            /** @description Refused (the last admin, or yourself). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2594,6 +2598,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,7 +2624,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The account. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,16 +2632,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"];
-                };
-            };
-            /** @description Invalid input; nothing changed. */
+            /** @description Invalid input (`field` says which); nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2646,6 +2641,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,6 +2659,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2671,8 @@ export interface operations {
             /** @description Too many passwords are being hashed at once. */
             503: {
                 headers: {
-                    "RETRY-AFTER": number;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2700,6 +2698,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Token"][];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2723,6 +2722,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2731,6 +2731,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["IssuedToken"];
                 };
             };
+            /** @description Invalid name, a role above yours, or an expiry out of range (`field` says which). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2739,6 +2740,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,6 +2769,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such token (or not yours). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2775,15 +2787,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Problem"];
                 };
             };
-            /** @description Refused (e.g. the last admin, or yourself). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
+            /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2823,6 +2827,8 @@ export interface operations {
             /** @description The installation has not been initialised yet (start-up in progress). */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2882,6 +2888,8 @@ export interface operations {
             /** @description The installation has not been initialised yet. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3207,8 @@ export interface operations {
             /** @description The server or the vault is not available. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3278,6 +3288,8 @@ export interface operations {
             /** @description The server or the vault is not available. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3353,6 +3365,8 @@ export interface operations {
             /** @description The server or the vault is not available. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3480,6 +3494,8 @@ export interface operations {
             /** @description The server or the vault is not available. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3559,6 +3575,8 @@ export interface operations {
             /** @description The server or the vault is not available. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3679,6 +3697,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3859,6 +3879,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3990,6 +4012,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4116,6 +4140,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4191,6 +4217,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4706,6 +4734,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4855,6 +4885,8 @@ export interface operations {
             /** @description The server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5130,6 +5162,8 @@ export interface operations {
             /** @description A server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5298,6 +5332,8 @@ export interface operations {
             /** @description A server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5377,6 +5413,8 @@ export interface operations {
             /** @description A server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5556,6 +5594,8 @@ export interface operations {
             /** @description A server cannot be reached. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

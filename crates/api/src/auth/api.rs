@@ -3,9 +3,9 @@
 
 pub use super::tokens::TokensApi;
 
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use domain::event::{LoginFailed, LoginThrottled, SessionEnded, SessionStarted};
-use domain::{Actor, DomainEvent, Role, StreamId};
+use chrono::{DateTime, Utc};
+use domain::Role;
+use engine::accounts::sessions;
 use engine::accounts::{self as users, AccountError, Tokens, secrets};
 use poem::http::StatusCode;
 use poem::web::{Data, RemoteAddr};
@@ -13,16 +13,13 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use store::projections::auth as accounts;
-use store::{AppendMeta, ExpectedVersion};
 use uuid::Uuid;
 
 use super::limiter::Throttled;
 use super::{AdminAuth, SESSION_COOKIE, Via, ViewerAuth, client_address};
 use crate::AppState;
 use crate::problem::Problem;
-
-/// Browser sessions end after this long, whatever happens.
-const SESSION_TTL_HOURS: i64 = 12;
+use crate::respond::{Answer, ApiError, Created, Documented, NoContent, documented};
 
 #[derive(Tags)]
 pub(super) enum Tag {
@@ -130,13 +127,6 @@ pub enum LogoutResponse {
     Internal(Json<Problem>),
 }
 
-#[derive(ApiResponse)]
-pub enum MeResponse {
-    /// Who the caller is.
-    #[oai(status = 200)]
-    Ok(Json<Me>),
-}
-
 /// A user account as listed (never its password hash).
 #[derive(Debug, Object)]
 pub struct User {
@@ -211,50 +201,27 @@ pub enum PasswordChangeResponse {
     Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
-#[derive(ApiResponse)]
-pub enum ListUsersResponse {
-    #[oai(status = 200)]
-    Ok(Json<Vec<User>>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum UserResponse {
-    /// The account.
-    #[oai(status = 200)]
-    Ok(Json<User>),
-    /// Created.
-    #[oai(status = 201)]
-    Created(Json<User>),
-    /// Invalid input; nothing changed.
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// The name is taken, or the change would leave no admin.
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-    /// Too many passwords are being hashed at once.
-    #[oai(status = 503)]
-    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
-}
-
-#[derive(ApiResponse)]
-pub enum DeleteResponse {
-    /// Done.
-    #[oai(status = 204)]
-    Deleted,
-    #[oai(status = 404)]
-    NotFound(Json<Problem>),
-    /// Refused (e.g. the last admin, or yourself).
-    #[oai(status = 409)]
-    Conflict(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
+documented!(
+    /// Listing accounts.
+    ListUsersErrors: 500 "A server-side failure."
+);
+documented!(
+    /// Creating or changing an account.
+    UserErrors:
+        400 "Invalid input (`field` says which); nothing changed.",
+        404 "No such user.",
+        409 "The name is taken, or the change would leave no admin.",
+        500 "A server-side failure.",
+        503 "Too many passwords are being hashed at once."
+);
+documented!(
+    /// Deleting an account.
+    DeleteUserErrors:
+        400 "Invalid parameters.",
+        404 "No such user.",
+        409 "Refused (the last admin, or yourself).",
+        500 "A server-side failure."
+);
 
 fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     format!(
@@ -263,56 +230,31 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     )
 }
 
-/// Why an account could not be read: it does not exist (404) or the database failed
-/// (500).
-enum UserMissing {
-    NotFound(Problem),
-    Internal(Problem),
-}
-
-/// An account by id, or the problem to answer.
-async fn find_user(state: &AppState, id: Uuid) -> Result<accounts::UserRecord, UserMissing> {
+/// An account by id, or 404.
+async fn find_user(state: &AppState, id: Uuid) -> Result<accounts::UserRecord, Problem> {
     match accounts::user_by_id(&state.pool, id).await {
         Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(UserMissing::NotFound(Problem::not_found("no such user"))),
-        Err(e) => Err(UserMissing::Internal(Problem::internal(&e))),
+        Ok(None) => Err(Problem::not_found("no such user")),
+        Err(e) => Err(Problem::internal(&e)),
     }
 }
 
-impl From<UserMissing> for UserResponse {
-    fn from(m: UserMissing) -> Self {
-        match m {
-            UserMissing::NotFound(p) => Self::NotFound(Json(p)),
-            UserMissing::Internal(p) => Self::Internal(Json(p)),
-        }
-    }
-}
-
-impl From<UserMissing> for DeleteResponse {
-    fn from(m: UserMissing) -> Self {
-        match m {
-            UserMissing::NotFound(p) => Self::NotFound(Json(p)),
-            UserMissing::Internal(p) => Self::Internal(Json(p)),
-        }
-    }
-}
-
-fn account_problem(e: AccountError) -> UserResponse {
+/// An account command's refusal as the API answers it.
+fn account_problem<D: Documented>(e: AccountError) -> ApiError<D> {
     let field = e.field();
-    match e {
+    let problem = match e {
         AccountError::Username(_) | AccountError::Password(_) => {
-            UserResponse::BadRequest(Json(Problem::validation(e.to_string()).with_field(field)))
+            Problem::validation(e.to_string()).with_field(field)
         }
-        AccountError::Exists(_) => {
-            UserResponse::Conflict(Json(Problem::conflict(e.to_string()).with_field(field)))
+        AccountError::Exists(_) => Problem::conflict(e.to_string()).with_field(field),
+        AccountError::LastAdmin(_) | AccountError::SelfDelete => Problem::conflict(e.to_string()),
+        AccountError::NotFound => Problem::not_found("no such user"),
+        AccountError::Busy(b) => {
+            return ApiError::new(busy_problem(&b)).retry_after(BUSY_RETRY_SECS);
         }
-        AccountError::LastAdmin(_) | AccountError::SelfDelete => {
-            UserResponse::Conflict(Json(Problem::conflict(e.to_string())))
-        }
-        AccountError::NotFound => UserResponse::NotFound(Json(Problem::not_found("no such user"))),
-        AccountError::Busy(b) => UserResponse::Busy(Json(busy_problem(&b)), BUSY_RETRY_SECS),
-        other => UserResponse::Internal(Json(Problem::internal(&other))),
-    }
+        other => Problem::internal(&other),
+    };
+    ApiError::new(problem)
 }
 
 /// Seconds a client is told to wait when the hash gate is full.
@@ -320,24 +262,6 @@ const BUSY_RETRY_SECS: u64 = 1;
 
 fn busy_problem(e: &dyn std::fmt::Display) -> Problem {
     Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
-}
-
-/// Records a login attempt's outcome on the audit stream. Never fails the request:
-/// the append queues behind concurrent ones (see the event store), so it is lost
-/// only when the database itself is failing, and then the log says so.
-async fn record_attempt(state: &AppState, event: DomainEvent) {
-    if let Err(e) = state
-        .events
-        .append(
-            &auth_stream(),
-            ExpectedVersion::Any,
-            &[event],
-            &AppendMeta::new(Actor::System),
-        )
-        .await
-    {
-        tracing::error!(error = %e, "could not record a login attempt");
-    }
 }
 
 fn throttled_response(t: &Throttled) -> LoginResponse {
@@ -377,28 +301,18 @@ impl AuthApi {
             &state.trusted_proxies,
         );
         let username: String = body.username.chars().take(64).collect();
-        let throttled = |limit: &str| {
-            DomainEvent::LoginThrottled(LoginThrottled {
-                username: username.clone(),
-                client: Some(client.clone()),
-                limit: limit.to_owned(),
-            })
-        };
+        let events = &state.events;
         // The slot is taken before anything is checked (module docs of the limiter).
         let attempt = match state.limiter.begin(&username, &client) {
             Ok(attempt) => attempt,
             Err(t) => {
-                record_attempt(&state, throttled(t.limit.as_str())).await;
+                sessions::login_throttled(events, &username, &client, t.limit.as_str()).await;
                 return throttled_response(&t);
             }
         };
-        let failed = DomainEvent::LoginFailed(LoginFailed {
-            username: username.clone(),
-            client: Some(client.clone()),
-        });
         if let Err(e) = domain::auth::check_login_password(&body.password) {
             state.limiter.failed(attempt);
-            record_attempt(&state, failed).await;
+            sessions::login_failed(events, &username, &client).await;
             return LoginResponse::BadRequest(Json(Problem::invalid("password", e.to_string())));
         }
         let user = match accounts::user_by_name(&state.pool, &username).await {
@@ -414,13 +328,13 @@ impl AuthApi {
             Ok(ok) => ok,
             Err(e) => {
                 state.limiter.cancelled(attempt);
-                record_attempt(&state, throttled("busy")).await;
+                sessions::login_throttled(events, &username, &client, "busy").await;
                 return LoginResponse::Busy(Json(busy_problem(&e)), BUSY_RETRY_SECS);
             }
         };
         let Some(user) = user.filter(|_| ok) else {
             state.limiter.failed(attempt);
-            record_attempt(&state, failed).await;
+            sessions::login_failed(events, &username, &client).await;
             return LoginResponse::Unauthorized(Json(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -428,32 +342,22 @@ impl AuthApi {
             )));
         };
         state.limiter.succeeded(attempt);
-        let secret = secrets::random_secret();
-        let session_id = Uuid::now_v7();
-        let event = DomainEvent::SessionStarted(SessionStarted {
-            session_id,
-            user_id: user.user_id,
-            secret_hash: secrets::hash(&secret),
-            expires_at: Utc::now() + ChronoDuration::hours(SESSION_TTL_HOURS),
-            client: Some(client),
-        });
-        let stream = StreamId::for_entity("session", session_id);
-        let meta = AppendMeta::new(Actor::User(user.username.clone()));
-        if let Err(e) = state
-            .events
-            .append(&stream, ExpectedVersion::NoStream, &[event], &meta)
-            .await
-        {
-            return LoginResponse::Internal(Json(Problem::internal(&e)));
-        }
+        let session = match sessions::start_session(events, &user, client).await {
+            Ok(session) => session,
+            Err(e) => return LoginResponse::Internal(Json(Problem::internal(&e))),
+        };
         let me = Me {
             user_id: user.user_id,
             username: user.username,
             role: user.role.into(),
             auth: "session".to_owned(),
-            csrf_token: Some(secrets::csrf_token(&secret)),
+            csrf_token: Some(secrets::csrf_token(&session.secret)),
         };
-        let cookie = session_cookie(&secret, SESSION_TTL_HOURS * 3600, state.secure_cookies);
+        let cookie = session_cookie(
+            &session.secret,
+            sessions::SESSION_TTL.num_seconds(),
+            state.secure_cookies,
+        );
         LoginResponse::Ok(Json(me), cookie)
     }
 
@@ -513,21 +417,10 @@ impl AuthApi {
         tag = "Tag::Auth"
     )]
     async fn logout(&self, auth: ViewerAuth, state: Data<&AppState>) -> LogoutResponse {
-        if let Via::Session { session_id, .. } = auth.principal().via {
-            let event = DomainEvent::SessionEnded(SessionEnded { session_id });
-            let stream = StreamId::for_entity("session", session_id);
-            if let Err(e) = state
-                .events
-                .append(
-                    &stream,
-                    ExpectedVersion::Any,
-                    &[event],
-                    &AppendMeta::new(auth.actor()),
-                )
-                .await
-            {
-                return LogoutResponse::Internal(Json(Problem::internal(&e)));
-            }
+        if let Via::Session { session_id, .. } = auth.principal().via
+            && let Err(e) = sessions::end_session(&state.events, session_id, auth.actor()).await
+        {
+            return LogoutResponse::Internal(Json(Problem::internal(&e)));
         }
         LogoutResponse::Ended(session_cookie("", 0, state.secure_cookies))
     }
@@ -539,14 +432,9 @@ impl AuthApi {
         operation_id = "getMe",
         tag = "Tag::Auth"
     )]
-    async fn me(&self, auth: ViewerAuth) -> MeResponse {
-        MeResponse::Ok(Json(Me::of(auth.principal())))
+    async fn me(&self, auth: ViewerAuth) -> Json<Me> {
+        Json(Me::of(auth.principal()))
     }
-}
-
-fn auth_stream() -> StreamId {
-    // A valid constant id; parse cannot fail for it.
-    StreamId::parse("auth-failures").unwrap_or_else(|_| StreamId::instance())
 }
 
 pub struct UsersApi;
@@ -560,11 +448,13 @@ impl UsersApi {
         operation_id = "listUsers",
         tag = "Tag::Users"
     )]
-    async fn list(&self, _auth: AdminAuth, state: Data<&AppState>) -> ListUsersResponse {
-        match accounts::list_users(&state.pool).await {
-            Ok(users) => ListUsersResponse::Ok(Json(users.into_iter().map(User::from).collect())),
-            Err(e) => ListUsersResponse::Internal(Json(Problem::internal(&e))),
-        }
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<User>>, ListUsersErrors> {
+        let users = accounts::list_users(&state.pool).await?;
+        Ok(Json(users.into_iter().map(User::from).collect()))
     }
 
     /// Creates an account.
@@ -579,22 +469,17 @@ impl UsersApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         body: Json<NewUser>,
-    ) -> UserResponse {
-        let created = users::create_user(
+    ) -> Answer<Created<User>, UserErrors> {
+        let user_id = users::create_user(
             &state.events,
             &body.username,
             &body.password,
             body.role.into(),
             auth.actor(),
         )
-        .await;
-        match created {
-            Ok(user_id) => match find_user(&state, user_id).await {
-                Ok(user) => UserResponse::Created(Json(user.into())),
-                Err(missing) => missing.into(),
-            },
-            Err(e) => account_problem(e),
-        }
+        .await
+        .map_err(account_problem)?;
+        Ok(Created(find_user(&state, user_id).await?.into()))
     }
 
     /// Changes an account's role and/or password.
@@ -610,20 +495,16 @@ impl UsersApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<UserPatch>,
-    ) -> UserResponse {
-        let user = match find_user(&state, id.0).await {
-            Ok(user) => user,
-            Err(missing) => return missing.into(),
-        };
-        if let Some(password) = &body.password
-            && let Err(e) = domain::auth::check_new_password(password)
-        {
-            return UserResponse::BadRequest(Json(Problem::invalid("password", e.to_string())));
+    ) -> Answer<Json<User>, UserErrors> {
+        let user = find_user(&state, id.0).await?;
+        if let Some(password) = &body.password {
+            domain::auth::check_new_password(password)
+                .map_err(|e| Problem::invalid("password", e.to_string()))?;
         }
-        if let Some(role) = body.role.map(Role::from)
-            && let Err(e) = users::set_role(&state.events, user.user_id, role, auth.actor()).await
-        {
-            return account_problem(e);
+        if let Some(role) = body.role.map(Role::from) {
+            users::set_role(&state.events, user.user_id, role, auth.actor())
+                .await
+                .map_err(account_problem)?;
         }
         if let Some(password) = &body.password {
             let tokens = if body.keep_tokens.unwrap_or(false) {
@@ -631,17 +512,11 @@ impl UsersApi {
             } else {
                 Tokens::Revoke
             };
-            if let Err(e) =
-                users::set_password(&state.events, user.user_id, password, tokens, auth.actor())
-                    .await
-            {
-                return account_problem(e);
-            }
+            users::set_password(&state.events, user.user_id, password, tokens, auth.actor())
+                .await
+                .map_err(account_problem)?;
         }
-        match find_user(&state, user.user_id).await {
-            Ok(user) => UserResponse::Ok(Json(user.into())),
-            Err(missing) => missing.into(),
-        }
+        Ok(Json(find_user(&state, user.user_id).await?.into()))
     }
 
     /// Deletes an account; its sessions end and its tokens are revoked.
@@ -656,27 +531,16 @@ impl UsersApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> DeleteResponse {
-        let user = match find_user(&state, id.0).await {
-            Ok(user) => user,
-            Err(missing) => return missing.into(),
-        };
-        let deleted = users::delete_user(
+    ) -> Answer<NoContent, DeleteUserErrors> {
+        let user = find_user(&state, id.0).await?;
+        users::delete_user(
             &state.events,
             user.user_id,
             Some(auth.principal().user_id),
             auth.actor(),
         )
-        .await;
-        match deleted {
-            Ok(()) => DeleteResponse::Deleted,
-            Err(e @ (AccountError::LastAdmin(_) | AccountError::SelfDelete)) => {
-                DeleteResponse::Conflict(Json(Problem::conflict(e.to_string())))
-            }
-            Err(AccountError::NotFound) => {
-                DeleteResponse::NotFound(Json(Problem::not_found("no such user")))
-            }
-            Err(e) => DeleteResponse::Internal(Json(Problem::internal(&e))),
-        }
+        .await
+        .map_err(account_problem)?;
+        Ok(NoContent)
     }
 }

@@ -1,23 +1,23 @@
 //! Endpoints `/tokens`: a caller's API tokens (admins see and revoke everyone's), issued
 //! with their secret shown once.
 
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use domain::event::{TokenCreated, TokenRevoked};
-use domain::{DomainEvent, Role, StreamId};
-use engine::accounts::secrets;
+use chrono::{DateTime, Utc};
+use domain::Role;
+use engine::accounts::AccountError;
+use engine::accounts::sessions::{self, Caller, TokenError, TokenRequest};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use store::projections::auth as accounts;
-use store::{AppendMeta, ExpectedVersion};
 use uuid::Uuid;
 
 use super::{OperatorAuth, ViewerAuth};
 use crate::AppState;
 use crate::problem::Problem;
 
-use super::api::{DeleteResponse, RoleDto, Tag};
+use super::api::{RoleDto, Tag};
+use crate::respond::{Answer, Created, NoContent, documented};
 
 /// A new API token's settings.
 #[derive(Object)]
@@ -67,23 +67,23 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-#[derive(ApiResponse)]
-pub enum CreateTokenResponse {
-    #[oai(status = 201)]
-    Created(Json<IssuedToken>),
-    #[oai(status = 400)]
-    BadRequest(Json<Problem>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
-
-#[derive(ApiResponse)]
-pub enum ListTokensResponse {
-    #[oai(status = 200)]
-    Ok(Json<Vec<Token>>),
-    #[oai(status = 500)]
-    Internal(Json<Problem>),
-}
+documented!(
+    /// Issuing a token.
+    CreateTokenErrors:
+        400 "Invalid name, a role above yours, or an expiry out of range (`field` says which).",
+        500 "A server-side failure."
+);
+documented!(
+    /// Listing tokens.
+    ListTokensErrors: 500 "A server-side failure."
+);
+documented!(
+    /// Revoking a token.
+    RevokeTokenErrors:
+        400 "Invalid parameters.",
+        404 "No such token (or not yours).",
+        500 "A server-side failure."
+);
 
 pub struct TokensApi;
 
@@ -101,63 +101,34 @@ impl TokensApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         body: Json<NewToken>,
-    ) -> CreateTokenResponse {
+    ) -> Answer<Created<IssuedToken>, CreateTokenErrors> {
         let me = auth.principal();
-        let name = match domain::DisplayName::parse(&body.name) {
-            Ok(name) => name,
-            Err(e) => {
-                return CreateTokenResponse::BadRequest(Json(Problem::invalid(
-                    "name",
-                    format!("name: {e}"),
-                )));
-            }
-        };
-        let role = body.role.map_or(me.role, Role::from);
-        if !me.role.allows(role) {
-            return CreateTokenResponse::BadRequest(Json(Problem::validation(format!(
-                "a token cannot have more than your role ({})",
-                me.role
-            ))));
-        }
-        let expires_at = match body.expires_in_days {
-            None => None,
-            Some(days @ 1..=3650) => Some(Utc::now() + ChronoDuration::days(i64::from(days))),
-            Some(_) => {
-                return CreateTokenResponse::BadRequest(Json(Problem::validation(
-                    "expires_in_days must be between 1 and 3650",
-                )));
-            }
-        };
-        let token = secrets::new_token();
-        let token_id = Uuid::now_v7();
-        let event = DomainEvent::TokenCreated(TokenCreated {
-            token_id,
-            user_id: me.user_id,
-            name: name.to_string(),
-            role,
-            secret_hash: secrets::hash(&token),
-            expires_at,
-        });
-        let stream = StreamId::for_entity("token", token_id);
-        match state
-            .events
-            .append(
-                &stream,
-                ExpectedVersion::NoStream,
-                &[event],
-                &AppendMeta::new(auth.actor()),
-            )
-            .await
-        {
-            Ok(_) => CreateTokenResponse::Created(Json(IssuedToken {
-                token_id,
-                name: name.into_string(),
-                role: role.into(),
-                expires_at,
-                token,
-            })),
-            Err(e) => CreateTokenResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let body = body.0;
+        let issued = sessions::create_token(
+            &state.events,
+            Caller {
+                user_id: me.user_id,
+                role: me.role,
+            },
+            TokenRequest {
+                name: body.name,
+                role: body.role.map(Role::from),
+                expires_in_days: body.expires_in_days,
+            },
+            auth.actor(),
+        )
+        .await
+        .map_err(|e| match e {
+            TokenError::Account(e) => Problem::internal(&e),
+            e => Problem::validation(e.to_string()).with_field(e.field()),
+        })?;
+        Ok(Created(IssuedToken {
+            token_id: issued.token_id,
+            name: issued.name.into_string(),
+            role: issued.role.into(),
+            expires_at: issued.expires_at,
+            token: issued.secret,
+        }))
     }
 
     /// Your API tokens (admins see everyone's), newest first. Never the secrets.
@@ -167,15 +138,15 @@ impl TokensApi {
         operation_id = "listTokens",
         tag = "Tag::Tokens"
     )]
-    async fn list(&self, auth: ViewerAuth, state: Data<&AppState>) -> ListTokensResponse {
+    async fn list(
+        &self,
+        auth: ViewerAuth,
+        state: Data<&AppState>,
+    ) -> Answer<Json<Vec<Token>>, ListTokensErrors> {
         let me = auth.principal();
         let whose = (me.role != Role::Admin).then_some(me.user_id);
-        match accounts::list_tokens(&state.pool, whose).await {
-            Ok(tokens) => {
-                ListTokensResponse::Ok(Json(tokens.into_iter().map(Token::from).collect()))
-            }
-            Err(e) => ListTokensResponse::Internal(Json(Problem::internal(&e))),
-        }
+        let tokens = accounts::list_tokens(&state.pool, whose).await?;
+        Ok(Json(tokens.into_iter().map(Token::from).collect()))
     }
 
     /// Revokes a token (yours, or anyone's for admins). It stops working at once.
@@ -190,32 +161,18 @@ impl TokensApi {
         auth: OperatorAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> DeleteResponse {
+    ) -> Answer<NoContent, RevokeTokenErrors> {
         let me = auth.principal();
-        let token = match accounts::token_by_id(&state.pool, id.0).await {
-            Ok(Some(t)) if t.user_id == me.user_id || me.role == Role::Admin => t,
-            Ok(_) => return DeleteResponse::NotFound(Json(Problem::not_found("no such token"))),
-            Err(e) => return DeleteResponse::Internal(Json(Problem::internal(&e))),
+        let caller = Caller {
+            user_id: me.user_id,
+            role: me.role,
         };
-        if token.revoked_at.is_some() {
-            return DeleteResponse::Deleted;
-        }
-        let event = DomainEvent::TokenRevoked(TokenRevoked {
-            token_id: token.token_id,
-        });
-        let stream = StreamId::for_entity("token", token.token_id);
-        match state
-            .events
-            .append(
-                &stream,
-                ExpectedVersion::Any,
-                &[event],
-                &AppendMeta::new(auth.actor()),
-            )
+        sessions::revoke_token(&state.events, caller, id.0, auth.actor())
             .await
-        {
-            Ok(_) => DeleteResponse::Deleted,
-            Err(e) => DeleteResponse::Internal(Json(Problem::internal(&e))),
-        }
+            .map_err(|e| match e {
+                AccountError::NoSuchToken => Problem::not_found("no such token"),
+                e => Problem::internal(&e),
+            })?;
+        Ok(NoContent)
     }
 }

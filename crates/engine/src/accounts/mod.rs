@@ -14,10 +14,13 @@
 //! A new password ends every browser session of its user (the projection does that)
 //! and revokes the user's API tokens unless the caller asks to keep them.
 //!
-//! What this module does not do: HTTP, login throttling (the API's limiter), sessions.
+//! Sessions, tokens and the login audit trail are [`sessions`].
+//!
+//! What this module does not do: HTTP, or login throttling (the API's limiter).
 
 pub mod hashing;
 pub mod secrets;
+pub mod sessions;
 
 use domain::auth::{PasswordError, UsernameError, check_new_password};
 use domain::event::{TokenRevoked, UserCreated, UserDeleted, UserPasswordChanged, UserRoleChanged};
@@ -39,6 +42,8 @@ pub enum AccountError {
     Exists(String),
     #[error("no such user")]
     NotFound,
+    #[error("no such token")]
+    NoSuchToken,
     #[error("the current password is wrong")]
     WrongPassword,
     #[error("cannot {0} the last admin")]
