@@ -6,6 +6,7 @@
 //! be unit- and property-tested without btrfs, SSH or Postgres.
 
 pub mod auth;
+pub mod catalog;
 pub mod event;
 pub mod health;
 pub mod ids;

@@ -45,6 +45,7 @@ macro_rules! text_enum {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::{SnapshotOrigin, SnapshotState};
     use crate::replication::{Compression, ErrorClass, Outcome, RunState, TargetState};
 
     /// The stored text, the JSON and `parse` agree for every value of every text enum.
@@ -67,6 +68,16 @@ mod tests {
         round_trips(ErrorClass::ALL, ErrorClass::as_str, ErrorClass::parse);
         round_trips(Outcome::ALL, Outcome::as_str, Outcome::parse);
         round_trips(Compression::ALL, Compression::as_str, Compression::parse);
+        round_trips(
+            SnapshotState::ALL,
+            SnapshotState::as_str,
+            SnapshotState::parse,
+        );
+        round_trips(
+            SnapshotOrigin::ALL,
+            SnapshotOrigin::as_str,
+            SnapshotOrigin::parse,
+        );
         assert_eq!(RunState::ALL.len(), 5);
         assert!(RunState::ALL.iter().filter(|s| s.is_unfinished()).count() == 2);
     }

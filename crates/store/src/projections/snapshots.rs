@@ -99,34 +99,7 @@ async fn set_gone(
     Ok(())
 }
 
-/// Where a snapshot stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotState {
-    Present,
-    /// Deleted by dist-btrfs.
-    Deleted,
-    /// Found missing from disk by an inventory sync.
-    Vanished,
-}
-
-impl SnapshotState {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Present => "present",
-            Self::Deleted => "deleted",
-            Self::Vanished => "vanished",
-        }
-    }
-}
-
-/// Who made a snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotOrigin {
-    /// dist-btrfs.
-    Created,
-    /// Someone else; found by an inventory sync.
-    Discovered,
-}
+pub use domain::catalog::{SnapshotOrigin, SnapshotState};
 
 /// One catalogued snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,18 +133,11 @@ const FROM: &str = "proj_snapshots LEFT JOIN storage_sizes z \
 
 fn from_row(row: &PgRow) -> Result<SnapshotView, StoreError> {
     let origin: String = row.try_get("origin")?;
-    let origin = match origin.as_str() {
-        "created" => SnapshotOrigin::Created,
-        "discovered" => SnapshotOrigin::Discovered,
-        other => return Err(StoreError::Corrupt(format!("snapshot origin {other:?}"))),
-    };
+    let origin = SnapshotOrigin::parse(&origin)
+        .ok_or_else(|| StoreError::Corrupt(format!("snapshot origin {origin:?}")))?;
     let state: String = row.try_get("state")?;
-    let state = match state.as_str() {
-        "present" => SnapshotState::Present,
-        "deleted" => SnapshotState::Deleted,
-        "vanished" => SnapshotState::Vanished,
-        other => return Err(StoreError::Corrupt(format!("snapshot state {other:?}"))),
-    };
+    let state = SnapshotState::parse(&state)
+        .ok_or_else(|| StoreError::Corrupt(format!("snapshot state {state:?}")))?;
     Ok(SnapshotView {
         snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
         subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
