@@ -156,7 +156,14 @@ impl Auth {
         if pass.is_none() && is_encrypted_openssh(text) {
             return Err(KeyError::PassphraseRequired);
         }
-        let key = russh::keys::decode_secret_key(text, pass).map_err(|e| {
+        let decoded = russh::keys::decode_secret_key(text, pass).or_else(|e| {
+            // A short ECDSA scalar (1 in 256 P-256 keys): the same key, padded.
+            match crate::short_ecdsa::padded(text) {
+                Some(fixed) => russh::keys::decode_secret_key(&fixed, pass),
+                None => Err(e),
+            }
+        });
+        let key = decoded.map_err(|e| {
             // The decoder's messages describe the format, never the key bytes; be careful
             // anyway and keep only the error's first line.
             KeyError::Decode(e.to_string().lines().next().unwrap_or_default().to_owned())

@@ -20,6 +20,7 @@ pub mod config;
 pub mod connect;
 pub mod exec;
 pub mod host;
+mod short_ecdsa;
 
 pub use config::{
     Auth, CipherPreference, Fingerprint, FingerprintError, HostKeyPolicy, KeyError, PrivateKeyAuth,
