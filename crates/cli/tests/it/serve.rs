@@ -324,6 +324,38 @@ fn a_zero_worker_thread_count_is_refused_before_anything_starts() {
     assert!(left.is_empty(), "a refused start created {left:?}");
 }
 
+/// A setting out of range or not a number, given by flag or by its variable, is refused
+/// by name before anything starts (nothing written to the state dir).
+#[test]
+fn bad_settings_are_refused_by_name_before_anything_starts() {
+    for (var, value, named) in [
+        ("DIST_BTRFS_JOB_MAX_ATTEMPTS", "0", "--job-max-attempts"),
+        (
+            "DIST_BTRFS_SCHEDULER_TICK_SECS",
+            "soon",
+            "--scheduler-tick-secs",
+        ),
+        ("DIST_BTRFS_JOB_POLL_SECS", "0", "--job-poll-secs"),
+        (
+            "DIST_BTRFS_STORAGE_INTERVAL_SECS",
+            "-5",
+            "--storage-interval-secs",
+        ),
+    ] {
+        let state = tempfile::tempdir().expect("tempdir");
+        let out = serve_command(state.path())
+            .env(var, value)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run serve");
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(named), "{var}={value}: {stderr}");
+        let left: Vec<_> = std::fs::read_dir(state.path()).expect("read").collect();
+        assert!(left.is_empty(), "a refused start created {left:?}");
+    }
+}
+
 /// The README's settings table is what the binary says its settings are (regenerate:
 /// `dist-btrfs settings-table`, pasted between the markers).
 #[test]
