@@ -1,54 +1,33 @@
 //! Engine errors as HTTP problems. `engine` knows nothing of HTTP; this module decides
-//! the status of each error class ([`classify`]), which `respond::ApiError` uses for `?`.
+//! the status and problem body of each error ([`classify`]), which `respond::ApiError` uses for `?`.
 
 use engine::EngineError;
 use poem::http::StatusCode;
 
 use crate::problem::Problem;
 
-/// The status class of an engine error.
-pub(crate) enum Class {
-    BadRequest,
-    NotFound,
-    Conflict,
-    BadGateway,
-    Unavailable,
-    Internal,
-}
-
 /// Classifies `e` and builds its problem body. Server-side causes are logged, not
 /// returned; a failed command's message (argv, exit code, stderr) is returned, it holds
 /// no secrets.
-pub(crate) fn classify(e: &EngineError) -> (Class, Problem) {
+pub(crate) fn classify(e: &EngineError) -> Problem {
     match e {
-        EngineError::Invalid(m) => (
-            Class::BadRequest,
-            Problem::validation(m.clone()).with_field(field_of(m)),
-        ),
-        EngineError::NotFound(m) => (Class::NotFound, Problem::not_found(m.clone())),
-        EngineError::Conflict(m) => (Class::Conflict, Problem::conflict(m.clone())),
+        EngineError::Invalid(m) => Problem::validation(m.clone()).with_field(field_of(m)),
+        EngineError::NotFound(m) => Problem::not_found(m.clone()),
+        EngineError::Conflict(m) => Problem::conflict(m.clone()),
         EngineError::Host(_) | EngineError::Verification(_) => {
             tracing::warn!(error = %e, "server command failed");
-            (
-                Class::BadGateway,
-                Problem::new(
-                    StatusCode::BAD_GATEWAY,
-                    "server-command-failed",
-                    e.to_string(),
-                ),
+            Problem::new(
+                StatusCode::BAD_GATEWAY,
+                "server-command-failed",
+                e.to_string(),
             )
         }
-        EngineError::HostUnavailable { .. } => (
-            Class::Unavailable,
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server-unavailable",
-                e.to_string(),
-            ),
+        EngineError::HostUnavailable { .. } => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server-unavailable",
+            e.to_string(),
         ),
-        EngineError::Store(_) | EngineError::Inconsistent(_) => {
-            (Class::Internal, Problem::internal(e))
-        }
+        EngineError::Store(_) | EngineError::Inconsistent(_) => Problem::internal(e),
     }
 }
 

@@ -90,7 +90,7 @@ impl<D: Documented> From<Problem> for ApiError<D> {
 
 impl<D: Documented> From<engine::EngineError> for ApiError<D> {
     fn from(e: engine::EngineError) -> Self {
-        Self::new(crate::engine_error::classify(&e).1)
+        Self::new(crate::engine_error::classify(&e))
     }
 }
 

@@ -620,7 +620,7 @@ pub enum RegisterServerResponse {
 
 impl From<engine::EngineError> for RegisterServerResponse {
     fn from(e: engine::EngineError) -> Self {
-        let p = crate::engine_error::classify(&e).1;
+        let p = crate::engine_error::classify(&e);
         match p.status {
             400 => Self::BadRequest(Json(p)),
             404 => Self::NotFound(Json(p)),
