@@ -18,6 +18,7 @@ mod servers;
 mod snapshots;
 mod subvolumes;
 
+use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgPool};
 
 pub use audit::{AuditEntry, audit_timeline};
@@ -86,6 +87,29 @@ fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
 
 fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative {what} {n}")))
+}
+
+/// A stored state or class column as its domain enum; unknown text is corruption.
+pub(crate) fn text_enum<T>(
+    row: &sqlx::postgres::PgRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {text:?}")))
+}
+
+/// [`text_enum`] of a nullable column.
+pub(crate) fn opt_text_enum<T>(
+    row: &sqlx::postgres::PgRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| {
+        parse(&t).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {t:?}")))
+    })
+    .transpose()
 }
 
 /// What a rebuild did.

@@ -405,31 +405,12 @@ pub struct ReplicationView {
 const REPLICATION_COLUMNS: &str = "replication_id, subvolume_id, snapshot_id, state,
         requested_by, requested_at, started_at, finished_at";
 
-/// A stored state or class column as its domain enum; unknown text is corruption.
-fn text_enum<T>(row: &PgRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
-    let text: String = row.try_get(column)?;
-    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {text:?}")))
-}
-
-/// [`text_enum`] of a nullable column.
-fn opt_text_enum<T>(
-    row: &PgRow,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<Option<T>, StoreError> {
-    let text: Option<String> = row.try_get(column)?;
-    text.map(|t| {
-        parse(&t).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {t:?}")))
-    })
-    .transpose()
-}
-
 fn replication_from_row(row: &PgRow) -> Result<ReplicationView, StoreError> {
     Ok(ReplicationView {
         replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
         subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
         snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
-        state: text_enum(row, "state", RunState::parse)?,
+        state: super::text_enum(row, "state", RunState::parse)?,
         requested_by: row.try_get("requested_by")?,
         requested_at: row.try_get("requested_at")?,
         started_at: row.try_get("started_at")?,
@@ -535,7 +516,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
     Ok(ReplicationTargetView {
         replication_id: ReplicationId::from_uuid(row.try_get("replication_id")?),
         target_id: TargetId::from_uuid(row.try_get("target_id")?),
-        state: text_enum(row, "state", TargetState::parse)?,
+        state: super::text_enum(row, "state", TargetState::parse)?,
         snapshot_id: snap("snapshot_id")?,
         parent_snapshot_id: snap("parent_snapshot_id")?,
         send_id: row.try_get("send_id")?,
@@ -544,7 +525,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
         bytes_total: super::to_u64(row.try_get("bytes_total")?, "bytes")?,
         snapshots_sent: row.try_get("snapshots_sent")?,
         expected_bytes: opt_u64(row.try_get("expected_bytes")?, "expected bytes")?,
-        compression: opt_text_enum(row, "compression", Compression::parse)?,
+        compression: super::opt_text_enum(row, "compression", Compression::parse)?,
         compression_fallback: row.try_get("compression_fallback")?,
         wire_bytes: opt_u64(row.try_get("wire_bytes")?, "wire bytes")?,
         rate_bytes_per_sec: opt_u64(row.try_get("rate_bytes_per_sec")?, "rate")?,
@@ -553,7 +534,7 @@ fn rt_from_row(row: &PgRow) -> Result<ReplicationTargetView, StoreError> {
         duration_ms: opt_u64(row.try_get("duration_ms")?, "duration")?,
         received_path: row.try_get("received_path")?,
         error: row.try_get("error")?,
-        error_class: opt_text_enum(row, "error_class", ErrorClass::parse)?,
+        error_class: super::opt_text_enum(row, "error_class", ErrorClass::parse)?,
         updated_at: row.try_get("updated_at")?,
     })
 }

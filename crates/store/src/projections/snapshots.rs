@@ -132,12 +132,8 @@ const FROM: &str = "proj_snapshots LEFT JOIN storage_sizes z \
      ON z.entity_id = proj_snapshots.snapshot_id AND proj_snapshots.state = 'present'";
 
 fn from_row(row: &PgRow) -> Result<SnapshotView, StoreError> {
-    let origin: String = row.try_get("origin")?;
-    let origin = SnapshotOrigin::parse(&origin)
-        .ok_or_else(|| StoreError::Corrupt(format!("snapshot origin {origin:?}")))?;
-    let state: String = row.try_get("state")?;
-    let state = SnapshotState::parse(&state)
-        .ok_or_else(|| StoreError::Corrupt(format!("snapshot state {state:?}")))?;
+    let origin = super::text_enum(row, "origin", SnapshotOrigin::parse)?;
+    let state = super::text_enum(row, "state", SnapshotState::parse)?;
     Ok(SnapshotView {
         snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
         subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
