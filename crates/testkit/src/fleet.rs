@@ -141,6 +141,25 @@ impl Fleet {
             .subvolume_id
     }
 
+    /// Creates a policy from `spec` and makes `subvolume` follow it.
+    pub async fn follow_new_policy(
+        &self,
+        subvolume: SubvolumeId,
+        spec: domain::PolicySpec,
+    ) -> domain::PolicyId {
+        let policy = self
+            .engine
+            .create_policy(spec, &meta())
+            .await
+            .unwrap()
+            .policy_id;
+        self.engine
+            .assign_policy(subvolume, policy, &meta())
+            .await
+            .unwrap();
+        policy
+    }
+
     /// Adds remote `n`'s area directory as a target of `subvolume`.
     pub async fn add_target(
         &self,

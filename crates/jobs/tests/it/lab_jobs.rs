@@ -79,16 +79,8 @@ async fn setup(pool: PgPool) -> Setup {
     let fleet = Fleet::primary(pool).await;
     let subvolume = fleet.manage(None).await;
     let policy = fleet
-        .engine
-        .create_policy(spec("0 * * * *", 2), &meta())
-        .await
-        .unwrap()
-        .policy_id;
-    fleet
-        .engine
-        .assign_policy(subvolume, policy, &meta())
-        .await
-        .unwrap();
+        .follow_new_policy(subvolume, spec("0 * * * *", 2))
+        .await;
     Setup {
         fleet,
         subvolume,

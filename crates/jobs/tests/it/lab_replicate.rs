@@ -63,29 +63,17 @@ fn retention(keep_last: u32) -> domain::RetentionSpec {
 async fn lab(pool: PgPool, keep_last: u32, target_keep_last: Option<u32>, replicate: bool) -> Lab {
     let fleet = Fleet::with_remotes(pool, &[1, 2]).await;
     let subvolume = fleet.manage(Some("data")).await;
-    let policy = fleet
-        .engine
-        .create_policy(
-            domain::PolicySpec {
-                name: format!("p-{}", uuid::Uuid::new_v4().simple()),
-                schedule: domain::ScheduleSpec {
-                    cron: "0 0 1 1 *".into(),
-                    time_zone: "UTC".into(),
-                },
-                retention: retention(keep_last),
-                target_retention: target_keep_last.map(retention),
-                replicate_after_snapshot: replicate,
-            },
-            &meta(),
-        )
-        .await
-        .unwrap()
-        .policy_id;
-    fleet
-        .engine
-        .assign_policy(subvolume, policy, &meta())
-        .await
-        .unwrap();
+    let spec = domain::PolicySpec {
+        name: format!("p-{}", uuid::Uuid::new_v4().simple()),
+        schedule: domain::ScheduleSpec {
+            cron: "0 0 1 1 *".into(),
+            time_zone: "UTC".into(),
+        },
+        retention: retention(keep_last),
+        target_retention: target_keep_last.map(retention),
+        replicate_after_snapshot: replicate,
+    };
+    let policy = fleet.follow_new_policy(subvolume, spec).await;
     Lab {
         fleet,
         subvolume,
