@@ -236,9 +236,7 @@ proptest! {
         }
         for (i, a) in states.iter().enumerate() {
             for b in &states[i + 1..] {
-                if received[usize::try_from(a.target.as_uuid().as_u128() - 5000).unwrap()] == received[usize::try_from(b.target.as_uuid().as_u128() - 5000).unwrap()]
-                    && a.options == b.options
-                {
+                if a.received == b.received && a.options == b.options {
                     prop_assert_eq!(next_for(upto, &p, a), next_for(upto, &p, b));
                 }
             }
