@@ -9,18 +9,34 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The files below `dir` whose extension is one of `extensions`.
+fn files_ending(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            files_ending(&path, extensions, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             out.push(path);
         }
     }
+}
+
+/// `files` sorted, with their text.
+fn read_all(mut files: Vec<PathBuf>) -> Vec<(PathBuf, String)> {
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
 }
 
 /// Every Rust file of every crate (src, tests, examples, benches).
@@ -30,18 +46,11 @@ fn sources() -> Vec<(PathBuf, String)> {
     for krate in std::fs::read_dir(root.join("crates")).unwrap() {
         let krate = krate.unwrap().path();
         for part in ["src", "tests", "examples", "benches"] {
-            rust_files(&krate.join(part), &mut files);
+            files_ending(&krate.join(part), &["rs"], &mut files);
         }
     }
-    files.sort();
     assert!(files.len() > 40, "found the workspace's sources");
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect()
+    read_all(files)
 }
 
 #[test]
@@ -97,35 +106,14 @@ fn library_code_does_not_panic() {
 /// Hand-written source files of the repository beyond Rust: the dashboard's TypeScript
 /// (not the generated API schema) and the ops scripts.
 fn other_sources() -> Vec<(PathBuf, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "ts" || e == "tsx" || e == "mjs")
-                && !path.ends_with("schema.d.ts")
-            {
-                out.push(path);
-            }
-        }
-    }
     let root = workspace();
     let mut files = Vec::new();
-    walk(&root.join("frontend/src"), &mut files);
-    walk(&root.join("frontend/e2e"), &mut files);
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect()
+    for dir in ["frontend/src", "frontend/e2e"] {
+        files_ending(&root.join(dir), &["ts", "tsx", "mjs"], &mut files);
+    }
+    files.retain(|p| !p.ends_with("schema.d.ts"));
+    assert!(files.len() > 20, "found the dashboard's sources");
+    read_all(files)
 }
 
 /// Every file stays readable in one sitting: no source file over 800 lines.
