@@ -4,12 +4,13 @@
 //! comes back as a JSON string.
 
 use api::AppState;
-use domain::{Actor, DomainEvent, Role, StreamId};
+use domain::{Actor, Role};
+use engine::accounts::sessions;
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use serde_json::Value;
 use sqlx::PgPool;
-use store::{AppendMeta, EventStore, ExpectedVersion};
+use store::EventStore;
 
 use crate::fleet::{Fleet, count};
 
@@ -33,25 +34,19 @@ pub async fn api_token(events: &EventStore, role: Role) -> String {
     let user_id = engine::accounts::create_user(events, &name, &password, role, Actor::System)
         .await
         .unwrap();
-    let token = engine::accounts::secrets::new_token();
-    let token_id = uuid::Uuid::now_v7();
-    events
-        .append(
-            &StreamId::for_entity("token", token_id),
-            ExpectedVersion::NoStream,
-            &[DomainEvent::TokenCreated(domain::event::TokenCreated {
-                token_id,
-                user_id,
-                name: "tests".into(),
-                role,
-                secret_hash: engine::accounts::secrets::hash(&token),
-                expires_at: None,
-            })],
-            &AppendMeta::new(Actor::System),
-        )
-        .await
-        .unwrap();
-    format!("Bearer {token}")
+    let issued = sessions::create_token(
+        events,
+        sessions::Caller { user_id, role },
+        sessions::TokenRequest {
+            name: "tests".into(),
+            role: Some(role),
+            expires_in_days: None,
+        },
+        Actor::System,
+    )
+    .await
+    .unwrap();
+    format!("Bearer {}", issued.secret)
 }
 
 impl TestApp {
