@@ -500,6 +500,19 @@ pub mod btrfs {
         argv.path(snapshot)
     }
 
+    /// `btrfs send --no-data -p PARENT SNAPSHOT`: an incremental stream without file data
+    /// (writes become UPDATE_EXTENT commands), for computing what changed between two
+    /// snapshots ([`crate::send_stream::diff`]); not receivable. Both must be read-only
+    /// snapshots of one filesystem.
+    pub fn send_no_data(snapshot: &AbsPath, parent: &AbsPath) -> Argv {
+        btrfs()
+            .literal("send")
+            .literal("--no-data")
+            .literal("-p")
+            .path(parent)
+            .path(snapshot)
+    }
+
     /// `btrfs receive DIR`: reads a send stream on stdin and creates the subvolume in `dir`.
     /// On failure a writable, half-received subvolume without received_uuid may remain
     /// (docs/design.md invariant 2): detect it with [`subvolume_show`] and delete it.

@@ -10,6 +10,8 @@
 //!   the `ssh` crate).
 //! - [`client`]: [`Btrfs`], typed async methods (list, show, snapshot, delete, usage,
 //!   qgroups, send, receive) over any [`Host`].
+//! - [`send_stream`]: a streaming reader of the btrfs send stream and the diff fold of an
+//!   incremental `btrfs send --no-data` (what changed between two snapshots).
 //!
 //! This crate has no policy (retention, lineage, which paths are allowed) and no storage;
 //! those live in `domain` and `engine`. It depends on no other dist-btrfs crate.
@@ -19,6 +21,7 @@ pub mod command;
 pub mod host;
 pub mod local;
 pub mod parse;
+pub mod send_stream;
 
 pub use client::Btrfs;
 pub use command::{AbsPath, Argv, PathError};

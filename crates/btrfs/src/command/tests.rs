@@ -112,6 +112,10 @@ fn builders_make_exact_argv() {
         words(&btrfs::send(&p("/s/2"), None, &[])),
         ["btrfs", "send", "/s/2"]
     );
+    assert_eq!(
+        words(&btrfs::send_no_data(&p("/s/2"), &p("/s/1"))),
+        ["btrfs", "send", "--no-data", "-p", "/s/1", "/s/2"]
+    );
     assert_eq!(words(&btrfs::receive(&p("/r"))), ["btrfs", "receive", "/r"]);
     assert_eq!(
         words(&btrfs::property_get_ro(&p("/s/1"))),
