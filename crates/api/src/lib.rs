@@ -22,6 +22,7 @@ mod rate;
 mod replication;
 mod replication_health;
 pub mod respond;
+mod restores;
 mod servers;
 mod snapshots;
 mod storage;
@@ -68,19 +69,25 @@ pub struct AppState {
     pub vault: Option<Arc<Vault>>,
     /// This process's live event feed (one Postgres listener, shared by clones).
     pub live: Arc<store::live::LiveFeed>,
-    /// Where requested replications go: the job runner (`serve` sets it: a durable,
-    /// retried `ReplicateJob`); `None` (tests without a runner): a task of this process.
-    pub replication_queue: Option<Arc<dyn ReplicationQueue>>,
+    /// Where requested replications and restores go: the job runner (`serve` sets it: a
+    /// durable, retried `ReplicateJob` / `RestoreJob`); `None` (tests without a runner):
+    /// a task of this process.
+    pub job_queue: Option<Arc<dyn JobQueue>>,
 }
 
 /// Host-key probes one admin may make per minute.
 pub const PROBES_PER_MINUTE: usize = 10;
 
-/// Hands a requested replication run to the job runner.
-pub trait ReplicationQueue: Send + Sync + std::fmt::Debug {
-    fn enqueue<'a>(
+/// Hands requested work to the job runner.
+pub trait JobQueue: Send + Sync + std::fmt::Debug {
+    fn enqueue_replication<'a>(
         &'a self,
         run: &'a store::projections::ReplicationView,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>>;
+
+    fn enqueue_restore<'a>(
+        &'a self,
+        restore: &'a store::projections::RestoreView,
     ) -> futures::future::BoxFuture<'a, Result<(), String>>;
 }
 
@@ -111,14 +118,14 @@ impl AppState {
             metrics: Arc::new(metrics::RequestMetrics::default()),
             vault: None,
             live: Arc::new(store::live::LiveFeed::default()),
-            replication_queue: None,
+            job_queue: None,
         }
     }
 
-    /// The same state with requested replications going to `queue`.
+    /// The same state with requested replications and restores going to `queue`.
     #[must_use]
-    pub fn with_replication_queue(mut self, queue: Arc<dyn ReplicationQueue>) -> Self {
-        self.replication_queue = Some(queue);
+    pub fn with_job_queue(mut self, queue: Arc<dyn JobQueue>) -> Self {
+        self.job_queue = Some(queue);
         self
     }
 
@@ -146,7 +153,10 @@ type Apis = (
     live::LiveApi,
     replication::TargetsApi,
     replication::ReplicationsApi,
-    replication_health::ReplicationHealthApi,
+    (
+        replication_health::ReplicationHealthApi,
+        restores::RestoreApi,
+    ),
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -167,7 +177,10 @@ fn service() -> OpenApiService<Apis, ()> {
             live::LiveApi,
             replication::TargetsApi,
             replication::ReplicationsApi,
-            replication_health::ReplicationHealthApi,
+            (
+                replication_health::ReplicationHealthApi,
+                restores::RestoreApi,
+            ),
         ),
         "dist-btrfs",
         env!("CARGO_PKG_VERSION"),

@@ -14,7 +14,8 @@
 //! `probeServerHostKey` (429 with `Retry-After`), the public `getHealth` (503 with a
 //! Health body), `/metrics` (Prometheus text), the event stream, and the session
 //! operations that set or clear the session cookie (`login`, `logout`,
-//! `changeOwnPassword`).
+//! `changeOwnPassword`). A file download (`restores::FileBytes`) is an `ApiResponse`
+//! success type (bytes plus `Content-Disposition`) beside the usual `ApiError`.
 //!
 //! What it does not do: decide which engine error is which status (`engine_error`).
 

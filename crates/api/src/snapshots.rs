@@ -72,6 +72,9 @@ pub struct Snapshot {
     pub size_bytes: Option<i64>,
     /// Why the last delete attempt failed, if it did.
     pub last_error: Option<String>,
+    /// Why it is held (`pre-restore`: a rollback's state before), never pruned until
+    /// released; absent when not held.
+    pub held: Option<String>,
 }
 
 impl From<SnapshotView> for Snapshot {
@@ -99,6 +102,7 @@ impl From<SnapshotView> for Snapshot {
             gone_at: v.gone_at,
             size_bytes: v.size_bytes,
             last_error: v.last_error,
+            held: v.held.map(|h| h.as_str().to_owned()),
         }
     }
 }

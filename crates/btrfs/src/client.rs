@@ -180,6 +180,30 @@ impl<H: Host> Btrfs<H> {
             .map(drop)
     }
 
+    /// Creates a writable snapshot of `src` at `dst` (a restore's new subvolume). `dst`
+    /// must not exist.
+    #[tracing::instrument(name = "btrfs.snapshot_writable", skip_all, fields(src = %src, dst = %dst))]
+    pub async fn snapshot_writable(&self, src: &AbsPath, dst: &AbsPath) -> Result<(), HostError> {
+        self.run_ok(cmd::subvolume_snapshot_writable(src, dst))
+            .await
+            .map(drop)
+    }
+
+    /// Starts a read-only file command ([`crate::command::files`]: `find`, `cat`,
+    /// `sha256sum`) as the login user, like [`Btrfs::realpath`] (without sudo: the
+    /// sudoers rule of a remote allows btrfs only). No deadline: the caller reads at its
+    /// pace.
+    pub async fn spawn_reader(&self, argv: Argv) -> Result<Box<dyn RunningCommand>, HostError> {
+        self.host.spawn(&argv, RunOptions::default()).await
+    }
+
+    /// Runs a file command that writes (`cp`, `mv` of [`crate::command::files`]) with
+    /// sudo as configured, without a deadline (a copy takes as long as its bytes).
+    pub async fn run_writer(&self, argv: Argv) -> Result<(), HostError> {
+        let argv = self.prepare(argv);
+        self.host.run(&argv, RunOptions::default()).await.map(drop)
+    }
+
     /// Deletes the subvolume at `path` and waits for the commit.
     #[tracing::instrument(name = "btrfs.delete", skip_all, fields(path = %path))]
     pub async fn delete(&self, path: &AbsPath) -> Result<(), HostError> {

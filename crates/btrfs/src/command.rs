@@ -445,6 +445,17 @@ pub mod btrfs {
             .path(dst)
     }
 
+    /// `btrfs subvolume snapshot SRC DST`: a *writable* snapshot of `src` at `dst` (a
+    /// restore's new subvolume). Same caveat as [`subvolume_snapshot_readonly`]: `dst`
+    /// must not exist.
+    pub fn subvolume_snapshot_writable(src: &AbsPath, dst: &AbsPath) -> Argv {
+        btrfs()
+            .literal("subvolume")
+            .literal("snapshot")
+            .path(src)
+            .path(dst)
+    }
+
     /// `btrfs subvolume delete --commit-after PATH`: waits for the transaction commit, so a
     /// deleted subvolume cannot reappear after a crash (retention must be durable).
     pub fn subvolume_delete(path: &AbsPath) -> Argv {
@@ -537,6 +548,8 @@ pub mod btrfs {
             .literal("ro")
     }
 }
+
+pub mod files;
 
 /// Builders for the coreutils invocations dist-btrfs makes.
 pub mod coreutils {

@@ -1,8 +1,8 @@
 //! `serve`'s background work: the job workers and the scheduler (crate `jobs`),
 //! configured from the environment, started after start-up and stopped with the
 //! server's shutdown signal (workers finish their running jobs first, up to
-//! `JobsConfig::shutdown_timeout`). [`JobsReplicationQueue`] is how the API hands
-//! requested replications to them.
+//! `JobsConfig::shutdown_timeout`). [`JobsQueue`] is how the API hands
+//! requested replications and restores to them.
 //!
 //! Its settings are [`crate::settings::JobSettings`].
 
@@ -38,15 +38,27 @@ pub fn start(
     })
 }
 
-/// Requested replications go to the job runner (`api::AppState::replication_queue`).
+/// Requested replications and restores go to the job runner (`api::AppState::job_queue`).
 #[derive(Debug)]
-pub struct JobsReplicationQueue {
+pub struct JobsQueue {
     pub pool: sqlx::PgPool,
     pub max_attempts: u32,
 }
 
-impl api::ReplicationQueue for JobsReplicationQueue {
-    fn enqueue<'a>(
+impl api::JobQueue for JobsQueue {
+    fn enqueue_restore<'a>(
+        &'a self,
+        restore: &'a store::projections::RestoreView,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            jobs::queue::enqueue_restore(&self.pool, restore, self.max_attempts)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn enqueue_replication<'a>(
         &'a self,
         run: &'a store::projections::ReplicationView,
     ) -> futures::future::BoxFuture<'a, Result<(), String>> {

@@ -132,9 +132,10 @@ async fn serve_on(
         state.engine.clone(),
         crate::settings::interval_or_off(settings.storage_interval_secs),
     );
-    // Replications run as jobs; runs left queued or running without one (requested
-    // before a crash) get theirs now (a dead worker's running job apalis re-enqueues).
-    state = state.with_replication_queue(std::sync::Arc::new(crate::jobs::JobsReplicationQueue {
+    // Replications and restores run as jobs; those left queued or running without one
+    // (requested before a crash) get theirs now (a dead worker's running job apalis
+    // re-enqueues).
+    state = state.with_job_queue(std::sync::Arc::new(crate::jobs::JobsQueue {
         pool: database.pool().clone(),
         max_attempts: jobs_config.max_attempts,
     }));
@@ -144,6 +145,12 @@ async fn serve_on(
         Ok(n) if n > 0 => tracing::info!(count = n, "enqueued unfinished replications"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not enqueue unfinished replications"),
+    }
+    match jobs::queue::enqueue_unfinished_restores(database.pool(), jobs_config.max_attempts).await
+    {
+        Ok(n) if n > 0 => tracing::info!(count = n, "enqueued unfinished restores"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not enqueue unfinished restores"),
     }
 
     let listen = &options.listen;

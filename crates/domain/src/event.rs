@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 mod accounts;
+mod summary;
 
 pub use crate::health::SubvolumeRpoSet;
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
@@ -21,6 +22,11 @@ pub use crate::replication::{
     ReplicationProgress, ReplicationRequested, ReplicationRetried, ReplicationStarted,
     ReplicationTargetFailed, ReplicationTargetStarted, ReplicationTargetSucceeded, TargetAdded,
     TargetRemoved, TargetUpdated,
+};
+pub use crate::restore::{
+    FileDownloaded, ReplicaDeleted, ReplicaVerified, RestoreFailed, RestoreProgress,
+    RestoreRequested, RestoreStarted, RestoreSucceeded, SnapshotHeld, SnapshotReleased,
+    SnapshotRestored, SubvolumeRolledBack,
 };
 pub use accounts::{
     InstanceInitialized, InstanceRenamed, LoginFailed, LoginThrottled, SessionEnded,
@@ -406,6 +412,18 @@ pub enum DomainEvent {
     ReplicaPruned(ReplicaPruned),
     ReplicaPruneFailed(ReplicaPruneFailed),
     SubvolumeRpoSet(SubvolumeRpoSet),
+    RestoreRequested(RestoreRequested),
+    RestoreStarted(RestoreStarted),
+    RestoreProgress(RestoreProgress),
+    RestoreSucceeded(RestoreSucceeded),
+    RestoreFailed(RestoreFailed),
+    SubvolumeRolledBack(SubvolumeRolledBack),
+    SnapshotHeld(SnapshotHeld),
+    SnapshotReleased(SnapshotReleased),
+    SnapshotRestored(SnapshotRestored),
+    ReplicaDeleted(ReplicaDeleted),
+    FileDownloaded(FileDownloaded),
+    ReplicaVerified(ReplicaVerified),
 }
 
 /// Static facts about an event's type.
@@ -470,208 +488,24 @@ impl EventKind for DomainEvent {
             Self::ReplicaPruned(_) => "ReplicaPruned",
             Self::ReplicaPruneFailed(_) => "ReplicaPruneFailed",
             Self::SubvolumeRpoSet(_) => "SubvolumeRpoSet",
+            Self::RestoreRequested(_) => "RestoreRequested",
+            Self::RestoreStarted(_) => "RestoreStarted",
+            Self::RestoreProgress(_) => "RestoreProgress",
+            Self::RestoreSucceeded(_) => "RestoreSucceeded",
+            Self::RestoreFailed(_) => "RestoreFailed",
+            Self::SubvolumeRolledBack(_) => "SubvolumeRolledBack",
+            Self::SnapshotHeld(_) => "SnapshotHeld",
+            Self::SnapshotReleased(_) => "SnapshotReleased",
+            Self::SnapshotRestored(_) => "SnapshotRestored",
+            Self::ReplicaDeleted(_) => "ReplicaDeleted",
+            Self::FileDownloaded(_) => "FileDownloaded",
+            Self::ReplicaVerified(_) => "ReplicaVerified",
         }
     }
 
     fn schema_version(&self) -> i32 {
         // Every type is at its first schema version so far.
         1
-    }
-}
-
-impl DomainEvent {
-    /// One human-readable line for the audit timeline.
-    pub fn summary(&self) -> String {
-        match self {
-            Self::InstanceInitialized(e) => format!(
-                "dist-btrfs {} initialised instance {}",
-                e.software_version, e.instance_id
-            ),
-            Self::InstanceRenamed(e) => format!("instance renamed to {:?}", e.name),
-            Self::UserCreated(e) => format!("user {} created with role {}", e.username, e.role),
-            Self::UserPasswordChanged(e) => format!("password of user {} changed", e.user_id),
-            Self::UserRoleChanged(e) => format!("user {} now has role {}", e.user_id, e.role),
-            Self::UserDeleted(e) => format!("user {} deleted", e.user_id),
-            Self::SessionStarted(e) => format!(
-                "login (session {}) from {}",
-                e.session_id,
-                e.client.as_deref().unwrap_or("unknown address")
-            ),
-            Self::SessionEnded(e) => format!("logout (session {})", e.session_id),
-            Self::LoginThrottled(e) => format!(
-                "login as {:?} from {} refused: {} limit",
-                e.username,
-                e.client.as_deref().unwrap_or("unknown address"),
-                e.limit
-            ),
-            Self::LoginFailed(e) => format!(
-                "failed login as {:?} from {}",
-                e.username,
-                e.client.as_deref().unwrap_or("unknown address")
-            ),
-            Self::TokenCreated(e) => format!(
-                "API token {:?} ({}) issued with role {}",
-                e.name, e.token_id, e.role
-            ),
-            Self::TokenRevoked(e) => format!("API token {} revoked", e.token_id),
-            Self::ServerRegistered(e) => format!(
-                "{} server {:?} registered ({}), allowed roots: {}",
-                e.role.as_str(),
-                e.name,
-                e.transport,
-                roots(&e.allowed_roots)
-            ),
-            Self::ServerRootsChanged(e) => {
-                format!("allowed roots changed to {}", roots(&e.allowed_roots))
-            }
-            Self::ServerHostKeyPinned(e) => format!("host key pinned: {}", e.fingerprint),
-            Self::ServerHostKeyAccepted(e) => format!(
-                "host key changed from {} to {} (accepted)",
-                e.old.as_deref().unwrap_or("none"),
-                e.new
-            ),
-            Self::ServerUpdated(e) => format!(
-                "server {:?} updated ({}{}), allowed roots: {}",
-                e.name,
-                e.transport,
-                if e.sudo { ", sudo" } else { "" },
-                roots(&e.allowed_roots)
-            ),
-            Self::ServerCredentialsChanged(e) => {
-                format!("SSH credentials replaced ({})", e.kind.as_str())
-            }
-            Self::ServerRemoved(e) => format!("server {} removed", e.server_id),
-            Self::ServerStorageSettingsChanged(e) => format!(
-                "qgroup size collection {}",
-                if e.collect_qgroups { "on" } else { "off" }
-            ),
-            Self::SubvolumeManaged(e) => format!(
-                "managing subvolume {} as {:?}, snapshots in {}",
-                e.path, e.name, e.snapshot_dir
-            ),
-            Self::SubvolumeUnmanaged(e) => format!("stopped managing subvolume {}", e.subvolume_id),
-            Self::SnapshotCreated(e) => format!("created snapshot {}", e.path),
-            Self::SnapshotCreateFailed(e) => {
-                format!("creating snapshot {} failed: {}", e.path, e.error)
-            }
-            Self::SnapshotDeleted(e) => format!("deleted snapshot {}", e.snapshot_id),
-            Self::SnapshotDeleteFailed(e) => {
-                format!("deleting snapshot {} failed: {}", e.snapshot_id, e.error)
-            }
-            Self::SnapshotVanished(e) => {
-                format!("snapshot {} is gone from disk", e.snapshot_id)
-            }
-            Self::SnapshotDiscovered(e) => {
-                format!("found unmanaged snapshot {}", e.path)
-            }
-            Self::SnapshotAdopted(e) => format!("adopted snapshot {}", e.snapshot_id),
-            Self::SnapshotPruned(e) => format!(
-                "pruned snapshot {} (retention of policy {})",
-                e.snapshot_id, e.policy_id
-            ),
-            Self::PolicyCreated(e) => format!(
-                "policy {:?} created (schedule {:?} in {})",
-                e.spec.name, e.spec.schedule.cron, e.spec.schedule.time_zone
-            ),
-            Self::PolicyUpdated(e) => format!(
-                "policy {:?} updated (schedule {:?} in {})",
-                e.spec.name, e.spec.schedule.cron, e.spec.schedule.time_zone
-            ),
-            Self::PolicyDeleted(e) => format!("policy {} deleted", e.policy_id),
-            Self::PolicyAssigned(e) => format!(
-                "subvolume {} now follows policy {}",
-                e.subvolume_id, e.policy_id
-            ),
-            Self::PolicyUnassigned(e) => format!(
-                "subvolume {} no longer follows policy {}",
-                e.subvolume_id, e.policy_id
-            ),
-            Self::JobFailed(e) => format!(
-                "{} job {} failed ({}, after {} attempt{}): {}",
-                e.job_kind,
-                e.key,
-                e.class,
-                e.attempts,
-                if e.attempts == 1 { "" } else { "s" },
-                e.error
-            ),
-            Self::TargetAdded(e) => format!(
-                "replication target {} added: server {} directory {}",
-                e.target_id, e.server_id, e.directory
-            ),
-            Self::TargetUpdated(e) => format!(
-                "replication target {} updated: directory {}",
-                e.target_id, e.directory
-            ),
-            Self::TargetRemoved(e) => format!("replication target {} removed", e.target_id),
-            Self::ReplicationRequested(e) => format!(
-                "replication of snapshot {} to {} target(s) requested",
-                e.snapshot_id,
-                e.target_ids.len()
-            ),
-            Self::ReplicationStarted(e) => format!("replication {} started", e.replication_id),
-            Self::ReplicationTargetStarted(e) => format!(
-                "sending snapshot {} to target {} ({})",
-                e.snapshot_id,
-                e.target_id,
-                match e.parent_snapshot_id {
-                    Some(p) => format!("incremental from {p}"),
-                    None => "full".to_owned(),
-                }
-            ),
-            Self::ReplicationProgress(e) => format!(
-                "send {}: {} target(s), {} B/s",
-                e.send_id,
-                e.targets.len(),
-                e.rate_bytes_per_sec
-            ),
-            Self::ReplicationTargetSucceeded(e) => format!(
-                "snapshot {} on target {} at {} ({} bytes)",
-                e.snapshot_id, e.target_id, e.received_path, e.bytes
-            ),
-            Self::ReplicaHalfReceivedDeleted(e) => format!(
-                "deleted half-received {} on target {} ({})",
-                e.path, e.target_id, e.reason
-            ),
-            Self::ReplicationTargetFailed(e) => format!(
-                "replication to target {} failed ({}): {}",
-                e.target_id,
-                e.class.as_str(),
-                e.error
-            ),
-            Self::ReplicationFinished(e) => format!(
-                "replication {} finished: {}",
-                e.replication_id,
-                e.outcome.as_str()
-            ),
-            Self::ReplicationRetried(e) => format!(
-                "replication {} retried for {} target(s)",
-                e.replication_id,
-                e.target_ids.len()
-            ),
-            Self::ReplicaPruned(e) => format!(
-                "replica {} of snapshot {} pruned from target {}",
-                e.path, e.snapshot_id, e.target_id
-            ),
-            Self::ReplicaPruneFailed(e) => format!(
-                "pruning target {} failed ({}): {}",
-                e.target_id,
-                e.class.as_str(),
-                e.error
-            ),
-            Self::SubvolumeRpoSet(e) => match e.rpo_seconds {
-                Some(secs) => format!("RPO of subvolume {} set to {secs} s", e.subvolume_id),
-                None => format!("RPO of subvolume {} reset to the default", e.subvolume_id),
-            },
-        }
-    }
-}
-
-fn roots(roots: &[String]) -> String {
-    if roots.is_empty() {
-        "none".to_owned()
-    } else {
-        roots.join(", ")
     }
 }
 

@@ -86,6 +86,24 @@ entity_id!(
     ReplicationId
 );
 
+entity_id!(
+    /// One restore (or replica verification) request, carried out as a job.
+    RestoreId
+);
+entity_id!(
+    /// A replica: one snapshot's copy in one target directory. Derived, not minted: the
+    /// projection computes it from (target, snapshot) (`proj_replicas.replica_id`), so it
+    /// is the same after a rebuild.
+    ReplicaId
+);
+
+impl RestoreId {
+    /// The stream of one restore or verification.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("restore", self.0)
+    }
+}
+
 impl ServerId {
     /// The server's event stream.
     pub fn stream(&self) -> StreamId {

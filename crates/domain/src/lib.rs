@@ -15,6 +15,7 @@ pub mod names;
 pub mod paths;
 pub mod policy;
 pub mod replication;
+pub mod restore;
 pub mod retention;
 pub mod schedule;
 pub mod snapshot_names;
@@ -23,7 +24,9 @@ mod text_enum;
 
 pub use auth::{Role, Username};
 pub use event::{Actor, CredentialKind, DomainEvent, EventKind, ServerRole, Transport};
-pub use ids::{PolicyId, ReplicationId, ServerId, SnapshotId, SubvolumeId, TargetId};
+pub use ids::{
+    PolicyId, ReplicaId, ReplicationId, RestoreId, ServerId, SnapshotId, SubvolumeId, TargetId,
+};
 pub use lineage::{
     IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,
     ReceivedSubvolume, SendDecision,

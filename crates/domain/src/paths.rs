@@ -183,6 +183,92 @@ impl AsRef<str> for ServerPath {
     }
 }
 
+/// Why a string is not an acceptable [`InnerPath`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InnerPathError {
+    #[error("path must be relative to the snapshot (no leading '/')")]
+    Absolute,
+    #[error("path must not contain '..' components")]
+    ParentComponent,
+    #[error("path must not contain NUL or line breaks")]
+    BadCharacter,
+    #[error("path must be at most {max} bytes")]
+    TooLong { max: usize },
+}
+
+/// A path inside a snapshot or subvolume, relative to its top: `""` is the top itself,
+/// `docs/a.txt` a file below it. Empty and `.` components are dropped (`a//./b` is
+/// `a/b`); a `..` component, a leading `/`, NUL and line breaks are refused. Names are
+/// otherwise free (spaces, any Unicode): they are file names of users, not ours.
+///
+/// That the path, once symlinks are resolved, stays inside the snapshot is a property
+/// of the disk, not of the string: the engine checks it on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct InnerPath(String);
+
+impl InnerPath {
+    pub fn parse(s: &str) -> Result<Self, InnerPathError> {
+        if s.starts_with('/') {
+            return Err(InnerPathError::Absolute);
+        }
+        if s.contains(['\0', '\n', '\r']) {
+            return Err(InnerPathError::BadCharacter);
+        }
+        if s.len() > ServerPath::MAX_BYTES {
+            return Err(InnerPathError::TooLong {
+                max: ServerPath::MAX_BYTES,
+            });
+        }
+        let mut parts = Vec::new();
+        for c in s.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => return Err(InnerPathError::ParentComponent),
+                c => parts.push(c),
+            }
+        }
+        Ok(Self(parts.join("/")))
+    }
+
+    /// The top of the snapshot.
+    pub fn top() -> Self {
+        Self::default()
+    }
+
+    pub fn is_top(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The components, top first (none for the top).
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/').filter(|c| !c.is_empty())
+    }
+
+    /// The last component, `None` for the top.
+    pub fn file_name(&self) -> Option<&str> {
+        self.components().last()
+    }
+
+    /// `self/name` (`name` one component, already checked by the caller's listing).
+    pub fn child(&self, name: &str) -> Result<Self, InnerPathError> {
+        if self.is_top() {
+            Self::parse(name)
+        } else {
+            Self::parse(&format!("{}/{name}", self.0))
+        }
+    }
+}
+
+impl fmt::Display for InnerPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +412,41 @@ mod tests {
             prop_assert!(joined.is_within(std::slice::from_ref(&root)));
             let rel = joined.relative_to(&root).unwrap();
             prop_assert_eq!(root.join_relative(&rel).unwrap(), joined);
+        }
+    }
+
+    mod inner_path {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        #[test]
+        fn normalises_and_refuses() {
+            assert_eq!(InnerPath::parse("").unwrap(), InnerPath::top());
+            assert_eq!(InnerPath::parse("./a//b/").unwrap().as_str(), "a/b");
+            assert_eq!(
+                InnerPath::parse("a b/é.txt").unwrap().file_name(),
+                Some("é.txt")
+            );
+            assert_eq!(InnerPath::parse("/etc"), Err(InnerPathError::Absolute));
+            assert_eq!(
+                InnerPath::parse("a/../b"),
+                Err(InnerPathError::ParentComponent)
+            );
+            assert_eq!(InnerPath::parse(".."), Err(InnerPathError::ParentComponent));
+            assert_eq!(InnerPath::parse("a\nb"), Err(InnerPathError::BadCharacter));
+        }
+
+        proptest! {
+            /// Whatever is accepted has no `..`, no empty component and no leading `/`, and
+            /// parsing it again gives it back.
+            #[test]
+            fn accepted_paths_are_canonical(s in "[a./\\-]{0,24}") {
+                if let Ok(p) = InnerPath::parse(&s) {
+                    prop_assert!(!p.as_str().starts_with('/'));
+                    prop_assert!(p.components().all(|c| c != ".." && c != "." && !c.is_empty()));
+                    prop_assert_eq!(InnerPath::parse(p.as_str()).unwrap(), p);
+                }
+            }
         }
     }
 }

@@ -203,6 +203,8 @@ pub struct SnapshotFacts {
     pub managed: bool,
     /// A send of this snapshot is in progress.
     pub sending: bool,
+    /// An operator's hold (a rollback's pre-restore snapshot): kept until released.
+    pub held: bool,
 }
 
 /// A target's common base with the primary: must not be deleted.
@@ -222,6 +224,8 @@ pub enum KeepReason {
     NewestManaged,
     NotManaged,
     BeingSent,
+    /// Held by an operator (a rollback's pre-restore snapshot) until released.
+    Held,
     IncrementalBase {
         target: String,
     },
@@ -287,6 +291,7 @@ impl fmt::Display for KeepReason {
             Self::NewestManaged => f.write_str("newest snapshot created by dist-btrfs"),
             Self::NotManaged => f.write_str("not created by dist-btrfs"),
             Self::BeingSent => f.write_str("being sent"),
+            Self::Held => f.write_str("held until an operator releases it"),
             Self::IncrementalBase { target } => write!(f, "incremental base for target {target}"),
             Self::CreatedInFuture => f.write_str("created after the planning time"),
             Self::MinAge => f.write_str("min_age"),
@@ -360,6 +365,7 @@ fn dedup(snapshots: &[SnapshotFacts]) -> Vec<SnapshotFacts> {
             .and_modify(|e| {
                 e.managed &= s.managed;
                 e.sending |= s.sending;
+                e.held |= s.held;
                 e.created_at = e.created_at.max(s.created_at);
             })
             .or_insert_with(|| s.clone());
@@ -485,6 +491,9 @@ pub fn plan(
         }
         if s.sending {
             r.push(KeepReason::BeingSent);
+        }
+        if s.held {
+            r.push(KeepReason::Held);
         }
         for p in pins.iter().filter(|p| p.snapshot_id == s.id) {
             r.push(KeepReason::IncrementalBase {

@@ -78,6 +78,10 @@ mod tests {
             SnapshotOrigin::as_str,
             SnapshotOrigin::parse,
         );
+        use crate::restore::{HoldReason, RestoreMode, RestoreState};
+        round_trips(RestoreMode::ALL, RestoreMode::as_str, RestoreMode::parse);
+        round_trips(RestoreState::ALL, RestoreState::as_str, RestoreState::parse);
+        round_trips(HoldReason::ALL, HoldReason::as_str, HoldReason::parse);
         assert_eq!(RunState::ALL.len(), 5);
         assert!(RunState::ALL.iter().filter(|s| s.is_unfinished()).count() == 2);
     }

@@ -33,6 +33,7 @@
 //! the append.
 
 pub mod accounts;
+pub mod browse;
 pub mod error;
 pub mod fanout;
 pub mod hosts;
@@ -42,7 +43,9 @@ pub mod local_primary;
 pub mod policies;
 pub mod prune;
 pub mod real_paths;
+pub mod replicas;
 pub mod replication;
+pub mod restore;
 pub mod rpo;
 pub mod scheduled;
 pub mod snapshots;

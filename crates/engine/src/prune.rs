@@ -110,6 +110,7 @@ async fn plan_subvolume(
             created_at: s.created_at.unwrap_or(s.recorded_at),
             managed: s.managed,
             sending: sending.contains(&s.snapshot_id),
+            held: s.held.is_some(),
         })
         .collect();
     let plan = plan(&facts, retention, &pins, at);

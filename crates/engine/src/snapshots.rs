@@ -367,7 +367,7 @@ impl Engine {
         }
         for f in &found {
             let Some(uuid) = f.info.uuid else { continue };
-            let ours = f.info.parent_uuid == Some(t.view.btrfs_uuid);
+            let ours = t.view.is_parent_of(f.info.parent_uuid);
             if !ours || !f.readonly || !f.within_roots || catalogued.contains(&uuid) {
                 continue;
             }

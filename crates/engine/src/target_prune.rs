@@ -206,6 +206,8 @@ impl Engine {
                 created_at: r.snapshot.created_at.unwrap_or(r.snapshot.recorded_at),
                 managed: r.snapshot.managed,
                 sending: sending.contains(&r.snapshot.snapshot_id),
+                // Holds keep a snapshot on the primary; replicas follow target retention.
+                held: false,
             })
             .collect();
         let planned = plan(&facts, retention, &pins, now);

@@ -3,7 +3,7 @@
 //! [`engine::Engine`] method; what it does is in `worker`.
 
 use chrono::{DateTime, Utc};
-use domain::{PolicyId, ReplicationId, SubvolumeId};
+use domain::{PolicyId, ReplicationId, RestoreId, SubvolumeId};
 use serde::{Deserialize, Serialize};
 
 /// Queue of [`SnapshotJob`]s.
@@ -14,6 +14,8 @@ pub const PRUNE_QUEUE: &str = "dist-btrfs.prune";
 pub const SYNC_QUEUE: &str = "dist-btrfs.sync";
 /// Queue of [`ReplicateJob`]s.
 pub const REPLICATE_QUEUE: &str = "dist-btrfs.replicate";
+/// Queue of [`RestoreJob`]s.
+pub const RESTORE_QUEUE: &str = "dist-btrfs.restore";
 
 /// The kinds of job, as named in keys, logs and `JobFailed` events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,7 @@ pub enum JobKind {
     Prune,
     Sync,
     Replicate,
+    Restore,
 }
 
 impl JobKind {
@@ -31,6 +34,7 @@ impl JobKind {
             Self::Prune => "prune",
             Self::Sync => "sync",
             Self::Replicate => "replicate",
+            Self::Restore => "restore",
         }
     }
 }
@@ -127,6 +131,25 @@ impl JobSpec for ReplicateJob {
     const QUEUE: &'static str = REPLICATE_QUEUE;
     fn key(&self) -> String {
         format!("replicate:{}", self.replication_id)
+    }
+    fn subvolume(&self) -> Option<SubvolumeId> {
+        Some(self.subvolume_id)
+    }
+}
+
+/// One restore, carried out by `Engine::run_restore` (idempotent: a finished restore is
+/// left alone, an interrupted one continues from what is on disk).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreJob {
+    pub restore_id: RestoreId,
+    pub subvolume_id: SubvolumeId,
+}
+
+impl JobSpec for RestoreJob {
+    const KIND: JobKind = JobKind::Restore;
+    const QUEUE: &'static str = RESTORE_QUEUE;
+    fn key(&self) -> String {
+        format!("restore:{}", self.restore_id)
     }
     fn subvolume(&self) -> Option<SubvolumeId> {
         Some(self.subvolume_id)

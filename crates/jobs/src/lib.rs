@@ -19,7 +19,7 @@
 //!
 //! Every replication run becomes a [`ReplicateJob`], whoever asked for it: "replicate
 //! after snapshot" (`worker::replicate_after_snapshot`, one run per snapshot), `POST
-//! /replications` (through `api::AppState::replication_queue`, which `serve` sets), and
+//! /replications` (through `api::AppState::job_queue`, which `serve` sets), and
 //! `serve`'s start-up ([`queue::enqueue_unfinished_replications`]: every queued or running
 //! run without a job gets one). One way rather than in-process tasks plus a resume at
 //! start: a run gets the queue's retries with backoff, survives any process, and two
@@ -37,7 +37,7 @@ pub mod worker;
 
 use std::time::Duration;
 
-pub use kinds::{JobKind, JobSpec, PruneJob, ReplicateJob, SnapshotJob, SyncJob};
+pub use kinds::{JobKind, JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
 pub use scheduler::{Clock, Scheduler, SystemClock};
 
 /// Why a job (or enqueueing one) failed, classified for retrying.

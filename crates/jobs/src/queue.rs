@@ -21,7 +21,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgConnection;
 
 use crate::JobError;
-use crate::kinds::{JobSpec, ReplicateJob, SnapshotJob};
+use crate::kinds::{JobSpec, ReplicateJob, RestoreJob, SnapshotJob};
 use crate::wake;
 
 /// Inserts a job row unless one with the same key exists. `Some(job id)` if inserted.
@@ -152,6 +152,34 @@ pub async fn enqueue_unfinished_replications(
         if let Some(run) = store::projections::replication(pool, id).await?
             && enqueue_replication(pool, &run, max_attempts).await?
         {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Enqueues the [`RestoreJob`] of a requested restore (once per restore id).
+pub async fn enqueue_restore(
+    pool: &PgPool,
+    restore: &store::projections::RestoreView,
+    max_attempts: u32,
+) -> Result<bool, JobError> {
+    let job = RestoreJob {
+        restore_id: restore.restore_id,
+        subvolume_id: restore.subvolume_id,
+    };
+    enqueue(pool, &job, max_attempts).await
+}
+
+/// Enqueues a [`RestoreJob`] for every restore left queued or running (as
+/// [`enqueue_unfinished_replications`] does for runs). Returns how many were enqueued.
+pub async fn enqueue_unfinished_restores(
+    pool: &PgPool,
+    max_attempts: u32,
+) -> Result<usize, JobError> {
+    let mut n = 0;
+    for restore in store::projections::unfinished_restores(pool).await? {
+        if enqueue_restore(pool, &restore, max_attempts).await? {
             n += 1;
         }
     }

@@ -44,7 +44,7 @@ use sqlx::PgPool;
 use store::ExpectedVersion;
 use store::projections::{self, SnapshotView};
 
-use crate::kinds::{JobSpec, PruneJob, ReplicateJob, SnapshotJob, SyncJob};
+use crate::kinds::{JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
 use crate::wake::WakeOrInterval;
 use crate::{JobError, JobsConfig, queue};
 
@@ -61,6 +61,41 @@ pub trait Runnable:
     JobSpec + Serialize + DeserializeOwned + Clone + Unpin + Send + Sync + 'static
 {
     fn run(&self, ctx: &JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// Called once when the job gives up (after `JobFailed` is recorded), for a job
+    /// whose own stream must say so too.
+    fn on_give_up(
+        &self,
+        _ctx: &JobContext,
+        _error: &JobError,
+    ) -> impl Future<Output = Result<(), JobError>> + Send {
+        async { Ok(()) }
+    }
+}
+
+impl Runnable for RestoreJob {
+    /// Runs or finishes the restore; a transient failure is returned for a retry, a
+    /// permanent one is recorded by the engine as `RestoreFailed`.
+    async fn run(&self, ctx: &JobContext) -> Result<(), JobError> {
+        ctx.engine.run_restore(self.restore_id, &meta(self)).await?;
+        Ok(())
+    }
+
+    async fn on_give_up(&self, ctx: &JobContext, error: &JobError) -> Result<(), JobError> {
+        let unfinished = projections::restore(&ctx.pool, self.restore_id)
+            .await?
+            .is_some_and(|r| r.state.is_unfinished());
+        if unfinished {
+            let e = engine::EngineError::HostUnavailable {
+                server: "restore".into(),
+                reason: error.to_string(),
+            };
+            ctx.engine
+                .give_up_restore(self.restore_id, &e, &meta(self))
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl Runnable for SnapshotJob {
@@ -307,10 +342,18 @@ fn attempts_of(attempt: usize) -> u32 {
 }
 
 /// Logs and records (`JobFailed`) that the job gives up after `attempts`.
-async fn give_up<J: JobSpec>(ctx: &JobContext, job: &J, error: JobError, attempts: u32) -> Outcome {
+async fn give_up<J: Runnable>(
+    ctx: &JobContext,
+    job: &J,
+    error: JobError,
+    attempts: u32,
+) -> Outcome {
     tracing::error!(kind = J::KIND.as_str(), key = %job.key(), attempts, class = error.class(), error = %error, "job failed; giving up");
     if let Err(e) = record_failure(ctx, job, &error, attempts).await {
         tracing::error!(error = %e, "recording JobFailed failed");
+    }
+    if let Err(e) = job.on_give_up(ctx, &error).await {
+        tracing::error!(error = %e, "recording the job's own failure failed");
     }
     Outcome::GiveUp(error)
 }
@@ -358,6 +401,7 @@ pub async fn run_workers(
     let monitor = register::<PruneJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<SyncJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<ReplicateJob>(monitor, &ctx, &suffix)?;
+    let monitor = register::<RestoreJob>(monitor, &ctx, &suffix)?;
     tracing::info!("job workers started");
     monitor
         .run_with_signal(async move {

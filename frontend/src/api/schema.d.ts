@@ -857,6 +857,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/snapshots/{id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One directory of a snapshot on the primary, in name order, paged. */
+        get: operations["browseSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One directory of a replica on its target, read over SSH, paged. */
+        get: operations["browseReplica"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One regular file of a snapshot, streamed. Each download is recorded. */
+        get: operations["downloadSnapshotFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One regular file of a replica, streamed from its target. Each download is
+         *     recorded.
+         */
+        get: operations["downloadReplicaFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restores, newest first, optionally of one subvolume. */
+        get: operations["listRestores"];
+        put?: never;
+        /**
+         * Requests a restore; it runs as a job (follow it with `GET /restores/{id}` or the
+         *     event stream).
+         */
+        post: operations["requestRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore. */
+        get: operations["getRestore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Releases a held snapshot (a rollback's `pre-restore`): retention may prune it
+         *     again.
+         */
+        post: operations["releaseSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/replicas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replicas of one snapshot, on every target that holds it. */
+        get: operations["listSnapshotReplicas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a replica from its target. A target's common base (the parent of its
+         *     next incremental send) is refused with 409 unless `force=true`.
+         */
+        delete: operations["deleteReplica"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1213,6 +1379,37 @@ export interface components {
             target_ids?: string[];
         };
         /**
+         * NewRestore
+         * @description A restore to carry out.
+         */
+        NewRestore: {
+            mode: components["schemas"]["RestoreMode"];
+            /** Format: uuid */
+            snapshot_id: string;
+            /**
+             * Format: uuid
+             * @description Restore from this replica instead of the primary's snapshot (not available yet:
+             *     refused with 400).
+             */
+            source_replica_id?: string;
+            /**
+             * @description `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
+             *     roots; it must not exist.
+             */
+            destination?: string;
+            /**
+             * @description `files`: paths inside the snapshot (relative; no `..`).
+             * @default []
+             */
+            paths: string[];
+            /**
+             * @description `files`: replace existing files; otherwise the restored file is written beside
+             *     an existing one as `NAME.restored-<time>`.
+             * @default false
+             */
+            overwrite: boolean;
+        };
+        /**
          * NewServer
          * @description A new SSH server. Give `password` or `private_key` (with `passphrase` when it is
          *     encrypted); they are stored encrypted and never returned.
@@ -1559,6 +1756,11 @@ export interface components {
          * @description A complete copy of a snapshot on a target, as last read back from it.
          */
         Replica: {
+            /**
+             * Format: uuid
+             * @description The replica's stable id (the same for one snapshot on one target, always).
+             */
+            id: string;
             /** Format: uuid */
             target_id: string;
             /** Format: uuid */
@@ -1571,6 +1773,8 @@ export interface components {
             uuid: string;
             /** Format: date-time */
             recorded_at: string;
+            /** @description The last verification against the source snapshot, if any. */
+            verification?: components["schemas"]["Verification"] & unknown;
         };
         /**
          * Replication
@@ -1690,6 +1894,72 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * Restore
+         * @description A restore.
+         */
+        Restore: {
+            /** Format: uuid */
+            id: string;
+            mode: components["schemas"]["RestoreMode"];
+            /** Format: uuid */
+            subvolume_id: string;
+            /** Format: uuid */
+            snapshot_id: string;
+            /** Format: uuid */
+            server_id: string;
+            destination: string;
+            paths: string[];
+            overwrite: boolean;
+            state: components["schemas"]["RestoreState"];
+            /** Format: uint32 */
+            attempts: number;
+            /** Format: uint64 */
+            bytes: number;
+            /** Format: uint64 */
+            rate_bytes_per_sec?: number;
+            /**
+             * @description What the restore made (the new subvolume, the rolled-back subvolume, the
+             *     directory files went to).
+             */
+            result_path?: string;
+            /**
+             * Format: uuid
+             * @description A rollback's held snapshot of the state before.
+             */
+            pre_restore_snapshot_id?: string;
+            /** Format: uint64 */
+            files_copied?: number;
+            /** @description `files`: the restored paths written beside an existing file. */
+            kept_beside: string[];
+            error?: string;
+            requested_by: string;
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+        };
+        /**
+         * @description What a restore does.
+         * @enum {string}
+         */
+        RestoreMode: "new_subvolume" | "rollback" | "files";
+        /**
+         * RestorePage
+         * @description A page of restores, newest first.
+         */
+        RestorePage: {
+            items: components["schemas"]["Restore"][];
+            /** @description Pass as `before` for the next page; absent on the last. */
+            next_before?: string;
+        };
+        /**
+         * @description Where a restore stands.
+         * @enum {string}
+         */
+        RestoreState: "queued" | "running" | "succeeded" | "failed";
         /**
          * RetentionPreview
          * @description A retention plan, oldest snapshot first. Nothing was changed.
@@ -1897,6 +2167,11 @@ export interface components {
             size_bytes?: number;
             /** @description Why the last delete attempt failed, if it did. */
             last_error?: string;
+            /**
+             * @description Why it is held (`pre-restore`: a rollback's state before), never pruned until
+             *     released; absent when not held.
+             */
+            held?: string;
         };
         /**
          * SnapshotPage
@@ -2212,6 +2487,41 @@ export interface components {
          */
         TransportKind: "local" | "ssh";
         /**
+         * TreeEntry
+         * @description One entry of a directory.
+         */
+        TreeEntry: {
+            name: string;
+            kind: components["schemas"]["TreeEntryKind"];
+            /** Format: uint64 */
+            size: number;
+            /** Format: date-time */
+            mtime: string;
+            /**
+             * Format: uint32
+             * @description Permission bits, e.g. 420 (0644).
+             */
+            mode: number;
+            /** @description A symlink's target as stored (never followed). */
+            symlink_target?: string;
+        };
+        /**
+         * @description What kind of file an entry is.
+         * @enum {string}
+         */
+        TreeEntryKind: "file" | "directory" | "symlink" | "block_device" | "char_device" | "fifo" | "socket";
+        /**
+         * TreeListing
+         * @description One page of a directory, in name order.
+         */
+        TreeListing: {
+            /** @description The directory, relative to the snapshot's top (empty: the top). */
+            path: string;
+            entries: components["schemas"]["TreeEntry"][];
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            next_cursor?: string;
+        };
+        /**
          * User
          * @description A user account as listed (never its password hash).
          */
@@ -2233,6 +2543,21 @@ export interface components {
             password?: string;
             /** @description With `password`: keep the user's API tokens (default: they are revoked). */
             keep_tokens?: boolean;
+        };
+        /**
+         * Verification
+         * @description The result of checking a replica against its source snapshot.
+         */
+        Verification: {
+            ok: boolean;
+            /** Format: uint64 */
+            files_compared: number;
+            /** Format: uint8 */
+            sample_percent: number;
+            /** @description The first differences found. */
+            mismatches: string[];
+            /** Format: date-time */
+            verified_at: string;
         };
     };
     responses: never;
@@ -5784,6 +6109,734 @@ export interface operations {
             /** @description A server-side failure. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    browseSnapshot: {
+        parameters: {
+            query?: {
+                /** @description The directory, relative to the snapshot's top (default: the top). */
+                path?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page, 1-5000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    browseReplica: {
+        parameters: {
+            query?: {
+                /** @description The directory, relative to the replica's top (default: the top). */
+                path?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page, 1-5000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadSnapshotFile: {
+        parameters: {
+            query?: {
+                /** @description The file, relative to the snapshot's top. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file (`Content-Disposition: attachment`). The download is recorded as an
+             *     event first.
+             */
+            200: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    "CONTENT-LENGTH": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadReplicaFile: {
+        parameters: {
+            query?: {
+                /** @description The file, relative to the replica's top. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file (`Content-Disposition: attachment`). The download is recorded as an
+             *     event first.
+             */
+            200: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    "CONTENT-LENGTH": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRestores: {
+        parameters: {
+            query?: {
+                subvolume_id?: string;
+                /** @description The `next_before` of the previous page. */
+                before?: string;
+                /** @description Page size, 1-500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RestorePage"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such restore. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewRestore"];
+            };
+        };
+        responses: {
+            /** @description Accepted: carried out in the background. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Restore"];
+                };
+            };
+            /** @description Invalid request (`field` names it): a missing or bad destination or path, a path leaving the snapshot. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not present, the subvolume is not managed, or the destination exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Restore"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such restore. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    releaseSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused in the current state: not held; the replica is its target's common base (pass `force=true`); the subvolume at its path is another one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSnapshotReplicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replica"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such restore. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReplica: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Delete it even when it is the target's common base (the next send there is
+                 *     then full).
+                 */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replica"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused in the current state: not held; the replica is its target's common base (pass `force=true`); the subvolume at its path is another one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -143,17 +143,40 @@ pub struct TargetPatch {
 /// A complete copy of a snapshot on a target, as last read back from it.
 #[derive(Debug, Object)]
 pub struct Replica {
+    /// The replica's stable id (the same for one snapshot on one target, always).
+    pub id: Uuid,
     pub target_id: Uuid,
     pub snapshot_id: Uuid,
     pub path: String,
     /// The received subvolume's own uuid.
     pub uuid: Uuid,
     pub recorded_at: DateTime<Utc>,
+    /// The last verification against the source snapshot, if any.
+    pub verification: Option<Verification>,
+}
+
+/// The result of checking a replica against its source snapshot.
+#[derive(Debug, Object)]
+pub struct Verification {
+    pub ok: bool,
+    pub files_compared: u64,
+    pub sample_percent: u8,
+    /// The first differences found.
+    pub mismatches: Vec<String>,
+    pub verified_at: DateTime<Utc>,
 }
 
 impl From<ReplicaView> for Replica {
     fn from(v: ReplicaView) -> Self {
         Self {
+            id: v.replica_id.as_uuid(),
+            verification: v.verification.map(|c| Verification {
+                ok: c.ok,
+                files_compared: c.files_compared,
+                sample_percent: c.sample_percent,
+                mismatches: c.mismatches,
+                verified_at: c.verified_at,
+            }),
             target_id: v.target_id.as_uuid(),
             snapshot_id: v.snapshot_id.as_uuid(),
             path: v.path,

@@ -2,7 +2,7 @@
 //! `/targets/{id}`, `/targets/{id}/replicas`) and replications (`/replications`,
 //! `/replications/{id}`). Reads come from the replication projections; changes go
 //! through the engine. `POST /replications` records the request and hands the run to
-//! `AppState::replication_queue` (in `serve`: a durable `ReplicateJob`, retried while
+//! `AppState::job_queue` (in `serve`: a durable `ReplicateJob`, retried while
 //! targets fail transiently), or without one runs it in a task of this process.
 
 use domain::replication::TargetOptions;
@@ -22,7 +22,7 @@ use crate::auth::{OperatorAuth, ViewerAuth};
 use crate::problem::Problem;
 use crate::respond::{Accepted, Answer, Created, NoContent, documented};
 
-mod dto;
+pub(crate) mod dto;
 
 pub use dto::*;
 use dto::{replication, replication_with, target, with_pin};
@@ -252,11 +252,11 @@ impl ReplicationsApi {
             .engine
             .request_replication(SnapshotId::from_uuid(body.0.snapshot_id), targets, &meta)
             .await?;
-        match &state.replication_queue {
+        match &state.job_queue {
             Some(queue) => {
                 // The run is recorded; if enqueueing fails, the next start of `serve`
                 // enqueues every unfinished run.
-                if let Err(e) = queue.enqueue(&view).await {
+                if let Err(e) = queue.enqueue_replication(&view).await {
                     tracing::error!(replication = %view.replication_id, error = %e, "enqueueing the replication failed");
                 }
             }

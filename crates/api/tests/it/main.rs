@@ -11,6 +11,7 @@ mod grafana_dashboard;
 mod live_events;
 mod openapi_file;
 mod replication_api;
+mod restore_api;
 mod security;
 mod servers_api;
 mod snapshots_api;

@@ -14,6 +14,7 @@
 //! Not here: running commands ([`crate::host`]), building them ([`crate::command`]).
 
 mod filesystem;
+pub mod listing;
 mod qgroup;
 mod subvolume;
 mod version;

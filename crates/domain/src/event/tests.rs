@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::auth::{Role, Username};
+use crate::ids::{RestoreId, TargetId};
+use crate::replication::ErrorClass;
 use proptest::prelude::*;
 
 fn samples() -> Vec<DomainEvent> {
@@ -205,7 +207,102 @@ fn samples() -> Vec<DomainEvent> {
     ]
     .into_iter()
     .chain(replication_samples())
+    .chain(restore_samples())
     .collect()
+}
+
+fn restore_samples() -> Vec<DomainEvent> {
+    use crate::restore::{HoldReason, RestoreMode};
+    let r = RestoreId::from_uuid(Uuid::from_u128(20));
+    let t = TargetId::from_uuid(Uuid::from_u128(21));
+    vec![
+        DomainEvent::RestoreRequested(RestoreRequested {
+            restore_id: r,
+            mode: RestoreMode::Files,
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            replica_target_id: Some(t),
+            server_id: ServerId::from_uuid(Uuid::from_u128(2)),
+            destination: "/mnt/pool/home".into(),
+            paths: vec!["docs/a.txt".into()],
+            overwrite: false,
+        }),
+        DomainEvent::RestoreStarted(RestoreStarted {
+            restore_id: r,
+            attempt: 1,
+        }),
+        DomainEvent::RestoreProgress(RestoreProgress {
+            restore_id: r,
+            bytes: 10,
+            rate_bytes_per_sec: 5,
+            expected_bytes: None,
+        }),
+        DomainEvent::RestoreSucceeded(RestoreSucceeded {
+            restore_id: r,
+            result_path: "/mnt/pool/home".into(),
+            bytes: 10,
+            pre_restore_snapshot_id: None,
+            incremental_from: Some(snap()),
+            files_copied: 1,
+            kept_beside: vec!["docs/a.txt.restored-20260101T000000Z".into()],
+        }),
+        DomainEvent::RestoreFailed(RestoreFailed {
+            restore_id: r,
+            error: "target unreachable".into(),
+            class: ErrorClass::Transient,
+        }),
+        DomainEvent::SubvolumeRolledBack(SubvolumeRolledBack {
+            subvolume_id: sv(),
+            restore_id: r,
+            snapshot_id: snap(),
+            previous_uuid: Uuid::from_u128(30),
+            new_uuid: Uuid::from_u128(31),
+            new_btrfs_id: 270,
+            pre_restore_snapshot_id: SnapshotId::from_uuid(Uuid::from_u128(32)),
+        }),
+        DomainEvent::SnapshotHeld(SnapshotHeld {
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            reason: HoldReason::PreRestore,
+            restore_id: Some(r),
+        }),
+        DomainEvent::SnapshotReleased(SnapshotReleased {
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+        }),
+        DomainEvent::SnapshotRestored(SnapshotRestored {
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            restore_id: r,
+            path: "/mnt/pool/.snapshots/home.20260101T000000Z".into(),
+            uuid: Uuid::from_u128(33),
+            btrfs_id: 260,
+        }),
+        DomainEvent::ReplicaDeleted(ReplicaDeleted {
+            target_id: t,
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            path: "/srv/backups/home.20260101T000000Z".into(),
+            forced: true,
+        }),
+        DomainEvent::FileDownloaded(FileDownloaded {
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            target_id: None,
+            path: "docs/a.txt".into(),
+            size: 10,
+        }),
+        DomainEvent::ReplicaVerified(ReplicaVerified {
+            target_id: t,
+            subvolume_id: sv(),
+            snapshot_id: snap(),
+            restore_id: r,
+            ok: false,
+            files_compared: 3,
+            sample_percent: 100,
+            mismatches: vec!["docs/a.txt".into()],
+        }),
+    ]
 }
 
 fn replication_samples() -> Vec<DomainEvent> {
@@ -405,7 +502,7 @@ fn every_event_has_a_type_and_summary() {
         assert!(!event.summary().is_empty());
         types.insert(event.event_type());
     }
-    assert_eq!(types.len(), 51, "every variant is sampled: {types:?}");
+    assert_eq!(types.len(), 63, "every variant is sampled: {types:?}");
 }
 
 #[test]

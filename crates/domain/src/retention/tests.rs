@@ -31,6 +31,7 @@ fn snap(n: u128, at: DateTime<Utc>) -> SnapshotFacts {
         created_at: at,
         managed: true,
         sending: false,
+        held: false,
     }
 }
 
@@ -490,17 +491,19 @@ fn arb_snapshots() -> impl Strategy<Value = Vec<SnapshotFacts>> {
             0..SPAN,
             prop::bool::weighted(0.85),
             prop::bool::weighted(0.05),
+            prop::bool::weighted(0.03),
         ),
         0..300,
     )
     .prop_map(|v| {
         v.into_iter()
-            .map(|(id, t, managed, sending)| SnapshotFacts {
+            .map(|(id, t, managed, sending, held)| SnapshotFacts {
                 id: Uuid::from_u128(id),
                 // Hourly-ish clusters make periods with several snapshots likely.
                 created_at: at(t - t % 600),
                 managed,
                 sending,
+                held,
             })
             .collect()
     })
@@ -565,6 +568,7 @@ fn check_plan(
         if deleted.contains(&s.id) {
             prop_assert!(s.managed, "deleted an unmanaged snapshot");
             prop_assert!(!s.sending, "deleted a snapshot being sent");
+            prop_assert!(!s.held, "deleted a held snapshot");
         }
     }
     for pin in pins {
@@ -671,7 +675,7 @@ proptest! {
         let t = lo + TimeDelta::seconds((span as f64 * frac) as i64);
         let before = plan(&snaps, &policy, &pins, now);
         let mut more = snaps.clone();
-        more.push(SnapshotFacts { id: Uuid::from_u128(u128::MAX - 7), created_at: t, managed, sending: false });
+        more.push(SnapshotFacts { id: Uuid::from_u128(u128::MAX - 7), created_at: t, managed, sending: false, held: false });
         prop_assume!(snaps.iter().all(|s| s.id != Uuid::from_u128(u128::MAX - 7)));
         let after = plan(&more, &policy, &pins, now);
         check_plan(&more, &policy, &pins, now, &after)?;

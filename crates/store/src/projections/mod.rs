@@ -13,7 +13,9 @@ mod event_counts;
 mod health;
 mod instance;
 mod policies;
+mod replicas;
 mod replication;
+mod restores;
 mod servers;
 mod snapshots;
 mod subvolumes;
@@ -28,12 +30,15 @@ pub use health::{
 };
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
-pub use replication::{
-    ReplicaView, ReplicationTargetView, ReplicationView, TargetView, last_send_bytes,
-    pin_of_target, pins_of_subvolume, pins_of_targets, replicas_of_target, replication,
-    replication_targets, replication_targets_of, replications, snapshots_in_flight, target,
-    targets, targets_on_server, unfinished_replications,
+pub use replicas::{
+    ReplicaView, VerificationView, replica, replicas_of_snapshot, replicas_of_target,
 };
+pub use replication::{
+    ReplicationTargetView, ReplicationView, TargetView, last_send_bytes, pin_of_target,
+    pins_of_subvolume, pins_of_targets, replication, replication_targets, replication_targets_of,
+    replications, snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
+};
+pub use restores::{RestoreView, restore, restores, unfinished_restores};
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of,
@@ -63,6 +68,8 @@ pub const TABLES: &[&str] = &[
     "proj_replicas",
     "proj_replication_pins",
     "proj_subvolume_rpo",
+    "proj_restores",
+    "proj_replica_verifications",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -76,6 +83,8 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     policies::apply(conn, event).await?;
     event_counts::apply(conn, event).await?;
     replication::apply(conn, event).await?;
+    replicas::apply(conn, event).await?;
+    restores::apply(conn, event).await?;
     health::apply(conn, event).await?;
     Ok(())
 }

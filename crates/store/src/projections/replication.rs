@@ -597,41 +597,6 @@ pub async fn last_send_bytes<'e>(
     opt_u64(n, "bytes")
 }
 
-/// A complete replica on a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplicaView {
-    pub target_id: TargetId,
-    pub snapshot_id: SnapshotId,
-    pub path: String,
-    pub uuid: Uuid,
-    pub recorded_at: DateTime<Utc>,
-}
-
-/// The replicas on a target, by path.
-pub async fn replicas_of_target<'e>(
-    exec: impl sqlx::PgExecutor<'e>,
-    target: TargetId,
-) -> Result<Vec<ReplicaView>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT target_id, snapshot_id, path, uuid, recorded_at FROM proj_replicas
-          WHERE target_id = $1 ORDER BY path",
-    )
-    .bind(target.as_uuid())
-    .fetch_all(exec)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ReplicaView {
-                target_id: TargetId::from_uuid(row.try_get("target_id")?),
-                snapshot_id: SnapshotId::from_uuid(row.try_get("snapshot_id")?),
-                path: row.try_get("path")?,
-                uuid: row.try_get("uuid")?,
-                recorded_at: row.try_get("recorded_at")?,
-            })
-        })
-        .collect()
-}
-
 /// The pins of a subvolume's targets: (target, common base snapshot).
 pub async fn pins_of_subvolume<'e>(
     exec: impl sqlx::PgExecutor<'e>,

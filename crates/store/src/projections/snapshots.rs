@@ -69,6 +69,19 @@ pub(super) async fn apply(
                 .execute(conn)
                 .await?;
         }
+        DomainEvent::SnapshotHeld(e) => {
+            sqlx::query("UPDATE proj_snapshots SET held = $2 WHERE snapshot_id = $1")
+                .bind(e.snapshot_id.as_uuid())
+                .bind(e.reason.as_str())
+                .execute(conn)
+                .await?;
+        }
+        DomainEvent::SnapshotReleased(e) => {
+            sqlx::query("UPDATE proj_snapshots SET held = NULL WHERE snapshot_id = $1")
+                .bind(e.snapshot_id.as_uuid())
+                .execute(conn)
+                .await?;
+        }
         DomainEvent::SnapshotDeleteFailed(e) => {
             sqlx::query("UPDATE proj_snapshots SET last_error = $2 WHERE snapshot_id = $1")
                 .bind(e.snapshot_id.as_uuid())
@@ -100,6 +113,7 @@ async fn set_gone(
 }
 
 pub use domain::catalog::{SnapshotOrigin, SnapshotState};
+use domain::restore::HoldReason;
 
 /// One catalogued snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,11 +134,13 @@ pub struct SnapshotView {
     pub gone_at: Option<DateTime<Utc>>,
     pub size_bytes: Option<i64>,
     pub last_error: Option<String>,
+    /// Why it is held (never pruned automatically until released), if it is.
+    pub held: Option<HoldReason>,
 }
 
 const COLUMNS: &str = "snapshot_id, subvolume_id, name, path, uuid, parent_uuid, btrfs_id, \
      origin, managed, state, created_at, recorded_at, gone_at, \
-     COALESCE(size_bytes, z.exclusive_bytes) AS size_bytes, last_error";
+     COALESCE(size_bytes, z.exclusive_bytes) AS size_bytes, last_error, held";
 
 /// The catalog joined with the latest qgroup sizes of storage collection (a measurement
 /// table, not a projection: `size_bytes` is the snapshot's exclusive bytes when known).
@@ -150,6 +166,7 @@ fn from_row(row: &PgRow) -> Result<SnapshotView, StoreError> {
         gone_at: row.try_get("gone_at")?,
         size_bytes: row.try_get("size_bytes")?,
         last_error: row.try_get("last_error")?,
+        held: super::opt_text_enum(row, "held", HoldReason::parse)?,
     })
 }
 

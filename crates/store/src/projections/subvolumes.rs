@@ -54,6 +54,18 @@ pub(super) async fn apply(
             .execute(conn)
             .await?;
         }
+        DomainEvent::SubvolumeRolledBack(e) => {
+            sqlx::query(
+                "UPDATE proj_subvolumes SET btrfs_uuid = $2, btrfs_id = $3,
+                        former_uuids = array_append(former_uuids, btrfs_uuid)
+                  WHERE subvolume_id = $1",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .bind(e.new_uuid)
+            .bind(super::to_i64(e.new_btrfs_id, "btrfs id")?)
+            .execute(conn)
+            .await?;
+        }
         DomainEvent::SnapshotCreated(e) => {
             sqlx::query(
                 "UPDATE proj_subvolumes SET last_snapshot_error = NULL, last_snapshot_error_at = NULL
@@ -78,6 +90,8 @@ pub struct SubvolumeView {
     pub snapshot_dir: String,
     pub btrfs_uuid: Uuid,
     pub btrfs_id: u64,
+    /// The btrfs uuids the subvolume had before rollbacks (oldest first).
+    pub former_uuids: Vec<Uuid>,
     pub managed: bool,
     pub managed_at: DateTime<Utc>,
     pub unmanaged_at: Option<DateTime<Utc>>,
@@ -87,7 +101,7 @@ pub struct SubvolumeView {
 }
 
 const COLUMNS: &str = "subvolume_id, server_id, name, path, snapshot_dir, btrfs_uuid, btrfs_id, \
-     managed, managed_at, unmanaged_at, last_snapshot_error, last_snapshot_error_at";
+     former_uuids, managed, managed_at, unmanaged_at, last_snapshot_error, last_snapshot_error_at";
 
 fn from_row(row: &PgRow) -> Result<SubvolumeView, StoreError> {
     Ok(SubvolumeView {
@@ -98,12 +112,21 @@ fn from_row(row: &PgRow) -> Result<SubvolumeView, StoreError> {
         snapshot_dir: row.try_get("snapshot_dir")?,
         btrfs_uuid: row.try_get("btrfs_uuid")?,
         btrfs_id: super::to_u64(row.try_get("btrfs_id")?, "btrfs id")?,
+        former_uuids: row.try_get("former_uuids")?,
         managed: row.try_get("managed")?,
         managed_at: row.try_get("managed_at")?,
         unmanaged_at: row.try_get("unmanaged_at")?,
         last_snapshot_error: row.try_get("last_snapshot_error")?,
         last_snapshot_error_at: row.try_get("last_snapshot_error_at")?,
     })
+}
+
+impl SubvolumeView {
+    /// Whether a subvolume whose btrfs `parent_uuid` is this is a snapshot of this
+    /// subvolume: taken from it now or before a rollback.
+    pub fn is_parent_of(&self, parent_uuid: Option<Uuid>) -> bool {
+        parent_uuid.is_some_and(|p| p == self.btrfs_uuid || self.former_uuids.contains(&p))
+    }
 }
 
 /// Subvolumes, optionally only those of one server, optionally including the ones no

@@ -165,6 +165,7 @@ fn replicas_are_complete_copies_oldest_first_and_the_newest_is_the_base() {
                 gone_at: None,
                 size_bytes: None,
                 last_error: None,
+                held: None,
             };
             (s.uuid, view)
         })
