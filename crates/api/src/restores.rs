@@ -104,6 +104,75 @@ impl From<TreePage> for TreeListing {
     }
 }
 
+/// How a path changed.
+#[derive(Debug, Enum)]
+#[oai(rename_all = "snake_case", rename = "ChangeKind")]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+/// One change between two snapshots.
+#[derive(Debug, Object)]
+pub struct DiffChange {
+    pub kind: ChangeKind,
+    /// The path now (for `deleted`: the path it had).
+    pub path: String,
+    /// `renamed`: the path it had.
+    pub from: Option<String>,
+    /// `file`, `dir`, `symlink`, `other`, or `unknown` (an existing entry the stream did
+    /// not characterise).
+    pub file_type: String,
+    /// Size in bytes as far as btrfs's send stream tells (exact for new files and after
+    /// a truncate; a lower bound for files changed in place).
+    pub size: Option<u64>,
+}
+
+/// One page of a diff, in the order btrfs sends it.
+#[derive(Debug, Object)]
+pub struct DiffListing {
+    pub changes: Vec<DiffChange>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<u64>,
+}
+
+impl From<engine::diff::DiffPage> for DiffListing {
+    fn from(p: engine::diff::DiffPage) -> Self {
+        use engine::diff::{ChangeKind as K, FileType as F};
+        Self {
+            changes: p
+                .changes
+                .into_iter()
+                .map(|c| {
+                    let (kind, from) = match c.kind {
+                        K::Added => (ChangeKind::Added, None),
+                        K::Modified => (ChangeKind::Modified, None),
+                        K::Deleted => (ChangeKind::Deleted, None),
+                        K::Renamed { from } => (ChangeKind::Renamed, Some(from.to_string())),
+                    };
+                    DiffChange {
+                        kind,
+                        path: c.path.to_string(),
+                        from,
+                        file_type: match c.file_type {
+                            F::File => "file",
+                            F::Dir => "dir",
+                            F::Symlink => "symlink",
+                            F::Other => "other",
+                            F::Unknown => "unknown",
+                        }
+                        .to_owned(),
+                        size: c.size,
+                    }
+                })
+                .collect(),
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
 /// What a restore does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case", rename = "RestoreMode")]
@@ -376,6 +445,43 @@ impl RestoreApi {
     ) -> Answer<Json<TreeListing>, BrowseErrors> {
         let source = Source::Replica(ReplicaId::from_uuid(id.0));
         tree(&state, source, path.0, cursor.0, limit.0).await
+    }
+
+    /// What changed from snapshot `against` to this one (both of one subvolume), from
+    /// btrfs's send stream, paged.
+    #[oai(
+        path = "/snapshots/:id/diff",
+        method = "get",
+        operation_id = "diffSnapshots"
+    )]
+    async fn diff(
+        &self,
+        _auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// The older snapshot to compare with.
+        against: Query<Uuid>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<u64>>,
+        /// Changes per page, 1-5000 (default 500).
+        limit: Query<Option<u32>>,
+    ) -> Answer<Json<DiffListing>, BrowseErrors> {
+        let limit = limit.0.map_or(DEFAULT_TREE_PAGE, |l| l as usize);
+        if !(1..=engine::diff::MAX_DIFF_PAGE).contains(&limit) {
+            return Err(Problem::validation("limit: must be between 1 and 5000")
+                .with_field(Some("limit"))
+                .into());
+        }
+        let page = state
+            .engine
+            .diff_snapshots(
+                SnapshotId::from_uuid(id.0),
+                SnapshotId::from_uuid(against.0),
+                cursor.0.unwrap_or(0),
+                limit,
+            )
+            .await?;
+        Ok(Json(page.into()))
     }
 
     /// One regular file of a snapshot, streamed. Each download is recorded.

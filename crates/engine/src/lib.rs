@@ -34,6 +34,7 @@
 
 pub mod accounts;
 pub mod browse;
+pub mod diff;
 pub mod error;
 pub mod fanout;
 pub mod hosts;

@@ -891,6 +891,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/snapshots/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed from snapshot `against` to this one (both of one subvolume), from
+         *     btrfs's send stream, paged.
+         */
+        get: operations["diffSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/snapshots/{id}/file": {
         parameters: {
             query?: never;
@@ -1090,6 +1110,11 @@ export interface components {
             used_bytes: number;
         };
         /**
+         * @description How a path changed.
+         * @enum {string}
+         */
+        ChangeKind: "added" | "modified" | "deleted" | "renamed";
+        /**
          * CheckResult
          * @description The result of one server check.
          */
@@ -1120,6 +1145,40 @@ export interface components {
          * @enum {string}
          */
         Compression: "none" | "zstd";
+        /**
+         * DiffChange
+         * @description One change between two snapshots.
+         */
+        DiffChange: {
+            kind: components["schemas"]["ChangeKind"];
+            /** @description The path now (for `deleted`: the path it had). */
+            path: string;
+            /** @description `renamed`: the path it had. */
+            from?: string;
+            /**
+             * @description `file`, `dir`, `symlink`, `other`, or `unknown` (an existing entry the stream did
+             *     not characterise).
+             */
+            file_type: string;
+            /**
+             * Format: uint64
+             * @description Size in bytes as far as btrfs's send stream tells (exact for new files and after
+             *     a truncate; a lower bound for files changed in place).
+             */
+            size?: number;
+        };
+        /**
+         * DiffListing
+         * @description One page of a diff, in the order btrfs sends it.
+         */
+        DiffListing: {
+            changes: components["schemas"]["DiffChange"][];
+            /**
+             * Format: uint64
+             * @description Pass as `cursor` for the next page; absent on the last.
+             */
+            next_cursor?: number;
+        };
         /**
          * DiscoveredSubvolume
          * @description A btrfs subvolume found on a server, under its allowed roots.
@@ -6225,6 +6284,90 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TreeListing"];
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffSnapshots: {
+        parameters: {
+            query: {
+                /** @description The older snapshot to compare with. */
+                against: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description Changes per page, 1-5000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DiffListing"];
                 };
             };
             /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */

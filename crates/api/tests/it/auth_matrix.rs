@@ -94,6 +94,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("adoptSnapshot", Need::Operator),
     // A snapshot's files are the users' data: browsing and restoring are operator+.
     ("browseSnapshot", Need::Operator),
+    ("diffSnapshots", Need::Operator),
     ("browseReplica", Need::Operator),
     ("downloadSnapshotFile", Need::Operator),
     ("downloadReplicaFile", Need::Operator),

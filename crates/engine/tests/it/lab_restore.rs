@@ -480,3 +480,58 @@ async fn deleting_a_replica_refuses_the_common_base_unless_forced(pool: PgPool) 
         .await;
     assert_eq!(forced, 1);
 }
+
+#[sqlx::test]
+async fn diff_lists_what_changed_from_the_send_stream_in_pages(pool: PgPool) {
+    let lab = lab(pool).await;
+    populate(&lab);
+    let (s1, _) = lab.snapshot().await;
+    let vol = lab.area.vol.clone();
+    lab.area.write("new.txt", b"new file\n");
+    std::fs::write(format!("{vol}/a.txt"), b"alpha, longer now\n").unwrap();
+    std::fs::remove_file(format!("{vol}/dir/many/f03")).unwrap();
+    std::fs::rename(
+        format!("{vol}/dir/b.txt"),
+        format!("{vol}/dir/b-renamed.txt"),
+    )
+    .unwrap();
+    let (s2, _) = lab.snapshot().await;
+
+    let all = lab.engine.diff_snapshots(s2, s1, 0, 1000).await.unwrap();
+    assert_eq!(all.next_cursor, None);
+    let seen: std::collections::BTreeSet<String> = all
+        .changes
+        .iter()
+        .map(|c| format!("{:?} {}", c.kind, c.path))
+        .collect();
+    for want in [
+        "Added new.txt",
+        "Modified a.txt",
+        "Deleted dir/many/f03",
+        "Renamed { from: \"dir/b.txt\" } dir/b-renamed.txt",
+    ] {
+        assert!(
+            seen.iter().any(|s| s == want),
+            "missing {want:?} in {seen:?}"
+        );
+    }
+    let added = all
+        .changes
+        .iter()
+        .find(|c| c.path.to_string() == "new.txt")
+        .unwrap();
+    assert_eq!(added.size, Some(9));
+
+    // Pages of one change give the same list, in the same order.
+    let mut paged = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let page = lab.engine.diff_snapshots(s2, s1, cursor, 1).await.unwrap();
+        paged.extend(page.changes);
+        match page.next_cursor {
+            Some(c) => cursor = c,
+            None => break,
+        }
+    }
+    assert_eq!(paged, all.changes);
+}
