@@ -40,17 +40,32 @@ async fn browse_download_restore_and_bad_paths(pool: PgPool) {
 
     let events = api.events().await;
     for (what, url) in [
-        ("parent component", format!("/api/v1/snapshots/{id}/tree?path=../x")),
+        (
+            "parent component",
+            format!("/api/v1/snapshots/{id}/tree?path=../x"),
+        ),
         ("absolute", format!("/api/v1/snapshots/{id}/tree?path=/etc")),
-        ("symlink escape", format!("/api/v1/snapshots/{id}/tree?path=escape")),
-        ("download escape", format!("/api/v1/snapshots/{id}/file?path=escape/passwd")),
-        ("download dotdot", format!("/api/v1/snapshots/{id}/file?path=a/../../x")),
+        (
+            "symlink escape",
+            format!("/api/v1/snapshots/{id}/tree?path=escape"),
+        ),
+        (
+            "download escape",
+            format!("/api/v1/snapshots/{id}/file?path=escape/passwd"),
+        ),
+        (
+            "download dotdot",
+            format!("/api/v1/snapshots/{id}/file?path=a/../../x"),
+        ),
     ] {
         let (status, body) = api.get(&url).await;
         assert_problem(status, &body, StatusCode::BAD_REQUEST, what);
         assert_eq!(body["field"], "path", "{what}: {body}");
     }
-    for (what, paths) in [("dotdot", json!(["../x"])), ("absolute", json!(["/etc/passwd"]))] {
+    for (what, paths) in [
+        ("dotdot", json!(["../x"])),
+        ("absolute", json!(["/etc/passwd"])),
+    ] {
         let (status, body) = api
             .post(
                 "/api/v1/restores",
@@ -82,7 +97,10 @@ async fn browse_download_restore_and_bad_paths(pool: PgPool) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(state, "succeeded");
-    assert_eq!(std::fs::read(format!("{dest}/a b.txt")).unwrap(), b"alpha\n");
+    assert_eq!(
+        std::fs::read(format!("{dest}/a b.txt")).unwrap(),
+        b"alpha\n"
+    );
     let (_, list) = api.get("/api/v1/restores").await;
     assert_eq!(list["items"][0]["id"], rid.as_str());
     testkit::sh(&["btrfs", "subvolume", "delete", &dest]);
