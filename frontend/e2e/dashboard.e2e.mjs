@@ -34,6 +34,7 @@ import {
   watch,
   recordFailure,
 } from './support.mjs';
+import { restoreCheck } from './restore.mjs';
 
 async function main() {
   if (!base) {
@@ -287,7 +288,7 @@ async function main() {
       assert(text.includes(`${primaryRoot}/.snapshots`), `row: ${text}`);
       await shot(page, 'subvolumes-1280');
     });
-
+    await check('Restore: browse a snapshot of e2e-vol, enter a directory, restore it as a new subvolume', () => restoreCheck(page, subvolumeUrl));
 
     // ── live updates, SSH servers, policies, tokens, users ─────────────────────────
     const api = async (p, method, path, data) => {

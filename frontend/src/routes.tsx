@@ -1,13 +1,24 @@
 // The dashboard's pages: one entry each. The router (App.tsx) and the sidebar (Shell.tsx)
 // both read this list, so a new page is one import and one entry here.
 import type { ComponentType, ReactElement } from 'react';
-import { IconEvents, IconOverview, IconPolicies, IconReplication, IconServers, IconSubvolumes, IconTokens, IconUsers } from './components/icons';
+import {
+  IconEvents,
+  IconOverview,
+  IconPolicies,
+  IconReplication,
+  IconRestore,
+  IconServers,
+  IconSubvolumes,
+  IconTokens,
+  IconUsers,
+} from './components/icons';
 import { EventsPage } from './pages/EventsPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
-import { ReplicationPage } from './pages/ReplicationPage';
+import { ReplicaPage, ReplicationPage, TargetPage } from './pages/ReplicationPage';
+import { RestoresPage } from './pages/RestoresPage';
 import { ServerPage, ServersPage } from './pages/ServersPage';
-import { SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
+import { SnapshotPage, SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/UsersPage';
 
@@ -36,7 +47,10 @@ export const pages: PageRoute[] = [
     label: 'Subvolumes',
     icon: IconSubvolumes,
     element: <SubvolumesPage />,
-    subroutes: [{ path: '/subvolumes/:id', element: <SubvolumePage /> }],
+    subroutes: [
+      { path: '/subvolumes/:id', element: <SubvolumePage /> },
+      { path: '/subvolumes/:id/snapshots/:snapshotId', element: <SnapshotPage /> },
+    ],
   },
   {
     path: '/policies',
@@ -45,7 +59,17 @@ export const pages: PageRoute[] = [
     element: <PoliciesPage />,
     subroutes: [{ path: '/policies/:id', element: <PolicyPage /> }],
   },
-  { path: '/replication', label: 'Replication', icon: IconReplication, element: <ReplicationPage /> },
+  {
+    path: '/replication',
+    label: 'Replication',
+    icon: IconReplication,
+    element: <ReplicationPage />,
+    subroutes: [
+      { path: '/replication/targets/:id', element: <TargetPage /> },
+      { path: '/replication/targets/:id/replicas/:replicaId', element: <ReplicaPage /> },
+    ],
+  },
+  { path: '/restores', label: 'Restores', icon: IconRestore, element: <RestoresPage /> },
   { path: '/users', label: 'Users', icon: IconUsers, element: <UsersPage /> },
   { path: '/tokens', label: 'API tokens', icon: IconTokens, element: <TokensPage /> },
 ];

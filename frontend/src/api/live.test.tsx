@@ -53,6 +53,8 @@ describe('Live updates', () => {
     expect(keysFor('ReplicaHalfReceivedDeleted')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('ReplicaPruned')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('TargetAdded')).toEqual([['events'], ['replication']]);
+    expect(keysFor('RestoreSucceeded')).toEqual([['events'], ['restores'], ['subvolumes']]);
+    expect(keysFor('ReplicaDeleted')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('SubvolumeRpoSet')).toEqual([['events'], ['replication']]);
     expect(keysFor('ServerRegistered')).toEqual([['events'], ['servers']]);
     expect(keysFor('TokenRevoked')).toEqual([['events'], ['tokens']]);

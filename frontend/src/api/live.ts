@@ -29,6 +29,7 @@ export const invalidationRules: [prefix: string, keys: QueryKey[]][] = [
   ['Replication', [['replication'], ['subvolumes']]],
   ['Replica', [['replication'], ['subvolumes']]], // ReplicaPruned, ReplicaPruneFailed, ...
   ['Target', [['replication']]],
+  ['Restore', [['restores'], ['subvolumes']]], // a restore's state; what it made (snapshots, subvolumes)
   ['Storage', [['storage'], ['servers']]],
 ];
 

@@ -1,4 +1,4 @@
-// A few stroke icons drawn inline (no icon package to install for four glyphs).
+// A few stroke icons drawn inline (no icon package to install for a handful of glyphs).
 import type { SVGProps } from 'react';
 
 type IconProps = SVGProps<SVGSVGElement> & { size?: number };
@@ -103,5 +103,42 @@ export const IconReplication = (p: IconProps) => (
     <path d="M20 17H8l3 3" />
     <rect x="17" y="4" width="4" height="6" rx="1" />
     <rect x="3" y="14" width="4" height="6" rx="1" />
+  </Icon>
+);
+
+export const IconRestore = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 12a8 8 0 1 0 2.3-5.6" />
+    <path d="M4 4v4h4" />
+    <path d="M12 8v4l3 2" />
+  </Icon>
+);
+
+// ── File browser: one glyph per kind of entry ──
+
+export const IconFolder = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2Z" />
+  </Icon>
+);
+
+export const IconFile = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8Z" />
+    <path d="M14 3v5h5" />
+  </Icon>
+);
+
+export const IconSymlink = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1" />
+    <path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
+  </Icon>
+);
+
+export const IconSpecialFile = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="5" y="5" width="14" height="14" rx="2" />
+    <path d="M9 9h6v6H9z" />
   </Icon>
 );

@@ -1,8 +1,10 @@
-// The managed subvolumes and one subvolume's page (its parts are in ./subvolumes/).
+// The managed subvolumes, one subvolume's page and one snapshot's page (their parts are in
+// ./subvolumes/).
 import { Anchor, Stack, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import type { Subvolume } from '../api/client';
 import { useSubvolume, useSubvolumes } from '../api/queries';
+import { useSnapshot } from '../api/restoreQueries';
 import { Mono } from '../components/Mono';
 import { QueryState } from '../components/QueryState';
 import type { Column } from '../components/ResponsiveTable';
@@ -10,6 +12,7 @@ import { TableCard } from '../components/TableCard';
 import { shortUuid } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { SnapshotError, useServerNames } from './subvolumes/common';
+import { SnapshotDetail } from './subvolumes/SnapshotDetail';
 import { SubvolumeDetail } from './subvolumes/SubvolumeDetail';
 
 /** Every managed subvolume. */
@@ -77,6 +80,28 @@ export function SubvolumePage() {
       </Anchor>
       <QueryState query={subvolume} errorTitle="Could not load the subvolume" skeleton={160}>
         {(data) => <SubvolumeDetail subvolume={data} />}
+      </QueryState>
+    </Stack>
+  );
+}
+
+/** One snapshot: its facts, hold, replicas, files and restores. */
+export function SnapshotPage() {
+  const { id = '', snapshotId = '' } = useParams();
+  const subvolume = useSubvolume(id);
+  const snapshot = useSnapshot(snapshotId);
+  useDocumentTitle(snapshot.data ? `Snapshot ${snapshot.data.name}` : 'Snapshot');
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} to={`/subvolumes/${id}`} size="sm">
+        ← {subvolume.data?.name ?? 'Subvolume'}
+      </Anchor>
+      <QueryState query={subvolume} errorTitle="Could not load the subvolume" skeleton={40}>
+        {(sv) => (
+          <QueryState query={snapshot} errorTitle="Could not load the snapshot" skeleton={160}>
+            {(snap) => <SnapshotDetail snapshot={snap} subvolume={sv} />}
+          </QueryState>
+        )}
       </QueryState>
     </Stack>
   );

@@ -1,4 +1,5 @@
-// The targets of each managed subvolume (add, edit, remove) and its RPO.
+// The targets of each managed subvolume (add, edit, remove; open one for its replicas) and
+// its RPO.
 import { Anchor, Button, Group, NumberInput, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -68,25 +69,30 @@ function TargetRow({ target, serverName, onEdit, onRemove }: {
   return (
     <Group justify="space-between" wrap="wrap" gap="xs" data-testid="target-row" data-directory={t.directory}>
       <Stack gap={0}>
-        <Mono>
+        <Anchor component={Link} to={`/replication/targets/${t.id}`} size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
           {serverName ?? shortUuid(t.server_id)}:{t.directory}
-        </Mono>
+        </Anchor>
         <Text size="xs" c="dimmed">
           {t.missing === 'send_all' ? 'every missing snapshot' : 'newest only'}
           {t.strict_incremental ? ' · strict incremental' : ''}
           {t.rate_limit_bytes_per_sec ? ` · ≤ ${rate(t.rate_limit_bytes_per_sec)}` : ''}
         </Text>
       </Stack>
-      {onEdit && onRemove && (
-        <Group gap="xs">
-          <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit target ${t.directory}`}>
-            Edit
-          </Button>
-          <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={`Remove target ${t.directory}`}>
-            Remove
-          </Button>
-        </Group>
-      )}
+      <Group gap="xs">
+        <Button component={Link} to={`/replication/targets/${t.id}`} size="xs" variant="subtle" aria-label={`Replicas on ${t.directory}`}>
+          Replicas
+        </Button>
+        {onEdit && onRemove && (
+          <>
+            <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit target ${t.directory}`}>
+              Edit
+            </Button>
+            <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={`Remove target ${t.directory}`}>
+              Remove
+            </Button>
+          </>
+        )}
+      </Group>
     </Group>
   );
 }

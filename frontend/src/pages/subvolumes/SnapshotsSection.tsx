@@ -1,11 +1,13 @@
-// A subvolume's snapshots, newest first and paged: replicate, delete (after confirming) or
-// adopt one; optionally with the deleted and vanished ones.
+// A subvolume's snapshots, newest first and paged: open one (its files, restores),
+// replicate, delete (after confirming), adopt or release one; optionally with the deleted
+// and vanished ones.
 import { Anchor, Badge, Button, Group, Pagination, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Snapshot, Subvolume } from '../../api/client';
 import { SNAPSHOT_PAGE_SIZE, useAdoptSnapshot, useDeleteSnapshot, useSnapshots } from '../../api/queries';
 import { useReplicateNow, useTargets } from '../../api/replicationQueries';
+import { useReleaseSnapshot } from '../../api/restoreQueries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Mono } from '../../components/Mono';
@@ -17,6 +19,7 @@ import { Time } from '../../components/Time';
 import { shortUuid } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { useServerNames } from './common';
+import { HeldBadge } from './SnapshotDetail';
 
 const STATE_COLOR: Record<Snapshot['state'], string> = { present: 'teal', deleted: 'gray', vanished: 'orange' };
 
@@ -35,6 +38,7 @@ function StatusBadges({ s }: { s: Snapshot }) {
       <Badge variant="light" color={STATE_COLOR[s.state]} radius="sm" tt="none" data-testid="snapshot-state">
         {s.state}
       </Badge>
+      <HeldBadge held={s.held} />
     </Group>
   );
 }
@@ -49,6 +53,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
   const adopt = useAdoptSnapshot();
   const serverNames = useServerNames();
   const replicate = useReplicateNow();
+  const release = useReleaseSnapshot();
   const targets = useTargets();
   const hasTargets = (targets.data ?? []).some((t) => t.subvolume_id === subvolume.id);
 
@@ -65,9 +70,17 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
       label: 'Name',
       bare: true,
       render: (s) => (
-        <Text size="sm" ff="monospace" fw={500} title={s.path} style={{ overflowWrap: 'anywhere' }}>
+        <Anchor
+          component={Link}
+          to={`/subvolumes/${subvolume.id}/snapshots/${s.id}`}
+          size="sm"
+          ff="monospace"
+          fw={500}
+          title={s.path}
+          style={{ overflowWrap: 'anywhere' }}
+        >
           {s.name}
-        </Text>
+        </Anchor>
       ),
     },
     { label: 'Created', w: 200, render: (s) => <Time at={s.created_at ?? s.recorded_at} /> },
@@ -107,6 +120,19 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                 Replicate
               </Button>
             )}
+            {s.held && (
+              <Button
+                size="xs"
+                variant="default"
+                mr={6}
+                aria-label={`Release ${s.name}`}
+                title="Let retention prune it again"
+                loading={release.isPending && release.variables === s.id}
+                onClick={() => release.mutate(s.id)}
+              >
+                Release
+              </Button>
+            )}
             {s.managed ? (
               <Button size="xs" variant="light" color="red" aria-label={`Delete ${s.name}`} onClick={() => deleting.open(s)}>
                 Delete
@@ -144,6 +170,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
   return (
     <Section id="snapshots-title" title="Snapshots" extra={showGone}>
       {adopt.isError && <ErrorNotice title="Could not adopt the snapshot" error={adopt.error} />}
+      {release.isError && <ErrorNotice title="Could not release the snapshot" error={release.error} />}
       <MutationNotice
         mutation={replicate}
         errorTitle="Could not start the replication"

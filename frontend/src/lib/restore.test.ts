@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api/problem';
+import {
+  type RestoreForm,
+  breadcrumbs,
+  describeRestore,
+  formatMode,
+  joinPath,
+  needsForce,
+  octalMode,
+  parentPath,
+  replicaName,
+  restoreBody,
+  restoreProblems,
+  rollbackConfirmed,
+} from './restore';
+
+const form = (p: Partial<RestoreForm>): RestoreForm => ({
+  mode: 'new_subvolume',
+  destination: '',
+  paths: [],
+  overwrite: false,
+  confirmName: '',
+  ...p,
+});
+
+describe('paths inside a snapshot', () => {
+  it('joins and takes the parent, the top being the empty path', () => {
+    expect(joinPath('', 'etc')).toBe('etc');
+    expect(joinPath('etc', 'hosts')).toBe('etc/hosts');
+    expect(parentPath('etc/ssh/sshd_config')).toBe('etc/ssh');
+    expect(parentPath('etc')).toBe('');
+    expect(parentPath('')).toBe('');
+  });
+
+  it('builds the breadcrumb: the top, then one crumb per component opening that directory', () => {
+    expect(breadcrumbs('', 'home.2026')).toEqual([{ label: 'home.2026', path: '' }]);
+    expect(breadcrumbs('etc/ssh', 'home.2026')).toEqual([
+      { label: 'home.2026', path: '' },
+      { label: 'etc', path: 'etc' },
+      { label: 'ssh', path: 'etc/ssh' },
+    ]);
+    expect(breadcrumbs('/a//b/', 'top').map((c) => c.path)).toEqual(['', 'a', 'a/b']);
+  });
+
+  it("names a replica after its path's last component", () => {
+    expect(replicaName('/srv/backups/home/home.20260101T000000Z')).toBe('home.20260101T000000Z');
+    expect(replicaName('/srv/x/')).toBe('x');
+  });
+});
+
+describe('formatMode', () => {
+  it('shows the permission bits as ls -l does, led by the kind', () => {
+    expect(formatMode(0o644, 'file')).toBe('-rw-r--r--');
+    expect(formatMode(0o755, 'directory')).toBe('drwxr-xr-x');
+    expect(formatMode(0o777, 'symlink')).toBe('lrwxrwxrwx');
+    expect(formatMode(0o600, 'socket')).toBe('srw-------');
+    expect(formatMode(0o660, 'block_device')).toBe('brw-rw----');
+    expect(formatMode(0o620, 'char_device')).toBe('crw--w----');
+    expect(formatMode(0o644, 'fifo')).toBe('prw-r--r--');
+    expect(formatMode(0, 'file')).toBe('----------');
+  });
+
+  it('shows setuid, setgid and sticky as s/S and t/T', () => {
+    expect(formatMode(0o4755, 'file')).toBe('-rwsr-xr-x');
+    expect(formatMode(0o4644, 'file')).toBe('-rwSr--r--');
+    expect(formatMode(0o2755, 'directory')).toBe('drwxr-sr-x');
+    expect(formatMode(0o2745, 'directory')).toBe('drwxr-Sr-x');
+    expect(formatMode(0o1777, 'directory')).toBe('drwxrwxrwt');
+    expect(formatMode(0o1776, 'directory')).toBe('drwxrwxrwT');
+  });
+
+  it('gives the octal form for the title', () => {
+    expect(octalMode(420)).toBe('0644');
+    expect(octalMode(0o4755)).toBe('4755');
+  });
+});
+
+describe('restore requests', () => {
+  it('lets a rollback go ahead only once the subvolume name is typed exactly', () => {
+    expect(rollbackConfirmed('', 'home')).toBe(false);
+    expect(rollbackConfirmed('hom', 'home')).toBe(false);
+    expect(rollbackConfirmed('Home', 'home')).toBe(false);
+    expect(rollbackConfirmed(' home ', 'home')).toBe(true);
+    expect(rollbackConfirmed('', '')).toBe(false);
+    expect(restoreProblems(form({ mode: 'rollback', confirmName: 'hom' }), 'home')).toEqual({ confirm: 'Type home to confirm.' });
+    expect(restoreProblems(form({ mode: 'rollback', confirmName: 'home' }), 'home')).toEqual({});
+  });
+
+  it('checks the destination of a new subvolume and the picked paths of a files restore', () => {
+    expect(restoreProblems(form({ destination: ' ' }), 'home').destination).toMatch(/Enter/);
+    expect(restoreProblems(form({ destination: 'data/copy' }), 'home').destination).toMatch(/absolute/);
+    expect(restoreProblems(form({ destination: '/mnt/../etc' }), 'home').destination).toMatch(/\.\./);
+    expect(restoreProblems(form({ destination: '/mnt/pool/data/copy' }), 'home')).toEqual({});
+    expect(restoreProblems(form({ mode: 'files' }), 'home').paths).toMatch(/Pick/);
+    expect(restoreProblems(form({ mode: 'files', paths: ['etc'] }), 'home')).toEqual({});
+  });
+
+  it('sends only what the mode uses', () => {
+    const all = form({ destination: ' /mnt/pool/data/copy ', paths: ['etc/hosts'], overwrite: true, confirmName: 'home' });
+    expect(restoreBody(all, 's-1')).toEqual({
+      mode: 'new_subvolume',
+      snapshot_id: 's-1',
+      destination: '/mnt/pool/data/copy',
+      paths: [],
+      overwrite: false,
+    });
+    expect(restoreBody({ ...all, mode: 'files' }, 's-1')).toEqual({ mode: 'files', snapshot_id: 's-1', paths: ['etc/hosts'], overwrite: true });
+    expect(restoreBody({ ...all, mode: 'rollback' }, 's-1')).toEqual({ mode: 'rollback', snapshot_id: 's-1', paths: [], overwrite: false });
+  });
+
+  it('says what will happen in plain words', () => {
+    const snap = 'home.20260101T000000Z';
+    expect(describeRestore(form({ destination: '/mnt/pool/data/copy' }), snap, '/mnt/pool/data/home')).toMatch(
+      /new writable subvolume is made at \/mnt\/pool\/data\/copy .* not changed/,
+    );
+    const rollback = describeRestore(form({ mode: 'rollback' }), snap, '/mnt/pool/data/home');
+    expect(rollback).toMatch(/\/mnt\/pool\/data\/home goes back to the state of home\.20260101T000000Z/);
+    expect(rollback).toMatch(/held as “pre-restore”/);
+    const beside = describeRestore(form({ mode: 'files', paths: ['etc/hosts'] }), snap, '/mnt/pool/data/home');
+    expect(beside).toMatch(/^etc\/hosts is copied/);
+    expect(beside).toMatch(/NAME\.restored-<time>/);
+    const over = describeRestore(form({ mode: 'files', paths: ['a', 'b'], overwrite: true }), snap, '/x');
+    expect(over).toMatch(/^2 picked files and directories are copied/);
+    expect(over).toMatch(/replaced/);
+  });
+
+  it('offers a forced replica delete only for the common-base refusal', () => {
+    const problem = (detail: string) => ({ type: '/problems/409', title: 'Conflict', status: 409, detail });
+    const base = 'replica r is the common base of its target: the next replication there would be a full send.';
+    expect(needsForce(new ApiError(409, base, problem(base)))).toBe(true);
+    expect(needsForce(new ApiError(409, 'the subvolume at /x is not the replica of snapshot s any more'))).toBe(false);
+    expect(needsForce(new ApiError(502, base))).toBe(false);
+    expect(needsForce(new Error(base))).toBe(false);
+  });
+});

@@ -1,0 +1,108 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { Replica } from '../api/restoreQueries';
+import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
+import { primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
+import { dir, entry, replica, target } from '../test/restore';
+
+const COMMON_BASE = `replica ${replica(2).id} is the common base of its target: the next replication there would be a full send. Pass force=true to delete it anyway`;
+
+/** A target holding replicas of snapshots 1 and 2; 2 is its common base (deleted only with force). */
+function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
+  const verified = { ok: false, files_compared: 12, sample_percent: 100, mismatches: ['etc/hosts'], verified_at: '2026-01-03T00:00:00Z' };
+  let replicas: Replica[] = [replica(2, { verification: verified }), replica(1)];
+  const routes: Record<string, Handler> = {
+    ...defaultRoutes(),
+    'GET /servers': () => json(200, [primary, remote]),
+    'GET /subvolumes': () => json(200, [subvolume]),
+    'GET /targets': () => json(200, [target]),
+    [`GET /targets/${target.id}`]: () => json(200, target),
+    [`GET /targets/${target.id}/replicas`]: () => json(200, replicas),
+    [`GET /replicas/${replica(1).id}/tree`]: (_req, url) =>
+      json(200, url.searchParams.get('path') ? { path: 'docs', entries: [entry('a.md')] } : { path: '', entries: [dir('docs'), entry('x.bin')] }),
+    ...extra,
+  };
+  for (const r of replicas) {
+    routes[`DELETE /replicas/${r.id}`] ??= (_req, url) => {
+      if (r.id === replica(2).id && url.searchParams.get('force') !== 'true') return problem(409, 'Conflict', COMMON_BASE);
+      replicas = replicas.filter((x) => x.id !== r.id);
+      return json(200, r);
+    };
+  }
+  return routes;
+}
+
+const rows = () => screen.getAllByTestId('replica-row');
+
+describe('Target page', () => {
+  it('lists the target and its replicas, each linking to its snapshot', async () => {
+    renderApp(backend(), `/replication/targets/${target.id}`);
+    expect(await screen.findByRole('heading', { name: 'Target backup-1:/srv/backups/home' })).toBeInTheDocument();
+    await waitFor(() => expect(rows().map((r) => r.getAttribute('data-name'))).toEqual([snapshot(2).name, snapshot(1).name]));
+    expect(rows()[0]).toHaveTextContent('1 difference(s)');
+    expect(rows()[1]).toHaveTextContent('not yet');
+    expect(within(rows()[1]!).getByRole('link', { name: snapshot(1).name })).toHaveAttribute(
+      'href',
+      `/subvolumes/${subvolume.id}/snapshots/${snapshot(1).id}`,
+    );
+    expect(within(rows()[1]!).getByRole('link', { name: `Browse ${snapshot(1).name}` })).toHaveAttribute(
+      'href',
+      `/replication/targets/${target.id}/replicas/${replica(1).id}`,
+    );
+  });
+
+  it('deletes a replica after confirming', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(backend(), `/replication/targets/${target.id}`);
+    await user.click(await screen.findByRole('button', { name: `Delete ${snapshot(1).name}` }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete this replica?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete replica' }));
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const del = requests.find((r) => r.method === 'DELETE')!;
+    expect(del.url.searchParams.get('force')).toBe('false');
+  });
+
+  it('the common base: shows why it was refused and offers a forced delete (the next send is full)', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(backend(), `/replication/targets/${target.id}`);
+    await user.click(await screen.findByRole('button', { name: `Delete ${snapshot(2).name}` }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete this replica?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete replica' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('is the common base of its target');
+    expect(dialog).toHaveTextContent(/the next replication to this target will be a full send/);
+    await user.click(within(dialog).getByRole('button', { name: 'Delete anyway (force)' }));
+    await waitFor(() => expect(rows().map((r) => r.getAttribute('data-name'))).toEqual([snapshot(1).name]));
+    expect(requests.filter((r) => r.method === 'DELETE').map((r) => r.url.searchParams.get('force'))).toEqual(['false', 'true']);
+  });
+
+  it('viewers see the replicas without Browse or Delete', async () => {
+    renderApp({ ...backend(), 'GET /auth/me': () => json(200, viewer) }, `/replication/targets/${target.id}`);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /Browse/ })).toBeNull();
+  });
+
+  it("browses a replica's files through browseReplica, downloads through downloadReplicaFile", async () => {
+    const user = userEvent.setup();
+    renderApp(backend(), `/replication/targets/${target.id}/replicas/${replica(1).id}`);
+    expect(await screen.findByRole('heading', { name: `Replica ${snapshot(1).name}` })).toBeInTheDocument();
+    const file = (await screen.findAllByTestId('tree-entry'))[1]!;
+    expect(within(file).getByRole('link', { name: 'Download x.bin' })).toHaveAttribute(
+      'href',
+      `/api/v1/replicas/${replica(1).id}/file?path=x.bin`,
+    );
+    expect(screen.queryByRole('checkbox')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Open docs' }));
+    await waitFor(() => expect(screen.getAllByTestId('tree-entry').map((r) => r.getAttribute('data-name'))).toEqual(['a.md']));
+  });
+
+  it('the Replication page links each target to its page', async () => {
+    renderApp(
+      { ...backend(), 'GET /replications': () => json(200, { items: [], total: 0, limit: 20, offset: 0 }) },
+      '/replication',
+    );
+    const link = await screen.findByRole('link', { name: `Replicas on ${target.directory}` });
+    expect(link).toHaveAttribute('href', `/replication/targets/${target.id}`);
+  });
+});

@@ -1,0 +1,197 @@
+// Restoring a snapshot: where from (the primary's snapshot; replicas are listed but not
+// available yet), what to do (a new subvolume, a rollback, or picked files), what that will
+// do in plain words, then the restore itself followed until it succeeded or failed.
+import { Alert, Button, Group, List, Modal, Radio, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import type { Snapshot, Subvolume } from '../../api/client';
+import { type Replica, type RestoreMode, useRequestRestore } from '../../api/restoreQueries';
+import { FormError } from '../../components/FormActions';
+import { Mono } from '../../components/Mono';
+import { fieldError } from '../../lib/fieldError';
+import { type RestoreForm, MODE_LABEL, describeRestore, parentPath, restoreBody, restoreProblems } from '../../lib/restore';
+import { RestoreProgress } from './RestoreStatus';
+
+const SUBMIT_LABEL: Record<RestoreMode, string> = {
+  new_subvolume: 'Make the new subvolume',
+  rollback: 'Roll back',
+  files: 'Restore files',
+};
+
+/** The request fields shown next to their input (the rest show at the end of the form). */
+const INLINE_FIELDS = ['destination', 'paths'];
+
+function SourceChoice({ snapshot, replicas, replicaLabel }: { snapshot: Snapshot; replicas: Replica[]; replicaLabel: (r: Replica) => string }) {
+  return (
+    <Radio.Group label="Restore from" value="primary" readOnly>
+      <Stack gap={6} mt={6}>
+        <Radio value="primary" label="Primary snapshot" description={snapshot.path} />
+        {replicas.map((r) => (
+          <Radio
+            key={r.id}
+            value={r.id}
+            disabled
+            label={`Replica on ${replicaLabel(r)}`}
+            description="restore from a replica: coming soon"
+          />
+        ))}
+      </Stack>
+    </Radio.Group>
+  );
+}
+
+export function RestoreDialog({
+  snapshot,
+  subvolume,
+  picked,
+  initialMode,
+  replicas,
+  replicaLabel,
+  onClose,
+}: {
+  snapshot: Snapshot;
+  subvolume: Subvolume;
+  /** Paths picked in the file browser (for a files restore). */
+  picked: string[];
+  initialMode: RestoreMode;
+  replicas: Replica[];
+  replicaLabel: (r: Replica) => string;
+  onClose: () => void;
+}) {
+  const request = useRequestRestore();
+  const [form, setForm] = useState<RestoreForm>({
+    mode: initialMode,
+    destination: `${parentPath(subvolume.path)}/${snapshot.name}.restored`,
+    paths: picked,
+    overwrite: false,
+    confirmName: '',
+  });
+  const [tried, setTried] = useState(false);
+  const set = (p: Partial<RestoreForm>) => {
+    setForm((old) => ({ ...old, ...p }));
+    request.reset();
+  };
+  const problems = restoreProblems(form, subvolume.name);
+  const local = (field: 'destination' | 'paths') => (tried ? problems[field] : undefined);
+  const submit = () => {
+    setTried(true);
+    if (Object.keys(problems).length === 0) request.mutate(restoreBody(form, snapshot.id));
+  };
+
+  if (request.data) {
+    return (
+      <Modal opened onClose={onClose} title={`Restore from ${snapshot.name}`} centered size="lg">
+        <Stack gap="md">
+          <RestoreProgress id={request.data.id} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Close
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    );
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={`Restore from ${snapshot.name}`} centered size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Stack gap="md">
+          <SourceChoice snapshot={snapshot} replicas={replicas} replicaLabel={replicaLabel} />
+          <Radio.Group label="What to do" value={form.mode} onChange={(v) => set({ mode: v as RestoreMode })}>
+            <Group gap="lg" mt={6}>
+              {(['new_subvolume', 'rollback', 'files'] as const).map((m) => (
+                <Radio key={m} value={m} label={MODE_LABEL[m]} />
+              ))}
+            </Group>
+          </Radio.Group>
+
+          {form.mode === 'new_subvolume' && (
+            <TextInput
+              label="Destination path"
+              description="An absolute path on the server, inside its allowed roots; nothing may exist there yet."
+              required
+              value={form.destination}
+              onChange={(e) => set({ destination: e.currentTarget.value })}
+              error={local('destination') ?? fieldError(request.error, 'destination')}
+            />
+          )}
+
+          {form.mode === 'rollback' && (
+            <>
+              <Alert color="orange" variant="light" role="note" title="The live subvolume goes back in time">
+                <Text size="sm">
+                  <Mono>{subvolume.path}</Mono> becomes a copy of this snapshot again: what was written to it since is no
+                  longer in it. Its current state is not lost: it is kept first as a snapshot held as “pre-restore”, which
+                  is never pruned until you release it.
+                </Text>
+              </Alert>
+              <TextInput
+                label={`Type ${subvolume.name} to confirm`}
+                autoComplete="off"
+                value={form.confirmName}
+                onChange={(e) => set({ confirmName: e.currentTarget.value })}
+              />
+            </>
+          )}
+
+          {form.mode === 'files' && (
+            <Stack gap="xs">
+              {form.paths.length === 0 ? (
+                <Text size="sm" c={tried ? 'red' : 'dimmed'}>
+                  No files picked: close this dialog, tick files or directories in the browser, then choose “Restore picked”.
+                </Text>
+              ) : (
+                <>
+                  <Text size="sm">Picked ({form.paths.length}):</Text>
+                  <List size="sm" spacing={2} aria-label="Picked paths">
+                    {form.paths.map((p) => (
+                      <List.Item key={p}>
+                        <Mono>{p}</Mono>
+                      </List.Item>
+                    ))}
+                  </List>
+                </>
+              )}
+              {fieldError(request.error, 'paths') && (
+                <Text size="sm" c="red">
+                  {fieldError(request.error, 'paths')}
+                </Text>
+              )}
+              <Switch
+                label="Overwrite existing files"
+                description="Off: a file that exists in the subvolume now is kept, and the restored copy is written beside it as NAME.restored-<time>. On: the existing file is replaced."
+                checked={form.overwrite}
+                onChange={(e) => set({ overwrite: e.currentTarget.checked })}
+              />
+            </Stack>
+          )}
+
+          <Alert color="blue" variant="light" role="note" title="What will happen">
+            <Text size="sm" data-testid="restore-summary">
+              {describeRestore(form, snapshot.name, subvolume.path)}
+            </Text>
+          </Alert>
+          <FormError error={request.error} fields={INLINE_FIELDS} title="Could not start the restore" />
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              color={form.mode === 'rollback' ? 'red' : undefined}
+              loading={request.isPending}
+              disabled={form.mode === 'rollback' && problems.confirm !== undefined}
+            >
+              {form.mode === 'rollback' ? `${SUBMIT_LABEL.rollback} ${subvolume.name}` : SUBMIT_LABEL[form.mode]}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
