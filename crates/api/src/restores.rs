@@ -184,6 +184,9 @@ pub enum Mode {
     Rollback,
     /// `paths` of the snapshot are copied into the live subvolume.
     Files,
+    /// The snapshot, lost on the primary, is received back from `source_replica_id`
+    /// into the subvolume's snapshot directory and catalogued again.
+    Snapshot,
 }
 
 /// Where a restore stands.
@@ -201,8 +204,9 @@ pub enum State {
 pub struct NewRestore {
     pub mode: Mode,
     pub snapshot_id: Uuid,
-    /// Restore from this replica instead of the primary's snapshot (not available yet:
-    /// refused with 400).
+    /// Restore from this replica of the snapshot (required when the primary lost the
+    /// snapshot): it is received back first (incremental when a common snapshot is on
+    /// both sides), then the mode runs.
     pub source_replica_id: Option<Uuid>,
     /// `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
     /// roots; it must not exist.
@@ -223,6 +227,8 @@ pub struct Restore {
     pub mode: Mode,
     pub subvolume_id: Uuid,
     pub snapshot_id: Uuid,
+    /// The target whose replica the snapshot came back from, when restored from one.
+    pub replica_target_id: Option<Uuid>,
     pub server_id: Uuid,
     pub destination: String,
     pub paths: Vec<String>,
@@ -236,6 +242,8 @@ pub struct Restore {
     pub result_path: Option<String>,
     /// A rollback's held snapshot of the state before.
     pub pre_restore_snapshot_id: Option<Uuid>,
+    /// From a replica: the snapshot the stream was incremental against (absent: full).
+    pub incremental_from: Option<Uuid>,
     pub files_copied: Option<u64>,
     /// `files`: the restored paths written beside an existing file.
     pub kept_beside: Vec<String>,
@@ -252,12 +260,14 @@ impl From<RestoreView> for Restore {
         Self {
             id: v.restore_id.as_uuid(),
             mode: match v.mode {
-                RestoreMode::NewSubvolume | RestoreMode::Snapshot => Mode::NewSubvolume,
+                RestoreMode::NewSubvolume => Mode::NewSubvolume,
+                RestoreMode::Snapshot => Mode::Snapshot,
                 RestoreMode::Rollback => Mode::Rollback,
                 RestoreMode::Files => Mode::Files,
             },
             subvolume_id: v.subvolume_id.as_uuid(),
             snapshot_id: v.snapshot_id.as_uuid(),
+            replica_target_id: v.replica_target_id.map(|t| t.as_uuid()),
             server_id: v.server_id.as_uuid(),
             destination: v.destination,
             paths: v.paths,
@@ -273,6 +283,7 @@ impl From<RestoreView> for Restore {
             rate_bytes_per_sec: v.rate_bytes_per_sec,
             result_path: v.result_path,
             pre_restore_snapshot_id: v.pre_restore_snapshot_id.map(|s| s.as_uuid()),
+            incremental_from: v.incremental_from.map(|s| s.as_uuid()),
             files_copied: v.files_copied,
             kept_beside: v.kept_beside,
             error: v.error,
@@ -537,6 +548,7 @@ impl RestoreApi {
                 Mode::NewSubvolume => RestoreMode::NewSubvolume,
                 Mode::Rollback => RestoreMode::Rollback,
                 Mode::Files => RestoreMode::Files,
+                Mode::Snapshot => RestoreMode::Snapshot,
             },
             snapshot_id: SnapshotId::from_uuid(b.snapshot_id),
             source_replica_id: b.source_replica_id.map(ReplicaId::from_uuid),

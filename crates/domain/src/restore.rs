@@ -130,7 +130,9 @@ pub struct SubvolumeRolledBack {
     pub previous_uuid: uuid::Uuid,
     pub new_uuid: uuid::Uuid,
     pub new_btrfs_id: u64,
-    pub pre_restore_snapshot_id: SnapshotId,
+    /// The held snapshot of the state before; `None` when the subvolume was gone (its
+    /// filesystem lost): then it is recreated and there was nothing to keep.
+    pub pre_restore_snapshot_id: Option<SnapshotId>,
 }
 
 /// A snapshot is held: retention never deletes it until [`SnapshotReleased`].

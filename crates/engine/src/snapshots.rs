@@ -352,7 +352,10 @@ impl Engine {
                 t.path, t.view.btrfs_uuid
             )));
         }
-        let on_disk: HashSet<uuid::Uuid> = found.iter().filter_map(|f| f.info.uuid).collect();
+        let on_disk: HashSet<uuid::Uuid> = found
+            .iter()
+            .filter_map(|f| inventory::identity(&f.info))
+            .collect();
         let present = projections::present_snapshots_of(&mut *tx, id).await?;
         let catalogued: HashSet<uuid::Uuid> = present.iter().map(|s| s.uuid).collect();
 
@@ -368,7 +371,8 @@ impl Engine {
         for f in &found {
             let Some(uuid) = f.info.uuid else { continue };
             let ours = t.view.is_parent_of(f.info.parent_uuid);
-            if !ours || !f.readonly || !f.within_roots || catalogued.contains(&uuid) {
+            let known = inventory::identity(&f.info).is_some_and(|i| catalogued.contains(&i));
+            if !ours || !f.readonly || !f.within_roots || known {
                 continue;
             }
             let created_at = match &f.path {
@@ -465,11 +469,13 @@ pub(crate) async fn remove_from_disk(
     let cmd_path = abs(&path)?;
     match t.btrfs.show_if_exists(&cmd_path).await {
         Ok(None) => Ok(Removal::Vanished),
-        Ok(Some(show)) if show.uuid != Some(snap.uuid) => Err(EngineError::Conflict(format!(
-            "the subvolume at {path} is not snapshot {id} (uuid {:?}, recorded {}); \
+        Ok(Some(show)) if show.received_uuid.or(show.uuid) != Some(snap.uuid) => {
+            Err(EngineError::Conflict(format!(
+                "the subvolume at {path} is not snapshot {id} (uuid {:?}, recorded {}); \
              refusing to delete it",
-            show.uuid, snap.uuid
-        ))),
+                show.uuid, snap.uuid
+            )))
+        }
         Ok(Some(_)) => match t.btrfs.delete(&cmd_path).await {
             Ok(()) => Ok(Removal::Deleted),
             Err(e) => {

@@ -1447,8 +1447,9 @@ export interface components {
             snapshot_id: string;
             /**
              * Format: uuid
-             * @description Restore from this replica instead of the primary's snapshot (not available yet:
-             *     refused with 400).
+             * @description Restore from this replica of the snapshot (required when the primary lost the
+             *     snapshot): it is received back first (incremental when a common snapshot is on
+             *     both sides), then the mode runs.
              */
             source_replica_id?: string;
             /**
@@ -1965,6 +1966,11 @@ export interface components {
             subvolume_id: string;
             /** Format: uuid */
             snapshot_id: string;
+            /**
+             * Format: uuid
+             * @description The target whose replica the snapshot came back from, when restored from one.
+             */
+            replica_target_id?: string;
             /** Format: uuid */
             server_id: string;
             destination: string;
@@ -1987,6 +1993,11 @@ export interface components {
              * @description A rollback's held snapshot of the state before.
              */
             pre_restore_snapshot_id?: string;
+            /**
+             * Format: uuid
+             * @description From a replica: the snapshot the stream was incremental against (absent: full).
+             */
+            incremental_from?: string;
             /** Format: uint64 */
             files_copied?: number;
             /** @description `files`: the restored paths written beside an existing file. */
@@ -2004,7 +2015,7 @@ export interface components {
          * @description What a restore does.
          * @enum {string}
          */
-        RestoreMode: "new_subvolume" | "rollback" | "files";
+        RestoreMode: "new_subvolume" | "rollback" | "files" | "snapshot";
         /**
          * RestorePage
          * @description A page of restores, newest first.

@@ -87,6 +87,12 @@ pub fn copy(src: &AbsPath, dst: &AbsPath, overwrite: bool) -> Argv {
     argv.literal("-T").literal("--").path(src).path(dst)
 }
 
+/// `mkdir -p -- DIR`: the directory and its missing parents (a restore's snapshot
+/// directory on a filesystem made anew).
+pub fn make_dirs(dir: &AbsPath) -> Argv {
+    Argv::new("mkdir").literal("-p").literal("--").path(dir)
+}
+
 /// `mv -T -- SRC DST`: renames `src` to exactly `dst` (both in one directory, so it is
 /// one `rename(2)`); fails when `dst` is a non-empty directory.
 pub fn rename(src: &AbsPath, dst: &AbsPath) -> Argv {

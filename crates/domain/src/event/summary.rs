@@ -214,10 +214,16 @@ impl DomainEvent {
                 e.class.as_str(),
                 e.error
             ),
-            Self::SubvolumeRolledBack(e) => format!(
-                "subvolume {} rolled back to snapshot {} (state before kept as snapshot {})",
-                e.subvolume_id, e.snapshot_id, e.pre_restore_snapshot_id
-            ),
+            Self::SubvolumeRolledBack(e) => match e.pre_restore_snapshot_id {
+                Some(pre) => format!(
+                    "subvolume {} rolled back to snapshot {} (state before kept as snapshot {pre})",
+                    e.subvolume_id, e.snapshot_id
+                ),
+                None => format!(
+                    "subvolume {} recreated from snapshot {} (it was gone)",
+                    e.subvolume_id, e.snapshot_id
+                ),
+            },
             Self::SnapshotHeld(e) => format!(
                 "snapshot {} held ({}): never pruned until released",
                 e.snapshot_id,

@@ -258,7 +258,7 @@ fn restore_samples() -> Vec<DomainEvent> {
             previous_uuid: Uuid::from_u128(30),
             new_uuid: Uuid::from_u128(31),
             new_btrfs_id: 270,
-            pre_restore_snapshot_id: SnapshotId::from_uuid(Uuid::from_u128(32)),
+            pre_restore_snapshot_id: Some(SnapshotId::from_uuid(Uuid::from_u128(32))),
         }),
         DomainEvent::SnapshotHeld(SnapshotHeld {
             subvolume_id: sv(),

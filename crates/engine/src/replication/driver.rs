@@ -172,7 +172,7 @@ impl Engine {
             .await?
             .into_iter()
             .filter(|f| f.readonly)
-            .filter_map(|f| f.info.uuid)
+            .filter_map(|f| inventory::identity(&f.info))
             .collect();
         let snapshots = projections::present_snapshots_of(self.events.pool(), sv)
             .await?

@@ -61,10 +61,11 @@ impl Engine {
                 .await
                 .map_err(|e| e.into_engine("destination"))?;
         }
+        let snap_disk = super::disk_uuid(&btrfs, &snapshot).await?;
         let existing = btrfs.show_if_exists(&abs(&dest)?).await;
         // Made by an earlier attempt of this restore: a writable child of the snapshot.
         let ours = matches!(&existing, Ok(Some(show))
-            if show.parent_uuid == Some(snapshot.uuid) && !show.readonly);
+            if show.parent_uuid == Some(snap_disk) && !show.readonly);
         if !ours {
             if btrfs.realpath(&abs(&dest)?).await.is_ok() {
                 return Err(EngineError::Conflict(format!(

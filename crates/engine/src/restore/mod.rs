@@ -18,10 +18,14 @@
 //! A restore never deletes anything it did not create, except what a rollback replaces,
 //! and that is kept as the pre-restore snapshot first (docs/design.md invariant 9).
 //!
-//! Not here: restoring from a replica over SSH (not built yet: the request is refused
-//! with a clear error), browsing (`browse`), who may restore (the API: operator+).
+//! From a replica (`source_replica_id`): the snapshot is first received back into the
+//! primary's snapshot directory and adopted again (`from_replica`), then the mode runs
+//! on it; mode `snapshot` does only that.
+//!
+//! Not here: browsing (`browse`), who may restore (the API: operator+).
 
 mod copy;
+mod from_replica;
 mod rollback;
 
 use chrono::{DateTime, Utc};
@@ -58,6 +62,7 @@ pub(crate) struct Outcome {
     pub(crate) result_path: String,
     pub(crate) bytes: u64,
     pub(crate) pre_restore_snapshot_id: Option<SnapshotId>,
+    pub(crate) incremental_from: Option<SnapshotId>,
     pub(crate) files_copied: u64,
     pub(crate) kept_beside: Vec<String>,
 }
@@ -81,20 +86,43 @@ impl Engine {
         meta: &AppendMeta,
     ) -> Result<RestoreView, EngineError> {
         let pool = self.events().pool();
-        if req.source_replica_id.is_some() {
-            return Err(invalid(
-                "source_replica_id",
-                "restoring from a replica is not available yet; restore from the primary's snapshot",
-            ));
-        }
         let snapshot = projections::snapshot_by_id(pool, req.snapshot_id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", req.snapshot_id)))?;
-        if snapshot.state != SnapshotState::Present {
+        let replica_target_id = match req.source_replica_id {
+            Some(rid) => {
+                let replica = projections::replica(pool, rid)
+                    .await?
+                    .ok_or_else(|| invalid("source_replica_id", format!("no replica {rid}")))?;
+                if replica.snapshot_id != snapshot.snapshot_id {
+                    return Err(invalid(
+                        "source_replica_id",
+                        "that replica is of another snapshot",
+                    ));
+                }
+                Some(replica.target_id)
+            }
+            None if req.mode == RestoreMode::Snapshot => {
+                return Err(invalid(
+                    "source_replica_id",
+                    "required to restore a snapshot",
+                ));
+            }
+            None => None,
+        };
+        if snapshot.state != SnapshotState::Present && replica_target_id.is_none() {
             return Err(EngineError::Conflict(format!(
-                "snapshot {} is {} on the primary",
+                "snapshot {} is {} on the primary: restore it from one of its replicas",
                 snapshot.snapshot_id,
                 snapshot.state.as_str()
+            )));
+        }
+        // Paths inside a snapshot the primary does not hold are checked when it is back.
+        let on_primary = self.snapshot_on_disk(&snapshot).await?;
+        if !on_primary && replica_target_id.is_none() {
+            return Err(EngineError::Conflict(format!(
+                "snapshot {} is not on the primary's disk: restore it from one of its replicas",
+                snapshot.name
             )));
         }
         let sub = projections::subvolume(pool, snapshot.subvolume_id)
@@ -121,13 +149,19 @@ impl Engine {
                 }
                 if req.mode == RestoreMode::Files {
                     paths = self
-                        .check_restore_paths(req.snapshot_id, &req.paths)
+                        .check_restore_paths(req.snapshot_id, &req.paths, on_primary)
                         .await?;
                 }
                 sub.path.clone()
             }
             RestoreMode::Snapshot => {
-                return Err(invalid("mode", "snapshot mode needs source_replica_id"));
+                if on_primary {
+                    return Err(EngineError::Conflict(format!(
+                        "snapshot {} is on the primary already",
+                        snapshot.name
+                    )));
+                }
+                sub.snapshot_dir.clone()
             }
         };
         let restore_id = RestoreId::new();
@@ -136,7 +170,7 @@ impl Engine {
             mode: req.mode,
             subvolume_id: sub.subvolume_id,
             snapshot_id: snapshot.snapshot_id,
-            replica_target_id: None,
+            replica_target_id,
             server_id: sub.server_id,
             destination,
             paths,
@@ -160,11 +194,15 @@ impl Engine {
         &self,
         snapshot: SnapshotId,
         raw: &[String],
+        on_primary: bool,
     ) -> Result<Vec<String>, EngineError> {
         if raw.is_empty() {
             return Err(invalid("paths", "name at least one file or directory"));
         }
-        let loc = self.locate(Source::Snapshot(snapshot)).await?;
+        let loc = match on_primary {
+            true => Some(self.locate(Source::Snapshot(snapshot)).await?),
+            false => None,
+        };
         let mut out = Vec::with_capacity(raw.len());
         for p in raw {
             let inner = InnerPath::parse(p).map_err(|e| invalid("paths", format!("{p:?}: {e}")))?;
@@ -174,12 +212,12 @@ impl Engine {
                     "the whole snapshot is a rollback, not a file restore",
                 ));
             }
-            self.resolve_inner(&loc, &inner)
-                .await
-                .map_err(|e| match e {
+            if let Some(loc) = &loc {
+                self.resolve_inner(loc, &inner).await.map_err(|e| match e {
                     EngineError::Invalid(m) | EngineError::NotFound(m) => invalid("paths", m),
                     e => e,
                 })?;
+            }
             out.push(inner.to_string());
         }
         Ok(out)
@@ -210,14 +248,7 @@ impl Engine {
         self.events()
             .append(&id.stream(), ExpectedVersion::Any, &[started], meta)
             .await?;
-        let outcome = match view.mode {
-            RestoreMode::NewSubvolume => self.restore_new_subvolume(&view).await,
-            RestoreMode::Files => self.restore_files(&view).await,
-            RestoreMode::Rollback => self.restore_rollback(&view, meta).await,
-            RestoreMode::Snapshot => Err(EngineError::Invalid(
-                "restoring from a replica is not available yet".into(),
-            )),
-        };
+        let outcome = self.restore_steps(&view, meta).await;
         match outcome {
             // A rollback records its success with the catalog change, in one transaction.
             Ok(None) => {}
@@ -256,13 +287,83 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Whether the catalogued snapshot is on the primary's disk now (present in the
+    /// catalog, and its path holds it: a lost filesystem is not in the catalog yet).
+    async fn snapshot_on_disk(
+        &self,
+        snapshot: &store::projections::SnapshotView,
+    ) -> Result<bool, EngineError> {
+        if snapshot.state != SnapshotState::Present {
+            return Ok(false);
+        }
+        let sub = projections::subvolume(self.events().pool(), snapshot.subvolume_id)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent("snapshot without subvolume".into()))?;
+        let (server, _) = self.server(sub.server_id).await?;
+        let btrfs = self.btrfs(&server).await?;
+        let path = crate::abs(&crate::recorded_path(&snapshot.path)?)?;
+        match btrfs.show_if_exists(&path).await {
+            Ok(Some(s)) => Ok(s.readonly && s.received_uuid.or(s.uuid) == Some(snapshot.uuid)),
+            Ok(None) => Ok(false),
+            Err(e) if btrfs::client::is_missing_path(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A replica source first brings the snapshot back to the primary; then the mode.
+    async fn restore_steps(
+        &self,
+        view: &RestoreView,
+        meta: &AppendMeta,
+    ) -> Result<Option<Outcome>, EngineError> {
+        let received = match view.replica_target_id {
+            Some(target) => Some(self.receive_back(view, target, meta).await?),
+            None => None,
+        };
+        let outcome = match view.mode {
+            RestoreMode::NewSubvolume => self.restore_new_subvolume(view).await?,
+            RestoreMode::Files => self.restore_files(view).await?,
+            RestoreMode::Rollback => self.restore_rollback(view, meta).await?,
+            RestoreMode::Snapshot => Some(Outcome::default()),
+        };
+        Ok(outcome.map(|mut o| {
+            if let Some(r) = received {
+                if view.mode == RestoreMode::Snapshot {
+                    o.result_path = r.path;
+                }
+                o.bytes += r.bytes;
+                o.incremental_from = r.incremental_from;
+            }
+            o
+        }))
+    }
+}
+
+/// The btrfs uuid of the snapshot as it is on disk: its catalog uuid, except for one
+/// received back from a replica (a new subvolume whose `received_uuid` is the catalog's).
+pub(crate) async fn disk_uuid(
+    btrfs: &btrfs::Btrfs<std::sync::Arc<dyn btrfs::Host>>,
+    snap: &store::projections::SnapshotView,
+) -> Result<uuid::Uuid, EngineError> {
+    let path = crate::abs(&crate::recorded_path(&snap.path)?)?;
+    let show = btrfs.show(&path).await?;
+    match show.uuid {
+        Some(u) if show.received_uuid.or(Some(u)) == Some(snap.uuid) => Ok(u),
+        _ => Err(EngineError::Conflict(format!(
+            "the subvolume at {} is not snapshot {} any more",
+            snap.path, snap.name
+        ))),
+    }
+}
+
 pub(crate) fn succeeded(id: RestoreId, o: Outcome) -> DomainEvent {
     DomainEvent::RestoreSucceeded(RestoreSucceeded {
         restore_id: id,
         result_path: o.result_path,
         bytes: o.bytes,
         pre_restore_snapshot_id: o.pre_restore_snapshot_id,
-        incremental_from: None,
+        incremental_from: o.incremental_from,
         files_copied: o.files_copied,
         kept_beside: o.kept_beside,
     })

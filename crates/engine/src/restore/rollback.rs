@@ -7,9 +7,10 @@
 //! 2. The swap, two renames in one directory: `P` → `O = P/../.NAME.before-restore-<id>`,
 //!    then `T` → `P`. Between them `P` is briefly absent; a crash there is finished by
 //!    the next attempt (`P` missing, `O` is the old subvolume, `T` the new one).
-//! 3. The pre-restore snapshot: `btrfs subvolume snapshot -r O SNAPDIR/NAME.<time>`
-//!    (time of the request, so every attempt picks the same name). It holds every write
-//!    made to `P` up to the swap.
+//! 3. The pre-restore snapshot: `btrfs subvolume snapshot -r O SNAPDIR/NAME.<time>` (time
+//!    of the request, so every attempt picks the same name). It holds every write made to
+//!    `P` up to the swap. When the subvolume is gone (its filesystem lost), steps 1-4 are
+//!    one: `P` is recreated from `S`, and there is nothing to keep.
 //! 4. `O` is deleted: its content is in the pre-restore snapshot.
 //! 5. One transaction records `SnapshotCreated` + `SnapshotHeld` (the pre-restore
 //!    snapshot, never pruned until released), `SubvolumeRolledBack` (new uuid and id of
@@ -79,12 +80,20 @@ impl Engine {
             .snapshot_dir
             .join(&pre_name)
             .map_err(|e| EngineError::Inconsistent(format!("pre-restore path: {e}")))?;
-        let is_new = |s: &SubvolumeShow| s.parent_uuid == Some(snap.uuid) && !s.readonly;
+        // A copy's parent is the snapshot as it is on disk (a snapshot received back
+        // from a replica has a uuid of its own).
+        let snap_disk = super::disk_uuid(&t.btrfs, &snap).await?;
+        let is_new = |s: &SubvolumeShow| s.parent_uuid == Some(snap_disk) && !s.readonly;
         let is_old = |s: &SubvolumeShow| s.uuid == Some(prev_uuid);
 
-        // 1 and 2: make the copy and swap it in, unless an earlier attempt did.
+        // 1 and 2: make the copy and swap it in, unless an earlier attempt did. A
+        // subvolume that is gone (its filesystem lost) is recreated from the snapshot,
+        // with nothing to keep.
         let live = show(&t, &t.path).await?;
-        match &live {
+        let rename = |from: &ServerPath, to: &ServerPath| -> Result<btrfs::Argv, EngineError> {
+            Ok(btrfs::command::files::rename(&abs(from)?, &abs(to)?))
+        };
+        let recreated = match &live {
             Some(l) if is_old(l) => {
                 match show(&t, &tmp).await? {
                     Some(s) if is_new(&s) => {}
@@ -103,18 +112,21 @@ impl Engine {
                         "{old} exists and is not ours"
                     )));
                 }
-                t.btrfs
-                    .run_writer(btrfs::command::files::rename(&abs(&t.path)?, &abs(&old)?))
-                    .await?;
-                t.btrfs
-                    .run_writer(btrfs::command::files::rename(&abs(&tmp)?, &abs(&t.path)?))
-                    .await?;
+                t.btrfs.run_writer(rename(&t.path, &old)?).await?;
+                t.btrfs.run_writer(rename(&tmp, &t.path)?).await?;
+                false
             }
             None => match (show(&t, &old).await?, show(&t, &tmp).await?) {
                 (Some(o), Some(n)) if is_old(&o) && is_new(&n) => {
+                    t.btrfs.run_writer(rename(&tmp, &t.path)?).await?;
+                    false
+                }
+                (None, None) => {
+                    let src = crate::recorded_path(&snap.path)?;
                     t.btrfs
-                        .run_writer(btrfs::command::files::rename(&abs(&tmp)?, &abs(&t.path)?))
+                        .snapshot_writable(&abs(&src)?, &abs(&t.path)?)
                         .await?;
+                    true
                 }
                 _ => {
                     return Err(EngineError::Conflict(format!(
@@ -123,14 +135,17 @@ impl Engine {
                     )));
                 }
             },
-            Some(l) if is_new(l) => {}
+            // Swapped (or recreated) by an earlier attempt.
+            Some(l) if is_new(l) => {
+                show(&t, &old).await?.is_none() && show(&t, &pre).await?.is_none()
+            }
             Some(_) => {
                 return Err(EngineError::Conflict(format!(
                     "{} was replaced by another subvolume than the one recorded",
                     t.path
                 )));
             }
-        }
+        };
         let now_live = show(&t, &t.path).await?.ok_or_else(|| {
             EngineError::Verification(format!("{} is missing after the swap", t.path))
         })?;
@@ -144,65 +159,28 @@ impl Engine {
             }
         };
 
-        // 3: the pre-restore snapshot of the old subvolume.
-        let pre_show = match show(&t, &pre).await? {
-            Some(s) if s.parent_uuid == Some(prev_uuid) && s.readonly => s,
-            Some(_) => {
-                return Err(EngineError::Conflict(format!(
-                    "{pre} exists and is not ours"
-                )));
-            }
-            None => {
-                if show(&t, &old).await?.is_none() {
-                    return Err(EngineError::Conflict(format!(
-                        "the subvolume before the rollback ({old}) is gone and no pre-restore \
-                         snapshot was kept"
-                    )));
-                }
-                t.btrfs.snapshot_readonly(&abs(&old)?, &abs(&pre)?).await?;
-                show(&t, &pre).await?.ok_or_else(|| {
-                    EngineError::Verification(format!("{pre} missing after creation"))
-                })?
-            }
+        // 3 and 4: keep the old subvolume as a held pre-restore snapshot, then delete it.
+        let mut catalog = Vec::new();
+        let pre_id = if recreated {
+            None
+        } else {
+            let (pre_id, kept) = self
+                .keep_pre_restore(&t, view, &old, &pre, &pre_name, prev_uuid)
+                .await?;
+            catalog.extend(kept);
+            Some(pre_id)
         };
-        let pre_uuid = pre_show
-            .uuid
-            .ok_or_else(|| EngineError::Verification(format!("{pre} has no uuid")))?;
-
-        // 4: the old subvolume is in the pre-restore snapshot now.
-        if show(&t, &old).await?.is_some() {
-            t.btrfs.delete(&abs(&old)?).await?;
-        }
 
         // 5: the catalog, in one transaction with the restore's success.
-        let pre_id = SnapshotId::new();
-        let catalog = [
-            DomainEvent::SnapshotCreated(SnapshotCreated {
-                snapshot_id: pre_id,
-                subvolume_id: view.subvolume_id,
-                name: pre_name,
-                path: pre.as_str().to_owned(),
-                uuid: pre_uuid,
-                parent_uuid: prev_uuid,
-                btrfs_id: pre_show.subvolume_id,
-                created_at: Utc::now(),
-            }),
-            DomainEvent::SnapshotHeld(SnapshotHeld {
-                subvolume_id: view.subvolume_id,
-                snapshot_id: pre_id,
-                reason: HoldReason::PreRestore,
-                restore_id: Some(view.restore_id),
-            }),
-            DomainEvent::SubvolumeRolledBack(SubvolumeRolledBack {
-                subvolume_id: view.subvolume_id,
-                restore_id: view.restore_id,
-                snapshot_id: view.snapshot_id,
-                previous_uuid: prev_uuid,
-                new_uuid,
-                new_btrfs_id: new_id,
-                pre_restore_snapshot_id: pre_id,
-            }),
-        ];
+        catalog.push(DomainEvent::SubvolumeRolledBack(SubvolumeRolledBack {
+            subvolume_id: view.subvolume_id,
+            restore_id: view.restore_id,
+            snapshot_id: view.snapshot_id,
+            previous_uuid: prev_uuid,
+            new_uuid,
+            new_btrfs_id: new_id,
+            pre_restore_snapshot_id: pre_id,
+        }));
         events::append_in(
             &mut tx,
             &view.subvolume_id.stream(),
@@ -215,7 +193,7 @@ impl Engine {
             view.restore_id,
             Outcome {
                 result_path: t.path.as_str().to_owned(),
-                pre_restore_snapshot_id: Some(pre_id),
+                pre_restore_snapshot_id: pre_id,
                 ..Outcome::default()
             },
         );
@@ -228,7 +206,69 @@ impl Engine {
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(subvolume = %view.subvolume_id, snapshot = %view.snapshot_id, "rolled back");
+        tracing::info!(subvolume = %view.subvolume_id, snapshot = %view.snapshot_id, recreated, "rolled back");
         Ok(None)
+    }
+
+    /// Steps 3 and 4: the held read-only snapshot of the old subvolume `old` at `pre`
+    /// (reused when an earlier attempt made it), then `old` deleted. Returns its id and
+    /// the events that catalogue it.
+    async fn keep_pre_restore(
+        &self,
+        t: &Target,
+        view: &RestoreView,
+        old: &ServerPath,
+        pre: &ServerPath,
+        pre_name: &str,
+        prev_uuid: uuid::Uuid,
+    ) -> Result<(SnapshotId, [DomainEvent; 2]), EngineError> {
+        let pre_show = match show(t, pre).await? {
+            Some(s) if s.parent_uuid == Some(prev_uuid) && s.readonly => s,
+            Some(_) => {
+                return Err(EngineError::Conflict(format!(
+                    "{pre} exists and is not ours"
+                )));
+            }
+            None => {
+                if show(t, old).await?.is_none() {
+                    return Err(EngineError::Conflict(format!(
+                        "the subvolume before the rollback ({old}) is gone and no pre-restore \
+                         snapshot was kept"
+                    )));
+                }
+                t.btrfs.snapshot_readonly(&abs(old)?, &abs(pre)?).await?;
+                show(t, pre).await?.ok_or_else(|| {
+                    EngineError::Verification(format!("{pre} missing after creation"))
+                })?
+            }
+        };
+        let pre_uuid = pre_show
+            .uuid
+            .ok_or_else(|| EngineError::Verification(format!("{pre} has no uuid")))?;
+        if show(t, old).await?.is_some() {
+            t.btrfs.delete(&abs(old)?).await?;
+        }
+        let pre_id = SnapshotId::new();
+        Ok((
+            pre_id,
+            [
+                DomainEvent::SnapshotCreated(SnapshotCreated {
+                    snapshot_id: pre_id,
+                    subvolume_id: view.subvolume_id,
+                    name: pre_name.to_owned(),
+                    path: pre.as_str().to_owned(),
+                    uuid: pre_uuid,
+                    parent_uuid: prev_uuid,
+                    btrfs_id: pre_show.subvolume_id,
+                    created_at: Utc::now(),
+                }),
+                DomainEvent::SnapshotHeld(SnapshotHeld {
+                    subvolume_id: view.subvolume_id,
+                    snapshot_id: pre_id,
+                    reason: HoldReason::PreRestore,
+                    restore_id: Some(view.restore_id),
+                }),
+            ],
+        ))
     }
 }

@@ -68,7 +68,8 @@ pub(super) async fn apply(
         }
         DomainEvent::RestoreSucceeded(e) => {
             sqlx::query(
-                "UPDATE proj_restores SET state = 'succeeded', result_path = $2, bytes = $3,
+                "UPDATE proj_restores SET state = 'succeeded', result_path = $2,
+                        bytes = GREATEST(bytes, $3),
                         pre_restore_snapshot_id = $4, incremental_from = $5, files_copied = $6,
                         kept_beside = $7, finished_at = $8, error = NULL, error_class = NULL
                   WHERE restore_id = $1",

@@ -69,6 +69,18 @@ pub(super) async fn apply(
                 .execute(conn)
                 .await?;
         }
+        DomainEvent::SnapshotRestored(e) => {
+            sqlx::query(
+                "UPDATE proj_snapshots SET state = 'present', path = $2, btrfs_id = $3,
+                        gone_at = NULL, last_error = NULL
+                  WHERE snapshot_id = $1",
+            )
+            .bind(e.snapshot_id.as_uuid())
+            .bind(&e.path)
+            .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
+            .execute(conn)
+            .await?;
+        }
         DomainEvent::SnapshotHeld(e) => {
             sqlx::query("UPDATE proj_snapshots SET held = $2 WHERE snapshot_id = $1")
                 .bind(e.snapshot_id.as_uuid())
