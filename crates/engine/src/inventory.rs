@@ -133,6 +133,13 @@ pub(crate) async fn top_level_mount(
     }
 }
 
+/// A snapshot's identity in the catalog: its own uuid, or for one received back from a
+/// replica (a restore) the uuid it was received from, which is the original snapshot's
+/// (and what `btrfs send` puts in a stream that uses it as the parent).
+pub fn identity(info: &btrfs::parse::SubvolumeInfo) -> Option<uuid::Uuid> {
+    info.received_uuid.or(info.uuid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,11 +151,4 @@ mod tests {
         assert!(!raw_within("/mnt/pool2/my docs", &roots));
         assert!(!raw_within("/mnt", &roots));
     }
-}
-
-/// A snapshot's identity in the catalog: its own uuid, or for one received back from a
-/// replica (a restore) the uuid it was received from, which is the original snapshot's
-/// (and what `btrfs send` puts in a stream that uses it as the parent).
-pub fn identity(info: &btrfs::parse::SubvolumeInfo) -> Option<uuid::Uuid> {
-    info.received_uuid.or(info.uuid)
 }
