@@ -187,6 +187,9 @@ pub enum Mode {
     /// The snapshot, lost on the primary, is received back from `source_replica_id`
     /// into the subvolume's snapshot directory and catalogued again.
     Snapshot,
+    /// Not a restore: a replica checked against its snapshot (`POST
+    /// /replicas/{id}/verify`; only listed, never requested here).
+    Verify,
 }
 
 /// Where a restore stands.
@@ -233,6 +236,8 @@ pub struct Restore {
     pub destination: String,
     pub paths: Vec<String>,
     pub overwrite: bool,
+    /// `verify`: the percentage of files whose content digests are compared.
+    pub sample_percent: Option<u8>,
     pub state: State,
     pub attempts: u32,
     pub bytes: u64,
@@ -262,6 +267,7 @@ impl From<RestoreView> for Restore {
             mode: match v.mode {
                 RestoreMode::NewSubvolume => Mode::NewSubvolume,
                 RestoreMode::Snapshot => Mode::Snapshot,
+                RestoreMode::Verify => Mode::Verify,
                 RestoreMode::Rollback => Mode::Rollback,
                 RestoreMode::Files => Mode::Files,
             },
@@ -272,6 +278,7 @@ impl From<RestoreView> for Restore {
             destination: v.destination,
             paths: v.paths,
             overwrite: v.overwrite,
+            sample_percent: v.sample_percent,
             state: match v.state {
                 S::Queued => State::Queued,
                 S::Running => State::Running,
@@ -549,6 +556,7 @@ impl RestoreApi {
                 Mode::Rollback => RestoreMode::Rollback,
                 Mode::Files => RestoreMode::Files,
                 Mode::Snapshot => RestoreMode::Snapshot,
+                Mode::Verify => RestoreMode::Verify,
             },
             snapshot_id: SnapshotId::from_uuid(b.snapshot_id),
             source_replica_id: b.source_replica_id.map(ReplicaId::from_uuid),
@@ -557,23 +565,31 @@ impl RestoreApi {
             overwrite: b.overwrite,
         };
         let view = state.engine.request_restore(req, &meta).await?;
-        match &state.job_queue {
-            Some(queue) => {
-                // Recorded; if enqueueing fails, the next start of `serve` enqueues it.
-                if let Err(e) = queue.enqueue_restore(&view).await {
-                    tracing::error!(restore = %view.restore_id, error = %e, "enqueueing the restore failed");
-                }
-            }
-            None => {
-                let engine = state.engine.clone();
-                let id = view.restore_id;
-                tokio::spawn(async move {
-                    if let Err(e) = engine.run_restore(id, &meta).await {
-                        let _ = engine.give_up_restore(id, &e, &meta).await;
-                    }
-                });
-            }
-        }
+        enqueue(&state, &view, meta).await;
+        Ok(Accepted(view.into()))
+    }
+
+    /// Checks a replica against its source snapshot on the primary (`received_uuid`,
+    /// read-only, the same files and sizes, and sha256 digests of all files or of a
+    /// sample), as a job; the result is the replica's `verification`.
+    #[oai(
+        path = "/replicas/:id/verify",
+        method = "post",
+        operation_id = "verifyReplica"
+    )]
+    async fn verify(
+        &self,
+        auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<VerifyRequest>,
+    ) -> Answer<Accepted<Restore>, RestoreErrors> {
+        let meta = AppendMeta::new(auth.actor());
+        let view = state
+            .engine
+            .request_verify(ReplicaId::from_uuid(id.0), body.0.sample_percent, &meta)
+            .await?;
+        enqueue(&state, &view, meta).await;
         Ok(Accepted(view.into()))
     }
 
@@ -720,4 +736,38 @@ async fn tree(
         .list_tree(source, &path, cursor.as_deref(), limit)
         .await?;
     Ok(Json(page.into()))
+}
+
+/// A verification to run.
+#[derive(Debug, Object)]
+pub struct VerifyRequest {
+    /// The percentage of files whose content digests are compared, 1-100.
+    #[oai(default = "all_files")]
+    pub sample_percent: u8,
+}
+
+fn all_files() -> u8 {
+    100
+}
+
+/// Hands a recorded restore (or verification) to the job runner, or to a task of this
+/// process without one. A failure to enqueue is logged: the restore is recorded, and
+/// the next start of `serve` enqueues every unfinished one.
+async fn enqueue(state: &AppState, view: &RestoreView, meta: AppendMeta) {
+    match &state.job_queue {
+        Some(queue) => {
+            if let Err(e) = queue.enqueue_restore(view).await {
+                tracing::error!(restore = %view.restore_id, error = %e, "enqueueing the restore failed");
+            }
+        }
+        None => {
+            let engine = state.engine.clone();
+            let id = view.restore_id;
+            tokio::spawn(async move {
+                if let Err(e) = engine.run_restore(id, &meta).await {
+                    let _ = engine.give_up_restore(id, &e, &meta).await;
+                }
+            });
+        }
+    }
 }

@@ -29,6 +29,9 @@ crate::text_enum! {
         /// The snapshot is brought back from a replica into the primary's snapshot
         /// directory (the primary lost it) and adopted into the catalog again.
         Snapshot = "snapshot",
+        /// Not a restore: the replica on `replica_target_id` is checked against the
+        /// snapshot (`ReplicaVerified`), as a job like the restores.
+        Verify = "verify",
     }
 }
 
@@ -75,6 +78,9 @@ pub struct RestoreRequested {
     pub paths: Vec<String>,
     /// `files`: replace existing files instead of keeping them beside the restored ones.
     pub overwrite: bool,
+    /// `verify`: the percentage of files whose content digests are compared (1-100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_percent: Option<u8>,
 }
 
 /// A restore's job began (or began again after a restart: the steps are idempotent).

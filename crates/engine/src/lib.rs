@@ -56,6 +56,7 @@ pub mod subvolumes;
 pub mod target_prune;
 pub mod targets;
 pub mod test_pause;
+pub mod verify;
 
 use std::sync::Arc;
 

@@ -969,6 +969,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/replicas/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a replica against its source snapshot on the primary (`received_uuid`,
+         *     read-only, the same files and sizes, and sha256 digests of all files or of a
+         *     sample), as a job; the result is the replica's `verification`.
+         */
+        post: operations["verifyReplica"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/restores/{id}": {
         parameters: {
             query?: never;
@@ -1976,6 +1997,11 @@ export interface components {
             destination: string;
             paths: string[];
             overwrite: boolean;
+            /**
+             * Format: uint8
+             * @description `verify`: the percentage of files whose content digests are compared.
+             */
+            sample_percent?: number;
             state: components["schemas"]["RestoreState"];
             /** Format: uint32 */
             attempts: number;
@@ -2015,7 +2041,7 @@ export interface components {
          * @description What a restore does.
          * @enum {string}
          */
-        RestoreMode: "new_subvolume" | "rollback" | "files" | "snapshot";
+        RestoreMode: "new_subvolume" | "rollback" | "files" | "snapshot" | "verify";
         /**
          * RestorePage
          * @description A page of restores, newest first.
@@ -2628,6 +2654,18 @@ export interface components {
             mismatches: string[];
             /** Format: date-time */
             verified_at: string;
+        };
+        /**
+         * VerifyRequest
+         * @description A verification to run.
+         */
+        VerifyRequest: {
+            /**
+             * Format: uint8
+             * @description The percentage of files whose content digests are compared, 1-100.
+             * @default 100
+             */
+            sample_percent: number;
         };
     };
     responses: never;
@@ -6673,6 +6711,88 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json; charset=utf-8": components["schemas"]["NewRestore"];
+            };
+        };
+        responses: {
+            /** @description Accepted: carried out in the background. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Restore"];
+                };
+            };
+            /** @description Invalid request (`field` names it): a missing or bad destination or path, a path leaving the snapshot. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not present, the subvolume is not managed, or the destination exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyReplica: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["VerifyRequest"];
             };
         };
         responses: {

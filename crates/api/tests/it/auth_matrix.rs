@@ -101,6 +101,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("requestRestore", Need::Operator),
     ("releaseSnapshot", Need::Operator),
     ("deleteReplica", Need::Operator),
+    ("verifyReplica", Need::Operator),
     ("createPolicy", Need::Operator),
     ("updatePolicy", Need::Operator),
     ("deletePolicy", Need::Operator),

@@ -187,6 +187,13 @@ impl DomainEvent {
                 Some(secs) => format!("RPO of subvolume {} set to {secs} s", e.subvolume_id),
                 None => format!("RPO of subvolume {} reset to the default", e.subvolume_id),
             },
+            Self::RestoreRequested(e) if e.mode == crate::restore::RestoreMode::Verify => format!(
+                "verification of the replica of snapshot {} on target {} requested ({}% sample)",
+                e.snapshot_id,
+                e.replica_target_id
+                    .map_or_else(|| "?".to_owned(), |t| t.to_string()),
+                e.sample_percent.unwrap_or(100)
+            ),
             Self::RestoreRequested(e) => format!(
                 "{} restore of snapshot {}{} to {} requested",
                 e.mode.as_str(),

@@ -226,6 +226,7 @@ fn restore_samples() -> Vec<DomainEvent> {
             destination: "/mnt/pool/home".into(),
             paths: vec!["docs/a.txt".into()],
             overwrite: false,
+            sample_percent: Some(10),
         }),
         DomainEvent::RestoreStarted(RestoreStarted {
             restore_id: r,

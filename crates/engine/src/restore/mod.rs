@@ -154,6 +154,12 @@ impl Engine {
                 }
                 sub.path.clone()
             }
+            RestoreMode::Verify => {
+                return Err(invalid(
+                    "mode",
+                    "verify a replica with POST /replicas/{id}/verify",
+                ));
+            }
             RestoreMode::Snapshot => {
                 if on_primary {
                     return Err(EngineError::Conflict(format!(
@@ -175,6 +181,7 @@ impl Engine {
             destination,
             paths,
             overwrite: req.overwrite && req.mode == RestoreMode::Files,
+            sample_percent: None,
         });
         self.events()
             .append(
@@ -317,6 +324,9 @@ impl Engine {
         view: &RestoreView,
         meta: &AppendMeta,
     ) -> Result<Option<Outcome>, EngineError> {
+        if view.mode == RestoreMode::Verify {
+            return self.verify_replica(view, meta).await;
+        }
         let received = match view.replica_target_id {
             Some(target) => Some(self.receive_back(view, target, meta).await?),
             None => None,
@@ -325,7 +335,7 @@ impl Engine {
             RestoreMode::NewSubvolume => self.restore_new_subvolume(view).await?,
             RestoreMode::Files => self.restore_files(view).await?,
             RestoreMode::Rollback => self.restore_rollback(view, meta).await?,
-            RestoreMode::Snapshot => Some(Outcome::default()),
+            RestoreMode::Snapshot | RestoreMode::Verify => Some(Outcome::default()),
         };
         Ok(outcome.map(|mut o| {
             if let Some(r) = received {

@@ -713,3 +713,81 @@ async fn a_restore_killed_mid_stream_leaves_nothing_and_its_retry_finishes(pool:
     assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
     assert_eq!(sums(&dest), original);
 }
+
+#[sqlx::test]
+async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: PgPool) {
+    let lab = lab(pool).await;
+    populate(&lab);
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    let (s1, s1_name) = lab.snapshot().await;
+    lab.replicate(s1, None).await;
+    let replica = projections::replicas_of_snapshot(&lab.pool, s1)
+        .await
+        .unwrap()
+        .remove(0);
+
+    let run = |percent| {
+        let engine = lab.engine.clone();
+        let id = replica.replica_id;
+        async move {
+            let view = engine.request_verify(id, percent, &meta()).await.unwrap();
+            let done = engine.run_restore(view.restore_id, &meta()).await.unwrap();
+            assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
+        }
+    };
+    run(100).await;
+    let checked = projections::replica(&lab.pool, replica.replica_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let v = checked.verification.unwrap();
+    assert!(v.ok, "{:?}", v.mismatches);
+    assert_eq!(v.files_compared, 27, "every regular file");
+
+    // Change one file's bytes on the target (same size): only the digests can tell.
+    let path = format!("{}/{s1_name}/dir/b.txt", lab.area.remote(1));
+    let root_key = testkit::env("LAB_ROOT_PUBKEY")
+        .trim_end_matches(".pub")
+        .to_owned();
+    let snap_dir = format!("{}/{s1_name}", lab.area.remote(1));
+    let (ok, out) = testkit::lab::ssh_as(
+        "root",
+        &root_key,
+        1,
+        &format!(
+            "btrfs property set -f -ts {snap_dir} ro false && printf BRAVO | dd of={path} conv=notrunc status=none && btrfs property set -ts {snap_dir} ro true"
+        ),
+    );
+    assert!(ok, "{out}");
+    run(100).await;
+    let v = projections::replica(&lab.pool, replica.replica_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .verification
+        .unwrap();
+    assert!(!v.ok);
+    // Making it writable to tamper with it also cleared its received_uuid (btrfs does).
+    assert_eq!(v.mismatches.len(), 2, "{:?}", v.mismatches);
+    assert!(
+        v.mismatches[0].starts_with("received_uuid is None"),
+        "{:?}",
+        v.mismatches
+    );
+    assert_eq!(v.mismatches[1], "content differs: dir/b.txt");
+    assert_eq!(
+        lab.count("SELECT count(*) FROM events WHERE event_type = 'ReplicaVerified'")
+            .await,
+        2
+    );
+    let _ = target;
+
+    for bad in [0u8, 101] {
+        let err = lab
+            .engine
+            .request_verify(replica.replica_id, bad, &meta())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{bad}: {err}");
+    }
+}

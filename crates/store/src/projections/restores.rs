@@ -21,8 +21,9 @@ pub(super) async fn apply(
             sqlx::query(
                 "INSERT INTO proj_restores
                      (restore_id, mode, subvolume_id, snapshot_id, replica_target_id, server_id,
-                      destination, paths, overwrite, state, requested_by, requested_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11)",
+                      destination, paths, overwrite, state, requested_by, requested_at,
+                      sample_percent)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $12)",
             )
             .bind(e.restore_id.as_uuid())
             .bind(e.mode.as_str())
@@ -35,6 +36,7 @@ pub(super) async fn apply(
             .bind(e.overwrite)
             .bind(event.actor.to_string())
             .bind(event.recorded_at)
+            .bind(e.sample_percent.map(i16::from))
             .execute(conn)
             .await?;
         }
@@ -115,6 +117,8 @@ pub struct RestoreView {
     pub destination: String,
     pub paths: Vec<String>,
     pub overwrite: bool,
+    /// `verify`: the percentage of files whose content is compared.
+    pub sample_percent: Option<u8>,
     pub state: RestoreState,
     pub attempts: u32,
     pub bytes: u64,
@@ -134,7 +138,7 @@ pub struct RestoreView {
 }
 
 const COLUMNS: &str = "restore_id, mode, subvolume_id, snapshot_id, replica_target_id, \
-     server_id, destination, paths, overwrite, state, attempts, bytes, expected_bytes, \
+     server_id, destination, paths, overwrite, sample_percent, state, attempts, bytes, expected_bytes, \
      rate_bytes_per_sec, result_path, pre_restore_snapshot_id, incremental_from, files_copied, \
      kept_beside, error, error_class, requested_by, requested_at, started_at, finished_at";
 
@@ -157,6 +161,10 @@ fn from_row(row: &PgRow) -> Result<RestoreView, StoreError> {
         destination: row.try_get("destination")?,
         paths: row.try_get("paths")?,
         overwrite: row.try_get("overwrite")?,
+        sample_percent: {
+            let p: Option<i16> = row.try_get("sample_percent")?;
+            p.and_then(|p| u8::try_from(p).ok())
+        },
         state: super::text_enum(row, "state", RestoreState::parse)?,
         attempts: u32::try_from(attempts).unwrap_or(0),
         bytes: super::to_u64(row.try_get("bytes")?, "bytes")?,
