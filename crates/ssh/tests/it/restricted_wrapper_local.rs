@@ -684,3 +684,38 @@ fn execs_without_a_shell_and_reports_configuration_errors() {
         o.stdout
     );
 }
+
+#[test]
+fn file_readers_only_with_allow_read_in_dist_btrfs_forms_below_the_root() {
+    use btrfs::command::files;
+    let t = tree();
+    let root = p(&t.root);
+    let snap = root.join("snap").unwrap();
+    let file = root.join("file").unwrap();
+    let readers = [
+        files::list_dir(&snap),
+        files::stat(&file),
+        files::list_files(&snap),
+        files::read_file(&file),
+        files::sha256(&[file.clone(), root.join("dir").unwrap()]),
+    ];
+    for argv in &readers {
+        let line = argv.shell_quoted();
+        assert_refused(&t, &[], &line, "--allow-read");
+        let words: Vec<&str> = argv.words().collect();
+        assert_allowed(&t, &["--allow-read"], &line, &words);
+    }
+    // Only these forms, never through sudo, and only below the root.
+    let outside = format!("{}/outside", t.base);
+    for (words, why) in [
+        (vec!["find", &t.root, "-exec", "sh", ";"], "listing forms"),
+        (vec!["find", &t.root, "-maxdepth", "0", "-printf", "%p"], "listing forms"),
+        (vec!["cat", "/etc/passwd"], "usage: cat -- PATH"),
+        (vec!["cat", "--", "/etc/passwd"], "outside"),
+        (vec!["cat", "--", &format!("{}/link_out/x", t.root)], "outside"),
+        (vec!["sha256sum", "--", &outside], "usage: sha256sum"),
+        (vec!["sudo", "-n", "--", "cat", "--", &t.root], "never runs through sudo"),
+    ] {
+        assert_refused(&t, &["--allow-read"], &q(&words), why);
+    }
+}
