@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The browse-and-restore check of the browser test (restore.mjs) on its own: against the same
 // server and E2E_PRIMARY_ROOT as dashboard.e2e.mjs (e2e/README.md), without the lab remotes.
-// It manages e2e-vol through the API if it is not managed yet (and stops managing it again
-// afterwards), runs the check and ends with `e2e: N passed, M failed`.
+// With --replica it runs the restore-from-a-replica check (replica-restore.mjs) too, which
+// needs a lab remote. It manages e2e-vol through the API if it is not managed yet (and stops
+// managing it again afterwards), runs the checks and ends with `e2e: N passed, M failed`.
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { replicaRestoreCheck } from './replica-restore.mjs';
 import { restoreCheck } from './restore.mjs';
 import {
   DESKTOP,
@@ -61,6 +63,11 @@ async function main() {
     await check('Restore: browse a snapshot of e2e-vol, enter a directory, restore it as a new subvolume', () =>
       restoreCheck(page, `${base}/subvolumes/${subvolume.id}`),
     );
+    if (process.argv.includes('--replica')) {
+      await check('Restore from a replica: verify a replica, lose its snapshot on the primary, bring it back incrementally', () =>
+        replicaRestoreCheck(page, subvolume),
+      );
+    }
     if (managedHere) await page.request.delete(`${base}/api/v1/subvolumes/${subvolume.id}`, { headers });
     await check('no console errors, page errors or requests to other origins', async () => {
       assert(problems.length === 0, problems.join('\n'));

@@ -1,9 +1,11 @@
 // The browse-and-restore check of the browser test (called by dashboard.e2e.mjs, and run
 // alone by restore.e2e.mjs): a snapshot of e2e-vol with a directory in it is browsed on its
-// page, the directory entered, the Restore dialog's rollback confirmation checked (disabled
-// until the subvolume's name is typed; nothing is rolled back), and a `new_subvolume`
-// restore to a fresh path under E2E_PRIMARY_ROOT followed until it succeeded; the copy is
-// checked on disk and on the Restores page. Everything it made is removed again.
+// page, the directory entered, its Diff section compared with a snapshot taken just before
+// the directory was written (the directory and its file are listed as added), the Restore
+// dialog's rollback confirmation checked (disabled until the subvolume's name is typed;
+// nothing is rolled back), and a `new_subvolume` restore to a fresh path under
+// E2E_PRIMARY_ROOT followed until it succeeded; the copy is checked on disk and on the
+// Restores page. Everything it made is removed again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { assert, base, eventually, primaryRoot, shot, suffix, textOf, volPath } from './support.mjs';
@@ -16,6 +18,7 @@ export async function restoreCheck(page, subvolumeUrl) {
   const dest = `${primaryRoot}/e2e-restored-${suffix}`;
   const content = `restored by the browser test ${suffix}\n`;
   let snapshot = null;
+  let before = null;
   const api = async (method, path) => {
     const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
     const res = await page.request.fetch(`${base}/api/v1${path}`, { method, headers: { 'X-CSRF-Token': me.csrf_token } });
@@ -23,6 +26,10 @@ export async function restoreCheck(page, subvolumeUrl) {
     return res.json();
   };
   try {
+    // the snapshot compared with: taken before the directory exists (a second apart, so
+    // that it is the one before by creation time)
+    before = await api('POST', `/subvolumes/${subvolumeId}/snapshots`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     mkdirSync(dir, { recursive: true });
     writeFileSync(`${dir}/hello.txt`, content);
     snapshot = await api('POST', `/subvolumes/${subvolumeId}/snapshots`);
@@ -44,6 +51,18 @@ export async function restoreCheck(page, subvolumeUrl) {
     const download = await page.request.get(`${base}${href}`);
     assert(download.ok() && (await download.text()) === content, `the download answered ${download.status()}`);
     await shot(page, 'snapshot-files-1280');
+
+    // the Diff section: by default against the snapshot before, which lacks the directory
+    const diff = page.getByRole('region', { name: 'Diff' });
+    const against = diff.getByRole('combobox', { name: /Compare with/ });
+    await against.waitFor();
+    await eventually(async () => (await against.inputValue()) === before.id, `Diff does not compare with ${before.name} by default`);
+    const added = diff.locator(`[data-testid="diff-change"][data-kind="added"][data-path="e2e-restore-${suffix}/hello.txt"]`);
+    await added.waitFor();
+    assert((await textOf(diff.getByTestId('diff-count'))).includes(`from ${before.name} to ${snapshot.name}`), 'the diff does not name both snapshots');
+    await diff.getByText(/^added \(\d+\)$/).click();
+    assert((await diff.locator('[data-testid="diff-change"]:not([data-kind="added"])').count()) === 0, 'the added filter shows other kinds');
+    await shot(page, 'snapshot-diff-1280');
 
     // the dialog: a rollback needs the name typed; then a new subvolume
     await page.getByRole('button', { name: 'Restore…' }).click();
@@ -79,6 +98,7 @@ export async function restoreCheck(page, subvolumeUrl) {
   } finally {
     if (existsSync(dest)) execFileSync('btrfs', ['subvolume', 'delete', dest], { stdio: 'ignore' });
     if (snapshot) await api('DELETE', `/snapshots/${snapshot.id}?subvolume_id=${subvolumeId}`);
+    if (before) await api('DELETE', `/snapshots/${before.id}?subvolume_id=${subvolumeId}`);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -54,6 +54,7 @@ describe('Live updates', () => {
     expect(keysFor('ReplicaPruned')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('TargetAdded')).toEqual([['events'], ['replication']]);
     expect(keysFor('RestoreSucceeded')).toEqual([['events'], ['restores'], ['subvolumes']]);
+    expect(keysFor('RestoreProgress')).toEqual([['events'], ['restores']]);
     expect(keysFor('ReplicaDeleted')).toEqual([['events'], ['replication'], ['subvolumes']]);
     expect(keysFor('SubvolumeRpoSet')).toEqual([['events'], ['replication']]);
     expect(keysFor('ServerRegistered')).toEqual([['events'], ['servers']]);

@@ -29,6 +29,7 @@ export const invalidationRules: [prefix: string, keys: QueryKey[]][] = [
   ['Replication', [['replication'], ['subvolumes']]],
   ['Replica', [['replication'], ['subvolumes']]], // ReplicaPruned, ReplicaPruneFailed, ...
   ['Target', [['replication']]],
+  ['RestoreProgress', [['restores']]], // bytes and rate of a stream back, every second: nothing else changed
   ['Restore', [['restores'], ['subvolumes']]], // a restore's state; what it made (snapshots, subvolumes)
   ['Storage', [['storage'], ['servers']]],
 ];

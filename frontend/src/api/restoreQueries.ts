@@ -3,6 +3,7 @@
 // replicas. Keys: restores under 'restores' (live.ts invalidates them on Restore* events),
 // replicas under 'replication' (Replica* events), a snapshot under 'subvolumes' (Snapshot*).
 import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { API_BASE_URL, type ApiClient, type Schemas, type Snapshot } from './client';
 import { useApi } from './context';
 import { type ApiError, unwrap } from './problem';
@@ -19,6 +20,10 @@ export type NewRestore = Schemas['NewRestore'];
 export type RestoreMode = Schemas['RestoreMode'];
 export type RestoreState = Schemas['RestoreState'];
 export type RestorePage = Schemas['RestorePage'];
+export type DiffListing = Schemas['DiffListing'];
+export type DiffChange = Schemas['DiffChange'];
+export type ChangeKind = Schemas['ChangeKind'];
+export type Verification = Schemas['Verification'];
 
 /** What a file browser reads: a snapshot on the primary, or a replica on its target. */
 export type TreeSource = { kind: 'snapshot' | 'replica'; id: string };
@@ -29,6 +34,7 @@ export const restoreKeys = {
   one: (id: string) => ['restores', id] as const,
   snapshot: (id: string) => ['subvolumes', 'snapshot', id] as const,
   tree: (source: TreeSource, path: string) => ['tree', source.kind, source.id, path] as const,
+  diff: (snapshotId: string, againstId: string) => ['diff', snapshotId, againstId] as const,
   snapshotReplicas: (snapshotId: string) => ['replication', 'snapshot-replicas', snapshotId] as const,
   targetReplicas: (targetId: string) => ['replication', 'replicas', targetId] as const,
   target: (targetId: string) => ['replication', 'target', targetId] as const,
@@ -36,6 +42,8 @@ export const restoreKeys = {
 
 /** Entries per page of a directory listing (the API allows 1-5000). */
 export const TREE_PAGE_SIZE = 200;
+/** Changes per page of a diff (the API allows 1-5000). */
+export const DIFF_PAGE_SIZE = 200;
 export const RESTORE_PAGE_SIZE = 50;
 /** How often a restore being followed is read again while it is queued or running. */
 export const RESTORE_POLL_MS = 1000;
@@ -72,6 +80,28 @@ export function useTree(source: TreeSource, path: string) {
   });
 }
 
+/** What changed from snapshot `againstId` to `snapshotId`, page by page through `next_cursor`
+ *  (two snapshots never change, so a diff read once stays). Nothing is read without `againstId`. */
+export function useSnapshotDiff(snapshotId: string, againstId: string | null) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: restoreKeys.diff(snapshotId, againstId ?? ''),
+    queryFn: ({ pageParam }): Promise<DiffListing> =>
+      unwrap(
+        api.GET('/snapshots/{id}/diff', {
+          params: {
+            path: { id: snapshotId },
+            query: { against: againstId ?? '', limit: DIFF_PAGE_SIZE, ...(pageParam !== undefined ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    enabled: againstId !== null,
+    staleTime: Infinity,
+  });
+}
+
 const snapshotQuery = (api: ApiClient, id: string) => ({
   queryKey: restoreKeys.snapshot(id),
   queryFn: () => unwrap(api.GET('/snapshots/{id}', { params: { path: { id } } })),
@@ -105,24 +135,40 @@ export function useTarget(id: string) {
   });
 }
 
-/** The replica catalog of a target. */
+/** The replica catalog of a target (nothing is read for an empty id). */
 export function useTargetReplicas(targetId: string) {
   const api = useApi();
   return useQuery({
     queryKey: restoreKeys.targetReplicas(targetId),
     queryFn: () => unwrap(api.GET('/targets/{id}/replicas', { params: { path: { id: targetId } } })),
+    enabled: targetId !== '',
   });
 }
 
-/** One restore, read again every second while it is queued or running. */
+/** One restore, read again every second while it is queued or running (the live stream
+ *  refreshes it too: RestoreProgress carries the bytes and rate of a stream back). */
 export function useRestore(id: string | undefined) {
   const api = useApi();
-  return useQuery({
+  const queryClient = useQueryClient();
+  const query = useQuery({
     queryKey: restoreKeys.one(id ?? ''),
     queryFn: () => unwrap(api.GET('/restores/{id}', { params: { path: { id: id ?? '' } } })),
     enabled: id !== undefined,
-    refetchInterval: (query) => (query.state.data && isRestoreActive(query.state.data) ? RESTORE_POLL_MS : false),
+    refetchInterval: (q) => (q.state.data && isRestoreActive(q.state.data) ? RESTORE_POLL_MS : false),
   });
+  // Once one followed here finishes, what it changed (a snapshot back, a replica's
+  // verification) is read again, also without the live stream.
+  const active = query.data ? isRestoreActive(query.data) : undefined;
+  const wasActive = useRef(false);
+  useEffect(() => {
+    if (active) wasActive.current = true;
+    else if (active === false && wasActive.current) {
+      wasActive.current = false;
+      void queryClient.invalidateQueries({ queryKey: fleetKeys.subvolumes });
+      void queryClient.invalidateQueries({ queryKey: replicationKeys.all });
+    }
+  }, [active, queryClient]);
+  return query;
 }
 
 /** Restores newest first (optionally of one subvolume); older pages through `next_before`. */
@@ -170,6 +216,22 @@ export function useReleaseSnapshot() {
     onSuccess: (snapshot) => {
       queryClient.setQueryData(restoreKeys.snapshot(snapshot.id), snapshot);
       void queryClient.invalidateQueries({ queryKey: fleetKeys.subvolumes });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.events });
+    },
+  });
+}
+
+/** Checks a replica against its snapshot on the primary, as a restore job of mode `verify`;
+ *  when it is done the replica's `verification` says what was found. */
+export function useVerifyReplica() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation<Restore, ApiError, { id: string; sample_percent: number }>({
+    mutationFn: ({ id, sample_percent }) =>
+      unwrap(api.POST('/replicas/{id}/verify', { params: { path: { id } }, body: { sample_percent } })),
+    onSuccess: (restore) => {
+      queryClient.setQueryData(restoreKeys.one(restore.id), restore);
+      void queryClient.invalidateQueries({ queryKey: restoreKeys.all });
       void queryClient.invalidateQueries({ queryKey: queryKeys.events });
     },
   });

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/problem';
+import { snapshot } from '../test/fleet';
 import {
+  MODE_CHOICE,
+  MODE_LABEL,
   type RestoreForm,
   breadcrumbs,
+  describeReceive,
   describeRestore,
   formatMode,
+  incrementalBase,
   joinPath,
   needsForce,
   octalMode,
@@ -17,6 +22,7 @@ import {
 
 const form = (p: Partial<RestoreForm>): RestoreForm => ({
   mode: 'new_subvolume',
+  sourceReplicaId: null,
   destination: '',
   paths: [],
   overwrite: false,
@@ -132,5 +138,57 @@ describe('restore requests', () => {
     expect(needsForce(new ApiError(409, 'the subvolume at /x is not the replica of snapshot s any more'))).toBe(false);
     expect(needsForce(new ApiError(502, base))).toBe(false);
     expect(needsForce(new Error(base))).toBe(false);
+  });
+});
+
+describe('restoring from a replica', () => {
+  it('names every mode, the snapshot one included', () => {
+    expect(MODE_LABEL.snapshot).toBe('Snapshot back');
+    expect(MODE_LABEL.verify).toBe('Verify a replica');
+    expect(Object.keys(MODE_LABEL).sort()).toEqual(['files', 'new_subvolume', 'rollback', 'snapshot', 'verify']);
+    expect(MODE_CHOICE.snapshot).toBe('Bring the snapshot back to the primary');
+  });
+
+  it('sends source_replica_id with every mode when a replica is chosen, and never without one', () => {
+    const fromReplica = form({ sourceReplicaId: 'r-1', destination: '/mnt/copy', paths: ['a'], confirmName: 'home' });
+    expect(restoreBody({ ...fromReplica, mode: 'snapshot' }, 's-1')).toEqual({
+      mode: 'snapshot',
+      snapshot_id: 's-1',
+      source_replica_id: 'r-1',
+      paths: [],
+      overwrite: false,
+    });
+    expect(restoreBody(fromReplica, 's-1')).toMatchObject({ mode: 'new_subvolume', source_replica_id: 'r-1', destination: '/mnt/copy' });
+    expect(restoreBody({ ...fromReplica, mode: 'rollback' }, 's-1')).toMatchObject({ source_replica_id: 'r-1' });
+    expect(restoreBody({ ...fromReplica, mode: 'files' }, 's-1')).toMatchObject({ source_replica_id: 'r-1', paths: ['a'] });
+    expect(restoreBody(form({ destination: '/mnt/copy' }), 's-1')).not.toHaveProperty('source_replica_id');
+  });
+
+  it('bringing a snapshot back needs a replica', () => {
+    expect(restoreProblems(form({ mode: 'snapshot' }), 'home')).toEqual({ source_replica_id: 'Choose the replica to bring it back from.' });
+    expect(restoreProblems(form({ mode: 'snapshot', sourceReplicaId: 'r-1' }), 'home')).toEqual({});
+  });
+
+  it('says where the snapshot comes back from and how, then what the mode does', () => {
+    const snap = 'home.20260102T000000Z';
+    const lost = { target: 'backup-1:/srv/b', onPrimary: false };
+    const back = describeRestore(form({ mode: 'snapshot', sourceReplicaId: 'r' }), snap, '/mnt/home', { ...lost, base: 'home.1' });
+    expect(back).toMatch(/^home\.20260102T000000Z is received back from its replica on backup-1:\/srv\/b into the subvolume’s snapshot directory/);
+    expect(back).toMatch(/incrementally against home\.1, which the primary and this target both hold/);
+    expect(back).toMatch(/catalogued again\. Nothing else is changed: \/mnt\/home is not touched/);
+    expect(describeReceive(snap, { ...lost, base: null })).toMatch(/in full: the primary holds no older snapshot that this target also has/);
+    expect(describeReceive(snap, lost)).toMatch(/incrementally \(only the differences\) if the primary still holds an older snapshot .* otherwise in full/);
+    const copy = describeRestore(form({ sourceReplicaId: 'r', destination: '/mnt/copy' }), snap, '/mnt/home', lost);
+    expect(copy).toMatch(/catalogued again\. Then: A new writable subvolume is made at \/mnt\/copy/);
+    expect(describeReceive(snap, { ...lost, onPrimary: true })).toMatch(/^The primary still holds home\.20260102T000000Z, so that copy is used/);
+  });
+
+  it('finds the incremental base as the server does: the newest older snapshot on the primary with a replica there', () => {
+    const [s1, s2, s3, s4] = [snapshot(1), snapshot(2), snapshot(3, { state: 'deleted' }), snapshot(4)];
+    const all = [s4, s3, s2, s1];
+    expect(incrementalBase(s4, all, new Set([s1.id, s2.id, s3.id]))?.id).toBe(s2.id);
+    expect(incrementalBase(s4, all, new Set([s1.id, s3.id]))?.id).toBe(s1.id);
+    expect(incrementalBase(s2, all, new Set([s3.id, s4.id]))).toBeNull();
+    expect(incrementalBase(s1, all, new Set([s1.id, s2.id]))).toBeNull();
   });
 });

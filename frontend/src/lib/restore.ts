@@ -62,9 +62,14 @@ export function rollbackConfirmed(typed: string, subvolumeName: string): boolean
   return subvolumeName !== '' && typed.trim() === subvolumeName;
 }
 
+/** The modes the restore dialog offers (`verify` is started from a replica, not here). */
+export type DialogMode = Extract<RestoreMode, 'new_subvolume' | 'rollback' | 'files' | 'snapshot'>;
+
 /** What the restore dialog holds. */
 export interface RestoreForm {
-  mode: RestoreMode;
+  mode: DialogMode;
+  /** The replica the snapshot is received back from first (null: the primary's snapshot). */
+  sourceReplicaId: string | null;
   destination: string;
   paths: string[];
   overwrite: boolean;
@@ -72,28 +77,42 @@ export interface RestoreForm {
   confirmName: string;
 }
 
+export type RestoreProblemField = 'destination' | 'paths' | 'confirm' | 'source_replica_id';
+
 /** The form's problems per request field (empty: it may be sent). */
-export function restoreProblems(form: RestoreForm, subvolumeName: string): Partial<Record<'destination' | 'paths' | 'confirm', string>> {
-  if (form.mode === 'new_subvolume') {
-    const dest = form.destination.trim();
-    if (dest === '') return { destination: 'Enter the new subvolume’s path.' };
-    if (!dest.startsWith('/')) return { destination: 'An absolute path on the server, starting with /.' };
-    if (dest.split('/').includes('..')) return { destination: 'The path must not contain “..”.' };
-    return {};
+export function restoreProblems(form: RestoreForm, subvolumeName: string): Partial<Record<RestoreProblemField, string>> {
+  switch (form.mode) {
+    case 'snapshot':
+      return form.sourceReplicaId ? {} : { source_replica_id: 'Choose the replica to bring it back from.' };
+    case 'new_subvolume': {
+      const dest = form.destination.trim();
+      if (dest === '') return { destination: 'Enter the new subvolume’s path.' };
+      if (!dest.startsWith('/')) return { destination: 'An absolute path on the server, starting with /.' };
+      if (dest.split('/').includes('..')) return { destination: 'The path must not contain “..”.' };
+      return {};
+    }
+    case 'files':
+      return form.paths.length === 0 ? { paths: 'Pick files or directories in the browser first.' } : {};
+    case 'rollback':
+      return rollbackConfirmed(form.confirmName, subvolumeName) ? {} : { confirm: `Type ${subvolumeName} to confirm.` };
   }
-  if (form.mode === 'files') return form.paths.length === 0 ? { paths: 'Pick files or directories in the browser first.' } : {};
-  return rollbackConfirmed(form.confirmName, subvolumeName) ? {} : { confirm: `Type ${subvolumeName} to confirm.` };
 }
 
-/** The request body for the form (only the fields its mode uses). */
+/** The request body for the form (only the fields its mode uses; the replica when one is chosen). */
 export function restoreBody(form: RestoreForm, snapshotId: string): NewRestore {
+  const base = {
+    snapshot_id: snapshotId,
+    ...(form.sourceReplicaId ? { source_replica_id: form.sourceReplicaId } : {}),
+  };
   switch (form.mode) {
     case 'new_subvolume':
-      return { mode: 'new_subvolume', snapshot_id: snapshotId, destination: form.destination.trim(), paths: [], overwrite: false };
+      return { mode: 'new_subvolume', ...base, destination: form.destination.trim(), paths: [], overwrite: false };
     case 'files':
-      return { mode: 'files', snapshot_id: snapshotId, paths: form.paths, overwrite: form.overwrite };
+      return { mode: 'files', ...base, paths: form.paths, overwrite: form.overwrite };
     case 'rollback':
-      return { mode: 'rollback', snapshot_id: snapshotId, paths: [], overwrite: false };
+      return { mode: 'rollback', ...base, paths: [], overwrite: false };
+    case 'snapshot':
+      return { mode: 'snapshot', ...base, paths: [], overwrite: false };
   }
 }
 
@@ -101,11 +120,54 @@ export const MODE_LABEL: Record<RestoreMode, string> = {
   new_subvolume: 'New subvolume',
   rollback: 'Rollback',
   files: 'Files',
+  snapshot: 'Snapshot back',
+  verify: 'Verify a replica',
 };
 
-/** What the restore will do, in plain words, before confirming. */
-export function describeRestore(form: RestoreForm, snapshotName: string, subvolumePath: string): string {
+/** The modes as the dialog offers them. */
+export const MODE_CHOICE: Record<DialogMode, string> = {
+  snapshot: 'Bring the snapshot back to the primary',
+  new_subvolume: 'New subvolume',
+  rollback: 'Rollback',
+  files: 'Files',
+};
+
+/** Where a restore from a replica receives the snapshot from, for the plain-words summary. */
+export interface ReplicaSource {
+  /** The target holding the replica ("server:directory"). */
+  target: string;
+  /** Whether the primary still holds the snapshot (then that copy is used, nothing is received). */
+  onPrimary: boolean;
+  /** The snapshot the stream would be incremental against as things stand (null: a full
+   *  send; undefined: not known yet). */
+  base?: string | null;
+}
+
+/** The first step of a restore from a replica, in plain words. */
+export function describeReceive(snapshotName: string, from: ReplicaSource): string {
+  const how =
+    from.base === undefined
+      ? 'incrementally (only the differences) if the primary still holds an older snapshot that this target also has, otherwise in full'
+      : from.base === null
+        ? 'in full: the primary holds no older snapshot that this target also has'
+        : `incrementally against ${from.base}, which the primary and this target both hold (only the differences are sent)`;
+  if (from.onPrimary) {
+    return (
+      `The primary still holds ${snapshotName}, so that copy is used; only if it turns out to be missing from the disk ` +
+      `is it received back from its replica on ${from.target} first (${how}).`
+    );
+  }
+  return (
+    `${snapshotName} is received back from its replica on ${from.target} into the subvolume’s snapshot directory ` +
+    `on the primary, ${how}, and catalogued again.`
+  );
+}
+
+/** What the mode does with the snapshot once it is on the primary. */
+function describeMode(form: RestoreForm, snapshotName: string, subvolumePath: string): string {
   switch (form.mode) {
+    case 'snapshot':
+      return `Nothing else is changed: ${subvolumePath} is not touched, and the snapshot can then be browsed, compared and restored like any other.`;
     case 'new_subvolume':
       return (
         `A new writable subvolume is made at ${form.destination.trim() || '(the path you enter)'} with the content of ` +
@@ -128,6 +190,41 @@ export function describeRestore(form: RestoreForm, snapshotName: string, subvolu
       );
     }
   }
+}
+
+/** What the restore will do, in plain words, before confirming (from a replica: that first). */
+export function describeRestore(form: RestoreForm, snapshotName: string, subvolumePath: string, from?: ReplicaSource): string {
+  const mode = describeMode(form, snapshotName, subvolumePath);
+  if (!from) return mode;
+  return `${describeReceive(snapshotName, from)} ${form.mode === 'snapshot' ? mode : `Then: ${mode}`}`;
+}
+
+/** What `newestOlder` needs of a snapshot. */
+export interface Dated {
+  id: string;
+  state: string;
+  created_at?: string;
+  recorded_at: string;
+}
+
+const takenAt = (s: Dated) => s.created_at ?? s.recorded_at;
+
+/** The newest of `candidates` present on the primary and taken before `snapshot` that
+ *  `accept` takes (null: none). */
+export function newestOlder<S extends Dated>(snapshot: Dated, candidates: S[], accept: (s: S) => boolean = () => true): S | null {
+  let best: S | null = null;
+  for (const s of candidates) {
+    if (s.id === snapshot.id || s.state !== 'present' || takenAt(s) >= takenAt(snapshot) || !accept(s)) continue;
+    if (!best || takenAt(s) > takenAt(best)) best = s;
+  }
+  return best;
+}
+
+/** The snapshot a stream back from a target would be incremental against, as the server
+ *  chooses it: the newest snapshot older than `snapshot` that is present on the primary
+ *  and has a replica on that target (null: none, a full send). */
+export function incrementalBase<S extends Dated>(snapshot: Dated, primarySnapshots: S[], targetReplicaSnapshotIds: Set<string>): S | null {
+  return newestOlder(snapshot, primarySnapshots, (s) => targetReplicaSnapshotIds.has(s.id));
 }
 
 /** A replica's name: the last component of its path (the snapshot's name). */

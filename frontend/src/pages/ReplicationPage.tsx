@@ -23,6 +23,7 @@ import { ReplicasSection } from './replication/ReplicasSection';
 import { RunningSection } from './replication/RunningSection';
 import { TargetsSection } from './replication/TargetsSection';
 import { FileBrowser } from './restore/FileBrowser';
+import { snapshotHref } from './restore/RestoreStatus';
 
 export function ReplicationPage() {
   useDocumentTitle('Replication');
@@ -139,7 +140,17 @@ export function ReplicaPage() {
                 Replica {name}
               </Title>
               <Text size="sm" c="dimmed">
-                On {names.server}: <Mono>{replica.path}</Mono>. Restoring from a replica: coming soon.
+                On {names.server}: <Mono>{replica.path}</Mono>.
+                {target.data && (
+                  <>
+                    {' '}
+                    To restore from it, open{' '}
+                    <Anchor component={Link} to={snapshotHref(target.data.subvolume_id, replica.snapshot_id)} size="sm">
+                      its snapshot
+                    </Anchor>{' '}
+                    and choose it under “Restore from” in “Restore…”.
+                  </>
+                )}
               </Text>
               <Card withBorder padding="md" radius="md" component="section" aria-label="Files">
                 <FileBrowser

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { defaultRoutes, json, renderApp, type Handler } from '../test/fakeApi';
 import { SUBVOLUME_ID, snapshot, subvolume, viewer } from '../test/fleet';
-import { restore } from '../test/restore';
+import { restore, target } from '../test/restore';
 
 const done = restore({ state: 'succeeded', result_path: '/mnt/pool/data/copy', requested_by: 'user:otto' });
 const failed = restore({
@@ -62,6 +62,20 @@ describe('Restores page', () => {
     expect(screen.queryByRole('button', { name: 'Load older' })).toBeNull();
     await user.selectOptions(screen.getByRole('combobox', { name: 'Subvolume' }), SUBVOLUME_ID);
     await waitFor(() => expect(requests.some((r) => r.url.searchParams.get('subvolume_id') === SUBVOLUME_ID)).toBe(true));
+  });
+
+  it('says the modes from a replica: bringing a snapshot back (bytes and rate while it runs) and a verification', async () => {
+    const back = restore({ mode: 'snapshot', state: 'running', bytes: 2097152, rate_bytes_per_sec: 1048576, replica_target_id: target.id });
+    const verify = restore({ id: 'bbbbbbbb-9999-4999-8999-999999999999', mode: 'verify', state: 'succeeded', sample_percent: 10, replica_target_id: target.id });
+    renderApp(backend({ 'GET /restores': () => json(200, { items: [back, verify] }) }), '/restores');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows()[0]).toHaveTextContent('Snapshot back');
+    expect(rows()[0]).toHaveTextContent('2.00 MiB so far at 1.00 MiB/s');
+    expect(rows()[1]).toHaveTextContent('Verify a replica');
+    expect(within(rows()[1]!).getByRole('link', { name: 'checked (10% sample): see the replica' })).toHaveAttribute(
+      'href',
+      `/replication/targets/${target.id}`,
+    );
   });
 
   it('is in the sidebar', async () => {

@@ -1,38 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { admin, defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
-import { SUBVOLUME_ID, primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
-import { RESTORE_ID, dir, entry, replica, restore, target } from '../test/restore';
+import { json, problem, renderApp } from '../test/fakeApi';
+import { viewer } from '../test/fleet';
+import { RESTORE_ID, replica, restore, snapshotBackend as backend, snapshotPage, target } from '../test/restore';
 
-const snap = snapshot(1);
-const PAGE = `/subvolumes/${SUBVOLUME_ID}/snapshots/${snap.id}`;
-
-/** A snapshot with `etc/` (two pages: hosts, then passwd) and a file and a symlink at its top. */
-function backend(extra: Record<string, Handler> = {}, me = admin): Record<string, Handler> {
-  return {
-    ...defaultRoutes(),
-    'GET /auth/me': () => json(200, me),
-    'GET /servers': () => json(200, [primary, remote]),
-    'GET /targets': () => json(200, [target]),
-    [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
-    [`GET /snapshots/${snap.id}`]: () => json(200, snap),
-    [`GET /snapshots/${snap.id}/replicas`]: () => json(200, [replica(1)]),
-    [`GET /snapshots/${snap.id}/tree`]: (_req, url) => {
-      const path = url.searchParams.get('path') ?? '';
-      if (path === '') {
-        return json(200, {
-          path,
-          entries: [dir('etc'), entry('notes.txt', { size: 2048 }), entry('latest', { kind: 'symlink', mode: 0o777, symlink_target: 'etc/hosts' })],
-        });
-      }
-      if (path === 'etc' && !url.searchParams.get('cursor')) return json(200, { path, entries: [entry('hosts')], next_cursor: 'c1' });
-      if (path === 'etc') return json(200, { path, entries: [entry('passwd', { mode: 0o600 })] });
-      return problem(404, 'Not Found', `no ${path} in it`);
-    },
-    ...extra,
-  };
-}
+const snap = snapshotPage.snapshot;
+const PAGE = snapshotPage.path;
 
 const entries = () => screen.getAllByTestId('tree-entry').map((r) => r.getAttribute('data-name'));
 
@@ -87,7 +61,8 @@ describe('Snapshot page: browsing', () => {
   it('viewers see the facts and replicas, but neither the browser nor Restore', async () => {
     renderApp(backend({}, viewer), PAGE);
     expect(await screen.findByRole('heading', { name: snap.name })).toBeInTheDocument();
-    expect(await screen.findByText(/needs the operator role/)).toBeInTheDocument();
+    expect(await screen.findByText(/Browsing a snapshot’s files needs the operator role/)).toBeInTheDocument();
+    expect(screen.getByText(/Comparing snapshots needs the operator role/)).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Restore…' })).toBeNull();
     expect(screen.queryByTestId('file-browser')).toBeNull();
   });
@@ -111,8 +86,9 @@ describe('Snapshot page: restoring', () => {
     const dialog = await screen.findByRole('dialog', { name: `Restore from ${snap.name}` });
     expect(within(dialog).getByRole('radio', { name: 'Primary snapshot' })).toBeChecked();
     const viaReplica = await within(dialog).findByRole('radio', { name: 'Replica on backup-1:/srv/backups/home' });
-    expect(viaReplica).toBeDisabled();
-    expect(dialog).toHaveTextContent('restore from a replica: coming soon');
+    expect(viaReplica).toBeEnabled();
+    expect(viaReplica).not.toBeChecked();
+    expect(within(dialog).queryByRole('radio', { name: 'Bring the snapshot back to the primary' })).toBeNull();
     const destination = within(dialog).getByRole('textbox', { name: /Destination path/ });
     await user.clear(destination);
     await user.type(destination, '/mnt/pool/data/copy');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Replica } from '../api/restoreQueries';
 import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
 import { primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
-import { dir, entry, replica, target } from '../test/restore';
+import { RESTORE_ID, dir, entry, replica, restore, target } from '../test/restore';
 
 const COMMON_BASE = `replica ${replica(2).id} is the common base of its target: the next replication there would be a full send. Pass force=true to delete it anyway`;
 
@@ -40,8 +40,10 @@ describe('Target page', () => {
     renderApp(backend(), `/replication/targets/${target.id}`);
     expect(await screen.findByRole('heading', { name: 'Target backup-1:/srv/backups/home' })).toBeInTheDocument();
     await waitFor(() => expect(rows().map((r) => r.getAttribute('data-name'))).toEqual([snapshot(2).name, snapshot(1).name]));
-    expect(rows()[0]).toHaveTextContent('1 difference(s)');
-    expect(rows()[1]).toHaveTextContent('not yet');
+    expect(within(rows()[0]!).getByTestId('verification')).toHaveAttribute('data-ok', 'false');
+    expect(rows()[0]).toHaveTextContent('DIFFERS12 files compared');
+    expect(within(rows()[0]!).getByRole('list', { name: `Differences of ${replica(2).path}` })).toHaveTextContent('etc/hosts');
+    expect(rows()[1]).toHaveTextContent('not verified yet');
     expect(within(rows()[1]!).getByRole('link', { name: snapshot(1).name })).toHaveAttribute(
       'href',
       `/subvolumes/${subvolume.id}/snapshots/${snapshot(1).id}`,
@@ -76,10 +78,45 @@ describe('Target page', () => {
     expect(requests.filter((r) => r.method === 'DELETE').map((r) => r.url.searchParams.get('force'))).toEqual(['false', 'true']);
   });
 
+  it('verifies a replica with a sample, follows the job, then shows the result', async () => {
+    const user = userEvent.setup();
+    let verified = false;
+    const { requests } = renderApp(
+      backend({
+        [`GET /targets/${target.id}/replicas`]: () =>
+          json(200, [
+            replica(1, verified ? { verification: { ok: true, files_compared: 3, sample_percent: 25, mismatches: [], verified_at: '2026-01-07T00:00:00Z' } } : {}),
+          ]),
+        [`POST /replicas/${replica(1).id}/verify`]: () => json(202, restore({ mode: 'verify', replica_target_id: target.id, sample_percent: 25 })),
+        [`GET /restores/${RESTORE_ID}`]: () => {
+          verified = true;
+          return json(200, restore({ mode: 'verify', state: 'succeeded', replica_target_id: target.id, sample_percent: 25 }));
+        },
+      }),
+      `/replication/targets/${target.id}`,
+    );
+    await user.click(await screen.findByRole('button', { name: `Verify ${snapshot(1).name}` }));
+    const dialog = await screen.findByRole('dialog', { name: `Verify ${snapshot(1).name}` });
+    expect(within(dialog).getByTestId('verify-summary')).toHaveTextContent(/same content \(sha256\) for every file/);
+    const sample = within(dialog).getByRole('textbox', { name: /Content compared/ });
+    await user.clear(sample);
+    expect(within(dialog).getByRole('button', { name: 'Verify' })).toBeDisabled();
+    await user.type(sample, '25');
+    expect(within(dialog).getByTestId('verify-summary')).toHaveTextContent(/for 25% of the files, picked by their path/);
+    await user.click(within(dialog).getByRole('button', { name: 'Verify' }));
+    await waitFor(() => expect(within(dialog).getByTestId('restore-progress')).toHaveAttribute('data-state', 'succeeded'));
+    expect(dialog).toHaveTextContent('Verify a replica');
+    expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ sample_percent: 25 });
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(within(rows()[0]!).getByTestId('verification')).toHaveAttribute('data-ok', 'true'));
+    expect(rows()[0]).toHaveTextContent('OK3 files compared (25% sample)');
+  });
+
   it('viewers see the replicas without Browse or Delete', async () => {
     renderApp({ ...backend(), 'GET /auth/me': () => json(200, viewer) }, `/replication/targets/${target.id}`);
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Verify/ })).toBeNull();
     expect(screen.queryByRole('link', { name: /Browse/ })).toBeNull();
   });
 

@@ -1,7 +1,10 @@
-// Fixtures for browsing and restoring: directory entries, replicas, restores, a target.
+// Fixtures for browsing and restoring: directory entries, replicas, restores, a target,
+// and the fake backend of a snapshot's page.
+import type { Me } from '../api/client';
+import type { HealthReport, Target, TargetHealth } from '../api/replicationQueries';
 import type { Replica, Restore, TreeEntry } from '../api/restoreQueries';
-import type { Target } from '../api/replicationQueries';
-import { SUBVOLUME_ID, primary, remote, snapshot } from './fleet';
+import { type Handler, admin, defaultRoutes, json, problem } from './fakeApi';
+import { SUBVOLUME_ID, primary, remote, snapshot, subvolume } from './fleet';
 
 /** The server sends null for absent optional fields (as here, symlink_target of a file). */
 const absent = null as unknown as undefined;
@@ -57,6 +60,66 @@ export function restore(extra: Partial<Restore> = {}): Restore {
     error: absent,
     result_path: absent,
     pre_restore_snapshot_id: absent,
+    ...extra,
+  };
+}
+
+export function targetHealth(extra: Partial<TargetHealth> = {}): TargetHealth {
+  return {
+    subvolume_id: SUBVOLUME_ID,
+    subvolume_name: subvolume.name,
+    target_id: target.id,
+    server_id: remote.id,
+    server_name: remote.name,
+    directory: target.directory,
+    state: 'ok',
+    rpo_seconds: 7200,
+    rpo_source: 'set',
+    bytes_total: 0,
+    failures_total: 0,
+    in_flight: false,
+    newest_replica_snapshot: { id: snapshot(2).id, name: snapshot(2).name, created_at: '2026-01-02T00:00:00Z' },
+    lag_seconds: 0,
+    ...extra,
+  };
+}
+
+/** The page of snapshot 1 of `home` (of snapshots 1 and 2 on the primary). */
+export const snapshotPage = { snapshot: snapshot(1), path: `/subvolumes/${SUBVOLUME_ID}/snapshots/${snapshot(1).id}` };
+
+/** Snapshot 1's page: `etc/` (two pages: hosts, then passwd), a file and a symlink at its top;
+ *  a replica on `target` (health OK); snapshots 1 and 2 on the primary. */
+export function snapshotBackend(extra: Record<string, Handler> = {}, me: Me = admin): Record<string, Handler> {
+  const snap = snapshotPage.snapshot;
+  const health: HealthReport = {
+    as_of: '2026-01-06T00:00:00Z',
+    summary: { total: 1, ok: 1, late: 0, failing: 0, never_replicated: 0 },
+    items: [targetHealth()],
+  };
+  return {
+    ...defaultRoutes(),
+    'GET /auth/me': () => json(200, me),
+    'GET /servers': () => json(200, [primary, remote]),
+    'GET /targets': () => json(200, [target]),
+    [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
+    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2), snap], total: 2, limit: 500, offset: 0 }),
+    [`GET /subvolumes/${SUBVOLUME_ID}/replication-health`]: () =>
+      json(200, { ...health, rpo: { subvolume_id: SUBVOLUME_ID, rpo_seconds: 7200, rpo_source: 'set' } }),
+    [`GET /targets/${target.id}/replicas`]: () => json(200, [replica(1)]),
+    [`GET /snapshots/${snap.id}`]: () => json(200, snap),
+    [`GET /snapshots/${snap.id}/replicas`]: () => json(200, [replica(1)]),
+    [`GET /snapshots/${snap.id}/tree`]: (_req, url) => {
+      const path = url.searchParams.get('path') ?? '';
+      if (path === '') {
+        return json(200, {
+          path,
+          entries: [dir('etc'), entry('notes.txt', { size: 2048 }), entry('latest', { kind: 'symlink', mode: 0o777, symlink_target: 'etc/hosts' })],
+        });
+      }
+      if (path === 'etc' && !url.searchParams.get('cursor')) return json(200, { path, entries: [entry('hosts')], next_cursor: 'c1' });
+      if (path === 'etc') return json(200, { path, entries: [entry('passwd', { mode: 0o600 })] });
+      return problem(404, 'Not Found', `no ${path} in it`);
+    },
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
-// A target's replicas: browse one, or delete it from the target. Deleting the target's
+// A target's replicas: browse one, verify it against its snapshot (the last verification:
+// OK, or DIFFERS with the differences), or delete it from the target. Deleting the target's
 // common base (the parent of its next incremental send) is refused with 409 first; the
 // dialog then says why and offers to delete it anyway (the next send there is then full).
 import { Anchor, Button, Group, Modal, Stack, Text } from '@mantine/core';
@@ -15,6 +16,7 @@ import { Time } from '../../components/Time';
 import { needsForce, replicaName } from '../../lib/restore';
 import { snapshotHref } from '../restore/RestoreStatus';
 import { ReplicaVerification, replicaHref } from '../restore/replicas';
+import { VerifyDialog } from './VerifyDialog';
 
 function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; where: string; onClose: () => void }) {
   const remove = useDeleteReplica();
@@ -69,6 +71,7 @@ function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; wh
 export function ReplicasSection({ target, where, canOperate }: { target: Target; where: string; canOperate: boolean }) {
   const replicas = useTargetReplicas(target.id);
   const [deleting, setDeleting] = useState<Replica | null>(null);
+  const [verifying, setVerifying] = useState<Replica | null>(null);
   const columns: Column<Replica>[] = [
     {
       label: 'Snapshot',
@@ -80,10 +83,10 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
       ),
     },
     { label: 'Received', w: 200, render: (r) => <Time at={r.recorded_at} /> },
-    { label: 'Verified', w: 150, render: (r) => <ReplicaVerification replica={r} /> },
+    { label: 'Verified', w: 260, render: (r) => <ReplicaVerification replica={r} detailed /> },
     {
       label: 'Actions',
-      w: 170,
+      w: 230,
       end: true,
       bare: true,
       render: (r) =>
@@ -91,6 +94,9 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
           <Group gap={6} justify="flex-end" wrap="nowrap">
             <Button component={Link} to={replicaHref(r)} size="xs" variant="default" aria-label={`Browse ${replicaName(r.path)}`}>
               Browse
+            </Button>
+            <Button size="xs" variant="light" aria-label={`Verify ${replicaName(r.path)}`} onClick={() => setVerifying(r)}>
+              Verify
             </Button>
             <Button size="xs" variant="light" color="red" aria-label={`Delete ${replicaName(r.path)}`} onClick={() => setDeleting(r)}>
               Delete
@@ -109,12 +115,13 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
             rowKey={(r) => r.id}
             caption="Replicas"
             rowProps={(r) => ({ 'data-testid': 'replica-row', 'data-name': replicaName(r.path) })}
-            minWidth={640}
+            minWidth={860}
             empty="No replicas on this target yet."
           />
         )}
       </QueryState>
       {deleting && <DeleteReplicaDialog replica={deleting} where={where} onClose={() => setDeleting(null)} />}
+      {verifying && <VerifyDialog replica={verifying} where={where} onClose={() => setVerifying(null)} />}
     </Section>
   );
 }

@@ -1,42 +1,31 @@
-// Restoring a snapshot: where from (the primary's snapshot; replicas are listed but not
-// available yet), what to do (a new subvolume, a rollback, or picked files), what that will
-// do in plain words, then the restore itself followed until it succeeded or failed.
+// Restoring a snapshot: where from (the primary's snapshot, or a replica it is received back
+// from first), what to do (bring it back only, a new subvolume, a rollback, or picked
+// files), what that will do in plain words, then the restore itself followed until it
+// succeeded or failed.
 import { Alert, Button, Group, List, Modal, Radio, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { Snapshot, Subvolume } from '../../api/client';
-import { type Replica, type RestoreMode, useRequestRestore } from '../../api/restoreQueries';
+import { type Replica, useRequestRestore } from '../../api/restoreQueries';
 import { FormError } from '../../components/FormActions';
 import { Mono } from '../../components/Mono';
 import { fieldError } from '../../lib/fieldError';
-import { type RestoreForm, MODE_LABEL, describeRestore, parentPath, restoreBody, restoreProblems } from '../../lib/restore';
+import { type DialogMode, type RestoreForm, MODE_CHOICE, describeRestore, parentPath, restoreBody, restoreProblems } from '../../lib/restore';
 import { RestoreProgress } from './RestoreStatus';
+import { PRIMARY, SourceChoice, useReplicaSource } from './RestoreSource';
 
-const SUBMIT_LABEL: Record<RestoreMode, string> = {
+const SUBMIT_LABEL: Record<DialogMode, string> = {
+  snapshot: 'Bring it back',
   new_subvolume: 'Make the new subvolume',
   rollback: 'Roll back',
   files: 'Restore files',
 };
 
 /** The request fields shown next to their input (the rest show at the end of the form). */
-const INLINE_FIELDS = ['destination', 'paths'];
+const INLINE_FIELDS = ['destination', 'paths', 'source_replica_id'];
 
-function SourceChoice({ snapshot, replicas, replicaLabel }: { snapshot: Snapshot; replicas: Replica[]; replicaLabel: (r: Replica) => string }) {
-  return (
-    <Radio.Group label="Restore from" value="primary" readOnly>
-      <Stack gap={6} mt={6}>
-        <Radio value="primary" label="Primary snapshot" description={snapshot.path} />
-        {replicas.map((r) => (
-          <Radio
-            key={r.id}
-            value={r.id}
-            disabled
-            label={`Replica on ${replicaLabel(r)}`}
-            description="restore from a replica: coming soon"
-          />
-        ))}
-      </Stack>
-    </Radio.Group>
-  );
+/** The modes offered: bringing the snapshot back only makes sense from a replica. */
+function modesFor(fromReplica: boolean): DialogMode[] {
+  return fromReplica ? ['snapshot', 'new_subvolume', 'rollback', 'files'] : ['new_subvolume', 'rollback', 'files'];
 }
 
 export function RestoreDialog({
@@ -46,20 +35,24 @@ export function RestoreDialog({
   initialMode,
   replicas,
   replicaLabel,
+  initialReplicaId,
   onClose,
 }: {
   snapshot: Snapshot;
   subvolume: Subvolume;
   /** Paths picked in the file browser (for a files restore). */
   picked: string[];
-  initialMode: RestoreMode;
+  initialMode: DialogMode;
   replicas: Replica[];
   replicaLabel: (r: Replica) => string;
+  /** The replica chosen first (a snapshot the primary lost can only come from one). */
+  initialReplicaId?: string | null;
   onClose: () => void;
 }) {
   const request = useRequestRestore();
   const [form, setForm] = useState<RestoreForm>({
     mode: initialMode,
+    sourceReplicaId: initialReplicaId ?? null,
     destination: `${parentPath(subvolume.path)}/${snapshot.name}.restored`,
     paths: picked,
     overwrite: false,
@@ -71,7 +64,16 @@ export function RestoreDialog({
     request.reset();
   };
   const problems = restoreProblems(form, subvolume.name);
-  const local = (field: 'destination' | 'paths') => (tried ? problems[field] : undefined);
+  const local = (field: 'destination' | 'paths' | 'source_replica_id') => (tried ? problems[field] : undefined);
+  const replica = replicas.find((r) => r.id === form.sourceReplicaId);
+  const from = useReplicaSource(snapshot, replica, replicaLabel);
+  const onPrimary = snapshot.state === 'present';
+  const chooseSource = (value: string) => {
+    const id = value === PRIMARY ? null : value;
+    // bringing it back needs a replica; a snapshot the primary holds needs no bringing back
+    const mode = form.mode === 'snapshot' && id === null ? 'new_subvolume' : form.mode;
+    set({ sourceReplicaId: id, mode });
+  };
   const submit = () => {
     setTried(true);
     if (Object.keys(problems).length === 0) request.mutate(restoreBody(form, snapshot.id));
@@ -101,14 +103,35 @@ export function RestoreDialog({
         }}
       >
         <Stack gap="md">
-          <SourceChoice snapshot={snapshot} replicas={replicas} replicaLabel={replicaLabel} />
-          <Radio.Group label="What to do" value={form.mode} onChange={(v) => set({ mode: v as RestoreMode })}>
+          <SourceChoice
+            snapshot={snapshot}
+            subvolumeId={subvolume.id}
+            replicas={replicas}
+            replicaLabel={replicaLabel}
+            value={form.sourceReplicaId ?? PRIMARY}
+            onChange={chooseSource}
+            error={local('source_replica_id') ?? fieldError(request.error, 'source_replica_id')}
+          />
+          <Radio.Group label="What to do" value={form.mode} onChange={(v) => set({ mode: v as DialogMode })}>
             <Group gap="lg" mt={6}>
-              {(['new_subvolume', 'rollback', 'files'] as const).map((m) => (
-                <Radio key={m} value={m} label={MODE_LABEL[m]} />
+              {modesFor(replica !== undefined).map((m) => (
+                <Radio
+                  key={m}
+                  value={m}
+                  label={MODE_CHOICE[m]}
+                  disabled={m === 'snapshot' && onPrimary}
+                  title={m === 'snapshot' && onPrimary ? 'The primary holds this snapshot already' : undefined}
+                />
               ))}
             </Group>
           </Radio.Group>
+
+          {form.mode === 'snapshot' && (
+            <Text size="sm" c="dimmed">
+              The snapshot comes back under its own name in <Mono>{subvolume.snapshot_dir}</Mono>, catalogued as before;
+              replication to its targets then goes on incrementally from it.
+            </Text>
+          )}
 
           {form.mode === 'new_subvolume' && (
             <TextInput
@@ -173,7 +196,7 @@ export function RestoreDialog({
 
           <Alert color="blue" variant="light" role="note" title="What will happen">
             <Text size="sm" data-testid="restore-summary">
-              {describeRestore(form, snapshot.name, subvolume.path)}
+              {describeRestore(form, snapshot.name, subvolume.path, from)}
             </Text>
           </Alert>
           <FormError error={request.error} fields={INLINE_FIELDS} title="Could not start the restore" />

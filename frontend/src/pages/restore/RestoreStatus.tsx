@@ -1,15 +1,20 @@
 // A restore as it goes: its state (read again every second while queued or running, and
-// refreshed by the live stream), what it made, what it kept beside, and its error.
-import { Anchor, Badge, Group, List, Loader, Stack, Text } from '@mantine/core';
+// refreshed by the live stream: RestoreProgress events update its bytes and rate while a
+// snapshot is received back from a replica), where it came from, what it made, what it
+// kept beside, and its error.
+import { Anchor, Badge, Group, List, Loader, Progress, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { type Restore, type RestoreState, isRestoreActive, useRestore } from '../../api/restoreQueries';
+import { useTargets } from '../../api/replicationQueries';
+import { type Restore, type RestoreState, isRestoreActive, useRestore, useSnapshotsById } from '../../api/restoreQueries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { formatBytes } from '../../lib/bytes';
-import { formatTime } from '../../lib/format';
+import { formatTime, shortUuid } from '../../lib/format';
 import { MODE_LABEL } from '../../lib/restore';
+import { rate, targetLabel } from '../replication/labels';
+import { useServerNames } from '../subvolumes/common';
 
 export const RESTORE_STATE_COLOR: Record<RestoreState, string> = {
   queued: 'gray',
@@ -38,7 +43,23 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
       </Text>
     );
   }
+  if (r.state === 'running' && r.bytes > 0) {
+    return (
+      <Text size="sm" c="dimmed" data-testid="restore-figures">
+        {formatBytes(r.bytes)} so far{r.rate_bytes_per_sec ? ` at ${rate(r.rate_bytes_per_sec)}` : ''}
+      </Text>
+    );
+  }
   if (r.state !== 'succeeded') return <Text size="sm" c="dimmed">{r.mode === 'new_subvolume' ? r.destination : '…'}</Text>;
+  if (r.mode === 'verify') {
+    return r.replica_target_id ? (
+      <Anchor component={Link} to={`/replication/targets/${r.replica_target_id}`} size="sm">
+        checked{r.sample_percent && r.sample_percent < 100 ? ` (${r.sample_percent}% sample)` : ''}: see the replica
+      </Anchor>
+    ) : (
+      <Text size="sm">checked</Text>
+    );
+  }
   return (
     <Stack gap={2}>
       {r.result_path && <Mono>{r.result_path}</Mono>}
@@ -57,12 +78,53 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
   );
 }
 
+/** "server:directory" of a target (from the cached lists). */
+function useTargetName(): (id: string) => string {
+  const targets = useTargets();
+  const servers = useServerNames();
+  const map = new Map((targets.data ?? []).map((t) => [t.id, t]));
+  return (id) => targetLabel(id, map, servers);
+}
+
+/** While it runs: a moving bar (no total is known), the bytes so far and the rate. */
+export function RestoreBytes({ restore: r, from }: { restore: Restore; from: string | undefined }) {
+  const what = from ? `Receiving back from ${from}` : r.mode === 'verify' ? 'Comparing files' : 'Restoring';
+  return (
+    <Stack gap={4}>
+      <Progress value={100} striped animated aria-label="Restore progress (total not known)" data-testid="restore-bar" />
+      {(from || r.bytes > 0) && (
+        <Text size="sm" data-testid="restore-figures">
+          {what}: {formatBytes(r.bytes)} so far
+          {r.rate_bytes_per_sec ? ` at ${rate(r.rate_bytes_per_sec)}` : ''}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 /** Follows one restore until it succeeded or failed. */
 export function RestoreProgress({ id }: { id: string }) {
   const restore = useRestore(id);
-  if (restore.isError && !restore.data) return <ErrorNotice title="Could not read the restore" error={restore.error} />;
+  const targetName = useTargetName();
   const r = restore.data;
+  const base = useSnapshotsById(r?.incremental_from ? [r.incremental_from] : []);
+  if (restore.isError && !r) return <ErrorNotice title="Could not read the restore" error={restore.error} />;
   if (!r) return <Loader size="sm" aria-label="Loading the restore" />;
+  const from = r.replica_target_id ? targetName(r.replica_target_id) : undefined;
+  const received: [string, ReactNode][] =
+    from && r.mode !== 'verify' && r.state === 'succeeded'
+      ? [
+          [
+            'Sent back',
+            r.incremental_from
+              ? `incrementally, against ${base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from)}`
+              : r.bytes === 0
+                ? 'nothing: the primary held it already'
+                : 'in full (no older snapshot in common)',
+          ],
+          ['Received', formatBytes(r.bytes)],
+        ]
+      : [];
   return (
     <Stack gap="sm" data-testid="restore-progress" data-state={r.state}>
       <Group gap="sm">
@@ -70,11 +132,12 @@ export function RestoreProgress({ id }: { id: string }) {
         {isRestoreActive(r) && <Loader size="xs" aria-label="Restoring" />}
         <Text size="sm">
           {r.state === 'queued' && 'Waiting for its turn…'}
-          {r.state === 'running' && `Restoring… ${r.bytes > 0 ? formatBytes(r.bytes) : ''}`}
+          {r.state === 'running' && 'Running…'}
           {r.state === 'succeeded' && 'Done.'}
           {r.state === 'failed' && 'The restore failed.'}
         </Text>
       </Group>
+      {r.state === 'running' && <RestoreBytes restore={r} from={from} />}
       {r.state === 'failed' && r.error && (
         <Text size="sm" c="red" role="alert" style={{ overflowWrap: 'anywhere' }}>
           {r.error}
@@ -84,6 +147,8 @@ export function RestoreProgress({ id }: { id: string }) {
         label="Restore"
         facts={[
           ['Mode', MODE_LABEL[r.mode]],
+          ...(from ? [[r.mode === 'verify' ? 'Replica on' : 'From the replica on', <Mono>{from}</Mono>] as [string, ReactNode]] : []),
+          ...received,
           ...(r.result_path ? [['Result', <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
           ...(r.pre_restore_snapshot_id
             ? [

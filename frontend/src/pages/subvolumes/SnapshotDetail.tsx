@@ -1,24 +1,25 @@
 // One snapshot: its facts and hold (release it), its replicas on targets, its files
-// (browse, download, pick) and the Restore dialog.
-import { Anchor, Badge, Button, Card, Group, Text, Title } from '@mantine/core';
+// (browse, download, pick), what changed since another snapshot, and the Restore dialog.
+// A snapshot the primary lost (deleted, vanished) is restored from one of its replicas:
+// its files are then browsed on that replica.
+import { Alert, Anchor, Badge, Button, Card, Group, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Snapshot, Subvolume } from '../../api/client';
 import { useCanOperate } from '../../api/queries';
 import { useTargets } from '../../api/replicationQueries';
-import { type Replica, type RestoreMode, useReleaseSnapshot, useSnapshotReplicas } from '../../api/restoreQueries';
+import { type Replica, useReleaseSnapshot, useSnapshotReplicas } from '../../api/restoreQueries';
 import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { MutationNotice } from '../../components/MutationNotice';
-import { QueryState } from '../../components/QueryState';
-import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
-import { Time } from '../../components/Time';
 import { formatTime } from '../../lib/format';
+import type { DialogMode } from '../../lib/restore';
 import { targetLabel } from '../replication/labels';
 import { FileBrowser } from '../restore/FileBrowser';
 import { RestoreDialog } from '../restore/RestoreDialog';
-import { ReplicaVerification, replicaHref } from '../restore/replicas';
+import { SnapshotDiff } from '../restore/SnapshotDiff';
+import { SnapshotReplicas } from '../restore/replicas';
 import { useServerNames } from './common';
 
 /** "held: pre-restore" for a held snapshot (never pruned until released). */
@@ -31,52 +32,18 @@ export function HeldBadge({ held }: { held: string | undefined }) {
   );
 }
 
-function ReplicasSection({ snapshotId, label, canBrowse }: { snapshotId: string; label: (r: Replica) => string; canBrowse: boolean }) {
-  const replicas = useSnapshotReplicas(snapshotId);
-  const columns: Column<Replica>[] = [
-    { label: 'Target', bare: true, render: (r) => <Mono>{label(r)}</Mono> },
-    { label: 'Received', w: 200, render: (r) => <Time at={r.recorded_at} /> },
-    { label: 'Verified', w: 160, render: (r) => <ReplicaVerification replica={r} /> },
-    {
-      label: 'Files',
-      w: 90,
-      end: true,
-      bare: true,
-      render: (r) =>
-        canBrowse ? (
-          <Anchor component={Link} to={replicaHref(r)} size="sm" aria-label={`Browse the replica on ${label(r)}`}>
-            Browse
-          </Anchor>
-        ) : null,
-    },
-  ];
-  return (
-    <Section id="replicas-title" title="Replicas">
-      <QueryState query={replicas} errorTitle="Could not load the replicas" skeleton={60}>
-        {(rows) => (
-          <ResponsiveTable
-            rows={rows}
-            columns={columns}
-            rowKey={(r) => r.id}
-            caption="Replicas of this snapshot"
-            rowProps={(r) => ({ 'data-testid': 'snapshot-replica-row', 'data-target': r.target_id })}
-            empty="Not replicated to any target."
-          />
-        )}
-      </QueryState>
-    </Section>
-  );
-}
-
 export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; subvolume: Subvolume }) {
   const canOperate = useCanOperate();
-  const canRestore = canOperate && subvolume.managed && snapshot.state === 'present';
+  const present = snapshot.state === 'present';
+  const replicas = useSnapshotReplicas(snapshot.id);
+  // the primary lost it: only a replica can bring it back (and show its files)
+  const fallback = present ? undefined : replicas.data?.[0];
+  const canRestore = canOperate && subvolume.managed && (present || fallback !== undefined);
   const [params, setParams] = useSearchParams();
   const path = params.get('path') ?? '';
   const [picked, setPicked] = useState<string[]>([]);
-  const [restoring, setRestoring] = useState<RestoreMode | null>(null);
+  const [restoring, setRestoring] = useState<DialogMode | null>(null);
   const release = useReleaseSnapshot();
-  const replicas = useSnapshotReplicas(snapshot.id);
   const targets = useTargets();
   const serverNames = useServerNames();
   const targetMap = new Map((targets.data ?? []).map((t) => [t.id, t]));
@@ -101,7 +68,11 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
                 Release
               </Button>
             )}
-            {canRestore && <Button onClick={() => setRestoring('new_subvolume')}>Restore…</Button>}
+            {canRestore && (
+              <Button onClick={() => setRestoring(present ? 'new_subvolume' : 'snapshot')}>
+                {present ? 'Restore…' : 'Restore from a replica…'}
+              </Button>
+            )}
           </Group>
         )}
       </Group>
@@ -129,12 +100,22 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
         />
       </Card>
 
-      <ReplicasSection snapshotId={snapshot.id} label={label} canBrowse={canOperate} />
+      {!present && replicas.data && (
+        <Alert color={fallback ? 'blue' : 'orange'} variant="light" role="note" title={`Not on the primary (${snapshot.state})`}>
+          <Text size="sm">
+            {fallback
+              ? 'The primary does not hold this snapshot any more, but a replica does: “Restore from a replica…” brings it back to the primary (or restores from it directly). Its files below are read from that replica.'
+              : 'The primary does not hold this snapshot any more, and no target holds a replica of it: it cannot be restored.'}
+          </Text>
+        </Alert>
+      )}
 
-      {snapshot.state === 'present' && (
+      <SnapshotReplicas snapshotId={snapshot.id} subvolumeId={subvolume.id} label={label} canBrowse={canOperate} />
+
+      {(present || fallback) && (
         <Section
           id="files-title"
-          title="Files"
+          title={fallback ? `Files (on the replica on ${label(fallback)})` : 'Files'}
           extra={
             canRestore && (
               <Group gap="sm">
@@ -155,7 +136,7 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
         >
           {canOperate ? (
             <FileBrowser
-              source={{ kind: 'snapshot', id: snapshot.id }}
+              source={fallback ? { kind: 'replica', id: fallback.id } : { kind: 'snapshot', id: snapshot.id }}
               path={path}
               onPath={(p) => setParams(p ? { path: p } : {})}
               top={snapshot.name}
@@ -169,6 +150,8 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
         </Section>
       )}
 
+      {present && <SnapshotDiff snapshot={snapshot} canOperate={canOperate} />}
+
       {restoring && (
         <RestoreDialog
           snapshot={snapshot}
@@ -177,6 +160,7 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
           initialMode={restoring}
           replicas={replicas.data ?? []}
           replicaLabel={label}
+          initialReplicaId={fallback?.id ?? null}
           onClose={() => setRestoring(null)}
         />
       )}

@@ -1,0 +1,87 @@
+// Where a restore takes the snapshot from: the primary's copy, or one of its replicas (each
+// with its target, that target's replication health and the replica's last verification).
+// A snapshot the primary does not hold any more can only come from a replica.
+import { Radio, Stack, Text } from '@mantine/core';
+import type { Snapshot } from '../../api/client';
+import { useSnapshots } from '../../api/queries';
+import { type Replica, useTargetReplicas } from '../../api/restoreQueries';
+import { formatTime } from '../../lib/format';
+import { type ReplicaSource, incrementalBase } from '../../lib/restore';
+import { ReplicaVerification, TargetHealthLine, useTargetHealth } from './replicas';
+
+/** The radio value of the primary's copy (replicas use their id). */
+export const PRIMARY = 'primary';
+
+/** Most snapshots the incremental base is looked for among (the API's largest page). */
+const BASE_SEARCH = 500;
+
+/** Why the primary's copy cannot be used, or null when it can. */
+export function primaryUnavailable(snapshot: Snapshot): string | null {
+  if (snapshot.state === 'present') return null;
+  const since = snapshot.gone_at ? ` since ${formatTime(snapshot.gone_at)}` : '';
+  return `Not on the primary any more (${snapshot.state}${since}): restore it from one of its replicas.`;
+}
+
+export function SourceChoice({
+  snapshot,
+  subvolumeId,
+  replicas,
+  replicaLabel,
+  value,
+  onChange,
+  error,
+}: {
+  snapshot: Snapshot;
+  subvolumeId: string;
+  replicas: Replica[];
+  replicaLabel: (r: Replica) => string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null;
+}) {
+  const health = useTargetHealth(subvolumeId);
+  const unavailable = primaryUnavailable(snapshot);
+  return (
+    <Radio.Group label="Restore from" value={value} onChange={onChange} error={error}>
+      <Stack gap={10} mt={6}>
+        <Radio
+          value={PRIMARY}
+          label="Primary snapshot"
+          disabled={unavailable !== null}
+          description={unavailable ?? snapshot.path}
+        />
+        {replicas.map((r) => (
+          <Stack key={r.id} gap={4} data-testid="replica-source" data-target={r.target_id}>
+            <Radio value={r.id} label={`Replica on ${replicaLabel(r)}`} />
+            {/* beside the radio, not in its description: that is a <p>, and these are blocks */}
+            <Stack gap={4} pl={32}>
+              <TargetHealthLine health={health.get(r.target_id)} label="Replication" />
+              <ReplicaVerification replica={r} label="Verified" />
+            </Stack>
+          </Stack>
+        ))}
+        {replicas.length === 0 && (
+          <Text size="sm" c="dimmed">
+            No replica of this snapshot on any target.
+          </Text>
+        )}
+      </Stack>
+    </Radio.Group>
+  );
+}
+
+/** A restore from `replica` said in plain words: its target, whether the primary holds the
+ *  snapshot, and what the stream back would be incremental against (as the server picks it:
+ *  the newest older snapshot on the primary with a replica on that target). */
+export function useReplicaSource(snapshot: Snapshot, replica: Replica | undefined, replicaLabel: (r: Replica) => string): ReplicaSource | undefined {
+  const primary = useSnapshots(snapshot.subvolume_id, 0, false, BASE_SEARCH);
+  const onTarget = useTargetReplicas(replica?.target_id ?? '');
+  if (!replica) return undefined;
+  let base: string | null | undefined;
+  if (primary.data && onTarget.data) {
+    const found = incrementalBase(snapshot, primary.data.items, new Set(onTarget.data.map((r) => r.snapshot_id)));
+    // not found among a first page of a longer list: not known
+    base = found ? found.name : primary.data.total <= primary.data.items.length ? null : undefined;
+  }
+  return { target: replicaLabel(replica), onPrimary: snapshot.state === 'present', base };
+}
