@@ -743,6 +743,17 @@ async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: Pg
     let v = checked.verification.unwrap();
     assert!(v.ok, "{:?}", v.mismatches);
     assert_eq!(v.files_compared, 27, "every regular file");
+    run(1).await;
+    let v = projections::replica(&lab.pool, replica.replica_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .verification
+        .unwrap();
+    assert!(
+        v.ok && v.files_compared >= 1 && v.sample_percent == 1,
+        "{v:?}"
+    );
 
     // Change one file's bytes on the target (same size): only the digests can tell.
     let path = format!("{}/{s1_name}/dir/b.txt", lab.area.remote(1));
@@ -778,7 +789,7 @@ async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: Pg
     assert_eq!(
         lab.count("SELECT count(*) FROM events WHERE event_type = 'ReplicaVerified'")
             .await,
-        2
+        3
     );
     let _ = target;
 
