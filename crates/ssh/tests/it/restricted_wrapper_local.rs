@@ -709,12 +709,21 @@ fn file_readers_only_with_allow_read_in_dist_btrfs_forms_below_the_root() {
     let outside = format!("{}/outside", t.base);
     for (words, why) in [
         (vec!["find", &t.root, "-exec", "sh", ";"], "listing forms"),
-        (vec!["find", &t.root, "-maxdepth", "0", "-printf", "%p"], "listing forms"),
+        (
+            vec!["find", &t.root, "-maxdepth", "0", "-printf", "%p"],
+            "listing forms",
+        ),
         (vec!["cat", "/etc/passwd"], "usage: cat -- PATH"),
         (vec!["cat", "--", "/etc/passwd"], "outside"),
-        (vec!["cat", "--", &format!("{}/link_out/x", t.root)], "outside"),
+        (
+            vec!["cat", "--", &format!("{}/link_out/x", t.root)],
+            "outside",
+        ),
         (vec!["sha256sum", "--", &outside], "usage: sha256sum"),
-        (vec!["sudo", "-n", "--", "cat", "--", &t.root], "never runs through sudo"),
+        (
+            vec!["sudo", "-n", "--", "cat", "--", &t.root],
+            "never runs through sudo",
+        ),
     ] {
         assert_refused(&t, &["--allow-read"], &q(&words), why);
     }
