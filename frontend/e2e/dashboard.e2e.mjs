@@ -34,6 +34,7 @@ import {
   watch,
   recordFailure,
 } from './support.mjs';
+import { replicaRestoreCheck } from './replica-restore.mjs';
 import { restoreCheck } from './restore.mjs';
 
 async function main() {
@@ -289,6 +290,10 @@ async function main() {
       await shot(page, 'subvolumes-1280');
     });
     await check('Restore: browse a snapshot of e2e-vol, enter a directory, restore it as a new subvolume', () => restoreCheck(page, subvolumeUrl));
+    if (remoteEnv.addr && remoteEnv.key && remoteEnv.targetDir) {
+      await check('Restore from a replica: verify it, delete the snapshot on the primary, bring it back incrementally', () =>
+        replicaRestoreCheck(page, { id: subvolumeUrl.split('/').pop() }));
+    }
 
     // ── live updates, SSH servers, policies, tokens, users ─────────────────────────
     const api = async (p, method, path, data) => {
