@@ -50,7 +50,8 @@ pub struct JobSettings {
     #[arg(long, env = "DIST_BTRFS_JOB_POLL_SECS",
           default_value_t = JobsConfig::default().poll_interval.as_secs(), value_parser = at_least_one())]
     pub job_poll_secs: u64,
-    /// Seconds between worker heartbeats; a worker silent for 4 loses its jobs to others.
+    /// Seconds between worker heartbeats; a worker silent for 4 loses its jobs to others
+    /// (at once when its serve's process is gone from this machine).
     #[arg(long, env = "DIST_BTRFS_JOB_HEARTBEAT_SECS",
           default_value_t = JobsConfig::default().heartbeat.as_secs(), value_parser = at_least_one())]
     pub job_heartbeat_secs: u64,

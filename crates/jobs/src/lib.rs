@@ -10,6 +10,8 @@
 //!   job; the periodic inventory sync. Clock injectable ([`scheduler::Clock`]).
 //! - [`worker`]: the apalis workers (one per queue) under one `Monitor`, retries with
 //!   exponential backoff for transient errors only, `JobFailed` when a job gives up.
+//! - [`owners`]: the jobs of a `serve` whose process is gone (same machine) are
+//!   re-enqueued at once, not after the heartbeat timeout.
 //! - `wake`: a job enqueued by this process wakes this process's idle worker at once;
 //!   the poll interval remains for jobs enqueued elsewhere.
 //!
@@ -30,6 +32,7 @@
 //! not projections, never rebuilt; what was done is in the events.
 
 pub mod kinds;
+pub mod owners;
 pub mod queue;
 pub mod scheduler;
 mod wake;

@@ -46,7 +46,7 @@ use store::projections::{self, SnapshotView};
 
 use crate::kinds::{JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
 use crate::wake::WakeOrInterval;
-use crate::{JobError, JobsConfig, queue};
+use crate::{JobError, JobsConfig, owners, queue};
 
 /// What every job handler gets.
 #[derive(Debug, Clone)]
@@ -389,6 +389,14 @@ pub async fn run_workers(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), JobError> {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let owner = owners::Owner::this_process(&suffix)?;
+    owners::register(&ctx.pool, &owner).await?;
+    // Jobs of a serve that died on this machine run again now, not after the heartbeat
+    // timeout; then every poll interval (a sibling serve may die while this one runs).
+    let reclaimer = tokio::spawn(reclaim_dead_owners(
+        ctx.pool.clone(),
+        ctx.config.poll_interval,
+    ));
     // A worker that fails (its database connection broke at a heartbeat) is restarted
     // under a new name: the jobs must go on while `serve` runs.
     let monitor = Monitor::new()
@@ -403,15 +411,29 @@ pub async fn run_workers(
     let monitor = register::<ReplicateJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<RestoreJob>(monitor, &ctx, &suffix)?;
     tracing::info!("job workers started");
-    monitor
+    let stopped = monitor
         .run_with_signal(async move {
             stop.await;
             Ok(())
         })
         .await
-        .map_err(|e| JobError::Queue(format!("job workers: {e}")))?;
+        .map_err(|e| JobError::Queue(format!("job workers: {e}")));
+    reclaimer.abort();
+    if let Err(e) = owners::deregister(&ctx.pool, &owner).await {
+        tracing::warn!(error = %e, "could not remove this process from job_owners");
+    }
+    stopped?;
     tracing::info!("job workers stopped");
     Ok(())
+}
+
+async fn reclaim_dead_owners(pool: PgPool, every: std::time::Duration) {
+    loop {
+        if let Err(e) = owners::reclaim_dead(&pool).await {
+            tracing::warn!(error = %e, "could not check for dead serve processes");
+        }
+        tokio::time::sleep(every).await;
+    }
 }
 
 fn register<J: Runnable>(

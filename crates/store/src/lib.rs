@@ -8,11 +8,13 @@
 //! ([`locks`]), the private Postgres cluster that `serve` runs under its state
 //! directory when no `DATABASE_URL` is given, the credential vault (secrets
 //! encrypted under a master key kept outside the database), and the storage metrics
-//! history ([`storage`]: measurements with bounded retention, outside the event log).
+//! history ([`storage`]: measurements with bounded retention, outside the event log),
+//! and backups of what cannot be recomputed ([`backup`]).
 //!
 //! It does not decide what happens (that is the engine and the API); it records
 //! and answers.
 
+pub mod backup;
 pub mod cluster;
 pub mod db;
 mod error;

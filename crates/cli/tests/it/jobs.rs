@@ -125,6 +125,17 @@ struct Serve {
 
 impl Serve {
     fn start(db: &Database, area: &Area, state: &str, pause_at: Option<&str>) -> Self {
+        Self::start_with(db, area, state, pause_at, &[])
+    }
+
+    /// `start` with more environment (set last, so it wins).
+    fn start_with(
+        db: &Database,
+        area: &Area,
+        state: &str,
+        pause_at: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let state_dir = area.tmp.path().join(state);
         std::fs::create_dir_all(&state_dir).unwrap();
         let log = std::fs::OpenOptions::new()
@@ -155,6 +166,7 @@ impl Serve {
             .env_remove("DIST_BTRFS_TEST_PAUSE_AT")
             .stdout(Stdio::piped())
             .stderr(log);
+        cmd.envs(env.iter().copied());
         if let Some(point) = pause_at {
             cmd.env("DIST_BTRFS_TEST_PAUSE_AT", point)
                 .env("DIST_BTRFS_TEST_PAUSE_FILE", pause_file(area));
@@ -302,8 +314,11 @@ async fn kill_9_in_the_middle_of_a_snapshot_job_then_restart_finishes_it_once() 
     let area = Area::new();
     let db = Database::new("jobs").await;
     let (_engine, _sv) = prepare(&db, &area, 100).await;
+    // Heartbeats far apart: the killed worker's job can only come back through its
+    // owner being known dead (`jobs::owners`), well inside the test's deadline.
+    let slow_beat = [("DIST_BTRFS_JOB_HEARTBEAT_SECS", "600")];
 
-    let first = Serve::start(&db, &area, "a", Some("snapshot-made"));
+    let first = Serve::start_with(&db, &area, "a", Some("snapshot-made"), &slow_beat);
     wait_for_pause(&area, "snapshot-made").await;
     // The snapshot is on disk, not recorded.
     let made = area.snaps_on_disk();
@@ -322,7 +337,7 @@ async fn kill_9_in_the_middle_of_a_snapshot_job_then_restart_finishes_it_once() 
         &format!("{}/{made}", area.snaps),
     ]);
 
-    let second = Serve::start(&db, &area, "a", None);
+    let second = Serve::start_with(&db, &area, "a", None, &slow_beat);
     wait_until("the interrupted slot recorded", || async {
         db.scalar(&format!(
             "SELECT count(*) FROM proj_snapshots WHERE name = '{made}' AND managed"
@@ -334,6 +349,11 @@ async fn kill_9_in_the_middle_of_a_snapshot_job_then_restart_finishes_it_once() 
     // Let its prune run too, then stop cleanly and count.
     wait_until_quiet(&db).await;
     second.stop();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM job_owners").await,
+        0,
+        "the dead owner was reclaimed, the stopped one removed itself"
+    );
     let names = assert_each_slot_done_once(&db, &area).await;
     assert!(names.contains(&made));
     // The recorded snapshot is the one made before the kill, not a new one.

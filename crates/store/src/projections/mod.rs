@@ -134,6 +134,15 @@ const REPLAY_BATCH: i64 = 1000;
 #[tracing::instrument(skip_all, err)]
 pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
     let mut tx = pool.begin().await?;
+    let report = rebuild_in(&mut tx).await?;
+    tx.commit().await?;
+    tracing::info!(replayed = report.events_replayed, "projections rebuilt");
+    Ok(report)
+}
+
+/// [`rebuild`] inside the caller's transaction (a restored backup is loaded and
+/// replayed in one).
+pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, StoreError> {
     // SHARE mode blocks concurrent INSERTs into events until we commit.
     sqlx::query("LOCK TABLE events IN SHARE MODE")
         .execute(&mut *tx)
@@ -149,12 +158,10 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
         let Some(last) = batch.last() else { break };
         after = last.global_seq;
         for event in &batch {
-            apply(&mut tx, event).await?;
+            apply(&mut *tx, event).await?;
             replayed += 1;
         }
     }
-    tx.commit().await?;
-    tracing::info!(replayed, "projections rebuilt");
     Ok(RebuildReport {
         events_replayed: replayed,
         tables_cleared: TABLES.len(),
@@ -164,14 +171,42 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
 /// Every projection table as JSON rows in a stable order, for comparing a rebuild
 /// with the live tables.
 pub async fn snapshot(pool: &PgPool) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    snapshot_in(&mut conn).await
+}
+
+/// [`snapshot`] on one connection (inside a transaction: what it sees).
+async fn snapshot_in(
+    conn: &mut PgConnection,
+) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
     let mut out = Vec::with_capacity(TABLES.len());
     for table in TABLES {
         let rows: Vec<serde_json::Value> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT to_jsonb(t) FROM {table} t ORDER BY to_jsonb(t)::text"
         )))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         out.push(((*table).to_owned(), rows));
     }
     Ok(out)
+}
+
+/// Whether the projections equal a fresh rebuild: replays the log inside a transaction
+/// that is rolled back (appends wait meanwhile) and names each table whose rows differ
+/// from the live ones. Empty: they are equal.
+pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("LOCK TABLE events IN SHARE MODE")
+        .execute(&mut *tx)
+        .await?;
+    let live = snapshot_in(&mut tx).await?;
+    rebuild_in(&mut tx).await?;
+    let rebuilt = snapshot_in(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(live
+        .into_iter()
+        .zip(rebuilt)
+        .filter(|(a, b)| a != b)
+        .map(|((table, _), _)| table)
+        .collect())
 }

@@ -7,18 +7,18 @@ use sqlx::PgPool;
 use store::{AppendMeta, EventStore, ExpectedVersion, StoreError, projections};
 use uuid::Uuid;
 
-fn renamed(name: &str) -> DomainEvent {
+pub(crate) fn renamed(name: &str) -> DomainEvent {
     DomainEvent::InstanceRenamed(InstanceRenamed { name: name.into() })
 }
 
-fn initialized(id: u128) -> DomainEvent {
+pub(crate) fn initialized(id: u128) -> DomainEvent {
     DomainEvent::InstanceInitialized(InstanceInitialized {
         instance_id: Uuid::from_u128(id),
         software_version: "test".into(),
     })
 }
 
-async fn migrated(pool: &PgPool) -> EventStore {
+pub(crate) async fn migrated(pool: &PgPool) -> EventStore {
     store::db::migrate(pool).await.expect("migrations apply");
     EventStore::new(pool.clone())
 }

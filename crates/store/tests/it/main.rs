@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod backup;
 mod event_store;
 mod replication_health;
 mod storage_metrics;
