@@ -481,6 +481,12 @@ fn tail(stderr: &str) -> &str {
     &s[start..]
 }
 
+/// Whether a command's stderr says it ran out of space (ENOSPC, EDQUOT), as coreutils
+/// and btrfs-progs print `strerror`.
+fn out_of_space(stderr: &str) -> bool {
+    stderr.contains("No space left on device") || stderr.contains("Disk quota exceeded")
+}
+
 fn io_kind_is_transient(kind: io::ErrorKind) -> bool {
     use io::ErrorKind as K;
     matches!(
@@ -506,15 +512,17 @@ impl HostError {
     }
 
     /// Whether retrying may succeed: timeouts, lost or refused connections, commands killed
-    /// by a signal, interrupted pipes. Non-zero exits, missing programs, unexpected output
-    /// and host-key or authentication failures are permanent.
+    /// by a signal, interrupted pipes, and a command that failed for want of space (a full
+    /// filesystem or quota: space is freed, by pruning or by an operator). Other non-zero
+    /// exits, missing programs, unexpected output and host-key or authentication failures
+    /// are permanent.
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Timeout { .. } | Self::Signalled { .. } => true,
-            Self::NonZeroExit { .. }
-            | Self::CommandNotFound { .. }
-            | Self::OutputTooLarge { .. }
-            | Self::Parse { .. } => false,
+            Self::NonZeroExit { stderr, .. } => out_of_space(stderr),
+            Self::CommandNotFound { .. } | Self::OutputTooLarge { .. } | Self::Parse { .. } => {
+                false
+            }
             Self::Spawn { source, .. } | Self::Io { source, .. } => {
                 io_kind_is_transient(source.kind())
             }
@@ -656,6 +664,12 @@ mod tests {
         let argv = Argv::new("btrfs");
         let h = || "local".to_owned();
         assert!(!HostError::from_exit_code(h(), &argv, 1, "ERROR".into()).is_transient());
+        // A receive onto a full target: space can be freed, so it is worth a retry
+        // (found by ops/bench/faults, remote_enospc).
+        let full = "ERROR: writing to step-0002.bin failed: No space left on device";
+        assert!(HostError::from_exit_code(h(), &argv, 1, full.into()).is_transient());
+        let quota = "ERROR: cannot write: Disk quota exceeded";
+        assert!(HostError::from_exit_code(h(), &argv, 1, quota.into()).is_transient());
         let nf = HostError::from_exit_code(h(), &argv, 127, "sh: btrfs: not found".into());
         assert!(matches!(nf, HostError::CommandNotFound { .. }));
         assert!(!nf.is_transient());

@@ -20,11 +20,7 @@ pub fn start(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let scheduler = jobs::Scheduler::new(
-        pool.clone(),
-        config.clone(),
-        std::sync::Arc::new(jobs::SystemClock),
-    );
+    let scheduler = jobs::Scheduler::new(pool.clone(), config.clone(), scheduler_clock());
     let scheduler = tokio::spawn(scheduler.run(stopped(stop.clone())));
     let ctx = jobs::worker::JobContext {
         engine,
@@ -36,6 +32,18 @@ pub fn start(
         let _ = scheduler.await;
         workers.context("job workers failed")
     })
+}
+
+/// The system clock, or (test-only, `DIST_BTRFS_TEST_CLOCK_SKEW_FILE`) the system clock
+/// plus the offset in that file: the fault suite's "clock stepped forward".
+fn scheduler_clock() -> std::sync::Arc<dyn jobs::Clock> {
+    match std::env::var_os("DIST_BTRFS_TEST_CLOCK_SKEW_FILE") {
+        Some(file) => {
+            tracing::warn!("test-only scheduler clock skew file in use");
+            std::sync::Arc::new(jobs::SkewedClock { file: file.into() })
+        }
+        None => std::sync::Arc::new(jobs::SystemClock),
+    }
 }
 
 /// Requested replications and restores go to the job runner (`api::AppState::job_queue`).

@@ -7,7 +7,8 @@
 //! Not settings, and so read elsewhere: `OTEL_EXPORTER_OTLP_*` / `OTEL_*` (the
 //! OpenTelemetry SDK's own variables, `crate::telemetry`), `XDG_STATE_HOME` / `HOME` /
 //! `PATH` (the OS's conventions), `DIST_BTRFS_TEST_PAUSE_*` (test-only pause points,
-//! `engine::test_pause`).
+//! `engine::test_pause`), `DIST_BTRFS_TEST_CLOCK_SKEW_FILE` (test-only scheduler clock,
+//! `jobs::SkewedClock`).
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -41,7 +41,7 @@ pub mod worker;
 use std::time::Duration;
 
 pub use kinds::{JobKind, JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
-pub use scheduler::{Clock, Scheduler, SystemClock};
+pub use scheduler::{Clock, Scheduler, SkewedClock, SystemClock};
 
 /// Why a job (or enqueueing one) failed, classified for retrying.
 #[derive(Debug, thiserror::Error)]

@@ -39,6 +39,25 @@ impl Clock for SystemClock {
     }
 }
 
+/// **Test-only**: the system clock plus the whole seconds written in a file, read at
+/// every call (missing or unreadable: no offset). The fault suite steps the scheduler's
+/// time forward with it, as a host clock stepped forward would, without touching the
+/// machine's clock. `serve` uses it only when `DIST_BTRFS_TEST_CLOCK_SKEW_FILE` is set.
+#[derive(Debug, Clone)]
+pub struct SkewedClock {
+    pub file: std::path::PathBuf,
+}
+
+impl Clock for SkewedClock {
+    fn now(&self) -> DateTime<Utc> {
+        let skew = std::fs::read_to_string(&self.file)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        Utc::now() + TimeDelta::seconds(skew)
+    }
+}
+
 /// What one tick enqueued.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TickReport {

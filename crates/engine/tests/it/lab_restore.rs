@@ -16,12 +16,12 @@ use tokio::io::AsyncReadExt;
 
 use crate::lab_replication::{Lab, lab};
 
-fn p(s: &str) -> InnerPath {
+pub(crate) fn p(s: &str) -> InnerPath {
     InnerPath::parse(s).unwrap()
 }
 
 /// sha256 of every regular file below `dir`, as sorted "hash  relative-path" lines.
-fn sums(dir: &str) -> String {
+pub(crate) fn sums(dir: &str) -> String {
     sh(&[
         "sh",
         "-c",
@@ -30,7 +30,7 @@ fn sums(dir: &str) -> String {
 }
 
 /// Files, a directory of 25, a symlink out of the snapshot and one inside it.
-fn populate(lab: &Lab) {
+pub(crate) fn populate(lab: &Lab) {
     let vol = &lab.area.vol;
     lab.area.write("a.txt", b"alpha\n");
     std::fs::create_dir_all(format!("{vol}/dir/many")).unwrap();
@@ -42,14 +42,14 @@ fn populate(lab: &Lab) {
     std::os::unix::fs::symlink("dir", format!("{vol}/inner-link")).unwrap();
 }
 
-async fn restore(lab: &Lab, req: RestoreRequest) -> Result<RestoreId, EngineError> {
+pub(crate) async fn restore(lab: &Lab, req: RestoreRequest) -> Result<RestoreId, EngineError> {
     let view = lab.engine.request_restore(req, &meta()).await?;
     let done = lab.engine.run_restore(view.restore_id, &meta()).await?;
     assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
     Ok(view.restore_id)
 }
 
-fn request(mode: RestoreMode, snapshot: SnapshotId) -> RestoreRequest {
+pub(crate) fn request(mode: RestoreMode, snapshot: SnapshotId) -> RestoreRequest {
     RestoreRequest {
         mode,
         snapshot_id: snapshot,
@@ -534,271 +534,4 @@ async fn diff_lists_what_changed_from_the_send_stream_in_pages(pool: PgPool) {
         }
     }
     assert_eq!(paged, all.changes);
-}
-
-/// The bytes and parent of the last send of `snapshot` to `target`.
-async fn last_send(
-    lab: &Lab,
-    target: domain::TargetId,
-    snapshot: SnapshotId,
-) -> (Option<uuid::Uuid>, i64) {
-    sqlx::query_as(
-        "SELECT parent_snapshot_id, bytes FROM proj_replication_targets
-          WHERE target_id = $1 AND snapshot_id = $2 ORDER BY updated_at DESC LIMIT 1",
-    )
-    .bind(target.as_uuid())
-    .bind(snapshot.as_uuid())
-    .fetch_one(&lab.pool)
-    .await
-    .unwrap()
-}
-
-#[sqlx::test]
-async fn a_lost_snapshot_comes_back_from_a_replica_incrementally(pool: PgPool) {
-    let lab = lab(pool).await;
-    populate(&lab);
-    let target = lab.add_target(1, TargetOptions::default()).await;
-    let (s1, _) = lab.snapshot().await;
-    lab.replicate(s1, None).await;
-    lab.area.write_random("big.bin", 8);
-    let (s2, s2_name) = lab.snapshot().await;
-    lab.replicate(s2, None).await;
-    let original = sums(&lab.area.snapshot(&s2_name));
-    lab.engine.delete_snapshot(s2, None, &meta()).await.unwrap();
-
-    // Not on the primary: only a replica can bring it back.
-    let err = lab
-        .engine
-        .request_restore(request(RestoreMode::Snapshot, s2), &meta())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, EngineError::Invalid(_)), "{err}");
-    let err = lab
-        .engine
-        .request_restore(request(RestoreMode::Rollback, s2), &meta())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, EngineError::Conflict(_)), "{err}");
-    let replica = projections::replicas_of_snapshot(&lab.pool, s2)
-        .await
-        .unwrap()
-        .remove(0);
-    let mut req = request(RestoreMode::Snapshot, s2);
-    req.source_replica_id = Some(replica.replica_id);
-    let id = restore(&lab, req).await.unwrap();
-
-    let view = projections::restore(&lab.pool, id).await.unwrap().unwrap();
-    assert_eq!(
-        view.incremental_from,
-        Some(s1),
-        "sent against the common s1"
-    );
-    assert!(
-        view.bytes > 8 << 20 && view.bytes < 10 << 20,
-        "{} bytes",
-        view.bytes
-    );
-    let snap = projections::snapshot_by_id(&lab.pool, s2)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(snap.state, domain::catalog::SnapshotState::Present);
-    assert_eq!(sums(&snap.path), original);
-
-    // Replication goes on incrementally from the restored snapshot. (Its size is not
-    // small here: the received copy shares no extents with the live subvolume, which
-    // still holds big.bin, so send compares different extents and sends them.)
-    let (s3, _) = lab.snapshot().await;
-    lab.replicate(s3, None).await;
-    let (parent, _) = last_send(&lab, target, s3).await;
-    assert_eq!(parent, Some(s2.as_uuid()));
-}
-
-#[sqlx::test]
-async fn a_wiped_primary_is_rebuilt_from_a_replica_and_replication_resumes(pool: PgPool) {
-    let lab = lab(pool).await;
-    populate(&lab);
-    let target = lab.add_target(1, TargetOptions::default()).await;
-    let (s1, _) = lab.snapshot().await;
-    lab.replicate(s1, None).await;
-    lab.area.write_random("big.bin", 8);
-    let (s2, s2_name) = lab.snapshot().await;
-    lab.replicate(s2, None).await;
-    let original = sums(&lab.area.snapshot(&s2_name));
-
-    // The primary loses everything: the subvolume, its snapshots, the snapshot directory.
-    for name in lab.area.snaps_on_disk() {
-        sh(&["btrfs", "subvolume", "delete", &lab.area.snapshot(&name)]);
-    }
-    sh(&["btrfs", "subvolume", "delete", &lab.area.vol]);
-    std::fs::remove_dir(&lab.area.snaps).unwrap();
-
-    // One request: receive s2 back, then recreate the subvolume from it.
-    let replica = projections::replicas_of_snapshot(&lab.pool, s2)
-        .await
-        .unwrap()
-        .remove(0);
-    let mut req = request(RestoreMode::Rollback, s2);
-    req.source_replica_id = Some(replica.replica_id);
-    let id = restore(&lab, req).await.unwrap();
-    let view = projections::restore(&lab.pool, id).await.unwrap().unwrap();
-    assert_eq!(
-        view.incremental_from, None,
-        "nothing in common: a full send"
-    );
-    assert_eq!(view.pre_restore_snapshot_id, None, "nothing to keep");
-    assert_eq!(sums(&lab.area.vol), original);
-    assert_eq!(sums(&lab.area.snapshot(&s2_name)), original);
-
-    let (s3, _) = lab.snapshot().await;
-    lab.replicate(s3, None).await;
-    let (parent, bytes) = last_send(&lab, target, s3).await;
-    assert_eq!(
-        parent,
-        Some(s2.as_uuid()),
-        "incremental from the restored snapshot"
-    );
-    assert!(bytes < 1 << 20, "{bytes} bytes after the rebuild");
-}
-
-#[sqlx::test]
-async fn a_restore_killed_mid_stream_leaves_nothing_and_its_retry_finishes(pool: PgPool) {
-    let lab = lab(pool).await;
-    lab.area.write_random("big.bin", 96);
-    lab.add_target(1, TargetOptions::default()).await;
-    let (s1, s1_name) = lab.snapshot().await;
-    lab.replicate(s1, None).await;
-    let original = sums(&lab.area.snapshot(&s1_name));
-    lab.engine.delete_snapshot(s1, None, &meta()).await.unwrap();
-    let replica = projections::replicas_of_snapshot(&lab.pool, s1)
-        .await
-        .unwrap()
-        .remove(0);
-    let mut req = request(RestoreMode::Snapshot, s1);
-    req.source_replica_id = Some(replica.replica_id);
-    let view = lab.engine.request_restore(req, &meta()).await.unwrap();
-
-    // Kill the primary's `btrfs receive` once it has started writing the copy.
-    let dest = lab.area.snapshot(&s1_name);
-    let engine = lab.engine.clone();
-    let run = tokio::spawn(async move { engine.run_restore(view.restore_id, &meta()).await });
-    let mut killed = false;
-    for _ in 0..400 {
-        if std::path::Path::new(&format!("{dest}/big.bin")).exists() {
-            let out = std::process::Command::new("pkill")
-                .args(["-KILL", "-f", &format!("btrfs receive {}", lab.area.snaps)])
-                .status()
-                .unwrap();
-            killed = out.success();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    assert!(killed, "the receive was not caught mid-stream");
-    let first = run.await.unwrap();
-    assert!(
-        first.is_err(),
-        "a killed receive must fail the attempt: {first:?}"
-    );
-    assert!(
-        !std::path::Path::new(&dest).exists(),
-        "a half-received copy was left at {dest}"
-    );
-
-    let done = lab
-        .engine
-        .run_restore(view.restore_id, &meta())
-        .await
-        .unwrap();
-    assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
-    assert_eq!(sums(&dest), original);
-}
-
-#[sqlx::test]
-async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: PgPool) {
-    let lab = lab(pool).await;
-    populate(&lab);
-    let target = lab.add_target(1, TargetOptions::default()).await;
-    let (s1, s1_name) = lab.snapshot().await;
-    lab.replicate(s1, None).await;
-    let replica = projections::replicas_of_snapshot(&lab.pool, s1)
-        .await
-        .unwrap()
-        .remove(0);
-
-    let run = |percent| {
-        let engine = lab.engine.clone();
-        let id = replica.replica_id;
-        async move {
-            let view = engine.request_verify(id, percent, &meta()).await.unwrap();
-            let done = engine.run_restore(view.restore_id, &meta()).await.unwrap();
-            assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
-        }
-    };
-    run(100).await;
-    let checked = projections::replica(&lab.pool, replica.replica_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let v = checked.verification.unwrap();
-    assert!(v.ok, "{:?}", v.mismatches);
-    assert_eq!(v.files_compared, 27, "every regular file");
-    run(1).await;
-    let v = projections::replica(&lab.pool, replica.replica_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .verification
-        .unwrap();
-    assert!(
-        v.ok && v.files_compared >= 1 && v.sample_percent == 1,
-        "{v:?}"
-    );
-
-    // Change one file's bytes on the target (same size): only the digests can tell.
-    let path = format!("{}/{s1_name}/dir/b.txt", lab.area.remote(1));
-    let root_key = testkit::env("LAB_ROOT_PUBKEY")
-        .trim_end_matches(".pub")
-        .to_owned();
-    let snap_dir = format!("{}/{s1_name}", lab.area.remote(1));
-    let (ok, out) = testkit::lab::ssh_as(
-        "root",
-        &root_key,
-        1,
-        &format!(
-            "btrfs property set -f -ts {snap_dir} ro false && printf BRAVO | dd of={path} conv=notrunc status=none && btrfs property set -ts {snap_dir} ro true"
-        ),
-    );
-    assert!(ok, "{out}");
-    run(100).await;
-    let v = projections::replica(&lab.pool, replica.replica_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .verification
-        .unwrap();
-    assert!(!v.ok);
-    // Making it writable to tamper with it also cleared its received_uuid (btrfs does).
-    assert_eq!(v.mismatches.len(), 2, "{:?}", v.mismatches);
-    assert!(
-        v.mismatches[0].starts_with("received_uuid is None"),
-        "{:?}",
-        v.mismatches
-    );
-    assert_eq!(v.mismatches[1], "content differs: dir/b.txt");
-    assert_eq!(
-        lab.count("SELECT count(*) FROM events WHERE event_type = 'ReplicaVerified'")
-            .await,
-        3
-    );
-    let _ = target;
-
-    for bad in [0u8, 101] {
-        let err = lab
-            .engine
-            .request_verify(replica.replica_id, bad, &meta())
-            .await
-            .unwrap_err();
-        assert!(matches!(err, EngineError::Invalid(_)), "{bad}: {err}");
-    }
 }

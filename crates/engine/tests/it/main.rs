@@ -9,4 +9,5 @@ mod lab_replication;
 mod lab_replication_faults;
 mod lab_replication_zstd;
 mod lab_restore;
+mod lab_restore_replica;
 mod lab_snapshots;
