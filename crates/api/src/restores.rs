@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 use domain::paths::InnerPath;
 use domain::restore::RestoreMode;
-use domain::{ReplicaId, RestoreId, SnapshotId, SubvolumeId};
+use domain::{ReplicaId, RestoreId, ServerId, SnapshotId, SubvolumeId};
 use engine::browse::{Source, TreePage};
 use engine::restore::RestoreRequest;
 use poem::Body;
@@ -185,7 +185,8 @@ pub enum Mode {
     /// `paths` of the snapshot are copied into the live subvolume.
     Files,
     /// The snapshot, lost on the primary, is received back from `source_replica_id`
-    /// into the subvolume's snapshot directory and catalogued again.
+    /// into the subvolume's snapshot directory and catalogued again; or, with
+    /// `destination_server_id`, received onto that server as a copy.
     Snapshot,
     /// Not a restore: a replica checked against its snapshot (`POST
     /// /replicas/{id}/verify`; only listed, never requested here).
@@ -212,8 +213,13 @@ pub struct NewRestore {
     /// both sides), then the mode runs.
     pub source_replica_id: Option<Uuid>,
     /// `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
-    /// roots; it must not exist.
+    /// roots; it must not exist. `snapshot` with `destination_server_id`: the existing
+    /// directory on that server the copy is received into.
     pub destination: Option<String>,
+    /// `snapshot` only: receive the replica onto this registered server instead of the
+    /// primary (a read-only copy at `destination/<snapshot name>`, not catalogued;
+    /// incremental against an earlier copy in that directory).
+    pub destination_server_id: Option<Uuid>,
     /// `files`: paths inside the snapshot (relative; no `..`).
     #[oai(default)]
     pub paths: Vec<String>,
@@ -561,6 +567,7 @@ impl RestoreApi {
             snapshot_id: SnapshotId::from_uuid(b.snapshot_id),
             source_replica_id: b.source_replica_id.map(ReplicaId::from_uuid),
             destination: b.destination,
+            destination_server_id: b.destination_server_id.map(ServerId::from_uuid),
             paths: b.paths,
             overwrite: b.overwrite,
         };

@@ -1475,9 +1475,17 @@ export interface components {
             source_replica_id?: string;
             /**
              * @description `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
-             *     roots; it must not exist.
+             *     roots; it must not exist. `snapshot` with `destination_server_id`: the existing
+             *     directory on that server the copy is received into.
              */
             destination?: string;
+            /**
+             * Format: uuid
+             * @description `snapshot` only: receive the replica onto this registered server instead of the
+             *     primary (a read-only copy at `destination/<snapshot name>`, not catalogued;
+             *     incremental against an earlier copy in that directory).
+             */
+            destination_server_id?: string;
             /**
              * @description `files`: paths inside the snapshot (relative; no `..`).
              * @default []

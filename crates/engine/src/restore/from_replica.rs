@@ -43,7 +43,7 @@ pub(crate) struct Received {
 
 /// Whether `show` is a half-received subvolume this restore made: writable, no
 /// `received_uuid` yet, created after the request.
-fn half_received_by(show: &SubvolumeShow, view: &RestoreView) -> bool {
+pub(super) fn half_received_by(show: &SubvolumeShow, view: &RestoreView) -> bool {
     !show.readonly
         && show.received_uuid.is_none()
         && show
@@ -104,95 +104,38 @@ impl Engine {
             .await
             .map_err(|e| e.into_engine("snapshot_dir"))?;
 
-        let target = projections::target(pool, target_id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no target {target_id}")))?;
-        let replicas = projections::replicas_of_target(pool, target_id).await?;
-        let replica = replicas
-            .iter()
-            .find(|r| r.snapshot_id == snap.snapshot_id)
-            .ok_or_else(|| {
-                EngineError::Conflict(format!(
-                    "target {target_id} has no replica of {}",
-                    snap.name
-                ))
-            })?;
-        let (remote_server, _) = self.server(target.server_id).await?;
-        let remote = self.btrfs(&remote_server).await?;
-        let dir = recorded_path(&target.directory)?;
-        let replica_path = recorded_path(&replica.path)?;
-        crate::real_paths::still_real(&remote, &replica_path, std::slice::from_ref(&dir))
-            .await
-            .map_err(|e| e.into_engine("replica path"))?;
+        let source = self.replica_source(target_id, &snap).await?;
+        let (remote_server, remote, replica_path, replicas) = (
+            &source.server,
+            &source.btrfs,
+            &source.replica_path,
+            &source.replicas,
+        );
 
         let parent = self
-            .common_parent(&snap, &replicas, &primary, &roots)
+            .common_parent(&snap, replicas, &primary, &roots)
             .await?;
         let parent_path = match &parent {
             Some((_, p)) => Some(abs(&recorded_path(p)?)?),
             None => None,
         };
         tracing::info!(snapshot = %snap.name, incremental = parent.is_some(), "receiving a snapshot back from its replica");
-        let mut receive = primary.receive(&abs(&snapdir)?).await?;
-        let mut send = remote
-            .send(&abs(&replica_path)?, parent_path.as_ref(), &[])
+        let (bytes, show) = self
+            .stream_replica(
+                view,
+                &snap,
+                ReplicaStream {
+                    source: remote,
+                    source_name: &remote_server.name,
+                    replica: abs(replica_path)?,
+                    parent: parent_path,
+                    dest_host: &primary,
+                    into_dir: abs(&snapdir)?,
+                    dest: &dest,
+                },
+                meta,
+            )
             .await?;
-        let (Some(stdin), Some(stdout)) = (receive.take_stdin(), send.take_stdout()) else {
-            return Err(EngineError::Inconsistent(
-                "send/receive without pipes".into(),
-            ));
-        };
-        let written = Arc::new(AtomicU64::new(0));
-        let sink = Sink {
-            key: (),
-            stdin,
-            rate_limit: None,
-            written: written.clone(),
-            zstd: false,
-        };
-        let progress = self.report_progress(view, written.clone(), meta);
-        let report = tokio::select! {
-            report = fan_out(stdout, vec![sink]) => report,
-            () = progress => unreachable_progress(),
-        };
-        let sent = send.wait().await;
-        let received = receive.wait().await;
-        let streamed = match (&report.read_error, report.sinks.get(&())) {
-            (None, Some(Ok(d))) => Ok(d.stream_bytes),
-            (Some(e), _) => Err(format!("reading the replica's stream: {e}")),
-            (None, Some(Err(e))) => Err(format!("writing into btrfs receive: {e}")),
-            (None, None) => Err("the stream had no receiver".to_owned()),
-        };
-        let outcome = match (streamed, sent, received) {
-            (Ok(bytes), Ok(_), Ok(_)) => Ok(bytes),
-            (_, Err(e), _) | (_, _, Err(e)) => Err(EngineError::Host(e)),
-            (Err(e), ..) => Err(EngineError::HostUnavailable {
-                server: remote_server.name.clone(),
-                reason: e,
-            }),
-        };
-        let show = primary.show_if_exists(&abs(&dest)?).await;
-        let bytes = match outcome {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                if let Ok(Some(s)) = &show
-                    && half_received_by(s, view)
-                    && let Err(d) = primary.delete(&abs(&dest)?).await
-                {
-                    tracing::error!(path = %dest, error = %d, "cannot delete a half-received restore");
-                }
-                return Err(e);
-            }
-        };
-        let show = show?.ok_or_else(|| {
-            EngineError::Verification(format!("{dest} is missing after the receive"))
-        })?;
-        if !show.readonly || show.received_uuid != Some(snap.uuid) {
-            return Err(EngineError::Verification(format!(
-                "{dest} is not a complete copy of snapshot {} (read-only {}, received uuid {:?})",
-                snap.name, show.readonly, show.received_uuid
-            )));
-        }
         self.adopt_received(view, &snap, &dest, &show, meta).await?;
         lock.release().await?;
         Ok(Received {
@@ -270,7 +213,7 @@ impl Engine {
     }
 
     /// Appends `RestoreProgress` every second while the stream runs (never returns).
-    async fn report_progress(
+    pub(super) async fn report_progress(
         &self,
         view: &RestoreView,
         written: Arc<AtomicU64>,
@@ -305,8 +248,144 @@ impl Engine {
     }
 }
 
+/// A replica a restore streams from: its target's server, the replica's path there,
+/// and every replica on that target (for choosing a parent).
+pub(super) struct ReplicaSource {
+    pub(super) server: projections::ServerView,
+    pub(super) btrfs: btrfs::Btrfs<Arc<dyn btrfs::Host>>,
+    pub(super) replica_path: ServerPath,
+    pub(super) replicas: Vec<projections::ReplicaView>,
+}
+
+impl Engine {
+    /// The replica of `snap` on `target_id`, its path re-checked inside the target's
+    /// directory (canonical, at use).
+    pub(super) async fn replica_source(
+        &self,
+        target_id: TargetId,
+        snap: &SnapshotView,
+    ) -> Result<ReplicaSource, EngineError> {
+        let pool = self.events().pool();
+        let target = projections::target(pool, target_id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no target {target_id}")))?;
+        let replicas = projections::replicas_of_target(pool, target_id).await?;
+        let replica = replicas
+            .iter()
+            .find(|r| r.snapshot_id == snap.snapshot_id)
+            .ok_or_else(|| {
+                EngineError::Conflict(format!(
+                    "target {target_id} has no replica of {}",
+                    snap.name
+                ))
+            })?;
+        let (server, _) = self.server(target.server_id).await?;
+        let btrfs = self.btrfs(&server).await?;
+        let dir = recorded_path(&target.directory)?;
+        let replica_path = recorded_path(&replica.path)?;
+        crate::real_paths::still_real(&btrfs, &replica_path, std::slice::from_ref(&dir))
+            .await
+            .map_err(|e| e.into_engine("replica path"))?;
+        Ok(ReplicaSource {
+            server,
+            btrfs,
+            replica_path,
+            replicas,
+        })
+    }
+}
+
+/// One replica streamed into a `btrfs receive`: from where, into where.
+pub(super) struct ReplicaStream<'a> {
+    pub(super) source: &'a btrfs::Btrfs<Arc<dyn btrfs::Host>>,
+    pub(super) source_name: &'a str,
+    pub(super) replica: btrfs::AbsPath,
+    /// `btrfs send -p`: the parent's replica on the source (absent: full).
+    pub(super) parent: Option<btrfs::AbsPath>,
+    pub(super) dest_host: &'a btrfs::Btrfs<Arc<dyn btrfs::Host>>,
+    /// The directory `btrfs receive` writes into.
+    pub(super) into_dir: btrfs::AbsPath,
+    /// Where the received subvolume appears: `into_dir/<snapshot name>`.
+    pub(super) dest: &'a ServerPath,
+}
+
+impl Engine {
+    /// Streams a replica into `btrfs receive` with `RestoreProgress` every second. On
+    /// failure, deletes the half-received copy this restore made and returns the error;
+    /// on success, checks the received subvolume is a complete copy of `snap`
+    /// (read-only, `received_uuid` = its uuid). Returns the stream's bytes and the copy.
+    pub(super) async fn stream_replica(
+        &self,
+        view: &RestoreView,
+        snap: &SnapshotView,
+        s: ReplicaStream<'_>,
+        meta: &AppendMeta,
+    ) -> Result<(u64, SubvolumeShow), EngineError> {
+        let dest = s.dest;
+        let mut receive = s.dest_host.receive(&s.into_dir).await?;
+        let mut send = s.source.send(&s.replica, s.parent.as_ref(), &[]).await?;
+        let (Some(stdin), Some(stdout)) = (receive.take_stdin(), send.take_stdout()) else {
+            return Err(EngineError::Inconsistent(
+                "send/receive without pipes".into(),
+            ));
+        };
+        let written = Arc::new(AtomicU64::new(0));
+        let sink = Sink {
+            key: (),
+            stdin,
+            rate_limit: None,
+            written: written.clone(),
+            zstd: false,
+        };
+        let progress = self.report_progress(view, written.clone(), meta);
+        let report = tokio::select! {
+            report = fan_out(stdout, vec![sink]) => report,
+            () = progress => unreachable_progress(),
+        };
+        let sent = send.wait().await;
+        let received = receive.wait().await;
+        let streamed = match (&report.read_error, report.sinks.get(&())) {
+            (None, Some(Ok(d))) => Ok(d.stream_bytes),
+            (Some(e), _) => Err(format!("reading the replica's stream: {e}")),
+            (None, Some(Err(e))) => Err(format!("writing into btrfs receive: {e}")),
+            (None, None) => Err("the stream had no receiver".to_owned()),
+        };
+        let outcome = match (streamed, sent, received) {
+            (Ok(bytes), Ok(_), Ok(_)) => Ok(bytes),
+            (_, Err(e), _) | (_, _, Err(e)) => Err(EngineError::Host(e)),
+            (Err(e), ..) => Err(EngineError::HostUnavailable {
+                server: s.source_name.to_owned(),
+                reason: e,
+            }),
+        };
+        let show = s.dest_host.show_if_exists(&abs(dest)?).await;
+        let bytes = match outcome {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                if let Ok(Some(sh)) = &show
+                    && half_received_by(sh, view)
+                    && let Err(d) = s.dest_host.delete(&abs(dest)?).await
+                {
+                    tracing::error!(path = %dest, error = %d, "cannot delete a half-received restore");
+                }
+                return Err(e);
+            }
+        };
+        let show = show?.ok_or_else(|| {
+            EngineError::Verification(format!("{dest} is missing after the receive"))
+        })?;
+        if !show.readonly || show.received_uuid != Some(snap.uuid) {
+            return Err(EngineError::Verification(format!(
+                "{dest} is not a complete copy of snapshot {} (read-only {}, received uuid {:?})",
+                snap.name, show.readonly, show.received_uuid
+            )));
+        }
+        Ok((bytes, show))
+    }
+}
+
 /// The progress reporter loops forever; the select always ends with the fan-out.
-fn unreachable_progress() -> crate::fanout::FanoutReport<()> {
+pub(super) fn unreachable_progress() -> crate::fanout::FanoutReport<()> {
     crate::fanout::FanoutReport {
         bytes_read: 0,
         read_error: Some(std::io::Error::other("progress reporting stopped")),

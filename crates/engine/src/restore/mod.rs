@@ -20,11 +20,14 @@
 //!
 //! From a replica (`source_replica_id`): the snapshot is first received back into the
 //! primary's snapshot directory and adopted again (`from_replica`), then the mode runs
-//! on it; mode `snapshot` does only that.
+//! on it; mode `snapshot` does only that. Mode `snapshot` with another destination
+//! server receives the replica there instead, as a copy outside the catalog
+//! (`elsewhere`).
 //!
 //! Not here: browsing (`browse`), who may restore (the API: operator+).
 
 mod copy;
+mod elsewhere;
 mod from_replica;
 mod rollback;
 
@@ -48,8 +51,11 @@ pub struct RestoreRequest {
     pub snapshot_id: SnapshotId,
     /// Restore from this replica instead of the primary's snapshot.
     pub source_replica_id: Option<ReplicaId>,
-    /// `new_subvolume`: where the copy goes (absolute, inside the allowed roots).
+    /// `new_subvolume`: where the copy goes (absolute, inside the allowed roots);
+    /// `snapshot` onto another server: the directory there the copy is received into.
     pub destination: Option<String>,
+    /// `snapshot`: receive onto this server instead of the subvolume's own (`elsewhere`).
+    pub destination_server_id: Option<domain::ServerId>,
     /// `files`: paths inside the snapshot.
     pub paths: Vec<String>,
     /// `files`: replace existing files instead of writing beside them.
@@ -129,6 +135,13 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::Inconsistent("snapshot without subvolume".into()))?;
         let mut paths = Vec::new();
+        let mut server_id = sub.server_id;
+        if req.destination_server_id.is_some() && req.mode != RestoreMode::Snapshot {
+            return Err(invalid(
+                "destination_server_id",
+                "only a snapshot restored from a replica can go to another server",
+            ));
+        }
         let destination = match req.mode {
             RestoreMode::NewSubvolume => {
                 let raw = req
@@ -160,6 +173,23 @@ impl Engine {
                     "verify a replica with POST /replicas/{id}/verify",
                 ));
             }
+            RestoreMode::Snapshot
+                if req
+                    .destination_server_id
+                    .is_some_and(|s| s != sub.server_id) =>
+            {
+                let sid = req.destination_server_id.unwrap_or(sub.server_id);
+                let raw = req.destination.as_deref().ok_or_else(|| {
+                    invalid(
+                        "destination",
+                        "the directory on that server to receive into",
+                    )
+                })?;
+                let dir = ServerPath::parse(raw).map_err(|e| invalid("destination", e))?;
+                self.check_receive_directory(sid, &dir).await?;
+                server_id = sid;
+                dir.as_str().to_owned()
+            }
             RestoreMode::Snapshot => {
                 if on_primary {
                     return Err(EngineError::Conflict(format!(
@@ -177,7 +207,7 @@ impl Engine {
             subvolume_id: sub.subvolume_id,
             snapshot_id: snapshot.snapshot_id,
             replica_target_id,
-            server_id: sub.server_id,
+            server_id,
             destination,
             paths,
             overwrite: req.overwrite && req.mode == RestoreMode::Files,
@@ -326,6 +356,15 @@ impl Engine {
     ) -> Result<Option<Outcome>, EngineError> {
         if view.mode == RestoreMode::Verify {
             return self.verify_replica(view, meta).await;
+        }
+        let sub = projections::subvolume(self.events().pool(), view.subvolume_id)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent("restore of an unknown subvolume".into()))?;
+        if view.mode == RestoreMode::Snapshot
+            && view.server_id != sub.server_id
+            && let Some(target) = view.replica_target_id
+        {
+            return Ok(Some(self.receive_elsewhere(view, target, meta).await?));
         }
         let received = match view.replica_target_id {
             Some(target) => Some(self.receive_back(view, target, meta).await?),

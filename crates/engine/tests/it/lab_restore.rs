@@ -55,6 +55,7 @@ pub(crate) fn request(mode: RestoreMode, snapshot: SnapshotId) -> RestoreRequest
         snapshot_id: snapshot,
         source_replica_id: None,
         destination: None,
+        destination_server_id: None,
         paths: Vec::new(),
         overwrite: false,
     }

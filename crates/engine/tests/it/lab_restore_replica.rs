@@ -279,3 +279,95 @@ async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: Pg
         assert!(matches!(err, EngineError::Invalid(_)), "{bad}: {err}");
     }
 }
+
+#[sqlx::test]
+async fn a_replica_is_received_onto_another_server_then_again_incrementally(pool: PgPool) {
+    let lab = lab(pool).await;
+    populate(&lab);
+    lab.add_target(1, TargetOptions::default()).await;
+    let (s1, s1_name) = lab.snapshot().await;
+    lab.replicate(s1, None).await;
+    lab.area.write_random("big.bin", 8);
+    let (s2, s2_name) = lab.snapshot().await;
+    lab.replicate(s2, None).await;
+    let elsewhere = lab.area.remote(2).to_owned();
+    let to_remote2 = |s: SnapshotId, replica: domain::ReplicaId, dir: &str| {
+        let mut req = request(RestoreMode::Snapshot, s);
+        req.source_replica_id = Some(replica);
+        req.destination_server_id = Some(lab.fleet.remote_id(2));
+        req.destination = Some(dir.to_owned());
+        req
+    };
+    let replica_of = |s: SnapshotId| {
+        let pool = lab.pool.clone();
+        async move {
+            projections::replicas_of_snapshot(&pool, s)
+                .await
+                .unwrap()
+                .remove(0)
+                .replica_id
+        }
+    };
+    let restores_before = projections::restores(&lab.pool, None, None, 100)
+        .await
+        .unwrap()
+        .len();
+
+    // Refused before anything is recorded: a directory that is not there, another mode.
+    for req in [
+        to_remote2(s1, replica_of(s1).await, &format!("{elsewhere}/missing")),
+        {
+            let mut r = to_remote2(s1, replica_of(s1).await, &elsewhere);
+            r.mode = RestoreMode::NewSubvolume;
+            r
+        },
+    ] {
+        let err = lab.engine.request_restore(req, &meta()).await.unwrap_err();
+        assert!(matches!(err, EngineError::Invalid(_)), "{err}");
+    }
+    assert_eq!(
+        projections::restores(&lab.pool, None, None, 100)
+            .await
+            .unwrap()
+            .len(),
+        restores_before
+    );
+
+    for (s, name, parent) in [(s1, &s1_name, None), (s2, &s2_name, Some(s1))] {
+        let id = restore(&lab, to_remote2(s, replica_of(s).await, &elsewhere))
+            .await
+            .unwrap();
+        let view = projections::restore(&lab.pool, id).await.unwrap().unwrap();
+        assert_eq!(view.incremental_from, parent, "{name}");
+        assert_eq!(
+            view.result_path.as_deref(),
+            Some(format!("{elsewhere}/{name}").as_str())
+        );
+        if parent.is_some() {
+            assert!(view.bytes < 10 << 20, "incremental: {} bytes", view.bytes);
+        }
+        let (ro, received) = lab.area.remote_show(2, name);
+        assert!(ro, "{name} on remote2 is read-only");
+        assert_eq!(received, lab.area.uuid_of(&lab.area.snapshot(name)));
+        let on_remote2 = testkit::lab::ssh_ok(
+            2,
+            &format!(
+                "cd '{elsewhere}/{name}' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum"
+            ),
+        );
+        assert_eq!(on_remote2, sums(&lab.area.snapshot(name)));
+    }
+    // Again: the copy is there, nothing is sent; the catalog describes the primary only.
+    let id = restore(&lab, to_remote2(s2, replica_of(s2).await, &elsewhere))
+        .await
+        .unwrap();
+    let view = projections::restore(&lab.pool, id).await.unwrap().unwrap();
+    assert_eq!(view.bytes, 0);
+    for s in [s1, s2] {
+        let snap = projections::snapshot_by_id(&lab.pool, s)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(snap.path.starts_with(&lab.area.snaps), "{}", snap.path);
+    }
+}
