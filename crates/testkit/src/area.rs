@@ -37,6 +37,11 @@ impl Area {
         Self::create(&env("LAB_PRIMARY_MOUNT"), remotes)
     }
 
+    /// An area in `parent` with a target directory on each of `remotes`.
+    pub fn under_with_remotes(parent: &str, remotes: &[u8]) -> Self {
+        Self::create(parent, remotes)
+    }
+
     fn create(parent: &str, remotes: &[u8]) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = format!("{parent}/t-{id}");

@@ -1,6 +1,9 @@
-//! Restore from a replica against the lab: a snapshot the primary lost, a wiped
-//! primary, a restore killed mid-stream, and replica verification (the rest of the
-//! restore tests are in `lab_restore`).
+//! Restore from a replica against the lab: a snapshot the primary lost, a primary whose
+//! filesystem was wiped (a loop filesystem of the test's own, made again), a replica
+//! received onto another server, a restore killed mid-stream, and replica verification
+//! (the rest of the restore tests are in `lab_restore`).
+
+use std::sync::Arc;
 
 use crate::lab_replication::{Lab, lab};
 use domain::SnapshotId;
@@ -12,6 +15,50 @@ use store::projections;
 use testkit::{meta, sh};
 
 use crate::lab_restore::{populate, request, restore, sums};
+
+/// A btrfs filesystem of the test's own: a sparse image loop-mounted under /var/tmp, so
+/// that a test can wipe it (`mkfs.btrfs` again) without touching the shared lab
+/// primary. Unmounted and removed on drop (declare it before what lives on it).
+struct OwnFs {
+    dir: tempfile::TempDir,
+    mnt: String,
+}
+
+impl OwnFs {
+    fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("dbt-ownfs")
+            .tempdir_in("/var/tmp")
+            .unwrap();
+        let mnt = dir.path().join("mnt").to_str().unwrap().to_owned();
+        std::fs::create_dir(&mnt).unwrap();
+        let fs = Self { dir, mnt };
+        sh(&["truncate", "-s", "1G", &fs.image()]);
+        fs.mkfs_and_mount();
+        fs
+    }
+
+    fn image(&self) -> String {
+        self.dir.path().join("fs.img").to_str().unwrap().to_owned()
+    }
+
+    fn mkfs_and_mount(&self) {
+        sh(&["mkfs.btrfs", "-q", "-f", &self.image()]);
+        sh(&["mount", "-o", "loop", &self.image(), &self.mnt]);
+    }
+
+    /// A new, empty filesystem in place of the old one.
+    fn wipe(&self) {
+        sh(&["umount", &self.mnt]);
+        self.mkfs_and_mount();
+    }
+}
+
+impl Drop for OwnFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.mnt).output();
+    }
+}
 
 /// The bytes and parent of the last send of `snapshot` to `target`.
 async fn last_send(
@@ -93,7 +140,12 @@ async fn a_lost_snapshot_comes_back_from_a_replica_incrementally(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_wiped_primary_is_rebuilt_from_a_replica_and_replication_resumes(pool: PgPool) {
-    let lab = lab(pool).await;
+    // The primary's filesystem is one of the test's own, so that it can really be wiped.
+    let fs = OwnFs::new();
+    let area = testkit::Area::under_with_remotes(&fs.mnt, &[1]);
+    let fleet = testkit::Fleet::build(pool, area, Arc::new(btrfs::LocalHost::new()), &[1]).await;
+    let subvolume = fleet.manage(Some("data")).await;
+    let lab = Lab { fleet, subvolume };
     populate(&lab);
     let target = lab.add_target(1, TargetOptions::default()).await;
     let (s1, _) = lab.snapshot().await;
@@ -103,12 +155,11 @@ async fn a_wiped_primary_is_rebuilt_from_a_replica_and_replication_resumes(pool:
     lab.replicate(s2, None).await;
     let original = sums(&lab.area.snapshot(&s2_name));
 
-    // The primary loses everything: the subvolume, its snapshots, the snapshot directory.
-    for name in lab.area.snaps_on_disk() {
-        sh(&["btrfs", "subvolume", "delete", &lab.area.snapshot(&name)]);
-    }
-    sh(&["btrfs", "subvolume", "delete", &lab.area.vol]);
-    std::fs::remove_dir(&lab.area.snaps).unwrap();
+    // The primary loses its filesystem: a new, empty one is made on the same device and
+    // mounted where it was; the operator puts back the allowed root directory only.
+    fs.wipe();
+    assert!(!std::path::Path::new(&lab.area.dir).exists());
+    std::fs::create_dir(&lab.area.dir).unwrap();
 
     // One request: receive s2 back, then recreate the subvolume from it.
     let replica = projections::replicas_of_snapshot(&lab.pool, s2)
