@@ -232,6 +232,62 @@ async fn write_line(out: &mut BufWriter<tokio::fs::File>, line: &Line) -> std::i
     out.write_all(&bytes).await
 }
 
+/// Events inserted per statement by [`import`].
+const INSERT_BATCH: usize = 1000;
+
+/// Inserts `rows` (with their sequence numbers) in one statement and empties it.
+async fn insert_events(
+    conn: &mut sqlx::PgConnection,
+    rows: &mut Vec<EventRow>,
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let n = rows.len();
+    let (mut seq, mut stream, mut version, mut kind) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut schema, mut payload, mut actor, mut correlation, mut at) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for e in rows.drain(..) {
+        seq.push(e.global_seq);
+        stream.push(e.stream_id);
+        version.push(e.stream_version);
+        kind.push(e.event_type);
+        schema.push(e.schema_version);
+        payload.push(e.payload);
+        actor.push(e.actor);
+        correlation.push(e.correlation_id);
+        at.push(e.recorded_at);
+    }
+    sqlx::query(
+        "INSERT INTO events (global_seq, stream_id, stream_version, event_type, schema_version, \
+         payload, actor, correlation_id, recorded_at) OVERRIDING SYSTEM VALUE \
+         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::int[], \
+         $6::jsonb[], $7::text[], $8::uuid[], $9::timestamptz[])",
+    )
+    .bind(seq)
+    .bind(stream)
+    .bind(version)
+    .bind(kind)
+    .bind(schema)
+    .bind(payload)
+    .bind(actor)
+    .bind(correlation)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Loads the backup at `path` into `pool`'s database, which must be migrated and hold
 /// no events, and rebuilds the projections from it, in one transaction.
 pub async fn import(pool: &PgPool, path: &Path) -> Result<BackupCounts, BackupError> {
@@ -251,6 +307,7 @@ pub async fn import(pool: &PgPool, path: &Path) -> Result<BackupCounts, BackupEr
     }
     let known = schema(&mut tx).await?;
     let mut counts = BackupCounts::default();
+    let mut batch = Vec::with_capacity(INSERT_BATCH);
     let mut number = 0_u64;
     let mut end = None;
     let bad = |line: u64, reason: String| BackupError::Format {
@@ -294,25 +351,14 @@ pub async fn import(pool: &PgPool, path: &Path) -> Result<BackupCounts, BackupEr
                 return Err(bad(number, format!("not a {FORMAT} file (no header)")));
             }
             Line::Event(e) => {
-                sqlx::query(
-                    "INSERT INTO events (global_seq, stream_id, stream_version, event_type, \
-                     schema_version, payload, actor, correlation_id, recorded_at) \
-                     OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(e.global_seq)
-                .bind(e.stream_id)
-                .bind(e.stream_version)
-                .bind(e.event_type)
-                .bind(e.schema_version)
-                .bind(e.payload)
-                .bind(e.actor)
-                .bind(e.correlation_id)
-                .bind(e.recorded_at)
-                .execute(&mut *tx)
-                .await?;
+                batch.push(e);
                 counts.events += 1;
+                if batch.len() >= INSERT_BATCH {
+                    insert_events(&mut tx, &mut batch).await?;
+                }
             }
             Line::Secret(v) => {
+                insert_events(&mut tx, &mut batch).await?;
                 sqlx::query(
                     "INSERT INTO vault_secrets (owner_id, field, key_id, nonce, ciphertext, \
                      updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -328,6 +374,7 @@ pub async fn import(pool: &PgPool, path: &Path) -> Result<BackupCounts, BackupEr
                 counts.secrets += 1;
             }
             Line::Slot(v) => {
+                insert_events(&mut tx, &mut batch).await?;
                 sqlx::query(
                     "INSERT INTO job_snapshot_slots (policy_id, subvolume_id, slot, job_id, \
                      enqueued_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -344,6 +391,7 @@ pub async fn import(pool: &PgPool, path: &Path) -> Result<BackupCounts, BackupEr
             Line::End(written) => end = Some(written),
         }
     }
+    insert_events(&mut tx, &mut batch).await?;
     let incomplete = |reason: String| BackupError::Incomplete {
         path: path.to_owned(),
         reason,

@@ -116,11 +116,22 @@ async fn filled(pool: &PgPool) -> EventStore {
 
 #[sqlx::test(migrations = false)]
 async fn a_backup_loaded_into_an_empty_database_gives_the_same_log_and_projections(pool: PgPool) {
-    filled(&pool).await;
+    let store = filled(&pool).await;
+    // More than one insert batch (1000 events) on the way back.
+    let many: Vec<_> = (0..2000).map(|i| renamed(&format!("m{i}"))).collect();
+    store
+        .append(
+            &StreamId::instance(),
+            ExpectedVersion::Any,
+            &many,
+            &AppendMeta::new(Actor::System),
+        )
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("db.backup");
     let counts = backup::export(&pool, &file).await.unwrap();
-    assert_eq!((counts.events, counts.secrets, counts.slots), (41, 1, 1));
+    assert_eq!((counts.events, counts.secrets, counts.slots), (2041, 1, 1));
     assert!(!dir.path().join("db.backup.partial").exists());
 
     let other = Other::new(&pool).await;
@@ -145,7 +156,7 @@ async fn a_backup_loaded_into_an_empty_database_gives_the_same_log_and_projectio
     store
         .append(
             &StreamId::instance(),
-            ExpectedVersion::Exactly(41),
+            ExpectedVersion::Exactly(2041),
             &[renamed("after the restore")],
             &AppendMeta::new(Actor::System),
         )
@@ -155,7 +166,7 @@ async fn a_backup_loaded_into_an_empty_database_gives_the_same_log_and_projectio
         .fetch_one(&other.pool)
         .await
         .unwrap();
-    assert_eq!(last, 42);
+    assert_eq!(last, 2042);
     assert!(projections::check(&other.pool).await.unwrap().is_empty());
     other.drop_db().await;
 }
