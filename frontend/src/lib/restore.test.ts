@@ -24,6 +24,9 @@ const form = (p: Partial<RestoreForm>): RestoreForm => ({
   mode: 'new_subvolume',
   sourceReplicaId: null,
   destination: '',
+  receiveOn: 'primary',
+  copyServerId: null,
+  copyDirectory: '',
   paths: [],
   overwrite: false,
   confirmName: '',
@@ -146,7 +149,7 @@ describe('restoring from a replica', () => {
     expect(MODE_LABEL.snapshot).toBe('Snapshot back');
     expect(MODE_LABEL.verify).toBe('Verify a replica');
     expect(Object.keys(MODE_LABEL).sort()).toEqual(['files', 'new_subvolume', 'rollback', 'snapshot', 'verify']);
-    expect(MODE_CHOICE.snapshot).toBe('Bring the snapshot back to the primary');
+    expect(MODE_CHOICE.snapshot).toBe('Bring the snapshot back to the primary, or copy it to another server');
   });
 
   it('sends source_replica_id with every mode when a replica is chosen, and never without one', () => {
@@ -181,6 +184,50 @@ describe('restoring from a replica', () => {
     const copy = describeRestore(form({ sourceReplicaId: 'r', destination: '/mnt/copy' }), snap, '/mnt/home', lost);
     expect(copy).toMatch(/catalogued again\. Then: A new writable subvolume is made at \/mnt\/copy/);
     expect(describeReceive(snap, { ...lost, onPrimary: true })).toMatch(/^The primary still holds home\.20260102T000000Z, so that copy is used/);
+  });
+
+  it('a copy onto another server needs the server and an absolute directory, and only then sends them', () => {
+    const copy = form({ mode: 'snapshot', sourceReplicaId: 'r-1', receiveOn: 'server', destination: '/mnt/new' });
+    expect(restoreProblems(copy, 'home')).toEqual({
+      destination_server_id: 'Choose the server to receive the copy on.',
+      destination: 'Enter the directory on that server.',
+    });
+    expect(restoreProblems({ ...copy, copyServerId: 'srv-2', copyDirectory: 'copies' }, 'home')).toEqual({
+      destination: 'An absolute path on the server, starting with /.',
+    });
+    const filled = { ...copy, copyServerId: 'srv-2', copyDirectory: ' /srv/copies ' };
+    expect(restoreProblems(filled, 'home')).toEqual({});
+    expect(restoreBody(filled, 's-1')).toEqual({
+      mode: 'snapshot',
+      snapshot_id: 's-1',
+      source_replica_id: 'r-1',
+      destination_server_id: 'srv-2',
+      destination: '/srv/copies',
+      paths: [],
+      overwrite: false,
+    });
+    // back to the primary, or any other mode: neither is sent, whatever the form still holds
+    expect(restoreBody({ ...filled, receiveOn: 'primary' }, 's-1')).not.toHaveProperty('destination_server_id');
+    expect(restoreBody({ ...filled, receiveOn: 'primary' }, 's-1')).not.toHaveProperty('destination');
+    for (const mode of ['new_subvolume', 'rollback', 'files'] as const) {
+      expect(restoreBody({ ...filled, mode }, 's-1')).not.toHaveProperty('destination_server_id');
+    }
+    expect(restoreBody({ ...filled, mode: 'new_subvolume' }, 's-1')).toMatchObject({ destination: '/mnt/new' });
+  });
+
+  it('says a copy onto another server is a read-only copy outside the catalog', () => {
+    const snap = 'home.20260102T000000Z';
+    const from = { target: 'backup-1:/srv/b', onPrimary: true };
+    const copy = form({ mode: 'snapshot', sourceReplicaId: 'r', receiveOn: 'server', copyServerId: 'x', copyDirectory: '/srv/copies/' });
+    const said = describeRestore(copy, snap, '/mnt/home', from, 'spare');
+    expect(said).toMatch(
+      /^Receives snapshot home\.20260102T000000Z from its replica on backup-1:\/srv\/b into \/srv\/copies\/home\.20260102T000000Z on server spare as a read-only copy/,
+    );
+    expect(said).toMatch(/earlier copy of an older snapshot is in that directory, otherwise in full/);
+    expect(said).toMatch(/The catalog is not changed/);
+    expect(describeRestore({ ...copy, copyDirectory: '' }, snap, '/mnt/home', from)).toMatch(
+      /into \(the directory you enter\)\/home\.20260102T000000Z on server \(the server you choose\)/,
+    );
   });
 
   it('finds the incremental base as the server does: the newest older snapshot on the primary with a replica there', () => {

@@ -65,32 +65,58 @@ export function rollbackConfirmed(typed: string, subvolumeName: string): boolean
 /** The modes the restore dialog offers (`verify` is started from a replica, not here). */
 export type DialogMode = Extract<RestoreMode, 'new_subvolume' | 'rollback' | 'files' | 'snapshot'>;
 
+/** Where mode `snapshot` receives the replica: back onto the primary (catalogued again), or
+ *  onto another registered server as a read-only copy outside the catalog. */
+export type ReceiveOn = 'primary' | 'server';
+
 /** What the restore dialog holds. */
 export interface RestoreForm {
   mode: DialogMode;
   /** The replica the snapshot is received back from first (null: the primary's snapshot). */
   sourceReplicaId: string | null;
+  /** `new_subvolume`: the new subvolume's path. */
   destination: string;
+  /** `snapshot`: where the replica is received. */
+  receiveOn: ReceiveOn;
+  /** `snapshot` onto another server: that server, and the existing directory there. */
+  copyServerId: string | null;
+  copyDirectory: string;
   paths: string[];
   overwrite: boolean;
   /** What was typed to confirm a rollback. */
   confirmName: string;
 }
 
-export type RestoreProblemField = 'destination' | 'paths' | 'confirm' | 'source_replica_id';
+export type RestoreProblemField = 'destination' | 'destination_server_id' | 'paths' | 'confirm' | 'source_replica_id';
+
+type Problems = Partial<Record<RestoreProblemField, string>>;
+
+/** A `destination` path's problem: `empty` when none is entered, else not absolute or with `..`. */
+function destinationProblem(path: string, empty: string): Problems {
+  const dest = path.trim();
+  if (dest === '') return { destination: empty };
+  if (!dest.startsWith('/')) return { destination: 'An absolute path on the server, starting with /.' };
+  if (dest.split('/').includes('..')) return { destination: 'The path must not contain “..”.' };
+  return {};
+}
+
+/** Whether the form receives the snapshot onto another server (a copy outside the catalog). */
+export function receivesCopy(form: RestoreForm): boolean {
+  return form.mode === 'snapshot' && form.receiveOn === 'server';
+}
 
 /** The form's problems per request field (empty: it may be sent). */
-export function restoreProblems(form: RestoreForm, subvolumeName: string): Partial<Record<RestoreProblemField, string>> {
+export function restoreProblems(form: RestoreForm, subvolumeName: string): Problems {
   switch (form.mode) {
     case 'snapshot':
-      return form.sourceReplicaId ? {} : { source_replica_id: 'Choose the replica to bring it back from.' };
-    case 'new_subvolume': {
-      const dest = form.destination.trim();
-      if (dest === '') return { destination: 'Enter the new subvolume’s path.' };
-      if (!dest.startsWith('/')) return { destination: 'An absolute path on the server, starting with /.' };
-      if (dest.split('/').includes('..')) return { destination: 'The path must not contain “..”.' };
-      return {};
-    }
+      if (!form.sourceReplicaId) return { source_replica_id: 'Choose the replica to bring it back from.' };
+      if (!receivesCopy(form)) return {};
+      return {
+        ...(form.copyServerId ? {} : { destination_server_id: 'Choose the server to receive the copy on.' }),
+        ...destinationProblem(form.copyDirectory, 'Enter the directory on that server.'),
+      };
+    case 'new_subvolume':
+      return destinationProblem(form.destination, 'Enter the new subvolume’s path.');
     case 'files':
       return form.paths.length === 0 ? { paths: 'Pick files or directories in the browser first.' } : {};
     case 'rollback':
@@ -98,7 +124,8 @@ export function restoreProblems(form: RestoreForm, subvolumeName: string): Parti
   }
 }
 
-/** The request body for the form (only the fields its mode uses; the replica when one is chosen). */
+/** The request body for the form (only the fields its mode uses; the replica when one is
+ *  chosen; the destination server and directory only for a copy onto another server). */
 export function restoreBody(form: RestoreForm, snapshotId: string): NewRestore {
   const base = {
     snapshot_id: snapshotId,
@@ -111,8 +138,13 @@ export function restoreBody(form: RestoreForm, snapshotId: string): NewRestore {
       return { mode: 'files', ...base, paths: form.paths, overwrite: form.overwrite };
     case 'rollback':
       return { mode: 'rollback', ...base, paths: [], overwrite: false };
-    case 'snapshot':
-      return { mode: 'snapshot', ...base, paths: [], overwrite: false };
+    case 'snapshot': {
+      const copy =
+        receivesCopy(form) && form.copyServerId
+          ? { destination_server_id: form.copyServerId, destination: form.copyDirectory.trim() }
+          : {};
+      return { mode: 'snapshot', ...base, ...copy, paths: [], overwrite: false };
+    }
   }
 }
 
@@ -126,7 +158,7 @@ export const MODE_LABEL: Record<RestoreMode, string> = {
 
 /** The modes as the dialog offers them. */
 export const MODE_CHOICE: Record<DialogMode, string> = {
-  snapshot: 'Bring the snapshot back to the primary',
+  snapshot: 'Bring the snapshot back to the primary, or copy it to another server',
   new_subvolume: 'New subvolume',
   rollback: 'Rollback',
   files: 'Files',
@@ -192,8 +224,29 @@ function describeMode(form: RestoreForm, snapshotName: string, subvolumePath: st
   }
 }
 
-/** What the restore will do, in plain words, before confirming (from a replica: that first). */
-export function describeRestore(form: RestoreForm, snapshotName: string, subvolumePath: string, from?: ReplicaSource): string {
+/** A copy onto another server (mode `snapshot` with a destination server), in plain words. */
+export function describeCopy(snapshotName: string, target: string, serverName: string | undefined, directory: string, subvolumePath: string): string {
+  const dir = directory.trim() === '' ? '(the directory you enter)' : directory.trim().replace(/\/+$/, '');
+  return (
+    `Receives snapshot ${snapshotName} from its replica on ${target} into ${dir}/${snapshotName} on server ` +
+    `${serverName ?? '(the server you choose)'} as a read-only copy: incrementally (only the differences) if an ` +
+    'earlier copy of an older snapshot is in that directory, otherwise in full. The catalog is not changed: it keeps ' +
+    `describing the primary, and ${subvolumePath} and its snapshots are not touched.`
+  );
+}
+
+/** What the restore will do, in plain words, before confirming (from a replica: that first;
+ *  `copyServerName`: the name of the server a copy goes to). */
+export function describeRestore(
+  form: RestoreForm,
+  snapshotName: string,
+  subvolumePath: string,
+  from?: ReplicaSource,
+  copyServerName?: string,
+): string {
+  if (receivesCopy(form)) {
+    return describeCopy(snapshotName, from?.target ?? '(the replica you choose)', copyServerName, form.copyDirectory, subvolumePath);
+  }
   const mode = describeMode(form, snapshotName, subvolumePath);
   if (!from) return mode;
   return `${describeReceive(snapshotName, from)} ${form.mode === 'snapshot' ? mode : `Then: ${mode}`}`;

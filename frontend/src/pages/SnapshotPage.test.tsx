@@ -88,7 +88,7 @@ describe('Snapshot page: restoring', () => {
     const viaReplica = await within(dialog).findByRole('radio', { name: 'Replica on backup-1:/srv/backups/home' });
     expect(viaReplica).toBeEnabled();
     expect(viaReplica).not.toBeChecked();
-    expect(within(dialog).queryByRole('radio', { name: 'Bring the snapshot back to the primary' })).toBeNull();
+    expect(within(dialog).queryByRole('radio', { name: /^Bring the snapshot back/ })).toBeNull();
     const destination = within(dialog).getByRole('textbox', { name: /Destination path/ });
     await user.clear(destination);
     await user.type(destination, '/mnt/pool/data/copy');

@@ -6,7 +6,7 @@ import { SUBVOLUME_ID, snapshot } from '../test/fleet';
 import { RESTORE_ID, dir, entry, replica, restore, snapshotBackend, snapshotPage, target } from '../test/restore';
 
 const REPLICA = 'Replica on backup-1:/srv/backups/home';
-const BRING_BACK = 'Bring the snapshot back to the primary';
+const BRING_BACK = 'Bring the snapshot back to the primary, or copy it to another server';
 
 describe('Restore from a replica: a snapshot the primary holds', () => {
   it('lists each replica with its target, health and last verification, and sends source_replica_id', async () => {
@@ -29,8 +29,8 @@ describe('Restore from a replica: a snapshot the primary holds', () => {
     expect(within(source).getByTestId('verification')).toHaveTextContent('40 files compared (25% sample)');
 
     await user.click(within(dialog).getByRole('radio', { name: REPLICA }));
-    // the primary holds it: bringing it back is offered but off
-    expect(within(dialog).getByRole('radio', { name: BRING_BACK })).toBeDisabled();
+    // the primary holds it: it cannot come back there, but a copy can go to another server
+    expect(within(dialog).getByRole('radio', { name: BRING_BACK })).toBeEnabled();
     const summary = within(dialog).getByTestId('restore-summary');
     expect(summary).toHaveTextContent(/The primary still holds home\.20260101T000000Z, so that copy is used/);
     expect(summary).toHaveTextContent(/Then: A new writable subvolume is made/);
@@ -80,6 +80,8 @@ describe('Restore from a replica: a snapshot the primary lost', () => {
     expect(dialog).toHaveTextContent(/Not on the primary any more \(deleted since .*\): restore it from one of its replicas/);
     expect(within(dialog).getByRole('radio', { name: REPLICA })).toBeChecked();
     expect(within(dialog).getByRole('radio', { name: BRING_BACK })).toBeChecked();
+    expect(within(dialog).getByRole('radio', { name: 'the primary (catalogued again)' })).toBeChecked();
+    expect(within(dialog).queryByRole('combobox', { name: /Server/ })).toBeNull();
     const summary = within(dialog).getByTestId('restore-summary');
     await waitFor(() => expect(summary).toHaveTextContent(`incrementally against ${snapshot(1).name}, which the primary and this target both hold`));
     expect(summary).toHaveTextContent(/^home\.20260102T000000Z is received back from its replica on backup-1:\/srv\/backups\/home/);

@@ -1,7 +1,7 @@
 // Restoring a snapshot: where from (the primary's snapshot, or a replica it is received back
-// from first), what to do (bring it back only, a new subvolume, a rollback, or picked
-// files), what that will do in plain words, then the restore itself followed until it
-// succeeded or failed.
+// from first), what to do (bring it back only, or copy it to another server; a new
+// subvolume, a rollback, or picked files), what that will do in plain words, then the
+// restore itself followed until it succeeded or failed.
 import { Alert, Button, Group, List, Modal, Radio, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { Snapshot, Subvolume } from '../../api/client';
@@ -9,7 +9,18 @@ import { type Replica, useRequestRestore } from '../../api/restoreQueries';
 import { FormError } from '../../components/FormActions';
 import { Mono } from '../../components/Mono';
 import { fieldError } from '../../lib/fieldError';
-import { type DialogMode, type RestoreForm, MODE_CHOICE, describeRestore, parentPath, restoreBody, restoreProblems } from '../../lib/restore';
+import {
+  type DialogMode,
+  type RestoreForm,
+  MODE_CHOICE,
+  describeRestore,
+  parentPath,
+  receivesCopy,
+  restoreBody,
+  restoreProblems,
+} from '../../lib/restore';
+import { useFormErrors } from '../../lib/useFormErrors';
+import { ReceiveOnChoice, useCopyServers } from './ReceiveOn';
 import { RestoreProgress } from './RestoreStatus';
 import { PRIMARY, SourceChoice, useReplicaSource } from './RestoreSource';
 
@@ -21,7 +32,7 @@ const SUBMIT_LABEL: Record<DialogMode, string> = {
 };
 
 /** The request fields shown next to their input (the rest show at the end of the form). */
-const INLINE_FIELDS = ['destination', 'paths', 'source_replica_id'];
+const INLINE_FIELDS = ['destination', 'destination_server_id', 'paths', 'source_replica_id'];
 
 /** The modes offered: bringing the snapshot back only makes sense from a replica. */
 function modesFor(fromReplica: boolean): DialogMode[] {
@@ -50,40 +61,44 @@ export function RestoreDialog({
   onClose: () => void;
 }) {
   const request = useRequestRestore();
+  const onPrimary = snapshot.state === 'present';
   const [form, setForm] = useState<RestoreForm>({
     mode: initialMode,
     sourceReplicaId: initialReplicaId ?? null,
     destination: `${parentPath(subvolume.path)}/${snapshot.name}.restored`,
+    // a snapshot the primary holds can only be copied elsewhere
+    receiveOn: onPrimary ? 'server' : 'primary',
+    copyServerId: null,
+    copyDirectory: '',
     paths: picked,
     overwrite: false,
     confirmName: '',
   });
-  const [tried, setTried] = useState(false);
   const set = (p: Partial<RestoreForm>) => {
     setForm((old) => ({ ...old, ...p }));
     request.reset();
   };
   const problems = restoreProblems(form, subvolume.name);
-  const local = (field: 'destination' | 'paths' | 'source_replica_id') => (tried ? problems[field] : undefined);
+  const errors = useFormErrors(problems, request.error);
   const replica = replicas.find((r) => r.id === form.sourceReplicaId);
   const from = useReplicaSource(snapshot, replica, replicaLabel);
-  const onPrimary = snapshot.state === 'present';
+  const servers = useCopyServers(subvolume);
+  const copyOn = receivesCopy(form) ? servers.others.find((s) => s.id === form.copyServerId)?.name : undefined;
   const chooseSource = (value: string) => {
     const id = value === PRIMARY ? null : value;
-    // bringing it back needs a replica; a snapshot the primary holds needs no bringing back
+    // receiving the snapshot (back onto the primary or as a copy elsewhere) needs a replica
     const mode = form.mode === 'snapshot' && id === null ? 'new_subvolume' : form.mode;
     set({ sourceReplicaId: id, mode });
   };
   const submit = () => {
-    setTried(true);
-    if (Object.keys(problems).length === 0) request.mutate(restoreBody(form, snapshot.id));
+    if (errors.check()) request.mutate(restoreBody(form, snapshot.id));
   };
 
   if (request.data) {
     return (
       <Modal opened onClose={onClose} title={`Restore from ${snapshot.name}`} centered size="lg">
         <Stack gap="md">
-          <RestoreProgress id={request.data.id} />
+          <RestoreProgress id={request.data.id} copyOn={copyOn} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Close
@@ -110,27 +125,18 @@ export function RestoreDialog({
             replicaLabel={replicaLabel}
             value={form.sourceReplicaId ?? PRIMARY}
             onChange={chooseSource}
-            error={local('source_replica_id') ?? fieldError(request.error, 'source_replica_id')}
+            error={errors.error('source_replica_id')}
           />
           <Radio.Group label="What to do" value={form.mode} onChange={(v) => set({ mode: v as DialogMode })}>
             <Group gap="lg" mt={6}>
               {modesFor(replica !== undefined).map((m) => (
-                <Radio
-                  key={m}
-                  value={m}
-                  label={MODE_CHOICE[m]}
-                  disabled={m === 'snapshot' && onPrimary}
-                  title={m === 'snapshot' && onPrimary ? 'The primary holds this snapshot already' : undefined}
-                />
+                <Radio key={m} value={m} label={MODE_CHOICE[m]} />
               ))}
             </Group>
           </Radio.Group>
 
           {form.mode === 'snapshot' && (
-            <Text size="sm" c="dimmed">
-              The snapshot comes back under its own name in <Mono>{subvolume.snapshot_dir}</Mono>, catalogued as before;
-              replication to its targets then goes on incrementally from it.
-            </Text>
+            <ReceiveOnChoice form={form} set={set} subvolume={subvolume} onPrimary={onPrimary} servers={servers} error={errors.error} />
           )}
 
           {form.mode === 'new_subvolume' && (
@@ -140,7 +146,7 @@ export function RestoreDialog({
               required
               value={form.destination}
               onChange={(e) => set({ destination: e.currentTarget.value })}
-              error={local('destination') ?? fieldError(request.error, 'destination')}
+              error={errors.error('destination')}
             />
           )}
 
@@ -165,7 +171,7 @@ export function RestoreDialog({
           {form.mode === 'files' && (
             <Stack gap="xs">
               {form.paths.length === 0 ? (
-                <Text size="sm" c={tried ? 'red' : 'dimmed'}>
+                <Text size="sm" c={errors.touched ? 'red' : 'dimmed'}>
                   No files picked: close this dialog, tick files or directories in the browser, then choose “Restore picked”.
                 </Text>
               ) : (
@@ -196,7 +202,7 @@ export function RestoreDialog({
 
           <Alert color="blue" variant="light" role="note" title="What will happen">
             <Text size="sm" data-testid="restore-summary">
-              {describeRestore(form, snapshot.name, subvolume.path, from)}
+              {describeRestore(form, snapshot.name, subvolume.path, from, copyOn)}
             </Text>
           </Alert>
           <FormError error={request.error} fields={INLINE_FIELDS} title="Could not start the restore" />
@@ -210,7 +216,11 @@ export function RestoreDialog({
               loading={request.isPending}
               disabled={form.mode === 'rollback' && problems.confirm !== undefined}
             >
-              {form.mode === 'rollback' ? `${SUBMIT_LABEL.rollback} ${subvolume.name}` : SUBMIT_LABEL[form.mode]}
+              {form.mode === 'rollback'
+                ? `${SUBMIT_LABEL.rollback} ${subvolume.name}`
+                : receivesCopy(form)
+                  ? 'Receive the copy'
+                  : SUBMIT_LABEL[form.mode]}
             </Button>
           </Group>
         </Stack>

@@ -87,8 +87,8 @@ function useTargetName(): (id: string) => string {
 }
 
 /** While it runs: a moving bar (no total is known), the bytes so far and the rate. */
-export function RestoreBytes({ restore: r, from }: { restore: Restore; from: string | undefined }) {
-  const what = from ? `Receiving back from ${from}` : r.mode === 'verify' ? 'Comparing files' : 'Restoring';
+export function RestoreBytes({ restore: r, from, copy }: { restore: Restore; from: string | undefined; copy?: boolean }) {
+  const what = from ? `Receiving ${copy ? 'a copy' : 'back'} from ${from}` : r.mode === 'verify' ? 'Comparing files' : 'Restoring';
   return (
     <Stack gap={4}>
       <Progress value={100} striped animated aria-label="Restore progress (total not known)" data-testid="restore-bar" />
@@ -102,8 +102,9 @@ export function RestoreBytes({ restore: r, from }: { restore: Restore; from: str
   );
 }
 
-/** Follows one restore until it succeeded or failed. */
-export function RestoreProgress({ id }: { id: string }) {
+/** Follows one restore until it succeeded or failed (`copyOn`: the server a snapshot is
+ *  received on as a copy, when not the primary). */
+export function RestoreProgress({ id, copyOn }: { id: string; copyOn?: string }) {
   const restore = useRestore(id);
   const targetName = useTargetName();
   const r = restore.data;
@@ -115,12 +116,16 @@ export function RestoreProgress({ id }: { id: string }) {
     from && r.mode !== 'verify' && r.state === 'succeeded'
       ? [
           [
-            'Sent back',
+            copyOn ? 'Sent' : 'Sent back',
             r.incremental_from
               ? `incrementally, against ${base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from)}`
               : r.bytes === 0
-                ? 'nothing: the primary held it already'
-                : 'in full (no older snapshot in common)',
+                ? copyOn
+                  ? 'nothing: the copy was there already'
+                  : 'nothing: the primary held it already'
+                : copyOn
+                  ? 'in full (no earlier copy of an older snapshot there)'
+                  : 'in full (no older snapshot in common)',
           ],
           ['Received', formatBytes(r.bytes)],
         ]
@@ -137,7 +142,7 @@ export function RestoreProgress({ id }: { id: string }) {
           {r.state === 'failed' && 'The restore failed.'}
         </Text>
       </Group>
-      {r.state === 'running' && <RestoreBytes restore={r} from={from} />}
+      {r.state === 'running' && <RestoreBytes restore={r} from={from} copy={copyOn !== undefined} />}
       {r.state === 'failed' && r.error && (
         <Text size="sm" c="red" role="alert" style={{ overflowWrap: 'anywhere' }}>
           {r.error}
@@ -148,6 +153,7 @@ export function RestoreProgress({ id }: { id: string }) {
         facts={[
           ['Mode', MODE_LABEL[r.mode]],
           ...(from ? [[r.mode === 'verify' ? 'Replica on' : 'From the replica on', <Mono>{from}</Mono>] as [string, ReactNode]] : []),
+          ...(copyOn ? [['Copy on', copyOn] as [string, string]] : []),
           ...received,
           ...(r.result_path ? [['Result', <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
           ...(r.pre_restore_snapshot_id
