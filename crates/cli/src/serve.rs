@@ -116,7 +116,10 @@ async fn serve_on(
         engine::HostRegistry::new()
             .with_local(std::sync::Arc::new(btrfs::LocalHost::new()))
             .with_connector(std::sync::Arc::new(
-                engine::ssh_servers::VaultConnector::new(vault.clone()),
+                engine::ssh_servers::VaultConnector::new(vault.clone()).keepalive(
+                    crate::settings::interval_or_off(settings.ssh_keepalive_secs),
+                    settings.ssh_keepalive_max,
+                ),
             )),
     );
     let mut state =

@@ -32,6 +32,16 @@ pub struct ServeSettings {
     /// Seconds between storage collections of every server (0: off).
     #[arg(long, env = "DIST_BTRFS_STORAGE_INTERVAL_SECS", default_value_t = 300)]
     pub storage_interval_secs: u64,
+    /// Seconds of silence from an SSH server before a keepalive is sent (0: none).
+    #[arg(long, env = "DIST_BTRFS_SSH_KEEPALIVE_SECS",
+          default_value_t = engine::ssh_servers::DEFAULT_KEEPALIVE.as_secs())]
+    pub ssh_keepalive_secs: u64,
+    /// Unanswered keepalives after which an SSH connection counts as lost: a link gone
+    /// dark fails its transfers after keepalive seconds times this, and they are retried.
+    #[arg(long, env = "DIST_BTRFS_SSH_KEEPALIVE_MAX",
+          default_value_t = engine::ssh_servers::DEFAULT_KEEPALIVE_MAX,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub ssh_keepalive_max: usize,
     #[command(flatten)]
     pub jobs: JobSettings,
 }

@@ -134,6 +134,10 @@ fn vault_error(e: VaultError) -> EngineError {
     }
 }
 
+/// The SSH keepalive interval and count `serve` uses unless configured.
+pub const DEFAULT_KEEPALIVE: Duration = ssh::config::DEFAULT_KEEPALIVE_INTERVAL;
+pub const DEFAULT_KEEPALIVE_MAX: usize = ssh::config::DEFAULT_KEEPALIVE_MAX;
+
 /// Makes [`SshHost`]s for SSH servers from the projection (address, pinned key) and the
 /// vault (credentials). Hosts connect lazily: a host key mismatch or failed login shows
 /// as the (permanent) error of the first command.
@@ -141,6 +145,8 @@ fn vault_error(e: VaultError) -> EngineError {
 pub struct VaultConnector {
     vault: Arc<Vault>,
     connect_timeout: Duration,
+    keepalive: Option<Duration>,
+    keepalive_max: usize,
 }
 
 impl VaultConnector {
@@ -148,7 +154,19 @@ impl VaultConnector {
         Self {
             vault,
             connect_timeout: ssh::config::DEFAULT_CONNECT_TIMEOUT,
+            keepalive: Some(ssh::config::DEFAULT_KEEPALIVE_INTERVAL),
+            keepalive_max: ssh::config::DEFAULT_KEEPALIVE_MAX,
         }
+    }
+
+    /// Keepalives every `interval` of silence from the server (`None`: none); after
+    /// `max` unanswered ones the connection counts as lost, so a link that went dark
+    /// (a blackhole: no reset, no FIN) fails in `interval * max` instead of hanging.
+    #[must_use]
+    pub fn keepalive(mut self, interval: Option<Duration>, max: usize) -> Self {
+        self.keepalive = interval;
+        self.keepalive_max = max;
+        self
     }
 
     #[must_use]
@@ -198,7 +216,8 @@ impl VaultConnector {
             auth,
             HostKeyPolicy::Pinned(pinned),
         )
-        .connect_timeout(self.connect_timeout))
+        .connect_timeout(self.connect_timeout)
+        .keepalive(self.keepalive, self.keepalive_max))
     }
 }
 
