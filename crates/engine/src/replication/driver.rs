@@ -181,7 +181,16 @@ impl Engine {
             .filter(|s| ServerPath::parse(&s.path).is_ok_and(|p| p.is_within(&roots)))
             .map(|s| (s.uuid, s))
             .collect();
-        Ok(Primary { btrfs, snapshots })
+        let catalogued = projections::all_snapshots_of(self.events.pool(), sv)
+            .await?
+            .into_iter()
+            .map(|s| (s.uuid, s))
+            .collect();
+        Ok(Primary {
+            btrfs,
+            snapshots,
+            catalogued,
+        })
     }
 }
 
@@ -348,7 +357,7 @@ impl RunCtx<'_> {
         upto: &SnapshotView,
         listing: &[InDir],
     ) -> Result<(), EngineError> {
-        let (replicas, base) = plan::replicas(&primary.snapshots, listing);
+        let (replicas, base) = plan::replicas(&primary.snapshots, &primary.catalogued, listing);
         let path = replicas
             .iter()
             .find(|r| r.snapshot_id == upto.snapshot_id)
@@ -477,7 +486,7 @@ impl RunCtx<'_> {
             )));
         }
         let listing = list_dir(t).await?;
-        let (replicas, base) = plan::replicas(&primary.snapshots, &listing);
+        let (replicas, base) = plan::replicas(&primary.snapshots, &primary.catalogued, &listing);
         let bytes = delivered.stream_bytes;
         self.append(DomainEvent::ReplicationTargetSucceeded(
             ReplicationTargetSucceeded {

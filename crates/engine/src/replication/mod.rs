@@ -133,6 +133,9 @@ struct Primary {
     btrfs: Btrfs<Arc<dyn Host>>,
     /// Catalogued snapshots present on disk, by uuid.
     snapshots: HashMap<Uuid, SnapshotView>,
+    /// Every catalogued snapshot of the subvolume, in any state, by uuid: what a
+    /// replica on a target can be a copy of.
+    catalogued: HashMap<Uuid, SnapshotView>,
 }
 
 impl Primary {

@@ -124,17 +124,21 @@ pub(crate) fn plan_round(
     plan
 }
 
-/// The complete replicas in `dir` of the primary's `snapshots` (by uuid), oldest
-/// first, and the newest of them (the common base).
+/// The complete replicas in `dir` of the subvolume's catalogued snapshots (`catalogued`,
+/// by uuid, in any state: a replica outlives its snapshot on the primary, and stays
+/// in the catalog so that target retention can prune it and a restore can use it),
+/// oldest first; and the common base: the newest of them whose snapshot is also on
+/// the primary's disk (`present`), so that it can be a send's parent.
 pub(crate) fn replicas(
-    snapshots: &HashMap<Uuid, SnapshotView>,
+    present: &HashMap<Uuid, SnapshotView>,
+    catalogued: &HashMap<Uuid, SnapshotView>,
     dir: &[InDir],
 ) -> (Vec<Replica>, Option<SnapshotId>) {
     let mut out: Vec<(&SnapshotView, Replica)> = dir
         .iter()
         .filter_map(|d| match lineage::classify(&d.received) {
             ReceivedState::Complete { received_uuid } => {
-                let snap = snapshots.get(&received_uuid)?;
+                let snap = catalogued.get(&received_uuid)?;
                 Some((
                     snap,
                     Replica {
@@ -148,7 +152,11 @@ pub(crate) fn replicas(
         })
         .collect();
     out.sort_by_key(|(s, _)| (s.created_at.unwrap_or(s.recorded_at), s.uuid));
-    let base = out.last().map(|(s, _)| s.snapshot_id);
+    let base = out
+        .iter()
+        .rev()
+        .find(|(s, _)| present.contains_key(&s.uuid))
+        .map(|(s, _)| s.snapshot_id);
     (out.into_iter().map(|(_, r)| r).collect(), base)
 }
 

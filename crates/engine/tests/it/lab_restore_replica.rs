@@ -422,3 +422,47 @@ async fn a_replica_is_received_onto_another_server_then_again_incrementally(pool
         assert!(snap.path.starts_with(&lab.area.snaps), "{}", snap.path);
     }
 }
+
+/// Found by ops/bench/faults: a replication rewrote the target's replica list from the
+/// snapshots still on the primary, so the replica of a snapshot the primary had pruned
+/// fell out of the catalog (never pruned on the target, never restorable).
+#[sqlx::test]
+async fn a_replica_stays_catalogued_after_its_snapshot_left_the_primary(pool: PgPool) {
+    let lab = lab(pool).await;
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    let (s1, _) = lab.snapshot().await;
+    lab.replicate(s1, None).await;
+    let (s2, _) = lab.snapshot().await;
+    lab.replicate(s2, None).await;
+    lab.engine.delete_snapshot(s1, None, &meta()).await.unwrap();
+    let (s3, _) = lab.snapshot().await;
+    lab.replicate(s3, None).await;
+
+    let replicas = projections::replicas_of_target(&lab.pool, target)
+        .await
+        .unwrap();
+    let ids: Vec<SnapshotId> = replicas.iter().map(|r| r.snapshot_id).collect();
+    assert_eq!(
+        ids,
+        vec![s1, s2, s3],
+        "every copy on the target is catalogued"
+    );
+    let (parent, _) = last_send(&lab, target, s3).await;
+    assert_eq!(
+        parent,
+        Some(s2.as_uuid()),
+        "the base is one both sides hold"
+    );
+
+    let mut req = request(RestoreMode::Snapshot, s1);
+    req.source_replica_id = replicas
+        .iter()
+        .find(|r| r.snapshot_id == s1)
+        .map(|r| r.replica_id);
+    restore(&lab, req).await.unwrap();
+    let snap = projections::snapshot_by_id(&lab.pool, s1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap.state, domain::catalog::SnapshotState::Present);
+}

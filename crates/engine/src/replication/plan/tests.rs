@@ -180,13 +180,32 @@ fn replicas_are_complete_copies_oldest_first_and_the_newest_is_the_base() {
         },
     };
     // 3 is half received (not read-only): no replica, not the base.
-    let (found, base) = replicas(&snapshots, &[dir(3, false), dir(2, true), dir(1, true)]);
+    let listing = [dir(3, false), dir(2, true), dir(1, true)];
+    let (found, base) = replicas(&snapshots, &snapshots, &listing);
     let ids: Vec<SnapshotId> = found.iter().map(|r| r.snapshot_id).collect();
     assert_eq!(
         ids,
         vec![SnapshotId::from_uuid(u(1)), SnapshotId::from_uuid(u(2))]
     );
     assert_eq!(base, Some(SnapshotId::from_uuid(u(2))));
+
+    // The primary pruned 2 (still catalogued, gone from disk): its replica stays a
+    // replica (target retention and restores need it), but the base is 1, which both
+    // sides hold (found by ops/bench/faults: replicas dropped from the catalog).
+    let mut present = snapshots.clone();
+    present.remove(&u(2));
+    let (found, base) = replicas(&present, &snapshots, &listing);
+    assert_eq!(found.len(), 2);
+    assert_eq!(base, Some(SnapshotId::from_uuid(u(1))));
+    // A replica of something never catalogued here is not ours.
+    let stranger = InDir {
+        received: ReceivedSubvolume {
+            received_uuid: Some(u(99)),
+            ..dir(9, true).received
+        },
+        ..dir(9, true)
+    };
+    assert_eq!(replicas(&present, &snapshots, &[stranger]).0.len(), 0);
 }
 
 proptest! {
