@@ -26,7 +26,7 @@ use store::locks::SessionLock;
 use store::projections::{self, RestoreView, SnapshotView};
 
 use super::Outcome;
-use super::from_replica::{ReplicaStream, half_received_by};
+use super::from_replica::{ReplicaStream, existing_copy};
 use crate::{Engine, EngineError, abs, inventory, recorded_path};
 
 impl Engine {
@@ -52,24 +52,18 @@ impl Engine {
         let dest = dir
             .join(&snap.name)
             .map_err(|e| EngineError::Inconsistent(format!("destination path: {e}")))?;
-        match dest_host.show_if_exists(&abs(&dest)?).await {
-            Ok(Some(s)) if s.readonly && s.received_uuid == Some(snap.uuid) => {
-                lock.release().await?;
-                return Ok(Outcome {
-                    result_path: dest.as_str().to_owned(),
-                    ..Outcome::default()
-                });
-            }
-            Ok(Some(s)) if half_received_by(&s, view) => dest_host.delete(&abs(&dest)?).await?,
-            Ok(Some(_)) => {
-                return Err(EngineError::Conflict(format!(
-                    "{dest} on {} is taken by another subvolume",
-                    server.name
-                )));
-            }
-            Ok(None) => {}
-            Err(e) if btrfs::client::is_missing_path(&e) => {}
-            Err(e) => return Err(e.into()),
+        let taken = || format!("{dest} on {} is taken by another subvolume", server.name);
+        let done =
+            |s: &btrfs::parse::SubvolumeShow| s.readonly && s.received_uuid == Some(snap.uuid);
+        if existing_copy(&dest_host, &dest, view, done, taken)
+            .await?
+            .is_some()
+        {
+            lock.release().await?;
+            return Ok(Outcome {
+                result_path: dest.as_str().to_owned(),
+                ..Outcome::default()
+            });
         }
 
         let src = self.replica_source(target_id, &snap).await?;

@@ -76,25 +76,20 @@ impl Engine {
             .map_err(|e| EngineError::Inconsistent(format!("snapshot path: {e}")))?;
 
         // Already back (an earlier attempt, or never lost)?
-        match primary.show_if_exists(&abs(&dest)?).await {
-            Ok(Some(s)) if s.readonly && s.received_uuid.or(s.uuid) == Some(snap.uuid) => {
-                self.adopt_received(view, &snap, &dest, &s, meta).await?;
-                lock.release().await?;
-                return Ok(Received {
-                    path: dest.as_str().to_owned(),
-                    ..Received::default()
-                });
-            }
-            Ok(Some(s)) if half_received_by(&s, view) => primary.delete(&abs(&dest)?).await?,
-            Ok(Some(_)) => {
-                return Err(EngineError::Conflict(format!(
-                    "{dest} is taken by another subvolume; move it away to restore snapshot {}",
-                    snap.name
-                )));
-            }
-            Ok(None) => {}
-            Err(e) if btrfs::client::is_missing_path(&e) => {}
-            Err(e) => return Err(e.into()),
+        let taken = || {
+            format!(
+                "{dest} is taken by another subvolume; move it away to restore snapshot {}",
+                snap.name
+            )
+        };
+        let done = |s: &SubvolumeShow| s.readonly && s.received_uuid.or(s.uuid) == Some(snap.uuid);
+        if let Some(s) = existing_copy(&primary, &dest, view, done, taken).await? {
+            self.adopt_received(view, &snap, &dest, &s, meta).await?;
+            lock.release().await?;
+            return Ok(Received {
+                path: dest.as_str().to_owned(),
+                ..Received::default()
+            });
         }
         // The snapshot directory, made again on a new filesystem, inside the roots.
         primary
@@ -292,6 +287,29 @@ impl Engine {
             replica_path,
             replicas,
         })
+    }
+}
+
+/// What is at `dest` before a restore receives there: the finished copy (`done`), or
+/// nothing. A half-received copy this restore made is deleted first; any other
+/// subvolume there is a conflict (`taken` says so), never touched.
+pub(super) async fn existing_copy(
+    host: &btrfs::Btrfs<Arc<dyn btrfs::Host>>,
+    dest: &ServerPath,
+    view: &RestoreView,
+    done: impl Fn(&SubvolumeShow) -> bool,
+    taken: impl Fn() -> String,
+) -> Result<Option<SubvolumeShow>, EngineError> {
+    match host.show_if_exists(&abs(dest)?).await {
+        Ok(Some(s)) if done(&s) => Ok(Some(s)),
+        Ok(Some(s)) if half_received_by(&s, view) => {
+            host.delete(&abs(dest)?).await?;
+            Ok(None)
+        }
+        Ok(Some(_)) => Err(EngineError::Conflict(taken())),
+        Ok(None) => Ok(None),
+        Err(e) if btrfs::client::is_missing_path(&e) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
