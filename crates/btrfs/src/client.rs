@@ -7,6 +7,10 @@
 
 use std::time::Duration;
 
+mod stage;
+
+pub use stage::StagedFile;
+
 use crate::command::{AbsPath, Argv, btrfs as cmd};
 use crate::host::{Host, HostError, RunOptions, RunningCommand};
 use crate::parse::{

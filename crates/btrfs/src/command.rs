@@ -229,6 +229,21 @@ impl Argv {
         self
     }
 
+    /// Appends one word made of a literal prefix and a validated absolute path (`of=PATH`
+    /// of `dd`).
+    #[must_use]
+    pub fn path_with(mut self, prefix: &'static str, path: &AbsPath) -> Self {
+        self.words.push(format!("{prefix}{}", path.as_str()));
+        self
+    }
+
+    /// Appends one word made of a literal prefix and a number in decimal (`seek=N`).
+    #[must_use]
+    pub fn uint_with(mut self, prefix: &'static str, n: u64) -> Self {
+        self.words.push(format!("{prefix}{n}"));
+        self
+    }
+
     /// Runs the command through `sudo -n --` when `yes` (for a non-root remote user).
     #[must_use]
     pub fn sudo(mut self, yes: bool) -> Self {
@@ -511,17 +526,17 @@ pub mod btrfs {
         argv.path(snapshot)
     }
 
-    /// `btrfs send --no-data -p PARENT SNAPSHOT`: an incremental stream without file data
-    /// (writes become UPDATE_EXTENT commands), for computing what changed between two
-    /// snapshots ([`crate::send_stream::diff`]); not receivable. Both must be read-only
-    /// snapshots of one filesystem.
-    pub fn send_no_data(snapshot: &AbsPath, parent: &AbsPath) -> Argv {
-        btrfs()
-            .literal("send")
-            .literal("--no-data")
-            .literal("-p")
-            .path(parent)
-            .path(snapshot)
+    /// `btrfs send --no-data [-p PARENT] SNAPSHOT`: a stream without file data (writes
+    /// become UPDATE_EXTENT commands), for computing what changed between two snapshots
+    /// ([`crate::send_stream::diff`]) or estimating a send's size
+    /// ([`crate::send_stream::estimate_async_reader`]); not receivable. Both must be
+    /// read-only snapshots of one filesystem.
+    pub fn send_no_data(snapshot: &AbsPath, parent: Option<&AbsPath>) -> Argv {
+        let mut argv = btrfs().literal("send").literal("--no-data");
+        if let Some(p) = parent {
+            argv = argv.literal("-p").path(p);
+        }
+        argv.path(snapshot)
     }
 
     /// `btrfs receive DIR`: reads a send stream on stdin and creates the subvolume in `dir`.
@@ -550,6 +565,7 @@ pub mod btrfs {
 }
 
 pub mod files;
+pub mod stage;
 
 /// Builders for the coreutils invocations dist-btrfs makes.
 pub mod coreutils {

@@ -124,6 +124,9 @@ async fn serve_on(
     );
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
+    state.engine = state.engine.clone().with_resumable_sends(
+        (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
+    );
     if let Some(file) = &settings.demo_fleet {
         let fleet = crate::demo::read(file)?;
         if crate::demo::seed(&state.engine, &vault, &fleet).await? {

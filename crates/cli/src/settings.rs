@@ -42,6 +42,12 @@ pub struct ServeSettings {
           default_value_t = engine::ssh_servers::DEFAULT_KEEPALIVE_MAX,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
     pub ssh_keepalive_max: usize,
+    /// Sends estimated at this many bytes or more are staged on the target (in
+    /// `.dist-btrfs-staging` beside its replicas, written as the login user) so that a cut
+    /// transfer resumes where it stopped; 0: every send goes straight into btrfs receive.
+    #[arg(long, env = "DIST_BTRFS_RESUMABLE_SEND_MIN_BYTES",
+          default_value_t = engine::DEFAULT_RESUMABLE_MIN_BYTES)]
+    pub resumable_send_min_bytes: u64,
     #[command(flatten)]
     pub jobs: JobSettings,
 }

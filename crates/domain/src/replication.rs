@@ -197,6 +197,11 @@ pub struct ReplicationTargetStarted {
     /// the remote): a warning, the transfer goes on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression_fallback: Option<String>,
+    /// The stream is staged on the target (a resumable send): the byte it is written
+    /// from (0: the start; more: a cut send resumed). `None`: straight into `btrfs
+    /// receive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staged_offset: Option<u64>,
 }
 
 /// Bytes written so far to one target of a send.

@@ -71,7 +71,7 @@ impl Engine {
         let btrfs = self.btrfs(&server).await?;
         let argv = btrfs.prepare(btrfs::command::btrfs::send_no_data(
             &abs(&recorded_path(&new.path)?)?,
-            &abs(&recorded_path(&old.path)?)?,
+            Some(&abs(&recorded_path(&old.path)?)?),
         ));
         let mut cmd = btrfs
             .host()

@@ -23,6 +23,10 @@
 //! source's end of stream, never otherwise, so a truncated stream (source or compressor
 //! failure) never looks complete: its sinks are dropped without a shutdown.
 //!
+//! Resuming: a sink with [`Sink::skip`] already holds the stream's first `skip` bytes (a
+//! staged stream cut earlier): it is given only what follows. With `hash`, the report
+//! carries the sha256 of the whole stream (to check what a sink holds against it).
+//!
 //! Not here: spawning the commands, waiting on them, verifying the result (the
 //! replication engine's).
 
@@ -37,6 +41,7 @@ use std::time::Duration;
 
 use btrfs::host::{CommandStdin, CommandStdout};
 use bytes::{Bytes, BytesMut};
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 use tokio::time::{Instant, Sleep};
 
@@ -72,6 +77,10 @@ pub struct Sink<K> {
     pub written: Arc<AtomicU64>,
     /// Send the zstd-compressed stream to this sink.
     pub zstd: bool,
+    /// Bytes at the start of the stream the sink already has: not written to it (raw
+    /// sinks only; a zstd sink gets the whole compressed stream whatever this says). Its
+    /// rate limit counts from the first byte written.
+    pub skip: u64,
 }
 
 /// What a sink was given, when it got the whole stream.
@@ -92,6 +101,8 @@ pub struct FanoutReport<K: Eq + Hash> {
     pub read_error: Option<io::Error>,
     /// Per sink: what it got before a clean shut down, or why writing failed.
     pub sinks: HashMap<K, Result<Delivered, io::Error>>,
+    /// The sha256 of the whole stream, when asked for and the source ended cleanly.
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// How long to wait before writing more, for a sink limited to `rate` bytes/s that has
@@ -110,8 +121,8 @@ pub fn pace_delay(sent: u64, rate: u64, elapsed: Duration) -> Duration {
 enum Msg {
     /// A chunk, and the stream offset it brings the sink to.
     Chunk(Bytes, u64),
-    /// The stream is complete: shut the sink down.
-    End,
+    /// The stream is complete, at this many bytes: shut the sink down.
+    End(u64),
 }
 
 /// One sink while the stream runs: its queue and how far it got.
@@ -122,6 +133,8 @@ struct Out<K> {
     queue: VecDeque<Msg>,
     rate: Option<u64>,
     started: Instant,
+    /// See [`Sink::skip`]; `started` is reset when its first chunk is queued.
+    skip: u64,
     /// The rate limit's wait, and the stall deadline (both reset as needed, not re-made).
     pace: Pin<Box<Sleep>>,
     stall: Pin<Box<Sleep>>,
@@ -142,6 +155,7 @@ impl<K> Out<K> {
             queue: VecDeque::with_capacity(CHANNEL_CHUNKS + READ_SIZE / CHUNK),
             rate: sink.rate_limit,
             started: now,
+            skip: if sink.zstd { 0 } else { sink.skip },
             pace: Box::pin(tokio::time::sleep_until(now)),
             stall: Box::pin(tokio::time::sleep_until(now + STALL_TIMEOUT)),
             last_progress: now,
@@ -170,12 +184,13 @@ impl<K> Out<K> {
                 return progressed;
             };
             let (chunk, upto) = match msg {
-                Msg::End => {
+                Msg::End(total) => {
+                    let total = *total;
                     match Pin::new(&mut self.stdin).poll_shutdown(cx) {
                         Poll::Ready(Ok(())) => {
                             self.queue.clear();
                             self.done = Some(Ok(Delivered {
-                                stream_bytes: self.stream,
+                                stream_bytes: total,
                                 wire_bytes: self.wire,
                             }));
                         }
@@ -273,8 +288,12 @@ struct Reader {
     buf: BytesMut,
     bytes_read: u64,
     compressor: Option<Compressor>,
+    /// The whole stream's sha256 so far, when asked for.
+    hasher: Option<Sha256>,
     /// EOF seen, or reading failed, or every sink is gone: nothing more is read.
     finished: bool,
+    /// The source's clean end was read.
+    eof: bool,
     read_error: Option<io::Error>,
 }
 
@@ -282,10 +301,25 @@ impl Reader {
     /// Queues `chunk` (whole, the stream now at `upto`) for every live sink of its kind,
     /// compressing it once for the zstd sinks.
     fn distribute<K>(&mut self, outs: &mut [Out<K>], chunk: Bytes) {
+        let start = self.bytes_read;
         self.bytes_read += chunk.len() as u64;
         let upto = self.bytes_read;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(&chunk);
+        }
         for out in outs.iter_mut().filter(|o| o.live() && !o.zstd) {
-            out.queue.push_back(Msg::Chunk(chunk.clone(), upto));
+            if out.skip >= upto {
+                continue;
+            }
+            let part = match usize::try_from(out.skip.saturating_sub(start)) {
+                Ok(0) => chunk.clone(),
+                Ok(n) => chunk.slice(n..),
+                Err(_) => continue,
+            };
+            if out.skip > 0 && out.wire == 0 && out.queue.is_empty() {
+                out.started = Instant::now();
+            }
+            out.queue.push_back(Msg::Chunk(part, upto));
         }
         if !outs.iter().any(|o| o.live() && o.zstd) {
             self.compressor = None;
@@ -345,6 +379,7 @@ impl Reader {
         }
         if eof {
             self.finished = true;
+            self.eof = true;
             self.end(outs);
         }
         true
@@ -358,8 +393,9 @@ impl Reader {
                 Err(e) => fail_compressed(outs, &e),
             }
         }
+        let total = self.bytes_read;
         for out in outs.iter_mut().filter(|o| o.live()) {
-            out.queue.push_back(Msg::End);
+            out.queue.push_back(Msg::End(total));
         }
     }
 }
@@ -388,8 +424,9 @@ fn fail_compressed<K>(outs: &mut [Out<K>], e: &io::Error) {
 }
 
 /// Reads `source` to its end and writes everything to every live sink (see the module
-/// docs). Returns when the source ended (or failed) and every sink finished.
-pub async fn fan_out<K>(source: CommandStdout, sinks: Vec<Sink<K>>) -> FanoutReport<K>
+/// docs), hashing it when `hash`. Returns when the source ended (or failed) and every
+/// sink finished.
+pub async fn fan_out<K>(source: CommandStdout, sinks: Vec<Sink<K>>, hash: bool) -> FanoutReport<K>
 where
     K: Eq + Hash + Clone + Send + 'static,
 {
@@ -400,7 +437,9 @@ where
         buf: BytesMut::with_capacity(READ_SIZE),
         bytes_read: 0,
         compressor: None,
+        hasher: hash.then(Sha256::new),
         finished: false,
+        eof: false,
         read_error: None,
     };
     if outs.iter().any(|o| o.zstd) {
@@ -432,8 +471,12 @@ where
         bytes_read,
         read_error,
         buf,
+        hasher,
+        eof,
         ..
     } = reader;
+    // Only a stream read to its end has a digest.
+    let sha256 = hasher.filter(|_| eof).map(|h| h.finalize().into());
     let sinks = outs
         .into_iter()
         .map(|out| {
@@ -449,6 +492,7 @@ where
         bytes_read: bytes_read + buf.len() as u64,
         read_error,
         sinks,
+        sha256,
     }
 }
 
@@ -510,6 +554,42 @@ mod tests {
             rate_limit,
             written: Arc::new(AtomicU64::new(0)),
             zstd,
+            skip: 0,
+        }
+    }
+
+    /// A sink resuming at `skip` gets exactly the rest, whatever chunk the cut falls in;
+    /// the others the whole stream; the digest is the whole stream's.
+    #[tokio::test]
+    async fn a_resumed_sink_gets_only_the_rest_and_the_digest_is_the_streams() {
+        let data: Vec<u8> = (0..CHUNK * 9 + 123).map(|i| (i * 31 % 251) as u8).collect();
+        let total = data.len() as u64;
+        for skip in [
+            0,
+            1,
+            CHUNK as u64,
+            CHUNK as u64 * 4 + 17,
+            total - 1,
+            total,
+            total + 5,
+        ] {
+            let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
+            let (whole, whole_got) = recording(usize::MAX);
+            let (rest, rest_got) = recording(usize::MAX);
+            let mut resumed = sink(2, rest, Some(1 << 30), false);
+            resumed.skip = skip;
+            let report = fan_out(source, vec![sink(1, whole, None, false), resumed], true).await;
+            let at = usize::try_from(skip).unwrap().min(data.len());
+            assert_eq!(*whole_got.lock().unwrap(), data);
+            assert_eq!(
+                rest_got.lock().unwrap().as_slice(),
+                &data[at..],
+                "skip {skip}"
+            );
+            let d = report.sinks[&2].as_ref().unwrap();
+            assert_eq!((d.stream_bytes, d.wire_bytes), (total, total - at as u64));
+            let want: [u8; 32] = Sha256::digest(&data).into();
+            assert_eq!(report.sha256, Some(want));
         }
     }
 
@@ -552,7 +632,7 @@ mod tests {
             sink(1, Box::new(Hung), None, false),
             sink(2, stdin, None, false),
         ];
-        let report = fan_out(source, sinks).await;
+        let report = fan_out(source, sinks, false).await;
         let hung = report.sinks[&1].as_ref().unwrap_err();
         assert_eq!(hung.kind(), io::ErrorKind::TimedOut);
         assert_eq!(
@@ -572,7 +652,7 @@ mod tests {
             .map(|(key, rate_limit)| sink(key, recording(usize::MAX).0, rate_limit, false))
             .collect();
         let started = Instant::now();
-        let report = fan_out(source, sinks).await;
+        let report = fan_out(source, sinks, false).await;
         // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(3800), "{took:?}");
@@ -596,7 +676,7 @@ mod tests {
             outs.push((key, got));
             sinks.push(sink(key, stdin, None, false));
         }
-        let report = fan_out(source, sinks).await;
+        let report = fan_out(source, sinks, false).await;
         assert_eq!(report.bytes_read, data.len() as u64);
         assert!(report.read_error.is_none());
         for key in [1, 3] {
@@ -633,7 +713,7 @@ mod tests {
             outs.push((key, zstd, got));
             sinks.push(sink(key, stdin, None, zstd));
         }
-        let report = fan_out(source, sinks).await;
+        let report = fan_out(source, sinks, false).await;
         assert_eq!(report.bytes_read, data.len() as u64);
         for (key, zstd, got) in outs {
             let got = got.lock().unwrap();
@@ -676,7 +756,7 @@ mod tests {
             .enumerate()
             .map(|(key, zstd)| sink(key, recording(usize::MAX).0, None, zstd))
             .collect();
-        let report = fan_out(source, sinks).await;
+        let report = fan_out(source, sinks, false).await;
         assert!(report.read_error.is_some());
         assert!(report.sinks.values().all(Result::is_err), "{report:?}");
     }

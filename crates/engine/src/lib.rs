@@ -73,11 +73,29 @@ pub use hosts::HostRegistry;
 pub struct Engine {
     events: EventStore,
     hosts: Arc<HostRegistry>,
+    /// Sends estimated at this many bytes or more are staged on the target and resume
+    /// where a cut stopped (`replication` module docs); `None`: never.
+    resumable_min_bytes: Option<u64>,
 }
+
+/// The default of [`Engine::with_resumable_sends`]: 1 GiB.
+pub const DEFAULT_RESUMABLE_MIN_BYTES: u64 = 1 << 30;
 
 impl Engine {
     pub fn new(events: EventStore, hosts: Arc<HostRegistry>) -> Self {
-        Self { events, hosts }
+        Self {
+            events,
+            hosts,
+            resumable_min_bytes: Some(DEFAULT_RESUMABLE_MIN_BYTES),
+        }
+    }
+
+    /// Sends estimated at `min_bytes` or more are staged on the target so that a cut one
+    /// resumes; `None`: every send goes straight into `btrfs receive`.
+    #[must_use]
+    pub fn with_resumable_sends(mut self, min_bytes: Option<u64>) -> Self {
+        self.resumable_min_bytes = min_bytes;
+        self
     }
 
     pub fn events(&self) -> &EventStore {

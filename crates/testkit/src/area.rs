@@ -168,7 +168,7 @@ impl Drop for Area {
             let _ = ssh(
                 *n,
                 &format!(
-                    "for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
+                    "rm -rf {d}/.dist-btrfs-staging; for s in {d}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\"; done; rmdir {d}"
                 ),
             );
         }

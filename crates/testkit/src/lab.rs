@@ -123,8 +123,14 @@ pub fn sorted_lines(text: &str) -> String {
 /// mid-stream, as when a remote's sshd dies, without touching other sessions. Returns
 /// how many sessions it killed.
 pub fn kill_session_receiving_into(dir: &str) -> usize {
+    kill_session_running(&format!("btrfs receive {dir}$"))
+}
+
+/// Kills (SIGKILL) the sshd session process above every process whose command line
+/// matches the `pgrep -f` pattern; how many sessions were killed.
+pub fn kill_session_running(pattern: &str) -> usize {
     let out = Command::new("pgrep")
-        .args(["-f", &format!("btrfs receive {dir}$")])
+        .args(["-f", pattern])
         .output()
         .unwrap();
     let mut killed = BTreeSet::new();

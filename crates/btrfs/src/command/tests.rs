@@ -113,7 +113,7 @@ fn builders_make_exact_argv() {
         ["btrfs", "send", "/s/2"]
     );
     assert_eq!(
-        words(&btrfs::send_no_data(&p("/s/2"), &p("/s/1"))),
+        words(&btrfs::send_no_data(&p("/s/2"), Some(&p("/s/1")))),
         ["btrfs", "send", "--no-data", "-p", "/s/1", "/s/2"]
     );
     assert_eq!(words(&btrfs::receive(&p("/r"))), ["btrfs", "receive", "/r"]);

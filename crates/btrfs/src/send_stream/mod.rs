@@ -18,6 +18,7 @@
 //!   so a newer kernel's stream still reads; unknown attribute numbers are skipped.
 //! - [`encode_stream`] / [`encode_command`] write a stream back (tests build streams with
 //!   them).
+//! - [`estimate_async_reader`] estimates a real stream's size from its `--no-data` form.
 //! - Paths are bytes ([`SendPath`]), relative to the subvolume root, as the stream has
 //!   them: Linux names need not be UTF-8.
 //!
@@ -34,12 +35,14 @@ use uuid::Uuid;
 
 pub mod diff;
 mod encode;
+mod estimate;
 mod parse;
 mod wire;
 
 pub use diff::{Change, ChangeKind, DiffFold, DiffSummary, FileType, StreamSubvolume};
 pub use diff::{diff_async_reader, diff_reader};
 pub use encode::{EncodeError, encode_command, encode_stream};
+pub use estimate::estimate_async_reader;
 pub use parse::{AsyncSendStreamReader, SendStreamReader, decode_command, decode_stream};
 pub use wire::{COMMAND_HEADER_LEN, MAGIC, STREAM_HEADER_LEN, attribute_name, command_name};
 

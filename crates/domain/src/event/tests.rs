@@ -352,6 +352,7 @@ fn replication_samples() -> Vec<DomainEvent> {
             expected_bytes: Some(1000),
             compression: Compression::None,
             compression_fallback: Some("zstd: not found on the target".into()),
+            staged_offset: Some(4096),
         }),
         DomainEvent::ReplicationProgress(ReplicationProgress {
             replication_id: r,

@@ -1,7 +1,8 @@
 //! Replication runs, split by concern as zrepl splits them: this module records
 //! requests and runs them under a per-subvolume lock; [`plan`] decides (pure) what each
 //! target needs next; [`driver`] reads both sides, records events and drives the rounds;
-//! [`transport`] starts the receives and the one send and streams between them.
+//! [`transport`] starts the receives and the one send and streams between them;
+//! [`staged`] stages large sends on the targets so that a cut one resumes.
 //!
 //! [`Engine::request_replication`] records a request;
 //! [`Engine::run_replication`] carries it out (idempotent: a finished run is a no-op, an
@@ -34,9 +35,14 @@
 //!
 //! A failing target is recorded (`ReplicationTargetFailed` with transient/permanent) and
 //! leaves the run; the others go on. Progress (`ReplicationProgress`) is appended at most
-//! every [`PROGRESS_EVERY`] per send. The expected size of a send (for an ETA) is the
-//! byte count of the newest successful send of the same kind (full/incremental) of this
-//! subvolume: an estimate, shown as such.
+//! every [`PROGRESS_EVERY`] per send. The expected size of a send (for an ETA) is
+//! estimated before it from a metadata-only `btrfs send --no-data` when resumable sends
+//! are on, else it is the byte count of the newest successful send of the same kind
+//! (full/incremental) of this subvolume: an estimate, shown as such.
+//!
+//! Resumable sends ([`staged`]): a send estimated at the engine's threshold or more is
+//! staged in a file on each target and received from it once whole and checked; a cut
+//! one resumes where its file ends.
 //!
 //! Retries are the job runner's (`jobs::ReplicateJob`): [`Engine::retry_replication`]
 //! requeues a finished run's transiently failed targets, and the next run cleans and
@@ -73,6 +79,7 @@ use crate::{Engine, EngineError};
 
 mod driver;
 mod plan;
+mod staged;
 mod transport;
 
 pub(crate) use driver::list_dir;

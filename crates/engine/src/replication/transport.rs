@@ -2,8 +2,11 @@
 //! (under the subvolume lock, after re-checking that the snapshot and parent are still
 //! catalogued), starts every member's `btrfs receive` (or `zstd -d -c | btrfs receive`),
 //! then the ONE `btrfs send`, and streams it into all of them through
-//! [`crate::fanout`] with throttled progress events. Each member's outcome (its
-//! receive's exit, the send's, the stream's) goes to the driver's verification.
+//! [`crate::fanout`] with throttled progress events. A member whose send is staged
+//! ([`super::staged`]) gets a writer into its staged file instead of a receive (and only
+//! the bytes its file lacks), and is received from the file once the stream is whole.
+//! Each member's outcome (its receive's or writer's exit, the send's, the stream's) goes
+//! to the driver's verification.
 //!
 //! What it does not do: choose snapshots or parents (the planner).
 
@@ -23,6 +26,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::plan::InDir;
+use super::staged::Delivery;
 use super::{
     Failure, PROGRESS_EVERY, Primary, RECEIVE_EXIT_GRACE, RunCtx, SendSpec, TargetRun, append_run,
     millis, throughput,
@@ -33,11 +37,12 @@ use crate::{EngineError, abs, recorded_path};
 /// Each member's result.
 type Results = Vec<(TargetId, Result<(), Failure>)>;
 
-/// A member whose `btrfs receive` runs.
+/// A member whose `btrfs receive` (or staged writer) runs.
 struct Receiving {
     cmd: Box<dyn RunningCommand>,
     /// Its `replication_target` span.
     span: tracing::Span,
+    delivery: Delivery,
 }
 
 /// The members' receives, and the sinks that feed them.
@@ -47,6 +52,8 @@ struct Receives {
     sinks: Vec<Sink<TargetId>>,
     /// Bytes written so far, per member (for progress).
     counters: Vec<(TargetId, Arc<AtomicU64>)>,
+    /// A member is staged (the stream's digest is needed).
+    staged: bool,
 }
 
 /// The one send, streamed.
@@ -54,6 +61,25 @@ struct Streamed {
     report: FanoutReport<TargetId>,
     send: Result<(), btrfs::HostError>,
     elapsed: Duration,
+}
+
+/// Each ready member's delivery.
+type Deliveries = HashMap<TargetId, Delivery>;
+
+/// How the one send ended, for every member.
+#[derive(Clone, Copy)]
+struct SendEnd {
+    elapsed: Duration,
+    /// The whole stream's sha256, when a member is staged and the stream was read to
+    /// its end.
+    sha256: Option<[u8; 32]>,
+}
+
+/// How one member's transfer ended.
+struct MemberEnd {
+    tid: TargetId,
+    outcome: Result<Delivered, Failure>,
+    delivery: Delivery,
 }
 
 impl RunCtx<'_> {
@@ -73,9 +99,16 @@ impl RunCtx<'_> {
         if ready.is_empty() {
             return Ok(results);
         }
-        let send_id = self.record_starts(spec, &ready, pending).await?;
-        tracing::info!(replication = %self.id(), snapshot = %spec.snap.name, parent = ?spec.parent.map(|p| &p.name), targets = ready.len(), "send started");
-        let mut receives = start_receives(spec, &ready, pending, &mut results).await;
+        let estimate = self.estimate(primary, spec).await;
+        let members = ready
+            .iter()
+            .filter_map(|tid| Some((*tid, pending.get(tid)?)));
+        let deliveries = self.deliveries(primary, spec, members, estimate).await;
+        let send_id = self
+            .record_starts(spec, &ready, pending, &deliveries, estimate)
+            .await?;
+        tracing::info!(replication = %self.id(), snapshot = %spec.snap.name, parent = ?spec.parent.map(|p| &p.name), targets = ready.len(), estimate, "send started");
+        let mut receives = start_receives(spec, &ready, pending, deliveries, &mut results).await;
         if receives.sinks.is_empty() {
             return Ok(results);
         }
@@ -87,13 +120,22 @@ impl RunCtx<'_> {
                 return Ok(results);
             }
         };
+        let sent = SendEnd {
+            elapsed: streamed.elapsed,
+            sha256: streamed.report.sha256,
+        };
         for (tid, written) in streamed.report.sinks {
             let Some(receiving) = receives.running.remove(&tid) else {
                 continue;
             };
             let outcome = target_outcome(receiving.cmd, written, &streamed.send).await;
+            let end = MemberEnd {
+                tid,
+                outcome,
+                delivery: receiving.delivery,
+            };
             let result = self
-                .settle(tid, outcome, primary, spec, streamed.elapsed, pending)
+                .settle(end, primary, spec, sent, pending)
                 .instrument(receiving.span)
                 .await;
             results.push((tid, result));
@@ -130,12 +172,18 @@ impl RunCtx<'_> {
         spec: SendSpec<'_>,
         ready: &[TargetId],
         pending: &BTreeMap<TargetId, TargetRun>,
+        deliveries: &Deliveries,
+        estimate: Option<u64>,
     ) -> Result<Uuid, EngineError> {
         let pool = self.engine.events.pool();
         let send_id = Uuid::now_v7();
-        let expected =
-            projections::last_send_bytes(pool, self.run.subvolume_id, spec.parent.is_some())
-                .await?;
+        let expected = match estimate {
+            Some(e) => Some(e),
+            None => {
+                projections::last_send_bytes(pool, self.run.subvolume_id, spec.parent.is_some())
+                    .await?
+            }
+        };
         let mut tx = pool.begin().await?;
         locks::lock_subvolume(&mut tx, self.run.subvolume_id).await?;
         for s in std::iter::once(spec.snap).chain(spec.parent) {
@@ -165,6 +213,7 @@ impl RunCtx<'_> {
                         Compression::None
                     },
                     compression_fallback: t.compression_fallback.clone(),
+                    staged_offset: deliveries.get(tid).and_then(Delivery::staged_offset),
                 })
             })
             .collect();
@@ -201,7 +250,8 @@ impl RunCtx<'_> {
             return Err(EngineError::Inconsistent("btrfs send has no stdout".into()));
         };
         let progress = self.spawn_progress(send_id, receives.counters.clone());
-        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks)).await;
+        let hash = receives.staged;
+        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks), hash).await;
         progress.abort();
         let send = send.wait().await.map(drop);
         let elapsed = started_at.elapsed();
@@ -257,26 +307,33 @@ impl RunCtx<'_> {
     /// A member's delivered stream verified and recorded, or its failure cleaned up.
     async fn settle(
         &self,
-        tid: TargetId,
-        outcome: Result<Delivered, Failure>,
+        end: MemberEnd,
         primary: &Primary,
         spec: SendSpec<'_>,
-        elapsed: Duration,
+        sent: SendEnd,
         pending: &BTreeMap<TargetId, TargetRun>,
     ) -> Result<(), Failure> {
         let t = pending
-            .get(&tid)
+            .get(&end.tid)
             .ok_or_else(|| Failure::permanent("target vanished from the run"))?;
-        match outcome {
+        let received = match (end.outcome, &end.delivery) {
+            (Ok(delivered), Delivery::Direct) => Ok(delivered),
+            (Ok(delivered), Delivery::Staged { file, .. }) => self
+                .receive_staged(t, file, sent.sha256)
+                .await
+                .map(|()| delivered),
+            (Err(f), _) => Err(f),
+        };
+        match received {
             Ok(delivered) => {
                 let span = tracing::Span::current();
                 span.record("bytes", delivered.stream_bytes);
                 span.record("wire_bytes", delivered.wire_bytes);
-                self.verify_and_record(t, primary, spec, &delivered, elapsed)
+                self.verify_and_record(t, primary, spec, &delivered, sent.elapsed)
                     .await
             }
             Err(f) => {
-                self.clean_after_failure(tid, t, spec.snap).await;
+                self.clean_after_failure(end.tid, t, spec.snap).await;
                 Err(f)
             }
         }
@@ -289,24 +346,41 @@ async fn start_receives(
     spec: SendSpec<'_>,
     ready: &[TargetId],
     pending: &BTreeMap<TargetId, TargetRun>,
+    mut deliveries: Deliveries,
     results: &mut Results,
 ) -> Receives {
     let mut receives = Receives::default();
     for tid in ready {
         let Some(t) = pending.get(tid) else { continue };
-        let span = target_span(spec, *tid, t);
-        match start_receive(t).instrument(span.clone()).await {
+        let delivery = deliveries.remove(tid).unwrap_or(Delivery::Direct);
+        let span = target_span(spec, *tid, t, &delivery);
+        // A resumed staged stream gets its rest raw: the compressor starts at byte 0.
+        let skip = delivery.staged_offset().unwrap_or(0);
+        let zstd = t.zstd && skip == 0;
+        match start_receive(t, &delivery, zstd)
+            .instrument(span.clone())
+            .await
+        {
             Ok((cmd, stdin)) => {
-                let written = Arc::new(AtomicU64::new(0));
+                let written = Arc::new(AtomicU64::new(skip));
                 receives.counters.push((*tid, written.clone()));
+                receives.staged |= delivery.staged_offset().is_some();
                 receives.sinks.push(Sink {
                     key: *tid,
                     stdin,
                     rate_limit: t.view.options.rate_limit_bytes_per_sec,
                     written,
-                    zstd: t.zstd,
+                    zstd,
+                    skip,
                 });
-                receives.running.insert(*tid, Receiving { cmd, span });
+                receives.running.insert(
+                    *tid,
+                    Receiving {
+                        cmd,
+                        span,
+                        delivery,
+                    },
+                );
             }
             Err(e) => results.push((*tid, Err(e.into()))),
         }
@@ -315,7 +389,12 @@ async fn start_receives(
 }
 
 /// The span of one member's transfer (its receive's `command` span goes under it).
-fn target_span(spec: SendSpec<'_>, tid: TargetId, t: &TargetRun) -> tracing::Span {
+fn target_span(
+    spec: SendSpec<'_>,
+    tid: TargetId,
+    t: &TargetRun,
+    delivery: &Delivery,
+) -> tracing::Span {
     let span = tracing::info_span!(
         "replication_target",
         target_id = %tid,
@@ -324,6 +403,7 @@ fn target_span(spec: SendSpec<'_>, tid: TargetId, t: &TargetRun) -> tracing::Spa
         parent_snapshot_id = tracing::field::Empty,
         kind = if spec.parent.is_some() { "incremental" } else { "full" },
         compression = if t.zstd { "zstd" } else { "none" },
+        staged_offset = delivery.staged_offset(),
         bytes = tracing::field::Empty,
         wire_bytes = tracing::field::Empty,
     );
@@ -333,17 +413,19 @@ fn target_span(spec: SendSpec<'_>, tid: TargetId, t: &TargetRun) -> tracing::Spa
     span
 }
 
-/// `btrfs receive DIR` (through zstd when the member takes the compressed stream): the
+/// `btrfs receive DIR`, or the staged file's writer (through zstd when `zstd`): the
 /// command and its stdin. Its stdout is drained at once (one SSH connection serves
 /// many channels).
 async fn start_receive(
     t: &TargetRun,
+    delivery: &Delivery,
+    zstd: bool,
 ) -> Result<(Box<dyn RunningCommand>, CommandStdin), EngineError> {
     let dir = abs(&t.dir)?;
-    let mut cmd = if t.zstd {
-        t.btrfs.receive_zstd(&dir).await?
-    } else {
-        t.btrfs.receive(&dir).await?
+    let mut cmd = match delivery {
+        Delivery::Staged { file, offset } => t.btrfs.stage_writer(file, *offset, zstd).await?,
+        Delivery::Direct if zstd => t.btrfs.receive_zstd(&dir).await?,
+        Delivery::Direct => t.btrfs.receive(&dir).await?,
     };
     let stdin = cmd
         .take_stdin()

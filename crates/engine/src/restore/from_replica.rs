@@ -354,10 +354,11 @@ impl Engine {
             rate_limit: None,
             written: written.clone(),
             zstd: false,
+            skip: 0,
         };
         let progress = self.report_progress(view, written.clone(), meta);
         let report = tokio::select! {
-            report = fan_out(stdout, vec![sink]) => report,
+            report = fan_out(stdout, vec![sink], false) => report,
             () = progress => unreachable_progress(),
         };
         let sent = send.wait().await;
@@ -408,5 +409,6 @@ pub(super) fn unreachable_progress() -> crate::fanout::FanoutReport<()> {
         bytes_read: 0,
         read_error: Some(std::io::Error::other("progress reporting stopped")),
         sinks: std::collections::HashMap::new(),
+        sha256: None,
     }
 }

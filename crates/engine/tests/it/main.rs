@@ -7,6 +7,7 @@
 
 mod lab_replication;
 mod lab_replication_faults;
+mod lab_replication_resume;
 mod lab_replication_zstd;
 mod lab_restore;
 mod lab_restore_replica;

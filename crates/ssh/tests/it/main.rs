@@ -9,4 +9,5 @@ mod lab_ssh;
 mod restricted_wrapper;
 mod restricted_wrapper_local;
 mod restricted_wrapper_pipelines;
+mod restricted_wrapper_staging;
 mod secrets;

@@ -119,7 +119,7 @@ fn fake_receive(t: &Tree) -> String {
     path
 }
 
-fn run_with_stdin(t: &Tree, opts: &[&str], command: &str, stdin: &[u8]) -> Outcome {
+pub(crate) fn run_with_stdin(t: &Tree, opts: &[&str], command: &str, stdin: &[u8]) -> Outcome {
     use std::io::Write;
     let mut child = Command::new(&t.wrapper)
         .args(opts)

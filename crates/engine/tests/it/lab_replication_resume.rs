@@ -1,0 +1,260 @@
+//! Resumable (staged) sends against the lab: a staged send cut mid-way resumes where it
+//! stopped and sends only the rest (raw and zstd members), a staged stream that differs
+//! from the send is never received, and stale staged streams are removed. The engine
+//! stages every send here (threshold 1 byte). The fixture is `lab_replication`'s.
+use domain::replication::{Compression, ErrorClass, RunState, TargetOptions, TargetState};
+use domain::{ReplicationId, SnapshotId, TargetId};
+use engine::Engine;
+use sqlx::PgPool;
+use store::projections;
+use testkit::lab::kill_session_running;
+use testkit::{meta, ssh, ssh_ok};
+
+use crate::lab_replication::{Lab, lab};
+
+const MIB: u64 = 1024 * 1024;
+
+/// Requests a replication of `snapshot` to `targets` with `engine` and runs it to its end.
+async fn replicate(engine: &Engine, snapshot: SnapshotId, targets: Vec<TargetId>) -> ReplicationId {
+    let r = engine
+        .request_replication(snapshot, Some(targets), &meta())
+        .await
+        .unwrap();
+    engine
+        .run_replication(r.replication_id, &meta())
+        .await
+        .unwrap();
+    r.replication_id
+}
+
+impl Lab {
+    /// The staging directory of remote `n`'s target.
+    fn staging(&self, n: u8) -> String {
+        format!("{}/.dist-btrfs-staging", self.area.remote(n))
+    }
+
+    /// Name and size of each file staged on remote `n`, sorted.
+    fn staged(&self, n: u8) -> Vec<(String, u64)> {
+        let (ok, out) = ssh(
+            n,
+            &format!("cd {} && stat -c '%n %s' -- *", self.staging(n)),
+        );
+        if !ok {
+            return Vec::new();
+        }
+        let mut files: Vec<(String, u64)> = out
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(n, s)| (n.to_owned(), s.trim().parse().unwrap()))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The uuid of snapshot `s`.
+    async fn uuid(&self, s: SnapshotId) -> uuid::Uuid {
+        projections::snapshot_by_id(&self.pool, s)
+            .await
+            .unwrap()
+            .unwrap()
+            .uuid
+    }
+
+    /// `staged_offset` of each `ReplicationTargetStarted` of run `id` for `target`.
+    async fn staged_offsets(&self, id: ReplicationId, target: TargetId) -> Vec<Option<i64>> {
+        sqlx::query_scalar(
+            "SELECT (payload->>'staged_offset')::bigint FROM events
+              WHERE stream_id = $1 AND event_type = 'ReplicationTargetStarted'
+                AND payload->>'target_id' = $2 ORDER BY global_seq",
+        )
+        .bind(id.stream().as_str())
+        .bind(target.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn target_row(
+        &self,
+        id: ReplicationId,
+        target: TargetId,
+    ) -> projections::ReplicationTargetView {
+        projections::replication_targets(&self.pool, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.target_id == target)
+            .unwrap()
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cut_staged_send_resumes_where_it_stopped_and_sends_only_the_rest(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(Some(1));
+    let slow = lab
+        .add_target(
+            1,
+            TargetOptions {
+                rate_limit_bytes_per_sec: Some(25 * MIB),
+                ..TargetOptions::default()
+            },
+        )
+        .await;
+    let zstd = TargetOptions {
+        compression: Compression::Zstd,
+        ..TargetOptions::default()
+    };
+    let other = lab.add_target(2, zstd).await;
+    let slow_zstd = lab
+        .add_target(
+            3,
+            TargetOptions {
+                rate_limit_bytes_per_sec: Some(25 * MIB),
+                ..zstd
+            },
+        )
+        .await;
+    lab.area.write_random("big.bin", 160);
+    let (s1, name) = lab.snapshot().await;
+    let file = format!("{}.full.stream", lab.uuid(s1).await);
+
+    let r = engine.request_replication(s1, None, &meta()).await.unwrap();
+    let id = r.replication_id;
+    let run = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run_replication(id, &meta()).await })
+    };
+    // Cut both slow links once more than half of the stream is staged on them.
+    for n in [1, 3] {
+        let mut staged = 0;
+        for _ in 0..600 {
+            staged = lab.staged(n).first().map_or(0, |f| f.1);
+            if staged > 90 * MIB {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(staged > 90 * MIB, "remote{n}: {staged} bytes staged");
+        let pattern = format!("dd of={}/{file}", lab.staging(n));
+        assert_eq!(kill_session_running(&pattern), 1, "remote{n}");
+    }
+    run.await.unwrap().unwrap();
+    assert_eq!(lab.state(id).await, RunState::PartiallyFailed);
+    for t in [slow, slow_zstd] {
+        let row = lab.target_row(id, t).await;
+        assert_eq!(row.state, TargetState::Failed, "{row:?}");
+        assert_eq!(row.error_class, Some(ErrorClass::Transient), "{row:?}");
+    }
+    // The fast member was received from its staged file (through zstd), which is gone.
+    let ok = lab.target_row(id, other).await;
+    assert_eq!(ok.state, TargetState::Succeeded, "{ok:?}");
+    let total = ok.bytes;
+    assert_eq!(lab.staged_offsets(id, other).await, vec![Some(0)]);
+    assert!(lab.staged(2).is_empty(), "{:?}", lab.staged(2));
+    lab.assert_copy(2, &name);
+    // The estimate made before sending is within 2% of the stream.
+    let estimate = ok.expected_bytes.unwrap();
+    assert!(
+        estimate.abs_diff(total) * 50 < total,
+        "{estimate} vs {total}"
+    );
+    // The cut members keep what they got, and nothing half-received.
+    let kept: Vec<u64> = [1, 3].map(|n| lab.staged(n)[0].1).to_vec();
+    for (n, k) in [1, 3].iter().zip(&kept) {
+        assert!(*k > 90 * MIB && *k < total, "remote{n}: {k} of {total}");
+        assert!(lab.area.remote_subvolumes(*n).is_empty());
+    }
+
+    // The retry resumes each from what its file holds and sends only the rest, raw.
+    let retry = replicate(&engine, s1, vec![slow, slow_zstd]).await;
+    assert_eq!(lab.state(retry).await, RunState::Succeeded);
+    for ((n, t), k) in [(1, slow), (3, slow_zstd)].iter().zip(&kept) {
+        let offsets = lab.staged_offsets(retry, *t).await;
+        assert_eq!(offsets, vec![Some(i64::try_from(*k).unwrap())], "remote{n}");
+        let row = lab.target_row(retry, *t).await;
+        assert_eq!(row.state, TargetState::Succeeded, "{row:?}");
+        assert_eq!(row.bytes, total, "the whole stream was received");
+        assert_eq!(
+            row.wire_bytes,
+            Some(total - k),
+            "only the rest crossed the wire"
+        );
+        assert!(lab.staged(*n).is_empty(), "remote{n}: {:?}", lab.staged(*n));
+        lab.assert_copy(*n, &name);
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_staged_stream_that_differs_is_never_received_and_stale_ones_are_removed(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(Some(1));
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    lab.area.write_random("a.bin", 6);
+    let (s0, _) = lab.snapshot().await;
+    lab.area.write_random("b.bin", 6);
+    let (s1, name) = lab.snapshot().await;
+    let ours = format!("{}.full.stream", lab.uuid(s1).await);
+    let stale = format!("{}.full.stream", lab.uuid(s0).await);
+    let foreign = format!("{}.full.stream", uuid::Uuid::new_v4());
+    // A staged prefix that is not this send's (as after a crash that lost writes), a
+    // stale stream of another snapshot of this subvolume, and another subvolume's.
+    ssh_ok(
+        1,
+        &format!(
+            "mkdir -p {d} && head -c 3000000 /dev/urandom > {d}/{ours} && echo x > {d}/{stale} && echo y > {d}/{foreign}",
+            d = lab.staging(1)
+        ),
+    );
+
+    let first = replicate(&engine, s1, vec![target]).await;
+    let row = lab.target_row(first, target).await;
+    assert_eq!(row.state, TargetState::Failed, "{row:?}");
+    assert_eq!(row.error_class, Some(ErrorClass::Transient), "{row:?}");
+    assert!(
+        row.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("differs from this send"),
+        "{row:?}"
+    );
+    assert_eq!(
+        lab.staged_offsets(first, target).await,
+        vec![Some(3_000_000)]
+    );
+    assert!(
+        lab.area.remote_subvolumes(1).is_empty(),
+        "nothing was received"
+    );
+    let names: Vec<String> = lab.staged(1).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        names,
+        vec![foreign.clone()],
+        "only the other subvolume's file stays"
+    );
+
+    let retry = replicate(&engine, s1, vec![target]).await;
+    assert_eq!(lab.state(retry).await, RunState::Succeeded);
+    assert_eq!(lab.staged_offsets(retry, target).await, vec![Some(0)]);
+    lab.assert_copy(1, &name);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_send_under_the_threshold_goes_straight_into_receive(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(Some(64 * MIB));
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    lab.area.write_random("a.bin", 4);
+    let (s1, name) = lab.snapshot().await;
+    let id = replicate(&engine, s1, vec![target]).await;
+    assert_eq!(lab.state(id).await, RunState::Succeeded);
+    assert_eq!(lab.staged_offsets(id, target).await, vec![None]);
+    let row = lab.target_row(id, target).await;
+    let estimate = row.expected_bytes.unwrap();
+    assert!(
+        estimate.abs_diff(row.bytes) * 50 < row.bytes,
+        "{estimate} vs {}",
+        row.bytes
+    );
+    lab.assert_copy(1, &name);
+}

@@ -1,0 +1,193 @@
+//! The restricted wrapper run locally, part three: the staging commands of resumable
+//! sends (`btrfs::command::stage`). They run as the login user without `--allow-read`,
+//! only on a `.dist-btrfs-staging` directory and on files named like staged streams in
+//! one, after resolving symlinks; and they really work through the wrapper (dd resumes
+//! at its offset, sha256sum, rm). The tree and the runners are `restricted_wrapper_local`'s.
+
+use btrfs::command::{files, stage};
+
+use crate::restricted_wrapper_local::{assert_allowed, assert_refused, p, q, tree};
+use crate::restricted_wrapper_pipelines::run_with_stdin;
+
+const NAME: &str = "01234567-89ab-cdef-0123-456789abcdef.full.stream";
+
+/// The words of the staging `dd` after `of=FILE`, from offset 0.
+const DD_REST: [&str; 5] = [
+    "bs=1M",
+    "seek=0",
+    "oflag=seek_bytes",
+    "conv=notrunc",
+    "status=none",
+];
+
+#[test]
+fn staging_commands_only_on_staged_streams_below_the_root() {
+    let t = tree();
+    let r = t.root.as_str();
+    let dir = format!("{r}/snap/.dist-btrfs-staging");
+    std::fs::create_dir(&dir).unwrap();
+    let file = format!("{dir}/{NAME}");
+    let (pd, pf) = (p(&dir), p(&file));
+    // What dist-btrfs builds, allowed as parsed (without --allow-read, never via sudo).
+    assert_allowed(
+        &t,
+        &[],
+        &files::make_dirs(&pd).shell_quoted(),
+        &["mkdir", "-p", "--", &dir],
+    );
+    let list = files::list_dir(&pd);
+    let mut find = vec!["find", dir.as_str()];
+    find.extend(list.words().skip(2));
+    assert_allowed(&t, &[], &files::list_dir(&pd).shell_quoted(), &find);
+    let of = format!("of={file}");
+    let dd = [
+        &of,
+        "bs=1M",
+        "seek=77",
+        "oflag=seek_bytes",
+        "conv=notrunc",
+        "status=none",
+    ];
+    let mut expect = vec!["dd"];
+    expect.extend(dd);
+    assert_allowed(&t, &[], &stage::write(&pf, 77).shell_quoted(), &expect);
+    let mut piped = vec!["/usr/bin/zstd", "-d", "-c", "|", "dd", &of];
+    piped.extend(DD_REST);
+    assert_allowed(&t, &[], &stage::write_zstd(&pf).shell_quoted(), &piped);
+    let sum = files::sha256(std::slice::from_ref(&pf)).shell_quoted();
+    assert_allowed(&t, &[], &sum, &["sha256sum", "-z", "--", &file]);
+    let rm = stage::remove(&[pf.clone(), pf.clone()]).shell_quoted();
+    assert_allowed(&t, &[], &rm, &["rm", "-f", "--", &file, &file]);
+    let recv = stage::receive_file(&pf, &p(r)).sudo(true).shell_quoted();
+    assert_allowed(
+        &t,
+        &["--sudo"],
+        &recv,
+        &["/usr/bin/btrfs", "receive", "-f", &file, r],
+    );
+
+    // Anything else is refused: other names or directories, paths leaving the root, other
+    // options, sudo, a filter into anything but dd.
+    let other = format!("{r}/snap/other");
+    let outside = format!("{}/outside/.dist-btrfs-staging", t.base);
+    let plain = format!("{r}/file");
+    let escaping = format!("{r}/link_out/.dist-btrfs-staging/{NAME}");
+    let bad_name = format!("{dir}/x.stream");
+    // `dd of=OF` with the builder's other words, `seek=0` replaced by `seek`, then `extra`.
+    let dd_line = |of: &str, seek: &str, extra: &[&str]| {
+        let mut w = vec!["dd".to_owned(), of.to_owned()];
+        w.extend(
+            DD_REST
+                .iter()
+                .map(|x| if *x == "seek=0" { seek } else { x })
+                .map(str::to_owned),
+        );
+        w.extend(extra.iter().map(|x| (*x).to_owned()));
+        w
+    };
+    let owned = |w: &[&str]| w.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let mut sudo_dd = owned(&["sudo", "-n", "--"]);
+    sudo_dd.extend(dd_line(&of, "seek=0", &[]));
+    for (words, why) in [
+        (
+            owned(&["mkdir", "-p", "--", &other]),
+            "is not a .dist-btrfs-staging directory",
+        ),
+        (owned(&["mkdir", "-p", "--", &outside]), "is outside"),
+        (owned(&["mkdir", "--", &dir]), "usage: mkdir"),
+        (owned(&["rm", "-f", "--", &plain]), "is not a staged stream"),
+        (owned(&["rm", "-rf", "--", &file]), "usage: rm"),
+        (
+            owned(&["rm", "-f", "--", &bad_name]),
+            "is not a staged stream",
+        ),
+        (owned(&["rm", "-f", "--", &escaping]), "is outside"),
+        (
+            dd_line(&format!("of={plain}"), "seek=0", &[]),
+            "is not a staged stream",
+        ),
+        (dd_line(&of, "seek=0", &["conv=fsync"]), "usage: dd"),
+        (dd_line(&of, "seek=-1", &[]), "usage: dd"),
+        (dd_line("if=/etc/shadow", "seek=0", &[]), "usage: dd"),
+        (owned(&["sha256sum", "-b", "--", &file]), "usage: sha256sum"),
+        (owned(&["find", &dir, "-delete"]), "usage: find"),
+        (
+            owned(&["btrfs", "receive", "-f", &plain, r]),
+            "is not a staged stream",
+        ),
+        (
+            owned(&["btrfs", "receive", "-e", &file, r]),
+            "usage: btrfs receive",
+        ),
+        (sudo_dd, "only btrfs commands"),
+    ] {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        assert_refused(&t, &[], &q(&words), why);
+    }
+    // Outside a staging directory, find and sha256sum stay readers (--allow-read only).
+    assert_refused(
+        &t,
+        &[],
+        &files::sha256(&[p(&format!("{r}/file"))]).shell_quoted(),
+        "--allow-read",
+    );
+    let zstd_rm = format!(
+        "{} | {}",
+        q(&["zstd", "-d", "-c"]),
+        q(&["rm", "-f", "--", &file])
+    );
+    assert_refused(&t, &[], &zstd_rm, "may read from `zstd -d -c`");
+    let zstd_recv = format!(
+        "{} | {}",
+        q(&["zstd", "-d", "-c"]),
+        q(&["btrfs", "receive", "-f", &file, r])
+    );
+    assert_refused(&t, &[], &zstd_recv, "may read from `zstd -d -c`");
+}
+
+#[test]
+fn a_staged_stream_is_written_resumed_hashed_and_removed_through_the_wrapper() {
+    let t = tree();
+    let r = t.root.as_str();
+    let dir = format!("{r}/.dist-btrfs-staging");
+    let file = format!("{dir}/{NAME}");
+    let (pd, pf) = (p(&dir), p(&file));
+    let opts = ["--root", r, "--no-syslog"];
+    let run = |argv: btrfs::Argv, stdin: &[u8]| {
+        let o = run_with_stdin(&t, &opts, &argv.shell_quoted(), stdin);
+        assert_eq!(o.code, 0, "{argv}: {}", o.stderr);
+        o.stdout
+    };
+    run(files::make_dirs(&pd), b"");
+    let data: Vec<u8> = (0..3_000_000_u32).map(|i| (i % 251) as u8).collect();
+    // A first attempt cut after 1 MB, a second one that wrote garbage after it and was
+    // cut too, then the rest from 1 MB: what is before the offset is kept (dd must not
+    // truncate it), what follows is overwritten.
+    run(stage::write(&pf, 0), &data[..1_000_000]);
+    run(stage::write(&pf, 1_000_000), &[9; 1_500_000]);
+    run(stage::write(&pf, 1_000_000), &data[1_000_000..]);
+    let got = std::fs::read(&file).unwrap();
+    let first_diff = got.iter().zip(&data).position(|(a, b)| a != b);
+    assert_eq!(
+        (got.len(), first_diff),
+        (data.len(), None),
+        "the staged file is the stream"
+    );
+    let sum = run(files::sha256(std::slice::from_ref(&pf)), b"");
+    let want = {
+        let out = std::process::Command::new("sha256sum")
+            .arg(&file)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(sum.starts_with(&format!("{want}  ")), "{sum}");
+    run(stage::remove(std::slice::from_ref(&pf)), b"");
+    assert!(!std::path::Path::new(&file).exists());
+    let listed = run(files::list_dir(&pd), b"");
+    assert_eq!(listed, "");
+}
