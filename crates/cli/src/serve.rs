@@ -22,6 +22,8 @@ use crate::database;
 
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The shortest stall timeout serve sets from the keepalive settings.
+const MIN_STALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
 pub fn default_frontend_dir() -> PathBuf {
@@ -124,9 +126,16 @@ async fn serve_on(
     );
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
-    state.engine = state.engine.clone().with_resumable_sends(
+    let mut engine = state.engine.clone().with_resumable_sends(
         (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
     );
+    // A link gone dark while a write waits blocks the SSH keepalive: the fan-out's stall
+    // timeout is what fails it, after the same time the keepalive would.
+    if let Some(k) = crate::settings::interval_or_off(settings.ssh_keepalive_secs) {
+        let max = u32::try_from(settings.ssh_keepalive_max).unwrap_or(u32::MAX);
+        engine = engine.with_stall_timeout((k * max).max(MIN_STALL_TIMEOUT));
+    }
+    state.engine = engine;
     if let Some(file) = &settings.demo_fleet {
         let fleet = crate::demo::read(file)?;
         if crate::demo::seed(&state.engine, &vault, &fleet).await? {

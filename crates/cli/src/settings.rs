@@ -37,7 +37,9 @@ pub struct ServeSettings {
           default_value_t = engine::ssh_servers::DEFAULT_KEEPALIVE.as_secs())]
     pub ssh_keepalive_secs: u64,
     /// Unanswered keepalives after which an SSH connection counts as lost: a link gone
-    /// dark fails its transfers after keepalive seconds times this, and they are retried.
+    /// dark fails its transfers after keepalive seconds times this (at least 10 s; a
+    /// target that accepts no byte of a stream for that long fails too), and they are
+    /// retried.
     #[arg(long, env = "DIST_BTRFS_SSH_KEEPALIVE_MAX",
           default_value_t = engine::ssh_servers::DEFAULT_KEEPALIVE_MAX,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]

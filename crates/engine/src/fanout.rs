@@ -14,7 +14,7 @@
 //! `(CHANNEL_CHUNKS + READ_SIZE / CHUNK)` chunks per sink (shared between raw sinks)
 //! whatever the stream's size. A sink whose write fails is dropped from the fan-out
 //! without disturbing the others; so is a sink that accepts nothing for
-//! [`STALL_TIMEOUT`] while it has data waiting. When every sink is gone the reading stops.
+//! [`Options::stall_timeout`] while it has data waiting. When every sink is gone the reading stops.
 //!
 //! Compression: sinks with [`Sink::zstd`] get the stream zstd-compressed (level
 //! [`ZSTD_LEVEL`], on [`zstd_workers`] threads) instead of raw. The stream is compressed
@@ -52,9 +52,28 @@ pub const CHUNK: usize = 32 * 1024;
 pub const READ_SIZE: usize = 4 * CHUNK;
 /// The source is read only while every live sink has fewer chunks than this queued.
 pub const CHANNEL_CHUNKS: usize = 16;
-/// A sink that accepts nothing for this long while it has data waiting is dropped (a hung
-/// remote must not stall the others forever).
+/// The default of [`Options::stall_timeout`].
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How one fan-out runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Compute the whole stream's sha256 ([`FanoutReport::sha256`]).
+    pub hash: bool,
+    /// A sink that accepts nothing for this long while it has data waiting is dropped (a
+    /// hung remote, or a link gone dark while a write waits, must not stall the others
+    /// forever; an SSH keepalive cannot fire while the connection's writer is blocked).
+    pub stall_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            hash: false,
+            stall_timeout: STALL_TIMEOUT,
+        }
+    }
+}
 
 /// zstd level of compressed sinks (the `zstd` command's default).
 pub const ZSTD_LEVEL: i32 = 3;
@@ -138,6 +157,7 @@ struct Out<K> {
     /// The rate limit's wait, and the stall deadline (both reset as needed, not re-made).
     pace: Pin<Box<Sleep>>,
     stall: Pin<Box<Sleep>>,
+    stall_timeout: Duration,
     last_progress: Instant,
     wire: u64,
     stream: u64,
@@ -147,7 +167,7 @@ struct Out<K> {
 }
 
 impl<K> Out<K> {
-    fn new(sink: Sink<K>, now: Instant) -> Self {
+    fn new(sink: Sink<K>, now: Instant, stall_timeout: Duration) -> Self {
         Self {
             key: sink.key,
             stdin: sink.stdin,
@@ -157,7 +177,8 @@ impl<K> Out<K> {
             started: now,
             skip: if sink.zstd { 0 } else { sink.skip },
             pace: Box::pin(tokio::time::sleep_until(now)),
-            stall: Box::pin(tokio::time::sleep_until(now + STALL_TIMEOUT)),
+            stall: Box::pin(tokio::time::sleep_until(now + stall_timeout)),
+            stall_timeout,
             last_progress: now,
             wire: 0,
             stream: 0,
@@ -233,16 +254,16 @@ impl<K> Out<K> {
     }
 
     /// The sink took nothing: fails it (true) once it has taken nothing for
-    /// [`STALL_TIMEOUT`], else arms the stall timer.
+    /// its stall timeout, else arms the stall timer.
     fn stalled(&mut self, cx: &mut Context<'_>) -> bool {
-        let deadline = self.last_progress + STALL_TIMEOUT;
+        let deadline = self.last_progress + self.stall_timeout;
         if self.stall.deadline() != deadline {
             self.stall.as_mut().reset(deadline);
         }
         if self.stall.as_mut().poll(cx).is_ready() {
             self.fail(io::Error::new(
                 io::ErrorKind::TimedOut,
-                format!("the target accepted nothing for {STALL_TIMEOUT:?}"),
+                format!("the target accepted nothing for {:?}", self.stall_timeout),
             ));
             return true;
         }
@@ -424,20 +445,27 @@ fn fail_compressed<K>(outs: &mut [Out<K>], e: &io::Error) {
 }
 
 /// Reads `source` to its end and writes everything to every live sink (see the module
-/// docs), hashing it when `hash`. Returns when the source ended (or failed) and every
-/// sink finished.
-pub async fn fan_out<K>(source: CommandStdout, sinks: Vec<Sink<K>>, hash: bool) -> FanoutReport<K>
+/// docs), as `opts` say. Returns when the source ended (or failed) and every sink
+/// finished.
+pub async fn fan_out<K>(
+    source: CommandStdout,
+    sinks: Vec<Sink<K>>,
+    opts: Options,
+) -> FanoutReport<K>
 where
     K: Eq + Hash + Clone + Send + 'static,
 {
     let now = Instant::now();
-    let mut outs: Vec<Out<K>> = sinks.into_iter().map(|s| Out::new(s, now)).collect();
+    let mut outs: Vec<Out<K>> = sinks
+        .into_iter()
+        .map(|s| Out::new(s, now, opts.stall_timeout))
+        .collect();
     let mut reader = Reader {
         source,
         buf: BytesMut::with_capacity(READ_SIZE),
         bytes_read: 0,
         compressor: None,
-        hasher: hash.then(Sha256::new),
+        hasher: opts.hash.then(Sha256::new),
         finished: false,
         eof: false,
         read_error: None,
@@ -578,7 +606,11 @@ mod tests {
             let (rest, rest_got) = recording(usize::MAX);
             let mut resumed = sink(2, rest, Some(1 << 30), false);
             resumed.skip = skip;
-            let report = fan_out(source, vec![sink(1, whole, None, false), resumed], true).await;
+            let opts = Options {
+                hash: true,
+                ..Options::default()
+            };
+            let report = fan_out(source, vec![sink(1, whole, None, false), resumed], opts).await;
             let at = usize::try_from(skip).unwrap().min(data.len());
             assert_eq!(*whole_got.lock().unwrap(), data);
             assert_eq!(
@@ -632,9 +664,16 @@ mod tests {
             sink(1, Box::new(Hung), None, false),
             sink(2, stdin, None, false),
         ];
-        let report = fan_out(source, sinks, false).await;
+        let opts = Options {
+            stall_timeout: Duration::from_secs(15),
+            ..Options::default()
+        };
+        let started = Instant::now();
+        let report = fan_out(source, sinks, opts).await;
         let hung = report.sinks[&1].as_ref().unwrap_err();
         assert_eq!(hung.kind(), io::ErrorKind::TimedOut);
+        // Dropped after the stall timeout it was given (the clock is paused: exact).
+        assert_eq!(started.elapsed(), Duration::from_secs(15), "{hung}");
         assert_eq!(
             report.sinks[&2].as_ref().unwrap().wire_bytes,
             data.len() as u64
@@ -652,7 +691,7 @@ mod tests {
             .map(|(key, rate_limit)| sink(key, recording(usize::MAX).0, rate_limit, false))
             .collect();
         let started = Instant::now();
-        let report = fan_out(source, sinks, false).await;
+        let report = fan_out(source, sinks, Options::default()).await;
         // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(3800), "{took:?}");
@@ -676,7 +715,7 @@ mod tests {
             outs.push((key, got));
             sinks.push(sink(key, stdin, None, false));
         }
-        let report = fan_out(source, sinks, false).await;
+        let report = fan_out(source, sinks, Options::default()).await;
         assert_eq!(report.bytes_read, data.len() as u64);
         assert!(report.read_error.is_none());
         for key in [1, 3] {
@@ -713,7 +752,7 @@ mod tests {
             outs.push((key, zstd, got));
             sinks.push(sink(key, stdin, None, zstd));
         }
-        let report = fan_out(source, sinks, false).await;
+        let report = fan_out(source, sinks, Options::default()).await;
         assert_eq!(report.bytes_read, data.len() as u64);
         for (key, zstd, got) in outs {
             let got = got.lock().unwrap();
@@ -756,7 +795,7 @@ mod tests {
             .enumerate()
             .map(|(key, zstd)| sink(key, recording(usize::MAX).0, None, zstd))
             .collect();
-        let report = fan_out(source, sinks, false).await;
+        let report = fan_out(source, sinks, Options::default()).await;
         assert!(report.read_error.is_some());
         assert!(report.sinks.values().all(Result::is_err), "{report:?}");
     }

@@ -76,6 +76,9 @@ pub struct Engine {
     /// Sends estimated at this many bytes or more are staged on the target and resume
     /// where a cut stopped (`replication` module docs); `None`: never.
     resumable_min_bytes: Option<u64>,
+    /// A target that accepts no byte of a stream for this long fails (see
+    /// [`fanout::Options::stall_timeout`]).
+    stall_timeout: std::time::Duration,
 }
 
 /// The default of [`Engine::with_resumable_sends`]: 1 GiB.
@@ -87,6 +90,24 @@ impl Engine {
             events,
             hosts,
             resumable_min_bytes: Some(DEFAULT_RESUMABLE_MIN_BYTES),
+            stall_timeout: fanout::STALL_TIMEOUT,
+        }
+    }
+
+    /// A target that accepts no byte of a stream for `timeout` fails its transfer (a link
+    /// gone dark while a write waits; serve sets it to the SSH keepalive's interval times
+    /// its count).
+    #[must_use]
+    pub fn with_stall_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// How this engine's fan-outs run.
+    pub(crate) fn fanout_options(&self, hash: bool) -> fanout::Options {
+        fanout::Options {
+            hash,
+            stall_timeout: self.stall_timeout,
         }
     }
 

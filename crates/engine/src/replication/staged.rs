@@ -13,20 +13,23 @@
 //! The cost: the target needs free space for the stream in the staging file besides the
 //! received subvolume while it is received (about twice the stream at the peak); the
 //! primary reads the snapshot again for the part it skips (no network); the target
-//! reads the file twice (hash, receive). Staged files of this subvolume's other sends
-//! (a snapshot pruned meanwhile, another parent) are removed at each of its sends to
-//! the target; the staging directory must be writable by the login user, and when it
+//! reads the file twice (hash, receive). Staged files of this subvolume's that are of no
+//! more use (their snapshot pruned on the primary or already on the target, or this
+//! snapshot's from another parent) are removed at each of its sends to the target; a
+//! file of another snapshot still waiting for its retry stays; the staging directory must be writable by the login user, and when it
 //! cannot be made the send goes straight into `btrfs receive`, as before.
 //!
 //! Not here: the fan-out (`transport`), verifying the received subvolume (`driver`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use btrfs::AbsPath;
 use btrfs::command::stage;
 use domain::TargetId;
 use domain::replication::ErrorClass;
+use uuid::Uuid;
 
+use super::plan::InDir;
 use super::{Failure, Primary, RunCtx, SendSpec, TargetRun};
 use crate::{EngineError, abs, recorded_path};
 
@@ -78,26 +81,35 @@ impl RunCtx<'_> {
 
     /// How each ready member gets the stream: staged when resumable sends are on and
     /// the estimate reaches the threshold, else direct. Also removes this subvolume's
-    /// stale staged streams on each member.
+    /// stale staged streams on each member. A member where staging is refused (the
+    /// directory not writable, the command not allowed) gets the stream directly; one
+    /// that cannot be reached (or is out of space) fails, transiently, and keeps what is
+    /// staged there for its retry.
     pub(super) async fn deliveries(
         &self,
         primary: &Primary,
         spec: SendSpec<'_>,
-        members: impl Iterator<Item = (TargetId, &TargetRun)>,
+        members: impl Iterator<Item = (TargetId, &TargetRun, &[InDir])>,
         estimate: Option<u64>,
-    ) -> HashMap<TargetId, Delivery> {
+    ) -> HashMap<TargetId, Result<Delivery, Failure>> {
         let mut out = HashMap::new();
-        for (tid, t) in members {
+        for (tid, t, listing) in members {
             let Some(min) = self.engine.resumable_min_bytes else {
-                out.insert(tid, Delivery::Direct);
+                out.insert(tid, Ok(Delivery::Direct));
                 continue;
             };
             let wanted = estimate.is_some_and(|e| e >= min);
-            let delivery = match staging_of(t, primary, spec, wanted).await {
-                Ok(d) => d,
+            let received: HashSet<Uuid> = listing
+                .iter()
+                .filter(|d| d.received.read_only)
+                .filter_map(|d| d.received.received_uuid)
+                .collect();
+            let delivery = match staging_of(t, primary, spec, wanted, &received).await {
+                Ok(d) => Ok(d),
+                Err(e) if e.is_transient() => Err(Failure::from_engine(&e)),
                 Err(e) => {
                     tracing::warn!(target_id = %tid, error = %e, "cannot stage on the target; the send goes straight into btrfs receive");
-                    Delivery::Direct
+                    Ok(Delivery::Direct)
                 }
             };
             out.insert(tid, delivery);
@@ -147,30 +159,52 @@ impl RunCtx<'_> {
     }
 }
 
+/// Whether a staged file of this subvolume's is of no more use: its snapshot left the
+/// primary, or the target holds it already, or it is this send's snapshot from another
+/// parent (or this send is not staged). Another snapshot's file waiting for its retry
+/// stays.
+fn is_stale(
+    file: &str,
+    current: Option<&str>,
+    primary: &Primary,
+    spec: SendSpec<'_>,
+    received: &HashSet<Uuid>,
+) -> bool {
+    let Some(snapshot) = file
+        .strip_suffix(stage::STREAM_SUFFIX)
+        .and_then(|n| n.split('.').next())
+        .and_then(|u| Uuid::parse_str(u).ok())
+    else {
+        return false;
+    };
+    if !primary.catalogued.contains_key(&snapshot) {
+        return false; // not this subvolume's
+    }
+    !primary.snapshots.contains_key(&snapshot)
+        || received.contains(&snapshot)
+        || (snapshot == spec.snap.uuid && current != Some(file))
+}
+
 /// The member's staging: its file for this send and how much of it is there (when
-/// `wanted`), after removing the subvolume's other staged streams there.
+/// `wanted`), after removing the subvolume's staged streams of no more use there.
 async fn staging_of(
     t: &TargetRun,
     primary: &Primary,
     spec: SendSpec<'_>,
     wanted: bool,
+    received: &HashSet<Uuid>,
 ) -> Result<Delivery, EngineError> {
     let dir = stage::staging_dir(&abs(&t.dir)?)
         .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
     let name = stage::stream_file_name(spec.snap.uuid, spec.parent.map(|p| p.uuid));
     let present = t.btrfs.staged_files(&dir, wanted).await?;
-    let ours = |n: &str| {
-        n.split('.')
-            .next()
-            .and_then(|u| uuid::Uuid::parse_str(u).ok())
-            .is_some_and(|u| primary.catalogued.contains_key(&u))
-    };
+    let current = wanted.then_some(name.as_str());
     let mut stale = Vec::new();
     let mut offset = 0;
     for f in &present {
-        if wanted && f.name == name {
+        if current == Some(f.name.as_str()) {
             offset = f.size;
-        } else if f.name.ends_with(stage::STREAM_SUFFIX) && ours(&f.name) {
+        } else if is_stale(&f.name, current, primary, spec, received) {
             stale.push(dir.join(&f.name).map_err(|e| {
                 EngineError::Inconsistent(format!("staged file name {:?}: {e}", f.name))
             })?);

@@ -100,10 +100,26 @@ impl RunCtx<'_> {
             return Ok(results);
         }
         let estimate = self.estimate(primary, spec).await;
-        let members = ready
-            .iter()
-            .filter_map(|tid| Some((*tid, pending.get(tid)?)));
-        let deliveries = self.deliveries(primary, spec, members, estimate).await;
+        let staging = ready.iter().filter_map(|tid| {
+            let (_, listing) = members.iter().find(|(m, _)| m == tid)?;
+            Some((*tid, pending.get(tid)?, listing.as_slice()))
+        });
+        let mut deliveries = Deliveries::new();
+        for (tid, d) in self.deliveries(primary, spec, staging, estimate).await {
+            match d {
+                Ok(d) => {
+                    deliveries.insert(tid, d);
+                }
+                Err(f) => results.push((tid, Err(f))),
+            }
+        }
+        let ready: Vec<TargetId> = ready
+            .into_iter()
+            .filter(|t| deliveries.contains_key(t))
+            .collect();
+        if ready.is_empty() {
+            return Ok(results);
+        }
         let send_id = self
             .record_starts(spec, &ready, pending, &deliveries, estimate)
             .await?;
@@ -251,7 +267,8 @@ impl RunCtx<'_> {
         };
         let progress = self.spawn_progress(send_id, receives.counters.clone());
         let hash = receives.staged;
-        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks), hash).await;
+        let opts = self.engine.fanout_options(hash);
+        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks), opts).await;
         progress.abort();
         let send = send.wait().await.map(drop);
         let elapsed = started_at.elapsed();

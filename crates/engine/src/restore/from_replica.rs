@@ -358,7 +358,7 @@ impl Engine {
         };
         let progress = self.report_progress(view, written.clone(), meta);
         let report = tokio::select! {
-            report = fan_out(stdout, vec![sink], false) => report,
+            report = fan_out(stdout, vec![sink], self.fanout_options(false)) => report,
             () = progress => unreachable_progress(),
         };
         let sent = send.wait().await;
