@@ -5,15 +5,16 @@
 //! (`DELETE /replicas/{id}`).
 //!
 //! Browsing, downloading and restoring are operator+ (a snapshot's files are the users'
-//! data); viewers see that restores happened (`GET /restores`). The download answers
+//! data); viewers see that restores happened (`GET /restores`) but not which files, nor
+//! the error text (which can name them): [`Restore::for_viewer`]. The download answers
 //! with the bytes and `Content-Disposition`, so it keeps an `ApiResponse` of its own for
 //! the success (errors are the usual problems).
 
 use chrono::{DateTime, Utc};
 use domain::paths::InnerPath;
 use domain::restore::RestoreMode;
-use domain::{ReplicaId, RestoreId, ServerId, SnapshotId, SubvolumeId};
-use engine::browse::{Source, TreePage};
+use domain::{ReplicaId, RestoreId, Role, ServerId, SnapshotId, SubvolumeId};
+use engine::browse::Source;
 use engine::restore::RestoreRequest;
 use poem::Body;
 use poem::web::Data;
@@ -31,146 +32,14 @@ use crate::replication::dto::Replica;
 use crate::respond::{Accepted, Answer, documented};
 use crate::snapshots::Snapshot;
 
+mod listing;
+
+pub use listing::{DiffListing, TreeListing};
+
 #[derive(Tags)]
 enum Tag {
     /// Browsing snapshots and replicas, restoring, managing replicas.
     Restore,
-}
-
-/// What kind of file an entry is.
-#[derive(Debug, Enum)]
-#[oai(rename_all = "snake_case")]
-#[oai(rename = "TreeEntryKind")]
-pub enum EntryKind {
-    File,
-    Directory,
-    Symlink,
-    BlockDevice,
-    CharDevice,
-    Fifo,
-    Socket,
-}
-
-/// One entry of a directory.
-#[derive(Debug, Object)]
-pub struct TreeEntry {
-    pub name: String,
-    pub kind: EntryKind,
-    pub size: u64,
-    pub mtime: DateTime<Utc>,
-    /// Permission bits, e.g. 420 (0644).
-    pub mode: u32,
-    /// A symlink's target as stored (never followed).
-    pub symlink_target: Option<String>,
-}
-
-/// One page of a directory, in name order.
-#[derive(Debug, Object)]
-pub struct TreeListing {
-    /// The directory, relative to the snapshot's top (empty: the top).
-    pub path: String,
-    pub entries: Vec<TreeEntry>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    pub next_cursor: Option<String>,
-}
-
-impl From<TreePage> for TreeListing {
-    fn from(p: TreePage) -> Self {
-        use engine::browse::EntryKind as K;
-        Self {
-            path: p.path.to_string(),
-            entries: p
-                .entries
-                .into_iter()
-                .map(|e| TreeEntry {
-                    name: e.name,
-                    kind: match e.kind {
-                        K::File => EntryKind::File,
-                        K::Directory => EntryKind::Directory,
-                        K::Symlink => EntryKind::Symlink,
-                        K::BlockDevice => EntryKind::BlockDevice,
-                        K::CharDevice => EntryKind::CharDevice,
-                        K::Fifo => EntryKind::Fifo,
-                        K::Socket => EntryKind::Socket,
-                    },
-                    size: e.size,
-                    mtime: e.mtime,
-                    mode: e.mode,
-                    symlink_target: e.symlink_target,
-                })
-                .collect(),
-            next_cursor: p.next_cursor,
-        }
-    }
-}
-
-/// How a path changed.
-#[derive(Debug, Enum)]
-#[oai(rename_all = "snake_case", rename = "ChangeKind")]
-pub enum ChangeKind {
-    Added,
-    Modified,
-    Deleted,
-    Renamed,
-}
-
-/// One change between two snapshots.
-#[derive(Debug, Object)]
-pub struct DiffChange {
-    pub kind: ChangeKind,
-    /// The path now (for `deleted`: the path it had).
-    pub path: String,
-    /// `renamed`: the path it had.
-    pub from: Option<String>,
-    /// `file`, `dir`, `symlink`, `other`, or `unknown` (an existing entry the stream did
-    /// not characterise).
-    pub file_type: String,
-    /// Size in bytes as far as btrfs's send stream tells (exact for new files and after
-    /// a truncate; a lower bound for files changed in place).
-    pub size: Option<u64>,
-}
-
-/// One page of a diff, in the order btrfs sends it.
-#[derive(Debug, Object)]
-pub struct DiffListing {
-    pub changes: Vec<DiffChange>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    pub next_cursor: Option<u64>,
-}
-
-impl From<engine::diff::DiffPage> for DiffListing {
-    fn from(p: engine::diff::DiffPage) -> Self {
-        use engine::diff::{ChangeKind as K, FileType as F};
-        Self {
-            changes: p
-                .changes
-                .into_iter()
-                .map(|c| {
-                    let (kind, from) = match c.kind {
-                        K::Added => (ChangeKind::Added, None),
-                        K::Modified => (ChangeKind::Modified, None),
-                        K::Deleted => (ChangeKind::Deleted, None),
-                        K::Renamed { from } => (ChangeKind::Renamed, Some(from.to_string())),
-                    };
-                    DiffChange {
-                        kind,
-                        path: c.path.to_string(),
-                        from,
-                        file_type: match c.file_type {
-                            F::File => "file",
-                            F::Dir => "dir",
-                            F::Symlink => "symlink",
-                            F::Other => "other",
-                            F::Unknown => "unknown",
-                        }
-                        .to_owned(),
-                        size: c.size,
-                    }
-                })
-                .collect(),
-            next_cursor: p.next_cursor,
-        }
-    }
 }
 
 /// What a restore does.
@@ -240,6 +109,7 @@ pub struct Restore {
     pub replica_target_id: Option<Uuid>,
     pub server_id: Uuid,
     pub destination: String,
+    /// `files`: the paths restored (empty for a viewer: file names are the users' data).
     pub paths: Vec<String>,
     pub overwrite: bool,
     /// `verify`: the percentage of files whose content digests are compared.
@@ -256,13 +126,38 @@ pub struct Restore {
     /// From a replica: the snapshot the stream was incremental against (absent: full).
     pub incremental_from: Option<Uuid>,
     pub files_copied: Option<u64>,
-    /// `files`: the restored paths written beside an existing file.
+    /// `files`: the restored paths written beside an existing file (empty for a viewer).
     pub kept_beside: Vec<String>,
+    /// Why it failed (for a viewer only that it failed: the text can name files).
     pub error: Option<String>,
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Restore {
+    /// What a viewer may see of a restore: that it happened, of what snapshot, where and
+    /// how it went, without the names of the users' files.
+    fn for_viewer(self) -> Self {
+        Self {
+            paths: Vec::new(),
+            kept_beside: Vec::new(),
+            error: self
+                .error
+                .map(|_| "failed (the details are for operators)".to_owned()),
+            ..self
+        }
+    }
+
+    /// The restore as the caller's role may see it.
+    fn for_role(self, role: Role) -> Self {
+        if role == Role::Viewer {
+            self.for_viewer()
+        } else {
+            self
+        }
+    }
 }
 
 impl From<RestoreView> for Restore {
@@ -604,7 +499,7 @@ impl RestoreApi {
     #[oai(path = "/restores", method = "get", operation_id = "listRestores")]
     async fn list(
         &self,
-        _auth: ViewerAuth,
+        auth: ViewerAuth,
         state: Data<&AppState>,
         subvolume_id: Query<Option<Uuid>>,
         /// The `next_before` of the previous page.
@@ -633,8 +528,12 @@ impl RestoreApi {
                     .map(|r| format!("{},{}", r.requested_at.to_rfc3339(), r.restore_id))
             })
             .flatten();
+        let role = auth.principal().role;
         Ok(Json(RestorePage {
-            items: items.into_iter().map(Restore::from).collect(),
+            items: items
+                .into_iter()
+                .map(|v| Restore::from(v).for_role(role))
+                .collect(),
             next_before,
         }))
     }
@@ -643,14 +542,14 @@ impl RestoreApi {
     #[oai(path = "/restores/:id", method = "get", operation_id = "getRestore")]
     async fn get(
         &self,
-        _auth: ViewerAuth,
+        auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Answer<Json<Restore>, ReadRestoreErrors> {
         let view = projections::restore(&state.pool, RestoreId::from_uuid(id.0))
             .await?
             .ok_or_else(|| Problem::not_found(format!("no restore {}", id.0)))?;
-        Ok(Json(view.into()))
+        Ok(Json(Restore::from(view).for_role(auth.principal().role)))
     }
 
     /// Releases a held snapshot (a rollback's `pre-restore`): retention may prune it

@@ -23,7 +23,7 @@ use crate::database;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The shortest stall timeout serve sets from the keepalive settings.
-const MIN_STALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const MIN_STALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The repository's `frontend/dist` when this binary was built from a checkout
 /// that has it, else the packaged location.
 pub fn default_frontend_dir() -> PathBuf {
@@ -133,7 +133,8 @@ async fn serve_on(
     // timeout is what fails it, after the same time the keepalive would.
     if let Some(k) = crate::settings::interval_or_off(settings.ssh_keepalive_secs) {
         let max = u32::try_from(settings.ssh_keepalive_max).unwrap_or(u32::MAX);
-        engine = engine.with_stall_timeout((k * max).max(MIN_STALL_TIMEOUT));
+        let stall = k.checked_mul(max).unwrap_or(engine::fanout::STALL_TIMEOUT);
+        engine = engine.with_stall_timeout(stall.max(MIN_STALL_TIMEOUT));
     }
     state.engine = engine;
     if let Some(file) = &settings.demo_fleet {

@@ -99,7 +99,8 @@ impl Engine {
     /// its count).
     #[must_use]
     pub fn with_stall_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.stall_timeout = timeout;
+        // At most a day (a deadline must stay representable).
+        self.stall_timeout = timeout.min(std::time::Duration::from_secs(86_400));
         self
     }
 

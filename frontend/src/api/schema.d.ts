@@ -2003,6 +2003,7 @@ export interface components {
             /** Format: uuid */
             server_id: string;
             destination: string;
+            /** @description `files`: the paths restored (empty for a viewer: file names are the users' data). */
             paths: string[];
             overwrite: boolean;
             /**
@@ -2034,8 +2035,9 @@ export interface components {
             incremental_from?: string;
             /** Format: uint64 */
             files_copied?: number;
-            /** @description `files`: the restored paths written beside an existing file. */
+            /** @description `files`: the restored paths written beside an existing file (empty for a viewer). */
             kept_beside: string[];
+            /** @description Why it failed (for a viewer only that it failed: the text can name files). */
             error?: string;
             requested_by: string;
             /** Format: date-time */

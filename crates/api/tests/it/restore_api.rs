@@ -1,6 +1,7 @@
 //! The restore API against the lab: a snapshot browsed, a file downloaded with its
-//! name, a restore requested and followed, and bad paths refused with a 400 problem
-//! naming the field, before anything is read or recorded.
+//! name, a restore requested and followed, bad paths refused with a 400 problem naming
+//! the field, before anything is read or recorded, and a viewer seeing that restores
+//! happened without the restored files' names.
 
 use domain::Role;
 use poem::http::StatusCode;
@@ -104,4 +105,45 @@ async fn browse_download_restore_and_bad_paths(pool: PgPool) {
     let (_, list) = api.get("/api/v1/restores").await;
     assert_eq!(list["items"][0]["id"], rid.as_str());
     testkit::sh(&["btrfs", "subvolume", "delete", &dest]);
+
+    // A files restore: the operator sees which files; a viewer only that it happened.
+    let (status, body) = api
+        .post(
+            "/api/v1/restores",
+            json!({"mode": "files", "snapshot_id": id, "paths": ["a b.txt"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let fid = body["id"].as_str().unwrap().to_owned();
+    let mut done = json!(null);
+    for _ in 0..100 {
+        let (_, r) = api.get(&format!("/api/v1/restores/{fid}")).await;
+        if r["state"] == "succeeded" || r["state"] == "failed" {
+            done = r;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["paths"], json!(["a b.txt"]));
+    assert_eq!(
+        done["kept_beside"],
+        json!(["a b.txt"]),
+        "the live file was kept"
+    );
+    let viewer = testkit::app::api_token(&fleet.events, Role::Viewer).await;
+    let (status, seen) = api
+        .send_as(&viewer, "GET", &format!("/api/v1/restores/{fid}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["state"], "succeeded");
+    assert_eq!(seen["mode"], "files");
+    assert_eq!(
+        (&seen["paths"], &seen["kept_beside"]),
+        (&json!([]), &json!([]))
+    );
+    let (_, page) = api.send_as(&viewer, "GET", "/api/v1/restores", None).await;
+    let listed = page["items"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{page}");
+    assert!(listed.iter().all(|r| r["paths"] == json!([])), "{page}");
 }

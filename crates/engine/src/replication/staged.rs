@@ -16,8 +16,12 @@
 //! reads the file twice (hash, receive). Staged files of this subvolume's that are of no
 //! more use (their snapshot pruned on the primary or already on the target, or this
 //! snapshot's from another parent) are removed at each of its sends to the target; a
-//! file of another snapshot still waiting for its retry stays; the staging directory must be writable by the login user, and when it
-//! cannot be made the send goes straight into `btrfs receive`, as before.
+//! file of another snapshot still waiting for its retry stays. A send is staged only with
+//! room on the target for the rest of its file plus the received copy; the staging
+//! directory must be writable by the login user (and a restricted key needs the
+//! wrapper's `--allow-staging`): when staging is refused the send goes straight into
+//! `btrfs receive`, as before; when the target cannot be reached it fails transiently
+//! and keeps its file.
 //!
 //! Not here: the fan-out (`transport`), verifying the received subvolume (`driver`).
 
@@ -98,13 +102,13 @@ impl RunCtx<'_> {
                 out.insert(tid, Ok(Delivery::Direct));
                 continue;
             };
-            let wanted = estimate.is_some_and(|e| e >= min);
             let received: HashSet<Uuid> = listing
                 .iter()
                 .filter(|d| d.received.read_only)
                 .filter_map(|d| d.received.received_uuid)
                 .collect();
-            let delivery = match staging_of(t, primary, spec, wanted, &received).await {
+            let plan = StagePlan { estimate, min };
+            let delivery = match staging_of(t, primary, spec, plan, &received).await {
                 Ok(d) => Ok(d),
                 Err(e) if e.is_transient() => Err(Failure::from_engine(&e)),
                 Err(e) => {
@@ -185,47 +189,113 @@ fn is_stale(
         || (snapshot == spec.snap.uuid && current != Some(file))
 }
 
-/// The member's staging: its file for this send and how much of it is there (when
-/// `wanted`), after removing the subvolume's staged streams of no more use there.
+/// What decides whether a send is staged: its estimate and the engine's threshold.
+#[derive(Debug, Clone, Copy)]
+struct StagePlan {
+    estimate: Option<u64>,
+    min: u64,
+}
+
+/// Whether to stage a send: when its estimate reaches the threshold and the target has
+/// room for the rest of the staged file plus the received copy (`free`, when known);
+/// without an estimate, only to finish a file this send already started (`staged`).
+fn should_stage(plan: StagePlan, staged: Option<u64>, free: Option<u64>) -> bool {
+    match plan.estimate {
+        None => staged.is_some_and(|s| s > 0),
+        Some(e) if e < plan.min => false,
+        Some(e) => {
+            let need = e.saturating_sub(staged.unwrap_or(0)).saturating_add(e);
+            free.is_none_or(|f| f >= need)
+        }
+    }
+}
+
+/// At most this many files per `rm` (the restricted wrapper takes 64 words).
+const REMOVE_BATCH: usize = 50;
+
+/// The member's staging: its file for this send and how much of it is there (when it is
+/// staged), after removing the subvolume's staged streams of no more use there (best
+/// effort: a failure to remove is logged, not fatal).
 async fn staging_of(
     t: &TargetRun,
     primary: &Primary,
     spec: SendSpec<'_>,
-    wanted: bool,
+    plan: StagePlan,
     received: &HashSet<Uuid>,
 ) -> Result<Delivery, EngineError> {
     let dir = stage::staging_dir(&abs(&t.dir)?)
         .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
     let name = stage::stream_file_name(spec.snap.uuid, spec.parent.map(|p| p.uuid));
-    let present = t.btrfs.staged_files(&dir, wanted).await?;
+    let present = t.btrfs.staged_files(&dir, false).await?;
+    let staged = present.iter().find(|f| f.name == name).map(|f| f.size);
+    let free = match plan.estimate {
+        Some(e) if e >= plan.min => Some(t.btrfs.usage(&abs(&t.dir)?).await?.free_estimated),
+        _ => None,
+    };
+    let wanted = should_stage(plan, staged, free);
+    if !wanted && plan.estimate.is_some_and(|e| e >= plan.min) {
+        tracing::warn!(estimate = ?plan.estimate, ?free, "not enough free space on the target to stage the send; it goes straight into btrfs receive");
+    }
     let current = wanted.then_some(name.as_str());
     let mut stale = Vec::new();
-    let mut offset = 0;
     for f in &present {
-        if current == Some(f.name.as_str()) {
-            offset = f.size;
-        } else if is_stale(&f.name, current, primary, spec, received) {
+        if current != Some(f.name.as_str()) && is_stale(&f.name, current, primary, spec, received) {
             stale.push(dir.join(&f.name).map_err(|e| {
                 EngineError::Inconsistent(format!("staged file name {:?}: {e}", f.name))
             })?);
         }
     }
-    if !stale.is_empty() {
-        tracing::info!(count = stale.len(), "removing stale staged streams");
-        t.btrfs.remove_staged(&stale).await?;
+    for batch in stale.chunks(REMOVE_BATCH) {
+        tracing::info!(
+            count = batch.len(),
+            "removing staged streams of no more use"
+        );
+        if let Err(e) = t.btrfs.remove_staged(batch).await {
+            tracing::warn!(error = %e, "removing staged streams failed; the next send tries again");
+        }
     }
     if !wanted {
         return Ok(Delivery::Direct);
     }
+    if present.is_empty() {
+        t.btrfs.staged_files(&dir, true).await?;
+    }
     let file = dir
         .join(&name)
         .map_err(|e| EngineError::Inconsistent(format!("staged file name: {e}")))?;
-    Ok(Delivery::Staged { file, offset })
+    Ok(Delivery::Staged {
+        file,
+        offset: staged.unwrap_or(0),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staging_needs_the_threshold_and_room_for_the_file_and_the_copy() {
+        let plan = |estimate| StagePlan { estimate, min: 100 };
+        assert!(!should_stage(plan(Some(99)), None, None));
+        assert!(
+            should_stage(plan(Some(100)), None, None),
+            "free space unknown"
+        );
+        assert!(should_stage(plan(Some(100)), None, Some(200)));
+        assert!(!should_stage(plan(Some(100)), None, Some(199)));
+        // 70 staged already: the rest (30) and the copy (100).
+        assert!(should_stage(plan(Some(100)), Some(70), Some(130)));
+        assert!(!should_stage(plan(Some(100)), Some(70), Some(129)));
+        // No estimate: finish a started file, never start one.
+        assert!(should_stage(plan(None), Some(70), None));
+        assert!(!should_stage(plan(None), Some(0), None));
+        assert!(!should_stage(plan(None), None, Some(u64::MAX)));
+        assert!(!should_stage(
+            plan(Some(u64::MAX)),
+            None,
+            Some(u64::MAX - 1)
+        ));
+    }
 
     #[test]
     fn hex_is_sha256sums() {

@@ -140,22 +140,29 @@ impl RunCtx<'_> {
             elapsed: streamed.elapsed,
             sha256: streamed.report.sha256,
         };
-        for (tid, written) in streamed.report.sinks {
-            let Some(receiving) = receives.running.remove(&tid) else {
-                continue;
-            };
-            let outcome = target_outcome(receiving.cmd, written, &streamed.send).await;
-            let end = MemberEnd {
-                tid,
-                outcome,
-                delivery: receiving.delivery,
-            };
-            let result = self
-                .settle(end, primary, spec, sent, pending)
-                .instrument(receiving.span)
-                .await;
-            results.push((tid, result));
-        }
+        // Members settle side by side: a staged one still hashes and receives its file,
+        // and a hung one waits out its grace, without holding up the others.
+        let send = &streamed.send;
+        let settling = streamed
+            .report
+            .sinks
+            .into_iter()
+            .filter_map(|(tid, written)| {
+                let receiving = receives.running.remove(&tid)?;
+                Some(
+                    async move {
+                        let outcome = target_outcome(receiving.cmd, written, send).await;
+                        let end = MemberEnd {
+                            tid,
+                            outcome,
+                            delivery: receiving.delivery,
+                        };
+                        (tid, self.settle(end, primary, spec, sent, pending).await)
+                    }
+                    .instrument(receiving.span),
+                )
+            });
+        results.extend(futures::future::join_all(settling).await);
         Ok(results)
     }
 
@@ -223,7 +230,12 @@ impl RunCtx<'_> {
                     send_id,
                     group_size: u32::try_from(ready.len()).unwrap_or(u32::MAX),
                     expected_bytes: expected,
-                    compression: if t.zstd {
+                    // A resumed staged stream's rest goes raw (the compressor starts at 0).
+                    compression: if t.zstd
+                        && deliveries
+                            .get(tid)
+                            .is_none_or(|d| d.staged_offset().unwrap_or(0) == 0)
+                    {
                         Compression::Zstd
                     } else {
                         Compression::None
@@ -291,7 +303,12 @@ impl RunCtx<'_> {
         let meta = self.meta.clone();
         let id = self.id();
         tokio::spawn(async move {
-            let mut last = 0_u64;
+            // Counters start at what a resumed member holds already: not bytes moved now.
+            let mut last = counters
+                .iter()
+                .map(|(_, c)| c.load(Ordering::Relaxed))
+                .max()
+                .unwrap_or(0);
             let mut last_at = Instant::now();
             loop {
                 tokio::time::sleep(PROGRESS_EVERY).await;

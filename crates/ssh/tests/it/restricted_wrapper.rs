@@ -121,7 +121,7 @@ async fn replication_and_remote_commands_through_the_wrapper() {
     let primary = AbsPath::parse(env("LAB_PRIMARY_MOUNT")).unwrap();
     let target = AbsPath::parse(env("LAB_REMOTE_TARGET_DIR")).unwrap();
     let local = Btrfs::new(LocalHost::new());
-    let r = restricted(" --sudo");
+    let r = restricted(" --sudo --allow-staging");
     let host = r.host();
     let remote = Btrfs::new(&host).with_sudo(true);
 

@@ -298,7 +298,7 @@ fn only_whitelisted_btrfs_commands_and_flags() {
     let s = format!("{r}/snap");
     let s = s.as_str();
     for (words, why) in [
-        (vec!["rm", "-rf", "/"], "usage: rm -f -- STAGED-FILE"),
+        (vec!["rm", "-rf", "/"], "without --allow-staging"),
         (vec!["sh", "-c", "id"], "only btrfs commands"),
         (vec!["/usr/bin/btrfs", "--version"], "only btrfs commands"),
         (vec!["sudo", "btrfs", "--version"], "only btrfs commands"),

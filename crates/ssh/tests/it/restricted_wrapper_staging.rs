@@ -1,10 +1,15 @@
 //! The restricted wrapper run locally, part three: the staging commands of resumable
-//! sends (`btrfs::command::stage`). They run as the login user without `--allow-read`,
-//! only on a `.dist-btrfs-staging` directory and on files named like staged streams in
-//! one, after resolving symlinks; and they really work through the wrapper (dd resumes
-//! at its offset, sha256sum, rm). The tree and the runners are `restricted_wrapper_local`'s.
+//! sends (`btrfs::command::stage`). They run only with `--allow-staging`, as the login
+//! user, only on a `.dist-btrfs-staging` directory and on files named like staged
+//! streams in one, after resolving symlinks; the wrapper opens a staged stream itself
+//! (a regular file of the user's, no symlink, no device, no FIFO) and hands it to the
+//! command as stdout or stdin; and they really work through the wrapper (dd resumes at
+//! its offset, sha256sum, rm). The tree and the runners are `restricted_wrapper_local`'s.
 
 use btrfs::command::{files, stage};
+
+use std::os::unix::fs::symlink;
+use std::process::Command;
 
 use crate::restricted_wrapper_local::{assert_allowed, assert_refused, p, q, tree};
 use crate::restricted_wrapper_pipelines::run_with_stdin;
@@ -28,20 +33,31 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
     std::fs::create_dir(&dir).unwrap();
     let file = format!("{dir}/{NAME}");
     let (pd, pf) = (p(&dir), p(&file));
+    // Nothing of it without --allow-staging.
+    for argv in [
+        files::make_dirs(&pd),
+        stage::write(&pf, 0),
+        stage::remove(std::slice::from_ref(&pf)),
+    ] {
+        assert_refused(&t, &[], &argv.shell_quoted(), "--allow-staging");
+    }
+    let st = &["--allow-staging"][..];
     // What dist-btrfs builds, allowed as parsed (without --allow-read, never via sudo).
     assert_allowed(
         &t,
-        &[],
+        st,
         &files::make_dirs(&pd).shell_quoted(),
         &["mkdir", "-p", "--", &dir],
     );
     let list = files::list_dir(&pd);
     let mut find = vec!["find", dir.as_str()];
     find.extend(list.words().skip(2));
-    assert_allowed(&t, &[], &files::list_dir(&pd).shell_quoted(), &find);
+    assert_allowed(&t, st, &files::list_dir(&pd).shell_quoted(), &find);
+    // The staged stream is opened by the wrapper: dd writes its stdout (no `of=`),
+    // sha256sum and btrfs receive read their stdin (no path).
     let of = format!("of={file}");
+    let (to, from) = (format!(">{file}"), format!("<{file}"));
     let dd = [
-        &of,
         "bs=1M",
         "seek=77",
         "oflag=seek_bytes",
@@ -50,20 +66,22 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
     ];
     let mut expect = vec!["dd"];
     expect.extend(dd);
-    assert_allowed(&t, &[], &stage::write(&pf, 77).shell_quoted(), &expect);
-    let mut piped = vec!["/usr/bin/zstd", "-d", "-c", "|", "dd", &of];
+    expect.push(&to);
+    assert_allowed(&t, st, &stage::write(&pf, 77).shell_quoted(), &expect);
+    let mut piped = vec!["/usr/bin/zstd", "-d", "-c", "|", "dd"];
     piped.extend(DD_REST);
-    assert_allowed(&t, &[], &stage::write_zstd(&pf).shell_quoted(), &piped);
+    piped.push(&to);
+    assert_allowed(&t, st, &stage::write_zstd(&pf).shell_quoted(), &piped);
     let sum = files::sha256(std::slice::from_ref(&pf)).shell_quoted();
-    assert_allowed(&t, &[], &sum, &["sha256sum", "-z", "--", &file]);
+    assert_allowed(&t, st, &sum, &["sha256sum", "-z", "-", &from]);
     let rm = stage::remove(&[pf.clone(), pf.clone()]).shell_quoted();
-    assert_allowed(&t, &[], &rm, &["rm", "-f", "--", &file, &file]);
+    assert_allowed(&t, st, &rm, &["rm", "-f", "--", &file, &file]);
     let recv = stage::receive_file(&pf, &p(r)).sudo(true).shell_quoted();
     assert_allowed(
         &t,
-        &["--sudo"],
+        &["--sudo", "--allow-staging"],
         &recv,
-        &["/usr/bin/btrfs", "receive", "-f", &file, r],
+        &["/usr/bin/btrfs", "receive", r, &from],
     );
 
     // Anything else is refused: other names or directories, paths leaving the root, other
@@ -122,12 +140,12 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
         (sudo_dd, "only btrfs commands"),
     ] {
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        assert_refused(&t, &[], &q(&words), why);
+        assert_refused(&t, st, &q(&words), why);
     }
     // Outside a staging directory, find and sha256sum stay readers (--allow-read only).
     assert_refused(
         &t,
-        &[],
+        st,
         &files::sha256(&[p(&format!("{r}/file"))]).shell_quoted(),
         "--allow-read",
     );
@@ -136,13 +154,62 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
         q(&["zstd", "-d", "-c"]),
         q(&["rm", "-f", "--", &file])
     );
-    assert_refused(&t, &[], &zstd_rm, "may read from `zstd -d -c`");
+    assert_refused(&t, st, &zstd_rm, "may read from `zstd -d -c`");
     let zstd_recv = format!(
         "{} | {}",
         q(&["zstd", "-d", "-c"]),
         q(&["btrfs", "receive", "-f", &file, r])
     );
-    assert_refused(&t, &[], &zstd_recv, "may read from `zstd -d -c`");
+    assert_refused(&t, st, &zstd_recv, "may read from `zstd -d -c`");
+}
+
+#[test]
+fn a_staged_stream_that_is_not_a_plain_file_of_the_user_is_never_opened() {
+    let t = tree();
+    let r = t.root.as_str();
+    let dir = format!("{r}/.dist-btrfs-staging");
+    std::fs::create_dir(&dir).unwrap();
+    let opts = ["--root", r, "--no-syslog", "--allow-staging"];
+    let name = |n: u8| format!("{dir}/0000000{n}-89ab-cdef-0123-456789abcdef.full.stream");
+    // A symlink (to a file the user may write), a FIFO (would block), a device node, a
+    // second link of a file: refused before dd, sha256sum or btrfs runs.
+    let target = format!("{}/outside/victim", t.base);
+    std::fs::write(&target, b"keep").unwrap();
+    symlink(&target, name(1)).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(name(2))
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(
+        Command::new("mknod")
+            .args([&name(3), "c", "1", "3"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(format!("{dir}/plain"), b"x").unwrap();
+    std::fs::hard_link(format!("{dir}/plain"), name(4)).unwrap();
+    for (n, why) in [
+        (1, "is outside"),
+        (2, "staged stream"), // cannot open for writing (no reader), or not a regular file
+        (3, "not a regular file"),
+        (4, "more than one link"),
+    ] {
+        let f = p(&name(n));
+        for argv in [
+            stage::write(&f, 0),
+            files::sha256(std::slice::from_ref(&f)),
+            stage::receive_file(&f, &p(r)),
+        ] {
+            let o = run_with_stdin(&t, &opts, &argv.shell_quoted(), b"evil");
+            assert_eq!(o.code, 126, "{argv}: {}", o.stderr);
+            assert!(o.stderr.contains(why), "{argv}: {}", o.stderr);
+        }
+    }
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep");
 }
 
 #[test]
@@ -152,7 +219,7 @@ fn a_staged_stream_is_written_resumed_hashed_and_removed_through_the_wrapper() {
     let dir = format!("{r}/.dist-btrfs-staging");
     let file = format!("{dir}/{NAME}");
     let (pd, pf) = (p(&dir), p(&file));
-    let opts = ["--root", r, "--no-syslog"];
+    let opts = ["--root", r, "--no-syslog", "--allow-staging"];
     let run = |argv: btrfs::Argv, stdin: &[u8]| {
         let o = run_with_stdin(&t, &opts, &argv.shell_quoted(), stdin);
         assert_eq!(o.code, 0, "{argv}: {}", o.stderr);
