@@ -250,6 +250,19 @@ impl<H: Host> Btrfs<H> {
         self.host.spawn(&argv, RunOptions::default()).await
     }
 
+    /// Starts `btrfs send --no-data [-p PARENT] SNAPSHOT` (a metadata-only stream, for a
+    /// diff or an estimate of the real stream's size); read it from
+    /// [`RunningCommand::take_stdout`], then `wait`. No deadline.
+    #[tracing::instrument(name = "btrfs.send_no_data", skip_all, fields(snapshot = %snapshot))]
+    pub async fn send_no_data(
+        &self,
+        snapshot: &AbsPath,
+        parent: Option<&AbsPath>,
+    ) -> Result<Box<dyn RunningCommand>, HostError> {
+        let argv = self.prepare(cmd::send_no_data(snapshot, parent));
+        self.host.spawn(&argv, RunOptions::default()).await
+    }
+
     /// Starts `zstd -d -c | btrfs receive DIR` (see [`cmd::receive_zstd`]): as
     /// [`Btrfs::receive`] for a zstd-compressed stream. Remote hosts only.
     #[tracing::instrument(name = "btrfs.receive", skip_all, fields(dir = %dir, compression = "zstd"))]

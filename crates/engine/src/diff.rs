@@ -69,13 +69,11 @@ impl Engine {
             .ok_or_else(|| EngineError::Inconsistent("snapshot without subvolume".into()))?;
         let (server, _) = self.server(sub.server_id).await?;
         let btrfs = self.btrfs(&server).await?;
-        let argv = btrfs.prepare(btrfs::command::btrfs::send_no_data(
-            &abs(&recorded_path(&new.path)?)?,
-            Some(&abs(&recorded_path(&old.path)?)?),
-        ));
         let mut cmd = btrfs
-            .host()
-            .spawn(&argv, btrfs::RunOptions::default())
+            .send_no_data(
+                &abs(&recorded_path(&new.path)?)?,
+                Some(&abs(&recorded_path(&old.path)?)?),
+            )
             .await?;
         let stdout = cmd
             .take_stdout()

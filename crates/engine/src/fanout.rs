@@ -160,7 +160,6 @@ struct Out<K> {
     stall_timeout: Duration,
     last_progress: Instant,
     wire: u64,
-    stream: u64,
     written: Arc<AtomicU64>,
     /// `Some` once the sink is finished: shut down cleanly, or failed.
     done: Option<Result<Delivered, io::Error>>,
@@ -181,7 +180,6 @@ impl<K> Out<K> {
             stall_timeout,
             last_progress: now,
             wire: 0,
-            stream: 0,
             written: sink.written,
             done: None,
         }
@@ -238,7 +236,6 @@ impl<K> Out<K> {
                 Poll::Ready(Ok(())) => {
                     self.queue.pop_front();
                     self.wire += len;
-                    self.stream = upto;
                     self.written.store(upto, Ordering::Relaxed);
                     self.last_progress = Instant::now();
                     progressed = true;

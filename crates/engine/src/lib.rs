@@ -173,7 +173,26 @@ fn abs(path: &ServerPath) -> Result<AbsPath, EngineError> {
         .map_err(|e| EngineError::Inconsistent(format!("path {path} as a command word: {e}")))
 }
 
+/// Lower-case hex of bytes (a digest as `sha256sum` prints it).
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Meta for events the engine records on its own (start-up, periodic sync).
 pub fn system_meta() -> AppendMeta {
     AppendMeta::new(domain::Actor::System)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lower_hex_is_as_sha256sum_prints() {
+        let mut d = [0_u8; 32];
+        d[0] = 0xab;
+        d[31] = 0x01;
+        let h = super::lower_hex(&d);
+        assert_eq!(h.len(), 64);
+        assert!(h.starts_with("ab00"));
+        assert!(h.ends_with("0001"));
+    }
 }

@@ -1,5 +1,5 @@
-//! [`Btrfs`]'s operations on staged send streams ([`crate::command::stage`]): list and
-//! create the staging directory, start the writer, hash, receive from and remove a staged
+//! [`Btrfs`]'s operations on staged send streams ([`crate::command::stage`]): estimate
+//! a send, list and create the staging directory, start the writer, hash, receive from and remove a staged
 //! file. Everything but the receive runs as the login user (a remote's sudoers rule
 //! allows btrfs only), without a deadline where the work grows with the stream.
 
@@ -25,42 +25,46 @@ impl<H: Host> Btrfs<H> {
         snapshot: &AbsPath,
         parent: Option<&AbsPath>,
     ) -> Result<u64, HostError> {
-        let argv = self.prepare(crate::command::btrfs::send_no_data(snapshot, parent));
-        let mut cmd = self.host.spawn(&argv, RunOptions::default()).await?;
-        let stdout = cmd.take_stdout().ok_or_else(|| HostError::Parse {
+        let mut cmd = self.send_no_data(snapshot, parent).await?;
+        let parse_error = |e: String| HostError::Parse {
             host: self.host.describe(),
-            argv: argv.clone(),
-            source: Box::new(ParseError::line("btrfs send", 0, "", "no stdout")),
-        })?;
-        let mut stdout = stdout;
+            argv: self.prepare(crate::command::btrfs::send_no_data(snapshot, parent)),
+            source: Box::new(ParseError::line("btrfs send", 0, "", e)),
+        };
+        let mut stdout = cmd
+            .take_stdout()
+            .ok_or_else(|| parse_error("no stdout".into()))?;
         let estimate = crate::send_stream::estimate_async_reader(&mut stdout).await;
         // Read to the end: btrfs send may still write after END, and must not die of
         // SIGPIPE.
         let _ = tokio::io::copy(&mut stdout, &mut tokio::io::sink()).await;
         cmd.wait().await?;
-        estimate.map_err(|e| HostError::Parse {
-            host: self.host.describe(),
-            argv,
-            source: Box::new(ParseError::line("btrfs send", 0, "", e.to_string())),
-        })
+        estimate.map_err(|e| parse_error(e.to_string()))
     }
 
-    /// The regular files in the staging directory `dir`, creating it first (`mkdir -p`)
-    /// when `create`; without, a missing directory has none.
-    #[tracing::instrument(name = "btrfs.staged_files", skip_all, fields(dir = %dir, create))]
-    pub async fn staged_files(
-        &self,
-        dir: &AbsPath,
-        create: bool,
-    ) -> Result<Vec<StagedFile>, HostError> {
-        let opts = || RunOptions::with_timeout(self.timeout);
-        if create {
-            self.host.run(&files::make_dirs(dir), opts()).await?;
-        }
+    /// Creates the staging directory `dir` and its missing parents (`mkdir -p`).
+    #[tracing::instrument(name = "btrfs.make_staging_dir", skip_all, fields(dir = %dir))]
+    pub async fn make_staging_dir(&self, dir: &AbsPath) -> Result<(), HostError> {
+        self.host
+            .run(
+                &files::make_dirs(dir),
+                RunOptions::with_timeout(self.timeout),
+            )
+            .await
+            .map(drop)
+    }
+
+    /// The regular files in the staging directory `dir` (none when it does not exist).
+    #[tracing::instrument(name = "btrfs.staged_files", skip_all, fields(dir = %dir))]
+    pub async fn staged_files(&self, dir: &AbsPath) -> Result<Vec<StagedFile>, HostError> {
         let argv = files::list_dir(dir);
-        let out = match self.host.run(&argv, opts()).await {
+        let out = match self
+            .host
+            .run(&argv, RunOptions::with_timeout(self.timeout))
+            .await
+        {
             Ok(out) => out,
-            Err(e) if !create && super::is_missing_path(&e) => return Ok(Vec::new()),
+            Err(e) if super::is_missing_path(&e) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
         let parse_error = |e: ParseError| HostError::Parse {

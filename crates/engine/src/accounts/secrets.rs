@@ -39,8 +39,7 @@ pub fn generated_password() -> String {
 
 /// SHA-256 (hex) of a high-entropy secret: what is stored for sessions and tokens.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::lower_hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// The CSRF token of a session: derived from its secret, so it needs no storage and

@@ -35,7 +35,7 @@ use uuid::Uuid;
 
 use super::plan::InDir;
 use super::{Failure, Primary, RunCtx, SendSpec, TargetRun};
-use crate::{EngineError, abs, recorded_path};
+use crate::{EngineError, abs, lower_hex, recorded_path};
 
 /// How one member of a send group gets the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,11 +54,12 @@ impl Delivery {
             Self::Staged { offset, .. } => Some(*offset),
         }
     }
-}
 
-/// Lower-case hex of a digest, as `sha256sum` prints it.
-fn hex(digest: &[u8; 32]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    /// Whether target `t` gets the zstd-compressed stream this way: as it asks, except
+    /// for the rest of a resumed staged stream (the compressor starts at byte 0).
+    pub(super) fn compressed_for(&self, t: &TargetRun) -> bool {
+        t.zstd && self.staged_offset().unwrap_or(0) == 0
+    }
 }
 
 impl RunCtx<'_> {
@@ -140,14 +141,14 @@ impl RunCtx<'_> {
             .staged_sha256(file)
             .await
             .map_err(EngineError::Host)?;
-        if on_target != hex(&digest) {
+        if on_target != lower_hex(&digest) {
             if let Err(e) = t.btrfs.remove_staged(std::slice::from_ref(file)).await {
                 tracing::warn!(error = %e, "removing a staged stream that did not match failed");
             }
             return Err(Failure {
                 error: format!(
                     "the stream staged on the target ({file}) differs from this send (sha256 {on_target}, expected {}); it was removed and the next attempt sends the stream whole",
-                    hex(&digest)
+                    lower_hex(&digest)
                 ),
                 class: ErrorClass::Transient,
             });
@@ -226,7 +227,7 @@ async fn staging_of(
     let dir = stage::staging_dir(&abs(&t.dir)?)
         .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
     let name = stage::stream_file_name(spec.snap.uuid, spec.parent.map(|p| p.uuid));
-    let present = t.btrfs.staged_files(&dir, false).await?;
+    let present = t.btrfs.staged_files(&dir).await?;
     let staged = present.iter().find(|f| f.name == name).map(|f| f.size);
     let free = match plan.estimate {
         Some(e) if e >= plan.min => Some(t.btrfs.usage(&abs(&t.dir)?).await?.free_estimated),
@@ -258,7 +259,7 @@ async fn staging_of(
         return Ok(Delivery::Direct);
     }
     if present.is_empty() {
-        t.btrfs.staged_files(&dir, true).await?;
+        t.btrfs.make_staging_dir(&dir).await?;
     }
     let file = dir
         .join(&name)
@@ -295,16 +296,5 @@ mod tests {
             None,
             Some(u64::MAX - 1)
         ));
-    }
-
-    #[test]
-    fn hex_is_sha256sums() {
-        let mut d = [0_u8; 32];
-        d[0] = 0xab;
-        d[31] = 0x01;
-        let h = hex(&d);
-        assert_eq!(h.len(), 64);
-        assert!(h.starts_with("ab00"));
-        assert!(h.ends_with("0001"));
     }
 }

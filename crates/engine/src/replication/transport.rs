@@ -52,8 +52,6 @@ struct Receives {
     sinks: Vec<Sink<TargetId>>,
     /// Bytes written so far, per member (for progress).
     counters: Vec<(TargetId, Arc<AtomicU64>)>,
-    /// A member is staged (the stream's digest is needed).
-    staged: bool,
 }
 
 /// The one send, streamed.
@@ -230,12 +228,7 @@ impl RunCtx<'_> {
                     send_id,
                     group_size: u32::try_from(ready.len()).unwrap_or(u32::MAX),
                     expected_bytes: expected,
-                    // A resumed staged stream's rest goes raw (the compressor starts at 0).
-                    compression: if t.zstd
-                        && deliveries
-                            .get(tid)
-                            .is_none_or(|d| d.staged_offset().unwrap_or(0) == 0)
-                    {
+                    compression: if deliveries.get(tid).map_or(t.zstd, |d| d.compressed_for(t)) {
                         Compression::Zstd
                     } else {
                         Compression::None
@@ -278,7 +271,11 @@ impl RunCtx<'_> {
             return Err(EngineError::Inconsistent("btrfs send has no stdout".into()));
         };
         let progress = self.spawn_progress(send_id, receives.counters.clone());
-        let hash = receives.staged;
+        // A staged member's file is checked against the whole stream's digest.
+        let hash = receives
+            .running
+            .values()
+            .any(|r| r.delivery.staged_offset().is_some());
         let opts = self.engine.fanout_options(hash);
         let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks), opts).await;
         progress.abort();
@@ -388,9 +385,8 @@ async fn start_receives(
         let Some(t) = pending.get(tid) else { continue };
         let delivery = deliveries.remove(tid).unwrap_or(Delivery::Direct);
         let span = target_span(spec, *tid, t, &delivery);
-        // A resumed staged stream gets its rest raw: the compressor starts at byte 0.
         let skip = delivery.staged_offset().unwrap_or(0);
-        let zstd = t.zstd && skip == 0;
+        let zstd = delivery.compressed_for(t);
         match start_receive(t, &delivery, zstd)
             .instrument(span.clone())
             .await
@@ -398,7 +394,6 @@ async fn start_receives(
             Ok((cmd, stdin)) => {
                 let written = Arc::new(AtomicU64::new(skip));
                 receives.counters.push((*tid, written.clone()));
-                receives.staged |= delivery.staged_offset().is_some();
                 receives.sinks.push(Sink {
                     key: *tid,
                     stdin,

@@ -35,6 +35,20 @@ impl Lab {
     pub(crate) async fn add_target(&self, n: u8, options: TargetOptions) -> TargetId {
         self.fleet.add_target(self.subvolume, n, options).await
     }
+
+    /// [`Lab::add_target`] with `options` limited to `mib` MiB/s (so a send can be cut).
+    pub(crate) async fn add_slow_target(
+        &self,
+        n: u8,
+        mib: u64,
+        options: TargetOptions,
+    ) -> TargetId {
+        let options = TargetOptions {
+            rate_limit_bytes_per_sec: Some(mib << 20),
+            ..options
+        };
+        self.add_target(n, options).await
+    }
     pub(crate) async fn snapshot(&self) -> (SnapshotId, String) {
         let s = self
             .engine

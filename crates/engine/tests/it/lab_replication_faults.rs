@@ -38,15 +38,7 @@ const MIB: u64 = 1024 * 1024;
 #[sqlx::test(migrations = false)]
 async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(pool: PgPool) {
     let lab = lab(pool).await;
-    let slow = lab
-        .add_target(
-            1,
-            TargetOptions {
-                rate_limit_bytes_per_sec: Some(30 * MIB),
-                ..TargetOptions::default()
-            },
-        )
-        .await;
+    let slow = lab.add_slow_target(1, 30, TargetOptions::default()).await;
     let other = lab.add_target(2, TargetOptions::default()).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
@@ -96,15 +88,7 @@ async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(poo
 #[sqlx::test(migrations = false)]
 async fn a_run_interrupted_like_a_killed_serve_is_resumed_and_cleans_up(pool: PgPool) {
     let lab = lab(pool).await;
-    let target = lab
-        .add_target(
-            3,
-            TargetOptions {
-                rate_limit_bytes_per_sec: Some(30 * MIB),
-                ..TargetOptions::default()
-            },
-        )
-        .await;
+    let target = lab.add_slow_target(3, 30, TargetOptions::default()).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
     let r = lab

@@ -92,29 +92,13 @@ impl Lab {
 async fn a_cut_staged_send_resumes_where_it_stopped_and_sends_only_the_rest(pool: PgPool) {
     let lab = lab(pool).await;
     let engine = lab.engine.clone().with_resumable_sends(Some(1));
-    let slow = lab
-        .add_target(
-            1,
-            TargetOptions {
-                rate_limit_bytes_per_sec: Some(25 * MIB),
-                ..TargetOptions::default()
-            },
-        )
-        .await;
+    let slow = lab.add_slow_target(1, 25, TargetOptions::default()).await;
     let zstd = TargetOptions {
         compression: Compression::Zstd,
         ..TargetOptions::default()
     };
     let other = lab.add_target(2, zstd).await;
-    let slow_zstd = lab
-        .add_target(
-            3,
-            TargetOptions {
-                rate_limit_bytes_per_sec: Some(25 * MIB),
-                ..zstd
-            },
-        )
-        .await;
+    let slow_zstd = lab.add_slow_target(3, 25, zstd).await;
     lab.area.write_random("big.bin", 160);
     let (s1, name) = lab.snapshot().await;
     let file = format!("{}.full.stream", lab.uuid(s1).await);

@@ -252,7 +252,8 @@ async fn replication_and_remote_commands_through_the_wrapper() {
                 None,
             ))
             .unwrap();
-        assert_eq!(remote.staged_files(&staging, true).await?, Vec::new());
+        remote.make_staging_dir(&staging).await?;
+        assert_eq!(remote.staged_files(&staging).await?, Vec::new());
         let half = stream.len() / 2;
         for (offset, bytes, zstd) in [(0, &stream[..half], false), (0, &stream[..], true)] {
             let data = if zstd {
@@ -273,7 +274,7 @@ async fn replication_and_remote_commands_through_the_wrapper() {
         to.shutdown().await.expect("shutdown");
         drop(to);
         rest.wait().await?;
-        let staged = remote.staged_files(&staging, false).await?;
+        let staged = remote.staged_files(&staging).await?;
         assert_eq!(staged.len(), 1, "{staged:?}");
         assert_eq!(staged[0].size, stream.len() as u64);
         let want = {
@@ -286,7 +287,7 @@ async fn replication_and_remote_commands_through_the_wrapper() {
         assert_eq!(remote.staged_sha256(&file).await?, want);
         remote.receive_staged(&file, &target).await?;
         remote.remove_staged(std::slice::from_ref(&file)).await?;
-        assert_eq!(remote.staged_files(&staging, false).await?, Vec::new());
+        assert_eq!(remote.staged_files(&staging).await?, Vec::new());
         assert_eq!(remote.show(&received).await?.received_uuid, source.uuid);
         remote.delete(&received).await?;
         Ok::<_, HostError>(())
