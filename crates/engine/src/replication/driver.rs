@@ -8,14 +8,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use domain::event::{SnapshotDiscovered, SnapshotVanished};
 use domain::lineage::{self, ReceivedState, ReceivedSubvolume};
 use domain::replication::{
     Compression, ReplicaHalfReceivedDeleted, ReplicationFinished, ReplicationStarted,
     ReplicationTargetSucceeded, TargetState, outcome,
 };
-use domain::{DomainEvent, ReplicationId, ServerPath, SubvolumeId, TargetId};
-use store::AppendMeta;
+use domain::{DomainEvent, ReplicationId, ServerPath, SnapshotId, SubvolumeId, TargetId};
 use store::projections::{self, SnapshotView, TargetView};
+use store::{AppendMeta, ExpectedVersion, events, locks};
 use uuid::Uuid;
 
 use super::plan::{self, InDir, PendingTarget};
@@ -188,6 +189,8 @@ impl Engine {
             .collect();
         Ok(Primary {
             btrfs,
+            subvolume: view,
+            on_disk,
             snapshots,
             catalogued,
         })
@@ -244,6 +247,7 @@ impl RunCtx<'_> {
                 )));
             };
             let mut listings = self.list_pending(pending).await?;
+            let primary = self.catalogue_unknown_replicas(primary, &listings).await?;
             let groups = self.plan(&primary, &upto, pending, &listings).await?;
             for ((snap_uuid, parent_uuid), members) in groups {
                 let (Some(snap), parent) = (
@@ -302,6 +306,78 @@ impl RunCtx<'_> {
             }
         }
         Ok(ok)
+    }
+
+    /// Catalogues the complete replicas of snapshots the catalog does not know
+    /// ([`plan::unknown_replicas`]) as snapshots the primary no longer has: discovered
+    /// (unmanaged, so nothing deletes them automatically; an operator adopts or
+    /// removes them), then vanished. This is how a fresh installation, its database
+    /// lost with no backup, takes back the replicas of snapshots the primary pruned
+    /// before the loss: they become replicas again (restorable, listed, and their names
+    /// never reused for a new snapshot, which the target would refuse). One
+    /// transaction under the subvolume's lock, re-checked there.
+    async fn catalogue_unknown_replicas(
+        &self,
+        mut primary: Primary,
+        listings: &BTreeMap<TargetId, Vec<InDir>>,
+    ) -> Result<Primary, EngineError> {
+        let known: HashSet<Uuid> = primary
+            .catalogued
+            .keys()
+            .chain(&primary.on_disk)
+            .copied()
+            .collect();
+        let sv = &primary.subvolume;
+        let unknown = plan::unknown_replicas(&sv.name, &known, listings.values().flatten());
+        if unknown.is_empty() {
+            return Ok(primary);
+        }
+        let pool = self.engine.events.pool();
+        let mut tx = pool.begin().await?;
+        locks::lock_subvolume(&mut tx, sv.subvolume_id).await?;
+        let uuids: Vec<Uuid> = unknown.iter().map(|u| u.uuid).collect();
+        let catalogued_now = projections::catalogued_uuids(&mut *tx, &uuids).await?;
+        let mut events = Vec::new();
+        for u in unknown.iter().filter(|u| !catalogued_now.contains(&u.uuid)) {
+            let snapshot_id = SnapshotId::new();
+            events.push(DomainEvent::SnapshotDiscovered(SnapshotDiscovered {
+                snapshot_id,
+                subvolume_id: sv.subvolume_id,
+                name: u.name.clone(),
+                path: format!("{}/{}", sv.snapshot_dir.trim_end_matches('/'), u.name),
+                uuid: u.uuid,
+                parent_uuid: sv.btrfs_uuid,
+                btrfs_id: 0,
+                created_at: Some(u.taken_at),
+            }));
+            events.push(DomainEvent::SnapshotVanished(SnapshotVanished {
+                snapshot_id,
+                subvolume_id: sv.subvolume_id,
+            }));
+        }
+        if events.is_empty() {
+            return Ok(primary);
+        }
+        events::append_in(
+            &mut tx,
+            &sv.subvolume_id.stream(),
+            ExpectedVersion::Any,
+            &events,
+            self.meta,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            subvolume = %sv.subvolume_id,
+            count = events.len() / 2,
+            "catalogued replicas of snapshots the primary no longer has"
+        );
+        primary.catalogued = projections::all_snapshots_of(pool, sv.subvolume_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.uuid, s))
+            .collect();
+        Ok(primary)
     }
 
     /// Plans the round; records the targets that are done or failed (and drops them

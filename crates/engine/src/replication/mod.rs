@@ -71,7 +71,9 @@ use domain::lineage::PrimarySnapshot;
 use domain::replication::{ErrorClass, ReplicationRequested, ReplicationTargetFailed, TargetState};
 use domain::{DomainEvent, ReplicationId, ServerId, ServerPath, SnapshotId, TargetId};
 use store::locks::SessionLock;
-use store::projections::{self, ReplicationView, SnapshotState, SnapshotView, TargetView};
+use store::projections::{
+    self, ReplicationView, SnapshotState, SnapshotView, SubvolumeView, TargetView,
+};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 use uuid::Uuid;
 
@@ -138,6 +140,9 @@ pub(crate) type ZstdProbes = HashMap<ServerId, Result<bool, String>>;
 /// The primary side of a run.
 struct Primary {
     btrfs: Btrfs<Arc<dyn Host>>,
+    subvolume: SubvolumeView,
+    /// The uuids of the read-only subvolumes on the primary's disk.
+    on_disk: HashSet<Uuid>,
     /// Catalogued snapshots present on disk, by uuid.
     snapshots: HashMap<Uuid, SnapshotView>,
     /// Every catalogued snapshot of the subvolume, in any state, by uuid: what a

@@ -9,10 +9,13 @@
 //! What it does not do: read disks, append events, or stream (see [`super::driver`] and
 //! [`super::transport`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 
 use domain::lineage::{self, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision};
 use domain::replication::{Replica, TargetOptions};
+use domain::snapshot_names::parse_snapshot_name;
 use domain::{ServerPath, SnapshotId, TargetId};
 use store::projections::SnapshotView;
 use uuid::Uuid;
@@ -158,6 +161,54 @@ pub(crate) fn replicas(
         .find(|(s, _)| present.contains_key(&s.uuid))
         .map(|(s, _)| s.snapshot_id);
     (out.into_iter().map(|(_, r)| r).collect(), base)
+}
+
+/// A complete replica in a target directory whose snapshot the catalog does not know:
+/// what a fresh installation (its database lost, no backup) finds of snapshots the
+/// primary had already deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnknownReplica {
+    /// The snapshot's name (the replica's), which follows the naming rule.
+    pub(crate) name: String,
+    /// The primary snapshot's uuid (the replica's `received_uuid`).
+    pub(crate) uuid: Uuid,
+    /// When the snapshot was taken, read from its name.
+    pub(crate) taken_at: DateTime<Utc>,
+}
+
+/// The complete replicas in `dirs` that are this subvolume's by name (the naming rule
+/// with `subvolume` as the name part) and whose snapshot is neither catalogued nor on
+/// the primary's disk (`known`, by uuid; a snapshot on the primary is the inventory
+/// sync's to discover). Each snapshot once, however many targets hold it, by name.
+/// Anything else in a target directory (foreign, half-received, another subvolume's)
+/// is never claimed.
+pub(crate) fn unknown_replicas<'a>(
+    subvolume: &str,
+    known: &HashSet<Uuid>,
+    dirs: impl IntoIterator<Item = &'a InDir>,
+) -> Vec<UnknownReplica> {
+    let mut found: BTreeMap<String, UnknownReplica> = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for d in dirs {
+        let ReceivedState::Complete { received_uuid } = lineage::classify(&d.received) else {
+            continue;
+        };
+        let Some(parsed) = parse_snapshot_name(&d.name) else {
+            continue;
+        };
+        if parsed.subvolume != subvolume
+            || known.contains(&received_uuid)
+            || !seen.insert(received_uuid)
+        {
+            continue;
+        }
+        found.entry(d.name.clone()).or_insert(UnknownReplica {
+            name: d.name.clone(),
+            uuid: received_uuid,
+            taken_at: parsed.at,
+        });
+    }
+    found.into_values().collect()
 }
 
 #[cfg(test)]

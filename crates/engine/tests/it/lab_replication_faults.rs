@@ -344,3 +344,73 @@ async fn a_sole_full_target_reports_no_space_not_the_sends_broken_pipe(pool: PgP
     let listing = ssh_root(3, &format!("btrfs subvolume list -o {}", small.dir));
     assert!(!listing.contains(&name), "{listing}");
 }
+
+/// A fresh installation (database lost, no backup) finds on a target the replica of a
+/// snapshot the primary pruned before the loss: the next run catalogues it as a
+/// snapshot gone from the primary, with its replica, once (found by `ops/bench/faults`,
+/// db_loss after clock_step: "on disk is not in the catalog").
+#[sqlx::test(migrations = false)]
+async fn a_replica_of_a_snapshot_the_catalog_never_knew_is_catalogued_once(pool: PgPool) {
+    let lab = lab(pool).await;
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    lab.area.write_random("a.bin", 1);
+    // What the lost database had created, replicated, then pruned on the primary.
+    let old = "data.20200101T000000Z";
+    let old_path = lab.area.snapshot(old);
+    testkit::sh(&[
+        "btrfs",
+        "subvolume",
+        "snapshot",
+        "-r",
+        &lab.area.vol,
+        &old_path,
+    ]);
+    let old_uuid = lab.area.uuid_of(&old_path);
+    testkit::sh(&[
+        "sh",
+        "-c",
+        &format!(
+            "btrfs send -q {old_path} | ssh -i {key} -p {port} -o StrictHostKeyChecking=no \
+             -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {user}@{addr} \
+             sudo btrfs receive {dir}",
+            key = env("LAB_SSH_KEY"),
+            port = env("LAB_REMOTE1_PORT"),
+            user = env("LAB_SSH_USER"),
+            addr = env("LAB_REMOTE1_ADDR"),
+            dir = lab.area.remote(1),
+        ),
+    ]);
+    testkit::sh(&["btrfs", "subvolume", "delete", &old_path]);
+
+    for round in 0..2 {
+        lab.area.write_random(&format!("r{round}.bin"), 1);
+        let (s, _) = lab.snapshot().await;
+        let r = lab.replicate(s, None).await;
+        assert_eq!(lab.state(r).await, RunState::Succeeded);
+        let named: Vec<_> = projections::all_snapshots_of(&lab.pool, lab.subvolume)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.name == old)
+            .collect();
+        assert_eq!(named.len(), 1, "round {round}: catalogued once: {named:?}");
+        let snap = &named[0];
+        assert_eq!(snap.uuid.to_string(), old_uuid);
+        assert_eq!(snap.state, projections::SnapshotState::Vanished);
+        assert!(
+            !snap.managed,
+            "found, not adopted: nothing deletes it unasked"
+        );
+        assert_eq!(
+            snap.created_at.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2020-01-01T00:00:00+00:00")
+        );
+        let replicas = projections::replicas_of_target(&lab.pool, target)
+            .await
+            .unwrap();
+        assert!(
+            replicas.iter().any(|r| r.snapshot_id == snap.snapshot_id),
+            "round {round}: {replicas:?}"
+        );
+    }
+}

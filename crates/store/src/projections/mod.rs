@@ -41,7 +41,7 @@ pub use replication::{
 pub use restores::{RestoreView, restore, restores, unfinished_restores};
 pub use servers::{ServerView, server, servers};
 pub use snapshots::{
-    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of,
+    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of, catalogued_uuids,
     present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
 };
 pub use subvolumes::{SubvolumeView, subvolume, subvolumes};

@@ -301,3 +301,16 @@ pub async fn all_snapshots_of<'e>(
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Which of `uuids` belong to a catalogued snapshot of any subvolume, in any state.
+pub async fn catalogued_uuids<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    uuids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let found: Vec<Uuid> =
+        sqlx::query_scalar("SELECT DISTINCT uuid FROM proj_snapshots WHERE uuid = ANY($1)")
+            .bind(uuids)
+            .fetch_all(exec)
+            .await?;
+    Ok(found.into_iter().collect())
+}

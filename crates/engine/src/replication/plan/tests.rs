@@ -208,6 +208,42 @@ fn replicas_are_complete_copies_oldest_first_and_the_newest_is_the_base() {
     assert_eq!(replicas(&present, &snapshots, &[stranger]).0.len(), 0);
 }
 
+#[test]
+fn unknown_replicas_are_complete_copies_named_for_the_subvolume_once_each() {
+    let dir = |name: &str, uuid: u128, received: Option<u128>, ro: bool| InDir {
+        path: ServerPath::parse(&format!("/t/{name}")).unwrap(),
+        name: name.to_owned(),
+        received: ReceivedSubvolume {
+            uuid: u(uuid),
+            received_uuid: received.map(u),
+            read_only: ro,
+        },
+    };
+    let a = [
+        dir("data.20261205T091200Z", 100, Some(1), true),
+        // Catalogued (or on the primary): not unknown.
+        dir("data.20261204T120000Z", 101, Some(2), true),
+        // Half received, another subvolume's, not a snapshot name, not received.
+        dir("data.20261205T100000Z", 102, Some(3), false),
+        dir("other.20261205T091200Z", 103, Some(4), true),
+        dir("data.manual", 104, Some(5), true),
+        dir("data.20261205T110000Z", 105, None, true),
+    ];
+    // The same snapshot on a second target counts once.
+    let b = [dir("data.20261205T091200Z", 200, Some(1), true)];
+    let known = HashSet::from([u(2)]);
+    let found = unknown_replicas("data", &known, a.iter().chain(b.iter()));
+    assert_eq!(
+        found,
+        vec![UnknownReplica {
+            name: "data.20261205T091200Z".to_owned(),
+            uuid: u(1),
+            taken_at: Utc.with_ymd_and_hms(2026, 12, 5, 9, 12, 0).unwrap(),
+        }]
+    );
+    assert!(unknown_replicas("data", &HashSet::from([u(1), u(2)]), a.iter()).is_empty());
+}
+
 proptest! {
     /// Whatever the targets hold: every target lands in exactly one bucket; a send's
     /// parent is a complete copy on each of its group's targets; targets with the same
