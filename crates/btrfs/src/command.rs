@@ -166,7 +166,17 @@ pub struct Argv {
     /// by the builders of this module ([`btrfs::receive_zstd`]). Only a remote shell can
     /// run it: [`Argv::shell_quoted`] renders the pipe; a local host refuses such a command.
     input_filter: Option<InputFilter>,
+    /// The index in `words` of a file the command runs under an exclusive `flock` of (an
+    /// index keeps [`crate::HostError`] small; see [`Argv::under_lock_of_word`]).
+    lock: Option<u8>,
 }
+
+/// The exit code of a command run [`Argv::under_lock_of_word`] when the lock is held elsewhere
+/// (`EX_TEMPFAIL`).
+pub const LOCK_BUSY_EXIT: i32 = 75;
+
+/// `flock -n -E 75 FILE`, before the sudo prefix and the command.
+const LOCK_PREFIX: [&str; 4] = ["flock", "-n", "-E", "75"];
 
 /// A fixed command piped into another one (see [`Argv::input_filter`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,7 +203,19 @@ impl Argv {
             words: vec![program.to_owned()],
             sudo: false,
             input_filter: None,
+            lock: None,
         }
+    }
+
+    /// Runs the command as `flock -n -E 75 FILE [sudo -n --] PROGRAM ARGS...`, FILE being
+    /// the word at `index` (0 = the program): holding an exclusive lock on FILE (opened by
+    /// the login user) while it runs, or exiting with [`LOCK_BUSY_EXIT`] at once when
+    /// another process holds it. For this module's builders, whose word positions are
+    /// fixed and tested.
+    #[must_use]
+    pub(crate) fn under_lock_of_word(mut self, index: u8) -> Self {
+        self.lock = Some(index);
+        self
     }
 
     /// Feeds this command's stdin from `filter`'s stdout (see the field's docs).
@@ -256,9 +278,12 @@ impl Argv {
         self.sudo
     }
 
-    /// The program actually executed (`sudo` when [`Argv::sudo`] is set).
+    /// The program actually executed (`flock` under a lock, else `sudo` when
+    /// [`Argv::sudo`] is set).
     pub fn program(&self) -> &str {
-        if self.sudo {
+        if self.lock.is_some_and(|i| usize::from(i) < self.words.len()) {
+            LOCK_PREFIX[0]
+        } else if self.sudo {
             SUDO_PREFIX[0]
         } else {
             self.command_name()
@@ -273,10 +298,16 @@ impl Argv {
 
     /// All words, program first.
     pub fn words(&self) -> impl Iterator<Item = &str> {
-        let prefix: &[&str] = if self.sudo { &SUDO_PREFIX } else { &[] };
-        prefix
-            .iter()
+        let file = self
+            .lock
+            .and_then(|i| self.words.get(usize::from(i)))
+            .map(String::as_str);
+        let lock: &[&str] = if file.is_some() { &LOCK_PREFIX } else { &[] };
+        let sudo: &[&str] = if self.sudo { &SUDO_PREFIX } else { &[] };
+        lock.iter()
             .copied()
+            .chain(file)
+            .chain(sudo.iter().copied())
             .chain(self.words.iter().map(String::as_str))
     }
 
@@ -327,6 +358,7 @@ impl Argv {
             words,
             sudo: false,
             input_filter: None,
+            lock: None,
         }
     }
 }

@@ -9,7 +9,11 @@
 //!   [`write_zstd`] decompresses first (`zstd -d -c | dd ...`, remote shells only, like
 //!   [`super::btrfs::receive_zstd`]). `conv=notrunc` is needed: without it dd 9.1 opens
 //!   the file with `O_TRUNC` whenever OFFSET is under one block, losing what it holds.
-//! - [`receive_file`]: `btrfs receive -f FILE DIR` (as [`super::btrfs::receive`], from the file).
+//! - [`receive_file`]: `btrfs receive -f FILE DIR` (as [`super::btrfs::receive`], from the
+//!   file) under an exclusive `flock` of FILE ([`Argv::under_lock_of_word`]). A receive whose SSH
+//!   session was cut goes on reading its file; the lock keeps a retry's receive from
+//!   creating the same subvolume beside it (btrfs receive writes by path), and the retry
+//!   exits with [`super::LOCK_BUSY_EXIT`] instead.
 //! - [`remove`]: `rm -f -- FILE...`.
 //! - Listing the directory and hashing the file are [`super::files::list_dir`] and
 //!   [`super::files::sha256`]; creating it [`super::files::make_dirs`].
@@ -64,13 +68,15 @@ pub fn write_zstd(file: &AbsPath) -> Argv {
     write(file, 0).with_input_filter(InputFilter::ZstdDecompress)
 }
 
-/// `btrfs receive -f FILE DIR`: receives the stream staged in `file` into `dir`.
+/// `flock -n -E 75 FILE btrfs receive -f FILE DIR`: receives the stream staged in `file`
+/// into `dir`, holding the file's lock (the module docs say why).
 pub fn receive_file(file: &AbsPath, dir: &AbsPath) -> Argv {
     Argv::new("btrfs")
         .literal("receive")
         .literal("-f")
         .path(file)
         .path(dir)
+        .under_lock_of_word(3)
 }
 
 /// `rm -f -- FILE...`: removes staged streams (missing ones are not an error).
@@ -107,7 +113,8 @@ mod tests {
         );
         assert_eq!(
             words(&receive_file(&f, &p("/t/d")).sudo(true)),
-            "sudo -n -- btrfs receive -f /t/d/.dist-btrfs-staging/a.full.stream /t/d"
+            "flock -n -E 75 /t/d/.dist-btrfs-staging/a.full.stream \
+             sudo -n -- btrfs receive -f /t/d/.dist-btrfs-staging/a.full.stream /t/d"
         );
         assert_eq!(
             words(&remove(std::slice::from_ref(&f))),

@@ -153,10 +153,20 @@ impl RunCtx<'_> {
                 class: ErrorClass::Transient,
             });
         }
-        t.btrfs
-            .receive_staged(file, &abs(&t.dir)?)
-            .await
-            .map_err(EngineError::Host)?;
+        match t.btrfs.receive_staged(file, &abs(&t.dir)?).await {
+            Ok(()) => {}
+            Err(btrfs::HostError::NonZeroExit { code, .. })
+                if code == btrfs::command::LOCK_BUSY_EXIT =>
+            {
+                return Err(Failure {
+                    error: format!(
+                        "a receive from the staged stream {file} is still running on the target (an earlier attempt's, whose connection was cut); the next attempt receives once it has ended"
+                    ),
+                    class: ErrorClass::Transient,
+                });
+            }
+            Err(e) => return Err(EngineError::Host(e).into()),
+        }
         if let Err(e) = t.btrfs.remove_staged(std::slice::from_ref(file)).await {
             tracing::warn!(error = %e, "removing a received staged stream failed; the next send to this target removes it");
         }

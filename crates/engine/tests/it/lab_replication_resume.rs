@@ -88,6 +88,14 @@ impl Lab {
     }
 }
 
+/// The target failed, transiently, saying `says`.
+#[track_caller]
+fn assert_failed_transiently(row: &projections::ReplicationTargetView, says: &str) {
+    assert_eq!(row.state, TargetState::Failed, "{row:?}");
+    assert_eq!(row.error_class, Some(ErrorClass::Transient), "{row:?}");
+    assert!(row.error.as_deref().unwrap_or("").contains(says), "{row:?}");
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_cut_staged_send_resumes_where_it_stopped_and_sends_only_the_rest(pool: PgPool) {
     let lab = lab(pool).await;
@@ -198,16 +206,7 @@ async fn a_staged_stream_that_differs_is_never_received_and_stale_ones_are_remov
     );
 
     let run = replicate(&engine, s1, vec![target]).await;
-    let row = lab.target_row(run, target).await;
-    assert_eq!(row.state, TargetState::Failed, "{row:?}");
-    assert_eq!(row.error_class, Some(ErrorClass::Transient), "{row:?}");
-    assert!(
-        row.error
-            .as_deref()
-            .unwrap_or("")
-            .contains("differs from this send"),
-        "{row:?}"
-    );
+    assert_failed_transiently(&lab.target_row(run, target).await, "differs from this send");
     assert_eq!(lab.staged_offsets(run, target).await, vec![Some(3_000_000)]);
     assert!(
         !lab.area.remote_subvolumes(1).contains(&name),
@@ -241,5 +240,42 @@ async fn a_send_under_the_threshold_goes_straight_into_receive(pool: PgPool) {
         "{estimate} vs {}",
         row.bytes
     );
+    lab.assert_copy(1, &name);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_receive_still_running_from_the_staged_stream_is_never_doubled(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(Some(1));
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    lab.area.write_random("a.bin", 6);
+    let (s1, name) = lab.snapshot().await;
+    let file = format!("{}/{}.full.stream", lab.staging(1), lab.uuid(s1).await);
+    // An earlier attempt's `btrfs receive -f`, its session cut, still holding the file.
+    ssh_ok(
+        1,
+        &format!(
+            "mkdir -p {d} && : > {file} && (setsid flock -o {file} sleep 120 \
+             </dev/null >/dev/null 2>&1 &)",
+            d = lab.staging(1)
+        ),
+    );
+
+    let run = replicate(&engine, s1, vec![target]).await;
+    assert_failed_transiently(&lab.target_row(run, target).await, "still running");
+    assert!(
+        !lab.area.remote_subvolumes(1).contains(&name),
+        "no second receive"
+    );
+    let staged = lab.staged(1);
+    assert_eq!(staged.len(), 1, "the whole stream stays staged: {staged:?}");
+
+    // The earlier receive ended: the retry receives from the file, sending nothing.
+    ssh_ok(1, &format!("pkill -f '[f]lock -o {file}'"));
+    let retry = replicate(&engine, s1, vec![target]).await;
+    assert_eq!(lab.state(retry).await, RunState::Succeeded);
+    let offset = i64::try_from(staged[0].1).unwrap();
+    assert_eq!(lab.staged_offsets(retry, target).await, vec![Some(offset)]);
+    assert_eq!(lab.target_row(retry, target).await.wire_bytes, Some(0));
     lab.assert_copy(1, &name);
 }

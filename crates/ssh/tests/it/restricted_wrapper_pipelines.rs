@@ -108,7 +108,7 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
 }
 
 /// A stand-in btrfs that copies `btrfs receive DIR`'s stdin to DIR/received.
-fn fake_receive(t: &Tree) -> String {
+pub(crate) fn fake_receive(t: &Tree) -> String {
     let path = format!("{}/fake-btrfs", t.base);
     std::fs::write(
         &path,

@@ -12,7 +12,7 @@ use std::os::unix::fs::symlink;
 use std::process::Command;
 
 use crate::restricted_wrapper_local::{assert_allowed, assert_refused, p, q, tree};
-use crate::restricted_wrapper_pipelines::run_with_stdin;
+use crate::restricted_wrapper_pipelines::{fake_receive, run_with_stdin};
 
 const NAME: &str = "01234567-89ab-cdef-0123-456789abcdef.full.stream";
 
@@ -81,7 +81,7 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
         &t,
         &["--sudo", "--allow-staging"],
         &recv,
-        &["/usr/bin/btrfs", "receive", r, &from],
+        &["/usr/bin/btrfs", "receive", r, &from, "(flock)"],
     );
 
     // Anything else is refused: other names or directories, paths leaving the root, other
@@ -138,6 +138,27 @@ fn staging_commands_only_on_staged_streams_below_the_root() {
             "usage: btrfs receive",
         ),
         (sudo_dd, "only btrfs commands"),
+        // The lock only around `btrfs receive -f` of the locked file itself.
+        (
+            owned(&[
+                "flock", "-n", "-E", "75", &file, "btrfs", "receive", "-f", &other, r,
+            ]),
+            "runs under flock",
+        ),
+        (
+            {
+                let mut w = owned(&["flock", "-n", "-E", "75", &file]);
+                w.extend(dd_line(&of, "seek=0", &[]));
+                w
+            },
+            "runs under flock",
+        ),
+        (
+            owned(&[
+                "flock", "-E", "75", &file, "btrfs", "receive", "-f", &file, r,
+            ]),
+            "usage: flock",
+        ),
     ] {
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         assert_refused(&t, st, &q(&words), why);
@@ -257,4 +278,86 @@ fn a_staged_stream_is_written_resumed_hashed_and_removed_through_the_wrapper() {
     assert!(!std::path::Path::new(&file).exists());
     let listed = run(files::list_dir(&pd), b"");
     assert_eq!(listed, "");
+}
+
+/// Whether another process holds `file`'s flock (`flock -n` fails at once).
+fn locked(file: &str) -> bool {
+    !Command::new("flock")
+        .args(["-n", "-E", "1", file, "true"])
+        .status()
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn a_staged_receive_holds_the_streams_lock_and_another_one_exits_75() {
+    let t = tree();
+    let r = t.root.as_str();
+    let dir = format!("{r}/.dist-btrfs-staging");
+    std::fs::create_dir(&dir).unwrap();
+    let file = format!("{dir}/{NAME}");
+    std::fs::write(&file, b"the stream").unwrap();
+    let btrfs = fake_receive(&t);
+    let opts = [
+        "--root",
+        r,
+        "--no-syslog",
+        "--allow-staging",
+        "--btrfs",
+        &btrfs,
+    ];
+    let recv = stage::receive_file(&p(&file), &p(r)).shell_quoted();
+    let received = format!("{r}/received");
+
+    // A receive of an earlier attempt, its session cut, still reading the file.
+    let mut earlier = Command::new("flock")
+        .args(["-o", &file, "sleep", "30"])
+        .spawn()
+        .unwrap();
+    while !locked(&file) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = run_with_stdin(&t, &opts, &recv, b"");
+    assert_eq!(o.code, 75, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("is being received by another process"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        !std::path::Path::new(&received).exists(),
+        "btrfs did not run"
+    );
+    earlier.kill().unwrap();
+    earlier.wait().unwrap();
+
+    // Free again: btrfs gets the file on stdin, and holds the lock while it runs.
+    let slow = format!("{}/slow-btrfs", t.base);
+    std::fs::write(
+        &slow,
+        "#!/bin/sh\nsleep 1\n[ \"$1\" = receive ] && exec cat > \"$2/received\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut running = Command::new(&t.wrapper)
+        .args([
+            "--root",
+            r,
+            "--no-syslog",
+            "--allow-staging",
+            "--btrfs",
+            &slow,
+        ])
+        .env("SSH_ORIGINAL_COMMAND", &recv)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut seen_locked = false;
+    while running.try_wait().unwrap().is_none() {
+        seen_locked |= locked(&file);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(seen_locked, "the running receive held the lock");
+    assert!(!locked(&file), "released when btrfs exited");
+    assert_eq!(std::fs::read(&received).unwrap(), b"the stream");
 }
