@@ -86,7 +86,8 @@ impl RunCtx<'_> {
 
     /// How each ready member gets the stream: staged when resumable sends are on and
     /// the estimate reaches the threshold, else direct. Also removes this subvolume's
-    /// stale staged streams on each member. A member where staging is refused (the
+    /// stale staged streams on each member (when resumable sends are off too: a file of
+    /// this send's snapshot is then stale). A member where staging is refused (the
     /// directory not writable, the command not allowed) gets the stream directly; one
     /// that cannot be reached (or is out of space) fails, transiently, and keeps what is
     /// staged there for its retry.
@@ -99,15 +100,24 @@ impl RunCtx<'_> {
     ) -> HashMap<TargetId, Result<Delivery, Failure>> {
         let mut out = HashMap::new();
         for (tid, t, listing) in members {
-            let Some(min) = self.engine.resumable_min_bytes else {
-                out.insert(tid, Ok(Delivery::Direct));
-                continue;
-            };
             let received: HashSet<Uuid> = listing
                 .iter()
                 .filter(|d| d.received.read_only)
                 .filter_map(|d| d.received.received_uuid)
                 .collect();
+            let Some(min) = self.engine.resumable_min_bytes else {
+                // Off: nothing is staged, and what earlier sends of this subvolume staged
+                // here is of no more use once its snapshot's next send runs.
+                let never = StagePlan {
+                    estimate: Some(0),
+                    min: u64::MAX,
+                };
+                if let Err(e) = staging_of(t, primary, spec, never, &received).await {
+                    tracing::debug!(target_id = %tid, error = %e, "no staged streams to remove");
+                }
+                out.insert(tid, Ok(Delivery::Direct));
+                continue;
+            };
             let plan = StagePlan { estimate, min };
             let delivery = match staging_of(t, primary, spec, plan, &received).await {
                 Ok(d) => Ok(d),

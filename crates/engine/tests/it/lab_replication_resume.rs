@@ -279,3 +279,26 @@ async fn a_receive_still_running_from_the_staged_stream_is_never_doubled(pool: P
     assert_eq!(lab.target_row(retry, target).await.wire_bytes, Some(0));
     lab.assert_copy(1, &name);
 }
+
+#[sqlx::test(migrations = false)]
+async fn with_resumable_sends_off_what_was_staged_for_the_snapshot_is_removed(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(None);
+    let target = lab.add_target(1, TargetOptions::default()).await;
+    lab.area.write_random("a.bin", 2);
+    let (s1, name) = lab.snapshot().await;
+    // Staged while resumable sends were on, and cut; then they were turned off.
+    ssh_ok(
+        1,
+        &format!(
+            "mkdir -p {d} && head -c 1000000 /dev/urandom > {d}/{u}.full.stream",
+            d = lab.staging(1),
+            u = lab.uuid(s1).await
+        ),
+    );
+    let id = replicate(&engine, s1, vec![target]).await;
+    assert_eq!(lab.state(id).await, RunState::Succeeded);
+    assert_eq!(lab.staged_offsets(id, target).await, vec![None]);
+    assert!(lab.staged(1).is_empty(), "{:?}", lab.staged(1));
+    lab.assert_copy(1, &name);
+}
