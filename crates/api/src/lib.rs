@@ -25,6 +25,7 @@ pub mod respond;
 mod restores;
 mod servers;
 mod snapshots;
+mod status;
 mod storage;
 mod subvolumes;
 
@@ -73,6 +74,9 @@ pub struct AppState {
     /// durable, retried `ReplicateJob` / `RestoreJob`); `None` (tests without a runner):
     /// a task of this process.
     pub job_queue: Option<Arc<dyn JobQueue>>,
+    /// A filesystem at or above this usage (percent) is a problem of the fleet status
+    /// (`serve --usage-warning-percent`).
+    pub usage_warning_percent: u8,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -119,6 +123,7 @@ impl AppState {
             vault: None,
             live: Arc::new(store::live::LiveFeed::default()),
             job_queue: None,
+            usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
         }
     }
 
@@ -156,6 +161,7 @@ type Apis = (
     (
         replication_health::ReplicationHealthApi,
         restores::RestoreApi,
+        status::StatusApi,
     ),
 );
 
@@ -180,6 +186,7 @@ fn service() -> OpenApiService<Apis, ()> {
             (
                 replication_health::ReplicationHealthApi,
                 restores::RestoreApi,
+                status::StatusApi,
             ),
         ),
         "dist-btrfs",

@@ -126,6 +126,7 @@ async fn serve_on(
     );
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
+    state.usage_warning_percent = settings.usage_warning_percent;
     let mut engine = state.engine.clone().with_resumable_sends(
         (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
     );
@@ -283,7 +284,7 @@ async fn metrics_listener(
         "/metrics",
         poem::endpoint::make(move |_req| {
             let state = state.clone();
-            async move { api::metrics::render(&state.metrics, &state.pool).await }
+            async move { api::metrics::render(&state).await }
         }),
     );
     Ok(tokio::spawn(async move {

@@ -50,6 +50,12 @@ pub struct ServeSettings {
     #[arg(long, env = "DIST_BTRFS_RESUMABLE_SEND_MIN_BYTES",
           default_value_t = engine::DEFAULT_RESUMABLE_MIN_BYTES)]
     pub resumable_send_min_bytes: u64,
+    /// A filesystem at or above this usage (percent) is a warning of the fleet status
+    /// (`GET /api/v1/status`, `/metrics`, the dashboard); at 95% or more it is critical.
+    #[arg(long, env = "DIST_BTRFS_USAGE_WARNING_PERCENT",
+          default_value_t = domain::status::DEFAULT_USAGE_WARNING_PERCENT,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub usage_warning_percent: u8,
     #[command(flatten)]
     pub jobs: JobSettings,
 }

@@ -19,6 +19,7 @@ pub mod restore;
 pub mod retention;
 pub mod schedule;
 pub mod snapshot_names;
+pub mod status;
 pub mod stream;
 mod text_enum;
 

@@ -82,6 +82,14 @@ mod tests {
         round_trips(RestoreMode::ALL, RestoreMode::as_str, RestoreMode::parse);
         round_trips(RestoreState::ALL, RestoreState::as_str, RestoreState::parse);
         round_trips(HoldReason::ALL, HoldReason::as_str, HoldReason::parse);
+        use crate::status::{ContactFailure, ProblemKind, Severity};
+        round_trips(Severity::ALL, Severity::as_str, Severity::parse);
+        round_trips(ProblemKind::ALL, ProblemKind::as_str, ProblemKind::parse);
+        round_trips(
+            ContactFailure::ALL,
+            ContactFailure::as_str,
+            ContactFailure::parse,
+        );
         assert_eq!(RunState::ALL.len(), 5);
         assert!(RunState::ALL.iter().filter(|s| s.is_unfinished()).count() == 2);
     }

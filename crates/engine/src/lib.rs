@@ -51,6 +51,7 @@ pub mod rpo;
 pub mod scheduled;
 pub mod snapshots;
 pub mod ssh_servers;
+pub mod status;
 pub mod storage;
 pub mod subvolumes;
 pub mod target_prune;

@@ -21,10 +21,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use btrfs::host::ConnectErrorKind;
 use btrfs::parse::{BlockGroupKind, FilesystemUsage, Qgroup};
-use btrfs::{Btrfs, Host};
+use btrfs::{Btrfs, Host, HostError};
 use chrono::Utc;
 use domain::event::ServerStorageSettingsChanged;
+use domain::status::ContactFailure;
 use domain::{DomainEvent, ServerId, ServerPath};
 use store::projections::{self, ServerView};
 use store::storage::{self, EntitySize, FilesystemSample, SizeTarget, Sizes};
@@ -76,7 +78,9 @@ impl Engine {
                 Ok(c)
             }
             Err(e) => {
-                storage::record_failure(self.events.pool(), server_id, at, &e.to_string()).await?;
+                let kind = contact_failure(&e);
+                storage::record_failure(self.events.pool(), server_id, at, &e.to_string(), kind)
+                    .await?;
                 Err(e)
             }
         }
@@ -281,6 +285,19 @@ fn home_mount<'m>(path: &str, mounts: &'m [ServerPath]) -> Option<&'m ServerPath
         .iter()
         .filter(|m| path.is_within(std::slice::from_ref(m)))
         .max_by_key(|m| m.components().count())
+}
+
+/// What kind of failure a failed collection was, for the fleet status.
+fn contact_failure(e: &EngineError) -> ContactFailure {
+    match e {
+        EngineError::Host(HostError::Connect {
+            kind: ConnectErrorKind::HostKeyMismatch,
+            ..
+        }) => ContactFailure::HostKeyChanged,
+        EngineError::Host(HostError::Connect { .. } | HostError::Timeout { .. })
+        | EngineError::HostUnavailable { .. } => ContactFailure::Unreachable,
+        _ => ContactFailure::Failed,
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod live;
 pub mod locks;
 pub mod projections;
 mod record;
+pub mod status;
 pub mod storage;
 pub mod vault;
 

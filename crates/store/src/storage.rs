@@ -23,6 +23,7 @@
 //! and the `/metrics` storage series read them.
 
 use chrono::{DateTime, Utc};
+use domain::status::ContactFailure;
 use domain::{ServerId, SubvolumeId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
@@ -210,7 +211,7 @@ pub async fn record_success(
         "INSERT INTO storage_collections (server_id, attempted_at, succeeded_at, error, qgroup_note)
          VALUES ($1, $2, $2, NULL, $3)
          ON CONFLICT (server_id) DO UPDATE SET attempted_at = $2, succeeded_at = $2,
-             error = NULL, qgroup_note = $3",
+             error = NULL, error_kind = NULL, qgroup_note = $3",
     )
     .bind(server.as_uuid())
     .bind(at)
@@ -222,21 +223,23 @@ pub async fn record_success(
     Ok(())
 }
 
-/// Records a failed collection (earlier samples and sizes stay).
+/// Records a failed collection (earlier samples and sizes stay) and why it failed.
 pub async fn record_failure(
     pool: &PgPool,
     server: ServerId,
     at: DateTime<Utc>,
     error: &str,
+    kind: ContactFailure,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO storage_collections (server_id, attempted_at, succeeded_at, error)
-         VALUES ($1, $2, NULL, $3)
-         ON CONFLICT (server_id) DO UPDATE SET attempted_at = $2, error = $3",
+        "INSERT INTO storage_collections (server_id, attempted_at, succeeded_at, error, error_kind)
+         VALUES ($1, $2, NULL, $3, $4)
+         ON CONFLICT (server_id) DO UPDATE SET attempted_at = $2, error = $3, error_kind = $4",
     )
     .bind(server.as_uuid())
     .bind(at)
     .bind(error)
+    .bind(kind.as_str())
     .execute(pool)
     .await?;
     Ok(())
@@ -335,6 +338,8 @@ pub struct ServerStorage {
     pub succeeded_at: Option<DateTime<Utc>>,
     /// Why the last attempt failed (`None` when it succeeded or none was made).
     pub error: Option<String>,
+    /// What kind of failure that was (`None` too for rows from before it was recorded).
+    pub error_kind: Option<ContactFailure>,
     pub qgroup_note: Option<String>,
     /// The filesystems of the last successful collection, by mount.
     pub filesystems: Vec<StoredSample>,
@@ -344,7 +349,7 @@ pub struct ServerStorage {
 pub async fn latest(pool: &PgPool) -> Result<Vec<ServerStorage>, StoreError> {
     let servers = sqlx::query(
         "SELECT s.server_id, s.name, s.collect_qgroups, c.attempted_at, c.succeeded_at,
-                c.error, c.qgroup_note
+                c.error, c.error_kind, c.qgroup_note
            FROM proj_servers s LEFT JOIN storage_collections c USING (server_id)
           ORDER BY s.name, s.server_id",
     )
@@ -372,6 +377,14 @@ pub async fn latest(pool: &PgPool) -> Result<Vec<ServerStorage>, StoreError> {
                 attempted_at: r.try_get("attempted_at")?,
                 succeeded_at: r.try_get("succeeded_at")?,
                 error: r.try_get("error")?,
+                error_kind: r
+                    .try_get::<Option<String>, _>("error_kind")?
+                    .as_deref()
+                    .map(|k| {
+                        ContactFailure::parse(k)
+                            .ok_or_else(|| StoreError::Corrupt(format!("storage error kind {k:?}")))
+                    })
+                    .transpose()?,
                 qgroup_note: r.try_get("qgroup_note")?,
                 filesystems: samples
                     .iter()

@@ -1,6 +1,7 @@
 //! `/metrics`, the one home of the Prometheus text exposition: [`render`] writes the
 //! whole text (request durations from [`RequestMetrics`], events by type, jobs by
-//! state, [`storage`] and [`replication`] series read from the database at scrape time)
+//! state, [`storage`], [`replication`] and [`status`] series read from the database at
+//! scrape time)
 //! and [`family`] is its one writer of a metric family. `GET /metrics` serves it to
 //! scrapers holding an API token (viewer role); `serve --metrics-listen` also offers it
 //! without authentication on a separate address, for operators who prefer
@@ -14,10 +15,10 @@ use poem_openapi::{ApiResponse, OpenApi, Tags};
 
 use crate::AppState;
 use crate::auth::ViewerAuth;
-use sqlx::PgPool;
 
 mod replication;
 mod requests;
+mod status;
 mod storage;
 
 pub use requests::RequestMetrics;
@@ -42,12 +43,13 @@ impl MetricsApi {
     /// Prometheus metrics: request durations, events by type, jobs by state.
     #[oai(path = "/metrics", method = "get", operation_id = "getMetrics")]
     async fn metrics(&self, _auth: ViewerAuth, state: Data<&AppState>) -> MetricsResponse {
-        MetricsResponse::Ok(PlainText(render(&state.metrics, &state.pool).await))
+        MetricsResponse::Ok(PlainText(render(&state).await))
     }
 }
 
 /// The whole `/metrics` text: request metrics plus counts from the database.
-pub async fn render(requests: &RequestMetrics, pool: &PgPool) -> String {
+pub async fn render(state: &AppState) -> String {
+    let (requests, pool) = (&state.metrics, &state.pool);
     let mut out = String::new();
     out.push_str(
         "# HELP dist_btrfs_build_info The running version.\n# TYPE dist_btrfs_build_info gauge\n",
@@ -74,6 +76,7 @@ pub async fn render(requests: &RequestMetrics, pool: &PgPool) -> String {
 
     storage::render(&mut out, pool).await;
     replication::render(&mut out, pool).await;
+    status::render(&mut out, pool, state.usage_warning_percent).await;
 
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")

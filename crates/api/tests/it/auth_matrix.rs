@@ -80,6 +80,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("listReplications", Need::Viewer),
     ("getReplication", Need::Viewer),
     ("getReplicationHealth", Need::Viewer),
+    ("getFleetStatus", Need::Viewer),
     ("getSubvolumeReplicationHealth", Need::Viewer),
     // Day-to-day operations.
     ("createToken", Need::Operator),

@@ -15,4 +15,5 @@ mod restore_api;
 mod security;
 mod servers_api;
 mod snapshots_api;
+mod status_api;
 mod storage_api;

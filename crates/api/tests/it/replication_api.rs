@@ -15,12 +15,12 @@ use testkit::{Fleet, TestApp, ssh_ok};
 
 /// The API as an admin over the lab primary and lab remote 1 (registered), with the
 /// area's subvolume managed as "data".
-struct Setup {
-    api: TestApp,
-    fleet: Fleet,
-    primary: String,
-    remote: String,
-    subvolume: String,
+pub(crate) struct Setup {
+    pub(crate) api: TestApp,
+    pub(crate) fleet: Fleet,
+    pub(crate) primary: String,
+    pub(crate) remote: String,
+    pub(crate) subvolume: String,
 }
 
 impl std::ops::Deref for Setup {
@@ -30,7 +30,7 @@ impl std::ops::Deref for Setup {
     }
 }
 
-async fn spawn(pool: PgPool) -> Setup {
+pub(crate) async fn spawn(pool: PgPool) -> Setup {
     let fleet = Fleet::with_remotes(pool, &[1]).await;
     let api = TestApp::for_fleet(&fleet, Role::Admin).await;
     let subvolume = fleet.manage(Some("data")).await.to_string();
@@ -45,12 +45,12 @@ async fn spawn(pool: PgPool) -> Setup {
 
 impl Setup {
     /// The test's target directory on remote 1.
-    fn remote_dir(&self) -> String {
+    pub(crate) fn remote_dir(&self) -> String {
         self.fleet.area.remote(1).to_owned()
     }
     /// Snapshots the subvolume, replicates it to all its targets and polls until the
     /// run finished (generous deadline; no timing is asserted): (snapshot, run id, run).
-    async fn snapshot_and_replicate(&self) -> (String, String, Value) {
+    pub(crate) async fn snapshot_and_replicate(&self) -> (String, String, Value) {
         let sv = &self.subvolume;
         let (_, snap) = self
             .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
@@ -397,7 +397,7 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
 }
 
 /// The `/metrics` sample of `family` whose labels are exactly `labels`.
-fn sample(text: &str, family: &str, labels: &str) -> Option<f64> {
+pub(crate) fn sample(text: &str, family: &str, labels: &str) -> Option<f64> {
     let prefix = format!("{family}{{{labels}}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))

@@ -157,7 +157,7 @@ impl Setup {
     }
 }
 
-fn remote_body(name: &str, n: u8) -> Value {
+pub(crate) fn remote_body(name: &str, n: u8) -> Value {
     json!({"name": name, "address": env(&format!("LAB_REMOTE{n}_ADDR")),
            "port": env(&format!("LAB_REMOTE{n}_PORT")).parse::<u16>().unwrap(),
            "username": env("LAB_SSH_USER"),

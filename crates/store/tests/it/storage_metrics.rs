@@ -177,12 +177,22 @@ async fn samples_are_thinned_to_5_minutes_then_hourly_then_dropped(pool: PgPool)
     assert!(h[0].sampled_at < h[1].sampled_at);
 
     // A failure keeps the samples and says why.
-    storage::record_failure(&pool, server, now + Duration::minutes(5), "boom")
-        .await
-        .unwrap();
+    storage::record_failure(
+        &pool,
+        server,
+        now + Duration::minutes(5),
+        "boom",
+        domain::status::ContactFailure::HostKeyChanged,
+    )
+    .await
+    .unwrap();
     let latest = storage::latest(&pool).await.unwrap();
     let mine = latest.iter().find(|s| s.server_id == server).unwrap();
     assert_eq!(mine.error.as_deref(), Some("boom"));
+    assert_eq!(
+        mine.error_kind,
+        Some(domain::status::ContactFailure::HostKeyChanged)
+    );
     assert_eq!(mine.succeeded_at, Some(now));
     assert_eq!(mine.filesystems.len(), 1);
 

@@ -1,0 +1,51 @@
+//! The fleet status series of `/metrics`, from the same computation as `GET /status`
+//! (`engine::status::fleet_status`): `dist_btrfs_fleet_status` (0 ok, 1 warning, 2
+//! critical) and `dist_btrfs_fleet_problems` by kind and severity (every kind, 0 when
+//! none, so an alert rule has a series to compare). When the status cannot be computed
+//! both are left out (alert on their absence) and the error is logged.
+
+use std::fmt::Write as _;
+
+use chrono::Utc;
+use domain::status::{ProblemKind, Severity};
+
+use super::family;
+
+pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool, usage_warning_percent: u8) {
+    let status = match engine::status::fleet_status(pool, Utc::now(), usage_warning_percent).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "the fleet status could not be computed for /metrics");
+            return;
+        }
+    };
+    let level = match status.status {
+        Severity::Ok => 0,
+        Severity::Warning => 1,
+        Severity::Critical => 2,
+    };
+    out.push_str(
+        "# HELP dist_btrfs_fleet_status The fleet status, the worst of its problems: 0 ok, 1 warning, 2 critical.\n# TYPE dist_btrfs_fleet_status gauge\n",
+    );
+    let _ = writeln!(out, "dist_btrfs_fleet_status {level}");
+    let mut samples = Vec::new();
+    for &kind in ProblemKind::ALL {
+        for &severity in &[Severity::Warning, Severity::Critical] {
+            let n = status
+                .problems
+                .iter()
+                .filter(|p| p.kind == kind && p.severity == severity)
+                .count();
+            if n > 0 || kind.severity() == severity {
+                samples.push((format!("kind=\"{kind}\",severity=\"{severity}\""), n));
+            }
+        }
+    }
+    family(
+        out,
+        "dist_btrfs_fleet_problems",
+        "gauge",
+        "Problems of the fleet status, by kind and severity.",
+        &samples,
+    );
+}
