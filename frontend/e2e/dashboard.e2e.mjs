@@ -34,6 +34,8 @@ import {
   watch,
   recordFailure,
 } from './support.mjs';
+import { cleanUpLeftovers } from './cleanup.mjs';
+import { expectCleared, expectListedAsNever } from './fleet-status.mjs';
 import { replicaRestoreCheck } from './replica-restore.mjs';
 import { restoreCheck } from './restore.mjs';
 
@@ -115,11 +117,12 @@ async function main() {
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
     });
 
-    await check('overview shows health OK and the installation', async () => {
+    await check('overview shows the fleet status, the service health and the installation', async () => {
       const apiInstance = await (await page.request.get(`${base}/api/v1/instance`)).json();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       assert((await textOf(page.getByTestId('health-status'))) === 'ok', 'health status is not "ok"');
       assert((await textOf(page.getByTestId('health-database'))) === 'reachable', 'database is not reachable');
+      await page.getByTestId('fleet-status').waitFor();
       await page.getByText(apiInstance.instance_id, { exact: true }).waitFor();
       await page.getByTestId('header-instance-name').waitFor();
       await page.locator('[aria-label="The 10 newest events"]').waitFor();
@@ -423,6 +426,8 @@ async function main() {
       repl.targetId = targets.find((t) => t.directory === dir)?.id ?? '';
       const health = page.locator(`[data-testid="health-row"][data-target="${repl.targetId}"]`);
       await eventually(async () => (await health.getAttribute('data-state')) === 'never_replicated', 'health is not NEVER before the first run');
+      await navLink(page, 'Overview').click();
+      await expectListedAsNever(page, dir);
 
       await page.goto(subvolumeUrl);
       await page.getByRole('button', { name: 'Create snapshot' }).click();
@@ -457,6 +462,7 @@ async function main() {
       // the Overview's summary and the events in the timeline
       await navLink(page, 'Overview').click();
       await page.getByRole('region', { name: 'Replication health' }).getByTestId('summary-ok').filter({ hasText: '1 OK' }).waitFor();
+      await expectCleared(page, dir, repl.targetId);
       await navLink(page, 'Events').click();
       await page.waitForURL(`${base}/events`);
       for (const type of ['ReplicationRequested', 'ReplicationTargetSucceeded', 'ReplicationFinished', 'TargetAdded']) {
@@ -763,23 +769,7 @@ async function main() {
     });
 
     await check('cleanup: the policy, the extra snapshots (and a remote left by a failure)', async () => {
-      const me = await (await mobile.request.get(`${base}/api/v1/auth/me`)).json();
-      const headers = { 'X-CSRF-Token': me.csrf_token };
-      const del = (path) => mobile.request.delete(`${base}/api/v1${path}`, { headers });
-      if (policyUrl && subvolumeUrl) await del(`/subvolumes/${subvolumeUrl.split('/').pop()}/policy`);
-      if (policyUrl) assert((await del(`/policies/${policyUrl.split('/').pop()}`)).ok(), 'could not delete the policy');
-      for (const snap of extraSnapshots) {
-        const res = await del(`/snapshots/${snap.id}?subvolume_id=${snap.subvolume_id}`);
-        if (!res.ok()) {
-          // The scheduler runs the assigned policy meanwhile: its prune may have deleted
-          // the snapshot first (409 "already deleted"). Gone is what this step wants.
-          const now = await (await mobile.request.get(`${base}/api/v1/snapshots/${snap.id}`)).json();
-          assert(now.state !== 'present', `could not delete ${snap.name}: ${res.status()}`);
-        }
-        assert(!existsSync(snap.path), `${snap.path} is still on disk`);
-      }
-      const servers = await (await mobile.request.get(`${base}/api/v1/servers`)).json();
-      for (const s of servers.filter((s) => s.name === `e2e-remote-${suffix}`)) await del(`/servers/${s.id}`);
+      await cleanUpLeftovers(mobile, { policyUrl, subvolumeUrl, extraSnapshots });
     });
     await phone.close();
 

@@ -19,6 +19,8 @@ export type ManageSubvolume = Schemas['ManageSubvolume'];
 export type Snapshot = Schemas['Snapshot'];
 export type SnapshotPage = Schemas['SnapshotPage'];
 export type SyncReport = Schemas['SyncReport'];
+export type FleetStatus = Schemas['FleetStatus'];
+export type FleetProblem = Schemas['FleetProblem'];
 
 export const API_BASE_URL = '/api/v1';
 export const CSRF_HEADER = 'X-CSRF-Token';

@@ -1,13 +1,14 @@
 // Data hooks for the pages: TanStack Query around the typed client. One place per
 // resource, so a new page adds its hooks here and its query keys below.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AuditPage, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
+import type { AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
 import { useApi } from './context';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
 
 export const queryKeys = {
   me: ['me'] as const,
   health: ['health'] as const,
+  fleetStatus: ['status'] as const,
   instance: ['instance'] as const,
   events: ['events'] as const,
   recentEvents: (limit: number) => ['events', 'recent', limit] as const,
@@ -78,6 +79,16 @@ export function useHealth() {
       if (response.status === 503 && error && !isProblem(error)) return error;
       throw apiErrorFrom(response, error);
     },
+    refetchInterval: 30_000,
+  });
+}
+
+/** The fleet status: the worst of everything that can be wrong, one row per problem. */
+export function useFleetStatus() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.fleetStatus,
+    queryFn: (): Promise<FleetStatus> => unwrap(api.GET('/status')),
     refetchInterval: 30_000,
   });
 }

@@ -1064,6 +1064,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's status: the worst of replication health (failing, late, never),
+         *     jobs that failed in the last 24 h, servers unreachable or with a changed host
+         *     key, filesystems over the usage threshold, and snapshots failing or overdue
+         *     against their schedule; one row per problem, worst first. `ok` only when
+         *     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
+         *     `dist_btrfs_fleet_problems`.
+         */
+        get: operations["getFleetStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1270,6 +1294,44 @@ export interface components {
             data?: components["schemas"]["BlockGroupBytes"];
             metadata?: components["schemas"]["BlockGroupBytes"];
             system?: components["schemas"]["BlockGroupBytes"];
+        };
+        /**
+         * FleetProblem
+         * @description One thing that is wrong, with the ids of what it is about (where it is fixed).
+         */
+        FleetProblem: {
+            kind: components["schemas"]["ProblemKind"];
+            severity: components["schemas"]["Severity"];
+            /** @description One line naming the things involved. */
+            summary: string;
+            /**
+             * Format: date-time
+             * @description Since when, where known.
+             */
+            since?: string;
+            /** Format: uuid */
+            server_id?: string;
+            /** Format: uuid */
+            subvolume_id?: string;
+            /** Format: uuid */
+            target_id?: string;
+        };
+        /**
+         * FleetStatus
+         * @description The fleet's status and its problems, worst first.
+         */
+        FleetStatus: {
+            /** @description The worst severity among the problems; `ok` only when there is none. */
+            status: components["schemas"]["Severity"] & unknown;
+            /** Format: date-time */
+            checked_at: string;
+            /**
+             * Format: uint8
+             * @description The filesystem usage threshold in force, in percent (`serve
+             *     --usage-warning-percent`).
+             */
+            usage_warning_percent: number;
+            problems: components["schemas"]["FleetProblem"][];
         };
         /**
          * Health
@@ -1807,6 +1869,11 @@ export interface components {
             field?: string;
         };
         /**
+         * @description What kind of thing is wrong.
+         * @enum {string}
+         */
+        ProblemKind: "replication_failing" | "replication_late" | "replication_never" | "job_failed" | "server_unreachable" | "host_key_changed" | "filesystem_full" | "storage_unknown" | "snapshot_failing" | "snapshot_overdue";
+        /**
          * PruneFailure
          * @description A snapshot pruning did not delete.
          */
@@ -2222,6 +2289,11 @@ export interface components {
             /** @description SSH only. */
             username?: string;
         };
+        /**
+         * @description How bad: the fleet status is the worst of its problems.
+         * @enum {string}
+         */
+        Severity: "ok" | "warning" | "critical";
         /**
          * Snapshot
          * @description A catalogued snapshot.
@@ -7121,6 +7193,34 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFleetStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FleetStatus"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

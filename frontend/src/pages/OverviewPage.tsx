@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { EventTable } from '../components/EventTable';
+import { FleetStatusCard } from '../components/FleetStatus';
 import { QueryState } from '../components/QueryState';
 import { RenameForm } from '../components/RenameForm';
 import { ReplicationHealthCard } from '../components/ReplicationHealth';
@@ -32,15 +33,15 @@ function HealthCard() {
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="health-title">
       <Title order={2} size="h4" id="health-title" mb="sm">
-        Health
+        Service
       </Title>
       <QueryState query={health} errorTitle="Health check failed" skeleton={90}>
         {(data) => (
           <Facts
-            label="Health"
+            label="Service"
             rows={[
               [
-                'Status',
+                'API',
                 <Badge color={data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
                   {data.status}
                 </Badge>,
@@ -127,6 +128,7 @@ export function OverviewPage() {
   return (
     <Stack gap="md">
       <Title order={2}>Overview</Title>
+      <FleetStatusCard />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <HealthCard />
         <InstanceCard />

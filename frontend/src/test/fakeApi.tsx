@@ -4,7 +4,7 @@ import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
 import { App, createQueryClient } from '../App';
-import { createApiClient, type AuditEvent, type Health, type Instance, type Me } from '../api/client';
+import { createApiClient, type AuditEvent, type FleetProblem, type FleetStatus, type Health, type Instance, type Me } from '../api/client';
 
 export type Handler = (req: Request, url: URL) => Response | Promise<Response>;
 
@@ -64,6 +64,13 @@ export function event(seq: number, event_type = 'InstanceRenamed'): AuditEvent {
 }
 
 /** Routes that make every page load, logged in as an admin: override per test. */
+/** A fleet status: `ok` with no problems unless problems are given (the worst is the status). */
+export function fleetStatus(problems: FleetProblem[] = []): FleetStatus {
+  const order = ['ok', 'warning', 'critical'] as const;
+  const worst = problems.reduce((w, p) => (order.indexOf(p.severity) > order.indexOf(w) ? p.severity : w), 'ok' as FleetStatus['status']);
+  return { status: worst, checked_at: '2026-01-02T03:04:05Z', usage_warning_percent: 85, problems };
+}
+
 export function defaultRoutes(): Record<string, Handler> {
   return {
     'GET /auth/me': () => json(200, admin),
@@ -71,6 +78,7 @@ export function defaultRoutes(): Record<string, Handler> {
     'GET /instance': () => json(200, instance),
     'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
     'GET /storage': () => json(200, []),
+    'GET /status': () => json(200, fleetStatus()),
     'GET /replication/health': () =>
       json(200, { as_of: '2026-01-02T03:04:05Z', summary: { total: 0, ok: 0, late: 0, failing: 0, never_replicated: 0 }, items: [] }),
   };
