@@ -97,6 +97,26 @@ ensure_apt_packages() {
     done
 }
 
+# ensure_promtool DEST — puts Prometheus's `promtool` at DEST unless it is there (or on
+# PATH: prints that one's path). It is unpacked from Debian's prometheus package, not
+# installed: installing would start a Prometheus server. Prints the path to use.
+ensure_promtool() {
+    local dest=$1 tmp
+    if have promtool; then command -v promtool; return 0; fi
+    if [[ -x "$dest" ]]; then echo "$dest"; return 0; fi
+    tmp=$(mktemp -d)
+    chmod 0755 "$tmp"
+    if ! (cd "$tmp" && apt-get download -q prometheus </dev/null >&2 2>/dev/null); then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >&2 || die "apt-get update failed"
+        _APT_UPDATED=1
+        (cd "$tmp" && apt-get download -q prometheus </dev/null >&2) || die "apt-get download prometheus failed"
+    fi
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" || die "could not unpack the prometheus package"
+    install -D -m 0755 "$tmp/x/usr/bin/promtool" "$dest"
+    rm -rf "$tmp"
+    echo "$dest"
+}
+
 # ---------------------------------------------------------------------------
 # PostgreSQL
 # ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 
-const EXPOSED: &[&str] = &[
+/// Every metric family `/metrics` exposes (the alert rules' test reads it too).
+pub(crate) const EXPOSED: &[&str] = &[
     "dist_btrfs_build_info",
     "dist_btrfs_http_request_duration_seconds_bucket",
     "dist_btrfs_http_request_duration_seconds_count",
@@ -30,6 +31,8 @@ const EXPOSED: &[&str] = &[
     "dist_btrfs_replication_last_throughput_bytes_per_second",
     "dist_btrfs_replication_health",
     "dist_btrfs_replications",
+    "dist_btrfs_fleet_status",
+    "dist_btrfs_fleet_problems",
 ];
 
 #[test]
@@ -81,7 +84,8 @@ fn the_exposed_list_matches_what_render_writes() {
         include_str!("../../src/metrics/mod.rs"),
         include_str!("../../src/metrics/requests.rs"),
         include_str!("../../src/metrics/storage.rs"),
-        include_str!("../../src/metrics/replication.rs")
+        include_str!("../../src/metrics/replication.rs"),
+        include_str!("../../src/metrics/status.rs")
     );
     for name in EXPOSED {
         let family = name

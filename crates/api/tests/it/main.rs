@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod alert_rules;
 mod auth;
 mod auth_matrix;
 mod grafana_dashboard;
