@@ -121,7 +121,8 @@ pub struct TargetHealthDto {
     pub replica_age_seconds: Option<u64>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_success_replication_id: Option<Uuid>,
-    /// Bytes of the last successful run to this target.
+    /// Bytes of the last run that sent the snapshot to this target (a run that found it
+    /// already there is no transfer and does not replace these figures).
     pub last_transfer_bytes: Option<u64>,
     pub last_transfer_throughput_bytes_per_sec: Option<u64>,
     pub last_transfer_duration_ms: Option<u64>,
@@ -140,7 +141,7 @@ pub struct TargetHealthDto {
 }
 
 fn health_dto(h: TargetHealth) -> TargetHealthDto {
-    let (ls, lf) = (h.last_success, h.last_failure);
+    let (ls, lf) = (h.last_transfer, h.last_failure);
     TargetHealthDto {
         subvolume_id: h.subvolume_id.as_uuid(),
         subvolume_name: h.subvolume_name,
@@ -155,8 +156,8 @@ fn health_dto(h: TargetHealth) -> TargetHealthDto {
         newest_replica_snapshot: h.newest_replica.map(snapshot_ref),
         lag_seconds: h.lag.map(|d| d.as_secs()),
         replica_age_seconds: h.replica_age.map(|d| d.as_secs()),
-        last_success_at: ls.as_ref().map(|s| s.finished_at),
-        last_success_replication_id: ls.as_ref().map(|s| s.replication_id.as_uuid()),
+        last_success_at: h.last_success.map(|(_, at)| at),
+        last_success_replication_id: h.last_success.map(|(run, _)| run.as_uuid()),
         last_transfer_bytes: ls.as_ref().map(|s| s.bytes),
         last_transfer_throughput_bytes_per_sec: ls
             .as_ref()

@@ -2199,10 +2199,10 @@ export interface components {
          */
         RpoSource: "set" | "schedule" | "default";
         /**
-         * @description Full or incremental.
+         * @description Full or incremental, or no send at all: the target already held the snapshot.
          * @enum {string}
          */
-        SendKind: "full" | "incremental";
+        SendKind: "full" | "incremental" | "already_present";
         /**
          * Server
          * @description A server.
@@ -2565,7 +2565,8 @@ export interface components {
             last_success_replication_id?: string;
             /**
              * Format: uint64
-             * @description Bytes of the last successful run to this target.
+             * @description Bytes of the last run that sent the snapshot to this target (a run that found it
+             *     already there is no transfer and does not replace these figures).
              */
             last_transfer_bytes?: number;
             /** Format: uint64 */

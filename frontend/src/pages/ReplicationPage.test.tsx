@@ -169,6 +169,20 @@ describe('Replication', () => {
     expect(rows[1]).toHaveTextContent('ssh: connection refused');
   });
 
+  it('shows a run that found the snapshot already there as "already present", not as a 0 B send', async () => {
+    const present: Replication = {
+      ...done,
+      id: '77777777-7777-4777-8777-777777777777',
+      state: 'succeeded',
+      targets: [{ target_id: target.id, state: 'succeeded', kind: 'already_present', bytes: 0, bytes_total: 0, snapshots_sent: 0, updated_at: '2026-01-01T03:01:00Z' }],
+    };
+    renderApp(routes({ 'GET /replications': () => json(200, { items: [present], total: 1, limit: 20, offset: 0 }) }), '/replication');
+    const row = await screen.findByTestId('history-row');
+    expect(within(row).getByTestId('history-kind')).toHaveTextContent('already present');
+    expect(row).toHaveTextContent('nothing sent');
+    expect(row).not.toHaveTextContent('0 B');
+  });
+
   it('adds a target with a server picker, directory and options (CSRF sent)', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp(routes({ [`POST /subvolumes/${SUBVOLUME_ID}/targets`]: () => json(201, target) }), '/replication');

@@ -30,14 +30,15 @@ pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool) {
             h.target_id,
             escape(&h.server_name)
         );
-        if let Some(s) = &h.last_success {
-            last_success.push((
-                labels.clone(),
-                u64::try_from(s.finished_at.timestamp()).unwrap_or(0),
-            ));
-            if let Some(t) = s.throughput_bytes_per_sec {
-                throughput.push((labels.clone(), t));
-            }
+        if let Some((_, at)) = h.last_success {
+            last_success.push((labels.clone(), u64::try_from(at.timestamp()).unwrap_or(0)));
+        }
+        if let Some(t) = h
+            .last_transfer
+            .as_ref()
+            .and_then(|s| s.throughput_bytes_per_sec)
+        {
+            throughput.push((labels.clone(), t));
         }
         if let Some(d) = h.lag {
             lag.push((labels.clone(), d.as_secs()));

@@ -207,12 +207,15 @@ pub enum TargetState {
     Failed,
 }
 
-/// Full or incremental.
+/// Full or incremental, or no send at all: the target already held the snapshot.
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum SendKind {
     Full,
     Incremental,
+    /// The run found the snapshot on the target and sent nothing (a no-op: it does not
+    /// count as a transfer in the health figures).
+    AlreadyPresent,
 }
 
 /// Whether retrying may help.
@@ -314,9 +317,13 @@ pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget 
         state: v.state.into(),
         snapshot_id: v.snapshot_id.map(|s| s.as_uuid()),
         parent_snapshot_id: v.parent_snapshot_id.map(|s| s.as_uuid()),
-        kind: v.snapshot_id.map(|_| match v.parent_snapshot_id {
-            Some(_) => SendKind::Incremental,
-            None => SendKind::Full,
+        kind: v.snapshot_id.map(|_| {
+            let succeeded = v.state == domain::replication::TargetState::Succeeded;
+            match v.parent_snapshot_id {
+                _ if succeeded && v.snapshots_sent == 0 => SendKind::AlreadyPresent,
+                Some(_) => SendKind::Incremental,
+                None => SendKind::Full,
+            }
         }),
         send_id: v.send_id,
         group_size: v.group_size,

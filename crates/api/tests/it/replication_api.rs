@@ -517,6 +517,48 @@ async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
     assert!(failing["last_error_class"].is_string(), "{failing}");
     assert_eq!(failing["newest_replica_snapshot"], Value::Null);
 
+    // The same snapshot again to the good target: a no-op recorded as "already present",
+    // a success that is no transfer (the last transfer's figures stay the first run's).
+    let (status, again) = app
+        .send(
+            "POST",
+            "/api/v1/replications",
+            Some(json!({"snapshot_id": snap, "target_ids": [good]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
+    let again_id = again["id"].as_str().unwrap().to_owned();
+    let mut run = Value::Null;
+    for _ in 0..600 {
+        run = app
+            .send("GET", &format!("/api/v1/replications/{again_id}"), None)
+            .await
+            .1;
+        if run["state"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(run["state"], "succeeded", "{run}");
+    assert_eq!(run["targets"][0]["kind"], "already_present", "{run}");
+    let (_, h) = app
+        .send(
+            "GET",
+            &format!("/api/v1/replication/health?subvolume_id={sv}"),
+            None,
+        )
+        .await;
+    let ok = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["target_id"] == good.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(ok["last_success_replication_id"], again_id.as_str(), "{ok}");
+    assert_eq!(ok["last_transfer_bytes"].as_u64(), Some(sent), "{ok}");
+    assert_eq!(ok["last_transfer_kind"], "full", "{ok}");
+
     // Set, read back, reset.
     let (status, r) = app
         .send("PUT", &rpo, Some(json!({"rpo_seconds": 7200})))

@@ -67,7 +67,8 @@ pub struct HealthSnapshot {
     pub created_at: DateTime<Utc>,
 }
 
-/// The newest transfer that brought the requested snapshot to the target.
+/// The newest transfer that brought the requested snapshot to the target by sending it
+/// (a run that found it already there sent nothing and is not a transfer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastTransfer {
     pub replication_id: ReplicationId,
@@ -107,7 +108,11 @@ pub struct TargetHealth {
     pub newest_replica: Option<HealthSnapshot>,
     pub lag: Option<Duration>,
     pub replica_age: Option<Duration>,
-    pub last_success: Option<LastTransfer>,
+    /// The newest run that left the requested snapshot on the target: (run, when), a
+    /// send or "already present" alike.
+    pub last_success: Option<(ReplicationId, DateTime<Utc>)>,
+    /// The newest of those that sent it (its figures are the last transfer's).
+    pub last_transfer: Option<LastTransfer>,
     pub last_failure: Option<LastFailure>,
     /// Bytes of every successful send to this target, all runs together.
     pub bytes_total: u64,
@@ -123,9 +128,10 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
        rpo.rpo_seconds, p.cron, p.time_zone,
        np.snapshot_id AS np_id, np.name AS np_name, np.at AS np_at,
        nr.snapshot_id AS nr_id, nr.name AS nr_name, nr.at AS nr_at,
-       ls.replication_id AS ls_run, ls.finished_at AS ls_at, ls.bytes_total AS ls_bytes,
-       ls.rate_bytes_per_sec AS ls_rate, ls.duration_ms AS ls_ms,
-       (ls.parent_snapshot_id IS NOT NULL) AS ls_incremental,
+       ls.replication_id AS ls_run, ls.finished_at AS ls_at,
+       lt.replication_id AS lt_run, lt.finished_at AS lt_at, lt.bytes_total AS lt_bytes,
+       lt.rate_bytes_per_sec AS lt_rate, lt.duration_ms AS lt_ms,
+       (lt.parent_snapshot_id IS NOT NULL) AS lt_incremental,
        lf.replication_id AS lf_run, lf.finished_at AS lf_at, lf.error AS lf_error,
        lf.error_class AS lf_class,
        COALESCE(agg.bytes, 0)::BIGINT AS bytes_sum, COALESCE(agg.failures, 0) AS failures,
@@ -146,11 +152,17 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
         WHERE r.target_id = t.target_id
         ORDER BY 3 DESC, ps.name DESC LIMIT 1) nr ON true
   LEFT JOIN LATERAL (
+       SELECT replication_id, finished_at
+         FROM proj_replication_targets
+        WHERE target_id = t.target_id AND state = 'succeeded' AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT 1) ls ON true
+  LEFT JOIN LATERAL (
        SELECT replication_id, finished_at, bytes_total, rate_bytes_per_sec, duration_ms,
               parent_snapshot_id
          FROM proj_replication_targets
         WHERE target_id = t.target_id AND state = 'succeeded' AND finished_at IS NOT NULL
-        ORDER BY finished_at DESC LIMIT 1) ls ON true
+          AND snapshots_sent > 0
+        ORDER BY finished_at DESC LIMIT 1) lt ON true
   LEFT JOIN LATERAL (
        SELECT replication_id, finished_at, error, error_class
          FROM proj_replication_targets
@@ -200,13 +212,20 @@ fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, Stor
         row.try_get::<Option<Uuid>, _>("ls_run")?,
         row.try_get::<Option<DateTime<Utc>>, _>("ls_at")?,
     ) {
+        (Some(run), Some(at)) => Some((ReplicationId::from_uuid(run), at)),
+        _ => None,
+    };
+    let last_transfer = match (
+        row.try_get::<Option<Uuid>, _>("lt_run")?,
+        row.try_get::<Option<DateTime<Utc>>, _>("lt_at")?,
+    ) {
         (Some(run), Some(at)) => Some(LastTransfer {
             replication_id: ReplicationId::from_uuid(run),
             finished_at: at,
-            bytes: opt_u64(row.try_get("ls_bytes")?, "bytes")?.unwrap_or(0),
-            throughput_bytes_per_sec: opt_u64(row.try_get("ls_rate")?, "rate")?,
-            duration_ms: opt_u64(row.try_get("ls_ms")?, "duration")?,
-            incremental: row.try_get("ls_incremental")?,
+            bytes: opt_u64(row.try_get("lt_bytes")?, "bytes")?.unwrap_or(0),
+            throughput_bytes_per_sec: opt_u64(row.try_get("lt_rate")?, "rate")?,
+            duration_ms: opt_u64(row.try_get("lt_ms")?, "duration")?,
+            incremental: row.try_get("lt_incremental")?,
         }),
         _ => None,
     };
@@ -225,7 +244,7 @@ fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, Stor
     let facts = HealthFacts {
         newest_primary: newest_primary.as_ref().map(|s| s.created_at),
         newest_replica: newest_replica.as_ref().map(|s| s.created_at),
-        last_success: last_success.as_ref().map(|s| s.finished_at),
+        last_success: last_success.map(|(_, at)| at),
         last_failure: last_failure.as_ref().map(|f| f.failed_at),
     };
     let Assessment {
@@ -248,6 +267,7 @@ fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, Stor
         lag,
         replica_age,
         last_success,
+        last_transfer,
         last_failure,
         bytes_total: super::to_u64(row.try_get("bytes_sum")?, "bytes")?,
         failures_total: super::to_u64(row.try_get("failures")?, "failures")?,

@@ -251,7 +251,7 @@ async fn health_follows_the_recorded_runs(pool: PgPool) {
     assert_eq!(h1.state, HealthState::Ok);
     assert_eq!(h1.lag, Some(std::time::Duration::ZERO));
     assert_eq!(h1.replica_age, Some(std::time::Duration::from_secs(1800)));
-    let ls = h1.last_success.clone().unwrap();
+    let ls = h1.last_transfer.clone().unwrap();
     assert_eq!(
         (ls.replication_id, ls.bytes, ls.incremental),
         (r1, 100, false)
@@ -298,12 +298,40 @@ async fn health_follows_the_recorded_runs(pool: PgPool) {
     let (h1, _) = health_at(&pool, &f, at).await;
     assert_eq!(h1.state, HealthState::Ok);
     assert_eq!(h1.lag, Some(std::time::Duration::ZERO));
-    let ls = h1.last_success.clone().unwrap();
+    let ls = h1.last_transfer.clone().unwrap();
     assert_eq!(
         (ls.replication_id, ls.bytes, ls.incremental),
         (r3, 50, true)
     );
     assert_eq!((h1.bytes_total, h1.failures_total), (150, 1));
+    assert_eq!(h1.last_success.map(|(run, _)| run), Some(r3));
+
+    // Run 4 finds s2 already there: a success (it clears nothing, it is one), but no
+    // transfer: the last transfer's figures stay run 3's (issue: "succeeded, full, 0 B"
+    // used to replace them).
+    let r4 = ReplicationId::new();
+    let mut present = success(&f, r4, f.s2, None, 0, &[f.s1, f.s2]);
+    if let DomainEvent::ReplicationTargetSucceeded(e) = &mut present {
+        e.sent = false;
+    }
+    append(
+        &f.store,
+        vec![
+            requested(&f, r4, f.s2, vec![f.t1]),
+            present,
+            finished(r4, Outcome::Succeeded),
+        ],
+    )
+    .await;
+    let (h1, _) = health_at(&pool, &f, at).await;
+    assert_eq!(h1.state, HealthState::Ok);
+    assert_eq!(h1.last_success.map(|(run, _)| run), Some(r4));
+    let lt = h1.last_transfer.clone().unwrap();
+    assert_eq!(
+        (lt.replication_id, lt.bytes, lt.incremental),
+        (r3, 50, true)
+    );
+    assert_eq!(h1.bytes_total, 150);
 
     // Four hours later the newest replica (s2) is older than the 2 h default: LATE.
     let later = t0() + Duration::hours(5);

@@ -49,8 +49,12 @@ export function HistorySection({ runs, total, targets, servers, subvolumes }: {
         </Badge>
       ),
     },
-    { label: 'Kind', w: 100, render: ({ t }) => <Text size="sm">{t.kind ?? '—'}</Text> },
-    { label: 'Bytes', w: 100, render: ({ t }) => <Text size="sm">{formatBytes(t.bytes_total || t.bytes)}</Text> },
+    { label: 'Kind', w: 100, render: ({ t }) => <Text size="sm" data-testid="history-kind">{t.kind === 'already_present' ? 'already present' : (t.kind ?? '—')}</Text> },
+    {
+      label: 'Bytes',
+      w: 100,
+      render: ({ t }) => <Text size="sm">{t.kind === 'already_present' ? 'nothing sent' : formatBytes(t.bytes_total || t.bytes)}</Text>,
+    },
     {
       label: 'Duration',
       w: 90,
