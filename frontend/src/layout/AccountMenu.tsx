@@ -1,5 +1,6 @@
 import { ActionIcon, Menu, Text } from '@mantine/core';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import type { Me } from '../api/client';
 import { useLogout } from '../api/queries';
 import { IconUser } from '../components/icons';
@@ -25,6 +26,13 @@ export function AccountMenu({ me }: { me: Me }) {
             {me.role}
           </Text>
         </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item component={Link} to="/tokens">
+          API tokens
+        </Menu.Item>
+        <Menu.Item component="a" href="/api/docs" target="_blank" rel="noopener">
+          API docs
+        </Menu.Item>
         <Menu.Divider />
         <Menu.Item onClick={() => setChanging(true)}>Change password</Menu.Item>
         <Menu.Item onClick={() => logout.mutate()}>Log out</Menu.Item>

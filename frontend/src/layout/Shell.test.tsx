@@ -31,6 +31,16 @@ describe('App shell', () => {
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeInTheDocument();
   });
 
+  it('the account menu links to the API docs and the API tokens', async () => {
+    const user = userEvent.setup();
+    renderApp(defaultRoutes());
+    await user.click(await screen.findByRole('button', { name: 'Account: admin' }));
+    const items = await screen.findAllByRole('menuitem');
+    const href = (name: string) => items.find((m) => m.textContent === name)?.getAttribute('href');
+    expect(href('API docs')).toBe('/api/docs');
+    expect(href('API tokens')).toBe('/tokens');
+  });
+
   it('toggles the theme and keeps the choice in localStorage', async () => {
     const user = userEvent.setup();
     renderApp(defaultRoutes());

@@ -13,12 +13,20 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NewTokenForm } from './users/NewTokenForm';
 import { RoleBadge } from './users/roles';
 
+/** A copy-paste request with `token` against this server (the fleet status). */
+export function curlExample(token: string): string {
+  return `curl -H 'Authorization: Bearer ${token}' ${window.location.origin}/api/v1/status`;
+}
+
 /** The secret of a token just created, with Copy: shown this once. */
 function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: () => void }) {
   return (
     <Alert color="teal" variant="light" title={`Token “${issued.name}” created`} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss} role="status">
       <Stack gap="xs">
-        <Text size="sm">Copy it now: it is shown this once and cannot be shown again. Send it as “Authorization: Bearer …”.</Text>
+        <Text size="sm">Copy it now: it is shown this once and cannot be shown again. Send it as “Authorization: Bearer …”, for example:</Text>
+        <Code block data-testid="token-curl" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+          {curlExample(issued.token)}
+        </Code>
         <Group gap="xs" wrap="nowrap" align="center">
           <Code data-testid="issued-token" style={{ overflowWrap: 'anywhere', flex: 1 }}>
             {issued.token}

@@ -94,6 +94,9 @@ describe('API tokens', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Create token' }));
 
     expect(await screen.findByTestId('issued-token')).toHaveTextContent('dbt_secret-shown-once');
+    expect(screen.getByTestId('token-curl')).toHaveTextContent(
+      `curl -H 'Authorization: Bearer dbt_secret-shown-once' ${window.location.origin}/api/v1/status`,
+    );
     expect(screen.getByRole('button', { name: 'Copy' })).toBeInTheDocument();
     expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ name: 'backup-script', role: 'admin', expires_in_days: 30 });
     await user.click(screen.getByRole('button', { name: 'Dismiss' }));
