@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 use store::projections::{self, TargetView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 
-use crate::{Engine, EngineError, parse_roots};
+use crate::{Engine, EngineError, abs, parse_roots};
 
 /// What a PATCH changes; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
@@ -146,11 +146,22 @@ impl Engine {
         remote: &projections::ServerView,
         dir: &ServerPath,
     ) -> Result<ServerPath, EngineError> {
-        let roots = crate::parse_roots(remote)?;
+        let roots = parse_roots(remote)?;
         let btrfs = self.btrfs(remote).await?;
-        crate::real_paths::resolve_within(&btrfs, dir, &roots)
+        let real = crate::real_paths::resolve_within(&btrfs, dir, &roots)
             .await
-            .map_err(|e| e.into_engine("directory"))
+            .map_err(|e| e.into_engine("directory"))?;
+        // Receives need a btrfs filesystem there: `filesystem usage` says so, or fails.
+        match btrfs.usage(&abs(&real)?).await {
+            Ok(_) => Ok(real),
+            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) => Err(EngineError::Invalid(format!(
+                "directory: {real} on {} is not on a btrfs filesystem: {}",
+                remote.name,
+                e.stderr()
+                    .map_or_else(|| e.to_string(), |s| s.trim().to_owned())
+            ))),
+        }
     }
 
     /// Changes a target's directory or options.

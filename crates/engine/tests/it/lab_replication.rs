@@ -487,3 +487,48 @@ async fn a_target_directory_that_leaves_the_remotes_root_is_refused_at_add_and_a
         &format!("rm {dir} {link} && mv {dir}-moved {dir} && rmdir {outside}"),
     );
 }
+
+/// A target directory must be on btrfs: a tmpfs mounted inside the remote's allowed root
+/// (in its mount namespace) is refused at add, naming the directory, and nothing is
+/// recorded.
+#[sqlx::test(migrations = false)]
+async fn a_target_directory_not_on_btrfs_is_refused(pool: PgPool) {
+    let lab = lab(pool).await;
+    let dir = format!("{}/tmpfs", lab.area.remote(1));
+    ssh_ok(1, &format!("mkdir {dir}"));
+    let pid = std::fs::read_to_string(testkit::env("LAB_REMOTE1_PIDFILE")).unwrap();
+    let ns = ["nsenter", "--target", pid.trim(), "--mount", "--"];
+    let mount: Vec<&str> = ns
+        .iter()
+        .copied()
+        .chain(["mount", "-t", "tmpfs", "tmpfs", &dir])
+        .collect();
+    testkit::sh(&mount);
+    let err = lab
+        .engine
+        .add_target(
+            lab.subvolume,
+            lab.remotes[0],
+            &dir,
+            TargetOptions::default(),
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    let umount: Vec<&str> = ns.iter().copied().chain(["umount", &dir]).collect();
+    testkit::sh(&umount);
+    assert!(matches!(err, engine::EngineError::Invalid(_)), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("directory: ") && text.contains("not on a btrfs filesystem"),
+        "{text}"
+    );
+    assert!(
+        projections::targets(&lab.pool, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The btrfs directory beside it is accepted.
+    lab.add_target(1, TargetOptions::default()).await;
+}
