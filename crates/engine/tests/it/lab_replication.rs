@@ -517,6 +517,7 @@ async fn a_target_directory_not_on_btrfs_is_refused(pool: PgPool) {
         .unwrap_err();
     let umount: Vec<&str> = ns.iter().copied().chain(["umount", &dir]).collect();
     testkit::sh(&umount);
+    ssh_ok(1, &format!("rmdir {dir}"));
     assert!(matches!(err, engine::EngineError::Invalid(_)), "{err}");
     let text = err.to_string();
     assert!(

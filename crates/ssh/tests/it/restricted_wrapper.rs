@@ -312,6 +312,13 @@ async fn replication_and_remote_commands_through_the_wrapper() {
     }
     let _ = local.delete(&snap).await;
     let _ = local.delete(&subvol).await;
+    let _ = testkit::ssh(
+        1,
+        &format!(
+            "rm -rf {}/.dist-btrfs-staging",
+            env("LAB_REMOTE_TARGET_DIR")
+        ),
+    );
 
     result.unwrap();
 }
