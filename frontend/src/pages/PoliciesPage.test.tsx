@@ -71,6 +71,33 @@ describe('Policies', () => {
     expect(post.body).toMatchObject({ name: 'daily-home', schedule: { cron: '0 * * * *' }, retention: { daily: 5000, keep_last: 3 } });
   });
 
+  it('says what is wrong with a cron expression, and the error clears when it is fixed', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(
+      routes({
+        'POST /policies': () => problem(400, 'Bad Request', 'cron: the expression "0 0 31 2 *" never matches a time', 'schedule.cron'),
+      }),
+      '/policies/new',
+    );
+    const form = await screen.findByRole('form', { name: 'Policy' });
+    await user.type(within(form).getByRole('textbox', { name: /^Name/ }), 'p1');
+    const cron = within(form).getByRole('textbox', { name: /^Schedule/ });
+    await user.clear(cron);
+    await user.type(cron, '0 25 * * *');
+    await user.click(within(form).getByRole('button', { name: 'Create policy' }));
+    expect(cron).toHaveAccessibleDescription(/The hour field must be 0-23: got 25\./);
+    expect(requests.some((r) => r.method === 'POST' && r.url.pathname === '/api/v1/policies')).toBe(false);
+    // Fixed locally: the error goes; the server refuses what it alone can tell, named next to the field.
+    await user.clear(cron);
+    await user.type(cron, '0 0 31 2 *');
+    expect(cron).not.toHaveAccessibleDescription(/hour field/);
+    await user.click(within(form).getByRole('button', { name: 'Create policy' }));
+    await waitFor(() => expect(cron).toHaveAccessibleDescription(/never matches a time/));
+    // Editing the field clears the server's answer about the old text.
+    await user.type(cron, '{Backspace}');
+    await waitFor(() => expect(cron).not.toHaveAccessibleDescription(/never matches a time/));
+  });
+
   it('previews the draft as a timeline of kept and deleted snapshots with their reasons', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp(routes(), `/policies/${policy.id}`);

@@ -25,7 +25,12 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
   const deleting = useConfirm<Policy>(remove);
   const save = policy ? update : create;
   const form = useFormErrors(validate(draft), save.error);
-  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const set = (patch: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    // The server's refusal was about what was sent: once the input changes, it no longer
+    // applies (the local checks speak for the new text).
+    if (save.error) save.reset();
+  };
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();

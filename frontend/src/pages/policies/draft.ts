@@ -1,6 +1,7 @@
 // A policy as the editor holds it (a draft): from and to the API's shape, and the checks
 // it makes before saving or previewing.
 import type { Policy, PolicyInput, PolicyRetention } from '../../api/policyQueries';
+import { cronProblem } from '../../lib/cron';
 
 export const BUCKETS = ['keep_last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -69,7 +70,8 @@ export function validate(d: Draft): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!d.name.trim()) errors.name = 'Enter a name.';
   else if (!/^[A-Za-z0-9._@+-]+$/.test(d.name.trim())) errors.name = 'Use letters, digits and . _ @ + - only.';
-  if (!d.cron.trim()) errors['schedule.cron'] = 'Enter a cron expression, e.g. 0 * * * * or @daily.';
+  const cron = cronProblem(d.cron);
+  if (cron) errors['schedule.cron'] = cron;
   if (!d.time_zone.trim()) errors['schedule.time_zone'] = 'Enter an IANA time zone, e.g. Europe/Berlin.';
   for (const b of BUCKETS) {
     const n = Number(d.buckets[b] === '' ? 0 : d.buckets[b]);
