@@ -107,6 +107,10 @@ pub struct Policy {
     pub replicate_after_snapshot: bool,
     /// Subvolumes that follow this policy.
     pub subvolumes: Vec<Uuid>,
+    /// The next slot of its schedule after now (UTC): when the subvolumes that follow it
+    /// are snapshotted next, then pruned (and replicated, with
+    /// `replicate_after_snapshot`). Absent when the schedule never fires again.
+    pub next_snapshot_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -236,6 +240,11 @@ fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
 
 impl From<PolicyView> for Policy {
     fn from(v: PolicyView) -> Self {
+        let next_snapshot_at =
+            domain::Schedule::parse(&v.spec.schedule.cron, &v.spec.schedule.time_zone)
+                .ok()
+                .and_then(|s| s.next_after(Utc::now()))
+                .map(|slot| slot.at());
         Self {
             id: v.policy_id.as_uuid(),
             name: v.spec.name,
@@ -247,6 +256,7 @@ impl From<PolicyView> for Policy {
             target_retention: v.spec.target_retention.as_ref().map(retention_dto),
             replicate_after_snapshot: v.spec.replicate_after_snapshot,
             subvolumes: v.subvolumes.into_iter().map(|s| s.as_uuid()).collect(),
+            next_snapshot_at,
             created_at: v.created_at,
             updated_at: v.updated_at,
         }

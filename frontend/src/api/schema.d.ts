@@ -1710,6 +1710,13 @@ export interface components {
             replicate_after_snapshot: boolean;
             /** @description Subvolumes that follow this policy. */
             subvolumes: string[];
+            /**
+             * Format: date-time
+             * @description The next slot of its schedule after now (UTC): when the subvolumes that follow it
+             *     are snapshotted next, then pruned (and replicated, with
+             *     `replicate_after_snapshot`). Absent when the schedule never fires again.
+             */
+            next_snapshot_at?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Policy, RetentionPreview } from '../api/policyQueries';
+import { userTimeZone } from '../components/NextSnapshot';
 import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, subvolume, viewer } from '../test/fleet';
 
@@ -12,6 +13,7 @@ const policy: Policy = {
   retention: { keep_last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 0, yearly: 0 },
   replicate_after_snapshot: false,
   subvolumes: [SUBVOLUME_ID],
+  next_snapshot_at: '2026-01-05T01:00:00Z',
   created_at: '2026-01-05T00:00:00Z',
   updated_at: '2026-01-05T00:00:00Z',
 };
@@ -46,6 +48,9 @@ describe('Policies', () => {
     expect(row).toHaveTextContent('hourly-home');
     expect(row).toHaveTextContent('0 * * * * (Europe/Berlin)');
     expect(row).toHaveTextContent('keep_last 3, hourly 24, daily 7, weekly 4');
+    const next = within(row).getByTestId('next-snapshot');
+    expect(next).toHaveAttribute('title', '2026-01-05T01:00:00Z');
+    expect(next).toHaveTextContent(`(${userTimeZone()}), then prune`);
     expect(within(row).getByRole('link', { name: 'hourly-home' })).toHaveAttribute('href', `/policies/${policy.id}`);
     expect(screen.getByRole('button', { name: 'New policy' })).toBeInTheDocument();
   });

@@ -11,6 +11,7 @@ import type { Column } from '../components/ResponsiveTable';
 import { TableCard } from '../components/TableCard';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { retentionText } from './policies/draft';
+import { NextSnapshot } from '../components/NextSnapshot';
 import { PolicyEditor } from './policies/PolicyEditor';
 
 const columns: Column<Policy>[] = [
@@ -35,6 +36,7 @@ const columns: Column<Policy>[] = [
       </Text>
     ),
   },
+  { label: 'Next snapshot', w: 230, render: (p) => <NextSnapshot at={p.next_snapshot_at} replicate={p.replicate_after_snapshot} /> },
   { label: 'Retention', render: (p) => retentionText(p.retention) },
   { label: 'Subvolumes', w: 110, render: (p) => String(p.subvolumes.length) },
 ];

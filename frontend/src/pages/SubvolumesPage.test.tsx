@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../api/client';
 import { SNAPSHOT_PAGE_SIZE } from '../api/queries';
+import { userTimeZone } from '../components/NextSnapshot';
 import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
 import { SUBVOLUME_ID, primary, snapshot, subvolume, viewer } from '../test/fleet';
 
@@ -55,6 +56,19 @@ describe('Subvolumes', () => {
     expect(home).toHaveTextContent('/mnt/pool/data/home');
     expect(home).toHaveTextContent('/mnt/pool/data/.snapshots');
     expect(screen.getAllByTestId('subvolume-row')[1]).toHaveTextContent('btrfs: No space left on device');
+  });
+
+  it('names its policy and when the next scheduled snapshot is, in the user\'s time zone', async () => {
+    const policy = {
+      id: 'p-1', name: 'hourly-home', schedule: { cron: '0 * * * *', time_zone: 'Europe/Berlin' },
+      retention: { keep_last: 3 }, replicate_after_snapshot: true, subvolumes: [SUBVOLUME_ID],
+      next_snapshot_at: '2026-01-05T01:00:00Z', created_at: '2026-01-05T00:00:00Z', updated_at: '2026-01-05T00:00:00Z',
+    };
+    renderApp(backend([], { 'GET /policies': () => json(200, [policy]) }), `/subvolumes/${SUBVOLUME_ID}`);
+    expect(await screen.findByRole('link', { name: 'hourly-home' })).toHaveAttribute('href', '/policies/p-1');
+    const next = screen.getByTestId('next-snapshot');
+    expect(next).toHaveAttribute('title', '2026-01-05T01:00:00Z');
+    expect(next).toHaveTextContent(`(${userTimeZone()}), then prune and replicate`);
   });
 
   it('shows snapshots newest first with short uuid and managed/unmanaged badges', async () => {

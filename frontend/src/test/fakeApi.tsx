@@ -79,6 +79,7 @@ export function defaultRoutes(): Record<string, Handler> {
     'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
     'GET /storage': () => json(200, []),
     'GET /status': () => json(200, fleetStatus()),
+    'GET /policies': () => json(200, []),
     'GET /replication/health': () =>
       json(200, { as_of: '2026-01-02T03:04:05Z', summary: { total: 0, ok: 0, late: 0, failing: 0, never_replicated: 0 }, items: [] }),
   };

@@ -360,6 +360,18 @@ async fn policies_preview_and_prune_over_http(pool: PgPool) {
     let (status, policy) = app.post("/api/v1/policies", policy_body("hourly")).await;
     assert_eq!(status, StatusCode::CREATED, "{policy}");
     let pid = policy["id"].as_str().unwrap().to_owned();
+    // Hourly ("0 * * * *"): the next snapshot is at a full hour within the next hour.
+    let next: chrono::DateTime<chrono::Utc> = policy["next_snapshot_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ahead = next - chrono::Utc::now();
+    assert!(
+        ahead > chrono::Duration::zero() && ahead <= chrono::Duration::hours(1),
+        "{policy}"
+    );
+    assert_eq!(next.timestamp() % 3600, 0, "{policy}");
     let (status, problem) = app.post("/api/v1/policies", policy_body("hourly")).await;
     assert_problem(status, &problem, StatusCode::CONFLICT, "duplicate name");
 

@@ -1,10 +1,13 @@
 // One subvolume: its actions (snapshot now, sync with the disk, stop managing), facts,
 // storage, replication health and snapshots.
 import { Anchor, Badge, Button, Card, Group, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Subvolume } from '../../api/client';
 import { useCanOperate, useCreateSnapshot, useSyncSubvolume, useUnmanageSubvolume } from '../../api/queries';
+import { usePolicies } from '../../api/policyQueries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { NextSnapshot } from '../../components/NextSnapshot';
 import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { MutationNotice } from '../../components/MutationNotice';
@@ -23,6 +26,7 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
   const sync = useSyncSubvolume();
   const unmanage = useUnmanageSubvolume();
   const unmanaging = useConfirm<Subvolume>(unmanage);
+  const policy = usePolicies().data?.find((p) => p.subvolumes.includes(subvolume.id));
 
   return (
     <>
@@ -101,6 +105,19 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
             ['Snapshot directory', <Mono>{subvolume.snapshot_dir}</Mono>],
             ['btrfs uuid', <Mono>{subvolume.btrfs_uuid}</Mono>],
             ['Managed since', formatTime(subvolume.managed_at)],
+            [
+              'Policy',
+              policy ? (
+                <Anchor component={Link} to={`/policies/${policy.id}`} size="sm">
+                  {policy.name}
+                </Anchor>
+              ) : (
+                <Text span size="sm" c="dimmed">
+                  none: snapshots only when asked
+                </Text>
+              ),
+            ],
+            ...(policy ? [['Next snapshot', <NextSnapshot at={policy.next_snapshot_at} replicate={policy.replicate_after_snapshot} />] as [string, ReactNode]] : []),
             ...(subvolume.unmanaged_at ? [['Unmanaged at', formatTime(subvolume.unmanaged_at)] as [string, string]] : []),
             ['Last snapshot error', <SnapshotError subvolume={subvolume} />],
           ]}
