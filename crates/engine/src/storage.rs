@@ -215,10 +215,13 @@ impl Engine {
             }
         }
         let note = (!without_quotas.is_empty()).then(|| {
+            let mounts = without_quotas.join(", ");
             format!(
-                "quotas are not enabled on {} (dist-btrfs never enables them; \
-                 `btrfs quota enable` costs write performance on large filesystems)",
-                without_quotas.join(", ")
+                "quotas are not enabled on {mounts}, so subvolume and snapshot sizes are unknown. \
+                 To have them, run `btrfs quota enable MOUNT` on the server yourself (for each \
+                 of {mounts}; it costs write, snapshot-deletion and balance performance on large \
+                 filesystems), or switch off reading qgroups for this server. dist-btrfs never \
+                 enables quotas"
             )
         });
         Ok((sizes, note))

@@ -387,9 +387,12 @@ async fn primary_and_ssh_remote_are_collected_and_an_unreachable_server_does_not
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{now}");
+    let note = now["qgroup_note"].as_str().unwrap();
+    assert!(note.contains("not enabled"), "{now}");
     assert!(
-        now["qgroup_note"].as_str().unwrap().contains("not enabled"),
-        "{now}"
+        note.contains("run `btrfs quota enable MOUNT` on the server yourself")
+            && note.contains("never enables quotas"),
+        "the note says what to do: {note}"
     );
     let ran = app.ran();
     assert!(
