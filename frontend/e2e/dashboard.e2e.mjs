@@ -569,6 +569,7 @@ async function main() {
       const row = page.locator(`[data-testid="user-row"][data-username="${username}"]`);
       await row.waitFor();
       await page.getByRole('combobox', { name: `Role of ${username}` }).selectOption('operator');
+      await page.getByRole('dialog', { name: `Make ${username} operator?` }).getByRole('button', { name: 'Change role' }).click();
       await eventually(async () => {
         const users = await (await page.request.get(`${base}/api/v1/users`)).json();
         return users.find((u) => u.username === username)?.role === 'operator';

@@ -34,6 +34,11 @@ describe('Users', () => {
     expect(screen.queryByRole('button', { name: 'Delete admin' })).not.toBeInTheDocument();
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Role of vera' }), 'operator');
+    // Asked first, saying what the role allows; nothing is sent before confirming.
+    const asked = await screen.findByRole('dialog', { name: 'Make vera operator?' });
+    expect(asked).toHaveTextContent('vera is viewer now. As operator they can snapshot, replicate, restore');
+    expect(requests.some((r) => r.method === 'PATCH')).toBe(false);
+    await user.click(within(asked).getByRole('button', { name: 'Change role' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'PATCH')).toBe(true));
     expect(requests.find((r) => r.method === 'PATCH')!.body).toEqual({ role: 'operator' });
 

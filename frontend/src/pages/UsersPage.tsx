@@ -6,7 +6,6 @@ import { type User, useDeleteUser, useIsAdmin, usePatchUser, useUsers } from '..
 import type { Role } from '../api/client';
 import { useMe } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { ErrorNotice } from '../components/ErrorNotice';
 import { PageHeader } from '../components/PageHeader';
 import type { Column } from '../components/ResponsiveTable';
 import { TableCard } from '../components/TableCard';
@@ -14,6 +13,12 @@ import { formatTime } from '../lib/format';
 import { useConfirm } from '../lib/useConfirm';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { ROLES, RoleBadge } from './users/roles';
+
+const ROLE_MEANS: Record<Role, string> = {
+  viewer: 'As viewer they can only look.',
+  operator: 'As operator they can snapshot, replicate, restore and change policies and targets.',
+  admin: 'As admin they can also manage servers, users and every token.',
+};
 import { NewUserForm, ResetPasswordForm } from './users/UserForms';
 
 export function UsersPage() {
@@ -26,6 +31,7 @@ export function UsersPage() {
   const patch = usePatchUser();
   const remove = useDeleteUser();
   const deleting = useConfirm<User>(remove);
+  const changing = useConfirm<{ user: User; role: Role }>(patch);
 
   if (!isAdmin) {
     return (
@@ -54,7 +60,7 @@ export function UsersPage() {
             value={u.role}
             onChange={(e) => {
               const role = e.currentTarget.value as Role;
-              if (role !== u.role) patch.mutate({ id: u.user_id, patch: { role } });
+              if (role !== u.role) changing.open({ user: u, role });
             }}
             w={140}
           />
@@ -86,7 +92,6 @@ export function UsersPage() {
       <PageHeader title="Users">
         <Button onClick={() => setCreating(true)}>New user</Button>
       </PageHeader>
-      {patch.isError && <ErrorNotice title="Could not change the role" error={patch.error} />}
       <TableCard
         query={users}
         errorTitle="Could not load users"
@@ -101,6 +106,21 @@ export function UsersPage() {
       <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={`Reset password of ${resetting?.username ?? ''}`} centered>
         {resetting && <ResetPasswordForm user={resetting} onDone={() => setResetting(null)} />}
       </Modal>
+      <ConfirmDialog
+        {...changing.dialog}
+        title={`Make ${changing.subject?.user.username ?? ''} ${changing.subject?.role ?? ''}?`}
+        confirmLabel="Change role"
+        errorTitle="Could not change the role"
+        onConfirm={() =>
+          changing.subject &&
+          patch.mutate({ id: changing.subject.user.user_id, patch: { role: changing.subject.role } }, { onSuccess: changing.close })
+        }
+      >
+        <Text size="sm">
+          {changing.subject?.user.username} is {changing.subject?.user.role} now. {ROLE_MEANS[changing.subject?.role ?? 'viewer']} Their
+          sessions and tokens keep working with the new role.
+        </Text>
+      </ConfirmDialog>
       <ConfirmDialog
         {...deleting.dialog}
         title={`Delete ${deleting.subject?.username ?? ''}?`}
