@@ -169,6 +169,26 @@ describe('Replication', () => {
     expect(rows[1]).toHaveTextContent('ssh: connection refused');
   });
 
+  it('retries a run for its failed targets, all of them or those kept ticked', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(routes({ 'POST /replications': () => json(202, { ...done, id: 'r-new', state: 'queued' }) }), '/replication');
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(3));
+    const failedRow = screen.getAllByTestId('history-row').find((r) => r.getAttribute('data-state') === 'failed')!;
+    expect(screen.getAllByRole('button', { name: /^Retry / })).toHaveLength(1); // only the failed target of a finished run
+    await user.click(within(failedRow).getByRole('button', { name: /^Retry / }));
+    const dialog = await screen.findByRole('dialog', { name: 'Retry the failed targets?' });
+    const box = within(dialog).getByRole('checkbox');
+    expect(box).toBeChecked();
+    await user.click(box);
+    await user.click(within(dialog).getByRole('button', { name: 'Retry 0 targets' }));
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+    await user.click(box);
+    await user.click(within(dialog).getByRole('button', { name: 'Retry 1 target' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST')).toBe(true));
+    expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ snapshot_id: done.snapshot_id, target_ids: [target2.id] });
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Retry the failed targets?' })).not.toBeInTheDocument());
+  });
+
   it('shows a run that found the snapshot already there as "already present", not as a 0 B send', async () => {
     const present: Replication = {
       ...done,
@@ -265,6 +285,8 @@ describe('Replication', () => {
     expect(screen.queryByRole('button', { name: /^Edit/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /^Remove/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Set RPO' })).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(3));
+    expect(screen.queryByRole('button', { name: /^Retry / })).not.toBeInTheDocument();
   });
 
   it('says when nothing is replicating', async () => {

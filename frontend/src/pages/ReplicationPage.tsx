@@ -32,6 +32,7 @@ export function ReplicationPage() {
   const subvolumes = useSubvolumes();
   const runs = useReplications(20);
   const health = useReplicationHealth();
+  const canOperate = useCanOperate();
   const targetMap = new Map((targets.data ?? []).map((t) => [t.id, t]));
   const serverNames = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
   const subvolumeNames = new Map((subvolumes.data ?? []).map((s) => [s.id, s.name]));
@@ -48,6 +49,7 @@ export function ReplicationPage() {
       )}
       {runs.data && (
         <HistorySection
+          canOperate={canOperate}
           runs={runs.data.items}
           total={runs.data.total}
           targets={targetMap}

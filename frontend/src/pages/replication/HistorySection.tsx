@@ -1,5 +1,6 @@
 // The history of runs, one row per (run, target), newest first.
-import { Badge, Text } from '@mantine/core';
+import { Badge, Button, Text } from '@mantine/core';
+import { useState } from 'react';
 import type { Replication, ReplicationTarget, Target } from '../../api/replicationQueries';
 import { formatDuration } from '../../components/ReplicationHealth';
 import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
@@ -8,6 +9,7 @@ import { Time } from '../../components/Time';
 import { formatBytes } from '../../lib/bytes';
 import { shortUuid } from '../../lib/format';
 import { rate, targetLabel } from './labels';
+import { RetryDialog } from './RetryDialog';
 
 interface HistoryRow {
   run: Replication;
@@ -22,13 +24,15 @@ const RUN_COLOR: Record<string, string> = {
   partially_failed: 'orange',
 };
 
-export function HistorySection({ runs, total, targets, servers, subvolumes }: {
+export function HistorySection({ runs, total, targets, servers, subvolumes, canOperate }: {
   runs: Replication[];
   total: number;
   targets: Map<string, Target>;
   servers: Map<string, string>;
   subvolumes: Map<string, string>;
+  canOperate: boolean;
 }) {
+  const [retrying, setRetrying] = useState<Replication | null>(null);
   const rows: HistoryRow[] = runs.flatMap((run) => run.targets.map((t) => ({ run, t })));
   const columns: Column<HistoryRow>[] = [
     { label: 'Requested', w: 170, bare: true, render: ({ run }) => <Time at={run.requested_at} /> },
@@ -74,6 +78,22 @@ export function HistorySection({ runs, total, targets, servers, subvolumes }: {
           </Text>
         ),
     },
+    ...(canOperate
+      ? [
+          {
+            label: '',
+            w: 90,
+            end: true,
+            bare: true,
+            render: ({ run, t }: HistoryRow) =>
+              t.state === 'failed' && run.state !== 'queued' && run.state !== 'running' ? (
+                <Button size="xs" variant="light" onClick={() => setRetrying(run)} aria-label={`Retry ${targetLabel(t.target_id, targets, servers)}`}>
+                  Retry…
+                </Button>
+              ) : null,
+          },
+        ]
+      : []),
   ];
   return (
     <Section id="history-title" title="History" extra={<Text size="xs" c="dimmed">{`${runs.length} of ${total} runs, newest first`}</Text>}>
@@ -86,6 +106,7 @@ export function HistorySection({ runs, total, targets, servers, subvolumes }: {
         minWidth={980}
         empty="No replications yet."
       />
+      {retrying && <RetryDialog run={retrying} targets={targets} servers={servers} onClose={() => setRetrying(null)} />}
     </Section>
   );
 }

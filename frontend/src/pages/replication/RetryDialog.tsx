@@ -1,0 +1,46 @@
+// Retrying a run that failed for some targets: a new run of the same snapshot to the
+// failed targets the operator keeps ticked (all of them by default).
+import { Checkbox, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { type Replication, type Target, useReplicateNow } from '../../api/replicationQueries';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { targetLabel } from './labels';
+
+/** The targets of `run` that failed. */
+export function failedTargets(run: Replication): string[] {
+  return run.targets.filter((t) => t.state === 'failed').map((t) => t.target_id);
+}
+
+export function RetryDialog({ run, targets, servers, onClose }: {
+  run: Replication;
+  targets: Map<string, Target>;
+  servers: Map<string, string>;
+  onClose: () => void;
+}) {
+  const failed = failedTargets(run);
+  const [chosen, setChosen] = useState<string[]>(failed);
+  const replicate = useReplicateNow();
+  return (
+    <ConfirmDialog
+      opened
+      title="Retry the failed targets?"
+      confirmLabel={`Retry ${chosen.length} target${chosen.length === 1 ? '' : 's'}`}
+      loading={replicate.isPending}
+      error={replicate.error}
+      errorTitle="Could not start the retry"
+      onClose={onClose}
+      onConfirm={() => chosen.length > 0 && replicate.mutate({ snapshot_id: run.snapshot_id, target_ids: chosen }, { onSuccess: onClose })}
+    >
+      <Stack gap="xs">
+        <Text size="sm">A new replication of the same snapshot to the targets ticked here; incremental where a common base is left.</Text>
+        <Checkbox.Group value={chosen} onChange={setChosen} label="Failed targets">
+          <Stack gap={6} mt={6}>
+            {failed.map((id) => (
+              <Checkbox key={id} value={id} label={targetLabel(id, targets, servers)} />
+            ))}
+          </Stack>
+        </Checkbox.Group>
+      </Stack>
+    </ConfirmDialog>
+  );
+}
