@@ -403,3 +403,67 @@ pub struct ReplicationPage {
     pub limit: i64,
     pub offset: i64,
 }
+
+/// What a replication would do on one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum PlannedSend {
+    /// The target holds the snapshot: nothing would be sent.
+    AlreadyPresent,
+    Full,
+    Incremental,
+    /// It cannot get the snapshot (`reason` says why, e.g. strict incremental).
+    Refused,
+    /// The target could not be read now (`reason`).
+    Unreadable,
+}
+
+/// One target's part of a replication preview.
+#[derive(Debug, Object)]
+pub struct TargetPreview {
+    pub target_id: Uuid,
+    pub plan: PlannedSend,
+    /// The snapshot the first send would carry (with send-all-missing an older one may
+    /// go first).
+    pub snapshot_id: Option<Uuid>,
+    pub parent_snapshot_id: Option<Uuid>,
+    /// About how many bytes that send is (from `btrfs send --no-data`).
+    pub estimated_bytes: Option<u64>,
+    pub reason: Option<String>,
+}
+
+impl From<engine::replication::preview::TargetPreview> for TargetPreview {
+    fn from(p: engine::replication::preview::TargetPreview) -> Self {
+        use engine::replication::preview::TargetPlan as P;
+        let blank = |plan, reason| Self {
+            target_id: p.target_id.as_uuid(),
+            plan,
+            snapshot_id: None,
+            parent_snapshot_id: None,
+            estimated_bytes: None,
+            reason,
+        };
+        match p.plan {
+            P::AlreadyPresent => blank(PlannedSend::AlreadyPresent, None),
+            P::Refused(why) => blank(PlannedSend::Refused, Some(why)),
+            P::Unreadable(why) => blank(PlannedSend::Unreadable, Some(why)),
+            P::Send {
+                snapshot,
+                parent,
+                estimated_bytes,
+            } => Self {
+                snapshot_id: Some(snapshot.as_uuid()),
+                parent_snapshot_id: parent.map(|s| s.as_uuid()),
+                estimated_bytes,
+                ..blank(
+                    if parent.is_some() {
+                        PlannedSend::Incremental
+                    } else {
+                        PlannedSend::Full
+                    },
+                    None,
+                )
+            },
+        }
+    }
+}

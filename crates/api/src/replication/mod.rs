@@ -267,6 +267,29 @@ impl ReplicationsApi {
         Ok(Accepted(replication(&state.pool, view).await?))
     }
 
+    /// What replicating a snapshot would do on each target of its subvolume, without
+    /// doing it: already present, a full or an incremental send (from which parent, of
+    /// about how many bytes: a metadata-only `btrfs send --no-data`), refused (e.g. strict
+    /// incremental without a base) or unreadable now. Reads the primary and every target
+    /// over SSH; records nothing.
+    #[oai(
+        path = "/snapshots/:id/replication-preview",
+        method = "get",
+        operation_id = "previewReplication"
+    )]
+    async fn preview(
+        &self,
+        _auth: OperatorAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<Vec<TargetPreview>>, ChangeErrors> {
+        let plans = state
+            .engine
+            .preview_replication(SnapshotId::from_uuid(id.0))
+            .await?;
+        Ok(Json(plans.into_iter().map(TargetPreview::from).collect()))
+    }
+
     /// Replications, newest first.
     #[oai(
         path = "/replications",

@@ -81,6 +81,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("getReplication", Need::Viewer),
     ("getReplicationHealth", Need::Viewer),
     ("getFleetStatus", Need::Viewer),
+    ("previewReplication", Need::Operator),
     ("getSubvolumeReplicationHealth", Need::Viewer),
     // Day-to-day operations.
     ("createToken", Need::Operator),

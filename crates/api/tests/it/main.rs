@@ -12,6 +12,7 @@ mod grafana_dashboard;
 mod live_events;
 mod openapi_file;
 mod replication_api;
+mod replication_preview;
 mod restore_api;
 mod security;
 mod servers_api;

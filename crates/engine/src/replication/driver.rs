@@ -163,7 +163,7 @@ impl Engine {
     }
 
     /// The primary's catalogued snapshots that are on disk, read-only.
-    async fn read_primary(&self, sv: SubvolumeId) -> Result<Primary, EngineError> {
+    pub(super) async fn read_primary(&self, sv: SubvolumeId) -> Result<Primary, EngineError> {
         let view = projections::subvolume(self.events.pool(), sv)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("no subvolume {sv}")))?;

@@ -81,6 +81,7 @@ use crate::{Engine, EngineError};
 
 mod driver;
 mod plan;
+pub mod preview;
 mod staged;
 mod transport;
 
