@@ -437,6 +437,12 @@ async function main() {
       repl.snapshot = (await (await page.request.get(`${base}/api/v1/subvolumes/${subvolumeId()}/snapshots?limit=1`)).json()).items[0];
       assert(repl.snapshot?.name === name, `newest snapshot is ${repl.snapshot?.name}, created ${name}`);
       await page.getByRole('button', { name: `Replicate ${name}` }).click();
+      // The dialog previews the first send to the new target: full, with an estimate (4 MiB written).
+      const replicateDialog = page.getByRole('dialog', { name: `Replicate ${name}` });
+      const planned = replicateDialog.locator('[data-testid="preview-target"][data-plan="full"]');
+      await planned.waitFor({ timeout: 30_000 });
+      assert(/full send · about [\d.]+ MiB/.test(await textOf(replicateDialog)), `no full-send estimate: ${await textOf(replicateDialog)}`);
+      await replicateDialog.getByRole('button', { name: 'Replicate to 1 target' }).click();
       await page.getByRole('status').filter({ hasText: 'Replication to 1 target started' }).waitFor();
       await navLink(page, 'Replication').click();
       await page.waitForURL(`${base}/replication`);

@@ -23,6 +23,7 @@ export type HealthReport = Schemas['HealthReport'];
 export type HealthSummary = Schemas['HealthSummary'];
 export type SubvolumeHealth = Schemas['SubvolumeHealth'];
 export type Rpo = Schemas['Rpo'];
+export type TargetPreview = Schemas['TargetPreview'];
 
 export const replicationKeys = {
   all: ['replication'] as const,
@@ -113,6 +114,18 @@ export function useRemoveTarget() {
       await unwrap(api.DELETE('/targets/{id}', { params: { path: { id } } }));
     },
     onSuccess: invalidate,
+  });
+}
+
+/** What replicating `snapshotId` would do per target (reads every target: only on demand). */
+export function useReplicationPreview(snapshotId: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['replication-preview', snapshotId],
+    enabled: snapshotId !== null,
+    staleTime: 0,
+    gcTime: 0,
+    queryFn: () => unwrap(api.GET('/snapshots/{id}/replication-preview', { params: { path: { id: snapshotId ?? '' } } })),
   });
 }
 

@@ -782,6 +782,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/snapshots/{id}/replication-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What replicating a snapshot would do on each target of its subvolume, without
+         *     doing it: already present, a full or an incremental send (from which parent, of
+         *     about how many bytes: a metadata-only `btrfs send --no-data`), refused (e.g. strict
+         *     incremental without a base) or unreadable now. Reads the primary and every target
+         *     over SSH; records nothing.
+         */
+        get: operations["previewReplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/replications/{id}": {
         parameters: {
             query?: never;
@@ -1669,6 +1692,11 @@ export interface components {
             /** @description Keep your API tokens (default: they are revoked). */
             keep_tokens?: boolean;
         };
+        /**
+         * @description What a replication would do on one target.
+         * @enum {string}
+         */
+        PlannedSend: "already_present" | "full" | "incremental" | "refused" | "unreadable";
         /**
          * PlannedSnapshotDto
          * @description The planner's verdict on one snapshot.
@@ -2615,6 +2643,29 @@ export interface components {
              * @description `null` removes the limit.
              */
             rate_limit_bytes_per_sec?: number;
+        };
+        /**
+         * TargetPreview
+         * @description One target's part of a replication preview.
+         */
+        TargetPreview: {
+            /** Format: uuid */
+            target_id: string;
+            plan: components["schemas"]["PlannedSend"];
+            /**
+             * Format: uuid
+             * @description The snapshot the first send would carry (with send-all-missing an older one may
+             *     go first).
+             */
+            snapshot_id?: string;
+            /** Format: uuid */
+            parent_snapshot_id?: string;
+            /**
+             * Format: uint64
+             * @description About how many bytes that send is (from `btrfs send --no-data`).
+             */
+            estimated_bytes?: number;
+            reason?: string;
         };
         /**
          * TargetPruneFailure
@@ -6067,6 +6118,83 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TargetPreview"][];
                 };
             };
             /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */

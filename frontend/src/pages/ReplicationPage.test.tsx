@@ -304,6 +304,11 @@ describe('Replicate now and the Overview', () => {
         [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], total: 1, limit: 20, offset: 0 }),
         [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => problem(404, 'Not Found', 'no storage yet'),
         'POST /replications': () => json(202, { ...running, state: 'queued' }),
+        [`GET /snapshots/${snapshot(2).id}/replication-preview`]: () =>
+          json(200, [
+            { target_id: target.id, plan: 'incremental', snapshot_id: snapshot(2).id, parent_snapshot_id: snapshot(1).id, estimated_bytes: 3 * 1048576 },
+            { target_id: target2.id, plan: 'already_present' },
+          ]),
         [`GET /subvolumes/${SUBVOLUME_ID}/replication-health`]: () =>
           json(200, {
             as_of: '2026-01-02T03:00:00Z',
@@ -319,8 +324,20 @@ describe('Replicate now and the Overview', () => {
     expect(within(card).getByTestId('subvolume-rpo')).toHaveTextContent('RPO 24 h (default: no policy)');
     expect(within(card).getAllByTestId('subvolume-target-health')[1]).toHaveTextContent('FAILING');
     await user.click(await screen.findByRole('button', { name: `Replicate ${snapshot(2).name}` }));
+    // The dialog says per target what would happen; the one that lacks the snapshot is ticked.
+    const dialog = await screen.findByRole('dialog', { name: `Replicate ${snapshot(2).name}` });
+    const rows = await within(dialog).findAllByTestId('preview-target');
+    expect(rows.map((r) => r.getAttribute('data-plan'))).toEqual(['incremental', 'already_present']);
+    expect(dialog).toHaveTextContent('incremental send · about 3.00 MiB');
+    expect(dialog).toHaveTextContent('already present: nothing to send');
+    const [incremental, present] = within(dialog).getAllByRole('checkbox') as [HTMLElement, HTMLElement];
+    expect(incremental).toBeChecked();
+    expect(present).not.toBeChecked();
+    expect(present).toBeDisabled();
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Replicate to 1 target' }));
     expect(await screen.findByText(/Replication to 1 target started/)).toBeInTheDocument();
-    expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ snapshot_id: snapshot(2).id });
+    expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ snapshot_id: snapshot(2).id, target_ids: [target.id] });
   });
 
   it('hides Replicate when the subvolume has no targets', async () => {

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import type { Snapshot, Subvolume } from '../../api/client';
 import { SNAPSHOT_PAGE_SIZE, useAdoptSnapshot, useDeleteSnapshot, useSnapshots } from '../../api/queries';
 import { useReplicateNow, useTargets } from '../../api/replicationQueries';
+import { ReplicateDialog } from '../replication/ReplicateDialog';
 import { useReleaseSnapshot } from '../../api/restoreQueries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -56,6 +57,8 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
   const release = useReleaseSnapshot();
   const targets = useTargets();
   const hasTargets = (targets.data ?? []).some((t) => t.subvolume_id === subvolume.id);
+  const targetMap = new Map((targets.data ?? []).map((t) => [t.id, t]));
+  const [replicating, setReplicating] = useState<Snapshot | null>(null);
 
   const total = snapshots.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / SNAPSHOT_PAGE_SIZE));
@@ -114,10 +117,12 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                 variant="light"
                 mr={6}
                 aria-label={`Replicate ${s.name}`}
-                loading={replicate.isPending && replicate.variables?.snapshot_id === s.id}
-                onClick={() => replicate.mutate({ snapshot_id: s.id })}
+                onClick={() => {
+                  replicate.reset();
+                  setReplicating(s);
+                }}
               >
-                Replicate
+                Replicate…
               </Button>
             )}
             {s.held && (
@@ -184,6 +189,15 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
           </>
         )}
       />
+      {replicating && (
+        <ReplicateDialog
+          snapshot={replicating}
+          targets={targetMap}
+          servers={serverNames}
+          replicate={replicate}
+          onClose={() => setReplicating(null)}
+        />
+      )}
       <QueryState query={snapshots} errorTitle="Could not load snapshots" skeleton={160}>
         {() => (
           <>
