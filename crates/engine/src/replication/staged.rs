@@ -122,10 +122,26 @@ impl RunCtx<'_> {
             let delivery = match staging_of(t, primary, spec, plan, &received).await {
                 Ok(d) => Ok(d),
                 Err(e) if e.is_transient() => Err(Failure::from_engine(&e)),
-                Err(e) => {
+                // The target ran the staging command and refused it (not writable, a
+                // restricted key without --allow-staging, no such command): go direct.
+                Err(
+                    e @ EngineError::Host(
+                        btrfs::HostError::NonZeroExit { .. }
+                        | btrfs::HostError::CommandNotFound { .. },
+                    ),
+                ) => {
                     tracing::warn!(target_id = %tid, error = %e, "cannot stage on the target; the send goes straight into btrfs receive");
                     Ok(Delivery::Direct)
                 }
+                // Anything else is about the link or what came back over it (a broken
+                // session, a cut listing): staging was not refused, and a file a cut
+                // send left there must not be thrown away by a direct send. Try again.
+                Err(e) => Err(Failure {
+                    error: format!(
+                        "the staging on the target could not be checked ({e}); the next attempt tries again"
+                    ),
+                    class: ErrorClass::Transient,
+                }),
             };
             out.insert(tid, delivery);
         }
