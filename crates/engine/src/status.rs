@@ -67,13 +67,25 @@ pub async fn fleet_status(
     usage_warning_percent: u8,
 ) -> Result<FleetStatus, EngineError> {
     let health = projections::replication_health(pool, None, now).await?;
-    let jobs = failed_jobs_since(pool, now - FAILED_JOB_WINDOW, MAX_FAILED_JOBS).await?;
     let servers = storage::latest(pool).await?;
+    fleet_status_with(pool, now, usage_warning_percent, &health, &servers).await
+}
+
+/// [`fleet_status`] from replication health and storage the caller has read already as
+/// of `now` (`/metrics` renders both as series too, and reads each once); reads the rest.
+pub async fn fleet_status_with(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    usage_warning_percent: u8,
+    health: &[TargetHealth],
+    servers: &[ServerStorage],
+) -> Result<FleetStatus, EngineError> {
+    let jobs = failed_jobs_since(pool, now - FAILED_JOB_WINDOW, MAX_FAILED_JOBS).await?;
     let scheduled = scheduled_subvolumes(pool).await?;
     let mut problems = Vec::new();
     problems.extend(health.iter().filter_map(replication_problem));
     problems.extend(jobs.iter().map(job_problem));
-    for s in &servers {
+    for s in servers {
         problems.extend(server_problems(s, usage_warning_percent));
     }
     problems.extend(scheduled.iter().filter_map(|s| snapshot_problem(s, now)));

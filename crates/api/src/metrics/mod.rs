@@ -74,9 +74,22 @@ pub async fn render(state: &AppState) -> String {
         );
     }
 
-    storage::render(&mut out, pool).await;
-    replication::render(&mut out, pool).await;
-    status::render(&mut out, pool, state.usage_warning_percent).await;
+    // Read once, rendered three times: as storage and replication series and, with the
+    // rest of what can be wrong, as the fleet status.
+    let now = chrono::Utc::now();
+    let servers = store::storage::latest(pool).await;
+    let health = store::projections::replication_health(pool, None, now).await;
+    storage::render(&mut out, pool, servers.as_deref().unwrap_or_default()).await;
+    replication::render(&mut out, pool, health.as_deref().unwrap_or_default()).await;
+    status::render(
+        &mut out,
+        pool,
+        now,
+        state.usage_warning_percent,
+        &health,
+        &servers,
+    )
+    .await;
 
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")

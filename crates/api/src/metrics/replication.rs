@@ -1,19 +1,14 @@
 //! The replication series of `/metrics`, per (subvolume, target): last success, lag,
 //! replica age, RPO, bytes, failures, throughput, health state; and runs by state.
 
-use chrono::Utc;
 use domain::health::HealthState as DomainState;
-use store::projections;
+use store::projections::TargetHealth;
 
 use super::{escape, family};
 
 /// The replication series of `/metrics`, per (subvolume, target), from
-/// [`projections::replication_health`] (no event-log scan), and runs by state.
-pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool) {
-    let now = Utc::now();
-    let list = projections::replication_health(pool, None, now)
-        .await
-        .unwrap_or_default();
+/// `projections::replication_health` (no event-log scan), and runs by state.
+pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool, list: &[TargetHealth]) {
     let mut last_success = Vec::new();
     let mut lag = Vec::new();
     let mut age = Vec::new();
@@ -22,7 +17,7 @@ pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool) {
     let mut failures = Vec::new();
     let mut throughput = Vec::new();
     let mut health = Vec::new();
-    for h in &list {
+    for h in list {
         let labels = format!(
             "subvolume=\"{}\",subvolume_id=\"{}\",target_id=\"{}\",server=\"{}\"",
             escape(&h.subvolume_name),

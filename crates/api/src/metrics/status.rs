@@ -1,24 +1,44 @@
 //! The fleet status series of `/metrics`, from the same computation as `GET /status`
-//! (`engine::status::fleet_status`): `dist_btrfs_fleet_status` (0 ok, 1 warning, 2
+//! (`engine::status::fleet_status_with`, over the replication health and storage that
+//! `render` read once for their own series): `dist_btrfs_fleet_status` (0 ok, 1 warning, 2
 //! critical) and `dist_btrfs_fleet_problems` by kind and severity (every kind, 0 when
 //! none, so an alert rule has a series to compare). When the status cannot be computed
 //! both are left out (alert on their absence) and the error is logged.
 
 use std::fmt::Write as _;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::status::{ProblemKind, Severity};
+use store::StoreError;
+use store::projections::TargetHealth;
+use store::storage::ServerStorage;
 
 use super::family;
 
-pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool, usage_warning_percent: u8) {
-    let status = match engine::status::fleet_status(pool, Utc::now(), usage_warning_percent).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, "the fleet status could not be computed for /metrics");
-            return;
-        }
+pub(super) async fn render(
+    out: &mut String,
+    pool: &sqlx::PgPool,
+    now: DateTime<Utc>,
+    usage_warning_percent: u8,
+    health: &Result<Vec<TargetHealth>, StoreError>,
+    servers: &Result<Vec<ServerStorage>, StoreError>,
+) {
+    let (Ok(health), Ok(servers)) = (health, servers) else {
+        tracing::warn!(
+            "the fleet status could not be computed for /metrics: replication health or storage could not be read"
+        );
+        return;
     };
+    let status =
+        match engine::status::fleet_status_with(pool, now, usage_warning_percent, health, servers)
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "the fleet status could not be computed for /metrics");
+                return;
+            }
+        };
     let level = match status.status {
         Severity::Ok => 0,
         Severity::Warning => 1,

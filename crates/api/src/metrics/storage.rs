@@ -2,18 +2,18 @@
 //! last storage collection (read from the storage metrics tables).
 
 use sqlx::PgPool;
+use store::storage::ServerStorage;
 
 use super::{escape, family};
 
 /// Storage figures from the storage metrics tables (last collection per server).
-pub(super) async fn render(out: &mut String, pool: &PgPool) {
-    let servers = store::storage::latest(pool).await.unwrap_or_default();
+pub(super) async fn render(out: &mut String, pool: &PgPool, servers: &[ServerStorage]) {
     let mut size = Vec::new();
     let mut used = Vec::new();
     let mut free = Vec::new();
     let mut failed = Vec::new();
     let mut sampled = Vec::new();
-    for s in &servers {
+    for s in servers {
         let server = format!(
             "server=\"{}\",server_id=\"{}\"",
             escape(&s.server_name),
