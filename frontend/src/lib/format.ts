@@ -5,6 +5,15 @@ export function formatTime(iso: string): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
+/** The browser's IANA time zone: what times are shown in, and a new policy's default. */
+export function userTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** The first block of a uuid, enough to tell snapshots apart at a glance. */
 export function shortUuid(uuid: string): string {
   return uuid.split('-')[0] ?? uuid;

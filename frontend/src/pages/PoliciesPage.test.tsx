@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Policy, RetentionPreview } from '../api/policyQueries';
-import { userTimeZone } from '../components/NextSnapshot';
+import { userTimeZone } from '../lib/format';
 import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, subvolume, viewer } from '../test/fleet';
 

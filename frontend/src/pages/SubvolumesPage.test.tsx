@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../api/client';
 import { SNAPSHOT_PAGE_SIZE } from '../api/queries';
-import { userTimeZone } from '../components/NextSnapshot';
+import { userTimeZone } from '../lib/format';
 import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
 import { SUBVOLUME_ID, primary, snapshot, subvolume, viewer } from '../test/fleet';
 

@@ -48,6 +48,29 @@ impl Setup {
     pub(crate) fn remote_dir(&self) -> String {
         self.fleet.area.remote(1).to_owned()
     }
+
+    /// Adds a target on remote 1 in `dir` over HTTP; its id.
+    pub(crate) async fn add_target(&self, dir: &str) -> String {
+        let (status, t) = self
+            .send(
+                "POST",
+                &format!("/api/v1/subvolumes/{}/targets", self.subvolume),
+                Some(json!({"server_id": self.remote, "directory": dir})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{t}");
+        t["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A target whose directory disappears from the remote after it was added (a missing
+    /// one is refused at add), so that sends to it fail: (its id, the directory).
+    pub(crate) async fn add_vanished_target(&self) -> (String, String) {
+        let gone = format!("{}-gone", self.remote_dir());
+        ssh_ok(1, &format!("mkdir {gone}"));
+        let id = self.add_target(&gone).await;
+        ssh_ok(1, &format!("rmdir {gone}"));
+        (id, gone)
+    }
     /// Snapshots the subvolume, replicates it to all its targets and polls until the
     /// run finished (generous deadline; no timing is asserted): (snapshot, run id, run).
     pub(crate) async fn snapshot_and_replicate(&self) -> (String, String, Value) {
@@ -408,28 +431,8 @@ pub(crate) fn sample(text: &str, family: &str, labels: &str) -> Option<f64> {
 async fn health_rpo_and_metrics_follow_a_real_replication(pool: PgPool) {
     let app = spawn(pool).await;
     let sv = app.subvolume.clone();
-    let add = |dir: String| {
-        let app = &app;
-        let sv = sv.clone();
-        async move {
-            let (status, t) = app
-                .send(
-                    "POST",
-                    &format!("/api/v1/subvolumes/{sv}/targets"),
-                    Some(json!({"server_id": app.remote, "directory": dir})),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "{t}");
-            t["id"].as_str().unwrap().to_owned()
-        }
-    };
-    let good = add(app.remote_dir()).await;
-    // A directory that disappears from the remote after the target was added: that
-    // target fails (a missing one is refused when the target is added).
-    let gone = format!("{}-gone", app.remote_dir());
-    ssh_ok(1, &format!("mkdir {gone}"));
-    let bad = add(gone.clone()).await;
-    ssh_ok(1, &format!("rmdir {gone}"));
+    let good = app.add_target(&app.remote_dir()).await;
+    let (bad, _) = app.add_vanished_target().await;
 
     let (status, h) = app.send("GET", "/api/v1/replication/health", None).await;
     assert_eq!(status, StatusCode::OK, "{h}");

@@ -3,9 +3,8 @@
 //! computed from the disks, and nothing recorded.
 
 use poem::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::PgPool;
-use testkit::ssh_ok;
 
 use crate::replication_api::{Setup, spawn};
 
@@ -25,23 +24,11 @@ fn of<'a>(plans: &'a [Value], target: &str) -> &'a Value {
     plans.iter().find(|p| p["target_id"] == target).unwrap()
 }
 
-async fn add_target(app: &Setup, dir: &str) -> String {
-    let (code, t) = app
-        .send(
-            "POST",
-            &format!("/api/v1/subvolumes/{}/targets", app.subvolume),
-            Some(json!({"server_id": app.remote, "directory": dir})),
-        )
-        .await;
-    assert_eq!(code, StatusCode::CREATED, "{t}");
-    t["id"].as_str().unwrap().to_owned()
-}
-
 #[sqlx::test(migrations = false)]
 async fn the_preview_says_per_target_what_a_replication_would_send(pool: PgPool) {
     let app = spawn(pool).await;
     const MIB: u64 = 1 << 20;
-    let good = add_target(&app, &app.remote_dir()).await;
+    let good = app.add_target(&app.remote_dir()).await;
     app.fleet.area.write_random("a.bin", 3);
     let (snap1, _, run) = app.snapshot_and_replicate().await;
     assert_eq!(run["state"], "succeeded", "{run}");
@@ -50,10 +37,7 @@ async fn the_preview_says_per_target_what_a_replication_would_send(pool: PgPool)
     assert_eq!(of(&plans, &good)["plan"], "already_present", "{plans:?}");
 
     // A second target whose directory went away, and a new snapshot with 1 MiB more.
-    let gone = format!("{}-gone", app.remote_dir());
-    ssh_ok(1, &format!("mkdir {gone}"));
-    let bad = add_target(&app, &gone).await;
-    ssh_ok(1, &format!("rmdir {gone}"));
+    let (bad, _) = app.add_vanished_target().await;
     app.fleet.area.write_random("b.bin", 1);
     let (code, s2) = app
         .send(

@@ -7,9 +7,9 @@ use domain::Role;
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use testkit::{TestApp, ssh_ok};
+use testkit::TestApp;
 
-use crate::replication_api::{Setup, sample, spawn};
+use crate::replication_api::{sample, spawn};
 use crate::storage_api::remote_body;
 
 async fn status(app: &TestApp) -> Value {
@@ -28,18 +28,6 @@ fn of_kind<'a>(s: &'a Value, kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-async fn add_target(app: &Setup, dir: &str) -> String {
-    let (code, t) = app
-        .send(
-            "POST",
-            &format!("/api/v1/subvolumes/{}/targets", app.subvolume),
-            Some(json!({"server_id": app.remote, "directory": dir})),
-        )
-        .await;
-    assert_eq!(code, StatusCode::CREATED, "{t}");
-    t["id"].as_str().unwrap().to_owned()
-}
-
 #[sqlx::test(migrations = false)]
 async fn the_status_is_ok_only_while_nothing_is_wrong_and_names_each_problem(pool: PgPool) {
     let app = spawn(pool).await;
@@ -52,11 +40,8 @@ async fn the_status_is_ok_only_while_nothing_is_wrong_and_names_each_problem(poo
     assert_eq!(s["usage_warning_percent"], 85);
 
     // Two targets never replicated: a warning each.
-    let good = add_target(&app, &app.remote_dir()).await;
-    let gone = format!("{}-gone", app.remote_dir());
-    ssh_ok(1, &format!("mkdir {gone}"));
-    let bad = add_target(&app, &gone).await;
-    ssh_ok(1, &format!("rmdir {gone}"));
+    let good = app.add_target(&app.remote_dir()).await;
+    let (bad, gone) = app.add_vanished_target().await;
     let s = status(&app).await;
     assert_eq!(s["status"], "warning", "{s}");
     let never = of_kind(&s, "replication_never");

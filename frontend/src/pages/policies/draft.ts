@@ -2,6 +2,7 @@
 // it makes before saving or previewing.
 import type { Policy, PolicyInput, PolicyRetention } from '../../api/policyQueries';
 import { cronProblem } from '../../lib/cron';
+import { userTimeZone } from '../../lib/format';
 
 export const BUCKETS = ['keep_last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -38,20 +39,12 @@ export interface Draft {
   replicate: boolean;
 }
 
-function browserTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    return 'UTC';
-  }
-}
-
 /** The policy's values, or a new policy's defaults. */
 export function draftOf(p: Policy | undefined): Draft {
   return {
     name: p?.name ?? '',
     cron: p?.schedule.cron ?? '0 * * * *',
-    time_zone: p?.schedule.time_zone ?? browserTimeZone(),
+    time_zone: p?.schedule.time_zone ?? userTimeZone(),
     buckets: {
       keep_last: p?.retention.keep_last ?? 3,
       hourly: p?.retention.hourly ?? 24,
