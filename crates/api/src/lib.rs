@@ -15,6 +15,7 @@ mod health;
 mod instance;
 mod live;
 pub mod metrics;
+mod notifications;
 pub mod observe;
 mod policies;
 pub mod problem;
@@ -77,6 +78,9 @@ pub struct AppState {
     /// A filesystem at or above this usage (percent) is a problem of the fleet status
     /// (`serve --usage-warning-percent`).
     pub usage_warning_percent: u8,
+    /// Notification channels and rules (set with the vault, which keeps their secrets);
+    /// `None`: the notification operations answer 503.
+    pub notifier: Option<engine::notify::Notifier>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -93,6 +97,11 @@ pub trait JobQueue: Send + Sync + std::fmt::Debug {
         &'a self,
         restore: &'a store::projections::RestoreView,
     ) -> futures::future::BoxFuture<'a, Result<(), String>>;
+
+    fn enqueue_notification(
+        &self,
+        delivery: domain::DeliveryId,
+    ) -> futures::future::BoxFuture<'_, Result<(), String>>;
 }
 
 impl AppState {
@@ -124,6 +133,7 @@ impl AppState {
             live: Arc::new(store::live::LiveFeed::default()),
             job_queue: None,
             usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
+            notifier: None,
         }
     }
 
@@ -137,6 +147,11 @@ impl AppState {
     /// The same state with the credential vault.
     #[must_use]
     pub fn with_vault(mut self, vault: Arc<Vault>) -> Self {
+        self.notifier = Some(engine::notify::Notifier::new(
+            self.pool.clone(),
+            vault.clone(),
+            self.usage_warning_percent,
+        ));
         self.vault = Some(vault);
         self
     }
@@ -162,6 +177,7 @@ type Apis = (
         replication_health::ReplicationHealthApi,
         restores::RestoreApi,
         status::StatusApi,
+        notifications::NotificationsApi,
     ),
 );
 
@@ -187,6 +203,7 @@ fn service() -> OpenApiService<Apis, ()> {
                 replication_health::ReplicationHealthApi,
                 restores::RestoreApi,
                 status::StatusApi,
+                notifications::NotificationsApi,
             ),
         ),
         "dist-btrfs",

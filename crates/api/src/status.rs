@@ -77,9 +77,28 @@ impl From<DomainKind> for ProblemKind {
     }
 }
 
+impl From<ProblemKind> for DomainKind {
+    fn from(k: ProblemKind) -> Self {
+        match k {
+            ProblemKind::ReplicationFailing => Self::ReplicationFailing,
+            ProblemKind::ReplicationLate => Self::ReplicationLate,
+            ProblemKind::ReplicationNever => Self::ReplicationNever,
+            ProblemKind::JobFailed => Self::JobFailed,
+            ProblemKind::ServerUnreachable => Self::ServerUnreachable,
+            ProblemKind::HostKeyChanged => Self::HostKeyChanged,
+            ProblemKind::FilesystemFull => Self::FilesystemFull,
+            ProblemKind::StorageUnknown => Self::StorageUnknown,
+            ProblemKind::SnapshotFailing => Self::SnapshotFailing,
+            ProblemKind::SnapshotOverdue => Self::SnapshotOverdue,
+        }
+    }
+}
+
 /// One thing that is wrong, with the ids of what it is about (where it is fixed).
 #[derive(Debug, Object)]
 pub struct FleetProblem {
+    /// Stable while the problem lasts (`<kind>:<ids>`): the identity of its alerts.
+    pub key: String,
     pub kind: ProblemKind,
     pub severity: Severity,
     /// One line naming the things involved.
@@ -113,6 +132,7 @@ impl From<engine::status::FleetStatus> for FleetStatus {
                 .problems
                 .into_iter()
                 .map(|p| FleetProblem {
+                    key: p.key,
                     kind: p.kind.into(),
                     severity: p.severity.into(),
                     summary: p.summary,

@@ -1,4 +1,5 @@
-//! `serve`'s background work: the job workers and the scheduler (crate `jobs`),
+//! `serve`'s background work: the job workers, the scheduler and the alert evaluation
+//! (crate `jobs`),
 //! configured from the environment, started after start-up and stopped with the
 //! server's shutdown signal (workers finish their running jobs first, up to
 //! `JobsConfig::shutdown_timeout`). [`JobsQueue`] is how the API hands
@@ -15,6 +16,8 @@ pub fn start(
     engine: engine::Engine,
     pool: sqlx::PgPool,
     config: JobsConfig,
+    notifier: engine::notify::Notifier,
+    alert_every: Option<std::time::Duration>,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -22,14 +25,27 @@ pub fn start(
     };
     let scheduler = jobs::Scheduler::new(pool.clone(), config.clone(), scheduler_clock());
     let scheduler = tokio::spawn(scheduler.run(stopped(stop.clone())));
+    // Alerts are evaluated every interval; their deliveries run as jobs.
+    let alerts = alert_every.map(|every| {
+        tokio::spawn(jobs::notify::run_alerts(
+            notifier.clone(),
+            config.max_attempts,
+            every,
+            stopped(stop.clone()),
+        ))
+    });
     let ctx = jobs::worker::JobContext {
         engine,
         pool,
         config,
+        notifier: Some(notifier),
     };
     tokio::spawn(async move {
         let workers = jobs::worker::run_workers(ctx, stopped(stop)).await;
         let _ = scheduler.await;
+        if let Some(alerts) = alerts {
+            let _ = alerts.await;
+        }
         workers.context("job workers failed")
     })
 }
@@ -63,6 +79,22 @@ impl api::JobQueue for JobsQueue {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string())
+        })
+    }
+
+    fn enqueue_notification(
+        &self,
+        delivery_id: domain::DeliveryId,
+    ) -> futures::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            jobs::queue::enqueue(
+                &self.pool,
+                &jobs::NotifyJob { delivery_id },
+                self.max_attempts,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
         })
     }
 

@@ -169,6 +169,11 @@ async fn serve_on(
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not enqueue unfinished restores"),
     }
+    match jobs::notify::enqueue_queued_deliveries(database.pool(), jobs_config.max_attempts).await {
+        Ok(n) if n > 0 => tracing::info!(count = n, "enqueued queued notifications"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not enqueue queued notifications"),
+    }
 
     let listen = &options.listen;
     let listener = TcpListener::bind(listen.clone());
@@ -219,10 +224,17 @@ async fn serve_on(
     };
     // The workers stop after HTTP has drained (or failed), by their own signal.
     let (jobs_stop, jobs_stop_rx) = tokio::sync::watch::channel(false);
+    let notifier = engine::notify::Notifier::new(
+        database.pool().clone(),
+        vault.clone(),
+        settings.usage_warning_percent,
+    );
     let jobs = crate::jobs::start(
         state.engine.clone(),
         database.pool().clone(),
         jobs_config,
+        notifier,
+        crate::settings::interval_or_off(settings.alert_interval_secs),
         jobs_stop_rx,
     );
     let metrics_server = match &options.metrics_listen {

@@ -56,6 +56,10 @@ pub struct ServeSettings {
           default_value_t = domain::status::DEFAULT_USAGE_WARNING_PERCENT,
           value_parser = clap::value_parser!(u8).range(1..=100))]
     pub usage_warning_percent: u8,
+    /// Seconds between evaluations of the alert rules against the fleet status (0: no
+    /// notifications are sent).
+    #[arg(long, env = "DIST_BTRFS_ALERT_INTERVAL_SECS", default_value_t = 30)]
+    pub alert_interval_secs: u64,
     #[command(flatten)]
     pub jobs: JobSettings,
 }

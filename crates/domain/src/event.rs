@@ -14,6 +14,11 @@ use uuid::Uuid;
 mod accounts;
 mod summary;
 
+pub use crate::notify::{
+    AlertRuleRemoved, AlertRuleSaved, ChannelRemoved, ChannelSaved, NotificationAttemptFailed,
+    NotificationDelivered, NotificationQueued,
+};
+
 pub use crate::health::SubvolumeRpoSet;
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 use crate::policy::PolicySpec;
@@ -424,6 +429,13 @@ pub enum DomainEvent {
     ReplicaDeleted(ReplicaDeleted),
     FileDownloaded(FileDownloaded),
     ReplicaVerified(ReplicaVerified),
+    ChannelSaved(ChannelSaved),
+    ChannelRemoved(ChannelRemoved),
+    AlertRuleSaved(AlertRuleSaved),
+    AlertRuleRemoved(AlertRuleRemoved),
+    NotificationQueued(NotificationQueued),
+    NotificationDelivered(NotificationDelivered),
+    NotificationAttemptFailed(NotificationAttemptFailed),
 }
 
 /// Static facts about an event's type.
@@ -500,6 +512,13 @@ impl EventKind for DomainEvent {
             Self::ReplicaDeleted(_) => "ReplicaDeleted",
             Self::FileDownloaded(_) => "FileDownloaded",
             Self::ReplicaVerified(_) => "ReplicaVerified",
+            Self::ChannelSaved(_) => "ChannelSaved",
+            Self::ChannelRemoved(_) => "ChannelRemoved",
+            Self::AlertRuleSaved(_) => "AlertRuleSaved",
+            Self::AlertRuleRemoved(_) => "AlertRuleRemoved",
+            Self::NotificationQueued(_) => "NotificationQueued",
+            Self::NotificationDelivered(_) => "NotificationDelivered",
+            Self::NotificationAttemptFailed(_) => "NotificationAttemptFailed",
         }
     }
 

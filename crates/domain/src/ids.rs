@@ -97,6 +97,40 @@ entity_id!(
     ReplicaId
 );
 
+entity_id!(
+    /// A notification channel (a webhook or an email relay).
+    ChannelId
+);
+entity_id!(
+    /// A notification rule: which problems notify which channels.
+    AlertRuleId
+);
+entity_id!(
+    /// One notification to one channel (carried out as a job, retried).
+    DeliveryId
+);
+
+impl ChannelId {
+    /// The stream of the channel's configuration.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("channel", self.0)
+    }
+}
+
+impl AlertRuleId {
+    /// The stream of the rule's configuration.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("alert-rule", self.0)
+    }
+}
+
+impl DeliveryId {
+    /// The stream of one delivery's attempts and outcome.
+    pub fn stream(&self) -> StreamId {
+        StreamId::for_entity("delivery", self.0)
+    }
+}
+
 impl RestoreId {
     /// The stream of one restore or verification.
     pub fn stream(&self) -> StreamId {

@@ -12,6 +12,7 @@ pub mod health;
 pub mod ids;
 pub mod lineage;
 pub mod names;
+pub mod notify;
 pub mod paths;
 pub mod policy;
 pub mod replication;
@@ -26,7 +27,8 @@ mod text_enum;
 pub use auth::{Role, Username};
 pub use event::{Actor, CredentialKind, DomainEvent, EventKind, ServerRole, Transport};
 pub use ids::{
-    PolicyId, ReplicaId, ReplicationId, RestoreId, ServerId, SnapshotId, SubvolumeId, TargetId,
+    AlertRuleId, ChannelId, DeliveryId, PolicyId, ReplicaId, ReplicationId, RestoreId, ServerId,
+    SnapshotId, SubvolumeId, TargetId,
 };
 pub use lineage::{
     IncompleteReason, IncrementalMode, MissingMode, PrimarySnapshot, ReceivedState,

@@ -24,6 +24,8 @@
 //!   history.
 //! - [`targets`], [`replication`], [`fanout`]: replication targets, replication runs
 //!   (one `btrfs send` fanned out to every target of a group) and the stream fan-out.
+//! - [`notify`]: notification channels and alert rules, the evaluation of the fleet
+//!   status into alerts, and the delivery of one notification (webhook, email).
 //! - [`rpo`]: the recovery point objective per subvolume (replication health).
 //! - [`error`]: [`EngineError`], classified for the API and the job runner.
 //!
@@ -41,6 +43,7 @@ pub mod hosts;
 pub mod instance;
 pub mod inventory;
 pub mod local_primary;
+pub mod notify;
 pub mod policies;
 pub mod prune;
 pub mod real_paths;

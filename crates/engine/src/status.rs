@@ -31,6 +31,9 @@ const MAX_FAILED_JOBS: i64 = 50;
 /// One thing that is wrong, with what it is about (for a link to where it is fixed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FleetProblem {
+    /// What the problem is about, stable while it lasts (an alert's identity):
+    /// `<kind>:<ids...>`, e.g. `replication_failing:<subvolume>:<target>`.
+    pub key: String,
     pub kind: ProblemKind,
     pub severity: Severity,
     /// One line naming the things involved.
@@ -132,6 +135,7 @@ fn replication_problem(h: &TargetHealth) -> Option<FleetProblem> {
         ),
     };
     Some(FleetProblem {
+        key: format!("{kind}:{}:{}", h.subvolume_id, h.target_id),
         kind,
         severity: kind.severity(),
         summary,
@@ -154,6 +158,12 @@ fn job_problem(j: &FailedJob) -> FleetProblem {
         String::new()
     };
     FleetProblem {
+        key: format!(
+            "{}:{}:{}",
+            ProblemKind::JobFailed,
+            j.job_kind,
+            j.subvolume_id.map(|s| s.to_string()).unwrap_or_default()
+        ),
         kind: ProblemKind::JobFailed,
         severity: ProblemKind::JobFailed.severity(),
         summary: format!("{} job{about} failed{times}: {}", j.job_kind, j.error),
@@ -166,7 +176,8 @@ fn job_problem(j: &FailedJob) -> FleetProblem {
 
 fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
     let mut out = Vec::new();
-    let problem = |kind: ProblemKind, severity, summary, since| FleetProblem {
+    let problem = |kind: ProblemKind, severity, summary, since, about: &str| FleetProblem {
+        key: format!("{kind}:{}{about}", s.server_id),
         kind,
         severity,
         summary,
@@ -190,6 +201,7 @@ fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
             kind.severity(),
             format!("server {} {what}: {error}", s.server_name),
             s.attempted_at,
+            "",
         ));
     }
     for f in &s.filesystems {
@@ -205,6 +217,7 @@ fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
                     f.sample.filesystem, s.server_name
                 ),
                 Some(f.sampled_at),
+                &format!(":{}", f.sample.filesystem),
             ));
         }
     }
@@ -213,6 +226,7 @@ fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
 
 fn snapshot_problem(s: &ScheduledSubvolume, now: DateTime<Utc>) -> Option<FleetProblem> {
     let problem = |kind: ProblemKind, summary, since| FleetProblem {
+        key: format!("{kind}:{}", s.subvolume_id),
         kind,
         severity: kind.severity(),
         summary,

@@ -3,7 +3,7 @@
 //! [`engine::Engine`] method; what it does is in `worker`.
 
 use chrono::{DateTime, Utc};
-use domain::{PolicyId, ReplicationId, RestoreId, SubvolumeId};
+use domain::{DeliveryId, PolicyId, ReplicationId, RestoreId, SubvolumeId};
 use serde::{Deserialize, Serialize};
 
 /// Queue of [`SnapshotJob`]s.
@@ -16,6 +16,8 @@ pub const SYNC_QUEUE: &str = "dist-btrfs.sync";
 pub const REPLICATE_QUEUE: &str = "dist-btrfs.replicate";
 /// Queue of [`RestoreJob`]s.
 pub const RESTORE_QUEUE: &str = "dist-btrfs.restore";
+/// Queue of [`NotifyJob`]s.
+pub const NOTIFY_QUEUE: &str = "dist-btrfs.notify";
 
 /// The kinds of job, as named in keys, logs and `JobFailed` events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,7 @@ pub enum JobKind {
     Sync,
     Replicate,
     Restore,
+    Notify,
 }
 
 impl JobKind {
@@ -35,6 +38,7 @@ impl JobKind {
             Self::Sync => "sync",
             Self::Replicate => "replicate",
             Self::Restore => "restore",
+            Self::Notify => "notify",
         }
     }
 }
@@ -153,5 +157,23 @@ impl JobSpec for RestoreJob {
     }
     fn subvolume(&self) -> Option<SubvolumeId> {
         Some(self.subvolume_id)
+    }
+}
+
+/// The delivery of one queued notification, carried out by
+/// `engine::notify::Notifier::deliver`; retried while it fails transiently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyJob {
+    pub delivery_id: DeliveryId,
+}
+
+impl JobSpec for NotifyJob {
+    const KIND: JobKind = JobKind::Notify;
+    const QUEUE: &'static str = NOTIFY_QUEUE;
+    fn key(&self) -> String {
+        format!("notify:{}", self.delivery_id)
+    }
+    fn subvolume(&self) -> Option<SubvolumeId> {
+        None
     }
 }

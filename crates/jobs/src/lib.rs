@@ -10,6 +10,8 @@
 //!   job; the periodic inventory sync. Clock injectable ([`scheduler::Clock`]).
 //! - [`worker`]: the apalis workers (one per queue) under one `Monitor`, retries with
 //!   exponential backoff for transient errors only, `JobFailed` when a job gives up.
+//! - [`notify`]: the periodic alert evaluation and one [`NotifyJob`] per queued
+//!   notification (webhook, email), retried with backoff.
 //! - [`owners`]: the jobs of a `serve` whose process is gone (same machine) are
 //!   re-enqueued at once, not after the heartbeat timeout.
 //! - `wake`: a job enqueued by this process wakes this process's idle worker at once;
@@ -32,6 +34,7 @@
 //! not projections, never rebuilt; what was done is in the events.
 
 pub mod kinds;
+pub mod notify;
 pub mod owners;
 pub mod queue;
 pub mod scheduler;
@@ -40,7 +43,9 @@ pub mod worker;
 
 use std::time::Duration;
 
-pub use kinds::{JobKind, JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
+pub use kinds::{
+    JobKind, JobSpec, NotifyJob, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob,
+};
 pub use scheduler::{Clock, Scheduler, SkewedClock, SystemClock};
 
 /// Why a job (or enqueueing one) failed, classified for retrying.

@@ -1,4 +1,5 @@
-//! The apalis workers: one per queue (snapshot, prune, sync, replicate), registered on one
+//! The apalis workers: one per queue (snapshot, prune, sync, replicate, restore,
+//! notify), registered on one
 //! `apalis::Monitor` that runs until the shutdown future resolves and then waits (up to
 //! `JobsConfig::shutdown_timeout`) for running jobs.
 //!
@@ -44,7 +45,7 @@ use sqlx::PgPool;
 use store::ExpectedVersion;
 use store::projections::{self, SnapshotView};
 
-use crate::kinds::{JobSpec, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
+use crate::kinds::{JobSpec, NotifyJob, PruneJob, ReplicateJob, RestoreJob, SnapshotJob, SyncJob};
 use crate::wake::WakeOrInterval;
 use crate::{JobError, JobsConfig, owners, queue};
 
@@ -54,6 +55,8 @@ pub struct JobContext {
     pub engine: Engine,
     pub pool: PgPool,
     pub config: JobsConfig,
+    /// Delivers notifications (`None`: no vault, so [`crate::NotifyJob`]s fail).
+    pub notifier: Option<engine::notify::Notifier>,
 }
 
 /// A job that can run.
@@ -410,6 +413,7 @@ pub async fn run_workers(
     let monitor = register::<SyncJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<ReplicateJob>(monitor, &ctx, &suffix)?;
     let monitor = register::<RestoreJob>(monitor, &ctx, &suffix)?;
+    let monitor = register::<NotifyJob>(monitor, &ctx, &suffix)?;
     tracing::info!("job workers started");
     let stopped = monitor
         .run_with_signal(async move {

@@ -270,6 +270,36 @@ impl DomainEvent {
                 e.files_compared,
                 e.sample_percent
             ),
+            Self::ChannelSaved(e) => format!(
+                "notification channel {:?} ({}) saved",
+                e.name,
+                e.spec.kind()
+            ),
+            Self::ChannelRemoved(e) => format!("notification channel {} removed", e.channel_id),
+            Self::AlertRuleSaved(e) => format!(
+                "alert rule {:?} saved{}",
+                e.name,
+                if e.spec.muted { " (muted)" } else { "" }
+            ),
+            Self::AlertRuleRemoved(e) => format!("alert rule {} removed", e.rule_id),
+            Self::NotificationQueued(e) => format!(
+                "notification ({}{}) queued for channel {}: {}",
+                e.notice,
+                if e.repeat { ", repeated" } else { "" },
+                e.channel_id,
+                e.summary
+            ),
+            Self::NotificationDelivered(e) => format!(
+                "notification {} delivered (attempt {}): {}",
+                e.delivery_id, e.attempt, e.detail
+            ),
+            Self::NotificationAttemptFailed(e) => format!(
+                "notification {} attempt {} failed{}: {}",
+                e.delivery_id,
+                e.attempt,
+                if e.gave_up { ", giving up" } else { "" },
+                e.error
+            ),
         }
     }
 }

@@ -208,7 +208,65 @@ fn samples() -> Vec<DomainEvent> {
     .into_iter()
     .chain(replication_samples())
     .chain(restore_samples())
+    .chain(notify_samples())
     .collect()
+}
+
+fn notify_samples() -> Vec<DomainEvent> {
+    use crate::notify::{ChannelSpec, Notice, RuleSpec, SmtpTls};
+    use crate::status::{ProblemKind, Severity};
+    use crate::{AlertRuleId, ChannelId, DeliveryId};
+    let c = ChannelId::from_uuid(Uuid::from_u128(30));
+    let r = AlertRuleId::from_uuid(Uuid::from_u128(31));
+    let d = DeliveryId::from_uuid(Uuid::from_u128(32));
+    vec![
+        DomainEvent::ChannelSaved(ChannelSaved {
+            channel_id: c,
+            name: "ops mail".into(),
+            spec: ChannelSpec::Email {
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 2525,
+                tls: SmtpTls::None,
+                username: Some("relay".into()),
+                from: "dist-btrfs@lab".into(),
+                to: vec!["ops@lab".into()],
+            },
+        }),
+        DomainEvent::ChannelRemoved(ChannelRemoved { channel_id: c }),
+        DomainEvent::AlertRuleSaved(AlertRuleSaved {
+            rule_id: r,
+            name: "pager".into(),
+            spec: RuleSpec {
+                kinds: vec![ProblemKind::ReplicationFailing],
+                channels: vec![c],
+                repeat_seconds: 3600,
+                muted: false,
+            },
+        }),
+        DomainEvent::AlertRuleRemoved(AlertRuleRemoved { rule_id: r }),
+        DomainEvent::NotificationQueued(NotificationQueued {
+            delivery_id: d,
+            channel_id: c,
+            rule_id: Some(r),
+            notice: Notice::Firing,
+            alert_key: Some("replication_failing:x:y".into()),
+            problem_kind: Some(ProblemKind::ReplicationFailing),
+            severity: Some(Severity::Critical),
+            summary: "replication of data/home to backup-1:/b is failing".into(),
+            repeat: true,
+        }),
+        DomainEvent::NotificationDelivered(NotificationDelivered {
+            delivery_id: d,
+            attempt: 2,
+            detail: "HTTP 200".into(),
+        }),
+        DomainEvent::NotificationAttemptFailed(NotificationAttemptFailed {
+            delivery_id: d,
+            attempt: 1,
+            error: "connection refused".into(),
+            gave_up: false,
+        }),
+    ]
 }
 
 fn restore_samples() -> Vec<DomainEvent> {
@@ -504,7 +562,7 @@ fn every_event_has_a_type_and_summary() {
         assert!(!event.summary().is_empty());
         types.insert(event.event_type());
     }
-    assert_eq!(types.len(), 63, "every variant is sampled: {types:?}");
+    assert_eq!(types.len(), 70, "every variant is sampled: {types:?}");
 }
 
 #[test]

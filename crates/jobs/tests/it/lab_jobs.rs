@@ -237,6 +237,7 @@ fn ctx(s: &Setup, engine: Engine) -> JobContext {
         engine,
         pool: s.pool.clone(),
         config: config(),
+        notifier: None,
     }
 }
 

@@ -100,6 +100,7 @@ impl Lab {
             engine: self.engine.clone(),
             pool: self.pool.clone(),
             config: config(),
+            notifier: None,
         }
     }
 

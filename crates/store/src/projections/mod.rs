@@ -12,6 +12,7 @@ pub mod auth;
 mod event_counts;
 mod health;
 mod instance;
+pub mod notify;
 mod policies;
 mod replicas;
 mod replication;
@@ -70,6 +71,10 @@ pub const TABLES: &[&str] = &[
     "proj_subvolume_rpo",
     "proj_restores",
     "proj_replica_verifications",
+    "proj_channels",
+    "proj_alert_rules",
+    "proj_alerts",
+    "proj_deliveries",
 ];
 
 /// Runs every projection over one event (inside the caller's transaction).
@@ -86,6 +91,7 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     replicas::apply(conn, event).await?;
     restores::apply(conn, event).await?;
     health::apply(conn, event).await?;
+    notify::apply(conn, event).await?;
     Ok(())
 }
 
