@@ -127,6 +127,17 @@ const MATRIX: &[(&str, Need)] = &[
     ("probeServerHostKey", Need::Admin),
     ("acceptServerHostKey", Need::Admin),
     ("setStorageSettings", Need::Admin),
+    ("listChannels", Need::Admin),
+    ("createChannel", Need::Admin),
+    ("updateChannel", Need::Admin),
+    ("deleteChannel", Need::Admin),
+    ("testChannel", Need::Admin),
+    ("listAlertRules", Need::Admin),
+    ("createAlertRule", Need::Admin),
+    ("updateAlertRule", Need::Admin),
+    ("deleteAlertRule", Need::Admin),
+    ("listFiringAlerts", Need::Admin),
+    ("listDeliveries", Need::Admin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

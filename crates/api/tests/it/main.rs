@@ -10,6 +10,7 @@ mod auth;
 mod auth_matrix;
 mod grafana_dashboard;
 mod live_events;
+mod notifications_api;
 mod openapi_file;
 mod replication_api;
 mod replication_preview;

@@ -122,7 +122,11 @@ pub(super) async fn webhook(
         .body(bytes)
         .send()
         .await
-        .map_err(|e| Failure::transient(format!("POST {}: {}", redact(url), error_chain(&e))))?;
+        .map_err(|e| {
+            // The error repeats the URL, query and all: leave it out.
+            let e = e.without_url();
+            Failure::transient(format!("POST {}: {}", redact(url), error_chain(&e)))
+        })?;
     let status = response.status();
     let detail = format!("HTTP {}", status.as_u16());
     if status.is_success() {
@@ -213,7 +217,16 @@ pub(super) async fn email(
             password.expose_secret().to_owned(),
         ));
     }
-    let response = builder.build().send(message).await.map_err(smtp_error)?;
+    // lettre bounds the connection, not a relay that stops answering mid-dialogue.
+    let response = tokio::time::timeout(ATTEMPT_TIMEOUT, builder.build().send(message))
+        .await
+        .map_err(|_| {
+            Failure::transient(format!(
+                "SMTP {smtp_host}:{smtp_port}: no answer within {} s",
+                ATTEMPT_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(smtp_error)?;
     Ok(format!(
         "SMTP {} {}",
         response.code(),
