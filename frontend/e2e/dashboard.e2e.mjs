@@ -36,6 +36,7 @@ import {
 } from './support.mjs';
 import { cleanUpLeftovers } from './cleanup.mjs';
 import { expectCleared, expectListedAsNever } from './fleet-status.mjs';
+import { notificationsCheck } from './notifications.mjs';
 import { replicaRestoreCheck } from './replica-restore.mjs';
 import { restoreCheck } from './restore.mjs';
 
@@ -614,6 +615,8 @@ async function main() {
       await page.getByRole('dialog', { name: `Delete ${username}?` }).getByRole('button', { name: 'Delete user' }).click();
       await eventually(async () => (await row.count()) === 0, 'the user is still listed');
     });
+
+    await check('Notifications: a webhook channel, a signed test message, a muted rule', () => notificationsCheck(page));
 
     await check('dark theme toggle switches and persists across reloads', async () => {
       await page.goto(`${base}/`);

@@ -144,6 +144,13 @@ export function watch(page, problems) {
       problems.push(`console error on ${page.url()}: ${msg.text()}`);
     }
   });
+  // The request behind a console error: which call failed and what the server said.
+  page.on('response', async (res) => {
+    const status = String(res.status());
+    if (res.status() < 400 || status === '401' || expectedStatuses.has(status)) return;
+    const body = await res.text().catch(() => '');
+    problems.push(`HTTP ${status} for ${res.request().method()} ${res.url()}: ${body.slice(0, 300)}`);
+  });
   page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
   page.on('request', (req) => {
     const url = req.url();

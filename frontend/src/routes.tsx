@@ -3,6 +3,7 @@
 import type { ComponentType, ReactElement } from 'react';
 import {
   IconEvents,
+  IconNotifications,
   IconOverview,
   IconPolicies,
   IconReplication,
@@ -13,6 +14,7 @@ import {
   IconUsers,
 } from './components/icons';
 import { EventsPage } from './pages/EventsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
 import { ReplicaPage, ReplicationPage, TargetPage } from './pages/ReplicationPage';
@@ -70,6 +72,7 @@ export const pages: PageRoute[] = [
     ],
   },
   { path: '/restores', label: 'Restores', icon: IconRestore, element: <RestoresPage /> },
+  { path: '/notifications', label: 'Notifications', icon: IconNotifications, element: <NotificationsPage /> },
   { path: '/users', label: 'Users', icon: IconUsers, element: <UsersPage /> },
   { path: '/tokens', label: 'API tokens', icon: IconTokens, element: <TokensPage /> },
 ];

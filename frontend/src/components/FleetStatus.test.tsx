@@ -4,6 +4,7 @@ import type { FleetProblem } from '../api/client';
 import { defaultRoutes, fleetStatus, json, renderApp } from '../test/fakeApi';
 
 const failing: FleetProblem = {
+  key: 'replication_failing:v1:t1',
   kind: 'replication_failing',
   severity: 'critical',
   summary: 'replication of data to backup-2:/srv/b is failing: No space left on device',
@@ -13,6 +14,7 @@ const failing: FleetProblem = {
   target_id: 't1',
 };
 const overdue: FleetProblem = {
+  key: 'snapshot_overdue:v0',
   kind: 'snapshot_overdue',
   severity: 'warning',
   summary: 'the snapshot of data due at 2026-01-02 03:00 UTC by policy hourly is missing',

@@ -16,7 +16,7 @@ const VERDICT: Record<Severity, { label: string; color: string }> = {
   critical: { label: 'Critical', color: 'red' },
 };
 
-const KIND: Record<FleetProblem['kind'], string> = {
+export const PROBLEM_KINDS: Record<FleetProblem['kind'], string> = {
   replication_failing: 'Replication failing',
   replication_late: 'Replication late',
   replication_never: 'Never replicated',
@@ -69,7 +69,7 @@ function Problems({ problems }: { problems: FleetProblem[] }) {
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" fw={500}>
-                    {KIND[p.kind]}
+                    {PROBLEM_KINDS[p.kind]}
                   </Text>
                   <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                     {p.summary}

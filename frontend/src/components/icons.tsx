@@ -90,6 +90,13 @@ export const IconUsers = (p: IconProps) => (
   </Icon>
 );
 
+export const IconNotifications = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15L6 16z" />
+    <path d="M10 20.5a2 2 0 0 0 4 0" />
+  </Icon>
+);
+
 export const IconTokens = (p: IconProps) => (
   <Icon {...p}>
     <circle cx="8" cy="14" r="4" />
