@@ -55,7 +55,7 @@ export async function notificationsCheck(page) {
     await ruleForm.getByRole('button', { name: 'Create rule' }).click();
     const rule = page.locator(`[data-testid="rule-row"][data-rule-name="${ruleName}"]`);
     await rule.waitFor();
-    await page.getByRole('switch', { name: `Mute ${ruleName}` }).click({ force: true });
+    await page.getByRole('switch', { name: `Mute ${ruleName}` }).check();
     await eventually(async () => (await rule.getAttribute('data-muted')) === 'true', 'the rule is not muted');
     await shot(page, 'notifications-1280');
   } finally {

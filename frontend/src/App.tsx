@@ -2,6 +2,7 @@ import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
 import { Center, Loader, MantineProvider } from '@mantine/core';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider, type DefaultOptions } from '@tanstack/react-query';
+import { Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import type { ApiClient } from './api/client';
 import { ApiProvider } from './api/context';
@@ -54,13 +55,21 @@ function SessionGate() {
   if (!me.data) return <LoginPage />;
   return (
     <Shell me={me.data}>
-      <Routes>
+      <Suspense
+        fallback={
+          <Center mih="40vh">
+            <Loader aria-label="Loading" />
+          </Center>
+        }
+      >
+        <Routes>
         {pages.flatMap((page) => [
           <Route key={page.path} path={page.path} element={page.element} />,
           ...(page.subroutes ?? []).map((sub) => <Route key={sub.path} path={sub.path} element={sub.element} />),
         ])}
         <Route path="*" element={<NotFoundPage />} />
-      </Routes>
+        </Routes>
+      </Suspense>
     </Shell>
   );
 }

@@ -1,6 +1,6 @@
 // The dashboard's pages: one entry each. The router (App.tsx) and the sidebar (Shell.tsx)
 // both read this list, so a new page is one import and one entry here.
-import type { ComponentType, ReactElement } from 'react';
+import { type ComponentType, lazy, type ReactElement } from 'react';
 import {
   IconEvents,
   IconNotifications,
@@ -13,16 +13,25 @@ import {
   IconTokens,
   IconUsers,
 } from './components/icons';
-import { EventsPage } from './pages/EventsPage';
-import { NotificationsPage } from './pages/NotificationsPage';
 import { OverviewPage } from './pages/OverviewPage';
-import { PoliciesPage, PolicyPage } from './pages/PoliciesPage';
-import { ReplicaPage, ReplicationPage, TargetPage } from './pages/ReplicationPage';
-import { RestoresPage } from './pages/RestoresPage';
-import { ServerPage, ServersPage } from './pages/ServersPage';
-import { SnapshotPage, SubvolumePage, SubvolumesPage } from './pages/SubvolumesPage';
-import { TokensPage } from './pages/TokensPage';
-import { UsersPage } from './pages/UsersPage';
+
+// Every page but the Overview is its own chunk, loaded when first shown (App wraps the
+// routes in Suspense): the first paint needs the Overview's code only.
+const EventsPage = lazy(() => import('./pages/EventsPage').then((m) => ({ default: m.EventsPage })));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
+const PoliciesPage = lazy(() => import('./pages/PoliciesPage').then((m) => ({ default: m.PoliciesPage })));
+const PolicyPage = lazy(() => import('./pages/PoliciesPage').then((m) => ({ default: m.PolicyPage })));
+const ReplicationPage = lazy(() => import('./pages/ReplicationPage').then((m) => ({ default: m.ReplicationPage })));
+const TargetPage = lazy(() => import('./pages/ReplicationPage').then((m) => ({ default: m.TargetPage })));
+const ReplicaPage = lazy(() => import('./pages/ReplicationPage').then((m) => ({ default: m.ReplicaPage })));
+const RestoresPage = lazy(() => import('./pages/RestoresPage').then((m) => ({ default: m.RestoresPage })));
+const ServersPage = lazy(() => import('./pages/ServersPage').then((m) => ({ default: m.ServersPage })));
+const ServerPage = lazy(() => import('./pages/ServersPage').then((m) => ({ default: m.ServerPage })));
+const SubvolumesPage = lazy(() => import('./pages/SubvolumesPage').then((m) => ({ default: m.SubvolumesPage })));
+const SubvolumePage = lazy(() => import('./pages/SubvolumesPage').then((m) => ({ default: m.SubvolumePage })));
+const SnapshotPage = lazy(() => import('./pages/SubvolumesPage').then((m) => ({ default: m.SnapshotPage })));
+const TokensPage = lazy(() => import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })));
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
 
 export interface PageRoute {
   path: string;

@@ -7,6 +7,7 @@
 //! back; they hold no business rules of their own (those live in `domain`) and do
 //! no btrfs or SSH work directly.
 
+pub mod assets;
 pub mod auth;
 mod engine_error;
 mod events;
@@ -34,7 +35,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use engine::{Engine, HostRegistry};
-use poem::endpoint::StaticFilesEndpoint;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, handler};
 use poem_openapi::OpenApiService;
@@ -233,14 +233,11 @@ pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
         .at("/api/v1/openapi.json", spec)
         .nest("/api/v1", api)
         .nest("/api/docs", docs);
-    let routes = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
-        Some(dir) => routes.nest(
-            "/",
-            StaticFilesEndpoint::new(dir)
-                .index_file("index.html")
-                .fallback_to_index()
-                .no_cache_index(),
-        ),
+    let dashboard = frontend_dir
+        .filter(|dir| dir.join("index.html").is_file())
+        .and_then(|dir| assets::Dashboard::new(&dir).ok());
+    let routes = match dashboard {
+        Some(dashboard) => routes.nest("/", dashboard),
         None => routes.at("/", no_dashboard),
     };
     let metrics = state.metrics.clone();

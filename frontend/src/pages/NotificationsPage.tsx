@@ -112,7 +112,7 @@ export function NotificationsPage() {
 
   const channelColumns: Column<Channel>[] = [
     { label: 'Channel', bare: false, render: (c) => <Text size="sm" fw={600}>{c.name}</Text> },
-    { label: 'Kind', w: 90, render: (c) => <Badge variant="light">{c.kind}</Badge> },
+    { label: 'Kind', w: 120, render: (c) => <Badge variant="light">{c.kind}</Badge> },
     { label: 'Sends to', render: (c) => <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{destination(c)}</Text> },
     {
       label: 'Actions',

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Link } from 'react-router';
 import { useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { EventTable } from '../components/EventTable';
@@ -7,9 +7,11 @@ import { FleetStatusCard } from '../components/FleetStatus';
 import { QueryState } from '../components/QueryState';
 import { RenameForm } from '../components/RenameForm';
 import { ReplicationHealthCard } from '../components/ReplicationHealth';
-import { StorageOverview } from '../components/StorageOverview';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+
+// The storage charts (recharts) load after the status and health: not on the first paint.
+const StorageOverview = lazy(() => import('../components/StorageOverview').then((m) => ({ default: m.StorageOverview })));
 
 function Facts({ rows, label }: { rows: [string, ReactNode][]; label: string }) {
   return (
@@ -134,7 +136,9 @@ export function OverviewPage() {
         <InstanceCard />
       </SimpleGrid>
       <ReplicationHealthCard />
-      <StorageOverview />
+      <Suspense fallback={null}>
+        <StorageOverview />
+      </Suspense>
       <RecentEventsCard />
     </Stack>
   );
