@@ -18,10 +18,10 @@ export default defineConfig({
         // Libraries change less often than the app: their own chunks cache across releases.
         codeSplitting: {
           groups: [
-            // charts only where a page draws one (loaded with it, not on the first paint)
-            { name: 'charts', test: /node_modules[\\/](recharts|@mantine[\\/]charts|d3-[a-z-]+|victory-vendor|es-toolkit|decimal\.js-light)[\\/]/ },
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/ },
-            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/]/ },
+            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](core|hooks)[\\/]/ },
+            // charts only where a page draws one (loaded with it, not on the first paint)
+            { name: 'charts', test: /node_modules[\\/](recharts|@mantine[\\/]charts|victory-vendor|d3-[a-z-]+)[\\/]/ },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],
         },

@@ -1,3 +1,4 @@
+import '@mantine/charts/styles.css';
 import { AreaChart } from '@mantine/charts';
 import { Alert, Button, Card, Group, Progress, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { useCanOperate, useMe } from '../api/queries';
