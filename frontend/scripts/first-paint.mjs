@@ -32,29 +32,40 @@ try {
     for (let i = 0; i < runs; i++) {
       const ctx = await browser.newContext({ storageState, extraHTTPHeaders: { 'Accept-Encoding': encoding } });
       const page = await ctx.newPage();
-      const sizes = [];
-      let visibleAt = Infinity;
-      page.on('requestfinished', (req) => {
-        const at = Date.now();
-        sizes.push(req.sizes().then((s) => ({ type: req.resourceType(), bytes: s.responseBodySize, at, url: req.url() })));
+      // In the page: the moment the status shows (a MutationObserver, not a poll), and
+      // the resource timings (encoded sizes: what crossed the wire).
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (document.querySelector('[data-testid="fleet-status"]')) {
+            window.__statusAt = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { subtree: true, childList: true });
       });
-      const started = Date.now();
       await page.goto(`${base}/`, { waitUntil: 'commit' });
       await page.locator('[data-testid="fleet-status"]').waitFor({ timeout: 30_000 });
-      visibleAt = Date.now();
-      const visibleMs = visibleAt - started;
       await page.waitForLoadState('networkidle');
-      const all = await Promise.all(sizes);
-      const scripts = all.filter((s) => s.type === 'script');
-      // The JS of the first paint: what had arrived when the status showed.
-      const js = scripts.filter((s) => s.at <= visibleAt).reduce((n, s) => n + s.bytes, 0);
-      const jsAfterIdle = scripts.reduce((n, s) => n + s.bytes, 0);
-      const total = all.reduce((n, s) => n + s.bytes, 0);
-      const slowest = all
-        .filter((s) => s.at <= visibleAt)
-        .map((s) => ({ url: s.url.replace(base, ''), ms: s.at - started }))
+      const m = await page.evaluate(() => {
+        const at = window.__statusAt;
+        const res = performance.getEntriesByType('resource').map((e) => ({
+          url: e.name,
+          end: e.responseEnd,
+          bytes: e.encodedBodySize,
+          js: /\.js(\?|$)/.test(e.name),
+        }));
+        const nav = performance.getEntriesByType('navigation')[0];
+        return { at, res, doc: nav ? nav.encodedBodySize : 0 };
+      });
+      const visibleMs = Math.round(m.at);
+      const js = m.res.filter((r) => r.js && r.end <= m.at).reduce((n, r) => n + r.bytes, 0);
+      const jsAfterIdle = m.res.filter((r) => r.js).reduce((n, r) => n + r.bytes, 0);
+      const total = m.doc + m.res.reduce((n, r) => n + r.bytes, 0);
+      const slowest = m.res
+        .filter((r) => r.end <= m.at)
+        .map((r) => ({ url: r.url.replace(base, ''), ms: Math.round(r.end) }))
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 3);
+      const all = m.res;
       console.log(JSON.stringify({ encoding, visibleMs, jsBytes: js, jsAfterIdle, totalBytes: total, requests: all.length, slowest }));
       await ctx.close();
     }

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { lazy, type ReactNode, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useFleetStatus, useHealth, useInstance, useMe, useRecentEvents } from '../api/queries';
 import { EventTable } from '../components/EventTable';
@@ -127,8 +127,15 @@ function RecentEventsCard() {
 
 export function OverviewPage() {
   useDocumentTitle('Overview');
-  // The same query as the status card's (one request).
+  // The same query as the status card's (one request). The storage charts mount once the
+  // status has been committed and painted: their lazy chunk then cannot hold that commit.
   const fleetStatus = useFleetStatus();
+  const [showStorage, setShowStorage] = useState(false);
+  useEffect(() => {
+    if (fleetStatus.isPending || showStorage) return;
+    const timer = setTimeout(() => setShowStorage(true), 0);
+    return () => clearTimeout(timer);
+  }, [fleetStatus.isPending, showStorage]);
   return (
     <Stack gap="md">
       <Title order={2}>Overview</Title>
@@ -138,8 +145,7 @@ export function OverviewPage() {
         <InstanceCard />
       </SimpleGrid>
       <ReplicationHealthCard />
-      {/* after the status has painted: the charts' code is not on the first paint's path */}
-      {!fleetStatus.isPending && (
+      {showStorage && (
         <Suspense fallback={null}>
           <StorageOverview />
         </Suspense>
