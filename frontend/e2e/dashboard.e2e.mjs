@@ -36,6 +36,7 @@ import {
 } from './support.mjs';
 import { cleanUpLeftovers } from './cleanup.mjs';
 import { expectCleared, expectListedAsNever } from './fleet-status.mjs';
+import { eventsSearchCheck } from './events.mjs';
 import { notificationsCheck } from './notifications.mjs';
 import { replicaRestoreCheck } from './replica-restore.mjs';
 import { restoreCheck } from './restore.mjs';
@@ -185,14 +186,7 @@ async function main() {
       assert(seqs.every((seq, i) => i === 0 || seq < seqs[i - 1]), `not strictly newest first: ${seqs.join(',')}`);
     });
 
-    await check('Events type filter narrows the list', async () => {
-      const select = page.getByRole('combobox', { name: 'Event type' });
-      await select.selectOption('InstanceRenamed');
-      const rows = page.getByTestId('event-row');
-      const types = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')));
-      assert(types.length > 0 && types.every((t) => t === 'InstanceRenamed'), `filtered rows: ${types.join(', ')}`);
-      await select.selectOption('');
-    });
+    await check('Events: a server-side search in the URL, exported as JSON, cleared', () => eventsSearchCheck(page));
 
     await check('deep link /events loads the Events page', async () => {
       const fresh = await desktop.newPage();

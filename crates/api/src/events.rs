@@ -1,4 +1,8 @@
-//! `GET /events`: the audit timeline (newest first), read from its projection.
+//! `GET /events`: the audit timeline (newest first, keyset-paged by sequence number),
+//! searched on the server with one string `q` (`domain::event_search`): by event type,
+//! by an id the event is about, by time range and by text (in the summary or in the
+//! name of something the event is about). Summaries name things: each id in a summary
+//! is replaced by the name of what it is, where that still exists.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -34,6 +38,8 @@ pub struct AuditEvent {
     pub summary: String,
     /// Events caused by one request or job share this id.
     pub correlation_id: Uuid,
+    /// The ids the event is about (filter with `subject`).
+    pub subjects: Vec<Uuid>,
 }
 
 /// One page of the timeline.
@@ -55,7 +61,8 @@ pub struct EventsApi;
 
 #[OpenApi(tag = "Tag::Events")]
 impl EventsApi {
-    /// The audit timeline, newest first, paged by `before` (a sequence number).
+    /// The audit timeline, newest first, paged by `before` (a sequence number), filtered
+    /// by every given parameter.
     #[oai(path = "/events", method = "get", operation_id = "listEvents")]
     async fn list(
         &self,
@@ -65,31 +72,66 @@ impl EventsApi {
         before: Query<Option<i64>>,
         /// Page size, 1-500 (default 100).
         limit: Query<Option<i64>>,
+        /// A search (at most 500 characters): `kind:<EventType>` (repeat for any of
+        /// several), `subject:<id>` (a server, subvolume, snapshot, target, user, ...),
+        /// `from:<RFC 3339>` (inclusive), `to:<RFC 3339>` (exclusive), and any other
+        /// words or `"quoted phrases"` as text found in the summary or in a name of
+        /// what the event is about (case-insensitive).
+        q: Query<Option<String>>,
     ) -> Answer<Json<AuditPage>, ListEventsErrors> {
         let limit = limit.0.unwrap_or(100);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(
-                Problem::validation(format!("limit must be between 1 and {MAX_LIMIT}")).into(),
-            );
+            return Err(Problem::invalid(
+                "limit",
+                format!("limit: must be between 1 and {MAX_LIMIT}"),
+            )
+            .into());
         }
-        let rows = projections::audit_timeline(&state.pool, before.0, limit).await?;
+        let filter = domain::event_search::parse(q.0.as_deref().unwrap_or(""))
+            .map_err(|e| Problem::invalid("q", e))?;
+        let rows = projections::audit_timeline(&state.pool, &filter, before.0, limit).await?;
         let next_before = (rows.len() as i64 == limit)
             .then(|| rows.last().map(|r| r.global_seq))
             .flatten();
+        let mut ids: Vec<Uuid> = rows
+            .iter()
+            .flat_map(|r| r.subjects.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names = projections::names_of(&state.pool, &ids).await?;
         let items = rows
             .into_iter()
-            .map(|r| AuditEvent {
-                seq: r.global_seq,
-                recorded_at: r.recorded_at,
-                actor: r.actor,
-                stream_id: r.stream_id,
-                summary: visible_summary(auth.principal().role, &r.event_type, r.summary),
-                event_type: r.event_type,
-                correlation_id: r.correlation_id,
+            .map(|r| {
+                let summary = visible_summary(auth.principal().role, &r.event_type, r.summary);
+                AuditEvent {
+                    seq: r.global_seq,
+                    recorded_at: r.recorded_at,
+                    actor: r.actor,
+                    stream_id: r.stream_id,
+                    summary: named(summary, &r.subjects, &names),
+                    event_type: r.event_type,
+                    correlation_id: r.correlation_id,
+                    subjects: r.subjects,
+                }
             })
             .collect();
         Ok(Json(AuditPage { items, next_before }))
     }
+}
+
+/// `summary` with each id of `subjects` replaced by the name of what it is, if known.
+fn named(
+    mut summary: String,
+    subjects: &[Uuid],
+    names: &std::collections::HashMap<Uuid, String>,
+) -> String {
+    for id in subjects {
+        if let Some(name) = names.get(id) {
+            summary = summary.replace(&id.to_string(), name);
+        }
+    }
+    summary
 }
 
 /// What a caller with `role` may read of an audit line. Only admins see the user

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod event;
+pub mod event_search;
 pub mod health;
 pub mod ids;
 pub mod lineage;

@@ -38,7 +38,8 @@ pub async fn audit_after(
     limit: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id
+        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
+                subjects
            FROM proj_audit WHERE global_seq > $1 ORDER BY global_seq LIMIT $2",
     )
     .bind(after)
@@ -50,7 +51,8 @@ pub async fn audit_after(
 /// The audit lines of exactly these sequence numbers, in log order.
 async fn audit_of(pool: &PgPool, seqs: &[i64]) -> Result<Vec<AuditEntry>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id
+        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
+                subjects
            FROM proj_audit WHERE global_seq = ANY($1) ORDER BY global_seq",
     )
     .bind(seqs)

@@ -1,7 +1,7 @@
 // Data hooks for the pages: TanStack Query around the typed client. One place per
 // resource, so a new page adds its hooks here and its query keys below.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
+import type { ApiClient, AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
 import { useApi } from './context';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
 
@@ -12,7 +12,7 @@ export const queryKeys = {
   instance: ['instance'] as const,
   events: ['events'] as const,
   recentEvents: (limit: number) => ['events', 'recent', limit] as const,
-  timeline: (pageSize: number) => ['events', 'timeline', pageSize] as const,
+  timeline: (pageSize: number, q: string) => ['events', 'timeline', pageSize, q] as const,
 };
 
 /** Who is logged in: the Me, or null without a (valid) session. Keeps the client's CSRF token. */
@@ -83,14 +83,15 @@ export function useHealth() {
   });
 }
 
+/** The fleet status query (also prefetched at start on the Overview: main.tsx). */
+export function fleetStatusQuery(api: ApiClient) {
+  return { queryKey: queryKeys.fleetStatus, queryFn: (): Promise<FleetStatus> => unwrap(api.GET('/status')) };
+}
+
 /** The fleet status: the worst of everything that can be wrong, one row per problem. */
 export function useFleetStatus() {
   const api = useApi();
-  return useQuery({
-    queryKey: queryKeys.fleetStatus,
-    queryFn: (): Promise<FleetStatus> => unwrap(api.GET('/status')),
-    refetchInterval: 30_000,
-  });
+  return useQuery({ ...fleetStatusQuery(api), refetchInterval: 30_000 });
 }
 
 export function useInstance() {
@@ -124,15 +125,16 @@ export function useRecentEvents(limit = 10) {
 
 export const TIMELINE_PAGE_SIZE = 50;
 
-/** The audit timeline, newest first; `fetchNextPage()` loads older events via `next_before`. */
-export function useTimeline(pageSize = TIMELINE_PAGE_SIZE) {
+/** The audit timeline matching the search `q` (lib/eventSearch), newest first;
+ *  `fetchNextPage()` loads older events via `next_before`. */
+export function useTimeline(q = '', pageSize = TIMELINE_PAGE_SIZE) {
   const api = useApi();
   return useInfiniteQuery({
-    queryKey: queryKeys.timeline(pageSize),
+    queryKey: queryKeys.timeline(pageSize, q),
     queryFn: ({ pageParam }): Promise<AuditPage> =>
       unwrap(
         api.GET('/events', {
-          params: { query: pageParam === undefined ? { limit: pageSize } : { before: pageParam, limit: pageSize } },
+          params: { query: { limit: pageSize, ...(q ? { q } : {}), ...(pageParam === undefined ? {} : { before: pageParam }) } },
         }),
       ),
     initialPageParam: undefined as number | undefined,

@@ -191,7 +191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit timeline, newest first, paged by `before` (a sequence number). */
+        /**
+         * The audit timeline, newest first, paged by `before` (a sequence number), filtered
+         *     by every given parameter.
+         */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -1286,6 +1289,8 @@ export interface components {
              * @description Events caused by one request or job share this id.
              */
             correlation_id: string;
+            /** @description The ids the event is about (filter with `subject`). */
+            subjects: string[];
         };
         /**
          * AuditPage
@@ -3784,6 +3789,14 @@ export interface operations {
                 before?: number;
                 /** @description Page size, 1-500 (default 100). */
                 limit?: number;
+                /**
+                 * @description A search (at most 500 characters): `kind:<EventType>` (repeat for any of
+                 *     several), `subject:<id>` (a server, subvolume, snapshot, target, user, ...),
+                 *     `from:<RFC 3339>` (inclusive), `to:<RFC 3339>` (exclusive), and any other
+                 *     words or `"quoted phrases"` as text found in the summary or in a name of
+                 *     what the event is about (case-insensitive).
+                 */
+                q?: string;
             };
             header?: never;
             path?: never;

@@ -37,22 +37,41 @@ describe('Events', () => {
     expect(calls.every((q) => q.get('limit') === String(TIMELINE_PAGE_SIZE))).toBe(true);
   });
 
-  it('filters the loaded events by type', async () => {
+  it('searches on the server: the search goes into the URL and the request, and comes back from a link', async () => {
     const user = userEvent.setup();
-    renderApp(
+    const { requests } = renderApp(
       {
         ...defaultRoutes(),
-        'GET /events': () => json(200, { items: [event(3), event(2, 'SnapshotCreated'), event(1, 'InstanceInitialized')] }),
+        'GET /events': (_req, url) =>
+          url.searchParams.get('q') ? json(200, { items: [event(2, 'SnapshotCreated')] }) : json(200, { items: [event(3), event(2, 'SnapshotCreated')] }),
       },
       '/events',
     );
-    await waitFor(() => expect(screen.getAllByTestId('event-row')).toHaveLength(3));
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Event type' }), 'SnapshotCreated');
-    expect(screen.getAllByTestId('event-row')).toHaveLength(1);
-    expect(screen.getByText('SnapshotCreated number 2')).toBeInTheDocument();
-    expect(screen.getByTestId('events-count')).toHaveTextContent('1 of 3 loaded events are SnapshotCreated');
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Event type' }), '');
-    expect(screen.getAllByTestId('event-row')).toHaveLength(3);
+    await waitFor(() => expect(screen.getAllByTestId('event-row')).toHaveLength(2));
+    await user.type(screen.getByRole('textbox', { name: 'Text' }), 'data/home');
+    await user.type(screen.getByRole('textbox', { name: 'Event types' }), 'SnapshotCreated{enter}');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    await waitFor(() => expect(screen.getAllByTestId('event-row')).toHaveLength(1));
+    expect(screen.getByTestId('events-count')).toHaveTextContent('1 event loaded matching the search');
+    const last = requests.filter((r) => r.url.pathname === '/api/v1/events').at(-1)!;
+    expect(last.url.searchParams.get('q')).toBe('kind:SnapshotCreated "data/home"');
+    await user.click(screen.getByRole('button', { name: 'Clear the search' }));
+    await waitFor(() => expect(screen.getAllByTestId('event-row')).toHaveLength(2));
+    expect(screen.getByRole('textbox', { name: 'Text' })).toHaveValue('');
+  });
+
+  it('opens with the search of its URL and says when the search is not valid', async () => {
+    const { requests } = renderApp(
+      {
+        ...defaultRoutes(),
+        'GET /events': () => json(400, { type: '/problems/validation', title: 'Bad Request', status: 400, detail: 'q: subject:42 is not an id', field: 'q' }),
+      },
+      '/events?q=subject%3A42%20failed',
+    );
+    expect(await screen.findByText('The search is not valid')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'About (id)' })).toHaveValue('42');
+    expect(screen.getByRole('textbox', { name: 'Text' })).toHaveValue('failed');
+    expect(requests.find((r) => r.url.pathname === '/api/v1/events')!.url.searchParams.get('q')).toBe('subject:42 failed');
   });
 
   it('shows the problem detail when the timeline cannot be loaded', async () => {

@@ -1,34 +1,96 @@
-import { Button, Card, Group, NativeSelect, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useMemo, useState } from 'react';
+// The audit timeline, searched on the server: type, subject (an id), time range and
+// text, kept in the URL (`?q=`, the API's search string: lib/eventSearch), with "Load
+// older" paging and an export of the loaded rows as CSV or JSON.
+import { Button, Card, Group, Skeleton, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { type FormEvent, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import type { AuditEvent } from '../api/client';
 import { useTimeline } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTable } from '../components/EventTable';
+import { compose, decompose, type EventSearch, localToRfc3339, rfc3339ToLocal, toCsv } from '../lib/eventSearch';
+import { fieldError } from '../lib/fieldError';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
-const ALL = '';
+const KNOWN_TYPES = [
+  'SnapshotCreated',
+  'SnapshotCreateFailed',
+  'SnapshotDeleted',
+  'SnapshotPruned',
+  'ReplicationRequested',
+  'ReplicationTargetSucceeded',
+  'ReplicationTargetFailed',
+  'ReplicationFinished',
+  'JobFailed',
+  'RestoreRequested',
+  'RestoreSucceeded',
+  'RestoreFailed',
+  'ServerRegistered',
+  'SubvolumeManaged',
+  'PolicyCreated',
+  'NotificationQueued',
+  'NotificationDelivered',
+  'NotificationAttemptFailed',
+  'SessionStarted',
+  'LoginFailed',
+];
 
-/** The audit timeline, newest first, with "Load older" paging and a type filter. */
+/** Saves `text` as a file named `name` in the browser. */
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
+function exportRows(rows: AuditEvent[], format: 'csv' | 'json') {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (format === 'json') {
+    download(`events-${stamp}.json`, 'application/json', JSON.stringify(rows, null, 2));
+    return;
+  }
+  const header = ['seq', 'recorded_at', 'event_type', 'actor', 'summary', 'stream_id', 'correlation_id', 'subjects'];
+  const body = rows.map((e) => [e.seq, e.recorded_at, e.event_type, e.actor, e.summary, e.stream_id, e.correlation_id, e.subjects.join(' ')]);
+  download(`events-${stamp}.csv`, 'text/csv', toCsv(header, body));
+}
+
 export function EventsPage() {
   useDocumentTitle('Events');
-  const timeline = useTimeline();
-  const [type, setType] = useState(ALL);
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const timeline = useTimeline(q);
+  const [draft, setDraft] = useState<EventSearch>(() => decompose(q));
+  const [applied, setApplied] = useState(q);
+  // The URL changed under us (a link, back/forward): show its search in the form.
+  if (applied !== q) {
+    setApplied(q);
+    setDraft(decompose(q));
+  }
 
   const loaded = useMemo(() => timeline.data?.pages.flatMap((p) => p.items) ?? [], [timeline.data]);
-  const types = useMemo(() => [...new Set(loaded.map((e) => e.event_type))].sort(), [loaded]);
-  const shown = type === ALL ? loaded : loaded.filter((e) => e.event_type === type);
+  const searchError = fieldError(timeline.error, 'q');
+
+  function onSearch(e: FormEvent) {
+    e.preventDefault();
+    const next = compose(draft);
+    setParams(next ? { q: next } : {});
+  }
 
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end" wrap="wrap">
         <Title order={2}>Events</Title>
-        <Group gap="sm" align="flex-end" wrap="wrap">
-          <NativeSelect
-            label="Event type"
-            value={type}
-            onChange={(e) => setType(e.currentTarget.value)}
-            data={[{ value: ALL, label: 'All types' }, ...types.map((t) => ({ value: t, label: t }))]}
-            w={220}
-          />
+        <Group gap="xs">
+          <Button variant="default" onClick={() => exportRows(loaded, 'csv')} disabled={loaded.length === 0}>
+            Export CSV
+          </Button>
+          <Button variant="default" onClick={() => exportRows(loaded, 'json')} disabled={loaded.length === 0}>
+            Export JSON
+          </Button>
           <Button variant="default" onClick={() => void timeline.refetch()} loading={timeline.isRefetching && !timeline.isFetchingNextPage}>
             Refresh
           </Button>
@@ -36,27 +98,75 @@ export function EventsPage() {
       </Group>
 
       <Card withBorder padding="md" radius="md">
+        <form onSubmit={onSearch} aria-label="Search events" noValidate>
+          <Group gap="sm" align="flex-end" wrap="wrap">
+            <TextInput
+              label="Text"
+              placeholder="a name, a path, an error…"
+              value={draft.text}
+              onChange={(e) => setDraft({ ...draft, text: e.currentTarget.value })}
+              miw={200}
+              style={{ flex: 1 }}
+            />
+            <TagsInput
+              label="Event types"
+              placeholder="any"
+              data={KNOWN_TYPES}
+              value={draft.kinds}
+              onChange={(kinds) => setDraft({ ...draft, kinds })}
+              miw={220}
+            />
+            <TextInput
+              label="About (id)"
+              placeholder="server, subvolume, snapshot… id"
+              value={draft.subject}
+              onChange={(e) => setDraft({ ...draft, subject: e.currentTarget.value })}
+              w={300}
+            />
+            <TextInput
+              label="From"
+              type="datetime-local"
+              value={rfc3339ToLocal(draft.from)}
+              onChange={(e) => setDraft({ ...draft, from: localToRfc3339(e.currentTarget.value) })}
+            />
+            <TextInput
+              label="To"
+              type="datetime-local"
+              value={rfc3339ToLocal(draft.to)}
+              onChange={(e) => setDraft({ ...draft, to: localToRfc3339(e.currentTarget.value) })}
+            />
+            <Button type="submit">Search</Button>
+            {q && (
+              <Button variant="subtle" onClick={() => setParams({})} aria-label="Clear the search">
+                Clear
+              </Button>
+            )}
+          </Group>
+        </form>
+      </Card>
+
+      <Card withBorder padding="md" radius="md">
         {timeline.isPending && <Skeleton h={200} />}
         {timeline.isError && !timeline.data && (
-          <ErrorNotice title="Could not load events" error={timeline.error} onRetry={() => void timeline.refetch()} />
+          <ErrorNotice
+            title={searchError ? 'The search is not valid' : 'Could not load events'}
+            error={timeline.error}
+            onRetry={searchError ? undefined : () => void timeline.refetch()}
+          />
         )}
         {timeline.data && (
           <Stack gap="sm">
             <Text size="sm" c="dimmed" role="status" data-testid="events-count">
-              {type === ALL
-                ? `${loaded.length} event${loaded.length === 1 ? '' : 's'} loaded`
-                : `${shown.length} of ${loaded.length} loaded events are ${type}`}
+              {`${loaded.length} event${loaded.length === 1 ? '' : 's'} loaded${q ? ' matching the search' : ''}`}
             </Text>
-            {shown.length > 0 ? (
-              <EventTable events={shown} caption="Audit timeline" />
+            {loaded.length > 0 ? (
+              <EventTable events={loaded} caption="Audit timeline" />
             ) : (
               <Text c="dimmed" size="sm">
-                {loaded.length === 0 ? 'Nothing recorded yet.' : 'No loaded event has this type. Load older events to look further back.'}
+                {q ? 'No event matches the search.' : 'Nothing recorded yet.'}
               </Text>
             )}
-            {timeline.isFetchNextPageError && (
-              <ErrorNotice title="Could not load older events" error={timeline.error} />
-            )}
+            {timeline.isFetchNextPageError && <ErrorNotice title="Could not load older events" error={timeline.error} />}
             <Group justify="center">
               {timeline.hasNextPage ? (
                 <Button variant="light" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>
@@ -65,7 +175,7 @@ export function EventsPage() {
               ) : (
                 loaded.length > 0 && (
                   <Text size="sm" c="dimmed">
-                    This is the beginning of the timeline.
+                    {q ? 'These are all the matching events.' : 'This is the beginning of the timeline.'}
                   </Text>
                 )
               )}

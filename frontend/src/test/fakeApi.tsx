@@ -60,6 +60,7 @@ export function event(seq: number, event_type = 'InstanceRenamed'): AuditEvent {
     event_type,
     summary: `${event_type} number ${seq}`,
     correlation_id: '5d6c8c52-9a62-4b9e-8d4c-3c0b5b2a9e01',
+    subjects: [],
   };
 }
 

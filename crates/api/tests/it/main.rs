@@ -8,6 +8,7 @@
 mod alert_rules;
 mod auth;
 mod auth_matrix;
+mod events_search;
 mod grafana_dashboard;
 mod live_events;
 mod notifications_api;

@@ -82,7 +82,7 @@ async fn create_makes_a_readonly_child_snapshot_and_records_it(pool: PgPool) {
         [second.snapshot_id, first.snapshot_id],
         "newest first"
     );
-    let audit = projections::audit_timeline(&s.pool, None, 10)
+    let audit = projections::audit_timeline(&s.pool, &Default::default(), None, 10)
         .await
         .unwrap();
     assert_eq!(audit[0].event_type, "SnapshotCreated");
@@ -253,7 +253,9 @@ async fn a_snapshot_whose_event_cannot_be_recorded_is_deleted_again(pool: PgPool
         "the unrecorded snapshot was deleted again: {:?}",
         s.area.snaps_on_disk()
     );
-    let audit = projections::audit_timeline(&s.pool, None, 1).await.unwrap();
+    let audit = projections::audit_timeline(&s.pool, &Default::default(), None, 1)
+        .await
+        .unwrap();
     assert_eq!(audit[0].event_type, "SnapshotCreateFailed");
     assert!(
         audit[0].summary.contains("deleted again"),
@@ -272,7 +274,9 @@ async fn a_failing_btrfs_snapshot_is_recorded_as_failed(pool: PgPool) {
     std::fs::remove_dir(&s.area.snaps).unwrap();
     let err = s.engine.create_snapshot(sv, &meta()).await.unwrap_err();
     assert!(matches!(err, EngineError::Host(_)), "{err}");
-    let audit = projections::audit_timeline(&s.pool, None, 1).await.unwrap();
+    let audit = projections::audit_timeline(&s.pool, &Default::default(), None, 1)
+        .await
+        .unwrap();
     assert_eq!(audit[0].event_type, "SnapshotCreateFailed");
     let sub = projections::subvolume(&s.pool, sv).await.unwrap().unwrap();
     assert!(sub.last_snapshot_error.is_some());

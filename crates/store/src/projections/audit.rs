@@ -1,7 +1,11 @@
-//! Projection `proj_audit`: the audit timeline, one readable line per event.
+//! Projection `proj_audit`: the audit timeline, one readable line per event, with the
+//! ids it is about (`subjects`: every uuid in the event's payload) for searching it by
+//! kind, subject, time and text (`domain::event_search::EventQuery`), newest first,
+//! keyset-paged.
 
 use chrono::{DateTime, Utc};
 use domain::EventKind;
+use domain::event_search::EventQuery;
 use sqlx::postgres::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -12,10 +16,16 @@ pub(super) async fn apply(
     conn: &mut PgConnection,
     event: &RecordedEvent,
 ) -> Result<(), StoreError> {
+    let payload = event
+        .event
+        .payload()
+        .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.global_seq)))?;
+    let subjects: Vec<Uuid> = subjects_of(&payload).into_iter().collect();
     sqlx::query(
         "INSERT INTO proj_audit
-             (global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
+              subjects)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(event.global_seq)
     .bind(event.recorded_at)
@@ -24,9 +34,50 @@ pub(super) async fn apply(
     .bind(event.event.event_type())
     .bind(event.event.summary())
     .bind(event.correlation_id)
+    .bind(subjects)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Every uuid (hyphenated, lower case: as ids are stored) inside the payload's strings,
+/// in order: what the migration's backfill finds with a regular expression over the text.
+pub fn subjects_of(payload: &serde_json::Value) -> std::collections::BTreeSet<Uuid> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut stack = vec![payload];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => out.extend(uuids_in(s)),
+            serde_json::Value::Array(a) => stack.extend(a),
+            serde_json::Value::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn uuids_in(s: &str) -> impl Iterator<Item = Uuid> + '_ {
+    let b = s.as_bytes();
+    let shape = |w: &[u8]| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i + 36 <= b.len() {
+            let w = &b[i..i + 36];
+            if shape(w) {
+                i += 36;
+                return std::str::from_utf8(w)
+                    .ok()
+                    .and_then(|t| Uuid::parse_str(t).ok());
+            }
+            i += 1;
+        }
+        None
+    })
 }
 
 /// One line of the audit timeline.
@@ -39,23 +90,95 @@ pub struct AuditEntry {
     pub event_type: String,
     pub summary: String,
     pub correlation_id: Uuid,
+    /// The ids the event is about.
+    pub subjects: Vec<Uuid>,
 }
 
-/// The newest entries first, older than `before` (a global sequence) when given.
+/// The newest entries first that match `filter`, older than `before` (a global
+/// sequence) when given.
 pub async fn audit_timeline(
     pool: &PgPool,
+    filter: &EventQuery,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
+    let pattern = filter.text.as_deref().map(|t| {
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
     Ok(sqlx::query_as(
-        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id
+        "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
+                subjects
            FROM proj_audit
-          WHERE $1::bigint IS NULL OR global_seq < $1
+          WHERE ($1::bigint IS NULL OR global_seq < $1)
+            AND (cardinality($3::text[]) = 0 OR event_type = ANY($3))
+            AND ($4::uuid IS NULL OR subjects @> ARRAY[$4::uuid])
+            AND ($5::timestamptz IS NULL OR recorded_at >= $5)
+            AND ($6::timestamptz IS NULL OR recorded_at < $6)
+            AND ($7::text IS NULL OR summary ILIKE $7 OR subjects && ARRAY(
+                    SELECT server_id FROM proj_servers WHERE name ILIKE $7
+                    UNION ALL SELECT subvolume_id FROM proj_subvolumes WHERE name ILIKE $7
+                    UNION ALL SELECT snapshot_id FROM proj_snapshots WHERE name ILIKE $7
+                    UNION ALL SELECT policy_id FROM proj_policies WHERE name ILIKE $7
+                    UNION ALL SELECT user_id FROM proj_users WHERE username ILIKE $7
+                    UNION ALL SELECT target_id FROM proj_targets WHERE directory ILIKE $7))
           ORDER BY global_seq DESC
           LIMIT $2",
     )
     .bind(before)
     .bind(limit)
+    .bind(&filter.kinds)
+    .bind(filter.subject)
+    .bind(filter.from)
+    .bind(filter.to)
+    .bind(pattern)
     .fetch_all(pool)
     .await?)
+}
+
+/// Names of the things `ids` are (servers, subvolumes, snapshots as
+/// `<subvolume>@<snapshot>`, policies, users, targets as `<server>:<directory>`), for
+/// showing summaries with names instead of ids; ids of things gone are absent.
+pub async fn names_of(
+    pool: &PgPool,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT server_id, name FROM proj_servers WHERE server_id = ANY($1)
+         UNION ALL SELECT subvolume_id, name FROM proj_subvolumes WHERE subvolume_id = ANY($1)
+         UNION ALL SELECT s.snapshot_id, v.name || '@' || s.name
+                     FROM proj_snapshots s JOIN proj_subvolumes v USING (subvolume_id)
+                    WHERE s.snapshot_id = ANY($1)
+         UNION ALL SELECT policy_id, name FROM proj_policies WHERE policy_id = ANY($1)
+         UNION ALL SELECT user_id, username FROM proj_users WHERE user_id = ANY($1)
+         UNION ALL SELECT t.target_id, COALESCE(sv.name, '?') || ':' || t.directory
+                     FROM proj_targets t LEFT JOIN proj_servers sv USING (server_id)
+                    WHERE t.target_id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_every_uuid_in_the_payloads_strings() {
+        let a = "00000000-0000-0000-0000-00000000000a";
+        let b = "01a2426b-985b-71b5-9c5d-83dce6a4e99e";
+        let payload = serde_json::json!({
+            "subvolume_id": a,
+            "key": format!("snapshot:{b}:2026-12-04T10:00:00Z"),
+            "nested": [{"x": b}, 5, null, "not-a-uuid", "0000000-0000-0000-0000-00000000000a"],
+        });
+        let got: Vec<String> = subjects_of(&payload).iter().map(Uuid::to_string).collect();
+        assert_eq!(got, vec![a.to_owned(), b.to_owned()]);
+        assert!(subjects_of(&serde_json::json!({"name": "x"})).is_empty());
+    }
 }

@@ -24,7 +24,7 @@ mod subvolumes;
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgPool};
 
-pub use audit::{AuditEntry, audit_timeline};
+pub use audit::{AuditEntry, audit_timeline, names_of, subjects_of};
 pub use event_counts::event_counts;
 pub use health::{
     HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health, rpo_of_subvolume,

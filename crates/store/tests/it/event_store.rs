@@ -66,7 +66,9 @@ async fn append_then_read_back_in_order_with_projections(pool: PgPool) {
         .expect("instance projected");
     assert_eq!(view.instance_id, Uuid::from_u128(1));
     assert_eq!(view.name.as_deref(), Some("b"));
-    let audit = projections::audit_timeline(&pool, None, 10).await.unwrap();
+    let audit = projections::audit_timeline(&pool, &Default::default(), None, 10)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 3);
     assert_eq!(audit[0].event_type, "InstanceRenamed");
     assert_eq!(audit[2].actor, "user:alice");
@@ -101,7 +103,7 @@ async fn wrong_expected_version_is_a_conflict_and_writes_nothing(pool: PgPool) {
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
     assert_eq!(store.read_stream(&stream).await.unwrap().len(), 1);
     assert_eq!(
-        projections::audit_timeline(&pool, None, 10)
+        projections::audit_timeline(&pool, &Default::default(), None, 10)
             .await
             .unwrap()
             .len(),
