@@ -7,3 +7,4 @@
 
 mod lab_jobs;
 mod lab_replicate;
+mod notify_jobs;
