@@ -55,7 +55,9 @@ export async function notificationsCheck(page) {
     await ruleForm.getByRole('button', { name: 'Create rule' }).click();
     const rule = page.locator(`[data-testid="rule-row"][data-rule-name="${ruleName}"]`);
     await rule.waitFor();
-    await page.getByRole('switch', { name: `Mute ${ruleName}` }).check();
+    await ruleForm.waitFor({ state: 'hidden' });
+    // The switch's input is covered by its track: click the input itself.
+    await page.getByRole('switch', { name: `Mute ${ruleName}` }).dispatchEvent('click');
     await eventually(async () => (await rule.getAttribute('data-muted')) === 'true', 'the rule is not muted');
     await shot(page, 'notifications-1280');
   } finally {
