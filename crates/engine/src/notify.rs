@@ -57,7 +57,7 @@ pub const MIN_KEY_LEN: usize = 16;
 pub struct Notifier {
     pool: PgPool,
     vault: Arc<Vault>,
-    http: reqwest::Client,
+    http: Result<reqwest::Client, String>,
     usage_warning_percent: u8,
 }
 

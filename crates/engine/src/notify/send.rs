@@ -50,13 +50,15 @@ impl Failure {
     }
 }
 
-pub(super) fn http_client() -> reqwest::Client {
+/// The webhook client, or why there is none (e.g. the system's root certificates are
+/// unreadable): then every webhook attempt fails with that reason, nothing panics.
+pub(super) fn http_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(ATTEMPT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("dist-btrfs/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
+        .map_err(|e| format!("no HTTP client: {}", error_chain(&e)))
 }
 
 /// The JSON a webhook receives.
@@ -106,11 +108,12 @@ pub fn signature(key: &[u8], body: &[u8]) -> String {
 }
 
 pub(super) async fn webhook(
-    http: &reqwest::Client,
+    http: &Result<reqwest::Client, String>,
     url: &str,
     key: &SecretString,
     body: &WebhookBody,
 ) -> Result<String, Failure> {
+    let http = http.as_ref().map_err(|e| Failure::permanent(e.clone()))?;
     let bytes = serde_json::to_vec(body).map_err(|e| Failure::permanent(e.to_string()))?;
     let sig = signature(key.expose_secret().as_bytes(), &bytes);
     let response = http
