@@ -92,7 +92,7 @@ impl Notifier {
         secret: Option<SecretString>,
         meta: &AppendMeta,
     ) -> Result<CreatedChannel, EngineError> {
-        let name = channel_name(name)?;
+        let name = valid_name(name)?;
         spec.validate().map_err(EngineError::Invalid)?;
         let (secret, generated_key) = match (&spec, secret) {
             (ChannelSpec::Webhook { .. }, None) => {
@@ -123,7 +123,7 @@ impl Notifier {
         secret: Option<SecretString>,
         meta: &AppendMeta,
     ) -> Result<ChannelView, EngineError> {
-        let name = channel_name(name)?;
+        let name = valid_name(name)?;
         spec.validate().map_err(EngineError::Invalid)?;
         let current = proj::channel(&self.pool, id)
             .await?
@@ -200,9 +200,7 @@ impl Notifier {
         spec: RuleSpec,
         meta: &AppendMeta,
     ) -> Result<AlertRuleView, EngineError> {
-        let name = EntityName::parse(name)
-            .map_err(|e| EngineError::Invalid(format!("name: {e}")))?
-            .to_string();
+        let name = valid_name(name)?;
         spec.validate().map_err(EngineError::Invalid)?;
         let mut tx = self.pool.begin().await?;
         // Serialized with channel removal and evaluation: a rule never names a removed
@@ -438,7 +436,8 @@ fn alerts_stream() -> Result<StreamId, EngineError> {
     StreamId::parse("alerts").map_err(|e| EngineError::Inconsistent(e.to_string()))
 }
 
-fn channel_name(name: &str) -> Result<String, EngineError> {
+/// A channel's or rule's name, checked as every entity name is.
+fn valid_name(name: &str) -> Result<String, EngineError> {
     Ok(EntityName::parse(name)
         .map_err(|e| EngineError::Invalid(format!("name: {e}")))?
         .to_string())
