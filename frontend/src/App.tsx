@@ -74,10 +74,20 @@ function SessionGate() {
 }
 
 /** Providers + routes. The router itself comes from the caller (BrowserRouter in main.tsx,
- *  MemoryRouter in tests). */
-export function App({ api, queryClient }: { api: ApiClient; queryClient: QueryClient }) {
+ *  MemoryRouter in tests). Tests pass `mantineEnv="test"`: Mantine then skips transitions,
+ *  portals and the hiding of dropdowns whose target jsdom reports as off screen (jsdom has no
+ *  layout, so a menu would vanish as soon as its position is computed). */
+export function App({
+  api,
+  queryClient,
+  mantineEnv = 'default',
+}: {
+  api: ApiClient;
+  queryClient: QueryClient;
+  mantineEnv?: 'default' | 'test';
+}) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" env={mantineEnv}>
       <QueryClientProvider client={queryClient}>
         <ApiProvider client={api}>
           <SessionGate />

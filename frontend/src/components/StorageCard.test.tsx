@@ -125,7 +125,7 @@ describe('storage helpers', () => {
 function renderCard(routes: Record<string, Handler>) {
   const backend = fakeBackend(routes);
   render(
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} env="test">
       <QueryClientProvider client={createQueryClient({ retry: false })}>
         <ApiProvider client={backend.client}>
           <StorageCard serverId={serverId} />

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { defaultRoutes, instance, json, renderApp } from '../test/fakeApi';
@@ -35,7 +35,14 @@ describe('App shell', () => {
     const user = userEvent.setup();
     renderApp(defaultRoutes());
     await user.click(await screen.findByRole('button', { name: 'Account: admin' }));
-    const items = await screen.findAllByRole('menuitem');
+    // Query inside the open dropdown only: a role query over the whole page (the Overview behind
+    // the menu) can outlast the wait on a loaded two-core machine.
+    const dropdown = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('[data-menu-dropdown]');
+      if (!found) throw new Error('the account menu did not open');
+      return found;
+    });
+    const items = await within(dropdown).findAllByRole('menuitem');
     const href = (name: string) => items.find((m) => m.textContent === name)?.getAttribute('href');
     expect(href('API docs')).toBe('/api/docs');
     expect(href('API tokens')).toBe('/tokens');

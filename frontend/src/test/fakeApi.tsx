@@ -91,7 +91,7 @@ export function renderApp(routes: Record<string, Handler>, path = '/') {
   const queryClient = createQueryClient({ retry: false });
   const view = render(
     <MemoryRouter initialEntries={[path]}>
-      <App api={backend.client} queryClient={queryClient} />
+      <App api={backend.client} queryClient={queryClient} mantineEnv="test" />
     </MemoryRouter>,
   );
   return { ...backend, ...view };

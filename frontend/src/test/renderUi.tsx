@@ -9,7 +9,7 @@ import { theme } from '../theme';
 export function renderUi(ui: ReactElement) {
   return render(ui, {
     wrapper: ({ children }) => (
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} env="test">
         <MemoryRouter>{children}</MemoryRouter>
       </MantineProvider>
     ),
