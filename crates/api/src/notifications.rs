@@ -375,11 +375,7 @@ impl NotificationsApi {
     }
 
     /// Removes a channel no rule uses, with its secret.
-    #[oai(
-        path = "/channels/:id",
-        method = "delete",
-        operation_id = "deleteChannel"
-    )]
+    #[oai(path = "/channels/:id", method = "delete", operation_id = "deleteChannel")]
     async fn delete_channel(
         &self,
         auth: AdminAuth,
@@ -394,11 +390,7 @@ impl NotificationsApi {
 
     /// Sends a test message to a channel (a delivery like any other: see
     /// `/notifications/deliveries` for its outcome).
-    #[oai(
-        path = "/channels/:id/test",
-        method = "post",
-        operation_id = "testChannel"
-    )]
+    #[oai(path = "/channels/:id/test", method = "post", operation_id = "testChannel")]
     async fn test_channel(
         &self,
         auth: AdminAuth,
@@ -464,11 +456,7 @@ impl NotificationsApi {
     }
 
     /// Removes an alert rule; its firing alerts end without resolve messages.
-    #[oai(
-        path = "/rules/:id",
-        method = "delete",
-        operation_id = "deleteAlertRule"
-    )]
+    #[oai(path = "/rules/:id", method = "delete", operation_id = "deleteAlertRule")]
     async fn delete_rule(
         &self,
         auth: AdminAuth,

@@ -416,11 +416,7 @@ impl PoliciesApi {
 
     /// The retention plan of a subvolume under a saved or draft policy at a given time,
     /// with every reason. Changes nothing.
-    #[oai(
-        path = "/policies/preview",
-        method = "post",
-        operation_id = "previewPolicy"
-    )]
+    #[oai(path = "/policies/preview", method = "post", operation_id = "previewPolicy")]
     async fn preview(
         &self,
         _auth: ViewerAuth,
@@ -477,11 +473,7 @@ impl PoliciesApi {
     }
 
     /// Changes a policy (absent fields stay).
-    #[oai(
-        path = "/policies/:id",
-        method = "patch",
-        operation_id = "updatePolicy"
-    )]
+    #[oai(path = "/policies/:id", method = "patch", operation_id = "updatePolicy")]
     async fn update(
         &self,
         auth: OperatorAuth,
@@ -517,11 +509,7 @@ impl PoliciesApi {
     }
 
     /// Deletes a policy that no subvolume follows.
-    #[oai(
-        path = "/policies/:id",
-        method = "delete",
-        operation_id = "deletePolicy"
-    )]
+    #[oai(path = "/policies/:id", method = "delete", operation_id = "deletePolicy")]
     async fn delete(
         &self,
         auth: OperatorAuth,
@@ -536,11 +524,7 @@ impl PoliciesApi {
     }
 
     /// Makes a managed subvolume follow a policy (replacing any previous one).
-    #[oai(
-        path = "/subvolumes/:id/policy",
-        method = "post",
-        operation_id = "assignPolicy"
-    )]
+    #[oai(path = "/subvolumes/:id/policy", method = "post", operation_id = "assignPolicy")]
     async fn assign(
         &self,
         auth: OperatorAuth,
@@ -560,11 +544,7 @@ impl PoliciesApi {
     }
 
     /// Stops a subvolume following its policy.
-    #[oai(
-        path = "/subvolumes/:id/policy",
-        method = "delete",
-        operation_id = "unassignPolicy"
-    )]
+    #[oai(path = "/subvolumes/:id/policy", method = "delete", operation_id = "unassignPolicy")]
     async fn unassign(
         &self,
         auth: OperatorAuth,
@@ -582,11 +562,7 @@ impl PoliciesApi {
     /// deletes what the plan does not keep (never the newest, never one dist-btrfs did
     /// not create or adopt); then the replicas on each replication target by the
     /// policy's target retention (an unreachable target is reported, not an error).
-    #[oai(
-        path = "/subvolumes/:id/prune",
-        method = "post",
-        operation_id = "pruneSubvolume"
-    )]
+    #[oai(path = "/subvolumes/:id/prune", method = "post", operation_id = "pruneSubvolume")]
     async fn prune(
         &self,
         auth: OperatorAuth,

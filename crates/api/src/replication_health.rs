@@ -285,11 +285,7 @@ impl ReplicationHealthApi {
     /// Replication health of every (subvolume, target): newest snapshot on the
     /// primary and on the target, lag, last success and failure, last transfer, and
     /// the state against the subvolume's RPO.
-    #[oai(
-        path = "/replication/health",
-        method = "get",
-        operation_id = "getReplicationHealth"
-    )]
+    #[oai(path = "/replication/health", method = "get", operation_id = "getReplicationHealth")]
     async fn fleet(
         &self,
         _auth: ViewerAuth,
@@ -337,11 +333,7 @@ impl ReplicationHealthApi {
 
     /// Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
     /// interval, or 24 h without a policy).
-    #[oai(
-        path = "/subvolumes/:id/rpo",
-        method = "put",
-        operation_id = "setSubvolumeRpo"
-    )]
+    #[oai(path = "/subvolumes/:id/rpo", method = "put", operation_id = "setSubvolumeRpo")]
     async fn set_rpo(
         &self,
         auth: OperatorAuth,

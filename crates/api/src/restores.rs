@@ -323,11 +323,7 @@ pub struct RestoreApi;
 #[OpenApi(tag = "Tag::Restore")]
 impl RestoreApi {
     /// One directory of a snapshot on the primary, in name order, paged.
-    #[oai(
-        path = "/snapshots/:id/tree",
-        method = "get",
-        operation_id = "browseSnapshot"
-    )]
+    #[oai(path = "/snapshots/:id/tree", method = "get", operation_id = "browseSnapshot")]
     async fn snapshot_tree(
         &self,
         _auth: OperatorAuth,
@@ -345,11 +341,7 @@ impl RestoreApi {
     }
 
     /// One directory of a replica on its target, read over SSH, paged.
-    #[oai(
-        path = "/replicas/:id/tree",
-        method = "get",
-        operation_id = "browseReplica"
-    )]
+    #[oai(path = "/replicas/:id/tree", method = "get", operation_id = "browseReplica")]
     async fn replica_tree(
         &self,
         _auth: OperatorAuth,
@@ -368,11 +360,7 @@ impl RestoreApi {
 
     /// What changed from snapshot `against` to this one (both of one subvolume), from
     /// btrfs's send stream, paged.
-    #[oai(
-        path = "/snapshots/:id/diff",
-        method = "get",
-        operation_id = "diffSnapshots"
-    )]
+    #[oai(path = "/snapshots/:id/diff", method = "get", operation_id = "diffSnapshots")]
     async fn diff(
         &self,
         _auth: OperatorAuth,
@@ -404,11 +392,7 @@ impl RestoreApi {
     }
 
     /// One regular file of a snapshot, streamed. Each download is recorded.
-    #[oai(
-        path = "/snapshots/:id/file",
-        method = "get",
-        operation_id = "downloadSnapshotFile"
-    )]
+    #[oai(path = "/snapshots/:id/file", method = "get", operation_id = "downloadSnapshotFile")]
     async fn snapshot_file(
         &self,
         auth: OperatorAuth,
@@ -423,11 +407,7 @@ impl RestoreApi {
 
     /// One regular file of a replica, streamed from its target. Each download is
     /// recorded.
-    #[oai(
-        path = "/replicas/:id/file",
-        method = "get",
-        operation_id = "downloadReplicaFile"
-    )]
+    #[oai(path = "/replicas/:id/file", method = "get", operation_id = "downloadReplicaFile")]
     async fn replica_file(
         &self,
         auth: OperatorAuth,
@@ -474,11 +454,7 @@ impl RestoreApi {
     /// Checks a replica against its source snapshot on the primary (`received_uuid`,
     /// read-only, the same files and sizes, and sha256 digests of all files or of a
     /// sample), as a job; the result is the replica's `verification`.
-    #[oai(
-        path = "/replicas/:id/verify",
-        method = "post",
-        operation_id = "verifyReplica"
-    )]
+    #[oai(path = "/replicas/:id/verify", method = "post", operation_id = "verifyReplica")]
     async fn verify(
         &self,
         auth: OperatorAuth,
@@ -554,11 +530,7 @@ impl RestoreApi {
 
     /// Releases a held snapshot (a rollback's `pre-restore`): retention may prune it
     /// again.
-    #[oai(
-        path = "/snapshots/:id/release",
-        method = "post",
-        operation_id = "releaseSnapshot"
-    )]
+    #[oai(path = "/snapshots/:id/release", method = "post", operation_id = "releaseSnapshot")]
     async fn release(
         &self,
         auth: OperatorAuth,
@@ -573,11 +545,7 @@ impl RestoreApi {
     }
 
     /// The replicas of one snapshot, on every target that holds it.
-    #[oai(
-        path = "/snapshots/:id/replicas",
-        method = "get",
-        operation_id = "listSnapshotReplicas"
-    )]
+    #[oai(path = "/snapshots/:id/replicas", method = "get", operation_id = "listSnapshotReplicas")]
     async fn snapshot_replicas(
         &self,
         _auth: ViewerAuth,
@@ -597,11 +565,7 @@ impl RestoreApi {
 
     /// Deletes a replica from its target. A target's common base (the parent of its
     /// next incremental send) is refused with 409 unless `force=true`.
-    #[oai(
-        path = "/replicas/:id",
-        method = "delete",
-        operation_id = "deleteReplica"
-    )]
+    #[oai(path = "/replicas/:id", method = "delete", operation_id = "deleteReplica")]
     async fn delete_replica(
         &self,
         auth: OperatorAuth,

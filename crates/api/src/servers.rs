@@ -190,11 +190,7 @@ impl ServersApi {
 
     /// Discovers the btrfs subvolumes on a server (under its allowed roots), marking the
     /// managed ones. Reads the server's disk; changes nothing.
-    #[oai(
-        path = "/servers/:id/subvolumes",
-        method = "get",
-        operation_id = "discoverSubvolumes"
-    )]
+    #[oai(path = "/servers/:id/subvolumes", method = "get", operation_id = "discoverSubvolumes")]
     async fn discover(
         &self,
         _auth: ViewerAuth,
@@ -286,11 +282,7 @@ impl ServersApi {
     /// Admins only, at most 10 a minute each. The answer is the key or "unreachable":
     /// it says nothing about why (closed, filtered, not SSH), and a failure takes as
     /// long as a connection time-out, so it is no port scanner.
-    #[oai(
-        path = "/servers/probe-host-key",
-        method = "post",
-        operation_id = "probeServerHostKey"
-    )]
+    #[oai(path = "/servers/probe-host-key", method = "post", operation_id = "probeServerHostKey")]
     async fn probe_host_key(
         &self,
         auth: AdminAuth,
@@ -367,11 +359,7 @@ impl ServersApi {
 
     /// Removes a server and deletes its stored secrets. Refused while subvolumes are
     /// managed on it or replication targets use it. Admins only.
-    #[oai(
-        path = "/servers/:id",
-        method = "delete",
-        operation_id = "removeServer"
-    )]
+    #[oai(path = "/servers/:id", method = "delete", operation_id = "removeServer")]
     async fn remove(
         &self,
         auth: AdminAuth,
@@ -391,11 +379,7 @@ impl ServersApi {
     /// Connects to an SSH server with its pinned host key and stored credentials and
     /// runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
     /// space). Changes nothing. Admins only.
-    #[oai(
-        path = "/servers/:id/test",
-        method = "post",
-        operation_id = "testServer"
-    )]
+    #[oai(path = "/servers/:id/test", method = "post", operation_id = "testServer")]
     async fn test(
         &self,
         _auth: AdminAuth,

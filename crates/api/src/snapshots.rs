@@ -171,11 +171,7 @@ pub struct SnapshotsApi;
 impl SnapshotsApi {
     /// Creates a read-only snapshot of a managed subvolume, named
     /// `<subvolume-name>.<UTC YYYYMMDDTHHMMSSZ>` (`_N` appended when taken).
-    #[oai(
-        path = "/subvolumes/:id/snapshots",
-        method = "post",
-        operation_id = "createSnapshot"
-    )]
+    #[oai(path = "/subvolumes/:id/snapshots", method = "post", operation_id = "createSnapshot")]
     async fn create(
         &self,
         auth: OperatorAuth,
@@ -190,11 +186,7 @@ impl SnapshotsApi {
     }
 
     /// A subvolume's snapshots, newest first.
-    #[oai(
-        path = "/subvolumes/:id/snapshots",
-        method = "get",
-        operation_id = "listSnapshots"
-    )]
+    #[oai(path = "/subvolumes/:id/snapshots", method = "get", operation_id = "listSnapshots")]
     async fn list(
         &self,
         _auth: ViewerAuth,
@@ -256,11 +248,7 @@ impl SnapshotsApi {
 
     /// Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
     /// unless adopted.
-    #[oai(
-        path = "/snapshots/:id",
-        method = "delete",
-        operation_id = "deleteSnapshot"
-    )]
+    #[oai(path = "/snapshots/:id", method = "delete", operation_id = "deleteSnapshot")]
     async fn delete(
         &self,
         auth: OperatorAuth,
@@ -282,11 +270,7 @@ impl SnapshotsApi {
 
     /// Takes a snapshot dist-btrfs did not create under management, so that it may be
     /// deleted (and, later, pruned by retention).
-    #[oai(
-        path = "/snapshots/:id/adopt",
-        method = "post",
-        operation_id = "adoptSnapshot"
-    )]
+    #[oai(path = "/snapshots/:id/adopt", method = "post", operation_id = "adoptSnapshot")]
     async fn adopt(
         &self,
         auth: OperatorAuth,

@@ -238,11 +238,7 @@ impl StorageApi {
 
     /// A server's filesystem samples for charts. History is kept at one sample per
     /// 5 minutes for 48 hours and one per hour for 90 days.
-    #[oai(
-        path = "/servers/:id/storage/history",
-        method = "get",
-        operation_id = "storageHistory"
-    )]
+    #[oai(path = "/servers/:id/storage/history", method = "get", operation_id = "storageHistory")]
     async fn history(
         &self,
         _auth: ViewerAuth,
@@ -276,11 +272,7 @@ impl StorageApi {
     }
 
     /// Collects a server's storage figures now (as the periodic collection does).
-    #[oai(
-        path = "/servers/:id/storage/collect",
-        method = "post",
-        operation_id = "collectStorage"
-    )]
+    #[oai(path = "/servers/:id/storage/collect", method = "post", operation_id = "collectStorage")]
     async fn collect(
         &self,
         _auth: OperatorAuth,
@@ -325,11 +317,7 @@ impl StorageApi {
 
     /// A subvolume's size (qgroups, when collected), snapshot overhead and snapshot
     /// count.
-    #[oai(
-        path = "/subvolumes/:id/storage",
-        method = "get",
-        operation_id = "subvolumeStorage"
-    )]
+    #[oai(path = "/subvolumes/:id/storage", method = "get", operation_id = "subvolumeStorage")]
     async fn subvolume(
         &self,
         _auth: ViewerAuth,

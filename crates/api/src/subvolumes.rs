@@ -134,11 +134,7 @@ pub struct SubvolumesApi;
 #[OpenApi(tag = "Tag::Subvolumes")]
 impl SubvolumesApi {
     /// Starts managing a subvolume of a server. Touches nothing on disk.
-    #[oai(
-        path = "/subvolumes",
-        method = "post",
-        operation_id = "manageSubvolume"
-    )]
+    #[oai(path = "/subvolumes", method = "post", operation_id = "manageSubvolume")]
     async fn manage(
         &self,
         auth: OperatorAuth,
@@ -179,11 +175,7 @@ impl SubvolumesApi {
     }
 
     /// One subvolume.
-    #[oai(
-        path = "/subvolumes/:id",
-        method = "get",
-        operation_id = "getSubvolume"
-    )]
+    #[oai(path = "/subvolumes/:id", method = "get", operation_id = "getSubvolume")]
     async fn get(
         &self,
         _auth: ViewerAuth,
@@ -198,11 +190,7 @@ impl SubvolumesApi {
 
     /// Stops managing a subvolume. No data is touched: the subvolume and its snapshots
     /// stay on disk, and the snapshots stay in the catalog.
-    #[oai(
-        path = "/subvolumes/:id",
-        method = "delete",
-        operation_id = "unmanageSubvolume"
-    )]
+    #[oai(path = "/subvolumes/:id", method = "delete", operation_id = "unmanageSubvolume")]
     async fn unmanage(
         &self,
         auth: OperatorAuth,
@@ -219,11 +207,7 @@ impl SubvolumesApi {
     /// Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
     /// deleted by hand are recorded as vanished, read-only snapshots made by others are
     /// catalogued as unmanaged.
-    #[oai(
-        path = "/subvolumes/:id/sync",
-        method = "post",
-        operation_id = "syncSubvolume"
-    )]
+    #[oai(path = "/subvolumes/:id/sync", method = "post", operation_id = "syncSubvolume")]
     async fn sync(
         &self,
         auth: OperatorAuth,

@@ -22,22 +22,13 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "dist-btrfs",
-    version,
-    about = "Control plane for btrfs snapshots across a fleet"
-)]
+#[command(name = "dist-btrfs", version, about = "Control plane for btrfs snapshots across a fleet")]
 struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "DIST_BTRFS_LOG_FORMAT")]
     log_format: LogFormat,
     /// What is logged: a tracing filter (`info`, `debug`, `info,engine=debug`, ...).
-    #[arg(
-        long,
-        global = true,
-        default_value = "info,sqlx=warn",
-        env = "DIST_BTRFS_LOG"
-    )]
+    #[arg(long, global = true, default_value = "info,sqlx=warn", env = "DIST_BTRFS_LOG")]
     log: String,
     #[command(subcommand)]
     command: Command,
@@ -110,11 +101,7 @@ enum Command {
         /// A reverse proxy (CIDR, repeatable or comma-separated) whose `X-Forwarded-For`
         /// names the client for login throttling and audit events. Without it the
         /// socket's peer address counts and the header is ignored.
-        #[arg(
-            long = "trusted-proxy",
-            env = "DIST_BTRFS_TRUSTED_PROXIES",
-            value_delimiter = ','
-        )]
+        #[arg(long = "trusted-proxy", env = "DIST_BTRFS_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<ipnet::IpNet>,
         /// The largest request body accepted; larger ones get 413 unread.
         #[arg(long, env = "DIST_BTRFS_MAX_BODY_BYTES", default_value_t = api::hardening::DEFAULT_MAX_BODY_BYTES,

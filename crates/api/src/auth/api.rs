@@ -282,12 +282,7 @@ pub struct AuthApi;
 impl AuthApi {
     /// Logs in with user name and password; sets the session cookie. Failed attempts
     /// are rate-limited per user name and per client address.
-    #[oai(
-        path = "/auth/login",
-        method = "post",
-        operation_id = "login",
-        tag = "Tag::Auth"
-    )]
+    #[oai(path = "/auth/login", method = "post", operation_id = "login", tag = "Tag::Auth")]
     async fn login(
         &self,
         state: Data<&AppState>,
@@ -410,12 +405,7 @@ impl AuthApi {
     }
 
     /// Ends the current browser session (a no-op for token callers) and clears the cookie.
-    #[oai(
-        path = "/auth/logout",
-        method = "post",
-        operation_id = "logout",
-        tag = "Tag::Auth"
-    )]
+    #[oai(path = "/auth/logout", method = "post", operation_id = "logout", tag = "Tag::Auth")]
     async fn logout(&self, auth: ViewerAuth, state: Data<&AppState>) -> LogoutResponse {
         if let Via::Session { session_id, .. } = auth.principal().via
             && let Err(e) = sessions::end_session(&state.events, session_id, auth.actor()).await
@@ -426,12 +416,7 @@ impl AuthApi {
     }
 
     /// Who is calling, and (for a session) the CSRF token to send with changes.
-    #[oai(
-        path = "/auth/me",
-        method = "get",
-        operation_id = "getMe",
-        tag = "Tag::Auth"
-    )]
+    #[oai(path = "/auth/me", method = "get", operation_id = "getMe", tag = "Tag::Auth")]
     async fn me(&self, auth: ViewerAuth) -> Json<Me> {
         Json(Me::of(auth.principal()))
     }
@@ -442,12 +427,7 @@ pub struct UsersApi;
 #[OpenApi]
 impl UsersApi {
     /// All user accounts.
-    #[oai(
-        path = "/users",
-        method = "get",
-        operation_id = "listUsers",
-        tag = "Tag::Users"
-    )]
+    #[oai(path = "/users", method = "get", operation_id = "listUsers", tag = "Tag::Users")]
     async fn list(
         &self,
         _auth: AdminAuth,
@@ -458,12 +438,7 @@ impl UsersApi {
     }
 
     /// Creates an account.
-    #[oai(
-        path = "/users",
-        method = "post",
-        operation_id = "createUser",
-        tag = "Tag::Users"
-    )]
+    #[oai(path = "/users", method = "post", operation_id = "createUser", tag = "Tag::Users")]
     async fn create(
         &self,
         auth: AdminAuth,
@@ -483,12 +458,7 @@ impl UsersApi {
     }
 
     /// Changes an account's role and/or password.
-    #[oai(
-        path = "/users/:id",
-        method = "patch",
-        operation_id = "patchUser",
-        tag = "Tag::Users"
-    )]
+    #[oai(path = "/users/:id", method = "patch", operation_id = "patchUser", tag = "Tag::Users")]
     async fn patch(
         &self,
         auth: AdminAuth,
@@ -520,12 +490,7 @@ impl UsersApi {
     }
 
     /// Deletes an account; its sessions end and its tokens are revoked.
-    #[oai(
-        path = "/users/:id",
-        method = "delete",
-        operation_id = "deleteUser",
-        tag = "Tag::Users"
-    )]
+    #[oai(path = "/users/:id", method = "delete", operation_id = "deleteUser", tag = "Tag::Users")]
     async fn delete(
         &self,
         auth: AdminAuth,

@@ -90,12 +90,7 @@ pub struct TokensApi;
 #[OpenApi]
 impl TokensApi {
     /// Issues an API token with at most your role. The secret is in this response only.
-    #[oai(
-        path = "/tokens",
-        method = "post",
-        operation_id = "createToken",
-        tag = "Tag::Tokens"
-    )]
+    #[oai(path = "/tokens", method = "post", operation_id = "createToken", tag = "Tag::Tokens")]
     async fn create(
         &self,
         auth: OperatorAuth,
@@ -132,12 +127,7 @@ impl TokensApi {
     }
 
     /// Your API tokens (admins see everyone's), newest first. Never the secrets.
-    #[oai(
-        path = "/tokens",
-        method = "get",
-        operation_id = "listTokens",
-        tag = "Tag::Tokens"
-    )]
+    #[oai(path = "/tokens", method = "get", operation_id = "listTokens", tag = "Tag::Tokens")]
     async fn list(
         &self,
         auth: ViewerAuth,

@@ -78,11 +78,7 @@ pub struct TargetsApi;
 impl TargetsApi {
     /// Attaches a replication target (a directory on a remote SSH server) to a managed
     /// subvolume.
-    #[oai(
-        path = "/subvolumes/:id/targets",
-        method = "post",
-        operation_id = "addTarget"
-    )]
+    #[oai(path = "/subvolumes/:id/targets", method = "post", operation_id = "addTarget")]
     async fn add(
         &self,
         auth: OperatorAuth,
@@ -111,11 +107,7 @@ impl TargetsApi {
     }
 
     /// A subvolume's targets.
-    #[oai(
-        path = "/subvolumes/:id/targets",
-        method = "get",
-        operation_id = "listSubvolumeTargets"
-    )]
+    #[oai(path = "/subvolumes/:id/targets", method = "get", operation_id = "listSubvolumeTargets")]
     async fn list_of(
         &self,
         _auth: ViewerAuth,
@@ -185,11 +177,7 @@ impl TargetsApi {
     }
 
     /// Detaches a target. Copies already on the remote stay there.
-    #[oai(
-        path = "/targets/:id",
-        method = "delete",
-        operation_id = "removeTarget"
-    )]
+    #[oai(path = "/targets/:id", method = "delete", operation_id = "removeTarget")]
     async fn remove(
         &self,
         auth: OperatorAuth,
@@ -205,11 +193,7 @@ impl TargetsApi {
 
     /// The replica catalog of a target: the complete copies found on it after the last
     /// successful replication.
-    #[oai(
-        path = "/targets/:id/replicas",
-        method = "get",
-        operation_id = "listReplicas"
-    )]
+    #[oai(path = "/targets/:id/replicas", method = "get", operation_id = "listReplicas")]
     async fn replicas(
         &self,
         _auth: ViewerAuth,
@@ -232,11 +216,7 @@ impl ReplicationsApi {
     /// Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
     /// starts in the background; the response is the queued replication: poll
     /// `GET /replications/{id}`.
-    #[oai(
-        path = "/replications",
-        method = "post",
-        operation_id = "requestReplication"
-    )]
+    #[oai(path = "/replications", method = "post", operation_id = "requestReplication")]
     async fn request(
         &self,
         auth: OperatorAuth,
@@ -291,11 +271,7 @@ impl ReplicationsApi {
     }
 
     /// Replications, newest first.
-    #[oai(
-        path = "/replications",
-        method = "get",
-        operation_id = "listReplications"
-    )]
+    #[oai(path = "/replications", method = "get", operation_id = "listReplications")]
     async fn list(
         &self,
         _auth: ViewerAuth,
@@ -347,11 +323,7 @@ impl ReplicationsApi {
     }
 
     /// One replication with the state, progress and result of each target.
-    #[oai(
-        path = "/replications/:id",
-        method = "get",
-        operation_id = "getReplication"
-    )]
+    #[oai(path = "/replications/:id", method = "get", operation_id = "getReplication")]
     async fn get(
         &self,
         _auth: ViewerAuth,
