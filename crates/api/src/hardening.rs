@@ -11,7 +11,6 @@
 //!   `Referrer-Policy: no-referrer`, and HSTS when serving over TLS;
 //! - every API response is `Cache-Control: no-store` (logins, tokens and secrets pass
 //!   there; nothing of the API is worth caching);
-//! - every JSON 4xx/5xx goes out as `application/problem+json`.
 //!
 //! What this module does not do: authentication (see `auth`), rate limiting of logins.
 
@@ -22,13 +21,12 @@ use std::sync::Arc;
 use base64::Engine as _;
 use poem::http::header::{self, HeaderValue};
 use poem::http::{Method, StatusCode};
-use poem::web::Json;
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemJson};
 
 /// The default request body limit.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -58,19 +56,6 @@ pub async fn around<E: Endpoint>(
         },
         Err(problem) => problem_response(problem),
     };
-    if response.status().is_client_error() || response.status().is_server_error() {
-        let is_json = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if is_json {
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            );
-        }
-    }
     let csp = match inline_script_hashes(&mut response).await {
         Some(hashes) if !hashes.is_empty() => CSP.replacen(
             "script-src 'self'",
@@ -105,16 +90,7 @@ pub async fn around<E: Endpoint>(
 }
 
 fn problem_response(problem: Problem) -> Response {
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
-    Json(serde_json::json!({
-        "type": problem.kind,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-    }))
-    .with_status(status)
-    .with_content_type("application/problem+json")
-    .into_response()
+    ProblemJson(problem).into_response()
 }
 
 /// Reads the body (at most `max` bytes), refuses duplicate JSON keys, and puts it back.

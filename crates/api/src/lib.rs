@@ -27,6 +27,7 @@ pub mod respond;
 mod restores;
 mod servers;
 mod snapshots;
+pub mod spec;
 mod status;
 mod storage;
 mod subvolumes;
@@ -36,7 +37,7 @@ use std::sync::Arc;
 
 use engine::{Engine, HostRegistry};
 use poem::web::Html;
-use poem::{Endpoint, EndpointExt, Route, handler};
+use poem::{Endpoint, EndpointExt, Response, Route, handler};
 use poem_openapi::OpenApiService;
 use sqlx::PgPool;
 use store::EventStore;
@@ -219,7 +220,8 @@ fn service() -> OpenApiService<Apis, ()> {
 /// The OpenAPI document as pretty JSON (what `dist-btrfs openapi` prints and
 /// `openapi/dist-btrfs.json` holds).
 pub fn openapi_json() -> String {
-    service().spec()
+    let raw = service().spec();
+    spec::complete(&raw).unwrap_or(raw)
 }
 
 /// The whole HTTP application: API, spec, docs UI and the dashboard (the built
@@ -227,12 +229,25 @@ pub fn openapi_json() -> String {
 /// bodies for every error (including poem's own 404s and request-parsing failures).
 pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
     let api = service();
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let raw = api.spec();
+    let document = spec::complete(&raw).unwrap_or_else(|_| raw.clone());
+    // The docs page embeds the document: poem's page, with the completed one in it.
+    let docs_page = api.swagger_ui_html().replacen(&raw, &document, 1);
+    let routes_of_document = spec::Routes::from_document(&document);
     let routes = Route::new()
-        .at("/api/v1/openapi.json", spec)
+        .at(
+            "/api/v1/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(document.clone())
+            }),
+        )
         .nest("/api/v1", api)
-        .nest("/api/docs", docs);
+        .nest(
+            "/api/docs",
+            poem::endpoint::make_sync(move |_| Html(docs_page.clone())),
+        );
     let dashboard = frontend_dir
         .filter(|dir| dir.join("index.html").is_file())
         .and_then(|dir| assets::Dashboard::new(&dir).ok());
@@ -248,6 +263,7 @@ pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
     routes
         .data(state)
         .catch_all_error(problem::from_poem_error)
+        .around(move |ep, req| spec::around(ep, req, routes_of_document.clone()))
         .around(move |ep, req| hardening::around(ep, req, hardening))
         .around(move |ep, req| observe::around(ep, req, metrics.clone()))
 }

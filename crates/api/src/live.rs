@@ -22,7 +22,7 @@ use futures::stream::{self, BoxStream};
 use poem::web::Data;
 use poem::web::sse::Event;
 use poem_openapi::param::{Header, Query};
-use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::payload::EventStream;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use store::live::{MAX_BACKLOG, audit_after};
@@ -31,7 +31,7 @@ use tokio::sync::broadcast;
 
 use crate::AppState;
 use crate::auth::{PresentedCredential, ViewerAuth};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemJson};
 
 #[derive(Tags)]
 enum Tag {
@@ -77,7 +77,7 @@ pub enum StreamEventsResponse {
     Ok(EventStream<BoxStream<'static, LiveEvent>>),
     /// The database could not be reached.
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(ProblemJson),
 }
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -102,17 +102,21 @@ impl LiveApi {
         after: Query<Option<i64>>,
     ) -> StreamEventsResponse {
         let Some(credential) = PresentedCredential::of(req) else {
-            return StreamEventsResponse::Internal(Json(Problem::internal(&"no credential")));
+            return StreamEventsResponse::Internal(ProblemJson(Problem::internal(
+                &"no credential",
+            )));
         };
         // Subscribe before reading the backlog so nothing falls between the two.
         let receiver = match state.live.subscribe(&state.pool).await {
             Ok(receiver) => receiver,
-            Err(e) => return StreamEventsResponse::Internal(Json(Problem::internal(&e))),
+            Err(e) => return StreamEventsResponse::Internal(ProblemJson(Problem::internal(&e))),
         };
         let backlog = match last_event_id.0.or(after.0) {
             Some(after) => match audit_after(&state.pool, after, MAX_BACKLOG).await {
                 Ok(lines) => lines,
-                Err(e) => return StreamEventsResponse::Internal(Json(Problem::internal(&e))),
+                Err(e) => {
+                    return StreamEventsResponse::Internal(ProblemJson(Problem::internal(&e)));
+                }
             },
             None => Vec::new(),
         };

@@ -3,6 +3,12 @@
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::Object;
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+
+/// The media type of every error body.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// An error as the API reports it. Every 4xx/5xx body is one of these, sent as
 /// `application/problem+json`, and every `type` is `/problems/<kind>` (a URI reference
@@ -23,6 +29,33 @@ pub struct Problem {
     /// `password`); clients mark that field instead of parsing `detail`.
     #[oai(skip_serializing_if_is_none)]
     pub field: Option<String>,
+}
+
+/// A [`Problem`] as a response body: `application/problem+json`, in the OpenAPI document
+/// as in the response. Every error answer goes out through it.
+pub struct ProblemJson(pub Problem);
+
+impl Payload for ProblemJson {
+    const CONTENT_TYPE: &'static str = PROBLEM_CONTENT_TYPE;
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Problem as Type>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <Problem as Type>::register(registry);
+    }
+}
+
+impl IntoResponse for ProblemJson {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Json(self.0)
+            .with_status(status)
+            .with_content_type(PROBLEM_CONTENT_TYPE)
+            .into_response()
+    }
 }
 
 impl Problem {
@@ -78,9 +111,7 @@ impl Problem {
 pub async fn from_poem_error(err: poem::Error) -> Response {
     // A handler's own problem (`respond::ApiError`) goes out as it is.
     if let Some(p) = err.downcast_ref::<crate::respond::ProblemError>() {
-        return poem::error::ResponseError::as_response(p)
-            .with_content_type("application/problem+json")
-            .into_response();
+        return poem::error::ResponseError::as_response(p);
     }
     let status = err.status();
     let kind = match status {
@@ -99,15 +130,5 @@ pub async fn from_poem_error(err: poem::Error) -> Response {
     } else {
         err.to_string()
     };
-    let problem = Problem::new(status, kind, detail);
-    let body = serde_json::json!({
-        "type": problem.kind,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-    });
-    poem::web::Json(body)
-        .with_status(status)
-        .with_content_type("application/problem+json")
-        .into_response()
+    ProblemJson(Problem::new(status, kind, detail)).into_response()
 }

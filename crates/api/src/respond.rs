@@ -28,7 +28,7 @@ use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemJson};
 
 /// The error statuses an operation documents: (status, description).
 pub trait Documented: Send + Sync + 'static {
@@ -116,9 +116,7 @@ impl poem::error::ResponseError for ProblemError {
     }
 
     fn as_response(&self) -> Response {
-        let mut response = Json(self.problem.clone())
-            .with_status(self.status())
-            .into_response();
+        let mut response = ProblemJson(self.problem.clone()).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(
                 poem::http::header::RETRY_AFTER,
@@ -140,8 +138,8 @@ impl<D> From<ApiError<D>> for poem::Error {
 
 fn problem_content() -> Vec<MetaMediaType> {
     vec![MetaMediaType {
-        content_type: <Json<Problem> as Payload>::CONTENT_TYPE,
-        schema: <Json<Problem> as Payload>::schema_ref(),
+        content_type: ProblemJson::CONTENT_TYPE,
+        schema: ProblemJson::schema_ref(),
     }]
 }
 

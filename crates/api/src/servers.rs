@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, ViewerAuth};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemJson};
 use crate::respond::{Answer, NoContent, documented};
 
 #[derive(Tags)]
@@ -231,12 +231,12 @@ impl ServersApi {
     ) -> RegisterServerResponse {
         let vault = match vault(&state) {
             Ok(v) => v,
-            Err(p) => return RegisterServerResponse::Unavailable(Json(p)),
+            Err(p) => return RegisterServerResponse::Unavailable(ProblemJson(p)),
         };
         let b = body.0;
         let credentials = match required_credentials(b.password, b.private_key, b.passphrase) {
             Ok(c) => c,
-            Err(p) => return RegisterServerResponse::BadRequest(Json(p)),
+            Err(p) => return RegisterServerResponse::BadRequest(ProblemJson(p)),
         };
         let req = NewSshServer {
             name: b.name,
@@ -292,7 +292,7 @@ impl ServersApi {
         if let Err(wait) = state.probe_limit.take(&auth.principal().user_id) {
             let secs = wait.as_secs().max(1);
             return ProbeHostKeyResponse::TooMany(
-                Json(Problem::new(
+                ProblemJson(Problem::new(
                     poem::http::StatusCode::TOO_MANY_REQUESTS,
                     "rate-limited",
                     format!("too many host-key probes; try again in {secs} s"),
@@ -309,12 +309,15 @@ impl ServersApi {
                 } else {
                     "address"
                 };
-                ProbeHostKeyResponse::BadRequest(Json(Problem::invalid(field, e.to_string())))
+                ProbeHostKeyResponse::BadRequest(ProblemJson(Problem::invalid(
+                    field,
+                    e.to_string(),
+                )))
             }
             Err(e) => {
                 tracing::info!(error = %e, "host-key probe failed");
                 tokio::time::sleep_until(started + state.probe_failure_floor).await;
-                ProbeHostKeyResponse::Unreachable(Json(Problem::new(
+                ProbeHostKeyResponse::Unreachable(ProblemJson(Problem::new(
                     poem::http::StatusCode::SERVICE_UNAVAILABLE,
                     "unreachable",
                     "no SSH server answered at that address and port",
@@ -477,13 +480,13 @@ pub enum ProbeHostKeyResponse {
     Ok(Json<HostKeyProbe>),
     /// Invalid address or port (`field` says which).
     #[oai(status = 400)]
-    BadRequest(Json<Problem>),
+    BadRequest(ProblemJson),
     /// More than 10 probes in a minute.
     #[oai(status = 429)]
-    TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    TooMany(ProblemJson, #[oai(header = "Retry-After")] u64),
     /// Unreachable (no detail why).
     #[oai(status = 503)]
-    Unreachable(Json<Problem>),
+    Unreachable(ProblemJson),
 }
 
 fn default_port() -> u32 {
@@ -583,35 +586,35 @@ pub enum RegisterServerResponse {
     Created(Json<Server>),
     /// Invalid input (the detail names the field). Nothing was stored.
     #[oai(status = 400)]
-    BadRequest(Json<Problem>),
+    BadRequest(ProblemJson),
     #[oai(status = 404)]
-    NotFound(Json<Problem>),
+    NotFound(ProblemJson),
     /// The name is taken.
     #[oai(status = 409)]
-    Conflict(Json<Problem>),
+    Conflict(ProblemJson),
     /// A check failed (the connection, or another check without `force`). Nothing was
     /// stored.
     #[oai(status = 422)]
     ChecksFailed(Json<ChecksProblem>),
     #[oai(status = 502)]
-    BadGateway(Json<Problem>),
+    BadGateway(ProblemJson),
     /// The vault is not available.
     #[oai(status = 503)]
-    Unavailable(Json<Problem>),
+    Unavailable(ProblemJson),
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(ProblemJson),
 }
 
 impl From<engine::EngineError> for RegisterServerResponse {
     fn from(e: engine::EngineError) -> Self {
         let p = crate::engine_error::classify(&e);
         match p.status {
-            400 => Self::BadRequest(Json(p)),
-            404 => Self::NotFound(Json(p)),
-            409 => Self::Conflict(Json(p)),
-            502 => Self::BadGateway(Json(p)),
-            503 => Self::Unavailable(Json(p)),
-            _ => Self::Internal(Json(p)),
+            400 => Self::BadRequest(ProblemJson(p)),
+            404 => Self::NotFound(ProblemJson(p)),
+            409 => Self::Conflict(ProblemJson(p)),
+            502 => Self::BadGateway(ProblemJson(p)),
+            503 => Self::Unavailable(ProblemJson(p)),
+            _ => Self::Internal(ProblemJson(p)),
         }
     }
 }

@@ -28,6 +28,10 @@ pub fn parse(q: &str) -> Result<EventQuery, String> {
     if q.chars().count() > MAX_LEN {
         return Err(format!("q: at most {MAX_LEN} characters"));
     }
+    // Postgres text cannot hold NUL, and no summary or name has a control character.
+    if q.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return Err("q: control characters are not allowed".into());
+    }
     let mut out = EventQuery::default();
     let mut words: Vec<String> = Vec::new();
     for term in terms(q)? {
@@ -183,6 +187,7 @@ mod tests {
                 "subject:01a2426b-985b-71b5-9c5d-83dce6a4e99e subject:01a2426b-985b-71b5-9c5d-83dce6a4e99f",
                 "once",
             ),
+            ("disk\u{0}full", "control characters"),
         ] {
             let e = parse(q).unwrap_err();
             assert!(e.starts_with("q:") && e.contains(want), "{q}: {e}");

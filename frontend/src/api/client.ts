@@ -28,7 +28,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export type ApiClient = Client<paths> & {
   /** The session's CSRF token (from login or /auth/me); sent with every state change. */
-  setCsrfToken(token: string | undefined): void;
+  setCsrfToken(token: string | null | undefined): void;
 };
 
 /**
@@ -51,8 +51,8 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
     },
   });
   return Object.assign(client, {
-    setCsrfToken(token: string | undefined) {
-      csrfToken = token;
+    setCsrfToken(token: string | null | undefined) {
+      csrfToken = token ?? undefined;
     },
   });
 }

@@ -4,23 +4,6 @@
  */
 
 export interface paths {
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness and database readiness. Needs no authentication. */
-        get: operations["getHealth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -35,26 +18,6 @@ export interface paths {
          *     are rate-limited per user name and per client address.
          */
         post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Changes your own password, given the current one. Every browser session of
-         *     yours ends; your API tokens are revoked unless `keep_tokens` is true.
-         */
-        post: operations["changeOwnPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -95,25 +58,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** All user accounts. */
-        get: operations["listUsers"];
-        put?: never;
-        /** Creates an account. */
-        post: operations["createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/{id}": {
+    "/auth/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -122,45 +67,66 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
-        /** Deletes an account; its sessions end and its tokens are revoked. */
-        delete: operations["deleteUser"];
-        options?: never;
-        head?: never;
-        /** Changes an account's role and/or password. */
-        patch: operations["patchUser"];
-        trace?: never;
-    };
-    "/tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your API tokens (admins see everyone's), newest first. Never the secrets. */
-        get: operations["listTokens"];
-        put?: never;
-        /** Issues an API token with at most your role. The secret is in this response only. */
-        post: operations["createToken"];
+        /**
+         * Changes your own password, given the current one. Every browser session of
+         *     yours ends; your API tokens are revoked unless `keep_tokens` is true.
+         */
+        post: operations["changeOwnPassword"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/tokens/{id}": {
+    "/events": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The audit timeline, newest first, paged by `before` (a sequence number), filtered
+         *     by every given parameter.
+         */
+        get: operations["listEvents"];
         put?: never;
         post?: never;
-        /** Revokes a token (yours, or anyone's for admins). It stops working at once. */
-        delete: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live events (server-sent events). Resume with `Last-Event-ID` or `after`. */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and database readiness. Needs no authentication. */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -184,26 +150,6 @@ export interface paths {
         patch: operations["patchInstance"];
         trace?: never;
     };
-    "/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The audit timeline, newest first, paged by `before` (a sequence number), filtered
-         *     by every given parameter.
-         */
-        get: operations["listEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -221,65 +167,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/servers": {
+    "/notifications/alerts": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Every registered server. */
-        get: operations["listServers"];
-        put?: never;
-        /**
-         * Registers a server reached over SSH: validates the input, connects (pinning the
-         *     host key it presents), runs the checks and refuses a server that fails them
-         *     unless `force` (a failed connection is refused regardless). Admins only.
-         */
-        post: operations["registerServer"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/servers/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One server. */
-        get: operations["getServer"];
-        put?: never;
-        post?: never;
-        /**
-         * Removes a server and deletes its stored secrets. Refused while subvolumes are
-         *     managed on it or replication targets use it. Admins only.
-         */
-        delete: operations["removeServer"];
-        options?: never;
-        head?: never;
-        /**
-         * Changes a server's name, address, port, user, sudo flag, allowed roots and/or
-         *     credentials. Does not connect. Admins only.
-         */
-        patch: operations["updateServer"];
-        trace?: never;
-    };
-    "/servers/{id}/subvolumes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Discovers the btrfs subvolumes on a server (under its allowed roots), marking the
-         *     managed ones. Reads the server's disk; changes nothing.
-         */
-        get: operations["discoverSubvolumes"];
+        /** The alerts firing now, by rule and key. */
+        get: operations["listFiringAlerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -288,7 +184,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/servers/probe-host-key": {
+    "/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every channel, by name. */
+        get: operations["listChannels"];
+        put?: never;
+        /**
+         * Creates a channel. A webhook without `secret` gets a generated signing key,
+         *     returned this once.
+         */
+        post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a channel's settings (an absent `secret` keeps the stored one). */
+        put: operations["updateChannel"];
+        post?: never;
+        /** Removes a channel no rule uses, with its secret. */
+        delete: operations["deleteChannel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/channels/{id}/test": {
         parameters: {
             query?: never;
             header?: never;
@@ -298,100 +233,55 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The SSH host key fingerprint `address:port` presents, for the admin to confirm
-         *     before registering (then sent as `host_key_fingerprint`). Stores nothing.
-         *     Admins only, at most 10 a minute each. The answer is the key or "unreachable":
-         *     it says nothing about why (closed, filtered, not SSH), and a failure takes as
-         *     long as a connection time-out, so it is no port scanner.
+         * Sends a test message to a channel (a delivery like any other: see
+         *     `/notifications/deliveries` for its outcome).
          */
-        post: operations["probeServerHostKey"];
+        post: operations["testChannel"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/servers/{id}/test": {
+    "/notifications/deliveries": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Connects to an SSH server with its pinned host key and stored credentials and
-         *     runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
-         *     space). Changes nothing. Admins only.
+         * Deliveries, newest first: at most `limit` (1-500, default 100), older than the
+         *     cursor `before` (a page's `next`).
          */
-        post: operations["testServer"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/servers/{id}/host-key/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Re-pins a server's SSH host key to the key it presents now, which must be the
-         *     given fingerprint. Recorded as an event. Admins only.
-         */
-        post: operations["acceptServerHostKey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/subvolumes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Managed subvolumes (with `include_unmanaged`, also those no longer managed). */
-        get: operations["listSubvolumes"];
-        put?: never;
-        /** Starts managing a subvolume of a server. Touches nothing on disk. */
-        post: operations["manageSubvolume"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/subvolumes/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One subvolume. */
-        get: operations["getSubvolume"];
+        get: operations["listDeliveries"];
         put?: never;
         post?: never;
-        /**
-         * Stops managing a subvolume. No data is touched: the subvolume and its snapshots
-         *     stay on disk, and the snapshots stay in the catalog.
-         */
-        delete: operations["unmanageSubvolume"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/subvolumes/{id}/sync": {
+    "/notifications/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every alert rule, by name. */
+        get: operations["listAlertRules"];
+        put?: never;
+        /** Creates an alert rule. */
+        post: operations["createAlertRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/rules/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -399,76 +289,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
-        /**
-         * Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
-         *     deleted by hand are recorded as vanished, read-only snapshots made by others are
-         *     catalogued as unmanaged.
-         */
-        post: operations["syncSubvolume"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/subvolumes/{id}/snapshots": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A subvolume's snapshots, newest first. */
-        get: operations["listSnapshots"];
-        put?: never;
-        /**
-         * Creates a read-only snapshot of a managed subvolume, named
-         *     `<subvolume-name>.<UTC YYYYMMDDTHHMMSSZ>` (`_N` appended when taken).
-         */
-        post: operations["createSnapshot"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One snapshot. */
-        get: operations["getSnapshot"];
-        put?: never;
+        /** Replaces an alert rule (muting is `muted: true`). */
+        put: operations["updateAlertRule"];
         post?: never;
-        /**
-         * Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
-         *     unless adopted.
-         */
-        delete: operations["deleteSnapshot"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/adopt": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Takes a snapshot dist-btrfs did not create under management, so that it may be
-         *     deleted (and, later, pruned by retention).
-         */
-        post: operations["adoptSnapshot"];
-        delete?: never;
+        /** Removes an alert rule; its firing alerts end without resolve messages. */
+        delete: operations["deleteAlertRule"];
         options?: never;
         head?: never;
         patch?: never;
@@ -531,6 +356,609 @@ export interface paths {
         patch: operations["updatePolicy"];
         trace?: never;
     };
+    "/replicas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a replica from its target. A target's common base (the parent of its
+         *     next incremental send) is refused with 409 unless `force=true`.
+         */
+        delete: operations["deleteReplica"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One regular file of a replica, streamed from its target. Each download is
+         *     recorded.
+         */
+        get: operations["downloadReplicaFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One directory of a replica on its target, read over SSH, paged. */
+        get: operations["browseReplica"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicas/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a replica against its source snapshot on the primary (`received_uuid`,
+         *     read-only, the same files and sizes, and sha256 digests of all files or of a
+         *     sample), as a job; the result is the replica's `verification`.
+         */
+        post: operations["verifyReplica"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replication/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replication health of every (subvolume, target): newest snapshot on the
+         *     primary and on the target, lag, last success and failure, last transfer, and
+         *     the state against the subvolume's RPO.
+         */
+        get: operations["getReplicationHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replications, newest first. */
+        get: operations["listReplications"];
+        put?: never;
+        /**
+         * Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
+         *     starts in the background; the response is the queued replication: poll
+         *     `GET /replications/{id}`.
+         */
+        post: operations["requestReplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One replication with the state, progress and result of each target. */
+        get: operations["getReplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restores, newest first, optionally of one subvolume. */
+        get: operations["listRestores"];
+        put?: never;
+        /**
+         * Requests a restore; it runs as a job (follow it with `GET /restores/{id}` or the
+         *     event stream).
+         */
+        post: operations["requestRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore. */
+        get: operations["getRestore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered server. */
+        get: operations["listServers"];
+        put?: never;
+        /**
+         * Registers a server reached over SSH: validates the input, connects (pinning the
+         *     host key it presents), runs the checks and refuses a server that fails them
+         *     unless `force` (a failed connection is refused regardless). Admins only.
+         */
+        post: operations["registerServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/probe-host-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The SSH host key fingerprint `address:port` presents, for the admin to confirm
+         *     before registering (then sent as `host_key_fingerprint`). Stores nothing.
+         *     Admins only, at most 10 a minute each. The answer is the key or "unreachable":
+         *     it says nothing about why (closed, filtered, not SSH), and a failure takes as
+         *     long as a connection time-out, so it is no port scanner.
+         */
+        post: operations["probeServerHostKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One server. */
+        get: operations["getServer"];
+        put?: never;
+        post?: never;
+        /**
+         * Removes a server and deletes its stored secrets. Refused while subvolumes are
+         *     managed on it or replication targets use it. Admins only.
+         */
+        delete: operations["removeServer"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a server's name, address, port, user, sudo flag, allowed roots and/or
+         *     credentials. Does not connect. Admins only.
+         */
+        patch: operations["updateServer"];
+        trace?: never;
+    };
+    "/servers/{id}/host-key/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-pins a server's SSH host key to the key it presents now, which must be the
+         *     given fingerprint. Recorded as an event. Admins only.
+         */
+        post: operations["acceptServerHostKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Collects a server's storage figures now (as the periodic collection does). */
+        post: operations["collectStorage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A server's filesystem samples for charts. History is kept at one sample per
+         *     5 minutes for 48 hours and one per hour for 90 days.
+         */
+        get: operations["storageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/storage/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turns reading per-subvolume sizes from qgroups on or off. Never enables quotas:
+         *     enable them yourself (`btrfs quota enable`) knowing that they slow down writes,
+         *     snapshot deletion and balance on large filesystems.
+         */
+        put: operations["setStorageSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/subvolumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Discovers the btrfs subvolumes on a server (under its allowed roots), marking the
+         *     managed ones. Reads the server's disk; changes nothing.
+         */
+        get: operations["discoverSubvolumes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/servers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connects to an SSH server with its pinned host key and stored credentials and
+         *     runs the checks (connection, `btrfs --version`, each allowed root on btrfs, free
+         *     space). Changes nothing. Admins only.
+         */
+        post: operations["testServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One snapshot. */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+         *     unless adopted.
+         */
+        delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes a snapshot dist-btrfs did not create under management, so that it may be
+         *     deleted (and, later, pruned by retention).
+         */
+        post: operations["adoptSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed from snapshot `against` to this one (both of one subvolume), from
+         *     btrfs's send stream, paged.
+         */
+        get: operations["diffSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One regular file of a snapshot, streamed. Each download is recorded. */
+        get: operations["downloadSnapshotFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Releases a held snapshot (a rollback's `pre-restore`): retention may prune it
+         *     again.
+         */
+        post: operations["releaseSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/replicas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replicas of one snapshot, on every target that holds it. */
+        get: operations["listSnapshotReplicas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/replication-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What replicating a snapshot would do on each target of its subvolume, without
+         *     doing it: already present, a full or an incremental send (from which parent, of
+         *     about how many bytes: a metadata-only `btrfs send --no-data`), refused (e.g. strict
+         *     incremental without a base) or unreadable now. Reads the primary and every target
+         *     over SSH; records nothing.
+         */
+        get: operations["previewReplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshots/{id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One directory of a snapshot on the primary, in name order, paged. */
+        get: operations["browseSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's status: the worst of replication health (failing, late, never),
+         *     jobs that failed in the last 24 h, servers unreachable or with a changed host
+         *     key, filesystems over the usage threshold, and snapshots failing or overdue
+         *     against their schedule; one row per problem, worst first. `ok` only when
+         *     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
+         *     `dist_btrfs_fleet_problems`.
+         */
+        get: operations["getFleetStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every server's filesystems (size, used, free estimate, data/metadata/system) as
+         *     of its last collection, and the last collection's error if it failed.
+         */
+        get: operations["listStorage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Managed subvolumes (with `include_unmanaged`, also those no longer managed). */
+        get: operations["listSubvolumes"];
+        put?: never;
+        /** Starts managing a subvolume of a server. Touches nothing on disk. */
+        post: operations["manageSubvolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subvolume. */
+        get: operations["getSubvolume"];
+        put?: never;
+        post?: never;
+        /**
+         * Stops managing a subvolume. No data is touched: the subvolume and its snapshots
+         *     stay on disk, and the snapshots stay in the catalog.
+         */
+        delete: operations["unmanageSubvolume"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/subvolumes/{id}/policy": {
         parameters: {
             query?: never;
@@ -571,18 +999,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/storage": {
+    "/subvolumes/{id}/replication-health": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Every server's filesystems (size, used, free estimate, data/metadata/system) as
-         *     of its last collection, and the last collection's error if it failed.
-         */
-        get: operations["listStorage"];
+        /** One subvolume's RPO and the health of each of its targets. */
+        get: operations["getSubvolumeReplicationHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -591,44 +1016,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/servers/{id}/storage/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A server's filesystem samples for charts. History is kept at one sample per
-         *     5 minutes for 48 hours and one per hour for 90 days.
-         */
-        get: operations["storageHistory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/servers/{id}/storage/collect": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Collects a server's storage figures now (as the periodic collection does). */
-        post: operations["collectStorage"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/servers/{id}/storage/settings": {
+    "/subvolumes/{id}/rpo": {
         parameters: {
             query?: never;
             header?: never;
@@ -637,12 +1025,32 @@ export interface paths {
         };
         get?: never;
         /**
-         * Turns reading per-subvolume sizes from qgroups on or off. Never enables quotas:
-         *     enable them yourself (`btrfs quota enable`) knowing that they slow down writes,
-         *     snapshot deletion and balance on large filesystems.
+         * Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
+         *     interval, or 24 h without a policy).
          */
-        put: operations["setStorageSettings"];
+        put: operations["setSubvolumeRpo"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subvolume's snapshots, newest first. */
+        get: operations["listSnapshots"];
+        put?: never;
+        /**
+         * Creates a read-only snapshot of a managed subvolume, named
+         *     `<subvolume-name>.<UTC YYYYMMDDTHHMMSSZ>` (`_N` appended when taken).
+         */
+        post: operations["createSnapshot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -669,17 +1077,21 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/events/stream": {
+    "/subvolumes/{id}/sync": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Live events (server-sent events). Resume with `Last-Event-ID` or `after`. */
-        get: operations["streamEvents"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Reconciles the subvolume's snapshot catalog with the server's disk: snapshots
+         *     deleted by hand are recorded as vanished, read-only snapshots made by others are
+         *     catalogued as unmanaged.
+         */
+        post: operations["syncSubvolume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -763,314 +1175,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/replications": {
+    "/tokens": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Replications, newest first. */
-        get: operations["listReplications"];
+        /** Your API tokens (admins see everyone's), newest first. Never the secrets. */
+        get: operations["listTokens"];
         put?: never;
-        /**
-         * Replicates a snapshot to its subvolume's targets (all, or the given ones). The run
-         *     starts in the background; the response is the queued replication: poll
-         *     `GET /replications/{id}`.
-         */
-        post: operations["requestReplication"];
+        /** Issues an API token with at most your role. The secret is in this response only. */
+        post: operations["createToken"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/snapshots/{id}/replication-preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What replicating a snapshot would do on each target of its subvolume, without
-         *     doing it: already present, a full or an incremental send (from which parent, of
-         *     about how many bytes: a metadata-only `btrfs send --no-data`), refused (e.g. strict
-         *     incremental without a base) or unreadable now. Reads the primary and every target
-         *     over SSH; records nothing.
-         */
-        get: operations["previewReplication"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replications/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One replication with the state, progress and result of each target. */
-        get: operations["getReplication"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replication/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Replication health of every (subvolume, target): newest snapshot on the
-         *     primary and on the target, lag, last success and failure, last transfer, and
-         *     the state against the subvolume's RPO.
-         */
-        get: operations["getReplicationHealth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/subvolumes/{id}/replication-health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One subvolume's RPO and the health of each of its targets. */
-        get: operations["getSubvolumeReplicationHealth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/subvolumes/{id}/rpo": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Sets a subvolume's RPO (null: back to the default: twice the policy schedule's
-         *     interval, or 24 h without a policy).
-         */
-        put: operations["setSubvolumeRpo"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/tree": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One directory of a snapshot on the primary, in name order, paged. */
-        get: operations["browseSnapshot"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replicas/{id}/tree": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One directory of a replica on its target, read over SSH, paged. */
-        get: operations["browseReplica"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/diff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What changed from snapshot `against` to this one (both of one subvolume), from
-         *     btrfs's send stream, paged.
-         */
-        get: operations["diffSnapshots"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/file": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One regular file of a snapshot, streamed. Each download is recorded. */
-        get: operations["downloadSnapshotFile"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replicas/{id}/file": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One regular file of a replica, streamed from its target. Each download is
-         *     recorded.
-         */
-        get: operations["downloadReplicaFile"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/restores": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Restores, newest first, optionally of one subvolume. */
-        get: operations["listRestores"];
-        put?: never;
-        /**
-         * Requests a restore; it runs as a job (follow it with `GET /restores/{id}` or the
-         *     event stream).
-         */
-        post: operations["requestRestore"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replicas/{id}/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Checks a replica against its source snapshot on the primary (`received_uuid`,
-         *     read-only, the same files and sizes, and sha256 digests of all files or of a
-         *     sample), as a job; the result is the replica's `verification`.
-         */
-        post: operations["verifyReplica"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/restores/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One restore. */
-        get: operations["getRestore"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Releases a held snapshot (a rollback's `pre-restore`): retention may prune it
-         *     again.
-         */
-        post: operations["releaseSnapshot"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/snapshots/{id}/replicas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The replicas of one snapshot, on every target that holds it. */
-        get: operations["listSnapshotReplicas"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/replicas/{id}": {
+    "/tokens/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1080,80 +1203,32 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Deletes a replica from its target. A target's common base (the parent of its
-         *     next incremental send) is refused with 409 unless `force=true`.
-         */
-        delete: operations["deleteReplica"];
+        /** Revokes a token (yours, or anyone's for admins). It stops working at once. */
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/status": {
+    "/users": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * The fleet's status: the worst of replication health (failing, late, never),
-         *     jobs that failed in the last 24 h, servers unreachable or with a changed host
-         *     key, filesystems over the usage threshold, and snapshots failing or overdue
-         *     against their schedule; one row per problem, worst first. `ok` only when
-         *     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-         *     `dist_btrfs_fleet_problems`.
-         */
-        get: operations["getFleetStatus"];
+        /** All user accounts. */
+        get: operations["listUsers"];
         put?: never;
-        post?: never;
+        /** Creates an account. */
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/notifications/channels": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every channel, by name. */
-        get: operations["listChannels"];
-        put?: never;
-        /**
-         * Creates a channel. A webhook without `secret` gets a generated signing key,
-         *     returned this once.
-         */
-        post: operations["createChannel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/channels/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Replaces a channel's settings (an absent `secret` keeps the stored one). */
-        put: operations["updateChannel"];
-        post?: never;
-        /** Removes a channel no rule uses, with its secret. */
-        delete: operations["deleteChannel"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/channels/{id}/test": {
+    "/users/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1162,88 +1237,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Sends a test message to a channel (a delivery like any other: see
-         *     `/notifications/deliveries` for its outcome).
-         */
-        post: operations["testChannel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every alert rule, by name. */
-        get: operations["listAlertRules"];
-        put?: never;
-        /** Creates an alert rule. */
-        post: operations["createAlertRule"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/rules/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Replaces an alert rule (muting is `muted: true`). */
-        put: operations["updateAlertRule"];
         post?: never;
-        /** Removes an alert rule; its firing alerts end without resolve messages. */
-        delete: operations["deleteAlertRule"];
+        /** Deletes an account; its sessions end and its tokens are revoked. */
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/alerts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The alerts firing now, by rule and key. */
-        get: operations["listFiringAlerts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/notifications/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Deliveries, newest first: at most `limit` (1-500, default 100), older than the
-         *     cursor `before` (a page's `next`).
-         */
-        get: operations["listDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
+        /** Changes an account's role and/or password. */
+        patch: operations["patchUser"];
         trace?: never;
     };
 }
@@ -1271,26 +1271,26 @@ export interface components {
          * @description One recorded event as the timeline shows it.
          */
         AuditEvent: {
-            /**
-             * Format: int64
-             * @description Position in the global event log.
-             */
-            seq: number;
-            /** Format: date-time */
-            recorded_at: string;
             /** @description `system`, `user:<name>` or `token:<id>`. */
             actor: string;
-            stream_id: string;
-            event_type: string;
-            /** @description A readable one-line description. */
-            summary: string;
             /**
              * Format: uuid
              * @description Events caused by one request or job share this id.
              */
             correlation_id: string;
+            event_type: string;
+            /** Format: date-time */
+            recorded_at: string;
+            /**
+             * Format: int64
+             * @description Position in the global event log.
+             */
+            seq: number;
+            stream_id: string;
             /** @description The ids the event is about (filter with `subject`). */
             subjects: string[];
+            /** @description A readable one-line description. */
+            summary: string;
         };
         /**
          * AuditPage
@@ -1302,7 +1302,7 @@ export interface components {
              * Format: int64
              * @description Pass as `before` to get the next (older) page; absent on the last page.
              */
-            next_before?: number;
+            next_before?: number | null;
         };
         /**
          * BlockGroupBytes
@@ -1324,22 +1324,22 @@ export interface components {
          * @description A channel (its secret is never shown).
          */
         Channel: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            kind: components["schemas"]["ChannelKind"];
-            url?: string;
-            smtp_host?: string;
-            /** Format: uint16 */
-            smtp_port?: number;
-            tls?: components["schemas"]["SmtpTls"];
-            username?: string;
-            from?: string;
-            to: string[];
             /** Format: date-time */
             created_at: string;
+            from?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ChannelKind"];
+            name: string;
+            smtp_host?: string | null;
+            /** Format: uint16 */
+            smtp_port?: number | null;
+            tls?: components["schemas"]["SmtpTls"] | null;
+            to: string[];
             /** Format: date-time */
             updated_at: string;
+            url?: string | null;
+            username?: string | null;
         };
         /**
          * ChannelCreated
@@ -1351,7 +1351,7 @@ export interface components {
              * @description The generated webhook signing key, shown this once (none when one was given, or
              *     for email). Verify each body's `X-Dist-Btrfs-Signature-256` with it.
              */
-            signing_key?: string;
+            signing_key?: string | null;
         };
         /**
          * ChannelInput
@@ -1359,22 +1359,22 @@ export interface components {
          *     `tls`, `from`, `to`, and `username` when the relay wants a login.
          */
         ChannelInput: {
-            name: string;
+            from?: string | null;
             kind: components["schemas"]["ChannelKind"];
-            url?: string;
-            smtp_host?: string;
-            /** Format: uint16 */
-            smtp_port?: number;
-            tls?: components["schemas"]["SmtpTls"];
-            username?: string;
-            from?: string;
-            to?: string[];
+            name: string;
             /**
              * @description Write-only. Webhook: the signing key (at least 16 characters; generated on
              *     create when absent). Email: the SMTP password of `username`. On a change,
              *     absent keeps the stored one.
              */
-            secret?: string;
+            secret?: string | null;
+            smtp_host?: string | null;
+            /** Format: uint16 */
+            smtp_port?: number | null;
+            tls?: components["schemas"]["SmtpTls"] | null;
+            to?: string[] | null;
+            url?: string | null;
+            username?: string | null;
         };
         /**
          * @description What a channel is.
@@ -1386,24 +1386,24 @@ export interface components {
          * @description The result of one server check.
          */
         CheckResult: {
-            /** @description `connect`, `btrfs_version`, `root_on_btrfs:<root>`, `free_space:<root>`. */
-            name: string;
-            ok: boolean;
             detail: string;
             /** Format: uint64 */
             duration_ms: number;
+            /** @description `connect`, `btrfs_version`, `root_on_btrfs:<root>`, `free_space:<root>`. */
+            name: string;
+            ok: boolean;
         };
         /**
          * ChecksProblem
          * @description A problem with the result of every check that was run.
          */
         ChecksProblem: {
-            type: string;
-            title: string;
+            checks: components["schemas"]["CheckResult"][];
+            detail?: string | null;
             /** Format: uint16 */
             status: number;
-            detail?: string;
-            checks: components["schemas"]["CheckResult"][];
+            title: string;
+            type: string;
         };
         /**
          * @description Stream compression: `zstd` compresses the stream on the primary and decompresses it
@@ -1417,29 +1417,29 @@ export interface components {
          * @description One notification to one channel.
          */
         Delivery: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            channel_id: string;
-            /** Format: uuid */
-            rule_id?: string;
-            notice: components["schemas"]["Notice"];
-            /** @description A firing alert sent again after the rule's repeat interval. */
-            repeat: boolean;
-            alert_key?: string;
-            kind?: components["schemas"]["ProblemKind"];
-            severity?: components["schemas"]["Severity"];
-            summary: string;
-            state: components["schemas"]["DeliveryState"];
+            alert_key?: string | null;
             /** Format: uint32 */
             attempts: number;
+            /** Format: uuid */
+            channel_id: string;
             /** @description The channel's answer when delivered (`HTTP 200`, `SMTP 250 ...`). */
-            detail?: string;
-            last_error?: string;
+            detail?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind?: components["schemas"]["ProblemKind"] | null;
+            last_error?: string | null;
+            notice: components["schemas"]["Notice"];
             /** Format: date-time */
             queued_at: string;
-            /** Format: date-time */
-            finished_at?: string;
+            /** @description A firing alert sent again after the rule's repeat interval. */
+            repeat: boolean;
+            /** Format: uuid */
+            rule_id?: string | null;
+            severity?: components["schemas"]["Severity"] | null;
+            state: components["schemas"]["DeliveryState"];
+            summary: string;
         };
         /**
          * DeliveryPage
@@ -1448,7 +1448,7 @@ export interface components {
         DeliveryPage: {
             deliveries: components["schemas"]["Delivery"][];
             /** @description Pass as `before` for the next (older) page; none on the last page. */
-            next?: string;
+            next?: string | null;
         };
         /**
          * @description Where a delivery stands.
@@ -1460,22 +1460,22 @@ export interface components {
          * @description One change between two snapshots.
          */
         DiffChange: {
-            kind: components["schemas"]["ChangeKind"];
-            /** @description The path now (for `deleted`: the path it had). */
-            path: string;
-            /** @description `renamed`: the path it had. */
-            from?: string;
             /**
              * @description `file`, `dir`, `symlink`, `other`, or `unknown` (an existing entry the stream did
              *     not characterise).
              */
             file_type: string;
+            /** @description `renamed`: the path it had. */
+            from?: string | null;
+            kind: components["schemas"]["ChangeKind"];
+            /** @description The path now (for `deleted`: the path it had). */
+            path: string;
             /**
              * Format: uint64
              * @description Size in bytes as far as btrfs's send stream tells (exact for new files and after
              *     a truncate; a lower bound for files changed in place).
              */
-            size?: number;
+            size?: number | null;
         };
         /**
          * DiffListing
@@ -1487,45 +1487,45 @@ export interface components {
              * Format: uint64
              * @description Pass as `cursor` for the next page; absent on the last.
              */
-            next_cursor?: number;
+            next_cursor?: number | null;
         };
         /**
          * DiscoveredSubvolume
          * @description A btrfs subvolume found on a server, under its allowed roots.
          */
         DiscoveredSubvolume: {
-            /** @description Absolute path on the server. */
-            path: string;
             /**
              * Format: uint64
              * @description btrfs subvolume id.
              */
             btrfs_id: number;
-            /** Format: uuid */
-            uuid?: string;
-            /**
-             * Format: uuid
-             * @description Set on snapshots: the uuid of the subvolume they were taken of.
-             */
-            parent_uuid?: string;
-            /**
-             * Format: uuid
-             * @description Set on received subvolumes.
-             */
-            received_uuid?: string;
             /**
              * Format: uint64
              * @description Generation of the last change.
              */
             generation: number;
-            readonly: boolean;
             /** @description Whether the path can be managed (paths with spaces, quotes etc. cannot). */
             manageable: boolean;
             /**
              * Format: uuid
              * @description The managed subvolume this is, if any.
              */
-            managed_subvolume_id?: string;
+            managed_subvolume_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Set on snapshots: the uuid of the subvolume they were taken of.
+             */
+            parent_uuid?: string | null;
+            /** @description Absolute path on the server. */
+            path: string;
+            readonly: boolean;
+            /**
+             * Format: uuid
+             * @description Set on received subvolumes.
+             */
+            received_uuid?: string | null;
+            /** Format: uuid */
+            uuid?: string | null;
         };
         /**
          * @description Whether retrying may help.
@@ -1537,15 +1537,9 @@ export interface components {
          * @description `btrfs filesystem usage -b` figures of one filesystem.
          */
         FilesystemStorage: {
+            data?: components["schemas"]["BlockGroupBytes"] | null;
             /** @description The mount of the filesystem's top level that the allowed roots lie in. */
             filesystem: string;
-            /**
-             * Format: int64
-             * @description Device size.
-             */
-            size_bytes: number;
-            /** Format: int64 */
-            used_bytes: number;
             /**
              * Format: int64
              * @description Estimated free space for data.
@@ -1555,26 +1549,32 @@ export interface components {
              * Format: int64
              * @description Pessimistic free estimate, when btrfs gave one.
              */
-            free_min_bytes?: number;
-            data?: components["schemas"]["BlockGroupBytes"];
-            metadata?: components["schemas"]["BlockGroupBytes"];
-            system?: components["schemas"]["BlockGroupBytes"];
+            free_min_bytes?: number | null;
+            metadata?: components["schemas"]["BlockGroupBytes"] | null;
+            /**
+             * Format: int64
+             * @description Device size.
+             */
+            size_bytes: number;
+            system?: components["schemas"]["BlockGroupBytes"] | null;
+            /** Format: int64 */
+            used_bytes: number;
         };
         /**
          * FiringAlert
          * @description An alert firing now: one problem as one rule notified it.
          */
         FiringAlert: {
-            /** Format: uuid */
-            rule_id: string;
-            key: string;
-            kind: components["schemas"]["ProblemKind"];
-            severity: components["schemas"]["Severity"];
-            summary: string;
             /** Format: date-time */
             first_fired_at: string;
+            key: string;
+            kind: components["schemas"]["ProblemKind"];
             /** Format: date-time */
             last_notified_at: string;
+            /** Format: uuid */
+            rule_id: string;
+            severity: components["schemas"]["Severity"];
+            summary: string;
         };
         /**
          * FleetProblem
@@ -1584,49 +1584,49 @@ export interface components {
             /** @description Stable while the problem lasts (`<kind>:<ids>`): the identity of its alerts. */
             key: string;
             kind: components["schemas"]["ProblemKind"];
+            /** Format: uuid */
+            server_id?: string | null;
             severity: components["schemas"]["Severity"];
-            /** @description One line naming the things involved. */
-            summary: string;
             /**
              * Format: date-time
              * @description Since when, where known.
              */
-            since?: string;
+            since?: string | null;
             /** Format: uuid */
-            server_id?: string;
+            subvolume_id?: string | null;
+            /** @description One line naming the things involved. */
+            summary: string;
             /** Format: uuid */
-            subvolume_id?: string;
-            /** Format: uuid */
-            target_id?: string;
+            target_id?: string | null;
         };
         /**
          * FleetStatus
          * @description The fleet's status and its problems, worst first.
          */
         FleetStatus: {
-            /** @description The worst severity among the problems; `ok` only when there is none. */
-            status: components["schemas"]["Severity"] & unknown;
             /** Format: date-time */
             checked_at: string;
+            problems: components["schemas"]["FleetProblem"][];
+            /** @description The worst severity among the problems; `ok` only when there is none. */
+            status: components["schemas"]["Severity"] & unknown;
             /**
              * Format: uint8
              * @description The filesystem usage threshold in force, in percent (`serve
              *     --usage-warning-percent`).
              */
             usage_warning_percent: number;
-            problems: components["schemas"]["FleetProblem"][];
         };
         /**
          * Health
          * @description The service's health.
          */
         Health: {
+            /** @description Whether the database answered a query just now. */
+            database: boolean;
             /** @description `ok` when the database answers, `degraded` otherwise. */
             status: string;
             /** @description The running dist-btrfs version. */
             version: string;
-            /** @description Whether the database answered a query just now. */
-            database: boolean;
         };
         /**
          * HealthReport
@@ -1635,22 +1635,22 @@ export interface components {
         HealthReport: {
             /** Format: date-time */
             as_of: string;
-            summary: components["schemas"]["HealthSummary"];
             items: components["schemas"]["TargetHealthDto"][];
+            summary: components["schemas"]["HealthSummary"];
         };
         /**
          * HealthSnapshotRef
          * @description A snapshot named by the health view.
          */
         HealthSnapshotRef: {
-            /** Format: uuid */
-            id: string;
-            name: string;
             /**
              * Format: date-time
              * @description When it was created on the primary.
              */
             created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         /**
          * @description The health verdict of one (subvolume, target).
@@ -1663,15 +1663,15 @@ export interface components {
          */
         HealthSummary: {
             /** Format: uint64 */
-            total: number;
-            /** Format: uint64 */
-            ok: number;
+            failing: number;
             /** Format: uint64 */
             late: number;
             /** Format: uint64 */
-            failing: number;
-            /** Format: uint64 */
             never_replicated: number;
+            /** Format: uint64 */
+            ok: number;
+            /** Format: uint64 */
+            total: number;
         };
         /**
          * HostKeyProbe
@@ -1686,17 +1686,17 @@ export interface components {
          * @description This installation.
          */
         Instance: {
+            /** Format: date-time */
+            initialized_at: string;
             /**
              * Format: uuid
              * @description Stable id of this installation, fixed at first start.
              */
             instance_id: string;
             /** @description Display name shown in the dashboard, if one was set. */
-            name?: string;
+            name?: string | null;
             /** @description Version of dist-btrfs that initialised the database. */
             software_version: string;
-            /** Format: date-time */
-            initialized_at: string;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1713,80 +1713,80 @@ export interface components {
          * @description A token just issued: the secret is shown this once and never again.
          */
         IssuedToken: {
-            /** Format: uuid */
-            token_id: string;
+            /** Format: date-time */
+            expires_at?: string | null;
             name: string;
             role: components["schemas"]["RoleDto"];
-            /** Format: date-time */
-            expires_at?: string;
             /** @description Send as `Authorization: Bearer <token>`. Store it now: it cannot be shown again. */
             token: string;
+            /** Format: uuid */
+            token_id: string;
         };
         /**
          * LiveEvent
          * @description One appended event, as the live stream sends it.
          */
         LiveEvent: {
+            /** @description `system`, `user:<name>` or `token:<id>`. */
+            actor: string;
+            /** Format: date-time */
+            recorded_at: string;
             /**
              * Format: int64
              * @description Position in the global event log (also the SSE `id`).
              */
             seq: number;
-            /** @description The event type, e.g. `SnapshotCreated`. */
-            type: string;
             /** @description The stream the event belongs to, e.g. `subvolume-<id>`. */
             stream: string;
             /** @description A readable one-line description. */
             summary: string;
-            /** @description `system`, `user:<name>` or `token:<id>`. */
-            actor: string;
-            /** Format: date-time */
-            recorded_at: string;
+            /** @description The event type, e.g. `SnapshotCreated`. */
+            type: string;
         };
         /**
          * LoginRequest
          * @description User name and password.
          */
         LoginRequest: {
-            username: string;
             password: string;
+            username: string;
         };
         /**
          * ManageSubvolume
          * @description Start managing a subvolume.
          */
         ManageSubvolume: {
-            /** Format: uuid */
-            server_id: string;
+            /**
+             * @description Prefix of snapshot names (default: the path's last component). Same characters as
+             *     path components, at most 200 bytes.
+             */
+            name?: string | null;
             /**
              * @description Absolute path of the subvolume, under one of the server's allowed roots.
              *     Components: ASCII letters, digits and `. _ @ + -`; no `..`, no trailing `/`.
              */
             path: string;
+            /** Format: uuid */
+            server_id: string;
             /**
              * @description Existing directory (under an allowed root, outside the subvolume) where snapshots
              *     are created.
              */
             snapshot_dir: string;
-            /**
-             * @description Prefix of snapshot names (default: the path's last component). Same characters as
-             *     path components, at most 200 bytes.
-             */
-            name?: string;
         };
         /**
          * Me
          * @description The logged-in caller.
          */
         Me: {
-            /** Format: uuid */
-            user_id: string;
-            username: string;
-            role: components["schemas"]["RoleDto"];
             /** @description `session` (browser cookie) or `token` (bearer API token). */
             auth: string;
             /** @description With a session: send this in `X-CSRF-Token` on every request that changes state. */
-            csrf_token?: string;
+            csrf_token?: string | null;
+            role: components["schemas"]["RoleDto"];
+            /** Format: uuid */
+            user_id: string;
+            username: string;
         };
         /**
          * @description Which snapshots a target receives.
@@ -1801,14 +1801,38 @@ export interface components {
             /** Format: uuid */
             snapshot_id: string;
             /** @description Targets of the snapshot's subvolume; absent: all of them. */
-            target_ids?: string[];
+            target_ids?: string[] | null;
         };
         /**
          * NewRestore
          * @description A restore to carry out.
          */
         NewRestore: {
+            /**
+             * @description `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
+             *     roots; it must not exist. `snapshot` with `destination_server_id`: the existing
+             *     directory on that server the copy is received into.
+             */
+            destination?: string | null;
+            /**
+             * Format: uuid
+             * @description `snapshot` only: receive the replica onto this registered server instead of the
+             *     primary (a read-only copy at `destination/<snapshot name>`, not catalogued;
+             *     incremental against an earlier copy in that directory).
+             */
+            destination_server_id?: string | null;
             mode: components["schemas"]["RestoreMode"];
+            /**
+             * @description `files`: replace existing files; otherwise the restored file is written beside
+             *     an existing one as `NAME.restored-<time>`.
+             * @default false
+             */
+            overwrite: boolean | null;
+            /**
+             * @description `files`: paths inside the snapshot (relative; no `..`).
+             * @default []
+             */
+            paths: string[] | null;
             /** Format: uuid */
             snapshot_id: string;
             /**
@@ -1817,31 +1841,7 @@ export interface components {
              *     snapshot): it is received back first (incremental when a common snapshot is on
              *     both sides), then the mode runs.
              */
-            source_replica_id?: string;
-            /**
-             * @description `new_subvolume`: the new subvolume's absolute path, inside the server's allowed
-             *     roots; it must not exist. `snapshot` with `destination_server_id`: the existing
-             *     directory on that server the copy is received into.
-             */
-            destination?: string;
-            /**
-             * Format: uuid
-             * @description `snapshot` only: receive the replica onto this registered server instead of the
-             *     primary (a read-only copy at `destination/<snapshot name>`, not catalogued;
-             *     incremental against an earlier copy in that directory).
-             */
-            destination_server_id?: string;
-            /**
-             * @description `files`: paths inside the snapshot (relative; no `..`).
-             * @default []
-             */
-            paths: string[];
-            /**
-             * @description `files`: replace existing files; otherwise the restored file is written beside
-             *     an existing one as `NAME.restored-<time>`.
-             * @default false
-             */
-            overwrite: boolean;
+            source_replica_id?: string | null;
         };
         /**
          * NewServer
@@ -1849,92 +1849,92 @@ export interface components {
          *     encrypted); they are stored encrypted and never returned.
          */
         NewServer: {
-            /** @description Unique name (letters, digits, `. _ @ + -`). */
-            name: string;
             /** @description Host name or IP address. */
             address: string;
-            /**
-             * Format: uint32
-             * @description SSH port, 1-65535.
-             * @default 22
-             */
-            port: number;
-            username: string;
-            password?: string;
-            /** @description OpenSSH or PEM private key text (ed25519, RSA, ECDSA). */
-            private_key?: string;
-            passphrase?: string;
-            role: components["schemas"]["Role"];
-            /**
-             * @description Run btrfs through `sudo -n` (non-root user).
-             * @default false
-             */
-            sudo: boolean;
             /** @description Absolute paths under which dist-btrfs may work on this server (at least one). */
             allowed_roots: string[];
             /**
              * @description Register even if a check other than the connection fails.
              * @default false
              */
-            force: boolean;
+            force: boolean | null;
             /**
              * @description The host key fingerprint the admin confirmed (see `probeServerHostKey`): the
              *     connection must present exactly this key. Absent: trust on first use.
              */
-            host_key_fingerprint?: string;
+            host_key_fingerprint?: string | null;
+            /** @description Unique name (letters, digits, `. _ @ + -`). */
+            name: string;
+            passphrase?: string | null;
+            password?: string | null;
+            /**
+             * Format: uint32
+             * @description SSH port, 1-65535.
+             * @default 22
+             */
+            port: number | null;
+            /** @description OpenSSH or PEM private key text (ed25519, RSA, ECDSA). */
+            private_key?: string | null;
+            role: components["schemas"]["Role"];
+            /**
+             * @description Run btrfs through `sudo -n` (non-root user).
+             * @default false
+             */
+            sudo: boolean | null;
+            username: string;
         };
         /**
          * NewTarget
          * @description A new target.
          */
         NewTarget: {
+            /** @description Default `none`. */
+            compression?: (components["schemas"]["Compression"] & unknown) | null;
+            /** @description Absolute path under one of the server's allowed roots; must exist there. */
+            directory: string;
+            /** @description Default `newest_only`. */
+            missing?: (components["schemas"]["Missing"] & unknown) | null;
+            /**
+             * Format: uint64
+             * @description Bytes per second, at least 1; absent: unlimited.
+             */
+            rate_limit_bytes_per_sec?: number | null;
             /**
              * Format: uuid
              * @description A registered SSH server other than the subvolume's own.
              */
             server_id: string;
-            /** @description Absolute path under one of the server's allowed roots; must exist there. */
-            directory: string;
             /** @description Default false. */
-            strict_incremental?: boolean;
-            /** @description Default `newest_only`. */
-            missing?: components["schemas"]["Missing"] & unknown;
-            /** @description Default `none`. */
-            compression?: components["schemas"]["Compression"] & unknown;
-            /**
-             * Format: uint64
-             * @description Bytes per second, at least 1; absent: unlimited.
-             */
-            rate_limit_bytes_per_sec?: number;
+            strict_incremental?: boolean | null;
         };
         /**
          * NewToken
          * @description A new API token's settings.
          */
         NewToken: {
-            /** @description What it is for, e.g. `grafana`. 1-64 characters. */
-            name: string;
-            /** @description The token's role; at most your own. Default: your role. */
-            role?: components["schemas"]["RoleDto"] & unknown;
             /**
              * Format: uint32
              * @description Days until it expires (1-3650). Default: never.
              */
-            expires_in_days?: number;
+            expires_in_days?: number | null;
+            /** @description What it is for, e.g. `grafana`. 1-64 characters. */
+            name: string;
+            /** @description The token's role; at most your own. Default: your role. */
+            role?: (components["schemas"]["RoleDto"] & unknown) | null;
         };
         /**
          * NewUser
          * @description A new account.
          */
         NewUser: {
-            /** @description `[a-z][a-z0-9._-]{0,31}` */
-            username: string;
             /**
              * @description At least 12 characters, at most 1,024 bytes, no control characters, not a
              *     commonly used password.
              */
             password: string;
             role: components["schemas"]["RoleDto"];
+            /** @description `[a-z][a-z0-9._-]{0,31}` */
+            username: string;
         };
         /**
          * @description What a notification says.
@@ -1952,10 +1952,10 @@ export interface components {
          */
         PasswordChange: {
             current_password: string;
+            /** @description Keep your API tokens (default: they are revoked). */
+            keep_tokens?: boolean | null;
             /** @description The same rules as for new accounts. */
             new_password: string;
-            /** @description Keep your API tokens (default: they are revoked). */
-            keep_tokens?: boolean;
         };
         /**
          * @description What a replication would do on one target.
@@ -1967,10 +1967,8 @@ export interface components {
          * @description The planner's verdict on one snapshot.
          */
         PlannedSnapshotDto: {
-            /** Format: uuid */
-            snapshot_id: string;
-            name: string;
-            path: string;
+            /** @description `keep` or `delete`. */
+            action: string;
             /**
              * Format: date-time
              * @description The time the planner used (the recorded creation time, or when it was
@@ -1979,39 +1977,41 @@ export interface components {
             created_at: string;
             /** @description Created or adopted by dist-btrfs. */
             managed: boolean;
-            /** @description A send of it is in progress. */
-            sending: boolean;
-            /** @description `keep` or `delete`. */
-            action: string;
+            name: string;
+            path: string;
             /**
              * @description Every reason it is kept ("newest snapshot", "keep_last 3", "daily 2026-11-25",
              *     "not created by dist-btrfs", ...); empty when deleted.
              */
             reasons: string[];
+            /** @description A send of it is in progress. */
+            sending: boolean;
+            /** Format: uuid */
+            snapshot_id: string;
         };
         /**
          * Policy
          * @description A stored policy.
          */
         Policy: {
+            /** Format: date-time */
+            created_at: string;
             /** Format: uuid */
             id: string;
             name: string;
-            schedule: components["schemas"]["PolicySchedule"];
-            retention: components["schemas"]["PolicyRetention"];
-            target_retention?: components["schemas"]["PolicyRetention"];
-            replicate_after_snapshot: boolean;
-            /** @description Subvolumes that follow this policy. */
-            subvolumes: string[];
             /**
              * Format: date-time
              * @description The next slot of its schedule after now (UTC): when the subvolumes that follow it
              *     are snapshotted next, then pruned (and replicated, with
              *     `replicate_after_snapshot`). Absent when the schedule never fires again.
              */
-            next_snapshot_at?: string;
-            /** Format: date-time */
-            created_at: string;
+            next_snapshot_at?: string | null;
+            replicate_after_snapshot: boolean;
+            retention: components["schemas"]["PolicyRetention"];
+            schedule: components["schemas"]["PolicySchedule"];
+            /** @description Subvolumes that follow this policy. */
+            subvolumes: string[];
+            target_retention?: components["schemas"]["PolicyRetention"] | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2022,28 +2022,28 @@ export interface components {
         PolicyInput: {
             /** @description Unique. ASCII letters, digits and `. _ @ + -`. */
             name: string;
-            schedule: components["schemas"]["PolicySchedule"];
-            /** @description Retention on the primary. */
-            retention: components["schemas"]["PolicyRetention"] & unknown;
-            /** @description Retention of the copies on replication targets (applied once replication lands). */
-            target_retention?: components["schemas"]["PolicyRetention"] & unknown;
             /**
              * @description Replicate to the subvolume's targets after each scheduled snapshot.
              * @default false
              */
-            replicate_after_snapshot: boolean;
+            replicate_after_snapshot: boolean | null;
+            /** @description Retention on the primary. */
+            retention: components["schemas"]["PolicyRetention"] & unknown;
+            schedule: components["schemas"]["PolicySchedule"];
+            /** @description Retention of the copies on replication targets (applied once replication lands). */
+            target_retention?: (components["schemas"]["PolicyRetention"] & unknown) | null;
         };
         /**
          * PolicyPatch
          * @description A partial change of a policy: absent fields stay as they are.
          */
         PolicyPatch: {
-            name?: string;
-            schedule?: components["schemas"]["PolicySchedule"];
-            retention?: components["schemas"]["PolicyRetention"];
+            name?: string | null;
+            replicate_after_snapshot?: boolean | null;
+            retention?: components["schemas"]["PolicyRetention"] | null;
+            schedule?: components["schemas"]["PolicySchedule"] | null;
             /** @description `null` removes the target retention. */
-            target_retention?: components["schemas"]["PolicyRetention"] & unknown;
-            replicate_after_snapshot?: boolean;
+            target_retention?: (components["schemas"]["PolicyRetention"] & unknown) | null;
         };
         /**
          * PolicyRetention
@@ -2054,45 +2054,45 @@ export interface components {
         PolicyRetention: {
             /**
              * Format: int64
-             * @description Keep the N newest snapshots.
+             * @description ... of each of the last D days.
              * @default 0
              */
-            keep_last: number;
-            /**
-             * Format: int64
-             * @description Keep every snapshot younger than this many seconds.
-             */
-            min_age_seconds?: number;
+            daily: number | null;
             /**
              * Format: int64
              * @description Keep the first snapshot of each of the last H hours.
              * @default 0
              */
-            hourly: number;
+            hourly: number | null;
             /**
              * Format: int64
-             * @description ... of each of the last D days.
+             * @description Keep the N newest snapshots.
              * @default 0
              */
-            daily: number;
+            keep_last: number | null;
             /**
              * Format: int64
-             * @description ... of each of the last W ISO weeks.
-             * @default 0
+             * @description Keep every snapshot younger than this many seconds.
              */
-            weekly: number;
+            min_age_seconds?: number | null;
             /**
              * Format: int64
              * @description ... of each of the last M months.
              * @default 0
              */
-            monthly: number;
+            monthly: number | null;
+            /**
+             * Format: int64
+             * @description ... of each of the last W ISO weeks.
+             * @default 0
+             */
+            weekly: number | null;
             /**
              * Format: int64
              * @description ... of each of the last Y years.
              * @default 0
              */
-            yearly: number;
+            yearly: number | null;
         };
         /**
          * PolicySchedule
@@ -2115,20 +2115,20 @@ export interface components {
          * @description What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
          */
         PreviewRequest: {
-            /** Format: uuid */
-            subvolume_id: string;
-            /**
-             * Format: uuid
-             * @description A saved policy. Exactly one of `policy_id` and `draft`.
-             */
-            policy_id?: string;
-            /** @description A policy that is not saved. */
-            draft?: components["schemas"]["PolicyInput"] & unknown;
             /**
              * Format: date-time
              * @description The planning time (default: now).
              */
-            at?: string;
+            at?: string | null;
+            /** @description A policy that is not saved. */
+            draft?: (components["schemas"]["PolicyInput"] & unknown) | null;
+            /**
+             * Format: uuid
+             * @description A saved policy. Exactly one of `policy_id` and `draft`.
+             */
+            policy_id?: string | null;
+            /** Format: uuid */
+            subvolume_id: string;
         };
         /**
          * ProbeHostKey
@@ -2142,7 +2142,7 @@ export interface components {
              * @description SSH port, 1-65535.
              * @default 22
              */
-            port: number;
+            port: number | null;
         };
         /**
          * Problem
@@ -2151,22 +2151,22 @@ export interface components {
          *     relative to the server).
          */
         Problem: {
-            /** @description A URI-like identifier of the problem type, e.g. `/problems/validation`. */
-            type: string;
-            /** @description A short, human-readable summary of the problem type. */
-            title: string;
+            /** @description What went wrong in this request. */
+            detail?: string | null;
+            /**
+             * @description The request field at fault, when the problem is about one input (e.g.
+             *     `password`); clients mark that field instead of parsing `detail`.
+             */
+            field?: string | null;
             /**
              * Format: uint16
              * @description The HTTP status code.
              */
             status: number;
-            /** @description What went wrong in this request. */
-            detail?: string;
-            /**
-             * @description The request field at fault, when the problem is about one input (e.g.
-             *     `password`); clients mark that field instead of parsing `detail`.
-             */
-            field?: string;
+            /** @description A short, human-readable summary of the problem type. */
+            title: string;
+            /** @description A URI-like identifier of the problem type, e.g. `/problems/validation`. */
+            type: string;
         };
         /**
          * @description What kind of thing is wrong.
@@ -2178,34 +2178,34 @@ export interface components {
          * @description A snapshot pruning did not delete.
          */
         PruneFailure: {
+            error: string;
             /** Format: uuid */
             snapshot_id: string;
-            error: string;
         };
         /**
          * PruneResult
          * @description What a prune did.
          */
         PruneResult: {
-            /** Format: uuid */
-            subvolume_id: string;
-            /** Format: uuid */
-            policy_id: string;
             /** Format: date-time */
             at: string;
             /** @description Deleted from disk (each recorded as `SnapshotPruned`). */
             deleted: string[];
-            /** @description Already gone from disk (recorded as `SnapshotVanished`). */
-            vanished: string[];
             /** @description Planned for deletion, not deleted. */
             failed: components["schemas"]["PruneFailure"][];
+            /** Format: uuid */
+            policy_id: string;
             /** @description The plan that was carried out. */
             snapshots: components["schemas"]["PlannedSnapshotDto"][];
+            /** Format: uuid */
+            subvolume_id: string;
             /**
              * @description The replicas pruned on each replication target by the policy's target retention
              *     (empty without one).
              */
             targets: components["schemas"]["TargetPruneResult"][];
+            /** @description Already gone from disk (recorded as `SnapshotVanished`). */
+            vanished: string[];
         };
         /**
          * Replica
@@ -2217,41 +2217,41 @@ export interface components {
              * @description The replica's stable id (the same for one snapshot on one target, always).
              */
             id: string;
-            /** Format: uuid */
-            target_id: string;
+            path: string;
+            /** Format: date-time */
+            recorded_at: string;
             /** Format: uuid */
             snapshot_id: string;
-            path: string;
+            /** Format: uuid */
+            target_id: string;
             /**
              * Format: uuid
              * @description The received subvolume's own uuid.
              */
             uuid: string;
-            /** Format: date-time */
-            recorded_at: string;
             /** @description The last verification against the source snapshot, if any. */
-            verification?: components["schemas"]["Verification"] & unknown;
+            verification?: (components["schemas"]["Verification"] & unknown) | null;
         };
         /**
          * Replication
          * @description A replication: one snapshot to some targets.
          */
         Replication: {
+            /** Format: date-time */
+            finished_at?: string | null;
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            subvolume_id: string;
-            /** Format: uuid */
-            snapshot_id: string;
-            state: components["schemas"]["ReplicationState"];
-            /** @description The actor who asked (`user:<name>`, `token:<id>`, `system`). */
-            requested_by: string;
             /** Format: date-time */
             requested_at: string;
+            /** @description The actor who asked (`user:<name>`, `token:<id>`, `system`). */
+            requested_by: string;
+            /** Format: uuid */
+            snapshot_id: string;
             /** Format: date-time */
-            started_at?: string;
-            /** Format: date-time */
-            finished_at?: string;
+            started_at?: string | null;
+            state: components["schemas"]["ReplicationState"];
+            /** Format: uuid */
+            subvolume_id: string;
             targets: components["schemas"]["ReplicationTarget"][];
         };
         /**
@@ -2261,11 +2261,11 @@ export interface components {
         ReplicationPage: {
             items: components["schemas"]["Replication"][];
             /** Format: int64 */
-            total: number;
-            /** Format: int64 */
             limit: number;
             /** Format: int64 */
             offset: number;
+            /** Format: int64 */
+            total: number;
         };
         /**
          * @description Where a replication stands.
@@ -2277,27 +2277,6 @@ export interface components {
          * @description One target of a replication.
          */
         ReplicationTarget: {
-            /** Format: uuid */
-            target_id: string;
-            state: components["schemas"]["TargetState"];
-            /**
-             * Format: uuid
-             * @description The snapshot being sent (or last sent); with `send_all` older ones pass first.
-             */
-            snapshot_id?: string;
-            /**
-             * Format: uuid
-             * @description The parent of the current send (absent: full send).
-             */
-            parent_snapshot_id?: string;
-            kind?: components["schemas"]["SendKind"];
-            /**
-             * Format: uuid
-             * @description Targets with the same send id were fed by one `btrfs send`.
-             */
-            send_id?: string;
-            /** Format: int32 */
-            group_size?: number;
             /**
              * Format: uint64
              * @description Bytes of the current send's stream delivered to this target (counted before
@@ -2309,110 +2288,131 @@ export interface components {
              * @description Bytes of every finished send of this run to this target.
              */
             bytes_total: number;
-            /** Format: int32 */
-            snapshots_sent: number;
-            /**
-             * Format: uint64
-             * @description Estimated size of the current send: the bytes of the newest successful send of the
-             *     same kind of this subvolume.
-             */
-            expected_bytes?: number;
             /** @description How the current send goes to the target. */
-            compression?: components["schemas"]["Compression"] & unknown;
+            compression?: (components["schemas"]["Compression"] & unknown) | null;
             /**
              * @description Why a target set to zstd gets the uncompressed stream (a warning: e.g. no `zstd`
              *     on the target's server).
              */
-            compression_warning?: string;
-            /**
-             * Format: uint64
-             * @description Bytes of the last finished send that reached the target: smaller than the
-             *     stream's `bytes` when compressed.
-             */
-            wire_bytes?: number;
+            compression_warning?: string | null;
             /** Format: uint64 */
-            rate_bytes_per_sec?: number;
+            duration_ms?: number | null;
+            error?: string | null;
+            error_class?: components["schemas"]["ErrorClass"] | null;
             /**
              * Format: uint64
              * @description Seconds left at the current rate, when the size estimate is known and not yet
              *     reached.
              */
-            eta_seconds?: number;
+            eta_seconds?: number | null;
+            /**
+             * Format: uint64
+             * @description Estimated size of the current send: the bytes of the newest successful send of the
+             *     same kind of this subvolume.
+             */
+            expected_bytes?: number | null;
             /** Format: date-time */
-            started_at?: string;
-            /** Format: date-time */
-            finished_at?: string;
+            finished_at?: string | null;
+            /** Format: int32 */
+            group_size?: number | null;
+            kind?: components["schemas"]["SendKind"] | null;
+            /**
+             * Format: uuid
+             * @description The parent of the current send (absent: full send).
+             */
+            parent_snapshot_id?: string | null;
             /** Format: uint64 */
-            duration_ms?: number;
-            received_path?: string;
-            error?: string;
-            error_class?: components["schemas"]["ErrorClass"];
+            rate_bytes_per_sec?: number | null;
+            received_path?: string | null;
+            /**
+             * Format: uuid
+             * @description Targets with the same send id were fed by one `btrfs send`.
+             */
+            send_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The snapshot being sent (or last sent); with `send_all` older ones pass first.
+             */
+            snapshot_id?: string | null;
+            /** Format: int32 */
+            snapshots_sent: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            state: components["schemas"]["TargetState"];
+            /** Format: uuid */
+            target_id: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * Format: uint64
+             * @description Bytes of the last finished send that reached the target: smaller than the
+             *     stream's `bytes` when compressed.
+             */
+            wire_bytes?: number | null;
         };
         /**
          * Restore
          * @description A restore.
          */
         Restore: {
-            /** Format: uuid */
-            id: string;
-            mode: components["schemas"]["RestoreMode"];
-            /** Format: uuid */
-            subvolume_id: string;
-            /** Format: uuid */
-            snapshot_id: string;
-            /**
-             * Format: uuid
-             * @description The target whose replica the snapshot came back from, when restored from one.
-             */
-            replica_target_id?: string;
-            /** Format: uuid */
-            server_id: string;
-            destination: string;
-            /** @description `files`: the paths restored (empty for a viewer: file names are the users' data). */
-            paths: string[];
-            overwrite: boolean;
-            /**
-             * Format: uint8
-             * @description `verify`: the percentage of files whose content digests are compared.
-             */
-            sample_percent?: number;
-            state: components["schemas"]["RestoreState"];
             /** Format: uint32 */
             attempts: number;
             /** Format: uint64 */
             bytes: number;
+            destination: string;
+            /** @description Why it failed (for a viewer only that it failed: the text can name files). */
+            error?: string | null;
             /** Format: uint64 */
-            rate_bytes_per_sec?: number;
-            /**
-             * @description What the restore made (the new subvolume, the rolled-back subvolume, the
-             *     directory files went to).
-             */
-            result_path?: string;
-            /**
-             * Format: uuid
-             * @description A rollback's held snapshot of the state before.
-             */
-            pre_restore_snapshot_id?: string;
+            files_copied?: number | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
             /**
              * Format: uuid
              * @description From a replica: the snapshot the stream was incremental against (absent: full).
              */
-            incremental_from?: string;
-            /** Format: uint64 */
-            files_copied?: number;
+            incremental_from?: string | null;
             /** @description `files`: the restored paths written beside an existing file (empty for a viewer). */
             kept_beside: string[];
-            /** @description Why it failed (for a viewer only that it failed: the text can name files). */
-            error?: string;
-            requested_by: string;
+            mode: components["schemas"]["RestoreMode"];
+            overwrite: boolean;
+            /** @description `files`: the paths restored (empty for a viewer: file names are the users' data). */
+            paths: string[];
+            /**
+             * Format: uuid
+             * @description A rollback's held snapshot of the state before.
+             */
+            pre_restore_snapshot_id?: string | null;
+            /** Format: uint64 */
+            rate_bytes_per_sec?: number | null;
+            /**
+             * Format: uuid
+             * @description The target whose replica the snapshot came back from, when restored from one.
+             */
+            replica_target_id?: string | null;
             /** Format: date-time */
             requested_at: string;
+            requested_by: string;
+            /**
+             * @description What the restore made (the new subvolume, the rolled-back subvolume, the
+             *     directory files went to).
+             */
+            result_path?: string | null;
+            /**
+             * Format: uint8
+             * @description `verify`: the percentage of files whose content digests are compared.
+             */
+            sample_percent?: number | null;
+            /** Format: uuid */
+            server_id: string;
+            /** Format: uuid */
+            snapshot_id: string;
             /** Format: date-time */
-            started_at?: string;
-            /** Format: date-time */
-            finished_at?: string;
+            started_at?: string | null;
+            state: components["schemas"]["RestoreState"];
+            /** Format: uuid */
+            subvolume_id: string;
         };
         /**
          * @description What a restore does.
@@ -2426,7 +2426,7 @@ export interface components {
         RestorePage: {
             items: components["schemas"]["Restore"][];
             /** @description Pass as `before` for the next page; absent on the last. */
-            next_before?: string;
+            next_before?: string | null;
         };
         /**
          * @description Where a restore stands.
@@ -2438,20 +2438,20 @@ export interface components {
          * @description A retention plan, oldest snapshot first. Nothing was changed.
          */
         RetentionPreview: {
-            /** Format: uuid */
-            subvolume_id: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: uint64 */
+            delete: number;
+            /** Format: uint64 */
+            keep: number;
             /**
              * Format: uuid
              * @description The saved policy previewed (absent for a draft).
              */
-            policy_id?: string;
-            /** Format: date-time */
-            at: string;
-            /** Format: uint64 */
-            keep: number;
-            /** Format: uint64 */
-            delete: number;
+            policy_id?: string | null;
             snapshots: components["schemas"]["PlannedSnapshotDto"][];
+            /** Format: uuid */
+            subvolume_id: string;
         };
         /**
          * @description What a server is for.
@@ -2468,19 +2468,19 @@ export interface components {
          * @description A subvolume's RPO.
          */
         Rpo: {
-            /** Format: uuid */
-            subvolume_id: string;
             /**
              * Format: uint64
              * @description The RPO in force, in seconds.
              */
             rpo_seconds: number;
-            rpo_source: components["schemas"]["RpoSource"];
             /**
              * Format: uint64
              * @description What an operator set; absent: the default applies.
              */
-            rpo_set_seconds?: number;
+            rpo_set_seconds?: number | null;
+            rpo_source: components["schemas"]["RpoSource"];
+            /** Format: uuid */
+            subvolume_id: string;
         };
         /**
          * RpoChange
@@ -2491,7 +2491,7 @@ export interface components {
              * Format: uint64
              * @description Seconds (60 to 31,622,400); null: back to the default.
              */
-            rpo_seconds?: number;
+            rpo_seconds?: number | null;
         };
         /**
          * @description Where the RPO in force comes from.
@@ -2503,16 +2503,16 @@ export interface components {
          * @description An alert rule.
          */
         Rule: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            kinds: components["schemas"]["ProblemKind"][];
             channel_ids: string[];
-            /** Format: uint32 */
-            repeat_seconds: number;
-            muted: boolean;
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
+            id: string;
+            kinds: components["schemas"]["ProblemKind"][];
+            muted: boolean;
+            name: string;
+            /** Format: uint32 */
+            repeat_seconds: number;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2521,22 +2521,22 @@ export interface components {
          * @description An alert rule as given by an admin.
          */
         RuleInput: {
-            name: string;
-            /** @description The problem kinds of the fleet status that notify (at least one). */
-            kinds: components["schemas"]["ProblemKind"][];
             /** @description The channels notified (at least one). */
             channel_ids: string[];
+            /** @description The problem kinds of the fleet status that notify (at least one). */
+            kinds: components["schemas"]["ProblemKind"][];
+            /**
+             * @description Muted: nothing is sent (alerts keep their state; unmuting reports changes).
+             * @default false
+             */
+            muted: boolean | null;
+            name: string;
             /**
              * Format: uint32
              * @description A firing alert is repeated no more often than this (60 to 604800 s).
              * @default 3600
              */
-            repeat_seconds: number;
-            /**
-             * @description Muted: nothing is sent (alerts keep their state; unmuting reports changes).
-             * @default false
-             */
-            muted: boolean;
+            repeat_seconds: number | null;
         };
         /**
          * @description Full or incremental, or no send at all: the target already held the snapshot.
@@ -2548,21 +2548,21 @@ export interface components {
          * @description A server.
          */
         Server: {
+            /** @description Absolute paths under which dist-btrfs may manage subvolumes and snapshots. */
+            allowed_roots: string[];
+            /** @description `password` or `key`: which kind of SSH credential is stored (never the secret). */
+            credential_kind?: string | null;
+            /** @description The pinned SSH host key (SHA256 fingerprint); SSH servers only. */
+            host_key_fingerprint?: string | null;
             /** Format: uuid */
             id: string;
             name: string;
-            role: components["schemas"]["Role"];
-            transport: components["schemas"]["ServerTransport"];
-            /** @description Absolute paths under which dist-btrfs may manage subvolumes and snapshots. */
-            allowed_roots: string[];
-            /** @description btrfs runs through `sudo -n` (a non-root SSH user). */
-            sudo: boolean;
-            /** @description The pinned SSH host key (SHA256 fingerprint); SSH servers only. */
-            host_key_fingerprint?: string;
-            /** @description `password` or `key`: which kind of SSH credential is stored (never the secret). */
-            credential_kind?: string;
             /** Format: date-time */
             registered_at: string;
+            role: components["schemas"]["Role"];
+            /** @description btrfs runs through `sudo -n` (a non-root SSH user). */
+            sudo: boolean;
+            transport: components["schemas"]["ServerTransport"];
             /** Format: date-time */
             updated_at: string;
         };
@@ -2572,62 +2572,62 @@ export interface components {
          *     stored ones.
          */
         ServerPatch: {
-            name?: string;
-            address?: string;
+            address?: string | null;
+            allowed_roots?: string[] | null;
+            name?: string | null;
+            passphrase?: string | null;
+            password?: string | null;
             /** Format: uint32 */
-            port?: number;
-            username?: string;
-            sudo?: boolean;
-            allowed_roots?: string[];
-            password?: string;
-            private_key?: string;
-            passphrase?: string;
+            port?: number | null;
+            private_key?: string | null;
+            sudo?: boolean | null;
+            username?: string | null;
         };
         /**
          * ServerStorageView
          * @description A server's storage as of its last collection.
          */
         ServerStorageView: {
-            /** Format: uuid */
-            server_id: string;
-            server_name: string;
+            /**
+             * Format: date-time
+             * @description When the last collection was attempted.
+             */
+            attempted_at?: string | null;
             /**
              * @description Whether collection reads per-subvolume sizes from qgroups. Quotas must be enabled
              *     on the filesystem by the operator (`btrfs quota enable`); they cost write
              *     performance on large filesystems and dist-btrfs never enables them.
              */
             collect_qgroups: boolean;
+            /** @description Why the last collection failed; absent when it succeeded. */
+            error?: string | null;
+            filesystems: components["schemas"]["FilesystemStorage"][];
+            /** @description Why per-subvolume sizes are missing although qgroup collection is on. */
+            qgroup_note?: string | null;
             /**
              * Format: date-time
              * @description When the figures below were measured (the last successful collection).
              */
-            sampled_at?: string;
-            /**
-             * Format: date-time
-             * @description When the last collection was attempted.
-             */
-            attempted_at?: string;
-            /** @description Why the last collection failed; absent when it succeeded. */
-            error?: string;
-            /** @description Why per-subvolume sizes are missing although qgroup collection is on. */
-            qgroup_note?: string;
-            filesystems: components["schemas"]["FilesystemStorage"][];
+            sampled_at?: string | null;
+            /** Format: uuid */
+            server_id: string;
+            server_name: string;
         };
         /**
          * ServerTransport
          * @description How dist-btrfs reaches a server (credentials are never shown).
          */
         ServerTransport: {
-            kind: components["schemas"]["TransportKind"];
             /** @description SSH only. */
-            address?: string;
+            address?: string | null;
+            kind: components["schemas"]["TransportKind"];
             /**
              * Format: uint16
              * @description SSH only.
              */
-            port?: number;
+            port?: number | null;
             /** @description SSH only. */
-            username?: string;
+            username?: string | null;
         };
         /**
          * @description How bad: the fleet status is the worst of its problems.
@@ -2644,57 +2644,57 @@ export interface components {
          * @description A catalogued snapshot.
          */
         Snapshot: {
+            /** Format: uint64 */
+            btrfs_id: number;
+            /**
+             * Format: date-time
+             * @description When it was taken (for discovered snapshots, btrfs' creation time when known).
+             */
+            created_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was deleted or found vanished.
+             */
+            gone_at?: string | null;
+            /**
+             * @description Why it is held (`pre-restore`: a rollback's state before), never pruned until
+             *     released; absent when not held.
+             */
+            held?: string | null;
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            subvolume_id: string;
+            /** @description Why the last delete attempt failed, if it did. */
+            last_error?: string | null;
+            /** @description Whether dist-btrfs may delete it: true when it created it or it was adopted. */
+            managed: boolean;
             name: string;
-            /** @description Absolute path on the server. */
-            path: string;
-            /**
-             * Format: uuid
-             * @description The snapshot's btrfs uuid.
-             */
-            uuid: string;
+            origin: components["schemas"]["Origin"];
             /**
              * Format: uuid
              * @description The btrfs uuid of the subvolume it is a snapshot of.
              */
             parent_uuid: string;
-            /** Format: uint64 */
-            btrfs_id: number;
-            origin: components["schemas"]["Origin"];
-            /** @description Whether dist-btrfs may delete it: true when it created it or it was adopted. */
-            managed: boolean;
-            state: components["schemas"]["State"];
-            /**
-             * Format: date-time
-             * @description When it was taken (for discovered snapshots, btrfs' creation time when known).
-             */
-            created_at?: string;
+            /** @description Absolute path on the server. */
+            path: string;
             /**
              * Format: date-time
              * @description When it entered the catalog.
              */
             recorded_at: string;
             /**
-             * Format: date-time
-             * @description When it was deleted or found vanished.
-             */
-            gone_at?: string;
-            /**
              * Format: int64
              * @description Exclusive size in bytes (what deleting it would free), when known: measured from
              *     qgroups by storage collection when the server's `collect_qgroups` is on.
              */
-            size_bytes?: number;
-            /** @description Why the last delete attempt failed, if it did. */
-            last_error?: string;
+            size_bytes?: number | null;
+            state: components["schemas"]["State"];
+            /** Format: uuid */
+            subvolume_id: string;
             /**
-             * @description Why it is held (`pre-restore`: a rollback's state before), never pruned until
-             *     released; absent when not held.
+             * Format: uuid
+             * @description The snapshot's btrfs uuid.
              */
-            held?: string;
+            uuid: string;
         };
         /**
          * SnapshotPage
@@ -2702,15 +2702,15 @@ export interface components {
          */
         SnapshotPage: {
             items: components["schemas"]["Snapshot"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
             /**
              * Format: int64
              * @description How many snapshots match across all pages.
              */
             total: number;
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
         };
         /**
          * @description Where a snapshot stands.
@@ -2722,15 +2722,15 @@ export interface components {
          * @description One filesystem sample of a server's history.
          */
         StorageSample: {
+            filesystem: string;
+            /** Format: int64 */
+            free_bytes: number;
             /** Format: date-time */
             sampled_at: string;
-            filesystem: string;
             /** Format: int64 */
             size_bytes: number;
             /** Format: int64 */
             used_bytes: number;
-            /** Format: int64 */
-            free_bytes: number;
         };
         /**
          * StorageSettings
@@ -2750,30 +2750,30 @@ export interface components {
          * @description A managed (or formerly managed) subvolume.
          */
         Subvolume: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            server_id: string;
-            /** @description Prefix of its snapshots' names. */
-            name: string;
-            /** @description Absolute path on the server. */
-            path: string;
-            /** @description Where its snapshots are created. */
-            snapshot_dir: string;
-            /** Format: uuid */
-            btrfs_uuid: string;
             /** Format: uint64 */
             btrfs_id: number;
+            /** Format: uuid */
+            btrfs_uuid: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Why the last snapshot attempt failed (cleared by the next success). */
+            last_snapshot_error?: string | null;
+            /** Format: date-time */
+            last_snapshot_error_at?: string | null;
             /** @description False once dist-btrfs stopped managing it. */
             managed: boolean;
             /** Format: date-time */
             managed_at: string;
+            /** @description Prefix of its snapshots' names. */
+            name: string;
+            /** @description Absolute path on the server. */
+            path: string;
+            /** Format: uuid */
+            server_id: string;
+            /** @description Where its snapshots are created. */
+            snapshot_dir: string;
             /** Format: date-time */
-            unmanaged_at?: string;
-            /** @description Why the last snapshot attempt failed (cleared by the next success). */
-            last_snapshot_error?: string;
-            /** Format: date-time */
-            last_snapshot_error_at?: string;
+            unmanaged_at?: string | null;
         };
         /**
          * SubvolumeHealth
@@ -2782,19 +2782,34 @@ export interface components {
         SubvolumeHealth: {
             /** Format: date-time */
             as_of: string;
+            items: components["schemas"]["TargetHealthDto"][];
             rpo: components["schemas"]["Rpo"];
             summary: components["schemas"]["HealthSummary"];
-            items: components["schemas"]["TargetHealthDto"][];
         };
         /**
          * SubvolumeStorageView
          * @description Storage figures of one subvolume.
          */
         SubvolumeStorageView: {
-            /** Format: uuid */
-            subvolume_id: string;
+            /**
+             * Format: int64
+             * @description Bytes only the subvolume references.
+             */
+            exclusive_bytes?: number | null;
+            /**
+             * Format: int64
+             * @description Bytes the subvolume references (qgroups; absent unless collected).
+             */
+            referenced_bytes?: number | null;
+            /** Format: date-time */
+            sampled_at?: string | null;
             /** Format: uuid */
             server_id: string;
+            /**
+             * Format: int64
+             * @description Snapshot overhead: the exclusive bytes of its present snapshots, summed.
+             */
+            snapshot_exclusive_bytes?: number | null;
             /**
              * Format: int64
              * @description Present snapshots in the catalog.
@@ -2802,70 +2817,55 @@ export interface components {
             snapshots: number;
             /**
              * Format: int64
-             * @description Bytes the subvolume references (qgroups; absent unless collected).
-             */
-            referenced_bytes?: number;
-            /**
-             * Format: int64
-             * @description Bytes only the subvolume references.
-             */
-            exclusive_bytes?: number;
-            /**
-             * Format: int64
-             * @description Snapshot overhead: the exclusive bytes of its present snapshots, summed.
-             */
-            snapshot_exclusive_bytes?: number;
-            /**
-             * Format: int64
              * @description How many of its present snapshots have a measured size.
              */
             snapshots_measured: number;
-            /** Format: date-time */
-            sampled_at?: string;
+            /** Format: uuid */
+            subvolume_id: string;
         };
         /**
          * SyncReport
          * @description What an inventory sync changed.
          */
         SyncReport: {
-            /** @description Catalogued snapshots found gone from disk (now `vanished`). */
-            vanished: string[];
             /** @description Read-only snapshots of the subvolume found on disk, catalogued as unmanaged. */
             discovered: string[];
+            /** @description Catalogued snapshots found gone from disk (now `vanished`). */
+            vanished: string[];
         };
         /**
          * Target
          * @description A replication target.
          */
         Target: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            subvolume_id: string;
-            /**
-             * Format: uuid
-             * @description The remote server (SSH).
-             */
-            server_id: string;
-            /** @description Where snapshots are received, on the server. */
-            directory: string;
-            /** @description Never send a full stream: fail when there is no common base. */
-            strict_incremental: boolean;
-            missing: components["schemas"]["Missing"];
-            compression: components["schemas"]["Compression"];
-            /**
-             * Format: uint64
-             * @description Bytes per second; absent: unlimited.
-             */
-            rate_limit_bytes_per_sec?: number;
             /**
              * Format: uuid
              * @description The newest snapshot on both sides after the last success: retention on the
              *     primary keeps it.
              */
-            common_base_snapshot_id?: string;
+            common_base_snapshot_id?: string | null;
+            compression: components["schemas"]["Compression"];
             /** Format: date-time */
             created_at: string;
+            /** @description Where snapshots are received, on the server. */
+            directory: string;
+            /** Format: uuid */
+            id: string;
+            missing: components["schemas"]["Missing"];
+            /**
+             * Format: uint64
+             * @description Bytes per second; absent: unlimited.
+             */
+            rate_limit_bytes_per_sec?: number | null;
+            /**
+             * Format: uuid
+             * @description The remote server (SSH).
+             */
+            server_id: string;
+            /** @description Never send a full stream: fail when there is no common base. */
+            strict_incremental: boolean;
+            /** Format: uuid */
+            subvolume_id: string;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2874,63 +2874,12 @@ export interface components {
          * @description Replication health of one (subvolume, target).
          */
         TargetHealthDto: {
-            /** Format: uuid */
-            subvolume_id: string;
-            subvolume_name: string;
-            /** Format: uuid */
-            target_id: string;
-            /** Format: uuid */
-            server_id: string;
-            server_name: string;
-            directory: string;
-            state: components["schemas"]["HealthState"];
-            /**
-             * Format: uint64
-             * @description The RPO in force, in seconds.
-             */
-            rpo_seconds: number;
-            rpo_source: components["schemas"]["RpoSource"];
-            /** @description The newest present snapshot on the primary. */
-            newest_primary_snapshot?: components["schemas"]["HealthSnapshotRef"] & unknown;
-            /** @description The newest snapshot complete on the target. */
-            newest_replica_snapshot?: components["schemas"]["HealthSnapshotRef"] & unknown;
-            /**
-             * Format: uint64
-             * @description Creation of the newest primary snapshot minus that of the newest replica.
-             */
-            lag_seconds?: number;
-            /**
-             * Format: uint64
-             * @description Age of the newest replica (now minus its creation on the primary).
-             */
-            replica_age_seconds?: number;
-            /** Format: date-time */
-            last_success_at?: string;
-            /** Format: uuid */
-            last_success_replication_id?: string;
-            /**
-             * Format: uint64
-             * @description Bytes of the last run that sent the snapshot to this target (a run that found it
-             *     already there is no transfer and does not replace these figures).
-             */
-            last_transfer_bytes?: number;
-            /** Format: uint64 */
-            last_transfer_throughput_bytes_per_sec?: number;
-            /** Format: uint64 */
-            last_transfer_duration_ms?: number;
-            last_transfer_kind?: components["schemas"]["TransferKind"];
-            /** Format: date-time */
-            last_failure_at?: string;
-            /** Format: uuid */
-            last_failure_replication_id?: string;
-            last_error?: string;
-            /** @description `transient` or `permanent`. */
-            last_error_class?: string;
             /**
              * Format: uint64
              * @description Bytes of every successful send to this target.
              */
             bytes_total: number;
+            directory: string;
             /**
              * Format: uint64
              * @description Failed attempts on this target.
@@ -2938,61 +2887,110 @@ export interface components {
             failures_total: number;
             /** @description A replication to this target is queued or running. */
             in_flight: boolean;
+            /**
+             * Format: uint64
+             * @description Creation of the newest primary snapshot minus that of the newest replica.
+             */
+            lag_seconds?: number | null;
+            last_error?: string | null;
+            /** @description `transient` or `permanent`. */
+            last_error_class?: string | null;
+            /** Format: date-time */
+            last_failure_at?: string | null;
+            /** Format: uuid */
+            last_failure_replication_id?: string | null;
+            /** Format: date-time */
+            last_success_at?: string | null;
+            /** Format: uuid */
+            last_success_replication_id?: string | null;
+            /**
+             * Format: uint64
+             * @description Bytes of the last run that sent the snapshot to this target (a run that found it
+             *     already there is no transfer and does not replace these figures).
+             */
+            last_transfer_bytes?: number | null;
+            /** Format: uint64 */
+            last_transfer_duration_ms?: number | null;
+            last_transfer_kind?: components["schemas"]["TransferKind"] | null;
+            /** Format: uint64 */
+            last_transfer_throughput_bytes_per_sec?: number | null;
+            /** @description The newest present snapshot on the primary. */
+            newest_primary_snapshot?: (components["schemas"]["HealthSnapshotRef"] & unknown) | null;
+            /** @description The newest snapshot complete on the target. */
+            newest_replica_snapshot?: (components["schemas"]["HealthSnapshotRef"] & unknown) | null;
+            /**
+             * Format: uint64
+             * @description Age of the newest replica (now minus its creation on the primary).
+             */
+            replica_age_seconds?: number | null;
+            /**
+             * Format: uint64
+             * @description The RPO in force, in seconds.
+             */
+            rpo_seconds: number;
+            rpo_source: components["schemas"]["RpoSource"];
+            /** Format: uuid */
+            server_id: string;
+            server_name: string;
+            state: components["schemas"]["HealthState"];
+            /** Format: uuid */
+            subvolume_id: string;
+            subvolume_name: string;
+            /** Format: uuid */
+            target_id: string;
         };
         /**
          * TargetPatch
          * @description Changes to a target; absent fields keep their value.
          */
         TargetPatch: {
-            directory?: string;
-            strict_incremental?: boolean;
-            missing?: components["schemas"]["Missing"];
-            compression?: components["schemas"]["Compression"];
+            compression?: components["schemas"]["Compression"] | null;
+            directory?: string | null;
+            missing?: components["schemas"]["Missing"] | null;
             /**
              * Format: uint64
              * @description `null` removes the limit.
              */
-            rate_limit_bytes_per_sec?: number;
+            rate_limit_bytes_per_sec?: number | null;
+            strict_incremental?: boolean | null;
         };
         /**
          * TargetPreview
          * @description One target's part of a replication preview.
          */
         TargetPreview: {
+            /**
+             * Format: uint64
+             * @description About how many bytes that send is (from `btrfs send --no-data`).
+             */
+            estimated_bytes?: number | null;
             /** Format: uuid */
-            target_id: string;
+            parent_snapshot_id?: string | null;
             plan: components["schemas"]["PlannedSend"];
+            reason?: string | null;
             /**
              * Format: uuid
              * @description The snapshot the first send would carry (with send-all-missing an older one may
              *     go first).
              */
-            snapshot_id?: string;
+            snapshot_id?: string | null;
             /** Format: uuid */
-            parent_snapshot_id?: string;
-            /**
-             * Format: uint64
-             * @description About how many bytes that send is (from `btrfs send --no-data`).
-             */
-            estimated_bytes?: number;
-            reason?: string;
+            target_id: string;
         };
         /**
          * TargetPruneFailure
          * @description One failure of target pruning.
          */
         TargetPruneFailure: {
-            /** Format: uuid */
-            snapshot_id?: string;
             error: string;
+            /** Format: uuid */
+            snapshot_id?: string | null;
         };
         /**
          * TargetPruneResult
          * @description What pruning did on one replication target.
          */
         TargetPruneResult: {
-            /** Format: uuid */
-            target_id: string;
             /** @description Snapshots whose replica was deleted there (each recorded as `ReplicaPruned`). */
             deleted: string[];
             /**
@@ -3000,6 +2998,8 @@ export interface components {
              *     whole target (no `snapshot_id`: unreachable, directory unreadable).
              */
             failed: components["schemas"]["TargetPruneFailure"][];
+            /** Format: uuid */
+            target_id: string;
         };
         /**
          * @description Where one target of a replication stands.
@@ -3011,17 +3011,17 @@ export interface components {
          * @description An API token (never its secret, except once at creation).
          */
         Token: {
-            /** Format: uuid */
-            token_id: string;
-            name: string;
-            username: string;
-            role: components["schemas"]["RoleDto"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            expires_at?: string;
+            expires_at?: string | null;
+            name: string;
             /** Format: date-time */
-            revoked_at?: string;
+            revoked_at?: string | null;
+            role: components["schemas"]["RoleDto"];
+            /** Format: uuid */
+            token_id: string;
+            username: string;
         };
         /**
          * @description Full or incremental send.
@@ -3038,19 +3038,19 @@ export interface components {
          * @description One entry of a directory.
          */
         TreeEntry: {
-            name: string;
             kind: components["schemas"]["TreeEntryKind"];
-            /** Format: uint64 */
-            size: number;
-            /** Format: date-time */
-            mtime: string;
             /**
              * Format: uint32
              * @description Permission bits, e.g. 420 (0644).
              */
             mode: number;
+            /** Format: date-time */
+            mtime: string;
+            name: string;
+            /** Format: uint64 */
+            size: number;
             /** @description A symlink's target as stored (never followed). */
-            symlink_target?: string;
+            symlink_target?: string | null;
         };
         /**
          * @description What kind of file an entry is.
@@ -3062,47 +3062,47 @@ export interface components {
          * @description One page of a directory, in name order.
          */
         TreeListing: {
-            /** @description The directory, relative to the snapshot's top (empty: the top). */
-            path: string;
             entries: components["schemas"]["TreeEntry"][];
             /** @description Pass as `cursor` for the next page; absent on the last. */
-            next_cursor?: string;
+            next_cursor?: string | null;
+            /** @description The directory, relative to the snapshot's top (empty: the top). */
+            path: string;
         };
         /**
          * User
          * @description A user account as listed (never its password hash).
          */
         User: {
+            /** Format: date-time */
+            created_at: string;
+            role: components["schemas"]["RoleDto"];
             /** Format: uuid */
             user_id: string;
             username: string;
-            role: components["schemas"]["RoleDto"];
-            /** Format: date-time */
-            created_at: string;
         };
         /**
          * UserPatch
          * @description Changes to an account; absent fields stay as they are.
          */
         UserPatch: {
-            role?: components["schemas"]["RoleDto"];
-            /** @description A new password (ends the user's browser sessions). */
-            password?: string;
             /** @description With `password`: keep the user's API tokens (default: they are revoked). */
-            keep_tokens?: boolean;
+            keep_tokens?: boolean | null;
+            /** @description A new password (ends the user's browser sessions). */
+            password?: string | null;
+            role?: components["schemas"]["RoleDto"] | null;
         };
         /**
          * Verification
          * @description The result of checking a replica against its source snapshot.
          */
         Verification: {
-            ok: boolean;
             /** Format: uint64 */
             files_compared: number;
-            /** Format: uint8 */
-            sample_percent: number;
             /** @description The first differences found. */
             mismatches: string[];
+            ok: boolean;
+            /** Format: uint8 */
+            sample_percent: number;
             /** Format: date-time */
             verified_at: string;
         };
@@ -3116,7 +3116,7 @@ export interface components {
              * @description The percentage of files whose content digests are compared, 1-100.
              * @default 100
              */
-            sample_percent: number;
+            sample_percent: number | null;
         };
     };
     responses: never;
@@ -3127,35 +3127,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getHealth: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Everything answers. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Health"];
-                };
-            };
-            /** @description The process runs but its database does not answer. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Health"];
-                };
-            };
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -3185,7 +3156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Wrong user name or password (the message does not say which). */
@@ -3194,7 +3165,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /**
@@ -3207,7 +3196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             500: {
@@ -3215,7 +3204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many logins are being checked at once. */
@@ -3225,7 +3214,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session ended and its cookie is cleared. */
+            204: {
+                headers: {
+                    "SET-COOKIE": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3260,7 +3331,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The current password is wrong. */
@@ -3269,7 +3349,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             500: {
@@ -3277,7 +3375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many passwords are being checked at once. */
@@ -3287,497 +3385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The session ended and its cookie is cleared. */
-            204: {
-                headers: {
-                    "SET-COOKIE": string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Me"];
-                };
-            };
-        };
-    };
-    listUsers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"][];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["NewUser"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"];
-                };
-            };
-            /** @description Invalid input (`field` says which); nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The name is taken, or the change would leave no admin. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many passwords are being hashed at once. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Refused (the last admin, or yourself). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    patchUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["UserPatch"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"];
-                };
-            };
-            /** @description Invalid input (`field` says which); nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The name is taken, or the change would leave no admin. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many passwords are being hashed at once. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listTokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Token"][];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["NewToken"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["IssuedToken"];
-                };
-            };
-            /** @description Invalid name, a role above yours, or an expiry out of range (`field` says which). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    revokeToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such token (or not yours). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getInstance: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Instance"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The installation has not been initialised yet (start-up in progress). */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    patchInstance: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["InstancePatch"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Instance"];
-                };
-            };
-            /** @description The request was invalid; nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A concurrent change won; retry. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The installation has not been initialised yet. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3818,7 +3426,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -3827,7 +3453,255 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Like `Last-Event-ID`, for clients that cannot set headers. */
+                after?: number;
+            };
+            header?: {
+                /** @description The last sequence number the client saw (sent by browsers on reconnect). */
+                "Last-Event-ID"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A `text/event-stream` of events appended from now on (after the missed ones
+             *     when resuming). A comment line is sent every 15 s to keep proxies open.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveEvent"][];
+                };
+            };
+            /** @description A parameter or the body does not parse (e.g. a path id that is no UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database could not be reached. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everything answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Health"];
+                };
+            };
+            /** @description The process runs but its database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Instance"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The installation has not been initialised yet (start-up in progress). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["InstancePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Instance"];
+                };
+            };
+            /** @description The request was invalid; nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change won; retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The installation has not been initialised yet. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3850,9 +3724,27 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    listServers: {
+    listFiringAlerts: {
         parameters: {
             query?: never;
             header?: never;
@@ -3866,7 +3758,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"][];
+                    "application/json; charset=utf-8": components["schemas"]["FiringAlert"][];
                 };
             };
             /** @description Invalid parameters. */
@@ -3875,16 +3767,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such server. */
-            404: {
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -3893,12 +3794,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    registerServer: {
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Channel"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -3907,119 +3885,80 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["NewServer"];
+                "application/json; charset=utf-8": components["schemas"]["ChannelInput"];
             };
         };
         responses: {
-            /** @description Registered; its host key is pinned. */
+            /** @description Created. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                    "application/json; charset=utf-8": components["schemas"]["ChannelCreated"];
                 };
             };
-            /** @description Invalid input (the detail names the field). Nothing was stored. */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is taken. */
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description A check failed (the connection, or another check without `force`). Nothing was
-             *     stored.
-             */
-            422: {
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ChecksProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            500: {
+            /** @description The body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The vault is not available. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getServer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4028,12 +3967,131 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    removeServer: {
+    updateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ChannelInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4057,25 +4115,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such server. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4084,19 +4160,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A command on the server failed, or it could not be reached. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server or the vault is not available. */
+            /** @description This process has no credential vault. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4104,93 +4171,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    updateServer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["ServerPatch"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed, or it could not be reached. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server or the vault is not available. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    discoverSubvolumes: {
+    testChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4201,12 +4187,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Accepted: carried out in the background. */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["DiscoveredSubvolume"][];
+                    "application/json; charset=utf-8": components["schemas"]["Delivery"];
                 };
             };
             /** @description Invalid input (`field` names it). Nothing was changed. */
@@ -4215,25 +4202,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such server. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4242,19 +4247,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A command on the server failed, or it could not be reached. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server or the vault is not available. */
+            /** @description This process has no credential vault. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4262,539 +4258,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    probeServerHostKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["ProbeHostKey"];
-            };
-        };
-        responses: {
-            /** @description Reachable, with this host key. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["HostKeyProbe"];
-                };
-            };
-            /** @description Invalid address or port (`field` says which). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description More than 10 probes in a minute. */
-            429: {
-                headers: {
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unreachable (no detail why). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    testServer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["CheckResult"][];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed, or it could not be reached. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server or the vault is not available. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    acceptServerHostKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["AcceptHostKey"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed, or it could not be reached. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server or the vault is not available. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listSubvolumes: {
+    listDeliveries: {
         parameters: {
             query?: {
-                /** @description Only subvolumes of this server. */
-                server_id?: string;
-                /** @description Include subvolumes that are no longer managed (default false). */
-                include_unmanaged?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Subvolume"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    manageSubvolume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["ManageSubvolume"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
-                };
-            };
-            /** @description Invalid name or path, outside the allowed roots, not a subvolume, or a missing snapshot directory. Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Already managed, or the name is taken. Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A btrfs command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getSubvolume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    unmanageSubvolume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description It is not managed any more. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    syncSubvolume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SyncReport"];
-                };
-            };
-            /** @description Invalid parameters, or an allowed root of the server cannot be listed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not managed, or the subvolume itself is not on disk (nothing changed). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A btrfs command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listSnapshots: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1-500 (default 100). */
                 limit?: number;
-                /** @description How many to skip (default 0). */
-                offset?: number;
-                /** @description Include deleted and vanished snapshots (default false). */
-                include_gone?: boolean;
+                before?: string;
             };
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4804,25 +4280,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["SnapshotPage"];
+                    "application/json; charset=utf-8": components["schemas"]["DeliveryPage"];
                 };
             };
-            /** @description Invalid paging parameters. */
+            /** @description Invalid parameters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such subvolume. */
-            404: {
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4831,21 +4316,100 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    createSnapshot: {
+    listAlertRules: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Rule"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RuleInput"];
+            };
+        };
         responses: {
             /** @description Created. */
             201: {
@@ -4853,34 +4417,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                    "application/json; charset=utf-8": components["schemas"]["Rule"];
                 };
             };
-            /** @description Invalid parameters, or the server's allowed roots cannot be listed. */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such subvolume. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The subvolume is not managed, or lies outside the server's allowed roots now. */
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -4889,19 +4489,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A btrfs command on the server failed (the failure is recorded). */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
+            /** @description This process has no credential vault. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4909,12 +4500,120 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    getSnapshot: {
+    updateAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RuleInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This process has no credential vault. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAlertRule: {
         parameters: {
             query?: never;
             header?: never;
@@ -4925,90 +4624,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Done. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
-                };
+                content?: never;
             };
-            /** @description Invalid parameters. */
+            /** @description Invalid input (`field` names it). Nothing was changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such snapshot. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel or rule. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteSnapshot: {
-        parameters: {
-            query?: {
-                /** @description Refuse (404) unless the snapshot belongs to this subvolume. */
-                subvolume_id?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot, or it is not a snapshot of the given subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its path is not this snapshot any more. Nothing changed. */
+            /** @description The channel is used by a rule (removal). Nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5017,19 +4682,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A btrfs command on the server failed (the failure is recorded). */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
+            /** @description This process has no credential vault. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5037,84 +4693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    adoptSnapshot: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Already managed, not present, or its path cannot be handled. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A btrfs command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5142,7 +4721,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy. */
@@ -5151,7 +4748,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5160,7 +4757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5193,7 +4790,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy or subvolume. */
@@ -5202,7 +4817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
@@ -5211,7 +4826,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5220,7 +4853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5252,7 +4885,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such subvolume or policy. */
@@ -5261,7 +4912,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5270,7 +4939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5300,7 +4969,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy. */
@@ -5309,7 +4996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5318,7 +5005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5348,7 +5035,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy or subvolume. */
@@ -5357,7 +5062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
@@ -5366,7 +5071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5375,7 +5080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5409,7 +5114,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such policy or subvolume. */
@@ -5418,7 +5141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
@@ -5427,7 +5150,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5436,243 +5177,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    assignPolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["AssignPolicy"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Policy"];
-                };
-            };
-            /** @description Invalid input; the detail starts with the field. Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such policy or subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    unassignPolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Policy"];
-                };
-            };
-            /** @description Invalid input; the detail starts with the field. Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such policy or subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    pruneSubvolume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["PruneResult"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The subvolume is not managed or follows no policy. Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A btrfs command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listStorage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"][];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    storageHistory: {
+    deleteReplica: {
         parameters: {
             query?: {
-                /** @description Start of the range (default: 48 hours before `until`). */
-                since?: string;
-                /** @description End of the range (default: now). */
-                until?: string;
-                /** @description Most samples to return (1-2000, default 1000). */
-                limit?: number;
+                /**
+                 * @description Delete it even when it is the target's common base (the next send there is
+                 *     then full).
+                 */
+                force?: boolean;
             };
             header?: never;
             path: {
@@ -5687,127 +5204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["StorageSample"][];
-                };
-            };
-            /** @description A bad range or limit. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    collectStorage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"];
-                };
-            };
-            /** @description Invalid parameters, or an allowed root is not on a btrfs filesystem. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such server. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A btrfs command on the server failed or the connection was refused. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    setStorageSettings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+                    "application/json; charset=utf-8": components["schemas"]["Replica"];
                 };
             };
             /** @description Invalid parameters. */
@@ -5816,25 +5213,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such server. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A concurrent change won; nothing changed. */
+            /** @description Refused in the current state: not held; the replica is its target's common base (pass `force=true`); the subvolume at its path is another one. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -5843,984 +5258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    subvolumeStorage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SubvolumeStorageView"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    streamEvents: {
-        parameters: {
-            query?: {
-                /** @description Like `Last-Event-ID`, for clients that cannot set headers. */
-                after?: number;
-            };
-            header?: {
-                /** @description The last sequence number the client saw (sent by browsers on reconnect). */
-                "Last-Event-ID"?: number;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /**
-             * @description A `text/event-stream` of events appended from now on (after the missed ones
-             *     when resuming). A comment line is sent every 15 s to keep proxies open.
-             */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": components["schemas"]["LiveEvent"][];
-                };
-            };
-            /** @description The database could not be reached. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listSubvolumeTargets: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    addTarget: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["NewTarget"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"];
-                };
-            };
-            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A referenced subvolume, server, snapshot or target does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on a server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listTargets: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getTarget: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    removeTarget: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A referenced subvolume, server, snapshot or target does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on a server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateTarget: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["TargetPatch"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"];
-                };
-            };
-            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A referenced subvolume, server, snapshot or target does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on a server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listReplicas: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Replica"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listReplications: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1-100 (default 20). */
-                limit?: number;
-                /** @description How many to skip (default 0). */
-                offset?: number;
-                /** @description Only the replications of this subvolume. */
-                subvolume_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ReplicationPage"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    requestReplication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["NewReplication"];
-            };
-        };
-        responses: {
-            /** @description Accepted: carried out in the background. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Replication"];
-                };
-            };
-            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A referenced subvolume, server, snapshot or target does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on a server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    previewReplication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TargetPreview"][];
-                };
-            };
-            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A referenced subvolume, server, snapshot or target does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on a server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getReplication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Replication"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getReplicationHealth: {
-        parameters: {
-            query?: {
-                /** @description Only this subvolume's targets. */
-                subvolume_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["HealthReport"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getSubvolumeReplicationHealth: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SubvolumeHealth"];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    setSubvolumeRpo: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["RpoChange"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Rpo"];
-                };
-            };
-            /** @description `rpo_seconds` out of range. Nothing changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such subvolume. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    browseSnapshot: {
-        parameters: {
-            query?: {
-                /** @description The directory, relative to the snapshot's top (default: the top). */
-                path?: string;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: string;
-                /** @description Entries per page, 1-5000 (default 500). */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
-                };
-            };
-            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot or replica, or no such path in it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The snapshot is not on its server any more. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -6829,7 +5267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -6840,261 +5278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    browseReplica: {
-        parameters: {
-            query?: {
-                /** @description The directory, relative to the replica's top (default: the top). */
-                path?: string;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: string;
-                /** @description Entries per page, 1-5000 (default 500). */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
-                };
-            };
-            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot or replica, or no such path in it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The snapshot is not on its server any more. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    diffSnapshots: {
-        parameters: {
-            query: {
-                /** @description The older snapshot to compare with. */
-                against: string;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: number;
-                /** @description Changes per page, 1-5000 (default 500). */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["DiffListing"];
-                };
-            };
-            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot or replica, or no such path in it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The snapshot is not on its server any more. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    downloadSnapshotFile: {
-        parameters: {
-            query?: {
-                /** @description The file, relative to the snapshot's top. */
-                path?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /**
-             * @description The file (`Content-Disposition: attachment`). The download is recorded as an
-             *     event first.
-             */
-            200: {
-                headers: {
-                    "CONTENT-DISPOSITION": string;
-                    "CONTENT-LENGTH": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot or replica, or no such path in it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The snapshot is not on its server any more. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A command on the server failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The server cannot be reached. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7133,7 +5317,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such snapshot or replica, or no such path in it. */
@@ -7142,7 +5344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The snapshot is not on its server any more. */
@@ -7151,7 +5353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7160,7 +5362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -7169,7 +5371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -7180,22 +5382,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    listRestores: {
+    browseReplica: {
         parameters: {
             query?: {
-                subvolume_id?: string;
-                /** @description The `next_before` of the previous page. */
-                before?: string;
-                /** @description Page size, 1-500 (default 100). */
+                /** @description The directory, relative to the replica's top (default: the top). */
+                path?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page, 1-5000 (default 500). */
                 limit?: number;
             };
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -7205,85 +5410,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RestorePage"];
+                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
                 };
             };
-            /** @description Invalid parameters. */
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such restore. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    requestRestore: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["NewRestore"];
-            };
-        };
-        responses: {
-            /** @description Accepted: carried out in the background. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Restore"];
-                };
-            };
-            /** @description Invalid request (`field` names it): a missing or bad destination or path, a path leaving the snapshot. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such snapshot. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The snapshot is not present, the subvolume is not managed, or the destination exists. */
+            /** @description The snapshot is not on its server any more. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7292,7 +5464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -7301,7 +5473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -7312,7 +5484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7347,7 +5519,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such snapshot. */
@@ -7356,7 +5546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The snapshot is not present, the subvolume is not managed, or the destination exists. */
@@ -7365,7 +5555,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7374,7 +5582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -7383,7 +5591,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -7394,7 +5602,504 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplicationHealth: {
+        parameters: {
+            query?: {
+                /** @description Only this subvolume's targets. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplications: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description How many to skip (default 0). */
+                offset?: number;
+                /** @description Only the replications of this subvolume. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReplicationPage"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewReplication"];
+            };
+        };
+        responses: {
+            /** @description Accepted: carried out in the background. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRestores: {
+        parameters: {
+            query?: {
+                subvolume_id?: string;
+                /** @description The `next_before` of the previous page. */
+                before?: string;
+                /** @description Page size, 1-500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RestorePage"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such restore. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewRestore"];
+            };
+        };
+        responses: {
+            /** @description Accepted: carried out in the background. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Restore"];
+                };
+            };
+            /** @description Invalid request (`field` names it): a missing or bad destination or path, a path leaving the snapshot. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not present, the subvolume is not managed, or the destination exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7424,7 +6129,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such restore. */
@@ -7433,7 +6156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7442,7 +6165,1587 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewServer"];
+            };
+        };
+        responses: {
+            /** @description Registered; its host key is pinned. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (the detail names the field). Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A check failed (the connection, or another check without `force`). Nothing was
+             *     stored.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ChecksProblem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The vault is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    probeServerHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ProbeHostKey"];
+            };
+        };
+        responses: {
+            /** @description Reachable, with this host key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HostKeyProbe"];
+                };
+            };
+            /** @description Invalid address or port (`field` says which). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 10 probes in a minute. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unreachable (no detail why). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed, or it could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server or the vault is not available. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ServerPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed, or it could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server or the vault is not available. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptServerHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AcceptHostKey"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Server"];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed, or it could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server or the vault is not available. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collectStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"];
+                };
+            };
+            /** @description Invalid parameters, or an allowed root is not on a btrfs filesystem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed or the connection was refused. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storageHistory: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (default: 48 hours before `until`). */
+                since?: string;
+                /** @description End of the range (default: now). */
+                until?: string;
+                /** @description Most samples to return (1-2000, default 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StorageSample"][];
+                };
+            };
+            /** @description A bad range or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setStorageSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StorageSettings"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change won; nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discoverSubvolumes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DiscoveredSubvolume"][];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed, or it could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server or the vault is not available. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CheckResult"][];
+                };
+            };
+            /** @description Invalid input (`field` names it). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: the name is taken, the fingerprint differs, the server is local, or (removal) managed subvolumes or replication targets still use it (named in the detail). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed, or it could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server or the vault is not available. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSnapshot: {
+        parameters: {
+            query?: {
+                /** @description Refuse (404) unless the snapshot belongs to this subvolume. */
+                subvolume_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot, or it is not a snapshot of the given subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unmanaged (adopt it first), already deleted or vanished, or the subvolume at its path is not this snapshot any more. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adoptSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already managed, not present, or its path cannot be handled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffSnapshots: {
+        parameters: {
+            query: {
+                /** @description The older snapshot to compare with. */
+                against: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description Changes per page, 1-5000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DiffListing"];
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadSnapshotFile: {
+        parameters: {
+            query?: {
+                /** @description The file, relative to the snapshot's top. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file (`Content-Disposition: attachment`). The download is recorded as an
+             *     event first.
+             */
+            200: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    "CONTENT-LENGTH": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The snapshot is not on its server any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7472,7 +7775,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such snapshot or replica. */
@@ -7481,7 +7802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Refused in the current state: not held; the replica is its target's common base (pass `force=true`); the subvolume at its path is another one. */
@@ -7490,7 +7811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7499,7 +7820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -7508,7 +7829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -7519,7 +7840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7549,7 +7870,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such restore. */
@@ -7558,7 +7897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7567,19 +7906,115 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    deleteReplica: {
+    previewReplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TargetPreview"][];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    browseSnapshot: {
         parameters: {
             query?: {
-                /**
-                 * @description Delete it even when it is the target's common base (the next send there is
-                 *     then full).
-                 */
-                force?: boolean;
+                /** @description The directory, relative to the snapshot's top (default: the top). */
+                path?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page, 1-5000 (default 500). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -7594,34 +8029,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Replica"];
+                    "application/json; charset=utf-8": components["schemas"]["TreeListing"];
                 };
             };
-            /** @description Invalid parameters. */
+            /** @description The path is absolute, contains `..`, leaves the snapshot through a symlink, or is not a directory (file) as needed. `field` is `path`. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such snapshot or replica. */
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such snapshot or replica, or no such path in it. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Refused in the current state: not held; the replica is its target's common base (pass `force=true`); the subvolume at its path is another one. */
+            /** @description The snapshot is not on its server any more. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7630,7 +8083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A command on the server failed. */
@@ -7639,7 +8092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The server cannot be reached. */
@@ -7650,7 +8103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7672,18 +8125,36 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["FleetStatus"];
                 };
             };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A server-side failure. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    listChannels: {
+    listStorage: {
         parameters: {
             query?: never;
             header?: never;
@@ -7697,16 +8168,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Channel"][];
+                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"][];
                 };
             };
-            /** @description Invalid parameters. */
-            400: {
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -7715,612 +8195,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    createChannel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["ChannelInput"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ChannelCreated"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateChannel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["ChannelInput"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Channel"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteChannel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    testChannel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Accepted: carried out in the background. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Delivery"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAlertRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Rule"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createAlertRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["RuleInput"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Rule"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateAlertRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["RuleInput"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Rule"];
-                };
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteAlertRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (`field` names it). Nothing was changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such channel or rule. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The channel is used by a rule (removal). Nothing was changed. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listFiringAlerts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["FiringAlert"][];
-                };
-            };
-            /** @description Invalid parameters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This process has no credential vault. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listDeliveries: {
+    listSubvolumes: {
         parameters: {
             query?: {
-                limit?: number;
-                before?: string;
+                /** @description Only subvolumes of this server. */
+                server_id?: string;
+                /** @description Include subvolumes that are no longer managed (default false). */
+                include_unmanaged?: boolean;
             };
             header?: never;
             path?: never;
@@ -8333,7 +8219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["DeliveryPage"];
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"][];
                 };
             };
             /** @description Invalid parameters. */
@@ -8342,7 +8228,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A server-side failure. */
@@ -8351,10 +8255,115 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description This process has no credential vault. */
+        };
+    };
+    manageSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ManageSubvolume"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description Invalid name or path, outside the allowed roots, not a subvolume, or a missing snapshot directory. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already managed, or the name is taken. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -8362,7 +8371,2014 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmanageSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It is not managed any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AssignPolicy"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unassignPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input; the detail starts with the field. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such policy or subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken, subvolumes still follow the policy (the detail names them), or the subvolume is not managed any more. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pruneSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PruneResult"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed or follows no policy. Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSubvolumeReplicationHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubvolumeHealth"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setSubvolumeRpo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RpoChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Rpo"];
+                };
+            };
+            /** @description `rpo_seconds` out of range. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSnapshots: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-500 (default 100). */
+                limit?: number;
+                /** @description How many to skip (default 0). */
+                offset?: number;
+                /** @description Include deleted and vanished snapshots (default false). */
+                include_gone?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotPage"];
+                };
+            };
+            /** @description Invalid paging parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid parameters, or the server's allowed roots cannot be listed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed, or lies outside the server's allowed roots now. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed (the failure is recorded). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subvolumeStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubvolumeStorageView"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    syncSubvolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SyncReport"];
+                };
+            };
+            /** @description Invalid parameters, or an allowed root of the server cannot be listed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not managed, or the subvolume itself is not on disk (nothing changed). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A btrfs command on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSubvolumeTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewTarget"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TargetPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Target"];
+                };
+            };
+            /** @description Invalid input (the detail starts with the field, `field` names it). Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A referenced subvolume, server, snapshot or target does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a run to the target has not finished). Nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A command on a server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Replica"][];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Token"][];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewToken"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["IssuedToken"];
+                };
+            };
+            /** @description Invalid name, a role above yours, or an expiry out of range (`field` says which). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such token (or not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["User"][];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (`field` says which); nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken, or the change would leave no admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many passwords are being hashed at once. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (the last admin, or yourself). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (`field` says which); nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken, or the change would leave no admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many passwords are being hashed at once. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

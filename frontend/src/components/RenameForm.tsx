@@ -5,7 +5,7 @@ import { useFormErrors } from '../lib/useFormErrors';
 import { INSTANCE_NAME_MAX, validateInstanceName } from '../lib/validation';
 
 /** Renames the installation (PATCH /instance). Validates like the server before sending. */
-export function RenameForm({ currentName }: { currentName: string | undefined }) {
+export function RenameForm({ currentName }: { currentName: string | null | undefined }) {
   const [name, setName] = useState(currentName ?? '');
   const rename = useRenameInstance();
   // the server's problems show in the alert below

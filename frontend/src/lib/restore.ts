@@ -256,7 +256,7 @@ export function describeRestore(
 export interface Dated {
   id: string;
   state: string;
-  created_at?: string;
+  created_at?: string | null;
   recorded_at: string;
 }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::limiter::Throttled;
 use super::{AdminAuth, SESSION_COOKIE, Via, ViewerAuth, client_address};
 use crate::AppState;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemJson};
 use crate::respond::{Answer, ApiError, Created, Documented, NoContent, documented};
 
 #[derive(Tags)]
@@ -103,19 +103,19 @@ pub enum LoginResponse {
     Ok(Json<Me>, #[oai(header = "Set-Cookie")] String),
     /// Wrong user name or password (the message does not say which).
     #[oai(status = 401)]
-    Unauthorized(Json<Problem>),
+    Unauthorized(ProblemJson),
     /// The password is longer than 1,024 bytes (refused before any hashing).
     #[oai(status = 400)]
-    BadRequest(Json<Problem>),
+    BadRequest(ProblemJson),
     /// Too many failed logins for this user from this address, from this address,
     /// or for this user from unknown addresses.
     #[oai(status = 429)]
-    TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    TooMany(ProblemJson, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(ProblemJson),
     /// Too many logins are being checked at once.
     #[oai(status = 503)]
-    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    Busy(ProblemJson, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -124,7 +124,7 @@ pub enum LogoutResponse {
     #[oai(status = 204)]
     Ended(#[oai(header = "Set-Cookie")] String),
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(ProblemJson),
 }
 
 /// A user account as listed (never its password hash).
@@ -190,15 +190,15 @@ pub enum PasswordChangeResponse {
     Changed(#[oai(header = "Set-Cookie")] String),
     /// The new password breaks a rule; `field` says which input.
     #[oai(status = 400)]
-    BadRequest(Json<Problem>),
+    BadRequest(ProblemJson),
     /// The current password is wrong.
     #[oai(status = 403)]
-    WrongPassword(Json<Problem>),
+    WrongPassword(ProblemJson),
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(ProblemJson),
     /// Too many passwords are being checked at once.
     #[oai(status = 503)]
-    Busy(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    Busy(ProblemJson, #[oai(header = "Retry-After")] u64),
 }
 
 documented!(
@@ -267,7 +267,7 @@ fn busy_problem(e: &dyn std::fmt::Display) -> Problem {
 fn throttled_response(t: &Throttled) -> LoginResponse {
     let secs = t.retry_after.as_secs().max(1);
     LoginResponse::TooMany(
-        Json(Problem::new(
+        ProblemJson(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
             format!("too many failed logins; try again in {secs} s"),
@@ -308,13 +308,16 @@ impl AuthApi {
         if let Err(e) = domain::auth::check_login_password(&body.password) {
             state.limiter.failed(attempt);
             sessions::login_failed(events, &username, &client).await;
-            return LoginResponse::BadRequest(Json(Problem::invalid("password", e.to_string())));
+            return LoginResponse::BadRequest(ProblemJson(Problem::invalid(
+                "password",
+                e.to_string(),
+            )));
         }
         let user = match accounts::user_by_name(&state.pool, &username).await {
             Ok(user) => user,
             Err(e) => {
                 state.limiter.cancelled(attempt);
-                return LoginResponse::Internal(Json(Problem::internal(&e)));
+                return LoginResponse::Internal(ProblemJson(Problem::internal(&e)));
             }
         };
         // An unknown user costs the same hash (see `verify_password`).
@@ -324,13 +327,13 @@ impl AuthApi {
             Err(e) => {
                 state.limiter.cancelled(attempt);
                 sessions::login_throttled(events, &username, &client, "busy").await;
-                return LoginResponse::Busy(Json(busy_problem(&e)), BUSY_RETRY_SECS);
+                return LoginResponse::Busy(ProblemJson(busy_problem(&e)), BUSY_RETRY_SECS);
             }
         };
         let Some(user) = user.filter(|_| ok) else {
             state.limiter.failed(attempt);
             sessions::login_failed(events, &username, &client).await;
-            return LoginResponse::Unauthorized(Json(Problem::new(
+            return LoginResponse::Unauthorized(ProblemJson(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "invalid user name or password",
@@ -339,7 +342,7 @@ impl AuthApi {
         state.limiter.succeeded(attempt);
         let session = match sessions::start_session(events, &user, client).await {
             Ok(session) => session,
-            Err(e) => return LoginResponse::Internal(Json(Problem::internal(&e))),
+            Err(e) => return LoginResponse::Internal(ProblemJson(Problem::internal(&e))),
         };
         let me = Me {
             user_id: user.user_id,
@@ -386,7 +389,7 @@ impl AuthApi {
         .await;
         match changed {
             Ok(()) => PasswordChangeResponse::Changed(session_cookie("", 0, state.secure_cookies)),
-            Err(AccountError::WrongPassword) => PasswordChangeResponse::WrongPassword(Json(
+            Err(AccountError::WrongPassword) => PasswordChangeResponse::WrongPassword(ProblemJson(
                 Problem::new(
                     StatusCode::FORBIDDEN,
                     "wrong-password",
@@ -394,13 +397,13 @@ impl AuthApi {
                 )
                 .with_field(Some("current_password")),
             )),
-            Err(e @ AccountError::Password(_)) => PasswordChangeResponse::BadRequest(Json(
+            Err(e @ AccountError::Password(_)) => PasswordChangeResponse::BadRequest(ProblemJson(
                 Problem::invalid("new_password", e.to_string()),
             )),
             Err(AccountError::Busy(b)) => {
-                PasswordChangeResponse::Busy(Json(busy_problem(&b)), BUSY_RETRY_SECS)
+                PasswordChangeResponse::Busy(ProblemJson(busy_problem(&b)), BUSY_RETRY_SECS)
             }
-            Err(e) => PasswordChangeResponse::Internal(Json(Problem::internal(&e))),
+            Err(e) => PasswordChangeResponse::Internal(ProblemJson(Problem::internal(&e))),
         }
     }
 
@@ -410,7 +413,7 @@ impl AuthApi {
         if let Via::Session { session_id, .. } = auth.principal().via
             && let Err(e) = sessions::end_session(&state.events, session_id, auth.actor()).await
         {
-            return LogoutResponse::Internal(Json(Problem::internal(&e)));
+            return LogoutResponse::Internal(ProblemJson(Problem::internal(&e)));
         }
         LogoutResponse::Ended(session_cookie("", 0, state.secure_cookies))
     }

@@ -660,3 +660,58 @@ async fn every_error_is_a_problem_with_one_type_scheme(pool: PgPool) {
     }
     assert_eq!(statuses, [401, 403, 404, 404, 405, 400, 400, 413]);
 }
+
+#[sqlx::test(migrations = false)]
+async fn bodies_of_the_wrong_types_are_refused_and_a_405_names_the_methods(pool: PgPool) {
+    let server = serve(pool, |_| {}).await;
+    let http = client_from("127.0.0.12");
+    let (cookie, csrf) = server.session(&http, "admin", ADMIN_PW).await;
+    // poem-openapi alone would read `false` and `7` as the names "false" and "7".
+    for (body, detail) in [
+        (
+            json!({ "name": false }),
+            "name: expected a string, got a boolean",
+        ),
+        (
+            json!({ "name": 7 }),
+            "name: expected a string, got a number",
+        ),
+    ] {
+        let resp = http
+            .patch(server.url("/instance"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["field"], "name", "{problem}");
+        assert_eq!(problem["detail"], detail, "{problem}");
+    }
+    let instance: Value = http
+        .get(server.url("/instance"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(instance["name"], Value::Null, "nothing changed: {instance}");
+    assert!(server.events_of("InstanceRenamed").await.is_empty());
+
+    let resp = http.put(server.url("/health")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(resp.headers()["allow"], "GET");
+    let resp = http
+        .get(server.url("/servers/probe-host-key"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(resp.headers()["allow"], "POST");
+}

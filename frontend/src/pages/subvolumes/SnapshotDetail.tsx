@@ -23,7 +23,7 @@ import { SnapshotReplicas } from '../restore/replicas';
 import { useServerNames } from './common';
 
 /** "held: pre-restore" for a held snapshot (never pruned until released). */
-export function HeldBadge({ held }: { held: string | undefined }) {
+export function HeldBadge({ held }: { held: string | null | undefined }) {
   if (!held) return null;
   return (
     <Badge variant="light" color="violet" radius="sm" tt="none" data-testid="held-badge" title="Never pruned until released">
