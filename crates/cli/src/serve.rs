@@ -270,8 +270,15 @@ fn spawn_periodic_storage(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(e) = engine.collect_storage_all().await {
-                tracing::warn!(error = %e, "periodic storage collection failed");
+            match engine.collect_storage_all().await {
+                Ok(outcomes) => {
+                    for o in &outcomes {
+                        if let Err(e) = &o.result {
+                            tracing::warn!(server = %o.server_name, error = %e, "storage collection failed");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "periodic storage collection failed"),
             }
         }
     }))

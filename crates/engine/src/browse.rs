@@ -216,7 +216,7 @@ impl Engine {
     }
 
     /// One page of the directory `path` of a snapshot or replica (module docs).
-    #[tracing::instrument(skip_all, fields(path = %path), err)]
+    #[tracing::instrument(skip_all, fields(path = %path), err(level = "debug", Display))]
     pub async fn list_tree(
         &self,
         source: Source,
@@ -284,7 +284,7 @@ impl Engine {
 
     /// Starts reading the regular file `path` of a snapshot or replica, after recording
     /// the download as `FileDownloaded` (module docs).
-    #[tracing::instrument(skip_all, fields(path = %path), err)]
+    #[tracing::instrument(skip_all, fields(path = %path), err(level = "debug", Display))]
     pub async fn open_file(
         &self,
         source: Source,

@@ -35,7 +35,7 @@ fn stream_error(e: impl std::fmt::Display) -> EngineError {
 impl Engine {
     /// The changes from `against` to `snapshot` (both of one subvolume, present on the
     /// primary), `limit` of them from position `cursor` (module docs).
-    #[tracing::instrument(skip_all, fields(snapshot = %snapshot, against = %against), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %snapshot, against = %against), err(level = "debug", Display))]
     pub async fn diff_snapshots(
         &self,
         snapshot: SnapshotId,

@@ -37,7 +37,7 @@ pub struct FoundSubvolume {
 }
 
 /// The subvolumes of the filesystems holding `roots` (each filesystem once).
-#[tracing::instrument(skip_all, fields(host = %btrfs.host().describe()), err)]
+#[tracing::instrument(skip_all, fields(host = %btrfs.host().describe()), err(level = "debug", Display))]
 pub async fn scan(
     btrfs: &Btrfs<Arc<dyn Host>>,
     roots: &[ServerPath],

@@ -36,7 +36,7 @@ pub fn parse_root_list(list: &str) -> Result<Vec<ServerPath>, EngineError> {
 /// Makes sure a local primary with exactly `roots` is registered (see the module docs).
 /// Returns its id, or `None` when there is none and `roots` is empty. Safe when several
 /// processes start at once (serialized by an advisory lock).
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug", Display))]
 pub async fn ensure_local_primary(
     events: &EventStore,
     roots: &[ServerPath],

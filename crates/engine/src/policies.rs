@@ -30,7 +30,7 @@ fn validated(mut spec: PolicySpec) -> Result<PolicySpec, EngineError> {
 
 impl Engine {
     /// Creates a policy. A taken name is a conflict.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug", Display))]
     pub async fn create_policy(
         &self,
         spec: PolicySpec,
@@ -69,7 +69,7 @@ impl Engine {
     }
 
     /// Replaces a policy's spec. Renaming onto another policy's name is a conflict.
-    #[tracing::instrument(skip_all, fields(policy = %id), err)]
+    #[tracing::instrument(skip_all, fields(policy = %id), err(level = "debug", Display))]
     pub async fn update_policy(
         &self,
         id: PolicyId,
@@ -106,7 +106,7 @@ impl Engine {
     }
 
     /// Deletes a policy that no subvolume follows; otherwise a conflict naming them.
-    #[tracing::instrument(skip_all, fields(policy = %id), err)]
+    #[tracing::instrument(skip_all, fields(policy = %id), err(level = "debug", Display))]
     pub async fn delete_policy(
         &self,
         id: PolicyId,
@@ -132,7 +132,7 @@ impl Engine {
     }
 
     /// Makes a managed subvolume follow a policy (replacing the one it followed).
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume, policy = %policy), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume, policy = %policy), err(level = "debug", Display))]
     pub async fn assign_policy(
         &self,
         subvolume: SubvolumeId,
@@ -190,7 +190,7 @@ impl Engine {
     }
 
     /// Ends a subvolume's policy assignment; returns the policy it followed.
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err(level = "debug", Display))]
     pub async fn unassign_policy(
         &self,
         subvolume: SubvolumeId,

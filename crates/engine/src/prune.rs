@@ -134,7 +134,7 @@ async fn plan_subvolume(
 
 impl Engine {
     /// The retention plan of a subvolume under `retention` at `at`, changing nothing.
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err(level = "debug", Display))]
     pub async fn preview_retention(
         &self,
         subvolume: SubvolumeId,
@@ -179,7 +179,7 @@ impl Engine {
 
     /// Deletes, on the primary, what the assigned policy's retention does not keep at
     /// `now` (see the module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err(level = "debug", Display))]
     pub async fn prune_subvolume(
         &self,
         subvolume: SubvolumeId,

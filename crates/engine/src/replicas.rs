@@ -19,7 +19,7 @@ use crate::{Engine, EngineError, abs, recorded_path};
 
 impl Engine {
     /// Deletes a replica from its target (module docs). Returns what was deleted.
-    #[tracing::instrument(skip_all, fields(replica = %id, force), err)]
+    #[tracing::instrument(skip_all, fields(replica = %id, force), err(level = "debug", Display))]
     pub async fn remove_replica(
         &self,
         id: ReplicaId,

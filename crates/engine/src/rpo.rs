@@ -12,7 +12,7 @@ use crate::{Engine, EngineError};
 impl Engine {
     /// Sets (`Some`) or clears (`None`: back to the default) a subvolume's RPO.
     /// Refused, changing nothing, for an unknown subvolume or an out-of-range value.
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err(level = "debug", Display))]
     pub async fn set_rpo(
         &self,
         subvolume: SubvolumeId,

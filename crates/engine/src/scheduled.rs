@@ -61,7 +61,7 @@ pub fn slot_snapshot_name(subvolume: &domain::SubvolumeName, slot: DateTime<Utc>
 
 impl Engine {
     /// Makes (or finds) the snapshot of `slot` for a managed subvolume (module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %id, slot = %slot), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %id, slot = %slot), err(level = "debug", Display))]
     pub async fn snapshot_for_slot(
         &self,
         id: SubvolumeId,

@@ -116,7 +116,7 @@ impl Engine {
     }
 
     /// Creates a read-only snapshot of a managed subvolume (see the module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %id), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %id), err(level = "debug", Display))]
     pub async fn create_snapshot(
         &self,
         id: SubvolumeId,
@@ -232,7 +232,7 @@ impl Engine {
 
     /// Deletes a managed snapshot. With `of_subvolume`, refuses a snapshot of another
     /// subvolume (as not found).
-    #[tracing::instrument(skip_all, fields(snapshot = %id), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %id), err(level = "debug", Display))]
     pub async fn delete_snapshot(
         &self,
         id: SnapshotId,
@@ -294,7 +294,7 @@ impl Engine {
     }
 
     /// Takes an unmanaged (discovered) snapshot under management.
-    #[tracing::instrument(skip_all, fields(snapshot = %id), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %id), err(level = "debug", Display))]
     pub async fn adopt_snapshot(
         &self,
         id: SnapshotId,
@@ -335,7 +335,7 @@ impl Engine {
     }
 
     /// Reconciles one subvolume's catalog with the disk (see the module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %id), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %id), err(level = "debug", Display))]
     pub async fn sync_subvolume(
         &self,
         id: SubvolumeId,

@@ -363,7 +363,7 @@ fn duplicate_name(name: &str) -> EngineError {
 impl Engine {
     /// Registers a server reached over SSH (see the module docs). Returns the server as
     /// recorded and the checks that were run.
-    #[tracing::instrument(skip_all, fields(name = %req.name, address = %req.address), err(Display))]
+    #[tracing::instrument(skip_all, fields(name = %req.name, address = %req.address), err(level = "debug", Display))]
     pub async fn register_ssh_server(
         &self,
         vault: &Vault,
@@ -471,7 +471,7 @@ impl Engine {
     }
 
     /// Changes a server's settings and/or credentials (see [`ServerChanges`]).
-    #[tracing::instrument(skip_all, fields(server = %id), err(Display))]
+    #[tracing::instrument(skip_all, fields(server = %id), err(level = "debug", Display))]
     pub async fn update_server(
         &self,
         vault: &Vault,
@@ -565,7 +565,7 @@ impl Engine {
 
     /// Removes a server and its secrets. Refused while subvolumes are managed on it or
     /// replication targets use it (naming them).
-    #[tracing::instrument(skip_all, fields(server = %id), err(Display))]
+    #[tracing::instrument(skip_all, fields(server = %id), err(level = "debug", Display))]
     pub async fn remove_server(&self, id: ServerId, meta: &AppendMeta) -> Result<(), EngineError> {
         let mut tx = self.events.pool().begin().await?;
         locks::lock_server_registry(&mut tx).await?;
@@ -636,7 +636,7 @@ impl Engine {
 
     /// Re-pins a server's host key to the one it presents now, which must be
     /// `fingerprint`. Records `ServerHostKeyAccepted` (nothing when it is already pinned).
-    #[tracing::instrument(skip_all, fields(server = %id), err(Display))]
+    #[tracing::instrument(skip_all, fields(server = %id), err(level = "debug", Display))]
     pub async fn accept_host_key(
         &self,
         id: ServerId,

@@ -55,7 +55,7 @@ pub struct CollectOutcome {
 
 impl Engine {
     /// Collects one server's storage figures now and records them (or the failure).
-    #[tracing::instrument(skip_all, fields(server = %server_id), err(Display))]
+    #[tracing::instrument(skip_all, fields(server = %server_id), err(level = "debug", Display))]
     pub async fn collect_storage(
         &self,
         server_id: ServerId,
@@ -134,7 +134,7 @@ impl Engine {
 
     /// Turns reading qgroup sizes on or off for a server (records
     /// [`ServerStorageSettingsChanged`] when it changes). Never enables quotas.
-    #[tracing::instrument(skip_all, fields(server = %server_id), err(Display))]
+    #[tracing::instrument(skip_all, fields(server = %server_id), err(level = "debug", Display))]
     pub async fn set_collect_qgroups(
         &self,
         server_id: ServerId,

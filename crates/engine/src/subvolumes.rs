@@ -38,7 +38,7 @@ pub struct DiscoveredSubvolume {
 
 impl Engine {
     /// The subvolumes under the server's allowed roots, marking the managed ones.
-    #[tracing::instrument(skip_all, fields(server = %server_id), err)]
+    #[tracing::instrument(skip_all, fields(server = %server_id), err(level = "debug", Display))]
     pub async fn discover_subvolumes(
         &self,
         server_id: ServerId,
@@ -63,7 +63,7 @@ impl Engine {
     }
 
     /// Starts managing a subvolume (see the module docs for the checks).
-    #[tracing::instrument(skip_all, fields(server = %req.server_id), err)]
+    #[tracing::instrument(skip_all, fields(server = %req.server_id), err(level = "debug", Display))]
     pub async fn manage_subvolume(
         &self,
         req: &ManageRequest,
@@ -181,7 +181,7 @@ impl Engine {
     }
 
     /// Stops managing a subvolume. Its snapshots stay on disk and in the catalog.
-    #[tracing::instrument(skip_all, fields(subvolume = %id), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %id), err(level = "debug", Display))]
     pub async fn unmanage_subvolume(
         &self,
         id: SubvolumeId,

@@ -75,7 +75,7 @@ impl Engine {
     /// `target_retention` at `now` (module docs). Nothing (an empty list) when the
     /// subvolume follows no policy or the policy has no target retention. Target
     /// failures are in the reports (and recorded); `Err` only for the database.
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume), err(level = "debug", Display))]
     pub async fn prune_targets(
         &self,
         subvolume: SubvolumeId,

@@ -77,7 +77,7 @@ async fn check_unique(
 
 impl Engine {
     /// Attaches a replication target to a managed subvolume (see the module docs).
-    #[tracing::instrument(skip_all, fields(subvolume = %subvolume, server = %server), err)]
+    #[tracing::instrument(skip_all, fields(subvolume = %subvolume, server = %server), err(level = "debug", Display))]
     pub async fn add_target(
         &self,
         subvolume: SubvolumeId,
@@ -165,7 +165,7 @@ impl Engine {
     }
 
     /// Changes a target's directory or options.
-    #[tracing::instrument(skip_all, fields(target = %id), err)]
+    #[tracing::instrument(skip_all, fields(target = %id), err(level = "debug", Display))]
     pub async fn update_target(
         &self,
         id: TargetId,
@@ -223,7 +223,7 @@ impl Engine {
 
     /// Detaches a target (nothing on the remote is touched). Refused while a replication
     /// to it has not finished.
-    #[tracing::instrument(skip_all, fields(target = %id), err)]
+    #[tracing::instrument(skip_all, fields(target = %id), err(level = "debug", Display))]
     pub async fn remove_target(&self, id: TargetId, meta: &AppendMeta) -> Result<(), EngineError> {
         let first = projections::target(self.events.pool(), id)
             .await?

@@ -250,7 +250,7 @@ fn millis(d: Duration) -> u64 {
 impl Engine {
     /// Records a request to replicate a snapshot to some of its subvolume's targets
     /// (all of them when `targets` is `None`). Field names lead every refusal.
-    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err(level = "debug", Display))]
     pub async fn request_replication(
         &self,
         snapshot: SnapshotId,
@@ -266,7 +266,7 @@ impl Engine {
     /// (a job killed between requesting and enqueueing asks again and gets the same
     /// run). Its id is derived from the snapshot's ([`after_snapshot_id`]); the request
     /// appends with `NoStream`, so a second one finds the first.
-    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err(level = "debug", Display))]
     pub async fn request_replication_once(
         &self,
         snapshot: SnapshotId,
@@ -392,7 +392,7 @@ impl Engine {
     /// `ReplicationRetried`) so that the next `run_replication` tries them again, and
     /// only them; permanent failures stay failed. Returns the requeued targets (none
     /// when the run is not finished or nothing failed transiently).
-    #[tracing::instrument(skip_all, fields(replication = %id), err)]
+    #[tracing::instrument(skip_all, fields(replication = %id), err(level = "debug", Display))]
     pub async fn retry_replication(
         &self,
         id: ReplicationId,

@@ -42,7 +42,7 @@ pub struct TargetPreview {
 
 impl Engine {
     /// The plan of replicating `snapshot` to each of its subvolume's targets (module docs).
-    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %snapshot), err(level = "debug", Display))]
     pub async fn preview_replication(
         &self,
         snapshot: SnapshotId,

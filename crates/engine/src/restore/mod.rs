@@ -85,7 +85,7 @@ fn invalid(field: &str, why: impl std::fmt::Display) -> EngineError {
 
 impl Engine {
     /// Checks and records a restore request (module docs); the caller enqueues its job.
-    #[tracing::instrument(skip_all, fields(mode = req.mode.as_str(), snapshot = %req.snapshot_id), err)]
+    #[tracing::instrument(skip_all, fields(mode = req.mode.as_str(), snapshot = %req.snapshot_id), err(level = "debug", Display))]
     pub async fn request_restore(
         &self,
         req: RestoreRequest,
@@ -264,7 +264,7 @@ impl Engine {
     /// the outcome. Permanent failures are recorded as `RestoreFailed` here; a transient
     /// one is returned for the job runner to retry, which calls
     /// [`Engine::give_up_restore`] when it stops trying.
-    #[tracing::instrument(skip_all, fields(restore = %id), err)]
+    #[tracing::instrument(skip_all, fields(restore = %id), err(level = "debug", Display))]
     pub async fn run_restore(
         &self,
         id: RestoreId,
@@ -420,7 +420,7 @@ pub(crate) fn succeeded(id: RestoreId, o: Outcome) -> DomainEvent {
 
 impl Engine {
     /// Releases a held snapshot: retention may prune it again (`SnapshotReleased`).
-    #[tracing::instrument(skip_all, fields(snapshot = %id), err)]
+    #[tracing::instrument(skip_all, fields(snapshot = %id), err(level = "debug", Display))]
     pub async fn release_snapshot(
         &self,
         id: SnapshotId,
