@@ -77,7 +77,10 @@ pub fn complete(document: &str) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&doc)
 }
 
-/// Every property an object schema does not require may be `null`.
+/// Every property an object schema does not require may be `null`; and an `allOf` keeps
+/// only its schemas, not the annotation-only parts poem-openapi adds beside a `$ref` (the
+/// description is on the property already): generators such as openapi-python-client
+/// cannot combine an enum with them.
 fn mark_optional_nullable(schema: &mut Value) {
     let required: Vec<String> = schema
         .get("required")
@@ -92,12 +95,30 @@ fn mark_optional_nullable(schema: &mut Value) {
         return;
     };
     for (name, property) in properties.iter_mut() {
-        if required.contains(name) {
-            continue;
-        }
         let Some(p) = property.as_object_mut() else {
             continue;
         };
+        if let Some(Value::Array(parts)) = p.get_mut("allOf") {
+            let is_schema = |v: &Value| {
+                [
+                    "$ref",
+                    "type",
+                    "properties",
+                    "allOf",
+                    "oneOf",
+                    "anyOf",
+                    "enum",
+                ]
+                .iter()
+                .any(|k| v.get(k).is_some())
+            };
+            if parts.iter().any(is_schema) {
+                parts.retain(is_schema);
+            }
+        }
+        if required.contains(name) {
+            continue;
+        }
         // A `$ref` ignores its siblings (OpenAPI 3.0): wrap it to say more.
         if let Some(reference) = p.remove("$ref") {
             p.insert("allOf".into(), json!([{ "$ref": reference }]));
@@ -412,7 +433,11 @@ mod tests {
                 "properties": {
                     "id": { "type": "string" },
                     "note": { "type": "string" },
-                    "owner": { "$ref": "#/components/schemas/Owner" }
+                    "owner": { "$ref": "#/components/schemas/Owner" },
+                    "level": {
+                        "allOf": [{ "$ref": "#/components/schemas/Level" }, { "description": "How bad." }],
+                        "description": "How bad."
+                    }
                 }
             }}}
         }));
@@ -425,6 +450,11 @@ mod tests {
         );
         assert_eq!(props["owner"]["nullable"], json!(true));
         assert!(props["owner"].get("$ref").is_none());
+        assert_eq!(
+            props["level"]["allOf"],
+            json!([{ "$ref": "#/components/schemas/Level" }])
+        );
+        assert_eq!(props["level"]["description"], "How bad.");
     }
 
     #[test]

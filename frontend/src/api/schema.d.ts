@@ -1608,7 +1608,7 @@ export interface components {
             checked_at: string;
             problems: components["schemas"]["FleetProblem"][];
             /** @description The worst severity among the problems; `ok` only when there is none. */
-            status: components["schemas"]["Severity"] & unknown;
+            status: components["schemas"]["Severity"];
             /**
              * Format: uint8
              * @description The filesystem usage threshold in force, in percent (`serve
@@ -1889,11 +1889,11 @@ export interface components {
          */
         NewTarget: {
             /** @description Default `none`. */
-            compression?: (components["schemas"]["Compression"] & unknown) | null;
+            compression?: components["schemas"]["Compression"] | null;
             /** @description Absolute path under one of the server's allowed roots; must exist there. */
             directory: string;
             /** @description Default `newest_only`. */
-            missing?: (components["schemas"]["Missing"] & unknown) | null;
+            missing?: components["schemas"]["Missing"] | null;
             /**
              * Format: uint64
              * @description Bytes per second, at least 1; absent: unlimited.
@@ -1920,7 +1920,7 @@ export interface components {
             /** @description What it is for, e.g. `grafana`. 1-64 characters. */
             name: string;
             /** @description The token's role; at most your own. Default: your role. */
-            role?: (components["schemas"]["RoleDto"] & unknown) | null;
+            role?: components["schemas"]["RoleDto"] | null;
         };
         /**
          * NewUser
@@ -2028,10 +2028,10 @@ export interface components {
              */
             replicate_after_snapshot: boolean | null;
             /** @description Retention on the primary. */
-            retention: components["schemas"]["PolicyRetention"] & unknown;
+            retention: components["schemas"]["PolicyRetention"];
             schedule: components["schemas"]["PolicySchedule"];
             /** @description Retention of the copies on replication targets (applied once replication lands). */
-            target_retention?: (components["schemas"]["PolicyRetention"] & unknown) | null;
+            target_retention?: components["schemas"]["PolicyRetention"] | null;
         };
         /**
          * PolicyPatch
@@ -2043,7 +2043,7 @@ export interface components {
             retention?: components["schemas"]["PolicyRetention"] | null;
             schedule?: components["schemas"]["PolicySchedule"] | null;
             /** @description `null` removes the target retention. */
-            target_retention?: (components["schemas"]["PolicyRetention"] & unknown) | null;
+            target_retention?: components["schemas"]["PolicyRetention"] | null;
         };
         /**
          * PolicyRetention
@@ -2121,7 +2121,7 @@ export interface components {
              */
             at?: string | null;
             /** @description A policy that is not saved. */
-            draft?: (components["schemas"]["PolicyInput"] & unknown) | null;
+            draft?: components["schemas"]["PolicyInput"] | null;
             /**
              * Format: uuid
              * @description A saved policy. Exactly one of `policy_id` and `draft`.
@@ -2230,7 +2230,7 @@ export interface components {
              */
             uuid: string;
             /** @description The last verification against the source snapshot, if any. */
-            verification?: (components["schemas"]["Verification"] & unknown) | null;
+            verification?: components["schemas"]["Verification"] | null;
         };
         /**
          * Replication
@@ -2289,7 +2289,7 @@ export interface components {
              */
             bytes_total: number;
             /** @description How the current send goes to the target. */
-            compression?: (components["schemas"]["Compression"] & unknown) | null;
+            compression?: components["schemas"]["Compression"] | null;
             /**
              * @description Why a target set to zstd gets the uncompressed stream (a warning: e.g. no `zstd`
              *     on the target's server).
@@ -2915,9 +2915,9 @@ export interface components {
             /** Format: uint64 */
             last_transfer_throughput_bytes_per_sec?: number | null;
             /** @description The newest present snapshot on the primary. */
-            newest_primary_snapshot?: (components["schemas"]["HealthSnapshotRef"] & unknown) | null;
+            newest_primary_snapshot?: components["schemas"]["HealthSnapshotRef"] | null;
             /** @description The newest snapshot complete on the target. */
-            newest_replica_snapshot?: (components["schemas"]["HealthSnapshotRef"] & unknown) | null;
+            newest_replica_snapshot?: components["schemas"]["HealthSnapshotRef"] | null;
             /**
              * Format: uint64
              * @description Age of the newest replica (now minus its creation on the primary).
