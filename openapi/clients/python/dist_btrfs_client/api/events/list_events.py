@@ -1,0 +1,243 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.audit_page import AuditPage
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    before: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["before"] = before
+
+    params["limit"] = limit
+
+    params["q"] = q
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/events",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditPage | Problem | None:
+    if response.status_code == 200:
+        response_200 = AuditPage.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditPage | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    before: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+
+) -> Response[AuditPage | Problem]:
+    """ The audit timeline, newest first, paged by `before` (a sequence number), filtered
+    by every given parameter.
+
+    Args:
+        before (int | Unset):
+        limit (int | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditPage | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        before=before,
+limit=limit,
+q=q,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    before: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+
+) -> AuditPage | Problem | None:
+    """ The audit timeline, newest first, paged by `before` (a sequence number), filtered
+    by every given parameter.
+
+    Args:
+        before (int | Unset):
+        limit (int | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditPage | Problem
+     """
+
+
+    return sync_detailed(
+        client=client,
+before=before,
+limit=limit,
+q=q,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    before: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+
+) -> Response[AuditPage | Problem]:
+    """ The audit timeline, newest first, paged by `before` (a sequence number), filtered
+    by every given parameter.
+
+    Args:
+        before (int | Unset):
+        limit (int | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditPage | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        before=before,
+limit=limit,
+q=q,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    before: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+
+) -> AuditPage | Problem | None:
+    """ The audit timeline, newest first, paged by `before` (a sequence number), filtered
+    by every given parameter.
+
+    Args:
+        before (int | Unset):
+        limit (int | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditPage | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+before=before,
+limit=limit,
+q=q,
+
+    )).parsed

@@ -1,0 +1,273 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.checks_problem import ChecksProblem
+from ...models.new_server import NewServer
+from ...models.problem import Problem
+from ...models.server import Server
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: NewServer,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/servers",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChecksProblem | Problem | Server | None:
+    if response.status_code == 201:
+        response_201 = Server.from_dict(response.json())
+
+
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ChecksProblem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ChecksProblem | Problem | Server]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: NewServer,
+
+) -> Response[ChecksProblem | Problem | Server]:
+    """ Registers a server reached over SSH: validates the input, connects (pinning the
+    host key it presents), runs the checks and refuses a server that fails them
+    unless `force` (a failed connection is refused regardless). Admins only.
+
+    Args:
+        body (NewServer): A new SSH server. Give `password` or `private_key` (with `passphrase`
+            when it is
+            encrypted); they are stored encrypted and never returned.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChecksProblem | Problem | Server]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: NewServer,
+
+) -> ChecksProblem | Problem | Server | None:
+    """ Registers a server reached over SSH: validates the input, connects (pinning the
+    host key it presents), runs the checks and refuses a server that fails them
+    unless `force` (a failed connection is refused regardless). Admins only.
+
+    Args:
+        body (NewServer): A new SSH server. Give `password` or `private_key` (with `passphrase`
+            when it is
+            encrypted); they are stored encrypted and never returned.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChecksProblem | Problem | Server
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: NewServer,
+
+) -> Response[ChecksProblem | Problem | Server]:
+    """ Registers a server reached over SSH: validates the input, connects (pinning the
+    host key it presents), runs the checks and refuses a server that fails them
+    unless `force` (a failed connection is refused regardless). Admins only.
+
+    Args:
+        body (NewServer): A new SSH server. Give `password` or `private_key` (with `passphrase`
+            when it is
+            encrypted); they are stored encrypted and never returned.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChecksProblem | Problem | Server]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: NewServer,
+
+) -> ChecksProblem | Problem | Server | None:
+    """ Registers a server reached over SSH: validates the input, connects (pinning the
+    host key it presents), runs the checks and refuses a server that fails them
+    unless `force` (a failed connection is refused regardless). Admins only.
+
+    Args:
+        body (NewServer): A new SSH server. Give `password` or `private_key` (with `passphrase`
+            when it is
+            encrypted); they are stored encrypted and never returned.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChecksProblem | Problem | Server
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,258 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...models.snapshot import Snapshot
+from ...types import UNSET, Unset
+from typing import cast
+from uuid import UUID
+
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    subvolume_id: UUID | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_subvolume_id: str | Unset = UNSET
+    if not isinstance(subvolume_id, Unset):
+        json_subvolume_id = str(subvolume_id)
+    params["subvolume_id"] = json_subvolume_id
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/snapshots/{id}".format(id=quote(str(id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Snapshot | None:
+    if response.status_code == 200:
+        response_200 = Snapshot.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Snapshot]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    subvolume_id: UUID | Unset = UNSET,
+
+) -> Response[Problem | Snapshot]:
+    """ Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+    unless adopted.
+
+    Args:
+        id (UUID):
+        subvolume_id (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Snapshot]
+     """
+
+
+    kwargs = _get_kwargs(
+        id=id,
+subvolume_id=subvolume_id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    subvolume_id: UUID | Unset = UNSET,
+
+) -> Problem | Snapshot | None:
+    """ Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+    unless adopted.
+
+    Args:
+        id (UUID):
+        subvolume_id (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Snapshot
+     """
+
+
+    return sync_detailed(
+        id=id,
+client=client,
+subvolume_id=subvolume_id,
+
+    ).parsed
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    subvolume_id: UUID | Unset = UNSET,
+
+) -> Response[Problem | Snapshot]:
+    """ Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+    unless adopted.
+
+    Args:
+        id (UUID):
+        subvolume_id (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Snapshot]
+     """
+
+
+    kwargs = _get_kwargs(
+        id=id,
+subvolume_id=subvolume_id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    subvolume_id: UUID | Unset = UNSET,
+
+) -> Problem | Snapshot | None:
+    """ Deletes a snapshot from disk. Snapshots dist-btrfs did not create are refused
+    unless adopted.
+
+    Args:
+        id (UUID):
+        subvolume_id (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Snapshot
+     """
+
+
+    return (await asyncio_detailed(
+        id=id,
+client=client,
+subvolume_id=subvolume_id,
+
+    )).parsed

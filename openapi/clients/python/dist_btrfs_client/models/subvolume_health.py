@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+import datetime
+
+if TYPE_CHECKING:
+  from ..models.health_summary import HealthSummary
+  from ..models.rpo import Rpo
+  from ..models.target_health_dto import TargetHealthDto
+
+
+
+
+
+T = TypeVar("T", bound="SubvolumeHealth")
+
+
+
+@_attrs_define
+class SubvolumeHealth:
+    """ One subvolume's replication health and RPO.
+
+        Attributes:
+            as_of (datetime.datetime):
+            items (list[TargetHealthDto]):
+            rpo (Rpo): A subvolume's RPO.
+            summary (HealthSummary): How many (subvolume, target) pairs are in each state.
+     """
+
+    as_of: datetime.datetime
+    items: list[TargetHealthDto]
+    rpo: Rpo
+    summary: HealthSummary
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.health_summary import HealthSummary # noqa: PLC0415
+        from ..models.rpo import Rpo # noqa: PLC0415
+        from ..models.target_health_dto import TargetHealthDto # noqa: PLC0415
+        as_of = self.as_of.isoformat()
+
+        items = []
+        for items_item_data in self.items:
+            items_item = items_item_data.to_dict()
+            items.append(items_item)
+
+
+
+        rpo = self.rpo.to_dict()
+
+        summary = self.summary.to_dict()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "as_of": as_of,
+            "items": items,
+            "rpo": rpo,
+            "summary": summary,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.health_summary import HealthSummary # noqa: PLC0415
+        from ..models.rpo import Rpo # noqa: PLC0415
+        from ..models.target_health_dto import TargetHealthDto # noqa: PLC0415
+        d = dict(src_dict)
+        as_of = datetime.datetime.fromisoformat(d.pop("as_of"))
+
+
+
+
+        items = []
+        _items = d.pop("items")
+        for items_item_data in (_items):
+            items_item = TargetHealthDto.from_dict(items_item_data)
+
+
+
+            items.append(items_item)
+
+
+        rpo = Rpo.from_dict(d.pop("rpo"))
+
+
+
+
+        summary = HealthSummary.from_dict(d.pop("summary"))
+
+
+
+
+        subvolume_health = cls(
+            as_of=as_of,
+            items=items,
+            rpo=rpo,
+            summary=summary,
+        )
+
+
+        subvolume_health.additional_properties = d
+        return subvolume_health
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
