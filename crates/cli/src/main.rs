@@ -28,7 +28,7 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "DIST_BTRFS_LOG_FORMAT")]
     log_format: LogFormat,
     /// What is logged: a tracing filter (`info`, `debug`, `info,engine=debug`, ...).
-    #[arg(long, global = true, default_value = "info,sqlx=warn", env = "DIST_BTRFS_LOG")]
+    #[arg(long, global = true, default_value = telemetry::DEFAULT_LOG, env = "DIST_BTRFS_LOG")]
     log: String,
     #[command(subcommand)]
     command: Command,

@@ -79,12 +79,16 @@ fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The default filter: what happened to the fleet at INFO; the database driver's and the
+/// job queue's own chatter (a line per query, per worker start and stop) only as warnings.
+pub const DEFAULT_LOG: &str = "info,sqlx=warn,apalis_core=warn";
+
 /// Installs the global subscriber (and OTLP exporters when configured).
 pub fn init(format: LogFormat, directives: &str) -> Telemetry {
     let filter = || {
         EnvFilter::try_new(directives).unwrap_or_else(|e| {
             eprintln!("dist-btrfs: --log / DIST_BTRFS_LOG {directives:?} is not a filter ({e}); logging at info");
-            EnvFilter::new("info,sqlx=warn")
+            EnvFilter::new(DEFAULT_LOG)
         })
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
