@@ -220,8 +220,12 @@ fn service() -> OpenApiService<Apis, ()> {
 /// The OpenAPI document as pretty JSON (what `dist-btrfs openapi` prints and
 /// `openapi/dist-btrfs.json` holds).
 pub fn openapi_json() -> String {
-    let raw = service().spec();
-    spec::complete(&raw).unwrap_or(raw)
+    completed(&service().spec())
+}
+
+/// poem-openapi's document completed by [`spec::complete`] (as it is, should that fail).
+fn completed(raw: &str) -> String {
+    spec::complete(raw).unwrap_or_else(|_| raw.to_owned())
 }
 
 /// The whole HTTP application: API, spec, docs UI and the dashboard (the built
@@ -230,7 +234,7 @@ pub fn openapi_json() -> String {
 pub fn app(state: AppState, frontend_dir: Option<PathBuf>) -> impl Endpoint {
     let api = service();
     let raw = api.spec();
-    let document = spec::complete(&raw).unwrap_or_else(|_| raw.clone());
+    let document = completed(&raw);
     // The docs page embeds the document: poem's page, with the completed one in it.
     let docs_page = api.swagger_ui_html().replacen(&raw, &document, 1);
     let routes_of_document = spec::Routes::from_document(&document);

@@ -233,17 +233,25 @@ impl Routes {
         self.entry(path).map(|e| e.allow.as_str())
     }
 
+    /// The JSON body schema the document gives `method` on the API path `path`.
+    fn body_schema(&self, method: &str, path: &str) -> Option<&Value> {
+        let entry = self.entry(path)?;
+        entry
+            .bodies
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, schema)| schema)
+    }
+
     /// Whether a JSON request body has the types the document gives it: a string where a
     /// string is expected, not a number or boolean that poem-openapi would turn into one.
     /// `Err` is the 400 to answer. Bodies the document does not describe pass.
     pub fn check_body(&self, method: &str, path: &str, body: &Value) -> Result<(), Problem> {
-        let Some(schema) = self
-            .entry(path)
-            .and_then(|e| e.bodies.iter().find(|(m, _)| m == method))
-            .map(|(_, schema)| schema)
-        else {
-            return Ok(());
-        };
+        self.body_schema(method, path)
+            .map_or(Ok(()), |schema| self.check_against(schema, body))
+    }
+
+    fn check_against(&self, schema: &Value, body: &Value) -> Result<(), Problem> {
         match self.type_error(body, schema, "", 0) {
             None => Ok(()),
             Some((at, message)) => {
@@ -392,12 +400,15 @@ pub async fn around<E: Endpoint>(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if is_json && routes.entry(&path).is_some() {
+    let schema = is_json
+        .then(|| routes.body_schema(req.method().as_str(), &path))
+        .flatten();
+    if let Some(schema) = schema {
         let bytes = req.take_body().into_bytes().await?;
-        let checked = serde_json::from_slice::<Value>(&bytes).map_or(Ok(()), |body| {
-            routes.check_body(req.method().as_str(), &path, &body)
-        });
-        if let Err(problem) = checked {
+        // A body that is no JSON is left to the parser's own 400.
+        if let Ok(body) = serde_json::from_slice::<Value>(&bytes)
+            && let Err(problem) = routes.check_against(schema, &body)
+        {
             return Ok(ProblemJson(problem).into_response());
         }
         req.set_body(bytes);
@@ -406,10 +417,11 @@ pub async fn around<E: Endpoint>(
         Ok(r) => r.into_response(),
         Err(e) => e.into_response(),
     };
-    let allow = routes
-        .allow(&path)
-        .and_then(|m| HeaderValue::from_str(m).ok());
-    if let Some(value) = allow.filter(|_| response.status() == StatusCode::METHOD_NOT_ALLOWED) {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(value) = routes
+            .allow(&path)
+            .and_then(|m| HeaderValue::from_str(m).ok())
+    {
         response.headers_mut().insert(ALLOW, value);
     }
     Ok(response)
