@@ -156,6 +156,19 @@ random_secret() {
     od -An -tx1 -N"$n" /dev/urandom | tr -d ' \n'
 }
 
+# admin_api_token BASE PASSWORD NAME COOKIE_JAR — log in to the API at BASE (`.../api/v1`) as
+# `admin` with PASSWORD, create an API token called NAME and print it (`dbt_...`); dies when
+# it cannot. Needs curl and jq. The session cookie goes to COOKIE_JAR.
+admin_api_token() {
+    local base=$1 password=$2 name=$3 jar=$4 login csrf token
+    login=$(jq -n --arg p "$password" '{username: "admin", password: $p}')
+    csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' -d "$login" "$base/auth/login" | jq -r .csrf_token)
+    token=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'content-type: application/json' \
+        -d "$(jq -n --arg n "$name" '{name: $n}')" "$base/tokens" | jq -r .token)
+    [[ "$token" == dbt_* ]] || die "could not make an API token"
+    printf '%s\n' "$token"
+}
+
 # wait_for_tcp HOST PORT [TIMEOUT_SECONDS] — wait until HOST:PORT accepts a TCP connection.
 # Only for loopback addresses (this project never addresses anything else).
 wait_for_tcp() {
