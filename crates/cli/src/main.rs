@@ -327,8 +327,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             store::db::migrate(database.pool()).await?;
             let report = store::projections::rebuild(database.pool()).await?;
             println!(
-                "projections rebuilt: {} events replayed into {} tables",
-                report.events_replayed, report.tables_cleared
+                "projections rebuilt: replayed {} events into {} tables; appends waited {} ms",
+                report.events_replayed,
+                report.tables_cleared,
+                report.appends_blocked.as_millis()
             );
             database.close().await
         }

@@ -70,12 +70,26 @@ pub(crate) async fn read_all_in<'e, E>(
 where
     E: sqlx::PgExecutor<'e>,
 {
+    read_range_in(executor, after, i64::MAX, limit).await
+}
+
+/// Up to `limit` events with `after < global_seq <= upto`, in log order.
+pub(crate) async fn read_range_in<'e, E>(
+    executor: E,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError>
+where
+    E: sqlx::PgExecutor<'e>,
+{
     let rows = sqlx::query(
         "SELECT global_seq, stream_id, stream_version, event_type, schema_version, payload,
                 actor, correlation_id, recorded_at
-           FROM events WHERE global_seq > $1 ORDER BY global_seq LIMIT $2",
+           FROM events WHERE global_seq > $1 AND global_seq <= $2 ORDER BY global_seq LIMIT $3",
     )
     .bind(after)
+    .bind(upto)
     .bind(limit)
     .fetch_all(executor)
     .await?;

@@ -2,9 +2,10 @@
 //! event log alone.
 //!
 //! Each projection is a plain `apply(conn, event)` function over `proj_*` tables.
-//! [`apply`] runs all of them inside the append's transaction; [`rebuild`] clears
-//! every `proj_*` table and replays the whole log in one transaction, with appends
-//! blocked meanwhile, so a rebuild gives exactly the tables live appends gave.
+//! [`apply`] runs all of them inside the append's transaction; [`rebuild`] replays the
+//! whole log into fresh copies of every `proj_*` table and swaps them in, so a rebuild
+//! gives exactly the tables live appends gave (the `rebuild` module says how appends go
+//! on meanwhile).
 //! Projections never read other projections and never do I/O beyond their tables.
 
 mod audit;
@@ -14,6 +15,7 @@ mod health;
 mod instance;
 pub mod notify;
 mod policies;
+mod rebuild;
 mod replicas;
 mod replication;
 mod restores;
@@ -22,15 +24,18 @@ mod snapshots;
 mod subvolumes;
 
 use sqlx::Row;
-use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::postgres::PgConnection;
 
 pub use audit::{AuditEntry, audit_timeline, names_of, subjects_of};
 pub use event_counts::event_counts;
 pub use health::{
-    HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health, rpo_of_subvolume,
+    HealthCursor, HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health,
+    replication_health_page, rpo_of_subvolume,
 };
 pub use instance::{InstanceView, instance};
 pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
+pub(crate) use rebuild::rebuild_in;
+pub use rebuild::{REPLAY_BATCH, RebuildReport, check, rebuild, snapshot};
 pub use replicas::{
     ReplicaView, VerificationView, replica, replicas_of_snapshot, replicas_of_target,
 };
@@ -48,7 +53,7 @@ pub use snapshots::{
 pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
 
 use crate::StoreError;
-use crate::record::{RecordedEvent, read_all_in};
+use crate::record::RecordedEvent;
 
 /// Every projection table, in the order they are cleared.
 pub const TABLES: &[&str] = &[
@@ -79,6 +84,16 @@ pub const TABLES: &[&str] = &[
 
 /// Runs every projection over one event (inside the caller's transaction).
 pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
+    apply_counting(conn, event, true).await
+}
+
+/// [`apply`], with `proj_event_counts` left alone unless `count_event` (a rebuild counts
+/// the replayed events in one statement instead: `rebuild` module docs).
+pub(crate) async fn apply_counting(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    count_event: bool,
+) -> Result<(), StoreError> {
     instance::apply(conn, event).await?;
     audit::apply(conn, event).await?;
     auth::apply(conn, event).await?;
@@ -86,7 +101,9 @@ pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(),
     subvolumes::apply(conn, event).await?;
     snapshots::apply(conn, event).await?;
     policies::apply(conn, event).await?;
-    event_counts::apply(conn, event).await?;
+    if count_event {
+        event_counts::apply(conn, event).await?;
+    }
     replication::apply(conn, event).await?;
     replicas::apply(conn, event).await?;
     restores::apply(conn, event).await?;
@@ -125,94 +142,4 @@ pub(crate) fn opt_text_enum<T>(
         parse(&t).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown value {t:?}")))
     })
     .transpose()
-}
-
-/// What a rebuild did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RebuildReport {
-    pub events_replayed: u64,
-    pub tables_cleared: usize,
-}
-
-const REPLAY_BATCH: i64 = 1000;
-
-/// Clears every projection table and replays the log, in one transaction.
-#[tracing::instrument(skip_all, err)]
-pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
-    let mut tx = pool.begin().await?;
-    let report = rebuild_in(&mut tx).await?;
-    tx.commit().await?;
-    tracing::info!(replayed = report.events_replayed, "projections rebuilt");
-    Ok(report)
-}
-
-/// [`rebuild`] inside the caller's transaction (a restored backup is loaded and
-/// replayed in one).
-pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, StoreError> {
-    // SHARE mode blocks concurrent INSERTs into events until we commit.
-    sqlx::query("LOCK TABLE events IN SHARE MODE")
-        .execute(&mut *tx)
-        .await?;
-    let tables = TABLES.join(", ");
-    sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {tables}")))
-        .execute(&mut *tx)
-        .await?;
-    let mut after = 0_i64;
-    let mut replayed = 0_u64;
-    loop {
-        let batch = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.global_seq;
-        for event in &batch {
-            apply(&mut *tx, event).await?;
-            replayed += 1;
-        }
-    }
-    Ok(RebuildReport {
-        events_replayed: replayed,
-        tables_cleared: TABLES.len(),
-    })
-}
-
-/// Every projection table as JSON rows in a stable order, for comparing a rebuild
-/// with the live tables.
-pub async fn snapshot(pool: &PgPool) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
-    let mut conn = pool.acquire().await?;
-    snapshot_in(&mut conn).await
-}
-
-/// [`snapshot`] on one connection (inside a transaction: what it sees).
-async fn snapshot_in(
-    conn: &mut PgConnection,
-) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
-    let mut out = Vec::with_capacity(TABLES.len());
-    for table in TABLES {
-        let rows: Vec<serde_json::Value> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT to_jsonb(t) FROM {table} t ORDER BY to_jsonb(t)::text"
-        )))
-        .fetch_all(&mut *conn)
-        .await?;
-        out.push(((*table).to_owned(), rows));
-    }
-    Ok(out)
-}
-
-/// Whether the projections equal a fresh rebuild: replays the log inside a transaction
-/// that is rolled back (appends wait meanwhile) and names each table whose rows differ
-/// from the live ones. Empty: they are equal.
-pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("LOCK TABLE events IN SHARE MODE")
-        .execute(&mut *tx)
-        .await?;
-    let live = snapshot_in(&mut tx).await?;
-    rebuild_in(&mut tx).await?;
-    let rebuilt = snapshot_in(&mut tx).await?;
-    tx.rollback().await?;
-    Ok(live
-        .into_iter()
-        .zip(rebuilt)
-        .filter(|(a, b)| a != b)
-        .map(|((table, _), _)| table)
-        .collect())
 }

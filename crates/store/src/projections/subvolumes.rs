@@ -68,8 +68,11 @@ pub(super) async fn apply(
         }
         DomainEvent::SnapshotCreated(e) => {
             sqlx::query(
+                // Only when there is an error to clear: a row rewritten by every snapshot
+                // would pile up versions in a long transaction (a rebuild).
                 "UPDATE proj_subvolumes SET last_snapshot_error = NULL, last_snapshot_error_at = NULL
-                  WHERE subvolume_id = $1",
+                  WHERE subvolume_id = $1
+                    AND (last_snapshot_error IS NOT NULL OR last_snapshot_error_at IS NOT NULL)",
             )
             .bind(e.subvolume_id.as_uuid())
             .execute(conn)

@@ -7,6 +7,7 @@
 
 mod backup;
 mod event_store;
+mod rebuild;
 mod replication_health;
 mod storage_metrics;
 mod vault;

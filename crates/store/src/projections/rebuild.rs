@@ -1,0 +1,310 @@
+//! Rebuilding the projections from the log, and checking them against a rebuild.
+//!
+//! [`rebuild`] (the `projections rebuild` command) never blocks appends for long:
+//! 1. a moment under `LOCK events IN SHARE MODE` records `upto`, the newest event: every
+//!    event at or below it is committed (the lock waits for the appends in flight);
+//! 2. a schema of its own (`proj_rebuild`) gets an empty copy of every projection table
+//!    (`LIKE … INCLUDING ALL`), and the log up to `upto` is replayed into it in batches of
+//!    [`REPLAY_BATCH`] events, each batch its own transaction with the schema first on the
+//!    `search_path` (projections name their tables unqualified). Appends go on meanwhile,
+//!    into the live tables;
+//! 3. under the SHARE lock again, the events appended since `upto` are replayed into the
+//!    copies, and each live table is dropped and its copy moved into its place, taking
+//!    the live index names. Appends wait for this part only.
+//!
+//! A row updated by every event of a kind (`proj_event_counts`) is not updated per event
+//! while replaying: the counts up to `upto` are one `GROUP BY` over the log, so no row
+//! collects a long chain of versions in one transaction.
+//!
+//! [`rebuild_in`] replays inside a caller's transaction (restoring a backup loads and
+//! replays in one), and [`check`] compares a rebuild, rolled back, with the live tables.
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnection, PgPool};
+
+use super::{TABLES, apply_counting};
+use crate::StoreError;
+use crate::record::{read_all_in, read_range_in};
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub events_replayed: u64,
+    pub tables_cleared: usize,
+    /// How long appends had to wait for the rebuild (its final catch-up and swap; for
+    /// [`rebuild_in`], the whole replay).
+    pub appends_blocked: std::time::Duration,
+}
+
+/// Events replayed per read (and, in [`rebuild`], per transaction).
+pub const REPLAY_BATCH: i64 = 2000;
+
+/// The schema the copies are built in.
+const SHADOW: &str = "proj_rebuild";
+
+async fn lock_events(conn: &mut PgConnection) -> Result<(), StoreError> {
+    // SHARE mode blocks concurrent INSERTs into events until the transaction ends.
+    sqlx::query("LOCK TABLE events IN SHARE MODE")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unqualified table names mean the copies for the rest of the transaction.
+async fn use_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL search_path TO {SHADOW}, public"
+    )))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `proj_event_counts` of the events up to `upto`, in one statement.
+async fn count_events(conn: &mut PgConnection, upto: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO proj_event_counts (event_type, events)
+         SELECT event_type, count(*) FROM events WHERE global_seq <= $1 GROUP BY event_type",
+    )
+    .bind(upto)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Clears every projection table and replays the log without holding appends back for
+/// more than the final catch-up (module docs).
+#[tracing::instrument(skip_all, err)]
+pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
+    // A connection of its own, closed at the end: it holds the rebuild's advisory lock
+    // (one rebuild at a time) and its session settings never reach the pool.
+    let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+    sqlx::query("SELECT pg_advisory_lock(hashtextextended('projections-rebuild', 0))")
+        .execute(&mut conn)
+        .await?;
+    let result = rebuild_on(&mut conn).await;
+    if result.is_err() {
+        let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {SHADOW} CASCADE"
+        )))
+        .execute(&mut conn)
+        .await;
+        if let Err(e) = dropped {
+            tracing::warn!(error = %e, "could not drop the rebuild's schema");
+        }
+    }
+    conn.close().await.ok();
+    let report = result?;
+    tracing::info!(replayed = report.events_replayed, "projections rebuilt");
+    Ok(report)
+}
+
+async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError> {
+    let upto: i64 = {
+        let mut tx = conn.begin().await?;
+        lock_events(&mut tx).await?;
+        let upto = sqlx::query_scalar("SELECT COALESCE(max(global_seq), 0) FROM events")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        upto
+    };
+    {
+        let mut tx = conn.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {SHADOW} CASCADE"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {SHADOW}")))
+            .execute(&mut *tx)
+            .await?;
+        for table in TABLES {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL)"
+            )))
+            .execute(&mut *tx)
+            .await?;
+        }
+        use_shadow(&mut tx).await?;
+        count_events(&mut tx, upto).await?;
+        tx.commit().await?;
+    }
+    let mut after = 0_i64;
+    let mut replayed = 0_u64;
+    loop {
+        let mut tx = conn.begin().await?;
+        use_shadow(&mut tx).await?;
+        let batch = read_range_in(&mut *tx, after, upto, REPLAY_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.global_seq;
+        for event in &batch {
+            apply_counting(&mut tx, event, false).await?;
+        }
+        tx.commit().await?;
+        replayed += batch.len() as u64;
+    }
+    // Catch up and swap; appends wait from here to the commit.
+    let mut tx = conn.begin().await?;
+    lock_events(&mut tx).await?;
+    let locked = std::time::Instant::now();
+    use_shadow(&mut tx).await?;
+    loop {
+        let batch = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.global_seq;
+        for event in &batch {
+            apply_counting(&mut tx, event, true).await?;
+        }
+        replayed += batch.len() as u64;
+    }
+    sqlx::query("SET LOCAL search_path TO public")
+        .execute(&mut *tx)
+        .await?;
+    for table in TABLES {
+        swap(&mut tx, table).await?;
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {SHADOW}")))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let appends_blocked = locked.elapsed();
+    // Fresh tables have no planner statistics yet.
+    for table in TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(RebuildReport {
+        events_replayed: replayed,
+        tables_cleared: TABLES.len(),
+        appends_blocked,
+    })
+}
+
+/// Index names and definitions (with the names taken out) of a table.
+async fn indexes_of(
+    conn: &mut PgConnection,
+    table: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.relname::text,
+                regexp_replace(pg_get_indexdef(i.indexrelid), 'INDEX \\S+ ON \\S+', 'INDEX ON')
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE i.indrelid = $1::regclass",
+    )
+    .bind(table)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Replaces `public.table` by its copy, giving the copy's indexes the live ones' names
+/// (migrations refer to them).
+async fn swap(conn: &mut PgConnection, table: &str) -> Result<(), StoreError> {
+    let live = indexes_of(conn, &format!("public.{table}")).await?;
+    let copy = indexes_of(conn, &format!("{SHADOW}.{table}")).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE public.{table}")))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER TABLE {SHADOW}.{table} SET SCHEMA public"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    // Two passes, so that no new name meets an index not renamed yet.
+    let mut renames = Vec::new();
+    for (n, (name, definition)) in copy.iter().enumerate() {
+        let Some((wanted, _)) = live.iter().find(|(_, d)| d == definition) else {
+            return Err(StoreError::Corrupt(format!(
+                "the rebuilt {table} has an index the live table lacks: {definition}"
+            )));
+        };
+        let temporary = format!("proj_rebuild_index_{n}");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER INDEX public.\"{name}\" RENAME TO \"{temporary}\""
+        )))
+        .execute(&mut *conn)
+        .await?;
+        renames.push((temporary, wanted.clone()));
+    }
+    for (temporary, wanted) in renames {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER INDEX public.\"{temporary}\" RENAME TO \"{wanted}\""
+        )))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Clears every projection table and replays the whole log inside the caller's
+/// transaction (appends wait until it ends).
+pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, StoreError> {
+    let started = std::time::Instant::now();
+    lock_events(tx).await?;
+    let tables = TABLES.join(", ");
+    sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {tables}")))
+        .execute(&mut *tx)
+        .await?;
+    let upto: i64 = sqlx::query_scalar("SELECT COALESCE(max(global_seq), 0) FROM events")
+        .fetch_one(&mut *tx)
+        .await?;
+    count_events(tx, upto).await?;
+    let mut after = 0_i64;
+    let mut replayed = 0_u64;
+    loop {
+        let batch = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.global_seq;
+        for event in &batch {
+            apply_counting(&mut *tx, event, false).await?;
+        }
+        replayed += batch.len() as u64;
+    }
+    Ok(RebuildReport {
+        events_replayed: replayed,
+        tables_cleared: TABLES.len(),
+        appends_blocked: started.elapsed(),
+    })
+}
+
+/// Every projection table as JSON rows in a stable order, for comparing a rebuild
+/// with the live tables.
+pub async fn snapshot(pool: &PgPool) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    snapshot_in(&mut conn).await
+}
+
+/// [`snapshot`] on one connection (inside a transaction: what it sees).
+async fn snapshot_in(
+    conn: &mut PgConnection,
+) -> Result<Vec<(String, Vec<serde_json::Value>)>, StoreError> {
+    let mut out = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let rows: Vec<serde_json::Value> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT to_jsonb(t) FROM {table} t ORDER BY to_jsonb(t)::text"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        out.push(((*table).to_owned(), rows));
+    }
+    Ok(out)
+}
+
+/// Whether the projections equal a fresh rebuild: replays the log inside a transaction
+/// that is rolled back (appends wait meanwhile) and names each table whose rows differ
+/// from the live ones. Empty: they are equal.
+pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_events(&mut tx).await?;
+    let live = snapshot_in(&mut tx).await?;
+    rebuild_in(&mut tx).await?;
+    let rebuilt = snapshot_in(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(live
+        .into_iter()
+        .zip(rebuilt)
+        .filter(|(a, b)| a != b)
+        .map(|((table, _), _)| table)
+        .collect())
+}
