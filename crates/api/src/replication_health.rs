@@ -1,5 +1,5 @@
 //! Replication health over HTTP: `GET /replication/health` (every (subvolume, target),
-//! optionally of one subvolume, with a count per state), `GET
+//! optionally of one subvolume, keyset-paged, with a count per state), `GET
 //! /subvolumes/{id}/replication-health` (one subvolume, with its RPO) and `PUT
 //! /subvolumes/{id}/rpo` (operator). Reads `store::projections::replication_health`;
 //! the rule is `domain::health`'s; the change goes through `Engine::set_rpo`.
@@ -206,12 +206,34 @@ fn summary(items: &[TargetHealthDto]) -> HealthSummary {
     s
 }
 
-/// Replication health of the fleet (or one subvolume), as of `as_of`.
+/// Replication health of the fleet (or one subvolume), as of `as_of`: one page of it.
 #[derive(Debug, Object)]
 pub struct HealthReport {
     pub as_of: DateTime<Utc>,
+    /// The states of this page's items (the fleet's rollup is `GET /status`).
     pub summary: HealthSummary,
     pub items: Vec<TargetHealthDto>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next_after: Option<String>,
+}
+
+/// Most items of one health page, and the default.
+const MAX_HEALTH_PAGE: i64 = 1000;
+
+/// A page's last item as the opaque `after` of the next page.
+fn encode_after(cursor: &projections::HealthCursor) -> String {
+    use base64::Engine as _;
+    let json = serde_json::to_vec(cursor).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_after(after: &str) -> Result<projections::HealthCursor, Problem> {
+    use base64::Engine as _;
+    let bad = || Problem::invalid("after", "after: not a cursor from a page's `next_after`");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(after)
+        .map_err(|_| bad())?;
+    serde_json::from_slice(&json).map_err(|_| bad())
 }
 
 /// A subvolume's RPO.
@@ -282,9 +304,9 @@ pub struct ReplicationHealthApi;
 
 #[OpenApi(tag = "Tag::ReplicationHealth")]
 impl ReplicationHealthApi {
-    /// Replication health of every (subvolume, target): newest snapshot on the
-    /// primary and on the target, lag, last success and failure, last transfer, and
-    /// the state against the subvolume's RPO.
+    /// Replication health of every (subvolume, target), a page at a time: newest
+    /// snapshot on the primary and on the target, lag, last success and failure, last
+    /// transfer, and the state against the subvolume's RPO.
     #[oai(path = "/replication/health", method = "get", operation_id = "getReplicationHealth")]
     async fn fleet(
         &self,
@@ -292,15 +314,30 @@ impl ReplicationHealthApi {
         state: Data<&AppState>,
         /// Only this subvolume's targets.
         subvolume_id: Query<Option<Uuid>>,
+        /// Items per page, 1 to 1000 (default 1000), ordered by subvolume name then target.
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
     ) -> Answer<Json<HealthReport>, HealthErrors> {
         let now = Utc::now();
         let sv = subvolume_id.0.map(SubvolumeId::from_uuid);
-        let list = projections::replication_health(&state.pool, sv, now).await?;
+        let limit = limit.0.unwrap_or(MAX_HEALTH_PAGE);
+        if !(1..=MAX_HEALTH_PAGE).contains(&limit) {
+            return Err(Problem::invalid("limit", "limit: must be 1 to 1000").into());
+        }
+        let after = after.0.as_deref().map(decode_after).transpose()?;
+        let list =
+            projections::replication_health_page(&state.pool, sv, after.as_ref(), Some(limit), now)
+                .await?;
+        let next_after = (list.len() as i64 == limit)
+            .then(|| list.last().map(|h| encode_after(&h.cursor)))
+            .flatten();
         let items: Vec<_> = list.into_iter().map(health_dto).collect();
         Ok(Json(HealthReport {
             as_of: now,
             summary: summary(&items),
             items,
+            next_after,
         }))
     }
 

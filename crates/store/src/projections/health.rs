@@ -120,11 +120,33 @@ pub struct TargetHealth {
     pub failures_total: u64,
     /// A run to this target is queued or running now.
     pub in_flight: bool,
+    /// Where the next page starts when this row is a page's last.
+    pub cursor: HealthCursor,
 }
 
+/// A position in the health list (ordered by subvolume name, target age, target id): a
+/// page starts after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HealthCursor {
+    pub subvolume_name: String,
+    pub target_created_at: DateTime<Utc>,
+    pub target_id: TargetId,
+}
+
+// The page of targets first (keyset on subvolume name, target age, target id), then one
+// index probe per lateral for each of them: the cost is the page's, not the history's.
 const HEALTH_SQL: &str = "
-SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
-       s.name AS subvolume_name, COALESCE(srv.name, '') AS server_name,
+WITH page AS (
+  SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
+         s.name AS subvolume_name
+    FROM proj_targets t
+    JOIN proj_subvolumes s ON s.subvolume_id = t.subvolume_id
+   WHERE ($1::uuid IS NULL OR t.subvolume_id = $1)
+     AND ($2::text IS NULL OR (s.name, t.created_at, t.target_id) > ($2, $3, $4))
+   ORDER BY s.name, t.created_at, t.target_id
+   LIMIT $5)
+SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
+       t.subvolume_name, COALESCE(srv.name, '') AS server_name,
        rpo.rpo_seconds, p.cron, p.time_zone,
        np.snapshot_id AS np_id, np.name AS np_name, np.at AS np_at,
        nr.snapshot_id AS nr_id, nr.name AS nr_name, nr.at AS nr_at,
@@ -136,8 +158,7 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
        lf.error_class AS lf_class,
        COALESCE(agg.bytes, 0)::BIGINT AS bytes_sum, COALESCE(agg.failures, 0) AS failures,
        COALESCE(agg.in_flight, false) AS in_flight
-  FROM proj_targets t
-  JOIN proj_subvolumes s ON s.subvolume_id = t.subvolume_id
+  FROM page t
   LEFT JOIN proj_servers srv ON srv.server_id = t.server_id
   LEFT JOIN proj_subvolume_rpo rpo ON rpo.subvolume_id = t.subvolume_id
   LEFT JOIN proj_policy_assignments pa ON pa.subvolume_id = t.subvolume_id
@@ -145,12 +166,11 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
   LEFT JOIN LATERAL (
        SELECT snapshot_id, name, COALESCE(created_at, recorded_at) AS at FROM proj_snapshots
         WHERE subvolume_id = t.subvolume_id AND state = 'present'
-        ORDER BY 3 DESC, name DESC LIMIT 1) np ON true
+        ORDER BY COALESCE(created_at, recorded_at) DESC, name DESC LIMIT 1) np ON true
   LEFT JOIN LATERAL (
-       SELECT ps.snapshot_id, ps.name, COALESCE(ps.created_at, ps.recorded_at) AS at
-         FROM proj_replicas r JOIN proj_snapshots ps ON ps.snapshot_id = r.snapshot_id
-        WHERE r.target_id = t.target_id
-        ORDER BY 3 DESC, ps.name DESC LIMIT 1) nr ON true
+       SELECT snapshot_id, snapshot_name AS name, snapshot_at AS at FROM proj_replicas
+        WHERE target_id = t.target_id AND snapshot_at IS NOT NULL
+        ORDER BY snapshot_at DESC, snapshot_name DESC LIMIT 1) nr ON true
   LEFT JOIN LATERAL (
        SELECT replication_id, finished_at
          FROM proj_replication_targets
@@ -175,8 +195,7 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory,
          FROM proj_replication_targets rt
          JOIN proj_replications r ON r.replication_id = rt.replication_id
         WHERE rt.target_id = t.target_id) agg ON true
- WHERE $1::uuid IS NULL OR t.subvolume_id = $1
- ORDER BY s.name, t.created_at, t.target_id";
+ ORDER BY t.subvolume_name, t.created_at, t.target_id";
 
 fn snapshot_of(row: &PgRow, prefix: &str) -> Result<Option<HealthSnapshot>, StoreError> {
     let id: Option<Uuid> = row.try_get(format!("{prefix}_id").as_str())?;
@@ -272,6 +291,11 @@ fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, Stor
         bytes_total: super::to_u64(row.try_get("bytes_sum")?, "bytes")?,
         failures_total: super::to_u64(row.try_get("failures")?, "failures")?,
         in_flight: row.try_get("in_flight")?,
+        cursor: HealthCursor {
+            subvolume_name: row.try_get("subvolume_name")?,
+            target_created_at: row.try_get("created_at")?,
+            target_id: TargetId::from_uuid(row.try_get("target_id")?),
+        },
     })
 }
 
@@ -282,8 +306,23 @@ pub async fn replication_health<'e>(
     subvolume: Option<SubvolumeId>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TargetHealth>, StoreError> {
+    replication_health_page(exec, subvolume, None, None, now).await
+}
+
+/// [`replication_health`], at most `limit` rows after `after`.
+pub async fn replication_health_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: Option<SubvolumeId>,
+    after: Option<&HealthCursor>,
+    limit: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TargetHealth>, StoreError> {
     let rows = sqlx::query(HEALTH_SQL)
         .bind(subvolume.map(|s| s.as_uuid()))
+        .bind(after.map(|c| c.subvolume_name.as_str()))
+        .bind(after.map(|c| c.target_created_at))
+        .bind(after.map(|c| c.target_id.as_uuid()))
+        .bind(limit)
         .fetch_all(exec)
         .await?;
     rows.iter().map(|r| health_from_row(r, now)).collect()

@@ -1,7 +1,7 @@
 //! Projections of replication: `proj_targets` (existing targets and their options),
 //! `proj_replications` (one row per run), `proj_replication_targets` (per run and
 //! target: state, current send, bytes, result), `proj_replicas` (per target, the complete
-//! replicas last read back from it) and `proj_replication_pins` (per target, the common
+//! replicas last read back from it, with when each was first listed) and `proj_replication_pins` (per target, the common
 //! base with the primary, which retention must keep).
 //!
 //! A run's target row is `succeeded` only when the *requested* snapshot arrived (a
@@ -208,24 +208,47 @@ pub(super) async fn apply(
             .bind(opt_i64(e.wire_bytes, "wire bytes")?)
             .execute(&mut *conn)
             .await?;
-            sqlx::query("DELETE FROM proj_replicas WHERE target_id = $1")
-                .bind(e.target_id.as_uuid())
-                .execute(&mut *conn)
-                .await?;
-            for r in &e.replicas {
-                sqlx::query(
-                    "INSERT INTO proj_replicas (target_id, snapshot_id, path, uuid, recorded_at)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (target_id, snapshot_id) DO NOTHING",
-                )
-                .bind(e.target_id.as_uuid())
-                .bind(r.snapshot_id.as_uuid())
-                .bind(&r.path)
-                .bind(r.uuid)
-                .bind(at)
-                .execute(&mut *conn)
-                .await?;
-            }
+            // The listing is what the target holds now: rows it no longer lists go, new
+            // ones come, and a replica received anew (another uuid) is recorded anew.
+            // Two statements whatever the listing's length; unchanged rows are not
+            // rewritten, so `recorded_at` is when the replica was first listed.
+            // The first of two copies of one snapshot counts (one row per snapshot).
+            let mut seen = std::collections::HashSet::new();
+            let listed: Vec<_> = e
+                .replicas
+                .iter()
+                .filter(|r| seen.insert(r.snapshot_id))
+                .collect();
+            let ids: Vec<Uuid> = listed.iter().map(|r| r.snapshot_id.as_uuid()).collect();
+            let paths: Vec<&str> = listed.iter().map(|r| r.path.as_str()).collect();
+            let uuids: Vec<Uuid> = listed.iter().map(|r| r.uuid).collect();
+            sqlx::query(
+                "DELETE FROM proj_replicas WHERE target_id = $1 AND NOT snapshot_id = ANY($2)",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(&ids)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO proj_replicas
+                     (target_id, snapshot_id, path, uuid, recorded_at, snapshot_name, snapshot_at)
+                 SELECT $1, l.snapshot_id, l.path, l.uuid, $5,
+                        s.name, COALESCE(s.created_at, s.recorded_at)
+                   FROM UNNEST($2::uuid[], $3::text[], $4::uuid[]) AS l(snapshot_id, path, uuid)
+                   LEFT JOIN proj_snapshots s ON s.snapshot_id = l.snapshot_id
+                 ON CONFLICT (target_id, snapshot_id) DO UPDATE
+                    SET path = EXCLUDED.path, uuid = EXCLUDED.uuid,
+                        recorded_at = EXCLUDED.recorded_at
+                  WHERE proj_replicas.uuid <> EXCLUDED.uuid
+                     OR proj_replicas.path <> EXCLUDED.path",
+            )
+            .bind(e.target_id.as_uuid())
+            .bind(&ids)
+            .bind(&paths)
+            .bind(&uuids)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
             match e.common_base {
                 Some(base) => {
                     sqlx::query(

@@ -32,8 +32,9 @@ pub(super) async fn apply(
             .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
             .bind(e.created_at)
             .bind(event.recorded_at)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+            name_replicas(conn, e.snapshot_id).await?;
         }
         DomainEvent::SnapshotDiscovered(e) => {
             sqlx::query(
@@ -51,8 +52,9 @@ pub(super) async fn apply(
             .bind(super::to_i64(e.btrfs_id, "btrfs id")?)
             .bind(e.created_at)
             .bind(event.recorded_at)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+            name_replicas(conn, e.snapshot_id).await?;
         }
         DomainEvent::SnapshotDeleted(e) => {
             set_gone(conn, e.snapshot_id, "deleted", event.recorded_at).await?;
@@ -103,6 +105,21 @@ pub(super) async fn apply(
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Replicas listed before their snapshot was catalogued (an adopted replica) get its name
+/// and time, as replicas listed after it get them when inserted.
+async fn name_replicas(conn: &mut PgConnection, snapshot: SnapshotId) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE proj_replicas r
+            SET snapshot_name = s.name, snapshot_at = COALESCE(s.created_at, s.recorded_at)
+           FROM proj_snapshots s
+          WHERE s.snapshot_id = $1 AND r.snapshot_id = $1 AND r.snapshot_at IS NULL",
+    )
+    .bind(snapshot.as_uuid())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
