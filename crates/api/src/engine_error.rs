@@ -27,7 +27,8 @@ pub(crate) fn classify(e: &EngineError) -> Problem {
             "server-unavailable",
             e.to_string(),
         ),
-        EngineError::Store(_) | EngineError::Inconsistent(_) => Problem::internal(e),
+        EngineError::Store(s) => Problem::of_store(s),
+        EngineError::Inconsistent(_) => Problem::internal(e),
     }
 }
 

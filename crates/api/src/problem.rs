@@ -96,6 +96,23 @@ impl Problem {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }
 
+    /// A failed database read or write: 503 `database-busy` when no connection came free
+    /// within the pool's acquire timeout (the client may retry; `Retry-After` says when),
+    /// else an internal error.
+    pub fn of_store(e: &store::StoreError) -> Self {
+        match e {
+            store::StoreError::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("no database connection came free in time; answered 503");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    DATABASE_BUSY,
+                    "the database is busy; retry shortly",
+                )
+            }
+            other => Self::internal(other),
+        }
+    }
+
     /// A server-side failure. The cause is logged, not returned.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "request failed");
@@ -106,6 +123,9 @@ impl Problem {
         )
     }
 }
+
+/// The kind of [`Problem::of_store`]'s 503, which every operation may answer.
+pub const DATABASE_BUSY: &str = "database-busy";
 
 /// Turns any poem error (unknown route, unparsable body, ...) into a problem body.
 pub async fn from_poem_error(err: poem::Error) -> Response {

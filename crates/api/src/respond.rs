@@ -1,7 +1,7 @@
 //! How a handler answers: `Result<S, ApiError<D>>`, where `S` is `Json<T>` (200),
 //! [`Created`] (201), [`Accepted`] (202) or [`NoContent`] (204), and every failure is an
 //! [`ApiError`]: a [`Problem`] with its status. `?` turns an `EngineError` (classified by
-//! [`crate::engine_error`]), a `StoreError` (500) or a `Problem` into one.
+//! [`crate::engine_error`]), a `StoreError` (500, or 503 when the pool had no free connection) or a `Problem` into one.
 //!
 //! `D` is the operation's list of documented error statuses, a marker type made with
 //! [`documented!`]: the OpenAPI document shows exactly those, and an error of any other
@@ -56,8 +56,16 @@ pub struct ApiError<D> {
 }
 
 impl<D: Documented> ApiError<D> {
-    /// `problem`, or a 500 when its status is not one `D` documents.
+    /// `problem`, or a 500 when its status is not one `D` documents. A busy database's
+    /// 503 is documented for every operation (`crate::spec`), with `Retry-After: 1`.
     pub fn new(problem: Problem) -> Self {
+        if problem.kind == crate::problem::DATABASE_BUSY {
+            return Self {
+                problem,
+                retry_after: Some(1),
+                _documented: PhantomData,
+            };
+        }
         let problem = if D::STATUSES.iter().any(|(s, _)| *s == problem.status) {
             problem
         } else {
@@ -97,7 +105,7 @@ impl<D: Documented> From<engine::EngineError> for ApiError<D> {
 
 impl<D: Documented> From<store::StoreError> for ApiError<D> {
     fn from(e: store::StoreError) -> Self {
-        Self::new(Problem::internal(&e))
+        Self::new(Problem::of_store(&e))
     }
 }
 

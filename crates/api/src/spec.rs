@@ -9,7 +9,9 @@
 //! - an operation with parameters or a body answers 400 when one does not parse (a path
 //!   id that is no UUID, a body that is no JSON of the right shape);
 //! - an operation with a body answers 413 over `--max-body-bytes` (`crate::hardening`)
-//!   and 415 when it is not `application/json`.
+//!   and 415 when it is not `application/json`;
+//! - every operation answers 503 when the database pool had no free connection in time
+//!   (`Problem::of_store`).
 //!
 //! Every error body is a `Problem` sent as `application/problem+json`
 //! (`crate::problem::ProblemJson`).
@@ -56,6 +58,11 @@ const BODY: [(&str, &str); 2] = [
     ),
     ("415", "The body is not `application/json`."),
 ];
+
+const BUSY: (&str, &str) = (
+    "503",
+    "The database is busy: no connection came free in time. Retry after `Retry-After` seconds.",
+);
 
 /// Completes poem-openapi's document (pretty JSON in, pretty JSON out).
 pub fn complete(document: &str) -> Result<String, serde_json::Error> {
@@ -153,6 +160,7 @@ fn complete_operation(operation: &mut Map<String, Value>) {
     if has_body {
         added.extend(BODY);
     }
+    added.push(BUSY);
     for (status, description) in added {
         if !responses.contains_key(status) {
             responses.insert(
@@ -484,13 +492,17 @@ mod tests {
             .as_object()
             .map(|r| r.keys().collect())
             .unwrap_or_default();
-        assert_eq!(open, ["200"]);
+        assert_eq!(
+            open,
+            ["200", "503"],
+            "every operation may find the database busy"
+        );
         let put = &doc["paths"]["/things/{id}"]["put"]["responses"];
         let statuses: Vec<&String> = put
             .as_object()
             .map(|r| r.keys().collect())
             .unwrap_or_default();
-        assert_eq!(statuses, ["200", "400", "401", "403", "413", "415"]);
+        assert_eq!(statuses, ["200", "400", "401", "403", "413", "415", "503"]);
         assert_eq!(
             put["400"]["description"], "mine",
             "a handler's own entry is kept"

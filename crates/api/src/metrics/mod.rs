@@ -2,7 +2,9 @@
 //! whole text (request durations from [`RequestMetrics`], events by type, jobs by
 //! state, [`storage`], [`replication`] and [`status`] series read from the database at
 //! scrape time)
-//! and [`family`] is its one writer of a metric family. `GET /metrics` serves it to
+//! and [`family`] is its one writer of a metric family. A read that fails never just
+//! drops its series: [`Scrape`] logs it and `dist_btrfs_scrape_errors{source}` says which
+//! part of this scrape is missing (every source, 0 when it was read). `GET /metrics` serves it to
 //! scrapers holding an API token (viewer role); `serve --metrics-listen` also offers it
 //! without authentication on a separate address, for operators who prefer
 //! network-level protection.
@@ -61,10 +63,9 @@ pub async fn render(state: &AppState) -> String {
     );
     requests.render(&mut out);
 
+    let mut scrape = Scrape::default();
     // Counted in the append transaction (proj_event_counts): no scan of the log.
-    let events = store::projections::event_counts(pool)
-        .await
-        .unwrap_or_default();
+    let events = scrape.read("events", store::projections::event_counts(pool).await);
     out.push_str("# HELP dist_btrfs_events_total Events in the log, by type.\n# TYPE dist_btrfs_events_total counter\n");
     for (event_type, n) in events {
         let _ = writeln!(
@@ -79,10 +80,25 @@ pub async fn render(state: &AppState) -> String {
     let now = chrono::Utc::now();
     let servers = store::storage::latest(pool).await;
     let health = store::projections::replication_health(pool, None, now).await;
-    storage::render(&mut out, pool, servers.as_deref().unwrap_or_default()).await;
-    replication::render(&mut out, pool, health.as_deref().unwrap_or_default()).await;
+    scrape.note("storage", &servers);
+    scrape.note("replication_health", &health);
+    storage::render(
+        &mut out,
+        &mut scrape,
+        pool,
+        servers.as_deref().unwrap_or_default(),
+    )
+    .await;
+    replication::render(
+        &mut out,
+        &mut scrape,
+        pool,
+        health.as_deref().unwrap_or_default(),
+    )
+    .await;
     status::render(
         &mut out,
+        &mut scrape,
         pool,
         now,
         state.usage_warning_percent,
@@ -91,11 +107,12 @@ pub async fn render(state: &AppState) -> String {
     )
     .await;
 
-    let jobs: Vec<(String, i64)> =
+    let jobs: Vec<(String, i64)> = scrape.read(
+        "jobs",
         sqlx::query_as("SELECT status, count(*) FROM apalis.jobs GROUP BY status ORDER BY status")
             .fetch_all(pool)
-            .await
-            .unwrap_or_default();
+            .await,
+    );
     out.push_str(
         "# HELP dist_btrfs_jobs Jobs in the queue, by state.\n# TYPE dist_btrfs_jobs gauge\n",
     );
@@ -108,12 +125,14 @@ pub async fn render(state: &AppState) -> String {
         );
     }
     // The same by queue (job_type: every queue, present and future, without a list here).
-    let by_queue: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap_or_default();
+    let by_queue: Vec<(String, String, i64)> = scrape.read(
+        "jobs_by_queue",
+        sqlx::query_as(
+            "SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        .fetch_all(pool)
+        .await,
+    );
     out.push_str("# HELP dist_btrfs_jobs_by_queue Jobs in the queue, by queue and state.\n# TYPE dist_btrfs_jobs_by_queue gauge\n");
     for (queue, state, n) in by_queue {
         let _ = writeln!(
@@ -123,7 +142,75 @@ pub async fn render(state: &AppState) -> String {
             escape(&state.to_lowercase())
         );
     }
+    scrape.render(&mut out);
     out
+}
+
+/// Every part of a scrape read from the database, by the `source` label it is counted
+/// under when its read fails.
+const SOURCES: &[&str] = &[
+    "events",
+    "storage",
+    "subvolume_storage",
+    "replication_health",
+    "replication_runs",
+    "fleet_status",
+    "jobs",
+    "jobs_by_queue",
+];
+
+/// The reads of one scrape that failed (each logged once), rendered as
+/// `dist_btrfs_scrape_errors`.
+#[derive(Debug, Default)]
+pub(crate) struct Scrape {
+    failed: Vec<&'static str>,
+}
+
+impl Scrape {
+    /// The value read, or (after logging and counting the failure) the empty default.
+    pub(crate) fn read<T: Default, E: std::fmt::Display>(
+        &mut self,
+        source: &'static str,
+        result: Result<T, E>,
+    ) -> T {
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(source, &e);
+                T::default()
+            }
+        }
+    }
+
+    /// Counts `result`'s failure, if it failed (its value is used elsewhere).
+    pub(crate) fn note<T, E: std::fmt::Display>(
+        &mut self,
+        source: &'static str,
+        result: &Result<T, E>,
+    ) {
+        if let Err(e) = result {
+            self.fail(source, e);
+        }
+    }
+
+    pub(crate) fn fail(&mut self, source: &'static str, error: &dyn std::fmt::Display) {
+        tracing::warn!(source, error = %error, "a /metrics series could not be read");
+        self.failed.push(source);
+    }
+
+    fn render(&self, out: &mut String) {
+        let samples: Vec<(String, u8)> = SOURCES
+            .iter()
+            .map(|s| (format!("source=\"{s}\""), u8::from(self.failed.contains(s))))
+            .collect();
+        family(
+            out,
+            "dist_btrfs_scrape_errors",
+            "gauge",
+            "1 when this scrape could not read the source's series (they are missing from it).",
+            &samples,
+        );
+    }
 }
 
 /// Escapes a Prometheus label value.
@@ -152,6 +239,28 @@ pub(crate) fn family<V: std::fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_read_is_counted_by_source_and_the_rest_are_zero() {
+        let mut scrape = Scrape::default();
+        let v: Vec<u8> = scrape.read("jobs", Err::<Vec<u8>, _>("pool timed out"));
+        assert!(v.is_empty());
+        scrape.note("storage", &Ok::<(), &str>(()));
+        let mut out = String::new();
+        scrape.render(&mut out);
+        assert!(
+            out.contains("dist_btrfs_scrape_errors{source=\"jobs\"} 1\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("dist_btrfs_scrape_errors{source=\"storage\"} 0\n"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("dist_btrfs_scrape_errors{").count(),
+            SOURCES.len()
+        );
+    }
 
     #[test]
     fn label_values_are_escaped() {

@@ -4,11 +4,16 @@
 use domain::health::HealthState as DomainState;
 use store::projections::TargetHealth;
 
-use super::{escape, family};
+use super::{Scrape, escape, family};
 
 /// The replication series of `/metrics`, per (subvolume, target), from
 /// `projections::replication_health` (no event-log scan), and runs by state.
-pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool, list: &[TargetHealth]) {
+pub(super) async fn render(
+    out: &mut String,
+    scrape: &mut Scrape,
+    pool: &sqlx::PgPool,
+    list: &[TargetHealth],
+) {
     let mut last_success = Vec::new();
     let mut lag = Vec::new();
     let mut age = Vec::new();
@@ -108,12 +113,14 @@ pub(super) async fn render(out: &mut String, pool: &sqlx::PgPool, list: &[Target
         &health,
     );
 
-    let runs: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT state, count(*) FROM proj_replications GROUP BY state ORDER BY state",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap_or_default();
+    let runs: Vec<(String, i64)> = scrape.read(
+        "replication_runs",
+        sqlx::query_as(
+            "SELECT state, count(*) FROM proj_replications GROUP BY state ORDER BY state",
+        )
+        .fetch_all(pool)
+        .await,
+    );
     let runs: Vec<(String, u64)> = [
         "queued",
         "running",

@@ -3,7 +3,7 @@
 //! `render` read once for their own series): `dist_btrfs_fleet_status` (0 ok, 1 warning, 2
 //! critical) and `dist_btrfs_fleet_problems` by kind and severity (every kind, 0 when
 //! none, so an alert rule has a series to compare). When the status cannot be computed
-//! both are left out (alert on their absence) and the error is logged.
+//! both are left out and `dist_btrfs_scrape_errors{source="fleet_status"}` is 1.
 
 use std::fmt::Write as _;
 
@@ -13,10 +13,11 @@ use store::StoreError;
 use store::projections::TargetHealth;
 use store::storage::ServerStorage;
 
-use super::family;
+use super::{Scrape, family};
 
 pub(super) async fn render(
     out: &mut String,
+    scrape: &mut Scrape,
     pool: &sqlx::PgPool,
     now: DateTime<Utc>,
     usage_warning_percent: u8,
@@ -24,8 +25,10 @@ pub(super) async fn render(
     servers: &Result<Vec<ServerStorage>, StoreError>,
 ) {
     let (Ok(health), Ok(servers)) = (health, servers) else {
-        tracing::warn!(
-            "the fleet status could not be computed for /metrics: replication health or storage could not be read"
+        // Already counted under their own sources; the status depends on both.
+        scrape.fail(
+            "fleet_status",
+            &"replication health or storage could not be read",
         );
         return;
     };
@@ -35,7 +38,7 @@ pub(super) async fn render(
         {
             Ok(s) => s,
             Err(e) => {
-                tracing::warn!(error = %e, "the fleet status could not be computed for /metrics");
+                scrape.fail("fleet_status", &e);
                 return;
             }
         };

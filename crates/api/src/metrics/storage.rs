@@ -4,10 +4,15 @@
 use sqlx::PgPool;
 use store::storage::ServerStorage;
 
-use super::{escape, family};
+use super::{Scrape, escape, family};
 
 /// Storage figures from the storage metrics tables (last collection per server).
-pub(super) async fn render(out: &mut String, pool: &PgPool, servers: &[ServerStorage]) {
+pub(super) async fn render(
+    out: &mut String,
+    scrape: &mut Scrape,
+    pool: &PgPool,
+    servers: &[ServerStorage],
+) {
     let mut size = Vec::new();
     let mut used = Vec::new();
     let mut free = Vec::new();
@@ -68,9 +73,10 @@ pub(super) async fn render(out: &mut String, pool: &PgPool, servers: &[ServerSto
         &sampled,
     );
 
-    let subvolumes = store::storage::subvolume_storage(pool, None)
-        .await
-        .unwrap_or_default();
+    let subvolumes = scrape.read(
+        "subvolume_storage",
+        store::storage::subvolume_storage(pool, None).await,
+    );
     let mut snapshots = Vec::new();
     let mut referenced = Vec::new();
     let mut exclusive = Vec::new();

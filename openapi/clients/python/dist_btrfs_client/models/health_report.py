@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 import datetime
 
@@ -25,17 +26,19 @@ T = TypeVar("T", bound="HealthReport")
 
 @_attrs_define
 class HealthReport:
-    """ Replication health of the fleet (or one subvolume), as of `as_of`.
+    """ Replication health of the fleet (or one subvolume), as of `as_of`: one page of it.
 
         Attributes:
             as_of (datetime.datetime):
             items (list[TargetHealthDto]):
             summary (HealthSummary): How many (subvolume, target) pairs are in each state.
+            next_after (None | str | Unset): Pass as `after` for the next page; absent on the last.
      """
 
     as_of: datetime.datetime
     items: list[TargetHealthDto]
     summary: HealthSummary
+    next_after: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -56,6 +59,12 @@ class HealthReport:
 
         summary = self.summary.to_dict()
 
+        next_after: None | str | Unset
+        if isinstance(self.next_after, Unset):
+            next_after = UNSET
+        else:
+            next_after = self.next_after
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,6 +73,8 @@ class HealthReport:
             "items": items,
             "summary": summary,
         })
+        if next_after is not UNSET:
+            field_dict["next_after"] = next_after
 
         return field_dict
 
@@ -94,10 +105,21 @@ class HealthReport:
 
 
 
+        def _parse_next_after(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_after = _parse_next_after(d.pop("next_after", UNSET))
+
+
         health_report = cls(
             as_of=as_of,
             items=items,
             summary=summary,
+            next_after=next_after,
         )
 
 

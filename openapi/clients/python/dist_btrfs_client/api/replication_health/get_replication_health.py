@@ -19,6 +19,8 @@ from uuid import UUID
 def _get_kwargs(
     *,
     subvolume_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -31,6 +33,10 @@ def _get_kwargs(
     if not isinstance(subvolume_id, Unset):
         json_subvolume_id = str(subvolume_id)
     params["subvolume_id"] = json_subvolume_id
+
+    params["limit"] = limit
+
+    params["after"] = after
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -83,6 +89,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_500
 
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -102,14 +115,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     subvolume_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> Response[HealthReport | Problem]:
-    """ Replication health of every (subvolume, target): newest snapshot on the
-    primary and on the target, lag, last success and failure, last transfer, and
-    the state against the subvolume's RPO.
+    """ Replication health of every (subvolume, target), a page at a time: newest
+    snapshot on the primary and on the target, lag, last success and failure, last
+    transfer, and the state against the subvolume's RPO.
 
     Args:
         subvolume_id (UUID | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,6 +139,8 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         subvolume_id=subvolume_id,
+limit=limit,
+after=after,
 
     )
 
@@ -135,14 +154,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     subvolume_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> HealthReport | Problem | None:
-    """ Replication health of every (subvolume, target): newest snapshot on the
-    primary and on the target, lag, last success and failure, last transfer, and
-    the state against the subvolume's RPO.
+    """ Replication health of every (subvolume, target), a page at a time: newest
+    snapshot on the primary and on the target, lag, last success and failure, last
+    transfer, and the state against the subvolume's RPO.
 
     Args:
         subvolume_id (UUID | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,6 +179,8 @@ def sync(
     return sync_detailed(
         client=client,
 subvolume_id=subvolume_id,
+limit=limit,
+after=after,
 
     ).parsed
 
@@ -163,14 +188,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     subvolume_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> Response[HealthReport | Problem]:
-    """ Replication health of every (subvolume, target): newest snapshot on the
-    primary and on the target, lag, last success and failure, last transfer, and
-    the state against the subvolume's RPO.
+    """ Replication health of every (subvolume, target), a page at a time: newest
+    snapshot on the primary and on the target, lag, last success and failure, last
+    transfer, and the state against the subvolume's RPO.
 
     Args:
         subvolume_id (UUID | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,6 +212,8 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         subvolume_id=subvolume_id,
+limit=limit,
+after=after,
 
     )
 
@@ -196,14 +227,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     subvolume_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> HealthReport | Problem | None:
-    """ Replication health of every (subvolume, target): newest snapshot on the
-    primary and on the target, lag, last success and failure, last transfer, and
-    the state against the subvolume's RPO.
+    """ Replication health of every (subvolume, target), a page at a time: newest
+    snapshot on the primary and on the target, lag, last success and failure, last
+    transfer, and the state against the subvolume's RPO.
 
     Args:
         subvolume_id (UUID | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,5 +252,7 @@ async def asyncio(
     return (await asyncio_detailed(
         client=client,
 subvolume_id=subvolume_id,
+limit=limit,
+after=after,
 
     )).parsed
