@@ -5,6 +5,7 @@
 
 use anyhow::{Context, bail};
 use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 use store::cluster::PrivateCluster;
 
 use crate::DatabaseArgs;
@@ -14,6 +15,8 @@ use crate::state_dir::{self, LockOutcome, StateLock};
 #[derive(Debug)]
 pub struct Database {
     pool: PgPool,
+    /// Where `pool` connects, for [`Database::another_pool`].
+    options: PgConnectOptions,
     cluster: Option<PrivateCluster>,
     _lock: Option<StateLock>,
 }
@@ -21,6 +24,12 @@ pub struct Database {
 impl Database {
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// A second pool of `size` connections to the same database (serve gives its job
+    /// workers their own, so that neither they nor the API can starve the other).
+    pub async fn another_pool(&self, size: u32) -> anyhow::Result<PgPool> {
+        Ok(store::db::connect(self.options.clone(), size).await?)
     }
 
     /// Closes the pool and stops the private cluster if we started it.
@@ -36,7 +45,12 @@ impl Database {
     }
 }
 
+/// Connections of a command's pool (serve's API; its workers get [`WORKER_POOL_SIZE`]
+/// more).
 const POOL_SIZE: u32 = 10;
+
+/// Connections of serve's job workers and scheduler.
+pub const WORKER_POOL_SIZE: u32 = 8;
 
 /// Opens the database for a maintenance command (never refuses because `serve` runs).
 pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Database> {
@@ -65,9 +79,10 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
     };
     if let Some(url) = &args.database_url {
         let options = store::db::parse_url(url)?;
-        let pool = store::db::connect(options, POOL_SIZE).await?;
+        let pool = store::db::connect(options.clone(), POOL_SIZE).await?;
         return Ok(Database {
             pool,
+            options,
             cluster: None,
             _lock: lock,
         });
@@ -76,15 +91,17 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
         PrivateCluster::new(&dir, args.pg_user.as_deref(), args.pg_bindir.as_deref())?;
     if lock.is_none() {
         // serve holds the lock and runs the cluster: connect to it.
-        let pool = store::db::connect(cluster.connect_options(), 2).await?;
+        let options = cluster.connect_options();
+        let pool = store::db::connect(options.clone(), 2).await?;
         return Ok(Database {
             pool,
+            options,
             cluster: None,
             _lock: None,
         });
     }
     let options = cluster.start().await?;
-    let pool = match store::db::connect(options, POOL_SIZE).await {
+    let pool = match store::db::connect(options.clone(), POOL_SIZE).await {
         Ok(pool) => pool,
         Err(e) => {
             cluster.stop().await.ok();
@@ -93,6 +110,7 @@ async fn open_with(args: &DatabaseArgs, exclusive: bool) -> anyhow::Result<Datab
     };
     Ok(Database {
         pool,
+        options,
         cluster: Some(cluster),
         _lock: lock,
     })

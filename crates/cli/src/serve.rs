@@ -224,14 +224,19 @@ async fn serve_on(
     };
     // The workers stop after HTTP has drained (or failed), by their own signal.
     let (jobs_stop, jobs_stop_rx) = tokio::sync::watch::channel(false);
+    // The workers and the scheduler have a pool of their own: a burst of API reads cannot
+    // keep them from polling and heartbeating, nor they the API from answering.
+    let worker_pool = database
+        .another_pool(crate::database::WORKER_POOL_SIZE)
+        .await?;
     let notifier = engine::notify::Notifier::new(
-        database.pool().clone(),
+        worker_pool.clone(),
         vault.clone(),
         settings.usage_warning_percent,
     );
     let jobs = crate::jobs::start(
-        state.engine.clone(),
-        database.pool().clone(),
+        state.engine.clone().with_pool(worker_pool.clone()),
+        worker_pool,
         jobs_config,
         notifier,
         crate::settings::interval_or_off(settings.alert_interval_secs),

@@ -98,6 +98,14 @@ impl Engine {
         }
     }
 
+    /// The same engine on another pool of the same database (serve's job workers have
+    /// their own, apart from the API's).
+    #[must_use]
+    pub fn with_pool(mut self, pool: sqlx::PgPool) -> Self {
+        self.events = EventStore::new(pool);
+        self
+    }
+
     /// A target that accepts no byte of a stream for `timeout` fails its transfer (a link
     /// gone dark while a write waits; serve sets it to the SSH keepalive's interval times
     /// its count).
