@@ -15,6 +15,8 @@
 //! After a job row is committed, this process's idle worker of its queue is woken
 //! (`crate::wake`); other processes' workers find it at their next poll.
 
+use std::collections::HashMap;
+
 use domain::PolicyId;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -110,20 +112,41 @@ pub async fn enqueue_snapshot(
     Ok(true)
 }
 
-/// The newest slot whose snapshot job was enqueued for (policy, subvolume).
-pub async fn last_slot(
+/// The newest slot whose snapshot job was enqueued, of every (policy, subvolume) that
+/// has one: one read per scheduler tick, however many assignments there are.
+pub async fn last_slots(
     pool: &PgPool,
-    policy: PolicyId,
-    subvolume: domain::SubvolumeId,
-) -> Result<Option<domain::Slot>, JobError> {
-    let slot: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
-        "SELECT max(slot) FROM job_snapshot_slots WHERE policy_id = $1 AND subvolume_id = $2",
+) -> Result<HashMap<(PolicyId, domain::SubvolumeId), domain::Slot>, JobError> {
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT policy_id, subvolume_id, max(slot) FROM job_snapshot_slots GROUP BY 1, 2",
     )
-    .bind(policy.as_uuid())
-    .bind(subvolume.as_uuid())
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?;
-    Ok(slot.map(domain::Slot::from_instant))
+    Ok(rows
+        .into_iter()
+        .map(|(p, s, at)| {
+            (
+                (PolicyId::from_uuid(p), domain::SubvolumeId::from_uuid(s)),
+                domain::Slot::from_instant(at),
+            )
+        })
+        .collect())
+}
+
+/// Forgets every slot older than its (policy, subvolume)'s newest: the scheduler only
+/// ever reads the newest (and enqueues only slots after it), so the ledger keeps one row
+/// per assignment instead of one per slot forever. Returns the rows removed.
+pub async fn prune_slots(pool: &PgPool) -> Result<u64, JobError> {
+    Ok(sqlx::query(
+        "DELETE FROM job_snapshot_slots s
+          USING (SELECT policy_id, subvolume_id, max(slot) AS newest
+                   FROM job_snapshot_slots GROUP BY 1, 2) m
+          WHERE s.policy_id = m.policy_id AND s.subvolume_id = m.subvolume_id
+            AND s.slot < m.newest",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 /// Enqueues the [`ReplicateJob`] of a requested run (once per run id).

@@ -1,5 +1,6 @@
 //! The scheduler: turns policies into jobs. Every tick ([`Scheduler::tick`]), for each
-//! (policy, assigned subvolume): the last enqueued slot (from `job_snapshot_slots`) and
+//! (policy, assigned subvolume): the last enqueued slot (from `job_snapshot_slots`, all
+//! read in one query; older rows are pruned whenever a tick enqueued something) and
 //! `Schedule::due_slot(last, now)` give at most one slot — after a downtime, the newest
 //! missed one only (catch up once) — and a [`SnapshotJob`] is enqueued for it through
 //! `queue::enqueue_snapshot`, which claims the slot in Postgres. A subvolume newly
@@ -99,6 +100,7 @@ impl Scheduler {
     pub async fn tick(&self) -> Result<TickReport, JobError> {
         let now = self.clock.now();
         let mut report = TickReport::default();
+        let last_slots = queue::last_slots(&self.pool).await?;
         for policy in projections::policies(&self.pool).await? {
             let schedule = match Schedule::parse(
                 &policy.spec.schedule.cron,
@@ -112,7 +114,7 @@ impl Scheduler {
                 }
             };
             for &subvolume_id in &policy.subvolumes {
-                let last = queue::last_slot(&self.pool, policy.policy_id, subvolume_id).await?;
+                let last = last_slots.get(&(policy.policy_id, subvolume_id)).copied();
                 let Some(slot) = schedule.due_slot(last, now) else {
                     continue;
                 };
@@ -125,6 +127,9 @@ impl Scheduler {
                     report.snapshots.push(job);
                 }
             }
+        }
+        if !report.snapshots.is_empty() {
+            queue::prune_slots(&self.pool).await?;
         }
         if let Some(period) = self.config.sync_interval.and_then(|i| period_start(now, i)) {
             let job = SyncJob {

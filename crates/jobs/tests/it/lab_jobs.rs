@@ -168,9 +168,18 @@ async fn due_slots_are_enqueued_once_and_a_gap_is_caught_up_once(pool: PgPool) {
             .iter()
             .all(|j| j.policy_id == s.policy && j.subvolume_id == s.subvolume)
     );
+    // The ledger keeps the newest slot of the assignment only: older ones are pruned.
     assert_eq!(
         scalar(&s.pool, "SELECT count(*) FROM job_snapshot_slots").await,
-        3
+        1
+    );
+    assert_eq!(
+        scalar(
+            &s.pool,
+            "SELECT count(*) FROM job_snapshot_slots WHERE slot = '2026-11-26T17:00:00Z'"
+        )
+        .await,
+        1
     );
 }
 
@@ -219,7 +228,8 @@ async fn two_schedulers_racing_enqueue_each_slot_once(pool: PgPool) {
     assert_eq!(slots.len(), 3, "no slot twice");
     assert_eq!(
         scalar(&s.pool, "SELECT count(*) FROM job_snapshot_slots").await,
-        3
+        1,
+        "the ledger keeps the newest slot only"
     );
     assert_eq!(
         scalar(
