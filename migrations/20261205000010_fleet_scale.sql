@@ -31,3 +31,7 @@ CREATE INDEX proj_replication_targets_failed_idx
 -- One subvolume's replications, newest first.
 CREATE INDEX proj_replications_subvolume_idx
     ON proj_replications (subvolume_id, requested_at DESC, replication_id DESC);
+
+-- The runs not finished yet (few at any time): is a run to this target in flight?
+CREATE INDEX proj_replications_unfinished_idx
+    ON proj_replications (replication_id) WHERE state IN ('queued', 'running');

@@ -191,9 +191,11 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
   LEFT JOIN LATERAL (
        SELECT sum(rt.bytes_total) AS bytes,
               count(*) FILTER (WHERE rt.state = 'failed') AS failures,
-              bool_or(r.state IN ('queued', 'running')) AS in_flight
+              EXISTS (SELECT 1 FROM proj_replications r
+                        JOIN proj_replication_targets u ON u.replication_id = r.replication_id
+                       WHERE r.state IN ('queued', 'running') AND u.target_id = t.target_id)
+                AS in_flight
          FROM proj_replication_targets rt
-         JOIN proj_replications r ON r.replication_id = rt.replication_id
         WHERE rt.target_id = t.target_id) agg ON true
  ORDER BY t.subvolume_name, t.created_at, t.target_id";
 
