@@ -93,9 +93,11 @@ impl EventsApi {
         let next_before = (rows.len() as i64 == limit)
             .then(|| rows.last().map(|r| r.global_seq))
             .flatten();
+        // Only the ids a summary shows are named (an event may be about a thousand
+        // replicas and say so in one line).
         let mut ids: Vec<Uuid> = rows
             .iter()
-            .flat_map(|r| r.subjects.iter().copied())
+            .flat_map(|r| shown_ids(&r.summary, &r.subjects))
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -120,14 +122,23 @@ impl EventsApi {
     }
 }
 
+/// The ids of `subjects` that `summary` spells out.
+fn shown_ids<'a>(summary: &'a str, subjects: &'a [Uuid]) -> impl Iterator<Item = Uuid> + 'a {
+    subjects
+        .iter()
+        .copied()
+        .filter(move |id| summary.contains(&id.to_string()))
+}
+
 /// `summary` with each id of `subjects` replaced by the name of what it is, if known.
 fn named(
     mut summary: String,
     subjects: &[Uuid],
     names: &std::collections::HashMap<Uuid, String>,
 ) -> String {
-    for id in subjects {
-        if let Some(name) = names.get(id) {
+    let shown: Vec<Uuid> = shown_ids(&summary, subjects).collect();
+    for id in shown {
+        if let Some(name) = names.get(&id) {
             summary = summary.replace(&id.to_string(), name);
         }
     }
