@@ -113,6 +113,11 @@ impl Problem {
         }
     }
 
+    /// Whether this is [`Problem::of_store`]'s 503 (which every operation may answer).
+    pub fn is_database_busy(&self) -> bool {
+        self.kind.strip_prefix("/problems/") == Some(DATABASE_BUSY)
+    }
+
     /// A server-side failure. The cause is logged, not returned.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "request failed");
@@ -125,7 +130,7 @@ impl Problem {
 }
 
 /// The kind of [`Problem::of_store`]'s 503, which every operation may answer.
-pub const DATABASE_BUSY: &str = "database-busy";
+const DATABASE_BUSY: &str = "database-busy";
 
 /// Turns any poem error (unknown route, unparsable body, ...) into a problem body.
 pub async fn from_poem_error(err: poem::Error) -> Response {

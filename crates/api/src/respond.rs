@@ -59,7 +59,7 @@ impl<D: Documented> ApiError<D> {
     /// `problem`, or a 500 when its status is not one `D` documents. A busy database's
     /// 503 is documented for every operation (`crate::spec`), with `Retry-After: 1`.
     pub fn new(problem: Problem) -> Self {
-        if problem.kind == crate::problem::DATABASE_BUSY {
+        if problem.is_database_busy() {
             return Self {
                 problem,
                 retry_after: Some(1),

@@ -215,7 +215,7 @@ async fn authenticate(req: &Request) -> poem::Result<Principal> {
         let credential =
             store::projections::auth::token_credential(&state.pool, &secrets::hash(token), now)
                 .await
-                .map_err(|e| internal(&e))?
+                .map_err(|e| lookup_failed(&e))?
                 .ok_or_else(|| {
                     error(
                         StatusCode::UNAUTHORIZED,
@@ -240,7 +240,7 @@ async fn authenticate(req: &Request) -> poem::Result<Principal> {
     let credential =
         store::projections::auth::session_credential(&state.pool, &secrets::hash(&secret), now)
             .await
-            .map_err(|e| internal(&e))?
+            .map_err(|e| lookup_failed(&e))?
             .ok_or_else(|| {
                 error(
                     StatusCode::UNAUTHORIZED,
@@ -300,9 +300,15 @@ impl PresentedCredential {
     }
 }
 
-fn internal(e: &dyn std::fmt::Display) -> poem::Error {
-    tracing::error!(error = %e, "authentication lookup failed");
-    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+/// A failed credential lookup: 503 with `Retry-After` when the database was too busy
+/// to answer in time, else 500 (logged either way).
+fn lookup_failed(e: &store::StoreError) -> poem::Error {
+    let problem = crate::problem::Problem::of_store(e);
+    let retry_after = problem.is_database_busy().then_some(1);
+    poem::Error::from(crate::respond::ProblemError {
+        problem,
+        retry_after,
+    })
 }
 
 /// The value of the session cookie, if the request carries one.

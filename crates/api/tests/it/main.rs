@@ -16,6 +16,7 @@ mod openapi_file;
 mod replication_api;
 mod replication_preview;
 mod restore_api;
+mod scale;
 mod security;
 mod servers_api;
 mod snapshots_api;
