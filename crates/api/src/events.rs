@@ -160,3 +160,17 @@ pub(crate) fn visible_summary(role: Role, event_type: &str, summary: String) -> 
         _ => summary,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_ids_a_summary_shows_are_named() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let summary = format!("snapshot {a} sent");
+        assert_eq!(shown_ids(&summary, &[a, b]).collect::<Vec<_>>(), [a]);
+        let names = std::collections::HashMap::from([(a, "data@x".to_owned()), (b, "y".into())]);
+        assert_eq!(named(summary, &[a, b], &names), "snapshot data@x sent");
+    }
+}
