@@ -109,13 +109,23 @@ pub async fn audit_timeline(
             .replace('_', "\\_");
         format!("%{escaped}%")
     });
-    Ok(sqlx::query_as(
+    // With a subject, the rows come from the GIN index on `subjects` and are sorted: left
+    // to itself the planner walks the log backwards from the newest event, filtering, which
+    // reads the whole log for a subject whose events are old (0.33 s on 240k events).
+    // `+ 0` takes the ordered primary-key path away from it.
+    // (Two texts, not `$4 IS NULL OR ...`: a generic plan could not use the index then.)
+    let (subject, order) = if filter.subject.is_some() {
+        ("subjects @> ARRAY[$4::uuid]", "global_seq + 0")
+    } else {
+        ("$4::uuid IS NULL", "global_seq")
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
                 subjects
            FROM proj_audit
           WHERE ($1::bigint IS NULL OR global_seq < $1)
             AND (cardinality($3::text[]) = 0 OR event_type = ANY($3))
-            AND ($4::uuid IS NULL OR subjects @> ARRAY[$4::uuid])
+            AND {subject}
             AND ($5::timestamptz IS NULL OR recorded_at >= $5)
             AND ($6::timestamptz IS NULL OR recorded_at < $6)
             AND ($7::text IS NULL OR summary ILIKE $7 OR subjects && ARRAY(
@@ -125,9 +135,9 @@ pub async fn audit_timeline(
                     UNION ALL SELECT policy_id FROM proj_policies WHERE name ILIKE $7
                     UNION ALL SELECT user_id FROM proj_users WHERE username ILIKE $7
                     UNION ALL SELECT target_id FROM proj_targets WHERE directory ILIKE $7))
-          ORDER BY global_seq DESC
-          LIMIT $2",
-    )
+          ORDER BY {order} DESC
+          LIMIT $2"
+    )))
     .bind(before)
     .bind(limit)
     .bind(&filter.kinds)
