@@ -3,7 +3,8 @@
 //! - `kill -9` of `serve` in the middle of a snapshot job and of a prune job (landed
 //!   there with the test-only pause points of `engine::test_pause`), restart, and the
 //!   work is finished exactly once (snapshots on disk and events counted);
-//! - two `serve` processes on one database for a few slots: no slot done twice;
+//! - two `serve` processes on one database for a few slots: no slot done twice, and
+//!   a change made through one reaches the other's live event stream;
 //! - a replication left queued without a job (a `serve` died before enqueueing it) is
 //!   enqueued at start, and one requested with `POST /replications` is enqueued: each
 //!   runs as a `ReplicateJob`, once.
@@ -445,6 +446,26 @@ async fn kill_9_in_the_middle_of_a_prune_job_then_restart_finishes_it_once() {
     );
 }
 
+/// Logs in to `serve` as the admin: (cookie header value, CSRF token).
+async fn login(http: &reqwest::Client, serve: &Serve) -> (String, String) {
+    let login = http
+        .post(format!("{}/auth/login", serve.base))
+        .json(&serde_json::json!({"username": "admin", "password": "jobs-e2e-admin-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = login.json().await.unwrap();
+    (cookie, body["csrf_token"].as_str().unwrap().to_owned())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_serves_on_one_database_do_every_slot_once() {
     let area = Area::new();
@@ -453,6 +474,39 @@ async fn two_serves_on_one_database_do_every_slot_once() {
 
     let a = Serve::start(&db, &area, "a", None);
     let b = Serve::start(&db, &area, "b", None);
+
+    // What one serve records reaches the live stream of the other (LISTEN/NOTIFY).
+    let http = reqwest::Client::new();
+    let (cookie_b, _) = login(&http, &b).await;
+    let mut stream = http
+        .get(format!("{}/events/stream", b.base))
+        .header("cookie", &cookie_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let (cookie_a, csrf_a) = login(&http, &a).await;
+    let renamed = http
+        .patch(format!("{}/instance", a.base))
+        .header("cookie", &cookie_a)
+        .header("x-csrf-token", &csrf_a)
+        .json(&serde_json::json!({"name": "renamed-through-a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    let mut seen = String::new();
+    while !seen.contains("renamed-through-a") {
+        let chunk = tokio::time::timeout(Duration::from_secs(60), stream.chunk())
+            .await
+            .expect("b's live stream got nothing of a's change within a minute")
+            .unwrap()
+            .expect("b's live stream ended");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("InstanceRenamed"), "{seen}");
+    drop(stream);
+
     // A few slots: the first at once, then one a minute.
     wait_until("three slots snapshotted", || async {
         db.scalar("SELECT count(*) FROM events WHERE event_type = 'SnapshotCreated'")
@@ -606,25 +660,11 @@ async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
     // `POST /replications` goes through the queue too.
     let second = engine.create_snapshot(sv, &meta()).await.unwrap();
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{}/auth/login", serve.base))
-        .json(&serde_json::json!({"username": "admin", "password": "jobs-e2e-admin-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let body: serde_json::Value = login.json().await.unwrap();
+    let (cookie, csrf) = login(&http, &serve).await;
     let requested = http
         .post(format!("{}/replications", serve.base))
         .header("cookie", &cookie)
-        .header("x-csrf-token", body["csrf_token"].as_str().unwrap())
+        .header("x-csrf-token", &csrf)
         .json(&serde_json::json!({"snapshot_id": second.snapshot_id}))
         .send()
         .await
