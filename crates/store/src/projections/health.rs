@@ -217,16 +217,30 @@ fn opt_u64(n: Option<i64>, what: &str) -> Result<Option<u64>, StoreError> {
     n.map(|n| super::to_u64(n, what)).transpose()
 }
 
-fn health_from_row(row: &PgRow, now: DateTime<Utc>) -> Result<TargetHealth, StoreError> {
+/// The effective RPO of each (set RPO, cron, zone) seen in one read: targets of a fleet
+/// share a handful of policies, and a schedule's RPO walks its next slots.
+type RpoCache =
+    std::collections::HashMap<(Option<u64>, Option<String>, Option<String>), (u64, RpoSource)>;
+
+fn health_from_row(
+    row: &PgRow,
+    now: DateTime<Utc>,
+    rpos: &mut RpoCache,
+) -> Result<TargetHealth, StoreError> {
     let set = opt_u64(row.try_get("rpo_seconds")?, "rpo")?;
     let cron: Option<String> = row.try_get("cron")?;
     let zone: Option<String> = row.try_get("time_zone")?;
-    // A stored policy always parses; if it ever did not, the 24 h default applies.
-    let schedule = match (cron, zone) {
-        (Some(c), Some(z)) => Schedule::parse(&c, &z).ok(),
-        _ => None,
-    };
-    let (rpo_seconds, rpo_source) = effective_rpo(set, schedule.as_ref(), now);
+    let (rpo_seconds, rpo_source) =
+        *rpos
+            .entry((set, cron, zone))
+            .or_insert_with_key(|(set, cron, zone)| {
+                // A stored policy always parses; if it ever did not, the 24 h default applies.
+                let schedule = match (cron, zone) {
+                    (Some(c), Some(z)) => Schedule::parse(c, z).ok(),
+                    _ => None,
+                };
+                effective_rpo(*set, schedule.as_ref(), now)
+            });
     let newest_primary = snapshot_of(row, "np")?;
     let newest_replica = snapshot_of(row, "nr")?;
     let last_success = match (
@@ -327,5 +341,8 @@ pub async fn replication_health_page<'e>(
         .bind(limit)
         .fetch_all(exec)
         .await?;
-    rows.iter().map(|r| health_from_row(r, now)).collect()
+    let mut rpos = RpoCache::new();
+    rows.iter()
+        .map(|r| health_from_row(r, now, &mut rpos))
+        .collect()
 }
