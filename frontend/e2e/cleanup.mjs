@@ -19,6 +19,6 @@ export async function cleanUpLeftovers(page, { policyUrl, subvolumeUrl, extraSna
     }
     assert(!existsSync(snap.path), `${snap.path} is still on disk`);
   }
-  const servers = await (await page.request.get(`${base}/api/v1/servers`)).json();
+  const servers = (await (await page.request.get(`${base}/api/v1/servers`)).json()).items;
   for (const s of servers.filter((s) => s.name === `e2e-remote-${suffix}`)) await del(`/servers/${s.id}`);
 }

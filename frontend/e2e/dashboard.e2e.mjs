@@ -206,7 +206,7 @@ async function main() {
     await check('Servers page lists the local primary with its allowed root', async () => {
       // a state dir reused from an earlier run may still manage e2e-vol: stop that (no data is touched)
       const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
-      const subvolumes = await (await page.request.get(`${base}/api/v1/subvolumes`)).json();
+      const subvolumes = (await (await page.request.get(`${base}/api/v1/subvolumes`)).json()).items;
       for (const s of subvolumes.filter((s) => s.path === volPath)) {
         await page.request.delete(`${base}/api/v1/subvolumes/${s.id}`, { headers: { 'X-CSRF-Token': me.csrf_token } });
       }
@@ -417,7 +417,7 @@ async function main() {
       await dialog.getByRole('button', { name: 'Add target' }).click();
       const targetRow = page.locator(`[data-testid="target-row"][data-directory="${dir}"]`);
       await targetRow.waitFor();
-      const targets = await (await page.request.get(`${base}/api/v1/targets`)).json();
+      const targets = (await (await page.request.get(`${base}/api/v1/targets`)).json()).items;
       repl.targetId = targets.find((t) => t.directory === dir)?.id ?? '';
       const health = page.locator(`[data-testid="health-row"][data-target="${repl.targetId}"]`);
       await eventually(async () => (await health.getAttribute('data-state')) === 'never_replicated', 'health is not NEVER before the first run');

@@ -45,11 +45,11 @@ async function main() {
 
     const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
     const headers = { 'X-CSRF-Token': me.csrf_token };
-    const subvolumes = await (await page.request.get(`${base}/api/v1/subvolumes`)).json();
+    const subvolumes = (await (await page.request.get(`${base}/api/v1/subvolumes`)).json()).items;
     let subvolume = subvolumes.find((s) => s.path === volPath && s.managed);
     const managedHere = !subvolume;
     if (!subvolume) {
-      const servers = await (await page.request.get(`${base}/api/v1/servers`)).json();
+      const servers = (await (await page.request.get(`${base}/api/v1/servers`)).json()).items;
       const primary = servers.find((s) => s.role === 'primary');
       assert(primary, 'no primary server');
       const res = await page.request.post(`${base}/api/v1/subvolumes`, {

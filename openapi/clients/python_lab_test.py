@@ -88,7 +88,9 @@ def main() -> int:
         primary = step(
             "the local primary is listed",
             lambda: next(
-                s for s in list_servers.sync(client=client) or [] if isinstance(s, Server) and s.role == Role.PRIMARY
+                s
+                for s in getattr(list_servers.sync(client=client), "items", [])
+                if isinstance(s, Server) and s.role == Role.PRIMARY
             ),
         )
         with open(env["LAB_SSH_KEY"]) as f:

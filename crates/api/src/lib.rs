@@ -18,6 +18,7 @@ mod live;
 pub mod metrics;
 mod notifications;
 pub mod observe;
+mod page;
 mod policies;
 pub mod problem;
 mod rate;

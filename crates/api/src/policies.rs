@@ -13,7 +13,7 @@ use domain::retention::Action;
 use domain::{PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId};
 use engine::prune::PlannedSnapshot;
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi, Tags};
@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, Created, documented};
 
@@ -387,15 +388,27 @@ pub struct PoliciesApi;
 
 #[OpenApi(tag = "Tag::Policies")]
 impl PoliciesApi {
-    /// Every policy, with the subvolumes that follow it.
+    /// The policies by name, with the subvolumes that follow each, a page at a time.
     #[oai(path = "/policies", method = "get", operation_id = "listPolicies")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
-    ) -> Answer<Json<Vec<Policy>>, ReadErrors> {
-        let list = projections::policies(&state.pool).await?;
-        Ok(Json(list.into_iter().map(Policy::from).collect()))
+        /// Items per page, 1 to 1000 (default 1000).
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Policy>>, ReadErrors> {
+        let limit = page::limit(limit.0)?;
+        let after: Option<String> = page::decode_after(after.0.as_deref())?;
+        let rows =
+            projections::policies_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
+        Ok(Json(page::page(
+            rows,
+            limit,
+            |p| p.spec.name.clone(),
+            Policy::from,
+        )))
     }
 
     /// Creates a policy.

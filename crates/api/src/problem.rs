@@ -157,3 +157,9 @@ pub async fn from_poem_error(err: poem::Error) -> Response {
     };
     ProblemJson(Problem::new(status, kind, detail)).into_response()
 }
+
+impl From<store::StoreError> for Problem {
+    fn from(e: store::StoreError) -> Self {
+        Self::of_store(&e)
+    }
+}

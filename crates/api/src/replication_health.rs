@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, documented};
 
@@ -217,25 +218,6 @@ pub struct HealthReport {
     pub next_after: Option<String>,
 }
 
-/// Most items of one health page, and the default.
-const MAX_HEALTH_PAGE: i64 = 1000;
-
-/// A page's last item as the opaque `after` of the next page.
-fn encode_after(cursor: &projections::HealthCursor) -> String {
-    use base64::Engine as _;
-    let json = serde_json::to_vec(cursor).unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-}
-
-fn decode_after(after: &str) -> Result<projections::HealthCursor, Problem> {
-    use base64::Engine as _;
-    let bad = || Problem::invalid("after", "after: not a cursor from a page's `next_after`");
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(after)
-        .map_err(|_| bad())?;
-    serde_json::from_slice(&json).map_err(|_| bad())
-}
-
 /// A subvolume's RPO.
 #[derive(Debug, Object)]
 pub struct Rpo {
@@ -321,18 +303,17 @@ impl ReplicationHealthApi {
     ) -> Answer<Json<HealthReport>, HealthErrors> {
         let now = Utc::now();
         let sv = subvolume_id.0.map(SubvolumeId::from_uuid);
-        let limit = limit.0.unwrap_or(MAX_HEALTH_PAGE);
-        if !(1..=MAX_HEALTH_PAGE).contains(&limit) {
-            return Err(Problem::invalid("limit", "limit: must be 1 to 1000").into());
-        }
-        let after = after.0.as_deref().map(decode_after).transpose()?;
-        let list =
-            projections::replication_health_page(&state.pool, sv, after.as_ref(), Some(limit), now)
-                .await?;
-        let next_after = (list.len() as i64 == limit)
-            .then(|| list.last().map(|h| encode_after(&h.cursor)))
-            .flatten();
-        let items: Vec<_> = list.into_iter().map(health_dto).collect();
+        let limit = page::limit(limit.0)?;
+        let after: Option<projections::HealthCursor> = page::decode_after(after.0.as_deref())?;
+        let list = projections::replication_health_page(
+            &state.pool,
+            sv,
+            after.as_ref(),
+            Some(limit + 1),
+            now,
+        )
+        .await?;
+        let Page { items, next_after } = page::page(list, limit, |h| h.cursor.clone(), health_dto);
         Ok(Json(HealthReport {
             as_of: now,
             summary: summary(&items),

@@ -13,7 +13,7 @@ use engine::ssh_servers::{
     Check, Credentials, NewSshServer, RegisterError, ServerChanges, VaultConnector,
 };
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use secrecy::SecretString;
@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::{Problem, ProblemJson};
 use crate::respond::{Answer, NoContent, documented};
 
@@ -163,15 +164,27 @@ pub struct ServersApi;
 
 #[OpenApi(tag = "Tag::Servers")]
 impl ServersApi {
-    /// Every registered server.
+    /// The registered servers by name, a page at a time.
     #[oai(path = "/servers", method = "get", operation_id = "listServers")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
-    ) -> Answer<Json<Vec<Server>>, ReadErrors> {
-        let servers = projections::servers(&state.pool).await?;
-        Ok(Json(servers.into_iter().map(Server::from).collect()))
+        /// Items per page, 1 to 1000 (default 1000).
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Server>>, ReadErrors> {
+        let limit = page::limit(limit.0)?;
+        let after: Option<String> = page::decode_after(after.0.as_deref())?;
+        let rows =
+            projections::servers_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
+        Ok(Json(page::page(
+            rows,
+            limit,
+            |s| s.name.clone(),
+            Server::from,
+        )))
     }
 
     /// One server.

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{AdminAuth, OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, documented};
 
@@ -176,7 +177,7 @@ pub struct StorageSettings {
 
 documented!(
     /// Reading every server's storage.
-    ListStorageErrors: 500 "A server-side failure."
+    ListStorageErrors: 400 "Invalid parameters.", 500 "A server-side failure."
 );
 documented!(
     /// A server's storage history.
@@ -224,16 +225,28 @@ pub struct StorageApi;
 
 #[OpenApi(tag = "Tag::Storage")]
 impl StorageApi {
-    /// Every server's filesystems (size, used, free estimate, data/metadata/system) as
-    /// of its last collection, and the last collection's error if it failed.
+    /// The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+    /// each server's last collection, and the last collection's error if it failed; by
+    /// server name, a page at a time.
     #[oai(path = "/storage", method = "get", operation_id = "listStorage")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
-    ) -> Answer<Json<Vec<ServerStorageView>>, ListStorageErrors> {
-        let all = storage::latest(&state.pool).await?;
-        Ok(Json(all.into_iter().map(Into::into).collect()))
+        /// Servers per page, 1 to 1000 (default 1000).
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<ServerStorageView>>, ListStorageErrors> {
+        let limit = page::limit(limit.0)?;
+        let after: Option<String> = page::decode_after(after.0.as_deref())?;
+        let rows = storage::latest_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
+        Ok(Json(page::page(
+            rows,
+            limit,
+            |s| s.server_name.clone(),
+            Into::into,
+        )))
     }
 
     /// A server's filesystem samples for charts. History is kept at one sample per

@@ -8,11 +8,12 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
-use store::projections::{self, SubvolumeView};
+use store::projections::{self, SubvolumeKey, SubvolumeView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, Created, documented};
 use store::AppendMeta;
@@ -164,14 +165,27 @@ impl SubvolumesApi {
         server_id: Query<Option<Uuid>>,
         /// Include subvolumes that are no longer managed (default false).
         include_unmanaged: Query<Option<bool>>,
-    ) -> Answer<Json<Vec<Subvolume>>, ListSubvolumesErrors> {
-        let list = projections::subvolumes(
+        /// Items per page, 1 to 1000 (default 1000), ordered by server then path.
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Subvolume>>, ListSubvolumesErrors> {
+        let limit = page::limit(limit.0)?;
+        let after: Option<SubvolumeKey> = page::decode_after(after.0.as_deref())?;
+        let rows = projections::subvolumes_page(
             &state.pool,
             server_id.0.map(ServerId::from_uuid),
             include_unmanaged.0.unwrap_or(false),
+            after.as_ref(),
+            Some(limit + 1),
         )
         .await?;
-        Ok(Json(list.into_iter().map(Subvolume::from).collect()))
+        Ok(Json(page::page(
+            rows,
+            limit,
+            |s| SubvolumeKey::from(s),
+            Subvolume::from,
+        )))
     }
 
     /// One subvolume.

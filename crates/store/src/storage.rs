@@ -347,25 +347,46 @@ pub struct ServerStorage {
 
 /// Every registered server's storage state (servers never collected included), by name.
 pub async fn latest(pool: &PgPool) -> Result<Vec<ServerStorage>, StoreError> {
+    latest_page(pool, None, None).await
+}
+
+/// [`latest`] by server name: at most `limit` servers after the name `after`.
+pub async fn latest_page(
+    pool: &PgPool,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<ServerStorage>, StoreError> {
     let servers = sqlx::query(
         "SELECT s.server_id, s.name, s.collect_qgroups, c.attempted_at, c.succeeded_at,
                 c.error, c.error_kind, c.qgroup_note
            FROM proj_servers s LEFT JOIN storage_collections c USING (server_id)
-          ORDER BY s.name, s.server_id",
+          WHERE $1::text IS NULL OR s.name > $1
+          ORDER BY s.name LIMIT $2",
     )
+    .bind(after)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
-    let samples = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let ids = servers
+        .iter()
+        .map(|r| r.try_get("server_id"))
+        .collect::<Result<Vec<uuid::Uuid>, _>>()?;
+    let mut samples: std::collections::HashMap<ServerId, Vec<StoredSample>> =
+        std::collections::HashMap::new();
+    for row in sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SAMPLE_COLUMNS} FROM storage_samples x
            JOIN storage_collections c
              ON c.server_id = x.server_id AND x.sampled_at = c.succeeded_at
+          WHERE x.server_id = ANY($1)
           ORDER BY x.filesystem"
     )))
+    .bind(&ids)
     .fetch_all(pool)
     .await?
-    .iter()
-    .map(sample_from_row)
-    .collect::<Result<Vec<_>, _>>()?;
+    {
+        let sample = sample_from_row(&row)?;
+        samples.entry(sample.server_id).or_default().push(sample);
+    }
     servers
         .iter()
         .map(|r| {
@@ -386,11 +407,7 @@ pub async fn latest(pool: &PgPool) -> Result<Vec<ServerStorage>, StoreError> {
                     })
                     .transpose()?,
                 qgroup_note: r.try_get("qgroup_note")?,
-                filesystems: samples
-                    .iter()
-                    .filter(|s| s.server_id == server_id)
-                    .cloned()
-                    .collect(),
+                filesystems: samples.remove(&server_id).unwrap_or_default(),
             })
         })
         .collect()

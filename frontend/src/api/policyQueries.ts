@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from './client';
 import { useApi } from './context';
+import { afterParam, usePagedList } from './pages';
 import { type ApiError, unwrap } from './problem';
 import { fleetKeys, queryKeys } from './queries';
 
@@ -20,7 +21,7 @@ export const policyKeys = {
 
 export function usePolicies() {
   const api = useApi();
-  return useQuery({ queryKey: policyKeys.policies, queryFn: () => unwrap(api.GET('/policies')) });
+  return usePagedList(policyKeys.policies, (after) => unwrap(api.GET('/policies', { params: { query: afterParam(after) } })));
 }
 
 export function usePolicy(id: string, enabled = true) {

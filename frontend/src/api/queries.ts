@@ -3,6 +3,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiClient, AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
 import { useApi } from './context';
+import { afterParam, usePagedList } from './pages';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
 
 export const queryKeys = {
@@ -163,7 +164,7 @@ export function useCanOperate(): boolean {
 
 export function useServers() {
   const api = useApi();
-  return useQuery({ queryKey: fleetKeys.servers, queryFn: () => unwrap(api.GET('/servers')) });
+  return usePagedList(fleetKeys.servers, (after) => unwrap(api.GET('/servers', { params: { query: afterParam(after) } })));
 }
 
 /** `enabled: false` while the server is being removed (no refetch of what is about to be gone). */
@@ -189,7 +190,7 @@ export function useDiscoveredSubvolumes(serverId: string, enabled = true) {
 
 export function useSubvolumes() {
   const api = useApi();
-  return useQuery({ queryKey: fleetKeys.subvolumes, queryFn: () => unwrap(api.GET('/subvolumes')) });
+  return usePagedList(fleetKeys.subvolumes, (after) => unwrap(api.GET('/subvolumes', { params: { query: afterParam(after) } })));
 }
 
 export function useSubvolume(id: string) {

@@ -5,6 +5,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from './client';
 import { useApi } from './context';
+import { afterParam, usePagedList } from './pages';
 import { type ApiError, unwrap } from './problem';
 import { queryKeys } from './queries';
 
@@ -41,10 +42,10 @@ export function isActive(r: Replication): boolean {
   return r.state === 'queued' || r.state === 'running';
 }
 
-/** Every target (the page groups them by subvolume). */
+/** The targets, oldest first, a page at a time (the page groups them by subvolume). */
 export function useTargets() {
   const api = useApi();
-  return useQuery({ queryKey: replicationKeys.targets, queryFn: () => unwrap(api.GET('/targets')) });
+  return usePagedList(replicationKeys.targets, (after) => unwrap(api.GET('/targets', { params: { query: afterParam(after) } })));
 }
 
 export function useReplications(limit = 20, offset = 0, subvolumeId?: string) {

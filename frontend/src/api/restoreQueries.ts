@@ -6,6 +6,7 @@ import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } f
 import { useEffect, useRef } from 'react';
 import { API_BASE_URL, type ApiClient, type Schemas, type Snapshot } from './client';
 import { useApi } from './context';
+import { afterParam, usePagedList } from './pages';
 import { type ApiError, unwrap } from './problem';
 import { fleetKeys, queryKeys } from './queries';
 import { replicationKeys } from './replicationQueries';
@@ -135,14 +136,14 @@ export function useTarget(id: string) {
   });
 }
 
-/** The replica catalog of a target (nothing is read for an empty id). */
+/** The replica catalog of a target, by path, a page at a time (nothing is read for an empty id). */
 export function useTargetReplicas(targetId: string) {
   const api = useApi();
-  return useQuery({
-    queryKey: restoreKeys.targetReplicas(targetId),
-    queryFn: () => unwrap(api.GET('/targets/{id}/replicas', { params: { path: { id: targetId } } })),
-    enabled: targetId !== '',
-  });
+  return usePagedList(
+    restoreKeys.targetReplicas(targetId),
+    (after) => unwrap(api.GET('/targets/{id}/replicas', { params: { path: { id: targetId }, query: afterParam(after) } })),
+    { enabled: targetId !== '' },
+  );
 }
 
 /** One restore, read again every second while it is queued or running (the live stream

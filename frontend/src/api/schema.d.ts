@@ -306,7 +306,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every policy, with the subvolumes that follow it. */
+        /** The policies by name, with the subvolumes that follow each, a page at a time. */
         get: operations["listPolicies"];
         put?: never;
         /** Creates a policy. */
@@ -539,7 +539,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every registered server. */
+        /** The registered servers by name, a page at a time. */
         get: operations["listServers"];
         put?: never;
         /**
@@ -908,8 +908,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every server's filesystems (size, used, free estimate, data/metadata/system) as
-         *     of its last collection, and the last collection's error if it failed.
+         * The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+         *     each server's last collection, and the last collection's error if it failed; by
+         *     server name, a page at a time.
          */
         get: operations["listStorage"];
         put?: never;
@@ -1105,7 +1106,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A subvolume's targets. */
+        /** A subvolume's targets, oldest first, a page at a time. */
         get: operations["listSubvolumeTargets"];
         put?: never;
         /**
@@ -1126,7 +1127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every target. */
+        /** The targets, oldest first, a page at a time. */
         get: operations["listTargets"];
         put?: never;
         post?: never;
@@ -1949,6 +1950,60 @@ export interface components {
          * @enum {string}
          */
         Origin: "created" | "discovered";
+        /**
+         * Page_Policy
+         * @description One page of a list.
+         */
+        Page_Policy: {
+            items: components["schemas"]["Policy"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_Replica
+         * @description One page of a list.
+         */
+        Page_Replica: {
+            items: components["schemas"]["Replica"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_Server
+         * @description One page of a list.
+         */
+        Page_Server: {
+            items: components["schemas"]["Server"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_ServerStorageView
+         * @description One page of a list.
+         */
+        Page_ServerStorageView: {
+            items: components["schemas"]["ServerStorageView"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_Subvolume
+         * @description One page of a list.
+         */
+        Page_Subvolume: {
+            items: components["schemas"]["Subvolume"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_Target
+         * @description One page of a list.
+         */
+        Page_Target: {
+            items: components["schemas"]["Target"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
         /**
          * PasswordChange
          * @description A user's own password change.
@@ -4748,7 +4803,12 @@ export interface operations {
     };
     listPolicies: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000 (default 1000). */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4760,7 +4820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Policy"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Policy"];
                 };
             };
             /** @description Invalid parameters. */
@@ -6323,7 +6383,12 @@ export interface operations {
     };
     listServers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000 (default 1000). */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6335,7 +6400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Server"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Server"];
                 };
             };
             /** @description Invalid parameters. */
@@ -8370,7 +8435,12 @@ export interface operations {
     };
     listStorage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Servers per page, 1 to 1000 (default 1000). */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8382,7 +8452,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ServerStorageView"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_ServerStorageView"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
@@ -8430,6 +8509,10 @@ export interface operations {
                 server_id?: string;
                 /** @description Include subvolumes that are no longer managed (default false). */
                 include_unmanaged?: boolean;
+                /** @description Items per page, 1 to 1000 (default 1000), ordered by server then path. */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -8442,7 +8525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Subvolume"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Subvolume"];
                 };
             };
             /** @description Invalid parameters. */
@@ -9574,7 +9657,12 @@ export interface operations {
     };
     listSubvolumeTargets: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000 (default 1000), oldest first. */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -9588,7 +9676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Target"];
                 };
             };
             /** @description Invalid parameters. */
@@ -9767,7 +9855,12 @@ export interface operations {
     };
     listTargets: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000 (default 1000), oldest first. */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9779,7 +9872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Target"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Target"];
                 };
             };
             /** @description Invalid parameters. */
@@ -10126,7 +10219,12 @@ export interface operations {
     };
     listReplicas: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 1 to 1000 (default 1000), by path. */
+                limit?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -10140,7 +10238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Replica"][];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Replica"];
                 };
             };
             /** @description Invalid parameters. */

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from './client';
 import { useApi } from './context';
+import { afterParam, usePagedList } from './pages';
 import { type ApiError, unwrap } from './problem';
 
 export type ServerStorage = Schemas['ServerStorageView'];
@@ -19,12 +20,10 @@ export const storageKeys = {
   subvolume: (id: string) => ['subvolumes', id, 'storage'] as const,
 };
 
-/** Every server's storage as of its last collection (collections run every few minutes). */
+/** The servers' storage as of each one's last collection, a page at a time (collections run every few minutes). */
 export function useStorage() {
   const api = useApi();
-  return useQuery({
-    queryKey: storageKeys.latest,
-    queryFn: () => unwrap(api.GET('/storage')),
+  return usePagedList(storageKeys.latest, (after) => unwrap(api.GET('/storage', { params: { query: afterParam(after) } })), {
     refetchInterval: 60_000,
   });
 }

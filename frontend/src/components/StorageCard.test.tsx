@@ -8,7 +8,7 @@ import { formatBytes } from '../lib/bytes';
 import { createQueryClient } from '../App';
 import { ApiProvider } from '../api/context';
 import { theme } from '../theme';
-import { admin, defaultRoutes, fakeBackend, json, problem, renderApp, type Handler } from '../test/fakeApi';
+import { admin, defaultRoutes, fakeBackend, type Handler, json, page, problem, renderApp } from '../test/fakeApi';
 import { StorageCard, chartRows } from './StorageCard';
 
 const GiB = 1024 ** 3;
@@ -51,7 +51,7 @@ function routes(storage: () => Response) {
 
 describe('StorageCard', () => {
   it('shows used, size and free of each filesystem on the Overview', async () => {
-    renderApp(routes(() => json(200, [entry()])));
+    renderApp(routes(() => json(200, page([entry()]))));
     const card = await screen.findByTestId('storage-card');
     expect(within(card).getByRole('heading', { name: 'Storage · primary' })).toBeInTheDocument();
     expect(await within(card).findByTestId('storage-used')).toHaveTextContent('1.00 GiB used of 4.00 GiB');
@@ -61,7 +61,7 @@ describe('StorageCard', () => {
   });
 
   it('says when nothing was collected yet', async () => {
-    renderApp(routes(() => json(200, [entry({ filesystems: [], sampled_at: undefined, attempted_at: undefined })])));
+    renderApp(routes(() => json(200, page([entry({ filesystems: [], sampled_at: undefined, attempted_at: undefined })]))));
     const card = await screen.findByTestId('storage-card');
     expect(within(card).getByTestId('storage-empty')).toHaveTextContent('No storage figures yet');
     expect(within(card).queryByTestId('storage-filesystem')).toBeNull();
@@ -70,7 +70,7 @@ describe('StorageCard', () => {
   it("shows the last collection's error and keeps the older figures", async () => {
     renderApp(
       routes(() =>
-        json(200, [entry({ error: 'cannot reach ssh://dbtlab@127.0.0.13:1 (Refused)', attempted_at: '2026-11-26T12:05:00Z' })]),
+        json(200, page([entry({ error: 'cannot reach ssh://dbtlab@127.0.0.13:1 (Refused)', attempted_at: '2026-11-26T12:05:00Z' })])),
       ),
     );
     const alert = await screen.findByRole('alert');
@@ -91,7 +91,7 @@ describe('StorageCard', () => {
     const user = userEvent.setup();
     let used = 1 * GiB;
     const { requests } = renderApp({
-      ...routes(() => json(200, [entry({ filesystems: [{ ...entry().filesystems[0]!, used_bytes: used }] })])),
+      ...routes(() => json(200, page([entry({ filesystems: [{ ...entry().filesystems[0]!, used_bytes: used }] })]))),
       [`POST /servers/${serverId}/storage/collect`]: () => {
         used = 2 * GiB;
         return json(200, entry());
@@ -141,7 +141,7 @@ describe('qgroup setting', () => {
     const user = userEvent.setup();
     let on = false;
     const { requests } = renderCard({
-      ...routes(() => json(200, [entry({ collect_qgroups: on })])),
+      ...routes(() => json(200, page([entry({ collect_qgroups: on })]))),
       [`PUT /servers/${serverId}/storage/settings`]: async (req) => {
         on = ((await req.json()) as { collect_qgroups: boolean }).collect_qgroups;
         return json(200, { collect_qgroups: on });
@@ -159,7 +159,7 @@ describe('qgroup setting', () => {
   });
 
   it('is read-only for viewers', async () => {
-    renderCard({ ...routes(() => json(200, [entry({ collect_qgroups: true })])), 'GET /auth/me': () => json(200, { ...admin, role: 'viewer' }) });
+    renderCard({ ...routes(() => json(200, page([entry({ collect_qgroups: true })]))), 'GET /auth/me': () => json(200, { ...admin, role: 'viewer' }) });
     const toggle = await screen.findByRole('switch', { name: /qgroups/ });
     expect(toggle).toBeChecked();
     await waitFor(() => expect(screen.getByTestId('storage-used')).toBeInTheDocument());

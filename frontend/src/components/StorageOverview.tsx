@@ -1,6 +1,7 @@
 import { SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
 import { useStorage } from '../api/storage';
 import { ErrorNotice } from './ErrorNotice';
+import { LoadMore } from './LoadMore';
 import { StorageCard } from './StorageCard';
 
 /** The Overview's storage section: one compact card per server. */
@@ -27,6 +28,7 @@ export function StorageOverview() {
           ))}
         </SimpleGrid>
       )}
+      <LoadMore list={storage} label="Load more servers" />
     </section>
   );
 }

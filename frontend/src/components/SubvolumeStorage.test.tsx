@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { SubvolumeStorage } from '../api/storage';
-import { defaultRoutes, json, renderApp } from '../test/fakeApi';
+import { defaultRoutes, json, page, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, primary, snapshot, subvolume } from '../test/fleet';
 
 const MiB = 1024 ** 2;
@@ -9,7 +9,7 @@ const MiB = 1024 ** 2;
 function routes(storage: SubvolumeStorage) {
   return {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [primary]),
+    'GET /servers': () => json(200, page([primary])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
     [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [], total: 0 }),
     [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => json(200, storage),

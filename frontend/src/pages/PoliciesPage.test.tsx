@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Policy, RetentionPreview } from '../api/policyQueries';
 import { userTimeZone } from '../lib/format';
-import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
+import { defaultRoutes, json, page, problem, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, subvolume, viewer } from '../test/fleet';
 
 const policy: Policy = {
@@ -33,9 +33,9 @@ const preview: RetentionPreview = {
 function routes(extra = {}) {
   return {
     ...defaultRoutes(),
-    'GET /policies': () => json(200, [policy]),
+    'GET /policies': () => json(200, page([policy])),
     [`GET /policies/${policy.id}`]: () => json(200, policy),
-    'GET /subvolumes': () => json(200, [subvolume]),
+    'GET /subvolumes': () => json(200, page([subvolume])),
     'POST /policies/preview': () => json(200, preview),
     ...extra,
   };

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Replication, Target, TargetHealth } from '../api/replicationQueries';
-import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
+import { defaultRoutes, json, page, problem, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
 
 const target: Target = {
@@ -114,9 +114,9 @@ const done: Replication = {
 function routes(extra = {}) {
   return {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [primary, remote]),
-    'GET /subvolumes': () => json(200, [subvolume]),
-    'GET /targets': () => json(200, [target, target2]),
+    'GET /servers': () => json(200, page([primary, remote])),
+    'GET /subvolumes': () => json(200, page([subvolume])),
+    'GET /targets': () => json(200, page([target, target2])),
     'GET /replications': () => json(200, { items: [running, done], total: 2, limit: 20, offset: 0 }),
     'GET /replication/health': () =>
       json(200, {
@@ -343,7 +343,7 @@ describe('Replicate now and the Overview', () => {
   it('hides Replicate when the subvolume has no targets', async () => {
     renderApp(
       routes({
-        'GET /targets': () => json(200, []),
+        'GET /targets': () => json(200, page([])),
         [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
         [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], total: 1, limit: 20, offset: 0 }),
         [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => problem(404, 'Not Found', 'no storage yet'),

@@ -12,6 +12,7 @@ import { useTarget, useTargetReplicas } from '../api/restoreQueries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FactList } from '../components/FactList';
 import { Mono } from '../components/Mono';
+import { LoadMore } from '../components/LoadMore';
 import { QueryState } from '../components/QueryState';
 import { shortUuid } from '../lib/format';
 import { replicaName } from '../lib/restore';
@@ -47,6 +48,7 @@ export function ReplicationPage() {
       {targets.data && servers.data && (
         <TargetsSection targets={targets.data} servers={servers.data} health={health.data?.items ?? []} />
       )}
+      <LoadMore list={targets} label="Load more targets" />
       {runs.data && (
         <HistorySection
           canOperate={canOperate}

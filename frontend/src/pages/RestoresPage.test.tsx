@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, json, renderApp, type Handler } from '../test/fakeApi';
+import { defaultRoutes, type Handler, json, page, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, snapshot, subvolume, viewer } from '../test/fleet';
 import { restore, target } from '../test/restore';
 
@@ -20,7 +20,7 @@ function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
   return {
     ...defaultRoutes(),
     'GET /auth/me': () => json(200, viewer),
-    'GET /subvolumes': () => json(200, [subvolume]),
+    'GET /subvolumes': () => json(200, page([subvolume])),
     [`GET /snapshots/${snapshot(1).id}`]: () => json(200, snapshot(1)),
     [`GET /snapshots/${snapshot(2).id}`]: () => json(200, snapshot(2)),
     'GET /restores': (_req, url) =>

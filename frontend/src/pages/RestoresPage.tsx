@@ -1,11 +1,12 @@
 // Every restore, newest first: mode, snapshot, state, what it made (or why it failed), who
 // asked and when; optionally of one subvolume. Viewers see it too. Live: the stream
 // invalidates 'restores' on Restore* events, and the list polls while one is running.
-import { Anchor, Button, Card, Group, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, NativeSelect, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useSubvolumes } from '../api/queries';
 import { type Restore, useRestores, useSnapshotsById } from '../api/restoreQueries';
+import { LoadMore } from '../components/LoadMore';
 import { QueryState } from '../components/QueryState';
 import { type Column, ResponsiveTable } from '../components/ResponsiveTable';
 import { Time } from '../components/Time';
@@ -77,13 +78,7 @@ export function RestoresPage() {
                   </>
                 }
               />
-              {restores.hasNextPage && (
-                <Group justify="center">
-                  <Button variant="default" onClick={() => void restores.fetchNextPage()} loading={restores.isFetchingNextPage}>
-                    Load older
-                  </Button>
-                </Group>
-              )}
+              <LoadMore list={restores} label="Load older" />
             </Stack>
           )}
         </QueryState>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
+import { defaultRoutes, json, page, problem, renderApp } from '../test/fakeApi';
 import { operator, primary, remote } from '../test/fleet';
 
 const FPR = 'SHA256:mhCOeNfFJc9N87Ie7flYuLWW2UZ3h4DaaFDReur9+dQ';
@@ -14,7 +14,7 @@ const okChecks = [
 function routes(extra = {}) {
   return {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [remote, primary]),
+    'GET /servers': () => json(200, page([remote, primary])),
     [`GET /servers/${remote.id}`]: () => json(200, remote),
     [`GET /servers/${remote.id}/subvolumes`]: () => json(200, []),
     'POST /servers/probe-host-key': () => json(200, { fingerprint: FPR }),

@@ -1,13 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, json, problem, renderApp } from '../test/fakeApi';
+import { defaultRoutes, json, page, problem, renderApp } from '../test/fakeApi';
 import { discovered, primary, remote, subvolume, viewer } from '../test/fleet';
 
 function routes(extra = {}) {
   return {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [remote, primary]),
+    'GET /servers': () => json(200, page([remote, primary])),
     [`GET /servers/${primary.id}`]: () => json(200, primary),
     [`GET /servers/${primary.id}/subvolumes`]: () =>
       json(200, [
@@ -31,6 +31,24 @@ describe('Servers', () => {
     expect(row).toHaveTextContent('/srv/backups');
     expect(screen.getByRole('link', { name: 'primary' })).toHaveAttribute('href', `/servers/${primary.id}`);
     expect(screen.getByRole('button', { name: 'Add SSH server' })).toBeInTheDocument();
+  });
+
+  it('loads the next page of a long list on "Load more", asking for the rows after the cursor', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(
+      routes({
+        'GET /servers': (_req: Request, url: URL) =>
+          url.searchParams.get('after') === 'cursor-1' ? json(200, page([remote])) : json(200, page([primary], 'cursor-1')),
+      }),
+      '/servers',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('server-row')).toHaveLength(1));
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('server-row')).toHaveLength(2));
+    expect(screen.getAllByTestId('server-row').map((r) => r.getAttribute('data-server-name'))).toEqual(['primary', 'backup-1']);
+    expect(requests.filter((r) => r.url.pathname.endsWith('/servers')).map((r) => r.url.searchParams.get('after'))).toEqual([null, 'cursor-1']);
+    // The last page has no cursor: nothing more to load.
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
 
   it('shows discovered subvolumes: a link to the managed one, Manage for the others', async () => {

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../api/client';
-import { type Handler, json, problem, renderApp } from '../test/fakeApi';
+import { type Handler, json, page, problem, renderApp } from '../test/fakeApi';
 import { primary, remote } from '../test/fleet';
 import { RESTORE_ID, replica, restore, snapshotBackend, snapshotPage, target } from '../test/restore';
 
@@ -14,7 +14,7 @@ const snap = snapshotPage.snapshot;
 /** Snapshot 1's page (held by the primary, a replica on `target`), three servers, and the restore answer `post`. */
 function copyBackend(post: Handler) {
   return snapshotBackend({
-    'GET /servers': () => json(200, [primary, remote, spare]),
+    'GET /servers': () => json(200, page([primary, remote, spare])),
     'POST /restores': post,
     [`GET /restores/${RESTORE_ID}`]: () =>
       json(

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { json, renderApp } from '../test/fakeApi';
+import { json, page, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, snapshot } from '../test/fleet';
 import { RESTORE_ID, dir, entry, replica, restore, snapshotBackend, snapshotPage, target } from '../test/restore';
 
@@ -45,14 +45,14 @@ describe('Restore from a replica: a snapshot the primary holds', () => {
 
 describe('Restore from a replica: a snapshot the primary lost', () => {
   const lost = snapshot(2, { state: 'deleted', gone_at: '2026-01-05T00:00:00Z' });
-  const page = `/subvolumes/${SUBVOLUME_ID}/snapshots/${lost.id}`;
+  const lostPage = `/subvolumes/${SUBVOLUME_ID}/snapshots/${lost.id}`;
   /** Snapshot 2 deleted on the primary, its replica on `target`; snapshot 1 present, with a replica there too. */
   function lostBackend(reads: () => number) {
     return snapshotBackend({
       [`GET /snapshots/${lost.id}`]: () => json(200, lost),
       [`GET /snapshots/${lost.id}/replicas`]: () => json(200, [replica(2)]),
       [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshotPage.snapshot], total: 1, limit: 500, offset: 0 }),
-      [`GET /targets/${target.id}/replicas`]: () => json(200, [replica(2), replica(1)]),
+      [`GET /targets/${target.id}/replicas`]: () => json(200, page([replica(2), replica(1)])),
       [`GET /replicas/${replica(2).id}/tree`]: () => json(200, { path: '', entries: [dir('etc'), entry('notes.txt')] }),
       'POST /restores': () => json(202, restore({ mode: 'snapshot', snapshot_id: lost.id, replica_target_id: target.id })),
       [`GET /restores/${RESTORE_ID}`]: () => {
@@ -67,7 +67,7 @@ describe('Restore from a replica: a snapshot the primary lost', () => {
   it('says so, browses the files on the replica, and brings it back by default: incremental, with live bytes and rate', async () => {
     const user = userEvent.setup();
     let n = 0;
-    const { requests } = renderApp(lostBackend(() => ++n), page);
+    const { requests } = renderApp(lostBackend(() => ++n), lostPage);
     expect(await screen.findByRole('note', { name: 'Not on the primary (deleted)' })).toHaveTextContent(/a replica does/);
     expect(await screen.findByRole('heading', { name: 'Files (on the replica on backup-1:/srv/backups/home)' })).toBeInTheDocument();
     await waitFor(() => expect(screen.getAllByTestId('tree-entry')).toHaveLength(2));
@@ -105,7 +105,7 @@ describe('Restore from a replica: a snapshot the primary lost', () => {
         [`GET /snapshots/${lost.id}`]: () => json(200, lost),
         [`GET /snapshots/${lost.id}/replicas`]: () => json(200, []),
       }),
-      page,
+      lostPage,
     );
     expect(await screen.findByRole('note', { name: 'Not on the primary (deleted)' })).toHaveTextContent(/it cannot be restored/);
     expect(screen.queryByRole('button', { name: /Restore/ })).toBeNull();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../api/client';
 import { SNAPSHOT_PAGE_SIZE } from '../api/queries';
 import { userTimeZone } from '../lib/format';
-import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
+import { defaultRoutes, type Handler, json, page, problem, renderApp } from '../test/fakeApi';
 import { SUBVOLUME_ID, primary, snapshot, subvolume, viewer } from '../test/fleet';
 
 /** A fake backend whose snapshot list changes as the UI creates, deletes and adopts. */
@@ -12,8 +12,8 @@ function backend(initial: Snapshot[], extra: Record<string, Handler> = {}) {
   let snapshots = [...initial];
   const routes: Record<string, Handler> = {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [primary]),
-    'GET /subvolumes': () => json(200, [subvolume, { ...subvolume, id: 'x-2', name: 'srv', path: '/mnt/pool/data/srv', last_snapshot_error: 'btrfs: No space left on device' }]),
+    'GET /servers': () => json(200, page([primary])),
+    'GET /subvolumes': () => json(200, page([subvolume, { ...subvolume, id: 'x-2', name: 'srv', path: '/mnt/pool/data/srv', last_snapshot_error: 'btrfs: No space left on device' }])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
     [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: (_req, url) => {
       const limit = Number(url.searchParams.get('limit'));
@@ -64,7 +64,7 @@ describe('Subvolumes', () => {
       retention: { keep_last: 3 }, replicate_after_snapshot: true, subvolumes: [SUBVOLUME_ID],
       next_snapshot_at: '2026-01-05T01:00:00Z', created_at: '2026-01-05T00:00:00Z', updated_at: '2026-01-05T00:00:00Z',
     };
-    renderApp(backend([], { 'GET /policies': () => json(200, [policy]) }), `/subvolumes/${SUBVOLUME_ID}`);
+    renderApp(backend([], { 'GET /policies': () => json(200, page([policy])) }), `/subvolumes/${SUBVOLUME_ID}`);
     expect(await screen.findByRole('link', { name: 'hourly-home' })).toHaveAttribute('href', '/policies/p-1');
     const next = screen.getByTestId('next-snapshot');
     expect(next).toHaveAttribute('title', '2026-01-05T01:00:00Z');

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Replica } from '../api/restoreQueries';
-import { defaultRoutes, json, problem, renderApp, type Handler } from '../test/fakeApi';
+import { defaultRoutes, type Handler, json, page, problem, renderApp } from '../test/fakeApi';
 import { primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
 import { RESTORE_ID, dir, entry, replica, restore, target } from '../test/restore';
 
@@ -14,11 +14,11 @@ function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
   let replicas: Replica[] = [replica(2, { verification: verified }), replica(1)];
   const routes: Record<string, Handler> = {
     ...defaultRoutes(),
-    'GET /servers': () => json(200, [primary, remote]),
-    'GET /subvolumes': () => json(200, [subvolume]),
-    'GET /targets': () => json(200, [target]),
+    'GET /servers': () => json(200, page([primary, remote])),
+    'GET /subvolumes': () => json(200, page([subvolume])),
+    'GET /targets': () => json(200, page([target])),
     [`GET /targets/${target.id}`]: () => json(200, target),
-    [`GET /targets/${target.id}/replicas`]: () => json(200, replicas),
+    [`GET /targets/${target.id}/replicas`]: () => json(200, page(replicas)),
     [`GET /replicas/${replica(1).id}/tree`]: (_req, url) =>
       json(200, url.searchParams.get('path') ? { path: 'docs', entries: [entry('a.md')] } : { path: '', entries: [dir('docs'), entry('x.bin')] }),
     ...extra,
@@ -84,9 +84,12 @@ describe('Target page', () => {
     const { requests } = renderApp(
       backend({
         [`GET /targets/${target.id}/replicas`]: () =>
-          json(200, [
-            replica(1, verified ? { verification: { ok: true, files_compared: 3, sample_percent: 25, mismatches: [], verified_at: '2026-01-07T00:00:00Z' } } : {}),
-          ]),
+          json(
+            200,
+            page([
+              replica(1, verified ? { verification: { ok: true, files_compared: 3, sample_percent: 25, mismatches: [], verified_at: '2026-01-07T00:00:00Z' } } : {}),
+            ]),
+          ),
         [`POST /replicas/${replica(1).id}/verify`]: () => json(202, restore({ mode: 'verify', replica_target_id: target.id, sample_percent: 25 })),
         [`GET /restores/${RESTORE_ID}`]: () => {
           verified = true;

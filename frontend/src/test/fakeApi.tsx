@@ -15,6 +15,11 @@ export function json(status: number, body: unknown): Response {
   });
 }
 
+/** A keyset-paged list's answer: one page holding every item. */
+export function page<T>(items: T[], next_after?: string): { items: T[]; next_after?: string } {
+  return next_after === undefined ? { items } : { items, next_after };
+}
+
 export function problem(status: number, title: string, detail?: string, field?: string): Response {
   return json(status, { type: `/problems/${status}`, title, status, ...(detail ? { detail } : {}), ...(field ? { field } : {}) });
 }
@@ -78,9 +83,9 @@ export function defaultRoutes(): Record<string, Handler> {
     'GET /health': () => json(200, health),
     'GET /instance': () => json(200, instance),
     'GET /events': () => json(200, { items: [event(2), event(1, 'InstanceInitialized')] }),
-    'GET /storage': () => json(200, []),
+    'GET /storage': () => json(200, page([])),
     'GET /status': () => json(200, fleetStatus()),
-    'GET /policies': () => json(200, []),
+    'GET /policies': () => json(200, page([])),
     'GET /replication/health': () =>
       json(200, { as_of: '2026-01-02T03:04:05Z', summary: { total: 0, ok: 0, late: 0, failing: 0, never_replicated: 0 }, items: [] }),
   };

@@ -3,7 +3,7 @@
 import type { Me } from '../api/client';
 import type { HealthReport, Target, TargetHealth } from '../api/replicationQueries';
 import type { Replica, Restore, TreeEntry } from '../api/restoreQueries';
-import { type Handler, admin, defaultRoutes, json, problem } from './fakeApi';
+import { admin, defaultRoutes, type Handler, json, page, problem } from './fakeApi';
 import { SUBVOLUME_ID, primary, remote, snapshot, subvolume } from './fleet';
 
 /** The server sends null for absent optional fields (as here, symlink_target of a file). */
@@ -99,13 +99,13 @@ export function snapshotBackend(extra: Record<string, Handler> = {}, me: Me = ad
   return {
     ...defaultRoutes(),
     'GET /auth/me': () => json(200, me),
-    'GET /servers': () => json(200, [primary, remote]),
-    'GET /targets': () => json(200, [target]),
+    'GET /servers': () => json(200, page([primary, remote])),
+    'GET /targets': () => json(200, page([target])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
     [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2), snap], total: 2, limit: 500, offset: 0 }),
     [`GET /subvolumes/${SUBVOLUME_ID}/replication-health`]: () =>
       json(200, { ...health, rpo: { subvolume_id: SUBVOLUME_ID, rpo_seconds: 7200, rpo_source: 'set' } }),
-    [`GET /targets/${target.id}/replicas`]: () => json(200, [replica(1)]),
+    [`GET /targets/${target.id}/replicas`]: () => json(200, page([replica(1)])),
     [`GET /snapshots/${snap.id}`]: () => json(200, snap),
     [`GET /snapshots/${snap.id}/replicas`]: () => json(200, [replica(1)]),
     [`GET /snapshots/${snap.id}/tree`]: (_req, url) => {

@@ -14,11 +14,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{OpenApi, Tags};
 use store::AppendMeta;
-use store::projections::{self, TargetView};
+use store::projections::{self, ReplicaKey, TargetKey};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Accepted, Answer, Created, NoContent, documented};
 
@@ -56,20 +57,28 @@ documented!(
 
 const MAX_LIMIT: i64 = 100;
 
-async fn targets_json(
+async fn targets_page(
     pool: &sqlx::PgPool,
-    views: Vec<TargetView>,
-) -> Result<Vec<Target>, store::StoreError> {
+    subvolume: Option<SubvolumeId>,
+    limit: Option<i64>,
+    after: Option<String>,
+) -> Result<Page<Target>, Problem> {
+    let limit = page::limit(limit)?;
+    let after: Option<TargetKey> = page::decode_after(after.as_deref())?;
+    let mut views =
+        projections::targets_page(pool, subvolume, after.as_ref(), Some(limit + 1)).await?;
+    let next_after = page::cut(&mut views, limit, |t| TargetKey::from(t));
     // One query for every pin, not one per target.
     let ids: Vec<TargetId> = views.iter().map(|v| v.target_id).collect();
     let pins = projections::pins_of_targets(pool, &ids).await?;
-    Ok(views
+    let items = views
         .into_iter()
         .map(|v| {
             let pin = pins.get(&v.target_id).copied();
             target(v, pin)
         })
-        .collect())
+        .collect();
+    Ok(Page { items, next_after })
 }
 
 pub struct TargetsApi;
@@ -106,31 +115,41 @@ impl TargetsApi {
         Ok(Created(target(added, None)))
     }
 
-    /// A subvolume's targets.
+    /// A subvolume's targets, oldest first, a page at a time.
     #[oai(path = "/subvolumes/:id/targets", method = "get", operation_id = "listSubvolumeTargets")]
     async fn list_of(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Answer<Json<Vec<Target>>, ReadErrors> {
+        /// Items per page, 1 to 1000 (default 1000), oldest first.
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Target>>, ReadErrors> {
         let sv = SubvolumeId::from_uuid(id.0);
         if projections::subvolume(&state.pool, sv).await?.is_none() {
             return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
         }
-        let views = projections::targets(&state.pool, Some(sv)).await?;
-        Ok(Json(targets_json(&state.pool, views).await?))
+        Ok(Json(
+            targets_page(&state.pool, Some(sv), limit.0, after.0).await?,
+        ))
     }
 
-    /// Every target.
+    /// The targets, oldest first, a page at a time.
     #[oai(path = "/targets", method = "get", operation_id = "listTargets")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
-    ) -> Answer<Json<Vec<Target>>, ReadErrors> {
-        let views = projections::targets(&state.pool, None).await?;
-        Ok(Json(targets_json(&state.pool, views).await?))
+        /// Items per page, 1 to 1000 (default 1000), oldest first.
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Target>>, ReadErrors> {
+        Ok(Json(
+            targets_page(&state.pool, None, limit.0, after.0).await?,
+        ))
     }
 
     /// One target.
@@ -199,13 +218,26 @@ impl TargetsApi {
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-    ) -> Answer<Json<Vec<Replica>>, ReadErrors> {
+        /// Items per page, 1 to 1000 (default 1000), by path.
+        limit: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
+    ) -> Answer<Json<Page<Replica>>, ReadErrors> {
+        let limit = page::limit(limit.0)?;
+        let after: Option<ReplicaKey> = page::decode_after(after.0.as_deref())?;
         let tid = TargetId::from_uuid(id.0);
         if projections::target(&state.pool, tid).await?.is_none() {
             return Err(Problem::not_found(format!("no target {}", id.0)).into());
         }
-        let list = projections::replicas_of_target(&state.pool, tid).await?;
-        Ok(Json(list.into_iter().map(Replica::from).collect()))
+        let rows =
+            projections::replicas_of_target_page(&state.pool, tid, after.as_ref(), Some(limit + 1))
+                .await?;
+        Ok(Json(page::page(
+            rows,
+            limit,
+            |r| ReplicaKey::from(r),
+            Replica::from,
+        )))
     }
 }
 

@@ -320,9 +320,9 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing(pool: PgPool)
     // Listing: two targets overall, one of this subvolume.
     let (status, all) = app.send("GET", "/api/v1/targets", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let (_, mine) = app.send("GET", &targets, None).await;
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     let _ = std::fs::remove_dir(&other_vol);
     let _ = Command::new("btrfs")
         .args(["subvolume", "delete", &other_vol])
@@ -372,7 +372,7 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     let (_, single) = app
         .send("GET", &format!("/api/v1/targets/{tid}"), None)
         .await;
-    assert_eq!(listed[0], single, "{listed}");
+    assert_eq!(listed["items"][0], single, "{listed}");
     assert_eq!(single["common_base_snapshot_id"], snap.as_str(), "{single}");
     let (_, page) = app
         .send(
@@ -393,8 +393,8 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
     let (_, replicas) = app
         .send("GET", &format!("/api/v1/targets/{tid}/replicas"), None)
         .await;
-    assert_eq!(replicas.as_array().unwrap().len(), 1, "{replicas}");
-    assert_eq!(replicas[0]["snapshot_id"], snap.as_str());
+    assert_eq!(replicas["items"].as_array().unwrap().len(), 1, "{replicas}");
+    assert_eq!(replicas["items"][0]["snapshot_id"], snap.as_str());
     let (_, t) = app
         .send("GET", &format!("/api/v1/targets/{tid}"), None)
         .await;
@@ -416,7 +416,7 @@ async fn replicate_over_http_and_poll_to_the_result(pool: PgPool) {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, all) = app.send("GET", "/api/v1/targets", None).await;
-    assert_eq!(all.as_array().unwrap().len(), 0);
+    assert_eq!(all["items"].as_array().unwrap().len(), 0);
 }
 
 /// The `/metrics` sample of `family` whose labels are exactly `labels`.

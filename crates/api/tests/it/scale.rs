@@ -1,5 +1,5 @@
-//! What keeps the API honest at fleet size: the replication health list is paged (every
-//! target once, in order, and a bad cursor or limit refused); a database pool with no free
+//! What keeps the API honest at fleet size: every fleet list is keyset-paged (every item
+//! once, in order, and a bad cursor or limit refused); a database pool with no free
 //! connection answers 503 with `Retry-After`, not 500; and `/metrics` says which of its
 //! series it could not read instead of leaving them out silently.
 
@@ -15,6 +15,52 @@ use testkit::{TestApp, ssh_ok};
 
 use crate::replication_api::spawn;
 
+/// Every item of a keyset-paged list, walked one item a page; asserts that the walk
+/// gives the items of one whole page, in its order, and that each page but the last
+/// names the next (a page of one item per request, so `n` items take `n` requests).
+async fn walk_one_by_one(app: &TestApp, path: &str, id: &str) -> Vec<String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let (code, all) = app.get(path).await;
+    assert_eq!(code, StatusCode::OK, "{path}: {all}");
+    assert!(
+        all["next_after"].is_null(),
+        "{path}: one page holds all: {all}"
+    );
+    let whole: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[id].as_str().unwrap().to_owned())
+        .collect();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let next = match &after {
+            Some(a) => format!("{path}{sep}limit=1&after={a}"),
+            None => format!("{path}{sep}limit=1"),
+        };
+        let (code, page) = app.get(&next).await;
+        assert_eq!(code, StatusCode::OK, "{next}: {page}");
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{next}: no empty page: {page}");
+        seen.push(items[0][id].as_str().unwrap().to_owned());
+        match page["next_after"].as_str() {
+            Some(a) => after = Some(a.to_owned()),
+            None => break,
+        }
+        assert!(
+            seen.len() <= whole.len(),
+            "{path}: the pages never end: {seen:?}"
+        );
+    }
+    assert_eq!(seen, whole, "{path}");
+    for bad in ["limit=0", "limit=1001", "after=not-a-cursor", "after=e30"] {
+        let (code, body) = app.get(&format!("{path}{sep}{bad}")).await;
+        assert_problem(code, &body, StatusCode::BAD_REQUEST, bad);
+    }
+    seen
+}
+
 #[sqlx::test(migrations = false)]
 async fn the_health_list_pages_through_every_target_once_in_order(pool: PgPool) {
     let app = spawn(pool).await;
@@ -26,52 +72,73 @@ async fn the_health_list_pages_through_every_target_once_in_order(pool: PgPool) 
         ssh_ok(1, &format!("mkdir {dir}"));
         added.push(app.add_target(dir).await);
     }
-    let (code, all) = app.get("/api/v1/replication/health").await;
-    assert_eq!(code, StatusCode::OK, "{all}");
-    assert_eq!(all["items"].as_array().unwrap().len(), 3);
-    assert!(all["next_after"].is_null(), "one page holds all: {all}");
-
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let path = match &after {
-            Some(a) => format!("/api/v1/replication/health?limit=1&after={a}"),
-            None => "/api/v1/replication/health?limit=1".to_owned(),
-        };
-        let (code, page) = app.get(&path).await;
-        assert_eq!(code, StatusCode::OK, "{page}");
-        let items = page["items"].as_array().unwrap();
-        seen.extend(
-            items
-                .iter()
-                .map(|i| i["target_id"].as_str().unwrap().to_owned()),
-        );
-        match page["next_after"].as_str() {
-            Some(next) => after = Some(next.to_owned()),
-            None => break,
-        }
-        assert!(seen.len() <= 4, "the pages never end: {seen:?}");
-    }
-    // The last full page still names a next one, which is empty.
-    let in_order: Vec<String> = all["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["target_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(seen, in_order);
-    let mut sorted = added.clone();
-    sorted.sort();
-    let mut got = seen.clone();
-    got.sort();
-    assert_eq!(got, sorted);
-
-    for bad in ["limit=0", "limit=1001", "after=not-a-cursor", "after=e30"] {
-        let (code, body) = app.get(&format!("/api/v1/replication/health?{bad}")).await;
-        assert_problem(code, &body, StatusCode::BAD_REQUEST, bad);
-    }
+    let mut seen = walk_one_by_one(&app, "/api/v1/replication/health", "target_id").await;
+    seen.sort();
+    added.sort();
+    assert_eq!(seen, added);
     for dir in &dirs {
         ssh_ok(1, &format!("rmdir {dir}"));
+    }
+}
+
+/// No list is unbounded: servers, subvolumes, policies, targets (all and of a
+/// subvolume), a target's replicas and storage each page through every item once, in
+/// the order of one whole page, and refuse a bad limit or cursor.
+#[sqlx::test(migrations = false)]
+async fn every_fleet_list_pages_through_every_item_once_in_order(pool: PgPool) {
+    let app = spawn(pool).await;
+    let dirs: Vec<String> = (0..2)
+        .map(|n| format!("{}-page-{n}", app.remote_dir()))
+        .collect();
+    let mut targets = Vec::new();
+    for dir in &dirs {
+        ssh_ok(1, &format!("mkdir {dir}"));
+        targets.push(app.add_target(dir).await);
+    }
+    for name in ["zeta", "alpha", "mid"] {
+        let body = serde_json::json!({"name": name,
+            "schedule": {"cron": "0 * * * *", "time_zone": "UTC"},
+            "retention": {"keep_last": 1}});
+        let (code, p) = app.post("/api/v1/policies", body).await;
+        assert_eq!(code, StatusCode::CREATED, "{p}");
+    }
+    // Two replicas on every target.
+    app.snapshot_and_replicate().await;
+    app.snapshot_and_replicate().await;
+
+    let servers = walk_one_by_one(&app, "/api/v1/servers", "name").await;
+    let mut sorted = servers.clone();
+    sorted.sort();
+    assert_eq!(servers, sorted, "servers by name");
+    assert!(servers.len() >= 2, "the primary and a remote: {servers:?}");
+    let policies = walk_one_by_one(&app, "/api/v1/policies", "name").await;
+    assert_eq!(policies, ["alpha", "mid", "zeta"]);
+    walk_one_by_one(&app, "/api/v1/subvolumes", "id").await;
+    let all_targets = walk_one_by_one(&app, "/api/v1/targets", "id").await;
+    for t in &targets {
+        assert!(all_targets.contains(t), "{t} in {all_targets:?}");
+    }
+    let of_subvolume = format!("/api/v1/subvolumes/{}/targets", app.subvolume);
+    assert_eq!(
+        walk_one_by_one(&app, &of_subvolume, "id").await,
+        all_targets
+    );
+    let replicas = walk_one_by_one(
+        &app,
+        &format!("/api/v1/targets/{}/replicas", targets[1]),
+        "path",
+    )
+    .await;
+    assert_eq!(replicas.len(), 2, "{replicas:?}");
+    assert!(replicas[0] < replicas[1], "by path: {replicas:?}");
+    walk_one_by_one(&app, "/api/v1/storage", "server_name").await;
+    for dir in &dirs {
+        ssh_ok(
+            1,
+            &format!(
+                "rm -rf {dir}/.dist-btrfs-staging; for s in {dir}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\" >/dev/null; done; rmdir {dir}"
+            ),
+        );
     }
 }
 

@@ -49,8 +49,8 @@ async fn the_snapshot_lifecycle_over_http(pool: PgPool) {
     let app = spawn(pool).await;
     let (status, servers) = app.get("/api/v1/servers").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(servers[0]["role"], "primary");
-    assert_eq!(servers[0]["transport"]["kind"], "local");
+    assert_eq!(servers["items"][0]["role"], "primary");
+    assert_eq!(servers["items"][0]["transport"]["kind"], "local");
     let (status, _) = app
         .get(&format!("/api/v1/servers/{}", app.fleet.primary))
         .await;
@@ -70,7 +70,7 @@ async fn the_snapshot_lifecycle_over_http(pool: PgPool) {
     assert_eq!(found[0]["managed_subvolume_id"], sv.as_str());
     let (status, list) = app.get("/api/v1/subvolumes").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     let mut ids = Vec::new();
     for _ in 0..3 {
@@ -147,7 +147,7 @@ async fn the_snapshot_lifecycle_over_http(pool: PgPool) {
         "unmanaging touches no data"
     );
     let (_, list) = app.get("/api/v1/subvolumes").await;
-    assert!(list.as_array().unwrap().is_empty());
+    assert!(list["items"].as_array().unwrap().is_empty());
 
     let (_, audit) = app.get("/api/v1/events?limit=20").await;
     let types: Vec<&str> = audit["items"]

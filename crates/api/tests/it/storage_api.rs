@@ -138,7 +138,8 @@ impl Setup {
     async fn storage_of(&self, server: &str) -> Value {
         let (status, all) = self.send("GET", "/api/v1/storage", None).await;
         assert_eq!(status, StatusCode::OK, "{all}");
-        all.as_array()
+        all["items"]
+            .as_array()
             .unwrap()
             .iter()
             .find(|s| s["server_id"] == server)

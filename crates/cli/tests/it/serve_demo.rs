@@ -109,7 +109,11 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
             .header("cookie", &cookie)
             .send()
     };
-    let servers: Vec<Value> = get("/servers").await.unwrap().json().await.unwrap();
+    let items = |page: Value| -> Vec<Value> {
+        assert!(page["next_after"].is_null(), "one page: {page}");
+        page["items"].as_array().cloned().unwrap_or_default()
+    };
+    let servers = items(get("/servers").await.unwrap().json().await.unwrap());
     assert_eq!(servers.len(), 1 + remotes.len(), "{servers:?}");
     for (i, r) in remotes.iter().enumerate() {
         let s = servers
@@ -123,13 +127,13 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
         );
         assert_eq!(s["credential_kind"], "key");
     }
-    let subvolumes: Vec<Value> = get("/subvolumes").await.unwrap().json().await.unwrap();
+    let subvolumes = items(get("/subvolumes").await.unwrap().json().await.unwrap());
     assert_eq!(subvolumes.len(), 2, "{subvolumes:?}");
-    let policies: Vec<Value> = get("/policies").await.unwrap().json().await.unwrap();
+    let policies = items(get("/policies").await.unwrap().json().await.unwrap());
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0]["name"], "demo-hourly");
     assert_eq!(policies[0]["subvolumes"].as_array().unwrap().len(), 2);
-    let targets: Vec<Value> = get("/targets").await.unwrap().json().await.unwrap();
+    let targets = items(get("/targets").await.unwrap().json().await.unwrap());
     assert_eq!(
         targets.len(),
         2 * remotes.len(),
@@ -162,7 +166,7 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
         serve.banner
     );
     let (cookie, _) = login(&http, &serve, "demo-test-password").await;
-    let servers: Vec<Value> = http
+    let servers: Value = http
         .get(format!("{}/servers", serve.base))
         .header("cookie", &cookie)
         .send()
@@ -171,7 +175,10 @@ async fn a_demo_fleet_file_seeds_a_fresh_installation_once() {
         .json()
         .await
         .unwrap();
-    assert_eq!(servers.len(), 1 + remotes.len());
+    assert_eq!(
+        servers["items"].as_array().unwrap().len(),
+        1 + remotes.len()
+    );
     let events: Value = http
         .get(format!("{}/events?limit=500", serve.base))
         .header("cookie", &cookie)

@@ -198,7 +198,7 @@ async fn otlp_export_carries_replication_spans_with_their_ids() {
         }
     };
     let (_, servers) = call(reqwest::Method::GET, "/servers", None).await;
-    let primary = servers
+    let primary = servers["items"]
         .as_array()
         .unwrap()
         .iter()

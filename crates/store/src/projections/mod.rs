@@ -33,24 +33,28 @@ pub use health::{
     replication_health_page, rpo_of_subvolume,
 };
 pub use instance::{InstanceView, instance};
-pub use policies::{PolicyView, policies, policy, policy_by_name, policy_of_subvolume};
+pub use policies::{
+    PolicyView, policies, policies_page, policy, policy_by_name, policy_of_subvolume,
+};
 pub(crate) use rebuild::rebuild_in;
 pub use rebuild::{REPLAY_BATCH, RebuildReport, check, rebuild, snapshot};
 pub use replicas::{
-    ReplicaView, VerificationView, replica, replicas_of_snapshot, replicas_of_target,
+    ReplicaKey, ReplicaView, VerificationView, replica, replicas_of_snapshot, replicas_of_target,
+    replicas_of_target_page,
 };
 pub use replication::{
-    ReplicationTargetView, ReplicationView, TargetView, last_send_bytes, pin_of_target,
+    ReplicationTargetView, ReplicationView, TargetKey, TargetView, last_send_bytes, pin_of_target,
     pins_of_subvolume, pins_of_targets, replication, replication_targets, replication_targets_of,
-    replications, snapshots_in_flight, target, targets, targets_on_server, unfinished_replications,
+    replications, snapshots_in_flight, target, targets, targets_on_server, targets_page,
+    unfinished_replications,
 };
 pub use restores::{RestoreView, restore, restores, unfinished_restores};
-pub use servers::{ServerView, server, servers};
+pub use servers::{ServerView, server, servers, servers_page};
 pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of, catalogued_uuids,
     present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
 };
-pub use subvolumes::{SubvolumeView, subvolume, subvolumes};
+pub use subvolumes::{SubvolumeKey, SubvolumeView, subvolume, subvolumes, subvolumes_page};
 
 use crate::StoreError;
 use crate::record::RecordedEvent;

@@ -116,9 +116,10 @@ pub struct PolicyView {
 
 const SELECT: &str = "SELECT p.policy_id, p.name, p.cron, p.time_zone, p.retention,
         p.target_retention, p.replicate_after_snapshot, p.created_at, p.updated_at,
-        COALESCE(array_agg(a.subvolume_id ORDER BY a.subvolume_id)
-                 FILTER (WHERE a.subvolume_id IS NOT NULL), '{}') AS subvolumes
-   FROM proj_policies p LEFT JOIN proj_policy_assignments a USING (policy_id)";
+        COALESCE((SELECT array_agg(a.subvolume_id ORDER BY a.subvolume_id)
+                    FROM proj_policy_assignments a WHERE a.policy_id = p.policy_id),
+                 '{}') AS subvolumes
+   FROM proj_policies p";
 
 fn from_row(row: &PgRow) -> Result<PolicyView, StoreError> {
     let target: Option<serde_json::Value> = row.try_get("target_retention")?;
@@ -143,9 +144,21 @@ fn from_row(row: &PgRow) -> Result<PolicyView, StoreError> {
 
 /// Every policy, by name.
 pub async fn policies<'e>(exec: impl sqlx::PgExecutor<'e>) -> Result<Vec<PolicyView>, StoreError> {
+    policies_page(exec, None, None).await
+}
+
+/// Policies by name (names are unique), at most `limit` after the name `after`.
+pub async fn policies_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<PolicyView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SELECT} GROUP BY p.policy_id ORDER BY p.name"
+        "{SELECT} WHERE $1::text IS NULL OR p.name > $1
+          ORDER BY p.name LIMIT $2"
     )))
+    .bind(after)
+    .bind(limit)
     .fetch_all(exec)
     .await?;
     rows.iter().map(from_row).collect()
@@ -157,7 +170,7 @@ pub async fn policy<'e>(
     id: PolicyId,
 ) -> Result<Option<PolicyView>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE p.policy_id = $1 GROUP BY p.policy_id"
+        "{SELECT} WHERE p.policy_id = $1"
     )))
     .bind(id.as_uuid())
     .fetch_optional(exec)
@@ -170,12 +183,10 @@ pub async fn policy_by_name<'e>(
     exec: impl sqlx::PgExecutor<'e>,
     name: &str,
 ) -> Result<Option<PolicyView>, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE p.name = $1 GROUP BY p.policy_id"
-    )))
-    .bind(name)
-    .fetch_optional(exec)
-    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE p.name = $1")))
+        .bind(name)
+        .fetch_optional(exec)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -187,7 +198,7 @@ pub async fn policy_of_subvolume<'e>(
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE p.policy_id =
               (SELECT policy_id FROM proj_policy_assignments WHERE subvolume_id = $1)
-          GROUP BY p.policy_id"
+         "
     )))
     .bind(subvolume.as_uuid())
     .fetch_optional(exec)

@@ -129,10 +129,42 @@ pub async fn replicas_of_target<'e>(
     exec: impl sqlx::PgExecutor<'e>,
     target: TargetId,
 ) -> Result<Vec<ReplicaView>, StoreError> {
+    replicas_of_target_page(exec, target, None, None).await
+}
+
+/// Where a page of [`replicas_of_target_page`] starts: after this (path, snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplicaKey {
+    pub path: String,
+    pub snapshot_id: SnapshotId,
+}
+
+impl From<&ReplicaView> for ReplicaKey {
+    fn from(v: &ReplicaView) -> Self {
+        Self {
+            path: v.path.clone(),
+            snapshot_id: v.snapshot_id,
+        }
+    }
+}
+
+/// [`replicas_of_target`] by path: at most `limit` after `after`.
+pub async fn replicas_of_target_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    target: TargetId,
+    after: Option<&ReplicaKey>,
+    limit: Option<i64>,
+) -> Result<Vec<ReplicaView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE r.target_id = $1 ORDER BY r.path"
+        "SELECT {COLUMNS} FROM {FROM}
+          WHERE r.target_id = $1
+            AND ($2::text IS NULL OR (r.path, r.snapshot_id) > ($2, $3))
+          ORDER BY r.path, r.snapshot_id LIMIT $4"
     )))
     .bind(target.as_uuid())
+    .bind(after.map(|k| k.path.as_str()))
+    .bind(after.map(|k| k.snapshot_id.as_uuid()))
+    .bind(limit)
     .fetch_all(exec)
     .await?;
     rows.iter().map(from_row).collect()

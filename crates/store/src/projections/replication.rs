@@ -373,12 +373,42 @@ pub async fn targets<'e>(
     exec: impl sqlx::PgExecutor<'e>,
     subvolume: Option<SubvolumeId>,
 ) -> Result<Vec<TargetView>, StoreError> {
+    targets_page(exec, subvolume, None, None).await
+}
+
+/// Where a page of [`targets_page`] starts: after this (creation time, id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TargetKey {
+    pub created_at: DateTime<Utc>,
+    pub target_id: TargetId,
+}
+
+impl From<&TargetView> for TargetKey {
+    fn from(v: &TargetView) -> Self {
+        Self {
+            created_at: v.created_at,
+            target_id: v.target_id,
+        }
+    }
+}
+
+/// [`targets`], oldest first: at most `limit` after `after`.
+pub async fn targets_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    subvolume: Option<SubvolumeId>,
+    after: Option<&TargetKey>,
+    limit: Option<i64>,
+) -> Result<Vec<TargetView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {TARGET_COLUMNS} FROM proj_targets
-          WHERE $1::uuid IS NULL OR subvolume_id = $1
-          ORDER BY created_at, target_id"
+          WHERE ($1::uuid IS NULL OR subvolume_id = $1)
+            AND ($2::timestamptz IS NULL OR (created_at, target_id) > ($2, $3))
+          ORDER BY created_at, target_id LIMIT $4"
     )))
     .bind(subvolume.map(|s| s.as_uuid()))
+    .bind(after.map(|k| k.created_at))
+    .bind(after.map(|k| k.target_id.as_uuid()))
+    .bind(limit)
     .fetch_all(exec)
     .await?;
     rows.iter().map(target_from_row).collect()

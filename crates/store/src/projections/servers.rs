@@ -172,9 +172,21 @@ fn from_row(row: &PgRow) -> Result<ServerView, StoreError> {
 
 /// Every server, by name.
 pub async fn servers<'e>(exec: impl sqlx::PgExecutor<'e>) -> Result<Vec<ServerView>, StoreError> {
+    servers_page(exec, None, None).await
+}
+
+/// Servers by name (names are unique), at most `limit` after the name `after`.
+pub async fn servers_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<ServerView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM proj_servers ORDER BY name, server_id"
+        "SELECT {COLUMNS} FROM proj_servers WHERE $1::text IS NULL OR name > $1
+          ORDER BY name LIMIT $2"
     )))
+    .bind(after)
+    .bind(limit)
     .fetch_all(exec)
     .await?;
     rows.iter().map(from_row).collect()

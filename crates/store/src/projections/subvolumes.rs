@@ -139,13 +139,47 @@ pub async fn subvolumes<'e>(
     server: Option<ServerId>,
     include_unmanaged: bool,
 ) -> Result<Vec<SubvolumeView>, StoreError> {
+    subvolumes_page(exec, server, include_unmanaged, None, None).await
+}
+
+/// Where a page of [`subvolumes_page`] starts: after this (server, path, id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SubvolumeKey {
+    pub server_id: ServerId,
+    pub path: String,
+    pub subvolume_id: SubvolumeId,
+}
+
+impl From<&SubvolumeView> for SubvolumeKey {
+    fn from(v: &SubvolumeView) -> Self {
+        Self {
+            server_id: v.server_id,
+            path: v.path.clone(),
+            subvolume_id: v.subvolume_id,
+        }
+    }
+}
+
+/// [`subvolumes`] ordered by server, path and id: at most `limit` after `after`.
+pub async fn subvolumes_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    server: Option<ServerId>,
+    include_unmanaged: bool,
+    after: Option<&SubvolumeKey>,
+    limit: Option<i64>,
+) -> Result<Vec<SubvolumeView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM proj_subvolumes
           WHERE ($1::uuid IS NULL OR server_id = $1) AND (managed OR $2)
-          ORDER BY server_id, path, managed_at"
+            AND ($3::uuid IS NULL OR (server_id, path, subvolume_id) > ($3, $4, $5))
+          ORDER BY server_id, path, subvolume_id LIMIT $6"
     )))
     .bind(server.map(|s| s.as_uuid()))
     .bind(include_unmanaged)
+    .bind(after.map(|k| k.server_id.as_uuid()))
+    .bind(after.map(|k| k.path.as_str()))
+    .bind(after.map(|k| k.subvolume_id.as_uuid()))
+    .bind(limit)
     .fetch_all(exec)
     .await?;
     rows.iter().map(from_row).collect()

@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import type { Target } from '../../api/replicationQueries';
 import { type Replica, useDeleteReplica, useTargetReplicas } from '../../api/restoreQueries';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LoadMore } from '../../components/LoadMore';
 import { Mono } from '../../components/Mono';
 import { QueryState } from '../../components/QueryState';
 import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
@@ -120,6 +121,7 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
           />
         )}
       </QueryState>
+      <LoadMore list={replicas} label="Load more replicas" />
       {deleting && <DeleteReplicaDialog replica={deleting} where={where} onClose={() => setDeleting(null)} />}
       {verifying && <VerifyDialog replica={verifying} where={where} onClose={() => setVerifying(null)} />}
     </Section>

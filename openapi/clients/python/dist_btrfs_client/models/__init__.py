@@ -46,6 +46,12 @@ from .new_token import NewToken
 from .new_user import NewUser
 from .notice import Notice
 from .origin import Origin
+from .page_policy import PagePolicy
+from .page_replica import PageReplica
+from .page_server import PageServer
+from .page_server_storage_view import PageServerStorageView
+from .page_subvolume import PageSubvolume
+from .page_target import PageTarget
 from .password_change import PasswordChange
 from .planned_send import PlannedSend
 from .planned_snapshot_dto import PlannedSnapshotDto
@@ -158,6 +164,12 @@ __all__ = (
     "NewUser",
     "Notice",
     "Origin",
+    "PagePolicy",
+    "PageReplica",
+    "PageServer",
+    "PageServerStorageView",
+    "PageSubvolume",
+    "PageTarget",
     "PasswordChange",
     "PlannedSend",
     "PlannedSnapshotDto",

@@ -8,24 +8,37 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_server_storage_view import PageServerStorageView
 from ...models.problem import Problem
-from ...models.server_storage_view import ServerStorageView
+from ...types import UNSET, Unset
 from typing import cast
 
 
 
 def _get_kwargs(
-    
+    *,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["after"] = after
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/storage",
+        "params": params,
     }
 
 
@@ -33,18 +46,20 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[ServerStorageView] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageServerStorageView | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = ServerStorageView.from_dict(response_200_item_data)
+        response_200 = PageServerStorageView.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -80,7 +95,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[ServerStorageView]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageServerStorageView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -92,22 +107,31 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[ServerStorageView]]:
-    """ Every server's filesystems (size, used, free estimate, data/metadata/system) as
-    of its last collection, and the last collection's error if it failed.
+) -> Response[PageServerStorageView | Problem]:
+    """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+    each server's last collection, and the last collection's error if it failed; by
+    server name, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ServerStorageView]]
+        Response[PageServerStorageView | Problem]
      """
 
 
     kwargs = _get_kwargs(
-        
+        limit=limit,
+after=after,
+
     )
 
     response = client.get_httpx_client().request(
@@ -119,44 +143,62 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[ServerStorageView] | None:
-    """ Every server's filesystems (size, used, free estimate, data/metadata/system) as
-    of its last collection, and the last collection's error if it failed.
+) -> PageServerStorageView | Problem | None:
+    """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+    each server's last collection, and the last collection's error if it failed; by
+    server name, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ServerStorageView]
+        PageServerStorageView | Problem
      """
 
 
     return sync_detailed(
         client=client,
+limit=limit,
+after=after,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[ServerStorageView]]:
-    """ Every server's filesystems (size, used, free estimate, data/metadata/system) as
-    of its last collection, and the last collection's error if it failed.
+) -> Response[PageServerStorageView | Problem]:
+    """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+    each server's last collection, and the last collection's error if it failed; by
+    server name, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ServerStorageView]]
+        Response[PageServerStorageView | Problem]
      """
 
 
     kwargs = _get_kwargs(
-        
+        limit=limit,
+after=after,
+
     )
 
     response = await client.get_async_httpx_client().request(
@@ -168,21 +210,30 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[ServerStorageView] | None:
-    """ Every server's filesystems (size, used, free estimate, data/metadata/system) as
-    of its last collection, and the last collection's error if it failed.
+) -> PageServerStorageView | Problem | None:
+    """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
+    each server's last collection, and the last collection's error if it failed; by
+    server name, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ServerStorageView]
+        PageServerStorageView | Problem
      """
 
 
     return (await asyncio_detailed(
         client=client,
+limit=limit,
+after=after,
 
     )).parsed

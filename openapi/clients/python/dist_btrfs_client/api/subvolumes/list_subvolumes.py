@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_subvolume import PageSubvolume
 from ...models.problem import Problem
-from ...models.subvolume import Subvolume
 from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
@@ -20,6 +20,8 @@ def _get_kwargs(
     *,
     server_id: UUID | Unset = UNSET,
     include_unmanaged: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -34,6 +36,10 @@ def _get_kwargs(
     params["server_id"] = json_server_id
 
     params["include_unmanaged"] = include_unmanaged
+
+    params["limit"] = limit
+
+    params["after"] = after
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -50,16 +56,11 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[Subvolume] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageSubvolume | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = Subvolume.from_dict(response_200_item_data)
+        response_200 = PageSubvolume.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
 
@@ -104,7 +105,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[Subvolume]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageSubvolume | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -118,26 +119,32 @@ def sync_detailed(
     client: AuthenticatedClient,
     server_id: UUID | Unset = UNSET,
     include_unmanaged: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Subvolume]]:
+) -> Response[PageSubvolume | Problem]:
     """ Managed subvolumes (with `include_unmanaged`, also those no longer managed).
 
     Args:
         server_id (UUID | Unset):
         include_unmanaged (bool | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Subvolume]]
+        Response[PageSubvolume | Problem]
      """
 
 
     kwargs = _get_kwargs(
         server_id=server_id,
 include_unmanaged=include_unmanaged,
+limit=limit,
+after=after,
 
     )
 
@@ -152,20 +159,24 @@ def sync(
     client: AuthenticatedClient,
     server_id: UUID | Unset = UNSET,
     include_unmanaged: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Subvolume] | None:
+) -> PageSubvolume | Problem | None:
     """ Managed subvolumes (with `include_unmanaged`, also those no longer managed).
 
     Args:
         server_id (UUID | Unset):
         include_unmanaged (bool | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Subvolume]
+        PageSubvolume | Problem
      """
 
 
@@ -173,6 +184,8 @@ def sync(
         client=client,
 server_id=server_id,
 include_unmanaged=include_unmanaged,
+limit=limit,
+after=after,
 
     ).parsed
 
@@ -181,26 +194,32 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     server_id: UUID | Unset = UNSET,
     include_unmanaged: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Subvolume]]:
+) -> Response[PageSubvolume | Problem]:
     """ Managed subvolumes (with `include_unmanaged`, also those no longer managed).
 
     Args:
         server_id (UUID | Unset):
         include_unmanaged (bool | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Subvolume]]
+        Response[PageSubvolume | Problem]
      """
 
 
     kwargs = _get_kwargs(
         server_id=server_id,
 include_unmanaged=include_unmanaged,
+limit=limit,
+after=after,
 
     )
 
@@ -215,20 +234,24 @@ async def asyncio(
     client: AuthenticatedClient,
     server_id: UUID | Unset = UNSET,
     include_unmanaged: bool | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Subvolume] | None:
+) -> PageSubvolume | Problem | None:
     """ Managed subvolumes (with `include_unmanaged`, also those no longer managed).
 
     Args:
         server_id (UUID | Unset):
         include_unmanaged (bool | Unset):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Subvolume]
+        PageSubvolume | Problem
      """
 
 
@@ -236,5 +259,7 @@ async def asyncio(
         client=client,
 server_id=server_id,
 include_unmanaged=include_unmanaged,
+limit=limit,
+after=after,
 
     )).parsed

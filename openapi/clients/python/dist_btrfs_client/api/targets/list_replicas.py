@@ -8,8 +8,9 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_replica import PageReplica
 from ...models.problem import Problem
-from ...models.replica import Replica
+from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
 
@@ -17,17 +18,29 @@ from uuid import UUID
 
 def _get_kwargs(
     id: UUID,
+    *,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["after"] = after
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/targets/{id}/replicas".format(id=quote(str(id), safe=""),),
+        "params": params,
     }
 
 
@@ -35,16 +48,11 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[Replica] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageReplica | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = Replica.from_dict(response_200_item_data)
+        response_200 = PageReplica.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
 
@@ -96,7 +104,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[Replica]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageReplica | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,25 +117,31 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Replica]]:
+) -> Response[PageReplica | Problem]:
     """ The replica catalog of a target: the complete copies found on it after the last
     successful replication.
 
     Args:
         id (UUID):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Replica]]
+        Response[PageReplica | Problem]
      """
 
 
     kwargs = _get_kwargs(
         id=id,
+limit=limit,
+after=after,
 
     )
 
@@ -141,26 +155,32 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Replica] | None:
+) -> PageReplica | Problem | None:
     """ The replica catalog of a target: the complete copies found on it after the last
     successful replication.
 
     Args:
         id (UUID):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Replica]
+        PageReplica | Problem
      """
 
 
     return sync_detailed(
         id=id,
 client=client,
+limit=limit,
+after=after,
 
     ).parsed
 
@@ -168,25 +188,31 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Replica]]:
+) -> Response[PageReplica | Problem]:
     """ The replica catalog of a target: the complete copies found on it after the last
     successful replication.
 
     Args:
         id (UUID):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Replica]]
+        Response[PageReplica | Problem]
      """
 
 
     kwargs = _get_kwargs(
         id=id,
+limit=limit,
+after=after,
 
     )
 
@@ -200,25 +226,31 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Replica] | None:
+) -> PageReplica | Problem | None:
     """ The replica catalog of a target: the complete copies found on it after the last
     successful replication.
 
     Args:
         id (UUID):
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Replica]
+        PageReplica | Problem
      """
 
 
     return (await asyncio_detailed(
         id=id,
 client=client,
+limit=limit,
+after=after,
 
     )).parsed

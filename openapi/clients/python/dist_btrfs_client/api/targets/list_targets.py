@@ -8,24 +8,37 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_target import PageTarget
 from ...models.problem import Problem
-from ...models.target import Target
+from ...types import UNSET, Unset
 from typing import cast
 
 
 
 def _get_kwargs(
-    
+    *,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
+
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["after"] = after
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/targets",
+        "params": params,
     }
 
 
@@ -33,16 +46,11 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[Target] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageTarget | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = Target.from_dict(response_200_item_data)
+        response_200 = PageTarget.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
 
@@ -94,7 +102,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[Target]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageTarget | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,21 +114,29 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Target]]:
-    """ Every target.
+) -> Response[PageTarget | Problem]:
+    """ The targets, oldest first, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Target]]
+        Response[PageTarget | Problem]
      """
 
 
     kwargs = _get_kwargs(
-        
+        limit=limit,
+after=after,
+
     )
 
     response = client.get_httpx_client().request(
@@ -132,42 +148,58 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Target] | None:
-    """ Every target.
+) -> PageTarget | Problem | None:
+    """ The targets, oldest first, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Target]
+        PageTarget | Problem
      """
 
 
     return sync_detailed(
         client=client,
+limit=limit,
+after=after,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Response[Problem | list[Target]]:
-    """ Every target.
+) -> Response[PageTarget | Problem]:
+    """ The targets, oldest first, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Target]]
+        Response[PageTarget | Problem]
      """
 
 
     kwargs = _get_kwargs(
-        
+        limit=limit,
+after=after,
+
     )
 
     response = await client.get_async_httpx_client().request(
@@ -179,20 +211,28 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    limit: int | Unset = UNSET,
+    after: str | Unset = UNSET,
 
-) -> Problem | list[Target] | None:
-    """ Every target.
+) -> PageTarget | Problem | None:
+    """ The targets, oldest first, a page at a time.
+
+    Args:
+        limit (int | Unset):
+        after (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Target]
+        PageTarget | Problem
      """
 
 
     return (await asyncio_detailed(
         client=client,
+limit=limit,
+after=after,
 
     )).parsed

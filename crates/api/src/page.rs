@@ -1,0 +1,132 @@
+//! Keyset pages of the list endpoints: `limit` (1 to [`MAX_PAGE`], default
+//! [`MAX_PAGE`]) and `after`, an opaque cursor taken from the previous page's
+//! `next_after`. A page is a [`Page`] of items and the cursor of the next one, absent on
+//! the last page, so no list is unbounded and a deep page costs what the first one does
+//! (each list's order has an index).
+//!
+//! A cursor is the last item's sort key (a store `…Key`) as base64 JSON. Clients must
+//! not build one: its content is the server's business.
+//!
+//! What it does not do: choose a list's order or key (the store's `…_page` functions).
+
+use base64::Engine as _;
+use poem_openapi::Object;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::problem::Problem;
+
+/// Most items of one page, and the default.
+pub const MAX_PAGE: i64 = 1000;
+
+/// One page of a list.
+#[derive(Debug, Object)]
+pub struct Page<T: ParseFromJSON + ToJSON> {
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next_after: Option<String>,
+}
+
+/// The `limit` query parameter, checked (400 outside 1 to [`MAX_PAGE`]).
+pub fn limit(limit: Option<i64>) -> Result<i64, Problem> {
+    let limit = limit.unwrap_or(MAX_PAGE);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Problem::invalid(
+            "limit",
+            format!("limit: must be 1 to {MAX_PAGE}"),
+        ))
+    }
+}
+
+/// A sort key as the opaque `after` of the next page.
+pub fn encode_after<K: Serialize>(key: &K) -> String {
+    let json = serde_json::to_vec(key).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The `after` query parameter as the sort key it was made from (400 when it was not
+/// made by [`encode_after`]).
+pub fn decode_after<K: DeserializeOwned>(after: Option<&str>) -> Result<Option<K>, Problem> {
+    let Some(after) = after else { return Ok(None) };
+    let bad = || Problem::invalid("after", "after: not a cursor from a page's `next_after`");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(after)
+        .map_err(|_| bad())?;
+    serde_json::from_slice(&json).map(Some).map_err(|_| bad())
+}
+
+/// Cuts `rows`, fetched with `limit + 1` (the extra row only says that a next page
+/// exists), to at most `limit`, and answers the next page's cursor: the last row's key.
+pub fn cut<V, K: Serialize>(
+    rows: &mut Vec<V>,
+    limit: i64,
+    key: impl Fn(&V) -> K,
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    if more {
+        rows.last().map(|last| encode_after(&key(last)))
+    } else {
+        None
+    }
+}
+
+/// The [`Page`] of `rows` ([`cut`]), each row made an item.
+pub fn page<V, K: Serialize, T: ParseFromJSON + ToJSON>(
+    mut rows: Vec<V>,
+    limit: i64,
+    key: impl Fn(&V) -> K,
+    item: impl FnMut(V) -> T,
+) -> Page<T> {
+    let next_after = cut(&mut rows, limit, key);
+    Page {
+        items: rows.into_iter().map(item).collect(),
+        next_after,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_a_forged_one_is_a_400() {
+        let key = ("data/home".to_owned(), 7_u32);
+        let after = encode_after(&key);
+        assert_eq!(
+            decode_after::<(String, u32)>(Some(&after)).unwrap(),
+            Some(key)
+        );
+        assert_eq!(decode_after::<(String, u32)>(None).unwrap(), None);
+        for forged in ["not base64!", "e30", ""] {
+            let err = decode_after::<(String, u32)>(Some(forged)).unwrap_err();
+            assert_eq!(err.status, 400, "{forged}");
+        }
+    }
+
+    #[test]
+    fn the_extra_row_makes_the_next_cursor_and_is_not_returned() {
+        let p: Page<i64> = page(vec![1, 2, 3], 2, |v| *v, |v| v * 10);
+        assert_eq!(p.items, vec![10, 20]);
+        assert_eq!(
+            decode_after::<i64>(p.next_after.as_deref()).unwrap(),
+            Some(2)
+        );
+        let last: Page<i64> = page(vec![1, 2], 2, |v| *v, |v| v);
+        assert_eq!(last.items, vec![1, 2]);
+        assert!(last.next_after.is_none());
+    }
+
+    #[test]
+    fn limits_outside_one_to_a_thousand_are_refused() {
+        assert_eq!(limit(None).unwrap(), MAX_PAGE);
+        assert_eq!(limit(Some(1)).unwrap(), 1);
+        for bad in [0, -1, MAX_PAGE + 1] {
+            assert_eq!(limit(Some(bad)).unwrap_err().status, 400);
+        }
+    }
+}
