@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use btrfs::LocalHost;
+use domain::replication::TargetOptions;
 use domain::{ServerPath, SubvolumeId};
 use engine::subvolumes::ManageRequest;
 use engine::{Engine, HostRegistry};
@@ -34,13 +35,13 @@ const DEADLINE: Duration = Duration::from_secs(240);
 
 /// The test's area on the lab primary (the primary's only allowed root) and a temporary
 /// directory for the `serve` processes' state.
-struct Area {
+pub(crate) struct Area {
     area: testkit::Area,
-    tmp: tempfile::TempDir,
+    pub(crate) tmp: tempfile::TempDir,
 }
 
 impl Area {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             area: testkit::Area::new(),
             tmp: tempfile::tempdir().unwrap(),
@@ -62,7 +63,7 @@ impl std::ops::Deref for Area {
 
 /// Migrates, registers the local primary with the area as its root, manages the
 /// area's subvolume and assigns it an every-minute policy keeping `keep_last`.
-async fn prepare(db: &Database, area: &Area, keep_last: u32) -> (Engine, SubvolumeId) {
+pub(crate) async fn prepare(db: &Database, area: &Area, keep_last: u32) -> (Engine, SubvolumeId) {
     store::db::migrate(&db.pool).await.unwrap();
     let events = EventStore::new(db.pool.clone());
     let roots = [ServerPath::parse(&area.dir).unwrap()];
@@ -118,19 +119,19 @@ async fn prepare(db: &Database, area: &Area, keep_last: u32) -> (Engine, Subvolu
 }
 
 /// A running `serve` on the test's database.
-struct Serve {
+pub(crate) struct Serve {
     child: Option<Child>,
     /// `http://127.0.0.1:<port>/api/v1`
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Serve {
-    fn start(db: &Database, area: &Area, state: &str, pause_at: Option<&str>) -> Self {
+    pub(crate) fn start(db: &Database, area: &Area, state: &str, pause_at: Option<&str>) -> Self {
         Self::start_with(db, area, state, pause_at, &[])
     }
 
     /// `start` with more environment (set last, so it wins).
-    fn start_with(
+    pub(crate) fn start_with(
         db: &Database,
         area: &Area,
         state: &str,
@@ -192,15 +193,20 @@ impl Serve {
         }
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// `kill -9`.
-    fn kill9(mut self) {
+    pub(crate) fn kill9(mut self) {
         let mut child = self.child.take().unwrap();
         child.kill().unwrap();
         child.wait().unwrap();
     }
 
     /// SIGTERM and a clean exit.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let mut child = self.child.take().unwrap();
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
@@ -222,7 +228,7 @@ fn pause_file(area: &Area) -> PathBuf {
     area.tmp.path().join("paused")
 }
 
-async fn wait_until<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn wait_until<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -257,7 +263,7 @@ async fn first_job(db: &Database, queue: &str) -> (String, i32) {
 /// Waits until every enqueued job has finished and no new slot is about to be enqueued
 /// (the current minute is well under way), so that a stop right after sees a settled
 /// state.
-async fn wait_until_quiet(db: &Database) {
+pub(crate) async fn wait_until_quiet(db: &Database) {
     wait_until("all jobs finished, mid-minute", || async {
         let second = db.scalar("SELECT extract(second FROM now())::bigint").await;
         (5..=45).contains(&second)
@@ -447,7 +453,7 @@ async fn kill_9_in_the_middle_of_a_prune_job_then_restart_finishes_it_once() {
 }
 
 /// Logs in to `serve` as the admin: (cookie header value, CSRF token).
-async fn login(http: &reqwest::Client, serve: &Serve) -> (String, String) {
+pub(crate) async fn login(http: &reqwest::Client, serve: &Serve) -> (String, String) {
     let login = http
         .post(format!("{}/auth/login", serve.base))
         .json(&serde_json::json!({"username": "admin", "password": "jobs-e2e-admin-password"}))
@@ -531,7 +537,7 @@ async fn two_serves_on_one_database_do_every_slot_once() {
 }
 
 /// Runs a shell command on lab remote `n` as the lab user (OpenSSH, test side only).
-fn remote_sh(n: u8, cmd: &str) -> String {
+pub(crate) fn remote_sh(n: u8, cmd: &str) -> String {
     let var = |name: &str| std::env::var(name).unwrap();
     let out = Command::new("ssh")
         .args([
@@ -565,7 +571,7 @@ fn remote_sh(n: u8, cmd: &str) -> String {
 }
 
 /// A target directory on lab remote 1, removed with what was received into it.
-struct RemoteDir(String);
+pub(crate) struct RemoteDir(pub(crate) String);
 
 impl Drop for RemoteDir {
     fn drop(&mut self) {
@@ -581,11 +587,14 @@ impl Drop for RemoteDir {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
-    let area = Area::new();
-    let db = Database::new("jobs").await;
-    let (engine, sv) = prepare(&db, &area, 100).await;
+/// Registers lab remote 1 (its key in the vault `serve` opens: the same master key file)
+/// and adds a target in a fresh directory there to `sv`, with `options`.
+pub(crate) async fn add_remote_target(
+    db: &Database,
+    area: &Area,
+    sv: SubvolumeId,
+    options: TargetOptions,
+) -> RemoteDir {
     // The vault `serve` will open (same master key file), holding the remote's key.
     let vault = Arc::new(
         store::vault::open_vault(db.pool.clone(), &area.tmp.path().join("master.key"))
@@ -629,15 +638,18 @@ async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
     remote_sh(1, &format!("mkdir {}", dir.0));
     // Adding a target resolves its directory on the remote: the engine with SSH.
     remote_engine
-        .add_target(
-            sv,
-            server.server_id,
-            &dir.0,
-            domain::replication::TargetOptions::default(),
-            &meta(),
-        )
+        .add_target(sv, server.server_id, &dir.0, options, &meta())
         .await
         .unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_runs_replications_as_jobs_left_queued_or_requested_over_http() {
+    let area = Area::new();
+    let db = Database::new("jobs").await;
+    let (engine, sv) = prepare(&db, &area, 100).await;
+    let dir = add_remote_target(&db, &area, sv, TargetOptions::default()).await;
     let snapshot = engine.create_snapshot(sv, &meta()).await.unwrap();
     // Requested while no `serve` runs (as if one died before enqueueing it).
     let run = engine
