@@ -33,6 +33,7 @@ pub(crate) const EXPOSED: &[&str] = &[
     "dist_btrfs_replications",
     "dist_btrfs_fleet_status",
     "dist_btrfs_fleet_problems",
+    "dist_btrfs_scrape_errors",
 ];
 
 #[test]
