@@ -127,9 +127,13 @@ async fn serve_on(
     let mut state =
         api::AppState::with_hosts(database.pool().clone(), hosts).with_vault(vault.clone());
     state.usage_warning_percent = settings.usage_warning_percent;
-    let mut engine = state.engine.clone().with_resumable_sends(
-        (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
-    );
+    let mut engine = state
+        .engine
+        .clone()
+        .with_resumable_sends(
+            (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
+        )
+        .with_fanout_buffer(settings.fanout_buffer_bytes);
     // A link gone dark while a write waits blocks the SSH keepalive: the fan-out's stall
     // timeout is what fails it, after the same time the keepalive would.
     if let Some(k) = crate::settings::interval_or_off(settings.ssh_keepalive_secs) {

@@ -50,6 +50,12 @@ pub struct ServeSettings {
     #[arg(long, env = "DIST_BTRFS_RESUMABLE_SEND_MIN_BYTES",
           default_value_t = engine::DEFAULT_RESUMABLE_MIN_BYTES)]
     pub resumable_send_min_bytes: u64,
+    /// Bytes one target of a fan-out (one send to several targets) may fall behind the
+    /// others before the send waits for it: a slower target lags by up to this without
+    /// slowing the rest. Memory of serve, shared by the targets (at most 1 GiB).
+    #[arg(long, env = "DIST_BTRFS_FANOUT_BUFFER_BYTES",
+          default_value_t = engine::fanout::LAG_BYTES as u64)]
+    pub fanout_buffer_bytes: u64,
     /// A filesystem at or above this usage (percent) is a warning of the fleet status
     /// (`GET /api/v1/status`, `/metrics`, the dashboard); at 95% or more it is critical.
     #[arg(long, env = "DIST_BTRFS_USAGE_WARNING_PERCENT",

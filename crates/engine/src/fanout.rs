@@ -9,10 +9,12 @@
 //! `Bytes` (a reference count) for each sink; in the same poll it hands each sink's queued
 //! chunks to the sink (`poll_write_chunk`: the SSH stdin passes them to russh without
 //! copying), each sink as far as it accepts, paced by its rate limit. The source is read
-//! only while every live sink has fewer than [`CHANNEL_CHUNKS`] chunks queued, so the
-//! slowest live sink sets the pace and memory is at most `READ_SIZE` plus
-//! `(CHANNEL_CHUNKS + READ_SIZE / CHUNK)` chunks per sink (shared between raw sinks)
-//! whatever the stream's size. A sink whose write fails is dropped from the fan-out
+//! only while every live sink has less than [`Options::lag_bytes`] queued: a sink slower
+//! than the others (a rate-limited or distant target) falls behind by up to that buffer
+//! without slowing them, and only beyond it sets the pace of all. Memory is at most
+//! `READ_SIZE` plus `lag_bytes + READ_SIZE` per sink, and as the queued chunks are the
+//! same `Bytes` for every raw sink, about `lag_bytes` in all (once more for the compressed
+//! ones) whatever the stream's size and the number of sinks. A sink whose write fails is dropped from the fan-out
 //! without disturbing the others; so is a sink that accepts nothing for
 //! [`Options::stall_timeout`] while it has data waiting. When every sink is gone the reading stops.
 //!
@@ -50,8 +52,8 @@ pub const CHUNK: usize = 32 * 1024;
 /// Most bytes taken from the source in one read (split into chunks without a copy): the
 /// `btrfs send` pipe holds up to 1 MiB, so fewer, larger reads.
 pub const READ_SIZE: usize = 4 * CHUNK;
-/// The source is read only while every live sink has fewer chunks than this queued.
-pub const CHANNEL_CHUNKS: usize = 16;
+/// The default of [`Options::lag_bytes`]: 64 MiB.
+pub const LAG_BYTES: usize = 64 << 20;
 /// The default of [`Options::stall_timeout`].
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -64,6 +66,10 @@ pub struct Options {
     /// hung remote, or a link gone dark while a write waits, must not stall the others
     /// forever; an SSH keepalive cannot fire while the connection's writer is blocked).
     pub stall_timeout: Duration,
+    /// How far one sink may fall behind (bytes queued for it) before the source waits
+    /// for it: the buffer that keeps a slow target from pacing the others (at least one
+    /// chunk).
+    pub lag_bytes: usize,
 }
 
 impl Default for Options {
@@ -71,7 +77,15 @@ impl Default for Options {
         Self {
             hash: false,
             stall_timeout: STALL_TIMEOUT,
+            lag_bytes: LAG_BYTES,
         }
+    }
+}
+
+impl Options {
+    /// [`Options::lag_bytes`] in chunks.
+    fn lag_chunks(&self) -> usize {
+        self.lag_bytes.div_ceil(CHUNK).max(1)
     }
 }
 
@@ -171,7 +185,7 @@ impl<K> Out<K> {
             key: sink.key,
             stdin: sink.stdin,
             zstd: sink.zstd,
-            queue: VecDeque::with_capacity(CHANNEL_CHUNKS + READ_SIZE / CHUNK),
+            queue: VecDeque::new(),
             rate: sink.rate_limit,
             started: now,
             skip: if sink.zstd { 0 } else { sink.skip },
@@ -312,6 +326,8 @@ struct Reader {
     finished: bool,
     /// The source's clean end was read.
     eof: bool,
+    /// [`Options::lag_bytes`] in chunks: no read while a live sink has this many queued.
+    lag_chunks: usize,
     read_error: Option<io::Error>,
 }
 
@@ -367,7 +383,7 @@ impl Reader {
         }
         if outs
             .iter()
-            .any(|o| o.live() && o.queue.len() >= CHANNEL_CHUNKS)
+            .any(|o| o.live() && o.queue.len() >= self.lag_chunks)
         {
             return false;
         }
@@ -467,6 +483,7 @@ where
         finished: false,
         eof: false,
         read_error: None,
+        lag_chunks: opts.lag_chunks(),
     };
     if outs.iter().any(|o| o.zstd) {
         match Compressor::new() {

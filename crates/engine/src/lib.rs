@@ -83,6 +83,8 @@ pub struct Engine {
     /// A target that accepts no byte of a stream for this long fails (see
     /// [`fanout::Options::stall_timeout`]).
     stall_timeout: std::time::Duration,
+    /// How far one target of a fan-out may fall behind the others ([`fanout::Options::lag_bytes`]).
+    fanout_buffer_bytes: usize,
 }
 
 /// The default of [`Engine::with_resumable_sends`]: 1 GiB.
@@ -95,6 +97,7 @@ impl Engine {
             hosts,
             resumable_min_bytes: Some(DEFAULT_RESUMABLE_MIN_BYTES),
             stall_timeout: fanout::STALL_TIMEOUT,
+            fanout_buffer_bytes: fanout::LAG_BYTES,
         }
     }
 
@@ -116,11 +119,21 @@ impl Engine {
         self
     }
 
+    /// One target of a fan-out may fall `bytes` behind the others before it sets their
+    /// pace (at least one chunk, at most 1 GiB: the buffer is memory of `serve`).
+    #[must_use]
+    pub fn with_fanout_buffer(mut self, bytes: u64) -> Self {
+        let bytes = usize::try_from(bytes.min(1 << 30)).unwrap_or(fanout::LAG_BYTES);
+        self.fanout_buffer_bytes = bytes.max(fanout::CHUNK);
+        self
+    }
+
     /// How this engine's fan-outs run.
     pub(crate) fn fanout_options(&self, hash: bool) -> fanout::Options {
         fanout::Options {
             hash,
             stall_timeout: self.stall_timeout,
+            lag_bytes: self.fanout_buffer_bytes,
         }
     }
 

@@ -131,7 +131,7 @@ impl AsyncWrite for Hung {
 
 #[tokio::test(start_paused = true)]
 async fn a_hung_sink_is_dropped_and_the_others_finish() {
-    let data = vec![7_u8; CHUNK * (CHANNEL_CHUNKS + 10)];
+    let data = vec![7_u8; CHUNK * 26];
     let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
     let (stdin, got) = recording(usize::MAX);
     let sinks = vec![
@@ -140,6 +140,7 @@ async fn a_hung_sink_is_dropped_and_the_others_finish() {
     ];
     let opts = Options {
         stall_timeout: Duration::from_secs(15),
+        lag_bytes: CHUNK * 16,
         ..Options::default()
     };
     let started = Instant::now();
@@ -155,25 +156,59 @@ async fn a_hung_sink_is_dropped_and_the_others_finish() {
     assert_eq!(*got.lock().unwrap(), data);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_rate_limited_sink_is_paced_and_sets_the_pace_of_the_others() {
+/// A fan-out of 40 chunks to a sink limited to 10 chunks/s (key 1) and an unlimited one
+/// (key 2) with `lag_bytes`, on a paused clock: how much each had after one second, and
+/// when the whole fan-out ended.
+async fn slow_and_fast(lag_bytes: usize) -> (u64, u64, Duration, u64) {
     let data = vec![3_u8; CHUNK * 40];
     let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
-    let rate = (CHUNK * 10) as u64; // 10 chunks a second
+    let rate = (CHUNK * 10) as u64;
+    let counters: Vec<Arc<AtomicU64>> = (0..2).map(|_| Arc::new(AtomicU64::new(0))).collect();
     let sinks = [(1, Some(rate)), (2, None)]
         .into_iter()
-        .map(|(key, rate_limit)| sink(key, recording(usize::MAX).0, rate_limit, false))
+        .zip(&counters)
+        .map(|((key, rate_limit), written)| Sink {
+            written: written.clone(),
+            ..sink(key, recording(usize::MAX).0, rate_limit, false)
+        })
         .collect();
+    let opts = Options {
+        lag_bytes,
+        ..Options::default()
+    };
     let started = Instant::now();
-    let report = fan_out(source, sinks, Options::default()).await;
-    // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
-    let took = started.elapsed();
-    assert!(took >= Duration::from_millis(3800), "{took:?}");
-    assert!(took < Duration::from_millis(4500), "{took:?}");
+    let run = tokio::spawn(fan_out(source, sinks, opts));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let slow = counters[0].load(Ordering::Relaxed);
+    let fast = counters[1].load(Ordering::Relaxed);
+    let report = run.await.unwrap();
     for key in [1, 2] {
         let d = report.sinks[&key].as_ref().unwrap();
         assert_eq!(d.wire_bytes, data.len() as u64);
     }
+    (slow, fast, started.elapsed(), data.len() as u64)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_sink_lags_within_the_buffer_without_slowing_the_others() {
+    let (slow, fast, took, total) = slow_and_fast(LAG_BYTES).await;
+    assert_eq!(fast, total, "the fast sink has it all after a second");
+    assert!(slow <= (CHUNK * 12) as u64, "the slow one is paced: {slow}");
+    // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
+    assert!(took >= Duration::from_millis(3800), "{took:?}");
+    assert!(took < Duration::from_millis(4500), "{took:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn beyond_the_buffer_a_rate_limited_sink_sets_the_pace_of_the_others() {
+    let lag = CHUNK * 4;
+    let (slow, fast, _, total) = slow_and_fast(lag).await;
+    assert!(fast < total, "held back: {fast}");
+    // Ahead of the slow one by at most the buffer and one read.
+    assert!(
+        fast <= slow + (lag + READ_SIZE + CHUNK) as u64,
+        "fast {fast}, slow {slow}"
+    );
 }
 
 #[tokio::test]
