@@ -9,12 +9,14 @@
 //! `Bytes` (a reference count) for each sink; in the same poll it hands each sink's queued
 //! chunks to the sink (`poll_write_chunk`: the SSH stdin passes them to russh without
 //! copying), each sink as far as it accepts, paced by its rate limit. The source is read
-//! only while every live sink has less than [`Options::lag_bytes`] queued: a sink slower
-//! than the others (a rate-limited or distant target) falls behind by up to that buffer
-//! without slowing them, and only beyond it sets the pace of all. Memory is at most
-//! `READ_SIZE` plus `lag_bytes + READ_SIZE` per sink, and as the queued chunks are the
-//! same `Bytes` for every raw sink, about `lag_bytes` in all (once more for the compressed
-//! ones) whatever the stream's size and the number of sinks. A sink whose write fails is dropped from the fan-out
+//! only while the least-loaded live sink has fewer than [`READ_AHEAD_CHUNKS`] queued (the
+//! fastest sink wants more) and no live sink has [`Options::lag_bytes`] queued: a sink
+//! slower than the others (a rate-limited or distant target) falls behind by up to that
+//! buffer without slowing them, and only beyond it sets the pace of all. The queued
+//! chunks are the same `Bytes` for every raw sink, so memory is about the largest lag
+//! (at most `lag_bytes`, once more for compressed sinks) plus `READ_AHEAD_CHUNKS` chunks,
+//! whatever the stream's size and the number of sinks; with one sink, or sinks of one
+//! speed, it stays at the read-ahead. A sink whose write fails is dropped from the fan-out
 //! without disturbing the others; so is a sink that accepts nothing for
 //! [`Options::stall_timeout`] while it has data waiting. When every sink is gone the reading stops.
 //!
@@ -52,6 +54,9 @@ pub const CHUNK: usize = 32 * 1024;
 /// Most bytes taken from the source in one read (split into chunks without a copy): the
 /// `btrfs send` pipe holds up to 1 MiB, so fewer, larger reads.
 pub const READ_SIZE: usize = 4 * CHUNK;
+/// The source is read only while the least-loaded live sink has fewer chunks than this
+/// queued.
+pub const READ_AHEAD_CHUNKS: usize = 16;
 /// The default of [`Options::lag_bytes`]: 64 MiB.
 pub const LAG_BYTES: usize = 64 << 20;
 /// The default of [`Options::stall_timeout`].
@@ -136,6 +141,8 @@ pub struct FanoutReport<K: Eq + Hash> {
     pub sinks: HashMap<K, Result<Delivered, io::Error>>,
     /// The sha256 of the whole stream, when asked for and the source ended cleanly.
     pub sha256: Option<[u8; 32]>,
+    /// The most chunks that were queued for one sink at once (the fan-out's memory).
+    pub peak_queued_chunks: usize,
 }
 
 /// How long to wait before writing more, for a sink limited to `rate` bytes/s that has
@@ -328,6 +335,8 @@ struct Reader {
     eof: bool,
     /// [`Options::lag_bytes`] in chunks: no read while a live sink has this many queued.
     lag_chunks: usize,
+    /// The most chunks queued for one sink so far.
+    peak_queued: usize,
     read_error: Option<io::Error>,
 }
 
@@ -381,10 +390,13 @@ impl Reader {
             self.finished = true;
             return true;
         }
-        if outs
+        let (least, most) = outs
             .iter()
-            .any(|o| o.live() && o.queue.len() >= self.lag_chunks)
-        {
+            .filter(|o| o.live())
+            .fold((usize::MAX, 0), |(least, most), o| {
+                (least.min(o.queue.len()), most.max(o.queue.len()))
+            });
+        if least >= READ_AHEAD_CHUNKS || most >= self.lag_chunks {
             return false;
         }
         if self.buf.capacity() - self.buf.len() < CHUNK {
@@ -412,6 +424,8 @@ impl Reader {
             let chunk = ready.split_to(ready.len().min(CHUNK));
             self.distribute(outs, chunk);
         }
+        let queued = outs.iter().map(|o| o.queue.len()).max().unwrap_or(0);
+        self.peak_queued = self.peak_queued.max(queued);
         if eof {
             self.finished = true;
             self.eof = true;
@@ -484,6 +498,7 @@ where
         eof: false,
         read_error: None,
         lag_chunks: opts.lag_chunks(),
+        peak_queued: 0,
     };
     if outs.iter().any(|o| o.zstd) {
         match Compressor::new() {
@@ -516,6 +531,7 @@ where
         buf,
         hasher,
         eof,
+        peak_queued,
         ..
     } = reader;
     // Only a stream read to its end has a digest.
@@ -536,6 +552,7 @@ where
         read_error,
         sinks,
         sha256,
+        peak_queued_chunks: peak_queued,
     }
 }
 

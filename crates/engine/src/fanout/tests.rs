@@ -200,6 +200,25 @@ async fn a_rate_limited_sink_lags_within_the_buffer_without_slowing_the_others()
 }
 
 #[tokio::test(start_paused = true)]
+async fn one_slow_sink_alone_is_read_ahead_of_only_a_little_whatever_the_buffer() {
+    let data = vec![5_u8; CHUNK * 60];
+    let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
+    let rate = (CHUNK * 20) as u64;
+    let sinks = vec![sink(1, recording(usize::MAX).0, Some(rate), false)];
+    let report = fan_out(source, sinks, Options::default()).await;
+    assert_eq!(
+        report.sinks[&1].as_ref().unwrap().wire_bytes,
+        data.len() as u64
+    );
+    // No other sink to lag behind: the buffer is not filled, only the read-ahead.
+    assert!(
+        report.peak_queued_chunks <= READ_AHEAD_CHUNKS + READ_SIZE / CHUNK,
+        "{}",
+        report.peak_queued_chunks
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn beyond_the_buffer_a_rate_limited_sink_sets_the_pace_of_the_others() {
     let lag = CHUNK * 4;
     let (slow, fast, _, total) = slow_and_fast(lag).await;

@@ -281,7 +281,13 @@ impl RunCtx<'_> {
         progress.abort();
         let send = send.wait().await.map(drop);
         let elapsed = started_at.elapsed();
-        tracing::info!(replication = %self.id(), bytes = report.bytes_read, ms = millis(elapsed), "send finished");
+        tracing::info!(
+            replication = %self.id(),
+            bytes = report.bytes_read,
+            ms = millis(elapsed),
+            peak_queued_chunks = report.peak_queued_chunks,
+            "send finished"
+        );
         Ok(Ok(Streamed {
             report,
             send,
@@ -307,6 +313,7 @@ impl RunCtx<'_> {
                 .max()
                 .unwrap_or(0);
             let mut last_at = Instant::now();
+            let mut last_sum = None;
             loop {
                 tokio::time::sleep(PROGRESS_EVERY).await;
                 let targets: Vec<TargetBytes> = counters
@@ -316,11 +323,15 @@ impl RunCtx<'_> {
                         bytes: c.load(Ordering::Relaxed),
                     })
                     .collect();
-                let top = targets.iter().map(|t| t.bytes).max().unwrap_or(0);
-                if top == last {
+                // Recorded while any member moved, not only the leader: a slower member
+                // goes on after the fastest has the whole stream.
+                let sum: u64 = targets.iter().map(|t| t.bytes).sum();
+                if last_sum == Some(sum) {
                     continue;
                 }
-                let rate = throughput(top - last, last_at.elapsed());
+                last_sum = Some(sum);
+                let top = targets.iter().map(|t| t.bytes).max().unwrap_or(0);
+                let rate = throughput(top.saturating_sub(last), last_at.elapsed());
                 (last, last_at) = (top, Instant::now());
                 let event = DomainEvent::ReplicationProgress(ReplicationProgress {
                     replication_id: id,

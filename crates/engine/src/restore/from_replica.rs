@@ -410,5 +410,6 @@ pub(super) fn unreachable_progress() -> crate::fanout::FanoutReport<()> {
         read_error: Some(std::io::Error::other("progress reporting stopped")),
         sinks: std::collections::HashMap::new(),
         sha256: None,
+        peak_queued_chunks: 0,
     }
 }
