@@ -17,7 +17,8 @@
 //! collects a long chain of versions in one transaction.
 //!
 //! [`rebuild_in`] replays inside a caller's transaction (restoring a backup loads and
-//! replays in one), and [`check`] compares a rebuild, rolled back, with the live tables.
+//! replays in one), and [`check`] compares a replay into temporary copies, rolled back,
+//! with the live tables.
 
 use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgPool};
@@ -246,6 +247,17 @@ pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, S
     sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {tables}")))
         .execute(&mut *tx)
         .await?;
+    let replayed = replay_all_in(tx).await?;
+    Ok(RebuildReport {
+        events_replayed: replayed,
+        tables_cleared: TABLES.len(),
+        appends_blocked: started.elapsed(),
+    })
+}
+
+/// Replays the whole log into the (empty) tables that unqualified names mean in the
+/// caller's transaction, which holds the SHARE lock on events.
+async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
     let upto: i64 = sqlx::query_scalar("SELECT COALESCE(max(global_seq), 0) FROM events")
         .fetch_one(&mut *tx)
         .await?;
@@ -261,11 +273,7 @@ pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, S
         }
         replayed += batch.len() as u64;
     }
-    Ok(RebuildReport {
-        events_replayed: replayed,
-        tables_cleared: TABLES.len(),
-        appends_blocked: started.elapsed(),
-    })
+    Ok(replayed)
 }
 
 /// Every projection table as JSON rows in a stable order, for comparing a rebuild
@@ -291,14 +299,29 @@ async fn snapshot_in(
     Ok(out)
 }
 
-/// Whether the projections equal a fresh rebuild: replays the log inside a transaction
-/// that is rolled back (appends wait meanwhile) and names each table whose rows differ
-/// from the live ones. Empty: they are equal.
+/// Whether the projections equal a fresh rebuild: under the SHARE lock on events
+/// (appends wait meanwhile), reads the live tables, replays the log into temporary
+/// copies of them (dropped with the transaction, which is rolled back) and names each
+/// table whose rows differ. Empty: they are equal.
+///
+/// The live tables are only read: a check never takes a lock that a serve's append,
+/// holding row locks on projections while it waits for events, could be waiting on
+/// (that order deadlocked when the check truncated the live tables instead).
 pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
     let mut tx = pool.begin().await?;
     lock_events(&mut tx).await?;
     let live = snapshot_in(&mut tx).await?;
-    rebuild_in(&mut tx).await?;
+    for table in TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TEMPORARY TABLE {table} (LIKE public.{table} INCLUDING ALL) ON COMMIT DROP"
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("SET LOCAL search_path TO pg_temp, public")
+        .execute(&mut *tx)
+        .await?;
+    replay_all_in(&mut tx).await?;
     let rebuilt = snapshot_in(&mut tx).await?;
     tx.rollback().await?;
     Ok(live

@@ -123,3 +123,64 @@ async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_n
     assert_eq!(again.events_replayed, total);
     assert!(projections::check(&pool).await.unwrap().is_empty());
 }
+
+/// `projections::check` while transactions read a projection and then append (as the
+/// API's handlers do): the check only reads the live tables, so no such transaction
+/// deadlocks with it, and every check and every append succeeds.
+#[sqlx::test(migrations = false)]
+async fn a_check_beside_transactions_that_read_then_append_never_deadlocks(pool: PgPool) {
+    let store = migrated(&pool).await;
+    let instance = StreamId::instance();
+    let meta = AppendMeta::new(Actor::System);
+    store
+        .append(
+            &instance,
+            ExpectedVersion::NoStream,
+            &[initialized(7)],
+            &meta,
+        )
+        .await
+        .unwrap();
+    let writers: Vec<_> = (0..6)
+        .map(|w| {
+            let pool = pool.clone();
+            let instance = instance.clone();
+            tokio::spawn(async move {
+                let meta = AppendMeta::new(Actor::User(format!("writer{w}")));
+                for i in 0..25 {
+                    let mut tx = pool.begin().await.unwrap();
+                    let _: i64 = sqlx::query_scalar("SELECT count(*) FROM proj_audit")
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+                    store::events::append_in(
+                        &mut tx,
+                        &instance,
+                        ExpectedVersion::Any,
+                        &[renamed(&format!("w{w}-{i}"))],
+                        &meta,
+                    )
+                    .await
+                    .unwrap();
+                    tx.commit().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut checks = 0;
+    while writers.iter().any(|w| !w.is_finished()) {
+        projections::check(&pool).await.unwrap();
+        checks += 1;
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    assert!(checks > 1, "the checks never overlapped the writers");
+    assert!(projections::check(&pool).await.unwrap().is_empty());
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM proj_audit")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, 1 + 6 * 25);
+}
