@@ -10,7 +10,7 @@ use store::backup::{self, BackupError};
 use store::{AppendMeta, EventStore, ExpectedVersion, projections};
 use uuid::Uuid;
 
-use crate::event_store::{initialized, migrated, renamed};
+use crate::event_store::{initialized_store, renamed};
 
 /// A second, migrated database beside the test's own; `drop_db` removes it.
 struct Other {
@@ -68,18 +68,8 @@ async fn count(pool: &PgPool, table: &str) -> i64 {
 
 /// A database with 41 events, one sealed secret and one slot.
 async fn filled(pool: &PgPool) -> EventStore {
-    let store = migrated(pool).await;
+    let store = initialized_store(pool).await;
     let instance = StreamId::instance();
-    let meta = AppendMeta::new(Actor::System);
-    store
-        .append(
-            &instance,
-            ExpectedVersion::NoStream,
-            &[initialized(7)],
-            &meta,
-        )
-        .await
-        .unwrap();
     for i in 0..40 {
         let meta = AppendMeta::new(Actor::User(format!("u{i}")));
         store

@@ -23,6 +23,22 @@ pub(crate) async fn migrated(pool: &PgPool) -> EventStore {
     EventStore::new(pool.clone())
 }
 
+/// A migrated database whose instance stream holds its first event.
+pub(crate) async fn initialized_store(pool: &PgPool) -> EventStore {
+    let store = migrated(pool).await;
+    let meta = AppendMeta::new(Actor::System);
+    store
+        .append(
+            &StreamId::instance(),
+            ExpectedVersion::NoStream,
+            &[initialized(7)],
+            &meta,
+        )
+        .await
+        .unwrap();
+    store
+}
+
 #[sqlx::test(migrations = false)]
 async fn append_then_read_back_in_order_with_projections(pool: PgPool) {
     let store = migrated(&pool).await;

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use store::projections;
 use store::{AppendMeta, ExpectedVersion};
 
-use crate::event_store::{initialized, migrated, renamed};
+use crate::event_store::{initialized_store, renamed};
 
 async fn index_names(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(
@@ -29,18 +29,9 @@ async fn rebuilding(pool: &PgPool) -> bool {
 
 #[sqlx::test(migrations = false)]
 async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_names(pool: PgPool) {
-    let store = migrated(&pool).await;
+    let store = initialized_store(&pool).await;
     let instance = StreamId::instance();
     let meta = AppendMeta::new(Actor::System);
-    store
-        .append(
-            &instance,
-            ExpectedVersion::NoStream,
-            &[initialized(7)],
-            &meta,
-        )
-        .await
-        .unwrap();
     // More than a replay batch, so the replay commits several times.
     let before = 2 * projections::REPLAY_BATCH as usize + 500;
     for i in 0..before {
@@ -129,18 +120,8 @@ async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_n
 /// deadlocks with it, and every check and every append succeeds.
 #[sqlx::test(migrations = false)]
 async fn a_check_beside_transactions_that_read_then_append_never_deadlocks(pool: PgPool) {
-    let store = migrated(&pool).await;
+    initialized_store(&pool).await;
     let instance = StreamId::instance();
-    let meta = AppendMeta::new(Actor::System);
-    store
-        .append(
-            &instance,
-            ExpectedVersion::NoStream,
-            &[initialized(7)],
-            &meta,
-        )
-        .await
-        .unwrap();
     let writers: Vec<_> = (0..6)
         .map(|w| {
             let pool = pool.clone();
