@@ -239,28 +239,57 @@ fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
     }
 }
 
+/// The next scheduled snapshot of a schedule after `now` (none for an unparsable one).
+fn next_snapshot_at(spec: &ScheduleSpec, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    domain::Schedule::parse(&spec.cron, &spec.time_zone)
+        .ok()
+        .and_then(|s| s.next_after(now))
+        .map(|slot| slot.at())
+}
+
+/// Policies as DTOs, each distinct schedule parsed and walked once (a page of policies
+/// mostly shares a few schedules, and the walk is the page's main cost).
+fn policies_dto(views: Vec<PolicyView>) -> Vec<Policy> {
+    let now = Utc::now();
+    let mut next: std::collections::HashMap<(String, String), Option<DateTime<Utc>>> =
+        std::collections::HashMap::new();
+    views
+        .into_iter()
+        .map(|v| {
+            let key = (
+                v.spec.schedule.cron.clone(),
+                v.spec.schedule.time_zone.clone(),
+            );
+            let at = *next
+                .entry(key)
+                .or_insert_with(|| next_snapshot_at(&v.spec.schedule, now));
+            policy_dto(v, at)
+        })
+        .collect()
+}
+
 impl From<PolicyView> for Policy {
     fn from(v: PolicyView) -> Self {
-        let next_snapshot_at =
-            domain::Schedule::parse(&v.spec.schedule.cron, &v.spec.schedule.time_zone)
-                .ok()
-                .and_then(|s| s.next_after(Utc::now()))
-                .map(|slot| slot.at());
-        Self {
-            id: v.policy_id.as_uuid(),
-            name: v.spec.name,
-            schedule: PolicySchedule {
-                cron: v.spec.schedule.cron,
-                time_zone: v.spec.schedule.time_zone,
-            },
-            retention: retention_dto(&v.spec.retention),
-            target_retention: v.spec.target_retention.as_ref().map(retention_dto),
-            replicate_after_snapshot: v.spec.replicate_after_snapshot,
-            subvolumes: v.subvolumes.into_iter().map(|s| s.as_uuid()).collect(),
-            next_snapshot_at,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-        }
+        let at = next_snapshot_at(&v.spec.schedule, Utc::now());
+        policy_dto(v, at)
+    }
+}
+
+fn policy_dto(v: PolicyView, next_snapshot_at: Option<DateTime<Utc>>) -> Policy {
+    Policy {
+        id: v.policy_id.as_uuid(),
+        name: v.spec.name,
+        schedule: PolicySchedule {
+            cron: v.spec.schedule.cron,
+            time_zone: v.spec.schedule.time_zone,
+        },
+        retention: retention_dto(&v.spec.retention),
+        target_retention: v.spec.target_retention.as_ref().map(retention_dto),
+        replicate_after_snapshot: v.spec.replicate_after_snapshot,
+        subvolumes: v.subvolumes.into_iter().map(|s| s.as_uuid()).collect(),
+        next_snapshot_at,
+        created_at: v.created_at,
+        updated_at: v.updated_at,
     }
 }
 
@@ -401,14 +430,13 @@ impl PoliciesApi {
     ) -> Answer<Json<Page<Policy>>, ReadErrors> {
         let limit = page::limit(limit.0)?;
         let after: Option<String> = page::decode_after(after.0.as_deref())?;
-        let rows =
+        let mut rows =
             projections::policies_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
-        Ok(Json(page::page(
-            rows,
-            limit,
-            |p| p.spec.name.clone(),
-            Policy::from,
-        )))
+        let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
+        Ok(Json(Page {
+            items: policies_dto(rows),
+            next_after,
+        }))
     }
 
     /// Creates a policy.
