@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::retention::Action;
-use domain::{PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId};
+use domain::{PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId, TargetId};
 use engine::prune::PlannedSnapshot;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -122,10 +122,14 @@ pub struct AssignPolicy {
     pub policy_id: Uuid,
 }
 
-/// What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
+/// What to preview: a subvolume under a saved policy (`policy_id`) or a draft; on the
+/// primary, or with `target_id` on one of the subvolume's targets.
 #[derive(Debug, Clone, Object)]
 pub struct PreviewRequest {
     pub subvolume_id: Uuid,
+    /// One of the subvolume's targets: preview the policy's `target_retention` over the
+    /// replicas catalogued there instead of its `retention` on the primary.
+    pub target_id: Option<Uuid>,
     /// A saved policy. Exactly one of `policy_id` and `draft`.
     pub policy_id: Option<Uuid>,
     /// A policy that is not saved.
@@ -158,6 +162,9 @@ pub struct PlannedSnapshotDto {
 #[derive(Debug, Clone, Object)]
 pub struct RetentionPreview {
     pub subvolume_id: Uuid,
+    /// The target previewed (absent: the primary); its rows are replicas, their `path`
+    /// the replica's on the target.
+    pub target_id: Option<Uuid>,
     /// The saved policy previewed (absent for a draft).
     pub policy_id: Option<Uuid>,
     pub at: DateTime<Utc>,
@@ -225,7 +232,7 @@ fn target_prune_dto(r: engine::target_prune::TargetPruneReport) -> TargetPruneRe
     }
 }
 
-fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
+pub(crate) fn retention_dto(r: &RetentionSpec) -> PolicyRetention {
     PolicyRetention {
         keep_last: r.keep_last.into(),
         min_age_seconds: r
@@ -477,20 +484,49 @@ impl PoliciesApi {
                 return Err(invalid("policy_id", "give exactly one of policy_id and draft").into());
             }
         };
-        let retention = domain::policy::parse_retention("retention", &spec.retention)
-            .map_err(|e| Problem::validation(e.message))?;
         let at = body.at.unwrap_or_else(Utc::now);
         let sv = SubvolumeId::from_uuid(body.subvolume_id);
-        let planned = match state.engine.preview_retention(sv, &retention, at).await {
-            Ok(planned) => planned,
-            Err(engine::EngineError::NotFound(m)) => return Err(Problem::not_found(m).into()),
-            // A preview reads no server: anything else is ours.
-            Err(e) => return Err(Problem::internal(&e).into()),
+        let snapshots: Vec<PlannedSnapshotDto> = match body.target_id {
+            None => {
+                let retention = domain::policy::parse_retention("retention", &spec.retention)
+                    .map_err(|e| Problem::validation(e.message))?;
+                state
+                    .engine
+                    .preview_retention(sv, &retention, at)
+                    .await?
+                    .into_iter()
+                    .map(planned_dto)
+                    .collect()
+            }
+            Some(target) => {
+                let tid = TargetId::from_uuid(target);
+                projections::target(&state.pool, tid)
+                    .await?
+                    .filter(|t| t.subvolume_id == sv)
+                    .ok_or_else(|| invalid("target_id", "not a target of the subvolume"))?;
+                let field = if body.draft.is_some() {
+                    "draft.target_retention"
+                } else {
+                    "target_retention"
+                };
+                let spec = spec.target_retention.as_ref().ok_or_else(|| {
+                    invalid(field, "none is set: nothing is pruned on the targets")
+                })?;
+                let retention = domain::policy::parse_retention(field, spec)
+                    .map_err(|e| Problem::validation(e.message))?;
+                state
+                    .engine
+                    .preview_target_retention(tid, Some(&retention), at)
+                    .await?
+                    .into_iter()
+                    .map(crate::replication::retention::planned_replica_row)
+                    .collect()
+            }
         };
-        let snapshots: Vec<PlannedSnapshotDto> = planned.into_iter().map(planned_dto).collect();
         let delete = snapshots.iter().filter(|s| s.action == "delete").count() as u64;
         Ok(Json(RetentionPreview {
             subvolume_id: body.subvolume_id,
+            target_id: body.target_id,
             policy_id,
             at,
             keep: snapshots.len() as u64 - delete,

@@ -20,6 +20,9 @@
 //! A target that cannot be read (unreachable, directory gone) or a deletion btrfs
 //! refuses is recorded as `ReplicaPruneFailed` (transient / permanent) and pruning goes
 //! on with the other targets: one bad target never stops the rest (issue 6, point 5).
+//! [`Engine::preview_target_retention`] plans the same way over the catalogued replicas
+//! (what the dashboard shows as the next prune), reading no server.
+//!
 //! Nothing here touches the primary; [`Engine::prune_subvolume`] does that.
 
 use std::collections::{HashMap, HashSet};
@@ -29,7 +32,7 @@ use domain::lineage::{self, ReceivedState};
 use domain::replication::{ErrorClass, ReplicaPruneFailed, ReplicaPruned};
 use domain::retention::{Action, Decision, plan};
 use domain::{DomainEvent, Pin, PolicyId, SnapshotFacts, SnapshotId, SubvolumeId, TargetId};
-use store::projections::{self, SnapshotView, TargetView};
+use store::projections::{self, ReplicaView, SnapshotView, TargetView};
 use store::{AppendMeta, ExpectedVersion};
 use uuid::Uuid;
 
@@ -64,6 +67,52 @@ impl TargetPruneReport {
 struct OurReplica<'a> {
     snapshot: &'a SnapshotView,
     entry: &'a InDir,
+}
+
+/// A catalogued replica and the planner's verdict on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedReplica {
+    pub replica: ReplicaView,
+    pub snapshot: SnapshotView,
+    pub decision: Decision,
+}
+
+/// The snapshots of the target's subvolume that an unfinished run sends or sends from,
+/// and the target's common base as a pin: what target retention must keep.
+async fn sending_and_pins(
+    pool: &sqlx::PgPool,
+    t: &TargetView,
+) -> Result<(HashSet<SnapshotId>, Vec<Pin>), EngineError> {
+    let sending: HashSet<SnapshotId> = projections::snapshots_in_flight(pool, t.subvolume_id)
+        .await?
+        .into_iter()
+        .collect();
+    let pins: Vec<Pin> = projections::pin_of_target(pool, t.target_id)
+        .await?
+        .map(|s| Pin {
+            snapshot_id: s.as_uuid(),
+            target_name: format!("target {}", t.target_id),
+        })
+        .into_iter()
+        .collect();
+    Ok((sending, pins))
+}
+
+/// The planner's facts of the replicas' snapshots.
+fn replica_facts<'a>(
+    snapshots: impl Iterator<Item = &'a SnapshotView>,
+    sending: &HashSet<SnapshotId>,
+) -> Vec<SnapshotFacts> {
+    snapshots
+        .map(|s| SnapshotFacts {
+            id: s.snapshot_id.as_uuid(),
+            created_at: s.created_at.unwrap_or(s.recorded_at),
+            managed: s.managed,
+            sending: sending.contains(&s.snapshot_id),
+            // Holds keep a snapshot on the primary; replicas follow target retention.
+            held: false,
+        })
+        .collect()
 }
 
 fn class_of(e: &EngineError) -> ErrorClass {
@@ -153,6 +202,70 @@ impl Engine {
         Ok(())
     }
 
+    /// What `retention` would do at `at` to the replicas the catalog lists on `target`
+    /// (oldest first), with the same pins and in-flight snapshots as a prune. Without a
+    /// retention (the policy has none for targets) every replica is kept, with no
+    /// reason: nothing prunes there. Reads no server and changes nothing: the prune
+    /// itself plans over the directory as read then, so a replica received or removed
+    /// behind the catalog's back can differ.
+    #[tracing::instrument(skip_all, fields(target = %target), err(level = "debug", Display))]
+    pub async fn preview_target_retention(
+        &self,
+        target: TargetId,
+        retention: Option<&domain::RetentionPolicy>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<PlannedReplica>, EngineError> {
+        let pool = self.events.pool();
+        let t = projections::target(pool, target)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no target {target}")))?;
+        let mut snapshots: HashMap<SnapshotId, SnapshotView> =
+            projections::all_snapshots_of(pool, t.subvolume_id)
+                .await?
+                .into_iter()
+                .map(|s| (s.snapshot_id, s))
+                .collect();
+        let replicas: Vec<(ReplicaView, SnapshotView)> =
+            projections::replicas_of_target(pool, target)
+                .await?
+                .into_iter()
+                .filter_map(|r| snapshots.remove(&r.snapshot_id).map(|s| (r, s)))
+                .collect();
+        let (sending, pins) = sending_and_pins(pool, &t).await?;
+        let facts = replica_facts(replicas.iter().map(|(_, s)| s), &sending);
+        let decisions = match retention {
+            Some(retention) => plan(&facts, retention, &pins, at).decisions,
+            None => facts
+                .iter()
+                .map(|f| Decision {
+                    snapshot_id: f.id,
+                    created_at: f.created_at,
+                    action: Action::Keep,
+                    reasons: Vec::new(),
+                })
+                .collect(),
+        };
+        let mut decisions: HashMap<Uuid, Decision> =
+            decisions.into_iter().map(|d| (d.snapshot_id, d)).collect();
+        let mut planned: Vec<PlannedReplica> = replicas
+            .into_iter()
+            .filter_map(|(replica, snapshot)| {
+                decisions
+                    .remove(&snapshot.snapshot_id.as_uuid())
+                    .map(|decision| PlannedReplica {
+                        replica,
+                        snapshot,
+                        decision,
+                    })
+            })
+            .collect();
+        planned.sort_by(|a, b| {
+            (a.decision.created_at, a.decision.snapshot_id)
+                .cmp(&(b.decision.created_at, b.decision.snapshot_id))
+        });
+        Ok(planned)
+    }
+
     /// One target (module docs). Deletion failures are recorded here; `Ok(Err)` means
     /// the target could not be read (the caller records it); `Err` is the database.
     async fn prune_target(
@@ -187,29 +300,8 @@ impl Engine {
                 ReceivedState::Incomplete(_) => None,
             })
             .collect();
-        let sending: HashSet<SnapshotId> = projections::snapshots_in_flight(pool, t.subvolume_id)
-            .await?
-            .into_iter()
-            .collect();
-        let pins: Vec<Pin> = projections::pin_of_target(pool, t.target_id)
-            .await?
-            .map(|s| Pin {
-                snapshot_id: s.as_uuid(),
-                target_name: format!("target {}", t.target_id),
-            })
-            .into_iter()
-            .collect();
-        let facts: Vec<SnapshotFacts> = replicas
-            .iter()
-            .map(|r| SnapshotFacts {
-                id: r.snapshot.snapshot_id.as_uuid(),
-                created_at: r.snapshot.created_at.unwrap_or(r.snapshot.recorded_at),
-                managed: r.snapshot.managed,
-                sending: sending.contains(&r.snapshot.snapshot_id),
-                // Holds keep a snapshot on the primary; replicas follow target retention.
-                held: false,
-            })
-            .collect();
+        let (sending, pins) = sending_and_pins(pool, t).await?;
+        let facts = replica_facts(replicas.iter().map(|r| r.snapshot), &sending);
         let planned = plan(&facts, retention, &pins, now);
         for d in planned
             .decisions

@@ -1176,6 +1176,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/targets/{id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the next prune would do to the target's replicas, planned now by the
+         *     subvolume's policy's target retention over the catalogued replicas: each with its
+         *     size, receive time, whether it is the incremental base, and why it is kept or
+         *     that it would be deleted. Changes nothing.
+         */
+        get: operations["getTargetRetention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tokens": {
         parameters: {
             query?: never;
@@ -2016,6 +2038,47 @@ export interface components {
             new_password: string;
         };
         /**
+         * PlannedReplicaDto
+         * @description A replica and what the next prune would do to it.
+         */
+        PlannedReplicaDto: {
+            /** @description `keep` or `delete`. */
+            action: string;
+            /**
+             * Format: date-time
+             * @description The snapshot's creation time (what retention plans with).
+             */
+            created_at: string;
+            /** @description The snapshot's name. */
+            name: string;
+            /** @description Where the replica is on the target. */
+            path: string;
+            /** @description The target's incremental base: kept until a newer common snapshot replaces it. */
+            pinned_as_base: boolean;
+            /**
+             * @description Every reason it is kept; empty when deleted, and when the policy has no target
+             *     retention (nothing prunes there).
+             */
+            reasons: string[];
+            /**
+             * Format: date-time
+             * @description When the replica was catalogued (its receive finished, or it was found there).
+             */
+            received_at: string;
+            /** Format: uuid */
+            replica_id: string;
+            /** @description A send of it (or from it) is in progress. */
+            sending: boolean;
+            /**
+             * Format: uint64
+             * @description The snapshot's exclusive bytes on the primary when quotas report them; absent
+             *     when unknown (quotas off), never a made-up 0.
+             */
+            size_bytes?: number | null;
+            /** Format: uuid */
+            snapshot_id: string;
+        };
+        /**
          * @description What a replication would do on one target.
          * @enum {string}
          */
@@ -2170,7 +2233,8 @@ export interface components {
         };
         /**
          * PreviewRequest
-         * @description What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
+         * @description What to preview: a subvolume under a saved policy (`policy_id`) or a draft; on the
+         *     primary, or with `target_id` on one of the subvolume's targets.
          */
         PreviewRequest: {
             /**
@@ -2187,6 +2251,12 @@ export interface components {
             policy_id?: string | null;
             /** Format: uuid */
             subvolume_id: string;
+            /**
+             * Format: uuid
+             * @description One of the subvolume's targets: preview the policy's `target_retention` over the
+             *     replicas catalogued there instead of its `retention` on the primary.
+             */
+            target_id?: string | null;
         };
         /**
          * ProbeHostKey
@@ -2510,6 +2580,12 @@ export interface components {
             snapshots: components["schemas"]["PlannedSnapshotDto"][];
             /** Format: uuid */
             subvolume_id: string;
+            /**
+             * Format: uuid
+             * @description The target previewed (absent: the primary); its rows are replicas, their `path`
+             *     the replica's on the target.
+             */
+            target_id?: string | null;
         };
         /**
          * @description What a server is for.
@@ -3058,6 +3134,29 @@ export interface components {
             failed: components["schemas"]["TargetPruneFailure"][];
             /** Format: uuid */
             target_id: string;
+        };
+        /**
+         * TargetRetention
+         * @description What the next prune of a target would do, planned now over its catalogued replicas
+         *     (oldest first). Changes nothing.
+         */
+        TargetRetention: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uint64 */
+            delete: number;
+            /** Format: uint64 */
+            keep: number;
+            /**
+             * Format: uuid
+             * @description The policy the target's subvolume follows, if any.
+             */
+            policy_id?: string | null;
+            replicas: components["schemas"]["PlannedReplicaDto"][];
+            /** Format: uuid */
+            target_id: string;
+            /** @description That policy's retention for targets; absent: replicas are never pruned. */
+            target_retention?: components["schemas"]["PolicyRetention"] | null;
         };
         /**
          * @description Where one target of a replication stands.
@@ -10239,6 +10338,81 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Page_Replica"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy: no connection came free in time. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTargetRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TargetRetention"];
                 };
             };
             /** @description Invalid parameters. */

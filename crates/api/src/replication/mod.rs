@@ -24,9 +24,11 @@ use crate::problem::Problem;
 use crate::respond::{Accepted, Answer, Created, NoContent, documented};
 
 pub(crate) mod dto;
+pub(crate) mod retention;
 
 pub use dto::*;
 use dto::{replication, replication_with, target, with_pin};
+pub use retention::TargetRetention;
 
 #[derive(Tags)]
 enum Tag {
@@ -208,6 +210,22 @@ impl TargetsApi {
             .remove_target(TargetId::from_uuid(id.0), &AppendMeta::new(auth.actor()))
             .await?;
         Ok(NoContent)
+    }
+
+    /// What the next prune would do to the target's replicas, planned now by the
+    /// subvolume's policy's target retention over the catalogued replicas: each with its
+    /// size, receive time, whether it is the incremental base, and why it is kept or
+    /// that it would be deleted. Changes nothing.
+    #[oai(path = "/targets/:id/retention", method = "get", operation_id = "getTargetRetention")]
+    async fn retention(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<TargetRetention>, ReadErrors> {
+        Ok(Json(
+            retention::target_retention(&state, TargetId::from_uuid(id.0)).await?,
+        ))
     }
 
     /// The replica catalog of a target: the complete copies found on it after the last

@@ -77,6 +77,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("getTarget", Need::Viewer),
     ("listSubvolumeTargets", Need::Viewer),
     ("listReplicas", Need::Viewer),
+    ("getTargetRetention", Need::Viewer),
     ("listReplications", Need::Viewer),
     ("getReplication", Need::Viewer),
     ("getReplicationHealth", Need::Viewer),

@@ -22,3 +22,4 @@ mod servers_api;
 mod snapshots_api;
 mod status_api;
 mod storage_api;
+mod target_retention;

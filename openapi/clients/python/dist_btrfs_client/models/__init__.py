@@ -53,6 +53,7 @@ from .page_server_storage_view import PageServerStorageView
 from .page_subvolume import PageSubvolume
 from .page_target import PageTarget
 from .password_change import PasswordChange
+from .planned_replica_dto import PlannedReplicaDto
 from .planned_send import PlannedSend
 from .planned_snapshot_dto import PlannedSnapshotDto
 from .policy import Policy
@@ -105,6 +106,7 @@ from .target_patch import TargetPatch
 from .target_preview import TargetPreview
 from .target_prune_failure import TargetPruneFailure
 from .target_prune_result import TargetPruneResult
+from .target_retention import TargetRetention
 from .target_state import TargetState
 from .token import Token
 from .transfer_kind import TransferKind
@@ -171,6 +173,7 @@ __all__ = (
     "PageSubvolume",
     "PageTarget",
     "PasswordChange",
+    "PlannedReplicaDto",
     "PlannedSend",
     "PlannedSnapshotDto",
     "Policy",
@@ -223,6 +226,7 @@ __all__ = (
     "TargetPreview",
     "TargetPruneFailure",
     "TargetPruneResult",
+    "TargetRetention",
     "TargetState",
     "Token",
     "TransferKind",

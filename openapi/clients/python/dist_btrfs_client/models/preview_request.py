@@ -26,19 +26,24 @@ T = TypeVar("T", bound="PreviewRequest")
 
 @_attrs_define
 class PreviewRequest:
-    """ What to preview: a subvolume under a saved policy (`policy_id`) or a draft.
+    """ What to preview: a subvolume under a saved policy (`policy_id`) or a draft; on the
+    primary, or with `target_id` on one of the subvolume's targets.
 
         Attributes:
             subvolume_id (UUID):
             at (datetime.datetime | None | Unset): The planning time (default: now).
             draft (None | PolicyInput | Unset): A policy that is not saved.
             policy_id (None | Unset | UUID): A saved policy. Exactly one of `policy_id` and `draft`.
+            target_id (None | Unset | UUID): One of the subvolume's targets: preview the policy's `target_retention` over
+                the
+                replicas catalogued there instead of its `retention` on the primary.
      """
 
     subvolume_id: UUID
     at: datetime.datetime | None | Unset = UNSET
     draft: None | PolicyInput | Unset = UNSET
     policy_id: None | Unset | UUID = UNSET
+    target_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -73,6 +78,14 @@ class PreviewRequest:
         else:
             policy_id = self.policy_id
 
+        target_id: None | str | Unset
+        if isinstance(self.target_id, Unset):
+            target_id = UNSET
+        elif isinstance(self.target_id, UUID):
+            target_id = str(self.target_id)
+        else:
+            target_id = self.target_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -85,6 +98,8 @@ class PreviewRequest:
             field_dict["draft"] = draft
         if policy_id is not UNSET:
             field_dict["policy_id"] = policy_id
+        if target_id is not UNSET:
+            field_dict["target_id"] = target_id
 
         return field_dict
 
@@ -159,11 +174,32 @@ class PreviewRequest:
         policy_id = _parse_policy_id(d.pop("policy_id", UNSET))
 
 
+        def _parse_target_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                target_id_type_0 = UUID(data)
+
+
+
+                return target_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        target_id = _parse_target_id(d.pop("target_id", UNSET))
+
+
         preview_request = cls(
             subvolume_id=subvolume_id,
             at=at,
             draft=draft,
             policy_id=policy_id,
+            target_id=target_id,
         )
 
 

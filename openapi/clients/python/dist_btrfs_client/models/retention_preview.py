@@ -35,6 +35,8 @@ class RetentionPreview:
             snapshots (list[PlannedSnapshotDto]):
             subvolume_id (UUID):
             policy_id (None | Unset | UUID): The saved policy previewed (absent for a draft).
+            target_id (None | Unset | UUID): The target previewed (absent: the primary); its rows are replicas, their `path`
+                the replica's on the target.
      """
 
     at: datetime.datetime
@@ -43,6 +45,7 @@ class RetentionPreview:
     snapshots: list[PlannedSnapshotDto]
     subvolume_id: UUID
     policy_id: None | Unset | UUID = UNSET
+    target_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -74,6 +77,14 @@ class RetentionPreview:
         else:
             policy_id = self.policy_id
 
+        target_id: None | str | Unset
+        if isinstance(self.target_id, Unset):
+            target_id = UNSET
+        elif isinstance(self.target_id, UUID):
+            target_id = str(self.target_id)
+        else:
+            target_id = self.target_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,6 +97,8 @@ class RetentionPreview:
         })
         if policy_id is not UNSET:
             field_dict["policy_id"] = policy_id
+        if target_id is not UNSET:
+            field_dict["target_id"] = target_id
 
         return field_dict
 
@@ -139,6 +152,26 @@ class RetentionPreview:
         policy_id = _parse_policy_id(d.pop("policy_id", UNSET))
 
 
+        def _parse_target_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                target_id_type_0 = UUID(data)
+
+
+
+                return target_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        target_id = _parse_target_id(d.pop("target_id", UNSET))
+
+
         retention_preview = cls(
             at=at,
             delete=delete,
@@ -146,6 +179,7 @@ class RetentionPreview:
             snapshots=snapshots,
             subvolume_id=subvolume_id,
             policy_id=policy_id,
+            target_id=target_id,
         )
 
 

@@ -131,7 +131,8 @@ def sync_detailed(
 
     Args:
         body (PreviewRequest): What to preview: a subvolume under a saved policy (`policy_id`) or
-            a draft.
+            a draft; on the
+            primary, or with `target_id` on one of the subvolume's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +165,8 @@ def sync(
 
     Args:
         body (PreviewRequest): What to preview: a subvolume under a saved policy (`policy_id`) or
-            a draft.
+            a draft; on the
+            primary, or with `target_id` on one of the subvolume's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +194,8 @@ async def asyncio_detailed(
 
     Args:
         body (PreviewRequest): What to preview: a subvolume under a saved policy (`policy_id`) or
-            a draft.
+            a draft; on the
+            primary, or with `target_id` on one of the subvolume's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +228,8 @@ async def asyncio(
 
     Args:
         body (PreviewRequest): What to preview: a subvolume under a saved policy (`policy_id`) or
-            a draft.
+            a draft; on the
+            primary, or with `target_id` on one of the subvolume's targets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
