@@ -23,7 +23,7 @@ export const invalidationRules: [prefix: string, keys: QueryKey[]][] = [
   ['SubvolumeRpo', [['replication']]],
   ['Subvolume', [['subvolumes'], ['servers']]],
   ['Snapshot', [['subvolumes'], ['servers'], ['replication']]],
-  ['Policy', [['policies'], ['subvolumes']]],
+  ['Policy', [['policies'], ['subvolumes'], ['replication', 'retention']]], // a target's next prune follows its policy
   ['User', [['users'], ['tokens']]],
   ['Token', [['tokens']]],
   ['Replication', [['replication'], ['subvolumes']]],

@@ -16,6 +16,8 @@ export type TreeListing = Schemas['TreeListing'];
 export type TreeEntry = Schemas['TreeEntry'];
 export type TreeEntryKind = Schemas['TreeEntryKind'];
 export type Replica = Schemas['Replica'];
+export type TargetRetention = Schemas['TargetRetention'];
+export type PlannedReplica = Schemas['PlannedReplicaDto'];
 export type Restore = Schemas['Restore'];
 export type NewRestore = Schemas['NewRestore'];
 export type RestoreMode = Schemas['RestoreMode'];
@@ -38,6 +40,7 @@ export const restoreKeys = {
   diff: (snapshotId: string, againstId: string) => ['diff', snapshotId, againstId] as const,
   snapshotReplicas: (snapshotId: string) => ['replication', 'snapshot-replicas', snapshotId] as const,
   targetReplicas: (targetId: string) => ['replication', 'replicas', targetId] as const,
+  targetRetention: (targetId: string) => ['replication', 'retention', targetId] as const,
   target: (targetId: string) => ['replication', 'target', targetId] as const,
 };
 
@@ -144,6 +147,16 @@ export function useTargetReplicas(targetId: string) {
     (after) => unwrap(api.GET('/targets/{id}/replicas', { params: { path: { id: targetId }, query: afterParam(after) } })),
     { enabled: targetId !== '' },
   );
+}
+
+/** What the next prune would do to each replica of a target (planned now by its
+ *  subvolume's policy; refreshed with the replicas, on Replica* events). */
+export function useTargetRetention(targetId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: restoreKeys.targetRetention(targetId),
+    queryFn: () => unwrap(api.GET('/targets/{id}/retention', { params: { path: { id: targetId } } })),
+  });
 }
 
 /** One restore, read again every second while it is queued or running (the live stream

@@ -1,12 +1,44 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { Replica } from '../api/restoreQueries';
+import type { PlannedReplica, Replica, TargetRetention } from '../api/restoreQueries';
+import { replicaName } from '../lib/restore';
 import { defaultRoutes, type Handler, json, page, problem, renderApp } from '../test/fakeApi';
 import { primary, remote, snapshot, subvolume, viewer } from '../test/fleet';
 import { RESTORE_ID, dir, entry, replica, restore, target } from '../test/restore';
 
 const COMMON_BASE = `replica ${replica(2).id} is the common base of its target: the next replication there would be a full send. Pass force=true to delete it anyway`;
+
+function planned(r: Replica, extra: Partial<PlannedReplica>): PlannedReplica {
+  return {
+    replica_id: r.id,
+    snapshot_id: r.snapshot_id,
+    name: replicaName(r.path),
+    path: r.path,
+    received_at: r.recorded_at,
+    created_at: r.recorded_at,
+    size_bytes: null,
+    pinned_as_base: false,
+    sending: false,
+    action: 'keep',
+    reasons: [],
+    ...extra,
+  };
+}
+
+/** Keep one per target: replica 1 goes at the next prune, replica 2 (the base) stays. */
+const KEEP_ONE: TargetRetention = {
+  target_id: target.id,
+  policy_id: '99999999-9999-4999-8999-999999999999',
+  target_retention: { keep_last: 1, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 },
+  at: '2026-01-06T00:00:00Z',
+  keep: 1,
+  delete: 1,
+  replicas: [
+    planned(replica(1), { action: 'delete', size_bytes: 3 * 1024 * 1024 }),
+    planned(replica(2), { pinned_as_base: true, reasons: ['newest snapshot', 'keep_last 1', 'incremental base for target x'] }),
+  ],
+};
 
 /** A target holding replicas of snapshots 1 and 2; 2 is its common base (deleted only with force). */
 function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
@@ -19,6 +51,8 @@ function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
     'GET /targets': () => json(200, page([target])),
     [`GET /targets/${target.id}`]: () => json(200, target),
     [`GET /targets/${target.id}/replicas`]: () => json(200, page(replicas)),
+    [`GET /targets/${target.id}/retention`]: () =>
+      json(200, { ...KEEP_ONE, target_retention: null, policy_id: null, keep: replicas.length, delete: 0, replicas: replicas.map((r) => planned(r, {})) }),
     [`GET /replicas/${replica(1).id}/tree`]: (_req, url) =>
       json(200, url.searchParams.get('path') ? { path: 'docs', entries: [entry('a.md')] } : { path: '', entries: [dir('docs'), entry('x.bin')] }),
     ...extra,
@@ -52,6 +86,23 @@ describe('Target page', () => {
       'href',
       `/replication/targets/${target.id}/replicas/${replica(1).id}`,
     );
+  });
+
+  it('shows per replica its size, the base and what the next prune does and why', async () => {
+    renderApp(backend({ [`GET /targets/${target.id}/retention`]: () => json(200, KEEP_ONE) }), `/replication/targets/${target.id}`);
+    expect(await screen.findByTestId('target-retention')).toHaveTextContent('Target retention: keep_last 1. The next prune deletes 1 of 2 replicas.');
+    await waitFor(() => expect(rows()[1]).toHaveTextContent('deleted at the next prune'));
+    expect(rows()[1]).toHaveTextContent('3.00 MiB');
+    expect(rows()[1]).not.toHaveTextContent('base');
+    expect(rows()[0]).toHaveTextContent('kept: newest snapshot, keep_last 1, incremental base for target x');
+    expect(rows()[0]).toHaveTextContent('unknown – quotas off');
+    expect(within(rows()[0]!).getByText('base')).toBeInTheDocument();
+  });
+
+  it('without target retention says replicas are never pruned', async () => {
+    renderApp(backend(), `/replication/targets/${target.id}`);
+    expect(await screen.findByTestId('target-retention')).toHaveTextContent('Its subvolume follows no policy: replicas on this target are never pruned.');
+    await waitFor(() => expect(rows()[0]).toHaveTextContent('kept (no target retention)'));
   });
 
   it('deletes a replica after confirming', async () => {

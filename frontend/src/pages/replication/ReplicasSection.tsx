@@ -1,12 +1,14 @@
-// A target's replicas: browse one, verify it against its snapshot (the last verification:
+// A target's replicas, each with its size, when it was received, whether it is the
+// target's incremental base and what the next prune would do to it and why (planned now
+// by the policy's target retention; GET /targets/{id}/retention). Browse one, verify it against its snapshot (the last verification:
 // OK, or DIFFERS with the differences), or delete it from the target. Deleting the target's
 // common base (the parent of its next incremental send) is refused with 409 first; the
 // dialog then says why and offers to delete it anyway (the next send there is then full).
-import { Anchor, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Target } from '../../api/replicationQueries';
-import { type Replica, useDeleteReplica, useTargetReplicas } from '../../api/restoreQueries';
+import { type PlannedReplica, type Replica, type TargetRetention, useDeleteReplica, useTargetReplicas, useTargetRetention } from '../../api/restoreQueries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LoadMore } from '../../components/LoadMore';
 import { Mono } from '../../components/Mono';
@@ -14,7 +16,9 @@ import { QueryState } from '../../components/QueryState';
 import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { Time } from '../../components/Time';
+import { formatBytes } from '../../lib/bytes';
 import { needsForce, replicaName } from '../../lib/restore';
+import { retentionText } from '../policies/draft';
 import { snapshotHref } from '../restore/RestoreStatus';
 import { ReplicaVerification, replicaHref } from '../restore/replicas';
 import { VerifyDialog } from './VerifyDialog';
@@ -69,8 +73,45 @@ function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; wh
   );
 }
 
+/** What the next prune does to a replica, and why. */
+function NextPrune({ plan, retention }: { plan: PlannedReplica | undefined; retention: TargetRetention | undefined }) {
+  if (!retention) return <Text size="sm" c="dimmed">…</Text>;
+  if (!plan) return <Text size="sm" c="dimmed">not planned yet</Text>;
+  if (!retention.target_retention) return <Text size="sm">kept (no target retention)</Text>;
+  if (plan.action === 'delete')
+    return (
+      <Badge color="red" variant="light" title="No rule of the target retention keeps it">
+        deleted at the next prune
+      </Badge>
+    );
+  return (
+    <Text size="sm">
+      kept: {plan.reasons.join(', ')}
+    </Text>
+  );
+}
+
+/** One line over the table: the target retention and what the next prune deletes. */
+function RetentionSummary({ retention }: { retention: TargetRetention }) {
+  if (!retention.target_retention)
+    return (
+      <Text size="sm" c="dimmed" data-testid="target-retention">
+        {retention.policy_id ? 'Its policy has no target retention' : 'Its subvolume follows no policy'}: replicas on
+        this target are never pruned.
+      </Text>
+    );
+  return (
+    <Text size="sm" data-testid="target-retention">
+      Target retention: {retentionText(retention.target_retention)}. The next prune deletes {retention.delete} of{' '}
+      {retention.keep + retention.delete} replicas.
+    </Text>
+  );
+}
+
 export function ReplicasSection({ target, where, canOperate }: { target: Target; where: string; canOperate: boolean }) {
   const replicas = useTargetReplicas(target.id);
+  const retention = useTargetRetention(target.id);
+  const planOf = (r: Replica) => retention.data?.replicas.find((p) => p.replica_id === r.id);
   const [deleting, setDeleting] = useState<Replica | null>(null);
   const [verifying, setVerifying] = useState<Replica | null>(null);
   const columns: Column<Replica>[] = [
@@ -83,7 +124,26 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
         </Anchor>
       ),
     },
+    {
+      label: 'Size',
+      w: 110,
+      render: (r) => {
+        const size = planOf(r)?.size_bytes;
+        return size == null ? <Text size="sm" c="dimmed" title="Exclusive size on the primary, known when quotas are on">unknown – quotas off</Text> : formatBytes(size);
+      },
+    },
     { label: 'Received', w: 200, render: (r) => <Time at={r.recorded_at} /> },
+    {
+      label: 'Base',
+      w: 90,
+      render: (r) =>
+        planOf(r)?.pinned_as_base ? (
+          <Badge variant="light" title="The target's common base: the next incremental send starts from it">
+            base
+          </Badge>
+        ) : null,
+    },
+    { label: 'Next prune', w: 260, render: (r) => <NextPrune plan={planOf(r)} retention={retention.data} /> },
     { label: 'Verified', w: 260, render: (r) => <ReplicaVerification replica={r} detailed /> },
     {
       label: 'Actions',
@@ -108,6 +168,8 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
   ];
   return (
     <Section id="replicas-title" title="Replicas">
+      {retention.isError && <ErrorNotice title="Could not plan the next prune" error={retention.error} />}
+      {retention.data && <RetentionSummary retention={retention.data} />}
       <QueryState query={replicas} errorTitle="Could not load the replicas" skeleton={80}>
         {(rows) => (
           <ResponsiveTable
@@ -116,7 +178,7 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
             rowKey={(r) => r.id}
             caption="Replicas"
             rowProps={(r) => ({ 'data-testid': 'replica-row', 'data-name': replicaName(r.path) })}
-            minWidth={860}
+            minWidth={1200}
             empty="No replicas on this target yet."
           />
         )}
