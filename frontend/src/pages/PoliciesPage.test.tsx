@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Policy, RetentionPreview } from '../api/policyQueries';
 import { userTimeZone } from '../lib/format';
 import { defaultRoutes, json, page, problem, renderApp } from '../test/fakeApi';
-import { SUBVOLUME_ID, subvolume, viewer } from '../test/fleet';
+import { SUBVOLUME_ID, remote, subvolume, viewer } from '../test/fleet';
+import { target } from '../test/restore';
 
 const policy: Policy = {
   id: '66666666-6666-4666-8666-666666666666',
@@ -47,7 +48,7 @@ describe('Policies', () => {
     const row = await screen.findByTestId('policy-row');
     expect(row).toHaveTextContent('hourly-home');
     expect(row).toHaveTextContent('0 * * * * (Europe/Berlin)');
-    expect(row).toHaveTextContent('keep_last 3, hourly 24, daily 7, weekly 4');
+    expect(row).toHaveTextContent('keep_last 3, hourly 24, daily 7, weekly 4; on targets: never pruned');
     const next = within(row).getByTestId('next-snapshot');
     expect(next).toHaveAttribute('title', '2026-01-05T01:00:00Z');
     expect(next).toHaveTextContent(`(${userTimeZone()}), then prune`);
@@ -123,6 +124,43 @@ describe('Policies', () => {
 
     const sent = requests.find((r) => r.url.pathname.endsWith('/policies/preview'))!;
     expect(sent.body).toMatchObject({ subvolume_id: SUBVOLUME_ID, draft: { name: 'hourly-home', retention: { hourly: 24 } } });
+  });
+
+  it('sets retention on the targets, previews it on a target and clears it when switched off', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp(
+      routes({
+        'GET /targets': () => json(200, page([target])),
+        'GET /servers': () => json(200, page([remote])),
+        [`PATCH /policies/${policy.id}`]: () => json(200, policy),
+      }),
+      `/policies/${policy.id}`,
+    );
+    const form = await screen.findByRole('form', { name: 'Policy' });
+    expect(within(form).queryByRole('group', { name: 'Retention on the targets' })).not.toBeInTheDocument();
+    await user.click(within(form).getByRole('switch', { name: /Prune replicas on the targets/ }));
+    const onTargets = within(form).getByRole('group', { name: 'Retention on the targets' });
+    const daily = within(onTargets).getByRole('textbox', { name: /^Daily/ });
+    expect(daily).toHaveValue('14');
+    await user.clear(daily);
+    await user.type(daily, '30');
+
+    // Preview on the target: the draft's target retention over its replicas.
+    await user.click(await screen.findByRole('textbox', { name: 'Where' }));
+    await user.click(await screen.findByRole('option', { name: `Target ${remote.name}:${target.directory}` }));
+    await user.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect(requests.some((r) => r.url.pathname.endsWith('/policies/preview'))).toBe(true));
+    const sent = requests.find((r) => r.url.pathname.endsWith('/policies/preview'))!;
+    expect(sent.body).toMatchObject({ subvolume_id: SUBVOLUME_ID, target_id: target.id, draft: { target_retention: { daily: 30, keep_last: 3 } } });
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(1));
+    expect(requests.find((r) => r.method === 'PATCH')!.body).toMatchObject({ target_retention: { daily: 30, monthly: 12 } });
+    // Switched off: saving clears it (null), and replicas are never pruned.
+    await user.click(within(form).getByRole('switch', { name: /Prune replicas on the targets/ }));
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(2));
+    expect(requests.filter((r) => r.method === 'PATCH')[1]!.body).toMatchObject({ target_retention: null });
   });
 
   it('shows viewers the policy read-only, without create, save, delete or assign', async () => {

@@ -37,7 +37,11 @@ const columns: Column<Policy>[] = [
     ),
   },
   { label: 'Next snapshot', w: 230, render: (p) => <NextSnapshot at={p.next_snapshot_at} replicate={p.replicate_after_snapshot} /> },
-  { label: 'Retention', render: (p) => retentionText(p.retention) },
+  {
+    label: 'Retention',
+    render: (p) =>
+      `${retentionText(p.retention)}; on targets: ${p.target_retention ? retentionText(p.target_retention) : 'never pruned'}`,
+  },
   { label: 'Subvolumes', w: 110, render: (p) => String(p.subvolumes.length) },
 ];
 

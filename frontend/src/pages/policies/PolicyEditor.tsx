@@ -1,4 +1,4 @@
-// A policy's editor (schedule, retention, replication), its assignments, the retention
+// A policy's editor (schedule, retention on the primary and on the targets, replication), its assignments, the retention
 // preview of what is entered, and deleting it.
 import { Button, Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
@@ -12,8 +12,53 @@ import { formatTime } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { useFormErrors } from '../../lib/useFormErrors';
 import { Assignments } from './Assignments';
-import { BUCKETS, BUCKET_HELP, BUCKET_LABEL, type Draft, FORM_FIELDS, draftOf, inputOf, validate } from './draft';
+import { BUCKETS, BUCKET_HELP, BUCKET_LABEL, type Draft, FORM_FIELDS, type RetentionDraft, draftOf, inputOf, validate } from './draft';
 import { Preview } from './Preview';
+
+/** The counts and minimum age of one retention (on the primary or on the targets). */
+function RetentionFields({
+  title,
+  field,
+  value,
+  onChange,
+  error,
+}: {
+  title: string;
+  field: 'retention' | 'target_retention';
+  value: RetentionDraft;
+  onChange: (value: RetentionDraft) => void;
+  error: (field: string, ...also: string[]) => string | null;
+}) {
+  return (
+    <Stack gap={4} role="group" aria-label={field === 'retention' ? 'Retention on the primary' : 'Retention on the targets'}>
+      <Text size="sm" fw={500}>
+        {title}
+      </Text>
+      <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }}>
+        {BUCKETS.map((b) => (
+          <NumberInput
+            key={b}
+            label={BUCKET_LABEL[b]}
+            description={BUCKET_HELP[b]}
+            min={0}
+            allowDecimal={false}
+            value={value.buckets[b]}
+            onChange={(v) => onChange({ ...value, buckets: { ...value.buckets, [b]: v } })}
+            error={error(`${field}.${b}`)}
+          />
+        ))}
+        <NumberInput
+          label="Minimum age (hours)"
+          description="Keep everything younger"
+          min={0}
+          value={value.min_age_hours}
+          onChange={(v) => onChange({ ...value, min_age_hours: v })}
+          error={error(`${field}.min_age`, `${field}.min_age_seconds`)}
+        />
+      </SimpleGrid>
+    </Stack>
+  );
+}
 
 export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefined; onDeleting: (deleting: boolean) => void }) {
   const canOperate = useCanOperate();
@@ -78,31 +123,28 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
                   autoComplete="off"
                 />
               </SimpleGrid>
-              <Text size="sm" fw={500}>
-                Keep (a snapshot is kept if any rule keeps it; the newest is always kept)
-              </Text>
-              <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }}>
-                {BUCKETS.map((b) => (
-                  <NumberInput
-                    key={b}
-                    label={BUCKET_LABEL[b]}
-                    description={BUCKET_HELP[b]}
-                    min={0}
-                    allowDecimal={false}
-                    value={draft.buckets[b]}
-                    onChange={(v) => set({ buckets: { ...draft.buckets, [b]: v } })}
-                    error={form.error(`retention.${b}`)}
-                  />
-                ))}
-                <NumberInput
-                  label="Minimum age (hours)"
-                  description="Keep everything younger"
-                  min={0}
-                  value={draft.min_age_hours}
-                  onChange={(v) => set({ min_age_hours: v })}
-                  error={form.error('retention.min_age')}
+              <RetentionFields
+                title="Keep on the primary (a snapshot is kept if any rule keeps it; the newest is always kept)"
+                field="retention"
+                value={draft.retention}
+                onChange={(retention) => set({ retention })}
+                error={form.error}
+              />
+              <Switch
+                label="Prune replicas on the targets"
+                description="Off: replicas on the targets are never deleted by this policy"
+                checked={draft.prune_targets}
+                onChange={(e) => set({ prune_targets: e.currentTarget.checked })}
+              />
+              {draft.prune_targets && (
+                <RetentionFields
+                  title="Keep on each target (the target's newest replica and its incremental base are always kept)"
+                  field="target_retention"
+                  value={draft.target}
+                  onChange={(target) => set({ target })}
+                  error={form.error}
                 />
-              </SimpleGrid>
+              )}
               <Switch
                 label="Replicate to the subvolume's targets after each scheduled snapshot"
                 checked={draft.replicate}

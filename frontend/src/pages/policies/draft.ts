@@ -30,13 +30,32 @@ export function retentionText(r: PolicyRetention): string {
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
+/** The counts and minimum age of one retention, as entered. */
+export interface RetentionDraft {
+  buckets: Record<Bucket, number | string>;
+  min_age_hours: number | string;
+}
+
 export interface Draft {
   name: string;
   cron: string;
   time_zone: string;
-  buckets: Record<Bucket, number | string>;
-  min_age_hours: number | string;
+  /** On the primary. */
+  retention: RetentionDraft;
+  /** Whether replicas on the targets are pruned (by `target`); off: never. */
+  prune_targets: boolean;
+  target: RetentionDraft;
   replicate: boolean;
+}
+
+const PRIMARY_DEFAULTS: Record<Bucket, number> = { keep_last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 0, yearly: 0 };
+/** Backups usually reach further back than the primary. */
+const TARGET_DEFAULTS: Record<Bucket, number> = { keep_last: 3, hourly: 0, daily: 14, weekly: 8, monthly: 12, yearly: 0 };
+
+function retentionDraft(r: PolicyRetention | null | undefined, defaults: Record<Bucket, number>): RetentionDraft {
+  const buckets = { ...defaults };
+  if (r) for (const b of BUCKETS) buckets[b] = r[b] ?? 0;
+  return { buckets, min_age_hours: r?.min_age_seconds ? r.min_age_seconds / 3600 : '' };
 }
 
 /** The policy's values, or a new policy's defaults. */
@@ -45,17 +64,21 @@ export function draftOf(p: Policy | undefined): Draft {
     name: p?.name ?? '',
     cron: p?.schedule.cron ?? '0 * * * *',
     time_zone: p?.schedule.time_zone ?? userTimeZone(),
-    buckets: {
-      keep_last: p?.retention.keep_last ?? 3,
-      hourly: p?.retention.hourly ?? 24,
-      daily: p?.retention.daily ?? 7,
-      weekly: p?.retention.weekly ?? 4,
-      monthly: p?.retention.monthly ?? 0,
-      yearly: p?.retention.yearly ?? 0,
-    },
-    min_age_hours: p?.retention.min_age_seconds ? p.retention.min_age_seconds / 3600 : '',
+    retention: retentionDraft(p?.retention, PRIMARY_DEFAULTS),
+    prune_targets: Boolean(p?.target_retention),
+    target: retentionDraft(p?.target_retention, TARGET_DEFAULTS),
     replicate: p?.replicate_after_snapshot ?? false,
   };
+}
+
+function validateRetention(r: RetentionDraft, field: string, errors: Record<string, string>) {
+  for (const b of BUCKETS) {
+    const n = Number(r.buckets[b] === '' ? 0 : r.buckets[b]);
+    if (!Number.isInteger(n) || n < 0) errors[`${field}.${b}`] = 'A whole number, 0 or more.';
+  }
+  if (r.min_age_hours !== '' && (Number.isNaN(Number(r.min_age_hours)) || Number(r.min_age_hours) < 0)) {
+    errors[`${field}.min_age`] = 'Hours, 0 or more.';
+  }
 }
 
 /** The message per field (named as the API names it) that fails its check. */
@@ -66,18 +89,13 @@ export function validate(d: Draft): Record<string, string> {
   const cron = cronProblem(d.cron);
   if (cron) errors['schedule.cron'] = cron;
   if (!d.time_zone.trim()) errors['schedule.time_zone'] = 'Enter an IANA time zone, e.g. Europe/Berlin.';
-  for (const b of BUCKETS) {
-    const n = Number(d.buckets[b] === '' ? 0 : d.buckets[b]);
-    if (!Number.isInteger(n) || n < 0) errors[`retention.${b}`] = 'A whole number, 0 or more.';
-  }
-  if (d.min_age_hours !== '' && (Number.isNaN(Number(d.min_age_hours)) || Number(d.min_age_hours) < 0)) {
-    errors['retention.min_age'] = 'Hours, 0 or more.';
-  }
+  validateRetention(d.retention, 'retention', errors);
+  if (d.prune_targets) validateRetention(d.target, 'target_retention', errors);
   return errors;
 }
 
-export function inputOf(d: Draft): PolicyInput {
-  const count = (b: Bucket) => Number(d.buckets[b] === '' ? 0 : d.buckets[b]);
+function retentionOf(r: RetentionDraft): PolicyRetention {
+  const count = (b: Bucket) => Number(r.buckets[b] === '' ? 0 : r.buckets[b]);
   const retention: PolicyRetention = {
     keep_last: count('keep_last'),
     hourly: count('hourly'),
@@ -86,14 +104,22 @@ export function inputOf(d: Draft): PolicyInput {
     monthly: count('monthly'),
     yearly: count('yearly'),
   };
-  if (d.min_age_hours !== '' && Number(d.min_age_hours) > 0) retention.min_age_seconds = Math.round(Number(d.min_age_hours) * 3600);
+  if (r.min_age_hours !== '' && Number(r.min_age_hours) > 0) retention.min_age_seconds = Math.round(Number(r.min_age_hours) * 3600);
+  return retention;
+}
+
+/** What is sent: without pruning on the targets, `target_retention` is null (a saved one is cleared). */
+export function inputOf(d: Draft): PolicyInput {
   return {
     name: d.name.trim(),
     schedule: { cron: d.cron.trim(), time_zone: d.time_zone.trim() },
-    retention,
+    retention: retentionOf(d.retention),
+    target_retention: d.prune_targets ? retentionOf(d.target) : null,
     replicate_after_snapshot: d.replicate,
   };
 }
 
+const retentionFields = (field: string) => [`${field}.min_age`, `${field}.min_age_seconds`, ...BUCKETS.map((b) => `${field}.${b}`)];
+
 /** Every field the editor shows a problem next to. */
-export const FORM_FIELDS = ['name', 'schedule.cron', 'schedule.time_zone', 'retention.min_age', ...BUCKETS.map((b) => `retention.${b}`)];
+export const FORM_FIELDS = ['name', 'schedule.cron', 'schedule.time_zone', ...retentionFields('retention'), ...retentionFields('target_retention')];
