@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { targetRetentionCheck } from './target-retention.mjs';
 import {
   base,
   shotDir,
@@ -483,6 +484,9 @@ async function main() {
       await shot(small, 'replication-390');
       await phoneCtx.close();
     });
+
+    await check('Target retention: set in the policy editor, previewed on the target, the next prune shown per replica', () =>
+      targetRetentionCheck(page, { api, repl, subvolumeId: subvolumeId(), extraSnapshots, suffix }));
 
     await check('Replication cleanup: remove the target (UI), the received subvolume, the remote and the snapshot', async () => {
       await cleanUpReplication(page);
