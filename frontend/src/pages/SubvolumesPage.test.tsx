@@ -82,6 +82,14 @@ describe('Subvolumes', () => {
     expect(screen.getByTestId('snapshots-count')).toHaveTextContent('1–3 of 3 snapshots, newest first');
   });
 
+  it('shows each snapshot\'s exclusive size, or that quotas are off: never 0 B for unknown', async () => {
+    renderApp(backend([snapshot(2, { size_bytes: 5 * 1024 * 1024 }), snapshot(1, { size_bytes: null })]), `/subvolumes/${SUBVOLUME_ID}`);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rowNamed(snapshot(2).name)).toHaveTextContent('5.00 MiB');
+    expect(rowNamed(snapshot(1).name)).toHaveTextContent('unknown – quotas off');
+    expect(rowNamed(snapshot(1).name)).not.toHaveTextContent('0 B');
+  });
+
   it('creates a snapshot through POST /subvolumes/{id}/snapshots with the CSRF token', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp(backend([snapshot(1)]), `/subvolumes/${SUBVOLUME_ID}`);

@@ -15,8 +15,8 @@ import { Mono } from '../../components/Mono';
 import { QueryState } from '../../components/QueryState';
 import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
+import { SnapshotSize } from '../../components/SnapshotSize';
 import { Time } from '../../components/Time';
-import { formatBytes } from '../../lib/bytes';
 import { needsForce, replicaName } from '../../lib/restore';
 import { retentionText } from '../policies/draft';
 import { snapshotHref } from '../restore/RestoreStatus';
@@ -124,14 +124,7 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
         </Anchor>
       ),
     },
-    {
-      label: 'Size',
-      w: 110,
-      render: (r) => {
-        const size = planOf(r)?.size_bytes;
-        return size == null ? <Text size="sm" c="dimmed" title="Exclusive size on the primary, known when quotas are on">unknown – quotas off</Text> : formatBytes(size);
-      },
-    },
+    { label: 'Size', w: 110, render: (r) => <SnapshotSize bytes={planOf(r)?.size_bytes} /> },
     { label: 'Received', w: 200, render: (r) => <Time at={r.recorded_at} /> },
     {
       label: 'Base',

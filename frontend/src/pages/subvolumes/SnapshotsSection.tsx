@@ -16,6 +16,7 @@ import { MutationNotice } from '../../components/MutationNotice';
 import { QueryState } from '../../components/QueryState';
 import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
+import { SnapshotSize } from '../../components/SnapshotSize';
 import { Time } from '../../components/Time';
 import { shortUuid } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
@@ -87,6 +88,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
       ),
     },
     { label: 'Created', w: 200, render: (s) => <Time at={s.created_at ?? s.recorded_at} /> },
+    { label: 'Size', w: 120, render: (s) => <SnapshotSize bytes={s.size_bytes} /> },
     {
       label: 'UUID',
       w: 100,
@@ -216,7 +218,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                   'data-state': s.state,
                   'data-managed': String(s.managed),
                 })}
-                minWidth={720}
+                minWidth={840}
               />
             )}
             {pages > 1 && (
