@@ -218,6 +218,16 @@ async function main() {
       const text = await textOf(row);
       assert(text.includes(primaryRoot), `the primary's row does not show ${primaryRoot}: ${text}`);
       assert(text.includes('local'), `the primary's row does not say local: ${text}`);
+      // Reachability and usage come from the storage collection (made at start, then periodically).
+      const reach = row.locator('[data-reach]');
+      await eventually(async () => {
+        if ((await reach.getAttribute('data-reach')) === 'reachable') return true;
+        await page.reload();
+        return false;
+      }, 'the primary is not shown as reachable', 60_000);
+      const used = Number(await row.getByTestId('usage-bar').getAttribute('data-percent'));
+      assert(used > 0 && used <= 100, `the primary's usage bar says ${used}%`);
+      assert(/last contact/.test(await textOf(row)), `no last contact: ${await textOf(row)}`);
       await shot(page, 'servers-1280');
     });
 

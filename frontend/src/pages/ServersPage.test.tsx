@@ -33,6 +33,39 @@ describe('Servers', () => {
     expect(screen.getByRole('button', { name: 'Add SSH server' })).toBeInTheDocument();
   });
 
+  it('shows each server\'s reachability, last contact and its fullest filesystem\'s usage', async () => {
+    const fs = (filesystem: string, used: number) => ({ filesystem, size_bytes: 100 * 2 ** 30, used_bytes: used * 2 ** 30, free_bytes: (100 - used) * 2 ** 30, sampled_at: '2026-01-05T10:00:00Z' });
+    renderApp(
+      routes({
+        'GET /storage': () =>
+          json(
+            200,
+            page([
+              { server_id: primary.id, server_name: 'primary', attempted_at: '2026-01-05T10:00:00Z', sampled_at: '2026-01-05T10:00:00Z', collect_qgroups: false, filesystems: [fs('/mnt/pool', 40), fs('/mnt/fast', 91)] },
+              { server_id: remote.id, server_name: 'backup-1', attempted_at: '2026-01-05T10:05:00Z', sampled_at: '2026-01-05T09:00:00Z', error: 'connection refused', collect_qgroups: false, filesystems: [fs('/srv', 20)] },
+            ]),
+          ),
+      }),
+      '/servers',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('server-row')).toHaveLength(2));
+    const row = (name: string) => screen.getAllByTestId('server-row').find((r) => r.getAttribute('data-server-name') === name)!;
+    await waitFor(() => expect(row('primary')).toHaveTextContent('reachable'));
+    expect(row('primary')).toHaveTextContent('91% of 100 GiB used (fullest of 2)');
+    expect(within(row('primary')).getByTestId('usage-bar')).toHaveAttribute('data-percent', '91');
+    expect(row('backup-1')).toHaveTextContent('unreachable');
+    expect(within(row('backup-1')).getByText('unreachable').closest('[title]')).toHaveAttribute('title', 'connection refused');
+    expect(row('backup-1')).toHaveTextContent('last contact');
+    expect(row('backup-1')).toHaveTextContent('20% of 100 GiB used');
+  });
+
+  it('says a server was not contacted yet rather than reachable', async () => {
+    renderApp(routes(), '/servers');
+    await waitFor(() => expect(screen.getAllByTestId('server-row')).toHaveLength(2));
+    expect(screen.getAllByTestId('server-row')[0]).toHaveTextContent('not contacted yet');
+    expect(screen.getAllByTestId('server-row')[0]).not.toHaveTextContent('reachable');
+  });
+
   it('loads the next page of a long list on "Load more", asking for the rows after the cursor', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp(

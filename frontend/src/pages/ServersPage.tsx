@@ -1,11 +1,12 @@
 // The Servers list and one server's page; the admin forms and the subvolumes on its disk
 // are in ./servers/.
-import { Anchor, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Progress, Stack, Text, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useIsAdmin } from '../api/accountQueries';
 import type { Server } from '../api/client';
 import { useServer, useServers } from '../api/queries';
+import { type FilesystemStorage, type ServerStorage, useStorage } from '../api/storage';
 import { FactList } from '../components/FactList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -13,6 +14,7 @@ import type { Column } from '../components/ResponsiveTable';
 import { StorageCard } from '../components/StorageCard';
 import { TableCard } from '../components/TableCard';
 import { Time } from '../components/Time';
+import { formatBytes } from '../lib/bytes';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AddServerDialog } from './servers/AddServerDialog';
@@ -64,26 +66,88 @@ function Roots({ roots }: { roots: string[] }) {
   );
 }
 
-const serverColumns: Column<Server>[] = [
-  {
-    label: 'Name',
-    bare: false,
-    render: (s) => (
-      <Anchor component={Link} to={`/servers/${s.id}`} fw={600} size="sm">
-        {s.name}
-      </Anchor>
-    ),
-  },
-  { label: 'Role', render: (s) => <RoleBadge role={s.role} />, w: 100 },
-  { label: 'Transport', render: (s) => transportText(s), w: 180 },
-  { label: 'Allowed roots', render: (s) => <Roots roots={s.allowed_roots} /> },
-  { label: 'Registered', w: 200, render: (s) => <Time at={s.registered_at} /> },
-];
+/** Whether the last contact worked, and when the last one that did was. */
+function Reachability({ storage }: { storage: ServerStorage | undefined }) {
+  if (!storage?.attempted_at)
+    return (
+      <Text size="sm" c="dimmed" data-reach="unknown">
+        not contacted yet
+      </Text>
+    );
+  const last = storage.sampled_at ? (
+    <Text size="xs" c="dimmed">
+      last contact <Time at={storage.sampled_at} />
+    </Text>
+  ) : (
+    <Text size="xs" c="dimmed">
+      never reached
+    </Text>
+  );
+  return (
+    <Stack gap={2} data-reach={storage.error ? 'unreachable' : 'reachable'}>
+      {storage.error ? (
+        <Badge color="red" variant="light" title={storage.error}>
+          unreachable
+        </Badge>
+      ) : (
+        <Badge color="teal" variant="light">
+          reachable
+        </Badge>
+      )}
+      {last}
+    </Stack>
+  );
+}
+
+/** The fullest filesystem's usage as a bar (the others in its title). */
+function UsageBar({ storage }: { storage: ServerStorage | undefined }) {
+  const filesystems = storage?.filesystems ?? [];
+  const used = (f: FilesystemStorage) => (f.size_bytes > 0 ? (100 * f.used_bytes) / f.size_bytes : 0);
+  const fullest = [...filesystems].sort((a, b) => used(b) - used(a))[0];
+  if (!fullest)
+    return (
+      <Text size="sm" c="dimmed">
+        no figures yet
+      </Text>
+    );
+  const percent = used(fullest);
+  const all = filesystems.map((f) => `${f.filesystem}: ${formatBytes(f.used_bytes)} of ${formatBytes(f.size_bytes)}`).join('\n');
+  return (
+    <Stack gap={2} title={all} data-testid="usage-bar" data-percent={Math.round(percent)}>
+      <Progress value={percent} color={percent >= 95 ? 'red' : percent >= 85 ? 'orange' : 'teal'} aria-label={`${fullest.filesystem} ${Math.round(percent)}% used`} />
+      <Text size="xs" c="dimmed">
+        {Math.round(percent)}% of {formatBytes(fullest.size_bytes)} used
+        {filesystems.length > 1 ? ` (fullest of ${filesystems.length})` : ''}
+      </Text>
+    </Stack>
+  );
+}
+
+function serverColumns(storageOf: (id: string) => ServerStorage | undefined): Column<Server>[] {
+  return [
+    {
+      label: 'Name',
+      bare: false,
+      render: (s) => (
+        <Anchor component={Link} to={`/servers/${s.id}`} fw={600} size="sm">
+          {s.name}
+        </Anchor>
+      ),
+    },
+    { label: 'Role', render: (s) => <RoleBadge role={s.role} />, w: 100 },
+    { label: 'Reachability', w: 190, render: (s) => <Reachability storage={storageOf(s.id)} /> },
+    { label: 'Filesystem usage', w: 200, render: (s) => <UsageBar storage={storageOf(s.id)} /> },
+    { label: 'Transport', render: (s) => transportText(s), w: 180 },
+    { label: 'Allowed roots', render: (s) => <Roots roots={s.allowed_roots} /> },
+  ];
+}
 
 /** Every registered server: the local primary and (later) remotes. */
 export function ServersPage() {
   useDocumentTitle('Servers');
   const servers = useServers();
+  const storage = useStorage();
+  const storageOf = (id: string) => storage.data?.find((x) => x.server_id === id);
   const isAdmin = useIsAdmin();
   const [adding, setAdding] = useState(false);
   return (
@@ -92,7 +156,7 @@ export function ServersPage() {
       <TableCard
         query={servers}
         errorTitle="Could not load servers"
-        columns={serverColumns}
+        columns={serverColumns(storageOf)}
         rowKey={(s) => s.id}
         caption="Servers"
         rowProps={(s) => ({ 'data-testid': 'server-row', 'data-server-name': s.name })}
