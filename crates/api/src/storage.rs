@@ -150,6 +150,33 @@ pub struct SubvolumeStorageView {
     pub sampled_at: Option<DateTime<Utc>>,
 }
 
+/// A subvolume's figures at one storage collection.
+#[derive(Debug, Object)]
+pub struct SubvolumeSampleView {
+    pub sampled_at: DateTime<Utc>,
+    /// Present snapshots in the catalog then.
+    pub snapshots: i64,
+    /// How many of them had a measured size.
+    pub snapshots_measured: i64,
+    /// Their summed exclusive bytes (absent: sizes were not collected).
+    pub snapshot_exclusive_bytes: Option<i64>,
+    pub referenced_bytes: Option<i64>,
+    pub exclusive_bytes: Option<i64>,
+}
+
+impl From<store::subvolume_history::SubvolumeSample> for SubvolumeSampleView {
+    fn from(s: store::subvolume_history::SubvolumeSample) -> Self {
+        Self {
+            sampled_at: s.sampled_at,
+            snapshots: s.snapshots,
+            snapshots_measured: s.snapshots_measured,
+            snapshot_exclusive_bytes: s.snapshot_exclusive_bytes,
+            referenced_bytes: s.referenced_bytes,
+            exclusive_bytes: s.exclusive_bytes,
+        }
+    }
+}
+
 impl From<SubvolumeStorage> for SubvolumeStorageView {
     fn from(s: SubvolumeStorage) -> Self {
         Self {
@@ -342,5 +369,33 @@ impl StorageApi {
             .pop()
             .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
         Ok(Json(row.into()))
+    }
+
+    /// A subvolume's snapshot count and sizes at each storage collection of its server
+    /// since `since` (default: 7 days ago), oldest first: kept at one per 5 minutes for
+    /// 48 hours and one per hour for 90 days.
+    #[oai(
+        path = "/subvolumes/:id/storage/history",
+        method = "get",
+        operation_id = "subvolumeStorageHistory"
+    )]
+    async fn subvolume_history(
+        &self,
+        _auth: ViewerAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// Start of the range (default: 7 days ago).
+        since: Query<Option<DateTime<Utc>>>,
+    ) -> Answer<Json<Vec<SubvolumeSampleView>>, SubvolumeStorageErrors> {
+        let subvolume = SubvolumeId::from_uuid(id.0);
+        let since = since.0.unwrap_or_else(|| Utc::now() - Duration::days(7));
+        if store::projections::subvolume(&state.pool, subvolume)
+            .await?
+            .is_none()
+        {
+            return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
+        }
+        let samples = store::subvolume_history::history(&state.pool, subvolume, since).await?;
+        Ok(Json(samples.into_iter().map(Into::into).collect()))
     }
 }

@@ -25,6 +25,7 @@ pub mod projections;
 mod record;
 pub mod status;
 pub mod storage;
+pub mod subvolume_history;
 pub mod vault;
 
 pub use error::StoreError;

@@ -219,6 +219,7 @@ pub async fn record_success(
     .execute(&mut *tx)
     .await?;
     thin(&mut tx, server, at).await?;
+    crate::subvolume_history::record(&mut tx, server, at).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -249,7 +250,12 @@ pub async fn record_failure(
 /// otherwise never be thinned). Returns the rows deleted.
 pub async fn forget_removed_servers(pool: &PgPool) -> Result<u64, StoreError> {
     let mut deleted = 0;
-    for table in ["storage_samples", "storage_collections", "storage_sizes"] {
+    for table in [
+        "storage_samples",
+        "storage_collections",
+        "storage_sizes",
+        "subvolume_samples",
+    ] {
         deleted += sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE server_id NOT IN (SELECT server_id FROM proj_servers)"
         )))
@@ -268,28 +274,40 @@ pub async fn thin(
     server: ServerId,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    let old = sqlx::query(
-        "DELETE FROM storage_samples
-          WHERE server_id = $1 AND sampled_at < $2::timestamptz - make_interval(days => $3::int)",
-    )
+    thin_series(conn, "storage_samples", "filesystem", server, now).await
+}
+
+/// [`thin`] on a history table of one row per (`series` column, time) with `sample_id`,
+/// `server_id` and `sampled_at` columns (the filesystem samples, the subvolume samples).
+pub(crate) async fn thin_series(
+    conn: &mut PgConnection,
+    table: &'static str,
+    series: &'static str,
+    server: ServerId,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let old = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table}
+          WHERE server_id = $1 AND sampled_at < $2::timestamptz - make_interval(days => $3::int)"
+    )))
     .bind(server.as_uuid())
     .bind(now)
     .bind(i32::try_from(COARSE_RETENTION_DAYS).unwrap_or(i32::MAX))
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let thinned = sqlx::query(
-        "DELETE FROM storage_samples WHERE sample_id IN (
+    let thinned = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE sample_id IN (
              SELECT sample_id FROM (
                  SELECT sample_id, row_number() OVER (
-                     PARTITION BY filesystem, fine,
+                     PARTITION BY {series}, fine,
                          floor(extract(epoch FROM sampled_at) / CASE WHEN fine THEN $4::bigint ELSE $5::bigint END)
                      ORDER BY sampled_at DESC, sample_id DESC) AS rn
-                   FROM (SELECT sample_id, filesystem, sampled_at,
+                   FROM (SELECT sample_id, {series}, sampled_at,
                                 sampled_at >= $2::timestamptz - make_interval(hours => $3::int) AS fine
-                           FROM storage_samples WHERE server_id = $1) s
-             ) ranked WHERE rn > 1)",
-    )
+                           FROM {table} WHERE server_id = $1) s
+             ) ranked WHERE rn > 1)"
+    )))
     .bind(server.as_uuid())
     .bind(now)
     .bind(i32::try_from(FINE_RETENTION_HOURS).unwrap_or(i32::MAX))

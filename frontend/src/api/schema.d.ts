@@ -1078,6 +1078,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/subvolumes/{id}/storage/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subvolume's snapshot count and sizes at each storage collection of its server
+         *     since `since` (default: 7 days ago), oldest first: kept at one per 5 minutes for
+         *     48 hours and one per hour for 90 days.
+         */
+        get: operations["subvolumeStorageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/subvolumes/{id}/sync": {
         parameters: {
             query?: never;
@@ -2919,6 +2940,33 @@ export interface components {
             items: components["schemas"]["TargetHealthDto"][];
             rpo: components["schemas"]["Rpo"];
             summary: components["schemas"]["HealthSummary"];
+        };
+        /**
+         * SubvolumeSampleView
+         * @description A subvolume's figures at one storage collection.
+         */
+        SubvolumeSampleView: {
+            /** Format: int64 */
+            exclusive_bytes?: number | null;
+            /** Format: int64 */
+            referenced_bytes?: number | null;
+            /** Format: date-time */
+            sampled_at: string;
+            /**
+             * Format: int64
+             * @description Their summed exclusive bytes (absent: sizes were not collected).
+             */
+            snapshot_exclusive_bytes?: number | null;
+            /**
+             * Format: int64
+             * @description Present snapshots in the catalog then.
+             */
+            snapshots: number;
+            /**
+             * Format: int64
+             * @description How many of them had a measured size.
+             */
+            snapshots_measured: number;
         };
         /**
          * SubvolumeStorageView
@@ -9601,6 +9649,84 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["SubvolumeStorageView"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy: no connection came free in time. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subvolumeStorageHistory: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (default: 7 days ago). */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubvolumeSampleView"][];
                 };
             };
             /** @description Invalid parameters. */

@@ -73,6 +73,7 @@ const MATRIX: &[(&str, Need)] = &[
     ("listStorage", Need::Viewer),
     ("storageHistory", Need::Viewer),
     ("subvolumeStorage", Need::Viewer),
+    ("subvolumeStorageHistory", Need::Viewer),
     ("listTargets", Need::Viewer),
     ("getTarget", Need::Viewer),
     ("listSubvolumeTargets", Need::Viewer),

@@ -404,6 +404,19 @@ async fn primary_and_ssh_remote_are_collected_and_an_unreachable_server_does_not
     assert!(!ran.iter().any(|c| c.contains("quota")), "{ran:?}");
 }
 
+/// `GET /subvolumes/{id}/storage/history`, oldest first.
+async fn subvolume_history(app: &Setup, sv: &str) -> Vec<serde_json::Value> {
+    let (status, h) = app
+        .send(
+            "GET",
+            &format!("/api/v1/subvolumes/{sv}/storage/history"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    h.as_array().unwrap().clone()
+}
+
 #[sqlx::test(migrations = false)]
 async fn with_quotas_enabled_subvolume_and_snapshot_sizes_come_from_qgroups(pool: PgPool) {
     let qfs = QuotaFs::new();
@@ -504,6 +517,49 @@ async fn with_quotas_enabled_subvolume_and_snapshot_sizes_come_from_qgroups(pool
         .unwrap()
         .clone();
     assert!(item["size_bytes"].as_i64().unwrap() >= 8 * mib, "{item}");
+
+    // The history: one sample per collection (the subvolume did not exist at the first).
+    let h = subvolume_history(&app, &sv).await;
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0]["snapshots"], 1, "{h:?}");
+    assert!(
+        h[0]["snapshot_exclusive_bytes"].as_i64().unwrap() >= 8 * mib,
+        "{h:?}"
+    );
+    // An hour later (moved back), a second snapshot: two samples, oldest first.
+    sqlx::query("UPDATE subvolume_samples SET sampled_at = sampled_at - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, _) = app
+        .send("POST", &format!("/api/v1/subvolumes/{sv}/snapshots"), None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for _ in 0..2 {
+        let (status, _) = app
+            .send(
+                "POST",
+                &format!("/api/v1/servers/{primary}/storage/collect"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let h = subvolume_history(&app, &sv).await;
+    // The two collections just now share a 5-minute bucket: the newer one is kept.
+    let counts: Vec<i64> = h.iter().map(|x| x["snapshots"].as_i64().unwrap()).collect();
+    assert_eq!(counts, [1, 2], "{h:?}");
+    let (status, _) = app
+        .send(
+            "GET",
+            &format!(
+                "/api/v1/subvolumes/{}/storage/history",
+                uuid::Uuid::now_v7()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     let text = app.metrics().await;
     assert!(

@@ -98,6 +98,7 @@ from .storage_sample import StorageSample
 from .storage_settings import StorageSettings
 from .subvolume import Subvolume
 from .subvolume_health import SubvolumeHealth
+from .subvolume_sample_view import SubvolumeSampleView
 from .subvolume_storage_view import SubvolumeStorageView
 from .sync_report import SyncReport
 from .target import Target
@@ -218,6 +219,7 @@ __all__ = (
     "StorageSettings",
     "Subvolume",
     "SubvolumeHealth",
+    "SubvolumeSampleView",
     "SubvolumeStorageView",
     "SyncReport",
     "Target",
