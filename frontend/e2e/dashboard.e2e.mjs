@@ -269,6 +269,26 @@ async function main() {
       await shot(page, 'subvolume-1280');
     });
 
+    await check('Subvolume stats: sizes say quotas are off, the last 7 days after a collection, the filesystems involved', async () => {
+      assert(subvolumeUrl && snapshotName, 'no snapshot was created');
+      const row = snapshotRows(page).and(page.locator(`[data-name="${snapshotName}"]`));
+      assert((await textOf(row)).includes('unknown – quotas off'), `the snapshot's size: ${await textOf(row)}`);
+      const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
+      const servers = (await (await page.request.get(`${base}/api/v1/servers`)).json()).items;
+      const primaryId = servers.find((x) => x.name === 'primary')?.id;
+      const collected = await page.request.post(`${base}/api/v1/servers/${primaryId}/storage/collect`, { headers: { 'X-CSRF-Token': me.csrf_token } });
+      assert(collected.ok(), `collect: ${collected.status()}`);
+      await page.reload();
+      const history = page.getByTestId('subvolume-history');
+      await history.getByTestId('growth-referenced').filter({ hasText: 'unknown – quotas off' }).waitFor();
+      const snapshots = await textOf(history.getByTestId('growth-snapshots'));
+      assert(/snapshots\/day|not enough history yet/.test(snapshots), `snapshot growth: ${snapshots}`);
+      const cards = page.getByTestId('subvolume-filesystems').getByTestId('storage-card');
+      await cards.first().waitFor();
+      assert((await cards.count()) === 1, `filesystems involved: ${await cards.count()} cards for a subvolume without targets`);
+      await shot(page, 'subvolume-stats-1280');
+    });
+
     await check('Delete snapshot after confirming: gone from the table and the disk', async () => {
       assert(snapshotName, 'no snapshot was created');
       await page.getByRole('button', { name: `Delete ${snapshotName}` }).click();

@@ -10,6 +10,7 @@ export type ServerStorage = Schemas['ServerStorageView'];
 export type FilesystemStorage = Schemas['FilesystemStorage'];
 export type StorageSample = Schemas['StorageSample'];
 export type SubvolumeStorage = Schemas['SubvolumeStorageView'];
+export type SubvolumeSample = Schemas['SubvolumeSampleView'];
 
 export const storageKeys = {
   all: ['storage'] as const,
@@ -18,6 +19,7 @@ export const storageKeys = {
   // Under the subvolume's key, so the snapshot mutations that invalidate ['subvolumes']
   // refresh the snapshot count too.
   subvolume: (id: string) => ['subvolumes', id, 'storage'] as const,
+  subvolumeHistory: (id: string) => ['subvolumes', id, 'storage', 'history'] as const,
 };
 
 /** The servers' storage as of each one's last collection, a page at a time (collections run every few minutes). */
@@ -43,6 +45,16 @@ export function useSubvolumeStorage(subvolumeId: string) {
   return useQuery({
     queryKey: storageKeys.subvolume(subvolumeId),
     queryFn: () => unwrap(api.GET('/subvolumes/{id}/storage', { params: { path: { id: subvolumeId } } })),
+  });
+}
+
+/** A subvolume's snapshot count and sizes at each collection of the last 7 days. */
+export function useSubvolumeHistory(subvolumeId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: storageKeys.subvolumeHistory(subvolumeId),
+    queryFn: () => unwrap(api.GET('/subvolumes/{id}/storage/history', { params: { path: { id: subvolumeId } } })),
+    refetchInterval: 300_000,
   });
 }
 

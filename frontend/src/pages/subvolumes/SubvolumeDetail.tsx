@@ -1,22 +1,44 @@
 // One subvolume: its actions (snapshot now, sync with the disk, stop managing), facts,
-// storage, replication health and snapshots.
-import { Anchor, Badge, Button, Card, Group, Text, Title } from '@mantine/core';
+// storage with its last 7 days (snapshot count, sizes, growth), replication health, the
+// filesystems it lives on and is replicated to, and its snapshots.
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Subvolume } from '../../api/client';
 import { useCanOperate, useCreateSnapshot, useSyncSubvolume, useUnmanageSubvolume } from '../../api/queries';
 import { usePolicies } from '../../api/policyQueries';
+import { useTargets } from '../../api/replicationQueries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { NextSnapshot } from '../../components/NextSnapshot';
 import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { MutationNotice } from '../../components/MutationNotice';
 import { SubvolumeReplication } from '../../components/ReplicationHealth';
+import { StorageCard } from '../../components/StorageCard';
+import { SubvolumeHistory } from '../../components/SubvolumeHistory';
 import { SubvolumeStorage } from '../../components/SubvolumeStorage';
 import { formatTime } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { SnapshotError, useServerNames } from './common';
 import { SnapshotsSection } from './SnapshotsSection';
+
+/** The storage of the primary and of every server the subvolume is replicated to. */
+function Filesystems({ subvolume }: { subvolume: Subvolume }) {
+  const targets = useTargets();
+  const servers = [subvolume.server_id, ...(targets.data ?? []).filter((t) => t.subvolume_id === subvolume.id).map((t) => t.server_id)];
+  return (
+    <section aria-labelledby="subvolume-filesystems-title" data-testid="subvolume-filesystems">
+      <Title order={3} size="h4" id="subvolume-filesystems-title" mb="sm">
+        Filesystems involved
+      </Title>
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        {[...new Set(servers)].map((id) => (
+          <StorageCard key={id} serverId={id} compact />
+        ))}
+      </SimpleGrid>
+    </section>
+  );
+}
 
 export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
   const canOperate = useCanOperate() && subvolume.managed;
@@ -126,7 +148,11 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
 
       <SubvolumeStorage subvolumeId={subvolume.id} />
 
+      {subvolume.managed && <SubvolumeHistory subvolumeId={subvolume.id} />}
+
       <SubvolumeReplication subvolumeId={subvolume.id} />
+
+      <Filesystems subvolume={subvolume} />
 
       <SnapshotsSection subvolume={subvolume} canOperate={canOperate} />
 
