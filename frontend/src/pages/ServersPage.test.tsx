@@ -52,7 +52,7 @@ describe('Servers', () => {
     const row = (name: string) => screen.getAllByTestId('server-row').find((r) => r.getAttribute('data-server-name') === name)!;
     await waitFor(() => expect(row('primary')).toHaveTextContent('reachable'));
     expect(row('primary')).toHaveTextContent('91% of 100 GiB used (fullest of 2)');
-    expect(within(row('primary')).getByTestId('usage-bar')).toHaveAttribute('data-percent', '91');
+    expect(within(row('primary')).getByTestId('usage-bar')).toHaveAttribute('data-percent', '91.0');
     expect(row('backup-1')).toHaveTextContent('unreachable');
     expect(within(row('backup-1')).getByText('unreachable').closest('[title]')).toHaveAttribute('title', 'connection refused');
     expect(row('backup-1')).toHaveTextContent('last contact');

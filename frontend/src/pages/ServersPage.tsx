@@ -111,12 +111,14 @@ function UsageBar({ storage }: { storage: ServerStorage | undefined }) {
       </Text>
     );
   const percent = used(fullest);
+  // A nearly empty filesystem is not "0%" used.
+  const shown = percent > 0 && percent < 1 ? '<1' : String(Math.round(percent));
   const all = filesystems.map((f) => `${f.filesystem}: ${formatBytes(f.used_bytes)} of ${formatBytes(f.size_bytes)}`).join('\n');
   return (
-    <Stack gap={2} title={all} data-testid="usage-bar" data-percent={Math.round(percent)}>
-      <Progress value={percent} color={percent >= 95 ? 'red' : percent >= 85 ? 'orange' : 'teal'} aria-label={`${fullest.filesystem} ${Math.round(percent)}% used`} />
+    <Stack gap={2} title={all} data-testid="usage-bar" data-percent={percent.toFixed(1)}>
+      <Progress value={percent} color={percent >= 95 ? 'red' : percent >= 85 ? 'orange' : 'teal'} aria-label={`${fullest.filesystem} ${shown}% used`} />
       <Text size="xs" c="dimmed">
-        {Math.round(percent)}% of {formatBytes(fullest.size_bytes)} used
+        {shown}% of {formatBytes(fullest.size_bytes)} used
         {filesystems.length > 1 ? ` (fullest of ${filesystems.length})` : ''}
       </Text>
     </Stack>
