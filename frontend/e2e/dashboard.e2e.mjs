@@ -525,7 +525,7 @@ async function main() {
     });
 
     let policyUrl = '';
-    await check('Policies: create a policy, assign it and see the retention preview timeline', async () => {
+    await check('Policies: create a policy, assign it, its next snapshot (zone named) on the list and the subvolume, the retention preview timeline', async () => {
       assert(subvolumeUrl, 'no managed subvolume');
       // two more snapshots, so keep_last 1 keeps one and deletes the others
       for (let i = 0; i < 2; i += 1) extraSnapshots.push(await api(page, 'POST', `/subvolumes/${subvolumeId()}/snapshots`));
@@ -567,7 +567,22 @@ async function main() {
       assert(/kept: .*newest/.test(detail), `focus detail: ${detail}`);
       await shot(page, 'policy-1280');
       await navLink(page, 'Policies').click();
-      await page.locator(`[data-testid="policy-row"][data-policy-name="e2e-policy-${suffix}"]`).waitFor();
+      const policyRow = page.locator(`[data-testid="policy-row"][data-policy-name="e2e-policy-${suffix}"]`);
+      await policyRow.waitFor();
+      // The next snapshot of the hourly schedule: the next full hour, in the browser's zone, named.
+      const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+      const next = policyRow.getByTestId('next-snapshot');
+      const nextText = await textOf(next);
+      assert(nextText.includes(`(${zone}), then prune`), `the next snapshot: ${nextText}`);
+      const nextAt = Date.parse((await next.getAttribute('title')) ?? '');
+      const ahead = nextAt - Date.now();
+      assert(ahead > 0 && ahead <= 3_600_000 && nextAt % 3_600_000 === 0, `the next hourly slot is ${new Date(nextAt).toISOString()}`);
+      await page.goto(subvolumeUrl);
+      const onSubvolume = page.getByTestId('next-snapshot').first();
+      await onSubvolume.waitFor();
+      assert(Date.parse((await onSubvolume.getAttribute('title')) ?? '') === nextAt, 'the subvolume page shows another next snapshot');
+      await navLink(page, 'Policies').click();
+      await policyRow.waitFor();
       await shot(page, 'policies-1280');
     });
 
