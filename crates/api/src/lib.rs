@@ -83,6 +83,8 @@ pub struct AppState {
     /// Notification channels and rules (set with the vault, which keeps their secrets);
     /// `None`: the notification operations answer 503.
     pub notifier: Option<engine::notify::Notifier>,
+    /// `GET /status`'s last answer, reused while nothing changed (shared by clones).
+    pub status_cache: Arc<engine::status::StatusCache>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -136,6 +138,7 @@ impl AppState {
             job_queue: None,
             usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
             notifier: None,
+            status_cache: Arc::new(engine::status::StatusCache::default()),
         }
     }
 

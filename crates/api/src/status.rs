@@ -160,15 +160,20 @@ impl StatusApi {
     /// key, filesystems over the usage threshold, and snapshots failing or overdue
     /// against their schedule; one row per problem, worst first. `ok` only when
     /// nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-    /// `dist_btrfs_fleet_problems`.
+    /// `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+    /// until an event is committed, a storage collection runs or 5 s pass.
     #[oai(path = "/status", method = "get", operation_id = "getFleetStatus")]
     async fn status(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
     ) -> Answer<Json<FleetStatus>, StatusErrors> {
-        let s = engine::status::fleet_status(&state.pool, Utc::now(), state.usage_warning_percent)
-            .await?;
+        let s = engine::status::fleet_status_cached(
+            &state.pool,
+            state.usage_warning_percent,
+            &state.status_cache,
+        )
+        .await?;
         Ok(Json(s.into()))
     }
 }

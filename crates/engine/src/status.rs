@@ -74,6 +74,43 @@ pub async fn fleet_status(
     fleet_status_with(pool, now, usage_warning_percent, &health, &servers).await
 }
 
+/// How long a computed status is reused while nothing it is computed from changed:
+/// the bound on how late a purely time-driven change (a replication turning late, a
+/// snapshot overdue) shows.
+pub const STATUS_REUSE: chrono::Duration = chrono::Duration::seconds(5);
+
+/// The last fleet status computed and the [`store::status::ChangeStamp`] read before
+/// it. Many readers at once compute it once: the others wait for it and reuse it.
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    last: tokio::sync::Mutex<Option<(store::status::ChangeStamp, FleetStatus)>>,
+}
+
+/// [`fleet_status`] as of now, reused from `cache` while no event was committed, no
+/// storage collection ran and it is younger than [`STATUS_REUSE`]; otherwise computed
+/// (once, however many ask at the same time) and kept.
+pub async fn fleet_status_cached(
+    pool: &PgPool,
+    usage_warning_percent: u8,
+    cache: &StatusCache,
+) -> Result<FleetStatus, EngineError> {
+    let mut last = cache.last.lock().await;
+    // Read after taking the lock: what the status below will be computed from at least.
+    let stamp = store::status::change_stamp(pool).await?;
+    let now = Utc::now();
+    if let Some((seen, status)) = last.as_ref()
+        && *seen == stamp
+        && status.usage_warning_percent == usage_warning_percent
+        && status.checked_at <= now
+        && now - status.checked_at < STATUS_REUSE
+    {
+        return Ok(status.clone());
+    }
+    let status = fleet_status(pool, now, usage_warning_percent).await?;
+    *last = Some((stamp, status.clone()));
+    Ok(status)
+}
+
 /// [`fleet_status`] from replication health and storage the caller has read already as
 /// of `now` (`/metrics` renders both as series too, and reads each once); reads the rest.
 pub async fn fleet_status_with(

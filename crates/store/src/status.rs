@@ -11,6 +11,34 @@ use sqlx::Row;
 
 use crate::StoreError;
 
+/// What the fleet status is computed from, in three numbers that change whenever any of
+/// it does: the events committed (the sum of `proj_event_counts`, which every append
+/// updates in its own transaction, so commits out of `global_seq` order still count),
+/// and the storage collections (the newest attempt, and how many servers have one).
+/// Time is the status's only other input (late, overdue, the failed-job window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeStamp {
+    pub events: i64,
+    pub last_collection: Option<DateTime<Utc>>,
+    pub collections: i64,
+}
+
+/// The current [`ChangeStamp`] (one query over small tables).
+pub async fn change_stamp(pool: &PgPool) -> Result<ChangeStamp, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(sum(events), 0)::bigint FROM proj_event_counts) AS events,
+                (SELECT max(attempted_at) FROM storage_collections) AS last_collection,
+                (SELECT count(*) FROM storage_collections) AS collections",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(ChangeStamp {
+        events: row.try_get("events")?,
+        last_collection: row.try_get("last_collection")?,
+        collections: row.try_get("collections")?,
+    })
+}
+
 /// The jobs of one key that failed for good since a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedJob {

@@ -889,7 +889,8 @@ export interface paths {
          *     key, filesystems over the usage threshold, and snapshots failing or overdue
          *     against their schedule; one row per problem, worst first. `ok` only when
          *     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-         *     `dist_btrfs_fleet_problems`.
+         *     `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+         *     until an event is committed, a storage collection runs or 5 s pass.
          */
         get: operations["getFleetStatus"];
         put?: never;

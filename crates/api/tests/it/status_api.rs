@@ -180,3 +180,32 @@ async fn the_status_is_ok_only_while_nothing_is_wrong_and_names_each_problem(poo
         "{s}"
     );
 }
+
+/// Many readers at once share one computation of the status, and a committed event makes
+/// the very next read compute it afresh (no stale "ok").
+#[sqlx::test(migrations = false)]
+async fn concurrent_readers_share_one_status_and_an_event_makes_a_new_one(pool: PgPool) {
+    let app = spawn(pool).await;
+    let first = futures::future::join_all((0..16).map(|_| status(&app))).await;
+    let computed: std::collections::HashSet<&str> = first
+        .iter()
+        .map(|s| s["checked_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        computed.len() < first.len(),
+        "16 readers at once computed it {} times",
+        computed.len()
+    );
+    let last: chrono::DateTime<chrono::Utc> =
+        first[15]["checked_at"].as_str().unwrap().parse().unwrap();
+    let again = status(&app).await;
+    // Reused while nothing changed (unless this machine took longer than the reuse bound).
+    if chrono::Utc::now() - last < engine::status::STATUS_REUSE {
+        assert_eq!(again["checked_at"], first[15]["checked_at"], "{again}");
+    }
+    // A target that was never replicated: an event, so the next read says so at once.
+    app.add_target(&app.remote_dir()).await;
+    let s = status(&app).await;
+    assert_eq!(s["status"], "warning", "{s}");
+    assert_eq!(of_kind(&s, "replication_never").len(), 1, "{s}");
+}

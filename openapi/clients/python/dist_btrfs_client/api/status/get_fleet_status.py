@@ -94,7 +94,8 @@ def sync_detailed(
     key, filesystems over the usage threshold, and snapshots failing or overdue
     against their schedule; one row per problem, worst first. `ok` only when
     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-    `dist_btrfs_fleet_problems`.
+    `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+    until an event is committed, a storage collection runs or 5 s pass.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +126,8 @@ def sync(
     key, filesystems over the usage threshold, and snapshots failing or overdue
     against their schedule; one row per problem, worst first. `ok` only when
     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-    `dist_btrfs_fleet_problems`.
+    `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+    until an event is committed, a storage collection runs or 5 s pass.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +153,8 @@ async def asyncio_detailed(
     key, filesystems over the usage threshold, and snapshots failing or overdue
     against their schedule; one row per problem, worst first. `ok` only when
     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-    `dist_btrfs_fleet_problems`.
+    `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+    until an event is committed, a storage collection runs or 5 s pass.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +185,8 @@ async def asyncio(
     key, filesystems over the usage threshold, and snapshots failing or overdue
     against their schedule; one row per problem, worst first. `ok` only when
     nothing is wrong. `/metrics` has the same as `dist_btrfs_fleet_status` and
-    `dist_btrfs_fleet_problems`.
+    `dist_btrfs_fleet_problems`. Many readers at once share one computation, reused
+    until an event is committed, a storage collection runs or 5 s pass.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
