@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { darkThemeCheck } from './theme.mjs';
+import { expectNextHourlySnapshot, expectReachableWithUsage, subvolumeStatsCheck } from './stats.mjs';
 import { targetRetentionCheck } from './target-retention.mjs';
 import {
   base,
@@ -218,18 +220,7 @@ async function main() {
       const text = await textOf(row);
       assert(text.includes(primaryRoot), `the primary's row does not show ${primaryRoot}: ${text}`);
       assert(text.includes('local'), `the primary's row does not say local: ${text}`);
-      // Reachability and usage come from the storage collection (made at start, then periodically).
-      const reach = row.locator('[data-reach]');
-      await eventually(async () => {
-        if ((await reach.getAttribute('data-reach')) === 'reachable') return true;
-        await page.reload();
-        return false;
-      }, 'the primary is not shown as reachable', 60_000);
-      const bar = row.getByTestId('usage-bar');
-      const used = Number(await bar.getAttribute('data-percent'));
-      assert(used >= 0 && used <= 100, `the primary's usage bar says ${used}%`);
-      assert(/(<1|\d+)% of [\d.]+ [KMGT]iB used/.test(await textOf(bar)), `the usage bar's text: ${await textOf(bar)}`);
-      assert(/last contact/.test(await textOf(row)), `no last contact: ${await textOf(row)}`);
+      await expectReachableWithUsage(page, row);
       await shot(page, 'servers-1280');
     });
 
@@ -271,25 +262,8 @@ async function main() {
       await shot(page, 'subvolume-1280');
     });
 
-    await check('Subvolume stats: sizes say quotas are off, the last 7 days after a collection, the filesystems involved', async () => {
-      assert(subvolumeUrl && snapshotName, 'no snapshot was created');
-      const row = snapshotRows(page).and(page.locator(`[data-name="${snapshotName}"]`));
-      assert((await textOf(row)).includes('unknown – quotas off'), `the snapshot's size: ${await textOf(row)}`);
-      const me = await (await page.request.get(`${base}/api/v1/auth/me`)).json();
-      const servers = (await (await page.request.get(`${base}/api/v1/servers`)).json()).items;
-      const primaryId = servers.find((x) => x.name === 'primary')?.id;
-      const collected = await page.request.post(`${base}/api/v1/servers/${primaryId}/storage/collect`, { headers: { 'X-CSRF-Token': me.csrf_token } });
-      assert(collected.ok(), `collect: ${collected.status()}`);
-      await page.reload();
-      const history = page.getByTestId('subvolume-history');
-      await history.getByTestId('growth-referenced').filter({ hasText: 'unknown – quotas off' }).waitFor();
-      const snapshots = await textOf(history.getByTestId('growth-snapshots'));
-      assert(/snapshots\/day|not enough history yet/.test(snapshots), `snapshot growth: ${snapshots}`);
-      const cards = page.getByTestId('subvolume-filesystems').getByTestId('storage-card');
-      await cards.first().waitFor();
-      assert((await cards.count()) === 1, `filesystems involved: ${await cards.count()} cards for a subvolume without targets`);
-      await shot(page, 'subvolume-stats-1280');
-    });
+    await check('Subvolume stats: sizes say quotas are off, the last 7 days after a collection, the filesystems involved', () =>
+      subvolumeStatsCheck(page, { subvolumeUrl, snapshotName, snapshotRows }));
 
     await check('Delete snapshot after confirming: gone from the table and the disk', async () => {
       assert(snapshotName, 'no snapshot was created');
@@ -569,18 +543,7 @@ async function main() {
       await navLink(page, 'Policies').click();
       const policyRow = page.locator(`[data-testid="policy-row"][data-policy-name="e2e-policy-${suffix}"]`);
       await policyRow.waitFor();
-      // The next snapshot of the hourly schedule: the next full hour, in the browser's zone, named.
-      const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-      const next = policyRow.getByTestId('next-snapshot');
-      const nextText = await textOf(next);
-      assert(nextText.includes(`(${zone}), then prune`), `the next snapshot: ${nextText}`);
-      const nextAt = Date.parse((await next.getAttribute('title')) ?? '');
-      const ahead = nextAt - Date.now();
-      assert(ahead > 0 && ahead <= 3_600_000 && nextAt % 3_600_000 === 0, `the next hourly slot is ${new Date(nextAt).toISOString()}`);
-      await page.goto(subvolumeUrl);
-      const onSubvolume = page.getByTestId('next-snapshot').first();
-      await onSubvolume.waitFor();
-      assert(Date.parse((await onSubvolume.getAttribute('title')) ?? '') === nextAt, 'the subvolume page shows another next snapshot');
+      await expectNextHourlySnapshot(page, policyRow, subvolumeUrl);
       await navLink(page, 'Policies').click();
       await policyRow.waitFor();
       await shot(page, 'policies-1280');
@@ -663,32 +626,7 @@ async function main() {
 
     await check('Notifications: a webhook channel, a signed test message, a muted rule', () => notificationsCheck(page));
 
-    await check('dark theme toggle switches and persists across reloads', async () => {
-      await page.goto(`${base}/`);
-      await page.getByTestId('health-status').waitFor();
-      const scheme = () => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
-      assert((await scheme()) === 'light', `starts as ${await scheme()}`);
-      const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-      await eventually(async () => (await scheme()) === 'dark', 'did not switch to dark');
-      const darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      assert(darkBg !== lightBg, `background stayed ${lightBg}`);
-      await page.reload();
-      await page.getByTestId('health-status').waitFor();
-      assert((await scheme()) === 'dark', 'dark theme not kept after reload');
-      await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
-      await shot(page, 'overview-dark-1280');
-      await navLink(page, 'Events').click();
-      await page.locator('[aria-label="Audit timeline"]').waitFor();
-      await shot(page, 'events-dark-1280');
-      if (subvolumeUrl) {
-        await page.goto(subvolumeUrl);
-        await page.getByTestId('snapshots-count').waitFor();
-        await shot(page, 'subvolume-dark-1280');
-      }
-      await page.getByRole('button', { name: 'Switch to light theme' }).click();
-      await eventually(async () => (await scheme()) === 'light', 'did not switch back to light');
-    });
+    await check('dark theme toggle switches and persists across reloads', () => darkThemeCheck(page, subvolumeUrl));
     await check('logging out returns to the login page, also after a reload', async () => {
       await page.getByRole('button', { name: `Account: ${adminUser}` }).click();
       await page.getByRole('menuitem', { name: 'Log out' }).click();
