@@ -72,14 +72,29 @@ async fn replication_pins(
     conn: &mut PgConnection,
     subvolume: SubvolumeId,
 ) -> Result<Vec<Pin>, EngineError> {
-    Ok(projections::pins_of_subvolume(&mut *conn, subvolume)
-        .await?
-        .into_iter()
-        .map(|(target, snapshot)| Pin {
+    let mut pins = Vec::new();
+    for (target, snapshot) in projections::pins_of_subvolume(&mut *conn, subvolume).await? {
+        pins.push(Pin {
             snapshot_id: snapshot.as_uuid(),
-            target_name: format!("target {target}"),
-        })
-        .collect())
+            target_name: pin_name(conn, target).await?,
+        });
+    }
+    Ok(pins)
+}
+
+/// How a keep reason names a target whose base it pins: `server:directory` (its id when
+/// either is no longer catalogued).
+pub(crate) async fn pin_name(
+    conn: &mut PgConnection,
+    target: domain::TargetId,
+) -> Result<String, EngineError> {
+    let Some(t) = projections::target(&mut *conn, target).await? else {
+        return Ok(target.to_string());
+    };
+    Ok(match projections::server(&mut *conn, t.server_id).await? {
+        Some(server) => format!("{}:{}", server.name, t.directory),
+        None => target.to_string(),
+    })
 }
 
 /// Snapshots of the subvolume an unfinished replication will send or sends from.

@@ -87,14 +87,14 @@ async fn sending_and_pins(
         .await?
         .into_iter()
         .collect();
-    let pins: Vec<Pin> = projections::pin_of_target(pool, t.target_id)
-        .await?
-        .map(|s| Pin {
+    let mut pins = Vec::new();
+    if let Some(s) = projections::pin_of_target(pool, t.target_id).await? {
+        let mut conn = pool.acquire().await?;
+        pins.push(Pin {
             snapshot_id: s.as_uuid(),
-            target_name: format!("target {}", t.target_id),
-        })
-        .into_iter()
-        .collect();
+            target_name: crate::prune::pin_name(&mut conn, t.target_id).await?,
+        });
+    }
     Ok((sending, pins))
 }
 

@@ -119,10 +119,12 @@ async fn the_next_prune_of_a_target_is_shown_per_replica_and_is_what_pruning_doe
         .map(|x| x.as_str().unwrap())
         .collect();
     assert!(reasons.contains(&"keep_last 1"), "{reasons:?}");
+    // Named by the target's server and directory (the id only when they are gone).
+    let base = format!(":{}", app.remote_dir());
     assert!(
         reasons
             .iter()
-            .any(|x| x.starts_with("incremental base for target")),
+            .any(|x| x.starts_with("incremental base for target ") && x.ends_with(&base)),
         "{reasons:?}"
     );
     assert_eq!(r["replicas"][0]["reasons"], json!([]), "{r}");
