@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::Decision;
 use domain::retention::Action;
 use domain::{PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId, TargetId};
 use engine::prune::PlannedSnapshot;
@@ -18,7 +19,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi, Tags};
 use store::AppendMeta;
-use store::projections::{self, PolicyView};
+use store::projections::{self, PolicyView, SnapshotView};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -301,19 +302,30 @@ fn policy_dto(v: PolicyView, next_snapshot_at: Option<DateTime<Utc>>) -> Policy 
 }
 
 fn planned_dto(p: PlannedSnapshot) -> PlannedSnapshotDto {
+    let path = p.snapshot.path.clone();
+    planned_row(p.snapshot, path, p.decision)
+}
+
+/// The planner's verdict on a snapshot as a row; `path` is where the planned copy is
+/// (the snapshot's on the primary, or a replica's on its target).
+pub(crate) fn planned_row(
+    snapshot: SnapshotView,
+    path: String,
+    decision: Decision,
+) -> PlannedSnapshotDto {
     PlannedSnapshotDto {
-        snapshot_id: p.snapshot.snapshot_id.as_uuid(),
-        name: p.snapshot.name,
-        path: p.snapshot.path,
-        created_at: p.decision.created_at,
-        managed: p.snapshot.managed,
-        sending: p.decision.reasons.contains(&domain::KeepReason::BeingSent),
-        action: match p.decision.action {
+        snapshot_id: snapshot.snapshot_id.as_uuid(),
+        name: snapshot.name,
+        path,
+        created_at: decision.created_at,
+        managed: snapshot.managed,
+        sending: decision.reasons.contains(&domain::KeepReason::BeingSent),
+        action: match decision.action {
             Action::Keep => "keep",
             Action::Delete => "delete",
         }
         .to_owned(),
-        reasons: p.decision.reasons.iter().map(|r| r.to_string()).collect(),
+        reasons: decision.reasons.iter().map(|r| r.to_string()).collect(),
     }
 }
 

@@ -84,16 +84,24 @@ async fn replication_pins(
 
 /// How a keep reason names a target whose base it pins: `server:directory` (its id when
 /// either is no longer catalogued).
-pub(crate) async fn pin_name(
+async fn pin_name(
     conn: &mut PgConnection,
     target: domain::TargetId,
 ) -> Result<String, EngineError> {
-    let Some(t) = projections::target(&mut *conn, target).await? else {
-        return Ok(target.to_string());
-    };
+    match projections::target(&mut *conn, target).await? {
+        Some(t) => name_of_target(conn, &t).await,
+        None => Ok(target.to_string()),
+    }
+}
+
+/// [`pin_name`] of a target already read.
+pub(crate) async fn name_of_target(
+    conn: &mut PgConnection,
+    t: &projections::TargetView,
+) -> Result<String, EngineError> {
     Ok(match projections::server(&mut *conn, t.server_id).await? {
         Some(server) => format!("{}:{}", server.name, t.directory),
-        None => target.to_string(),
+        None => t.target_id.to_string(),
     })
 }
 

@@ -75,6 +75,9 @@ pub struct PlannedReplica {
     pub replica: ReplicaView,
     pub snapshot: SnapshotView,
     pub decision: Decision,
+    /// The target's incremental base (kept by the plan, and shown as such even when
+    /// there is no retention to plan with).
+    pub pinned_as_base: bool,
 }
 
 /// The snapshots of the target's subvolume that an unfinished run sends or sends from,
@@ -92,7 +95,7 @@ async fn sending_and_pins(
         let mut conn = pool.acquire().await?;
         pins.push(Pin {
             snapshot_id: s.as_uuid(),
-            target_name: crate::prune::pin_name(&mut conn, t.target_id).await?,
+            target_name: crate::prune::name_of_target(&mut conn, t).await?,
         });
     }
     Ok((sending, pins))
@@ -253,6 +256,9 @@ impl Engine {
                 decisions
                     .remove(&snapshot.snapshot_id.as_uuid())
                     .map(|decision| PlannedReplica {
+                        pinned_as_base: pins
+                            .iter()
+                            .any(|p| p.snapshot_id == snapshot.snapshot_id.as_uuid()),
                         replica,
                         snapshot,
                         decision,

@@ -5,15 +5,14 @@
 //! renders. It does not prune (that is the prune job's, through the engine).
 
 use chrono::{DateTime, Utc};
-use domain::retention::Action;
-use domain::{KeepReason, TargetId};
+use domain::TargetId;
 use engine::target_prune::PlannedReplica;
 use poem_openapi::Object;
 use store::projections;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::policies::{PlannedSnapshotDto, PolicyRetention, retention_dto};
+use crate::policies::{PlannedSnapshotDto, PolicyRetention, planned_row, retention_dto};
 use crate::problem::Problem;
 
 /// A replica and what the next prune would do to it.
@@ -58,26 +57,9 @@ pub struct TargetRetention {
     pub replicas: Vec<PlannedReplicaDto>,
 }
 
-fn action(a: Action) -> String {
-    match a {
-        Action::Keep => "keep",
-        Action::Delete => "delete",
-    }
-    .to_owned()
-}
-
 /// A replica's verdict as a preview row (the timeline of a policy preview).
 pub(crate) fn planned_replica_row(p: PlannedReplica) -> PlannedSnapshotDto {
-    PlannedSnapshotDto {
-        snapshot_id: p.snapshot.snapshot_id.as_uuid(),
-        name: p.snapshot.name,
-        path: p.replica.path,
-        created_at: p.decision.created_at,
-        managed: p.snapshot.managed,
-        sending: p.decision.reasons.contains(&KeepReason::BeingSent),
-        action: action(p.decision.action),
-        reasons: p.decision.reasons.iter().map(|r| r.to_string()).collect(),
-    }
+    planned_row(p.snapshot, p.replica.path, p.decision)
 }
 
 /// `GET /targets/{id}/retention` (module docs).
@@ -103,21 +85,24 @@ pub(crate) async fn target_retention(
         .preview_target_retention(id, retention.as_ref(), at)
         .await
         .map_err(|e| crate::engine_error::classify(&e))?;
-    let pin = projections::pin_of_target(pool, id).await?;
     let replicas: Vec<PlannedReplicaDto> = planned
         .into_iter()
-        .map(|p| PlannedReplicaDto {
-            replica_id: p.replica.replica_id.as_uuid(),
-            snapshot_id: p.snapshot.snapshot_id.as_uuid(),
-            name: p.snapshot.name,
-            path: p.replica.path,
-            received_at: p.replica.recorded_at,
-            created_at: p.decision.created_at,
-            size_bytes: p.snapshot.size_bytes.and_then(|b| u64::try_from(b).ok()),
-            pinned_as_base: pin == Some(p.snapshot.snapshot_id),
-            sending: p.decision.reasons.contains(&KeepReason::BeingSent),
-            action: action(p.decision.action),
-            reasons: p.decision.reasons.iter().map(|r| r.to_string()).collect(),
+        .map(|p| {
+            let size_bytes = p.snapshot.size_bytes.and_then(|b| u64::try_from(b).ok());
+            let row = planned_row(p.snapshot, p.replica.path, p.decision);
+            PlannedReplicaDto {
+                replica_id: p.replica.replica_id.as_uuid(),
+                snapshot_id: row.snapshot_id,
+                name: row.name,
+                path: row.path,
+                received_at: p.replica.recorded_at,
+                created_at: row.created_at,
+                size_bytes,
+                pinned_as_base: p.pinned_as_base,
+                sending: row.sending,
+                action: row.action,
+                reasons: row.reasons,
+            }
         })
         .collect();
     let delete = replicas.iter().filter(|r| r.action == "delete").count() as u64;
