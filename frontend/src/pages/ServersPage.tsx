@@ -14,7 +14,7 @@ import type { Column } from '../components/ResponsiveTable';
 import { StorageCard } from '../components/StorageCard';
 import { TableCard } from '../components/TableCard';
 import { Time } from '../components/Time';
-import { formatBytes } from '../lib/bytes';
+import { formatBytes, percent } from '../lib/bytes';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AddServerDialog } from './servers/AddServerDialog';
@@ -102,7 +102,7 @@ function Reachability({ storage }: { storage: ServerStorage | undefined }) {
 /** The fullest filesystem's usage as a bar (the others in its title). */
 function UsageBar({ storage }: { storage: ServerStorage | undefined }) {
   const filesystems = storage?.filesystems ?? [];
-  const used = (f: FilesystemStorage) => (f.size_bytes > 0 ? (100 * f.used_bytes) / f.size_bytes : 0);
+  const used = (f: FilesystemStorage) => percent(f.used_bytes, f.size_bytes);
   const fullest = [...filesystems].sort((a, b) => used(b) - used(a))[0];
   if (!fullest)
     return (
@@ -110,13 +110,13 @@ function UsageBar({ storage }: { storage: ServerStorage | undefined }) {
         no figures yet
       </Text>
     );
-  const percent = used(fullest);
+  const usedPercent = used(fullest);
   // A nearly empty filesystem is not "0%" used.
-  const shown = percent > 0 && percent < 1 ? '<1' : String(Math.round(percent));
+  const shown = usedPercent > 0 && usedPercent < 1 ? '<1' : String(Math.round(usedPercent));
   const all = filesystems.map((f) => `${f.filesystem}: ${formatBytes(f.used_bytes)} of ${formatBytes(f.size_bytes)}`).join('\n');
   return (
-    <Stack gap={2} title={all} data-testid="usage-bar" data-percent={percent.toFixed(1)}>
-      <Progress value={percent} color={percent >= 95 ? 'red' : percent >= 85 ? 'orange' : 'teal'} aria-label={`${fullest.filesystem} ${shown}% used`} />
+    <Stack gap={2} title={all} data-testid="usage-bar" data-percent={usedPercent.toFixed(1)}>
+      <Progress value={usedPercent} color={usedPercent >= 95 ? 'red' : usedPercent >= 85 ? 'orange' : 'teal'} aria-label={`${fullest.filesystem} ${shown}% used`} />
       <Text size="xs" c="dimmed">
         {shown}% of {formatBytes(fullest.size_bytes)} used
         {filesystems.length > 1 ? ` (fullest of ${filesystems.length})` : ''}

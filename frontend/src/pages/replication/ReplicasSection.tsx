@@ -111,7 +111,9 @@ function RetentionSummary({ retention }: { retention: TargetRetention }) {
 export function ReplicasSection({ target, where, canOperate }: { target: Target; where: string; canOperate: boolean }) {
   const replicas = useTargetReplicas(target.id);
   const retention = useTargetRetention(target.id);
-  const planOf = (r: Replica) => retention.data?.replicas.find((p) => p.replica_id === r.id);
+  // One lookup per row and column, not a scan of the plan.
+  const plans = new Map((retention.data?.replicas ?? []).map((p) => [p.replica_id, p]));
+  const planOf = (r: Replica) => plans.get(r.id);
   const [deleting, setDeleting] = useState<Replica | null>(null);
   const [verifying, setVerifying] = useState<Replica | null>(null);
   const columns: Column<Replica>[] = [
