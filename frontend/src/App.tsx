@@ -1,7 +1,8 @@
 import '@mantine/core/styles.css';
 import { Center, Loader, MantineProvider } from '@mantine/core';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider, type DefaultOptions } from '@tanstack/react-query';
-import { Suspense } from 'react';
+import { Fragment, type ReactNode, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 import type { ApiClient } from './api/client';
 import { ApiProvider } from './api/context';
@@ -73,6 +74,14 @@ function SessionGate() {
   );
 }
 
+/** Its children, remounted when the language changes: every date, number and byte size is
+ *  formatted again in the new locale, also where a component formats without `t`. (The
+ *  query cache lives above, so nothing is fetched again.) */
+function ByLanguage({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  return <Fragment key={i18n.language}>{children}</Fragment>;
+}
+
 /** Providers + routes. The router itself comes from the caller (BrowserRouter in main.tsx,
  *  MemoryRouter in tests). Tests pass `mantineEnv="test"`: Mantine then skips transitions,
  *  portals and the hiding of dropdowns whose target jsdom reports as off screen (jsdom has no
@@ -90,7 +99,9 @@ export function App({
     <MantineProvider theme={theme} defaultColorScheme="auto" env={mantineEnv}>
       <QueryClientProvider client={queryClient}>
         <ApiProvider client={api}>
-          <SessionGate />
+          <ByLanguage>
+            <SessionGate />
+          </ByLanguage>
         </ApiProvider>
       </QueryClientProvider>
     </MantineProvider>

@@ -4,6 +4,7 @@ import { BrowserRouter } from 'react-router';
 import { createApiClient } from './api/client';
 import { fleetStatusQuery } from './api/queries';
 import { App, createQueryClient } from './App';
+import { startLanguage } from './i18n';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
@@ -14,10 +15,14 @@ const queryClient = createQueryClient();
 // here means the login page, as it would anyway).
 if (window.location.pathname === '/') void queryClient.prefetchQuery(fleetStatusQuery(api));
 
-createRoot(root).render(
-  <StrictMode>
-    <BrowserRouter>
-      <App api={api} queryClient={queryClient} />
-    </BrowserRouter>
-  </StrictMode>,
+// English is bundled; another chosen language is fetched before the first render, so the
+// dashboard never flashes English at someone who chose Russian.
+void startLanguage().then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <BrowserRouter>
+        <App api={api} queryClient={queryClient} />
+      </BrowserRouter>
+    </StrictMode>,
+  ),
 );

@@ -1,7 +1,12 @@
-/** Bytes for people, in binary units: 1536 → "1.5 KiB". */
+import { locale, t } from '../i18n';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
+
+/** Bytes for people, in binary units and the dashboard's language: 1536 → "1.5 KiB"
+ *  (Russian: "1,5 КиБ"). */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || Number.isNaN(bytes)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  const units = UNITS;
   let value = Math.abs(bytes);
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
@@ -9,7 +14,8 @@ export function formatBytes(bytes: number | null | undefined): string {
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${bytes < 0 ? '-' : ''}${value.toFixed(digits)} ${units[unit]}`;
+  const number = value.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+  return `${bytes < 0 ? '-' : ''}${number} ${t(`units.${units[unit] ?? 'B'}`)}`;
 }
 
 /** `part` as a percentage of `whole`, 0 when `whole` is 0. */

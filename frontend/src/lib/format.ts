@@ -1,8 +1,19 @@
-/** A timestamp for people: local date and time; the ISO form goes in a title attribute. */
-export function formatTime(iso: string): string {
+import { locale } from '../i18n';
+
+/** A timestamp for people: local date and time in the dashboard's language; the ISO form
+ *  goes in a title attribute. `options` picks a shorter form (e.g. a chart's axis). */
+export function formatTime(
+  iso: string | number,
+  options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'medium' },
+): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return date.toLocaleString(locale(), options);
+}
+
+/** A number in the dashboard's language (grouping, decimal separator). */
+export function formatNumber(value: number, options: Intl.NumberFormatOptions = {}): string {
+  return value.toLocaleString(locale(), options);
 }
 
 /** The browser's IANA time zone: what times are shown in, and a new policy's default. */

@@ -2,6 +2,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+import { i18n } from '../i18n';
 
 // findBy*/waitFor give up after 1 s by default: too short on a loaded, shared machine.
 configure({ asyncUtilTimeout: 5_000 });
@@ -9,6 +10,7 @@ configure({ asyncUtilTimeout: 5_000 });
 afterEach(() => {
   cleanup();
   window.localStorage.clear();
+  if (i18n.language !== 'en') void i18n.changeLanguage('en');
   document.documentElement.removeAttribute('data-mantine-color-scheme');
 });
 
