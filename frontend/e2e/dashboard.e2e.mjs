@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { darkThemeCheck } from './theme.mjs';
+import { languagesCheck } from './languages.mjs';
 import { expectNextHourlySnapshot, expectReachableWithUsage, subvolumeStatsCheck } from './stats.mjs';
 import { targetRetentionCheck } from './target-retention.mjs';
 import {
@@ -627,6 +628,8 @@ async function main() {
     await check('Notifications: a webhook channel, a signed test message, a muted rule', () => notificationsCheck(page));
 
     await check('dark theme toggle switches and persists across reloads', () => darkThemeCheck(page, subvolumeUrl));
+    await check('four languages: the account menu switches them, dates and sizes follow, the choice is kept', () =>
+      languagesCheck(page, subvolumeUrl));
     await check('logging out returns to the login page, also after a reload', async () => {
       await page.getByRole('button', { name: `Account: ${adminUser}` }).click();
       await page.getByRole('menuitem', { name: 'Log out' }).click();
