@@ -37,18 +37,19 @@ export function createQueryClient(queries: DefaultOptions['queries'] = {}): Quer
 
 /** The login page without a session, else the shell with the page for the address. */
 function SessionGate() {
+  const { t } = useTranslation(['layout', 'common']);
   const me = useMe();
   if (me.isPending) {
     return (
       <Center mih="100dvh">
-        <Loader aria-label="Loading" />
+        <Loader aria-label={t('common:state.loading')} />
       </Center>
     );
   }
   if (me.isError) {
     return (
       <Center mih="100dvh" p="md">
-        <ErrorNotice title="Could not start the dashboard" error={me.error} onRetry={() => void me.refetch()} />
+        <ErrorNotice title={t('app.startFailed')} error={me.error} onRetry={() => void me.refetch()} />
       </Center>
     );
   }
@@ -58,7 +59,7 @@ function SessionGate() {
       <Suspense
         fallback={
           <Center mih="40vh">
-            <Loader aria-label="Loading" />
+            <Loader aria-label={t('common:state.loading')} />
           </Center>
         }
       >

@@ -13,6 +13,7 @@ import {
   IconTokens,
   IconUsers,
 } from './components/icons';
+import type { en } from './i18n/en';
 import { OverviewPage } from './pages/OverviewPage';
 
 // Every page but the Overview is its own chunk, loaded when first shown (App wraps the
@@ -35,7 +36,8 @@ const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default:
 
 export interface PageRoute {
   path: string;
-  label: string;
+  /** Its name in the sidebar: a key of layout.json's `nav`. */
+  label: keyof typeof en.layout.nav;
   icon: ComponentType<{ size?: number }>;
   element: ReactElement;
   /** Detail pages below it (not in the sidebar; the sidebar entry stays highlighted). */
@@ -43,19 +45,19 @@ export interface PageRoute {
 }
 
 export const pages: PageRoute[] = [
-  { path: '/', label: 'Overview', icon: IconOverview, element: <OverviewPage /> },
-  { path: '/events', label: 'Events', icon: IconEvents, element: <EventsPage /> },
+  { path: '/', label: 'overview', icon: IconOverview, element: <OverviewPage /> },
+  { path: '/events', label: 'events', icon: IconEvents, element: <EventsPage /> },
   // ── Room for the pages that come with their API (add each when its endpoints exist) ──
   {
     path: '/servers',
-    label: 'Servers',
+    label: 'servers',
     icon: IconServers,
     element: <ServersPage />,
     subroutes: [{ path: '/servers/:id', element: <ServerPage /> }],
   },
   {
     path: '/subvolumes',
-    label: 'Subvolumes',
+    label: 'subvolumes',
     icon: IconSubvolumes,
     element: <SubvolumesPage />,
     subroutes: [
@@ -65,14 +67,14 @@ export const pages: PageRoute[] = [
   },
   {
     path: '/policies',
-    label: 'Policies',
+    label: 'policies',
     icon: IconPolicies,
     element: <PoliciesPage />,
     subroutes: [{ path: '/policies/:id', element: <PolicyPage /> }],
   },
   {
     path: '/replication',
-    label: 'Replication',
+    label: 'replication',
     icon: IconReplication,
     element: <ReplicationPage />,
     subroutes: [
@@ -80,8 +82,8 @@ export const pages: PageRoute[] = [
       { path: '/replication/targets/:id/replicas/:replicaId', element: <ReplicaPage /> },
     ],
   },
-  { path: '/restores', label: 'Restores', icon: IconRestore, element: <RestoresPage /> },
-  { path: '/notifications', label: 'Notifications', icon: IconNotifications, element: <NotificationsPage /> },
-  { path: '/users', label: 'Users', icon: IconUsers, element: <UsersPage /> },
-  { path: '/tokens', label: 'API tokens', icon: IconTokens, element: <TokensPage /> },
+  { path: '/restores', label: 'restores', icon: IconRestore, element: <RestoresPage /> },
+  { path: '/notifications', label: 'notifications', icon: IconNotifications, element: <NotificationsPage /> },
+  { path: '/users', label: 'users', icon: IconUsers, element: <UsersPage /> },
+  { path: '/tokens', label: 'tokens', icon: IconTokens, element: <TokensPage /> },
 ];

@@ -5,58 +5,64 @@ import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/
 import { Link } from 'react-router';
 import type { FleetProblem, FleetStatus } from '../api/client';
 import { useFleetStatus } from '../api/queries';
+import { t as translate } from '../i18n';
 import { QueryState } from './QueryState';
 import { Time } from './Time';
+import { useTranslation } from 'react-i18next';
 
 type Severity = FleetStatus['status'];
 
-const VERDICT: Record<Severity, { label: string; color: string }> = {
-  ok: { label: 'All healthy', color: 'teal' },
-  warning: { label: 'Needs attention', color: 'yellow' },
-  critical: { label: 'Critical', color: 'red' },
-};
+// the verdict's words are components.json's verdict.<severity>
+const VERDICT_COLOR: Record<Severity, string> = { ok: 'teal', warning: 'yellow', critical: 'red' };
 
-export const PROBLEM_KINDS: Record<FleetProblem['kind'], string> = {
-  replication_failing: 'Replication failing',
-  replication_late: 'Replication late',
-  replication_never: 'Never replicated',
-  job_failed: 'Job failed',
-  server_unreachable: 'Server unreachable',
-  host_key_changed: 'Host key changed',
-  filesystem_full: 'Filesystem filling up',
-  storage_unknown: 'Storage unreadable',
-  snapshot_failing: 'Snapshots failing',
-  snapshot_overdue: 'Snapshot overdue',
-};
+/** Every kind of problem, in the order rules offer them. */
+export const PROBLEM_KINDS: FleetProblem['kind'][] = [
+  'replication_failing',
+  'replication_late',
+  'replication_never',
+  'job_failed',
+  'server_unreachable',
+  'host_key_changed',
+  'filesystem_full',
+  'storage_unknown',
+  'snapshot_failing',
+  'snapshot_overdue',
+];
+
+/** A kind of problem in words, in the dashboard's language. */
+export function problemKind(kind: FleetProblem['kind']): string {
+  return translate(`components:problemKind.${kind}`);
+}
 
 /** Where a problem is fixed: the target, the server, the subvolume, or the events. */
 export function problemLink(p: FleetProblem): { to: string; label: string } {
-  if (p.target_id) return { to: `/replication/targets/${p.target_id}`, label: 'Target' };
-  if (p.kind === 'job_failed') return { to: '/events', label: 'Events' };
-  if (p.subvolume_id) return { to: `/subvolumes/${p.subvolume_id}`, label: 'Subvolume' };
-  if (p.server_id) return { to: `/servers/${p.server_id}`, label: 'Server' };
-  return { to: '/events', label: 'Events' };
+  if (p.target_id) return { to: `/replication/targets/${p.target_id}`, label: translate('common:noun.target') };
+  if (p.kind === 'job_failed') return { to: '/events', label: translate('common:noun.events') };
+  if (p.subvolume_id) return { to: `/subvolumes/${p.subvolume_id}`, label: translate('common:noun.subvolume') };
+  if (p.server_id) return { to: `/servers/${p.server_id}`, label: translate('common:noun.server') };
+  return { to: '/events', label: translate('common:noun.events') };
 }
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
-  const v = VERDICT[severity];
+  const { t } = useTranslation(['components', 'common']);
   return (
-    <Badge color={v.color} variant="light" radius="sm" data-severity={severity}>
-      {severity}
+    <Badge color={VERDICT_COLOR[severity]} variant="light" radius="sm" data-severity={severity}>
+      {t(`severity.${severity}`)}
     </Badge>
   );
 }
 
 function Problems({ problems }: { problems: FleetProblem[] }) {
+  const { t } = useTranslation(['components', 'common']);
   return (
     <Table.ScrollContainer minWidth={520}>
-      <Table aria-label="Problems" verticalSpacing="xs">
+      <Table aria-label={t('problems.label')} verticalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Severity</Table.Th>
-            <Table.Th>Problem</Table.Th>
-            <Table.Th>Since</Table.Th>
-            <Table.Th>Fix at</Table.Th>
+            <Table.Th>{t('problems.severity')}</Table.Th>
+            <Table.Th>{t('problems.problem')}</Table.Th>
+            <Table.Th>{t('problems.since')}</Table.Th>
+            <Table.Th>{t('problems.fixAt')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -69,7 +75,7 @@ function Problems({ problems }: { problems: FleetProblem[] }) {
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" fw={500}>
-                    {PROBLEM_KINDS[p.kind]}
+                    {problemKind(p.kind)}
                   </Text>
                   <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                     {p.summary}
@@ -93,34 +99,35 @@ function Problems({ problems }: { problems: FleetProblem[] }) {
 }
 
 export function FleetStatusCard() {
+  const { t } = useTranslation(['components', 'common']);
   const status = useFleetStatus();
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="fleet-status-title">
-      <QueryState query={status} errorTitle="Could not compute the fleet status" skeleton={90}>
+      <QueryState query={status} errorTitle={t('fleet.failed')} skeleton={90}>
         {(data) => (
           <Stack gap="sm">
             <Group justify="space-between" wrap="wrap">
               <Title order={2} size="h4" id="fleet-status-title">
-                Fleet status
+                {t('fleet.title')}
               </Title>
-              <Badge size="lg" color={VERDICT[data.status].color} data-testid="fleet-status" data-status={data.status}>
-                {VERDICT[data.status].label}
+              <Badge size="lg" color={VERDICT_COLOR[data.status]} data-testid="fleet-status" data-status={data.status}>
+                {t(`verdict.${data.status}`)}
               </Badge>
             </Group>
             {data.problems.length === 0 ? (
               <Text size="sm" c="dimmed">
-                Replication, jobs, servers, filesystems (threshold {data.usage_warning_percent}%) and schedules: nothing is wrong.
+                {t('fleet.nothingWrong', { percent: data.usage_warning_percent })}
               </Text>
             ) : (
               <>
                 <Text size="sm">
-                  {data.problems.length} problem{data.problems.length === 1 ? '' : 's'}, worst first.
+                  {t('fleet.problemCount', { count: data.problems.length })}
                 </Text>
                 <Problems problems={data.problems} />
               </>
             )}
             <Text size="xs" c="dimmed">
-              Checked <Time at={data.checked_at} /> (every 30 s)
+              {t('fleet.checked')} <Time at={data.checked_at} /> {t('fleet.every')}
             </Text>
           </Stack>
         )}

@@ -3,21 +3,19 @@
 import { Anchor, Badge, Card, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { type HealthState, type HealthSummary, useReplicationHealth, useSubvolumeHealth } from '../api/replicationQueries';
+import { t as translate } from '../i18n';
 import { formatTime } from '../lib/format';
 import { QueryState } from './QueryState';
+import { useTranslation } from 'react-i18next';
 
-const BADGE: Record<HealthState, { label: string; color: string; title: string }> = {
-  ok: { label: 'OK', color: 'teal', title: 'A replica newer than the RPO is on the target' },
-  late: { label: 'LATE', color: 'orange', title: 'The newest replica is older than the RPO' },
-  failing: { label: 'FAILING', color: 'red', title: 'The last attempt failed and nothing succeeded since' },
-  never_replicated: { label: 'NEVER', color: 'gray', title: 'Nothing was replicated to this target yet' },
-};
+// the words are components.json's health.<state>.label and .title
+const BADGE_COLOR: Record<HealthState, string> = { ok: 'teal', late: 'orange', failing: 'red', never_replicated: 'gray' };
 
 export function HealthBadge({ state }: { state: HealthState }) {
-  const b = BADGE[state];
+  const { t } = useTranslation(['components', 'common']);
   return (
-    <Badge color={b.color} variant="light" radius="sm" title={b.title} data-testid="health-badge" data-state={state}>
-      {b.label}
+    <Badge color={BADGE_COLOR[state]} variant="light" radius="sm" title={t(`health.${state}.title`)} data-testid="health-badge" data-state={state}>
+      {t(`health.${state}.label`)}
     </Badge>
   );
 }
@@ -26,16 +24,17 @@ export function HealthBadge({ state }: { state: HealthState }) {
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return translate('components:duration.s', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
+  if (m < 60) return translate('components:duration.min', { m });
   const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  if (h < 48) return m % 60 ? translate('components:duration.hMin', { h, m: m % 60 }) : translate('components:duration.h', { h });
   const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+  return h % 24 ? translate('components:duration.dH', { d, h: h % 24 }) : translate('components:duration.d', { d });
 }
 
 export function SummaryBadges({ summary }: { summary: HealthSummary }) {
+  const { t } = useTranslation(['components', 'common']);
   const parts: [HealthState, number][] = [
     ['ok', summary.ok],
     ['late', summary.late],
@@ -43,16 +42,16 @@ export function SummaryBadges({ summary }: { summary: HealthSummary }) {
     ['never_replicated', summary.never_replicated],
   ];
   return (
-    <Group gap="xs" wrap="wrap" aria-label="Replication health summary" data-testid="health-summary">
+    <Group gap="xs" wrap="wrap" aria-label={t('health.summary')} data-testid="health-summary">
       {parts.map(([state, n]) => (
         <Badge
           key={state}
-          color={n > 0 ? BADGE[state].color : 'gray'}
+          color={n > 0 ? BADGE_COLOR[state] : 'gray'}
           variant={n > 0 ? 'filled' : 'outline'}
           radius="sm"
           data-testid={`summary-${state}`}
         >
-          {n} {BADGE[state].label}
+          {n} {t(`health.${state}.label`)}
         </Badge>
       ))}
     </Group>
@@ -61,22 +60,23 @@ export function SummaryBadges({ summary }: { summary: HealthSummary }) {
 
 /** The Overview's card: how many (subvolume, target) pairs are OK / LATE / FAILING / NEVER. */
 export function ReplicationHealthCard() {
+  const { t } = useTranslation(['components', 'common']);
   const health = useReplicationHealth();
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="replication-health-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="replication-health-title">
-          Replication health
+          {t('health.title')}
         </Title>
         <Anchor component={Link} to="/replication" size="sm">
-          Replication
+          {t('health.replication')}
         </Anchor>
       </Group>
-      <QueryState query={health} errorTitle="Could not load replication health" skeleton={40}>
+      <QueryState query={health} errorTitle={t('health.failed')} skeleton={40}>
         {(data) =>
           data.summary.total === 0 ? (
             <Text size="sm" c="dimmed">
-              No replication targets yet.
+              {t('health.noTargetsYet')}
             </Text>
           ) : (
             <>
@@ -99,33 +99,33 @@ export function ReplicationHealthCard() {
 
 /** A subvolume page's card: its RPO and the health of each of its targets. */
 export function SubvolumeReplication({ subvolumeId }: { subvolumeId: string }) {
+  const { t } = useTranslation(['components', 'common']);
   const health = useSubvolumeHealth(subvolumeId);
   return (
     <Card withBorder padding="md" radius="md" component="section" aria-labelledby="subvolume-replication-title">
       <Stack gap="xs">
         <Group justify="space-between" wrap="wrap">
           <Title order={3} size="h4" id="subvolume-replication-title">
-            Replication
+            {t('health.replication')}
           </Title>
           <Anchor component={Link} to="/replication" size="sm">
-            Targets and history
+            {t('health.targetsAndHistory')}
           </Anchor>
         </Group>
         {health.isPending && <Skeleton h={40} />}
         {health.isError && (
           <Text size="sm" c="dimmed">
-            Replication health is not available.
+            {t('health.unavailable')}
           </Text>
         )}
         {health.data && (
           <>
             <Text size="sm" c="dimmed" data-testid="subvolume-rpo">
-              RPO {formatDuration(health.data.rpo.rpo_seconds)} (
-              {health.data.rpo.rpo_source === 'set' ? 'set by an operator' : `default: ${health.data.rpo.rpo_source === 'schedule' ? 'twice the schedule interval' : 'no policy'}`})
+              {t(`health.rpo.${health.data.rpo.rpo_source}`, { rpo: formatDuration(health.data.rpo.rpo_seconds) })}
             </Text>
             {health.data.items.length === 0 && (
               <Text size="sm" c="dimmed">
-                No replication targets.
+                {t('health.noTargets')}
               </Text>
             )}
             {health.data.items.map((h) => (
@@ -135,8 +135,10 @@ export function SubvolumeReplication({ subvolumeId }: { subvolumeId: string }) {
                   {h.server_name}:{h.directory}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {h.newest_replica_snapshot ? `newest ${h.newest_replica_snapshot.name}, lag ${formatDuration(h.lag_seconds)}` : 'nothing replicated'}
-                  {h.last_success_at ? ` · last success ${formatTime(h.last_success_at)}` : ''}
+                  {h.newest_replica_snapshot
+                    ? t('health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
+                    : t('health.nothingReplicated')}
+                  {h.last_success_at ? ` · ${t('health.lastSuccess', { at: formatTime(h.last_success_at) })}` : ''}
                   {h.state === 'failing' && h.last_error ? ` · ${h.last_error}` : ''}
                 </Text>
               </Group>

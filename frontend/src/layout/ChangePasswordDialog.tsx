@@ -7,16 +7,19 @@ import { useChangeOwnPassword } from '../api/accountQueries';
 import { FormActions, FormError } from '../components/FormActions';
 import { useFormErrors } from '../lib/useFormErrors';
 import { passwordProblem } from '../lib/validation';
+import { useTranslation } from 'react-i18next';
 
 export function ChangePasswordDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation('layout');
   return (
-    <Modal opened={opened} onClose={onClose} title="Change password" centered>
+    <Modal opened={opened} onClose={onClose} title={t('password.title')} centered>
       {opened && <ChangePasswordForm onCancel={onClose} />}
     </Modal>
   );
 }
 
 function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
+  const { t } = useTranslation('layout');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -24,9 +27,9 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
   const change = useChangeOwnPassword();
   const form = useFormErrors(
     {
-      current_password: current === '' ? 'Enter your current password.' : null,
+      current_password: current === '' ? t('password.enterCurrent') : null,
       new_password: passwordProblem(next),
-      repeat: repeat !== next ? 'The two new passwords differ.' : null,
+      repeat: repeat !== next ? t('password.differ') : null,
     },
     change.error,
   );
@@ -36,14 +39,11 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
     change.mutate({ current_password: current, new_password: next, keep_tokens: keepTokens });
   }
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Change password">
+    <form onSubmit={onSubmit} noValidate aria-label={t('password.title')}>
       <Stack gap="sm">
-        <Text size="sm">
-          Changing your password logs you out everywhere, this browser included, and revokes your API
-          tokens unless you keep them.
-        </Text>
+        <Text size="sm">{t('password.explain')}</Text>
         <PasswordInput
-          label="Current password"
+          label={t('password.current')}
           required
           value={current}
           onChange={(e) => setCurrent(e.currentTarget.value)}
@@ -51,8 +51,8 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
           autoComplete="current-password"
         />
         <PasswordInput
-          label="New password"
-          description="At least 12 characters; not a commonly used password."
+          label={t('password.new')}
+          description={t('password.rules')}
           required
           value={next}
           onChange={(e) => setNext(e.currentTarget.value)}
@@ -60,16 +60,16 @@ function ChangePasswordForm({ onCancel }: { onCancel: () => void }) {
           autoComplete="new-password"
         />
         <PasswordInput
-          label="Repeat the new password"
+          label={t('password.repeat')}
           required
           value={repeat}
           onChange={(e) => setRepeat(e.currentTarget.value)}
           error={form.error('repeat')}
           autoComplete="new-password"
         />
-        <Checkbox label="Keep my API tokens" checked={keepTokens} onChange={(e) => setKeepTokens(e.currentTarget.checked)} />
-        <FormError error={change.error} fields={['current_password', 'new_password']} title="Could not change the password" />
-        <FormActions submitLabel="Change password" pending={change.isPending} onCancel={onCancel} />
+        <Checkbox label={t('password.keepTokens')} checked={keepTokens} onChange={(e) => setKeepTokens(e.currentTarget.checked)} />
+        <FormError error={change.error} fields={['current_password', 'new_password']} title={t('password.failed')} />
+        <FormActions submitLabel={t('password.title')} pending={change.isPending} onCancel={onCancel} />
       </Stack>
     </form>
   );

@@ -1,16 +1,14 @@
 import { Badge, Box, Tooltip } from '@mantine/core';
 import type { LiveStatus } from '../api/live';
+import { useTranslation } from 'react-i18next';
 
-const LOOK: Record<LiveStatus, { color: string; text: string; label: string }> = {
-  live: { color: 'teal', text: 'Live', label: 'Live updates: connected' },
-  connecting: { color: 'yellow', text: 'Connecting', label: 'Live updates: connecting' },
-  offline: { color: 'red', text: 'Offline', label: 'Live updates: disconnected, retrying' },
-  unsupported: { color: 'gray', text: 'Static', label: 'Live updates: not supported by this browser' },
-};
+// the words are layout.json's live.<status>.text and .label
+const COLOR: Record<LiveStatus, string> = { live: 'teal', connecting: 'yellow', offline: 'red', unsupported: 'gray' };
 
 /** A small badge in the header: whether pages update by themselves right now. */
 export function LiveIndicator({ status }: { status: LiveStatus }) {
-  const look = LOOK[status];
+  const { t } = useTranslation('layout');
+  const look = { color: COLOR[status], text: t(`live.${status}.text`), label: t(`live.${status}.label`) };
   return (
     <Tooltip label={look.label}>
       <Badge

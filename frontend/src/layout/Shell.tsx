@@ -9,9 +9,11 @@ import { pages } from '../routes';
 import { AccountMenu } from './AccountMenu';
 import { LiveIndicator } from './LiveIndicator';
 import { ThemeToggle } from './ThemeToggle';
+import { useTranslation } from 'react-i18next';
 
 /** Header (product, instance, theme, account), sidebar navigation (a burger menu below `sm`), main. */
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const { t } = useTranslation('layout');
   const [navOpen, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const instance = useInstance();
@@ -20,7 +22,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   // On phones the sidebar overlays the page: close it once a page is chosen.
   useEffect(close, [location.pathname, close]);
 
-  const instanceName = instance.data ? (instance.data.name ?? 'Unnamed installation') : '';
+  const instanceName = instance.data ? (instance.data.name ?? t('shell.unnamed')) : '';
 
   return (
     <AppShell
@@ -36,10 +38,11 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               onClick={toggle}
               hiddenFrom="sm"
               size="sm"
-              aria-label={navOpen ? 'Close navigation' : 'Open navigation'}
+              aria-label={navOpen ? t('shell.closeNav') : t('shell.openNav')}
               aria-expanded={navOpen}
               aria-controls="main-navigation"
             />
+            {/* i18n-ignore: the product's name */}
             <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
               dist-btrfs
             </Title>
@@ -57,7 +60,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="xs" id="main-navigation" aria-label="Main navigation" component="nav">
+      <AppShell.Navbar p="xs" id="main-navigation" aria-label={t('shell.mainNav')} component="nav">
         <AppShell.Section grow component={ScrollArea}>
           {pages.map((page) => (
             <NavLink
@@ -65,7 +68,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               component={RouterNavLink}
               to={page.path}
               end={page.path === '/'}
-              label={page.label}
+              label={t(`nav.${page.label}`)}
               leftSection={<page.icon size={18} />}
               active={page.path === '/' ? location.pathname === '/' : location.pathname.startsWith(page.path)}
               style={{ borderRadius: 'var(--mantine-radius-sm)' }}

@@ -3,16 +3,18 @@ import { useState, type FormEvent } from 'react';
 import { useLogin } from '../api/queries';
 import { ThemeToggle } from '../layout/ThemeToggle';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useTranslation } from 'react-i18next';
 
 /** Shown at any address while there is no session; after logging in that page appears. */
 export function LoginPage() {
-  useDocumentTitle('Log in');
+  const { t } = useTranslation('layout');
+  useDocumentTitle(t('login.title'));
   const login = useLogin();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [showValidation, setShowValidation] = useState(false);
-  const usernameError = showValidation && username.trim() === '' ? 'Enter your user name.' : null;
-  const passwordError = showValidation && password === '' ? 'Enter your password.' : null;
+  const usernameError = showValidation && username.trim() === '' ? t('login.enterUser') : null;
+  const passwordError = showValidation && password === '' ? t('login.enterPassword') : null;
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -25,19 +27,20 @@ export function LoginPage() {
     <Center mih="100dvh" p="md" component="main">
       <Stack w="100%" maw={380} gap="md">
         <Group justify="space-between">
+          {/* i18n-ignore: the product's name */}
           <Title order={1} size="h3">
             dist-btrfs
           </Title>
           <ThemeToggle />
         </Group>
         <Paper withBorder p="lg" radius="md">
-          <form onSubmit={onSubmit} noValidate aria-label="Log in">
+          <form onSubmit={onSubmit} noValidate aria-label={t('login.title')}>
             <Stack gap="sm">
               <Title order={2} size="h4">
-                Log in
+                {t('login.title')}
               </Title>
               <TextInput
-                label="User name"
+                label={t('login.user')}
                 autoComplete="username"
                 value={username}
                 onChange={(e) => setUsername(e.currentTarget.value)}
@@ -46,25 +49,25 @@ export function LoginPage() {
                 autoFocus
               />
               <PasswordInput
-                label="Password"
+                label={t('login.password')}
                 autoComplete="current-password"
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
                 error={passwordError}
               />
               {login.isError && (
-                <Alert color="red" variant="light" role="alert" title="Login failed">
+                <Alert color="red" variant="light" role="alert" title={t('login.failed')}>
                   {login.error.message}
                 </Alert>
               )}
               <Button type="submit" loading={login.isPending} fullWidth mt="xs">
-                Log in
+                {t('login.title')}
               </Button>
             </Stack>
           </form>
         </Paper>
         <Text size="xs" c="dimmed" ta="center">
-          The first admin's password is printed once when the server first starts.
+          {t('login.firstAdmin')}
         </Text>
       </Stack>
     </Center>

@@ -1,15 +1,17 @@
 import { Anchor, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useTranslation } from 'react-i18next';
 
 export function NotFoundPage() {
-  useDocumentTitle('Not found');
+  const { t } = useTranslation('layout');
+  useDocumentTitle(t('notFound.title'));
   return (
     <Stack gap="sm">
-      <Title order={2}>Page not found</Title>
-      <Text>There is no page at this address.</Text>
+      <Title order={2}>{t('notFound.heading')}</Title>
+      <Text>{t('notFound.text')}</Text>
       <Anchor component={Link} to="/">
-        Back to the overview
+        {t('notFound.back')}
       </Anchor>
     </Stack>
   );

@@ -21,7 +21,7 @@ import {
 } from '../api/notifyQueries';
 import { useMe } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { PROBLEM_KINDS } from '../components/FleetStatus';
+import { problemKind } from '../components/FleetStatus';
 import { MutationNotice } from '../components/MutationNotice';
 import { PageHeader } from '../components/PageHeader';
 import type { Column } from '../components/ResponsiveTable';
@@ -134,7 +134,7 @@ export function NotificationsPage() {
 
   const ruleColumns: Column<AlertRule>[] = [
     { label: 'Rule', bare: false, render: (r) => <Text size="sm" fw={600}>{r.name}</Text> },
-    { label: 'When', render: (r) => <Text size="sm">{r.kinds.map((k) => PROBLEM_KINDS[k]).join(', ')}</Text> },
+    { label: 'When', render: (r) => <Text size="sm">{r.kinds.map((k) => problemKind(k)).join(', ')}</Text> },
     { label: 'Notify', render: (r) => <Text size="sm">{r.channel_ids.map(channelName).join(', ')}</Text> },
     { label: 'Repeat', w: 90, render: (r) => `${Math.round(r.repeat_seconds / 60)} min` },
     {
@@ -169,7 +169,7 @@ export function NotificationsPage() {
 
   const alertColumns: Column<FiringAlert>[] = [
     { label: 'Problem', bare: false, render: (a) => <Text size="sm">{a.summary}</Text> },
-    { label: 'Kind', w: 170, render: (a) => PROBLEM_KINDS[a.kind] },
+    { label: 'Kind', w: 170, render: (a) => problemKind(a.kind) },
     { label: 'Rule', w: 120, render: (a) => ruleName(a.rule_id) },
     { label: 'Since', w: 170, render: (a) => <Time at={a.first_fired_at} /> },
   ];

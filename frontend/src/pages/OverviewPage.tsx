@@ -9,6 +9,7 @@ import { RenameForm } from '../components/RenameForm';
 import { ReplicationHealthCard } from '../components/ReplicationHealth';
 import { formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useTranslation } from 'react-i18next';
 
 // The storage charts (recharts) load after the status and health: not on the first paint.
 const StorageOverview = lazy(() => import('../components/StorageOverview').then((m) => ({ default: m.StorageOverview })));
@@ -31,31 +32,32 @@ function Facts({ rows, label }: { rows: [string, ReactNode][]; label: string }) 
 }
 
 function HealthCard() {
+  const { t } = useTranslation(['overview', 'common']);
   const health = useHealth();
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="health-title">
       <Title order={2} size="h4" id="health-title" mb="sm">
-        Service
+        {t('service.title')}
       </Title>
-      <QueryState query={health} errorTitle="Health check failed" skeleton={90}>
+      <QueryState query={health} errorTitle={t('service.failed')} skeleton={90}>
         {(data) => (
           <Facts
-            label="Service"
+            label={t('service.title')}
             rows={[
               [
-                'API',
+                t('service.api'),
                 <Badge color={data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
                   {data.status}
                 </Badge>,
               ],
-              ['Version', data.version],
+              [t('service.version'), data.version],
               [
-                'Database',
+                t('service.database'),
                 <Text size="sm" c={data.database ? undefined : 'red'} data-testid="health-database">
-                  {data.database ? 'reachable' : 'not reachable'}
+                  {data.database ? t('service.reachable') : t('service.unreachable')}
                 </Text>,
               ],
-              ['Checked', `${new Date(health.dataUpdatedAt).toLocaleTimeString()} (every 30 s)`],
+              [t('service.checked'), t('service.checkedAt', { time: formatTime(health.dataUpdatedAt, { timeStyle: 'medium' }) })],
             ]}
           />
         )}
@@ -65,30 +67,31 @@ function HealthCard() {
 }
 
 function InstanceCard() {
+  const { t } = useTranslation(['overview', 'common']);
   const instance = useInstance();
   const isAdmin = useMe().data?.role === 'admin';
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="instance-title">
       <Title order={2} size="h4" id="instance-title" mb="sm">
-        Installation
+        {t('installation.title')}
       </Title>
-      <QueryState query={instance} errorTitle="Could not load the installation" skeleton={140}>
+      <QueryState query={instance} errorTitle={t('installation.failed')} skeleton={140}>
         {(data) => (
           <Stack gap="md">
             <Facts
-              label="Installation"
+              label={t('installation.title')}
               rows={[
-                ['Name', <span data-testid="instance-name">{data.name ?? <Text span c="dimmed" size="sm">not set</Text>}</span>],
-                ['Id', <Text span ff="monospace" size="sm">{data.instance_id}</Text>],
-                ['Version', data.software_version],
-                ['Initialised at', <span title={data.initialized_at}>{formatTime(data.initialized_at)}</span>],
+                [t('common:noun.name'), <span data-testid="instance-name">{data.name ?? <Text span c="dimmed" size="sm">{t('installation.notSet')}</Text>}</span>],
+                [t('installation.id'), <Text span ff="monospace" size="sm">{data.instance_id}</Text>],
+                [t('service.version'), data.software_version],
+                [t('installation.initialised'), <span title={data.initialized_at}>{formatTime(data.initialized_at)}</span>],
               ]}
             />
             {isAdmin ? (
               <RenameForm currentName={data.name} />
             ) : (
               <Text size="sm" c="dimmed">
-                Only admins can rename the installation.
+                {t('installation.adminsOnly')}
               </Text>
             )}
           </Stack>
@@ -99,25 +102,26 @@ function InstanceCard() {
 }
 
 function RecentEventsCard() {
+  const { t } = useTranslation(['overview', 'common']);
   const events = useRecentEvents(10);
   return (
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="recent-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="recent-title">
-          Recent events
+          {t('recent.title')}
         </Title>
         <Anchor component={Link} to="/events" size="sm">
-          All events
+          {t('recent.all')}
         </Anchor>
       </Group>
-      <QueryState query={events} errorTitle="Could not load events">
+      <QueryState query={events} errorTitle={t('recent.failed')}>
         {(data) =>
           data.items.length === 0 ? (
             <Text c="dimmed" size="sm">
-              Nothing recorded yet.
+              {t('recent.nothing')}
             </Text>
           ) : (
-            <EventTable events={data.items} caption="The 10 newest events" />
+            <EventTable events={data.items} caption={t('recent.caption')} />
           )
         }
       </QueryState>
@@ -126,7 +130,8 @@ function RecentEventsCard() {
 }
 
 export function OverviewPage() {
-  useDocumentTitle('Overview');
+  const { t } = useTranslation(['overview', 'common']);
+  useDocumentTitle(t('title'));
   // The same query as the status card's (one request). The storage charts mount once the
   // status has been committed and painted: their lazy chunk then cannot hold that commit.
   const fleetStatus = useFleetStatus();
@@ -138,7 +143,7 @@ export function OverviewPage() {
   }, [fleetStatus.isPending, showStorage]);
   return (
     <Stack gap="md">
-      <Title order={2}>Overview</Title>
+      <Title order={2}>{t('title')}</Title>
       <FleetStatusCard />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <HealthCard />

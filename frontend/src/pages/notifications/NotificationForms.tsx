@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { FleetProblem } from '../../api/client';
 import { type Channel, type ChannelCreated, type ChannelInput, useCreateChannel, useCreateRule } from '../../api/notifyQueries';
 import { FormActions, FormError } from '../../components/FormActions';
-import { PROBLEM_KINDS } from '../../components/FleetStatus';
+import { PROBLEM_KINDS, problemKind } from '../../components/FleetStatus';
 import { useFormErrors } from '../../lib/useFormErrors';
 
 type Kind = ChannelInput['kind'];
@@ -120,7 +120,7 @@ export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; on
   );
 }
 
-const KIND_OPTIONS = Object.entries(PROBLEM_KINDS).map(([value, label]) => ({ value, label }));
+const kindOptions = () => PROBLEM_KINDS.map((value) => ({ value, label: problemKind(value) }));
 
 export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClose: () => void }) {
   const [name, setName] = useState('');
@@ -153,7 +153,7 @@ export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClos
     <form onSubmit={onSubmit} noValidate aria-label="New alert rule">
       <Stack gap="sm">
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} autoComplete="off" />
-        <MultiSelect label="When" description="Problems of the fleet status that notify." data={KIND_OPTIONS} value={kinds} onChange={setKinds} error={form.error('kinds')} />
+        <MultiSelect label="When" description="Problems of the fleet status that notify." data={kindOptions()} value={kinds} onChange={setKinds} error={form.error('kinds')} />
         <MultiSelect
           label="Notify"
           data={channels.map((c) => ({ value: c.id, label: c.name }))}
