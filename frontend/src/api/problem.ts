@@ -1,4 +1,5 @@
 import type { Problem } from './client';
+import { t } from '../i18n';
 
 /** An API failure with a readable message (the problem `detail` when the server sent one). */
 export class ApiError extends Error {
@@ -31,7 +32,7 @@ export function apiErrorFrom(response: Response, body: unknown): ApiError {
 
 type FetchResult<D, E> = { data?: D; error?: E; response: Response };
 
-const UNREACHABLE = 'Could not reach the dist-btrfs server. Check that it is running.';
+const UNREACHABLE = () => t('common:problem.unreachable');
 
 /** Awaits an openapi-fetch call, turning a network failure into a readable ApiError (status 0). */
 export async function send<R>(call: Promise<R>): Promise<R> {
@@ -39,7 +40,7 @@ export async function send<R>(call: Promise<R>): Promise<R> {
     return await call;
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, UNREACHABLE);
+    throw new ApiError(0, UNREACHABLE());
   }
 }
 
@@ -57,5 +58,5 @@ export async function unwrap<D, E>(call: Promise<FetchResult<D, E>>): Promise<D>
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error && error.message) return error.message;
-  return 'Something went wrong.';
+  return t('common:problem.generic');
 }

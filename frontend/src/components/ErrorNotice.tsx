@@ -1,5 +1,6 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { errorMessage } from '../api/problem';
+import { useTranslation } from 'react-i18next';
 
 /** A failed request, said in words (the problem `detail`), with an optional retry. */
 export function ErrorNotice({
@@ -11,13 +12,14 @@ export function ErrorNotice({
   error: unknown;
   onRetry?: () => void;
 }) {
+  const { t } = useTranslation('common');
   return (
     <Alert color="red" variant="light" title={title} role="alert">
       <Group justify="space-between" gap="sm" wrap="wrap">
         <Text size="sm">{errorMessage(error)}</Text>
         {onRetry && (
           <Button size="xs" variant="default" onClick={onRetry}>
-            Try again
+            {t('actions.tryAgain')}
           </Button>
         )}
       </Group>

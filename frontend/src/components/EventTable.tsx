@@ -2,6 +2,7 @@ import { Badge, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import type { AuditEvent } from '../api/client';
 import { formatTime } from '../lib/format';
+import { useTranslation } from 'react-i18next';
 
 /** Audit events: a table on wide screens, a stacked list on phones (below Mantine's `sm`). */
 export function EventTable({ events, caption }: { events: AuditEvent[]; caption: string }) {
@@ -18,15 +19,16 @@ function TypeBadge({ type }: { type: string }) {
 }
 
 function EventRows({ events, caption }: { events: AuditEvent[]; caption: string }) {
+  const { t } = useTranslation(['components', 'common']);
   return (
     <Table.ScrollContainer minWidth={640} type="native">
       <Table striped highlightOnHover verticalSpacing="xs" aria-label={caption}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th w={215}>Time</Table.Th>
-            <Table.Th w={190}>Type</Table.Th>
-            <Table.Th>Summary</Table.Th>
-            <Table.Th w={140}>Actor</Table.Th>
+            <Table.Th w={215}>{t('eventTable.time')}</Table.Th>
+            <Table.Th w={190}>{t('eventTable.type')}</Table.Th>
+            <Table.Th>{t('eventTable.summary')}</Table.Th>
+            <Table.Th w={140}>{t('eventTable.actor')}</Table.Th>
             <Table.Th w={70} ta="right">
               #
             </Table.Th>

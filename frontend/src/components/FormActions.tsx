@@ -3,6 +3,7 @@ import { Button, Group } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { isFieldError } from '../lib/fieldError';
 import { ErrorNotice } from './ErrorNotice';
+import { useTranslation } from 'react-i18next';
 
 /**
  * A failed request's problem, unless it is about one of `fields`: those show next to their
@@ -26,10 +27,11 @@ export function FormActions({
   disabled?: boolean;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation('common');
   return (
     <Group justify="flex-end" gap="sm">
       <Button variant="default" onClick={onCancel}>
-        Cancel
+        {t('actions.cancel')}
       </Button>
       <Button type="submit" loading={pending} disabled={disabled}>
         {submitLabel}

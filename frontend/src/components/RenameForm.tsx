@@ -3,9 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { useRenameInstance } from '../api/queries';
 import { useFormErrors } from '../lib/useFormErrors';
 import { INSTANCE_NAME_MAX, validateInstanceName } from '../lib/validation';
+import { useTranslation } from 'react-i18next';
 
 /** Renames the installation (PATCH /instance). Validates like the server before sending. */
 export function RenameForm({ currentName }: { currentName: string | null | undefined }) {
+  const { t } = useTranslation(['components', 'common']);
   const [name, setName] = useState(currentName ?? '');
   const rename = useRenameInstance();
   // the server's problems show in the alert below
@@ -18,10 +20,10 @@ export function RenameForm({ currentName }: { currentName: string | null | undef
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Rename installation">
+    <form onSubmit={onSubmit} noValidate aria-label={t('rename.label')}>
       <TextInput
-        label="Installation name"
-        description={`1-${INSTANCE_NAME_MAX} characters`}
+        label={t('rename.name')}
+        description={t('rename.length', { max: INSTANCE_NAME_MAX })}
         value={name}
         onChange={(e) => {
           setName(e.currentTarget.value);
@@ -32,17 +34,17 @@ export function RenameForm({ currentName }: { currentName: string | null | undef
       />
       <Group mt="sm">
         <Button type="submit" loading={rename.isPending}>
-          Rename
+          {t('common:actions.rename')}
         </Button>
       </Group>
       {rename.isError && (
-        <Alert color="red" variant="light" mt="sm" role="alert" title="Rename failed">
+        <Alert color="red" variant="light" mt="sm" role="alert" title={t('rename.failed')}>
           {rename.error.message}
         </Alert>
       )}
       {rename.isSuccess && (
         <Text size="sm" c="teal" mt="sm" role="status">
-          Renamed to “{rename.data.name}”.
+          {t('rename.done', { name: rename.data.name })}
         </Text>
       )}
     </form>

@@ -7,6 +7,8 @@ import { useState } from 'react';
 import type { PlannedSnapshot, RetentionPreview } from '../api/policyQueries';
 import { formatTime } from '../lib/format';
 import { ResponsiveTable, type Column } from './ResponsiveTable';
+import { Trans, useTranslation } from 'react-i18next';
+import { t as translate } from '../i18n';
 
 /** Drawing width before the first measurement (then the element's own width, so marks keep their size on phones). */
 const DEFAULT_WIDTH = 1000;
@@ -17,11 +19,14 @@ const LEFT = 48;
 const LANE = { keep: 36, delete: 84 } as const;
 
 function describe(s: PlannedSnapshot): string {
-  const verdict = s.action === 'keep' ? `kept: ${s.reasons.join(', ')}` : 'deleted: no rule keeps it';
-  return `${s.name}, ${formatTime(s.created_at)} — ${verdict}`;
+  const at = formatTime(s.created_at);
+  return s.action === 'keep'
+    ? translate('components:timeline.describeKept', { name: s.name, at, reasons: s.reasons.join(', ') })
+    : translate('components:timeline.describeDeleted', { name: s.name, at });
 }
 
 export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
+  const { t } = useTranslation(['components', 'common']);
   const theme = useMantineTheme();
   const [focused, setFocused] = useState<PlannedSnapshot | null>(null);
   const { ref, width: measured } = useElementSize();
@@ -33,30 +38,35 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
   const x = (t: number) => LEFT + ((t - start) / span) * (WIDTH - LEFT - PAD);
 
   const columns: Column<PlannedSnapshot>[] = [
-    { label: 'Snapshot', bare: true, render: (s) => <Text size="sm" ff="monospace" fw={500}>{s.name}</Text> },
-    { label: 'Taken', w: 200, render: (s) => formatTime(s.created_at) },
+    { label: t('common:noun.snapshot'), bare: true, render: (s) => <Text size="sm" ff="monospace" fw={500}>{s.name}</Text> },
+    { label: t('timeline.taken'), w: 200, render: (s) => formatTime(s.created_at) },
     {
-      label: 'Verdict',
+      label: t('timeline.verdict'),
       w: 100,
       render: (s) => (
         <Badge color={s.action === 'keep' ? 'teal' : 'red'} variant="light" radius="sm" tt="none">
-          {s.action === 'keep' ? 'keep' : 'delete'}
+          {s.action === 'keep' ? t('timeline.keep') : t('timeline.delete')}
         </Badge>
       ),
     },
-    { label: 'Why kept', render: (s) => (s.reasons.length ? s.reasons.join(', ') : '—') },
+    { label: t('timeline.whyKept'), render: (s) => (s.reasons.length ? s.reasons.join(', ') : '—') },
   ];
 
   return (
     <Stack gap="sm" data-testid="retention-preview">
       <Group gap="md">
         <Text size="sm">
-          <b>{preview.keep}</b> kept · <b>{preview.delete}</b> would be deleted · planned at {formatTime(preview.at)}
+          <Trans
+            t={t}
+            i18nKey="timeline.summary"
+            values={{ keep: preview.keep, delete: preview.delete, at: formatTime(preview.at) }}
+            components={{ b: <b /> }}
+          />
         </Text>
       </Group>
       {preview.snapshots.length === 0 ? (
         <Text size="sm" c="dimmed">
-          This subvolume has no snapshots yet: nothing to keep or delete.
+          {t('timeline.empty')}
         </Text>
       ) : (
         <>
@@ -65,7 +75,7 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
             viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
             width="100%"
             role="group"
-            aria-label={`Retention timeline: ${preview.keep} kept, ${preview.delete} deleted`}
+            aria-label={t('timeline.label', { keep: preview.keep, delete: preview.delete })}
             data-testid="retention-timeline"
             style={{ display: 'block', overflow: 'visible' }}
           >
@@ -74,13 +84,13 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
               {formatTime(new Date(start).toISOString())}
             </text>
             <text x={WIDTH - PAD} y={HEIGHT} fontSize={11} fill="currentColor" opacity={0.7} textAnchor="end">
-              now
+              {t('timeline.now')}
             </text>
             <text x={4} y={LANE.keep + 4} fontSize={11} fill={theme.colors.teal[7]}>
-              keep
+              {t('timeline.keep')}
             </text>
             <text x={4} y={LANE.delete + 4} fontSize={11} fill={theme.colors.red[7]}>
-              delete
+              {t('timeline.delete')}
             </text>
             {preview.snapshots.map((s) => {
               const keep = s.action === 'keep';
@@ -118,13 +128,13 @@ export function RetentionTimeline({ preview }: { preview: RetentionPreview }) {
           </svg>
           </Box>
           <Text size="sm" aria-live="polite" mih={20} data-testid="timeline-detail">
-            {focused ? describe(focused) : 'Hover over or tab to a snapshot to see why it is kept.'}
+            {focused ? describe(focused) : t('timeline.hint')}
           </Text>
           <ResponsiveTable
             rows={[...preview.snapshots].reverse()}
             columns={columns}
             rowKey={(s) => s.snapshot_id}
-            caption="Snapshots and their verdicts"
+            caption={t('timeline.caption')}
             rowProps={(s) => ({ 'data-testid': 'preview-row', 'data-action': s.action })}
           />
         </>

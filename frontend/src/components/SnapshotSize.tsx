@@ -2,16 +2,18 @@
 // "unknown – quotas off" when nothing measured it: never a made-up 0 B.
 import { Text } from '@mantine/core';
 import { formatBytes } from '../lib/bytes';
+import { useTranslation } from 'react-i18next';
 
 export function SnapshotSize({ bytes }: { bytes: number | null | undefined }) {
+  const { t } = useTranslation(['components', 'common']);
   if (bytes == null)
     return (
-      <Text size="sm" c="dimmed" title="Measured by btrfs quotas (qgroups); turn on qgroup collection for the server to see it">
-        unknown – quotas off
+      <Text size="sm" c="dimmed" title={t('snapshotSize.unknownTitle')}>
+        {t('quotasOff')}
       </Text>
     );
   return (
-    <Text size="sm" title="Exclusive: the bytes only this snapshot holds (freed when it is deleted)">
+    <Text size="sm" title={t('snapshotSize.title')}>
       {formatBytes(bytes)}
     </Text>
   );

@@ -11,9 +11,10 @@ import {
   useStorage,
   useStorageHistory,
 } from '../api/storage';
-import { formatBytes, percent } from '../lib/bytes';
-import { formatTime } from '../lib/format';
+import { formatBytes, percent, usageColor } from '../lib/bytes';
+import { formatNumber, formatTime } from '../lib/format';
 import { ErrorNotice } from './ErrorNotice';
+import { useTranslation } from 'react-i18next';
 
 /**
  * How full one server's filesystems are (as of its last storage collection) and how "used"
@@ -21,6 +22,7 @@ import { ErrorNotice } from './ErrorNotice';
  * with the server's name); otherwise it sits on the server's own page, titled "Storage".
  */
 export function StorageCard({ serverId, serverName, compact = false }: { serverId: string; serverName?: string; compact?: boolean }) {
+  const { t } = useTranslation(['components', 'common']);
   const storage = useStorage();
   const canOperate = useCanOperate();
   const collect = useCollectStorage();
@@ -31,19 +33,19 @@ export function StorageCard({ serverId, serverName, compact = false }: { serverI
     <Card withBorder padding={compact ? 'md' : 'lg'} radius="md" component="section" aria-labelledby={titleId} data-testid="storage-card">
       <Group justify="space-between" mb="sm" wrap="nowrap">
         <Title order={3} size="h5" id={titleId}>
-          {compact ? `Storage · ${name}` : 'Storage'}
+          {compact ? t('storage.titleOf', { name }) : t('storage.title')}
         </Title>
         {canOperate && (
           <Button size="compact-xs" variant="default" onClick={() => collect.mutate(serverId)} loading={collect.isPending}>
-            Collect now
+            {t('storage.collect')}
           </Button>
         )}
       </Group>
       {storage.isPending && <Skeleton h={compact ? 80 : 160} />}
       {storage.isError && (
-        <ErrorNotice title="Could not load storage figures" error={storage.error} onRetry={() => void storage.refetch()} />
+        <ErrorNotice title={t('storage.loadFailed')} error={storage.error} onRetry={() => void storage.refetch()} />
       )}
-      {collect.isError && !entry?.error && <ErrorNotice title="Collection failed" error={collect.error} />}
+      {collect.isError && !entry?.error && <ErrorNotice title={t('storage.collectFailed')} error={collect.error} />}
       {storage.data && <StorageBody entry={entry} serverId={serverId} compact={compact} />}
       {!compact && entry && <QgroupSetting entry={entry} />}
     </Card>
@@ -51,25 +53,27 @@ export function StorageCard({ serverId, serverName, compact = false }: { serverI
 }
 
 function StorageBody({ entry, serverId, compact }: { entry: ServerStorage | undefined; serverId: string; compact: boolean }) {
+  const { t } = useTranslation(['components', 'common']);
   const filesystems = entry?.filesystems ?? [];
   return (
     <Stack gap="sm">
       {entry?.error && (
-        <Alert color="orange" variant="light" role="alert" title="Last collection failed" data-testid="storage-error">
+        <Alert color="orange" variant="light" role="alert" title={t('storage.lastFailed')} data-testid="storage-error">
           <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
             {entry.error}
           </Text>
           {entry.attempted_at && (
             <Text size="xs" c="dimmed">
-              Attempted {formatTime(entry.attempted_at)}
-              {entry.sampled_at ? '; the figures below are older.' : '.'}
+              {entry.sampled_at
+                ? t('storage.attemptedOlder', { at: formatTime(entry.attempted_at) })
+                : t('storage.attempted', { at: formatTime(entry.attempted_at) })}
             </Text>
           )}
         </Alert>
       )}
       {filesystems.length === 0 && !entry?.error && (
         <Text size="sm" c="dimmed" data-testid="storage-empty">
-          No storage figures yet. They are collected every few minutes.
+          {t('storage.empty')}
         </Text>
       )}
       {filesystems.map((fs) => (
@@ -77,7 +81,7 @@ function StorageBody({ entry, serverId, compact }: { entry: ServerStorage | unde
       ))}
       {entry?.sampled_at && (
         <Text size="xs" c="dimmed">
-          Measured {formatTime(entry.sampled_at)}
+          {t('storage.measured', { at: formatTime(entry.sampled_at) })}
         </Text>
       )}
       {!compact && entry?.qgroup_note && (
@@ -92,25 +96,27 @@ function StorageBody({ entry, serverId, compact }: { entry: ServerStorage | unde
 
 /** The per-server qgroup setting: admins switch it, everyone else sees it. */
 function QgroupSetting({ entry }: { entry: ServerStorage }) {
+  const { t } = useTranslation(['components', 'common']);
   const isAdmin = useMe().data?.role === 'admin';
   const set = useSetCollectQgroups();
   return (
     <Stack gap={4} mt="md">
       <Switch
-        label="Read subvolume sizes from btrfs quotas (qgroups)"
-        description="Only reads qgroups: quotas must be enabled on the filesystem (btrfs quota enable), which slows down writes, snapshot deletion and balance on large filesystems. dist-btrfs never enables them."
+        label={t('storage.qgroups')}
+        description={t('storage.qgroupsHelp')}
         checked={entry.collect_qgroups}
         disabled={!isAdmin || set.isPending}
         onChange={(e) => set.mutate({ serverId: entry.server_id, collect_qgroups: e.currentTarget.checked })}
       />
-      {set.isError && <ErrorNotice title="Could not change the setting" error={set.error} />}
+      {set.isError && <ErrorNotice title={t('storage.settingFailed')} error={set.error} />}
     </Stack>
   );
 }
 
 function Filesystem({ fs, compact }: { fs: FilesystemStorage; compact: boolean }) {
+  const { t } = useTranslation(['components', 'common']);
   const used = percent(fs.used_bytes, fs.size_bytes);
-  const color = used >= 90 ? 'red' : used >= 75 ? 'orange' : 'teal';
+  const color = usageColor(used);
   return (
     <Stack gap={4} data-testid="storage-filesystem">
       <Group justify="space-between" gap="xs" wrap="wrap">
@@ -118,20 +124,21 @@ function Filesystem({ fs, compact }: { fs: FilesystemStorage; compact: boolean }
           {fs.filesystem}
         </Text>
         <Text size="sm" data-testid="storage-used">
-          {formatBytes(fs.used_bytes)} used of {formatBytes(fs.size_bytes)}
+          {t('storage.usedOf', { used: formatBytes(fs.used_bytes), size: formatBytes(fs.size_bytes) })}
         </Text>
       </Group>
-      <Progress value={used} color={color} aria-label={`Used space on ${fs.filesystem}: ${used.toFixed(0)}%`} />
+      <Progress value={used} color={color} aria-label={t('storage.usedLabel', { filesystem: fs.filesystem, percent: formatNumber(used, { maximumFractionDigits: 0 }) })} />
       <Text size="xs" c="dimmed" data-testid="storage-free">
-        {formatBytes(fs.free_bytes)} free (estimated)
-        {!compact && fs.free_min_bytes != null && `, at least ${formatBytes(fs.free_min_bytes)}`}
+        {!compact && fs.free_min_bytes != null
+          ? t('storage.freeAtLeast', { free: formatBytes(fs.free_bytes), min: formatBytes(fs.free_min_bytes) })
+          : t('storage.free', { free: formatBytes(fs.free_bytes) })}
       </Text>
       {!compact && (
         <Text size="xs" c="dimmed">
           {[
-            ['Data', fs.data],
-            ['Metadata', fs.metadata],
-            ['System', fs.system],
+            [t('storage.data'), fs.data],
+            [t('storage.metadata'), fs.metadata],
+            [t('storage.system'), fs.system],
           ]
             .filter((entry): entry is [string, NonNullable<FilesystemStorage['data']>] => entry[1] != null)
             .map(([kind, bg]) => `${kind} ${formatBytes(bg.used_bytes)} / ${formatBytes(bg.size_bytes)}`)
@@ -149,7 +156,7 @@ export function chartRows(samples: StorageSample[], filesystems: string[]): Reco
     const index = filesystems.indexOf(s.filesystem);
     if (index < 0) continue;
     const row = rows.get(s.sampled_at) ?? {
-      time: new Date(s.sampled_at).toLocaleString(undefined, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' }),
+      time: formatTime(s.sampled_at, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' }),
     };
     row[`fs${index}`] = s.used_bytes;
     rows.set(s.sampled_at, row);
@@ -160,12 +167,13 @@ export function chartRows(samples: StorageSample[], filesystems: string[]): Reco
 const COLORS = ['indigo.6', 'teal.6', 'orange.6', 'grape.6', 'cyan.6'];
 
 function History({ serverId, filesystems, compact }: { serverId: string; filesystems: string[]; compact: boolean }) {
+  const { t } = useTranslation(['components', 'common']);
   const history = useStorageHistory(serverId);
   if (history.isPending) return <Skeleton h={compact ? 70 : 160} />;
   if (history.isError) {
     return (
       <Text size="xs" c="dimmed">
-        History unavailable.
+        {t('storage.historyUnavailable')}
       </Text>
     );
   }
@@ -173,7 +181,7 @@ function History({ serverId, filesystems, compact }: { serverId: string; filesys
   if (rows.length < 2) {
     return (
       <Text size="xs" c="dimmed">
-        The chart appears after a second collection.
+        {t('storage.chartLater')}
       </Text>
     );
   }
@@ -182,7 +190,7 @@ function History({ serverId, filesystems, compact }: { serverId: string; filesys
       h={compact ? 70 : 180}
       data={rows}
       dataKey="time"
-      series={filesystems.map((fs, i) => ({ name: `fs${i}`, label: `${fs} used`, color: COLORS[i % COLORS.length] ?? 'gray.6' }))}
+      series={filesystems.map((fs, i) => ({ name: `fs${i}`, label: t('storage.seriesUsed', { filesystem: fs }), color: COLORS[i % COLORS.length] ?? 'gray.6' }))}
       curveType="linear"
       withDots={false}
       withXAxis={!compact}
@@ -190,7 +198,7 @@ function History({ serverId, filesystems, compact }: { serverId: string; filesys
       gridAxis={compact ? 'none' : 'x'}
       valueFormatter={formatBytes}
       yAxisProps={{ width: 80 }}
-      aria-label="Used space over the last 48 hours"
+      aria-label={t('storage.chartLabel')}
     />
   );
 }

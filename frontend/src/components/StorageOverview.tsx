@@ -3,22 +3,24 @@ import { useStorage } from '../api/storage';
 import { ErrorNotice } from './ErrorNotice';
 import { LoadMore } from './LoadMore';
 import { StorageCard } from './StorageCard';
+import { useTranslation } from 'react-i18next';
 
 /** The Overview's storage section: one compact card per server. */
 export function StorageOverview() {
+  const { t } = useTranslation(['components', 'common']);
   const storage = useStorage();
   return (
     <section aria-labelledby="storage-overview-title">
       <Title order={2} size="h4" id="storage-overview-title" mb="sm">
-        Storage
+        {t('storage.title')}
       </Title>
       {storage.isPending && <Skeleton h={120} />}
       {storage.isError && (
-        <ErrorNotice title="Could not load storage figures" error={storage.error} onRetry={() => void storage.refetch()} />
+        <ErrorNotice title={t('storage.loadFailed')} error={storage.error} onRetry={() => void storage.refetch()} />
       )}
       {storage.data?.length === 0 && (
         <Text size="sm" c="dimmed">
-          No servers registered.
+          {t('storage.noServers')}
         </Text>
       )}
       {storage.data && storage.data.length > 0 && (
@@ -28,7 +30,7 @@ export function StorageOverview() {
           ))}
         </SimpleGrid>
       )}
-      <LoadMore list={storage} label="Load more servers" />
+      <LoadMore list={storage} label={t('storage.moreServers')} />
     </section>
   );
 }

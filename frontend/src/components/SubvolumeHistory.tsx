@@ -8,22 +8,27 @@ import { type SubvolumeSample, useSubvolumeHistory } from '../api/storage';
 import { formatBytes } from '../lib/bytes';
 import { perDay } from '../lib/growth';
 import { FactList } from './FactList';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../i18n';
+import { formatNumber, formatTime } from '../lib/format';
 
-const time = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const time = (iso: string) => formatTime(iso, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** "+1.20 MiB/day", "−300 KiB/day", or what is missing. */
 function rate(value: number | null, unknown: string): string {
   if (value === null) return unknown;
   const sign = value < 0 ? '−' : '+';
-  return `${sign}${formatBytes(Math.abs(value))}/day`;
+  return translate('components:history.perDay', { value: `${sign}${formatBytes(Math.abs(value))}` });
 }
 
 function count(value: number | null): string {
-  if (value === null) return 'not enough history yet';
-  return `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(1)} snapshots/day`;
+  if (value === null) return translate('components:history.notEnough');
+  const n = `${value < 0 ? '−' : '+'}${formatNumber(Math.abs(value), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}`;
+  return translate('components:history.snapshotsPerDay', { n });
 }
 
 function Charts({ samples }: { samples: SubvolumeSample[] }) {
+  const { t } = useTranslation(['components', 'common']);
   const measured = samples.some((s) => s.snapshot_exclusive_bytes != null);
   const rows = samples.map((s) => ({
     time: time(s.sampled_at),
@@ -37,11 +42,11 @@ function Charts({ samples }: { samples: SubvolumeSample[] }) {
         h={160}
         data={rows}
         dataKey="time"
-        series={[{ name: 'snapshots', label: 'Snapshots', color: 'indigo.6' }]}
+        series={[{ name: 'snapshots', label: t('history.snapshots'), color: 'indigo.6' }]}
         curveType="stepAfter"
         withDots={false}
         yAxisProps={{ width: 40, allowDecimals: false }}
-        aria-label="Snapshot count over the last 7 days"
+        aria-label={t('history.countChart')}
       />
       {measured && (
         <LineChart
@@ -49,14 +54,14 @@ function Charts({ samples }: { samples: SubvolumeSample[] }) {
           data={rows}
           dataKey="time"
           series={[
-            { name: 'overhead', label: 'Snapshot overhead (exclusive)', color: 'orange.6' },
-            { name: 'referenced', label: 'Subvolume (referenced)', color: 'teal.6' },
+            { name: 'overhead', label: t('history.overheadSeries'), color: 'orange.6' },
+            { name: 'referenced', label: t('history.referencedSeries'), color: 'teal.6' },
           ]}
           curveType="linear"
           withDots={false}
           valueFormatter={formatBytes}
           yAxisProps={{ width: 80 }}
-          aria-label="Subvolume and snapshot sizes over the last 7 days"
+          aria-label={t('history.sizeChart')}
         />
       )}
     </SimpleGrid>
@@ -64,37 +69,38 @@ function Charts({ samples }: { samples: SubvolumeSample[] }) {
 }
 
 export function SubvolumeHistory({ subvolumeId }: { subvolumeId: string }) {
+  const { t } = useTranslation(['components', 'common']);
   const history = useSubvolumeHistory(subvolumeId);
   const samples = history.data ?? [];
   const quotasOff = samples.length > 0 && samples.every((s) => s.snapshot_exclusive_bytes == null && s.referenced_bytes == null);
-  const sizeUnknown = quotasOff ? 'unknown – quotas off' : 'not enough history yet';
+  const sizeUnknown = quotasOff ? t('quotasOff') : t('history.notEnough');
   return (
     <Card withBorder padding="md" radius="md" component="section" aria-labelledby="subvolume-history-title" data-testid="subvolume-history">
       <Title order={3} size="h5" id="subvolume-history-title" mb="sm">
-        Last 7 days
+        {t('history.title')}
       </Title>
       {history.isPending && <Skeleton h={120} />}
       {history.isError && (
         <Text size="sm" c="dimmed">
-          History unavailable.
+          {t('storage.historyUnavailable')}
         </Text>
       )}
       {history.data && (
         <Stack gap="sm">
           <FactList
-            label="Growth"
+            label={t('history.growth')}
             facts={[
-              ['Snapshots', <span data-testid="growth-snapshots">{count(perDay(samples, (s) => s.snapshots))}</span>],
-              ['Subvolume growth', <span data-testid="growth-referenced">{rate(perDay(samples, (s) => s.referenced_bytes), sizeUnknown)}</span>],
+              [t('history.snapshots'), <span data-testid="growth-snapshots">{count(perDay(samples, (s) => s.snapshots))}</span>],
+              [t('history.subvolumeGrowth'), <span data-testid="growth-referenced">{rate(perDay(samples, (s) => s.referenced_bytes), sizeUnknown)}</span>],
               [
-                'Snapshot overhead growth',
+                t('history.overheadGrowth'),
                 <span data-testid="growth-overhead">{rate(perDay(samples, (s) => s.snapshot_exclusive_bytes), sizeUnknown)}</span>,
               ],
             ]}
           />
           {samples.length < 2 ? (
             <Text size="xs" c="dimmed" data-testid="history-waiting">
-              The charts appear after a second storage collection ({samples.length} so far).
+              {t('history.waiting', { count: samples.length })}
             </Text>
           ) : (
             <Charts samples={samples} />

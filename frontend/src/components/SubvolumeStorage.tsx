@@ -5,47 +5,48 @@ import { useSubvolumeStorage } from '../api/storage';
 import { formatBytes } from '../lib/bytes';
 import { formatTime } from '../lib/format';
 import { FactList } from './FactList';
+import { useTranslation } from 'react-i18next';
 
 /** A subvolume's size and snapshot overhead (from qgroups, when the server collects them) and its snapshot count. */
 export function SubvolumeStorage({ subvolumeId }: { subvolumeId: string }) {
+  const { t } = useTranslation(['components', 'common']);
   const storage = useSubvolumeStorage(subvolumeId);
   const s = storage.data;
   return (
     <Card withBorder padding="md" radius="md" component="section" aria-labelledby="subvolume-storage-title">
       <Title order={3} size="h5" id="subvolume-storage-title" mb="sm">
-        Storage
+        {t('storage.title')}
       </Title>
       {storage.isPending && <Skeleton h={60} />}
       {storage.isError && (
         <Text size="sm" c="dimmed">
-          Storage figures unavailable: {errorMessage(storage.error)}
+          {t('subvolumeStorage.unavailable', { error: errorMessage(storage.error) })}
         </Text>
       )}
       {s && (
         <FactList
-          label="Subvolume storage"
+          label={t('subvolumeStorage.label')}
           facts={[
-            ['Snapshots', <span data-testid="subvolume-snapshot-count">{s.snapshots}</span>],
+            [t('history.snapshots'), <span data-testid="subvolume-snapshot-count">{s.snapshots}</span>],
             ...(s.referenced_bytes == null
               ? ([
                   [
-                    'Size',
+                    t('common:noun.size'),
                     <Text span size="sm" c="dimmed">
-                      unknown: sizes come from btrfs quotas (qgroups), which this server does not collect
+                      {t('subvolumeStorage.unknown')}
                     </Text>,
                   ],
                 ] as [string, ReactNode][])
               : ([
-                  ['Referenced', <span data-testid="subvolume-referenced">{formatBytes(s.referenced_bytes)}</span>],
-                  ['Exclusive', formatBytes(s.exclusive_bytes)],
+                  [t('subvolumeStorage.referenced'), <span data-testid="subvolume-referenced">{formatBytes(s.referenced_bytes)}</span>],
+                  [t('subvolumeStorage.exclusive'), formatBytes(s.exclusive_bytes)],
                   [
-                    'Snapshot overhead',
+                    t('subvolumeStorage.overhead'),
                     <span data-testid="subvolume-snapshot-overhead">
-                      {formatBytes(s.snapshot_exclusive_bytes ?? 0)} exclusive in {s.snapshots_measured} snapshot
-                      {s.snapshots_measured === 1 ? '' : 's'}
+                      {t('subvolumeStorage.overheadValue', { bytes: formatBytes(s.snapshot_exclusive_bytes ?? 0), count: s.snapshots_measured })}
                     </span>,
                   ],
-                  ...(s.sampled_at ? [['Measured', formatTime(s.sampled_at)] as [string, string]] : []),
+                  ...(s.sampled_at ? [[t('subvolumeStorage.measured'), formatTime(s.sampled_at)] as [string, string]] : []),
                 ] as [string, ReactNode][])),
           ]}
         />

@@ -22,3 +22,9 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function percent(part: number, whole: number): number {
   return whole > 0 ? Math.min(100, Math.max(0, (part / whole) * 100)) : 0;
 }
+
+/** A usage bar's colour: teal, yellow from 85 % (the fleet status's default "filesystem
+ *  filling up" threshold), red from 95 %. Every usage bar uses it, so they agree. */
+export function usageColor(usedPercent: number): string {
+  return usedPercent >= 95 ? 'red' : usedPercent >= 85 ? 'yellow' : 'teal';
+}
