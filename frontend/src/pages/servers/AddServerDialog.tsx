@@ -20,10 +20,12 @@ import {
   secretField,
   validateConnection,
 } from './ConnectionInputs';
+import { Trans, useTranslation } from 'react-i18next';
 
 export function AddServerDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation(['servers', 'common']);
   return (
-    <Modal opened={opened} onClose={onClose} title="Add SSH server" centered size="lg">
+    <Modal opened={opened} onClose={onClose} title={t('list.add')} centered size="lg">
       {opened && <AddServerForm onClose={onClose} />}
     </Modal>
   );
@@ -31,31 +33,33 @@ export function AddServerDialog({ opened, onClose }: { opened: boolean; onClose:
 
 /** After adding: the pinned host key and the result of the first connection test. */
 function Added({ server, test, onClose }: { server: Server; test: ReturnType<typeof useTestServer>; onClose: () => void }) {
+  const { t } = useTranslation(['servers', 'common']);
   const navigate = useNavigate();
   return (
     <Stack gap="md">
-      <Alert color="teal" variant="light" title="Server added" role="status">
+      <Alert color="teal" variant="light" title={t('add.added')} role="status">
         <Text size="sm">
-          {server.name} is registered with host key <Code>{server.host_key_fingerprint}</Code>.
+          <Trans t={t} i18nKey="add.registered" values={{ name: server.name, fingerprint: server.host_key_fingerprint }} components={{ code: <Code /> }} />
         </Text>
       </Alert>
       <Title order={3} size="h5">
-        Connection test
+        {t('add.test')}
       </Title>
-      {test.isPending && <Text size="sm">Testing the connection…</Text>}
-      {test.isError && <ErrorNotice title="The connection test failed" error={test.error} />}
-      {test.data && <CheckList checks={test.data} label="Check results" />}
+      {test.isPending && <Text size="sm">{t('add.testing')}</Text>}
+      {test.isError && <ErrorNotice title={t('add.testFailed')} error={test.error} />}
+      {test.data && <CheckList checks={test.data} label={t('add.results')} />}
       <Group justify="flex-end" gap="sm">
         <Button variant="default" onClick={onClose}>
-          Close
+          {t('common:actions.close')}
         </Button>
-        <Button onClick={() => void navigate(`/servers/${server.id}`)}>Open {server.name}</Button>
+        <Button onClick={() => void navigate(`/servers/${server.id}`)}>{t('add.open', { name: server.name })}</Button>
       </Group>
     </Stack>
   );
 }
 
 function AddServerForm({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation(['servers', 'common']);
   const [values, setValues] = useState<ConnectionFields>({ name: '', address: '', port: 22, username: '', sudo: true, roots: '' });
   const [role, setRole] = useState<'remote' | 'primary'>('remote');
   const [method, setMethod] = useState<Method>('password');
@@ -68,7 +72,7 @@ function AddServerForm({ onClose }: { onClose: () => void }) {
   const test = useTestServer();
 
   const checks = validateConnection(values);
-  if (!secret.trim()) checks[secretField(method)] = method === 'password' ? 'Enter the password.' : 'Paste the private key.';
+  if (!secret.trim()) checks[secretField(method)] = method === 'password' ? t('add.enterPassword') : t('add.pasteKey');
   const form = useFormErrors(checks, register.error);
   const set = (patch: Partial<ConnectionFields>) => {
     setValues((v) => ({ ...v, ...patch }));
@@ -113,16 +117,16 @@ function AddServerForm({ onClose }: { onClose: () => void }) {
   if (register.data) return <Added server={register.data} test={test} onClose={onClose} />;
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Add SSH server">
+    <form onSubmit={onSubmit} noValidate aria-label={t('list.add')}>
       <Stack gap="sm">
         <ConnectionInputs values={values} set={set} error={form.error} />
         <Select
-          label="Role"
+          label={t('list.role')}
           value={role}
           onChange={(v) => setRole((v as 'remote' | 'primary') ?? 'remote')}
           data={[
-            { value: 'remote', label: 'Remote (receives replicas)' },
-            { value: 'primary', label: 'Primary (its subvolumes are snapshotted)' },
+            { value: 'remote', label: t('add.remote') },
+            { value: 'primary', label: t('add.primary') },
           ]}
           allowDeselect={false}
         />
@@ -139,36 +143,40 @@ function AddServerForm({ onClose }: { onClose: () => void }) {
           setPassphrase={setPassphrase}
           error={form.error}
         />
-        <Card withBorder padding="sm" radius="sm" component="section" aria-label="Host key">
+        <Card withBorder padding="sm" radius="sm" component="section" aria-label={t('facts.hostKey')}>
           <Stack gap="xs">
             <Group justify="space-between" wrap="wrap">
               <Text size="sm" fw={500}>
-                Host key
+                {t('facts.hostKey')}
               </Text>
               <Button size="xs" variant="light" onClick={onProbe} loading={probe.isPending}>
-                {fingerprint ? 'Check again' : 'Check host key'}
+                {fingerprint ? t('add.checkAgain') : t('add.checkKey')}
               </Button>
             </Group>
-            {probe.isError && <ErrorNotice title="Could not read the host key" error={probe.error} />}
+            {probe.isError && <ErrorNotice title={t('add.keyFailed')} error={probe.error} />}
             {fingerprint ? (
               <>
                 <Text size="sm">
-                  The server presents{' '}
-                  <Code data-testid="probed-fingerprint" style={{ overflowWrap: 'anywhere' }}>
-                    {fingerprint}
-                  </Code>
-                  . Compare it with <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on the server.
+                  <Trans
+                    t={t}
+                    i18nKey="add.presents"
+                    values={{ fingerprint, command: 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' }}
+                    components={{
+                      fp: <Code data-testid="probed-fingerprint" style={{ overflowWrap: 'anywhere' }} />,
+                      code: <Code />,
+                    }}
+                  />
                 </Text>
                 <Checkbox
-                  label="I checked this fingerprint: pin this key"
+                  label={t('add.confirm')}
                   checked={confirmed}
                   onChange={(e) => setConfirmed(e.currentTarget.checked)}
-                  error={form.touched && !confirmed ? 'Confirm the fingerprint to add the server.' : null}
+                  error={form.touched && !confirmed ? t('add.confirmFirst') : null}
                 />
               </>
             ) : (
               <Text size="sm" c={form.touched ? 'red' : 'dimmed'}>
-                Check the host key before adding: dist-btrfs pins the key you confirm.
+                {t('add.checkFirst')}
               </Text>
             )}
             {fieldError(register.error, 'host_key_fingerprint') && (
@@ -179,17 +187,17 @@ function AddServerForm({ onClose }: { onClose: () => void }) {
           </Stack>
         </Card>
         {failed && (
-          <Alert color="red" variant="light" title="The server failed its checks (nothing was stored)" role="alert">
+          <Alert color="red" variant="light" title={t('add.checksFailed')} role="alert">
             <Stack gap="xs">
-              <CheckList checks={failed} label="Failed check results" />
+              <CheckList checks={failed} label={t('add.failedResults')} />
               {failed.some((c) => c.name === 'connect' && c.ok) && (
-                <Checkbox label="Add it anyway (force)" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} />
+                <Checkbox label={t('add.force')} checked={force} onChange={(e) => setForce(e.currentTarget.checked)} />
               )}
             </Stack>
           </Alert>
         )}
-        {!failed && <FormError error={register.error} fields={CONNECTION_FIELDS} title="Could not add the server" />}
-        <FormActions submitLabel="Add server" pending={register.isPending} disabled={!fingerprint || !confirmed} onCancel={onClose} />
+        {!failed && <FormError error={register.error} fields={CONNECTION_FIELDS} title={t('add.failed')} />}
+        <FormActions submitLabel={t('add.submit')} pending={register.isPending} disabled={!fingerprint || !confirmed} onCancel={onClose} />
       </Stack>
     </form>
   );

@@ -2,6 +2,9 @@
 // the allowed roots, and the credentials. Secrets are write-only: the inputs start empty.
 import { Group, NumberInput, PasswordInput, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 
+import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
+
 export function rootsFrom(text: string): string[] {
   return text
     .split(/[\n,]/)
@@ -24,16 +27,16 @@ export const CONNECTION_FIELDS = ['name', 'address', 'port', 'username', 'allowe
 /** Client-side checks, mirroring the server's first checks (it has the last word). */
 export function validateConnection(v: ConnectionFields): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!v.name.trim()) errors.name = 'Enter a name.';
-  else if (!/^[A-Za-z0-9._@+-]+$/.test(v.name.trim())) errors.name = 'Use letters, digits and . _ @ + - only.';
-  if (!v.address.trim()) errors.address = 'Enter a host name or IP address.';
-  else if (/\s/.test(v.address.trim())) errors.address = 'No spaces.';
+  if (!v.name.trim()) errors.name = translate('validation:name.empty');
+  else if (!/^[A-Za-z0-9._@+-]+$/.test(v.name.trim())) errors.name = translate('servers:connection.nameChars');
+  if (!v.address.trim()) errors.address = translate('servers:connection.enterAddress');
+  else if (/\s/.test(v.address.trim())) errors.address = translate('servers:connection.noSpaces');
   const port = Number(v.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = 'A port from 1 to 65535.';
-  if (!v.username.trim()) errors.username = 'Enter the SSH user.';
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = translate('servers:connection.portRange');
+  if (!v.username.trim()) errors.username = translate('servers:connection.enterUser');
   const roots = rootsFrom(v.roots);
-  if (roots.length === 0) errors.allowed_roots = 'At least one absolute path.';
-  else if (roots.some((r) => !r.startsWith('/'))) errors.allowed_roots = 'Every root must be an absolute path.';
+  if (roots.length === 0) errors.allowed_roots = translate('servers:connection.oneRoot');
+  else if (roots.some((r) => !r.startsWith('/'))) errors.allowed_roots = translate('servers:connection.absoluteRoots');
   return errors;
 }
 
@@ -49,26 +52,27 @@ export function ConnectionInputs({
   set: (patch: Partial<ConnectionFields>) => void;
   error: ErrorOf;
 }) {
+  const { t } = useTranslation(['servers', 'common']);
   return (
     <>
-      <TextInput label="Name" required value={values.name} onChange={(e) => set({ name: e.currentTarget.value })} error={error('name')} autoComplete="off" />
+      <TextInput label={t('common:noun.name')} required value={values.name} onChange={(e) => set({ name: e.currentTarget.value })} error={error('name')} autoComplete="off" />
       <Group grow align="flex-start">
         <TextInput
-          label="Address"
-          description="Host name or IP address"
+          label={t('connection.address')}
+          description={t('connection.addressHelp')}
           required
           value={values.address}
           onChange={(e) => set({ address: e.currentTarget.value })}
           error={error('address')}
           autoComplete="off"
         />
-        <NumberInput label="Port" required value={values.port} onChange={(v) => set({ port: v })} min={1} max={65535} error={error('port')} maw={120} />
+        <NumberInput label={t('connection.port')} required value={values.port} onChange={(v) => set({ port: v })} min={1} max={65535} error={error('port')} maw={120} />
       </Group>
-      <TextInput label="SSH user" required value={values.username} onChange={(e) => set({ username: e.currentTarget.value })} error={error('username')} autoComplete="off" />
-      <Switch label="Run btrfs through sudo -n (non-root user)" checked={values.sudo} onChange={(e) => set({ sudo: e.currentTarget.checked })} />
+      <TextInput label={t('connection.user')} required value={values.username} onChange={(e) => set({ username: e.currentTarget.value })} error={error('username')} autoComplete="off" />
+      <Switch label={t('connection.sudo')} checked={values.sudo} onChange={(e) => set({ sudo: e.currentTarget.checked })} />
       <Textarea
-        label="Allowed roots"
-        description="Absolute paths dist-btrfs may work under, one per line."
+        label={t('facts.roots')}
+        description={t('connection.rootsHelp')}
         required
         autosize
         minRows={2}
@@ -105,23 +109,24 @@ export function CredentialInputs({
   error: ErrorOf;
   optional?: boolean;
 }) {
+  const { t } = useTranslation(['servers', 'common']);
   return (
     <Stack gap="xs">
       <Text size="sm" fw={500} id="credential-kind-label">
-        {optional ? 'New credentials (leave empty to keep the stored ones)' : 'Authentication'}
+        {optional ? t('connection.newCredentials') : t('connection.authentication')}
       </Text>
       <SegmentedControl
         aria-labelledby="credential-kind-label"
         value={method}
         onChange={(v) => setMethod(v as Method)}
         data={[
-          { value: 'password', label: 'Password' },
-          { value: 'key', label: 'Private key' },
+          { value: 'password', label: t('connection.password') },
+          { value: 'key', label: t('connection.privateKey') },
         ]}
       />
       {method === 'password' ? (
         <PasswordInput
-          label="SSH password"
+          label={t('connection.sshPassword')}
           required={!optional}
           value={secret}
           onChange={(e) => setSecret(e.currentTarget.value)}
@@ -131,8 +136,8 @@ export function CredentialInputs({
       ) : (
         <>
           <Textarea
-            label="Private key"
-            description="OpenSSH or PEM text (ed25519, RSA, ECDSA)"
+            label={t('connection.privateKey')}
+            description={t('connection.keyHelp')}
             required={!optional}
             autosize
             minRows={3}
@@ -145,7 +150,7 @@ export function CredentialInputs({
             spellCheck={false}
           />
           <PasswordInput
-            label="Key passphrase (if encrypted)"
+            label={t('connection.passphrase')}
             value={passphrase}
             onChange={(e) => setPassphrase(e.currentTarget.value)}
             error={error('passphrase')}

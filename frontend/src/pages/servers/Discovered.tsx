@@ -8,8 +8,10 @@ import { QueryState } from '../../components/QueryState';
 import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { ManageDialog } from './ManageDialog';
+import { useTranslation } from 'react-i18next';
 
 export function Discovered({ server, paused = false }: { server: Server; paused?: boolean }) {
+  const { t } = useTranslation(['servers', 'common']);
   const discovered = useDiscoveredSubvolumes(server.id, !paused);
   const canOperate = useCanOperate();
   const [showReadonly, setShowReadonly] = useState(false);
@@ -22,7 +24,7 @@ export function Discovered({ server, paused = false }: { server: Server; paused?
 
   const columns: Column<DiscoveredSubvolume>[] = [
     {
-      label: 'Path',
+      label: t('common:noun.path'),
       bare: true,
       render: (d) => (
         <Text size="sm" ff="monospace" fw={500} style={{ overflowWrap: 'anywhere' }}>
@@ -30,37 +32,37 @@ export function Discovered({ server, paused = false }: { server: Server; paused?
         </Text>
       ),
     },
-    { label: 'btrfs id', w: 90, render: (d) => String(d.btrfs_id) },
+    { label: t('discovered.btrfsId'), w: 90, render: (d) => String(d.btrfs_id) },
     {
-      label: 'Kind',
+      label: t('discovered.kind'),
       w: 110,
       render: (d) => (
         <Badge variant="light" color={d.readonly ? 'gray' : 'teal'} radius="sm" tt="none">
-          {d.readonly ? 'read-only' : 'writable'}
+          {d.readonly ? t('discovered.readonly') : t('discovered.writable')}
         </Badge>
       ),
     },
     {
-      label: 'Management',
+      label: t('discovered.management'),
       w: 230,
       end: true,
       bare: true,
       render: (d) => {
         if (d.managed_subvolume_id) {
           return (
-            <Anchor component={Link} to={`/subvolumes/${d.managed_subvolume_id}`} size="sm" aria-label={`Open managed subvolume ${d.path}`}>
-              Managed · open
+            <Anchor component={Link} to={`/subvolumes/${d.managed_subvolume_id}`} size="sm" aria-label={t('discovered.openManaged', { path: d.path })}>
+              {t('discovered.managedOpen')}
             </Anchor>
           );
         }
         if (!d.manageable) {
           return (
-            <Text size="sm" c="dimmed" title="Its path has characters dist-btrfs does not accept (spaces, quotes, …).">
-              Cannot be managed
+            <Text size="sm" c="dimmed" title={t('discovered.badPath')}>
+              {t('discovered.cannot')}
             </Text>
           );
         }
-        if (!canOperate) return <Text size="sm" c="dimmed">Not managed</Text>;
+        if (!canOperate) return <Text size="sm" c="dimmed">{t('discovered.notManaged')}</Text>;
         return (
           <Button
             size="xs"
@@ -69,9 +71,9 @@ export function Discovered({ server, paused = false }: { server: Server; paused?
               setJustManaged(null);
               setManaging(d);
             }}
-            aria-label={`Manage ${d.path}`}
+            aria-label={t('discovered.manageLabel', { path: d.path })}
           >
-            Manage
+            {t('discovered.manage')}
           </Button>
         );
       },
@@ -80,40 +82,40 @@ export function Discovered({ server, paused = false }: { server: Server; paused?
 
   const extra = (
     <Group gap="sm" wrap="wrap">
-      <Switch label="Show read-only (snapshots)" checked={showReadonly} onChange={(e) => setShowReadonly(e.currentTarget.checked)} />
+      <Switch label={t('discovered.showReadonly')} checked={showReadonly} onChange={(e) => setShowReadonly(e.currentTarget.checked)} />
       <Button variant="default" size="xs" onClick={() => void discovered.refetch()} loading={discovered.isFetching}>
-        Discover again
+        {t('discovered.again')}
       </Button>
     </Group>
   );
 
   return (
-    <Section id="discovered-title" title="Subvolumes on disk" extra={extra}>
+    <Section id="discovered-title" title={t('discovered.title')} extra={extra}>
       {justManaged && (
-        <Alert color="teal" variant="light" role="status" title="Now managed" withCloseButton onClose={() => setJustManaged(null)}>
+        <Alert color="teal" variant="light" role="status" title={t('discovered.nowManaged')} withCloseButton onClose={() => setJustManaged(null)}>
           <Text size="sm">
-            dist-btrfs manages {justManaged.path} as “{justManaged.name}”.{' '}
+            {t('discovered.managesAs', { path: justManaged.path, name: justManaged.name })}{' '}
             <Anchor component={Link} to={`/subvolumes/${justManaged.id}`}>
-              Open it
+              {t('discovered.openIt')}
             </Anchor>
           </Text>
         </Alert>
       )}
-      <QueryState query={discovered} errorTitle="Could not list the subvolumes on this server">
+      <QueryState query={discovered} errorTitle={t('discovered.failed')}>
         {() => (
           <ResponsiveTable
             rows={shown}
             columns={columns}
             rowKey={(d) => d.path}
-            caption="Subvolumes on disk"
+            caption={t('discovered.title')}
             rowProps={(d) => ({ 'data-testid': 'discovered-row', 'data-path': d.path })}
-            empty="No subvolumes under the allowed roots."
+            empty={t('discovered.empty')}
           />
         )}
       </QueryState>
       {hidden > 0 && (
         <Text size="xs" c="dimmed">
-          {hidden} read-only subvolume{hidden === 1 ? '' : 's'} (snapshots) hidden.
+          {t('discovered.hidden', { count: hidden })}
         </Text>
       )}
       <ManageDialog

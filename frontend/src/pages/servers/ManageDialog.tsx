@@ -6,6 +6,7 @@ import { useManageSubvolume } from '../../api/queries';
 import { FormActions, FormError } from '../../components/FormActions';
 import { defaultSnapshotDir } from '../../lib/format';
 import { useFormErrors } from '../../lib/useFormErrors';
+import { Trans, useTranslation } from 'react-i18next';
 
 export function ManageDialog({
   server,
@@ -18,8 +19,9 @@ export function ManageDialog({
   onClose: () => void;
   onManaged: (s: Subvolume) => void;
 }) {
+  const { t } = useTranslation(['servers', 'common']);
   return (
-    <Modal opened={subvolume !== null} onClose={onClose} title="Manage subvolume" centered>
+    <Modal opened={subvolume !== null} onClose={onClose} title={t('manage.title')} centered>
       {subvolume && (
         <ManageForm key={subvolume.path} server={server} subvolume={subvolume} onClose={onClose} onManaged={onManaged} />
       )}
@@ -38,12 +40,13 @@ function ManageForm({
   onClose: () => void;
   onManaged: (s: Subvolume) => void;
 }) {
+  const { t } = useTranslation(['servers', 'common']);
   const [snapshotDir, setSnapshotDir] = useState(() => defaultSnapshotDir(subvolume.path, server.allowed_roots));
   const [name, setName] = useState('');
   const manage = useManageSubvolume();
   const defaultName = subvolume.path.split('/').filter(Boolean).pop() ?? '';
   // the server's problems (about the directory too) show above the buttons
-  const form = useFormErrors({ snapshot_dir: snapshotDir.trim().startsWith('/') ? null : 'Enter an absolute path.' }, null);
+  const form = useFormErrors({ snapshot_dir: snapshotDir.trim().startsWith('/') ? null : t('manage.absolute') }, null);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -56,15 +59,19 @@ function ManageForm({
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Manage subvolume">
+    <form onSubmit={onSubmit} noValidate aria-label={t('manage.title')}>
       <Stack gap="md">
         <Text size="sm">
-          Start managing <Text span ff="monospace">{subvolume.path}</Text> on {server.name}. Nothing on disk changes until
-          a snapshot is taken.
+          <Trans
+            t={t}
+            i18nKey="manage.intro"
+            values={{ path: subvolume.path, server: server.name }}
+            components={{ mono: <Text span ff="monospace" /> }}
+          />
         </Text>
         <TextInput
-          label="Snapshot directory"
-          description="An existing directory under an allowed root, outside the subvolume."
+          label={t('manage.dir')}
+          description={t('manage.dirHelp')}
           value={snapshotDir}
           onChange={(e) => setSnapshotDir(e.currentTarget.value)}
           error={form.error('snapshot_dir')}
@@ -72,15 +79,15 @@ function ManageForm({
           required
         />
         <TextInput
-          label="Name (optional)"
-          description={`Prefix of snapshot names. Default: ${defaultName}`}
+          label={t('manage.name')}
+          description={t('manage.nameHelp', { name: defaultName })}
           placeholder={defaultName}
           value={name}
           onChange={(e) => setName(e.currentTarget.value)}
           autoComplete="off"
         />
-        <FormError error={manage.error} title="Could not manage the subvolume" />
-        <FormActions submitLabel="Manage" pending={manage.isPending} onCancel={onClose} />
+        <FormError error={manage.error} title={t('manage.failed')} />
+        <FormActions submitLabel={t('discovered.manage')} pending={manage.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );

@@ -13,14 +13,16 @@ import { useConfirm } from '../../lib/useConfirm';
 import { useFormErrors } from '../../lib/useFormErrors';
 import { CheckList } from './CheckList';
 import { CONNECTION_FIELDS, type ConnectionFields, ConnectionInputs, CredentialInputs, type Method, rootsFrom, validateConnection } from './ConnectionInputs';
+import { Trans, useTranslation } from 'react-i18next';
 
 function EditServerForm({ server, onClose }: { server: Server; onClose: () => void }) {
-  const t = server.transport;
+  const { t } = useTranslation(['servers', 'common']);
+  const transport = server.transport;
   const [values, setValues] = useState<ConnectionFields>({
     name: server.name,
-    address: t.address ?? '',
-    port: t.port ?? 22,
-    username: t.username ?? '',
+    address: transport.address ?? '',
+    port: transport.port ?? 22,
+    username: transport.username ?? '',
     sudo: server.sudo,
     roots: server.allowed_roots.join('\n'),
   });
@@ -35,9 +37,9 @@ function EditServerForm({ server, onClose }: { server: Server; onClose: () => vo
     if (!form.check()) return;
     const patch: ServerPatch = {};
     if (values.name.trim() !== server.name) patch.name = values.name.trim();
-    if (values.address.trim() !== (t.address ?? '')) patch.address = values.address.trim();
-    if (Number(values.port) !== (t.port ?? 22)) patch.port = Number(values.port);
-    if (values.username.trim() !== (t.username ?? '')) patch.username = values.username.trim();
+    if (values.address.trim() !== (transport.address ?? '')) patch.address = values.address.trim();
+    if (Number(values.port) !== (transport.port ?? 22)) patch.port = Number(values.port);
+    if (values.username.trim() !== (transport.username ?? '')) patch.username = values.username.trim();
     if (values.sudo !== server.sudo) patch.sudo = values.sudo;
     const roots = rootsFrom(values.roots);
     if (roots.join('\n') !== server.allowed_roots.join('\n')) patch.allowed_roots = roots;
@@ -56,7 +58,7 @@ function EditServerForm({ server, onClose }: { server: Server; onClose: () => vo
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Edit server">
+    <form onSubmit={onSubmit} noValidate aria-label={t('admin.editLabel')}>
       <Stack gap="sm">
         <ConnectionInputs values={values} set={(p) => setValues((v) => ({ ...v, ...p }))} error={form.error} />
         <CredentialInputs
@@ -69,40 +71,50 @@ function EditServerForm({ server, onClose }: { server: Server; onClose: () => vo
           setPassphrase={setPassphrase}
           error={form.error}
         />
-        <FormError error={update.error} fields={CONNECTION_FIELDS} title="Could not save the server" />
-        <FormActions submitLabel="Save" pending={update.isPending} onCancel={onClose} />
+        <FormError error={update.error} fields={CONNECTION_FIELDS} title={t('admin.saveFailed')} />
+        <FormActions submitLabel={t('common:actions.save')} pending={update.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );
 }
 
 function AcceptHostKeyForm({ server, onClose }: { server: Server; onClose: () => void }) {
+  const { t } = useTranslation(['servers', 'common']);
   const probe = useProbeHostKey();
   const accept = useAcceptHostKey(server.id);
   const [confirmed, setConfirmed] = useState(false);
-  const t = server.transport;
+  const transport = server.transport;
   return (
     <Stack gap="sm">
       <Text size="sm">
-        Pinned now: <Code style={{ overflowWrap: 'anywhere' }}>{server.host_key_fingerprint ?? 'none'}</Code>
+        <Trans
+          t={t}
+          i18nKey="admin.pinned"
+          values={{ fingerprint: server.host_key_fingerprint ?? t('common:state.none') }}
+          components={{ code: <Code style={{ overflowWrap: 'anywhere' }} /> }}
+        />
       </Text>
-      <Button variant="light" size="xs" onClick={() => probe.mutate({ address: t.address ?? '', port: t.port ?? 22 })} loading={probe.isPending}>
-        Read the key the server presents
+      <Button variant="light" size="xs" onClick={() => probe.mutate({ address: transport.address ?? '', port: transport.port ?? 22 })} loading={probe.isPending}>
+        {t('admin.readKey')}
       </Button>
-      {probe.isError && <ErrorNotice title="Could not read the host key" error={probe.error} />}
+      {probe.isError && <ErrorNotice title={t('add.keyFailed')} error={probe.error} />}
       {probe.data && (
         <>
           <Text size="sm">
-            The server presents <Code style={{ overflowWrap: 'anywhere' }}>{probe.data}</Code>
-            {probe.data === server.host_key_fingerprint ? ' (the pinned key: nothing to accept).' : '.'}
+            <Trans
+              t={t}
+              i18nKey={probe.data === server.host_key_fingerprint ? 'admin.presentsPinned' : 'admin.presents'}
+              values={{ fingerprint: probe.data }}
+              components={{ code: <Code style={{ overflowWrap: 'anywhere' }} /> }}
+            />
           </Text>
-          <Checkbox label="I checked this fingerprint: pin this key" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)} />
+          <Checkbox label={t('add.confirm')} checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)} />
         </>
       )}
-      {accept.isError && <ErrorNotice title="Could not accept the key" error={accept.error} />}
+      {accept.isError && <ErrorNotice title={t('admin.acceptFailed')} error={accept.error} />}
       <Group justify="flex-end" gap="sm">
         <Button variant="default" onClick={onClose}>
-          Cancel
+          {t('common:actions.cancel')}
         </Button>
         <Button
           color="orange"
@@ -110,7 +122,7 @@ function AcceptHostKeyForm({ server, onClose }: { server: Server; onClose: () =>
           loading={accept.isPending}
           onClick={() => probe.data && accept.mutate(probe.data, { onSuccess: onClose })}
         >
-          Accept new key
+          {t('admin.acceptNew')}
         </Button>
       </Group>
     </Stack>
@@ -119,6 +131,7 @@ function AcceptHostKeyForm({ server, onClose }: { server: Server; onClose: () =>
 
 /** Admin actions on one SSH server: test, edit, accept a changed host key, remove. */
 export function ServerAdminActions({ server, onRemoving }: { server: Server; onRemoving: (removing: boolean) => void }) {
+  const { t } = useTranslation(['servers', 'common']);
   const navigate = useNavigate();
   const [dialog, setDialog] = useState<'edit' | 'accept' | null>(null);
   const test = useTestServer();
@@ -126,35 +139,35 @@ export function ServerAdminActions({ server, onRemoving }: { server: Server; onR
   const removing = useConfirm<Server>(remove);
   const close = () => setDialog(null);
   return (
-    <Section id="server-admin-title" title="Connection">
+    <Section id="server-admin-title" title={t('admin.title')}>
       <Group gap="sm" wrap="wrap">
         <Button size="xs" onClick={() => test.mutate(server.id)} loading={test.isPending}>
-          Test connection
+          {t('admin.test')}
         </Button>
         <Button size="xs" variant="default" onClick={() => setDialog('edit')}>
-          Edit…
+          {t('admin.edit')}
         </Button>
         <Button size="xs" variant="default" onClick={() => setDialog('accept')}>
-          Accept changed host key…
+          {t('admin.acceptChanged')}
         </Button>
         <Button size="xs" variant="light" color="red" onClick={() => removing.open(server)}>
-          Remove…
+          {t('admin.remove')}
         </Button>
       </Group>
-      {test.isError && <ErrorNotice title="The connection test failed" error={test.error} />}
-      {test.data && <CheckList checks={test.data} label="Check results" />}
-      <Modal opened={dialog === 'edit'} onClose={close} title={`Edit ${server.name}`} centered size="lg">
+      {test.isError && <ErrorNotice title={t('add.testFailed')} error={test.error} />}
+      {test.data && <CheckList checks={test.data} label={t('add.results')} />}
+      <Modal opened={dialog === 'edit'} onClose={close} title={t('admin.editTitle', { name: server.name })} centered size="lg">
         {dialog === 'edit' && <EditServerForm server={server} onClose={close} />}
       </Modal>
-      <Modal opened={dialog === 'accept'} onClose={close} title="Accept changed host key" centered>
+      <Modal opened={dialog === 'accept'} onClose={close} title={t('admin.acceptTitle')} centered>
         {dialog === 'accept' && <AcceptHostKeyForm server={server} onClose={close} />}
       </Modal>
       <ConfirmDialog
         {...removing.dialog}
-        title={`Remove ${server.name}?`}
-        confirmLabel="Remove server"
+        title={t('admin.removeTitle', { name: server.name })}
+        confirmLabel={t('admin.removeConfirm')}
         danger
-        errorTitle="Could not remove the server"
+        errorTitle={t('admin.removeFailed')}
         onConfirm={() => {
           // the page stops refetching the server that is about to be gone
           onRemoving(true);
@@ -162,8 +175,7 @@ export function ServerAdminActions({ server, onRemoving }: { server: Server; onR
         }}
       >
         <Text size="sm">
-          dist-btrfs forgets this server and its stored credentials. Nothing on the server is deleted. Refused while
-          subvolumes on it are managed.
+          {t('admin.removeText')}
         </Text>
       </ConfirmDialog>
     </Section>
