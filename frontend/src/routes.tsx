@@ -37,7 +37,7 @@ const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default:
 export interface PageRoute {
   path: string;
   /** Its name in the sidebar: a key of layout.json's `nav`. */
-  label: keyof typeof en.layout.nav;
+  nav: keyof typeof en.layout.nav;
   icon: ComponentType<{ size?: number }>;
   element: ReactElement;
   /** Detail pages below it (not in the sidebar; the sidebar entry stays highlighted). */
@@ -45,19 +45,19 @@ export interface PageRoute {
 }
 
 export const pages: PageRoute[] = [
-  { path: '/', label: 'overview', icon: IconOverview, element: <OverviewPage /> },
-  { path: '/events', label: 'events', icon: IconEvents, element: <EventsPage /> },
+  { path: '/', nav: 'overview', icon: IconOverview, element: <OverviewPage /> },
+  { path: '/events', nav: 'events', icon: IconEvents, element: <EventsPage /> },
   // ── Room for the pages that come with their API (add each when its endpoints exist) ──
   {
     path: '/servers',
-    label: 'servers',
+    nav: 'servers',
     icon: IconServers,
     element: <ServersPage />,
     subroutes: [{ path: '/servers/:id', element: <ServerPage /> }],
   },
   {
     path: '/subvolumes',
-    label: 'subvolumes',
+    nav: 'subvolumes',
     icon: IconSubvolumes,
     element: <SubvolumesPage />,
     subroutes: [
@@ -67,14 +67,14 @@ export const pages: PageRoute[] = [
   },
   {
     path: '/policies',
-    label: 'policies',
+    nav: 'policies',
     icon: IconPolicies,
     element: <PoliciesPage />,
     subroutes: [{ path: '/policies/:id', element: <PolicyPage /> }],
   },
   {
     path: '/replication',
-    label: 'replication',
+    nav: 'replication',
     icon: IconReplication,
     element: <ReplicationPage />,
     subroutes: [
@@ -82,8 +82,8 @@ export const pages: PageRoute[] = [
       { path: '/replication/targets/:id/replicas/:replicaId', element: <ReplicaPage /> },
     ],
   },
-  { path: '/restores', label: 'restores', icon: IconRestore, element: <RestoresPage /> },
-  { path: '/notifications', label: 'notifications', icon: IconNotifications, element: <NotificationsPage /> },
-  { path: '/users', label: 'users', icon: IconUsers, element: <UsersPage /> },
-  { path: '/tokens', label: 'tokens', icon: IconTokens, element: <TokensPage /> },
+  { path: '/restores', nav: 'restores', icon: IconRestore, element: <RestoresPage /> },
+  { path: '/notifications', nav: 'notifications', icon: IconNotifications, element: <NotificationsPage /> },
+  { path: '/users', nav: 'users', icon: IconUsers, element: <UsersPage /> },
+  { path: '/tokens', nav: 'tokens', icon: IconTokens, element: <TokensPage /> },
 ];

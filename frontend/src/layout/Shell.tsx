@@ -11,6 +11,9 @@ import { LiveIndicator } from './LiveIndicator';
 import { ThemeToggle } from './ThemeToggle';
 import { useTranslation } from 'react-i18next';
 
+/** The product's name, not translated. */
+export const PRODUCT = 'dist-btrfs';
+
 /** Header (product, instance, theme, account), sidebar navigation (a burger menu below `sm`), main. */
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { t } = useTranslation('layout');
@@ -42,9 +45,8 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               aria-expanded={navOpen}
               aria-controls="main-navigation"
             />
-            {/* i18n-ignore: the product's name */}
             <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
-              dist-btrfs
+              {PRODUCT}
             </Title>
             {instanceName && (
               <Text c="dimmed" size="sm" truncate="end" data-testid="header-instance-name" title={instanceName}>
@@ -68,7 +70,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               component={RouterNavLink}
               to={page.path}
               end={page.path === '/'}
-              label={t(`nav.${page.label}`)}
+              label={t(`nav.${page.nav}`)}
               leftSection={<page.icon size={18} />}
               active={page.path === '/' ? location.pathname === '/' : location.pathname.startsWith(page.path)}
               style={{ borderRadius: 'var(--mantine-radius-sm)' }}

@@ -4,6 +4,7 @@ import { useLogin } from '../api/queries';
 import { ThemeToggle } from '../layout/ThemeToggle';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useTranslation } from 'react-i18next';
+import { PRODUCT } from '../layout/Shell';
 
 /** Shown at any address while there is no session; after logging in that page appears. */
 export function LoginPage() {
@@ -27,9 +28,8 @@ export function LoginPage() {
     <Center mih="100dvh" p="md" component="main">
       <Stack w="100%" maw={380} gap="md">
         <Group justify="space-between">
-          {/* i18n-ignore: the product's name */}
           <Title order={1} size="h3">
-            dist-btrfs
+            {PRODUCT}
           </Title>
           <ThemeToggle />
         </Group>

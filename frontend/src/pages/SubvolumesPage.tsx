@@ -14,15 +14,17 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { SnapshotError, useServerNames } from './subvolumes/common';
 import { SnapshotDetail } from './subvolumes/SnapshotDetail';
 import { SubvolumeDetail } from './subvolumes/SubvolumeDetail';
+import { Trans, useTranslation } from 'react-i18next';
 
 /** Every managed subvolume. */
 export function SubvolumesPage() {
-  useDocumentTitle('Subvolumes');
+  const { t } = useTranslation(['subvolumes', 'common']);
+  useDocumentTitle(t('list.title'));
   const subvolumes = useSubvolumes();
   const serverNames = useServerNames();
   const columns: Column<Subvolume>[] = [
     {
-      label: 'Name',
+      label: t('common:noun.name'),
       bare: true,
       render: (s) => (
         <Anchor component={Link} to={`/subvolumes/${s.id}`} fw={600} size="sm">
@@ -31,7 +33,7 @@ export function SubvolumesPage() {
       ),
     },
     {
-      label: 'Server',
+      label: t('common:noun.server'),
       w: 130,
       render: (s) => (
         <Anchor component={Link} to={`/servers/${s.server_id}`} size="sm">
@@ -39,29 +41,23 @@ export function SubvolumesPage() {
         </Anchor>
       ),
     },
-    { label: 'Path', render: (s) => <Mono>{s.path}</Mono> },
-    { label: 'Snapshot directory', render: (s) => <Mono>{s.snapshot_dir}</Mono> },
-    { label: 'Last snapshot error', render: (s) => <SnapshotError subvolume={s} /> },
+    { label: t('common:noun.path'), render: (s) => <Mono>{s.path}</Mono> },
+    { label: t('list.snapshotDir'), render: (s) => <Mono>{s.snapshot_dir}</Mono> },
+    { label: t('list.lastError'), render: (s) => <SnapshotError subvolume={s} /> },
   ];
   return (
     <Stack gap="md">
-      <Title order={2}>Subvolumes</Title>
+      <Title order={2}>{t('list.title')}</Title>
       <TableCard
         query={subvolumes}
-        errorTitle="Could not load subvolumes"
+        errorTitle={t('list.failed')}
         columns={columns}
         rowKey={(s) => s.id}
-        caption="Managed subvolumes"
+        caption={t('list.caption')}
         rowProps={(s) => ({ 'data-testid': 'subvolume-row', 'data-name': s.name })}
         minWidth={760}
         empty={
-          <>
-            No managed subvolumes yet. Open a server on the{' '}
-            <Anchor component={Link} to="/servers">
-              Servers
-            </Anchor>{' '}
-            page and choose “Manage” next to one of its subvolumes.
-          </>
+          <Trans t={t} i18nKey="list.empty" components={{ servers: <Anchor component={Link} to="/servers" /> }} />
         }
       />
     </Stack>
@@ -70,15 +66,16 @@ export function SubvolumesPage() {
 
 /** One subvolume: its facts, actions and snapshots. */
 export function SubvolumePage() {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const { id = '' } = useParams();
   const subvolume = useSubvolume(id);
-  useDocumentTitle(subvolume.data ? `Subvolume ${subvolume.data.name}` : 'Subvolume');
+  useDocumentTitle(subvolume.data ? t('page.title', { name: subvolume.data.name }) : t('common:noun.subvolume'));
   return (
     <Stack gap="md">
       <Anchor component={Link} to="/subvolumes" size="sm">
-        ← All subvolumes
+        {t('page.back')}
       </Anchor>
-      <QueryState query={subvolume} errorTitle="Could not load the subvolume" skeleton={160}>
+      <QueryState query={subvolume} errorTitle={t('page.failed')} skeleton={160}>
         {(data) => <SubvolumeDetail subvolume={data} />}
       </QueryState>
     </Stack>
@@ -87,18 +84,19 @@ export function SubvolumePage() {
 
 /** One snapshot: its facts, hold, replicas, files and restores. */
 export function SnapshotPage() {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const { id = '', snapshotId = '' } = useParams();
   const subvolume = useSubvolume(id);
   const snapshot = useSnapshot(snapshotId);
-  useDocumentTitle(snapshot.data ? `Snapshot ${snapshot.data.name}` : 'Snapshot');
+  useDocumentTitle(snapshot.data ? t('snapshot.title', { name: snapshot.data.name }) : t('common:noun.snapshot'));
   return (
     <Stack gap="md">
       <Anchor component={Link} to={`/subvolumes/${id}`} size="sm">
-        ← {subvolume.data?.name ?? 'Subvolume'}
+        ← {subvolume.data?.name ?? t('common:noun.subvolume')}
       </Anchor>
-      <QueryState query={subvolume} errorTitle="Could not load the subvolume" skeleton={40}>
+      <QueryState query={subvolume} errorTitle={t('page.failed')} skeleton={40}>
         {(sv) => (
-          <QueryState query={snapshot} errorTitle="Could not load the snapshot" skeleton={160}>
+          <QueryState query={snapshot} errorTitle={t('snapshot.failed')} skeleton={160}>
             {(snap) => <SnapshotDetail snapshot={snap} subvolume={sv} />}
           </QueryState>
         )}

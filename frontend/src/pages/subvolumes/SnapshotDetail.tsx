@@ -21,18 +21,21 @@ import { RestoreDialog } from '../restore/RestoreDialog';
 import { SnapshotDiff } from '../restore/SnapshotDiff';
 import { SnapshotReplicas } from '../restore/replicas';
 import { useServerNames } from './common';
+import { useTranslation } from 'react-i18next';
 
 /** "held: pre-restore" for a held snapshot (never pruned until released). */
 export function HeldBadge({ held }: { held: string | null | undefined }) {
   if (!held) return null;
+  const { t } = useTranslation(['subvolumes', 'common']);
   return (
-    <Badge variant="light" color="violet" radius="sm" tt="none" data-testid="held-badge" title="Never pruned until released">
-      held: {held}
+    <Badge variant="light" color="violet" radius="sm" tt="none" data-testid="held-badge" title={t('held.title')}>
+      {t('held.badge', { held })}
     </Badge>
   );
 }
 
 export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; subvolume: Subvolume }) {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const canOperate = useCanOperate();
   const present = snapshot.state === 'present';
   const replicas = useSnapshotReplicas(snapshot.id);
@@ -57,7 +60,7 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
             {snapshot.name}
           </Title>
           <Badge variant="light" color={snapshot.state === 'present' ? 'teal' : 'gray'} radius="sm" tt="none">
-            {snapshot.state}
+            {t(`snapshots.state.${snapshot.state}`)}
           </Badge>
           <HeldBadge held={snapshot.held} />
         </Group>
@@ -65,12 +68,12 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
           <Group gap="sm">
             {snapshot.held && (
               <Button variant="default" loading={release.isPending} onClick={() => release.mutate(snapshot.id)}>
-                Release
+                {t('snapshots.release')}
               </Button>
             )}
             {canRestore && (
               <Button onClick={() => setRestoring(present ? 'new_subvolume' : 'snapshot')}>
-                {present ? 'Restore…' : 'Restore from a replica…'}
+                {present ? t('snapshot.restore') : t('snapshot.restoreReplica')}
               </Button>
             )}
           </Group>
@@ -78,34 +81,34 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
       </Group>
       <MutationNotice
         mutation={release}
-        errorTitle="Could not release the snapshot"
-        success={() => 'Released: retention may prune this snapshot again.'}
+        errorTitle={t('snapshots.releaseFailed')}
+        success={() => t('snapshot.released')}
       />
 
-      <Card withBorder padding="md" radius="md" component="section" aria-label="Snapshot details">
+      <Card withBorder padding="md" radius="md" component="section" aria-label={t('snapshot.details')}>
         <FactList
-          label="Snapshot details"
+          label={t('snapshot.details')}
           facts={[
             [
-              'Subvolume',
+              t('common:noun.subvolume'),
               <Anchor component={Link} to={`/subvolumes/${subvolume.id}`} size="sm">
                 {subvolume.name}
               </Anchor>,
             ],
-            ['Path', <Mono>{snapshot.path}</Mono>],
-            ['Created', formatTime(snapshot.created_at ?? snapshot.recorded_at)],
-            ['btrfs uuid', <Mono>{snapshot.uuid}</Mono>],
-            ['Held', snapshot.held ? `${snapshot.held}: never pruned until released` : 'no'],
+            [t('common:noun.path'), <Mono>{snapshot.path}</Mono>],
+            [t('common:noun.created'), formatTime(snapshot.created_at ?? snapshot.recorded_at)],
+            [t('detail.uuid'), <Mono>{snapshot.uuid}</Mono>],
+            [t('held.label'), snapshot.held ? t('held.value', { held: snapshot.held }) : t('common:state.no')],
           ]}
         />
       </Card>
 
       {!present && replicas.data && (
-        <Alert color={fallback ? 'blue' : 'orange'} variant="light" role="note" title={`Not on the primary (${snapshot.state})`}>
+        <Alert color={fallback ? 'blue' : 'orange'} variant="light" role="note" title={t('snapshot.notOnPrimary', { state: t(`snapshots.state.${snapshot.state}`) })}>
           <Text size="sm">
             {fallback
-              ? 'The primary does not hold this snapshot any more, but a replica does: “Restore from a replica…” brings it back to the primary (or restores from it directly). Its files below are read from that replica.'
-              : 'The primary does not hold this snapshot any more, and no target holds a replica of it: it cannot be restored.'}
+              ? t('snapshot.replicaHolds')
+              : t('snapshot.lost')}
           </Text>
         </Alert>
       )}
@@ -115,20 +118,20 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
       {(present || fallback) && (
         <Section
           id="files-title"
-          title={fallback ? `Files (on the replica on ${label(fallback)})` : 'Files'}
+          title={fallback ? t('snapshot.filesOnReplica', { target: label(fallback) }) : t('snapshot.files')}
           extra={
             canRestore && (
               <Group gap="sm">
                 <Text size="sm" c="dimmed" data-testid="picked-count">
-                  {picked.length} picked
+                  {t('snapshot.picked', { count: picked.length })}
                 </Text>
                 {picked.length > 0 && (
                   <Button size="xs" variant="subtle" onClick={() => setPicked([])}>
-                    Clear
+                    {t('snapshot.clear')}
                   </Button>
                 )}
                 <Button size="xs" variant="light" disabled={picked.length === 0} onClick={() => setRestoring('files')}>
-                  Restore picked…
+                  {t('snapshot.restorePicked')}
                 </Button>
               </Group>
             )
@@ -144,7 +147,7 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
             />
           ) : (
             <Text size="sm" c="dimmed">
-              Browsing a snapshot’s files needs the operator role.
+              {t('snapshot.needsOperator')}
             </Text>
           )}
         </Section>

@@ -22,10 +22,12 @@ import { shortUuid } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { useServerNames } from './common';
 import { HeldBadge } from './SnapshotDetail';
+import { Trans, useTranslation } from 'react-i18next';
 
 const STATE_COLOR: Record<Snapshot['state'], string> = { present: 'teal', deleted: 'gray', vanished: 'orange' };
 
 function StatusBadges({ s }: { s: Snapshot }) {
+  const { t } = useTranslation(['subvolumes', 'common']);
   return (
     <Group gap={6} wrap="wrap">
       <Badge
@@ -33,12 +35,12 @@ function StatusBadges({ s }: { s: Snapshot }) {
         color={s.managed ? 'blue' : 'yellow'}
         radius="sm"
         tt="none"
-        title={s.managed ? 'dist-btrfs may delete it' : 'Made by someone else: adopt it before deleting'}
+        title={s.managed ? t('snapshots.managedTitle') : t('snapshots.unmanagedTitle')}
       >
-        {s.managed ? 'managed' : 'unmanaged'}
+        {s.managed ? t('snapshots.managed') : t('snapshots.unmanaged')}
       </Badge>
       <Badge variant="light" color={STATE_COLOR[s.state]} radius="sm" tt="none" data-testid="snapshot-state">
-        {s.state}
+        {t(`snapshots.state.${s.state}`)}
       </Badge>
       <HeldBadge held={s.held} />
     </Group>
@@ -46,6 +48,7 @@ function StatusBadges({ s }: { s: Snapshot }) {
 }
 
 export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolume; canOperate: boolean }) {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const [page, setPage] = useState(1);
   const [includeGone, setIncludeGone] = useState(false);
   const offset = (page - 1) * SNAPSHOT_PAGE_SIZE;
@@ -71,7 +74,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
 
   const columns: Column<Snapshot>[] = [
     {
-      label: 'Name',
+      label: t('common:noun.name'),
       bare: true,
       render: (s) => (
         <Anchor
@@ -87,27 +90,27 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
         </Anchor>
       ),
     },
-    { label: 'Created', w: 200, render: (s) => <Time at={s.created_at ?? s.recorded_at} /> },
-    { label: 'Size', w: 120, render: (s) => <SnapshotSize bytes={s.size_bytes} /> },
+    { label: t('common:noun.created'), w: 200, render: (s) => <Time at={s.created_at ?? s.recorded_at} /> },
+    { label: t('common:noun.size'), w: 120, render: (s) => <SnapshotSize bytes={s.size_bytes} /> },
     {
-      label: 'UUID',
+      label: t('snapshots.uuid'),
       w: 100,
       render: (s) => (
-        <Text size="sm" ff="monospace" title={s.uuid} aria-label={`uuid ${s.uuid}`}>
+        <Text size="sm" ff="monospace" title={s.uuid} aria-label={t('snapshots.uuidLabel', { uuid: s.uuid })}>
           {shortUuid(s.uuid)}
         </Text>
       ),
     },
-    { label: 'Status', w: 190, render: (s) => <StatusBadges s={s} /> },
+    { label: t('common:noun.status'), w: 190, render: (s) => <StatusBadges s={s} /> },
     {
-      label: 'Actions',
+      label: t('common:noun.actions'),
       w: 190,
       end: true,
       bare: true,
       render: (s) => {
         const lastError = s.last_error ? (
           <Text size="xs" c="red" ta="left" mt={4}>
-            Last delete failed: {s.last_error}
+            {t('snapshots.deleteFailedLast', { error: s.last_error })}
           </Text>
         ) : null;
         if (!canOperate || s.state !== 'present') return lastError;
@@ -118,13 +121,13 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                 size="xs"
                 variant="light"
                 mr={6}
-                aria-label={`Replicate ${s.name}`}
+                aria-label={t('snapshots.replicateLabel', { name: s.name })}
                 onClick={() => {
                   replicate.reset();
                   setReplicating(s);
                 }}
               >
-                Replicate…
+                {t('snapshots.replicate')}
               </Button>
             )}
             {s.held && (
@@ -132,28 +135,28 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                 size="xs"
                 variant="default"
                 mr={6}
-                aria-label={`Release ${s.name}`}
-                title="Let retention prune it again"
+                aria-label={t('snapshots.releaseLabel', { name: s.name })}
+                title={t('snapshots.releaseTitle')}
                 loading={release.isPending && release.variables === s.id}
                 onClick={() => release.mutate(s.id)}
               >
-                Release
+                {t('snapshots.release')}
               </Button>
             )}
             {s.managed ? (
-              <Button size="xs" variant="light" color="red" aria-label={`Delete ${s.name}`} onClick={() => deleting.open(s)}>
-                Delete
+              <Button size="xs" variant="light" color="red" aria-label={t('snapshots.deleteLabel', { name: s.name })} onClick={() => deleting.open(s)}>
+                {t('common:actions.delete')}
               </Button>
             ) : (
               <Button
                 size="xs"
                 variant="light"
-                aria-label={`Adopt ${s.name}`}
-                title="Take it under management so that it may be deleted"
+                aria-label={t('snapshots.adoptLabel', { name: s.name })}
+                title={t('snapshots.adoptTitle')}
                 loading={adopt.isPending && adopt.variables?.id === s.id}
                 onClick={() => adopt.mutate(s)}
               >
-                Adopt
+                {t('snapshots.adopt')}
               </Button>
             )}
             {lastError}
@@ -165,7 +168,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
 
   const showGone = (
     <Switch
-      label="Show deleted and vanished"
+      label={t('snapshots.showGone')}
       checked={includeGone}
       onChange={(e) => {
         setIncludeGone(e.currentTarget.checked);
@@ -175,20 +178,19 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
   );
 
   return (
-    <Section id="snapshots-title" title="Snapshots" extra={showGone}>
-      {adopt.isError && <ErrorNotice title="Could not adopt the snapshot" error={adopt.error} />}
-      {release.isError && <ErrorNotice title="Could not release the snapshot" error={release.error} />}
+    <Section id="snapshots-title" title={t('snapshots.title')} extra={showGone}>
+      {adopt.isError && <ErrorNotice title={t('snapshots.adoptFailed')} error={adopt.error} />}
+      {release.isError && <ErrorNotice title={t('snapshots.releaseFailed')} error={release.error} />}
       <MutationNotice
         mutation={replicate}
-        errorTitle="Could not start the replication"
+        errorTitle={t('snapshots.replicateFailed')}
         success={(started) => (
-          <>
-            Replication to {started.targets.length} target{started.targets.length === 1 ? '' : 's'} started: follow it on the{' '}
-            <Anchor component={Link} to="/replication" size="sm">
-              Replication
-            </Anchor>{' '}
-            page.
-          </>
+          <Trans
+            t={t}
+            i18nKey="snapshots.replicationStarted"
+            count={started.targets.length}
+            components={{ page: <Anchor component={Link} to="/replication" size="sm" /> }}
+          />
         )}
       />
       {replicating && (
@@ -200,18 +202,18 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
           onClose={() => setReplicating(null)}
         />
       )}
-      <QueryState query={snapshots} errorTitle="Could not load snapshots" skeleton={160}>
+      <QueryState query={snapshots} errorTitle={t('snapshots.loadFailed')} skeleton={160}>
         {() => (
           <>
             <Text size="sm" c="dimmed" role="status" data-testid="snapshots-count">
-              {total === 0 ? 'No snapshots.' : `${first}–${last} of ${total} snapshot${total === 1 ? '' : 's'}, newest first`}
+              {total === 0 ? t('snapshots.none') : t('snapshots.range', { first, last, count: total })}
             </Text>
             {items.length > 0 && (
               <ResponsiveTable
                 rows={items}
                 columns={columns}
                 rowKey={(s) => s.id}
-                caption="Snapshots"
+                caption={t('snapshots.title')}
                 rowProps={(s) => ({
                   'data-testid': 'snapshot-row',
                   'data-name': s.name,
@@ -229,9 +231,9 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                   onChange={setPage}
                   size="sm"
                   getControlProps={(control) => ({
-                    'aria-label': control === 'previous' ? 'Previous page' : control === 'next' ? 'Next page' : control,
+                    'aria-label': control === 'previous' ? t('snapshots.previous') : control === 'next' ? t('snapshots.nextPage') : control,
                   })}
-                  getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
+                  getItemProps={(p) => ({ 'aria-label': t('snapshots.page', { page: p }) })}
                 />
               </Group>
             )}
@@ -240,17 +242,21 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
       </QueryState>
       <ConfirmDialog
         {...deleting.dialog}
-        title="Delete this snapshot?"
-        confirmLabel="Delete snapshot"
+        title={t('snapshots.deleteTitle')}
+        confirmLabel={t('snapshots.deleteConfirm')}
         danger
-        errorTitle="Could not delete the snapshot"
+        errorTitle={t('snapshots.deleteFailed')}
         onConfirm={() => {
           if (deleting.subject) remove.mutate(deleting.subject, { onSuccess: deleting.close });
         }}
       >
         <Text size="sm">
-          <Mono>{deleting.subject?.path}</Mono> will be deleted from the disk of{' '}
-          {serverNames.get(subvolume.server_id) ?? 'its server'}. This cannot be undone.
+          <Trans
+            t={t}
+            i18nKey="snapshots.deleteText"
+            values={{ path: deleting.subject?.path, server: serverNames.get(subvolume.server_id) ?? t('snapshots.itsServer') }}
+            components={{ mono: <Mono>{null}</Mono> }}
+          />
         </Text>
       </ConfirmDialog>
     </Section>

@@ -21,15 +21,17 @@ import { formatTime } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { SnapshotError, useServerNames } from './common';
 import { SnapshotsSection } from './SnapshotsSection';
+import { Trans, useTranslation } from 'react-i18next';
 
 /** The storage of the primary and of every server the subvolume is replicated to. */
 function Filesystems({ subvolume }: { subvolume: Subvolume }) {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const targets = useTargets();
   const servers = [subvolume.server_id, ...(targets.data ?? []).filter((t) => t.subvolume_id === subvolume.id).map((t) => t.server_id)];
   return (
     <section aria-labelledby="subvolume-filesystems-title" data-testid="subvolume-filesystems">
       <Title order={3} size="h4" id="subvolume-filesystems-title" mb="sm">
-        Filesystems involved
+        {t('detail.filesystems')}
       </Title>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {[...new Set(servers)].map((id) => (
@@ -41,6 +43,7 @@ function Filesystems({ subvolume }: { subvolume: Subvolume }) {
 }
 
 export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
+  const { t } = useTranslation(['subvolumes', 'common']);
   const canOperate = useCanOperate() && subvolume.managed;
   const serverNames = useServerNames();
   const navigate = useNavigate();
@@ -57,7 +60,7 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
           <Title order={2}>{subvolume.name}</Title>
           {!subvolume.managed && (
             <Badge color="gray" variant="light" radius="sm" tt="none">
-              no longer managed
+              {t('detail.noLonger')}
             </Badge>
           )}
         </Group>
@@ -70,7 +73,7 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
               }}
               loading={create.isPending}
             >
-              Create snapshot
+              {t('detail.create')}
             </Button>
             <Button
               variant="default"
@@ -80,10 +83,10 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
               }}
               loading={sync.isPending}
             >
-              Sync with disk
+              {t('detail.sync')}
             </Button>
             <Button variant="outline" color="red" onClick={() => unmanaging.open(subvolume)}>
-              Stop managing
+              {t('detail.stop')}
             </Button>
           </Group>
         )}
@@ -91,57 +94,53 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
 
       <MutationNotice
         mutation={create}
-        errorTitle="Could not create a snapshot"
+        errorTitle={t('detail.createFailed')}
         success={(snapshot) => (
-          <>
-            Created snapshot <Mono>{snapshot.name}</Mono>.
-          </>
+          <Trans t={t} i18nKey="detail.created" values={{ name: snapshot.name }} components={{ mono: <Mono>{null}</Mono> }} />
         )}
       />
       <MutationNotice
         mutation={sync}
-        errorTitle="Could not sync with the disk"
-        successTitle="Synced with the disk"
+        errorTitle={t('detail.syncFailed')}
+        successTitle={t('detail.synced')}
         success={(report) => (
           <Text size="sm">
             {report.vanished.length === 0 && report.discovered.length === 0
-              ? 'The catalog already matched the disk.'
-              : `${report.vanished.length} snapshot${report.vanished.length === 1 ? '' : 's'} found gone, ${
-                  report.discovered.length
-                } found on disk and catalogued as unmanaged.`}
+              ? t('detail.matched')
+              : `${t('detail.gone', { count: report.vanished.length })} ${t('detail.found', { count: report.discovered.length })}`}
           </Text>
         )}
       />
 
-      <Card withBorder padding="md" radius="md" component="section" aria-label="Subvolume details">
+      <Card withBorder padding="md" radius="md" component="section" aria-label={t('detail.details')}>
         <FactList
-          label="Subvolume details"
+          label={t('detail.details')}
           facts={[
             [
-              'Server',
+              t('common:noun.server'),
               <Anchor component={Link} to={`/servers/${subvolume.server_id}`} size="sm">
                 {serverNames.get(subvolume.server_id) ?? subvolume.server_id}
               </Anchor>,
             ],
-            ['Path', <Mono>{subvolume.path}</Mono>],
-            ['Snapshot directory', <Mono>{subvolume.snapshot_dir}</Mono>],
-            ['btrfs uuid', <Mono>{subvolume.btrfs_uuid}</Mono>],
-            ['Managed since', formatTime(subvolume.managed_at)],
+            [t('common:noun.path'), <Mono>{subvolume.path}</Mono>],
+            [t('list.snapshotDir'), <Mono>{subvolume.snapshot_dir}</Mono>],
+            [t('detail.uuid'), <Mono>{subvolume.btrfs_uuid}</Mono>],
+            [t('detail.managedSince'), formatTime(subvolume.managed_at)],
             [
-              'Policy',
+              t('common:noun.policy'),
               policy ? (
                 <Anchor component={Link} to={`/policies/${policy.id}`} size="sm">
                   {policy.name}
                 </Anchor>
               ) : (
                 <Text span size="sm" c="dimmed">
-                  none: snapshots only when asked
+                  {t('detail.noPolicy')}
                 </Text>
               ),
             ],
-            ...(policy ? [['Next snapshot', <NextSnapshot at={policy.next_snapshot_at} replicate={policy.replicate_after_snapshot} />] as [string, ReactNode]] : []),
-            ...(subvolume.unmanaged_at ? [['Unmanaged at', formatTime(subvolume.unmanaged_at)] as [string, string]] : []),
-            ['Last snapshot error', <SnapshotError subvolume={subvolume} />],
+            ...(policy ? [[t('detail.next'), <NextSnapshot at={policy.next_snapshot_at} replicate={policy.replicate_after_snapshot} />] as [string, ReactNode]] : []),
+            ...(subvolume.unmanaged_at ? [[t('detail.unmanagedAt'), formatTime(subvolume.unmanaged_at)] as [string, string]] : []),
+            [t('list.lastError'), <SnapshotError subvolume={subvolume} />],
           ]}
         />
       </Card>
@@ -158,10 +157,10 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
 
       <ConfirmDialog
         {...unmanaging.dialog}
-        title="Stop managing this subvolume?"
-        confirmLabel="Stop managing"
+        title={t('detail.stopTitle')}
+        confirmLabel={t('detail.stop')}
         danger
-        errorTitle="Could not stop managing"
+        errorTitle={t('detail.stopFailed')}
         onConfirm={() =>
           unmanage.mutate(subvolume.id, {
             onSuccess: () => {
@@ -172,11 +171,10 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
         }
       >
         <Text size="sm">
-          dist-btrfs will stop taking and deleting snapshots of <Mono>{subvolume.path}</Mono>.
+          <Trans t={t} i18nKey="detail.stopText" values={{ path: subvolume.path }} components={{ mono: <Mono>{null}</Mono> }} />
         </Text>
         <Text size="sm">
-          No data is touched: the subvolume and all its snapshots stay on disk, and the snapshots stay in the
-          catalog. You can manage it again later from its server’s page.
+          {t('detail.stopKeeps')}
         </Text>
       </ConfirmDialog>
     </>

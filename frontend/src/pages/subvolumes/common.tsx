@@ -3,10 +3,12 @@ import { Text } from '@mantine/core';
 import type { Subvolume } from '../../api/client';
 import { useServers } from '../../api/queries';
 import { formatTime } from '../../lib/format';
+import { useTranslation } from 'react-i18next';
 
 /** The last failed scheduled snapshot's error and when, or "none". */
 export function SnapshotError({ subvolume }: { subvolume: Subvolume }) {
-  if (!subvolume.last_snapshot_error) return <Text size="sm" c="dimmed">none</Text>;
+  const { t } = useTranslation('common');
+  if (!subvolume.last_snapshot_error) return <Text size="sm" c="dimmed">{t('state.none')}</Text>;
   return (
     <Text size="sm" c="red" style={{ overflowWrap: 'anywhere' }}>
       {subvolume.last_snapshot_error}
