@@ -25,9 +25,11 @@ import { RunningSection } from './replication/RunningSection';
 import { TargetsSection } from './replication/TargetsSection';
 import { FileBrowser } from './restore/FileBrowser';
 import { snapshotHref } from './restore/RestoreStatus';
+import { Trans, useTranslation } from 'react-i18next';
 
 export function ReplicationPage() {
-  useDocumentTitle('Replication');
+  const { t } = useTranslation(['replication', 'common']);
+  useDocumentTitle(t('page.title'));
   const targets = useTargets();
   const servers = useServers();
   const subvolumes = useSubvolumes();
@@ -39,16 +41,16 @@ export function ReplicationPage() {
   const subvolumeNames = new Map((subvolumes.data ?? []).map((s) => [s.id, s.name]));
   return (
     <Stack gap="md">
-      <Title order={2}>Replication</Title>
+      <Title order={2}>{t('page.title')}</Title>
       <HealthSection />
-      <QueryState query={runs} errorTitle="Could not load replications" skeleton={80}>
+      <QueryState query={runs} errorTitle={t('page.runsFailed')} skeleton={80}>
         {(data) => <RunningSection runs={data.items} targets={targetMap} servers={serverNames} subvolumes={subvolumeNames} />}
       </QueryState>
-      {targets.isError && <ErrorNotice title="Could not load targets" error={targets.error} />}
+      {targets.isError && <ErrorNotice title={t('page.targetsFailed')} error={targets.error} />}
       {targets.data && servers.data && (
         <TargetsSection targets={targets.data} servers={servers.data} health={health.data?.items ?? []} />
       )}
-      <LoadMore list={targets} label="Load more targets" />
+      <LoadMore list={targets} label={t('page.moreTargets')} />
       {runs.data && (
         <HistorySection
           canOperate={canOperate}
@@ -75,45 +77,46 @@ function useTargetNames(serverId: string | undefined, subvolumeId: string | unde
 
 /** One target: where it is, how it is sent to, and the replicas on it. */
 export function TargetPage() {
+  const { t } = useTranslation(['replication', 'common']);
   const { id = '' } = useParams();
   const target = useTarget(id);
   const canOperate = useCanOperate();
   const names = useTargetNames(target.data?.server_id, target.data?.subvolume_id);
-  useDocumentTitle(target.data ? `Target ${target.data.directory}` : 'Target');
+  useDocumentTitle(target.data ? t('target.docTitle', { directory: target.data.directory }) : t('common:noun.target'));
   return (
     <Stack gap="md">
       <Anchor component={Link} to="/replication" size="sm">
-        ← Replication
+        {t('target.back')}
       </Anchor>
-      <QueryState query={target} errorTitle="Could not load the target" skeleton={120}>
-        {(t) => (
+      <QueryState query={target} errorTitle={t('target.failed')} skeleton={120}>
+        {(tg) => (
           <>
             <Title order={2} style={{ overflowWrap: 'anywhere' }}>
-              Target {names.server}:{t.directory}
+              {t('target.title', { where: `${names.server}:${tg.directory}` })}
             </Title>
-            <Card withBorder padding="md" radius="md" component="section" aria-label="Target details">
+            <Card withBorder padding="md" radius="md" component="section" aria-label={t('target.details')}>
               <FactList
-                label="Target details"
+                label={t('target.details')}
                 facts={[
                   [
-                    'Subvolume',
-                    <Anchor component={Link} to={`/subvolumes/${t.subvolume_id}`} size="sm">
-                      {names.subvolume ?? shortUuid(t.subvolume_id)}
+                    t('common:noun.subvolume'),
+                    <Anchor component={Link} to={`/subvolumes/${tg.subvolume_id}`} size="sm">
+                      {names.subvolume ?? shortUuid(tg.subvolume_id)}
                     </Anchor>,
                   ],
                   [
-                    'Server',
-                    <Anchor component={Link} to={`/servers/${t.server_id}`} size="sm">
+                    t('common:noun.server'),
+                    <Anchor component={Link} to={`/servers/${tg.server_id}`} size="sm">
                       {names.server}
                     </Anchor>,
                   ],
-                  ['Directory', <Mono>{t.directory}</Mono>],
-                  ['Sends', t.missing === 'send_all' ? 'every missing snapshot' : 'the newest only'],
-                  ['Rate limit', t.rate_limit_bytes_per_sec ? rate(t.rate_limit_bytes_per_sec) : 'none'],
+                  [t('target.directory'), <Mono>{tg.directory}</Mono>],
+                  [t('target.sends'), tg.missing === 'send_all' ? t('target.sendAll') : t('target.sendNewest')],
+                  [t('target.rateLimit'), tg.rate_limit_bytes_per_sec ? rate(tg.rate_limit_bytes_per_sec) : t('common:state.none')],
                 ]}
               />
             </Card>
-            <ReplicasSection target={t} where={`${names.server}:${t.directory}`} canOperate={canOperate} />
+            <ReplicasSection target={tg} where={`${names.server}:${tg.directory}`} canOperate={canOperate} />
           </>
         )}
       </QueryState>
@@ -123,40 +126,41 @@ export function TargetPage() {
 
 /** A replica's files on its target (read over SSH): browse and download. */
 export function ReplicaPage() {
+  const { t } = useTranslation(['replication', 'common']);
   const { id = '', replicaId = '' } = useParams();
   const target = useTarget(id);
   const replicas = useTargetReplicas(id);
   const names = useTargetNames(target.data?.server_id, target.data?.subvolume_id);
   const [params, setParams] = useSearchParams();
   const replica = replicas.data?.find((r) => r.id === replicaId);
-  const name = replica ? replicaName(replica.path) : 'Replica';
-  useDocumentTitle(`Replica ${name}`);
+  const name = replica ? replicaName(replica.path) : t('common:noun.replica');
+  useDocumentTitle(t('replica.title', { name }));
   return (
     <Stack gap="md">
       <Anchor component={Link} to={`/replication/targets/${id}`} size="sm">
-        ← Target {target.data ? `${names.server}:${target.data.directory}` : ''}
+        ← {t('target.title', { where: target.data ? `${names.server}:${target.data.directory}` : '' })}
       </Anchor>
-      <QueryState query={replicas} errorTitle="Could not load the replicas" skeleton={120}>
+      <QueryState query={replicas} errorTitle={t('replica.listFailed')} skeleton={120}>
         {() =>
           replica ? (
             <>
               <Title order={2} style={{ overflowWrap: 'anywhere' }}>
-                Replica {name}
+                {t('replica.title', { name })}
               </Title>
               <Text size="sm" c="dimmed">
-                On {names.server}: <Mono>{replica.path}</Mono>.
+                <Trans t={t} i18nKey="replica.on" values={{ server: names.server, path: replica.path }} components={{ mono: <Mono>{null}</Mono> }} />
                 {target.data && (
                   <>
                     {' '}
-                    To restore from it, open{' '}
-                    <Anchor component={Link} to={snapshotHref(target.data.subvolume_id, replica.snapshot_id)} size="sm">
-                      its snapshot
-                    </Anchor>{' '}
-                    and choose it under “Restore from” in “Restore…”.
+                    <Trans
+                      t={t}
+                      i18nKey="replica.howToRestore"
+                      components={{ link: <Anchor component={Link} to={snapshotHref(target.data.subvolume_id, replica.snapshot_id)} size="sm" /> }}
+                    />
                   </>
                 )}
               </Text>
-              <Card withBorder padding="md" radius="md" component="section" aria-label="Files">
+              <Card withBorder padding="md" radius="md" component="section" aria-label={t('replica.files')}>
                 <FileBrowser
                   source={{ kind: 'replica', id: replica.id }}
                   path={params.get('path') ?? ''}
@@ -166,7 +170,7 @@ export function ReplicaPage() {
               </Card>
             </>
           ) : (
-            <ErrorNotice title="No such replica" error={new Error('This target holds no replica with this id (any more).')} />
+            <ErrorNotice title={t('replica.noSuch')} error={new Error(t('replica.noSuchText'))} />
           )
         }
       </QueryState>

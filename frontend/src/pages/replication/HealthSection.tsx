@@ -10,11 +10,13 @@ import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { Time } from '../../components/Time';
 import { formatBytes } from '../../lib/bytes';
+import { t } from '../../i18n';
 import { rate } from './labels';
 
-const columns: Column<TargetHealth>[] = [
+// a function: the labels are read in the current language at each render
+const columns = (): Column<TargetHealth>[] => [
   {
-    label: 'Subvolume → target',
+    label: t('replication:health.pair'),
     w: 200,
     bare: true,
     render: (h) => (
@@ -29,55 +31,55 @@ const columns: Column<TargetHealth>[] = [
     ),
   },
   {
-    label: 'State',
+    label: t('replication:health.state'),
     w: 110,
     render: (h) => (
       <Group gap={4}>
         <HealthBadge state={h.state} />
         {h.in_flight && (
           <Badge variant="dot" color="blue" radius="sm" tt="none">
-            running
+            {t('replication:health.running')}
           </Badge>
         )}
       </Group>
     ),
   },
   {
-    label: 'Newest: primary / target',
+    label: t('replication:health.newest'),
     w: 230,
     render: (h) => (
       <Stack gap={0}>
         <Mono>{h.newest_primary_snapshot?.name ?? '—'}</Mono>
-        <Mono>{h.newest_replica_snapshot?.name ?? 'nothing on the target'}</Mono>
+        <Mono>{h.newest_replica_snapshot?.name ?? t('replication:health.nothingOnTarget')}</Mono>
       </Stack>
     ),
   },
   {
-    label: 'Lag / age / RPO',
+    label: t('replication:health.lagAgeRpo'),
     w: 150,
     render: (h) => (
       <Text size="sm" data-testid="health-lag">
-        lag {formatDuration(h.lag_seconds)} · age {formatDuration(h.replica_age_seconds)} · RPO {formatDuration(h.rpo_seconds)}
-        {h.rpo_source === 'set' ? '' : ` (${h.rpo_source})`}
+        {t('replication:health.lagLine', { lag: formatDuration(h.lag_seconds), age: formatDuration(h.replica_age_seconds), rpo: formatDuration(h.rpo_seconds) })}
+        {h.rpo_source === 'set' ? '' : ` (${t(`replication:rpoSource.${h.rpo_source}`)})`}
       </Text>
     ),
   },
   {
-    label: 'Last success',
+    label: t('replication:health.lastSuccess'),
     w: 190,
     render: (h) => (
       <Stack gap={0}>
         <Time at={h.last_success_at} />
         {h.last_transfer_bytes !== undefined && h.last_transfer_bytes !== null && (
           <Text size="xs" c="dimmed">
-            {h.last_transfer_kind} · {formatBytes(h.last_transfer_bytes)} · {rate(h.last_transfer_throughput_bytes_per_sec)}
+            {h.last_transfer_kind ? t(`replication:kind.${h.last_transfer_kind}`) : ''} · {formatBytes(h.last_transfer_bytes)} · {rate(h.last_transfer_throughput_bytes_per_sec)}
           </Text>
         )}
       </Stack>
     ),
   },
   {
-    label: 'Last failure',
+    label: t('replication:health.lastFailure'),
     w: 220,
     render: (h) =>
       h.last_failure_at ? (
@@ -90,7 +92,7 @@ const columns: Column<TargetHealth>[] = [
         </Stack>
       ) : (
         <Text size="sm" c="dimmed">
-          none
+          {t('common:state.none')}
         </Text>
       ),
   },
@@ -99,17 +101,17 @@ const columns: Column<TargetHealth>[] = [
 export function HealthSection() {
   const health = useReplicationHealth();
   return (
-    <Section id="health-title" title="Health" extra={health.data && <SummaryBadges summary={health.data.summary} />}>
-      <QueryState query={health} errorTitle="Could not load replication health" skeleton={80}>
+    <Section id="health-title" title={t('replication:health.title')} extra={health.data && <SummaryBadges summary={health.data.summary} />}>
+      <QueryState query={health} errorTitle={t('components:health.failed')} skeleton={80}>
         {(data) => (
           <ResponsiveTable
             rows={data.items}
-            columns={columns}
+            columns={columns()}
             rowKey={(h) => h.target_id}
-            caption="Replication health per subvolume and target"
+            caption={t('replication:health.caption')}
             rowProps={(h) => ({ 'data-testid': 'health-row', 'data-state': h.state, 'data-target': h.target_id })}
             minWidth={980}
-            empty="No targets yet: add one below."
+            empty={t('replication:health.empty')}
           />
         )}
       </QueryState>

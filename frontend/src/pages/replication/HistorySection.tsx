@@ -11,6 +11,8 @@ import { shortUuid } from '../../lib/format';
 import { rate, targetLabel } from './labels';
 import { RetryDialog } from './RetryDialog';
 
+import { t as translate } from '../../i18n';
+
 interface HistoryRow {
   run: Replication;
   t: ReplicationTarget;
@@ -35,9 +37,9 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
   const [retrying, setRetrying] = useState<Replication | null>(null);
   const rows: HistoryRow[] = runs.flatMap((run) => run.targets.map((t) => ({ run, t })));
   const columns: Column<HistoryRow>[] = [
-    { label: 'Requested', w: 170, bare: true, render: ({ run }) => <Time at={run.requested_at} /> },
+    { label: translate('replication:history.requested'), w: 170, bare: true, render: ({ run }) => <Time at={run.requested_at} /> },
     {
-      label: 'Subvolume → target',
+      label: translate('replication:health.pair'),
       render: ({ run, t }) => (
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
           {subvolumes.get(run.subvolume_id) ?? shortUuid(run.subvolume_id)} → {targetLabel(t.target_id, targets, servers)}
@@ -45,28 +47,32 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
       ),
     },
     {
-      label: 'State',
+      label: translate('replication:health.state'),
       w: 110,
       render: ({ t }) => (
         <Badge color={RUN_COLOR[t.state] ?? 'gray'} variant="light" radius="sm" tt="none" data-testid="history-state">
-          {t.state}
+          {translate(`replication:targetState.${t.state}`)}
         </Badge>
       ),
     },
-    { label: 'Kind', w: 100, render: ({ t }) => <Text size="sm" data-testid="history-kind">{t.kind === 'already_present' ? 'already present' : (t.kind ?? '—')}</Text> },
     {
-      label: 'Bytes',
+      label: translate('replication:history.kind'),
       w: 100,
-      render: ({ t }) => <Text size="sm">{t.kind === 'already_present' ? 'nothing sent' : formatBytes(t.bytes_total || t.bytes)}</Text>,
+      render: ({ t }) => <Text size="sm" data-testid="history-kind">{t.kind ? translate(`replication:kind.${t.kind}`) : '—'}</Text>,
     },
     {
-      label: 'Duration',
+      label: translate('replication:history.bytes'),
+      w: 100,
+      render: ({ t }) => <Text size="sm">{t.kind === 'already_present' ? translate('replication:history.nothingSent') : formatBytes(t.bytes_total || t.bytes)}</Text>,
+    },
+    {
+      label: translate('replication:history.duration'),
       w: 90,
       render: ({ t }) => <Text size="sm">{t.duration_ms === undefined || t.duration_ms === null ? '—' : formatDuration(t.duration_ms / 1000)}</Text>,
     },
-    { label: 'Throughput', w: 110, render: ({ t }) => <Text size="sm">{rate(t.rate_bytes_per_sec)}</Text> },
+    { label: translate('replication:history.throughput'), w: 110, render: ({ t }) => <Text size="sm">{rate(t.rate_bytes_per_sec)}</Text> },
     {
-      label: 'Error',
+      label: translate('replication:history.error'),
       render: ({ t }) =>
         t.error ? (
           <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
@@ -87,8 +93,8 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
             bare: true,
             render: ({ run, t }: HistoryRow) =>
               t.state === 'failed' && run.state !== 'queued' && run.state !== 'running' ? (
-                <Button size="xs" variant="light" onClick={() => setRetrying(run)} aria-label={`Retry ${targetLabel(t.target_id, targets, servers)}`}>
-                  Retry…
+                <Button size="xs" variant="light" onClick={() => setRetrying(run)} aria-label={translate('replication:history.retryLabel', { target: targetLabel(t.target_id, targets, servers) })}>
+                  {translate('replication:history.retry')}
                 </Button>
               ) : null,
           },
@@ -96,15 +102,19 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
       : []),
   ];
   return (
-    <Section id="history-title" title="History" extra={<Text size="xs" c="dimmed">{`${runs.length} of ${total} runs, newest first`}</Text>}>
+    <Section
+      id="history-title"
+      title={translate('replication:history.title')}
+      extra={<Text size="xs" c="dimmed">{translate('replication:history.count', { shown: runs.length, count: total })}</Text>}
+    >
       <ResponsiveTable
         rows={rows}
         columns={columns}
         rowKey={({ run, t }) => `${run.id}/${t.target_id}`}
-        caption="Replication history"
+        caption={translate('replication:history.caption')}
         rowProps={({ run, t }) => ({ 'data-testid': 'history-row', 'data-state': t.state, 'data-replication': run.id })}
         minWidth={980}
-        empty="No replications yet."
+        empty={translate('replication:history.empty')}
       />
       {retrying && <RetryDialog run={retrying} targets={targets} servers={servers} onClose={() => setRetrying(null)} />}
     </Section>

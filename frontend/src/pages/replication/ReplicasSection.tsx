@@ -22,8 +22,10 @@ import { retentionText } from '../policies/draft';
 import { snapshotHref } from '../restore/RestoreStatus';
 import { ReplicaVerification, replicaHref } from '../restore/replicas';
 import { VerifyDialog } from './VerifyDialog';
+import { Trans, useTranslation } from 'react-i18next';
 
 function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; where: string; onClose: () => void }) {
+  const { t } = useTranslation(['replication', 'common']);
   const remove = useDeleteReplica();
   const [refused, setRefused] = useState<unknown>(null);
   const run = (force: boolean) =>
@@ -37,34 +39,33 @@ function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; wh
       },
     );
   return (
-    <Modal opened onClose={onClose} title="Delete this replica?" centered>
+    <Modal opened onClose={onClose} title={t('replicas.deleteTitle')} centered>
       <Stack gap="md">
         <Text size="sm">
-          <Mono>{replica.path}</Mono> is deleted from {where}. The snapshot on the primary is not touched.
+          <Trans t={t} i18nKey="replicas.deleteText" values={{ path: replica.path, where }} components={{ mono: <Mono>{null}</Mono> }} />
         </Text>
         {refused ? (
           <>
-            <ErrorNotice title="This replica is the target’s common base" error={refused} />
+            <ErrorNotice title={t('replicas.isBase')} error={refused} />
             <Text size="sm">
-              The next replication to this target sends its snapshots incrementally from this replica. Deleted anyway,
-              the next replication to this target will be a full send of the whole subvolume.
+              {t('replicas.baseExplain')}
             </Text>
-            {remove.error !== refused && remove.isError && <ErrorNotice title="Could not delete the replica" error={remove.error} />}
+            {remove.error !== refused && remove.isError && <ErrorNotice title={t('replicas.deleteFailed')} error={remove.error} />}
           </>
         ) : (
-          remove.isError && <ErrorNotice title="Could not delete the replica" error={remove.error} />
+          remove.isError && <ErrorNotice title={t('replicas.deleteFailed')} error={remove.error} />
         )}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onClose}>
-            Cancel
+            {t('common:actions.cancel')}
           </Button>
           {refused ? (
             <Button color="red" loading={remove.isPending} onClick={() => run(true)}>
-              Delete anyway (force)
+              {t('replicas.deleteForce')}
             </Button>
           ) : (
             <Button color="red" loading={remove.isPending} onClick={() => run(false)} data-autofocus>
-              Delete replica
+              {t('replicas.deleteConfirm')}
             </Button>
           )}
         </Group>
@@ -75,40 +76,45 @@ function DeleteReplicaDialog({ replica, where, onClose }: { replica: Replica; wh
 
 /** What the next prune does to a replica, and why. */
 function NextPrune({ plan, retention }: { plan: PlannedReplica | undefined; retention: TargetRetention | undefined }) {
+  const { t } = useTranslation(['replication', 'common']);
   if (!retention) return <Text size="sm" c="dimmed">…</Text>;
-  if (!plan) return <Text size="sm" c="dimmed">not planned yet</Text>;
-  if (!retention.target_retention) return <Text size="sm">kept (no target retention)</Text>;
+  if (!plan) return <Text size="sm" c="dimmed">{t('replicas.notPlanned')}</Text>;
+  if (!retention.target_retention) return <Text size="sm">{t('replicas.keptNoRetention')}</Text>;
   if (plan.action === 'delete')
     return (
-      <Badge color="red" variant="light" title="No rule of the target retention keeps it">
-        deleted at the next prune
+      <Badge color="red" variant="light" title={t('replicas.noRule')}>
+        {t('replicas.deletedNext')}
       </Badge>
     );
   return (
     <Text size="sm">
-      kept: {plan.reasons.join(', ')}
+      {t('replicas.kept', { reasons: plan.reasons.join(', ') })}
     </Text>
   );
 }
 
 /** One line over the table: the target retention and what the next prune deletes. */
 function RetentionSummary({ retention }: { retention: TargetRetention }) {
+  const { t } = useTranslation(['replication', 'common']);
   if (!retention.target_retention)
     return (
       <Text size="sm" c="dimmed" data-testid="target-retention">
-        {retention.policy_id ? 'Its policy has no target retention' : 'Its subvolume follows no policy'}: replicas on
-        this target are never pruned.
+        {retention.policy_id ? t('replicas.noTargetRetention') : t('replicas.noPolicy')}
       </Text>
     );
   return (
     <Text size="sm" data-testid="target-retention">
-      Target retention: {retentionText(retention.target_retention)}. The next prune deletes {retention.delete} of{' '}
-      {retention.keep + retention.delete} replicas.
+      {t('replicas.retentionLine', {
+        rules: retentionText(retention.target_retention),
+        delete: retention.delete,
+        count: retention.keep + retention.delete,
+      })}
     </Text>
   );
 }
 
 export function ReplicasSection({ target, where, canOperate }: { target: Target; where: string; canOperate: boolean }) {
+  const { t } = useTranslation(['replication', 'common']);
   const replicas = useTargetReplicas(target.id);
   const retention = useTargetRetention(target.id);
   // One lookup per row and column, not a scan of the plan.
@@ -118,7 +124,7 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
   const [verifying, setVerifying] = useState<Replica | null>(null);
   const columns: Column<Replica>[] = [
     {
-      label: 'Snapshot',
+      label: t('common:noun.snapshot'),
       bare: true,
       render: (r) => (
         <Anchor component={Link} to={snapshotHref(target.subvolume_id, r.snapshot_id)} size="sm" ff="monospace">
@@ -126,59 +132,59 @@ export function ReplicasSection({ target, where, canOperate }: { target: Target;
         </Anchor>
       ),
     },
-    { label: 'Size', w: 110, render: (r) => <SnapshotSize bytes={planOf(r)?.size_bytes} /> },
-    { label: 'Received', w: 200, render: (r) => <Time at={r.recorded_at} /> },
+    { label: t('common:noun.size'), w: 110, render: (r) => <SnapshotSize bytes={planOf(r)?.size_bytes} /> },
+    { label: t('replicas.received'), w: 200, render: (r) => <Time at={r.recorded_at} /> },
     {
-      label: 'Base',
+      label: t('replicas.baseCol'),
       w: 90,
       render: (r) =>
         planOf(r)?.pinned_as_base ? (
-          <Badge variant="light" title="The target's common base: the next incremental send starts from it">
-            base
+          <Badge variant="light" title={t('replicas.baseTitle')}>
+            {t('replicas.base')}
           </Badge>
         ) : null,
     },
-    { label: 'Next prune', w: 260, render: (r) => <NextPrune plan={planOf(r)} retention={retention.data} /> },
-    { label: 'Verified', w: 260, render: (r) => <ReplicaVerification replica={r} detailed /> },
+    { label: t('replicas.nextPrune'), w: 260, render: (r) => <NextPrune plan={planOf(r)} retention={retention.data} /> },
+    { label: t('replicas.verified'), w: 260, render: (r) => <ReplicaVerification replica={r} detailed /> },
     {
-      label: 'Actions',
+      label: t('common:noun.actions'),
       w: 230,
       end: true,
       bare: true,
       render: (r) =>
         canOperate ? (
           <Group gap={6} justify="flex-end" wrap="nowrap">
-            <Button component={Link} to={replicaHref(r)} size="xs" variant="default" aria-label={`Browse ${replicaName(r.path)}`}>
-              Browse
+            <Button component={Link} to={replicaHref(r)} size="xs" variant="default" aria-label={t('replicas.browseLabel', { name: replicaName(r.path) })}>
+              {t('replicas.browse')}
             </Button>
-            <Button size="xs" variant="light" aria-label={`Verify ${replicaName(r.path)}`} onClick={() => setVerifying(r)}>
-              Verify
+            <Button size="xs" variant="light" aria-label={t('replicas.verifyLabel', { name: replicaName(r.path) })} onClick={() => setVerifying(r)}>
+              {t('replicas.verify')}
             </Button>
-            <Button size="xs" variant="light" color="red" aria-label={`Delete ${replicaName(r.path)}`} onClick={() => setDeleting(r)}>
-              Delete
+            <Button size="xs" variant="light" color="red" aria-label={t('replicas.deleteLabel', { name: replicaName(r.path) })} onClick={() => setDeleting(r)}>
+              {t('common:actions.delete')}
             </Button>
           </Group>
         ) : null,
     },
   ];
   return (
-    <Section id="replicas-title" title="Replicas">
-      {retention.isError && <ErrorNotice title="Could not plan the next prune" error={retention.error} />}
+    <Section id="replicas-title" title={t('replicas.title')}>
+      {retention.isError && <ErrorNotice title={t('replicas.planFailed')} error={retention.error} />}
       {retention.data && <RetentionSummary retention={retention.data} />}
-      <QueryState query={replicas} errorTitle="Could not load the replicas" skeleton={80}>
+      <QueryState query={replicas} errorTitle={t('replica.listFailed')} skeleton={80}>
         {(rows) => (
           <ResponsiveTable
             rows={rows}
             columns={columns}
             rowKey={(r) => r.id}
-            caption="Replicas"
+            caption={t('replicas.title')}
             rowProps={(r) => ({ 'data-testid': 'replica-row', 'data-name': replicaName(r.path) })}
             minWidth={1200}
-            empty="No replicas on this target yet."
+            empty={t('replicas.empty')}
           />
         )}
       </QueryState>
-      <LoadMore list={replicas} label="Load more replicas" />
+      <LoadMore list={replicas} label={t('replicas.more')} />
       {deleting && <DeleteReplicaDialog replica={deleting} where={where} onClose={() => setDeleting(null)} />}
       {verifying && <VerifyDialog replica={verifying} where={where} onClose={() => setVerifying(null)} />}
     </Section>

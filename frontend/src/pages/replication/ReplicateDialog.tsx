@@ -12,22 +12,24 @@ import { QueryState } from '../../components/QueryState';
 import { formatBytes } from '../../lib/bytes';
 import { targetLabel } from './labels';
 
+import { t as translate } from '../../i18n';
+
 type Replicate = UseMutationResult<Replication, ApiError, { snapshot_id: string; target_ids?: string[] }>;
 
 /** What the preview says, for people. */
 export function planText(p: TargetPreview): string {
-  const about = p.estimated_bytes != null ? ` · about ${formatBytes(p.estimated_bytes)}` : '';
+  const about = p.estimated_bytes != null ? ` · ${translate('replication:replicate.about', { bytes: formatBytes(p.estimated_bytes) })}` : '';
   switch (p.plan) {
     case 'already_present':
-      return 'already present: nothing to send';
+      return translate('replication:replicate.present');
     case 'full':
-      return `full send${about}`;
+      return translate('replication:replicate.full') + about;
     case 'incremental':
-      return `incremental send${about}`;
+      return translate('replication:replicate.incremental') + about;
     case 'refused':
-      return `cannot get it: ${p.reason ?? ''}`;
+      return translate('replication:replicate.refused', { reason: p.reason ?? '' });
     case 'unreadable':
-      return `cannot be read now: ${p.reason ?? ''}`;
+      return translate('replication:replicate.unreadable', { reason: p.reason ?? '' });
   }
 }
 
@@ -44,9 +46,9 @@ function Targets({ plans, targets, servers, onReady }: {
     setChosen(ids);
     onReady(ids);
   };
-  if (plans.length === 0) return <Text size="sm">The subvolume has no targets.</Text>;
+  if (plans.length === 0) return <Text size="sm">{translate('replication:replicate.noTargets')}</Text>;
   return (
-    <Checkbox.Group value={chosen} onChange={change} label="Targets">
+    <Checkbox.Group value={chosen} onChange={change} label={translate('replication:targets.title')}>
       <Stack gap={8} mt={6}>
         {plans.map((p) => (
           <Checkbox
@@ -77,15 +79,15 @@ export function ReplicateDialog({ snapshot, targets, servers, replicate, onClose
   return (
     <ConfirmDialog
       opened
-      title={`Replicate ${snapshot.name}`}
-      confirmLabel={`Replicate to ${ticked.length} target${ticked.length === 1 ? '' : 's'}`}
+      title={translate('replication:replicate.title', { name: snapshot.name })}
+      confirmLabel={translate('replication:replicate.confirm', { count: ticked.length })}
       loading={replicate.isPending}
       error={replicate.error}
-      errorTitle="Could not start the replication"
+      errorTitle={translate('subvolumes:snapshots.replicateFailed')}
       onClose={onClose}
       onConfirm={() => ticked.length > 0 && replicate.mutate({ snapshot_id: snapshot.id, target_ids: ticked }, { onSuccess: onClose })}
     >
-      <QueryState query={preview} errorTitle="Could not read the targets" skeleton={80}>
+      <QueryState query={preview} errorTitle={translate('replication:replicate.readFailed')} skeleton={80}>
         {(plans) => <Targets plans={plans} targets={targets} servers={servers} onReady={setChosen} />}
       </QueryState>
     </ConfirmDialog>

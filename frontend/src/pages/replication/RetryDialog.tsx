@@ -6,6 +6,8 @@ import { type Replication, type Target, useReplicateNow } from '../../api/replic
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { targetLabel } from './labels';
 
+import { t as translate } from '../../i18n';
+
 /** The targets of `run` that failed. */
 export function failedTargets(run: Replication): string[] {
   return run.targets.filter((t) => t.state === 'failed').map((t) => t.target_id);
@@ -23,17 +25,17 @@ export function RetryDialog({ run, targets, servers, onClose }: {
   return (
     <ConfirmDialog
       opened
-      title="Retry the failed targets?"
-      confirmLabel={`Retry ${chosen.length} target${chosen.length === 1 ? '' : 's'}`}
+      title={translate('replication:retry.title')}
+      confirmLabel={translate('replication:retry.confirm', { count: chosen.length })}
       loading={replicate.isPending}
       error={replicate.error}
-      errorTitle="Could not start the retry"
+      errorTitle={translate('replication:retry.failed')}
       onClose={onClose}
       onConfirm={() => chosen.length > 0 && replicate.mutate({ snapshot_id: run.snapshot_id, target_ids: chosen }, { onSuccess: onClose })}
     >
       <Stack gap="xs">
-        <Text size="sm">A new replication of the same snapshot to the targets ticked here; incremental where a common base is left.</Text>
-        <Checkbox.Group value={chosen} onChange={setChosen} label="Failed targets">
+        <Text size="sm">{translate('replication:retry.explain')}</Text>
+        <Checkbox.Group value={chosen} onChange={setChosen} label={translate('replication:retry.failedTargets')}>
           <Stack gap={6} mt={6}>
             {failed.map((id) => (
               <Checkbox key={id} value={id} label={targetLabel(id, targets, servers)} />

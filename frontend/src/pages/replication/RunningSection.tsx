@@ -7,6 +7,8 @@ import { formatBytes, percent } from '../../lib/bytes';
 import { shortUuid } from '../../lib/format';
 import { rate, targetLabel } from './labels';
 
+import { t as translate } from '../../i18n';
+
 function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
   const expected = t.expected_bytes ?? undefined;
   // without an estimate (no earlier send of this kind) a running send shows a moving bar
@@ -19,9 +21,10 @@ function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
           {label}
         </Text>
         <Text size="xs" c="dimmed" data-testid="progress-figures">
-          {t.state} · {t.kind ?? '…'} · {formatBytes(t.bytes)}
-          {expected ? ` of ~${formatBytes(expected)}` : ''} · {rate(t.rate_bytes_per_sec)}
-          {t.eta_seconds !== undefined && t.eta_seconds !== null ? ` · ETA ${formatDuration(t.eta_seconds)}` : ''}
+          {translate(`replication:targetState.${t.state}`)} · {t.kind ? translate(`replication:kind.${t.kind}`) : '…'} ·{' '}
+          {expected ? translate('replication:running.ofAbout', { bytes: formatBytes(t.bytes), expected: formatBytes(expected) }) : formatBytes(t.bytes)} ·{' '}
+          {rate(t.rate_bytes_per_sec)}
+          {t.eta_seconds !== undefined && t.eta_seconds !== null ? ` · ${translate('replication:running.eta', { eta: formatDuration(t.eta_seconds) })}` : ''}
         </Text>
       </Group>
       <Progress
@@ -29,7 +32,7 @@ function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
         animated={t.state === 'running'}
         striped={unknown}
         color={t.state === 'failed' ? 'red' : t.state === 'succeeded' ? 'teal' : 'blue'}
-        aria-label={`Progress to ${label}`}
+        aria-label={translate('replication:running.progress', { target: label })}
       />
       {t.error && (
         <Text size="xs" c="red">
@@ -48,16 +51,20 @@ export function RunningSection({ runs, targets, servers, subvolumes }: {
 }) {
   const active = runs.filter(isActive);
   return (
-    <Section id="running-title" title="Replicating now">
+    <Section id="running-title" title={translate('replication:running.title')}>
       {active.length === 0 ? (
         <Text size="sm" c="dimmed" data-testid="nothing-running">
-          Nothing is replicating.
+          {translate('replication:running.nothing')}
         </Text>
       ) : (
         active.map((r) => (
           <Stack key={r.id} gap="xs" data-testid="running-replication">
             <Text size="sm" fw={600}>
-              {subvolumes.get(r.subvolume_id) ?? shortUuid(r.subvolume_id)} · snapshot {shortUuid(r.snapshot_id)} · {r.state}
+              {translate('replication:running.run', {
+                subvolume: subvolumes.get(r.subvolume_id) ?? shortUuid(r.subvolume_id),
+                snapshot: shortUuid(r.snapshot_id),
+                state: translate(`replication:runState.${r.state}`),
+              })}
             </Text>
             {r.targets.map((t) => (
               <TargetProgress key={t.target_id} t={t} label={targetLabel(t.target_id, targets, servers)} />

@@ -5,6 +5,7 @@ import type { Server, Subvolume } from '../../api/client';
 import { type Target, useAddTarget, useUpdateTarget } from '../../api/replicationQueries';
 import { FormActions, FormError } from '../../components/FormActions';
 import { fieldError } from '../../lib/fieldError';
+import { useTranslation } from 'react-i18next';
 
 interface TargetValues {
   server_id: string | null;
@@ -33,14 +34,15 @@ function TargetForm({
   onSubmit: (v: TargetValues) => void;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation(['replication', 'common']);
   const [v, setV] = useState(initial);
   // the checks' messages as of the last submit attempt (they stay until the next one)
   const [local, setLocal] = useState<Record<string, string>>({});
   const set = (p: Partial<TargetValues>) => setV((old) => ({ ...old, ...p }));
   const submit = () => {
     const errs: Record<string, string> = {};
-    if (!v.server_id) errs.server_id = 'Choose a server';
-    if (!v.directory.startsWith('/')) errs.directory = 'An absolute path on the server';
+    if (!v.server_id) errs.server_id = t('targetForm.chooseServer');
+    if (!v.directory.startsWith('/')) errs.directory = t('targetForm.absolute');
     setLocal(errs);
     if (Object.keys(errs).length === 0) onSubmit(v);
   };
@@ -53,11 +55,11 @@ function TargetForm({
     >
       <Stack gap="sm">
         <NativeSelect
-          label="Server"
+          label={t('common:noun.server')}
           required
           disabled={editing}
           data={[
-            { value: '', label: 'Choose a remote server' },
+            { value: '', label: t('targetForm.chooseRemote') },
             ...servers.map((s) => ({ value: s.id, label: `${s.name} (${s.allowed_roots.join(', ')})` })),
           ]}
           value={v.server_id ?? ''}
@@ -65,37 +67,37 @@ function TargetForm({
           error={local.server_id ?? fieldError(error, 'server_id')}
         />
         <TextInput
-          label="Directory"
-          description="Where snapshots are received, under one of the server's allowed roots; it must exist."
+          label={t('target.directory')}
+          description={t('targetForm.directoryHelp')}
           required
           value={v.directory}
           onChange={(e) => set({ directory: e.currentTarget.value })}
           error={local.directory ?? fieldError(error, 'directory')}
         />
         <NativeSelect
-          label="Snapshots to send"
+          label={t('targetForm.send')}
           data={[
-            { value: 'newest_only', label: 'Only the one being replicated' },
-            { value: 'send_all', label: 'Every snapshot the target is missing' },
+            { value: 'newest_only', label: t('targetForm.newestOnly') },
+            { value: 'send_all', label: t('targetForm.sendAll') },
           ]}
           value={v.missing}
           onChange={(e) => set({ missing: e.currentTarget.value as TargetValues['missing'] })}
         />
         <Switch
-          label="Strict incremental (never send a full stream)"
+          label={t('targetForm.strict')}
           checked={v.strict_incremental}
           onChange={(e) => set({ strict_incremental: e.currentTarget.checked })}
         />
         <NumberInput
-          label="Rate limit (bytes/s)"
-          description="Empty: unlimited."
+          label={t('targetForm.rate')}
+          description={t('targetForm.rateHelp')}
           min={1}
           value={v.rate_limit}
           onChange={(n) => set({ rate_limit: n })}
           error={fieldError(error, 'rate_limit_bytes_per_sec')}
         />
-        <FormError error={error} fields={FIELDS} title={editing ? 'Could not change the target' : 'Could not add the target'} />
-        <FormActions submitLabel={editing ? 'Save' : 'Add target'} pending={pending} onCancel={onCancel} />
+        <FormError error={error} fields={FIELDS} title={editing ? t('targetForm.changeFailed') : t('targetForm.addFailed')} />
+        <FormActions submitLabel={editing ? t('common:actions.save') : t('targets.add')} pending={pending} onCancel={onCancel} />
       </Stack>
     </form>
   );
@@ -104,9 +106,10 @@ function TargetForm({
 const rateLimit = (v: number | string) => (typeof v === 'number' ? v : null);
 
 export function AddTargetDialog({ subvolume, servers, onClose }: { subvolume: Subvolume; servers: Server[]; onClose: () => void }) {
+  const { t } = useTranslation(['replication', 'common']);
   const add = useAddTarget(subvolume.id);
   return (
-    <Modal opened onClose={onClose} title={`Add a target for ${subvolume.name}`} centered size="lg">
+    <Modal opened onClose={onClose} title={t('targetForm.addTitle', { name: subvolume.name })} centered size="lg">
       <TargetForm
         initial={{ server_id: null, directory: '', strict_incremental: false, missing: 'newest_only', rate_limit: '' }}
         servers={servers}
@@ -132,9 +135,10 @@ export function AddTargetDialog({ subvolume, servers, onClose }: { subvolume: Su
 }
 
 export function EditTargetDialog({ target, servers, onClose }: { target: Target; servers: Server[]; onClose: () => void }) {
+  const { t } = useTranslation(['replication', 'common']);
   const update = useUpdateTarget(target.id);
   return (
-    <Modal opened onClose={onClose} title="Edit target" centered size="lg">
+    <Modal opened onClose={onClose} title={t('targetForm.editTitle')} centered size="lg">
       <TargetForm
         initial={{
           server_id: target.server_id,

@@ -18,11 +18,8 @@ import { useConfirm } from '../../lib/useConfirm';
 import { rate } from './labels';
 import { AddTargetDialog, EditTargetDialog } from './TargetDialogs';
 
-const RPO_SOURCE: Record<TargetHealth['rpo_source'], string> = {
-  set: 'set by an operator',
-  schedule: 'default: twice the schedule interval',
-  default: 'default: no policy',
-};
+import { Trans } from 'react-i18next';
+import { t as translate } from '../../i18n';
 
 function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: TargetHealth | undefined }) {
   const setRpo = useSetRpo(subvolume.id);
@@ -36,11 +33,11 @@ function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: Target
     >
       <Group gap="xs" align="flex-end" wrap="wrap">
         <NumberInput
-          label={`RPO of ${subvolume.name} (hours)`}
+          label={translate('replication:targets.rpoLabel', { name: subvolume.name })}
           description={
             current
-              ? `Now ${formatDuration(current.rpo_seconds)} (${RPO_SOURCE[current.rpo_source]}). Empty: the default.`
-              : 'Empty: the default (twice the schedule interval, or 24 h without a policy).'
+              ? translate(`replication:targets.rpoNow.${current.rpo_source}`, { rpo: formatDuration(current.rpo_seconds) })
+              : translate('replication:targets.rpoEmpty')
           }
           min={0.02}
           step={1}
@@ -51,10 +48,10 @@ function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: Target
           maw={260}
         />
         <Button type="submit" variant="default" loading={setRpo.isPending}>
-          Set RPO
+          {translate('replication:targets.setRpo')}
         </Button>
       </Group>
-      <FormError error={setRpo.error} fields={['rpo_seconds']} title="Could not set the RPO" />
+      <FormError error={setRpo.error} fields={['rpo_seconds']} title={translate('replication:targets.rpoFailed')} />
     </form>
   );
 }
@@ -73,22 +70,22 @@ function TargetRow({ target, serverName, onEdit, onRemove }: {
           {serverName ?? shortUuid(t.server_id)}:{t.directory}
         </Anchor>
         <Text size="xs" c="dimmed">
-          {t.missing === 'send_all' ? 'every missing snapshot' : 'newest only'}
-          {t.strict_incremental ? ' · strict incremental' : ''}
+          {t.missing === 'send_all' ? translate('replication:target.sendAll') : translate('replication:targets.newestOnly')}
+          {t.strict_incremental ? ` · ${translate('replication:targets.strict')}` : ''}
           {t.rate_limit_bytes_per_sec ? ` · ≤ ${rate(t.rate_limit_bytes_per_sec)}` : ''}
         </Text>
       </Stack>
       <Group gap="xs">
-        <Button component={Link} to={`/replication/targets/${t.id}`} size="xs" variant="subtle" aria-label={`Replicas on ${t.directory}`}>
-          Replicas
+        <Button component={Link} to={`/replication/targets/${t.id}`} size="xs" variant="subtle" aria-label={translate('replication:targets.replicasOn', { directory: t.directory })}>
+          {translate('replication:replicas.title')}
         </Button>
         {onEdit && onRemove && (
           <>
-            <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit target ${t.directory}`}>
-              Edit
+            <Button size="xs" variant="default" onClick={onEdit} aria-label={translate('replication:targets.editLabel', { directory: t.directory })}>
+              {translate('common:actions.edit')}
             </Button>
-            <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={`Remove target ${t.directory}`}>
-              Remove
+            <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={translate('replication:targets.removeLabel', { directory: t.directory })}>
+              {translate('common:actions.remove')}
             </Button>
           </>
         )}
@@ -108,14 +105,14 @@ export function TargetsSection({ targets, servers, health }: { targets: Target[]
   const candidates = (sv: Subvolume) => servers.filter((s) => s.transport.kind === 'ssh' && s.id !== sv.server_id);
 
   return (
-    <Section id="targets-title" title="Targets">
-      <QueryState query={subvolumes} errorTitle="Could not load subvolumes" skeleton={60} retry={false}>
+    <Section id="targets-title" title={translate('replication:targets.title')}>
+      <QueryState query={subvolumes} errorTitle={translate('subvolumes:list.failed')} skeleton={60} retry={false}>
         {(all) => {
           const managed = all.filter((s) => s.managed);
           if (managed.length === 0) {
             return (
               <Text size="sm" c="dimmed">
-                No managed subvolumes yet.
+                {translate('replication:targets.noSubvolumes')}
               </Text>
             );
           }
@@ -128,14 +125,14 @@ export function TargetsSection({ targets, servers, health }: { targets: Target[]
                     {sv.name}
                   </Anchor>
                   {canOperate && (
-                    <Button size="xs" variant="light" onClick={() => setAdding(sv)} aria-label={`Add target for ${sv.name}`}>
-                      Add target
+                    <Button size="xs" variant="light" onClick={() => setAdding(sv)} aria-label={translate('replication:targets.addLabel', { name: sv.name })}>
+                      {translate('replication:targets.add')}
                     </Button>
                   )}
                 </Group>
                 {mine.length === 0 && (
                   <Text size="sm" c="dimmed">
-                    No targets.
+                    {translate('replication:targets.none')}
                   </Text>
                 )}
                 {mine.map((t) => (
@@ -156,16 +153,21 @@ export function TargetsSection({ targets, servers, health }: { targets: Target[]
       {editing && <EditTargetDialog target={editing} servers={servers} onClose={() => setEditing(null)} />}
       <ConfirmDialog
         {...removing.dialog}
-        title="Remove this target?"
-        confirmLabel="Remove target"
+        title={translate('replication:targets.removeTitle')}
+        confirmLabel={translate('replication:targets.removeConfirm')}
         danger
-        errorTitle="Could not remove the target"
+        errorTitle={translate('replication:targets.removeFailed')}
         onConfirm={() => {
           if (removing.subject) remove.mutate(removing.subject.id, { onSuccess: removing.close });
         }}
       >
         <Text size="sm">
-          dist-btrfs stops replicating to <Mono>{removing.subject?.directory}</Mono>. Nothing on the remote is deleted.
+          <Trans
+            ns="replication"
+            i18nKey="targets.removeText"
+            values={{ directory: removing.subject?.directory }}
+            components={{ mono: <Mono>{null}</Mono> }}
+          />
         </Text>
       </ConfirmDialog>
     </Section>

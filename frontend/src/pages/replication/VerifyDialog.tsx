@@ -10,6 +10,8 @@ import { fieldError } from '../../lib/fieldError';
 import { replicaName } from '../../lib/restore';
 import { RestoreProgress } from '../restore/RestoreStatus';
 
+import { t as translate } from '../../i18n';
+
 /** Whether `value` is a sample percentage the API takes (a whole number, 1-100). */
 export function validSample(value: number | string): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 100;
@@ -17,15 +19,9 @@ export function validSample(value: number | string): value is number {
 
 /** What a verification compares, in plain words. */
 export function describeVerify(sample: number, where: string): string {
-  const content =
-    sample >= 100
-      ? 'and the same content (sha256) for every file'
-      : `and the same content (sha256) for ${sample}% of the files, picked by their path (the same files every time)`;
-  return (
-    `The replica on ${where} is checked against its snapshot on the primary: it must be read-only and received from ` +
-    `that snapshot, hold the same files with the same sizes, ${content}. Nothing is changed on either side; a replica ` +
-    'that differs is reported, not repaired (delete it and replicate again).'
-  );
+  return sample >= 100
+    ? translate('replication:verify.describeAll', { where })
+    : translate('replication:verify.describeSample', { where, sample });
 }
 
 export function VerifyDialog({ replica, where, onClose }: { replica: Replica; where: string; onClose: () => void }) {
@@ -34,13 +30,13 @@ export function VerifyDialog({ replica, where, onClose }: { replica: Replica; wh
   const ok = validSample(sample);
   const name = replicaName(replica.path);
   return (
-    <Modal opened onClose={onClose} title={`Verify ${name}`} centered>
+    <Modal opened onClose={onClose} title={translate('replication:verify.title', { name })} centered>
       {verify.data ? (
         <Stack gap="md">
           <RestoreProgress id={verify.data.id} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
-              Close
+              {translate('common:actions.close')}
             </Button>
           </Group>
         </Stack>
@@ -56,8 +52,8 @@ export function VerifyDialog({ replica, where, onClose }: { replica: Replica; wh
               <Mono>{replica.path}</Mono>
             </Text>
             <NumberInput
-              label="Content compared (% of the files)"
-              description="100 reads every file on both sides; a smaller sample is quicker on large replicas."
+              label={translate('replication:verify.sample')}
+              description={translate('replication:verify.sampleHelp')}
               min={1}
               max={100}
               step={5}
@@ -65,18 +61,18 @@ export function VerifyDialog({ replica, where, onClose }: { replica: Replica; wh
               suffix="%"
               value={sample}
               onChange={setSample}
-              error={(!ok ? 'A whole number from 1 to 100.' : undefined) ?? fieldError(verify.error, 'sample_percent')}
+              error={(!ok ? translate('replication:verify.sampleRange') : undefined) ?? fieldError(verify.error, 'sample_percent')}
             />
             <Text size="sm" data-testid="verify-summary">
               {describeVerify(ok ? sample : 100, where)}
             </Text>
-            <FormError error={verify.error} fields={['sample_percent']} title="Could not start the verification" />
+            <FormError error={verify.error} fields={['sample_percent']} title={translate('replication:verify.failed')} />
             <Group justify="flex-end" gap="sm">
               <Button variant="default" onClick={onClose}>
-                Cancel
+                {translate('common:actions.cancel')}
               </Button>
               <Button type="submit" loading={verify.isPending} disabled={!ok}>
-                Verify
+                {translate('replication:replicas.verify')}
               </Button>
             </Group>
           </Stack>
