@@ -13,10 +13,12 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { retentionText } from './policies/draft';
 import { NextSnapshot } from '../components/NextSnapshot';
 import { PolicyEditor } from './policies/PolicyEditor';
+import { t as translate } from '../i18n';
 
-const columns: Column<Policy>[] = [
+// a function: the labels are read in the current language at each render
+const columns = (): Column<Policy>[] => [
   {
-    label: 'Name',
+    label: translate('common:noun.name'),
     bare: false,
     render: (p) => (
       <Anchor component={Link} to={`/policies/${p.id}`} fw={600} size="sm">
@@ -25,7 +27,7 @@ const columns: Column<Policy>[] = [
     ),
   },
   {
-    label: 'Schedule',
+    label: translate('policies:list.schedule'),
     w: 220,
     render: (p) => (
       <Text size="sm">
@@ -36,31 +38,36 @@ const columns: Column<Policy>[] = [
       </Text>
     ),
   },
-  { label: 'Next snapshot', w: 230, render: (p) => <NextSnapshot at={p.next_snapshot_at} replicate={p.replicate_after_snapshot} /> },
+  { label: translate('subvolumes:detail.next'), w: 230, render: (p) => <NextSnapshot at={p.next_snapshot_at} replicate={p.replicate_after_snapshot} /> },
   {
-    label: 'Retention',
+    label: translate('policies:list.retention'),
     render: (p) =>
-      `${retentionText(p.retention)}; on targets: ${p.target_retention ? retentionText(p.target_retention) : 'never pruned'}`,
+      translate('policies:list.retentionValue', {
+        primary: retentionText(p.retention),
+        targets: p.target_retention ? retentionText(p.target_retention) : translate('policies:list.neverPruned'),
+      }),
   },
-  { label: 'Subvolumes', w: 110, render: (p) => String(p.subvolumes.length) },
+  { label: translate('layout:nav.subvolumes'), w: 110, render: (p) => String(p.subvolumes.length) },
 ];
 
 export function PoliciesPage() {
-  useDocumentTitle('Policies');
+  useDocumentTitle(translate('policies:list.title'));
   const policies = usePolicies();
   const canOperate = useCanOperate();
   const navigate = useNavigate();
   return (
     <Stack gap="md">
-      <PageHeader title="Policies">{canOperate && <Button onClick={() => void navigate('/policies/new')}>New policy</Button>}</PageHeader>
+      <PageHeader title={translate('policies:list.title')}>
+        {canOperate && <Button onClick={() => void navigate('/policies/new')}>{translate('policies:list.new')}</Button>}
+      </PageHeader>
       <TableCard
         query={policies}
-        errorTitle="Could not load policies"
-        columns={columns}
+        errorTitle={translate('policies:list.failed')}
+        columns={columns()}
         rowKey={(p) => p.id}
-        caption="Policies"
+        caption={translate('policies:list.title')}
         rowProps={(p) => ({ 'data-testid': 'policy-row', 'data-policy-name': p.name })}
-        empty="No policies yet. A policy says when snapshots are taken and which are kept."
+        empty={translate('policies:list.empty')}
       />
     </Stack>
   );
@@ -72,16 +79,16 @@ export function PolicyPage() {
   const isNew = id === 'new';
   const [deleting, setDeleting] = useState(false);
   const policy = usePolicy(id, !isNew && !deleting);
-  useDocumentTitle(isNew ? 'New policy' : policy.data ? `Policy ${policy.data.name}` : 'Policy');
+  useDocumentTitle(isNew ? translate('policies:list.new') : policy.data ? translate('policies:list.docTitle', { name: policy.data.name }) : translate('common:noun.policy'));
   return (
     <Stack gap="md">
       <Anchor component={Link} to="/policies" size="sm">
-        ← All policies
+        {translate('policies:list.back')}
       </Anchor>
       {isNew ? (
         <PolicyEditor key="new" policy={undefined} onDeleting={setDeleting} />
       ) : (
-        <QueryState query={policy} errorTitle="Could not load the policy" skeleton={200}>
+        <QueryState query={policy} errorTitle={translate('policies:list.loadFailed')} skeleton={200}>
           {(data) => <PolicyEditor key={data.id} policy={data} onDeleting={setDeleting} />}
         </QueryState>
       )}

@@ -12,8 +12,9 @@ import { formatTime } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { useFormErrors } from '../../lib/useFormErrors';
 import { Assignments } from './Assignments';
-import { BUCKETS, BUCKET_HELP, BUCKET_LABEL, type Draft, FORM_FIELDS, type RetentionDraft, draftOf, inputOf, validate } from './draft';
+import { BUCKETS, type Draft, FORM_FIELDS, type RetentionDraft, draftOf, inputOf, validate } from './draft';
 import { Preview } from './Preview';
+import { useTranslation } from 'react-i18next';
 
 /** The counts and minimum age of one retention (on the primary or on the targets). */
 function RetentionFields({
@@ -29,8 +30,9 @@ function RetentionFields({
   onChange: (value: RetentionDraft) => void;
   error: (field: string, ...also: string[]) => string | null;
 }) {
+  const { t } = useTranslation(['policies', 'common']);
   return (
-    <Stack gap={4} role="group" aria-label={field === 'retention' ? 'Retention on the primary' : 'Retention on the targets'}>
+    <Stack gap={4} role="group" aria-label={field === 'retention' ? t('editor.retentionPrimary') : t('editor.retentionTargets')}>
       <Text size="sm" fw={500}>
         {title}
       </Text>
@@ -38,8 +40,8 @@ function RetentionFields({
         {BUCKETS.map((b) => (
           <NumberInput
             key={b}
-            label={BUCKET_LABEL[b]}
-            description={BUCKET_HELP[b]}
+            label={t(`bucket.${b}.label`)}
+            description={t(`bucket.${b}.help`)}
             min={0}
             allowDecimal={false}
             value={value.buckets[b]}
@@ -48,8 +50,8 @@ function RetentionFields({
           />
         ))}
         <NumberInput
-          label="Minimum age (hours)"
-          description="Keep everything younger"
+          label={t('editor.minAge')}
+          description={t('editor.minAgeHelp')}
           min={0}
           value={value.min_age_hours}
           onChange={(v) => onChange({ ...value, min_age_hours: v })}
@@ -61,6 +63,7 @@ function RetentionFields({
 }
 
 export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefined; onDeleting: (deleting: boolean) => void }) {
+  const { t } = useTranslation(['policies', 'common']);
   const canOperate = useCanOperate();
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => draftOf(policy));
@@ -87,25 +90,25 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
 
   return (
     <>
-      <PageHeader title={policy ? policy.name : 'New policy'}>
+      <PageHeader title={policy ? policy.name : t('list.new')}>
         {policy && canOperate && (
           <Button variant="light" color="red" onClick={() => deleting.open(policy)}>
-            Delete…
+            {t('editor.delete')}
           </Button>
         )}
       </PageHeader>
       <Card withBorder padding="md" radius="md" component="section" aria-labelledby="policy-form-title">
-        <form onSubmit={onSubmit} noValidate aria-label="Policy">
+        <form onSubmit={onSubmit} noValidate aria-label={t('common:noun.policy')}>
           <fieldset disabled={!canOperate} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
             <Stack gap="sm">
               <Title order={3} size="h4" id="policy-form-title">
-                Schedule and retention
+                {t('editor.title')}
               </Title>
-              <TextInput label="Name" required value={draft.name} onChange={(e) => set({ name: e.currentTarget.value })} error={form.error('name')} autoComplete="off" />
+              <TextInput label={t('common:noun.name')} required value={draft.name} onChange={(e) => set({ name: e.currentTarget.value })} error={form.error('name')} autoComplete="off" />
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
                 <TextInput
-                  label="Schedule (cron)"
-                  description="minute hour day-of-month month day-of-week, or @hourly / @daily"
+                  label={t('editor.cron')}
+                  description={t('editor.cronHelp')}
                   required
                   value={draft.cron}
                   onChange={(e) => set({ cron: e.currentTarget.value })}
@@ -114,8 +117,8 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
                   autoComplete="off"
                 />
                 <TextInput
-                  label="Time zone"
-                  description="IANA name, e.g. Europe/Berlin (also for the calendar buckets)"
+                  label={t('editor.zone')}
+                  description={t('editor.zoneHelp')}
                   required
                   value={draft.time_zone}
                   onChange={(e) => set({ time_zone: e.currentTarget.value })}
@@ -124,21 +127,21 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
                 />
               </SimpleGrid>
               <RetentionFields
-                title="Keep on the primary (a snapshot is kept if any rule keeps it; the newest is always kept)"
+                title={t('editor.keepPrimary')}
                 field="retention"
                 value={draft.retention}
                 onChange={(retention) => set({ retention })}
                 error={form.error}
               />
               <Switch
-                label="Prune replicas on the targets"
-                description="Off: replicas on the targets are never deleted by this policy"
+                label={t('editor.pruneTargets')}
+                description={t('editor.pruneTargetsHelp')}
                 checked={draft.prune_targets}
                 onChange={(e) => set({ prune_targets: e.currentTarget.checked })}
               />
               {draft.prune_targets && (
                 <RetentionFields
-                  title="Keep on each target (the target's newest replica and its incremental base are always kept)"
+                  title={t('editor.keepTarget')}
                   field="target_retention"
                   value={draft.target}
                   onChange={(target) => set({ target })}
@@ -146,26 +149,26 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
                 />
               )}
               <Switch
-                label="Replicate to the subvolume's targets after each scheduled snapshot"
+                label={t('editor.replicate')}
                 checked={draft.replicate}
                 onChange={(e) => set({ replicate: e.currentTarget.checked })}
               />
-              <FormError error={save.error} fields={FORM_FIELDS} title="Could not save the policy" />
+              <FormError error={save.error} fields={FORM_FIELDS} title={t('editor.saveFailed')} />
               {update.isSuccess && (
                 <Text size="sm" c="teal" role="status">
-                  Saved.
+                  {t('editor.saved')}
                 </Text>
               )}
               {canOperate && (
                 <Group justify="flex-end">
                   <Button type="submit" loading={save.isPending}>
-                    {policy ? 'Save' : 'Create policy'}
+                    {policy ? t('common:actions.save') : t('editor.create')}
                   </Button>
                 </Group>
               )}
               {policy && (
                 <Text size="xs" c="dimmed">
-                  Created {formatTime(policy.created_at)} · changed {formatTime(policy.updated_at)}
+                  {t('editor.stamps', { created: formatTime(policy.created_at), changed: formatTime(policy.updated_at) })}
                 </Text>
               )}
             </Stack>
@@ -177,16 +180,16 @@ export function PolicyEditor({ policy, onDeleting }: { policy: Policy | undefine
       {policy && (
         <ConfirmDialog
           {...deleting.dialog}
-          title={`Delete policy ${policy.name}?`}
-          confirmLabel="Delete policy"
+          title={t('editor.deleteTitle', { name: policy.name })}
+          confirmLabel={t('editor.deleteConfirm')}
           danger
-          errorTitle="Could not delete the policy"
+          errorTitle={t('editor.deleteFailed')}
           onConfirm={() => {
             onDeleting(true); // no refetch of the policy that is about to be gone
             remove.mutate(policy.id, { onSuccess: () => void navigate('/policies'), onError: () => onDeleting(false) });
           }}
         >
-          <Text size="sm">No more scheduled snapshots or pruning under it. Existing snapshots stay.</Text>
+          <Text size="sm">{t('editor.deleteText')}</Text>
         </ConfirmDialog>
       )}
     </>

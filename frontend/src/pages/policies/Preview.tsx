@@ -12,11 +12,13 @@ import { Section } from '../../components/Section';
 import { targetLabel } from '../replication/labels';
 import { useServerNames } from '../subvolumes/common';
 import { type Draft, inputOf, validate } from './draft';
+import { useTranslation } from 'react-i18next';
 
 /** Where a preview plans: the primary, or a target's id. */
 const PRIMARY = 'primary';
 
 export function Preview({ draft, policy }: { draft: Draft; policy: Policy | undefined }) {
+  const { t } = useTranslation(['policies', 'common']);
   const subvolumes = useSubvolumes();
   const preview = usePreviewRetention();
   const managed = (subvolumes.data ?? []).filter((s) => s.managed);
@@ -38,15 +40,14 @@ export function Preview({ draft, policy }: { draft: Draft; policy: Policy | unde
   }
 
   return (
-    <Section id="preview-title" title="Retention preview">
+    <Section id="preview-title" title={t('preview.title')}>
       <Text size="sm" c="dimmed">
-        What this policy (as entered above) would keep and delete on a subvolume right now, on the primary or, with
-        pruning on the targets, on one of its targets. Nothing is changed.
+        {t('preview.explain')}
       </Text>
       <Group align="flex-end" gap="sm" wrap="wrap">
         <Select
-          label="Subvolume"
-          placeholder={managed.length ? 'Choose a subvolume' : 'No managed subvolumes'}
+          label={t('common:noun.subvolume')}
+          placeholder={managed.length ? t('assign.choose') : t('preview.noSubvolumes')}
           data={managed.map((s) => ({ value: s.id, label: `${s.name} (${s.path})` }))}
           value={chosen}
           onChange={setSubvolumeId}
@@ -55,10 +56,10 @@ export function Preview({ draft, policy }: { draft: Draft; policy: Policy | unde
         />
         {draft.prune_targets && ofChosen.length > 0 && (
           <Select
-            label="Where"
+            label={t('preview.where')}
             data={[
-              { value: PRIMARY, label: 'The primary' },
-              ...ofChosen.map((t) => ({ value: t.id, label: `Target ${targetLabel(t.id, targetMap, serverNames)}` })),
+              { value: PRIMARY, label: t('preview.primary') },
+              ...ofChosen.map((tg) => ({ value: tg.id, label: t('preview.target', { target: targetLabel(tg.id, targetMap, serverNames) }) })),
             ]}
             value={where}
             onChange={(v) => setWhere(v ?? PRIMARY)}
@@ -67,10 +68,10 @@ export function Preview({ draft, policy }: { draft: Draft; policy: Policy | unde
           />
         )}
         <Button variant="light" onClick={run} disabled={!chosen || Object.keys(draftErrors).length > 0} loading={preview.isPending}>
-          Preview
+          {t('preview.run')}
         </Button>
       </Group>
-      {preview.isError && <ErrorNotice title="Could not preview" error={preview.error} />}
+      {preview.isError && <ErrorNotice title={t('preview.failed')} error={preview.error} />}
       {preview.data && <RetentionTimeline preview={preview.data} />}
     </Section>
   );

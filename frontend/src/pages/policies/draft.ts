@@ -1,33 +1,19 @@
 // A policy as the editor holds it (a draft): from and to the API's shape, and the checks
 // it makes before saving or previewing.
 import type { Policy, PolicyInput, PolicyRetention } from '../../api/policyQueries';
+import { t } from '../../i18n';
 import { cronProblem } from '../../lib/cron';
 import { userTimeZone } from '../../lib/format';
 
 export const BUCKETS = ['keep_last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Bucket = (typeof BUCKETS)[number];
-export const BUCKET_LABEL: Record<Bucket, string> = {
-  keep_last: 'Keep last',
-  hourly: 'Hourly',
-  daily: 'Daily',
-  weekly: 'Weekly',
-  monthly: 'Monthly',
-  yearly: 'Yearly',
-};
-export const BUCKET_HELP: Record<Bucket, string> = {
-  keep_last: 'The N newest snapshots',
-  hourly: 'First of each of the last N hours',
-  daily: 'First of each of the last N days',
-  weekly: 'First of each of the last N ISO weeks',
-  monthly: 'First of each of the last N months',
-  yearly: 'First of each of the last N years',
-};
 
-/** "keep_last 3, daily 7, min_age 2h" */
+/** "keep_last 3, daily 7, min_age 2h": the rules by their API names, as the keep reasons
+ *  the server gives name them (not translated, like those). */
 export function retentionText(r: PolicyRetention): string {
   const parts: string[] = BUCKETS.filter((b) => (r[b] ?? 0) > 0).map((b) => `${b} ${r[b]}`);
   if (r.min_age_seconds) parts.push(`min_age ${Math.round(r.min_age_seconds / 3600)}h`);
-  return parts.length ? parts.join(', ') : 'nothing';
+  return parts.length ? parts.join(', ') : t('policies:nothing');
 }
 
 /** The counts and minimum age of one retention, as entered. */
@@ -74,21 +60,21 @@ export function draftOf(p: Policy | undefined): Draft {
 function validateRetention(r: RetentionDraft, field: string, errors: Record<string, string>) {
   for (const b of BUCKETS) {
     const n = Number(r.buckets[b] === '' ? 0 : r.buckets[b]);
-    if (!Number.isInteger(n) || n < 0) errors[`${field}.${b}`] = 'A whole number, 0 or more.';
+    if (!Number.isInteger(n) || n < 0) errors[`${field}.${b}`] = t('policies:check.count');
   }
   if (r.min_age_hours !== '' && (Number.isNaN(Number(r.min_age_hours)) || Number(r.min_age_hours) < 0)) {
-    errors[`${field}.min_age`] = 'Hours, 0 or more.';
+    errors[`${field}.min_age`] = t('policies:check.hours');
   }
 }
 
 /** The message per field (named as the API names it) that fails its check. */
 export function validate(d: Draft): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!d.name.trim()) errors.name = 'Enter a name.';
-  else if (!/^[A-Za-z0-9._@+-]+$/.test(d.name.trim())) errors.name = 'Use letters, digits and . _ @ + - only.';
+  if (!d.name.trim()) errors.name = t('validation:name.empty');
+  else if (!/^[A-Za-z0-9._@+-]+$/.test(d.name.trim())) errors.name = t('servers:connection.nameChars');
   const cron = cronProblem(d.cron);
   if (cron) errors['schedule.cron'] = cron;
-  if (!d.time_zone.trim()) errors['schedule.time_zone'] = 'Enter an IANA time zone, e.g. Europe/Berlin.';
+  if (!d.time_zone.trim()) errors['schedule.time_zone'] = t('policies:check.zone');
   validateRetention(d.retention, 'retention', errors);
   if (d.prune_targets) validateRetention(d.target, 'target_retention', errors);
   return errors;
