@@ -11,6 +11,7 @@ import { EventTable } from '../components/EventTable';
 import { compose, decompose, type EventSearch, localToRfc3339, rfc3339ToLocal, toCsv } from '../lib/eventSearch';
 import { fieldError } from '../lib/fieldError';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useTranslation } from 'react-i18next';
 
 const KNOWN_TYPES = [
   'SnapshotCreated',
@@ -59,7 +60,8 @@ function exportRows(rows: AuditEvent[], format: 'csv' | 'json') {
 }
 
 export function EventsPage() {
-  useDocumentTitle('Events');
+  const { t } = useTranslation(['events', 'common']);
+  useDocumentTitle(t('title'));
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const timeline = useTimeline(q);
@@ -83,62 +85,62 @@ export function EventsPage() {
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end" wrap="wrap">
-        <Title order={2}>Events</Title>
+        <Title order={2}>{t('title')}</Title>
         <Group gap="xs">
           <Button variant="default" onClick={() => exportRows(loaded, 'csv')} disabled={loaded.length === 0}>
-            Export CSV
+            {t('exportCsv')}
           </Button>
           <Button variant="default" onClick={() => exportRows(loaded, 'json')} disabled={loaded.length === 0}>
-            Export JSON
+            {t('exportJson')}
           </Button>
           <Button variant="default" onClick={() => void timeline.refetch()} loading={timeline.isRefetching && !timeline.isFetchingNextPage}>
-            Refresh
+            {t('common:actions.refresh')}
           </Button>
         </Group>
       </Group>
 
       <Card withBorder padding="md" radius="md">
-        <form onSubmit={onSearch} aria-label="Search events" noValidate>
+        <form onSubmit={onSearch} aria-label={t('search.label')} noValidate>
           <Group gap="sm" align="flex-end" wrap="wrap">
             <TextInput
-              label="Text"
-              placeholder="a name, a path, an error…"
+              label={t('search.text')}
+              placeholder={t('search.textHint')}
               value={draft.text}
               onChange={(e) => setDraft({ ...draft, text: e.currentTarget.value })}
               miw={200}
               style={{ flex: 1 }}
             />
             <TagsInput
-              label="Event types"
-              placeholder="any"
+              label={t('search.types')}
+              placeholder={t('search.any')}
               data={KNOWN_TYPES}
               value={draft.kinds}
               onChange={(kinds) => setDraft({ ...draft, kinds })}
               miw={220}
             />
             <TextInput
-              label="About (id)"
-              placeholder="server, subvolume, snapshot… id"
+              label={t('search.about')}
+              placeholder={t('search.aboutHint')}
               value={draft.subject}
               onChange={(e) => setDraft({ ...draft, subject: e.currentTarget.value })}
               w={300}
             />
             <TextInput
-              label="From"
+              label={t('search.from')}
               type="datetime-local"
               value={rfc3339ToLocal(draft.from)}
               onChange={(e) => setDraft({ ...draft, from: localToRfc3339(e.currentTarget.value) })}
             />
             <TextInput
-              label="To"
+              label={t('search.to')}
               type="datetime-local"
               value={rfc3339ToLocal(draft.to)}
               onChange={(e) => setDraft({ ...draft, to: localToRfc3339(e.currentTarget.value) })}
             />
-            <Button type="submit">Search</Button>
+            <Button type="submit">{t('search.run')}</Button>
             {q && (
-              <Button variant="subtle" onClick={() => setParams({})} aria-label="Clear the search">
-                Clear
+              <Button variant="subtle" onClick={() => setParams({})} aria-label={t('search.clearLabel')}>
+                {t('search.clear')}
               </Button>
             )}
           </Group>
@@ -149,7 +151,7 @@ export function EventsPage() {
         {timeline.isPending && <Skeleton h={200} />}
         {timeline.isError && !timeline.data && (
           <ErrorNotice
-            title={searchError ? 'The search is not valid' : 'Could not load events'}
+            title={searchError ? t('search.invalid') : t('failed')}
             error={timeline.error}
             onRetry={searchError ? undefined : () => void timeline.refetch()}
           />
@@ -157,25 +159,25 @@ export function EventsPage() {
         {timeline.data && (
           <Stack gap="sm">
             <Text size="sm" c="dimmed" role="status" data-testid="events-count">
-              {`${loaded.length} event${loaded.length === 1 ? '' : 's'} loaded${q ? ' matching the search' : ''}`}
+              {q ? t('countMatching', { count: loaded.length }) : t('count', { count: loaded.length })}
             </Text>
             {loaded.length > 0 ? (
-              <EventTable events={loaded} caption="Audit timeline" />
+              <EventTable events={loaded} caption={t('caption')} />
             ) : (
               <Text c="dimmed" size="sm">
-                {q ? 'No event matches the search.' : 'Nothing recorded yet.'}
+                {q ? t('noMatch') : t('nothing')}
               </Text>
             )}
-            {timeline.isFetchNextPageError && <ErrorNotice title="Could not load older events" error={timeline.error} />}
+            {timeline.isFetchNextPageError && <ErrorNotice title={t('olderFailed')} error={timeline.error} />}
             <Group justify="center">
               {timeline.hasNextPage ? (
                 <Button variant="light" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>
-                  Load older
+                  {t('older')}
                 </Button>
               ) : (
                 loaded.length > 0 && (
                   <Text size="sm" c="dimmed">
-                    {q ? 'These are all the matching events.' : 'This is the beginning of the timeline.'}
+                    {q ? t('allMatching') : t('beginning')}
                   </Text>
                 )
               )}

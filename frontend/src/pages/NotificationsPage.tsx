@@ -31,11 +31,14 @@ import { useConfirm } from '../lib/useConfirm';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NewChannelForm, NewRuleForm } from './notifications/NotificationForms';
 
+import { t as translate } from '../i18n';
+import { useTranslation } from 'react-i18next';
+
 const STATE_COLOR: Record<Delivery['state'], string> = { queued: 'blue', delivered: 'teal', failed: 'red' };
 const NOTICE_COLOR: Record<Delivery['notice'], string> = { firing: 'orange', resolved: 'teal', test: 'gray' };
 
 function destination(c: Channel): string {
-  return c.kind === 'webhook' ? ((c.url ?? '').split('?')[0] ?? '') : `${c.to.join(', ')} via ${c.smtp_host}:${c.smtp_port} (${c.tls})`;
+  return c.kind === 'webhook' ? ((c.url ?? '').split('?')[0] ?? '') : translate('notifications:via', { to: c.to.join(', '), relay: `${c.smtp_host}:${c.smtp_port}`, tls: c.tls });
 }
 
 /** A titled list of the page. */
@@ -53,12 +56,20 @@ function Part({ id, title, children }: { id: string; title: string; children: Re
 /** A generated signing key, shown this once. */
 function KeyNotice({ created, onDismiss }: { created: ChannelCreated; onDismiss: () => void }) {
   if (!created.signing_key) return null;
+  const { t } = useTranslation(['notifications', 'common']);
   return (
-    <Alert color="teal" variant="light" title={`Channel “${created.channel.name}” created`} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss} role="status">
+    <Alert
+      color="teal"
+      variant="light"
+      title={t('key.created', { name: created.channel.name })}
+      withCloseButton
+      closeButtonLabel={t('key.dismiss')}
+      onClose={onDismiss}
+      role="status"
+    >
       <Stack gap="xs">
         <Text size="sm">
-          Its signing key is shown this once. Check each body with HMAC-SHA256 under this key against the X-Dist-Btrfs-Signature-256 header
-          (“sha256=” and the hex digest).
+          {t('key.explain')}
         </Text>
         <Group gap="xs" wrap="nowrap">
           <Code data-testid="signing-key" style={{ overflowWrap: 'anywhere', flex: 1 }}>
@@ -67,7 +78,7 @@ function KeyNotice({ created, onDismiss }: { created: ChannelCreated; onDismiss:
           <CopyButton value={created.signing_key}>
             {({ copied, copy }) => (
               <Button size="xs" variant={copied ? 'filled' : 'default'} onClick={copy}>
-                {copied ? 'Copied' : 'Copy'}
+                {copied ? t('common:actions.copied') : t('common:actions.copy')}
               </Button>
             )}
           </CopyButton>
@@ -78,7 +89,8 @@ function KeyNotice({ created, onDismiss }: { created: ChannelCreated; onDismiss:
 }
 
 export function NotificationsPage() {
-  useDocumentTitle('Notifications');
+  const { t } = useTranslation(['notifications', 'common']);
+  useDocumentTitle(t('title'));
   const isAdmin = useIsAdmin();
   const me = useMe().data;
   const channels = useChannels(isAdmin);
@@ -98,34 +110,34 @@ export function NotificationsPage() {
   if (!isAdmin) {
     return (
       <Stack gap="md">
-        <Title order={2}>Notifications</Title>
+        <Title order={2}>{t('title')}</Title>
         <Text size="sm" c="dimmed">
-          Only admins configure notifications. You are signed in as {me?.username} ({me?.role}).
+          {t('adminsOnly', { username: me?.username, role: me?.role ? translate(`layout:account.role.${me.role}`) : '' })}
         </Text>
       </Stack>
     );
   }
 
   const channelName = (id: string) => channels.data?.find((c) => c.id === id)?.name ?? id.slice(0, 8);
-  const ruleName = (id: string | null | undefined) => (id ? (rules.data?.find((r) => r.id === id)?.name ?? id.slice(0, 8)) : 'test');
+  const ruleName = (id: string | null | undefined) => (id ? (rules.data?.find((r) => r.id === id)?.name ?? id.slice(0, 8)) : t('notice.test'));
   const usedBy = (c: Channel) => (rules.data ?? []).filter((r) => r.channel_ids.includes(c.id)).map((r) => r.name);
 
   const channelColumns: Column<Channel>[] = [
-    { label: 'Channel', bare: false, render: (c) => <Text size="sm" fw={600}>{c.name}</Text> },
-    { label: 'Kind', w: 120, render: (c) => <Badge variant="light">{c.kind}</Badge> },
-    { label: 'Sends to', render: (c) => <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{destination(c)}</Text> },
+    { label: t('channels.channel'), bare: false, render: (c) => <Text size="sm" fw={600}>{c.name}</Text> },
+    { label: t('channels.kind'), w: 120, render: (c) => <Badge variant="light">{t(`channels.kinds.${c.kind}`)}</Badge> },
+    { label: t('channels.sendsTo'), render: (c) => <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{destination(c)}</Text> },
     {
-      label: 'Actions',
+      label: t('common:noun.actions'),
       end: true,
       bare: true,
       w: 170,
       render: (c) => (
         <Group gap="xs" wrap="nowrap" justify="flex-end">
-          <Button size="xs" variant="default" onClick={() => test.mutate(c.id)} loading={test.isPending && test.variables === c.id} aria-label={`Send a test to ${c.name}`}>
-            Test
+          <Button size="xs" variant="default" onClick={() => test.mutate(c.id)} loading={test.isPending && test.variables === c.id} aria-label={t('channels.testLabel', { name: c.name })}>
+            {t('channels.test')}
           </Button>
-          <Button size="xs" variant="light" color="red" onClick={() => removingChannel.open(c)} aria-label={`Remove ${c.name}`}>
-            Remove
+          <Button size="xs" variant="light" color="red" onClick={() => removingChannel.open(c)} aria-label={t('channels.removeLabel', { name: c.name })}>
+            {t('common:actions.remove')}
           </Button>
         </Group>
       ),
@@ -133,16 +145,16 @@ export function NotificationsPage() {
   ];
 
   const ruleColumns: Column<AlertRule>[] = [
-    { label: 'Rule', bare: false, render: (r) => <Text size="sm" fw={600}>{r.name}</Text> },
-    { label: 'When', render: (r) => <Text size="sm">{r.kinds.map((k) => problemKind(k)).join(', ')}</Text> },
-    { label: 'Notify', render: (r) => <Text size="sm">{r.channel_ids.map(channelName).join(', ')}</Text> },
-    { label: 'Repeat', w: 90, render: (r) => `${Math.round(r.repeat_seconds / 60)} min` },
+    { label: t('rules.rule'), bare: false, render: (r) => <Text size="sm" fw={600}>{r.name}</Text> },
+    { label: t('rules.when'), render: (r) => <Text size="sm">{r.kinds.map((k) => problemKind(k)).join(', ')}</Text> },
+    { label: t('rules.notify'), render: (r) => <Text size="sm">{r.channel_ids.map(channelName).join(', ')}</Text> },
+    { label: t('rules.repeat'), w: 90, render: (r) => t('rules.minutes', { m: Math.round(r.repeat_seconds / 60) }) },
     {
-      label: 'Muted',
+      label: t('rules.muted'),
       w: 80,
       render: (r) => (
         <Switch
-          aria-label={`Mute ${r.name}`}
+          aria-label={t('rules.muteLabel', { name: r.name })}
           checked={r.muted}
           disabled={update.isPending}
           onChange={(e) =>
@@ -155,41 +167,49 @@ export function NotificationsPage() {
       ),
     },
     {
-      label: 'Actions',
+      label: t('common:noun.actions'),
       end: true,
       bare: true,
       w: 100,
       render: (r) => (
-        <Button size="xs" variant="light" color="red" onClick={() => removingRule.open(r)} aria-label={`Remove rule ${r.name}`}>
-          Remove
+        <Button size="xs" variant="light" color="red" onClick={() => removingRule.open(r)} aria-label={t('rules.removeLabel', { name: r.name })}>
+          {t('common:actions.remove')}
         </Button>
       ),
     },
   ];
 
   const alertColumns: Column<FiringAlert>[] = [
-    { label: 'Problem', bare: false, render: (a) => <Text size="sm">{a.summary}</Text> },
-    { label: 'Kind', w: 170, render: (a) => problemKind(a.kind) },
-    { label: 'Rule', w: 120, render: (a) => ruleName(a.rule_id) },
-    { label: 'Since', w: 170, render: (a) => <Time at={a.first_fired_at} /> },
+    { label: t('alerts.problem'), bare: false, render: (a) => <Text size="sm">{a.summary}</Text> },
+    { label: t('channels.kind'), w: 170, render: (a) => problemKind(a.kind) },
+    { label: t('rules.rule'), w: 120, render: (a) => ruleName(a.rule_id) },
+    { label: t('alerts.since'), w: 170, render: (a) => <Time at={a.first_fired_at} /> },
   ];
 
   const deliveryColumns: Column<Delivery>[] = [
-    { label: 'Queued', w: 170, render: (d) => <Time at={d.queued_at} /> },
-    { label: 'Notice', w: 100, render: (d) => <Badge color={NOTICE_COLOR[d.notice]} variant="light">{d.notice}{d.repeat ? ' (again)' : ''}</Badge> },
-    { label: 'To', w: 120, render: (d) => channelName(d.channel_id) },
-    { label: 'Message', bare: false, render: (d) => <Text size="sm">{d.summary}</Text> },
+    { label: t('deliveries.queued'), w: 170, render: (d) => <Time at={d.queued_at} /> },
     {
-      label: 'Outcome',
+      label: t('deliveries.notice'),
+      w: 100,
+      render: (d) => (
+        <Badge color={NOTICE_COLOR[d.notice]} variant="light">
+          {d.repeat ? t('deliveries.again', { notice: t(`notice.${d.notice}`) }) : t(`notice.${d.notice}`)}
+        </Badge>
+      ),
+    },
+    { label: t('deliveries.to'), w: 120, render: (d) => channelName(d.channel_id) },
+    { label: t('deliveries.message'), bare: false, render: (d) => <Text size="sm">{d.summary}</Text> },
+    {
+      label: t('deliveries.outcome'),
       w: 220,
       render: (d) => (
         <Stack gap={2}>
           <Group gap={6}>
             <Badge color={STATE_COLOR[d.state]} variant="light">
-              {d.state}
+              {t(`deliveries.state.${d.state}`)}
             </Badge>
             <Text size="xs" c="dimmed">
-              {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+              {t('deliveries.attempts', { count: d.attempts })}
             </Text>
           </Group>
           <Text size="xs" c={d.state === 'failed' ? 'red' : 'dimmed'} style={{ overflowWrap: 'anywhere' }}>
@@ -202,10 +222,10 @@ export function NotificationsPage() {
 
   return (
     <Stack gap="md">
-      <PageHeader title="Notifications">
+      <PageHeader title={t('title')}>
         <Group gap="xs">
           <Button variant="default" onClick={() => setNewRule(true)} disabled={!channels.data?.length}>
-            New rule
+            {t('rules.new')}
           </Button>
           <Button
             onClick={() => {
@@ -213,58 +233,62 @@ export function NotificationsPage() {
               setNewChannel(true);
             }}
           >
-            New channel
+            {t('channels.new')}
           </Button>
         </Group>
       </PageHeader>
       {created && <KeyNotice created={created} onDismiss={() => setCreated(null)} />}
-      <MutationNotice mutation={test} errorTitle="Could not send a test" success={() => 'Test message queued: see its delivery below.'} />
-      <MutationNotice mutation={update} errorTitle="Could not change the rule" success={(r) => `Rule ${r.name} ${r.muted ? 'muted' : 'unmuted'}.`} />
-      <Part id="channels" title="Channels">
+      <MutationNotice mutation={test} errorTitle={t('channels.testFailed')} success={() => t('channels.testQueued')} />
+      <MutationNotice
+        mutation={update}
+        errorTitle={t('rules.changeFailed')}
+        success={(r) => (r.muted ? t('rules.mutedDone', { name: r.name }) : t('rules.unmutedDone', { name: r.name }))}
+      />
+      <Part id="channels" title={t('channels.title')}>
         <TableCard
           query={channels}
-          errorTitle="Could not load channels"
+          errorTitle={t('channels.failed')}
           columns={channelColumns}
           rowKey={(c) => c.id}
-          caption="Notification channels"
+          caption={t('channels.caption')}
           rowProps={(c) => ({ 'data-testid': 'channel-row', 'data-channel-name': c.name })}
-          empty="No channels. Add a webhook or an email channel, then a rule that uses it."
+          empty={t('channels.empty')}
         />
       </Part>
-      <Part id="rules" title="Alert rules">
+      <Part id="rules" title={t('rules.title')}>
         <TableCard
           query={rules}
-          errorTitle="Could not load rules"
+          errorTitle={t('rules.failed')}
           columns={ruleColumns}
           rowKey={(r) => r.id}
-          caption="Alert rules"
+          caption={t('rules.title')}
           rowProps={(r) => ({ 'data-testid': 'rule-row', 'data-rule-name': r.name, 'data-muted': String(r.muted) })}
-          empty="No rules: nothing is sent. A rule picks the problems that notify its channels."
+          empty={t('rules.empty')}
         />
       </Part>
-      <Part id="alerts" title="Firing now">
+      <Part id="alerts" title={t('alerts.title')}>
         <TableCard
           query={alerts}
-          errorTitle="Could not load alerts"
+          errorTitle={t('alerts.failed')}
           columns={alertColumns}
           rowKey={(a) => `${a.rule_id}/${a.key}`}
-          caption="Firing alerts"
+          caption={t('alerts.caption')}
           rowProps={() => ({ 'data-testid': 'alert-row' })}
-          empty="No alert is firing."
+          empty={t('alerts.empty')}
         />
       </Part>
-      <Part id="deliveries" title="Latest deliveries">
+      <Part id="deliveries" title={t('deliveries.title')}>
         <TableCard
           query={deliveries}
-          errorTitle="Could not load deliveries"
+          errorTitle={t('deliveries.failed')}
           columns={deliveryColumns}
           rowKey={(d) => d.id}
-          caption="Deliveries"
+          caption={t('deliveries.caption')}
           rowProps={(d) => ({ 'data-testid': 'delivery-row', 'data-state': d.state, 'data-notice': d.notice })}
-          empty="Nothing sent yet."
+          empty={t('deliveries.empty')}
         />
       </Part>
-      <Modal opened={newChannel} onClose={() => setNewChannel(false)} title="New channel" centered>
+      <Modal opened={newChannel} onClose={() => setNewChannel(false)} title={t('channels.new')} centered>
         {newChannel && (
           <NewChannelForm
             onClose={() => setNewChannel(false)}
@@ -275,33 +299,33 @@ export function NotificationsPage() {
           />
         )}
       </Modal>
-      <Modal opened={newRule} onClose={() => setNewRule(false)} title="New alert rule" centered>
+      <Modal opened={newRule} onClose={() => setNewRule(false)} title={t('rules.newTitle')} centered>
         {newRule && <NewRuleForm channels={channels.data ?? []} onClose={() => setNewRule(false)} />}
       </Modal>
       <ConfirmDialog
         {...removingChannel.dialog}
-        title={`Remove channel ${removingChannel.subject?.name ?? ''}?`}
-        confirmLabel="Remove channel"
+        title={t('channels.removeTitle', { name: removingChannel.subject?.name ?? '' })}
+        confirmLabel={t('channels.removeConfirm')}
         danger
-        errorTitle="Could not remove the channel"
+        errorTitle={t('channels.removeFailed')}
         onConfirm={() => removingChannel.subject && removeChannel.mutate(removingChannel.subject.id, { onSuccess: removingChannel.close })}
       >
         <Text size="sm">
-          This deletes the channel and its stored secret. Its past deliveries stay in the history.
+          {t('channels.removeText')}
           {removingChannel.subject && usedBy(removingChannel.subject).length > 0
-            ? ` It is used by ${usedBy(removingChannel.subject).join(', ')}: change or remove those rules first.`
+            ? ` ${t('channels.usedBy', { rules: usedBy(removingChannel.subject).join(', ') })}`
             : ''}
         </Text>
       </ConfirmDialog>
       <ConfirmDialog
         {...removingRule.dialog}
-        title={`Remove rule ${removingRule.subject?.name ?? ''}?`}
-        confirmLabel="Remove rule"
+        title={t('rules.removeTitle', { name: removingRule.subject?.name ?? '' })}
+        confirmLabel={t('rules.removeConfirm')}
         danger
-        errorTitle="Could not remove the rule"
+        errorTitle={t('rules.removeFailed')}
         onConfirm={() => removingRule.subject && removeRule.mutate(removingRule.subject.id, { onSuccess: removingRule.close })}
       >
-        <Text size="sm">This deletes the rule; its firing alerts end without a resolve message.</Text>
+        <Text size="sm">{t('rules.removeText')}</Text>
       </ConfirmDialog>
     </Stack>
   );

@@ -7,6 +7,7 @@ import { type Channel, type ChannelCreated, type ChannelInput, useCreateChannel,
 import { FormActions, FormError } from '../../components/FormActions';
 import { PROBLEM_KINDS, problemKind } from '../../components/FleetStatus';
 import { useFormErrors } from '../../lib/useFormErrors';
+import { useTranslation } from 'react-i18next';
 
 type Kind = ChannelInput['kind'];
 type Tls = NonNullable<ChannelInput['tls']>;
@@ -15,6 +16,7 @@ const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 const CHANNEL_FIELDS = ['name', 'url', 'smtp_host', 'smtp_port', 'tls', 'username', 'from', 'to', 'secret'];
 
 export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; onCreated: (c: ChannelCreated) => void }) {
+  const { t } = useTranslation(['notifications', 'common']);
   const [kind, setKind] = useState<Kind>('webhook');
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
@@ -29,12 +31,12 @@ export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; on
   const webhook = kind === 'webhook';
   const form = useFormErrors(
     {
-      name: name.trim() === '' ? 'Name it, e.g. pager or ops-mail.' : null,
-      url: webhook && !/^https?:\/\/[^/\s@]+/.test(url.trim()) ? 'An http:// or https:// URL.' : null,
-      secret: webhook && secret !== '' && secret.length < 16 ? 'At least 16 characters (or empty: one is generated).' : null,
-      smtp_host: !webhook && host.trim() === '' ? 'The SMTP relay host.' : null,
-      from: !webhook && !EMAIL.test(from.trim()) ? 'An email address.' : null,
-      to: !webhook && (to.length === 0 || !to.every((a) => EMAIL.test(a))) ? 'One or more email addresses.' : null,
+      name: name.trim() === '' ? t('form.nameChannel') : null,
+      url: webhook && !/^https?:\/\/[^/\s@]+/.test(url.trim()) ? t('form.url') : null,
+      secret: webhook && secret !== '' && secret.length < 16 ? t('form.secretShort') : null,
+      smtp_host: !webhook && host.trim() === '' ? t('form.host') : null,
+      from: !webhook && !EMAIL.test(from.trim()) ? t('form.address') : null,
+      to: !webhook && (to.length === 0 || !to.every((a) => EMAIL.test(a))) ? t('form.addresses') : null,
     },
     create.error,
   );
@@ -58,31 +60,31 @@ export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; on
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="New channel">
+    <form onSubmit={onSubmit} noValidate aria-label={t('channels.new')}>
       <Stack gap="sm">
         <SegmentedControl
-          aria-label="Kind"
+          aria-label={t('channels.kind')}
           value={kind}
           onChange={(v) => setKind(v as Kind)}
           data={[
-            { value: 'webhook', label: 'Webhook' },
-            { value: 'email', label: 'Email' },
+            { value: 'webhook', label: t('form.webhook') },
+            { value: 'email', label: t('form.email') },
           ]}
         />
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} autoComplete="off" />
+        <TextInput label={t('common:noun.name')} required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} autoComplete="off" />
         {webhook ? (
           <>
             <TextInput
-              label="URL"
+              label={t('form.urlLabel')}
               required
-              placeholder="https://alerts.example.org/hook"
+              placeholder="https://alerts.example.org/hook" // i18n-ignore: an example URL
               value={url}
               onChange={(e) => setUrl(e.currentTarget.value)}
               error={form.error('url')}
             />
             <PasswordInput
-              label="Signing key"
-              description="Each body is signed with HMAC-SHA256 under this key (header X-Dist-Btrfs-Signature-256). Empty: one is generated and shown once."
+              label={t('form.signingKey')}
+              description={t('form.signingKeyHelp')}
               value={secret}
               onChange={(e) => setSecret(e.currentTarget.value)}
               error={form.error('secret')}
@@ -91,30 +93,30 @@ export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; on
           </>
         ) : (
           <>
-            <TextInput label="SMTP host" required value={host} onChange={(e) => setHost(e.currentTarget.value)} error={form.error('smtp_host')} />
+            <TextInput label={t('form.smtpHost')} required value={host} onChange={(e) => setHost(e.currentTarget.value)} error={form.error('smtp_host')} />
             <Select
-              label="Security"
+              label={t('form.security')}
               data={[
-                { value: 'starttls', label: 'STARTTLS (port 587)' },
-                { value: 'tls', label: 'TLS (port 465)' },
-                { value: 'none', label: 'None (a relay on this machine only)' },
+                { value: 'starttls', label: t('form.starttls') },
+                { value: 'tls', label: t('form.tls') },
+                { value: 'none', label: t('form.none') },
               ]}
               value={tls}
               onChange={(v) => setTls((v as Tls) ?? 'starttls')}
               allowDeselect={false}
               error={form.error('tls')}
             />
-            <NumberInput label="Port" description="Empty: the security's usual port." min={1} max={65535} allowDecimal={false} value={port} onChange={setPort} error={form.error('smtp_port')} />
-            <TextInput label="Username" description="Empty: no login." value={username} onChange={(e) => setUsername(e.currentTarget.value)} error={form.error('username')} autoComplete="off" />
+            <NumberInput label={t('form.port')} description={t('form.portHelp')} min={1} max={65535} allowDecimal={false} value={port} onChange={setPort} error={form.error('smtp_port')} />
+            <TextInput label={t('form.username')} description={t('form.usernameHelp')} value={username} onChange={(e) => setUsername(e.currentTarget.value)} error={form.error('username')} autoComplete="off" />
             {username.trim() !== '' && (
-              <PasswordInput label="Password" description="Kept in the encrypted vault; never shown again." value={secret} onChange={(e) => setSecret(e.currentTarget.value)} error={form.error('secret')} autoComplete="new-password" />
+              <PasswordInput label={t('form.password')} description={t('form.passwordHelp')} value={secret} onChange={(e) => setSecret(e.currentTarget.value)} error={form.error('secret')} autoComplete="new-password" />
             )}
-            <TextInput label="From" required value={from} onChange={(e) => setFrom(e.currentTarget.value)} error={form.error('from')} />
-            <TagsInput label="To" required description="Press Enter after each address." value={to} onChange={setTo} error={form.error('to')} />
+            <TextInput label={t('form.from')} required value={from} onChange={(e) => setFrom(e.currentTarget.value)} error={form.error('from')} />
+            <TagsInput label={t('deliveries.to')} required description={t('form.toHelp')} value={to} onChange={setTo} error={form.error('to')} />
           </>
         )}
-        <FormError error={create.error} fields={CHANNEL_FIELDS} title="Could not create the channel" />
-        <FormActions submitLabel="Create channel" pending={create.isPending} onCancel={onClose} />
+        <FormError error={create.error} fields={CHANNEL_FIELDS} title={t('form.channelFailed')} />
+        <FormActions submitLabel={t('form.createChannel')} pending={create.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );
@@ -123,6 +125,7 @@ export function NewChannelForm({ onClose, onCreated }: { onClose: () => void; on
 const kindOptions = () => PROBLEM_KINDS.map((value) => ({ value, label: problemKind(value) }));
 
 export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClose: () => void }) {
+  const { t } = useTranslation(['notifications', 'common']);
   const [name, setName] = useState('');
   const [kinds, setKinds] = useState<string[]>(['replication_failing', 'job_failed', 'server_unreachable', 'host_key_changed']);
   const [channelIds, setChannelIds] = useState<string[]>(channels.map((c) => c.id));
@@ -132,10 +135,10 @@ export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClos
   const m = Number(minutes);
   const form = useFormErrors(
     {
-      name: name.trim() === '' ? 'Name it, e.g. pager.' : null,
-      kinds: kinds.length === 0 ? 'Pick at least one problem kind.' : null,
-      channel_ids: channelIds.length === 0 ? 'Pick at least one channel.' : null,
-      repeat_seconds: !Number.isInteger(m) || m < 1 || m > 10080 ? 'Whole minutes, 1-10080.' : null,
+      name: name.trim() === '' ? t('form.nameRule') : null,
+      kinds: kinds.length === 0 ? t('form.pickKind') : null,
+      channel_ids: channelIds.length === 0 ? t('form.pickChannel') : null,
+      repeat_seconds: !Number.isInteger(m) || m < 1 || m > 10080 ? t('form.minutes') : null,
     },
     create.error,
   );
@@ -150,20 +153,20 @@ export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClos
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="New alert rule">
+    <form onSubmit={onSubmit} noValidate aria-label={t('rules.newTitle')}>
       <Stack gap="sm">
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} autoComplete="off" />
-        <MultiSelect label="When" description="Problems of the fleet status that notify." data={kindOptions()} value={kinds} onChange={setKinds} error={form.error('kinds')} />
+        <TextInput label={t('common:noun.name')} required value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.error('name')} autoComplete="off" />
+        <MultiSelect label={t('rules.when')} description={t('form.whenHelp')} data={kindOptions()} value={kinds} onChange={setKinds} error={form.error('kinds')} />
         <MultiSelect
-          label="Notify"
+          label={t('rules.notify')}
           data={channels.map((c) => ({ value: c.id, label: c.name }))}
           value={channelIds}
           onChange={setChannelIds}
           error={form.error('channel_ids', 'channels')}
         />
         <NumberInput
-          label="Repeat a firing alert every (minutes)"
-          description="Never more often; a resolve message is sent once when the problem clears."
+          label={t('form.repeat')}
+          description={t('form.repeatHelp')}
           min={1}
           max={10080}
           allowDecimal={false}
@@ -171,9 +174,9 @@ export function NewRuleForm({ channels, onClose }: { channels: Channel[]; onClos
           onChange={setMinutes}
           error={form.error('repeat_seconds')}
         />
-        <Checkbox label="Muted (send nothing for now)" checked={muted} onChange={(e) => setMuted(e.currentTarget.checked)} />
-        <FormError error={create.error} fields={['name', 'kinds', 'channel_ids', 'channels', 'repeat_seconds']} title="Could not create the rule" />
-        <FormActions submitLabel="Create rule" pending={create.isPending} onCancel={onClose} />
+        <Checkbox label={t('form.muted')} checked={muted} onChange={(e) => setMuted(e.currentTarget.checked)} />
+        <FormError error={create.error} fields={['name', 'kinds', 'channel_ids', 'channels', 'repeat_seconds']} title={t('form.ruleFailed')} />
+        <FormActions submitLabel={t('form.createRule')} pending={create.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );
