@@ -54,7 +54,7 @@ function hardcoded(path: string): string[] {
       const attr = ts.isJsxExpression(parent) ? parent.parent : parent;
       if (ts.isJsxAttribute(attr) && SHOWN.test(attr.name.getText(file))) report(node, literal);
       else if (ts.isJsxExpression(parent) && (ts.isJsxElement(parent.parent) || ts.isJsxFragment(parent.parent))) report(node, literal);
-      else if (SHOWN.test(propertyName(parent) ?? '')) report(node, literal);
+      else if (SHOWN.test(propertyName(parent) ?? '') && !(ts.isPropertyAssignment(parent) && parent.name === node)) report(node, literal);
     }
     ts.forEachChild(node, visit);
   };

@@ -13,6 +13,8 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NewTokenForm } from './users/NewTokenForm';
 import { RoleBadge } from './users/roles';
 
+import { t as translate } from '../i18n';
+
 /** A copy-paste request with `token` against this server (the fleet status). */
 export function curlExample(token: string): string {
   return `curl -H 'Authorization: Bearer ${token}' ${window.location.origin}/api/v1/status`;
@@ -21,9 +23,17 @@ export function curlExample(token: string): string {
 /** The secret of a token just created, with Copy: shown this once. */
 function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: () => void }) {
   return (
-    <Alert color="teal" variant="light" title={`Token “${issued.name}” created`} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss} role="status">
+    <Alert
+      color="teal"
+      variant="light"
+      title={translate('tokens:issued.title', { name: issued.name })}
+      withCloseButton
+      closeButtonLabel={translate('notifications:key.dismiss')}
+      onClose={onDismiss}
+      role="status"
+    >
       <Stack gap="xs">
-        <Text size="sm">Copy it now: it is shown this once and cannot be shown again. Send it as “Authorization: Bearer …”, for example:</Text>
+        <Text size="sm">{translate('tokens:issued.copyNow')}</Text>
         <Code block data-testid="token-curl" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
           {curlExample(issued.token)}
         </Code>
@@ -34,7 +44,7 @@ function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: (
           <CopyButton value={issued.token}>
             {({ copied, copy }) => (
               <Button size="xs" variant={copied ? 'filled' : 'default'} color={copied ? 'teal' : undefined} onClick={copy}>
-                {copied ? 'Copied' : 'Copy'}
+                {copied ? translate('common:actions.copied') : translate('common:actions.copy')}
               </Button>
             )}
           </CopyButton>
@@ -48,7 +58,7 @@ function TokenStatus({ t }: { t: Token }) {
   if (t.revoked_at) {
     return (
       <Text size="sm" c="dimmed">
-        revoked {formatTime(t.revoked_at)}
+        {translate('tokens:status.revoked', { at: formatTime(t.revoked_at) })}
       </Text>
     );
   }
@@ -56,15 +66,15 @@ function TokenStatus({ t }: { t: Token }) {
     const expired = new Date(t.expires_at) < new Date();
     return (
       <Text size="sm" c={expired ? 'dimmed' : undefined}>
-        {expired ? 'expired' : 'expires'} {formatTime(t.expires_at)}
+        {translate(expired ? 'tokens:status.expired' : 'tokens:status.expires', { at: formatTime(t.expires_at) })}
       </Text>
     );
   }
-  return <Text size="sm">active, no expiry</Text>;
+  return <Text size="sm">{translate('tokens:status.active')}</Text>;
 }
 
 export function TokensPage() {
-  useDocumentTitle('API tokens');
+  useDocumentTitle(translate('layout:nav.tokens'));
   const tokens = useTokens();
   const canOperate = useCanOperate();
   const isAdmin = useIsAdmin();
@@ -74,20 +84,20 @@ export function TokensPage() {
   const revoking = useConfirm<Token>(revoke);
 
   const columns: Column<Token>[] = [
-    { label: 'Name', bare: false, render: (t) => <Text size="sm" fw={600}>{t.name}</Text> },
-    ...(isAdmin ? [{ label: 'User', w: 120, render: (t: Token) => t.username }] : []),
-    { label: 'Role', w: 100, render: (t) => <RoleBadge role={t.role} /> },
-    { label: 'Created', w: 190, render: (t) => formatTime(t.created_at) },
-    { label: 'Status', w: 190, render: (t) => <TokenStatus t={t} /> },
+    { label: translate('common:noun.name'), bare: false, render: (t) => <Text size="sm" fw={600}>{t.name}</Text> },
+    ...(isAdmin ? [{ label: translate('users:user'), w: 120, render: (t: Token) => t.username }] : []),
+    { label: translate('servers:list.role'), w: 100, render: (t) => <RoleBadge role={t.role} /> },
+    { label: translate('common:noun.created'), w: 190, render: (t) => formatTime(t.created_at) },
+    { label: translate('common:noun.status'), w: 190, render: (t) => <TokenStatus t={t} /> },
     {
-      label: 'Actions',
+      label: translate('common:noun.actions'),
       end: true,
       bare: true,
       w: 110,
       render: (t) =>
         canOperate && !t.revoked_at ? (
-          <Button size="xs" variant="light" color="red" onClick={() => revoking.open(t)} aria-label={`Revoke ${t.name}`}>
-            Revoke
+          <Button size="xs" variant="light" color="red" onClick={() => revoking.open(t)} aria-label={translate('tokens:revokeLabel', { name: t.name })}>
+            {translate('tokens:revoke')}
           </Button>
         ) : null,
     },
@@ -95,7 +105,7 @@ export function TokensPage() {
 
   return (
     <Stack gap="md">
-      <PageHeader title="API tokens">
+      <PageHeader title={translate('layout:nav.tokens')}>
         {canOperate && (
           <Button
             onClick={() => {
@@ -103,21 +113,21 @@ export function TokensPage() {
               setCreating(true);
             }}
           >
-            New token
+            {translate('tokens:new')}
           </Button>
         )}
       </PageHeader>
       {issued && <IssuedNotice issued={issued} onDismiss={() => setIssued(null)} />}
       <TableCard
         query={tokens}
-        errorTitle="Could not load tokens"
+        errorTitle={translate('tokens:failed')}
         columns={columns}
         rowKey={(t) => t.token_id}
-        caption="API tokens"
+        caption={translate('layout:nav.tokens')}
         rowProps={(t) => ({ 'data-testid': 'token-row', 'data-token-name': t.name, 'data-revoked': String(Boolean(t.revoked_at)) })}
-        empty="No tokens. Tokens let scripts and monitoring use the API."
+        empty={translate('tokens:empty')}
       />
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New API token" centered>
+      <Modal opened={creating} onClose={() => setCreating(false)} title={translate('tokens:form.title')} centered>
         {creating && (
           <NewTokenForm
             onClose={() => setCreating(false)}
@@ -130,13 +140,13 @@ export function TokensPage() {
       </Modal>
       <ConfirmDialog
         {...revoking.dialog}
-        title={`Revoke ${revoking.subject?.name ?? ''}?`}
-        confirmLabel="Revoke token"
+        title={translate('tokens:revokeTitle', { name: revoking.subject?.name ?? '' })}
+        confirmLabel={translate('tokens:revokeConfirm')}
         danger
-        errorTitle="Could not revoke the token"
+        errorTitle={translate('tokens:revokeFailed')}
         onConfirm={() => revoking.subject && revoke.mutate(revoking.subject.token_id, { onSuccess: revoking.close })}
       >
-        <Text size="sm">It stops working at once. This cannot be undone.</Text>
+        <Text size="sm">{translate('tokens:revokeText')}</Text>
       </ConfirmDialog>
     </Stack>
   );

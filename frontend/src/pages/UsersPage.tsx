@@ -12,17 +12,14 @@ import { TableCard } from '../components/TableCard';
 import { formatTime } from '../lib/format';
 import { useConfirm } from '../lib/useConfirm';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
-import { ROLES, RoleBadge } from './users/roles';
+import { RoleBadge, roleName, roles } from './users/roles';
 
-const ROLE_MEANS: Record<Role, string> = {
-  viewer: 'As viewer they can only look.',
-  operator: 'As operator they can snapshot, replicate, restore and change policies and targets.',
-  admin: 'As admin they can also manage servers, users and every token.',
-};
 import { NewUserForm, ResetPasswordForm } from './users/UserForms';
+import { useTranslation } from 'react-i18next';
 
 export function UsersPage() {
-  useDocumentTitle('Users');
+  const { t } = useTranslation(['users', 'servers', 'common']);
+  useDocumentTitle(t('title'));
   const isAdmin = useIsAdmin();
   const users = useUsers(isAdmin);
   const me = useMe().data;
@@ -36,27 +33,27 @@ export function UsersPage() {
   if (!isAdmin) {
     return (
       <Stack gap="md">
-        <Title order={2}>Users</Title>
+        <Title order={2}>{t('title')}</Title>
         <Text size="sm" c="dimmed">
-          Only admins manage user accounts. You are signed in as {me?.username} ({me?.role}).
+          {t('adminsOnly', { username: me?.username, role: me?.role ? roleName(me.role) : '' })}
         </Text>
       </Stack>
     );
   }
 
   const columns: Column<User>[] = [
-    { label: 'User', bare: false, render: (u) => <Text size="sm" fw={600}>{u.username}</Text> },
+    { label: t('user'), bare: false, render: (u) => <Text size="sm" fw={600}>{u.username}</Text> },
     {
-      label: 'Role',
+      label: t('servers:list.role'),
       w: 190,
       render: (u) =>
         u.user_id === me?.user_id ? (
           <RoleBadge role={u.role} />
         ) : (
           <NativeSelect
-            aria-label={`Role of ${u.username}`}
+            aria-label={t('roleOf', { username: u.username })}
             size="xs"
-            data={ROLES.map((r) => r.value)}
+            data={roles().map((r) => ({ value: r.value, label: roleName(r.value) }))}
             value={u.role}
             onChange={(e) => {
               const role = e.currentTarget.value as Role;
@@ -66,20 +63,20 @@ export function UsersPage() {
           />
         ),
     },
-    { label: 'Created', w: 200, render: (u) => formatTime(u.created_at) },
+    { label: t('common:noun.created'), w: 200, render: (u) => formatTime(u.created_at) },
     {
-      label: 'Actions',
+      label: t('common:noun.actions'),
       end: true,
       bare: true,
       w: 230,
       render: (u) => (
         <Group gap="xs" justify="flex-end" wrap="nowrap">
-          <Button size="xs" variant="default" onClick={() => setResetting(u)} aria-label={`Reset password of ${u.username}`}>
-            Reset password
+          <Button size="xs" variant="default" onClick={() => setResetting(u)} aria-label={t('resetOf', { username: u.username })}>
+            {t('reset')}
           </Button>
           {u.user_id !== me?.user_id && (
-            <Button size="xs" variant="light" color="red" onClick={() => deleting.open(u)} aria-label={`Delete ${u.username}`}>
-              Delete
+            <Button size="xs" variant="light" color="red" onClick={() => deleting.open(u)} aria-label={t('deleteLabel', { username: u.username })}>
+              {t('common:actions.delete')}
             </Button>
           )}
         </Group>
@@ -89,47 +86,47 @@ export function UsersPage() {
 
   return (
     <Stack gap="md">
-      <PageHeader title="Users">
-        <Button onClick={() => setCreating(true)}>New user</Button>
+      <PageHeader title={t('title')}>
+        <Button onClick={() => setCreating(true)}>{t('new')}</Button>
       </PageHeader>
       <TableCard
         query={users}
-        errorTitle="Could not load users"
+        errorTitle={t('failed')}
         columns={columns}
         rowKey={(u) => u.user_id}
-        caption="Users"
+        caption={t('title')}
         rowProps={(u) => ({ 'data-testid': 'user-row', 'data-username': u.username })}
       />
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New user" centered>
+      <Modal opened={creating} onClose={() => setCreating(false)} title={t('new')} centered>
         {creating && <NewUserForm onDone={() => setCreating(false)} />}
       </Modal>
-      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={`Reset password of ${resetting?.username ?? ''}`} centered>
+      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={t('resetOf', { username: resetting?.username ?? '' })} centered>
         {resetting && <ResetPasswordForm user={resetting} onDone={() => setResetting(null)} />}
       </Modal>
       <ConfirmDialog
         {...changing.dialog}
-        title={`Make ${changing.subject?.user.username ?? ''} ${changing.subject?.role ?? ''}?`}
-        confirmLabel="Change role"
-        errorTitle="Could not change the role"
+        title={t('change.title', { username: changing.subject?.user.username ?? '', role: roleName(changing.subject?.role ?? 'viewer') })}
+        confirmLabel={t('change.confirm')}
+        errorTitle={t('change.failed')}
         onConfirm={() =>
           changing.subject &&
           patch.mutate({ id: changing.subject.user.user_id, patch: { role: changing.subject.role } }, { onSuccess: changing.close })
         }
       >
         <Text size="sm">
-          {changing.subject?.user.username} is {changing.subject?.user.role} now. {ROLE_MEANS[changing.subject?.role ?? 'viewer']} Their
-          sessions and tokens keep working with the new role.
+          {t('change.now', { username: changing.subject?.user.username, role: roleName(changing.subject?.user.role ?? 'viewer') })}{' '}
+          {t(`change.means.${changing.subject?.role ?? 'viewer'}`)} {t('change.keep')}
         </Text>
       </ConfirmDialog>
       <ConfirmDialog
         {...deleting.dialog}
-        title={`Delete ${deleting.subject?.username ?? ''}?`}
-        confirmLabel="Delete user"
+        title={t('delete.title', { username: deleting.subject?.username ?? '' })}
+        confirmLabel={t('delete.confirm')}
         danger
-        errorTitle="Could not delete the user"
+        errorTitle={t('delete.failed')}
         onConfirm={() => deleting.subject && remove.mutate(deleting.subject.user_id, { onSuccess: deleting.close })}
       >
-        <Text size="sm">Their sessions end and their tokens stop working. The audit timeline keeps their actions.</Text>
+        <Text size="sm">{t('delete.text')}</Text>
       </ConfirmDialog>
     </Stack>
   );

@@ -6,9 +6,11 @@ import type { Role } from '../../api/client';
 import { useMe } from '../../api/queries';
 import { FormActions, FormError } from '../../components/FormActions';
 import { useFormErrors } from '../../lib/useFormErrors';
-import { RANK, ROLES } from './roles';
+import { RANK, roles } from './roles';
+import { useTranslation } from 'react-i18next';
 
 export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIssued: (t: IssuedToken) => void }) {
+  const { t } = useTranslation(['tokens', 'servers', 'common']);
   const me = useMe().data;
   const myRank = RANK[me?.role ?? 'viewer'];
   const [name, setName] = useState('');
@@ -18,9 +20,9 @@ export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIss
   const daysNumber = Number(days);
   const form = useFormErrors(
     {
-      name: name.trim().length === 0 ? 'Say what it is for, e.g. grafana.' : name.trim().length > 64 ? 'At most 64 characters.' : null,
+      name: name.trim().length === 0 ? t('form.sayWhat') : name.trim().length > 64 ? t('form.at64') : null,
       expires_in_days:
-        days === '' ? null : !Number.isInteger(daysNumber) || daysNumber < 1 || daysNumber > 3650 ? 'Whole days, 1-3650.' : null,
+        days === '' ? null : !Number.isInteger(daysNumber) || daysNumber < 1 || daysNumber > 3650 ? t('form.days') : null,
     },
     create.error,
   );
@@ -32,10 +34,10 @@ export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIss
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="New API token">
+    <form onSubmit={onSubmit} noValidate aria-label={t('form.title')}>
       <Stack gap="sm">
         <TextInput
-          label="Name"
+          label={t('common:noun.name')}
           required
           value={name}
           onChange={(e) => setName(e.currentTarget.value)}
@@ -43,17 +45,17 @@ export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIss
           autoComplete="off"
         />
         <Select
-          label="Role"
-          description="At most your own role."
-          data={ROLES.filter((r) => RANK[r.value] <= myRank)}
+          label={t('servers:list.role')}
+          description={t('form.roleHelp')}
+          data={roles().filter((r) => RANK[r.value] <= myRank)}
           value={role}
           onChange={(v) => setRole((v as Role) ?? 'viewer')}
           allowDeselect={false}
           error={form.error('role')}
         />
         <NumberInput
-          label="Expires after (days)"
-          description="Empty: never."
+          label={t('form.expires')}
+          description={t('form.expiresHelp')}
           min={1}
           max={3650}
           allowDecimal={false}
@@ -61,8 +63,8 @@ export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIss
           onChange={setDays}
           error={form.error('expires_in_days')}
         />
-        <FormError error={create.error} fields={['name', 'role', 'expires_in_days']} title="Could not create the token" />
-        <FormActions submitLabel="Create token" pending={create.isPending} onCancel={onClose} />
+        <FormError error={create.error} fields={['name', 'role', 'expires_in_days']} title={t('form.createFailed')} />
+        <FormActions submitLabel={t('form.create')} pending={create.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );

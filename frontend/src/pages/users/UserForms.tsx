@@ -6,18 +6,20 @@ import type { Role } from '../../api/client';
 import { FormActions, FormError } from '../../components/FormActions';
 import { useFormErrors } from '../../lib/useFormErrors';
 import { passwordProblem } from '../../lib/validation';
-import { ROLES } from './roles';
+import { roles } from './roles';
+import { useTranslation } from 'react-i18next';
 
 const USERNAME = /^[a-z][a-z0-9._-]{0,31}$/;
 
 export function NewUserForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation(['users', 'layout', 'servers', 'common']);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const create = useCreateUser();
   const form = useFormErrors(
     {
-      username: USERNAME.test(username) ? null : 'Lower-case letter first, then letters, digits, . _ - (at most 32).',
+      username: USERNAME.test(username) ? null : t('form.usernameRule'),
       password: passwordProblem(password),
     },
     create.error,
@@ -30,10 +32,10 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="New user">
+    <form onSubmit={onSubmit} noValidate aria-label={t('new')}>
       <Stack gap="sm">
         <TextInput
-          label="User name"
+          label={t('layout:login.user')}
           required
           value={username}
           onChange={(e) => setUsername(e.currentTarget.value)}
@@ -41,7 +43,7 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
           autoComplete="off"
         />
         <PasswordInput
-          label="Password"
+          label={t('layout:login.password')}
           required
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
@@ -49,21 +51,22 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
           autoComplete="new-password"
         />
         <Select
-          label="Role"
-          data={ROLES}
+          label={t('servers:list.role')}
+          data={roles()}
           value={role}
           onChange={(v) => setRole((v as Role) ?? 'viewer')}
           allowDeselect={false}
           error={form.error('role')}
         />
-        <FormError error={create.error} fields={['username', 'password', 'role']} title="Could not create the user" />
-        <FormActions submitLabel="Create user" pending={create.isPending} onCancel={onDone} />
+        <FormError error={create.error} fields={['username', 'password', 'role']} title={t('form.createFailed')} />
+        <FormActions submitLabel={t('form.create')} pending={create.isPending} onCancel={onDone} />
       </Stack>
     </form>
   );
 }
 
 export function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
+  const { t } = useTranslation(['users', 'layout', 'servers', 'common']);
   const [password, setPassword] = useState('');
   const [keepTokens, setKeepTokens] = useState(false);
   const patch = usePatchUser();
@@ -74,14 +77,13 @@ export function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => 
     patch.mutate({ id: user.user_id, patch: { password, keep_tokens: keepTokens } }, { onSuccess: onDone });
   }
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Reset password">
+    <form onSubmit={onSubmit} noValidate aria-label={t('reset')}>
       <Stack gap="sm">
         <Text size="sm">
-          All of their browser sessions end and their API tokens are revoked (unless kept); they sign in
-          with the new password.
+          {t('form.resetExplain')}
         </Text>
         <PasswordInput
-          label="New password"
+          label={t('layout:password.new')}
           required
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
@@ -89,12 +91,12 @@ export function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => 
           autoComplete="new-password"
         />
         <Checkbox
-          label="Keep their API tokens"
+          label={t('form.keepTokens')}
           checked={keepTokens}
           onChange={(e) => setKeepTokens(e.currentTarget.checked)}
         />
-        <FormError error={patch.error} fields={['password']} title="Could not reset the password" />
-        <FormActions submitLabel="Set password" pending={patch.isPending} onCancel={onDone} />
+        <FormError error={patch.error} fields={['password']} title={t('form.resetFailed')} />
+        <FormActions submitLabel={t('form.setPassword')} pending={patch.isPending} onCancel={onDone} />
       </Stack>
     </form>
   );

@@ -1,12 +1,17 @@
 // Roles as the Users and API tokens pages show and offer them.
 import { Badge } from '@mantine/core';
 import type { Role } from '../../api/client';
+import { t as translate } from '../../i18n';
 
-export const ROLES: { value: Role; label: string }[] = [
-  { value: 'viewer', label: 'Viewer (reads)' },
-  { value: 'operator', label: 'Operator (snapshots, policies)' },
-  { value: 'admin', label: 'Admin (servers, users)' },
-];
+const ROLE_VALUES: Role[] = ['viewer', 'operator', 'admin'];
+
+/** Each role with what it may do, in the dashboard's language (for role pickers). */
+export function roles(): { value: Role; label: string }[] {
+  return ROLE_VALUES.map((value) => ({ value, label: translate(`users:roleOption.${value}`) }));
+}
+
+/** A role's short name, in the dashboard's language. */
+export const roleName = (role: Role): string => translate(`layout:account.role.${role}`);
 
 /** Higher may do more: a token gets at most its user's role. */
 export const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -15,7 +20,7 @@ export function RoleBadge({ role }: { role: Role }) {
   const color = role === 'admin' ? 'red' : role === 'operator' ? 'blue' : 'gray';
   return (
     <Badge variant="light" color={color} radius="sm" tt="none">
-      {role}
+      {roleName(role)}
     </Badge>
   );
 }
