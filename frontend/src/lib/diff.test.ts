@@ -22,7 +22,7 @@ describe('comparing snapshots', () => {
 
   it('names file types for people', () => {
     expect(fileTypeLabel('dir')).toBe('directory');
-    expect(fileTypeLabel('symlink')).toBe('symlink');
+    expect(fileTypeLabel('symlink')).toBe('symbolic link');
     expect(fileTypeLabel('unknown')).toBe('—');
   });
 });

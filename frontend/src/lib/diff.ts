@@ -2,6 +2,7 @@
 // changes counted and filtered by kind, and how each is said.
 import type { ChangeKind, DiffChange } from '../api/restoreQueries';
 import { type Dated, newestOlder } from './restore';
+import { t } from '../i18n';
 
 export const CHANGE_KINDS: ChangeKind[] = ['added', 'modified', 'deleted', 'renamed'];
 
@@ -35,11 +36,13 @@ export function filterChanges(changes: DiffChange[], kind: KindFilter): DiffChan
 export function fileTypeLabel(fileType: string): string {
   switch (fileType) {
     case 'dir':
-      return 'directory';
+      return t('restore:kind.directory');
     case 'file':
+      return t('restore:kind.file');
     case 'symlink':
+      return t('restore:kind.symlink');
     case 'other':
-      return fileType;
+      return t('restore:diff.other');
     default:
       return '—';
   }

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/problem';
 import { snapshot } from '../test/fleet';
 import {
-  MODE_CHOICE,
-  MODE_LABEL,
   type RestoreForm,
   breadcrumbs,
   describeReceive,
@@ -11,6 +9,8 @@ import {
   formatMode,
   incrementalBase,
   joinPath,
+  modeChoice,
+  modeLabel,
   needsForce,
   octalMode,
   parentPath,
@@ -146,10 +146,10 @@ describe('restore requests', () => {
 
 describe('restoring from a replica', () => {
   it('names every mode, the snapshot one included', () => {
-    expect(MODE_LABEL.snapshot).toBe('Snapshot back');
-    expect(MODE_LABEL.verify).toBe('Verify a replica');
-    expect(Object.keys(MODE_LABEL).sort()).toEqual(['files', 'new_subvolume', 'rollback', 'snapshot', 'verify']);
-    expect(MODE_CHOICE.snapshot).toBe('Bring the snapshot back to the primary, or copy it to another server');
+    expect(modeLabel('snapshot')).toBe('Snapshot back');
+    expect(modeLabel('verify')).toBe('Verify a replica');
+    expect(modeChoice('new_subvolume')).toBe('New subvolume');
+    expect(modeChoice('snapshot')).toBe('Bring the snapshot back to the primary, or copy it to another server');
   });
 
   it('sends source_replica_id with every mode when a replica is chosen, and never without one', () => {

@@ -2,6 +2,7 @@
 // modes as `ls -l` shows them, a restore request checked and said in plain words, and
 // replicas' names and forced deletes.
 import { ApiError } from '../api/problem';
+import { t } from '../i18n';
 import type { NewRestore, RestoreMode, TreeEntryKind } from '../api/restoreQueries';
 
 /** `dir/name` inside a snapshot ('' is its top). */
@@ -95,8 +96,8 @@ type Problems = Partial<Record<RestoreProblemField, string>>;
 function destinationProblem(path: string, empty: string): Problems {
   const dest = path.trim();
   if (dest === '') return { destination: empty };
-  if (!dest.startsWith('/')) return { destination: 'An absolute path on the server, starting with /.' };
-  if (dest.split('/').includes('..')) return { destination: 'The path must not contain “..”.' };
+  if (!dest.startsWith('/')) return { destination: t('restore:check.absolute') };
+  if (dest.split('/').includes('..')) return { destination: t('restore:check.dotdot') };
   return {};
 }
 
@@ -109,18 +110,18 @@ export function receivesCopy(form: RestoreForm): boolean {
 export function restoreProblems(form: RestoreForm, subvolumeName: string): Problems {
   switch (form.mode) {
     case 'snapshot':
-      if (!form.sourceReplicaId) return { source_replica_id: 'Choose the replica to bring it back from.' };
+      if (!form.sourceReplicaId) return { source_replica_id: t('restore:check.replica') };
       if (!receivesCopy(form)) return {};
       return {
-        ...(form.copyServerId ? {} : { destination_server_id: 'Choose the server to receive the copy on.' }),
-        ...destinationProblem(form.copyDirectory, 'Enter the directory on that server.'),
+        ...(form.copyServerId ? {} : { destination_server_id: t('restore:check.server') }),
+        ...destinationProblem(form.copyDirectory, t('restore:check.directory')),
       };
     case 'new_subvolume':
-      return destinationProblem(form.destination, 'Enter the new subvolume’s path.');
+      return destinationProblem(form.destination, t('restore:check.newPath'));
     case 'files':
-      return form.paths.length === 0 ? { paths: 'Pick files or directories in the browser first.' } : {};
+      return form.paths.length === 0 ? { paths: t('restore:check.pick') } : {};
     case 'rollback':
-      return rollbackConfirmed(form.confirmName, subvolumeName) ? {} : { confirm: `Type ${subvolumeName} to confirm.` };
+      return rollbackConfirmed(form.confirmName, subvolumeName) ? {} : { confirm: t('restore:check.typeName', { name: subvolumeName }) };
   }
 }
 
@@ -148,21 +149,11 @@ export function restoreBody(form: RestoreForm, snapshotId: string): NewRestore {
   }
 }
 
-export const MODE_LABEL: Record<RestoreMode, string> = {
-  new_subvolume: 'New subvolume',
-  rollback: 'Rollback',
-  files: 'Files',
-  snapshot: 'Snapshot back',
-  verify: 'Verify a replica',
-};
+/** A restore's mode in words, in the dashboard's language. */
+export const modeLabel = (mode: RestoreMode): string => t(`restore:mode.${mode}`);
 
-/** The modes as the dialog offers them. */
-export const MODE_CHOICE: Record<DialogMode, string> = {
-  snapshot: 'Bring the snapshot back to the primary, or copy it to another server',
-  new_subvolume: 'New subvolume',
-  rollback: 'Rollback',
-  files: 'Files',
-};
+/** A mode as the dialog offers it. */
+export const modeChoice = (mode: DialogMode): string => (mode === 'snapshot' ? t('restore:mode.snapshotChoice') : modeLabel(mode));
 
 /** Where a restore from a replica receives the snapshot from, for the plain-words summary. */
 export interface ReplicaSource {
@@ -179,60 +170,47 @@ export interface ReplicaSource {
 export function describeReceive(snapshotName: string, from: ReplicaSource): string {
   const how =
     from.base === undefined
-      ? 'incrementally (only the differences) if the primary still holds an older snapshot that this target also has, otherwise in full'
+      ? t('restore:describe.howUnknown')
       : from.base === null
-        ? 'in full: the primary holds no older snapshot that this target also has'
-        : `incrementally against ${from.base}, which the primary and this target both hold (only the differences are sent)`;
-  if (from.onPrimary) {
-    return (
-      `The primary still holds ${snapshotName}, so that copy is used; only if it turns out to be missing from the disk ` +
-      `is it received back from its replica on ${from.target} first (${how}).`
-    );
-  }
-  return (
-    `${snapshotName} is received back from its replica on ${from.target} into the subvolume’s snapshot directory ` +
-    `on the primary, ${how}, and catalogued again.`
-  );
+        ? t('restore:describe.howFull')
+        : t('restore:describe.howIncremental', { base: from.base });
+  return t(from.onPrimary ? 'restore:describe.onPrimary' : 'restore:describe.receive', { snapshot: snapshotName, target: from.target, how });
 }
 
 /** What the mode does with the snapshot once it is on the primary. */
 function describeMode(form: RestoreForm, snapshotName: string, subvolumePath: string): string {
   switch (form.mode) {
     case 'snapshot':
-      return `Nothing else is changed: ${subvolumePath} is not touched, and the snapshot can then be browsed, compared and restored like any other.`;
+      return t('restore:describe.snapshot', { path: subvolumePath });
     case 'new_subvolume':
-      return (
-        `A new writable subvolume is made at ${form.destination.trim() || '(the path you enter)'} with the content of ` +
-        `${snapshotName}. The subvolume ${subvolumePath} and the snapshot are not changed.`
-      );
+      return t('restore:describe.newSubvolume', {
+        destination: form.destination.trim() || t('restore:describe.yourPath'),
+        snapshot: snapshotName,
+        path: subvolumePath,
+      });
     case 'rollback':
-      return (
-        `${subvolumePath} goes back to the state of ${snapshotName}: everything written to it since is replaced. ` +
-        'Its current state is kept first, as a snapshot held as “pre-restore” that is never pruned until you release it, ' +
-        'so this can be undone by restoring that snapshot.'
-      );
+      return t('restore:describe.rollback', { path: subvolumePath, snapshot: snapshotName });
     case 'files': {
       const n = form.paths.length;
-      const what = n === 1 ? form.paths[0] : `${n} picked files and directories`;
-      return (
-        `${what} ${n === 1 ? 'is' : 'are'} copied from ${snapshotName} back into ${subvolumePath}, at the same place. ` +
-        (form.overwrite
-          ? 'Files that exist there now are replaced by the snapshot’s copy.'
-          : 'Files that exist there now are kept: the restored copy is written beside each as NAME.restored-<time>.')
-      );
+      const copied =
+        n === 1
+          ? t('restore:describe.fileOne', { what: form.paths[0], snapshot: snapshotName, path: subvolumePath })
+          : t('restore:describe.fileMany', { count: n, snapshot: snapshotName, path: subvolumePath });
+      return `${copied} ${form.overwrite ? t('restore:describe.overwrite') : t('restore:describe.keep')}`;
     }
   }
 }
 
 /** A copy onto another server (mode `snapshot` with a destination server), in plain words. */
 export function describeCopy(snapshotName: string, target: string, serverName: string | undefined, directory: string, subvolumePath: string): string {
-  const dir = directory.trim() === '' ? '(the directory you enter)' : directory.trim().replace(/\/+$/, '');
-  return (
-    `Receives snapshot ${snapshotName} from its replica on ${target} into ${dir}/${snapshotName} on server ` +
-    `${serverName ?? '(the server you choose)'} as a read-only copy: incrementally (only the differences) if an ` +
-    'earlier copy of an older snapshot is in that directory, otherwise in full. The catalog is not changed: it keeps ' +
-    `describing the primary, and ${subvolumePath} and its snapshots are not touched.`
-  );
+  const dir = directory.trim() === '' ? t('restore:describe.yourDirectory') : directory.trim().replace(/\/+$/, '');
+  return t('restore:describe.copy', {
+    snapshot: snapshotName,
+    target,
+    dir,
+    server: serverName ?? t('restore:describe.yourServer'),
+    path: subvolumePath,
+  });
 }
 
 /** What the restore will do, in plain words, before confirming (from a replica: that first;
@@ -245,11 +223,11 @@ export function describeRestore(
   copyServerName?: string,
 ): string {
   if (receivesCopy(form)) {
-    return describeCopy(snapshotName, from?.target ?? '(the replica you choose)', copyServerName, form.copyDirectory, subvolumePath);
+    return describeCopy(snapshotName, from?.target ?? t('restore:describe.yourReplica'), copyServerName, form.copyDirectory, subvolumePath);
   }
   const mode = describeMode(form, snapshotName, subvolumePath);
   if (!from) return mode;
-  return `${describeReceive(snapshotName, from)} ${form.mode === 'snapshot' ? mode : `Then: ${mode}`}`;
+  return `${describeReceive(snapshotName, from)} ${form.mode === 'snapshot' ? mode : t('restore:describe.then', { mode })}`;
 }
 
 /** What `newestOlder` needs of a snapshot. */

@@ -11,12 +11,14 @@ import { QueryState } from '../components/QueryState';
 import { type Column, ResponsiveTable } from '../components/ResponsiveTable';
 import { Time } from '../components/Time';
 import { shortUuid } from '../lib/format';
-import { MODE_LABEL } from '../lib/restore';
+import { modeLabel } from '../lib/restore';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { RestoreOutcome, RestoreStateBadge, snapshotHref } from './restore/RestoreStatus';
+import { Trans, useTranslation } from 'react-i18next';
 
 export function RestoresPage() {
-  useDocumentTitle('Restores');
+  const { t } = useTranslation(['restore', 'common']);
+  useDocumentTitle(t('list.title'));
   const [subvolumeId, setSubvolumeId] = useState('');
   const restores = useRestores(subvolumeId || undefined);
   const subvolumes = useSubvolumes();
@@ -25,60 +27,54 @@ export function RestoresPage() {
   const subvolumeName = new Map((subvolumes.data ?? []).map((s) => [s.id, s.name]));
 
   const columns: Column<Restore>[] = [
-    { label: 'Requested', w: 190, bare: true, render: (r) => <Time at={r.requested_at} /> },
-    { label: 'Mode', w: 140, render: (r) => MODE_LABEL[r.mode] },
+    { label: t('list.requested'), w: 190, bare: true, render: (r) => <Time at={r.requested_at} /> },
+    { label: t('list.mode'), w: 140, render: (r) => modeLabel(r.mode) },
     {
-      label: 'Snapshot',
+      label: t('common:noun.snapshot'),
       render: (r) => (
         <Stack gap={0}>
           <Anchor component={Link} to={snapshotHref(r.subvolume_id, r.snapshot_id)} size="sm" ff="monospace">
             {snapshots.get(r.snapshot_id)?.name ?? shortUuid(r.snapshot_id)}
           </Anchor>
           <Text size="xs" c="dimmed">
-            of {subvolumeName.get(r.subvolume_id) ?? shortUuid(r.subvolume_id)}
+            {t('list.of', { subvolume: subvolumeName.get(r.subvolume_id) ?? shortUuid(r.subvolume_id) })}
           </Text>
         </Stack>
       ),
     },
-    { label: 'State', w: 110, render: (r) => <RestoreStateBadge state={r.state} /> },
-    { label: 'Result', render: (r) => <RestoreOutcome restore={r} /> },
-    { label: 'Requested by', w: 140, render: (r) => r.requested_by },
+    { label: t('list.state'), w: 110, render: (r) => <RestoreStateBadge state={r.state} /> },
+    { label: t('list.result'), render: (r) => <RestoreOutcome restore={r} /> },
+    { label: t('list.by'), w: 140, render: (r) => r.requested_by },
   ];
 
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end" wrap="wrap">
-        <Title order={2}>Restores</Title>
+        <Title order={2}>{t('list.title')}</Title>
         <NativeSelect
-          label="Subvolume"
+          label={t('common:noun.subvolume')}
           value={subvolumeId}
           onChange={(e) => setSubvolumeId(e.currentTarget.value)}
-          data={[{ value: '', label: 'All subvolumes' }, ...(subvolumes.data ?? []).map((s) => ({ value: s.id, label: s.name }))]}
+          data={[{ value: '', label: t('list.all') }, ...(subvolumes.data ?? []).map((s) => ({ value: s.id, label: s.name }))]}
           w={220}
         />
       </Group>
       <Card withBorder padding="md" radius="md">
-        <QueryState query={restores} errorTitle="Could not load restores" skeleton={120}>
+        <QueryState query={restores} errorTitle={t('list.failed')} skeleton={120}>
           {() => (
             <Stack gap="sm">
               <ResponsiveTable
                 rows={items}
                 columns={columns}
                 rowKey={(r) => r.id}
-                caption="Restores"
+                caption={t('list.title')}
                 rowProps={(r) => ({ 'data-testid': 'restore-row', 'data-state': r.state, 'data-mode': r.mode })}
                 minWidth={880}
                 empty={
-                  <>
-                    No restores yet. Open a snapshot from its{' '}
-                    <Anchor component={Link} to="/subvolumes" size="sm">
-                      subvolume
-                    </Anchor>{' '}
-                    page and choose “Restore…”.
-                  </>
+                  <Trans t={t} i18nKey="list.empty" components={{ link: <Anchor component={Link} to="/subvolumes" size="sm" /> }} />
                 }
               />
-              <LoadMore list={restores} label="Load older" />
+              <LoadMore list={restores} label={t('list.older')} />
             </Stack>
           )}
         </QueryState>

@@ -12,6 +12,8 @@ import { Time } from '../../components/Time';
 import { formatBytes } from '../../lib/bytes';
 import { breadcrumbs, formatMode, joinPath, octalMode } from '../../lib/restore';
 
+import { t as translate } from '../../i18n';
+
 const KIND_ICON: Record<TreeEntryKind, ComponentType<{ size?: number }>> = {
   file: IconFile,
   directory: IconFolder,
@@ -22,20 +24,13 @@ const KIND_ICON: Record<TreeEntryKind, ComponentType<{ size?: number }>> = {
   socket: IconSpecialFile,
 };
 
-const KIND_LABEL: Record<TreeEntryKind, string> = {
-  file: 'file',
-  directory: 'directory',
-  symlink: 'symbolic link',
-  block_device: 'block device',
-  char_device: 'character device',
-  fifo: 'named pipe',
-  socket: 'socket',
-};
+/** An entry's kind in words (restore.json's kind.<kind>); also the diff's file types. */
+export const kindLabel = (kind: TreeEntryKind): string => translate(`restore:kind.${kind}`);
 
 function EntryName({ entry, onOpen }: { entry: TreeEntry; onOpen: () => void }) {
   const Icon = KIND_ICON[entry.kind];
   const label = (
-    <Group gap={6} wrap="nowrap" title={KIND_LABEL[entry.kind]}>
+    <Group gap={6} wrap="nowrap" title={kindLabel(entry.kind)}>
       <Icon size={16} />
       <Text span size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
         {entry.name}
@@ -45,7 +40,7 @@ function EntryName({ entry, onOpen }: { entry: TreeEntry; onOpen: () => void }) 
   );
   if (entry.kind !== 'directory') return label;
   return (
-    <UnstyledButton onClick={onOpen} aria-label={`Open ${entry.name}`} c="blue" data-testid="open-directory">
+    <UnstyledButton onClick={onOpen} aria-label={translate('restore:browser.open', { name: entry.name })} c="blue" data-testid="open-directory">
       {label}
     </UnstyledButton>
   );
@@ -80,12 +75,12 @@ export function FileBrowser({
     ...(pickable
       ? [
           {
-            label: 'Pick',
+            label: translate('restore:browser.pick'),
             w: 44,
             bare: true,
             render: (e: TreeEntry) => (
               <Checkbox
-                aria-label={`Pick ${e.name}`}
+                aria-label={translate('restore:browser.pickLabel', { name: e.name })}
                 checked={isPicked(joinPath(path, e.name))}
                 onChange={(ev) => toggle(joinPath(path, e.name), ev.currentTarget.checked)}
               />
@@ -93,11 +88,11 @@ export function FileBrowser({
           },
         ]
       : []),
-    { label: 'Name', bare: true, render: (e) => <EntryName entry={e} onOpen={() => onPath(joinPath(path, e.name))} /> },
-    { label: 'Size', w: 100, render: (e) => (e.kind === 'directory' ? '—' : formatBytes(e.size)) },
-    { label: 'Modified', w: 190, render: (e) => <Time at={e.mtime} /> },
+    { label: translate('common:noun.name'), bare: true, render: (e) => <EntryName entry={e} onOpen={() => onPath(joinPath(path, e.name))} /> },
+    { label: translate('common:noun.size'), w: 100, render: (e) => (e.kind === 'directory' ? '—' : formatBytes(e.size)) },
+    { label: translate('restore:browser.modified'), w: 190, render: (e) => <Time at={e.mtime} /> },
     {
-      label: 'Mode',
+      label: translate('restore:list.mode'),
       w: 110,
       render: (e) => (
         <Text span size="sm" ff="monospace" title={octalMode(e.mode)}>
@@ -106,7 +101,7 @@ export function FileBrowser({
       ),
     },
     {
-      label: 'Link target',
+      label: translate('restore:browser.linkTarget'),
       // the server sends null for an absent target
       render: (e) =>
         e.kind === 'symlink' && e.symlink_target != null ? (
@@ -116,14 +111,14 @@ export function FileBrowser({
         ) : null,
     },
     {
-      label: 'Download',
+      label: translate('restore:browser.download'),
       w: 100,
       end: true,
       bare: true,
       render: (e) =>
         e.kind === 'file' ? (
-          <Anchor href={fileUrl(source, joinPath(path, e.name))} download={e.name} size="sm" aria-label={`Download ${e.name}`}>
-            Download
+          <Anchor href={fileUrl(source, joinPath(path, e.name))} download={e.name} size="sm" aria-label={translate('restore:browser.downloadLabel', { name: e.name })}>
+            {translate('restore:browser.download')}
           </Anchor>
         ) : null,
     },
@@ -131,7 +126,7 @@ export function FileBrowser({
 
   return (
     <Stack gap="sm" data-testid="file-browser" data-path={path}>
-      <nav aria-label="Directory">
+      <nav aria-label={translate('restore:browser.directory')}>
         <Breadcrumbs separator="/" style={{ flexWrap: 'wrap' }}>
           {crumbs.map((c, i) =>
             i === crumbs.length - 1 ? (
@@ -146,20 +141,20 @@ export function FileBrowser({
           )}
         </Breadcrumbs>
       </nav>
-      <QueryState query={tree} errorTitle="Could not list this directory" skeleton={120}>
+      <QueryState query={tree} errorTitle={translate('restore:browser.failed')} skeleton={120}>
         {() => (
           <>
             <Text size="sm" c="dimmed" role="status" data-testid="entries-count">
               {entries.length === 0
-                ? 'This directory is empty.'
-                : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}${tree.hasNextPage ? ' loaded, more to load' : ''}`}
+                ? translate('restore:browser.empty')
+                : translate(tree.hasNextPage ? 'restore:browser.entriesMore' : 'restore:browser.entries', { count: entries.length })}
             </Text>
             {entries.length > 0 && (
               <ResponsiveTable
                 rows={entries}
                 columns={columns}
                 rowKey={(e) => e.name}
-                caption="Files"
+                caption={translate('subvolumes:snapshot.files')}
                 rowProps={(e) => ({ 'data-testid': 'tree-entry', 'data-name': e.name, 'data-kind': e.kind })}
                 minWidth={720}
               />
@@ -167,7 +162,7 @@ export function FileBrowser({
             {tree.hasNextPage && (
               <Group justify="center">
                 <Button variant="default" onClick={() => void tree.fetchNextPage()} loading={tree.isFetchingNextPage}>
-                  Load more
+                  {translate('common:actions.loadMore')}
                 </Button>
               </Group>
             )}

@@ -7,6 +7,7 @@ import { useServers } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Mono } from '../../components/Mono';
 import type { ReceiveOn, RestoreForm } from '../../lib/restore';
+import { Trans, useTranslation } from 'react-i18next';
 
 /** The registered servers a copy may go to: all but the subvolume's own. */
 export function useCopyServers(subvolume: Subvolume) {
@@ -31,52 +32,50 @@ export function ReceiveOnChoice({
   /** The message for a request field's input (see useFormErrors). */
   error: (field: string) => string | null;
 }) {
+  const { t } = useTranslation(['restore', 'servers', 'replication', 'common']);
   const none = servers.isSuccess && servers.others.length === 0;
   return (
     <Stack gap="sm">
-      <Radio.Group label="Receive on" value={form.receiveOn} onChange={(v) => set({ receiveOn: v as ReceiveOn })}>
+      <Radio.Group label={t('receive.on')} value={form.receiveOn} onChange={(v) => set({ receiveOn: v as ReceiveOn })}>
         <Stack gap={10} mt={6}>
           <Radio
             value="primary"
-            label="the primary (catalogued again)"
+            label={t('receive.primary')}
             disabled={onPrimary}
             description={
               onPrimary ? (
-                'The primary holds this snapshot already.'
+                t('receive.primaryHolds')
               ) : (
-                <>
-                  Under its own name in <Mono>{subvolume.snapshot_dir}</Mono>, catalogued as before; replication to its
-                  targets then goes on incrementally from it.
-                </>
+                <Trans t={t} i18nKey="receive.primaryHelp" values={{ dir: subvolume.snapshot_dir }} components={{ mono: <Mono>{null}</Mono> }} />
               )
             }
           />
           <Radio
             value="server"
-            label="another server (a copy)"
+            label={t('receive.server')}
             disabled={none}
             description={
               none
-                ? 'No other server is registered.'
-                : 'A read-only copy in a directory there, outside the catalog: to inspect, or to start from.'
+                ? t('receive.noServer')
+                : t('receive.serverHelp')
             }
           />
         </Stack>
       </Radio.Group>
       {form.receiveOn === 'server' && (
         <>
-          {servers.isError && <ErrorNotice title="Could not list the servers" error={servers.error} />}
+          {servers.isError && <ErrorNotice title={t('servers:list.failed')} error={servers.error} />}
           <NativeSelect
-            label="Server"
+            label={t('common:noun.server')}
             required
-            data={[{ value: '', label: 'Choose a server' }, ...servers.others.map(serverOption)]}
+            data={[{ value: '', label: t('replication:targetForm.chooseServer') }, ...servers.others.map(serverOption)]}
             value={form.copyServerId ?? ''}
             onChange={(e) => set({ copyServerId: e.currentTarget.value || null })}
             error={error('destination_server_id')}
           />
           <TextInput
-            label="Directory"
-            description="An existing directory on that server, inside its allowed roots: the copy is received into it under the snapshot's name."
+            label={t('replication:target.directory')}
+            description={t('receive.directoryHelp')}
             required
             value={form.copyDirectory}
             onChange={(e) => set({ copyDirectory: e.currentTarget.value })}

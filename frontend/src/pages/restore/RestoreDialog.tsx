@@ -12,7 +12,7 @@ import { fieldError } from '../../lib/fieldError';
 import {
   type DialogMode,
   type RestoreForm,
-  MODE_CHOICE,
+  modeChoice,
   describeRestore,
   parentPath,
   receivesCopy,
@@ -23,13 +23,9 @@ import { useFormErrors } from '../../lib/useFormErrors';
 import { ReceiveOnChoice, useCopyServers } from './ReceiveOn';
 import { RestoreProgress } from './RestoreStatus';
 import { PRIMARY, SourceChoice, useReplicaSource } from './RestoreSource';
+import { Trans, useTranslation } from 'react-i18next';
 
-const SUBMIT_LABEL: Record<DialogMode, string> = {
-  snapshot: 'Bring it back',
-  new_subvolume: 'Make the new subvolume',
-  rollback: 'Roll back',
-  files: 'Restore files',
-};
+// the submit button's words are restore.json's dialog.submit.<mode>
 
 /** The request fields shown next to their input (the rest show at the end of the form). */
 const INLINE_FIELDS = ['destination', 'destination_server_id', 'paths', 'source_replica_id'];
@@ -60,6 +56,7 @@ export function RestoreDialog({
   initialReplicaId?: string | null;
   onClose: () => void;
 }) {
+  const { t } = useTranslation(['restore', 'common']);
   const request = useRequestRestore();
   const onPrimary = snapshot.state === 'present';
   const [form, setForm] = useState<RestoreForm>({
@@ -96,12 +93,12 @@ export function RestoreDialog({
 
   if (request.data) {
     return (
-      <Modal opened onClose={onClose} title={`Restore from ${snapshot.name}`} centered size="lg">
+      <Modal opened onClose={onClose} title={t('dialog.title', { name: snapshot.name })} centered size="lg">
         <Stack gap="md">
           <RestoreProgress id={request.data.id} copyOn={copyOn} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
-              Close
+              {t('common:actions.close')}
             </Button>
           </Group>
         </Stack>
@@ -110,7 +107,7 @@ export function RestoreDialog({
   }
 
   return (
-    <Modal opened onClose={onClose} title={`Restore from ${snapshot.name}`} centered size="lg">
+    <Modal opened onClose={onClose} title={t('dialog.title', { name: snapshot.name })} centered size="lg">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -127,10 +124,10 @@ export function RestoreDialog({
             onChange={chooseSource}
             error={errors.error('source_replica_id')}
           />
-          <Radio.Group label="What to do" value={form.mode} onChange={(v) => set({ mode: v as DialogMode })}>
+          <Radio.Group label={t('dialog.what')} value={form.mode} onChange={(v) => set({ mode: v as DialogMode })}>
             <Group gap="lg" mt={6}>
               {modesFor(replica !== undefined).map((m) => (
-                <Radio key={m} value={m} label={MODE_CHOICE[m]} />
+                <Radio key={m} value={m} label={modeChoice(m)} />
               ))}
             </Group>
           </Radio.Group>
@@ -141,8 +138,8 @@ export function RestoreDialog({
 
           {form.mode === 'new_subvolume' && (
             <TextInput
-              label="Destination path"
-              description="An absolute path on the server, inside its allowed roots; nothing may exist there yet."
+              label={t('dialog.destination')}
+              description={t('dialog.destinationHelp')}
               required
               value={form.destination}
               onChange={(e) => set({ destination: e.currentTarget.value })}
@@ -152,15 +149,13 @@ export function RestoreDialog({
 
           {form.mode === 'rollback' && (
             <>
-              <Alert color="orange" variant="light" role="note" title="The live subvolume goes back in time">
+              <Alert color="orange" variant="light" role="note" title={t('dialog.rollbackTitle')}>
                 <Text size="sm">
-                  <Mono>{subvolume.path}</Mono> becomes a copy of this snapshot again: what was written to it since is no
-                  longer in it. Its current state is not lost: it is kept first as a snapshot held as “pre-restore”, which
-                  is never pruned until you release it.
+                  <Trans t={t} i18nKey="dialog.rollbackText" values={{ path: subvolume.path }} components={{ mono: <Mono>{null}</Mono> }} />
                 </Text>
               </Alert>
               <TextInput
-                label={`Type ${subvolume.name} to confirm`}
+                label={t('dialog.typeToConfirm', { name: subvolume.name })}
                 autoComplete="off"
                 value={form.confirmName}
                 onChange={(e) => set({ confirmName: e.currentTarget.value })}
@@ -172,12 +167,12 @@ export function RestoreDialog({
             <Stack gap="xs">
               {form.paths.length === 0 ? (
                 <Text size="sm" c={errors.touched ? 'red' : 'dimmed'}>
-                  No files picked: close this dialog, tick files or directories in the browser, then choose “Restore picked”.
+                  {t('dialog.nothingPicked')}
                 </Text>
               ) : (
                 <>
-                  <Text size="sm">Picked ({form.paths.length}):</Text>
-                  <List size="sm" spacing={2} aria-label="Picked paths">
+                  <Text size="sm">{t('dialog.picked', { count: form.paths.length })}</Text>
+                  <List size="sm" spacing={2} aria-label={t('dialog.pickedLabel')}>
                     {form.paths.map((p) => (
                       <List.Item key={p}>
                         <Mono>{p}</Mono>
@@ -192,23 +187,23 @@ export function RestoreDialog({
                 </Text>
               )}
               <Switch
-                label="Overwrite existing files"
-                description="Off: a file that exists in the subvolume now is kept, and the restored copy is written beside it as NAME.restored-<time>. On: the existing file is replaced."
+                label={t('dialog.overwrite')}
+                description={t('dialog.overwriteHelp')}
                 checked={form.overwrite}
                 onChange={(e) => set({ overwrite: e.currentTarget.checked })}
               />
             </Stack>
           )}
 
-          <Alert color="blue" variant="light" role="note" title="What will happen">
+          <Alert color="blue" variant="light" role="note" title={t('dialog.whatHappens')}>
             <Text size="sm" data-testid="restore-summary">
               {describeRestore(form, snapshot.name, subvolume.path, from, copyOn)}
             </Text>
           </Alert>
-          <FormError error={request.error} fields={INLINE_FIELDS} title="Could not start the restore" />
+          <FormError error={request.error} fields={INLINE_FIELDS} title={t('dialog.failed')} />
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={onClose}>
-              Cancel
+              {t('common:actions.cancel')}
             </Button>
             <Button
               type="submit"
@@ -217,10 +212,10 @@ export function RestoreDialog({
               disabled={form.mode === 'rollback' && problems.confirm !== undefined}
             >
               {form.mode === 'rollback'
-                ? `${SUBMIT_LABEL.rollback} ${subvolume.name}`
+                ? t('dialog.submit.rollback', { name: subvolume.name })
                 : receivesCopy(form)
-                  ? 'Receive the copy'
-                  : SUBMIT_LABEL[form.mode]}
+                  ? t('dialog.submit.copy')
+                  : t(`dialog.submit.${form.mode}`)}
             </Button>
           </Group>
         </Stack>

@@ -9,6 +9,8 @@ import { formatTime } from '../../lib/format';
 import { type ReplicaSource, incrementalBase } from '../../lib/restore';
 import { ReplicaVerification, TargetHealthLine, useTargetHealth } from './replicas';
 
+import { t as translate } from '../../i18n';
+
 /** The radio value of the primary's copy (replicas use their id). */
 export const PRIMARY = 'primary';
 
@@ -18,8 +20,10 @@ const BASE_SEARCH = 500;
 /** Why the primary's copy cannot be used, or null when it can. */
 export function primaryUnavailable(snapshot: Snapshot): string | null {
   if (snapshot.state === 'present') return null;
-  const since = snapshot.gone_at ? ` since ${formatTime(snapshot.gone_at)}` : '';
-  return `Not on the primary any more (${snapshot.state}${since}): restore it from one of its replicas.`;
+  const state = translate(`subvolumes:snapshots.state.${snapshot.state}`);
+  return snapshot.gone_at
+    ? translate('restore:source.goneSince', { state, at: formatTime(snapshot.gone_at) })
+    : translate('restore:source.gone', { state });
 }
 
 export function SourceChoice({
@@ -42,27 +46,27 @@ export function SourceChoice({
   const health = useTargetHealth(subvolumeId);
   const unavailable = primaryUnavailable(snapshot);
   return (
-    <Radio.Group label="Restore from" value={value} onChange={onChange} error={error}>
+    <Radio.Group label={translate('restore:source.label')} value={value} onChange={onChange} error={error}>
       <Stack gap={10} mt={6}>
         <Radio
           value={PRIMARY}
-          label="Primary snapshot"
+          label={translate('restore:source.primary')}
           disabled={unavailable !== null}
           description={unavailable ?? snapshot.path}
         />
         {replicas.map((r) => (
           <Stack key={r.id} gap={4} data-testid="replica-source" data-target={r.target_id}>
-            <Radio value={r.id} label={`Replica on ${replicaLabel(r)}`} />
+            <Radio value={r.id} label={translate('restore:source.replica', { target: replicaLabel(r) })} />
             {/* beside the radio, not in its description: that is a <p>, and these are blocks */}
             <Stack gap={4} pl={32}>
-              <TargetHealthLine health={health.get(r.target_id)} label="Replication" />
-              <ReplicaVerification replica={r} label="Verified" />
+              <TargetHealthLine health={health.get(r.target_id)} label={translate('replication:page.title')} />
+              <ReplicaVerification replica={r} label={translate('replication:replicas.verified')} />
             </Stack>
           </Stack>
         ))}
         {replicas.length === 0 && (
           <Text size="sm" c="dimmed">
-            No replica of this snapshot on any target.
+            {translate('restore:source.none')}
           </Text>
         )}
       </Stack>

@@ -12,9 +12,11 @@ import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { formatBytes } from '../../lib/bytes';
 import { formatTime, shortUuid } from '../../lib/format';
-import { MODE_LABEL } from '../../lib/restore';
+import { modeLabel } from '../../lib/restore';
 import { rate, targetLabel } from '../replication/labels';
 import { useServerNames } from '../subvolumes/common';
+
+import { t as translate } from '../../i18n';
 
 export const RESTORE_STATE_COLOR: Record<RestoreState, string> = {
   queued: 'gray',
@@ -26,7 +28,7 @@ export const RESTORE_STATE_COLOR: Record<RestoreState, string> = {
 export function RestoreStateBadge({ state }: { state: RestoreState }) {
   return (
     <Badge variant="light" color={RESTORE_STATE_COLOR[state]} radius="sm" tt="none" data-testid="restore-state" data-state={state}>
-      {state}
+      {translate(`replication:targetState.${state}`)}
     </Badge>
   );
 }
@@ -39,14 +41,16 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
   if (r.state === 'failed') {
     return (
       <Text size="sm" c="red" style={{ overflowWrap: 'anywhere' }}>
-        {r.error ?? 'failed'}
+        {r.error ?? translate('replication:targetState.failed')}
       </Text>
     );
   }
   if (r.state === 'running' && r.bytes > 0) {
     return (
       <Text size="sm" c="dimmed" data-testid="restore-figures">
-        {formatBytes(r.bytes)} so far{r.rate_bytes_per_sec ? ` at ${rate(r.rate_bytes_per_sec)}` : ''}
+        {r.rate_bytes_per_sec
+          ? translate('restore:status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
+          : translate('restore:status.soFar', { bytes: formatBytes(r.bytes) })}
       </Text>
     );
   }
@@ -54,10 +58,12 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
   if (r.mode === 'verify') {
     return r.replica_target_id ? (
       <Anchor component={Link} to={`/replication/targets/${r.replica_target_id}`} size="sm">
-        checked{r.sample_percent && r.sample_percent < 100 ? ` (${r.sample_percent}% sample)` : ''}: see the replica
+        {r.sample_percent && r.sample_percent < 100
+          ? translate('restore:status.checkedSample', { sample: r.sample_percent })
+          : translate('restore:status.checkedSee')}
       </Anchor>
     ) : (
-      <Text size="sm">checked</Text>
+      <Text size="sm">{translate('restore:status.checked')}</Text>
     );
   }
   return (
@@ -65,13 +71,13 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
       {r.result_path && <Mono>{r.result_path}</Mono>}
       {r.mode === 'files' && (
         <Text size="xs" c="dimmed">
-          {r.files_copied ?? 0} file{r.files_copied === 1 ? '' : 's'} copied
-          {r.kept_beside.length > 0 ? `, ${r.kept_beside.length} written beside an existing file` : ''}
+          {translate('restore:status.filesCopied', { count: r.files_copied ?? 0 })}
+          {r.kept_beside.length > 0 ? `, ${translate('restore:status.beside', { count: r.kept_beside.length })}` : ''}
         </Text>
       )}
       {r.pre_restore_snapshot_id && (
         <Anchor component={Link} to={snapshotHref(r.subvolume_id, r.pre_restore_snapshot_id)} size="xs">
-          the pre-restore snapshot
+          {translate('restore:status.preRestore')}
         </Anchor>
       )}
     </Stack>
@@ -88,14 +94,20 @@ function useTargetName(): (id: string) => string {
 
 /** While it runs: a moving bar (no total is known), the bytes so far and the rate. */
 export function RestoreBytes({ restore: r, from, copy }: { restore: Restore; from: string | undefined; copy?: boolean }) {
-  const what = from ? `Receiving ${copy ? 'a copy' : 'back'} from ${from}` : r.mode === 'verify' ? 'Comparing files' : 'Restoring';
+  const what = from
+    ? translate(copy ? 'restore:status.receivingCopy' : 'restore:status.receivingBack', { from })
+    : r.mode === 'verify'
+      ? translate('restore:status.comparing')
+      : translate('restore:status.restoring');
   return (
     <Stack gap={4}>
-      <Progress value={100} striped animated aria-label="Restore progress (total not known)" data-testid="restore-bar" />
+      <Progress value={100} striped animated aria-label={translate('restore:status.barLabel')} data-testid="restore-bar" />
       {(from || r.bytes > 0) && (
         <Text size="sm" data-testid="restore-figures">
-          {what}: {formatBytes(r.bytes)} so far
-          {r.rate_bytes_per_sec ? ` at ${rate(r.rate_bytes_per_sec)}` : ''}
+          {what}:{' '}
+          {r.rate_bytes_per_sec
+            ? translate('restore:status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
+            : translate('restore:status.soFar', { bytes: formatBytes(r.bytes) })}
         </Text>
       )}
     </Stack>
@@ -109,37 +121,34 @@ export function RestoreProgress({ id, copyOn }: { id: string; copyOn?: string })
   const targetName = useTargetName();
   const r = restore.data;
   const base = useSnapshotsById(r?.incremental_from ? [r.incremental_from] : []);
-  if (restore.isError && !r) return <ErrorNotice title="Could not read the restore" error={restore.error} />;
-  if (!r) return <Loader size="sm" aria-label="Loading the restore" />;
+  if (restore.isError && !r) return <ErrorNotice title={translate('restore:status.readFailed')} error={restore.error} />;
+  if (!r) return <Loader size="sm" aria-label={translate('restore:status.loading')} />;
   const from = r.replica_target_id ? targetName(r.replica_target_id) : undefined;
   const received: [string, ReactNode][] =
     from && r.mode !== 'verify' && r.state === 'succeeded'
       ? [
           [
-            copyOn ? 'Sent' : 'Sent back',
+            copyOn ? translate('restore:status.sent') : translate('restore:status.sentBack'),
             r.incremental_from
-              ? `incrementally, against ${base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from)}`
+              ? translate('restore:status.incrementally', { base: base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from) })
               : r.bytes === 0
                 ? copyOn
-                  ? 'nothing: the copy was there already'
-                  : 'nothing: the primary held it already'
+                  ? translate('restore:status.copyThere')
+                  : translate('restore:status.primaryHeld')
                 : copyOn
-                  ? 'in full (no earlier copy of an older snapshot there)'
-                  : 'in full (no older snapshot in common)',
+                  ? translate('restore:status.fullCopy')
+                  : translate('restore:status.full'),
           ],
-          ['Received', formatBytes(r.bytes)],
+          [translate('restore:status.received'), formatBytes(r.bytes)],
         ]
       : [];
   return (
     <Stack gap="sm" data-testid="restore-progress" data-state={r.state}>
       <Group gap="sm">
         <RestoreStateBadge state={r.state} />
-        {isRestoreActive(r) && <Loader size="xs" aria-label="Restoring" />}
+        {isRestoreActive(r) && <Loader size="xs" aria-label={translate('restore:status.restoring')} />}
         <Text size="sm">
-          {r.state === 'queued' && 'Waiting for its turn…'}
-          {r.state === 'running' && 'Running…'}
-          {r.state === 'succeeded' && 'Done.'}
-          {r.state === 'failed' && 'The restore failed.'}
+          {translate(`restore:status.line.${r.state}`)}
         </Text>
       </Group>
       {r.state === 'running' && <RestoreBytes restore={r} from={from} copy={copyOn !== undefined} />}
@@ -149,31 +158,31 @@ export function RestoreProgress({ id, copyOn }: { id: string; copyOn?: string })
         </Text>
       )}
       <FactList
-        label="Restore"
+        label={translate('restore:status.label')}
         facts={[
-          ['Mode', MODE_LABEL[r.mode]],
-          ...(from ? [[r.mode === 'verify' ? 'Replica on' : 'From the replica on', <Mono>{from}</Mono>] as [string, ReactNode]] : []),
-          ...(copyOn ? [['Copy on', copyOn] as [string, string]] : []),
+          [translate('restore:list.mode'), modeLabel(r.mode)],
+          ...(from ? [[r.mode === 'verify' ? translate('restore:status.replicaOn') : translate('restore:status.fromReplicaOn'), <Mono>{from}</Mono>] as [string, ReactNode]] : []),
+          ...(copyOn ? [[translate('restore:status.copyOn'), copyOn] as [string, string]] : []),
           ...received,
-          ...(r.result_path ? [['Result', <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
+          ...(r.result_path ? [[translate('restore:list.result'), <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
           ...(r.pre_restore_snapshot_id
             ? [
                 [
-                  'State before',
+                  translate('restore:status.stateBefore'),
                   <Anchor component={Link} to={snapshotHref(r.subvolume_id, r.pre_restore_snapshot_id)} size="sm">
-                    the held pre-restore snapshot
+                    {translate('restore:status.heldPreRestore')}
                   </Anchor>,
                 ] as [string, ReactNode],
               ]
             : []),
-          ...(r.mode === 'files' && r.state === 'succeeded' ? [['Files copied', String(r.files_copied ?? 0)] as [string, string]] : []),
-          ['Requested', `${formatTime(r.requested_at)} by ${r.requested_by}`],
-          ...(r.finished_at ? [['Finished', formatTime(r.finished_at)] as [string, string]] : []),
+          ...(r.mode === 'files' && r.state === 'succeeded' ? [[translate('restore:status.filesCopiedLabel'), String(r.files_copied ?? 0)] as [string, string]] : []),
+          [translate('restore:list.requested'), translate('restore:status.requestedBy', { at: formatTime(r.requested_at), by: r.requested_by })],
+          ...(r.finished_at ? [[translate('restore:status.finished'), formatTime(r.finished_at)] as [string, string]] : []),
         ]}
       />
       {r.kept_beside.length > 0 && (
         <Stack gap={4}>
-          <Text size="sm">Written beside an existing file (the existing one was kept):</Text>
+          <Text size="sm">{translate('restore:status.besideList')}</Text>
           <List size="sm" spacing={2}>
             {r.kept_beside.map((p) => (
               <List.Item key={p}>

@@ -13,44 +13,47 @@ import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { formatBytes } from '../../lib/bytes';
 import { CHANGE_KINDS, KIND_COLOR, type KindFilter, countByKind, fileTypeLabel, filterChanges, previousSnapshot } from '../../lib/diff';
+import { Trans } from 'react-i18next';
+import { t as translate } from '../../i18n';
 
 /** Most snapshots offered to compare with (the API's largest page). */
 const PICK_FROM = 500;
 
-const columns: Column<DiffChange>[] = [
+// a function: the labels are read in the current language at each render
+const columns = (): Column<DiffChange>[] => [
   {
-    label: 'Change',
+    label: translate('restore:diff.change'),
     w: 110,
     bare: true,
     render: (c) => (
       <Badge variant="light" color={KIND_COLOR[c.kind]} radius="sm" tt="none" data-testid="change-kind">
-        {c.kind}
+        {translate(`restore:diff.kind.${c.kind}`)}
       </Badge>
     ),
   },
   {
-    label: 'Path',
+    label: translate('common:noun.path'),
     render: (c) => (
       <Stack gap={0}>
         <Mono>{c.path}</Mono>
         {c.kind === 'renamed' && c.from && (
           <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-            from <Mono>{c.from}</Mono>
+            <Trans ns="restore" i18nKey="diff.from" values={{ from: c.from }} components={{ mono: <Mono>{null}</Mono> }} />
           </Text>
         )}
       </Stack>
     ),
   },
-  { label: 'Type', w: 100, render: (c) => fileTypeLabel(c.file_type) },
+  { label: translate('restore:diff.type'), w: 100, render: (c) => fileTypeLabel(c.file_type) },
   {
-    label: 'Size',
+    label: translate('common:noun.size'),
     w: 110,
     end: true,
     render: (c) =>
       c.size === undefined || c.size === null ? (
         '—'
       ) : (
-        <span title={c.kind === 'modified' ? 'At least this much: btrfs does not say the size of a file changed in place' : undefined}>
+        <span title={c.kind === 'modified' ? translate('restore:diff.atLeast') : undefined}>
           {formatBytes(c.size)}
         </span>
       ),
@@ -63,41 +66,40 @@ function Changes({ snapshot, against }: { snapshot: Snapshot; against: Snapshot 
   const all = diff.data?.pages.flatMap((p) => p.changes) ?? [];
   const counts = countByKind(all);
   const shown = filterChanges(all, kind);
-  const more = diff.hasNextPage ? ' loaded, more to load' : '';
   return (
-    <QueryState query={diff} errorTitle="Could not compare the snapshots" skeleton={120}>
+    <QueryState query={diff} errorTitle={translate('restore:diff.failed')} skeleton={120}>
       {() => (
         <Stack gap="sm">
           <Text size="sm" c="dimmed" role="status" data-testid="diff-count">
             {all.length === 0
-              ? `No changes from ${against.name} to ${snapshot.name}.`
-              : `${all.length} change${all.length === 1 ? '' : 's'}${more} from ${against.name} to ${snapshot.name}`}
+              ? translate('restore:diff.none', { from: against.name, to: snapshot.name })
+              : translate(diff.hasNextPage ? 'restore:diff.countMore' : 'restore:diff.count', { count: all.length, from: against.name, to: snapshot.name })}
           </Text>
           {all.length > 0 && (
             <SegmentedControl
               value={kind}
               onChange={(v) => setKind(v as KindFilter)}
-              aria-label="Show changes of kind"
+              aria-label={translate('restore:diff.filter')}
               size="xs"
               style={{ alignSelf: 'flex-start' }}
-              data={(['all', ...CHANGE_KINDS] as KindFilter[]).map((k) => ({ value: k, label: `${k} (${counts[k]})` }))}
+              data={(['all', ...CHANGE_KINDS] as KindFilter[]).map((k) => ({ value: k, label: `${translate(`restore:diff.kind.${k}`)} (${counts[k]})` }))}
             />
           )}
           {all.length > 0 && (
             <ResponsiveTable
               rows={shown}
-              columns={columns}
+              columns={columns()}
               rowKey={(c) => `${c.kind}:${c.from ?? ''}:${c.path}`}
-              caption="Changes"
+              caption={translate('restore:diff.changes')}
               rowProps={(c) => ({ 'data-testid': 'diff-change', 'data-kind': c.kind, 'data-path': c.path })}
               minWidth={640}
-              empty={`No ${kind} paths among the changes loaded.`}
+              empty={translate('restore:diff.noneOfKind', { kind: translate(`restore:diff.kind.${kind}`) })}
             />
           )}
           {diff.hasNextPage && (
             <Group justify="center">
               <Button variant="default" onClick={() => void diff.fetchNextPage()} loading={diff.isFetchingNextPage}>
-                Load more
+                {translate('common:actions.loadMore')}
               </Button>
             </Group>
           )}
@@ -113,27 +115,27 @@ export function SnapshotDiff({ snapshot, canOperate }: { snapshot: Snapshot; can
   const [picked, setPicked] = useState<string | null>(null);
   const against = others.find((s) => s.id === picked) ?? previousSnapshot(snapshot, others);
   return (
-    <Section id="diff-title" title="Diff">
+    <Section id="diff-title" title={translate('restore:diff.title')}>
       {!canOperate ? (
         <Text size="sm" c="dimmed">
-          Comparing snapshots needs the operator role.
+          {translate('restore:diff.needsOperator')}
         </Text>
       ) : (
-        <QueryState query={list} errorTitle="Could not load the snapshots to compare with" skeleton={40}>
+        <QueryState query={list} errorTitle={translate('restore:diff.listFailed')} skeleton={40}>
           {() =>
             others.length === 0 ? (
               <Text size="sm" c="dimmed">
-                No other snapshot of this subvolume on the primary to compare with.
+                {translate('restore:diff.noOther')}
               </Text>
             ) : (
               <Stack gap="sm">
                 <NativeSelect
-                  label="Compare with"
-                  description="What changed from that snapshot to this one (by default the one taken before it)."
+                  label={translate('restore:diff.compareWith')}
+                  description={translate('restore:diff.compareHelp')}
                   value={against?.id ?? ''}
                   onChange={(e) => setPicked(e.currentTarget.value || null)}
                   data={[
-                    ...(against ? [] : [{ value: '', label: 'Choose a snapshot…' }]),
+                    ...(against ? [] : [{ value: '', label: translate('restore:diff.choose') }]),
                     ...others.map((s) => ({ value: s.id, label: s.name })),
                   ]}
                   maw={480}

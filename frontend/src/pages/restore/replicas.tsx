@@ -13,6 +13,8 @@ import { Section } from '../../components/Section';
 import { Time } from '../../components/Time';
 import { formatTime } from '../../lib/format';
 
+import { t as translate } from '../../i18n';
+
 /** The page browsing a replica's files. */
 export const replicaHref = (r: Pick<Replica, 'id' | 'target_id'>) => `/replication/targets/${r.target_id}/replicas/${r.id}`;
 
@@ -33,7 +35,7 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
       <Group gap={6} data-testid="verification" data-ok="none">
         {lead}
         <Text size="sm" c="dimmed">
-          not verified yet
+          {translate('restore:verification.notYet')}
         </Text>
       </Group>
     );
@@ -43,27 +45,29 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
     <Stack gap={2} data-testid="verification" data-ok={String(v.ok)}>
       <Group gap={6} wrap="wrap">
         {lead}
-        <Badge variant="light" color={v.ok ? 'teal' : 'red'} radius="sm" title={v.ok ? 'Matches its snapshot' : 'Differs from its snapshot'}>
-          {v.ok ? 'OK' : 'DIFFERS'}
+        <Badge variant="light" color={v.ok ? 'teal' : 'red'} radius="sm" title={v.ok ? translate('restore:verification.matches') : translate('restore:verification.differsTitle')}>
+          {v.ok ? translate('restore:verification.ok') : translate('restore:verification.differs')}
         </Badge>
         <Text size="xs" c="dimmed" title={v.verified_at}>
-          {v.files_compared} file{v.files_compared === 1 ? '' : 's'} compared
-          {v.sample_percent < 100 ? ` (${v.sample_percent}% sample)` : ''} · {formatTime(v.verified_at)}
+          {v.sample_percent < 100
+            ? translate('restore:verification.comparedSample', { count: v.files_compared, sample: v.sample_percent })
+            : translate('restore:verification.compared', { count: v.files_compared })}{' '}
+          · {formatTime(v.verified_at)}
         </Text>
       </Group>
       {!v.ok && !detailed && v.mismatches.length > 0 && (
         <Text size="xs" c="red">
-          {v.mismatches.length} difference{v.mismatches.length === 1 ? '' : 's'}
+          {translate('restore:verification.differences', { count: v.mismatches.length })}
         </Text>
       )}
       {!v.ok && detailed && v.mismatches.length > 0 && (
-        <List size="xs" spacing={0} aria-label={`Differences of ${r.path}`}>
+        <List size="xs" spacing={0} aria-label={translate('restore:verification.differencesOf', { path: r.path })}>
           {v.mismatches.slice(0, MISMATCHES_SHOWN).map((m) => (
             <List.Item key={m}>
               <Mono>{m}</Mono>
             </List.Item>
           ))}
-          {extra > 0 && <List.Item>and {extra} more</List.Item>}
+          {extra > 0 && <List.Item>{translate('restore:verification.more', { count: extra })}</List.Item>}
         </List>
       )}
     </Stack>
@@ -82,7 +86,7 @@ export function TargetHealthLine({ health: h, label }: { health: TargetHealth | 
       <Group gap={6}>
         {lead}
         <Text size="xs" c="dimmed">
-          replication health unknown
+          {translate('restore:verification.healthUnknown')}
         </Text>
       </Group>
     );
@@ -92,7 +96,9 @@ export function TargetHealthLine({ health: h, label }: { health: TargetHealth | 
       {lead}
       <HealthBadge state={h.state} />
       <Text size="xs" c="dimmed">
-        {h.newest_replica_snapshot ? `newest ${h.newest_replica_snapshot.name}, lag ${formatDuration(h.lag_seconds)}` : 'nothing replicated'}
+        {h.newest_replica_snapshot
+          ? translate('components:health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
+          : translate('components:health.nothingReplicated')}
         {h.state === 'failing' && h.last_error ? ` · ${h.last_error}` : ''}
       </Text>
     </Group>
@@ -120,35 +126,35 @@ export function SnapshotReplicas({
   const replicas = useSnapshotReplicas(snapshotId);
   const health = useTargetHealth(subvolumeId);
   const columns: Column<Replica>[] = [
-    { label: 'Target', bare: true, render: (r) => <Mono>{label(r)}</Mono> },
-    { label: 'Replication', w: 220, render: (r) => <TargetHealthLine health={health.get(r.target_id)} /> },
-    { label: 'Received', w: 180, render: (r) => <Time at={r.recorded_at} /> },
-    { label: 'Verified', w: 200, render: (r) => <ReplicaVerification replica={r} /> },
+    { label: translate('common:noun.target'), bare: true, render: (r) => <Mono>{label(r)}</Mono> },
+    { label: translate('replication:page.title'), w: 220, render: (r) => <TargetHealthLine health={health.get(r.target_id)} /> },
+    { label: translate('replication:replicas.received'), w: 180, render: (r) => <Time at={r.recorded_at} /> },
+    { label: translate('replication:replicas.verified'), w: 200, render: (r) => <ReplicaVerification replica={r} /> },
     {
-      label: 'Files',
+      label: translate('subvolumes:snapshot.files'),
       w: 80,
       end: true,
       bare: true,
       render: (r) =>
         canBrowse ? (
-          <Anchor component={Link} to={replicaHref(r)} size="sm" aria-label={`Browse the replica on ${label(r)}`}>
-            Browse
+          <Anchor component={Link} to={replicaHref(r)} size="sm" aria-label={translate('restore:verification.browseOn', { target: label(r) })}>
+            {translate('replication:replicas.browse')}
           </Anchor>
         ) : null,
     },
   ];
   return (
-    <Section id="replicas-title" title="Replicas">
-      <QueryState query={replicas} errorTitle="Could not load the replicas" skeleton={60}>
+    <Section id="replicas-title" title={translate('replication:replicas.title')}>
+      <QueryState query={replicas} errorTitle={translate('replication:replica.listFailed')} skeleton={60}>
         {(rows) => (
           <ResponsiveTable
             rows={rows}
             columns={columns}
             rowKey={(r) => r.id}
-            caption="Replicas of this snapshot"
+            caption={translate('restore:verification.caption')}
             rowProps={(r) => ({ 'data-testid': 'snapshot-replica-row', 'data-target': r.target_id })}
             minWidth={760}
-            empty="Not replicated to any target."
+            empty={translate('restore:verification.notReplicated')}
           />
         )}
       </QueryState>
