@@ -12,7 +12,7 @@ const strings = (code, ns) => JSON.parse(readFileSync(join(frontendDir, 'src/i18
 
 /** Byte sizes as each language writes them: its decimal separator and unit names. */
 const BYTES = {
-  ru: /\d+,\d+ (КиБ|МиБ|ГиБ|ТиБ)/,
+  ru: /\d+(,\d+)? (КиБ|МиБ|ГиБ|ТиБ)/,
   'sr-Latn': /\d+,\d+ (KiB|MiB|GiB|TiB)/,
   'zh-Hans': /\d+\.\d+ (KiB|MiB|GiB|TiB)/,
   en: /\d+\.\d+ (KiB|MiB|GiB|TiB)/,
@@ -39,7 +39,8 @@ async function expectSidebarIn(page, code) {
 async function expectDatesIn(page, code) {
   const wrong = await page.evaluate((code) => {
     const iso = /^\d{4}-\d\d-\d\dT/;
-    const shown = [...document.querySelectorAll('span[title]')].filter((e) => iso.test(e.getAttribute('title')));
+    // the Time component's output: its title is the ISO instant, its text that instant formatted
+    const shown = [...document.querySelectorAll('[data-time]')].filter((e) => iso.test(e.getAttribute('title')));
     const bad = shown
       .map((e) => ({ text: e.textContent, want: new Date(e.getAttribute('title')).toLocaleString(code, { dateStyle: 'medium', timeStyle: 'medium' }) }))
       .filter((d) => d.text !== d.want);
@@ -81,8 +82,9 @@ export async function languagesCheck(page, subvolumeUrl) {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const url of [`${base}/`, subvolumeUrl, `${base}/servers`, `${base}/replication`, `${base}/policies`].filter(Boolean)) {
     await page.goto(url);
-    await page.locator('main').waitFor();
-    await page.waitForLoadState('networkidle');
+    await page.getByRole('heading', { level: 2 }).first().waitFor();
+    // the live stream keeps a request open (no "network idle"): give late cards a moment
+    await page.waitForTimeout(800);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(width <= 390, `${url} is ${width}px wide at 390px in Russian`);
   }

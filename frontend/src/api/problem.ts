@@ -27,7 +27,7 @@ export function apiErrorFrom(response: Response, body: unknown): ApiError {
   }
   const text = typeof body === 'string' && body.trim() !== '' ? `: ${body.trim().slice(0, 200)}` : '';
   const statusText = response.statusText ? ` ${response.statusText}` : '';
-  return new ApiError(response.status, `The server answered HTTP ${response.status}${statusText}${text}`);
+  return new ApiError(response.status, t('common:problem.http', { status: response.status, rest: `${statusText}${text}` }));
 }
 
 type FetchResult<D, E> = { data?: D; error?: E; response: Response };

@@ -7,7 +7,7 @@ export function Time({ at }: { at: string | null | undefined }) {
   const { t } = useTranslation('common');
   if (!at) return <Text span size="sm" c="dimmed">{t('state.never')}</Text>;
   return (
-    <Text span size="sm" title={at}>
+    <Text span size="sm" title={at} data-time>
       {formatTime(at)}
     </Text>
   );

@@ -47,7 +47,7 @@ export function AccountMenu({ me }: { me: Me }) {
             data-testid={`language-${language.code}`}
             aria-current={i18n.language === language.code ? 'true' : undefined}
             fw={i18n.language === language.code ? 700 : undefined}
-            onClick={() => void setLanguage(language.code)}
+            onClick={() => setLanguage(language.code).catch((e: unknown) => console.error('could not load the language', e))}
           >
             {language.name}
           </Menu.Item>
