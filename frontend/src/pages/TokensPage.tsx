@@ -1,6 +1,7 @@
 // API tokens: create (the secret shown once), list, revoke.
 import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type IssuedToken, type Token, useIsAdmin, useRevokeToken, useTokens } from '../api/accountQueries';
 import { useCanOperate } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -13,27 +14,27 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NewTokenForm } from './users/NewTokenForm';
 import { RoleBadge } from './users/roles';
 
-import { t as translate } from '../i18n';
-
 /** A copy-paste request with `token` against this server (the fleet status). */
 export function curlExample(token: string): string {
+  // i18n-ignore: a shell command, the same in every language
   return `curl -H 'Authorization: Bearer ${token}' ${window.location.origin}/api/v1/status`;
 }
 
 /** The secret of a token just created, with Copy: shown this once. */
 function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: () => void }) {
+  const { t } = useTranslation(['tokens', 'common']);
   return (
     <Alert
       color="teal"
       variant="light"
-      title={translate('tokens:issued.title', { name: issued.name })}
+      title={t('issued.title', { name: issued.name })}
       withCloseButton
-      closeButtonLabel={translate('notifications:key.dismiss')}
+      closeButtonLabel={t('issued.dismiss')}
       onClose={onDismiss}
       role="status"
     >
       <Stack gap="xs">
-        <Text size="sm">{translate('tokens:issued.copyNow')}</Text>
+        <Text size="sm">{t('issued.copyNow')}</Text>
         <Code block data-testid="token-curl" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
           {curlExample(issued.token)}
         </Code>
@@ -44,7 +45,7 @@ function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: (
           <CopyButton value={issued.token}>
             {({ copied, copy }) => (
               <Button size="xs" variant={copied ? 'filled' : 'default'} color={copied ? 'teal' : undefined} onClick={copy}>
-                {copied ? translate('common:actions.copied') : translate('common:actions.copy')}
+                {copied ? t('common:actions.copied') : t('common:actions.copy')}
               </Button>
             )}
           </CopyButton>
@@ -54,27 +55,29 @@ function IssuedNotice({ issued, onDismiss }: { issued: IssuedToken; onDismiss: (
   );
 }
 
-function TokenStatus({ t }: { t: Token }) {
-  if (t.revoked_at) {
+function TokenStatus({ token }: { token: Token }) {
+  const { t } = useTranslation(['tokens', 'common']);
+  if (token.revoked_at) {
     return (
       <Text size="sm" c="dimmed">
-        {translate('tokens:status.revoked', { at: formatTime(t.revoked_at) })}
+        {t('status.revoked', { at: formatTime(token.revoked_at) })}
       </Text>
     );
   }
-  if (t.expires_at) {
-    const expired = new Date(t.expires_at) < new Date();
+  if (token.expires_at) {
+    const expired = new Date(token.expires_at) < new Date();
     return (
       <Text size="sm" c={expired ? 'dimmed' : undefined}>
-        {translate(expired ? 'tokens:status.expired' : 'tokens:status.expires', { at: formatTime(t.expires_at) })}
+        {t(expired ? 'status.expired' : 'status.expires', { at: formatTime(token.expires_at) })}
       </Text>
     );
   }
-  return <Text size="sm">{translate('tokens:status.active')}</Text>;
+  return <Text size="sm">{t('status.active')}</Text>;
 }
 
 export function TokensPage() {
-  useDocumentTitle(translate('layout:nav.tokens'));
+  const { t } = useTranslation(['tokens', 'common']);
+  useDocumentTitle(t('title'));
   const tokens = useTokens();
   const canOperate = useCanOperate();
   const isAdmin = useIsAdmin();
@@ -84,20 +87,20 @@ export function TokensPage() {
   const revoking = useConfirm<Token>(revoke);
 
   const columns: Column<Token>[] = [
-    { label: translate('common:noun.name'), bare: false, render: (t) => <Text size="sm" fw={600}>{t.name}</Text> },
-    ...(isAdmin ? [{ label: translate('users:user'), w: 120, render: (t: Token) => t.username }] : []),
-    { label: translate('servers:list.role'), w: 100, render: (t) => <RoleBadge role={t.role} /> },
-    { label: translate('common:noun.created'), w: 190, render: (t) => formatTime(t.created_at) },
-    { label: translate('common:noun.status'), w: 190, render: (t) => <TokenStatus t={t} /> },
+    { label: t('common:noun.name'), bare: false, render: (tok) => <Text size="sm" fw={600}>{tok.name}</Text> },
+    ...(isAdmin ? [{ label: t('user'), w: 120, render: (tok: Token) => tok.username }] : []),
+    { label: t('role'), w: 100, render: (tok) => <RoleBadge role={tok.role} /> },
+    { label: t('common:noun.created'), w: 190, render: (tok) => formatTime(tok.created_at) },
+    { label: t('common:noun.status'), w: 190, render: (tok) => <TokenStatus token={tok} /> },
     {
-      label: translate('common:noun.actions'),
+      label: t('common:noun.actions'),
       end: true,
       bare: true,
       w: 110,
-      render: (t) =>
-        canOperate && !t.revoked_at ? (
-          <Button size="xs" variant="light" color="red" onClick={() => revoking.open(t)} aria-label={translate('tokens:revokeLabel', { name: t.name })}>
-            {translate('tokens:revoke')}
+      render: (tok) =>
+        canOperate && !tok.revoked_at ? (
+          <Button size="xs" variant="light" color="red" onClick={() => revoking.open(tok)} aria-label={t('revokeLabel', { name: tok.name })}>
+            {t('revoke')}
           </Button>
         ) : null,
     },
@@ -105,7 +108,7 @@ export function TokensPage() {
 
   return (
     <Stack gap="md">
-      <PageHeader title={translate('layout:nav.tokens')}>
+      <PageHeader title={t('title')}>
         {canOperate && (
           <Button
             onClick={() => {
@@ -113,40 +116,40 @@ export function TokensPage() {
               setCreating(true);
             }}
           >
-            {translate('tokens:new')}
+            {t('new')}
           </Button>
         )}
       </PageHeader>
       {issued && <IssuedNotice issued={issued} onDismiss={() => setIssued(null)} />}
       <TableCard
         query={tokens}
-        errorTitle={translate('tokens:failed')}
+        errorTitle={t('failed')}
         columns={columns}
-        rowKey={(t) => t.token_id}
-        caption={translate('layout:nav.tokens')}
-        rowProps={(t) => ({ 'data-testid': 'token-row', 'data-token-name': t.name, 'data-revoked': String(Boolean(t.revoked_at)) })}
-        empty={translate('tokens:empty')}
+        rowKey={(tok) => tok.token_id}
+        caption={t('title')}
+        rowProps={(tok) => ({ 'data-testid': 'token-row', 'data-token-name': tok.name, 'data-revoked': String(Boolean(tok.revoked_at)) })}
+        empty={t('empty')}
       />
-      <Modal opened={creating} onClose={() => setCreating(false)} title={translate('tokens:form.title')} centered>
+      <Modal opened={creating} onClose={() => setCreating(false)} title={t('form.title')} centered>
         {creating && (
           <NewTokenForm
             onClose={() => setCreating(false)}
-            onIssued={(t) => {
+            onIssued={(token) => {
               setCreating(false);
-              setIssued(t);
+              setIssued(token);
             }}
           />
         )}
       </Modal>
       <ConfirmDialog
         {...revoking.dialog}
-        title={translate('tokens:revokeTitle', { name: revoking.subject?.name ?? '' })}
-        confirmLabel={translate('tokens:revokeConfirm')}
+        title={t('revokeTitle', { name: revoking.subject?.name ?? '' })}
+        confirmLabel={t('revokeConfirm')}
         danger
-        errorTitle={translate('tokens:revokeFailed')}
+        errorTitle={t('revokeFailed')}
         onConfirm={() => revoking.subject && revoke.mutate(revoking.subject.token_id, { onSuccess: revoking.close })}
       >
-        <Text size="sm">{translate('tokens:revokeText')}</Text>
+        <Text size="sm">{t('revokeText')}</Text>
       </ConfirmDialog>
     </Stack>
   );

@@ -18,7 +18,7 @@ import { NewUserForm, ResetPasswordForm } from './users/UserForms';
 import { useTranslation } from 'react-i18next';
 
 export function UsersPage() {
-  const { t } = useTranslation(['users', 'servers', 'common']);
+  const { t } = useTranslation(['users', 'common']);
   useDocumentTitle(t('title'));
   const isAdmin = useIsAdmin();
   const users = useUsers(isAdmin);
@@ -44,7 +44,7 @@ export function UsersPage() {
   const columns: Column<User>[] = [
     { label: t('user'), bare: false, render: (u) => <Text size="sm" fw={600}>{u.username}</Text> },
     {
-      label: t('servers:list.role'),
+      label: t('roleLabel'),
       w: 190,
       render: (u) =>
         u.user_id === me?.user_id ? (

@@ -4,15 +4,15 @@
 // checkboxes to pick files and directories for a files restore.
 import { Anchor, Breadcrumbs, Button, Checkbox, Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import type { ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type TreeEntry, type TreeEntryKind, type TreeSource, fileUrl, useTree } from '../../api/restoreQueries';
 import { IconFile, IconFolder, IconSpecialFile, IconSymlink } from '../../components/icons';
 import { QueryState } from '../../components/QueryState';
 import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Time } from '../../components/Time';
 import { formatBytes } from '../../lib/bytes';
-import { breadcrumbs, formatMode, joinPath, octalMode } from '../../lib/restore';
-
 import { t as translate } from '../../i18n';
+import { breadcrumbs, formatMode, joinPath, octalMode } from '../../lib/restore';
 
 const KIND_ICON: Record<TreeEntryKind, ComponentType<{ size?: number }>> = {
   file: IconFile,
@@ -28,6 +28,7 @@ const KIND_ICON: Record<TreeEntryKind, ComponentType<{ size?: number }>> = {
 export const kindLabel = (kind: TreeEntryKind): string => translate(`restore:kind.${kind}`);
 
 function EntryName({ entry, onOpen }: { entry: TreeEntry; onOpen: () => void }) {
+  const { t } = useTranslation(['restore', 'common']);
   const Icon = KIND_ICON[entry.kind];
   const label = (
     <Group gap={6} wrap="nowrap" title={kindLabel(entry.kind)}>
@@ -40,7 +41,7 @@ function EntryName({ entry, onOpen }: { entry: TreeEntry; onOpen: () => void }) 
   );
   if (entry.kind !== 'directory') return label;
   return (
-    <UnstyledButton onClick={onOpen} aria-label={translate('restore:browser.open', { name: entry.name })} c="blue" data-testid="open-directory">
+    <UnstyledButton onClick={onOpen} aria-label={t('browser.open', { name: entry.name })} c="blue" data-testid="open-directory">
       {label}
     </UnstyledButton>
   );
@@ -64,6 +65,7 @@ export function FileBrowser({
   picked?: string[];
   onPick?: (paths: string[]) => void;
 }) {
+  const { t } = useTranslation(['restore', 'common']);
   const tree = useTree(source, path);
   const entries = tree.data?.pages.flatMap((p) => p.entries) ?? [];
   const crumbs = breadcrumbs(path, top);
@@ -75,12 +77,12 @@ export function FileBrowser({
     ...(pickable
       ? [
           {
-            label: translate('restore:browser.pick'),
+            label: t('browser.pick'),
             w: 44,
             bare: true,
             render: (e: TreeEntry) => (
               <Checkbox
-                aria-label={translate('restore:browser.pickLabel', { name: e.name })}
+                aria-label={t('browser.pickLabel', { name: e.name })}
                 checked={isPicked(joinPath(path, e.name))}
                 onChange={(ev) => toggle(joinPath(path, e.name), ev.currentTarget.checked)}
               />
@@ -88,11 +90,11 @@ export function FileBrowser({
           },
         ]
       : []),
-    { label: translate('common:noun.name'), bare: true, render: (e) => <EntryName entry={e} onOpen={() => onPath(joinPath(path, e.name))} /> },
-    { label: translate('common:noun.size'), w: 100, render: (e) => (e.kind === 'directory' ? '—' : formatBytes(e.size)) },
-    { label: translate('restore:browser.modified'), w: 190, render: (e) => <Time at={e.mtime} /> },
+    { label: t('common:noun.name'), bare: true, render: (e) => <EntryName entry={e} onOpen={() => onPath(joinPath(path, e.name))} /> },
+    { label: t('common:noun.size'), w: 100, render: (e) => (e.kind === 'directory' ? '—' : formatBytes(e.size)) },
+    { label: t('browser.modified'), w: 190, render: (e) => <Time at={e.mtime} /> },
     {
-      label: translate('restore:list.mode'),
+      label: t('browser.mode'),
       w: 110,
       render: (e) => (
         <Text span size="sm" ff="monospace" title={octalMode(e.mode)}>
@@ -101,7 +103,7 @@ export function FileBrowser({
       ),
     },
     {
-      label: translate('restore:browser.linkTarget'),
+      label: t('browser.linkTarget'),
       // the server sends null for an absent target
       render: (e) =>
         e.kind === 'symlink' && e.symlink_target != null ? (
@@ -111,14 +113,14 @@ export function FileBrowser({
         ) : null,
     },
     {
-      label: translate('restore:browser.download'),
+      label: t('browser.download'),
       w: 100,
       end: true,
       bare: true,
       render: (e) =>
         e.kind === 'file' ? (
-          <Anchor href={fileUrl(source, joinPath(path, e.name))} download={e.name} size="sm" aria-label={translate('restore:browser.downloadLabel', { name: e.name })}>
-            {translate('restore:browser.download')}
+          <Anchor href={fileUrl(source, joinPath(path, e.name))} download={e.name} size="sm" aria-label={t('browser.downloadLabel', { name: e.name })}>
+            {t('browser.download')}
           </Anchor>
         ) : null,
     },
@@ -126,7 +128,7 @@ export function FileBrowser({
 
   return (
     <Stack gap="sm" data-testid="file-browser" data-path={path}>
-      <nav aria-label={translate('restore:browser.directory')}>
+      <nav aria-label={t('browser.directory')}>
         <Breadcrumbs separator="/" style={{ flexWrap: 'wrap' }}>
           {crumbs.map((c, i) =>
             i === crumbs.length - 1 ? (
@@ -141,20 +143,20 @@ export function FileBrowser({
           )}
         </Breadcrumbs>
       </nav>
-      <QueryState query={tree} errorTitle={translate('restore:browser.failed')} skeleton={120}>
+      <QueryState query={tree} errorTitle={t('browser.failed')} skeleton={120}>
         {() => (
           <>
             <Text size="sm" c="dimmed" role="status" data-testid="entries-count">
               {entries.length === 0
-                ? translate('restore:browser.empty')
-                : translate(tree.hasNextPage ? 'restore:browser.entriesMore' : 'restore:browser.entries', { count: entries.length })}
+                ? t('browser.empty')
+                : t(tree.hasNextPage ? 'browser.entriesMore' : 'browser.entries', { count: entries.length })}
             </Text>
             {entries.length > 0 && (
               <ResponsiveTable
                 rows={entries}
                 columns={columns}
                 rowKey={(e) => e.name}
-                caption={translate('subvolumes:snapshot.files')}
+                caption={t('browser.caption')}
                 rowProps={(e) => ({ 'data-testid': 'tree-entry', 'data-name': e.name, 'data-kind': e.kind })}
                 minWidth={720}
               />
@@ -162,7 +164,7 @@ export function FileBrowser({
             {tree.hasNextPage && (
               <Group justify="center">
                 <Button variant="default" onClick={() => void tree.fetchNextPage()} loading={tree.isFetchingNextPage}>
-                  {translate('common:actions.loadMore')}
+                  {t('common:actions.loadMore')}
                 </Button>
               </Group>
             )}

@@ -32,7 +32,7 @@ export function ReceiveOnChoice({
   /** The message for a request field's input (see useFormErrors). */
   error: (field: string) => string | null;
 }) {
-  const { t } = useTranslation(['restore', 'servers', 'replication', 'common']);
+  const { t } = useTranslation(['restore', 'common']);
   const none = servers.isSuccess && servers.others.length === 0;
   return (
     <Stack gap="sm">
@@ -54,27 +54,23 @@ export function ReceiveOnChoice({
             value="server"
             label={t('receive.server')}
             disabled={none}
-            description={
-              none
-                ? t('receive.noServer')
-                : t('receive.serverHelp')
-            }
+            description={none ? t('receive.noServer') : t('receive.serverHelp')}
           />
         </Stack>
       </Radio.Group>
       {form.receiveOn === 'server' && (
         <>
-          {servers.isError && <ErrorNotice title={t('servers:list.failed')} error={servers.error} />}
+          {servers.isError && <ErrorNotice title={t('receive.serversFailed')} error={servers.error} />}
           <NativeSelect
             label={t('common:noun.server')}
             required
-            data={[{ value: '', label: t('replication:targetForm.chooseServer') }, ...servers.others.map(serverOption)]}
+            data={[{ value: '', label: t('receive.chooseServer') }, ...servers.others.map(serverOption)]}
             value={form.copyServerId ?? ''}
             onChange={(e) => set({ copyServerId: e.currentTarget.value || null })}
             error={error('destination_server_id')}
           />
           <TextInput
-            label={t('replication:target.directory')}
+            label={t('receive.directory')}
             description={t('receive.directoryHelp')}
             required
             value={form.copyDirectory}
@@ -87,4 +83,5 @@ export function ReceiveOnChoice({
   );
 }
 
+// i18n-ignore: a server's name and its allowed roots, not words
 const serverOption = (s: Server) => ({ value: s.id, label: `${s.name} (${s.allowed_roots.join(', ')})` });

@@ -2,14 +2,14 @@
 // with its target, that target's replication health and the replica's last verification).
 // A snapshot the primary does not hold any more can only come from a replica.
 import { Radio, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 import type { Snapshot } from '../../api/client';
 import { useSnapshots } from '../../api/queries';
 import { type Replica, useTargetReplicas } from '../../api/restoreQueries';
 import { formatTime } from '../../lib/format';
 import { type ReplicaSource, incrementalBase } from '../../lib/restore';
-import { ReplicaVerification, TargetHealthLine, useTargetHealth } from './replicas';
-
 import { t as translate } from '../../i18n';
+import { ReplicaVerification, TargetHealthLine, useTargetHealth } from './replicas';
 
 /** The radio value of the primary's copy (replicas use their id). */
 export const PRIMARY = 'primary';
@@ -20,7 +20,7 @@ const BASE_SEARCH = 500;
 /** Why the primary's copy cannot be used, or null when it can. */
 export function primaryUnavailable(snapshot: Snapshot): string | null {
   if (snapshot.state === 'present') return null;
-  const state = translate(`subvolumes:snapshots.state.${snapshot.state}`);
+  const state = translate(`restore:snapshotState.${snapshot.state}`);
   return snapshot.gone_at
     ? translate('restore:source.goneSince', { state, at: formatTime(snapshot.gone_at) })
     : translate('restore:source.gone', { state });
@@ -43,30 +43,31 @@ export function SourceChoice({
   onChange: (value: string) => void;
   error?: string | null;
 }) {
+  const { t } = useTranslation(['restore', 'common']);
   const health = useTargetHealth(subvolumeId);
   const unavailable = primaryUnavailable(snapshot);
   return (
-    <Radio.Group label={translate('restore:source.label')} value={value} onChange={onChange} error={error}>
+    <Radio.Group label={t('source.label')} value={value} onChange={onChange} error={error}>
       <Stack gap={10} mt={6}>
         <Radio
           value={PRIMARY}
-          label={translate('restore:source.primary')}
+          label={t('source.primary')}
           disabled={unavailable !== null}
           description={unavailable ?? snapshot.path}
         />
         {replicas.map((r) => (
           <Stack key={r.id} gap={4} data-testid="replica-source" data-target={r.target_id}>
-            <Radio value={r.id} label={translate('restore:source.replica', { target: replicaLabel(r) })} />
+            <Radio value={r.id} label={t('source.replica', { target: replicaLabel(r) })} />
             {/* beside the radio, not in its description: that is a <p>, and these are blocks */}
             <Stack gap={4} pl={32}>
-              <TargetHealthLine health={health.get(r.target_id)} label={translate('replication:page.title')} />
-              <ReplicaVerification replica={r} label={translate('replication:replicas.verified')} />
+              <TargetHealthLine health={health.get(r.target_id)} label={t('source.health')} />
+              <ReplicaVerification replica={r} label={t('source.verified')} />
             </Stack>
           </Stack>
         ))}
         {replicas.length === 0 && (
           <Text size="sm" c="dimmed">
-            {translate('restore:source.none')}
+            {t('source.none')}
           </Text>
         )}
       </Stack>

@@ -4,6 +4,7 @@
 // kept beside, and its error.
 import { Anchor, Badge, Group, List, Loader, Progress, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useTargets } from '../../api/replicationQueries';
 import { type Restore, type RestoreState, isRestoreActive, useRestore, useSnapshotsById } from '../../api/restoreQueries';
@@ -11,12 +12,10 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { FactList } from '../../components/FactList';
 import { Mono } from '../../components/Mono';
 import { formatBytes } from '../../lib/bytes';
-import { formatTime, shortUuid } from '../../lib/format';
+import { formatNumber, formatTime, shortUuid } from '../../lib/format';
 import { modeLabel } from '../../lib/restore';
 import { rate, targetLabel } from '../replication/labels';
 import { useServerNames } from '../subvolumes/common';
-
-import { t as translate } from '../../i18n';
 
 export const RESTORE_STATE_COLOR: Record<RestoreState, string> = {
   queued: 'gray',
@@ -26,9 +25,10 @@ export const RESTORE_STATE_COLOR: Record<RestoreState, string> = {
 };
 
 export function RestoreStateBadge({ state }: { state: RestoreState }) {
+  const { t } = useTranslation(['restore', 'common']);
   return (
     <Badge variant="light" color={RESTORE_STATE_COLOR[state]} radius="sm" tt="none" data-testid="restore-state" data-state={state}>
-      {translate(`replication:targetState.${state}`)}
+      {t(`state.${state}`)}
     </Badge>
   );
 }
@@ -38,10 +38,11 @@ export const snapshotHref = (subvolumeId: string, snapshotId: string) => `/subvo
 
 /** What a restore made or why it failed, in a line or two (for lists). */
 export function RestoreOutcome({ restore: r }: { restore: Restore }) {
+  const { t } = useTranslation(['restore', 'common']);
   if (r.state === 'failed') {
     return (
       <Text size="sm" c="red" style={{ overflowWrap: 'anywhere' }}>
-        {r.error ?? translate('replication:targetState.failed')}
+        {r.error ?? t('state.failed')}
       </Text>
     );
   }
@@ -49,8 +50,8 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
     return (
       <Text size="sm" c="dimmed" data-testid="restore-figures">
         {r.rate_bytes_per_sec
-          ? translate('restore:status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
-          : translate('restore:status.soFar', { bytes: formatBytes(r.bytes) })}
+          ? t('status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
+          : t('status.soFar', { bytes: formatBytes(r.bytes) })}
       </Text>
     );
   }
@@ -59,11 +60,11 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
     return r.replica_target_id ? (
       <Anchor component={Link} to={`/replication/targets/${r.replica_target_id}`} size="sm">
         {r.sample_percent && r.sample_percent < 100
-          ? translate('restore:status.checkedSample', { sample: r.sample_percent })
-          : translate('restore:status.checkedSee')}
+          ? t('status.checkedSample', { sample: formatNumber(r.sample_percent) })
+          : t('status.checkedSee')}
       </Anchor>
     ) : (
-      <Text size="sm">{translate('restore:status.checked')}</Text>
+      <Text size="sm">{t('status.checked')}</Text>
     );
   }
   return (
@@ -71,13 +72,17 @@ export function RestoreOutcome({ restore: r }: { restore: Restore }) {
       {r.result_path && <Mono>{r.result_path}</Mono>}
       {r.mode === 'files' && (
         <Text size="xs" c="dimmed">
-          {translate('restore:status.filesCopied', { count: r.files_copied ?? 0 })}
-          {r.kept_beside.length > 0 ? `, ${translate('restore:status.beside', { count: r.kept_beside.length })}` : ''}
+          {r.kept_beside.length > 0
+            ? t('status.filesCopiedBeside', {
+                copied: t('status.filesCopied', { count: r.files_copied ?? 0 }),
+                beside: t('status.beside', { count: r.kept_beside.length }),
+              })
+            : t('status.filesCopied', { count: r.files_copied ?? 0 })}
         </Text>
       )}
       {r.pre_restore_snapshot_id && (
         <Anchor component={Link} to={snapshotHref(r.subvolume_id, r.pre_restore_snapshot_id)} size="xs">
-          {translate('restore:status.preRestore')}
+          {t('status.preRestore')}
         </Anchor>
       )}
     </Stack>
@@ -94,20 +99,23 @@ function useTargetName(): (id: string) => string {
 
 /** While it runs: a moving bar (no total is known), the bytes so far and the rate. */
 export function RestoreBytes({ restore: r, from, copy }: { restore: Restore; from: string | undefined; copy?: boolean }) {
+  const { t } = useTranslation(['restore', 'common']);
   const what = from
-    ? translate(copy ? 'restore:status.receivingCopy' : 'restore:status.receivingBack', { from })
+    ? t(copy ? 'status.receivingCopy' : 'status.receivingBack', { from })
     : r.mode === 'verify'
-      ? translate('restore:status.comparing')
-      : translate('restore:status.restoring');
+      ? t('status.comparing')
+      : t('status.restoring');
   return (
     <Stack gap={4}>
-      <Progress value={100} striped animated aria-label={translate('restore:status.barLabel')} data-testid="restore-bar" />
+      <Progress value={100} striped animated aria-label={t('status.barLabel')} data-testid="restore-bar" />
       {(from || r.bytes > 0) && (
         <Text size="sm" data-testid="restore-figures">
-          {what}:{' '}
-          {r.rate_bytes_per_sec
-            ? translate('restore:status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
-            : translate('restore:status.soFar', { bytes: formatBytes(r.bytes) })}
+          {t('status.progress', {
+            what,
+            amount: r.rate_bytes_per_sec
+              ? t('status.soFarAt', { bytes: formatBytes(r.bytes), rate: rate(r.rate_bytes_per_sec) })
+              : t('status.soFar', { bytes: formatBytes(r.bytes) }),
+          })}
         </Text>
       )}
     </Stack>
@@ -117,38 +125,39 @@ export function RestoreBytes({ restore: r, from, copy }: { restore: Restore; fro
 /** Follows one restore until it succeeded or failed (`copyOn`: the server a snapshot is
  *  received on as a copy, when not the primary). */
 export function RestoreProgress({ id, copyOn }: { id: string; copyOn?: string }) {
+  const { t } = useTranslation(['restore', 'common']);
   const restore = useRestore(id);
   const targetName = useTargetName();
   const r = restore.data;
   const base = useSnapshotsById(r?.incremental_from ? [r.incremental_from] : []);
-  if (restore.isError && !r) return <ErrorNotice title={translate('restore:status.readFailed')} error={restore.error} />;
-  if (!r) return <Loader size="sm" aria-label={translate('restore:status.loading')} />;
+  if (restore.isError && !r) return <ErrorNotice title={t('status.readFailed')} error={restore.error} />;
+  if (!r) return <Loader size="sm" aria-label={t('status.loading')} />;
   const from = r.replica_target_id ? targetName(r.replica_target_id) : undefined;
   const received: [string, ReactNode][] =
     from && r.mode !== 'verify' && r.state === 'succeeded'
       ? [
           [
-            copyOn ? translate('restore:status.sent') : translate('restore:status.sentBack'),
+            copyOn ? t('status.sent') : t('status.sentBack'),
             r.incremental_from
-              ? translate('restore:status.incrementally', { base: base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from) })
+              ? t('status.incrementally', { base: base.get(r.incremental_from)?.name ?? shortUuid(r.incremental_from) })
               : r.bytes === 0
                 ? copyOn
-                  ? translate('restore:status.copyThere')
-                  : translate('restore:status.primaryHeld')
+                  ? t('status.copyThere')
+                  : t('status.primaryHeld')
                 : copyOn
-                  ? translate('restore:status.fullCopy')
-                  : translate('restore:status.full'),
+                  ? t('status.fullCopy')
+                  : t('status.full'),
           ],
-          [translate('restore:status.received'), formatBytes(r.bytes)],
+          [t('status.received'), formatBytes(r.bytes)],
         ]
       : [];
   return (
     <Stack gap="sm" data-testid="restore-progress" data-state={r.state}>
       <Group gap="sm">
         <RestoreStateBadge state={r.state} />
-        {isRestoreActive(r) && <Loader size="xs" aria-label={translate('restore:status.restoring')} />}
+        {isRestoreActive(r) && <Loader size="xs" aria-label={t('status.restoring')} />}
         <Text size="sm">
-          {translate(`restore:status.line.${r.state}`)}
+          {t(`status.line.${r.state}`)}
         </Text>
       </Group>
       {r.state === 'running' && <RestoreBytes restore={r} from={from} copy={copyOn !== undefined} />}
@@ -158,31 +167,31 @@ export function RestoreProgress({ id, copyOn }: { id: string; copyOn?: string })
         </Text>
       )}
       <FactList
-        label={translate('restore:status.label')}
+        label={t('status.label')}
         facts={[
-          [translate('restore:list.mode'), modeLabel(r.mode)],
-          ...(from ? [[r.mode === 'verify' ? translate('restore:status.replicaOn') : translate('restore:status.fromReplicaOn'), <Mono>{from}</Mono>] as [string, ReactNode]] : []),
-          ...(copyOn ? [[translate('restore:status.copyOn'), copyOn] as [string, string]] : []),
+          [t('list.mode'), modeLabel(r.mode)],
+          ...(from ? [[r.mode === 'verify' ? t('status.replicaOn') : t('status.fromReplicaOn'), <Mono>{from}</Mono>] as [string, ReactNode]] : []),
+          ...(copyOn ? [[t('status.copyOn'), copyOn] as [string, string]] : []),
           ...received,
-          ...(r.result_path ? [[translate('restore:list.result'), <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
+          ...(r.result_path ? [[t('list.result'), <Mono>{r.result_path}</Mono>] as [string, ReactNode]] : []),
           ...(r.pre_restore_snapshot_id
             ? [
                 [
-                  translate('restore:status.stateBefore'),
+                  t('status.stateBefore'),
                   <Anchor component={Link} to={snapshotHref(r.subvolume_id, r.pre_restore_snapshot_id)} size="sm">
-                    {translate('restore:status.heldPreRestore')}
+                    {t('status.heldPreRestore')}
                   </Anchor>,
                 ] as [string, ReactNode],
               ]
             : []),
-          ...(r.mode === 'files' && r.state === 'succeeded' ? [[translate('restore:status.filesCopiedLabel'), String(r.files_copied ?? 0)] as [string, string]] : []),
-          [translate('restore:list.requested'), translate('restore:status.requestedBy', { at: formatTime(r.requested_at), by: r.requested_by })],
-          ...(r.finished_at ? [[translate('restore:status.finished'), formatTime(r.finished_at)] as [string, string]] : []),
+          ...(r.mode === 'files' && r.state === 'succeeded' ? [[t('status.filesCopiedLabel'), formatNumber(r.files_copied ?? 0)] as [string, string]] : []),
+          [t('list.requested'), t('status.requestedBy', { at: formatTime(r.requested_at), by: r.requested_by })],
+          ...(r.finished_at ? [[t('status.finished'), formatTime(r.finished_at)] as [string, string]] : []),
         ]}
       />
       {r.kept_beside.length > 0 && (
         <Stack gap={4}>
-          <Text size="sm">{translate('restore:status.besideList')}</Text>
+          <Text size="sm">{t('status.besideList')}</Text>
           <List size="sm" spacing={2}>
             {r.kept_beside.map((p) => (
               <List.Item key={p}>

@@ -2,6 +2,7 @@
 // last verification (OK / DIFFERS, with the differences), its target's replication health,
 // and a snapshot's replicas as a section.
 import { Anchor, Badge, Group, List, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { type TargetHealth, useSubvolumeHealth } from '../../api/replicationQueries';
 import { type Replica, useSnapshotReplicas } from '../../api/restoreQueries';
@@ -11,9 +12,7 @@ import { HealthBadge, formatDuration } from '../../components/ReplicationHealth'
 import { type Column, ResponsiveTable } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { Time } from '../../components/Time';
-import { formatTime } from '../../lib/format';
-
-import { t as translate } from '../../i18n';
+import { formatNumber, formatTime } from '../../lib/format';
 
 /** The page browsing a replica's files. */
 export const replicaHref = (r: Pick<Replica, 'id' | 'target_id'>) => `/replication/targets/${r.target_id}/replicas/${r.id}`;
@@ -24,6 +23,7 @@ const MISMATCHES_SHOWN = 20;
 /** The last verification against the source snapshot: OK or DIFFERS (with the differences
  *  when `detailed`), how many files were compared and when; or "not verified yet". */
 export function ReplicaVerification({ replica: r, detailed = false, label }: { replica: Replica; detailed?: boolean; label?: string }) {
+  const { t } = useTranslation(['restore', 'common']);
   const v = r.verification;
   const lead = label && (
     <Text size="xs" c="dimmed" w={80}>
@@ -35,7 +35,7 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
       <Group gap={6} data-testid="verification" data-ok="none">
         {lead}
         <Text size="sm" c="dimmed">
-          {translate('restore:verification.notYet')}
+          {t('verification.notYet')}
         </Text>
       </Group>
     );
@@ -45,29 +45,29 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
     <Stack gap={2} data-testid="verification" data-ok={String(v.ok)}>
       <Group gap={6} wrap="wrap">
         {lead}
-        <Badge variant="light" color={v.ok ? 'teal' : 'red'} radius="sm" title={v.ok ? translate('restore:verification.matches') : translate('restore:verification.differsTitle')}>
-          {v.ok ? translate('restore:verification.ok') : translate('restore:verification.differs')}
+        <Badge variant="light" color={v.ok ? 'teal' : 'red'} radius="sm" title={v.ok ? t('verification.matches') : t('verification.differsTitle')}>
+          {v.ok ? t('verification.ok') : t('verification.differs')}
         </Badge>
         <Text size="xs" c="dimmed" title={v.verified_at}>
           {v.sample_percent < 100
-            ? translate('restore:verification.comparedSample', { count: v.files_compared, sample: v.sample_percent })
-            : translate('restore:verification.compared', { count: v.files_compared })}{' '}
+            ? t('verification.comparedSample', { count: v.files_compared, sample: formatNumber(v.sample_percent) })
+            : t('verification.compared', { count: v.files_compared })}{' '}
           · {formatTime(v.verified_at)}
         </Text>
       </Group>
       {!v.ok && !detailed && v.mismatches.length > 0 && (
         <Text size="xs" c="red">
-          {translate('restore:verification.differences', { count: v.mismatches.length })}
+          {t('verification.differences', { count: v.mismatches.length })}
         </Text>
       )}
       {!v.ok && detailed && v.mismatches.length > 0 && (
-        <List size="xs" spacing={0} aria-label={translate('restore:verification.differencesOf', { path: r.path })}>
+        <List size="xs" spacing={0} aria-label={t('verification.differencesOf', { path: r.path })}>
           {v.mismatches.slice(0, MISMATCHES_SHOWN).map((m) => (
             <List.Item key={m}>
               <Mono>{m}</Mono>
             </List.Item>
           ))}
-          {extra > 0 && <List.Item>{translate('restore:verification.more', { count: extra })}</List.Item>}
+          {extra > 0 && <List.Item>{t('verification.more', { count: extra })}</List.Item>}
         </List>
       )}
     </Stack>
@@ -76,6 +76,7 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
 
 /** A target's replication health in one line: the badge, its newest replica and lag. */
 export function TargetHealthLine({ health: h, label }: { health: TargetHealth | undefined; label?: string }) {
+  const { t } = useTranslation(['restore', 'common']);
   const lead = label && (
     <Text size="xs" c="dimmed" w={80}>
       {label}
@@ -86,7 +87,7 @@ export function TargetHealthLine({ health: h, label }: { health: TargetHealth | 
       <Group gap={6}>
         {lead}
         <Text size="xs" c="dimmed">
-          {translate('restore:verification.healthUnknown')}
+          {t('health.unknown')}
         </Text>
       </Group>
     );
@@ -97,8 +98,8 @@ export function TargetHealthLine({ health: h, label }: { health: TargetHealth | 
       <HealthBadge state={h.state} />
       <Text size="xs" c="dimmed">
         {h.newest_replica_snapshot
-          ? translate('components:health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
-          : translate('components:health.nothingReplicated')}
+          ? t('health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
+          : t('health.nothingReplicated')}
         {h.state === 'failing' && h.last_error ? ` · ${h.last_error}` : ''}
       </Text>
     </Group>
@@ -123,38 +124,39 @@ export function SnapshotReplicas({
   label: (r: Replica) => string;
   canBrowse: boolean;
 }) {
+  const { t } = useTranslation(['restore', 'common']);
   const replicas = useSnapshotReplicas(snapshotId);
   const health = useTargetHealth(subvolumeId);
   const columns: Column<Replica>[] = [
-    { label: translate('common:noun.target'), bare: true, render: (r) => <Mono>{label(r)}</Mono> },
-    { label: translate('replication:page.title'), w: 220, render: (r) => <TargetHealthLine health={health.get(r.target_id)} /> },
-    { label: translate('replication:replicas.received'), w: 180, render: (r) => <Time at={r.recorded_at} /> },
-    { label: translate('replication:replicas.verified'), w: 200, render: (r) => <ReplicaVerification replica={r} /> },
+    { label: t('common:noun.target'), bare: true, render: (r) => <Mono>{label(r)}</Mono> },
+    { label: t('replicas.health'), w: 220, render: (r) => <TargetHealthLine health={health.get(r.target_id)} /> },
+    { label: t('replicas.received'), w: 180, render: (r) => <Time at={r.recorded_at} /> },
+    { label: t('replicas.verified'), w: 200, render: (r) => <ReplicaVerification replica={r} /> },
     {
-      label: translate('subvolumes:snapshot.files'),
+      label: t('replicas.files'),
       w: 80,
       end: true,
       bare: true,
       render: (r) =>
         canBrowse ? (
-          <Anchor component={Link} to={replicaHref(r)} size="sm" aria-label={translate('restore:verification.browseOn', { target: label(r) })}>
-            {translate('replication:replicas.browse')}
+          <Anchor component={Link} to={replicaHref(r)} size="sm" aria-label={t('replicas.browseOn', { target: label(r) })}>
+            {t('replicas.browse')}
           </Anchor>
         ) : null,
     },
   ];
   return (
-    <Section id="replicas-title" title={translate('replication:replicas.title')}>
-      <QueryState query={replicas} errorTitle={translate('replication:replica.listFailed')} skeleton={60}>
+    <Section id="replicas-title" title={t('replicas.title')}>
+      <QueryState query={replicas} errorTitle={t('replicas.failed')} skeleton={60}>
         {(rows) => (
           <ResponsiveTable
             rows={rows}
             columns={columns}
             rowKey={(r) => r.id}
-            caption={translate('restore:verification.caption')}
+            caption={t('replicas.caption')}
             rowProps={(r) => ({ 'data-testid': 'snapshot-replica-row', 'data-target': r.target_id })}
             minWidth={760}
-            empty={translate('restore:verification.notReplicated')}
+            empty={t('replicas.empty')}
           />
         )}
       </QueryState>

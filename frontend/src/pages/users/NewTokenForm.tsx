@@ -10,7 +10,7 @@ import { RANK, roles } from './roles';
 import { useTranslation } from 'react-i18next';
 
 export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIssued: (t: IssuedToken) => void }) {
-  const { t } = useTranslation(['tokens', 'servers', 'common']);
+  const { t } = useTranslation(['tokens', 'common']);
   const me = useMe().data;
   const myRank = RANK[me?.role ?? 'viewer'];
   const [name, setName] = useState('');
@@ -45,7 +45,7 @@ export function NewTokenForm({ onClose, onIssued }: { onClose: () => void; onIss
           autoComplete="off"
         />
         <Select
-          label={t('servers:list.role')}
+          label={t('role')}
           description={t('form.roleHelp')}
           data={roles().filter((r) => RANK[r.value] <= myRank)}
           value={role}

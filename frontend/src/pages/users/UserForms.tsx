@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 const USERNAME = /^[a-z][a-z0-9._-]{0,31}$/;
 
 export function NewUserForm({ onDone }: { onDone: () => void }) {
-  const { t } = useTranslation(['users', 'layout', 'servers', 'common']);
+  const { t } = useTranslation(['users', 'common']);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -35,7 +35,7 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
     <form onSubmit={onSubmit} noValidate aria-label={t('new')}>
       <Stack gap="sm">
         <TextInput
-          label={t('layout:login.user')}
+          label={t('form.username')}
           required
           value={username}
           onChange={(e) => setUsername(e.currentTarget.value)}
@@ -43,7 +43,7 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
           autoComplete="off"
         />
         <PasswordInput
-          label={t('layout:login.password')}
+          label={t('form.password')}
           required
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
@@ -51,7 +51,7 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
           autoComplete="new-password"
         />
         <Select
-          label={t('servers:list.role')}
+          label={t('roleLabel')}
           data={roles()}
           value={role}
           onChange={(v) => setRole((v as Role) ?? 'viewer')}
@@ -66,7 +66,7 @@ export function NewUserForm({ onDone }: { onDone: () => void }) {
 }
 
 export function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
-  const { t } = useTranslation(['users', 'layout', 'servers', 'common']);
+  const { t } = useTranslation(['users', 'common']);
   const [password, setPassword] = useState('');
   const [keepTokens, setKeepTokens] = useState(false);
   const patch = usePatchUser();
@@ -79,11 +79,9 @@ export function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => 
   return (
     <form onSubmit={onSubmit} noValidate aria-label={t('reset')}>
       <Stack gap="sm">
-        <Text size="sm">
-          {t('form.resetExplain')}
-        </Text>
+        <Text size="sm">{t('form.resetExplain')}</Text>
         <PasswordInput
-          label={t('layout:password.new')}
+          label={t('form.newPassword')}
           required
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}

@@ -11,7 +11,7 @@ export function roles(): { value: Role; label: string }[] {
 }
 
 /** A role's short name, in the dashboard's language. */
-export const roleName = (role: Role): string => translate(`layout:account.role.${role}`);
+export const roleName = (role: Role): string => translate(`users:role.${role}`);
 
 /** Higher may do more: a token gets at most its user's role. */
 export const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
