@@ -18,7 +18,8 @@ export default defineConfig({
         // Libraries change less often than the app: their own chunks cache across releases.
         codeSplitting: {
           groups: [
-            { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/ },
+            // use-sync-external-store: react-i18next and recharts share it; with React it stays off the charts chunk
+            { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler|use-sync-external-store)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](core|hooks)[\\/]/ },
             // charts only where a page draws one (loaded with it, not on the first paint)
             { name: 'charts', test: /node_modules[\\/](recharts|@mantine[\\/]charts|victory-vendor|d3-[a-z-]+)[\\/]/ },
