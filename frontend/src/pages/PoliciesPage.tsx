@@ -13,10 +13,13 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { retentionText } from './policies/draft';
 import { NextSnapshot } from '../components/NextSnapshot';
 import { PolicyEditor } from './policies/PolicyEditor';
-import { t as translate } from '../i18n';
+import { formatNumber } from '../lib/format';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 
-// a function: the labels are read in the current language at each render
-const columns = (): Column<Policy>[] => [
+type T = TFunction<['policies', 'subvolumes', 'layout', 'common']>;
+
+const columns = (translate: T): Column<Policy>[] => [
   {
     label: translate('common:noun.name'),
     bare: false,
@@ -47,10 +50,11 @@ const columns = (): Column<Policy>[] => [
         targets: p.target_retention ? retentionText(p.target_retention) : translate('policies:list.neverPruned'),
       }),
   },
-  { label: translate('layout:nav.subvolumes'), w: 110, render: (p) => String(p.subvolumes.length) },
+  { label: translate('layout:nav.subvolumes'), w: 110, render: (p) => formatNumber(p.subvolumes.length) },
 ];
 
 export function PoliciesPage() {
+  const { t: translate } = useTranslation(['policies', 'subvolumes', 'layout', 'common']);
   useDocumentTitle(translate('policies:list.title'));
   const policies = usePolicies();
   const canOperate = useCanOperate();
@@ -63,7 +67,7 @@ export function PoliciesPage() {
       <TableCard
         query={policies}
         errorTitle={translate('policies:list.failed')}
-        columns={columns()}
+        columns={columns(translate)}
         rowKey={(p) => p.id}
         caption={translate('policies:list.title')}
         rowProps={(p) => ({ 'data-testid': 'policy-row', 'data-policy-name': p.name })}
@@ -75,6 +79,7 @@ export function PoliciesPage() {
 
 /** `/policies/new` and `/policies/:id`: the editor, the assignments and the preview. */
 export function PolicyPage() {
+  const { t: translate } = useTranslation(['policies', 'common']);
   const { id = 'new' } = useParams();
   const isNew = id === 'new';
   const [deleting, setDeleting] = useState(false);

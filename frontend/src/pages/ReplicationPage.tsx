@@ -155,7 +155,7 @@ export function ReplicaPage() {
                     <Trans
                       t={t}
                       i18nKey="replica.howToRestore"
-                      components={{ link: <Anchor component={Link} to={snapshotHref(target.data.subvolume_id, replica.snapshot_id)} size="sm" /> }}
+                      components={{ open: <Anchor component={Link} to={snapshotHref(target.data.subvolume_id, replica.snapshot_id)} size="sm" /> }}
                     />
                   </>
                 )}

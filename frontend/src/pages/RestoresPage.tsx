@@ -71,7 +71,7 @@ export function RestoresPage() {
                 rowProps={(r) => ({ 'data-testid': 'restore-row', 'data-state': r.state, 'data-mode': r.mode })}
                 minWidth={880}
                 empty={
-                  <Trans t={t} i18nKey="list.empty" components={{ link: <Anchor component={Link} to="/subvolumes" size="sm" /> }} />
+                  <Trans t={t} i18nKey="list.empty" components={{ open: <Anchor component={Link} to="/subvolumes" size="sm" /> }} />
                 }
               />
               <LoadMore list={restores} label={t('list.older')} />

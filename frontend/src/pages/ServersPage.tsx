@@ -14,58 +14,64 @@ import type { Column } from '../components/ResponsiveTable';
 import { StorageCard } from '../components/StorageCard';
 import { TableCard } from '../components/TableCard';
 import { Time } from '../components/Time';
-import { t as translate } from '../i18n';
 import { formatBytes, percent, usageColor } from '../lib/bytes';
 import { formatNumber, formatTime } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AddServerDialog } from './servers/AddServerDialog';
 import { Discovered } from './servers/Discovered';
 import { ServerAdminActions } from './servers/ServerAdminActions';
-import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { Trans, useTranslation } from 'react-i18next';
+
+type T = TFunction<['servers', 'common']>;
 
 export function RoleBadge({ role }: { role: Server['role'] }) {
+  const { t } = useTranslation('servers');
   return (
     <Badge variant="light" color={role === 'primary' ? 'blue' : 'grape'} radius="sm" tt="none">
-      {translate(`servers:role.${role}`)}
+      {t(`role.${role}`)}
     </Badge>
   );
 }
 
-export function transportText(server: Server): string {
-  const t = server.transport;
-  if (t.kind === 'local') return translate('servers:transport.local');
-  const user = t.username ? `${t.username}@` : '';
-  const port = t.port ? `:${t.port}` : '';
-  return `ssh ${user}${t.address ?? ''}${port}`;
+/** "local", or the SSH destination (`ssh user@host:port`, not language). */
+export function transportText(server: Server, t: T): string {
+  const transport = server.transport;
+  if (transport.kind === 'local') return t('transport.local');
+  const user = transport.username ? `${transport.username}@` : '';
+  const port = transport.port ? `:${transport.port}` : '';
+  return `ssh ${user}${transport.address ?? ''}${port}`; // i18n-ignore: an SSH destination
 }
 
-function credentialText(kind: string | null | undefined): string {
-  if (kind === 'key') return translate('servers:credential.key');
-  if (kind === 'password') return translate('servers:credential.password');
-  return kind ?? translate('servers:credential.none');
+/** The stored credential's kind (one the dashboard does not know is shown as it comes). */
+function credentialText(kind: string | null | undefined, t: T): string {
+  if (kind === 'key') return t('credential.key');
+  if (kind === 'password') return t('credential.password');
+  return kind ?? t('credential.none');
 }
 
-function serverFacts(server: Server): [string, ReactNode][] {
+function serverFacts(server: Server, t: T): [string, ReactNode][] {
   const facts: [string, ReactNode][] = [
-    [translate('servers:facts.transport'), transportText(server)],
-    [translate('servers:facts.roots'), <Roots roots={server.allowed_roots} />],
+    [t('facts.transport'), transportText(server, t)],
+    [t('facts.roots'), <Roots roots={server.allowed_roots} />],
   ];
   if (server.transport.kind === 'ssh') {
     facts.push(
       [
-        translate('servers:facts.hostKey'),
-        <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{server.host_key_fingerprint ?? translate('servers:facts.notPinned')}</Text>,
+        t('facts.hostKey'),
+        <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{server.host_key_fingerprint ?? t('facts.notPinned')}</Text>,
       ],
-      [translate('servers:facts.credentials'), credentialText(server.credential_kind)],
-      [translate('servers:facts.sudo'), server.sudo ? translate('servers:facts.sudoYes') : translate('common:state.no')],
+      [t('facts.credentials'), credentialText(server.credential_kind, t)],
+      [t('facts.sudo'), server.sudo ? t('facts.sudoYes') : t('common:state.no')],
     );
   }
-  facts.push([translate('servers:facts.registered'), formatTime(server.registered_at)]);
+  facts.push([t('facts.registered'), formatTime(server.registered_at)]);
   return facts;
 }
 
 function Roots({ roots }: { roots: string[] }) {
-  if (roots.length === 0) return <Text size="sm" c="dimmed">{translate('common:state.none')}</Text>;
+  const { t } = useTranslation('common');
+  if (roots.length === 0) return <Text size="sm" c="dimmed">{t('state.none')}</Text>;
   return (
     <Stack gap={2}>
       {roots.map((root) => (
@@ -79,30 +85,31 @@ function Roots({ roots }: { roots: string[] }) {
 
 /** Whether the last contact worked, and when the last one that did was. */
 function Reachability({ storage }: { storage: ServerStorage | undefined }) {
+  const { t } = useTranslation('servers');
   if (!storage?.attempted_at)
     return (
       <Text size="sm" c="dimmed" data-reach="unknown">
-        {translate('servers:reach.notYet')}
+        {t('reach.notYet')}
       </Text>
     );
   const last = storage.sampled_at ? (
     <Text size="xs" c="dimmed">
-      {translate('servers:reach.last')} <Time at={storage.sampled_at} />
+      <Trans t={t} i18nKey="reach.last" components={{ time: <Time at={storage.sampled_at} /> }} />
     </Text>
   ) : (
     <Text size="xs" c="dimmed">
-      {translate('servers:reach.never')}
+      {t('reach.never')}
     </Text>
   );
   return (
     <Stack gap={2} data-reach={storage.error ? 'unreachable' : 'reachable'}>
       {storage.error ? (
         <Badge color="red" variant="light" title={storage.error}>
-          {translate('servers:reach.unreachable')}
+          {t('reach.unreachable')}
         </Badge>
       ) : (
         <Badge color="teal" variant="light">
-          {translate('servers:reach.reachable')}
+          {t('reach.reachable')}
         </Badge>
       )}
       {last}
@@ -112,41 +119,42 @@ function Reachability({ storage }: { storage: ServerStorage | undefined }) {
 
 /** The fullest filesystem's usage as a bar (the others in its title). */
 function UsageBar({ storage }: { storage: ServerStorage | undefined }) {
+  const { t } = useTranslation('servers');
   const filesystems = storage?.filesystems ?? [];
   const used = (f: FilesystemStorage) => percent(f.used_bytes, f.size_bytes);
   const fullest = [...filesystems].sort((a, b) => used(b) - used(a))[0];
   if (!fullest)
     return (
       <Text size="sm" c="dimmed">
-        {translate('servers:usage.none')}
+        {t('usage.none')}
       </Text>
     );
   const usedPercent = used(fullest);
   // A nearly empty filesystem is not "0%" used.
   const shown = usedPercent > 0 && usedPercent < 1 ? '<1' : formatNumber(Math.round(usedPercent));
   const all = filesystems
-    .map((f) => translate('servers:usage.of', { filesystem: f.filesystem, used: formatBytes(f.used_bytes), size: formatBytes(f.size_bytes) }))
+    .map((f) => t('usage.of', { filesystem: f.filesystem, used: formatBytes(f.used_bytes), size: formatBytes(f.size_bytes) }))
     .join('\n');
   return (
     <Stack gap={2} title={all} data-testid="usage-bar" data-percent={usedPercent.toFixed(1)}>
       <Progress
         value={usedPercent}
         color={usageColor(usedPercent)}
-        aria-label={translate('servers:usage.label', { filesystem: fullest.filesystem, percent: shown })}
+        aria-label={t('usage.label', { filesystem: fullest.filesystem, percent: shown })}
       />
       <Text size="xs" c="dimmed">
         {filesystems.length > 1
-          ? translate('servers:usage.fullest', { percent: shown, size: formatBytes(fullest.size_bytes), count: filesystems.length })
-          : translate('servers:usage.used', { percent: shown, size: formatBytes(fullest.size_bytes) })}
+          ? t('usage.fullest', { percent: shown, size: formatBytes(fullest.size_bytes), count: filesystems.length })
+          : t('usage.used', { percent: shown, size: formatBytes(fullest.size_bytes) })}
       </Text>
     </Stack>
   );
 }
 
-function serverColumns(storageOf: (id: string) => ServerStorage | undefined): Column<Server>[] {
+function serverColumns(t: T, storageOf: (id: string) => ServerStorage | undefined): Column<Server>[] {
   return [
     {
-      label: translate('common:noun.name'),
+      label: t('common:noun.name'),
       bare: false,
       render: (s) => (
         <Anchor component={Link} to={`/servers/${s.id}`} fw={600} size="sm">
@@ -154,11 +162,11 @@ function serverColumns(storageOf: (id: string) => ServerStorage | undefined): Co
         </Anchor>
       ),
     },
-    { label: translate('servers:list.role'), render: (s) => <RoleBadge role={s.role} />, w: 100 },
-    { label: translate('servers:list.reachability'), w: 190, render: (s) => <Reachability storage={storageOf(s.id)} /> },
-    { label: translate('servers:list.usage'), w: 200, render: (s) => <UsageBar storage={storageOf(s.id)} /> },
-    { label: translate('servers:facts.transport'), render: (s) => transportText(s), w: 180 },
-    { label: translate('servers:facts.roots'), render: (s) => <Roots roots={s.allowed_roots} /> },
+    { label: t('list.role'), render: (s) => <RoleBadge role={s.role} />, w: 100 },
+    { label: t('list.reachability'), w: 190, render: (s) => <Reachability storage={storageOf(s.id)} /> },
+    { label: t('list.usage'), w: 200, render: (s) => <UsageBar storage={storageOf(s.id)} /> },
+    { label: t('facts.transport'), render: (s) => transportText(s, t), w: 180 },
+    { label: t('facts.roots'), render: (s) => <Roots roots={s.allowed_roots} /> },
   ];
 }
 
@@ -177,7 +185,7 @@ export function ServersPage() {
       <TableCard
         query={servers}
         errorTitle={t('list.failed')}
-        columns={serverColumns(storageOf)}
+        columns={serverColumns(t, storageOf)}
         rowKey={(s) => s.id}
         caption={t('list.title')}
         rowProps={(s) => ({ 'data-testid': 'server-row', 'data-server-name': s.name })}
@@ -209,7 +217,7 @@ export function ServerPage() {
               <RoleBadge role={data.role} />
             </Group>
             <Card withBorder padding="md" radius="md" component="section" aria-label={t('page.details')}>
-              <FactList label={t('page.details')} facts={serverFacts(data)} />
+              <FactList label={t('page.details')} facts={serverFacts(data, t)} />
             </Card>
             <StorageCard serverId={data.id} />
             {isAdmin && data.transport.kind === 'ssh' && <ServerAdminActions server={data} onRemoving={setRemoving} />}

@@ -10,11 +10,13 @@ import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { Time } from '../../components/Time';
 import { formatBytes } from '../../lib/bytes';
-import { t } from '../../i18n';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { rate } from './labels';
 
-// a function: the labels are read in the current language at each render
-const columns = (): Column<TargetHealth>[] => [
+type T = TFunction<['replication', 'components', 'common']>;
+
+const columns = (t: T): Column<TargetHealth>[] => [
   {
     label: t('replication:health.pair'),
     w: 200,
@@ -59,8 +61,14 @@ const columns = (): Column<TargetHealth>[] => [
     w: 150,
     render: (h) => (
       <Text size="sm" data-testid="health-lag">
-        {t('replication:health.lagLine', { lag: formatDuration(h.lag_seconds), age: formatDuration(h.replica_age_seconds), rpo: formatDuration(h.rpo_seconds) })}
-        {h.rpo_source === 'set' ? '' : ` (${t(`replication:rpoSource.${h.rpo_source}`)})`}
+        {h.rpo_source === 'set'
+          ? t('replication:health.lagLine', { lag: formatDuration(h.lag_seconds), age: formatDuration(h.replica_age_seconds), rpo: formatDuration(h.rpo_seconds) })
+          : t('replication:health.lagLineSource', {
+              lag: formatDuration(h.lag_seconds),
+              age: formatDuration(h.replica_age_seconds),
+              rpo: formatDuration(h.rpo_seconds),
+              source: t(`replication:rpoSource.${h.rpo_source}`),
+            })}
       </Text>
     ),
   },
@@ -99,6 +107,7 @@ const columns = (): Column<TargetHealth>[] => [
 ];
 
 export function HealthSection() {
+  const { t } = useTranslation(['replication', 'components', 'common']);
   const health = useReplicationHealth();
   return (
     <Section id="health-title" title={t('replication:health.title')} extra={health.data && <SummaryBadges summary={health.data.summary} />}>
@@ -106,7 +115,7 @@ export function HealthSection() {
         {(data) => (
           <ResponsiveTable
             rows={data.items}
-            columns={columns()}
+            columns={columns(t)}
             rowKey={(h) => h.target_id}
             caption={t('replication:health.caption')}
             rowProps={(h) => ({ 'data-testid': 'health-row', 'data-state': h.state, 'data-target': h.target_id })}

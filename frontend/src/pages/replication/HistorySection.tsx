@@ -10,8 +10,7 @@ import { formatBytes } from '../../lib/bytes';
 import { shortUuid } from '../../lib/format';
 import { rate, targetLabel } from './labels';
 import { RetryDialog } from './RetryDialog';
-
-import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
 
 interface HistoryRow {
   run: Replication;
@@ -34,6 +33,8 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
   subvolumes: Map<string, string>;
   canOperate: boolean;
 }) {
+  // `t` is a run's target in the rows below
+  const { t: translate } = useTranslation(['replication', 'common']);
   const [retrying, setRetrying] = useState<Replication | null>(null);
   const rows: HistoryRow[] = runs.flatMap((run) => run.targets.map((t) => ({ run, t })));
   const columns: Column<HistoryRow>[] = [

@@ -11,21 +11,21 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { QueryState } from '../../components/QueryState';
 import { formatBytes } from '../../lib/bytes';
 import { targetLabel } from './labels';
-
 import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
 
 type Replicate = UseMutationResult<Replication, ApiError, { snapshot_id: string; target_ids?: string[] }>;
 
 /** What the preview says, for people. */
 export function planText(p: TargetPreview): string {
-  const about = p.estimated_bytes != null ? ` · ${translate('replication:replicate.about', { bytes: formatBytes(p.estimated_bytes) })}` : '';
+  const bytes = p.estimated_bytes != null ? formatBytes(p.estimated_bytes) : null;
   switch (p.plan) {
     case 'already_present':
       return translate('replication:replicate.present');
     case 'full':
-      return translate('replication:replicate.full') + about;
+      return bytes === null ? translate('replication:replicate.full') : translate('replication:replicate.fullAbout', { bytes });
     case 'incremental':
-      return translate('replication:replicate.incremental') + about;
+      return bytes === null ? translate('replication:replicate.incremental') : translate('replication:replicate.incrementalAbout', { bytes });
     case 'refused':
       return translate('replication:replicate.refused', { reason: p.reason ?? '' });
     case 'unreadable':
@@ -41,14 +41,15 @@ function Targets({ plans, targets, servers, onReady }: {
   servers: Map<string, string>;
   onReady: (chosen: string[]) => void;
 }) {
+  const { t } = useTranslation(['replication', 'common']);
   const [chosen, setChosen] = useState(() => plans.filter(sends).map((p) => p.target_id));
   const change = (ids: string[]) => {
     setChosen(ids);
     onReady(ids);
   };
-  if (plans.length === 0) return <Text size="sm">{translate('replication:replicate.noTargets')}</Text>;
+  if (plans.length === 0) return <Text size="sm">{t('replicate.noTargets')}</Text>;
   return (
-    <Checkbox.Group value={chosen} onChange={change} label={translate('replication:targets.title')}>
+    <Checkbox.Group value={chosen} onChange={change} label={t('targets.title')}>
       <Stack gap={8} mt={6}>
         {plans.map((p) => (
           <Checkbox
@@ -73,21 +74,22 @@ export function ReplicateDialog({ snapshot, targets, servers, replicate, onClose
   replicate: Replicate;
   onClose: () => void;
 }) {
+  const { t } = useTranslation(['replication', 'subvolumes', 'common']);
   const preview = useReplicationPreview(snapshot.id);
   const [chosen, setChosen] = useState<string[] | null>(null);
   const ticked = chosen ?? (preview.data ?? []).filter(sends).map((p) => p.target_id);
   return (
     <ConfirmDialog
       opened
-      title={translate('replication:replicate.title', { name: snapshot.name })}
-      confirmLabel={translate('replication:replicate.confirm', { count: ticked.length })}
+      title={t('replicate.title', { name: snapshot.name })}
+      confirmLabel={t('replicate.confirm', { count: ticked.length })}
       loading={replicate.isPending}
       error={replicate.error}
-      errorTitle={translate('subvolumes:snapshots.replicateFailed')}
+      errorTitle={t('subvolumes:snapshots.replicateFailed')}
       onClose={onClose}
       onConfirm={() => ticked.length > 0 && replicate.mutate({ snapshot_id: snapshot.id, target_ids: ticked }, { onSuccess: onClose })}
     >
-      <QueryState query={preview} errorTitle={translate('replication:replicate.readFailed')} skeleton={80}>
+      <QueryState query={preview} errorTitle={t('replicate.readFailed')} skeleton={80}>
         {(plans) => <Targets plans={plans} targets={targets} servers={servers} onReady={setChosen} />}
       </QueryState>
     </ConfirmDialog>

@@ -5,8 +5,7 @@ import { useState } from 'react';
 import { type Replication, type Target, useReplicateNow } from '../../api/replicationQueries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { targetLabel } from './labels';
-
-import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
 
 /** The targets of `run` that failed. */
 export function failedTargets(run: Replication): string[] {
@@ -19,23 +18,24 @@ export function RetryDialog({ run, targets, servers, onClose }: {
   servers: Map<string, string>;
   onClose: () => void;
 }) {
+  const { t } = useTranslation(['replication', 'common']);
   const failed = failedTargets(run);
   const [chosen, setChosen] = useState<string[]>(failed);
   const replicate = useReplicateNow();
   return (
     <ConfirmDialog
       opened
-      title={translate('replication:retry.title')}
-      confirmLabel={translate('replication:retry.confirm', { count: chosen.length })}
+      title={t('retry.title')}
+      confirmLabel={t('retry.confirm', { count: chosen.length })}
       loading={replicate.isPending}
       error={replicate.error}
-      errorTitle={translate('replication:retry.failed')}
+      errorTitle={t('retry.failed')}
       onClose={onClose}
       onConfirm={() => chosen.length > 0 && replicate.mutate({ snapshot_id: run.snapshot_id, target_ids: chosen }, { onSuccess: onClose })}
     >
       <Stack gap="xs">
-        <Text size="sm">{translate('replication:retry.explain')}</Text>
-        <Checkbox.Group value={chosen} onChange={setChosen} label={translate('replication:retry.failedTargets')}>
+        <Text size="sm">{t('retry.explain')}</Text>
+        <Checkbox.Group value={chosen} onChange={setChosen} label={t('retry.failedTargets')}>
           <Stack gap={6} mt={6}>
             {failed.map((id) => (
               <Checkbox key={id} value={id} label={targetLabel(id, targets, servers)} />

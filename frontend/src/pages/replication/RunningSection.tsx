@@ -6,10 +6,11 @@ import { Section } from '../../components/Section';
 import { formatBytes, percent } from '../../lib/bytes';
 import { shortUuid } from '../../lib/format';
 import { rate, targetLabel } from './labels';
-
-import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
 
 function TargetProgress({ t, label }: { t: ReplicationTarget; label: string }) {
+  // `t` is the run's target here
+  const { t: translate } = useTranslation(['replication', 'common']);
   const expected = t.expected_bytes ?? undefined;
   // without an estimate (no earlier send of this kind) a running send shows a moving bar
   const unknown = t.state === 'running' && !expected;
@@ -49,6 +50,7 @@ export function RunningSection({ runs, targets, servers, subvolumes }: {
   servers: Map<string, string>;
   subvolumes: Map<string, string>;
 }) {
+  const { t: translate } = useTranslation(['replication', 'common']);
   const active = runs.filter(isActive);
   return (
     <Section id="running-title" title={translate('replication:running.title')}>

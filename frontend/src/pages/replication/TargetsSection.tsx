@@ -17,11 +17,10 @@ import { shortUuid } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { rate } from './labels';
 import { AddTargetDialog, EditTargetDialog } from './TargetDialogs';
-
-import { Trans } from 'react-i18next';
-import { t as translate } from '../../i18n';
+import { Trans, useTranslation } from 'react-i18next';
 
 function RpoForm({ subvolume, current }: { subvolume: Subvolume; current: TargetHealth | undefined }) {
+  const { t: translate } = useTranslation(['replication', 'common']);
   const setRpo = useSetRpo(subvolume.id);
   const [hours, setHours] = useState<number | string>('');
   return (
@@ -62,6 +61,7 @@ function TargetRow({ target, serverName, onEdit, onRemove }: {
   onEdit?: () => void;
   onRemove?: () => void;
 }) {
+  const { t: translate } = useTranslation(['replication', 'common']);
   const t = target;
   return (
     <Group justify="space-between" wrap="wrap" gap="xs" data-testid="target-row" data-directory={t.directory}>
@@ -95,6 +95,7 @@ function TargetRow({ target, serverName, onEdit, onRemove }: {
 }
 
 export function TargetsSection({ targets, servers, health }: { targets: Target[]; servers: Server[]; health: TargetHealth[] }) {
+  const { t: translate } = useTranslation(['replication', 'subvolumes', 'common']);
   const canOperate = useCanOperate();
   const subvolumes = useSubvolumes();
   const remove = useRemoveTarget();
@@ -163,7 +164,7 @@ export function TargetsSection({ targets, servers, health }: { targets: Target[]
       >
         <Text size="sm">
           <Trans
-            ns="replication"
+            t={translate}
             i18nKey="targets.removeText"
             values={{ directory: removing.subject?.directory }}
             components={{ mono: <Mono>{null}</Mono> }}

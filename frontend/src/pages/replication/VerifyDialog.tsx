@@ -9,8 +9,8 @@ import { Mono } from '../../components/Mono';
 import { fieldError } from '../../lib/fieldError';
 import { replicaName } from '../../lib/restore';
 import { RestoreProgress } from '../restore/RestoreStatus';
-
 import { t as translate } from '../../i18n';
+import { useTranslation } from 'react-i18next';
 
 /** Whether `value` is a sample percentage the API takes (a whole number, 1-100). */
 export function validSample(value: number | string): value is number {
@@ -25,18 +25,19 @@ export function describeVerify(sample: number, where: string): string {
 }
 
 export function VerifyDialog({ replica, where, onClose }: { replica: Replica; where: string; onClose: () => void }) {
+  const { t } = useTranslation(['replication', 'common']);
   const verify = useVerifyReplica();
   const [sample, setSample] = useState<number | string>(100);
   const ok = validSample(sample);
   const name = replicaName(replica.path);
   return (
-    <Modal opened onClose={onClose} title={translate('replication:verify.title', { name })} centered>
+    <Modal opened onClose={onClose} title={t('verify.title', { name })} centered>
       {verify.data ? (
         <Stack gap="md">
           <RestoreProgress id={verify.data.id} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
-              {translate('common:actions.close')}
+              {t('common:actions.close')}
             </Button>
           </Group>
         </Stack>
@@ -52,8 +53,8 @@ export function VerifyDialog({ replica, where, onClose }: { replica: Replica; wh
               <Mono>{replica.path}</Mono>
             </Text>
             <NumberInput
-              label={translate('replication:verify.sample')}
-              description={translate('replication:verify.sampleHelp')}
+              label={t('verify.sample')}
+              description={t('verify.sampleHelp')}
               min={1}
               max={100}
               step={5}
@@ -61,18 +62,18 @@ export function VerifyDialog({ replica, where, onClose }: { replica: Replica; wh
               suffix="%"
               value={sample}
               onChange={setSample}
-              error={(!ok ? translate('replication:verify.sampleRange') : undefined) ?? fieldError(verify.error, 'sample_percent')}
+              error={(!ok ? t('verify.sampleRange') : undefined) ?? fieldError(verify.error, 'sample_percent')}
             />
             <Text size="sm" data-testid="verify-summary">
               {describeVerify(ok ? sample : 100, where)}
             </Text>
-            <FormError error={verify.error} fields={['sample_percent']} title={translate('replication:verify.failed')} />
+            <FormError error={verify.error} fields={['sample_percent']} title={t('verify.failed')} />
             <Group justify="flex-end" gap="sm">
               <Button variant="default" onClick={onClose}>
-                {translate('common:actions.cancel')}
+                {t('common:actions.cancel')}
               </Button>
               <Button type="submit" loading={verify.isPending} disabled={!ok}>
-                {translate('replication:replicas.verify')}
+                {t('replicas.verify')}
               </Button>
             </Group>
           </Stack>

@@ -160,6 +160,7 @@ function AddServerForm({ onClose }: { onClose: () => void }) {
                   <Trans
                     t={t}
                     i18nKey="add.presents"
+                    // i18n-ignore: a shell command, the same in every language
                     values={{ fingerprint, command: 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' }}
                     components={{
                       fp: <Code data-testid="probed-fingerprint" style={{ overflowWrap: 'anywhere' }} />,

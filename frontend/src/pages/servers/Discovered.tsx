@@ -8,7 +8,7 @@ import { QueryState } from '../../components/QueryState';
 import { ResponsiveTable, type Column } from '../../components/ResponsiveTable';
 import { Section } from '../../components/Section';
 import { ManageDialog } from './ManageDialog';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 
 export function Discovered({ server, paused = false }: { server: Server; paused?: boolean }) {
   const { t } = useTranslation(['servers', 'common']);
@@ -94,10 +94,12 @@ export function Discovered({ server, paused = false }: { server: Server; paused?
       {justManaged && (
         <Alert color="teal" variant="light" role="status" title={t('discovered.nowManaged')} withCloseButton onClose={() => setJustManaged(null)}>
           <Text size="sm">
-            {t('discovered.managesAs', { path: justManaged.path, name: justManaged.name })}{' '}
-            <Anchor component={Link} to={`/subvolumes/${justManaged.id}`}>
-              {t('discovered.openIt')}
-            </Anchor>
+            <Trans
+              t={t}
+              i18nKey="discovered.managesAs"
+              values={{ path: justManaged.path, name: justManaged.name }}
+              components={{ open: <Anchor component={Link} to={`/subvolumes/${justManaged.id}`} /> }}
+            />
           </Text>
         </Alert>
       )}

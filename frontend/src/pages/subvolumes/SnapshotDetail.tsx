@@ -25,8 +25,8 @@ import { useTranslation } from 'react-i18next';
 
 /** "held: pre-restore" for a held snapshot (never pruned until released). */
 export function HeldBadge({ held }: { held: string | null | undefined }) {
-  if (!held) return null;
   const { t } = useTranslation(['subvolumes', 'common']);
+  if (!held) return null;
   return (
     <Badge variant="light" color="violet" radius="sm" tt="none" data-testid="held-badge" title={t('held.title')}>
       {t('held.badge', { held })}
@@ -105,11 +105,7 @@ export function SnapshotDetail({ snapshot, subvolume }: { snapshot: Snapshot; su
 
       {!present && replicas.data && (
         <Alert color={fallback ? 'blue' : 'orange'} variant="light" role="note" title={t('snapshot.notOnPrimary', { state: t(`snapshots.state.${snapshot.state}`) })}>
-          <Text size="sm">
-            {fallback
-              ? t('snapshot.replicaHolds')
-              : t('snapshot.lost')}
-          </Text>
+          <Text size="sm">{fallback ? t('snapshot.replicaHolds') : t('snapshot.lost')}</Text>
         </Alert>
       )}
 

@@ -230,9 +230,10 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                   value={page}
                   onChange={setPage}
                   size="sm"
-                  getControlProps={(control) => ({
-                    'aria-label': control === 'previous' ? t('snapshots.previous') : control === 'next' ? t('snapshots.nextPage') : control,
-                  })}
+                  getControlProps={(control) =>
+                    // only previous and next are shown (no first/last edges)
+                    control === 'previous' ? { 'aria-label': t('snapshots.previous') } : control === 'next' ? { 'aria-label': t('snapshots.nextPage') } : {}
+                  }
                   getItemProps={(p) => ({ 'aria-label': t('snapshots.page', { page: p }) })}
                 />
               </Group>
@@ -253,8 +254,8 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
         <Text size="sm">
           <Trans
             t={t}
-            i18nKey="snapshots.deleteText"
-            values={{ path: deleting.subject?.path, server: serverNames.get(subvolume.server_id) ?? t('snapshots.itsServer') }}
+            i18nKey={serverNames.has(subvolume.server_id) ? 'snapshots.deleteText' : 'snapshots.deleteTextItsServer'}
+            values={{ path: deleting.subject?.path, server: serverNames.get(subvolume.server_id) }}
             components={{ mono: <Mono>{null}</Mono> }}
           />
         </Text>

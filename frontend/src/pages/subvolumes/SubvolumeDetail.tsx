@@ -107,7 +107,7 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
           <Text size="sm">
             {report.vanished.length === 0 && report.discovered.length === 0
               ? t('detail.matched')
-              : `${t('detail.gone', { count: report.vanished.length })} ${t('detail.found', { count: report.discovered.length })}`}
+              : t('detail.syncReport', { count: report.vanished.length, found: report.discovered.length })}
           </Text>
         )}
       />
@@ -173,9 +173,7 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
         <Text size="sm">
           <Trans t={t} i18nKey="detail.stopText" values={{ path: subvolume.path }} components={{ mono: <Mono>{null}</Mono> }} />
         </Text>
-        <Text size="sm">
-          {t('detail.stopKeeps')}
-        </Text>
+        <Text size="sm">{t('detail.stopKeeps')}</Text>
       </ConfirmDialog>
     </>
   );
