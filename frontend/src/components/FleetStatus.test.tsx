@@ -30,6 +30,10 @@ describe('Fleet status', () => {
     expect(verdict).toHaveTextContent('All healthy');
     expect(verdict).toHaveAttribute('data-status', 'ok');
     expect(screen.queryAllByTestId('status-problem')).toHaveLength(0);
+    // one sentence around the time it was checked
+    const card = screen.getByRole('region', { name: 'Fleet status' });
+    expect(card).toHaveTextContent(/Checked \S.* \(every 30 s\)/);
+    expect(card.querySelector('[data-time]')).not.toBeNull();
   });
 
   it('shows the worst problem as the verdict and each problem with a link to where it is fixed', async () => {

@@ -8,7 +8,7 @@ import { useFleetStatus } from '../api/queries';
 import { t as translate } from '../i18n';
 import { QueryState } from './QueryState';
 import { Time } from './Time';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 
 type Severity = FleetStatus['status'];
 
@@ -127,7 +127,7 @@ export function FleetStatusCard() {
               </>
             )}
             <Text size="xs" c="dimmed">
-              {t('fleet.checked')} <Time at={data.checked_at} /> {t('fleet.every')}
+              <Trans t={t} i18nKey="fleet.checkedAt" components={{ time: <Time at={data.checked_at} /> }} />
             </Text>
           </Stack>
         )}

@@ -51,7 +51,7 @@ export function SummaryBadges({ summary }: { summary: HealthSummary }) {
           radius="sm"
           data-testid={`summary-${state}`}
         >
-          {n} {t(`health.${state}.label`)}
+          {t('health.summaryCount', { n, state: t(`health.${state}.label`) })}
         </Badge>
       ))}
     </Group>

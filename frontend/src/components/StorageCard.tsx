@@ -113,6 +113,9 @@ function QgroupSetting({ entry }: { entry: ServerStorage }) {
   );
 }
 
+/** The block-group kinds btrfs reports, each a key of components.json's `storage`. */
+const BLOCK_GROUPS = ['data', 'metadata', 'system'] as const;
+
 function Filesystem({ fs, compact }: { fs: FilesystemStorage; compact: boolean }) {
   const { t } = useTranslation(['components', 'common']);
   const used = percent(fs.used_bytes, fs.size_bytes);
@@ -135,13 +138,8 @@ function Filesystem({ fs, compact }: { fs: FilesystemStorage; compact: boolean }
       </Text>
       {!compact && (
         <Text size="xs" c="dimmed">
-          {[
-            [t('storage.data'), fs.data],
-            [t('storage.metadata'), fs.metadata],
-            [t('storage.system'), fs.system],
-          ]
-            .filter((entry): entry is [string, NonNullable<FilesystemStorage['data']>] => entry[1] != null)
-            .map(([kind, bg]) => `${kind} ${formatBytes(bg.used_bytes)} / ${formatBytes(bg.size_bytes)}`)
+          {BLOCK_GROUPS.filter((kind) => fs[kind] != null)
+            .map((kind) => t(`storage.${kind}`, { used: formatBytes(fs[kind]?.used_bytes), size: formatBytes(fs[kind]?.size_bytes) }))
             .join(' · ')}
         </Text>
       )}

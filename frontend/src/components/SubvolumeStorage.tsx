@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { errorMessage } from '../api/problem';
 import { useSubvolumeStorage } from '../api/storage';
 import { formatBytes } from '../lib/bytes';
-import { formatTime } from '../lib/format';
+import { formatNumber, formatTime } from '../lib/format';
 import { FactList } from './FactList';
 import { useTranslation } from 'react-i18next';
 
@@ -27,7 +27,7 @@ export function SubvolumeStorage({ subvolumeId }: { subvolumeId: string }) {
         <FactList
           label={t('subvolumeStorage.label')}
           facts={[
-            [t('history.snapshots'), <span data-testid="subvolume-snapshot-count">{s.snapshots}</span>],
+            [t('history.snapshots'), <span data-testid="subvolume-snapshot-count">{formatNumber(s.snapshots)}</span>],
             ...(s.referenced_bytes == null
               ? ([
                   [

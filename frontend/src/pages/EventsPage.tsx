@@ -13,6 +13,7 @@ import { fieldError } from '../lib/fieldError';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useTranslation } from 'react-i18next';
 
+// i18n-ignore: event type names are the search's terms (`kind:<Type>`), not words
 const KNOWN_TYPES = [
   'SnapshotCreated',
   'SnapshotCreateFailed',
@@ -51,11 +52,14 @@ function download(name: string, type: string, text: string) {
 function exportRows(rows: AuditEvent[], format: 'csv' | 'json') {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (format === 'json') {
+    // i18n-ignore: a file name
     download(`events-${stamp}.json`, 'application/json', JSON.stringify(rows, null, 2));
     return;
   }
+  // i18n-ignore: the export's column names are a data format, kept English and stable
   const header = ['seq', 'recorded_at', 'event_type', 'actor', 'summary', 'stream_id', 'correlation_id', 'subjects'];
   const body = rows.map((e) => [e.seq, e.recorded_at, e.event_type, e.actor, e.summary, e.stream_id, e.correlation_id, e.subjects.join(' ')]);
+  // i18n-ignore: a file name
   download(`events-${stamp}.csv`, 'text/csv', toCsv(header, body));
 }
 

@@ -30,15 +30,22 @@ import { Time } from '../components/Time';
 import { useConfirm } from '../lib/useConfirm';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NewChannelForm, NewRuleForm } from './notifications/NotificationForms';
-
-import { t as translate } from '../i18n';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+
+type T = TFunction<['notifications', 'layout', 'common']>;
 
 const STATE_COLOR: Record<Delivery['state'], string> = { queued: 'blue', delivered: 'teal', failed: 'red' };
 const NOTICE_COLOR: Record<Delivery['notice'], string> = { firing: 'orange', resolved: 'teal', test: 'gray' };
 
-function destination(c: Channel): string {
-  return c.kind === 'webhook' ? ((c.url ?? '').split('?')[0] ?? '') : translate('notifications:via', { to: c.to.join(', '), relay: `${c.smtp_host}:${c.smtp_port}`, tls: c.tls });
+/** Where a channel sends: the webhook's URL (without its query), or the addresses and relay. */
+function destination(c: Channel, t: T): string {
+  if (c.kind === 'webhook') return (c.url ?? '').split('?')[0] ?? '';
+  return t('via', {
+    to: c.to.join(', '),
+    relay: `${c.smtp_host}:${c.smtp_port}`, // i18n-ignore: host:port
+    tls: c.tls ? t(`channels.tls.${c.tls}`) : '',
+  });
 }
 
 /** A titled list of the page. */
@@ -55,8 +62,8 @@ function Part({ id, title, children }: { id: string; title: string; children: Re
 
 /** A generated signing key, shown this once. */
 function KeyNotice({ created, onDismiss }: { created: ChannelCreated; onDismiss: () => void }) {
-  if (!created.signing_key) return null;
   const { t } = useTranslation(['notifications', 'common']);
+  if (!created.signing_key) return null;
   return (
     <Alert
       color="teal"
@@ -89,7 +96,7 @@ function KeyNotice({ created, onDismiss }: { created: ChannelCreated; onDismiss:
 }
 
 export function NotificationsPage() {
-  const { t } = useTranslation(['notifications', 'common']);
+  const { t } = useTranslation(['notifications', 'layout', 'common']);
   useDocumentTitle(t('title'));
   const isAdmin = useIsAdmin();
   const me = useMe().data;
@@ -112,7 +119,7 @@ export function NotificationsPage() {
       <Stack gap="md">
         <Title order={2}>{t('title')}</Title>
         <Text size="sm" c="dimmed">
-          {t('adminsOnly', { username: me?.username, role: me?.role ? translate(`layout:account.role.${me.role}`) : '' })}
+          {t('adminsOnly', { username: me?.username ?? '', role: me?.role ? t(`layout:account.role.${me.role}`) : '' })}
         </Text>
       </Stack>
     );
@@ -125,7 +132,7 @@ export function NotificationsPage() {
   const channelColumns: Column<Channel>[] = [
     { label: t('channels.channel'), bare: false, render: (c) => <Text size="sm" fw={600}>{c.name}</Text> },
     { label: t('channels.kind'), w: 120, render: (c) => <Badge variant="light">{t(`channels.kinds.${c.kind}`)}</Badge> },
-    { label: t('channels.sendsTo'), render: (c) => <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{destination(c)}</Text> },
+    { label: t('channels.sendsTo'), render: (c) => <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{destination(c, t)}</Text> },
     {
       label: t('common:noun.actions'),
       end: true,
@@ -311,10 +318,9 @@ export function NotificationsPage() {
         onConfirm={() => removingChannel.subject && removeChannel.mutate(removingChannel.subject.id, { onSuccess: removingChannel.close })}
       >
         <Text size="sm">
-          {t('channels.removeText')}
           {removingChannel.subject && usedBy(removingChannel.subject).length > 0
-            ? ` ${t('channels.usedBy', { rules: usedBy(removingChannel.subject).join(', ') })}`
-            : ''}
+            ? t('channels.removeTextUsedBy', { rules: usedBy(removingChannel.subject).join(', ') })
+            : t('channels.removeText')}
         </Text>
       </ConfirmDialog>
       <ConfirmDialog

@@ -31,6 +31,11 @@ function Facts({ rows, label }: { rows: [string, ReactNode][]; label: string }) 
   );
 }
 
+/** The statuses GET /health answers with (each a key of overview.json's `service.status`);
+ *  any other is shown as the server sent it. */
+const HEALTH_STATUSES = ['ok', 'degraded'] as const;
+const isHealthStatus = (s: string): s is (typeof HEALTH_STATUSES)[number] => (HEALTH_STATUSES as readonly string[]).includes(s);
+
 function HealthCard() {
   const { t } = useTranslation(['overview', 'common']);
   const health = useHealth();
@@ -46,8 +51,8 @@ function HealthCard() {
             rows={[
               [
                 t('service.api'),
-                <Badge color={data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status">
-                  {data.status}
+                <Badge color={data.status === 'ok' ? 'teal' : 'orange'} variant="light" data-testid="health-status" data-status={data.status}>
+                  {isHealthStatus(data.status) ? t(`service.status.${data.status}`) : data.status}
                 </Badge>,
               ],
               [t('service.version'), data.version],
