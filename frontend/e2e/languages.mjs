@@ -15,7 +15,6 @@ const BYTES = {
   ru: /\d+(,\d+)? (КиБ|МиБ|ГиБ|ТиБ)/,
   'sr-Latn': /\d+,\d+ (KiB|MiB|GiB|TiB)/,
   'zh-Hans': /\d+\.\d+ (KiB|MiB|GiB|TiB)/,
-  en: /\d+\.\d+ (KiB|MiB|GiB|TiB)/,
 };
 
 const lang = (page) => page.evaluate(() => document.documentElement.lang);

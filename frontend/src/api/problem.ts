@@ -32,7 +32,6 @@ export function apiErrorFrom(response: Response, body: unknown): ApiError {
 
 type FetchResult<D, E> = { data?: D; error?: E; response: Response };
 
-const UNREACHABLE = () => t('common:problem.unreachable');
 
 /** Awaits an openapi-fetch call, turning a network failure into a readable ApiError (status 0). */
 export async function send<R>(call: Promise<R>): Promise<R> {
@@ -40,7 +39,7 @@ export async function send<R>(call: Promise<R>): Promise<R> {
     return await call;
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, UNREACHABLE());
+    throw new ApiError(0, t('common:problem.unreachable'));
   }
 }
 

@@ -7,7 +7,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, matchLanguage } from './languages';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, matchLanguage } from './languages';
 
 export { LANGUAGES, type Language } from './languages';
 
@@ -24,7 +24,7 @@ void i18n.use(initReactI18next).init({
   resources: { en },
   lng: DEFAULT_LANGUAGE,
   fallbackLng: DEFAULT_LANGUAGE,
-  supportedLngs: ['en', 'sr-Latn', 'ru', 'zh-Hans'],
+  supportedLngs: LANGUAGES.map((l) => l.code),
   load: 'currentOnly',
   ns: Object.keys(en),
   defaultNS: 'common',

@@ -1,4 +1,5 @@
-import { locale, t } from '../i18n';
+import { t } from '../i18n';
+import { formatNumber } from './format';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
@@ -6,16 +7,15 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
  *  (Russian: "1,5 КиБ"). */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || Number.isNaN(bytes)) return '—';
-  const units = UNITS;
   let value = Math.abs(bytes);
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const number = value.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
-  return `${bytes < 0 ? '-' : ''}${number} ${t(`units.${units[unit] ?? 'B'}`)}`;
+  const number = formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+  return `${bytes < 0 ? '-' : ''}${number} ${t(`units.${UNITS[unit] ?? 'B'}`)}`;
 }
 
 /** `part` as a percentage of `whole`, 0 when `whole` is 0. */
