@@ -10,8 +10,8 @@ export function roles(): { value: Role; label: string }[] {
   return ROLE_VALUES.map((value) => ({ value, label: translate(`users:roleOption.${value}`) }));
 }
 
-/** A role's short name, in the dashboard's language. */
-export const roleName = (role: Role): string => translate(`users:role.${role}`);
+/** A role's short name, in the dashboard's language (the account menu's words for it). */
+export const roleName = (role: Role): string => translate(`layout:account.role.${role}`);
 
 /** Higher may do more: a token gets at most its user's role. */
 export const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
