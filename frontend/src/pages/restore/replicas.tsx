@@ -76,7 +76,7 @@ export function ReplicaVerification({ replica: r, detailed = false, label }: { r
 
 /** A target's replication health in one line: the badge, its newest replica and lag. */
 export function TargetHealthLine({ health: h, label }: { health: TargetHealth | undefined; label?: string }) {
-  const { t } = useTranslation(['restore', 'common']);
+  const { t } = useTranslation(['restore', 'components', 'common']);
   const lead = label && (
     <Text size="xs" c="dimmed" w={80}>
       {label}
@@ -98,8 +98,8 @@ export function TargetHealthLine({ health: h, label }: { health: TargetHealth | 
       <HealthBadge state={h.state} />
       <Text size="xs" c="dimmed">
         {h.newest_replica_snapshot
-          ? t('health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
-          : t('health.nothingReplicated')}
+          ? t('components:health.newest', { name: h.newest_replica_snapshot.name, lag: formatDuration(h.lag_seconds) })
+          : t('components:health.nothingReplicated')}
         {h.state === 'failing' && h.last_error ? ` · ${h.last_error}` : ''}
       </Text>
     </Group>
