@@ -13,6 +13,7 @@ mod engine_error;
 mod events;
 pub mod hardening;
 mod health;
+mod hooks;
 mod instance;
 mod live;
 pub mod metrics;
@@ -183,6 +184,7 @@ type Apis = (
         restores::RestoreApi,
         status::StatusApi,
         notifications::NotificationsApi,
+        hooks::HooksApi,
     ),
 );
 
@@ -209,6 +211,7 @@ fn service() -> OpenApiService<Apis, ()> {
                 restores::RestoreApi,
                 status::StatusApi,
                 notifications::NotificationsApi,
+                hooks::HooksApi,
             ),
         ),
         "dist-btrfs",

@@ -122,7 +122,8 @@ documented!(
     CreateSnapshotErrors:
         400 "Invalid parameters, or the server's allowed roots cannot be listed.",
         404 "No such subvolume.",
-        409 "The subvolume is not managed, or lies outside the server's allowed roots now.",
+        409 "The subvolume is not managed, or lies outside the server's allowed roots now, \
+             or its pre-snapshot hook failed (recorded; no snapshot was taken).",
         500 "A server-side failure.",
         502 "A btrfs command on the server failed (the failure is recorded).",
         503 "The server cannot be reached."

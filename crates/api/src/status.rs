@@ -58,6 +58,7 @@ pub enum ProblemKind {
     StorageUnknown,
     SnapshotFailing,
     SnapshotOverdue,
+    HookFailing,
 }
 
 impl From<DomainKind> for ProblemKind {
@@ -73,6 +74,7 @@ impl From<DomainKind> for ProblemKind {
             DomainKind::StorageUnknown => Self::StorageUnknown,
             DomainKind::SnapshotFailing => Self::SnapshotFailing,
             DomainKind::SnapshotOverdue => Self::SnapshotOverdue,
+            DomainKind::HookFailing => Self::HookFailing,
         }
     }
 }
@@ -90,6 +92,7 @@ impl From<ProblemKind> for DomainKind {
             ProblemKind::StorageUnknown => Self::StorageUnknown,
             ProblemKind::SnapshotFailing => Self::SnapshotFailing,
             ProblemKind::SnapshotOverdue => Self::SnapshotOverdue,
+            ProblemKind::HookFailing => Self::HookFailing,
         }
     }
 }

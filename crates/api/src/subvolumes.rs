@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::hooks::SnapshotHooks;
 use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, Created, documented};
@@ -44,11 +45,14 @@ pub struct Subvolume {
     /// Why the last snapshot attempt failed (cleared by the next success).
     pub last_snapshot_error: Option<String>,
     pub last_snapshot_error_at: Option<DateTime<Utc>>,
+    /// Its pre- and post-snapshot hooks (`PUT /subvolumes/{id}/hooks`).
+    pub hooks: SnapshotHooks,
 }
 
 impl From<SubvolumeView> for Subvolume {
     fn from(v: SubvolumeView) -> Self {
         Self {
+            hooks: SnapshotHooks::of(&v),
             id: v.subvolume_id.as_uuid(),
             server_id: v.server_id.as_uuid(),
             name: v.name,

@@ -207,6 +207,17 @@ impl Argv {
         }
     }
 
+    /// A command running the executable at `path` (an absolute path, so it is never looked
+    /// up in `PATH` nor taken for an option): an operator's hook ([`hooks`]).
+    pub fn executable(path: &AbsPath) -> Self {
+        Self {
+            words: vec![path.as_str().to_owned()],
+            sudo: false,
+            input_filter: None,
+            lock: None,
+        }
+    }
+
     /// Runs the command as `flock -n -E 75 FILE [sudo -n --] PROGRAM ARGS...`, FILE being
     /// the word at `index` (0 = the program): holding an exclusive lock on FILE (opened by
     /// the login user) while it runs, or exiting with [`LOCK_BUSY_EXIT`] at once when
@@ -597,6 +608,7 @@ pub mod btrfs {
 }
 
 pub mod files;
+pub mod hooks;
 pub mod stage;
 
 /// Builders for the coreutils invocations dist-btrfs makes.

@@ -133,7 +133,8 @@ async fn serve_on(
         .with_resumable_sends(
             (settings.resumable_send_min_bytes > 0).then_some(settings.resumable_send_min_bytes),
         )
-        .with_fanout_buffer(settings.fanout_buffer_bytes);
+        .with_fanout_buffer(settings.fanout_buffer_bytes)
+        .with_hooks_dir(settings.hooks_dir.clone());
     // A link gone dark while a write waits blocks the SSH keepalive: the fan-out's stall
     // timeout is what fails it, after the same time the keepalive would.
     if let Some(k) = crate::settings::interval_or_off(settings.ssh_keepalive_secs) {

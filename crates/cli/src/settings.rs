@@ -56,6 +56,11 @@ pub struct ServeSettings {
     #[arg(long, env = "DIST_BTRFS_FANOUT_BUFFER_BYTES",
           default_value_t = engine::fanout::LAG_BYTES as u64)]
     pub fanout_buffer_bytes: u64,
+    /// The directory of snapshot hooks on every server: a subvolume's pre- and
+    /// post-snapshot hooks are executables in it, chosen by file name (absolute path).
+    #[arg(long, env = "DIST_BTRFS_HOOKS_DIR", default_value = engine::hooks::DEFAULT_HOOKS_DIR,
+          value_parser = parse_abs_path)]
+    pub hooks_dir: btrfs::AbsPath,
     /// A filesystem at or above this usage (percent) is a warning of the fleet status
     /// (`GET /api/v1/status`, `/metrics`, the dashboard); at 95% or more it is critical.
     #[arg(long, env = "DIST_BTRFS_USAGE_WARNING_PERCENT",
@@ -204,4 +209,9 @@ fn collect(command: &clap::Command, name: &str, rows: &mut Vec<Row>) {
         };
         collect(sub, &sub_name, rows);
     }
+}
+
+/// An absolute path setting (`--hooks-dir`).
+fn parse_abs_path(s: &str) -> Result<btrfs::AbsPath, String> {
+    btrfs::AbsPath::parse(s).map_err(|e| e.to_string())
 }

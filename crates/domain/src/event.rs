@@ -20,6 +20,7 @@ pub use crate::notify::{
 };
 
 pub use crate::health::SubvolumeRpoSet;
+pub use crate::hooks::{SnapshotHookRan, SubvolumeHooksSet};
 use crate::ids::{PolicyId, ServerId, SnapshotId, SubvolumeId};
 use crate::policy::PolicySpec;
 pub use crate::replication::{
@@ -417,6 +418,8 @@ pub enum DomainEvent {
     ReplicaPruned(ReplicaPruned),
     ReplicaPruneFailed(ReplicaPruneFailed),
     SubvolumeRpoSet(SubvolumeRpoSet),
+    SubvolumeHooksSet(SubvolumeHooksSet),
+    SnapshotHookRan(SnapshotHookRan),
     RestoreRequested(RestoreRequested),
     RestoreStarted(RestoreStarted),
     RestoreProgress(RestoreProgress),
@@ -500,6 +503,8 @@ impl EventKind for DomainEvent {
             Self::ReplicaPruned(_) => "ReplicaPruned",
             Self::ReplicaPruneFailed(_) => "ReplicaPruneFailed",
             Self::SubvolumeRpoSet(_) => "SubvolumeRpoSet",
+            Self::SubvolumeHooksSet(_) => "SubvolumeHooksSet",
+            Self::SnapshotHookRan(_) => "SnapshotHookRan",
             Self::RestoreRequested(_) => "RestoreRequested",
             Self::RestoreStarted(_) => "RestoreStarted",
             Self::RestoreProgress(_) => "RestoreProgress",

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod event;
 pub mod event_search;
 pub mod health;
+pub mod hooks;
 pub mod ids;
 pub mod lineage;
 pub mod names;

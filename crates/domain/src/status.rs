@@ -44,6 +44,9 @@ crate::text_enum! {
         StorageUnknown = "storage_unknown",
         SnapshotFailing = "snapshot_failing",
         SnapshotOverdue = "snapshot_overdue",
+        /// The last run of a subvolume's post-snapshot hook failed: the application it
+        /// quiesced may still be frozen (`domain::hooks`).
+        HookFailing = "hook_failing",
     }
 }
 
@@ -55,7 +58,8 @@ impl ProblemKind {
             Self::ReplicationFailing
             | Self::ServerUnreachable
             | Self::HostKeyChanged
-            | Self::SnapshotFailing => Severity::Critical,
+            | Self::SnapshotFailing
+            | Self::HookFailing => Severity::Critical,
             Self::ReplicationLate
             | Self::ReplicationNever
             | Self::JobFailed

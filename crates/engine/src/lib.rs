@@ -39,6 +39,7 @@ pub mod browse;
 pub mod diff;
 pub mod error;
 pub mod fanout;
+pub mod hooks;
 pub mod hosts;
 pub mod instance;
 pub mod inventory;
@@ -85,6 +86,8 @@ pub struct Engine {
     stall_timeout: std::time::Duration,
     /// How far one target of a fan-out may fall behind the others ([`fanout::Options::lag_bytes`]).
     fanout_buffer_bytes: usize,
+    /// Where snapshot hooks live on every server ([`hooks`]); `None`: the default.
+    hooks_dir: Option<AbsPath>,
 }
 
 /// The default of [`Engine::with_resumable_sends`]: 1 GiB.
@@ -98,6 +101,7 @@ impl Engine {
             resumable_min_bytes: Some(DEFAULT_RESUMABLE_MIN_BYTES),
             stall_timeout: fanout::STALL_TIMEOUT,
             fanout_buffer_bytes: fanout::LAG_BYTES,
+            hooks_dir: None,
         }
     }
 

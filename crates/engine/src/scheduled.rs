@@ -13,7 +13,8 @@
 //!    recorded now (`SnapshotCreated`), not made again;
 //! 3. anything else at that path → refused (a permanent conflict; never touched);
 //! 4. otherwise the snapshot is made, verified and recorded as in
-//!    `snapshots::create_snapshot`. If recording fails, the snapshot is left on disk:
+//!    `snapshots::create_snapshot`, its hooks around it (`crate::hooks`; steps 1-3 run
+//!    none: the snapshot exists already). If recording fails, the snapshot is left on disk:
 //!    the retry finds it in step 2 (unlike an operator's create, which deletes it again,
 //!    because nobody retries that one).
 //!
@@ -31,7 +32,7 @@ use domain::{DomainEvent, SnapshotId, SubvolumeId};
 use store::projections::{self, SnapshotState, SnapshotView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 
-use crate::snapshots::{failed_create, verify_snapshot};
+use crate::snapshots::{append_hook_run, failed_create, verify_snapshot};
 use crate::{Engine, EngineError, abs, test_pause};
 
 /// What [`Engine::snapshot_for_slot`] did.
@@ -111,6 +112,7 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         };
+        let mut post_hook = None;
         let (show, recovered) = match existing {
             Some(show) => {
                 if show.parent_uuid != Some(t.view.btrfs_uuid) || !show.readonly {
@@ -134,9 +136,17 @@ impl Engine {
                 )
             }
             None => {
-                // 4. Make it.
+                // 4. Make it, with the subvolume's hooks around it.
                 let src = abs(&t.path)?;
-                let made = match t.btrfs.snapshot_readonly(&src, &dst_cmd).await {
+                if let Err(error) = self.before_snapshot(&mut tx, &t, &name, &dst, meta).await {
+                    tx.commit().await?;
+                    return Err(error);
+                }
+                let snapped = t.btrfs.snapshot_readonly(&src, &dst_cmd).await;
+                post_hook = self
+                    .after_snapshot(&t, &name, &dst, snapped.is_ok())
+                    .await?;
+                let made = match snapped {
                     Ok(()) => {
                         test_pause::pause_point(test_pause::SNAPSHOT_MADE).await;
                         verify_snapshot(&t, &dst)
@@ -148,6 +158,7 @@ impl Engine {
                 match made {
                     Ok((uuid, btrfs_id)) => ((uuid, btrfs_id, Some(Utc::now())), false),
                     Err(error) => {
+                        append_hook_run(&mut tx, id, post_hook, meta).await?;
                         failed_create(&mut tx, &t, &name, &dst, &error, meta).await?;
                         tx.commit().await?;
                         return Err(error);
@@ -168,14 +179,8 @@ impl Engine {
             created_at: created_at.unwrap_or(slot),
         });
         // A failure from here on leaves the snapshot on disk for the retry (step 2).
-        events::append_in(
-            &mut tx,
-            &id.stream(),
-            ExpectedVersion::Any,
-            &[created],
-            meta,
-        )
-        .await?;
+        let recorded: Vec<DomainEvent> = std::iter::once(created).chain(post_hook).collect();
+        events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
         let view = reread(&mut tx, snapshot_id).await?;
         tx.commit().await?;
         Ok(if recovered {

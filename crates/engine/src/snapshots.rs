@@ -12,6 +12,11 @@
 //!    its parent uuid is the subvolume's;
 //! 3. `SnapshotCreated` is appended and committed.
 //!
+//! A subvolume's snapshot hooks (`crate::hooks`) run around step 2: a failing pre-hook
+//! means no snapshot (`SnapshotCreateFailed` says why); the post-hook runs right after
+//! `btrfs subvolume snapshot`, whatever it did, and its run is recorded with step 3 (or
+//! with the failure).
+//!
 //! If step 2 fails, anything it left at the destination with our parent uuid is deleted
 //! and `SnapshotCreateFailed` (with the error) is recorded. If step 3 fails (database
 //! gone, transaction aborted), the fresh snapshot is deleted again — it was never
@@ -133,8 +138,16 @@ impl Engine {
         let (name, dst) = free_destination(&t, now, &mut taken).await?;
         let src = abs(&t.path)?;
         let dst_cmd = abs(&dst)?;
+        if let Err(error) = self.before_snapshot(&mut tx, &t, &name, &dst, meta).await {
+            tx.commit().await?;
+            return Err(error);
+        }
 
-        let made = match t.btrfs.snapshot_readonly(&src, &dst_cmd).await {
+        let snapped = t.btrfs.snapshot_readonly(&src, &dst_cmd).await;
+        let post_hook = self
+            .after_snapshot(&t, &name, &dst, snapped.is_ok())
+            .await?;
+        let made = match snapped {
             Ok(()) => verify_snapshot(&t, &dst)
                 .await
                 .map_err(EngineError::Verification),
@@ -143,6 +156,7 @@ impl Engine {
         let show = match made {
             Ok(show) => show,
             Err(error) => {
+                append_hook_run(&mut tx, id, post_hook, meta).await?;
                 failed_create(&mut tx, &t, &name, &dst, &error, meta).await?;
                 tx.commit().await?;
                 return Err(error);
@@ -161,14 +175,8 @@ impl Engine {
             created_at: now,
         });
         let recorded = async {
-            events::append_in(
-                &mut tx,
-                &id.stream(),
-                ExpectedVersion::Any,
-                &[created],
-                meta,
-            )
-            .await?;
+            let recorded: Vec<DomainEvent> = std::iter::once(created).chain(post_hook).collect();
+            events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
             let view = projections::snapshot_by_id(&mut *tx, snapshot_id).await?;
             tx.commit().await?;
             Ok::<_, EngineError>(view)
@@ -557,6 +565,19 @@ pub(crate) async fn verify_snapshot(
         .uuid
         .ok_or_else(|| format!("the snapshot at {dst} has no uuid"))?;
     Ok((uuid, show.subvolume_id))
+}
+
+/// Appends the event of a post-snapshot hook's run, if one ran, in `tx`.
+pub(crate) async fn append_hook_run(
+    tx: &mut Transaction<'static, Postgres>,
+    id: SubvolumeId,
+    run: Option<DomainEvent>,
+    meta: &AppendMeta,
+) -> Result<(), EngineError> {
+    if let Some(run) = run {
+        events::append_in(tx, &id.stream(), ExpectedVersion::Any, &[run], meta).await?;
+    }
+    Ok(())
 }
 
 /// After a failed create (snapshot or verification): removes what it left at `dst`

@@ -7,20 +7,25 @@
 //! jobs that failed for good in the last 24 h (`store::status::failed_jobs_since`), each
 //! server's last storage collection (its reachability and its filesystems' usage,
 //! `store::storage::latest`), and the scheduled subvolumes' newest snapshot and last
-//! snapshot error (`store::status::scheduled_subvolumes`).
+//! snapshot error (`store::status::scheduled_subvolumes`), and the subvolumes whose
+//! post-snapshot hook failed on its last run (`store::status::failing_post_hooks`).
 //!
 //! Not here: collecting anything (the status reads what the workers last recorded; a
 //! server is contacted by the storage collection every `--storage-interval`).
 
 use chrono::{DateTime, Utc};
 use domain::health::HealthState;
+use domain::hooks::HookOutcome;
 use domain::status::{
     self, FAILED_JOB_WINDOW, ProblemKind, Severity, filesystem_severity, overdue_slot, used_percent,
 };
 use domain::{Schedule, ServerId, SubvolumeId, TargetId};
 use sqlx::PgPool;
 use store::projections::{self, TargetHealth};
-use store::status::{FailedJob, ScheduledSubvolume, failed_jobs_since, scheduled_subvolumes};
+use store::status::{
+    FailedJob, FailingHook, ScheduledSubvolume, failed_jobs_since, failing_post_hooks,
+    scheduled_subvolumes,
+};
 use store::storage::{self, ServerStorage};
 
 use crate::EngineError;
@@ -129,6 +134,7 @@ pub async fn fleet_status_with(
         problems.extend(server_problems(s, usage_warning_percent));
     }
     problems.extend(scheduled.iter().filter_map(|s| snapshot_problem(s, now)));
+    problems.extend(failing_post_hooks(pool).await?.iter().map(hook_problem));
     problems.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.summary.cmp(&b.summary)));
     Ok(FleetStatus {
         status: status::worst(problems.iter().map(|p| p.severity)),
@@ -259,6 +265,37 @@ fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
         }
     }
     out
+}
+
+fn hook_problem(h: &FailingHook) -> FleetProblem {
+    let kind = ProblemKind::HookFailing;
+    let run = &h.run;
+    let how = match run.exit_code {
+        Some(code) if run.outcome == HookOutcome::Failed => format!("failed (exit {code})"),
+        _ => run.outcome.to_string().replace('_', " "),
+    };
+    let message = run.message.trim();
+    FleetProblem {
+        key: format!("{kind}:{}", h.subvolume_id),
+        kind,
+        severity: kind.severity(),
+        summary: format!(
+            "the post-snapshot hook {} of {} {how} after snapshot {}{}; the application \
+             it quiesced may still be frozen",
+            run.hook,
+            h.name,
+            run.snapshot,
+            if message.is_empty() {
+                String::new()
+            } else {
+                format!(": {message}")
+            },
+        ),
+        since: Some(run.at),
+        server_id: Some(h.server_id),
+        subvolume_id: Some(h.subvolume_id),
+        target_id: None,
+    }
 }
 
 fn snapshot_problem(s: &ScheduledSubvolume, now: DateTime<Utc>) -> Option<FleetProblem> {

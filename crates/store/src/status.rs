@@ -149,3 +149,36 @@ pub async fn scheduled_subvolumes(pool: &PgPool) -> Result<Vec<ScheduledSubvolum
         })
         .collect()
 }
+
+/// A managed subvolume whose configured post-snapshot hook failed on its last run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingHook {
+    pub subvolume_id: SubvolumeId,
+    pub name: String,
+    pub server_id: ServerId,
+    pub run: crate::projections::HookRun,
+}
+
+/// Every managed subvolume whose post-snapshot hook's last run failed, by name.
+pub async fn failing_post_hooks(pool: &PgPool) -> Result<Vec<FailingHook>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT subvolume_id, name, server_id, last_post_hook FROM proj_subvolumes
+          WHERE managed AND post_snapshot_hook IS NOT NULL
+            AND last_post_hook->>'outcome' <> 'ok'
+          ORDER BY name, subvolume_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FailingHook {
+                subvolume_id: SubvolumeId::from_uuid(r.try_get("subvolume_id")?),
+                name: r.try_get("name")?,
+                server_id: ServerId::from_uuid(r.try_get("server_id")?),
+                run: r
+                    .try_get::<sqlx::types::Json<crate::projections::HookRun>, _>("last_post_hook")?
+                    .0,
+            })
+        })
+        .collect()
+}

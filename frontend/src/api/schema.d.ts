@@ -602,6 +602,23 @@ export interface paths {
         patch: operations["updateServer"];
         trace?: never;
     };
+    "/servers/{id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The executables a server offers as snapshot hooks (its hooks directory, listed now). */
+        get: operations["listServerHooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/servers/{id}/host-key/accept": {
         parameters: {
             query?: never;
@@ -956,6 +973,26 @@ export interface paths {
          *     stay on disk, and the snapshots stay in the catalog.
          */
         delete: operations["unmanageSubvolume"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subvolumes/{id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets (or, both null, removes) the subvolume's pre- and post-snapshot hooks. Each
+         *     must be an executable in the hooks directory of the subvolume's server now.
+         */
+        put: operations["setSnapshotHooks"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1350,6 +1387,15 @@ export interface components {
             next_before?: number | null;
         };
         /**
+         * AvailableHook
+         * @description An executable in a server's hooks directory.
+         */
+        AvailableHook: {
+            name: string;
+            /** @description A symbolic link (what it points to is checked when it runs). */
+            symlink: boolean;
+        };
+        /**
          * BlockGroupBytes
          * @description Bytes allocated to one kind of block group and used of them.
          */
@@ -1720,6 +1766,25 @@ export interface components {
             ok: number;
             /** Format: uint64 */
             total: number;
+        };
+        /**
+         * HookRun
+         * @description One run of a hook.
+         */
+        HookRun: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uint64 */
+            duration_ms: number;
+            /** Format: int32 */
+            exit_code?: number | null;
+            hook: string;
+            /** @description The end of its error output (or why it could not run); empty when it succeeded. */
+            message: string;
+            /** @description `ok`, `failed`, `timed_out`, `not_found` or `unreachable`. */
+            outcome: string;
+            /** @description The snapshot it ran for. */
+            snapshot: string;
         };
         /**
          * HostKeyProbe
@@ -2322,7 +2387,7 @@ export interface components {
          * @description What kind of thing is wrong.
          * @enum {string}
          */
-        ProblemKind: "replication_failing" | "replication_late" | "replication_never" | "job_failed" | "server_unreachable" | "host_key_changed" | "filesystem_full" | "storage_unknown" | "snapshot_failing" | "snapshot_overdue";
+        ProblemKind: "replication_failing" | "replication_late" | "replication_never" | "job_failed" | "server_unreachable" | "host_key_changed" | "filesystem_full" | "storage_unknown" | "snapshot_failing" | "snapshot_overdue" | "hook_failing";
         /**
          * PruneFailure
          * @description A snapshot pruning did not delete.
@@ -2723,6 +2788,15 @@ export interface components {
             updated_at: string;
         };
         /**
+         * ServerHooks
+         * @description The hooks a server offers.
+         */
+        ServerHooks: {
+            /** @description The hooks directory on every server (serve's `--hooks-dir`). */
+            directory: string;
+            items: components["schemas"]["AvailableHook"][];
+        };
+        /**
          * ServerPatch
          * @description Changes to a server; absent fields keep their value. New credentials replace the
          *     stored ones.
@@ -2784,6 +2858,24 @@ export interface components {
             port?: number | null;
             /** @description SSH only. */
             username?: string | null;
+        };
+        /**
+         * SetSnapshotHooks
+         * @description Set a subvolume's hooks (both null: none).
+         */
+        SetSnapshotHooks: {
+            /** @description As `pre`. */
+            post?: string | null;
+            /**
+             * @description A file name in the server's hooks directory (1 to 64 ASCII letters, digits, `.`,
+             *     `_`, `-`, starting with a letter or digit), or null.
+             */
+            pre?: string | null;
+            /**
+             * Format: uint64
+             * @description 1 to 900 seconds (default 60).
+             */
+            timeout_secs?: number | null;
         };
         /**
          * @description How bad: the fleet status is the worst of its problems.
@@ -2853,6 +2945,28 @@ export interface components {
             uuid: string;
         };
         /**
+         * SnapshotHooks
+         * @description A subvolume's snapshot hooks and how each last ran.
+         */
+        SnapshotHooks: {
+            /** @description The last run of the current post hook. */
+            last_post?: components["schemas"]["HookRun"] | null;
+            /** @description The last run of the current pre hook. */
+            last_pre?: components["schemas"]["HookRun"] | null;
+            /**
+             * @description Run right after each snapshot (also a failed one): a failure is a fleet problem
+             *     (`hook_failing`) until it succeeds again; the snapshot stays.
+             */
+            post?: string | null;
+            /** @description Run before each snapshot: a failure aborts the snapshot. */
+            pre?: string | null;
+            /**
+             * Format: uint32
+             * @description Seconds a hook may run before it is killed (and fails).
+             */
+            timeout_secs: number;
+        };
+        /**
          * SnapshotPage
          * @description One page of a subvolume's snapshots, newest first.
          */
@@ -2910,6 +3024,8 @@ export interface components {
             btrfs_id: number;
             /** Format: uuid */
             btrfs_uuid: string;
+            /** @description Its pre- and post-snapshot hooks (`PUT /subvolumes/{id}/hooks`). */
+            hooks: components["schemas"]["SnapshotHooks"];
             /** Format: uuid */
             id: string;
             /** @description Why the last snapshot attempt failed (cleared by the next success). */
@@ -7104,6 +7220,92 @@ export interface operations {
             };
         };
     };
+    listServerHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ServerHooks"];
+                };
+            };
+            /** @description Invalid parameters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Listing the hooks directory on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     acceptServerHostKey: {
         parameters: {
             query?: never;
@@ -8998,6 +9200,123 @@ export interface operations {
             };
         };
     };
+    setSnapshotHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SetSnapshotHooks"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Subvolume"];
+                };
+            };
+            /** @description An invalid hook name or timeout, or the server has no such executable in its hooks directory. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated: no credentials, or they are unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the role is too low, or a session request that changes state lacks `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subvolume. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subvolume is not managed any more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`--max-body-bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Listing the hooks directory on the server failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot be reached. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     assignPolicy: {
         parameters: {
             query?: never;
@@ -9593,7 +9912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The subvolume is not managed, or lies outside the server's allowed roots now. */
+            /** @description The subvolume is not managed, or lies outside the server's allowed roots now, or its pre-snapshot hook failed (recorded; no snapshot was taken). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -27,6 +27,7 @@ export const PROBLEM_KINDS: FleetProblem['kind'][] = [
   'storage_unknown',
   'snapshot_failing',
   'snapshot_overdue',
+  'hook_failing',
 ];
 
 /** A kind of problem in words, in the dashboard's language. */

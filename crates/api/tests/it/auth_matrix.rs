@@ -129,6 +129,9 @@ const MATRIX: &[(&str, Need)] = &[
     ("probeServerHostKey", Need::Admin),
     ("acceptServerHostKey", Need::Admin),
     ("setStorageSettings", Need::Admin),
+    // Snapshot hooks run programs on servers.
+    ("setSnapshotHooks", Need::Admin),
+    ("listServerHooks", Need::Admin),
     ("listChannels", Need::Admin),
     ("createChannel", Need::Admin),
     ("updateChannel", Need::Admin),

@@ -10,6 +10,7 @@ mod auth;
 mod auth_matrix;
 mod events_search;
 mod grafana_dashboard;
+mod hooks_api;
 mod live_events;
 mod notifications_api;
 mod openapi_file;

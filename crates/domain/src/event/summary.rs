@@ -187,6 +187,17 @@ impl DomainEvent {
                 Some(secs) => format!("RPO of subvolume {} set to {secs} s", e.subvolume_id),
                 None => format!("RPO of subvolume {} reset to the default", e.subvolume_id),
             },
+            Self::SubvolumeHooksSet(e) => match (&e.pre, &e.post) {
+                (None, None) => format!("snapshot hooks of subvolume {} removed", e.subvolume_id),
+                (pre, post) => format!(
+                    "snapshot hooks of subvolume {} set: pre {}, post {}, timeout {} s",
+                    e.subvolume_id,
+                    pre.as_deref().unwrap_or("none"),
+                    post.as_deref().unwrap_or("none"),
+                    e.timeout_secs
+                ),
+            },
+            Self::SnapshotHookRan(e) => e.describe(),
             Self::RestoreRequested(e) if e.mode == crate::restore::RestoreMode::Verify => format!(
                 "verification of the replica of snapshot {} on target {} requested ({}% sample)",
                 e.snapshot_id,

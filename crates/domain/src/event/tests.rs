@@ -479,6 +479,22 @@ fn replication_samples() -> Vec<DomainEvent> {
             subvolume_id: sv(),
             rpo_seconds: Some(3600),
         }),
+        DomainEvent::SubvolumeHooksSet(SubvolumeHooksSet {
+            subvolume_id: sv(),
+            pre: Some("freeze-db".into()),
+            post: None,
+            timeout_secs: 30,
+        }),
+        DomainEvent::SnapshotHookRan(SnapshotHookRan {
+            subvolume_id: sv(),
+            phase: crate::hooks::HookPhase::Pre,
+            hook: "freeze-db".into(),
+            snapshot: "db.20260101T000000Z".into(),
+            outcome: crate::hooks::HookOutcome::TimedOut,
+            exit_code: None,
+            duration_ms: 30_000,
+            message: String::new(),
+        }),
     ]
 }
 
@@ -562,7 +578,7 @@ fn every_event_has_a_type_and_summary() {
         assert!(!event.summary().is_empty());
         types.insert(event.event_type());
     }
-    assert_eq!(types.len(), 70, "every variant is sampled: {types:?}");
+    assert_eq!(types.len(), 72, "every variant is sampled: {types:?}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod lab_hooks;
 mod lab_replication;
 mod lab_replication_faults;
 mod lab_replication_resume;

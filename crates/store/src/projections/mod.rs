@@ -54,7 +54,9 @@ pub use snapshots::{
     SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of, catalogued_uuids,
     present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
 };
-pub use subvolumes::{SubvolumeKey, SubvolumeView, subvolume, subvolumes, subvolumes_page};
+pub use subvolumes::{
+    HookRun, SubvolumeKey, SubvolumeView, subvolume, subvolumes, subvolumes_page,
+};
 
 use crate::StoreError;
 use crate::record::RecordedEvent;

@@ -1,8 +1,11 @@
 //! Projection `proj_subvolumes`: the subvolumes dist-btrfs manages (and, with
-//! `managed = false`, those it managed before), with the last snapshot failure.
+//! `managed = false`, those it managed before), with the last snapshot failure, the
+//! snapshot hooks and their last runs.
 
 use chrono::{DateTime, Utc};
+use domain::hooks::{HookOutcome, HookPhase};
 use domain::{DomainEvent, ServerId, SubvolumeId};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 use uuid::Uuid;
@@ -54,6 +57,45 @@ pub(super) async fn apply(
             .execute(conn)
             .await?;
         }
+        DomainEvent::SubvolumeHooksSet(e) => {
+            sqlx::query(
+                "UPDATE proj_subvolumes SET pre_snapshot_hook = $2, post_snapshot_hook = $3,
+                        hook_timeout_secs = $4,
+                        last_pre_hook = CASE WHEN pre_snapshot_hook IS NOT DISTINCT FROM $2
+                                             THEN last_pre_hook END,
+                        last_post_hook = CASE WHEN post_snapshot_hook IS NOT DISTINCT FROM $3
+                                              THEN last_post_hook END
+                  WHERE subvolume_id = $1",
+            )
+            .bind(e.subvolume_id.as_uuid())
+            .bind(&e.pre)
+            .bind(&e.post)
+            .bind(i32::try_from(e.timeout_secs).unwrap_or(i32::MAX))
+            .execute(conn)
+            .await?;
+        }
+        DomainEvent::SnapshotHookRan(e) => {
+            let run = HookRun {
+                hook: e.hook.clone(),
+                snapshot: e.snapshot.clone(),
+                outcome: e.outcome,
+                exit_code: e.exit_code,
+                duration_ms: e.duration_ms,
+                message: e.message.clone(),
+                at: event.recorded_at,
+            };
+            let column = match e.phase {
+                HookPhase::Pre => "last_pre_hook",
+                HookPhase::Post => "last_post_hook",
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE proj_subvolumes SET {column} = $2 WHERE subvolume_id = $1"
+            )))
+            .bind(e.subvolume_id.as_uuid())
+            .bind(sqlx::types::Json(&run))
+            .execute(conn)
+            .await?;
+        }
         DomainEvent::SubvolumeRolledBack(e) => {
             sqlx::query(
                 "UPDATE proj_subvolumes SET btrfs_uuid = $2, btrfs_id = $3,
@@ -101,10 +143,30 @@ pub struct SubvolumeView {
     /// The error of the last snapshot attempt, cleared by the next success.
     pub last_snapshot_error: Option<String>,
     pub last_snapshot_error_at: Option<DateTime<Utc>>,
+    /// The snapshot hooks (`domain::hooks`).
+    pub pre_snapshot_hook: Option<String>,
+    pub post_snapshot_hook: Option<String>,
+    pub hook_timeout_secs: u32,
+    /// The last run of the configured pre / post hook (forgotten when the hook changes).
+    pub last_pre_hook: Option<HookRun>,
+    pub last_post_hook: Option<HookRun>,
+}
+
+/// One run of a snapshot hook, as kept for the subvolume (see `SnapshotHookRan`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookRun {
+    pub hook: String,
+    pub snapshot: String,
+    pub outcome: HookOutcome,
+    pub exit_code: Option<i32>,
+    pub duration_ms: u64,
+    pub message: String,
+    pub at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "subvolume_id, server_id, name, path, snapshot_dir, btrfs_uuid, btrfs_id, \
-     former_uuids, managed, managed_at, unmanaged_at, last_snapshot_error, last_snapshot_error_at";
+     former_uuids, managed, managed_at, unmanaged_at, last_snapshot_error, last_snapshot_error_at, \
+     pre_snapshot_hook, post_snapshot_hook, hook_timeout_secs, last_pre_hook, last_post_hook";
 
 fn from_row(row: &PgRow) -> Result<SubvolumeView, StoreError> {
     Ok(SubvolumeView {
@@ -121,6 +183,16 @@ fn from_row(row: &PgRow) -> Result<SubvolumeView, StoreError> {
         unmanaged_at: row.try_get("unmanaged_at")?,
         last_snapshot_error: row.try_get("last_snapshot_error")?,
         last_snapshot_error_at: row.try_get("last_snapshot_error_at")?,
+        pre_snapshot_hook: row.try_get("pre_snapshot_hook")?,
+        post_snapshot_hook: row.try_get("post_snapshot_hook")?,
+        hook_timeout_secs: u32::try_from(row.try_get::<i32, _>("hook_timeout_secs")?)
+            .unwrap_or(domain::hooks::DEFAULT_HOOK_TIMEOUT_SECS),
+        last_pre_hook: row
+            .try_get::<Option<sqlx::types::Json<HookRun>>, _>("last_pre_hook")?
+            .map(|j| j.0),
+        last_post_hook: row
+            .try_get::<Option<sqlx::types::Json<HookRun>>, _>("last_post_hook")?
+            .map(|j| j.0),
     })
 }
 

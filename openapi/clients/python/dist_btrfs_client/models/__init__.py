@@ -4,6 +4,7 @@ from .accept_host_key import AcceptHostKey
 from .assign_policy import AssignPolicy
 from .audit_event import AuditEvent
 from .audit_page import AuditPage
+from .available_hook import AvailableHook
 from .block_group_bytes import BlockGroupBytes
 from .change_kind import ChangeKind
 from .channel import Channel
@@ -29,6 +30,7 @@ from .health_report import HealthReport
 from .health_snapshot_ref import HealthSnapshotRef
 from .health_state import HealthState
 from .health_summary import HealthSummary
+from .hook_run import HookRun
 from .host_key_probe import HostKeyProbe
 from .instance import Instance
 from .instance_patch import InstancePatch
@@ -86,12 +88,15 @@ from .rule import Rule
 from .rule_input import RuleInput
 from .send_kind import SendKind
 from .server import Server
+from .server_hooks import ServerHooks
 from .server_patch import ServerPatch
 from .server_storage_view import ServerStorageView
 from .server_transport import ServerTransport
+from .set_snapshot_hooks import SetSnapshotHooks
 from .severity import Severity
 from .smtp_tls import SmtpTls
 from .snapshot import Snapshot
+from .snapshot_hooks import SnapshotHooks
 from .snapshot_page import SnapshotPage
 from .state import State
 from .storage_sample import StorageSample
@@ -125,6 +130,7 @@ __all__ = (
     "AssignPolicy",
     "AuditEvent",
     "AuditPage",
+    "AvailableHook",
     "BlockGroupBytes",
     "ChangeKind",
     "Channel",
@@ -150,6 +156,7 @@ __all__ = (
     "HealthSnapshotRef",
     "HealthState",
     "HealthSummary",
+    "HookRun",
     "HostKeyProbe",
     "Instance",
     "InstancePatch",
@@ -207,12 +214,15 @@ __all__ = (
     "RuleInput",
     "SendKind",
     "Server",
+    "ServerHooks",
     "ServerPatch",
     "ServerStorageView",
     "ServerTransport",
+    "SetSnapshotHooks",
     "Severity",
     "SmtpTls",
     "Snapshot",
+    "SnapshotHooks",
     "SnapshotPage",
     "State",
     "StorageSample",

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class ProblemKind(StrEnum):
     FILESYSTEM_FULL = "filesystem_full"
+    HOOK_FAILING = "hook_failing"
     HOST_KEY_CHANGED = "host_key_changed"
     JOB_FAILED = "job_failed"
     REPLICATION_FAILING = "replication_failing"

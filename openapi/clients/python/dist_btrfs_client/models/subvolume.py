@@ -13,6 +13,8 @@ from typing import cast
 from uuid import UUID
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.snapshot_hooks import SnapshotHooks
 
 
 
@@ -29,6 +31,7 @@ class Subvolume:
         Attributes:
             btrfs_id (int):
             btrfs_uuid (UUID):
+            hooks (SnapshotHooks): A subvolume's snapshot hooks and how each last ran.
             id (UUID):
             managed (bool): False once dist-btrfs stopped managing it.
             managed_at (datetime.datetime):
@@ -43,6 +46,7 @@ class Subvolume:
 
     btrfs_id: int
     btrfs_uuid: UUID
+    hooks: SnapshotHooks
     id: UUID
     managed: bool
     managed_at: datetime.datetime
@@ -60,9 +64,12 @@ class Subvolume:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.snapshot_hooks import SnapshotHooks # noqa: PLC0415
         btrfs_id = self.btrfs_id
 
         btrfs_uuid = str(self.btrfs_uuid)
+
+        hooks = self.hooks.to_dict()
 
         id = str(self.id)
 
@@ -106,6 +113,7 @@ class Subvolume:
         field_dict.update({
             "btrfs_id": btrfs_id,
             "btrfs_uuid": btrfs_uuid,
+            "hooks": hooks,
             "id": id,
             "managed": managed,
             "managed_at": managed_at,
@@ -127,10 +135,16 @@ class Subvolume:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.snapshot_hooks import SnapshotHooks # noqa: PLC0415
         d = dict(src_dict)
         btrfs_id = d.pop("btrfs_id")
 
         btrfs_uuid = UUID(d.pop("btrfs_uuid"))
+
+
+
+
+        hooks = SnapshotHooks.from_dict(d.pop("hooks"))
 
 
 
@@ -211,6 +225,7 @@ class Subvolume:
         subvolume = cls(
             btrfs_id=btrfs_id,
             btrfs_uuid=btrfs_uuid,
+            hooks=hooks,
             id=id,
             managed=managed,
             managed_at=managed_at,
