@@ -6,6 +6,7 @@
 //! server itself, straight against the database, recorded as events) and `vault
 //! rotate-key` (refused while a `serve` holds the state directory).
 
+mod config_file;
 mod database;
 mod demo;
 mod jobs;
@@ -24,6 +25,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "dist-btrfs", version, about = "Control plane for btrfs snapshots across a fleet")]
 struct Cli {
+    /// The configuration file: every setting below under its flag's name
+    /// (`hooks-dir = "/srv/hooks"`); flags and variables beat it. Read only when present
+    /// unless named.
+    #[arg(long, global = true, env = "DIST_BTRFS_CONFIG", default_value = config_file::DEFAULT_CONFIG)]
+    config: PathBuf,
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "DIST_BTRFS_LOG_FORMAT")]
     log_format: LogFormat,
@@ -204,7 +210,17 @@ enum ProjectionsCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let command = <Cli as clap::CommandFactory>::command();
+    let args = match config_file::with_config_file(&command, std::env::args_os().collect(), |k| {
+        std::env::var_os(k)
+    }) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("dist-btrfs: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     let telemetry = telemetry::init(cli.log_format, &cli.log);
     let workers = match &cli.command {
         Command::Serve {

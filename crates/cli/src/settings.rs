@@ -147,8 +147,9 @@ struct Row {
 pub fn table(command: &clap::Command) -> String {
     let mut rows = Vec::new();
     collect(command, "", &mut rows);
-    let mut out =
-        String::from("| variable | flag | commands | default | what |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| variable | flag (config file key) | commands | default | what |\n|---|---|---|---|---|\n",
+    );
     for r in rows {
         out.push_str(&format!(
             "| `{}` | `--{}` | {} | {} | {} |\n",

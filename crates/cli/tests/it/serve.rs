@@ -356,6 +356,30 @@ fn bad_settings_are_refused_by_name_before_anything_starts() {
     }
 }
 
+/// The config file's settings are checked like flags: a bad value is refused by the
+/// flag's name, an unknown key by the file's name, before anything starts.
+#[test]
+fn bad_config_file_settings_are_refused_before_anything_starts() {
+    for (file, named) in [
+        ("job-max-attempts = 0\n", "--job-max-attempts"),
+        ("lisen = \"127.0.0.1:1\"\n", "\"lisen\""),
+    ] {
+        let state = tempfile::tempdir().expect("tempdir");
+        let config = state.path().join("dist-btrfs.toml");
+        std::fs::write(&config, file).expect("write config");
+        let out = serve_command(state.path())
+            .env("DIST_BTRFS_CONFIG", &config)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run serve");
+        assert!(!out.status.success(), "{file} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(named), "{file}: {stderr}");
+        let left: Vec<_> = std::fs::read_dir(state.path()).expect("read").collect();
+        assert_eq!(left.len(), 1, "a refused start created {left:?}");
+    }
+}
+
 /// The README's settings table is what the binary says its settings are (regenerate:
 /// `dist-btrfs settings-table`, pasted between the markers).
 #[test]
