@@ -19,6 +19,10 @@ export type ManageSubvolume = Schemas['ManageSubvolume'];
 export type Snapshot = Schemas['Snapshot'];
 export type SnapshotPage = Schemas['SnapshotPage'];
 export type SyncReport = Schemas['SyncReport'];
+export type SnapshotHooks = Schemas['SnapshotHooks'];
+export type HookRun = Schemas['HookRun'];
+export type SetSnapshotHooks = Schemas['SetSnapshotHooks'];
+export type ServerHooks = Schemas['ServerHooks'];
 export type FleetStatus = Schemas['FleetStatus'];
 export type FleetProblem = Schemas['FleetProblem'];
 

@@ -1,7 +1,7 @@
 // Data hooks for the pages: TanStack Query around the typed client. One place per
 // resource, so a new page adds its hooks here and its query keys below.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ApiClient, AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
+import type { ApiClient, AuditPage, FleetStatus, Health, Instance, ManageSubvolume, Me, ServerHooks, SetSnapshotHooks, Snapshot, SnapshotPage, Subvolume, SyncReport } from './client';
 import { useApi } from './context';
 import { afterParam, usePagedList } from './pages';
 import { type ApiError, apiErrorFrom, isProblem, send, unwrap } from './problem';
@@ -149,6 +149,7 @@ export const fleetKeys = {
   servers: ['servers'] as const,
   server: (id: string) => ['servers', id] as const,
   discovered: (serverId: string) => ['servers', serverId, 'discovered'] as const,
+  hooks: (serverId: string) => ['servers', serverId, 'hooks'] as const,
   subvolumes: ['subvolumes'] as const,
   subvolume: (id: string) => ['subvolumes', id] as const,
   snapshots: (subvolumeId: string) => ['subvolumes', subvolumeId, 'snapshots'] as const,
@@ -183,6 +184,17 @@ export function useDiscoveredSubvolumes(serverId: string, enabled = true) {
   return useQuery({
     queryKey: fleetKeys.discovered(serverId),
     queryFn: () => unwrap(api.GET('/servers/{id}/subvolumes', { params: { path: { id: serverId } } })),
+    enabled,
+    staleTime: 30_000,
+  });
+}
+
+/** The executables a server offers as snapshot hooks (admins; lists its hooks directory now). */
+export function useServerHooks(serverId: string, enabled = true) {
+  const api = useApi();
+  return useQuery({
+    queryKey: fleetKeys.hooks(serverId),
+    queryFn: (): Promise<ServerHooks> => unwrap(api.GET('/servers/{id}/hooks', { params: { path: { id: serverId } } })),
     enabled,
     staleTime: 30_000,
   });
@@ -285,5 +297,21 @@ export function useAdoptSnapshot() {
   return useMutation<Snapshot, ApiError, Snapshot>({
     mutationFn: (snapshot) => unwrap(api.POST('/snapshots/{id}/adopt', { params: { path: { id: snapshot.id } } })),
     onSettled: () => invalidate(),
+  });
+}
+
+/** Sets a subvolume's pre-/post-snapshot hooks and their timeout (admins). */
+export function useSetSnapshotHooks(subvolumeId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateFleet();
+  return useMutation<Subvolume, ApiError, SetSnapshotHooks>({
+    mutationFn: (body) => unwrap(api.PUT('/subvolumes/{id}/hooks', { params: { path: { id: subvolumeId } }, body })),
+    onSuccess: (subvolume) => {
+      queryClient.setQueryData(fleetKeys.subvolume(subvolume.id), subvolume);
+      invalidate();
+      // removing a failing post hook ends its fleet problem (hook_failing)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.fleetStatus });
+    },
   });
 }

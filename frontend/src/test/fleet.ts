@@ -45,6 +45,7 @@ export const subvolume: Subvolume = {
   btrfs_id: 257,
   managed: true,
   managed_at: '2026-01-04T00:00:00Z',
+  hooks: { pre: null, post: null, timeout_secs: 60, last_pre: null, last_post: null },
 };
 
 export function snapshot(n: number, extra: Partial<Snapshot> = {}): Snapshot {

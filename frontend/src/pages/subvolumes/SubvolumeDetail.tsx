@@ -1,6 +1,6 @@
 // One subvolume: its actions (snapshot now, sync with the disk, stop managing), facts,
-// storage with its last 7 days (snapshot count, sizes, growth), replication health, the
-// filesystems it lives on and is replicated to, and its snapshots.
+// snapshot hooks, storage with its last 7 days (snapshot count, sizes, growth), replication
+// health, the filesystems it lives on and is replicated to, and its snapshots.
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -20,6 +20,7 @@ import { SubvolumeStorage } from '../../components/SubvolumeStorage';
 import { formatTime } from '../../lib/format';
 import { useConfirm } from '../../lib/useConfirm';
 import { SnapshotError, useServerNames } from './common';
+import { HooksCard } from './HooksCard';
 import { SnapshotsSection } from './SnapshotsSection';
 import { Trans, useTranslation } from 'react-i18next';
 
@@ -144,6 +145,8 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
           ]}
         />
       </Card>
+
+      <HooksCard subvolume={subvolume} />
 
       <SubvolumeStorage subvolumeId={subvolume.id} />
 
