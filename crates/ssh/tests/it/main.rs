@@ -7,6 +7,7 @@
 
 mod lab_ssh;
 mod restricted_wrapper;
+mod restricted_wrapper_hooks;
 mod restricted_wrapper_local;
 mod restricted_wrapper_pipelines;
 mod restricted_wrapper_staging;
