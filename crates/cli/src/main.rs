@@ -6,6 +6,7 @@
 //! server itself, straight against the database, recorded as events) and `vault
 //! rotate-key` (refused while a `serve` holds the state directory).
 
+mod client;
 mod config_file;
 mod database;
 mod demo;
@@ -161,6 +162,8 @@ enum Command {
         #[command(subcommand)]
         command: VaultCommand,
     },
+    #[command(flatten)]
+    Client(client::ClientCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +224,10 @@ fn main() -> ExitCode {
         }
     };
     let cli = Cli::parse_from(args);
+    let cli = match cli.command {
+        Command::Client(command) => return run_client(command),
+        command => Cli { command, ..cli },
+    };
     let telemetry = telemetry::init(cli.log_format, &cli.log);
     let workers = match &cli.command {
         Command::Serve {
@@ -248,6 +255,31 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("dist-btrfs: error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// A client command, on a small runtime, without the server's logging: its exit code
+/// says how it ended (`client` module docs).
+fn run_client(command: client::ClientCommand) -> ExitCode {
+    let root = <Cli as clap::CommandFactory>::command();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dist-btrfs: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(client::run(command, root)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(message) = e.message() {
+                eprintln!("dist-btrfs: {message}");
+            }
+            e.exit_code()
         }
     }
 }
@@ -389,6 +421,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        // Dispatched before the runtime is built (`run_client`).
+        Command::Client(_) => anyhow::bail!("a client command reached the server's dispatch"),
         Command::Users {
             command: UsersCommand::ResetPassword { username, db },
         } => {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod backup;
+mod client_cli;
 mod handover;
 mod jobs;
 mod lab;
