@@ -1,7 +1,7 @@
 //! The client commands of the binary against a real serve (its private Postgres), the lab
 //! primary (the test's area as the local primary's root) and lab remote 1 over SSH: log
 //! in, register the remote, manage the subvolume, add the target, snapshot, replicate and
-//! watch it succeed, then list what happened; the documented exit codes for a refused
+//! watch it succeed, restore the snapshot as a new subvolume, list what happened; the documented exit codes for a refused
 //! request, a missing configuration and an unreachable server; completions and man page.
 
 use std::io::Write;
@@ -195,6 +195,34 @@ fn the_cli_drives_a_snapshot_to_a_replica_and_says_how_it_went() {
         Some(want),
         "status exits 5 unless the fleet is OK: {body}"
     );
+
+    // restore --watch brings the snapshot back as a new subvolume.
+    let restored = format!("{}/restored", area.dir);
+    let out = cli(
+        home,
+        &[
+            "restore",
+            &id(&snap),
+            "--mode",
+            "new_subvolume",
+            "--destination",
+            &restored,
+            "--watch",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(format!("{restored}/file")).expect("restored file"),
+        b"from the cli\n"
+    );
+    let _ = Command::new("btrfs")
+        .args(["subvolume", "delete", &restored])
+        .output();
 
     // Exit codes: refused (1), no configuration (2), unreachable (3).
     let refused = cli(

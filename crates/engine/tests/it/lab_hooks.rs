@@ -296,3 +296,76 @@ async fn hooks_are_chosen_only_among_the_executables_the_server_offers(pool: PgP
     s.set(None, None, 60).await;
     s.engine.create_snapshot(s.sv, &meta()).await.unwrap();
 }
+
+/// On a primary reached over SSH (lab remote 1 registered as a primary), the hooks run on
+/// that server, as the SSH login user, with the remote's paths.
+#[sqlx::test(migrations = false)]
+async fn hooks_run_on_the_server_that_owns_the_subvolume_over_ssh(pool: PgPool) {
+    use testkit::area::Area;
+    use testkit::lab::ssh_ok;
+
+    let fleet = Fleet::primary(pool).await;
+    let area = Area::with_remotes(&[1]);
+    let dir = area.remote(1).to_owned();
+    ssh_ok(
+        1,
+        &format!("sudo btrfs subvolume create {dir}/vol >/dev/null"),
+    );
+    // The hooks directory lives on this machine's filesystem, which the lab remote shares
+    // (only its btrfs mount is private); the login user must be able to write the log.
+    let hooks = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(hooks.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let log = hooks.path().join("log");
+    let script = format!("#!/bin/sh\necho \"$(id -un) $*\" >> '{}'\n", log.display());
+    for name in ["freeze", "thaw"] {
+        let path = hooks.path().join(name);
+        std::fs::write(&path, &script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let engine = fleet
+        .engine
+        .clone()
+        .with_hooks_dir(btrfs::AbsPath::parse(hooks.path().to_str().unwrap()).unwrap());
+    let mut request = Fleet::remote_request(1);
+    request.name = "ssh-primary".into();
+    request.role = domain::ServerRole::Primary;
+    let (server, _) = engine
+        .register_ssh_server(&fleet.vault, &request, &meta())
+        .await
+        .unwrap();
+    let sv = engine
+        .manage_subvolume(
+            &engine::subvolumes::ManageRequest {
+                server_id: server.server_id,
+                path: format!("{dir}/vol"),
+                snapshot_dir: dir.clone(),
+                name: Some("sshvol".into()),
+            },
+            &meta(),
+        )
+        .await
+        .unwrap()
+        .subvolume_id;
+    let offered: Vec<String> = engine
+        .list_hooks(server.server_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert_eq!(offered, ["freeze", "thaw"], "listed on the SSH server");
+    engine
+        .set_snapshot_hooks(sv, Some("freeze"), Some("thaw"), 30, &meta())
+        .await
+        .unwrap();
+
+    let snap = engine.create_snapshot(sv, &meta()).await.unwrap();
+
+    let user = testkit::lab::env("LAB_SSH_USER");
+    let path = &snap.path;
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("{user} pre {dir}/vol {path}\n{user} post {dir}/vol {path} created\n"),
+        "both hooks ran over SSH as the login user"
+    );
+}
