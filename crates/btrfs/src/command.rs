@@ -169,6 +169,9 @@ pub struct Argv {
     /// The index in `words` of a file the command runs under an exclusive `flock` of (an
     /// index keeps [`crate::HostError`] small; see [`Argv::under_lock_of_word`]).
     lock: Option<u8>,
+    /// Run with an empty environment but `PATH` (locally): set by [`Argv::executable`]
+    /// for an operator's program, which must not see the caller's variables.
+    clean_env: bool,
 }
 
 /// The exit code of a command run [`Argv::under_lock_of_word`] when the lock is held elsewhere
@@ -204,18 +207,26 @@ impl Argv {
             sudo: false,
             input_filter: None,
             lock: None,
+            clean_env: false,
         }
     }
 
     /// A command running the executable at `path` (an absolute path, so it is never looked
-    /// up in `PATH` nor taken for an option): an operator's hook ([`hooks`]).
+    /// up in `PATH` nor taken for an option): an operator's hook ([`hooks`]), run with
+    /// [`Argv::clean_env`].
     pub fn executable(path: &AbsPath) -> Self {
         Self {
             words: vec![path.as_str().to_owned()],
             sudo: false,
             input_filter: None,
             lock: None,
+            clean_env: true,
         }
+    }
+
+    /// Whether the command runs with an empty environment but `PATH` (see the field).
+    pub fn clean_env(&self) -> bool {
+        self.clean_env
     }
 
     /// Runs the command as `flock -n -E 75 FILE [sudo -n --] PROGRAM ARGS...`, FILE being

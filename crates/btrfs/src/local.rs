@@ -25,6 +25,9 @@ use crate::host::{
     CommandStdin, CommandStdout, ExitInfo, Host, HostError, RunOptions, RunningCommand, StderrTail,
 };
 
+/// `PATH` of a command run with [`Argv::clean_env`].
+const CLEAN_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 const DESCRIPTION: &str = "local";
 /// Capacity asked for every command's stdout pipe (`F_SETPIPE_SZ`; the default is 64 KiB).
 /// A streaming producer such as `btrfs send` then runs up to 1 MiB ahead of its reader, so
@@ -68,6 +71,10 @@ impl Host for LocalHost {
             });
         }
         let mut cmd = Command::new(argv.program());
+        if argv.clean_env() {
+            // An operator's program (a snapshot hook): none of serve's variables.
+            cmd.env_clear().env("PATH", CLEAN_PATH);
+        }
         cmd.args(argv.args())
             // btrfs-progs is not localised today; make sure parsers always see the C format.
             .env("LC_ALL", "C")

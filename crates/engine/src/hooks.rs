@@ -11,13 +11,21 @@
 //!   later fails at the next snapshot (`not_found`), loudly.
 //! - **Running** (`snapshots::create_snapshot`, `scheduled::snapshot_for_slot`, under the
 //!   subvolume's lock): the pre-hook with the subvolume's timeout; when it fails the
-//!   snapshot is not taken: `SnapshotHookRan` and `SnapshotCreateFailed` are appended and
-//!   the caller gets a conflict. After `btrfs subvolume snapshot` (made or not) the
-//!   post-hook runs at once, before the snapshot is verified and recorded, so the
-//!   application is frozen no longer than the snapshot takes. A failed post-hook leaves
-//!   the snapshot; it is recorded, and it is the fleet problem `hook_failing` until a
-//!   later run succeeds. A timed-out hook is killed (locally; over SSH its channel is
-//!   closed, which ends a hook that writes to its output or reads its input).
+//!   snapshot is not taken, the post-hook still runs (`... failed`: the pre-hook may have
+//!   quiesced part of the application), `SnapshotHookRan`s and `SnapshotCreateFailed` are
+//!   recorded and the caller gets a conflict (or, server unreachable, a transient error).
+//!   After `btrfs subvolume snapshot` (made or not) the post-hook runs at once, before the
+//!   snapshot is verified and recorded, so the application is frozen no longer than the
+//!   snapshot takes. A failed post-hook leaves the snapshot; it is recorded, and it is the
+//!   fleet problem `hook_failing` until a later run succeeds.
+//! - **Nothing is written while a hook runs**: the runs' events are appended with the
+//!   snapshot's own at the end, so a slow hook holds only its subvolume's lock (and the
+//!   connection of that transaction), never a row other writers need.
+//! - A hook runs with an empty environment but `PATH` (locally; serve's own variables,
+//!   secrets among them, never reach it). A timed-out hook is killed (locally; over SSH
+//!   its channel is closed, and the restricted wrapper bounds every hook at 900 s).
+//! - Its output is recorded (the last 1 KiB of stderr, in the event and the subvolume's
+//!   last run, visible to viewers): hooks must not print secrets.
 //!
 //! Not here: who may set hooks (the API: admins), the wrapper's whitelist on remotes
 //! (`ops/remote`).
@@ -30,7 +38,6 @@ use btrfs::{AbsPath, HostError, RunOptions};
 use domain::event::{SnapshotCreateFailed, SnapshotHookRan, SubvolumeHooksSet};
 use domain::hooks::{HOOK_OUTPUT_TAIL, HookName, HookOutcome, HookPhase, SnapshotHooks, tail};
 use domain::{DomainEvent, ServerId, ServerPath, SubvolumeId};
-use sqlx::{Postgres, Transaction};
 use store::projections::{self, SubvolumeView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 
@@ -178,41 +185,54 @@ impl Engine {
         Ok(view)
     }
 
-    /// Runs the pre-snapshot hook of `t`, if it has one, and records the run in `tx`.
-    /// When it failed, also records `SnapshotCreateFailed` and returns the error the
-    /// snapshot fails with; the caller commits `tx` and returns it (module docs).
+    /// Runs the pre-snapshot hook of `t`, if it has one. `Ok`: the snapshot may be taken;
+    /// the run's event is for the caller to append with the snapshot's own. `Err`: it
+    /// failed; the abort holds the events to append (the run, the post-hook's run when
+    /// the pre-hook ran at all, `SnapshotCreateFailed`) and the error to fail with.
     pub(crate) async fn before_snapshot(
         &self,
-        tx: &mut Transaction<'static, Postgres>,
         t: &Target,
         name: &str,
         dst: &ServerPath,
-        meta: &AppendMeta,
-    ) -> Result<(), EngineError> {
-        let hooks = hooks_of(&t.view)?;
+    ) -> Result<Vec<DomainEvent>, PreHookFailed> {
+        let hooks = hooks_of(&t.view).map_err(PreHookFailed::bare)?;
         let Some(hook) = hooks.of(HookPhase::Pre) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
-        let argv = cmd::pre_snapshot(&self.hook_path(hook)?, &abs(&t.path)?, &abs(dst)?);
+        let argv = cmd::pre_snapshot(
+            &self.hook_path(hook).map_err(PreHookFailed::bare)?,
+            &abs(&t.path).map_err(PreHookFailed::bare)?,
+            &abs(dst).map_err(PreHookFailed::bare)?,
+        );
         let run = run_hook(t, &argv, HookPhase::Pre, hook, name, &hooks).await;
-        let id = t.view.subvolume_id;
-        let mut recorded = vec![DomainEvent::SnapshotHookRan(run.clone())];
-        if !run.outcome.is_ok() {
-            recorded.push(DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
-                subvolume_id: id,
-                name: name.to_owned(),
-                path: dst.as_str().to_owned(),
-                error: format!("{}; the snapshot was not taken", run.describe()),
-            }));
-        }
-        events::append_in(tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
         if run.outcome.is_ok() {
-            return Ok(());
+            return Ok(vec![DomainEvent::SnapshotHookRan(run)]);
         }
-        Err(EngineError::Conflict(format!(
-            "{}; the snapshot was not taken",
-            run.describe()
-        )))
+        let why = format!("{}; the snapshot was not taken", run.describe());
+        let error = match run.outcome {
+            HookOutcome::Unreachable => EngineError::HostUnavailable {
+                server: t.view.server_id.to_string(),
+                reason: why.clone(),
+            },
+            _ => EngineError::Conflict(why.clone()),
+        };
+        // A pre-hook that ran (and failed or timed out) may have quiesced part of the
+        // application: the post-hook runs too, told the snapshot failed.
+        let started = matches!(run.outcome, HookOutcome::Failed | HookOutcome::TimedOut);
+        let mut events = vec![DomainEvent::SnapshotHookRan(run)];
+        if started {
+            match self.after_snapshot(t, name, dst, false).await {
+                Ok(post) => events.extend(post),
+                Err(e) => tracing::warn!(error = %e, "cannot run the post-snapshot hook"),
+            }
+        }
+        events.push(DomainEvent::SnapshotCreateFailed(SnapshotCreateFailed {
+            subvolume_id: t.view.subvolume_id,
+            name: name.to_owned(),
+            path: dst.as_str().to_owned(),
+            error: why,
+        }));
+        Err(PreHookFailed { events, error })
     }
 
     /// Runs the post-snapshot hook of `t`, if it has one, right after the snapshot
@@ -245,6 +265,22 @@ impl Engine {
 }
 
 /// The recorded hooks of a subvolume, parsed.
+/// A pre-snapshot hook that failed: what to record, and the error the snapshot fails with.
+pub(crate) struct PreHookFailed {
+    pub(crate) events: Vec<DomainEvent>,
+    pub(crate) error: EngineError,
+}
+
+impl PreHookFailed {
+    /// A failure before any hook ran (nothing to record).
+    fn bare(error: EngineError) -> Self {
+        Self {
+            events: Vec::new(),
+            error,
+        }
+    }
+}
+
 fn hooks_of(view: &SubvolumeView) -> Result<SnapshotHooks, EngineError> {
     SnapshotHooks::parse(
         view.pre_snapshot_hook.as_deref(),

@@ -32,7 +32,7 @@ use domain::{DomainEvent, SnapshotId, SubvolumeId};
 use store::projections::{self, SnapshotState, SnapshotView};
 use store::{AppendMeta, ExpectedVersion, events, locks};
 
-use crate::snapshots::{append_hook_run, failed_create, verify_snapshot};
+use crate::snapshots::{append_events, failed_create, verify_snapshot};
 use crate::{Engine, EngineError, abs, test_pause};
 
 /// What [`Engine::snapshot_for_slot`] did.
@@ -113,6 +113,7 @@ impl Engine {
             Err(e) => return Err(e.into()),
         };
         let mut post_hook = None;
+        let mut hook_runs = Vec::new();
         let (show, recovered) = match existing {
             Some(show) => {
                 if show.parent_uuid != Some(t.view.btrfs_uuid) || !show.readonly {
@@ -138,10 +139,14 @@ impl Engine {
             None => {
                 // 4. Make it, with the subvolume's hooks around it.
                 let src = abs(&t.path)?;
-                if let Err(error) = self.before_snapshot(&mut tx, &t, &name, &dst, meta).await {
-                    tx.commit().await?;
-                    return Err(error);
-                }
+                hook_runs = match self.before_snapshot(&t, &name, &dst).await {
+                    Ok(runs) => runs,
+                    Err(abort) => {
+                        append_events(&mut tx, id, abort.events, meta).await?;
+                        tx.commit().await?;
+                        return Err(abort.error);
+                    }
+                };
                 let snapped = t.btrfs.snapshot_readonly(&src, &dst_cmd).await;
                 post_hook = self
                     .after_snapshot(&t, &name, &dst, snapped.is_ok())
@@ -158,7 +163,8 @@ impl Engine {
                 match made {
                     Ok((uuid, btrfs_id)) => ((uuid, btrfs_id, Some(Utc::now())), false),
                     Err(error) => {
-                        append_hook_run(&mut tx, id, post_hook, meta).await?;
+                        hook_runs.extend(post_hook.take());
+                        append_events(&mut tx, id, std::mem::take(&mut hook_runs), meta).await?;
                         failed_create(&mut tx, &t, &name, &dst, &error, meta).await?;
                         tx.commit().await?;
                         return Err(error);
@@ -179,7 +185,11 @@ impl Engine {
             created_at: created_at.unwrap_or(slot),
         });
         // A failure from here on leaves the snapshot on disk for the retry (step 2).
-        let recorded: Vec<DomainEvent> = std::iter::once(created).chain(post_hook).collect();
+        let recorded: Vec<DomainEvent> = hook_runs
+            .into_iter()
+            .chain(std::iter::once(created))
+            .chain(post_hook)
+            .collect();
         events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
         let view = reread(&mut tx, snapshot_id).await?;
         tx.commit().await?;

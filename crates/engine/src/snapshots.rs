@@ -138,10 +138,14 @@ impl Engine {
         let (name, dst) = free_destination(&t, now, &mut taken).await?;
         let src = abs(&t.path)?;
         let dst_cmd = abs(&dst)?;
-        if let Err(error) = self.before_snapshot(&mut tx, &t, &name, &dst, meta).await {
-            tx.commit().await?;
-            return Err(error);
-        }
+        let mut hook_runs = match self.before_snapshot(&t, &name, &dst).await {
+            Ok(runs) => runs,
+            Err(abort) => {
+                append_events(&mut tx, id, abort.events, meta).await?;
+                tx.commit().await?;
+                return Err(abort.error);
+            }
+        };
 
         let snapped = t.btrfs.snapshot_readonly(&src, &dst_cmd).await;
         let post_hook = self
@@ -156,7 +160,8 @@ impl Engine {
         let show = match made {
             Ok(show) => show,
             Err(error) => {
-                append_hook_run(&mut tx, id, post_hook, meta).await?;
+                hook_runs.extend(post_hook);
+                append_events(&mut tx, id, hook_runs, meta).await?;
                 failed_create(&mut tx, &t, &name, &dst, &error, meta).await?;
                 tx.commit().await?;
                 return Err(error);
@@ -175,7 +180,11 @@ impl Engine {
             created_at: now,
         });
         let recorded = async {
-            let recorded: Vec<DomainEvent> = std::iter::once(created).chain(post_hook).collect();
+            let recorded: Vec<DomainEvent> = hook_runs
+                .into_iter()
+                .chain(std::iter::once(created))
+                .chain(post_hook)
+                .collect();
             events::append_in(&mut tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
             let view = projections::snapshot_by_id(&mut *tx, snapshot_id).await?;
             tx.commit().await?;
@@ -567,15 +576,15 @@ pub(crate) async fn verify_snapshot(
     Ok((uuid, show.subvolume_id))
 }
 
-/// Appends the event of a post-snapshot hook's run, if one ran, in `tx`.
-pub(crate) async fn append_hook_run(
+/// Appends `recorded` (hook runs) to the subvolume's stream in `tx`, if any.
+pub(crate) async fn append_events(
     tx: &mut Transaction<'static, Postgres>,
     id: SubvolumeId,
-    run: Option<DomainEvent>,
+    recorded: Vec<DomainEvent>,
     meta: &AppendMeta,
 ) -> Result<(), EngineError> {
-    if let Some(run) = run {
-        events::append_in(tx, &id.stream(), ExpectedVersion::Any, &[run], meta).await?;
+    if !recorded.is_empty() {
+        events::append_in(tx, &id.stream(), ExpectedVersion::Any, &recorded, meta).await?;
     }
     Ok(())
 }

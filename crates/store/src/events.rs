@@ -133,9 +133,10 @@ pub async fn append_in(
             correlation_id: meta.correlation_id,
             recorded_at: row.try_get("recorded_at")?,
         };
-        projections::apply(conn, &event).await?;
+        projections::apply_counting(conn, &event, false).await?;
         recorded.push(event);
     }
+    projections::count_appended(conn, &recorded).await?;
     Ok(recorded)
 }
 

@@ -135,8 +135,10 @@ async fn a_failing_pre_hook_aborts_the_snapshot_and_says_why(pool: PgPool) {
     );
     assert_eq!(s.snapshots_on_disk(), 0, "no snapshot was taken");
     assert!(
-        !s.log().contains("post "),
-        "the post hook runs only after a pre hook that succeeded"
+        s.log().contains(&format!("post {} ", s.fleet.area.vol))
+            && s.log().contains(" failed exists=no"),
+        "the post hook runs after a pre hook that ran, told the snapshot failed: {}",
+        s.log()
     );
     assert_eq!(
         s.fleet.count("SELECT count(*) FROM proj_snapshots").await,
@@ -152,9 +154,11 @@ async fn a_failing_pre_hook_aborts_the_snapshot_and_says_why(pool: PgPool) {
         "{error}"
     );
     let runs = s.hook_runs().await;
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 2, "{runs:?}");
     assert_eq!(runs[0]["outcome"], "failed");
     assert_eq!(runs[0]["exit_code"], 3);
+    assert_eq!(runs[1]["phase"], "post");
+    assert_eq!(runs[1]["outcome"], "ok");
 }
 
 #[sqlx::test(migrations = false)]
@@ -368,4 +372,67 @@ async fn hooks_run_on_the_server_that_owns_the_subvolume_over_ssh(pool: PgPool) 
         format!("{user} pre {dir}/vol {path}\n{user} post {dir}/vol {path} created\n"),
         "both hooks ran over SSH as the login user"
     );
+}
+
+/// A slow hook holds only its own subvolume: while one subvolume's post-hook runs (it
+/// waits for the test, after its pre-hook ran), another subvolume's snapshot, with a
+/// pre-hook, is taken and recorded (the runs of both are events of the same type: nothing
+/// of the first is written while its hook runs). Run as the race it is: the second
+/// snapshot must finish before the first hook is let go.
+#[sqlx::test(migrations = false)]
+async fn a_slow_hook_never_holds_back_other_subvolumes(pool: PgPool) {
+    let s = setup(pool).await;
+    let release = s.hooks.path().join("release");
+    let started = s.hooks.path().join("started");
+    s.install(
+        "slow",
+        &format!(
+            "touch '{}'; while [ ! -e '{}' ]; do sleep 0.05; done",
+            started.display(),
+            release.display()
+        ),
+    );
+    s.install("fast", "exit 0");
+    s.set(Some("fast"), Some("slow"), 120).await;
+    let other_vol = format!("{}/other", s.fleet.area.dir);
+    testkit::sh(&["btrfs", "subvolume", "create", &other_vol]);
+    let other = s
+        .engine
+        .manage_subvolume(
+            &engine::subvolumes::ManageRequest {
+                server_id: s.fleet.primary,
+                path: other_vol.clone(),
+                snapshot_dir: s.fleet.area.snaps.clone(),
+                name: Some("other".into()),
+            },
+            &meta(),
+        )
+        .await
+        .unwrap()
+        .subvolume_id;
+    s.engine
+        .set_snapshot_hooks(other, Some("fast"), None, 10, &meta())
+        .await
+        .unwrap();
+
+    let engine = s.engine.clone();
+    let sv = s.sv;
+    let slow = tokio::spawn(async move { engine.create_snapshot(sv, &meta()).await });
+    while !started.exists() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let quick = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        s.engine.create_snapshot(other, &meta()),
+    )
+    .await
+    .expect("the other subvolume's snapshot waited for the slow hook")
+    .unwrap();
+    assert!(!slow.is_finished(), "the slow hook is still running");
+    std::fs::write(&release, b"").unwrap();
+    let first = slow.await.unwrap().unwrap();
+    assert_ne!(first.snapshot_id, quick.snapshot_id);
+    let _ = std::process::Command::new("btrfs")
+        .args(["subvolume", "delete", &other_vol])
+        .output();
 }

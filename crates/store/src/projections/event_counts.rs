@@ -1,9 +1,12 @@
 //! Projection `proj_event_counts`: how many events of each type the log holds, so
 //! that a `/metrics` scrape reads a handful of rows instead of scanning `events`.
 //!
-//! Counted in the append transaction like every projection; a rebuild recounts from
-//! the log. Concurrent appends of the same event type serialize on that type's row
-//! until they commit (appends are short transactions; that is acceptable).
+//! Counted in the append transaction like every projection ([`apply_batch`]: once per
+//! type per append, in the types' order); a rebuild recounts from the log. Concurrent
+//! appends of the same event type serialize on that type's row until they commit
+//! (appends are short transactions; that is acceptable), and since every append locks the
+//! rows of its types in the same (name) order, two appends of several types cannot
+//! deadlock on them.
 
 use domain::EventKind;
 use sqlx::postgres::PgConnection;
@@ -22,6 +25,28 @@ pub(super) async fn apply(
     .bind(event.event.event_type())
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Counts the events of one append: one upsert per event type, in name order (module docs).
+pub(super) async fn apply_batch(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    let mut by_type: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for e in events {
+        *by_type.entry(e.event.event_type()).or_default() += 1;
+    }
+    for (event_type, n) in by_type {
+        sqlx::query(
+            "INSERT INTO proj_event_counts (event_type, events) VALUES ($1, $2)
+             ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + $2",
+        )
+        .bind(event_type)
+        .bind(n)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -118,6 +118,15 @@ pub(crate) async fn apply_counting(
     Ok(())
 }
 
+/// `proj_event_counts` for the events of one append ([`event_counts`] module docs); the
+/// append ran [`apply_counting`] without counting on each of them.
+pub(crate) async fn count_appended(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    event_counts::apply_batch(conn, events).await
+}
+
 /// btrfs ids are u64 in events and BIGINT in tables; real ids are far below 2^63.
 fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} {n} does not fit BIGINT")))
