@@ -381,6 +381,7 @@ impl Argv {
             sudo: false,
             input_filter: None,
             lock: None,
+            clean_env: false,
         }
     }
 }
