@@ -2,6 +2,9 @@
 //! post-snapshot hooks, chosen by name among the executables of its server's hooks
 //! directory (`engine::hooks`; the rules are `domain::hooks`). Admins only: a hook is a
 //! program run on the server.
+//!
+//! Not here: running hooks or checking names (the engine), who sees their output (every
+//! reader of the subvolume and of the events).
 
 use chrono::{DateTime, Utc};
 use domain::hooks::DEFAULT_HOOK_TIMEOUT_SECS;

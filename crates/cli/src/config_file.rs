@@ -9,8 +9,8 @@
 //! or the environment already give; then clap parses as usual, so a value in the file is
 //! checked exactly like a flag. A key that is no setting (with a variable) of any command
 //! is an error naming the file; a setting of another command is ignored (one file serves
-//! `serve`, `migrate`, `backup` ...). The default file is read only when it exists; a
-//! `--config` file must exist.
+//! `serve`, `migrate`, `backup` ...). The default file is read only when it exists and
+//! this user may read it (the package installs it root's, 0640); a `--config` file must.
 //!
 //! Not here: what the settings mean (`crate::settings`, `main`).
 
@@ -39,7 +39,17 @@ pub fn with_config_file(
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(args),
+        // The default file missing, or unreadable to a user running client commands
+        // (it is root's, 0640): no file.
+        Err(e)
+            if !must_exist
+                && matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+                ) =>
+        {
+            return Ok(args);
+        }
         Err(e) => {
             return Err(e).with_context(|| format!("reading the config file {}", path.display()));
         }
@@ -113,16 +123,28 @@ fn insert_settings(
             path.display()
         );
     }
-    // The command's name: the first word that names a subcommand.
-    let at = args
+    // The command's path: each level's name is the first later word that names one of
+    // its parent's subcommands (`users reset-password`); each level's settings go right
+    // after its name, where clap expects them.
+    let mut levels: Vec<(usize, Vec<Setting>)> = Vec::new();
+    let mut parent = command;
+    let mut from = 1;
+    while let Some(at) = args
         .iter()
-        .position(|a| command.get_subcommands().any(|s| a == s.get_name()));
-    let Some(at) = at else { return Ok(args) };
-    let sub = command
-        .get_subcommands()
-        .find(|s| args[at] == s.get_name())
-        .map(settings_of)
-        .unwrap_or_default();
+        .skip(from)
+        .position(|a| parent.get_subcommands().any(|s| a == s.get_name()))
+        .map(|i| i + from)
+    {
+        let Some(sub) = parent.get_subcommands().find(|s| args[at] == s.get_name()) else {
+            break;
+        };
+        levels.push((at, settings_of(sub)));
+        parent = sub;
+        from = at + 1;
+    }
+    if levels.is_empty() {
+        return Ok(args);
+    }
     let given = |long: &str| {
         args.iter().any(|a| {
             a.to_str()
@@ -142,14 +164,16 @@ fn insert_settings(
         }
         Ok(out)
     };
-    let before = flags(&global)?;
-    let after = flags(&sub)?;
-    let mut out = Vec::with_capacity(args.len() + before.len() + after.len());
+    let mut out = Vec::with_capacity(args.len() + table.len());
     out.push(args[0].clone());
-    out.extend(before);
-    out.extend(args[1..=at].iter().cloned());
-    out.extend(after);
-    out.extend(args[at + 1..].iter().cloned());
+    out.extend(flags(&global)?);
+    let mut next = 1;
+    for (at, settings) in &levels {
+        out.extend(args[next..=*at].iter().cloned());
+        out.extend(flags(settings)?);
+        next = at + 1;
+    }
+    out.extend(args[next..].iter().cloned());
     Ok(out)
 }
 
@@ -224,6 +248,13 @@ mod tests {
             .subcommand(
                 Command::new("migrate").arg(Arg::new("db").long("database-url").env("D_DB")),
             )
+            .subcommand(
+                Command::new("users").subcommand(
+                    Command::new("reset-password")
+                        .arg(Arg::new("user"))
+                        .arg(Arg::new("db").long("database-url").env("D_DB")),
+                ),
+            )
     }
 
     fn run(file: &str, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
@@ -263,6 +294,28 @@ mod tests {
             run(file, &["migrate"], &[]).unwrap(),
             ["d", "--log=debug", "migrate", "--database-url=postgres://x"]
         );
+    }
+
+    #[test]
+    fn nested_commands_get_their_settings_after_their_own_name() {
+        let file = "database-url = \"postgres://x\"\nlog = \"warn\"\n";
+        assert_eq!(
+            run(file, &["users", "reset-password", "alice"], &[]).unwrap(),
+            [
+                "d",
+                "--log=warn",
+                "users",
+                "reset-password",
+                "--database-url=postgres://x",
+                "alice"
+            ]
+        );
+        let parsed = cli()
+            .try_get_matches_from(run(file, &["users", "reset-password", "alice"], &[]).unwrap())
+            .unwrap();
+        let (_, users) = parsed.subcommand().unwrap();
+        let (_, reset) = users.subcommand().unwrap();
+        assert_eq!(reset.get_one::<String>("db").unwrap(), "postgres://x");
     }
 
     #[test]

@@ -1,4 +1,7 @@
 //! What each client command does: one or two calls of the generated client, then output.
+//!
+//! Not here: connections and exit codes (`super`), printing (`output`), live watches
+//! (`watch`).
 
 use std::io::Read;
 
@@ -211,7 +214,7 @@ pub async fn run(command: ClientCommand, root: clap::Command) -> Result<(), Clie
                     .await?
                     .into_inner(),
             );
-            if follow && !c.json {
+            if follow {
                 let id = parse_id(&run["id"])?;
                 return watch::replication(&c, id).await;
             }
@@ -738,7 +741,7 @@ async fn restore(args: RestoreArgs) -> Result<(), ClientError> {
             .await?
             .into_inner(),
     );
-    if args.watch && !c.json {
+    if args.watch {
         return watch::restore(&c, parse_id(&restore["id"])?).await;
     }
     show_one(

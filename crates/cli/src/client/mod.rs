@@ -11,6 +11,8 @@
 //! 2 a usage or local configuration error; 3 the server could not be reached;
 //! 4 a watched replication or restore ended failed; 5 `status`: the fleet is not OK.
 //!
+//! A profile's token is sent only to the profile's own URL (or with `--profile`).
+//!
 //! Not here: serve itself, the server-side commands (`users`, `vault`, `backup` ...).
 
 mod commands;
@@ -136,10 +138,15 @@ impl ConnArgs {
                     "no server: give --url (or DIST_BTRFS_URL), or run `dist-btrfs login`".into(),
                 )
             })?;
+        // A profile's token goes only to its own server: `--url` elsewhere without
+        // `--token` (or `--profile`) must not send it there.
+        let profile_token = profile.filter(|p| {
+            self.profile.is_some() || self.url.as_deref().is_none_or(|u| same_server(u, &p.url))
+        });
         let token = self
             .token
             .clone()
-            .or_else(|| profile.map(|p| p.token))
+            .or_else(|| profile_token.map(|p| p.token))
             .ok_or_else(|| {
                 ClientError::Usage(
                     "no token: give DIST_BTRFS_TOKEN (or --token), or run `dist-btrfs login`"
@@ -151,6 +158,11 @@ impl ConnArgs {
             json: self.json,
         })
     }
+}
+
+/// Whether two server URLs name the same serve (a trailing `/` aside).
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// A client of `url`'s API sending `token` as a bearer token and `headers`.

@@ -1,5 +1,7 @@
 //! How client commands print: `--json` prints the API's answer as it came (pretty JSON);
 //! otherwise a table of chosen fields, or `key: value` lines for one object.
+//!
+//! Not here: fetching anything; no colours, no paging.
 
 use serde_json::Value;
 

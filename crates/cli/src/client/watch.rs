@@ -1,19 +1,21 @@
 //! Following things live: the event stream (`GET /events/stream`, server-sent events),
 //! and a replication or restore until it ends, with a progress bar per target (indicatif)
 //! redrawn whenever an event about it arrives.
+//!
+//! Not here: starting replications or restores (`commands`), the event format (the API).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::output;
 use dist_btrfs_client::types;
 
-use super::{ClientError, Conn};
+use super::{ClientError, Conn, to_json};
 
 /// Prints one event of the log: `seq time type summary`, or its JSON.
 pub fn print_event(c: &Conn, e: &Value) {
@@ -38,20 +40,33 @@ pub async fn follow_events(
     mut after: Option<i64>,
     mut each: impl FnMut(&Value) -> bool,
 ) -> Result<(), ClientError> {
+    let mut connected_before = false;
     loop {
         let mut req = c.api.stream_events();
         if let Some(seq) = after {
             req = req.after(seq);
         }
-        let stream = req.send().await?.into_inner();
+        let stream = match req.send().await {
+            Ok(answer) => answer.into_inner(),
+            // Refused or cut while reconnecting: try again once a second.
+            Err(e) if connected_before => {
+                tracing::debug!(error = %e, "reconnecting to the event stream");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        connected_before = true;
         let mut stream = std::pin::pin!(stream);
-        let mut buf = String::new();
+        // Bytes, not text: a character may be split across chunks. A frame ends at a
+        // blank line, `\n\n` or `\r\n\r\n`.
+        let mut buf: Vec<u8> = Vec::new();
         while let Some(chunk) = stream.next().await {
             let Ok(chunk) = chunk else { break };
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let frame: String = buf.drain(..end + 2).collect();
-                let Some(event) = data_of(&frame) else {
+            buf.extend_from_slice(&chunk);
+            while let Some((end, sep)) = frame_end(&buf) {
+                let frame: Vec<u8> = buf.drain(..end + sep).collect();
+                let Some(event) = data_of(&String::from_utf8_lossy(&frame)) else {
                     continue;
                 };
                 if let Some(seq) = event["seq"].as_i64() {
@@ -66,10 +81,24 @@ pub async fn follow_events(
     }
 }
 
+/// Where the first complete frame in `buf` ends: (its length, the separator's length).
+fn frame_end(buf: &[u8]) -> Option<(usize, usize)> {
+    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2));
+    let crlf = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4));
+    match (lf, crlf) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
 /// The JSON of an SSE frame's `data:` lines (none for comments and keep-alives).
 fn data_of(frame: &str) -> Option<Value> {
     let data: Vec<&str> = frame
         .lines()
+        .map(|l| l.trim_end_matches('\r'))
         .filter_map(|l| l.strip_prefix("data:"))
         .map(|l| l.strip_prefix(' ').unwrap_or(l))
         .collect();
@@ -91,7 +120,12 @@ fn is_about(e: &Value, stream: &str, id: Uuid) -> bool {
 /// Follows a replication to its end: a bar per target, then its outcome.
 pub async fn replication(c: &Conn, id: Uuid) -> Result<(), ClientError> {
     use types::ReplicationState as State;
-    let bars = MultiProgress::new();
+    // With --json: no bars, the replication's final state as JSON.
+    let bars = if c.json {
+        MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
+    } else {
+        MultiProgress::new()
+    };
     let mut by_target: BTreeMap<Uuid, ProgressBar> = BTreeMap::new();
     let style = ProgressStyle::with_template(
         "{prefix:.bold} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
@@ -125,7 +159,11 @@ pub async fn replication(c: &Conn, id: Uuid) -> Result<(), ClientError> {
             for b in by_target.values() {
                 b.finish();
             }
-            println!("replication {id}: {}", run.state);
+            if c.json {
+                output::json(&to_json(&run));
+            } else {
+                println!("replication {id}: {}", run.state);
+            }
             if succeeded {
                 return Ok(());
             }
@@ -147,7 +185,11 @@ pub async fn replication(c: &Conn, id: Uuid) -> Result<(), ClientError> {
 /// Follows a restore to its end.
 pub async fn restore(c: &Conn, id: Uuid) -> Result<(), ClientError> {
     use types::RestoreState as State;
-    let bar = ProgressBar::new_spinner();
+    let bar = if c.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
     let stream = format!("restore-{id}");
     let mut last = None;
     loop {
@@ -159,7 +201,11 @@ pub async fn restore(c: &Conn, id: Uuid) -> Result<(), ClientError> {
             State::Queued | State::Running => {}
             State::Succeeded => {
                 bar.finish_and_clear();
-                println!("restore {id}: {} {result}", r.state);
+                if c.json {
+                    output::json(&to_json(&r));
+                } else {
+                    println!("restore {id}: {} {result}", r.state);
+                }
                 return Ok(());
             }
             State::Failed => {
@@ -199,6 +245,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn frames_end_at_a_blank_line_of_either_kind() {
+        assert_eq!(frame_end(b"data: 1\n\nrest"), Some((7, 2)));
+        assert_eq!(frame_end(b"data: 1\r\n\r\nrest"), Some((7, 4)));
+        assert_eq!(frame_end(b"data: 1\n"), None);
+        assert_eq!(data_of("data: {\"seq\": 4}\r\n"), Some(json!({"seq": 4})));
+    }
 
     #[test]
     fn frames_yield_their_json_and_comments_none() {

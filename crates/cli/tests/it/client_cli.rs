@@ -15,6 +15,10 @@ use crate::serve::{BIN, Serve};
 
 /// Runs the binary's client command `args` with `home` as HOME (its profile lives there).
 fn cli(home: &std::path::Path, args: &[&str]) -> Output {
+    cli_env(home, args, &[])
+}
+
+fn cli_env(home: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     Command::new(BIN)
         .args(args)
         .env("HOME", home)
@@ -23,6 +27,7 @@ fn cli(home: &std::path::Path, args: &[&str]) -> Output {
         .env_remove("DIST_BTRFS_TOKEN")
         .env_remove("DIST_BTRFS_PROFILE")
         .env("DIST_BTRFS_CONFIG", "/dev/null")
+        .envs(envs.iter().copied())
         .output()
         .expect("run dist-btrfs")
 }
@@ -239,7 +244,15 @@ fn the_cli_drives_a_snapshot_to_a_replica_and_says_how_it_went() {
     let unconfigured = cli(nowhere.path(), &["status"]);
     assert_eq!(unconfigured.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("dist-btrfs login"));
-    let unreachable = cli(home, &["status", "--url", "http://127.0.0.1:9"]);
+    // The profile's token goes only to the profile's server.
+    let elsewhere = cli(home, &["status", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&elsewhere.stderr).contains("no token"));
+    let unreachable = cli_env(
+        home,
+        &["status", "--url", "http://127.0.0.1:9"],
+        &[("DIST_BTRFS_TOKEN", "dbt_x")],
+    );
     assert_eq!(unreachable.status.code(), Some(3));
 
     let bash = cli(home, &["completions", "bash"]);
