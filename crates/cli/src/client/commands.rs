@@ -274,6 +274,12 @@ fn show_list(c: &Conn, value: &Value, columns: &[Column<'_>]) {
     } else {
         let items = value["items"].as_array().cloned().unwrap_or_default();
         output::table(&items, columns);
+        if value["next_after"].is_string() {
+            eprintln!(
+                "(the first {} only; --json and the API's paging give the rest)",
+                items.len()
+            );
+        }
     }
 }
 

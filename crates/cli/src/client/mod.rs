@@ -96,6 +96,10 @@ impl<E: Serialize + std::fmt::Debug> From<progenitor_client::Error<E>> for Clien
                 status: r.status().as_u16(),
                 detail: format!("an undocumented answer ({})", r.status()),
             },
+            E2::InvalidResponsePayload(_, e) => Self::Api {
+                status: 0,
+                detail: format!("an answer that is not the documented JSON ({e})"),
+            },
             other => Self::Unreachable(other.to_string()),
         }
     }
