@@ -236,16 +236,10 @@ fn main() -> ExitCode {
         } => usize::from(*n),
         _ => default_worker_threads(),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("dist-btrfs: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) =
+        runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(workers))
+    else {
+        return ExitCode::FAILURE;
     };
     let result = runtime.block_on(run(cli.command));
     drop(runtime);
@@ -259,19 +253,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// The async runtime `builder` makes (with I/O and timers), or `None` after saying why.
+fn runtime(builder: &mut tokio::runtime::Builder) -> Option<tokio::runtime::Runtime> {
+    match builder.enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("dist-btrfs: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
 /// A client command, on a small runtime, without the server's logging: its exit code
 /// says how it ended (`client` module docs).
 fn run_client(command: client::ClientCommand) -> ExitCode {
     let root = <Cli as clap::CommandFactory>::command();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("dist-btrfs: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime(&mut tokio::runtime::Builder::new_current_thread()) else {
+        return ExitCode::FAILURE;
     };
     match runtime.block_on(client::run(command, root)) {
         Ok(()) => ExitCode::SUCCESS,
