@@ -24,7 +24,15 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "dist-btrfs", version, about = "Control plane for btrfs snapshots across a fleet")]
+#[command(
+    name = "dist-btrfs",
+    version,
+    about = "Control plane for btrfs snapshots across a fleet",
+    after_help = "Exit codes of the client commands (login ... tokens): 0 done; 1 the server refused \
+                  or failed the request; 2 usage or configuration; 3 the server could not be \
+                  reached; 4 a watched replication or restore failed (or a server check); \
+                  5 status: the fleet is not OK."
+)]
 struct Cli {
     /// The configuration file: every setting below under its flag's name
     /// (`hooks-dir = "/srv/hooks"`); flags and variables beat it. Read only when present
