@@ -15,6 +15,7 @@
 //!
 //! Not here: serve itself, the server-side commands (`users`, `vault`, `backup` ...).
 
+mod args;
 mod commands;
 mod output;
 pub mod profile;
@@ -246,35 +247,35 @@ pub enum ClientCommand {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::ServersCommand,
+        command: args::ServersCommand,
     },
     /// Managed subvolumes: list, manage.
     Subvolumes {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::SubvolumesCommand,
+        command: args::SubvolumesCommand,
     },
     /// Snapshots of a subvolume: list, create, delete.
     Snapshots {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::SnapshotsCommand,
+        command: args::SnapshotsCommand,
     },
     /// Replication targets of a subvolume: list, add.
     Targets {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::TargetsCommand,
+        command: args::TargetsCommand,
     },
     /// Policies: list, apply one to a subvolume.
     Policies {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::PoliciesCommand,
+        command: args::PoliciesCommand,
     },
     /// Replicate a snapshot to its subvolume's targets (or some of them).
     Replicate {
@@ -294,23 +295,23 @@ pub enum ClientCommand {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::ReplicationsCommand,
+        command: args::ReplicationsCommand,
     },
     /// Restore a snapshot: as a new subvolume, by rollback, files, or a copy elsewhere.
-    Restore(commands::RestoreArgs),
+    Restore(args::RestoreArgs),
     /// The event log: the newest events, or follow it live.
     Events {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::EventsCommand,
+        command: args::EventsCommand,
     },
     /// API tokens: create one (its secret is shown once).
     Tokens {
         #[command(flatten)]
         conn: ConnArgs,
         #[command(subcommand)]
-        command: commands::TokensCommand,
+        command: args::TokensCommand,
     },
     /// Print a shell completion script (`dist-btrfs completions bash > /etc/bash_completion.d/dist-btrfs`).
     Completions {
