@@ -133,10 +133,10 @@ pub async fn append_in(
             correlation_id: meta.correlation_id,
             recorded_at: row.try_get("recorded_at")?,
         };
-        projections::apply_counting(conn, &event, false).await?;
+        projections::apply(conn, &event).await?;
         recorded.push(event);
     }
-    projections::count_appended(conn, &recorded).await?;
+    projections::count(conn, &recorded).await?;
     Ok(recorded)
 }
 

@@ -1,12 +1,12 @@
 //! Projection `proj_event_counts`: how many events of each type the log holds, so
 //! that a `/metrics` scrape reads a handful of rows instead of scanning `events`.
 //!
-//! Counted in the append transaction like every projection ([`apply_batch`]: once per
-//! type per append, in the types' order); a rebuild recounts from the log. Concurrent
-//! appends of the same event type serialize on that type's row until they commit
-//! (appends are short transactions; that is acceptable), and since every append locks the
-//! rows of its types in the same (name) order, two appends of several types cannot
-//! deadlock on them.
+//! Counted in the append transaction like every projection, but per append
+//! ([`apply_batch`]: once per type, in the types' order); a rebuild recounts from the
+//! log. Concurrent appends of the same event type serialize on that type's row until they
+//! commit (appends are short transactions; that is acceptable), and since every append
+//! locks the rows of its types in the same (name) order, two appends of several types
+//! cannot deadlock on them.
 
 use domain::EventKind;
 use sqlx::postgres::PgConnection;
@@ -14,21 +14,8 @@ use sqlx::postgres::PgConnection;
 use crate::StoreError;
 use crate::record::RecordedEvent;
 
-pub(super) async fn apply(
-    conn: &mut PgConnection,
-    event: &RecordedEvent,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO proj_event_counts (event_type, events) VALUES ($1, 1)
-         ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + 1",
-    )
-    .bind(event.event.event_type())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Counts the events of one append: one upsert per event type, in name order (module docs).
+/// Counts `events` (one append, or a replayed batch): one upsert per event type, in name
+/// order (module docs).
 pub(super) async fn apply_batch(
     conn: &mut PgConnection,
     events: &[RecordedEvent],

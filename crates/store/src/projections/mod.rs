@@ -88,17 +88,11 @@ pub const TABLES: &[&str] = &[
     "proj_deliveries",
 ];
 
-/// Runs every projection over one event (inside the caller's transaction).
-pub async fn apply(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
-    apply_counting(conn, event, true).await
-}
-
-/// [`apply`], with `proj_event_counts` left alone unless `count_event` (a rebuild counts
-/// the replayed events in one statement instead: `rebuild` module docs).
-pub(crate) async fn apply_counting(
+/// Runs every projection but `proj_event_counts` over one event (inside the caller's
+/// transaction); [`count`] counts the events of an append or a replayed batch at once.
+pub(crate) async fn apply(
     conn: &mut PgConnection,
     event: &RecordedEvent,
-    count_event: bool,
 ) -> Result<(), StoreError> {
     instance::apply(conn, event).await?;
     audit::apply(conn, event).await?;
@@ -107,9 +101,6 @@ pub(crate) async fn apply_counting(
     subvolumes::apply(conn, event).await?;
     snapshots::apply(conn, event).await?;
     policies::apply(conn, event).await?;
-    if count_event {
-        event_counts::apply(conn, event).await?;
-    }
     replication::apply(conn, event).await?;
     replicas::apply(conn, event).await?;
     restores::apply(conn, event).await?;
@@ -118,9 +109,9 @@ pub(crate) async fn apply_counting(
     Ok(())
 }
 
-/// `proj_event_counts` for the events of one append ([`event_counts`] module docs); the
-/// append ran [`apply_counting`] without counting on each of them.
-pub(crate) async fn count_appended(
+/// `proj_event_counts` for `events` ([`event_counts`] module docs: once per type, in
+/// name order).
+pub(crate) async fn count(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
 ) -> Result<(), StoreError> {

@@ -23,7 +23,7 @@
 use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgPool};
 
-use super::{TABLES, apply_counting};
+use super::{TABLES, apply, count};
 use crate::StoreError;
 use crate::record::{read_all_in, read_range_in};
 
@@ -140,7 +140,7 @@ async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError
         let Some(last) = batch.last() else { break };
         after = last.global_seq;
         for event in &batch {
-            apply_counting(&mut tx, event, false).await?;
+            apply(&mut tx, event).await?;
         }
         tx.commit().await?;
         replayed += batch.len() as u64;
@@ -155,8 +155,9 @@ async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError
         let Some(last) = batch.last() else { break };
         after = last.global_seq;
         for event in &batch {
-            apply_counting(&mut tx, event, true).await?;
+            apply(&mut tx, event).await?;
         }
+        count(&mut tx, &batch).await?;
         replayed += batch.len() as u64;
     }
     sqlx::query("SET LOCAL search_path TO public")
@@ -269,7 +270,7 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
         let Some(last) = batch.last() else { break };
         after = last.global_seq;
         for event in &batch {
-            apply_counting(&mut *tx, event, false).await?;
+            apply(&mut *tx, event).await?;
         }
         replayed += batch.len() as u64;
     }
