@@ -173,6 +173,20 @@ impl HookOutcome {
     pub fn is_ok(self) -> bool {
         self == Self::Ok
     }
+
+    /// How a run ended, in words: "failed (exit 3)", "timed out after 1000 ms" ...
+    pub fn words(self, exit_code: Option<i32>, duration_ms: u64) -> String {
+        match self {
+            Self::Ok => "succeeded".to_owned(),
+            Self::Failed => match exit_code {
+                Some(code) => format!("failed (exit {code})"),
+                None => "failed (killed by a signal)".to_owned(),
+            },
+            Self::TimedOut => format!("timed out after {duration_ms} ms"),
+            Self::NotFound => "could not be started".to_owned(),
+            Self::Unreachable => "could not be run (server unreachable)".to_owned(),
+        }
+    }
 }
 
 /// An operator set (or cleared, both `None`) a subvolume's hooks.
@@ -203,16 +217,7 @@ pub struct SnapshotHookRan {
 impl SnapshotHookRan {
     /// "pre-snapshot hook freeze-db failed (exit 3): …", for events and errors.
     pub fn describe(&self) -> String {
-        let what = match self.outcome {
-            HookOutcome::Ok => "succeeded".to_owned(),
-            HookOutcome::Failed => match self.exit_code {
-                Some(code) => format!("failed (exit {code})"),
-                None => "failed (killed by a signal)".to_owned(),
-            },
-            HookOutcome::TimedOut => format!("timed out after {} ms", self.duration_ms),
-            HookOutcome::NotFound => "could not be started".to_owned(),
-            HookOutcome::Unreachable => "could not be run (server unreachable)".to_owned(),
-        };
+        let what = self.outcome.words(self.exit_code, self.duration_ms);
         let message = self.message.trim();
         if message.is_empty() || self.outcome.is_ok() {
             format!("{}-snapshot hook {} {what}", self.phase, self.hook)

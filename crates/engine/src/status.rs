@@ -15,7 +15,6 @@
 
 use chrono::{DateTime, Utc};
 use domain::health::HealthState;
-use domain::hooks::HookOutcome;
 use domain::status::{
     self, FAILED_JOB_WINDOW, ProblemKind, Severity, filesystem_severity, overdue_slot, used_percent,
 };
@@ -270,10 +269,7 @@ fn server_problems(s: &ServerStorage, threshold: u8) -> Vec<FleetProblem> {
 fn hook_problem(h: &FailingHook) -> FleetProblem {
     let kind = ProblemKind::HookFailing;
     let run = &h.run;
-    let how = match run.exit_code {
-        Some(code) if run.outcome == HookOutcome::Failed => format!("failed (exit {code})"),
-        _ => run.outcome.to_string().replace('_', " "),
-    };
+    let how = run.outcome.words(run.exit_code, run.duration_ms);
     let message = run.message.trim();
     FleetProblem {
         key: format!("{kind}:{}", h.subvolume_id),
