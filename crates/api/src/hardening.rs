@@ -5,6 +5,9 @@
 //!   being read further;
 //! - a JSON body with a duplicate object key (at any depth) is refused with 400, so
 //!   "which of the two values counts" never differs between us and a proxy or WAF;
+//! - a NUL character (U+0000) in a JSON body's strings or keys, or `%00` in the query
+//!   string, is refused with 400: no field accepts it, and Postgres cannot store it in
+//!   `text` or `jsonb`, so letting it through only turns bad input into a 500;
 //! - every response carries the security headers: a Content-Security-Policy with no
 //!   inline script (the API docs page gets the hashes of its own inline scripts),
 //!   `frame-ancestors 'none'` and `X-Frame-Options: DENY`, `nosniff`,
@@ -49,7 +52,11 @@ pub async fn around<E: Endpoint>(
     hardening: Hardening,
 ) -> poem::Result<Response> {
     let is_api = req.uri().path().starts_with("/api/");
-    let mut response = match checked_body(&mut req, hardening.max_body_bytes).await {
+    let checked = match checked_query(&req) {
+        Ok(()) => checked_body(&mut req, hardening.max_body_bytes).await,
+        Err(problem) => Err(problem),
+    };
+    let mut response = match checked {
         Ok(()) => match endpoint.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
@@ -93,7 +100,18 @@ fn problem_response(problem: Problem) -> Response {
     ProblemJson(problem).into_response()
 }
 
-/// Reads the body (at most `max` bytes), refuses duplicate JSON keys, and puts it back.
+/// Refuses a query string that decodes to a NUL character.
+fn checked_query(req: &Request) -> Result<(), Problem> {
+    match req.uri().query() {
+        Some(q) if q.contains("%00") => Err(Problem::validation(
+            "the query string contains a NUL character (%00)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the body (at most `max` bytes), refuses duplicate JSON keys and NUL
+/// characters, and puts it back.
 async fn checked_body(req: &mut Request, max: usize) -> Result<(), Problem> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
@@ -126,30 +144,56 @@ async fn checked_body(req: &mut Request, max: usize) -> Result<(), Problem> {
     let is_json = req
         .content_type()
         .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
-    if is_json && let Some(key) = duplicate_key(&bytes) {
-        return Err(Problem::validation(format!(
-            "the JSON body has the key {key:?} twice in one object"
-        )));
+    if is_json {
+        match json_flaw(&bytes) {
+            Some(JsonFlaw::DuplicateKey(key)) => {
+                return Err(Problem::validation(format!(
+                    "the JSON body has the key {key:?} twice in one object"
+                )));
+            }
+            Some(JsonFlaw::Nul) => {
+                return Err(Problem::validation(
+                    "the JSON body contains a NUL character (\\u0000) in a string",
+                ));
+            }
+            None => {}
+        }
     }
     req.set_body(Body::from(bytes));
     Ok(())
 }
 
-/// The first key that appears twice in one JSON object, at any depth. Bodies that are
-/// not JSON at all are left to the handler's parser (and its error message).
-fn duplicate_key(bytes: &[u8]) -> Option<String> {
+/// What [`json_flaw`] finds wrong with a JSON body.
+#[derive(Debug, PartialEq, Eq)]
+enum JsonFlaw {
+    /// A key that appears twice in one object.
+    DuplicateKey(String),
+    /// A string or key with a NUL character.
+    Nul,
+}
+
+/// The first key that appears twice in one JSON object, or the first string or key
+/// with a NUL character, at any depth. Bodies that are not JSON at all are left to the
+/// handler's parser (and its error message).
+fn json_flaw(bytes: &[u8]) -> Option<JsonFlaw> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match NoDuplicates::deserialize(&mut de) {
-        Err(e) if e.is_data() => e
-            .to_string()
-            .strip_prefix(DUPLICATE)
-            .and_then(|rest| rest.split('\u{0}').next())
-            .map(str::to_owned),
+        Err(e) if e.is_data() => {
+            let message = e.to_string();
+            if message.starts_with(NUL) {
+                return Some(JsonFlaw::Nul);
+            }
+            message
+                .strip_prefix(DUPLICATE)
+                .and_then(|rest| rest.split('\u{0}').next())
+                .map(|key| JsonFlaw::DuplicateKey(key.to_owned()))
+        }
         _ => None,
     }
 }
 
 const DUPLICATE: &str = "duplicate key\u{0}";
+const NUL: &str = "nul character\u{0}";
 
 struct NoDuplicates;
 
@@ -171,6 +215,9 @@ impl<'de> Visitor<'de> for NoDuplicatesVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicates, A::Error> {
         let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
+            if key.contains('\u{0}') {
+                return Err(de::Error::custom(NUL));
+            }
             if seen.contains(&key) {
                 return Err(de::Error::custom(format!("{DUPLICATE}{key}\u{0}")));
             }
@@ -197,7 +244,10 @@ impl<'de> Visitor<'de> for NoDuplicatesVisitor {
     fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
         Ok(NoDuplicates)
     }
-    fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<NoDuplicates, E> {
+        if s.contains('\u{0}') {
+            return Err(E::custom(NUL));
+        }
         Ok(NoDuplicates)
     }
     fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
@@ -249,15 +299,26 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_found_at_any_depth() {
-        assert_eq!(duplicate_key(br#"{"a":1,"a":2}"#), Some("a".into()));
+        let dup = |k: &str| Some(JsonFlaw::DuplicateKey(k.to_owned()));
+        assert_eq!(json_flaw(br#"{"a":1,"a":2}"#), dup("a"));
         assert_eq!(
-            duplicate_key(br#"{"x":[{"b":1},{"c":{"d":1,"d":1}}]}"#),
-            Some("d".into())
+            json_flaw(br#"{"x":[{"b":1},{"c":{"d":1,"d":1}}]}"#),
+            dup("d")
         );
         // Escapes decode before comparing: "\u0061" is "a".
-        assert_eq!(duplicate_key(br#"{"a":1,"\u0061":2}"#), Some("a".into()));
-        assert_eq!(duplicate_key(br#"{"a":{"a":1},"b":[1,"a"]}"#), None);
-        assert_eq!(duplicate_key(b"not json"), None);
-        assert_eq!(duplicate_key(br#"[1, 2, {"k": null}]"#), None);
+        assert_eq!(json_flaw(br#"{"a":1,"\u0061":2}"#), dup("a"));
+        assert_eq!(json_flaw(br#"{"a":{"a":1},"b":[1,"a"]}"#), None);
+        assert_eq!(json_flaw(b"not json"), None);
+        assert_eq!(json_flaw(br#"[1, 2, {"k": null}]"#), None);
+    }
+
+    #[test]
+    fn nul_characters_are_found_in_strings_and_keys_at_any_depth() {
+        let nul = Some(JsonFlaw::Nul);
+        assert_eq!(json_flaw(br#"{"username":"a\u0000b"}"#), nul);
+        assert_eq!(json_flaw(br#"{"x":[1,{"y":["\u0000"]}]}"#), nul);
+        assert_eq!(json_flaw(br#"{"k\u0000":1}"#), nul);
+        // Other escapes and control characters are the handlers' business.
+        assert_eq!(json_flaw(br#"{"a":"\u0001\n\u00e9"}"#), None);
     }
 }

@@ -55,7 +55,23 @@ pub fn decode_after<K: DeserializeOwned>(after: Option<&str>) -> Result<Option<K
     let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(after)
         .map_err(|_| bad())?;
-    serde_json::from_slice(&json).map(Some).map_err(|_| bad())
+    let value: serde_json::Value = serde_json::from_slice(&json).map_err(|_| bad())?;
+    // No key of ours holds a NUL, and Postgres could not compare one: refuse it here.
+    if has_nul(&value) {
+        return Err(bad());
+    }
+    serde_json::from_value(value).map(Some).map_err(|_| bad())
+}
+
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\u{0}'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => {
+            map.iter().any(|(k, v)| k.contains('\u{0}') || has_nul(v))
+        }
+        _ => false,
+    }
 }
 
 /// Cuts `rows`, fetched with `limit + 1` (the extra row only says that a next page
@@ -102,7 +118,9 @@ mod tests {
             Some(key)
         );
         assert_eq!(decode_after::<(String, u32)>(None).unwrap(), None);
-        for forged in ["not base64!", "e30", ""] {
+        // A well-formed cursor whose key holds a NUL never reaches Postgres.
+        let nul = encode_after(&("a\u{0}b".to_owned(), 1_u32));
+        for forged in ["not base64!", "e30", "", nul.as_str()] {
             let err = decode_after::<(String, u32)>(Some(forged)).unwrap_err();
             assert_eq!(err.status, 400, "{forged}");
         }

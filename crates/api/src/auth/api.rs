@@ -313,7 +313,12 @@ impl AuthApi {
                 e.to_string(),
             )));
         }
-        let user = match accounts::user_by_name(&state.pool, &username).await {
+        // A name no account can have is not looked up: it may hold what Postgres refuses.
+        let looked_up = match domain::Username::parse(&username) {
+            Ok(name) => accounts::user_by_name(&state.pool, name.as_str()).await,
+            Err(_) => Ok(None),
+        };
+        let user = match looked_up {
             Ok(user) => user,
             Err(e) => {
                 state.limiter.cancelled(attempt);

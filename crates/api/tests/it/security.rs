@@ -339,6 +339,51 @@ async fn oversized_bodies_duplicate_keys_and_long_passwords_are_refused(pool: Pg
 }
 
 #[sqlx::test(migrations = false)]
+async fn nul_characters_are_a_400_before_postgres_sees_them(pool: PgPool) {
+    use base64::Engine as _;
+    let server = serve(pool, |_| {}).await;
+    let http = client_from("127.0.0.12");
+    let (cookie, csrf) = server.session(&http, "admin", ADMIN_PW).await;
+    let nul_cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#""a\u0000""#);
+    let cases = [
+        // The body a fuzzer found (it was a 500: Postgres refused the NUL).
+        http.post(server.url("/auth/login"))
+            .header("content-type", "application/json")
+            .body(r#"{"<x": ["undefined"], "username": "\u0000\u00f5[+C", "password": "pw"}"#)
+            .build()
+            .unwrap(),
+        http.post(server.url("/servers"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/json")
+            .body(r#"{"name": "db\u0000", "address": "127.0.0.10", "username": "root"}"#)
+            .build()
+            .unwrap(),
+        http.get(server.url("/events?q=a%00b"))
+            .header("cookie", &cookie)
+            .build()
+            .unwrap(),
+        http.get(server.url(&format!("/servers?after={nul_cursor}")))
+            .header("cookie", &cookie)
+            .build()
+            .unwrap(),
+    ];
+    for req in cases {
+        let what = format!("{} {}", req.method(), req.url());
+        let resp = http.execute(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{what}");
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["status"], 400, "{what}: {problem}");
+    }
+    // Nothing was recorded or created.
+    assert!(server.events_of("LoginFailed").await.is_empty());
+    assert!(server.events_of("ServerRegistered").await.is_empty());
+    // A user name no account can have is a plain 401, not a lookup.
+    let resp = server.login(&http, "Not A User\u{1}", "pw").await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrations = false)]
 async fn every_response_carries_the_security_headers(pool: PgPool) {
     let server = serve(pool, |_| {}).await;
     let http = client_from("127.0.0.7");
