@@ -12,29 +12,54 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::record::RecordedEvent;
 
-pub(super) async fn apply(
-    conn: &mut PgConnection,
-    event: &RecordedEvent,
-) -> Result<(), StoreError> {
+/// The row an event gets in `proj_audit`.
+pub(super) struct AuditLine {
+    pub global_seq: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+    pub stream_id: String,
+    pub event_type: &'static str,
+    pub summary: String,
+    pub correlation_id: Uuid,
+    pub subjects: Vec<Uuid>,
+}
+
+pub(super) fn line(event: &RecordedEvent) -> Result<AuditLine, StoreError> {
     let payload = event
         .event
         .payload()
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.global_seq)))?;
-    let subjects: Vec<Uuid> = subjects_of(&payload).into_iter().collect();
+    Ok(AuditLine {
+        global_seq: event.global_seq,
+        recorded_at: event.recorded_at,
+        actor: event.actor.to_string(),
+        stream_id: event.stream_id.as_str().to_owned(),
+        event_type: event.event.event_type(),
+        summary: event.event.summary(),
+        correlation_id: event.correlation_id,
+        subjects: subjects_of(&payload).into_iter().collect(),
+    })
+}
+
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let line = line(event)?;
     sqlx::query(
         "INSERT INTO proj_audit
              (global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
               subjects)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(event.global_seq)
-    .bind(event.recorded_at)
-    .bind(event.actor.to_string())
-    .bind(event.stream_id.as_str())
-    .bind(event.event.event_type())
-    .bind(event.event.summary())
-    .bind(event.correlation_id)
-    .bind(subjects)
+    .bind(line.global_seq)
+    .bind(line.recorded_at)
+    .bind(line.actor)
+    .bind(line.stream_id)
+    .bind(line.event_type)
+    .bind(line.summary)
+    .bind(line.correlation_id)
+    .bind(line.subjects)
     .execute(conn)
     .await?;
     Ok(())

@@ -5,7 +5,8 @@
 //! [`apply`] runs all of them inside the append's transaction; [`rebuild`] replays the
 //! whole log into fresh copies of every `proj_*` table and swaps them in, so a rebuild
 //! gives exactly the tables live appends gave (the `rebuild` module says how appends go
-//! on meanwhile).
+//! on meanwhile). The replay writes a batch of events with set-based statements where
+//! it can (`replay`), to the same rows.
 //! Projections never read other projections and never do I/O beyond their tables.
 
 mod audit;
@@ -16,6 +17,7 @@ mod instance;
 pub mod notify;
 mod policies;
 mod rebuild;
+mod replay;
 mod replicas;
 mod replication;
 mod restores;
@@ -94,8 +96,13 @@ pub(crate) async fn apply(
     conn: &mut PgConnection,
     event: &RecordedEvent,
 ) -> Result<(), StoreError> {
-    instance::apply(conn, event).await?;
     audit::apply(conn, event).await?;
+    apply_but_audit(conn, event).await
+}
+
+/// [`apply`] but for the audit line (the batch replay writes those at once).
+async fn apply_but_audit(conn: &mut PgConnection, event: &RecordedEvent) -> Result<(), StoreError> {
+    instance::apply(conn, event).await?;
     auth::apply(conn, event).await?;
     servers::apply(conn, event).await?;
     subvolumes::apply(conn, event).await?;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod backup;
+mod batch_replay;
 mod event_store;
 mod rebuild;
 mod replication_health;

@@ -1,0 +1,257 @@
+//! The rebuild's replay of a batch of events: the rows [`super::apply`] gives event by
+//! event, written with a few set-based statements per batch instead of a few per event.
+//!
+//! How:
+//! - every event's audit line is collected, and written with one statement;
+//! - an event of a collected kind ([`class`]: the snapshot and replication events that
+//!   make up most of a fleet's log) is collected by the projections that write it
+//!   (`snapshots` and `subvolumes` in [`snapshots`], `replication` in [`replication`]),
+//!   each into statements over arrays (`unnest`);
+//! - an event that touches none of the rows collected kinds write is applied at once, as
+//!   a live append applies it;
+//! - any other event first flushes everything collected, so that every write before it is
+//!   in the tables, and is then applied;
+//! - a projection that cannot merge an event into what it holds (the same row written
+//!   again in an order its statements would not keep) asks for a flush first.
+//!
+//! A flush writes the collected kinds in a fixed order (inserts, then updates in the
+//! order a row's events come in); rows of different keys do not depend on each other, so
+//! the tables end equal to the event-by-event replay (`projections check` compares the
+//! two, and the store's replay tests do for every event kind).
+//!
+//! What this does not do: live appends (they apply event by event, `super::apply`), or
+//! choose batch sizes (`super::rebuild`).
+
+mod replication;
+mod snapshots;
+
+use chrono::{DateTime, Utc};
+use domain::DomainEvent;
+use sqlx::postgres::PgConnection;
+use uuid::Uuid;
+
+use super::audit::{self, AuditLine};
+use crate::StoreError;
+use crate::record::RecordedEvent;
+
+/// Whether a projection took an event into what it collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    Yes,
+    /// It must flush what it holds first.
+    FlushFirst,
+}
+
+/// How the batch replay treats an event's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Collected by `snapshots` and `replication` (the only projections that write it).
+    Collected,
+    /// Applied at once: it writes and reads none of the rows the collected kinds do
+    /// (`proj_snapshots`, `proj_replications`, `proj_replication_targets`,
+    /// `proj_replicas`, `proj_replication_pins`, and the snapshot error of
+    /// `proj_subvolumes`), so it commutes with everything collected.
+    Independent,
+    /// Flushes what is collected, then is applied.
+    Barrier,
+}
+
+/// Every kind's class. The match is exhaustive on purpose: a new kind needs a decision.
+fn class(event: &DomainEvent) -> Class {
+    use DomainEvent as E;
+    match event {
+        E::SnapshotCreated(_)
+        | E::SnapshotDiscovered(_)
+        | E::SnapshotDeleted(_)
+        | E::SnapshotPruned(_)
+        | E::SnapshotVanished(_)
+        | E::ReplicationRequested(_)
+        | E::ReplicationStarted(_)
+        | E::ReplicationTargetStarted(_)
+        | E::ReplicationTargetSucceeded(_)
+        | E::ReplicationProgress(_)
+        | E::ReplicationTargetFailed(_)
+        | E::ReplicationFinished(_)
+        | E::ReplicaPruned(_) => Class::Collected,
+        E::InstanceInitialized(_)
+        | E::InstanceRenamed(_)
+        | E::UserCreated(_)
+        | E::UserPasswordChanged(_)
+        | E::UserRoleChanged(_)
+        | E::UserDeleted(_)
+        | E::SessionStarted(_)
+        | E::SessionEnded(_)
+        | E::LoginFailed(_)
+        | E::LoginThrottled(_)
+        | E::TokenCreated(_)
+        | E::TokenRevoked(_)
+        | E::ServerRegistered(_)
+        | E::ServerRootsChanged(_)
+        | E::ServerHostKeyPinned(_)
+        | E::ServerHostKeyAccepted(_)
+        | E::ServerUpdated(_)
+        | E::ServerCredentialsChanged(_)
+        | E::ServerRemoved(_)
+        | E::ServerStorageSettingsChanged(_)
+        | E::PolicyCreated(_)
+        | E::PolicyUpdated(_)
+        | E::PolicyDeleted(_)
+        | E::PolicyAssigned(_)
+        | E::PolicyUnassigned(_)
+        | E::JobFailed(_)
+        | E::TargetAdded(_)
+        | E::ReplicaHalfReceivedDeleted(_)
+        | E::ReplicaPruneFailed(_)
+        | E::SubvolumeRpoSet(_)
+        // A new row of `proj_subvolumes`, without a snapshot error to clear.
+        | E::SubvolumeManaged(_)
+        // The hook columns of `proj_subvolumes`, not its snapshot error.
+        | E::SubvolumeHooksSet(_)
+        | E::SnapshotHookRan(_)
+        | E::RestoreRequested(_)
+        | E::RestoreStarted(_)
+        | E::RestoreProgress(_)
+        | E::RestoreSucceeded(_)
+        | E::RestoreFailed(_)
+        | E::FileDownloaded(_)
+        | E::ReplicaVerified(_)
+        | E::ChannelSaved(_)
+        | E::ChannelRemoved(_)
+        | E::AlertRuleSaved(_)
+        | E::AlertRuleRemoved(_)
+        | E::NotificationQueued(_)
+        | E::NotificationDelivered(_)
+        | E::NotificationAttemptFailed(_) => Class::Independent,
+        E::SubvolumeUnmanaged(_)
+        | E::SnapshotCreateFailed(_)
+        | E::SnapshotDeleteFailed(_)
+        | E::SnapshotAdopted(_)
+        | E::SnapshotHeld(_)
+        | E::SnapshotReleased(_)
+        | E::SnapshotRestored(_)
+        | E::SubvolumeRolledBack(_)
+        | E::TargetUpdated(_)
+        | E::TargetRemoved(_)
+        | E::ReplicationRetried(_)
+        | E::ReplicaDeleted(_) => Class::Barrier,
+    }
+}
+
+/// Applies `events` (in log order) to every projection but `proj_event_counts`, as
+/// [`super::apply`] would one by one.
+pub(crate) async fn apply_batch(
+    conn: &mut PgConnection,
+    events: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    let mut pending = Pending::default();
+    for event in events {
+        pending.audit.push(audit::line(event)?);
+        match class(&event.event) {
+            Class::Collected => {
+                if pending.take(event)? == Taken::FlushFirst {
+                    pending.flush(conn).await?;
+                    if pending.take(event)? == Taken::FlushFirst {
+                        return Err(StoreError::Corrupt(format!(
+                            "event {} could not be replayed in a batch",
+                            event.global_seq
+                        )));
+                    }
+                }
+            }
+            Class::Independent => super::apply_but_audit(conn, event).await?,
+            Class::Barrier => {
+                pending.flush(conn).await?;
+                super::apply_but_audit(conn, event).await?;
+            }
+        }
+    }
+    pending.flush(conn).await?;
+    flush_audit(conn, pending.audit).await
+}
+
+#[derive(Default)]
+struct Pending {
+    audit: Vec<AuditLine>,
+    snapshots: snapshots::Pending,
+    replication: replication::Pending,
+}
+
+impl Pending {
+    /// Collects `event` into every projection that writes it, or answers that one of
+    /// them must flush first (those that took it keep it: a flush writes it too).
+    fn take(&mut self, event: &RecordedEvent) -> Result<Taken, StoreError> {
+        if self.snapshots.take(event)? == Taken::FlushFirst {
+            return Ok(Taken::FlushFirst);
+        }
+        self.replication.take(event)
+    }
+
+    /// Writes what the projections collected (the audit lines wait for the batch's end:
+    /// nothing reads them).
+    async fn flush(&mut self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        self.snapshots.flush(conn).await?;
+        self.replication.flush(conn).await
+    }
+}
+
+/// A row's new state and when, by row id (the last one collected counts).
+type StateChanges = std::collections::HashMap<Uuid, (&'static str, DateTime<Utc>)>;
+
+/// [`StateChanges`] as the three arrays an `UNNEST` takes.
+fn state_columns(changes: StateChanges) -> (Vec<Uuid>, Vec<&'static str>, Vec<DateTime<Utc>>) {
+    let mut ids = Vec::with_capacity(changes.len());
+    let mut states = Vec::with_capacity(changes.len());
+    let mut ats = Vec::with_capacity(changes.len());
+    for (id, (state, at)) in changes {
+        ids.push(id);
+        states.push(state);
+        ats.push(at);
+    }
+    (ids, states, ats)
+}
+
+async fn flush_audit(conn: &mut PgConnection, lines: Vec<AuditLine>) -> Result<(), StoreError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut seq = Vec::with_capacity(lines.len());
+    let mut recorded: Vec<DateTime<Utc>> = Vec::with_capacity(lines.len());
+    let mut actor = Vec::with_capacity(lines.len());
+    let mut stream = Vec::with_capacity(lines.len());
+    let mut kind = Vec::with_capacity(lines.len());
+    let mut summary = Vec::with_capacity(lines.len());
+    let mut correlation: Vec<Uuid> = Vec::with_capacity(lines.len());
+    // uuid[] per row: arrays of arrays must be rectangular, so each goes as its text.
+    let mut subjects = Vec::with_capacity(lines.len());
+    for l in lines {
+        seq.push(l.global_seq);
+        recorded.push(l.recorded_at);
+        actor.push(l.actor);
+        stream.push(l.stream_id);
+        kind.push(l.event_type);
+        summary.push(l.summary);
+        correlation.push(l.correlation_id);
+        let ids: Vec<String> = l.subjects.iter().map(Uuid::to_string).collect();
+        subjects.push(format!("{{{}}}", ids.join(",")));
+    }
+    sqlx::query(
+        "INSERT INTO proj_audit
+             (global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
+              subjects)
+         SELECT seq, recorded, actor, stream, kind, summary, correlation, subjects::uuid[]
+           FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+                       $6::text[], $7::uuid[], $8::text[])
+             AS l(seq, recorded, actor, stream, kind, summary, correlation, subjects)",
+    )
+    .bind(seq)
+    .bind(recorded)
+    .bind(actor)
+    .bind(stream)
+    .bind(kind)
+    .bind(summary)
+    .bind(correlation)
+    .bind(subjects)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
