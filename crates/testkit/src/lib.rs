@@ -11,6 +11,8 @@
 //! - [`db`]: a database of the test's own for a `dist-btrfs serve` process.
 //! - [`app`]: the API over poem's test client with an account of a chosen role logged
 //!   in by an API token.
+//! - [`install_executable`]: a script or program a test then runs, written without the
+//!   `Text file busy` race of parallel tests.
 //!
 //! What it does not do: mock btrfs, SSH or Postgres. Everything here drives the real
 //! thing; `ops/lab up` and `eval "$(ops/lab env)"` come first. Each test gets its own
@@ -34,4 +36,30 @@ pub use lab::{env, sh, ssh, ssh_ok};
 /// Event metadata of a test's own actions (a user named `tester`).
 pub fn meta() -> store::AppendMeta {
     store::AppendMeta::new(domain::Actor::User("tester".into()))
+}
+
+/// Writes `contents` to `path` as an executable (`mode`, e.g. 0o755) through a child
+/// process (`install`), so that this process never holds a write descriptor for it.
+///
+/// Tests run in threads of one process: a file written here stays open for writing in
+/// any child another thread forks meanwhile (until that child execs), and executing it
+/// then fails with ETXTBSY (`Text file busy`). The contents go to a sibling file first
+/// (never executed), which `install` copies into place.
+pub fn install_executable(
+    path: impl AsRef<std::path::Path>,
+    contents: impl AsRef<[u8]>,
+    mode: u32,
+) {
+    let path = path.as_ref();
+    let staged = path.with_extension("contents");
+    std::fs::write(&staged, contents).unwrap();
+    let status = std::process::Command::new("install")
+        .arg("-m")
+        .arg(format!("{mode:o}"))
+        .arg(&staged)
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "install {} failed", path.display());
+    std::fs::remove_file(&staged).unwrap();
 }

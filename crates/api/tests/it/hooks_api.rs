@@ -3,7 +3,6 @@
 //! sets is what the next snapshot runs; a name the server does not offer is a 400 problem
 //! that changes nothing; a failing pre-hook makes the snapshot request a 409.
 
-use std::os::unix::fs::PermissionsExt;
 
 use domain::Role;
 use poem::http::StatusCode;
@@ -23,8 +22,7 @@ async fn an_admin_sets_hooks_by_name_and_the_next_snapshot_runs_them(pool: PgPoo
             "#!/bin/sh\necho \"{name} $1\" >> '{}'\nexit {exit}\n",
             log.display()
         );
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        testkit::install_executable(&path, script, 0o755);
     }
     let mut state = api::AppState::with_hosts(fleet.pool.clone(), fleet.hosts.clone())
         .with_vault(fleet.vault.clone());

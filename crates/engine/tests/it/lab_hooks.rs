@@ -48,8 +48,7 @@ impl Setup {
             log.display()
         );
         let path = self.hooks.path().join(name);
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        testkit::install_executable(&path, script, 0o755);
     }
 
     async fn set(&self, pre: Option<&str>, post: Option<&str>, timeout: u64) {
@@ -322,9 +321,7 @@ async fn hooks_run_on_the_server_that_owns_the_subvolume_over_ssh(pool: PgPool) 
     let log = hooks.path().join("log");
     let script = format!("#!/bin/sh\necho \"$(id -un) $*\" >> '{}'\n", log.display());
     for name in ["freeze", "thaw"] {
-        let path = hooks.path().join(name);
-        std::fs::write(&path, &script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        testkit::install_executable(hooks.path().join(name), &script, 0o755);
     }
     let engine = fleet
         .engine

@@ -32,12 +32,11 @@ impl Hooks {
         let argv_file = format!("{}/hook-argv", t.base);
         std::fs::create_dir(&dir).unwrap();
         let quiesce = format!("{dir}/quiesce");
-        std::fs::write(
+        testkit::install_executable(
             &quiesce,
             format!("#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > '{argv_file}'\nexit {HOOK_EXIT}\n"),
-        )
-        .unwrap();
-        std::fs::set_permissions(&quiesce, std::fs::Permissions::from_mode(0o755)).unwrap();
+            0o755,
+        );
         std::fs::write(format!("{dir}/plain"), b"#!/bin/sh\n").unwrap();
         std::fs::set_permissions(
             format!("{dir}/plain"),

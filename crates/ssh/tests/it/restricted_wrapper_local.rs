@@ -52,8 +52,7 @@ pub(crate) fn tree() -> Tree {
     symlink(format!("{base}/nowhere"), format!("{root}/dangling")).unwrap();
     symlink("backups", format!("{base}/rootlink")).unwrap();
     let wrapper = dir.path().join("dist-btrfs-remote-wrapper");
-    std::fs::copy(wrapper_source(), &wrapper).unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    testkit::install_executable(&wrapper, std::fs::read(wrapper_source()).unwrap(), 0o755);
     Tree {
         _dir: dir,
         base,

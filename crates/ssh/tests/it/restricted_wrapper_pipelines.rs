@@ -2,7 +2,6 @@
 //! pipeline, and the `realpath` it answers itself. The tree and the runners are
 //! `restricted_wrapper_local`'s.
 
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use btrfs::command::btrfs as cmd;
@@ -110,12 +109,11 @@ fn the_zstd_probe_and_the_compressed_receive_pipeline_only_in_their_exact_form()
 /// A stand-in btrfs that copies `btrfs receive DIR`'s stdin to DIR/received.
 pub(crate) fn fake_receive(t: &Tree) -> String {
     let path = format!("{}/fake-btrfs", t.base);
-    std::fs::write(
+    testkit::install_executable(
         &path,
         "#!/bin/sh\n[ \"$1\" = receive ] && exec cat > \"$2/received\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        0o755,
+    );
     path
 }
 

@@ -340,12 +340,11 @@ fn a_staged_receive_holds_the_streams_lock_and_another_one_exits_75() {
 
     // Free again: btrfs gets the file on stdin, and holds the lock while it runs.
     let slow = format!("{}/slow-btrfs", t.base);
-    std::fs::write(
+    testkit::install_executable(
         &slow,
         "#!/bin/sh\nsleep 1\n[ \"$1\" = receive ] && exec cat > \"$2/received\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        0o755,
+    );
     let mut running = Command::new(&t.wrapper)
         .args([
             "--root",
