@@ -3,7 +3,6 @@
 //! sets is what the next snapshot runs; a name the server does not offer is a 400 problem
 //! that changes nothing; a failing pre-hook makes the snapshot request a 409.
 
-
 use domain::Role;
 use poem::http::StatusCode;
 use serde_json::json;
