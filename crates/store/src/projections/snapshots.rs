@@ -34,7 +34,7 @@ pub(super) async fn apply(
             .bind(event.recorded_at)
             .execute(&mut *conn)
             .await?;
-            name_replicas(conn, e.snapshot_id).await?;
+            name_replicas(conn, &[e.snapshot_id.as_uuid()]).await?;
         }
         DomainEvent::SnapshotDiscovered(e) => {
             sqlx::query(
@@ -54,7 +54,7 @@ pub(super) async fn apply(
             .bind(event.recorded_at)
             .execute(&mut *conn)
             .await?;
-            name_replicas(conn, e.snapshot_id).await?;
+            name_replicas(conn, &[e.snapshot_id.as_uuid()]).await?;
         }
         DomainEvent::SnapshotDeleted(e) => {
             set_gone(conn, e.snapshot_id, "deleted", event.recorded_at).await?;
@@ -109,15 +109,20 @@ pub(super) async fn apply(
 }
 
 /// Replicas listed before their snapshot was catalogued (an adopted replica) get its name
-/// and time, as replicas listed after it get them when inserted.
-async fn name_replicas(conn: &mut PgConnection, snapshot: SnapshotId) -> Result<(), StoreError> {
+/// and time, as replicas listed after it get them when inserted. `snapshots`: the ones
+/// just catalogued (one live, a batch's in the rebuild's replay).
+pub(super) async fn name_replicas(
+    conn: &mut PgConnection,
+    snapshots: &[Uuid],
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE proj_replicas r
             SET snapshot_name = s.name, snapshot_at = COALESCE(s.created_at, s.recorded_at)
            FROM proj_snapshots s
-          WHERE s.snapshot_id = $1 AND r.snapshot_id = $1 AND r.snapshot_at IS NULL",
+          WHERE s.snapshot_id = ANY($1) AND r.snapshot_id = s.snapshot_id
+            AND r.snapshot_at IS NULL",
     )
-    .bind(snapshot.as_uuid())
+    .bind(snapshots)
     .execute(conn)
     .await?;
     Ok(())

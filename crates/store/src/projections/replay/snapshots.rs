@@ -145,18 +145,7 @@ async fn insert(conn: &mut PgConnection, rows: Vec<NewSnapshot>) -> Result<(), S
     .bind(recorded)
     .execute(&mut *conn)
     .await?;
-    // As `snapshots::name_replicas`, for every snapshot inserted.
-    sqlx::query(
-        "UPDATE proj_replicas r
-            SET snapshot_name = s.name, snapshot_at = COALESCE(s.created_at, s.recorded_at)
-           FROM proj_snapshots s
-          WHERE s.snapshot_id = ANY($1) AND r.snapshot_id = s.snapshot_id
-            AND r.snapshot_at IS NULL",
-    )
-    .bind(ids)
-    .execute(conn)
-    .await?;
-    Ok(())
+    crate::projections::snapshots::name_replicas(conn, &ids).await
 }
 
 async fn set_gone(conn: &mut PgConnection, gone: super::StateChanges) -> Result<(), StoreError> {
