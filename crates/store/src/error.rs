@@ -25,6 +25,9 @@ pub enum StoreError {
     Codec(#[from] EventCodecError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The rebuild's reader of the log ended before the end of the log it was to read.
+    #[error("the rebuild's reader stopped before the end of the log")]
+    ReaderStopped,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -1,11 +1,11 @@
 //! Projection `proj_audit`: the audit timeline, one readable line per event, with the
-//! ids it is about (`subjects`: every uuid in the event's payload) for searching it by
-//! kind, subject, time and text (`domain::event_search::EventQuery`), newest first,
-//! keyset-paged.
+//! ids it is about (`subjects`: every uuid in the event's payload but in a listing of the
+//! world's state, [`about_only`]) for searching it by kind, subject, time and text
+//! (`domain::event_search::EventQuery`), newest first, keyset-paged.
 
 use chrono::{DateTime, Utc};
-use domain::EventKind;
 use domain::event_search::EventQuery;
+use domain::{DomainEvent, EventKind};
 use sqlx::postgres::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -25,10 +25,11 @@ pub(super) struct AuditLine {
 }
 
 pub(super) fn line(event: &RecordedEvent) -> Result<AuditLine, StoreError> {
-    let payload = event
+    let mut payload = event
         .event
         .payload()
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.global_seq)))?;
+    about_only(&event.event, &mut payload);
     Ok(AuditLine {
         global_seq: event.global_seq,
         recorded_at: event.recorded_at,
@@ -63,6 +64,20 @@ pub(super) async fn apply(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Removes from `payload` what the event lists as the state of the world rather than what
+/// it is about: a target's success lists every replica on the target (`replicas`). Its ids
+/// would make each success a subject of every snapshot replicated there before, and its
+/// subjects grow with the target: about 160 ids a line with 100 replicas a target, most of
+/// the audit's index and of its write cost. (Migration `20261206000010` recomputes the
+/// lines recorded before.)
+fn about_only(event: &DomainEvent, payload: &mut serde_json::Value) {
+    if let DomainEvent::ReplicationTargetSucceeded(_) = event
+        && let Some(fields) = payload.as_object_mut()
+    {
+        fields.remove("replicas");
+    }
 }
 
 /// Every uuid (hyphenated, lower case: as ids are stored) inside the payload's strings,
@@ -215,5 +230,47 @@ mod tests {
         let got: Vec<String> = subjects_of(&payload).iter().map(Uuid::to_string).collect();
         assert_eq!(got, vec![a.to_owned(), b.to_owned()]);
         assert!(subjects_of(&serde_json::json!({"name": "x"})).is_empty());
+    }
+
+    #[test]
+    fn a_target_success_is_about_its_run_target_and_snapshots_not_the_replicas_it_lists() {
+        use domain::replication::{Replica, ReplicationTargetSucceeded};
+        use domain::{ReplicationId, SnapshotId, SubvolumeId, TargetId};
+        let (snapshot, parent, listed) = (SnapshotId::new(), SnapshotId::new(), SnapshotId::new());
+        let success = ReplicationTargetSucceeded {
+            replication_id: ReplicationId::new(),
+            target_id: TargetId::new(),
+            subvolume_id: SubvolumeId::new(),
+            snapshot_id: snapshot,
+            parent_snapshot_id: Some(parent),
+            sent: true,
+            bytes: 1,
+            wire_bytes: None,
+            duration_ms: 1,
+            throughput_bytes_per_sec: 1,
+            received_path: "/srv/a/x".into(),
+            replicas: vec![Replica {
+                snapshot_id: listed,
+                path: "/srv/a/y".into(),
+                uuid: Uuid::new_v4(),
+            }],
+            common_base: Some(snapshot),
+        };
+        let event = DomainEvent::ReplicationTargetSucceeded(success.clone());
+        let Ok(mut payload) = event.payload() else {
+            panic!("the event serializes");
+        };
+        about_only(&event, &mut payload);
+        let got = subjects_of(&payload);
+        let want: std::collections::BTreeSet<Uuid> = [
+            success.replication_id.as_uuid(),
+            success.target_id.as_uuid(),
+            success.subvolume_id.as_uuid(),
+            snapshot.as_uuid(),
+            parent.as_uuid(),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(got, want, "the listed replica is not a subject");
     }
 }

@@ -21,9 +21,10 @@
 //! with the live tables.
 
 use sqlx::Connection;
-use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
+use tokio::sync::mpsc;
 
-use super::replay::apply_batch;
+use super::replay::{Batch, apply_batch};
 use super::{TABLES, count};
 use crate::StoreError;
 use crate::record::{read_all_in, read_range_in};
@@ -40,6 +41,9 @@ pub struct RebuildReport {
 
 /// Events replayed per read (and, in [`rebuild`], per transaction).
 pub const REPLAY_BATCH: i64 = 2000;
+
+/// Batches [`read_ahead`] holds ready beyond the one being replayed.
+const READ_AHEAD_BATCHES: usize = 2;
 
 /// The schema the copies are built in.
 const SHADOW: &str = "proj_rebuild";
@@ -88,7 +92,7 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
     sqlx::query("SELECT pg_advisory_lock(hashtextextended('projections-rebuild', 0))")
         .execute(&mut conn)
         .await?;
-    let result = rebuild_on(&mut conn).await;
+    let result = rebuild_on(&mut conn, &pool.connect_options()).await;
     if result.is_err() {
         let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA IF EXISTS {SHADOW} CASCADE"
@@ -105,7 +109,10 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
     Ok(report)
 }
 
-async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError> {
+async fn rebuild_on(
+    conn: &mut PgConnection,
+    options: &PgConnectOptions,
+) -> Result<RebuildReport, StoreError> {
     let upto: i64 = {
         let mut tx = conn.begin().await?;
         lock_events(&mut tx).await?;
@@ -143,15 +150,20 @@ async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError
     }
     let mut after = 0_i64;
     let mut replayed = 0_u64;
+    let mut batches = read_ahead(options.clone(), upto);
     loop {
+        // The reader ends with an empty batch; a reader gone without one (it panicked)
+        // must not pass for the end of the log.
+        let batch = batches.recv().await.ok_or(StoreError::ReaderStopped)??;
+        let Some(last) = batch.events().last() else {
+            break;
+        };
+        after = last.global_seq;
+        replayed += batch.events().len() as u64;
         let mut tx = conn.begin().await?;
         use_shadow(&mut tx).await?;
-        let batch = read_range_in(&mut *tx, after, upto, REPLAY_BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.global_seq;
-        apply_batch(&mut tx, &batch).await?;
+        apply_batch(&mut tx, batch).await?;
         tx.commit().await?;
-        replayed += batch.len() as u64;
     }
     // A bulk index build (above all GIN's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
@@ -166,12 +178,12 @@ async fn rebuild_on(conn: &mut PgConnection) -> Result<RebuildReport, StoreError
     let locked = std::time::Instant::now();
     use_shadow(&mut tx).await?;
     loop {
-        let batch = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
-        let Some(last) = batch.last() else { break };
+        let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let Some(last) = events.last() else { break };
         after = last.global_seq;
-        apply_batch(&mut tx, &batch).await?;
-        count(&mut tx, &batch).await?;
-        replayed += batch.len() as u64;
+        count(&mut tx, &events).await?;
+        replayed += events.len() as u64;
+        apply_batch(&mut tx, Batch::new(events)?).await?;
     }
     sqlx::query("SET LOCAL search_path TO public")
         .execute(&mut *tx)
@@ -319,13 +331,53 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
     let mut after = 0_i64;
     let mut replayed = 0_u64;
     loop {
-        let batch = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
-        let Some(last) = batch.last() else { break };
+        let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let Some(last) = events.last() else { break };
         after = last.global_seq;
-        apply_batch(&mut *tx, &batch).await?;
-        replayed += batch.len() as u64;
+        replayed += events.len() as u64;
+        apply_batch(&mut *tx, Batch::new(events)?).await?;
     }
     Ok(replayed)
+}
+
+/// Batches read ahead of the replay of the log up to `upto`: a task on a connection of its
+/// own reads each batch and makes its audit lines (decoding is most of the replay's own
+/// CPU) while the replay writes the one before, at most [`READ_AHEAD_BATCHES`] ahead
+/// (bounded memory). The events up to `upto` are committed and never change, so what
+/// another connection reads is what the replay's would. An error ends the stream; the
+/// task ends when the receiver is dropped.
+fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Batch, StoreError>> {
+    let (tx, rx) = mpsc::channel(READ_AHEAD_BATCHES);
+    tokio::spawn(async move {
+        let mut conn = match PgConnection::connect_with(&options).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = tx.send(Err(e.into())).await;
+                return;
+            }
+        };
+        let mut after = 0_i64;
+        loop {
+            let batch = read_range_in(&mut conn, after, upto, REPLAY_BATCH)
+                .await
+                .and_then(Batch::new);
+            let done = match &batch {
+                Ok(b) => match b.events().last() {
+                    Some(last) => {
+                        after = last.global_seq;
+                        false
+                    }
+                    None => true,
+                },
+                Err(_) => true,
+            };
+            if tx.send(batch).await.is_err() || done {
+                break;
+            }
+        }
+        conn.close().await.ok();
+    });
+    rx
 }
 
 /// Every projection table as JSON rows in a stable order, for comparing a rebuild
