@@ -97,6 +97,12 @@ pub fn subjects_of(payload: &serde_json::Value) -> std::collections::BTreeSet<Uu
 }
 
 fn uuids_in(s: &str) -> impl Iterator<Item = Uuid> + '_ {
+    uuid_spans(s).map(|(_, id)| id)
+}
+
+/// Each uuid (hyphenated, lower case: as ids are stored) spelled out in `s`, with the
+/// byte range it takes (at character boundaries: a uuid's characters are ASCII).
+pub fn uuid_spans(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Uuid)> + '_ {
     let b = s.as_bytes();
     let shape = |w: &[u8]| {
         w.iter().enumerate().all(|(i, c)| match i {
@@ -107,12 +113,17 @@ fn uuids_in(s: &str) -> impl Iterator<Item = Uuid> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i + 36 <= b.len() {
-            let w = &b[i..i + 36];
+            let at = i;
+            let w = &b[at..at + 36];
             if shape(w) {
                 i += 36;
-                return std::str::from_utf8(w)
+                if let Some(id) = std::str::from_utf8(w)
                     .ok()
-                    .and_then(|t| Uuid::parse_str(t).ok());
+                    .and_then(|t| Uuid::parse_str(t).ok())
+                {
+                    return Some((at..at + 36, id));
+                }
+                continue;
             }
             i += 1;
         }

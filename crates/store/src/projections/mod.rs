@@ -28,7 +28,7 @@ mod subvolumes;
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 
-pub use audit::{AuditEntry, audit_timeline, names_of, subjects_of};
+pub use audit::{AuditEntry, audit_timeline, names_of, subjects_of, uuid_spans};
 pub use event_counts::event_counts;
 pub use health::{
     HealthCursor, HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health,
