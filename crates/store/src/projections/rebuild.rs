@@ -361,18 +361,18 @@ fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Bat
             let batch = read_range_in(&mut conn, after, upto, REPLAY_BATCH)
                 .await
                 .and_then(Batch::new);
-            let done = match &batch {
-                Ok(b) => match b.events().last() {
-                    Some(last) => {
-                        after = last.global_seq;
-                        false
-                    }
-                    None => true,
-                },
-                Err(_) => true,
-            };
-            if tx.send(batch).await.is_err() || done {
+            // An error or the empty batch is the last thing sent.
+            let next = batch
+                .as_ref()
+                .ok()
+                .and_then(|b| b.events().last())
+                .map(|last| last.global_seq);
+            if tx.send(batch).await.is_err() {
                 break;
+            }
+            match next {
+                Some(seq) => after = seq,
+                None => break,
             }
         }
         conn.close().await.ok();
