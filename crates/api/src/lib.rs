@@ -86,6 +86,8 @@ pub struct AppState {
     pub notifier: Option<engine::notify::Notifier>,
     /// `GET /status`'s last answer, reused while nothing changed (shared by clones).
     pub status_cache: Arc<engine::status::StatusCache>,
+    /// The health pages' item texts, made once per fleet health computation.
+    pub health_pages: Arc<replication_health::HealthPages>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -140,6 +142,7 @@ impl AppState {
             usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
             notifier: None,
             status_cache: Arc::new(engine::status::StatusCache::default()),
+            health_pages: Arc::new(replication_health::HealthPages::default()),
         }
     }
 

@@ -1,8 +1,10 @@
 //! Replication health over HTTP: `GET /replication/health` (every (subvolume, target),
 //! optionally of one subvolume, keyset-paged, with a count per state), `GET
 //! /subvolumes/{id}/replication-health` (one subvolume, with its RPO) and `PUT
-//! /subvolumes/{id}/rpo` (operator). Reads `store::projections::replication_health`;
-//! the rule is `domain::health`'s; the change goes through `Engine::set_rpo`.
+//! /subvolumes/{id}/rpo` (operator). Reads the fleet health the status is computed from
+//! (`engine::status::fleet_health_cached`: reused while nothing changed, for at most 5 s),
+//! so the two cannot disagree; the rule is `domain::health`'s; the change goes through
+//! `Engine::set_rpo`.
 
 use chrono::{DateTime, Utc};
 use domain::health::{HealthState as DomainState, RpoSource as DomainSource, effective_rpo};
@@ -10,16 +12,20 @@ use domain::{Schedule, SubvolumeId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Enum, Object, OpenApi, Tags};
+use std::sync::Arc;
 use store::AppendMeta;
+
+use engine::status::{FleetHealth, fleet_health_cached, health_order};
 use store::projections::{self, HealthSnapshot, TargetHealth};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
-use crate::page::{self, Page};
+use crate::page;
 use crate::problem::Problem;
-use crate::respond::{Answer, documented};
+use crate::respond::{Answer, JsonText, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -191,20 +197,87 @@ pub struct HealthSummary {
     pub never_replicated: u64,
 }
 
-fn summary(items: &[TargetHealthDto]) -> HealthSummary {
-    let mut s = HealthSummary {
-        total: items.len() as u64,
-        ..Default::default()
-    };
-    for i in items {
-        match i.state {
-            HealthState::Ok => s.ok += 1,
-            HealthState::Late => s.late += 1,
-            HealthState::Failing => s.failing += 1,
-            HealthState::NeverReplicated => s.never_replicated += 1,
+impl HealthSummary {
+    fn count(&mut self, state: HealthState) {
+        self.total += 1;
+        match state {
+            HealthState::Ok => self.ok += 1,
+            HealthState::Late => self.late += 1,
+            HealthState::Failing => self.failing += 1,
+            HealthState::NeverReplicated => self.never_replicated += 1,
         }
     }
+}
+
+fn summary(items: &[TargetHealthDto]) -> HealthSummary {
+    let mut s = HealthSummary::default();
+    for i in items {
+        s.count(i.state);
+    }
     s
+}
+
+/// Each item of one fleet health computation as JSON, written once for every page cut
+/// from it (a page is then a copy of its items' text, not a serialization).
+#[derive(Debug, Default)]
+pub struct HealthPages {
+    last: tokio::sync::Mutex<Option<ItemTexts>>,
+}
+
+/// A fleet health computation and its items' JSON.
+type ItemTexts = (Arc<FleetHealth>, Arc<Vec<String>>);
+
+impl HealthPages {
+    /// The JSON of each of `health`'s items, in its order: kept while `health` is the
+    /// computation the fleet health cache hands out.
+    async fn item_texts(&self, health: &Arc<FleetHealth>) -> Arc<Vec<String>> {
+        let mut last = self.last.lock().await;
+        if let Some((seen, texts)) = last.as_ref()
+            && Arc::ptr_eq(seen, health)
+        {
+            return Arc::clone(texts);
+        }
+        let texts: Arc<Vec<String>> = Arc::new(
+            health
+                .items
+                .iter()
+                .map(|h| json_text(&health_dto(h.clone())))
+                .collect(),
+        );
+        *last = Some((Arc::clone(health), Arc::clone(&texts)));
+        texts
+    }
+}
+
+fn json_text<T: ToJSON>(value: &T) -> String {
+    value
+        .to_json()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "null".to_owned())
+}
+
+/// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
+fn with_items<'a>(head: &HealthReport, items: impl Iterator<Item = &'a str>) -> String {
+    let mut text = match head.to_json() {
+        Some(serde_json::Value::Object(mut map)) => {
+            map.remove("items");
+            serde_json::Value::Object(map).to_string()
+        }
+        _ => "{}".to_owned(),
+    };
+    text.pop(); // the closing brace
+    if text.len() > 1 {
+        text.push(',');
+    }
+    text.push_str("\"items\":[");
+    for (n, item) in items.enumerate() {
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(item);
+    }
+    text.push_str("]}");
+    text
 }
 
 /// Replication health of the fleet (or one subvolume), as of `as_of`: one page of it.
@@ -288,7 +361,10 @@ pub struct ReplicationHealthApi;
 impl ReplicationHealthApi {
     /// Replication health of every (subvolume, target), a page at a time: newest
     /// snapshot on the primary and on the target, lag, last success and failure, last
-    /// transfer, and the state against the subvolume's RPO.
+    /// transfer, and the state against the subvolume's RPO. Every page is cut from one
+    /// computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+    /// and reused until an event is committed, a storage collection runs or 5 s pass
+    /// (`as_of` is when it was computed).
     #[oai(path = "/replication/health", method = "get", operation_id = "getReplicationHealth")]
     async fn fleet(
         &self,
@@ -300,29 +376,45 @@ impl ReplicationHealthApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<HealthReport>, HealthErrors> {
-        let now = Utc::now();
+    ) -> Answer<JsonText<HealthReport>, HealthErrors> {
         let sv = subvolume_id.0.map(SubvolumeId::from_uuid);
         let limit = page::limit(limit.0)?;
         let after: Option<projections::HealthCursor> = page::decode_after(after.0.as_deref())?;
-        let list = projections::replication_health_page(
-            &state.pool,
-            sv,
-            after.as_ref(),
-            Some(limit + 1),
-            now,
-        )
-        .await?;
-        let Page { items, next_after } = page::page(list, limit, |h| h.cursor.clone(), health_dto);
-        Ok(Json(HealthReport {
-            as_of: now,
-            summary: summary(&items),
-            items,
+        let health = fleet_health_cached(&state.pool, &state.status_cache).await?;
+        let texts = state.health_pages.item_texts(&health).await;
+        // The items are in `health_order`: the page starts after the cursor's place.
+        let start = after.as_ref().map_or(0, |c| {
+            health
+                .items
+                .partition_point(|h| health_order(&h.cursor) <= health_order(c))
+        });
+        let mut chosen: Vec<usize> = (start..health.items.len())
+            .filter(|&i| sv.is_none_or(|sv| health.items[i].subvolume_id == sv))
+            .take(
+                usize::try_from(limit)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1),
+            )
+            .collect();
+        let next_after = page::cut(&mut chosen, limit, |&i| health.items[i].cursor.clone());
+        let mut summary = HealthSummary::default();
+        for &i in &chosen {
+            summary.count(health.items[i].state.into());
+        }
+        let head = HealthReport {
+            as_of: health.as_of,
+            summary,
+            items: Vec::new(),
             next_after,
-        }))
+        };
+        Ok(JsonText::new(with_items(
+            &head,
+            chosen.iter().map(|&i| texts[i].as_str()),
+        )))
     }
 
-    /// One subvolume's RPO and the health of each of its targets.
+    /// One subvolume's RPO and the health of each of its targets (from the fleet's
+    /// health, as `GET /replication/health`).
     #[oai(
         path = "/subvolumes/:id/replication-health",
         method = "get",
@@ -334,13 +426,19 @@ impl ReplicationHealthApi {
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Answer<Json<SubvolumeHealth>, SubvolumeHealthErrors> {
-        let now = Utc::now();
         let sv = SubvolumeId::from_uuid(id.0);
+        let health = fleet_health_cached(&state.pool, &state.status_cache).await?;
+        let now = health.as_of;
         let rpo = rpo_of(&state.pool, sv, now)
             .await?
             .ok_or_else(|| Problem::not_found(format!("no subvolume {}", id.0)))?;
-        let list = projections::replication_health(&state.pool, Some(sv), now).await?;
-        let items: Vec<_> = list.into_iter().map(health_dto).collect();
+        let items: Vec<_> = health
+            .items
+            .iter()
+            .filter(|h| h.subvolume_id == sv)
+            .cloned()
+            .map(health_dto)
+            .collect();
         Ok(Json(SubvolumeHealth {
             as_of: now,
             rpo,

@@ -1,5 +1,5 @@
 //! How a handler answers: `Result<S, ApiError<D>>`, where `S` is `Json<T>` (200),
-//! [`Created`] (201), [`Accepted`] (202) or [`NoContent`] (204), and every failure is an
+//! [`JsonText`] (200, a `T` already written as JSON), [`Created`] (201), [`Accepted`] (202) or [`NoContent`] (204), and every failure is an
 //! [`ApiError`]: a [`Problem`] with its status. `?` turns an `EngineError` (classified by
 //! [`crate::engine_error`]), a `StoreError` (500, or 503 when the pool had no free connection) or a `Problem` into one.
 //!
@@ -204,6 +204,41 @@ fn success<T: ToJSON>(status: u16, description: &'static str, body: bool) -> Met
             },
             headers: vec![],
         }],
+    }
+}
+
+/// 200 with a JSON body of type `T` already written as text (pages cut from JSON made
+/// once for many answers: `replication_health`); documented as `Json<T>` is.
+pub struct JsonText<T> {
+    text: String,
+    _body: PhantomData<fn() -> T>,
+}
+
+impl<T> JsonText<T> {
+    /// `text` must be a `T` as its `ToJSON` writes it.
+    pub fn new(text: String) -> Self {
+        Self {
+            text,
+            _body: PhantomData,
+        }
+    }
+}
+
+impl<T: ToJSON> ApiResponse for JsonText<T> {
+    fn meta() -> MetaResponses {
+        <Json<T> as ApiResponse>::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        <T as Type>::register(registry);
+    }
+}
+
+impl<T: Send> IntoResponse for JsonText<T> {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type(<Json<bool> as Payload>::CONTENT_TYPE)
+            .body(self.text)
     }
 }
 

@@ -13,6 +13,9 @@
 //! Not here: collecting anything (the status reads what the workers last recorded; a
 //! server is contacted by the storage collection every `--storage-interval`).
 
+use std::future::Future;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use domain::health::HealthState;
 use domain::status::{
@@ -20,7 +23,7 @@ use domain::status::{
 };
 use domain::{Schedule, ServerId, SubvolumeId, TargetId};
 use sqlx::PgPool;
-use store::projections::{self, TargetHealth};
+use store::projections::{self, HealthCursor, TargetHealth};
 use store::status::{
     FailedJob, FailingHook, ScheduledSubvolume, failed_jobs_since, failing_post_hooks,
     scheduled_subvolumes,
@@ -78,41 +81,140 @@ pub async fn fleet_status(
     fleet_status_with(pool, now, usage_warning_percent, &health, &servers).await
 }
 
-/// How long a computed status is reused while nothing it is computed from changed:
-/// the bound on how late a purely time-driven change (a replication turning late, a
-/// snapshot overdue) shows.
+/// How long a computed status (or fleet health) is reused while nothing it is computed
+/// from changed: the bound on how late a purely time-driven change (a replication turning
+/// late, a snapshot overdue) shows.
 pub const STATUS_REUSE: chrono::Duration = chrono::Duration::seconds(5);
 
-/// The last fleet status computed and the [`store::status::ChangeStamp`] read before
-/// it. Many readers at once compute it once: the others wait for it and reuse it.
-#[derive(Debug, Default)]
-pub struct StatusCache {
-    last: tokio::sync::Mutex<Option<(store::status::ChangeStamp, FleetStatus)>>,
+/// A value computed from the catalog as of some time, kept with the
+/// [`store::status::ChangeStamp`] read before it. Many readers at once compute it once:
+/// the others wait for it and reuse it.
+#[derive(Debug)]
+struct Reused<T> {
+    last: tokio::sync::Mutex<Option<Kept<T>>>,
 }
 
-/// [`fleet_status`] as of now, reused from `cache` while no event was committed, no
-/// storage collection ran and it is younger than [`STATUS_REUSE`]; otherwise computed
-/// (once, however many ask at the same time) and kept.
+/// A kept value: the stamp read before it was computed, and the time it is as of.
+type Kept<T> = (store::status::ChangeStamp, DateTime<Utc>, Arc<T>);
+
+impl<T> Default for Reused<T> {
+    fn default() -> Self {
+        Self {
+            last: tokio::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<T> Reused<T> {
+    /// The kept value while no event was committed, no storage collection ran, it is as
+    /// of less than [`STATUS_REUSE`] ago and `fits` it; otherwise `compute`'s (the value
+    /// and the time it is as of), kept.
+    async fn get<Fut>(
+        &self,
+        pool: &PgPool,
+        fits: impl FnOnce(&T) -> bool,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, EngineError>
+    where
+        Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
+    {
+        let mut last = self.last.lock().await;
+        // Read after taking the lock: what the value below will be computed from at least.
+        let stamp = store::status::change_stamp(pool).await?;
+        let now = Utc::now();
+        if let Some((seen, at, value)) = last.as_ref()
+            && *seen == stamp
+            && *at <= now
+            && now - *at < STATUS_REUSE
+            && fits(value)
+        {
+            return Ok(Arc::clone(value));
+        }
+        let (at, value) = compute().await?;
+        let value = Arc::new(value);
+        *last = Some((stamp, at, Arc::clone(&value)));
+        Ok(value)
+    }
+}
+
+/// The fleet's replication health, every (subvolume, target), as of one time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetHealth {
+    pub as_of: DateTime<Utc>,
+    /// Ordered by [`health_order`]: subvolume name (bytewise), target age, target id.
+    pub items: Vec<TargetHealth>,
+}
+
+/// The order of [`FleetHealth::items`] and of the health pages' cursors.
+pub fn health_order(c: &HealthCursor) -> (&[u8], DateTime<Utc>, TargetId) {
+    (
+        c.subvolume_name.as_bytes(),
+        c.target_created_at,
+        c.target_id,
+    )
+}
+
+/// The last fleet health and fleet status computed (`GET /replication/health`, `GET
+/// /status` and `/metrics` read them, so they cannot disagree): each reused while
+/// nothing it is computed from changed and for at most [`STATUS_REUSE`].
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    health: Reused<FleetHealth>,
+    status: Reused<FleetStatus>,
+}
+
+/// The replication health of every (subvolume, target), reused from `cache` like the
+/// status ([`StatusCache`]); otherwise read as of now (once, however many ask at the same
+/// time) and kept.
+pub async fn fleet_health_cached(
+    pool: &PgPool,
+    cache: &StatusCache,
+) -> Result<Arc<FleetHealth>, EngineError> {
+    cache
+        .health
+        .get(
+            pool,
+            |_| true,
+            || async {
+                let now = Utc::now();
+                let mut items = projections::replication_health(pool, None, now).await?;
+                items.sort_by(|a, b| health_order(&a.cursor).cmp(&health_order(&b.cursor)));
+                Ok((now, FleetHealth { as_of: now, items }))
+            },
+        )
+        .await
+}
+
+/// [`fleet_status`] as of the fleet health [`fleet_health_cached`] gives, reused from
+/// `cache` while no event was committed, no storage collection ran and it is younger
+/// than [`STATUS_REUSE`]; otherwise computed (once, however many ask at the same time)
+/// and kept.
 pub async fn fleet_status_cached(
     pool: &PgPool,
     usage_warning_percent: u8,
     cache: &StatusCache,
 ) -> Result<FleetStatus, EngineError> {
-    let mut last = cache.last.lock().await;
-    // Read after taking the lock: what the status below will be computed from at least.
-    let stamp = store::status::change_stamp(pool).await?;
-    let now = Utc::now();
-    if let Some((seen, status)) = last.as_ref()
-        && *seen == stamp
-        && status.usage_warning_percent == usage_warning_percent
-        && status.checked_at <= now
-        && now - status.checked_at < STATUS_REUSE
-    {
-        return Ok(status.clone());
-    }
-    let status = fleet_status(pool, now, usage_warning_percent).await?;
-    *last = Some((stamp, status.clone()));
-    Ok(status)
+    let status = cache
+        .status
+        .get(
+            pool,
+            |s| s.usage_warning_percent == usage_warning_percent,
+            || async {
+                let health = fleet_health_cached(pool, cache).await?;
+                let servers = storage::latest(pool).await?;
+                let status = fleet_status_with(
+                    pool,
+                    health.as_of,
+                    usage_warning_percent,
+                    &health.items,
+                    &servers,
+                )
+                .await?;
+                Ok((health.as_of, status))
+            },
+        )
+        .await?;
+    Ok(FleetStatus::clone(&status))
 }
 
 /// [`fleet_status`] from replication health and storage the caller has read already as

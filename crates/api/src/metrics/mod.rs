@@ -77,11 +77,15 @@ pub async fn render(state: &AppState) -> String {
 
     // Read once, rendered three times: as storage and replication series and, with the
     // rest of what can be wrong, as the fleet status.
-    let now = chrono::Utc::now();
+    // The health is `GET /replication/health`'s and the status's own (reused while
+    // nothing changed): the three cannot disagree.
     let servers = store::storage::latest(pool).await;
-    let health = store::projections::replication_health(pool, None, now).await;
+    let health = engine::status::fleet_health_cached(pool, &state.status_cache).await;
     scrape.note("storage", &servers);
     scrape.note("replication_health", &health);
+    let now = health
+        .as_ref()
+        .map_or_else(|_| chrono::Utc::now(), |h| h.as_of);
     storage::render(
         &mut out,
         &mut scrape,
@@ -93,7 +97,7 @@ pub async fn render(state: &AppState) -> String {
         &mut out,
         &mut scrape,
         pool,
-        health.as_deref().unwrap_or_default(),
+        health.as_ref().map_or(&[][..], |h| &h.items[..]),
     )
     .await;
     status::render(

@@ -7,10 +7,13 @@
 
 use std::fmt::Write as _;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use domain::status::{ProblemKind, Severity};
+use engine::EngineError;
+use engine::status::FleetHealth;
 use store::StoreError;
-use store::projections::TargetHealth;
 use store::storage::ServerStorage;
 
 use super::{Scrape, family};
@@ -21,7 +24,7 @@ pub(super) async fn render(
     pool: &sqlx::PgPool,
     now: DateTime<Utc>,
     usage_warning_percent: u8,
-    health: &Result<Vec<TargetHealth>, StoreError>,
+    health: &Result<Arc<FleetHealth>, EngineError>,
     servers: &Result<Vec<ServerStorage>, StoreError>,
 ) {
     let (Ok(health), Ok(servers)) = (health, servers) else {
@@ -32,16 +35,21 @@ pub(super) async fn render(
         );
         return;
     };
-    let status =
-        match engine::status::fleet_status_with(pool, now, usage_warning_percent, health, servers)
-            .await
-        {
-            Ok(s) => s,
-            Err(e) => {
-                scrape.fail("fleet_status", &e);
-                return;
-            }
-        };
+    let status = match engine::status::fleet_status_with(
+        pool,
+        now,
+        usage_warning_percent,
+        &health.items,
+        servers,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            scrape.fail("fleet_status", &e);
+            return;
+        }
+    };
     let level = match status.status {
         Severity::Ok => 0,
         Severity::Warning => 1,

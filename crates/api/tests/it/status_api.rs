@@ -209,3 +209,74 @@ async fn concurrent_readers_share_one_status_and_an_event_makes_a_new_one(pool: 
     assert_eq!(s["status"], "warning", "{s}");
     assert_eq!(of_kind(&s, "replication_never").len(), 1, "{s}");
 }
+
+/// The health pages are cut from the one computation the status is made of: both say
+/// the same as of the same time, a page's summary counts that page, the subvolume
+/// filter and `/subvolumes/{id}/replication-health` agree, and an event (a new RPO)
+/// shows on the next page at once, however recently the health was computed.
+#[sqlx::test(migrations = false)]
+async fn health_pages_and_the_status_are_one_computation_and_an_event_shows_at_once(pool: PgPool) {
+    let app = spawn(pool).await;
+    let dirs: Vec<String> = (0..2)
+        .map(|n| format!("{}-one-{n}", app.remote_dir()))
+        .collect();
+    for dir in &dirs {
+        testkit::ssh_ok(1, &format!("mkdir {dir}"));
+        app.add_target(dir).await;
+    }
+    let s = status(&app).await;
+    let (code, h) = app.get("/api/v1/replication/health").await;
+    assert_eq!(code, StatusCode::OK, "{h}");
+    let checked_at: chrono::DateTime<chrono::Utc> =
+        s["checked_at"].as_str().unwrap().parse().unwrap();
+    if chrono::Utc::now() - checked_at < engine::status::STATUS_REUSE {
+        assert_eq!(h["as_of"], s["checked_at"], "one computation: {h} {s}");
+    }
+    assert_eq!(h["summary"]["never_replicated"], 2, "{h}");
+    assert_eq!(of_kind(&s, "replication_never").len(), 2, "{s}");
+
+    let (code, one) = app.get("/api/v1/replication/health?limit=1").await;
+    assert_eq!(code, StatusCode::OK, "{one}");
+    assert_eq!(one["items"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(
+        (
+            &one["summary"]["total"],
+            &one["summary"]["never_replicated"]
+        ),
+        (&json!(1), &json!(1)),
+        "the summary is the page's: {one}"
+    );
+
+    let sv = &app.subvolume;
+    let (_, filtered) = app
+        .get(&format!("/api/v1/replication/health?subvolume_id={sv}"))
+        .await;
+    let (_, of_subvolume) = app
+        .get(&format!("/api/v1/subvolumes/{sv}/replication-health"))
+        .await;
+    assert_eq!(filtered["items"], of_subvolume["items"], "{filtered}");
+    assert_eq!(
+        filtered["items"], h["items"],
+        "one subvolume here: {filtered}"
+    );
+
+    let (code, rpo) = app
+        .send(
+            "PUT",
+            &format!("/api/v1/subvolumes/{sv}/rpo"),
+            Some(json!({"rpo_seconds": 7200})),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{rpo}");
+    let (_, after) = app.get("/api/v1/replication/health").await;
+    for item in after["items"].as_array().unwrap() {
+        assert_eq!(
+            (&item["rpo_seconds"], &item["rpo_source"]),
+            (&json!(7200), &json!("set")),
+            "{after}"
+        );
+    }
+    for dir in &dirs {
+        testkit::ssh_ok(1, &format!("rmdir {dir}"));
+    }
+}

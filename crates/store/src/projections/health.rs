@@ -125,7 +125,7 @@ pub struct TargetHealth {
 }
 
 /// A position in the health list (ordered by subvolume name, target age, target id): a
-/// page starts after it.
+/// page of it (the API's, over the whole list) starts after it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HealthCursor {
     pub subvolume_name: String,
@@ -133,18 +133,15 @@ pub struct HealthCursor {
     pub target_id: TargetId,
 }
 
-// The page of targets first (keyset on subvolume name, target age, target id), then one
-// index probe per lateral for each of them: the cost is the page's, not the history's.
+// The targets first, then one index probe per lateral for each of them: the cost is the
+// number of targets', not the history's.
 const HEALTH_SQL: &str = "
 WITH page AS (
   SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
          s.name AS subvolume_name
     FROM proj_targets t
     JOIN proj_subvolumes s ON s.subvolume_id = t.subvolume_id
-   WHERE ($1::uuid IS NULL OR t.subvolume_id = $1)
-     AND ($2::text IS NULL OR (s.name, t.created_at, t.target_id) > ($2, $3, $4))
-   ORDER BY s.name, t.created_at, t.target_id
-   LIMIT $5)
+   WHERE ($1::uuid IS NULL OR t.subvolume_id = $1))
 SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
        t.subvolume_name, COALESCE(srv.name, '') AS server_name,
        rpo.rpo_seconds, p.cron, p.time_zone,
@@ -322,23 +319,8 @@ pub async fn replication_health<'e>(
     subvolume: Option<SubvolumeId>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TargetHealth>, StoreError> {
-    replication_health_page(exec, subvolume, None, None, now).await
-}
-
-/// [`replication_health`], at most `limit` rows after `after`.
-pub async fn replication_health_page<'e>(
-    exec: impl sqlx::PgExecutor<'e>,
-    subvolume: Option<SubvolumeId>,
-    after: Option<&HealthCursor>,
-    limit: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Vec<TargetHealth>, StoreError> {
     let rows = sqlx::query(HEALTH_SQL)
         .bind(subvolume.map(|s| s.as_uuid()))
-        .bind(after.map(|c| c.subvolume_name.as_str()))
-        .bind(after.map(|c| c.target_created_at))
-        .bind(after.map(|c| c.target_id.as_uuid()))
-        .bind(limit)
         .fetch_all(exec)
         .await?;
     let mut rpos = RpoCache::new();

@@ -32,7 +32,7 @@ pub use audit::{AuditEntry, audit_timeline, names_of, subjects_of, uuid_spans};
 pub use event_counts::event_counts;
 pub use health::{
     HealthCursor, HealthSnapshot, LastFailure, LastTransfer, TargetHealth, replication_health,
-    replication_health_page, rpo_of_subvolume,
+    rpo_of_subvolume,
 };
 pub use instance::{InstanceView, instance};
 pub use policies::{
