@@ -23,6 +23,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+// mimalloc, not glibc's malloc: serve's answers build many small JSON values, and under
+// load glibc's malloc and free took about a third of serve's CPU (docs/design.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "dist-btrfs",
