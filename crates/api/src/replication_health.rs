@@ -6,18 +6,18 @@
 //! so the two cannot disagree; the rule is `domain::health`'s; the change goes through
 //! `Engine::set_rpo`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use domain::health::{HealthState as DomainState, RpoSource as DomainSource, effective_rpo};
 use domain::{Schedule, SubvolumeId};
+use engine::status::{FleetHealth, fleet_health_cached, health_order};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Enum, Object, OpenApi, Tags};
-use std::sync::Arc;
 use store::AppendMeta;
-
-use engine::status::{FleetHealth, fleet_health_cached, health_order};
 use store::projections::{self, HealthSnapshot, TargetHealth};
 use uuid::Uuid;
 

@@ -444,7 +444,10 @@ export interface paths {
         /**
          * Replication health of every (subvolume, target), a page at a time: newest
          *     snapshot on the primary and on the target, lag, last success and failure, last
-         *     transfer, and the state against the subvolume's RPO.
+         *     transfer, and the state against the subvolume's RPO. Every page is cut from one
+         *     computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+         *     and reused until an event is committed, a storage collection runs or 5 s pass
+         *     (`as_of` is when it was computed).
          */
         get: operations["getReplicationHealth"];
         put?: never;
@@ -1045,7 +1048,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One subvolume's RPO and the health of each of its targets. */
+        /**
+         * One subvolume's RPO and the health of each of its targets (from the fleet's
+         *     health, as `GET /replication/health`).
+         */
         get: operations["getSubvolumeReplicationHealth"];
         put?: never;
         post?: never;

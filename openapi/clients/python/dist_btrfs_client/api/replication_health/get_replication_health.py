@@ -121,7 +121,10 @@ def sync_detailed(
 ) -> Response[HealthReport | Problem]:
     """ Replication health of every (subvolume, target), a page at a time: newest
     snapshot on the primary and on the target, lag, last success and failure, last
-    transfer, and the state against the subvolume's RPO.
+    transfer, and the state against the subvolume's RPO. Every page is cut from one
+    computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+    and reused until an event is committed, a storage collection runs or 5 s pass
+    (`as_of` is when it was computed).
 
     Args:
         subvolume_id (UUID | Unset):
@@ -160,7 +163,10 @@ def sync(
 ) -> HealthReport | Problem | None:
     """ Replication health of every (subvolume, target), a page at a time: newest
     snapshot on the primary and on the target, lag, last success and failure, last
-    transfer, and the state against the subvolume's RPO.
+    transfer, and the state against the subvolume's RPO. Every page is cut from one
+    computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+    and reused until an event is committed, a storage collection runs or 5 s pass
+    (`as_of` is when it was computed).
 
     Args:
         subvolume_id (UUID | Unset):
@@ -194,7 +200,10 @@ async def asyncio_detailed(
 ) -> Response[HealthReport | Problem]:
     """ Replication health of every (subvolume, target), a page at a time: newest
     snapshot on the primary and on the target, lag, last success and failure, last
-    transfer, and the state against the subvolume's RPO.
+    transfer, and the state against the subvolume's RPO. Every page is cut from one
+    computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+    and reused until an event is committed, a storage collection runs or 5 s pass
+    (`as_of` is when it was computed).
 
     Args:
         subvolume_id (UUID | Unset):
@@ -233,7 +242,10 @@ async def asyncio(
 ) -> HealthReport | Problem | None:
     """ Replication health of every (subvolume, target), a page at a time: newest
     snapshot on the primary and on the target, lag, last success and failure, last
-    transfer, and the state against the subvolume's RPO.
+    transfer, and the state against the subvolume's RPO. Every page is cut from one
+    computation of the whole fleet's health, shared with `GET /status` and `/metrics`
+    and reused until an event is committed, a storage collection runs or 5 s pass
+    (`as_of` is when it was computed).
 
     Args:
         subvolume_id (UUID | Unset):

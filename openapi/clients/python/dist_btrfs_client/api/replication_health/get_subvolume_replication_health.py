@@ -106,7 +106,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | SubvolumeHealth]:
-    """ One subvolume's RPO and the health of each of its targets.
+    """ One subvolume's RPO and the health of each of its targets (from the fleet's
+    health, as `GET /replication/health`).
 
     Args:
         id (UUID):
@@ -137,7 +138,8 @@ def sync(
     client: AuthenticatedClient,
 
 ) -> Problem | SubvolumeHealth | None:
-    """ One subvolume's RPO and the health of each of its targets.
+    """ One subvolume's RPO and the health of each of its targets (from the fleet's
+    health, as `GET /replication/health`).
 
     Args:
         id (UUID):
@@ -163,7 +165,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | SubvolumeHealth]:
-    """ One subvolume's RPO and the health of each of its targets.
+    """ One subvolume's RPO and the health of each of its targets (from the fleet's
+    health, as `GET /replication/health`).
 
     Args:
         id (UUID):
@@ -194,7 +197,8 @@ async def asyncio(
     client: AuthenticatedClient,
 
 ) -> Problem | SubvolumeHealth | None:
-    """ One subvolume's RPO and the health of each of its targets.
+    """ One subvolume's RPO and the health of each of its targets (from the fleet's
+    health, as `GET /replication/health`).
 
     Args:
         id (UUID):
