@@ -1,6 +1,7 @@
 //! How a handler answers: `Result<S, ApiError<D>>`, where `S` is `Json<T>` (200),
-//! [`JsonText`] (200, a `T` already written as JSON), [`Created`] (201), [`Accepted`] (202) or [`NoContent`] (204), and every failure is an
-//! [`ApiError`]: a [`Problem`] with its status. `?` turns an `EngineError` (classified by
+//! [`JsonText`] (200, a `T` already written as JSON), [`Created`] (201), [`Accepted`]
+//! (202) or [`NoContent`] (204), and every failure is an [`ApiError`]: a [`Problem`] with
+//! its status. `?` turns an `EngineError` (classified by
 //! [`crate::engine_error`]), a `StoreError` (500, or 503 when the pool had no free connection) or a `Problem` into one.
 //!
 //! `D` is the operation's list of documented error statuses, a marker type made with

@@ -6,7 +6,6 @@
 //! both are left out and `dist_btrfs_scrape_errors{source="fleet_status"}` is 1.
 
 use std::fmt::Write as _;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -136,7 +136,7 @@ pub struct HealthCursor {
 // The targets first, then one index probe per lateral for each of them: the cost is the
 // number of targets', not the history's.
 const HEALTH_SQL: &str = "
-WITH page AS (
+WITH targets AS (
   SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
          s.name AS subvolume_name
     FROM proj_targets t
@@ -155,7 +155,7 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
        lf.error_class AS lf_class,
        COALESCE(agg.bytes, 0)::BIGINT AS bytes_sum, COALESCE(agg.failures, 0) AS failures,
        COALESCE(agg.in_flight, false) AS in_flight
-  FROM page t
+  FROM targets t
   LEFT JOIN proj_servers srv ON srv.server_id = t.server_id
   LEFT JOIN proj_subvolume_rpo rpo ON rpo.subvolume_id = t.subvolume_id
   LEFT JOIN proj_policy_assignments pa ON pa.subvolume_id = t.subvolume_id
