@@ -13,6 +13,7 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
+use serde::Serialize;
 use store::AppendMeta;
 use store::projections::{HookRun, SubvolumeView};
 use uuid::Uuid;
@@ -29,7 +30,7 @@ enum Tag {
 }
 
 /// A subvolume's snapshot hooks and how each last ran.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct SnapshotHooks {
     /// Run before each snapshot: a failure aborts the snapshot.
     pub pre: Option<String>,
@@ -45,7 +46,7 @@ pub struct SnapshotHooks {
 }
 
 /// One run of a hook.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(rename = "HookRun")]
 pub struct HookRunDto {
     pub hook: String,
@@ -57,6 +58,7 @@ pub struct HookRunDto {
     pub duration_ms: u64,
     /// The end of its error output (or why it could not run); empty when it succeeded.
     pub message: String,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub at: DateTime<Utc>,
 }
 

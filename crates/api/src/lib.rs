@@ -19,6 +19,7 @@ mod live;
 pub mod metrics;
 mod notifications;
 pub mod observe;
+mod openapi_serde;
 mod page;
 mod policies;
 pub mod problem;

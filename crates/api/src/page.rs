@@ -21,7 +21,7 @@ use crate::problem::Problem;
 pub const MAX_PAGE: i64 = 1000;
 
 /// One page of a list.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Page<T: ParseFromJSON + ToJSON> {
     pub items: Vec<T>,
     /// Pass as `after` for the next page; absent on the last.

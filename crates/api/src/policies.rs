@@ -18,6 +18,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi, Tags};
+use serde::Serialize;
 use store::AppendMeta;
 use store::projections::{self, PolicyView, SnapshotView};
 use uuid::Uuid;
@@ -26,7 +27,7 @@ use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
 use crate::page::{self, Page};
 use crate::problem::Problem;
-use crate::respond::{Answer, Created, documented};
+use crate::respond::{Answer, Created, JsonText, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -35,7 +36,7 @@ enum Tag {
 }
 
 /// When snapshots are taken.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct PolicySchedule {
     /// Five-field cron expression (`minute hour day-of-month month day-of-week`) or an
     /// alias such as `@daily`.
@@ -48,7 +49,7 @@ pub struct PolicySchedule {
 /// What to keep (btrbk-style). A snapshot is kept if any rule keeps it; the newest
 /// snapshot, snapshots not created by dist-btrfs, incremental bases and snapshots being
 /// sent are always kept.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct PolicyRetention {
     /// Keep the N newest snapshots.
     #[oai(default)]
@@ -99,7 +100,7 @@ pub struct PolicyPatch {
 }
 
 /// A stored policy.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct Policy {
     pub id: Uuid,
     pub name: String,
@@ -112,8 +113,11 @@ pub struct Policy {
     /// The next slot of its schedule after now (UTC): when the subvolumes that follow it
     /// are snapshotted next, then pruned (and replicated, with
     /// `replicate_after_snapshot`). Absent when the schedule never fires again.
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub next_snapshot_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -446,16 +450,16 @@ impl PoliciesApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<Page<Policy>>, ReadErrors> {
+    ) -> Answer<JsonText<Page<Policy>>, ReadErrors> {
         let limit = page::limit(limit.0)?;
         let after: Option<String> = page::decode_after(after.0.as_deref())?;
         let mut rows =
             projections::policies_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
         let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
-        Ok(Json(Page {
+        Ok(JsonText::of(&Page {
             items: policies_dto(rows),
             next_after,
-        }))
+        })?)
     }
 
     /// Creates a policy.

@@ -209,7 +209,8 @@ fn success<T: ToJSON>(status: u16, description: &'static str, body: bool) -> Met
 }
 
 /// 200 with a JSON body of type `T` already written as text (pages cut from JSON made
-/// once for many answers: `replication_health`); documented as `Json<T>` is.
+/// once for many answers: `replication_health`; large lists written by serde:
+/// [`JsonText::of`]); documented as `Json<T>` is.
 pub struct JsonText<T> {
     text: String,
     _body: PhantomData<fn() -> T>,
@@ -222,6 +223,16 @@ impl<T> JsonText<T> {
             text,
             _body: PhantomData,
         }
+    }
+}
+
+impl<T: serde::Serialize> JsonText<T> {
+    /// `body` written by serde, for a type whose serde shape is its `ToJSON` shape
+    /// ([`crate::openapi_serde`]): no `serde_json::Value` tree on the way.
+    pub fn of(body: &T) -> Result<Self, Problem> {
+        serde_json::to_string(body)
+            .map(Self::new)
+            .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))
     }
 }
 

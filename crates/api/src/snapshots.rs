@@ -7,11 +7,12 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi, Tags};
-use store::projections::{self, SnapshotOrigin, SnapshotState, SnapshotView};
+use store::projections::{self, SnapshotKey, SnapshotOrigin, SnapshotState, SnapshotView};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
+use crate::page::{self, Page};
 use crate::problem::Problem;
 use crate::respond::{Answer, Created, documented};
 use store::AppendMeta;
@@ -107,16 +108,6 @@ impl From<SnapshotView> for Snapshot {
     }
 }
 
-/// One page of a subvolume's snapshots, newest first.
-#[derive(Debug, Object)]
-pub struct SnapshotPage {
-    pub items: Vec<Snapshot>,
-    /// How many snapshots match across all pages.
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 documented!(
     /// Creating a snapshot.
     CreateSnapshotErrors:
@@ -186,51 +177,45 @@ impl SnapshotsApi {
         Ok(Created(view.into()))
     }
 
-    /// A subvolume's snapshots, newest first.
+    /// A subvolume's snapshots, newest first (undated ones last), a page at a time.
     #[oai(path = "/subvolumes/:id/snapshots", method = "get", operation_id = "listSnapshots")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        /// Page size, 1-500 (default 100).
+        /// Items per page, 1 to 500 (default 100).
         limit: Query<Option<i64>>,
-        /// How many to skip (default 0).
-        offset: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
         /// Include deleted and vanished snapshots (default false).
         include_gone: Query<Option<bool>>,
-    ) -> Answer<Json<SnapshotPage>, ListSnapshotsErrors> {
+    ) -> Answer<Json<Page<Snapshot>>, ListSnapshotsErrors> {
         let limit = limit.0.unwrap_or(100);
-        let offset = offset.0.unwrap_or(0);
-        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
-            return Err(Problem::validation(format!(
-                "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
-            ))
-            .into());
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(
+                Problem::invalid("limit", format!("limit: must be 1 to {MAX_LIMIT}")).into(),
+            );
         }
+        let after: Option<SnapshotKey> = page::decode_after(after.0.as_deref())?;
         let sv = SubvolumeId::from_uuid(id.0);
         if projections::subvolume(&state.pool, sv).await?.is_none() {
             return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
         }
-        let mut conn = state
-            .pool
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        let page = projections::snapshots_of(
-            &mut conn,
+        let rows = projections::snapshots_page(
+            &state.pool,
             sv,
             include_gone.0.unwrap_or(false),
-            limit,
-            offset,
+            after.as_ref(),
+            limit + 1,
         )
         .await?;
-        Ok(Json(SnapshotPage {
-            items: page.items.into_iter().map(Snapshot::from).collect(),
-            total: page.total,
+        Ok(Json(page::page(
+            rows,
             limit,
-            offset,
-        }))
+            |s| SnapshotKey::from(s),
+            Snapshot::from,
+        )))
     }
 
     /// One snapshot.

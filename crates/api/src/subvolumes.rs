@@ -8,6 +8,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
+use serde::Serialize;
 use store::projections::{self, SubvolumeKey, SubvolumeView};
 use uuid::Uuid;
 
@@ -16,7 +17,7 @@ use crate::auth::{OperatorAuth, ViewerAuth};
 use crate::hooks::SnapshotHooks;
 use crate::page::{self, Page};
 use crate::problem::Problem;
-use crate::respond::{Answer, Created, documented};
+use crate::respond::{Answer, Created, JsonText, documented};
 use store::AppendMeta;
 
 #[derive(Tags)]
@@ -26,7 +27,7 @@ enum Tag {
 }
 
 /// A managed (or formerly managed) subvolume.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Subvolume {
     pub id: Uuid,
     pub server_id: Uuid,
@@ -40,10 +41,13 @@ pub struct Subvolume {
     pub btrfs_id: u64,
     /// False once dist-btrfs stopped managing it.
     pub managed: bool,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub managed_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub unmanaged_at: Option<DateTime<Utc>>,
     /// Why the last snapshot attempt failed (cleared by the next success).
     pub last_snapshot_error: Option<String>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub last_snapshot_error_at: Option<DateTime<Utc>>,
     /// Its pre- and post-snapshot hooks (`PUT /subvolumes/{id}/hooks`).
     pub hooks: SnapshotHooks,
@@ -173,7 +177,7 @@ impl SubvolumesApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<Page<Subvolume>>, ListSubvolumesErrors> {
+    ) -> Answer<JsonText<Page<Subvolume>>, ListSubvolumesErrors> {
         let limit = page::limit(limit.0)?;
         let after: Option<SubvolumeKey> = page::decode_after(after.0.as_deref())?;
         let rows = projections::subvolumes_page(
@@ -184,12 +188,12 @@ impl SubvolumesApi {
             Some(limit + 1),
         )
         .await?;
-        Ok(Json(page::page(
+        Ok(JsonText::of(&page::page(
             rows,
             limit,
             |s| SubvolumeKey::from(s),
             Subvolume::from,
-        )))
+        ))?)
     }
 
     /// One subvolume.

@@ -6,18 +6,25 @@ import { type QueryKey, useInfiniteQuery } from '@tanstack/react-query';
 
 export type Paged<T> = { items: T[]; next_after?: string | null };
 
+/** `refetchInterval`: milliseconds, or a function of the items loaded so far (e.g. refetch
+ *  only while one of them is still running). */
 export function usePagedList<T>(
   queryKey: QueryKey,
   fetchPage: (after: string | undefined) => Promise<Paged<T>>,
-  options: { enabled?: boolean; refetchInterval?: number } = {},
+  options: { enabled?: boolean; refetchInterval?: number | ((items: T[]) => number | false) } = {},
 ) {
+  const { refetchInterval, ...rest } = options;
   return useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam }) => fetchPage(pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last: Paged<T>) => last.next_after ?? undefined,
     select: (data): T[] => data.pages.flatMap((p) => p.items),
-    ...options,
+    refetchInterval:
+      typeof refetchInterval === 'function'
+        ? (query) => refetchInterval(query.state.data?.pages.flatMap((p) => p.items) ?? [])
+        : refetchInterval,
+    ...rest,
   });
 }
 

@@ -153,8 +153,8 @@ export const fleetKeys = {
   subvolumes: ['subvolumes'] as const,
   subvolume: (id: string) => ['subvolumes', id] as const,
   snapshots: (subvolumeId: string) => ['subvolumes', subvolumeId, 'snapshots'] as const,
-  snapshotPage: (subvolumeId: string, offset: number, limit: number, includeGone: boolean) =>
-    ['subvolumes', subvolumeId, 'snapshots', { offset, limit, includeGone }] as const,
+  snapshotPage: (subvolumeId: string, after: string | undefined, limit: number, includeGone: boolean) =>
+    ['subvolumes', subvolumeId, 'snapshots', { after, limit, includeGone }] as const,
 };
 
 /** Whether the logged-in user may change things (operators and admins; viewers only read). */
@@ -215,15 +215,16 @@ export function useSubvolume(id: string) {
 
 export const SNAPSHOT_PAGE_SIZE = 20;
 
-/** One page of a subvolume's snapshots, newest first (the previous page stays shown while the next loads). */
-export function useSnapshots(subvolumeId: string, offset: number, includeGone: boolean, limit = SNAPSHOT_PAGE_SIZE) {
+/** One page of a subvolume's snapshots, newest first: the first, or the one after the cursor
+ *  `after` (a page's `next_after`). The previous page stays shown while the next loads. */
+export function useSnapshots(subvolumeId: string, after: string | undefined, includeGone: boolean, limit = SNAPSHOT_PAGE_SIZE) {
   const api = useApi();
   return useQuery({
-    queryKey: fleetKeys.snapshotPage(subvolumeId, offset, limit, includeGone),
+    queryKey: fleetKeys.snapshotPage(subvolumeId, after, limit, includeGone),
     queryFn: (): Promise<SnapshotPage> =>
       unwrap(
         api.GET('/subvolumes/{id}/snapshots', {
-          params: { path: { id: subvolumeId }, query: { limit, offset, include_gone: includeGone } },
+          params: { path: { id: subvolumeId }, query: { limit, include_gone: includeGone, ...afterParam(after) } },
         }),
       ),
     placeholderData: keepPreviousData,

@@ -2,7 +2,7 @@
 // target) and the RPO. Every key starts with 'replication': the live stream (live.ts)
 // invalidates them on Target*/Replication*/SubvolumeRpoSet/Snapshot* events; while a run is
 // queued or running the runs list also refetches lightly (progress is throttled server-side).
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from './client';
 import { useApi } from './context';
 import { afterParam, usePagedList } from './pages';
@@ -17,7 +17,6 @@ export type TargetPatch = Omit<Schemas['TargetPatch'], 'rate_limit_bytes_per_sec
 };
 export type Replication = Schemas['Replication'];
 export type ReplicationTarget = Schemas['ReplicationTarget'];
-export type ReplicationPage = Schemas['ReplicationPage'];
 export type TargetHealth = Schemas['TargetHealthDto'];
 export type HealthState = Schemas['HealthState'];
 export type HealthReport = Schemas['HealthReport'];
@@ -29,8 +28,7 @@ export type TargetPreview = Schemas['TargetPreview'];
 export const replicationKeys = {
   all: ['replication'] as const,
   targets: ['replication', 'targets'] as const,
-  runs: (subvolumeId: string | undefined, limit: number, offset: number) =>
-    ['replication', 'runs', { subvolumeId, limit, offset }] as const,
+  runs: (subvolumeId: string | undefined, limit: number) => ['replication', 'runs', { subvolumeId, limit }] as const,
   health: ['replication', 'health'] as const,
   subvolumeHealth: (id: string) => ['replication', 'health', id] as const,
 };
@@ -48,19 +46,20 @@ export function useTargets() {
   return usePagedList(replicationKeys.targets, (after) => unwrap(api.GET('/targets', { params: { query: afterParam(after) } })));
 }
 
-export function useReplications(limit = 20, offset = 0, subvolumeId?: string) {
+/** The replications, newest first, `limit` a page (older ones with LoadMore); refetched
+ *  every few seconds while one of them is queued or running. */
+export function useReplications(limit = 20, subvolumeId?: string) {
   const api = useApi();
-  return useQuery({
-    queryKey: replicationKeys.runs(subvolumeId, limit, offset),
-    queryFn: (): Promise<ReplicationPage> =>
+  return usePagedList(
+    replicationKeys.runs(subvolumeId, limit),
+    (after) =>
       unwrap(
         api.GET('/replications', {
-          params: { query: { limit, offset, ...(subvolumeId ? { subvolume_id: subvolumeId } : {}) } },
+          params: { query: { limit, ...afterParam(after), ...(subvolumeId ? { subvolume_id: subvolumeId } : {}) } },
         }),
       ),
-    placeholderData: keepPreviousData,
-    refetchInterval: (query) => (query.state.data?.items.some(isActive) ? RUNNING_REFETCH_MS : false),
-  });
+    { refetchInterval: (runs) => (runs.some(isActive) ? RUNNING_REFETCH_MS : false) },
+  );
 }
 
 export function useReplicationHealth() {

@@ -465,7 +465,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Replications, newest first. */
+        /** Replications, newest first, a page at a time. */
         get: operations["listReplications"];
         put?: never;
         /**
@@ -1088,7 +1088,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A subvolume's snapshots, newest first. */
+        /** A subvolume's snapshots, newest first (undated ones last), a page at a time. */
         get: operations["listSnapshots"];
         put?: never;
         /**
@@ -2084,6 +2084,15 @@ export interface components {
             next_after?: string | null;
         };
         /**
+         * Page_Replication
+         * @description One page of a list.
+         */
+        Page_Replication: {
+            items: components["schemas"]["Replication"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
          * Page_Server
          * @description One page of a list.
          */
@@ -2098,6 +2107,15 @@ export interface components {
          */
         Page_ServerStorageView: {
             items: components["schemas"]["ServerStorageView"][];
+            /** @description Pass as `after` for the next page; absent on the last. */
+            next_after?: string | null;
+        };
+        /**
+         * Page_Snapshot
+         * @description One page of a list.
+         */
+        Page_Snapshot: {
+            items: components["schemas"]["Snapshot"][];
             /** @description Pass as `after` for the next page; absent on the last. */
             next_after?: string | null;
         };
@@ -2474,19 +2492,6 @@ export interface components {
             /** Format: uuid */
             subvolume_id: string;
             targets: components["schemas"]["ReplicationTarget"][];
-        };
-        /**
-         * ReplicationPage
-         * @description A page of replications, newest first.
-         */
-        ReplicationPage: {
-            items: components["schemas"]["Replication"][];
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
-            /** Format: int64 */
-            total: number;
         };
         /**
          * @description Where a replication stands.
@@ -2971,22 +2976,6 @@ export interface components {
              * @description Seconds a hook may run before it is killed (and fails).
              */
             timeout_secs: number;
-        };
-        /**
-         * SnapshotPage
-         * @description One page of a subvolume's snapshots, newest first.
-         */
-        SnapshotPage: {
-            items: components["schemas"]["Snapshot"][];
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
-            /**
-             * Format: int64
-             * @description How many snapshots match across all pages.
-             */
-            total: number;
         };
         /**
          * @description Where a snapshot stands.
@@ -6113,10 +6102,10 @@ export interface operations {
     listReplications: {
         parameters: {
             query?: {
-                /** @description Page size, 1-100 (default 20). */
+                /** @description Items per page, 1 to 100 (default 20). */
                 limit?: number;
-                /** @description How many to skip (default 0). */
-                offset?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
                 /** @description Only the replications of this subvolume. */
                 subvolume_id?: string;
             };
@@ -6131,7 +6120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ReplicationPage"];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Replication"];
                 };
             };
             /** @description Invalid parameters. */
@@ -9783,10 +9772,10 @@ export interface operations {
     listSnapshots: {
         parameters: {
             query?: {
-                /** @description Page size, 1-500 (default 100). */
+                /** @description Items per page, 1 to 500 (default 100). */
                 limit?: number;
-                /** @description How many to skip (default 0). */
-                offset?: number;
+                /** @description The `next_after` of the previous page. */
+                after?: string;
                 /** @description Include deleted and vanished snapshots (default false). */
                 include_gone?: boolean;
             };
@@ -9803,7 +9792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["SnapshotPage"];
+                    "application/json; charset=utf-8": components["schemas"]["Page_Snapshot"];
                 };
             };
             /** @description Invalid paging parameters. */

@@ -117,7 +117,7 @@ function routes(extra = {}) {
     'GET /servers': () => json(200, page([primary, remote])),
     'GET /subvolumes': () => json(200, page([subvolume])),
     'GET /targets': () => json(200, page([target, target2])),
-    'GET /replications': () => json(200, { items: [running, done], total: 2, limit: 20, offset: 0 }),
+    'GET /replications': () => json(200, { items: [running, done], next_after: null }),
     'GET /replication/health': () =>
       json(200, {
         as_of: '2026-01-02T03:00:00Z',
@@ -196,7 +196,7 @@ describe('Replication', () => {
       state: 'succeeded',
       targets: [{ target_id: target.id, state: 'succeeded', kind: 'already_present', bytes: 0, bytes_total: 0, snapshots_sent: 0, updated_at: '2026-01-01T03:01:00Z' }],
     };
-    renderApp(routes({ 'GET /replications': () => json(200, { items: [present], total: 1, limit: 20, offset: 0 }) }), '/replication');
+    renderApp(routes({ 'GET /replications': () => json(200, { items: [present], next_after: null }) }), '/replication');
     const row = await screen.findByTestId('history-row');
     expect(within(row).getByTestId('history-kind')).toHaveTextContent('already present');
     expect(row).toHaveTextContent('nothing sent');
@@ -289,8 +289,30 @@ describe('Replication', () => {
     expect(screen.queryByRole('button', { name: /^Retry / })).not.toBeInTheDocument();
   });
 
+  it('loads older runs after the newest page, from its cursor', async () => {
+    const user = userEvent.setup();
+    const older = { ...done, id: 'r-older', requested_at: '2025-12-01T00:00:00Z' };
+    const { requests } = renderApp(
+      routes({
+        'GET /replications': (_req: Request, url: URL) =>
+          url.searchParams.get('after') === 'cursor-1'
+            ? json(200, { items: [older], next_after: null })
+            : json(200, { items: [done], next_after: 'cursor-1' }),
+      }),
+      '/replication',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2));
+    expect(screen.getByText('1 run, newest first')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Load older runs' }));
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(4));
+    expect(screen.getByText('2 runs, newest first')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Load older runs' })).not.toBeInTheDocument();
+    const afters = requests.filter((r) => r.url.pathname.endsWith('/replications')).map((r) => r.url.searchParams.get('after'));
+    expect(afters).toEqual([null, 'cursor-1']);
+  });
+
   it('says when nothing is replicating', async () => {
-    renderApp(routes({ 'GET /replications': () => json(200, { items: [done], total: 1, limit: 20, offset: 0 }) }), '/replication');
+    renderApp(routes({ 'GET /replications': () => json(200, { items: [done], next_after: null }) }), '/replication');
     expect(await screen.findByTestId('nothing-running')).toHaveTextContent('Nothing is replicating.');
   });
 });
@@ -301,7 +323,7 @@ describe('Replicate now and the Overview', () => {
     const { requests } = renderApp(
       routes({
         [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
-        [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], total: 1, limit: 20, offset: 0 }),
+        [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], next_after: null }),
         [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => problem(404, 'Not Found', 'no storage yet'),
         'POST /replications': () => json(202, { ...running, state: 'queued' }),
         [`GET /snapshots/${snapshot(2).id}/replication-preview`]: () =>
@@ -345,7 +367,7 @@ describe('Replicate now and the Overview', () => {
       routes({
         'GET /targets': () => json(200, page([])),
         [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
-        [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], total: 1, limit: 20, offset: 0 }),
+        [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2)], next_after: null }),
         [`GET /subvolumes/${SUBVOLUME_ID}/storage`]: () => problem(404, 'Not Found', 'no storage yet'),
       }),
       `/subvolumes/${SUBVOLUME_ID}`,

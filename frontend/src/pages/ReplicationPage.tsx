@@ -44,7 +44,7 @@ export function ReplicationPage() {
       <Title order={2}>{t('page.title')}</Title>
       <HealthSection />
       <QueryState query={runs} errorTitle={t('page.runsFailed')} skeleton={80}>
-        {(data) => <RunningSection runs={data.items} targets={targetMap} servers={serverNames} subvolumes={subvolumeNames} />}
+        {(data) => <RunningSection runs={data} targets={targetMap} servers={serverNames} subvolumes={subvolumeNames} />}
       </QueryState>
       {targets.isError && <ErrorNotice title={t('page.targetsFailed')} error={targets.error} />}
       {targets.data && servers.data && (
@@ -52,15 +52,9 @@ export function ReplicationPage() {
       )}
       <LoadMore list={targets} label={t('page.moreTargets')} />
       {runs.data && (
-        <HistorySection
-          canOperate={canOperate}
-          runs={runs.data.items}
-          total={runs.data.total}
-          targets={targetMap}
-          servers={serverNames}
-          subvolumes={subvolumeNames}
-        />
+        <HistorySection canOperate={canOperate} runs={runs.data} targets={targetMap} servers={serverNames} subvolumes={subvolumeNames} />
       )}
+      <LoadMore list={runs} label={t('page.moreRuns')} />
     </Stack>
   );
 }

@@ -23,7 +23,7 @@ function backend() {
     [`GET /snapshots/${s2.id}`]: () => json(200, s2),
     [`GET /snapshots/${s2.id}/replicas`]: () => json(200, []),
     [`GET /snapshots/${s2.id}/tree`]: () => json(200, { path: '', entries: [] }),
-    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [s3, s2, s1], total: 3, limit: 500, offset: 0 }),
+    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [s3, s2, s1], next_after: null }),
     [`GET /snapshots/${s2.id}/diff`]: (_req, url) => {
       const against = url.searchParams.get('against');
       if (against === s3.id) return json(200, { changes: [{ kind: 'deleted', path: 'docs/new.md', file_type: 'file' }] });

@@ -51,7 +51,7 @@ describe('Restore from a replica: a snapshot the primary lost', () => {
     return snapshotBackend({
       [`GET /snapshots/${lost.id}`]: () => json(200, lost),
       [`GET /snapshots/${lost.id}/replicas`]: () => json(200, [replica(2)]),
-      [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshotPage.snapshot], total: 1, limit: 500, offset: 0 }),
+      [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshotPage.snapshot], next_after: null }),
       [`GET /targets/${target.id}/replicas`]: () => json(200, page([replica(2), replica(1)])),
       [`GET /replicas/${replica(2).id}/tree`]: () => json(200, { path: '', entries: [dir('etc'), entry('notes.txt')] }),
       'POST /restores': () => json(202, restore({ mode: 'snapshot', snapshot_id: lost.id, replica_target_id: target.id })),

@@ -28,7 +28,7 @@ function backend(sv: Subvolume, extra: Record<string, Handler> = {}): Record<str
     ...defaultRoutes(),
     'GET /servers': () => json(200, page([primary])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, sv),
-    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [], total: 0, limit: 20, offset: 0 }),
+    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [], next_after: null }),
     [`GET /servers/${primary.id}/hooks`]: () =>
       json(200, { directory: DIRECTORY, items: [{ name: 'db-freeze', symlink: false }, { name: 'db-thaw', symlink: true }] }),
     ...extra,

@@ -16,11 +16,15 @@ function backend(initial: Snapshot[], extra: Record<string, Handler> = {}) {
     'GET /subvolumes': () => json(200, page([subvolume, { ...subvolume, id: 'x-2', name: 'srv', path: '/mnt/pool/data/srv', last_snapshot_error: 'btrfs: No space left on device' }])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
     [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: (_req, url) => {
+      // the fake's cursor is the last row's id (the real one is opaque)
       const limit = Number(url.searchParams.get('limit'));
-      const offset = Number(url.searchParams.get('offset'));
+      const after = url.searchParams.get('after');
       const gone = url.searchParams.get('include_gone') === 'true';
       const matching = snapshots.filter((s) => gone || s.state === 'present');
-      return json(200, { items: matching.slice(offset, offset + limit), total: matching.length, limit, offset });
+      const start = after === null ? 0 : matching.findIndex((s) => s.id === after) + 1;
+      const items = matching.slice(start, start + limit);
+      const more = start + limit < matching.length;
+      return json(200, { items, next_after: more ? items[items.length - 1]!.id : null });
     },
     [`POST /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => {
       const made = snapshot(9);
@@ -79,7 +83,7 @@ describe('Subvolumes', () => {
     expect(within(rowNamed(snapshot(3).name)).getByText('c0000003')).toHaveAttribute('title', snapshot(3).uuid);
     expect(within(rowNamed(snapshot(2).name)).getByText('unmanaged')).toBeInTheDocument();
     expect(within(rowNamed(snapshot(1).name)).getByText('managed')).toBeInTheDocument();
-    expect(screen.getByTestId('snapshots-count')).toHaveTextContent('1–3 of 3 snapshots, newest first');
+    expect(screen.getByTestId('snapshots-count')).toHaveTextContent('Snapshots 1–3, newest first');
   });
 
   it('shows each snapshot\'s exclusive size, or that quotas are off: never 0 B for unknown', async () => {
@@ -179,7 +183,7 @@ describe('Subvolumes', () => {
     expect(alert).toHaveTextContent('btrfs subvolume snapshot: No space left on device');
   });
 
-  it('pages through snapshots with limit and offset', async () => {
+  it('pages through snapshots with a cursor, forward and back', async () => {
     const user = userEvent.setup();
     const many = Array.from({ length: SNAPSHOT_PAGE_SIZE + 5 }, (_, i) => ({
       ...snapshot(1),
@@ -188,12 +192,20 @@ describe('Subvolumes', () => {
     }));
     const { requests } = renderApp(backend(many), `/subvolumes/${SUBVOLUME_ID}`);
     await waitFor(() => expect(rows()).toHaveLength(SNAPSHOT_PAGE_SIZE));
-    expect(screen.getByTestId('snapshots-count')).toHaveTextContent(`1–${SNAPSHOT_PAGE_SIZE} of ${SNAPSHOT_PAGE_SIZE + 5}`);
-    await user.click(screen.getByRole('button', { name: 'Page 2' }));
+    expect(screen.getByTestId('snapshots-count')).toHaveTextContent(`Snapshots 1–${SNAPSHOT_PAGE_SIZE}, newest first`);
+    expect(screen.getByRole('button', { name: 'Previous page' })).toBeDisabled();
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
     await waitFor(() => expect(rows()).toHaveLength(5));
     expect(rows()[0]).toHaveAttribute('data-name', `home.${100 - SNAPSHOT_PAGE_SIZE}`);
-    const offsets = requests.filter((r) => r.url.pathname.endsWith('/snapshots')).map((r) => r.url.searchParams.get('offset'));
-    expect(offsets).toEqual(['0', String(SNAPSHOT_PAGE_SIZE)]);
+    expect(screen.getByTestId('snapshots-count')).toHaveTextContent(`Snapshots ${SNAPSHOT_PAGE_SIZE + 1}–${SNAPSHOT_PAGE_SIZE + 5}, newest first`);
+    expect(screen.getByText('Page 2')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+    // the second page is read after the first page's last row
+    const afters = requests.filter((r) => r.url.pathname.endsWith('/snapshots')).map((r) => r.url.searchParams.get('after'));
+    expect(afters).toEqual([null, many[SNAPSHOT_PAGE_SIZE - 1]!.id]);
+    await user.click(screen.getByRole('button', { name: 'Previous page' }));
+    await waitFor(() => expect(rows()).toHaveLength(SNAPSHOT_PAGE_SIZE));
+    expect(rows()[0]).toHaveAttribute('data-name', 'home.100');
   });
 
   it('syncs with the disk and reports what changed', async () => {

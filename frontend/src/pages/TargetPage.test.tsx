@@ -190,7 +190,7 @@ describe('Target page', () => {
 
   it('the Replication page links each target to its page', async () => {
     renderApp(
-      { ...backend(), 'GET /replications': () => json(200, { items: [], total: 0, limit: 20, offset: 0 }) },
+      { ...backend(), 'GET /replications': () => json(200, { items: [], next_after: null }) },
       '/replication',
     );
     const link = await screen.findByRole('link', { name: `Replicas on ${target.directory}` });

@@ -102,7 +102,7 @@ export function snapshotBackend(extra: Record<string, Handler> = {}, me: Me = ad
     'GET /servers': () => json(200, page([primary, remote])),
     'GET /targets': () => json(200, page([target])),
     [`GET /subvolumes/${SUBVOLUME_ID}`]: () => json(200, subvolume),
-    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2), snap], total: 2, limit: 500, offset: 0 }),
+    [`GET /subvolumes/${SUBVOLUME_ID}/snapshots`]: () => json(200, { items: [snapshot(2), snap], next_after: null }),
     [`GET /subvolumes/${SUBVOLUME_ID}/replication-health`]: () =>
       json(200, { ...health, rpo: { subvolume_id: SUBVOLUME_ID, rpo_seconds: 7200, rpo_source: 'set' } }),
     [`GET /targets/${target.id}/replicas`]: () => json(200, page([replica(1)])),

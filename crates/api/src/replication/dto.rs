@@ -7,12 +7,14 @@ use domain::lineage::MissingMode;
 use domain::replication::Compression as DomainCompression;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
+use serde::Serialize;
 use store::projections::{self, ReplicaView, ReplicationTargetView, ReplicationView, TargetView};
 use uuid::Uuid;
 
 /// Which snapshots a target receives.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Missing {
     /// Only the snapshot being replicated.
     NewestOnly,
@@ -41,8 +43,9 @@ impl From<MissingMode> for Missing {
 /// Stream compression: `zstd` compresses the stream on the primary and decompresses it
 /// on the target (`zstd` needed there; without it the stream goes uncompressed, with a
 /// warning recorded in the run).
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Compression {
     None,
     Zstd,
@@ -67,7 +70,7 @@ impl From<DomainCompression> for Compression {
 }
 
 /// A replication target.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Target {
     pub id: Uuid,
     pub subvolume_id: Uuid,
@@ -84,7 +87,9 @@ pub struct Target {
     /// The newest snapshot on both sides after the last success: retention on the
     /// primary keeps it.
     pub common_base_snapshot_id: Option<Uuid>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -187,8 +192,9 @@ impl From<ReplicaView> for Replica {
 }
 
 /// Where a replication stands.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ReplicationState {
     Queued,
     Running,
@@ -198,8 +204,9 @@ pub enum ReplicationState {
 }
 
 /// Where one target of a replication stands.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TargetState {
     Queued,
     Running,
@@ -208,8 +215,9 @@ pub enum TargetState {
 }
 
 /// Full or incremental, or no send at all: the target already held the snapshot.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SendKind {
     Full,
     Incremental,
@@ -219,8 +227,9 @@ pub enum SendKind {
 }
 
 /// Whether retrying may help.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     Transient,
     Permanent,
@@ -262,7 +271,7 @@ impl From<domain::replication::ErrorClass> for ErrorClass {
 }
 
 /// One target of a replication.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct ReplicationTarget {
     pub target_id: Uuid,
     pub state: TargetState,
@@ -295,12 +304,15 @@ pub struct ReplicationTarget {
     /// Seconds left at the current rate, when the size estimate is known and not yet
     /// reached.
     pub eta_seconds: Option<u64>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
     pub received_path: Option<String>,
     pub error: Option<String>,
     pub error_class: Option<ErrorClass>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -347,7 +359,7 @@ pub(super) fn replication_target(v: ReplicationTargetView) -> ReplicationTarget 
 }
 
 /// A replication: one snapshot to some targets.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Replication {
     pub id: Uuid,
     pub subvolume_id: Uuid,
@@ -355,8 +367,11 @@ pub struct Replication {
     pub state: ReplicationState,
     /// The actor who asked (`user:<name>`, `token:<id>`, `system`).
     pub requested_by: String,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub requested_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub finished_at: Option<DateTime<Utc>>,
     pub targets: Vec<ReplicationTarget>,
 }
@@ -393,15 +408,6 @@ pub struct NewReplication {
     pub snapshot_id: Uuid,
     /// Targets of the snapshot's subvolume; absent: all of them.
     pub target_ids: Option<Vec<Uuid>>,
-}
-
-/// A page of replications, newest first.
-#[derive(Debug, Object)]
-pub struct ReplicationPage {
-    pub items: Vec<Replication>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// What a replication would do on one target.

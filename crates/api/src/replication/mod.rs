@@ -14,14 +14,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{OpenApi, Tags};
 use store::AppendMeta;
-use store::projections::{self, ReplicaKey, TargetKey};
+use store::projections::{self, ReplicaKey, ReplicationKey, TargetKey};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{OperatorAuth, ViewerAuth};
 use crate::page::{self, Page};
 use crate::problem::Problem;
-use crate::respond::{Accepted, Answer, Created, NoContent, documented};
+use crate::respond::{Accepted, Answer, Created, JsonText, NoContent, documented};
 
 pub(crate) mod dto;
 pub(crate) mod retention;
@@ -128,14 +128,14 @@ impl TargetsApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<Page<Target>>, ReadErrors> {
+    ) -> Answer<JsonText<Page<Target>>, ReadErrors> {
         let sv = SubvolumeId::from_uuid(id.0);
         if projections::subvolume(&state.pool, sv).await?.is_none() {
             return Err(Problem::not_found(format!("no subvolume {}", id.0)).into());
         }
-        Ok(Json(
-            targets_page(&state.pool, Some(sv), limit.0, after.0).await?,
-        ))
+        Ok(JsonText::of(
+            &targets_page(&state.pool, Some(sv), limit.0, after.0).await?,
+        )?)
     }
 
     /// The targets, oldest first, a page at a time.
@@ -148,10 +148,10 @@ impl TargetsApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<Page<Target>>, ReadErrors> {
-        Ok(Json(
-            targets_page(&state.pool, None, limit.0, after.0).await?,
-        ))
+    ) -> Answer<JsonText<Page<Target>>, ReadErrors> {
+        Ok(JsonText::of(
+            &targets_page(&state.pool, None, limit.0, after.0).await?,
+        )?)
     }
 
     /// One target.
@@ -320,40 +320,34 @@ impl ReplicationsApi {
         Ok(Json(plans.into_iter().map(TargetPreview::from).collect()))
     }
 
-    /// Replications, newest first.
+    /// Replications, newest first, a page at a time.
     #[oai(path = "/replications", method = "get", operation_id = "listReplications")]
     async fn list(
         &self,
         _auth: ViewerAuth,
         state: Data<&AppState>,
-        /// Page size, 1-100 (default 20).
+        /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<i64>>,
-        /// How many to skip (default 0).
-        offset: Query<Option<i64>>,
+        /// The `next_after` of the previous page.
+        after: Query<Option<String>>,
         /// Only the replications of this subvolume.
         subvolume_id: Query<Option<Uuid>>,
-    ) -> Answer<Json<ReplicationPage>, ReadErrors> {
+    ) -> Answer<JsonText<Page<Replication>>, ReadErrors> {
         let limit = limit.0.unwrap_or(20);
-        let offset = offset.0.unwrap_or(0);
-        if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
-            return Err(Problem::validation(format!(
-                "limit must be between 1 and {MAX_LIMIT} and offset at least 0"
-            ))
-            .into());
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(
+                Problem::invalid("limit", format!("limit: must be 1 to {MAX_LIMIT}")).into(),
+            );
         }
-        let mut conn = state
-            .pool
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        let (views, total) = projections::replications(
-            &mut conn,
+        let after: Option<ReplicationKey> = page::decode_after(after.0.as_deref())?;
+        let mut views = projections::replications_page(
+            &state.pool,
             subvolume_id.0.map(SubvolumeId::from_uuid),
-            limit,
-            offset,
+            after.as_ref(),
+            limit + 1,
         )
         .await?;
-        drop(conn);
+        let next_after = page::cut(&mut views, limit, |v| ReplicationKey::from(v));
         // One query for every run's targets, not one per run.
         let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
         let mut targets = projections::replication_targets_of(&state.pool, &ids).await?;
@@ -364,12 +358,7 @@ impl ReplicationsApi {
                 replication_with(v, rows)
             })
             .collect();
-        Ok(Json(ReplicationPage {
-            items,
-            total,
-            limit,
-            offset,
-        }))
+        Ok(JsonText::of(&Page { items, next_after })?)
     }
 
     /// One replication with the state, progress and result of each target.

@@ -45,16 +45,16 @@ pub use replicas::{
     replicas_of_target_page,
 };
 pub use replication::{
-    ReplicationTargetView, ReplicationView, TargetKey, TargetView, last_send_bytes, pin_of_target,
-    pins_of_subvolume, pins_of_targets, replication, replication_targets, replication_targets_of,
-    replications, snapshots_in_flight, target, targets, targets_on_server, targets_page,
-    unfinished_replications,
+    ReplicationKey, ReplicationTargetView, ReplicationView, TargetKey, TargetView, last_send_bytes,
+    pin_of_target, pins_of_subvolume, pins_of_targets, replication, replication_targets,
+    replication_targets_of, replications_page, snapshots_in_flight, target, targets,
+    targets_on_server, targets_page, unfinished_replications,
 };
 pub use restores::{RestoreView, restore, restores, unfinished_restores};
 pub use servers::{ServerView, server, servers, servers_page};
 pub use snapshots::{
-    SnapshotOrigin, SnapshotPage, SnapshotState, SnapshotView, all_snapshots_of, catalogued_uuids,
-    present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_of,
+    SnapshotKey, SnapshotOrigin, SnapshotState, SnapshotView, all_snapshots_of, catalogued_uuids,
+    present_snapshots_of, snapshot_by_id, snapshot_by_name, snapshot_names_of, snapshots_page,
 };
 pub use subvolumes::{
     HookRun, SubvolumeKey, SubvolumeView, subvolume, subvolumes, subvolumes_page,

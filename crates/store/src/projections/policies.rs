@@ -99,10 +99,6 @@ fn json(spec: &RetentionSpec) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(spec).map_err(|e| StoreError::Corrupt(format!("retention spec: {e}")))
 }
 
-fn from_json(v: serde_json::Value) -> Result<RetentionSpec, StoreError> {
-    serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("stored retention: {e}")))
-}
-
 /// One policy with the subvolumes that follow it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyView {
@@ -122,7 +118,9 @@ const SELECT: &str = "SELECT p.policy_id, p.name, p.cron, p.time_zone, p.retenti
    FROM proj_policies p";
 
 fn from_row(row: &PgRow) -> Result<PolicyView, StoreError> {
-    let target: Option<serde_json::Value> = row.try_get("target_retention")?;
+    // Decoded straight from the stored JSON, no `serde_json::Value` in between.
+    let retention: sqlx::types::Json<RetentionSpec> = row.try_get("retention")?;
+    let target: Option<sqlx::types::Json<RetentionSpec>> = row.try_get("target_retention")?;
     let subvolumes: Vec<uuid::Uuid> = row.try_get("subvolumes")?;
     Ok(PolicyView {
         policy_id: PolicyId::from_uuid(row.try_get("policy_id")?),
@@ -132,8 +130,8 @@ fn from_row(row: &PgRow) -> Result<PolicyView, StoreError> {
                 cron: row.try_get("cron")?,
                 time_zone: row.try_get("time_zone")?,
             },
-            retention: from_json(row.try_get("retention")?)?,
-            target_retention: target.map(from_json).transpose()?,
+            retention: retention.0,
+            target_retention: target.map(|t| t.0),
             replicate_after_snapshot: row.try_get("replicate_after_snapshot")?,
         },
         created_at: row.try_get("created_at")?,
@@ -153,10 +151,21 @@ pub async fn policies_page<'e>(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<PolicyView>, StoreError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE $1::text IS NULL OR p.name > $1
-          ORDER BY p.name LIMIT $2"
-    )))
+    // The page's assignments in one grouped read, not a sub-select per policy.
+    let rows = sqlx::query(
+        "WITH page AS (
+             SELECT * FROM proj_policies
+              WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2)
+         SELECT p.policy_id, p.name, p.cron, p.time_zone, p.retention,
+                p.target_retention, p.replicate_after_snapshot, p.created_at, p.updated_at,
+                COALESCE(a.subvolumes, '{}') AS subvolumes
+           FROM page p
+           LEFT JOIN (SELECT policy_id, array_agg(subvolume_id ORDER BY subvolume_id) AS subvolumes
+                        FROM proj_policy_assignments
+                       WHERE policy_id IN (SELECT policy_id FROM page)
+                       GROUP BY policy_id) a USING (policy_id)
+          ORDER BY p.name",
+    )
     .bind(after)
     .bind(limit)
     .fetch_all(exec)

@@ -485,36 +485,44 @@ pub async fn replication<'e>(
     row.as_ref().map(replication_from_row).transpose()
 }
 
-/// Runs (of one subvolume, or all), newest first, with the total count.
-pub async fn replications(
-    conn: &mut PgConnection,
+/// Where a page of [`replications_page`] starts: after this (request time, id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplicationKey {
+    pub requested_at: DateTime<Utc>,
+    pub replication_id: ReplicationId,
+}
+
+impl From<&ReplicationView> for ReplicationKey {
+    fn from(v: &ReplicationView) -> Self {
+        Self {
+            requested_at: v.requested_at,
+            replication_id: v.replication_id,
+        }
+    }
+}
+
+/// Replications (of one subvolume, or all), newest first: at most `limit` after
+/// `after`. Both orders have an index (`proj_replications_page_idx`,
+/// `proj_replications_subvolume_idx`), so a deep page costs what the first does.
+pub async fn replications_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
     subvolume: Option<SubvolumeId>,
+    after: Option<&ReplicationKey>,
     limit: i64,
-    offset: i64,
-) -> Result<(Vec<ReplicationView>, i64), StoreError> {
-    let sv = subvolume.map(|s| s.as_uuid());
+) -> Result<Vec<ReplicationView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {REPLICATION_COLUMNS} FROM proj_replications
-          WHERE $3::uuid IS NULL OR subvolume_id = $3
-          ORDER BY requested_at DESC, replication_id DESC LIMIT $1 OFFSET $2"
+          WHERE ($1::uuid IS NULL OR subvolume_id = $1)
+            AND ($2::timestamptz IS NULL OR (requested_at, replication_id) < ($2, $3))
+          ORDER BY requested_at DESC, replication_id DESC LIMIT $4"
     )))
+    .bind(subvolume.map(|s| s.as_uuid()))
+    .bind(after.map(|k| k.requested_at))
+    .bind(after.map(|k| k.replication_id.as_uuid()))
     .bind(limit)
-    .bind(offset)
-    .bind(sv)
-    .fetch_all(&mut *conn)
+    .fetch_all(exec)
     .await?;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM proj_replications WHERE $1::uuid IS NULL OR subvolume_id = $1",
-    )
-    .bind(sv)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((
-        rows.iter()
-            .map(replication_from_row)
-            .collect::<Result<_, _>>()?,
-        total,
-    ))
+    rows.iter().map(replication_from_row).collect()
 }
 
 /// Runs that did not finish (queued or running), oldest first.

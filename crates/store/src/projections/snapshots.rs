@@ -218,46 +218,51 @@ pub async fn snapshot_by_id<'e>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// A page of a subvolume's snapshots, newest first (by creation time, then id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnapshotPage {
-    pub items: Vec<SnapshotView>,
-    /// How many snapshots match in all pages.
-    pub total: i64,
+/// Where a page of [`snapshots_page`] starts: after this (creation time, id). A
+/// snapshot whose creation time is unknown sorts after every dated one (`NULLS LAST`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SnapshotKey {
+    pub created_at: Option<DateTime<Utc>>,
+    pub snapshot_id: SnapshotId,
 }
 
-/// A subvolume's snapshots, newest first; present ones only unless `include_gone`.
-pub async fn snapshots_of(
-    conn: &mut PgConnection,
+impl From<&SnapshotView> for SnapshotKey {
+    fn from(v: &SnapshotView) -> Self {
+        Self {
+            created_at: v.created_at,
+            snapshot_id: v.snapshot_id,
+        }
+    }
+}
+
+/// A subvolume's snapshots, newest first (by creation time, then id; undated ones
+/// last); present ones only unless `include_gone`. At most `limit` after `after`: the
+/// order is `proj_snapshots_page_idx`'s, an undated snapshot taken as `-infinity`, so a
+/// deep page costs what the first one does.
+pub async fn snapshots_page<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
     subvolume: SubvolumeId,
     include_gone: bool,
+    after: Option<&SnapshotKey>,
     limit: i64,
-    offset: i64,
-) -> Result<SnapshotPage, StoreError> {
+) -> Result<Vec<SnapshotView>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM {FROM}
           WHERE subvolume_id = $1 AND (state = 'present' OR $2)
-          ORDER BY created_at DESC NULLS LAST, snapshot_id DESC
-          LIMIT $3 OFFSET $4"
+            AND ($3::uuid IS NULL
+                 OR (COALESCE(created_at, '-infinity'::timestamptz), snapshot_id)
+                    < (COALESCE($4, '-infinity'::timestamptz), $3))
+          ORDER BY COALESCE(created_at, '-infinity'::timestamptz) DESC, snapshot_id DESC
+          LIMIT $5"
     )))
     .bind(subvolume.as_uuid())
     .bind(include_gone)
+    .bind(after.map(|k| k.snapshot_id.as_uuid()))
+    .bind(after.and_then(|k| k.created_at))
     .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
+    .fetch_all(exec)
     .await?;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM proj_snapshots
-          WHERE subvolume_id = $1 AND (state = 'present' OR $2)",
-    )
-    .bind(subvolume.as_uuid())
-    .bind(include_gone)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(SnapshotPage {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
-    })
+    rows.iter().map(from_row).collect()
 }
 
 /// Every snapshot of a subvolume that is present (not deleted or vanished).
@@ -268,7 +273,7 @@ pub async fn present_snapshots_of<'e>(
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM {FROM}
           WHERE subvolume_id = $1 AND state = 'present'
-          ORDER BY created_at DESC NULLS LAST, snapshot_id DESC"
+          ORDER BY COALESCE(created_at, '-infinity'::timestamptz) DESC, snapshot_id DESC"
     )))
     .bind(subvolume.as_uuid())
     .fetch_all(exec)

@@ -8,6 +8,7 @@
 mod backup;
 mod batch_replay;
 mod event_store;
+mod keyset_pages;
 mod rebuild;
 mod replication_health;
 mod storage_metrics;

@@ -38,7 +38,7 @@ struct Fleet {
     s2: SnapshotId,
 }
 
-async fn append(store: &EventStore, events: Vec<DomainEvent>) {
+pub(crate) async fn append(store: &EventStore, events: Vec<DomainEvent>) {
     for e in events {
         let stream = domain::StreamId::for_entity("test", Uuid::now_v7());
         store

@@ -25,9 +25,8 @@ const RUN_COLOR: Record<string, string> = {
   partially_failed: 'orange',
 };
 
-export function HistorySection({ runs, total, targets, servers, subvolumes, canOperate }: {
+export function HistorySection({ runs, targets, servers, subvolumes, canOperate }: {
   runs: Replication[];
-  total: number;
   targets: Map<string, Target>;
   servers: Map<string, string>;
   subvolumes: Map<string, string>;
@@ -106,7 +105,7 @@ export function HistorySection({ runs, total, targets, servers, subvolumes, canO
     <Section
       id="history-title"
       title={translate('replication:history.title')}
-      extra={<Text size="xs" c="dimmed">{translate('replication:history.count', { shown: runs.length, count: total })}</Text>}
+      extra={<Text size="xs" c="dimmed">{translate('replication:history.count', { count: runs.length })}</Text>}
     >
       <ResponsiveTable
         rows={rows}

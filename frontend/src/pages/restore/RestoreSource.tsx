@@ -79,14 +79,14 @@ export function SourceChoice({
  *  snapshot, and what the stream back would be incremental against (as the server picks it:
  *  the newest older snapshot on the primary with a replica on that target). */
 export function useReplicaSource(snapshot: Snapshot, replica: Replica | undefined, replicaLabel: (r: Replica) => string): ReplicaSource | undefined {
-  const primary = useSnapshots(snapshot.subvolume_id, 0, false, BASE_SEARCH);
+  const primary = useSnapshots(snapshot.subvolume_id, undefined, false, BASE_SEARCH);
   const onTarget = useTargetReplicas(replica?.target_id ?? '');
   if (!replica) return undefined;
   let base: string | null | undefined;
   if (primary.data && onTarget.data) {
     const found = incrementalBase(snapshot, primary.data.items, new Set(onTarget.data.map((r) => r.snapshot_id)));
     // not found among a first page of a longer list: not known
-    base = found ? found.name : primary.data.total <= primary.data.items.length ? null : undefined;
+    base = found ? found.name : primary.data.next_after ? undefined : null;
   }
   return { target: replicaLabel(replica), onPrimary: snapshot.state === 'present', base };
 }

@@ -113,7 +113,7 @@ function Changes({ snapshot, against }: { snapshot: Snapshot; against: Snapshot 
 
 export function SnapshotDiff({ snapshot, canOperate }: { snapshot: Snapshot; canOperate: boolean }) {
   const { t } = useTranslation(['restore', 'common']);
-  const list = useSnapshots(snapshot.subvolume_id, 0, false, PICK_FROM);
+  const list = useSnapshots(snapshot.subvolume_id, undefined, false, PICK_FROM);
   const others = (list.data?.items ?? []).filter((s) => s.id !== snapshot.id);
   const [picked, setPicked] = useState<string | null>(null);
   const against = others.find((s) => s.id === picked) ?? previousSnapshot(snapshot, others);

@@ -1,7 +1,7 @@
 // A subvolume's snapshots, newest first and paged: open one (its files, restores),
 // replicate, delete (after confirming), adopt or release one; optionally with the deleted
 // and vanished ones.
-import { Anchor, Badge, Button, Group, Pagination, Switch, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Snapshot, Subvolume } from '../../api/client';
@@ -49,10 +49,10 @@ function StatusBadges({ s }: { s: Snapshot }) {
 
 export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolume; canOperate: boolean }) {
   const { t } = useTranslation(['subvolumes', 'common']);
-  const [page, setPage] = useState(1);
+  // the cursors of the pages before this one's: a page is read after its predecessor's last row
+  const [trail, setTrail] = useState<string[]>([]);
   const [includeGone, setIncludeGone] = useState(false);
-  const offset = (page - 1) * SNAPSHOT_PAGE_SIZE;
-  const snapshots = useSnapshots(subvolume.id, offset, includeGone);
+  const snapshots = useSnapshots(subvolume.id, trail.at(-1), includeGone);
   const remove = useDeleteSnapshot();
   const deleting = useConfirm<Snapshot>(remove);
   const adopt = useAdoptSnapshot();
@@ -64,13 +64,12 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
   const targetMap = new Map((targets.data ?? []).map((t) => [t.id, t]));
   const [replicating, setReplicating] = useState<Snapshot | null>(null);
 
-  const total = snapshots.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / SNAPSHOT_PAGE_SIZE));
-  // after deleting the last one on the last page, step back a page
-  if (snapshots.data && !snapshots.isPlaceholderData && page > pages) setPage(pages);
   const items = snapshots.data?.items ?? [];
-  const first = total === 0 ? 0 : offset + 1;
-  const last = offset + items.length;
+  const next = snapshots.data?.next_after ?? undefined;
+  // after deleting the last one on a later page, step back a page
+  if (snapshots.data && !snapshots.isPlaceholderData && items.length === 0 && trail.length > 0) setTrail(trail.slice(0, -1));
+  const first = trail.length * SNAPSHOT_PAGE_SIZE + 1;
+  const last = first + items.length - 1;
 
   const columns: Column<Snapshot>[] = [
     {
@@ -172,7 +171,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
       checked={includeGone}
       onChange={(e) => {
         setIncludeGone(e.currentTarget.checked);
-        setPage(1);
+        setTrail([]);
       }}
     />
   );
@@ -206,7 +205,7 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
         {() => (
           <>
             <Text size="sm" c="dimmed" role="status" data-testid="snapshots-count">
-              {total === 0 ? t('snapshots.none') : t('snapshots.range', { first, last, count: total })}
+              {items.length === 0 ? t('snapshots.none') : t('snapshots.range', { first, last })}
             </Text>
             {items.length > 0 && (
               <ResponsiveTable
@@ -223,19 +222,17 @@ export function SnapshotsSection({ subvolume, canOperate }: { subvolume: Subvolu
                 minWidth={840}
               />
             )}
-            {pages > 1 && (
-              <Group justify="center">
-                <Pagination
-                  total={pages}
-                  value={page}
-                  onChange={setPage}
-                  size="sm"
-                  getControlProps={(control) =>
-                    // only previous and next are shown (no first/last edges)
-                    control === 'previous' ? { 'aria-label': t('snapshots.previous') } : control === 'next' ? { 'aria-label': t('snapshots.nextPage') } : {}
-                  }
-                  getItemProps={(p) => ({ 'aria-label': t('snapshots.page', { page: p }) })}
-                />
+            {(trail.length > 0 || next) && (
+              <Group justify="center" gap="sm">
+                <Button size="xs" variant="default" disabled={trail.length === 0} onClick={() => setTrail(trail.slice(0, -1))}>
+                  {t('snapshots.previous')}
+                </Button>
+                <Text size="sm" c="dimmed">
+                  {t('snapshots.page', { page: trail.length + 1 })}
+                </Text>
+                <Button size="xs" variant="default" disabled={!next} onClick={() => next && setTrail([...trail, next])}>
+                  {t('snapshots.nextPage')}
+                </Button>
               </Group>
             )}
           </>

@@ -50,8 +50,10 @@ from .notice import Notice
 from .origin import Origin
 from .page_policy import PagePolicy
 from .page_replica import PageReplica
+from .page_replication import PageReplication
 from .page_server import PageServer
 from .page_server_storage_view import PageServerStorageView
+from .page_snapshot import PageSnapshot
 from .page_subvolume import PageSubvolume
 from .page_target import PageTarget
 from .password_change import PasswordChange
@@ -71,7 +73,6 @@ from .prune_failure import PruneFailure
 from .prune_result import PruneResult
 from .replica import Replica
 from .replication import Replication
-from .replication_page import ReplicationPage
 from .replication_state import ReplicationState
 from .replication_target import ReplicationTarget
 from .restore import Restore
@@ -97,7 +98,6 @@ from .severity import Severity
 from .smtp_tls import SmtpTls
 from .snapshot import Snapshot
 from .snapshot_hooks import SnapshotHooks
-from .snapshot_page import SnapshotPage
 from .state import State
 from .storage_sample import StorageSample
 from .storage_settings import StorageSettings
@@ -176,8 +176,10 @@ __all__ = (
     "Origin",
     "PagePolicy",
     "PageReplica",
+    "PageReplication",
     "PageServer",
     "PageServerStorageView",
+    "PageSnapshot",
     "PageSubvolume",
     "PageTarget",
     "PasswordChange",
@@ -197,7 +199,6 @@ __all__ = (
     "PruneResult",
     "Replica",
     "Replication",
-    "ReplicationPage",
     "ReplicationState",
     "ReplicationTarget",
     "Restore",
@@ -223,7 +224,6 @@ __all__ = (
     "SmtpTls",
     "Snapshot",
     "SnapshotHooks",
-    "SnapshotPage",
     "State",
     "StorageSample",
     "StorageSettings",

@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_replication import PageReplication
 from ...models.problem import Problem
-from ...models.replication_page import ReplicationPage
 from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
@@ -19,7 +19,7 @@ from uuid import UUID
 def _get_kwargs(
     *,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     subvolume_id: UUID | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _get_kwargs(
 
     params["limit"] = limit
 
-    params["offset"] = offset
+    params["after"] = after
 
     json_subvolume_id: str | Unset = UNSET
     if not isinstance(subvolume_id, Unset):
@@ -53,9 +53,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReplicationPage | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageReplication | Problem | None:
     if response.status_code == 200:
-        response_200 = ReplicationPage.from_dict(response.json())
+        response_200 = PageReplication.from_dict(response.json())
 
 
 
@@ -109,7 +109,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | ReplicationPage]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageReplication | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -122,15 +122,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     subvolume_id: UUID | Unset = UNSET,
 
-) -> Response[Problem | ReplicationPage]:
-    """ Replications, newest first.
+) -> Response[PageReplication | Problem]:
+    """ Replications, newest first, a page at a time.
 
     Args:
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         subvolume_id (UUID | Unset):
 
     Raises:
@@ -138,13 +138,13 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReplicationPage]
+        Response[PageReplication | Problem]
      """
 
 
     kwargs = _get_kwargs(
         limit=limit,
-offset=offset,
+after=after,
 subvolume_id=subvolume_id,
 
     )
@@ -159,15 +159,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     subvolume_id: UUID | Unset = UNSET,
 
-) -> Problem | ReplicationPage | None:
-    """ Replications, newest first.
+) -> PageReplication | Problem | None:
+    """ Replications, newest first, a page at a time.
 
     Args:
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         subvolume_id (UUID | Unset):
 
     Raises:
@@ -175,14 +175,14 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReplicationPage
+        PageReplication | Problem
      """
 
 
     return sync_detailed(
         client=client,
 limit=limit,
-offset=offset,
+after=after,
 subvolume_id=subvolume_id,
 
     ).parsed
@@ -191,15 +191,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     subvolume_id: UUID | Unset = UNSET,
 
-) -> Response[Problem | ReplicationPage]:
-    """ Replications, newest first.
+) -> Response[PageReplication | Problem]:
+    """ Replications, newest first, a page at a time.
 
     Args:
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         subvolume_id (UUID | Unset):
 
     Raises:
@@ -207,13 +207,13 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReplicationPage]
+        Response[PageReplication | Problem]
      """
 
 
     kwargs = _get_kwargs(
         limit=limit,
-offset=offset,
+after=after,
 subvolume_id=subvolume_id,
 
     )
@@ -228,15 +228,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     subvolume_id: UUID | Unset = UNSET,
 
-) -> Problem | ReplicationPage | None:
-    """ Replications, newest first.
+) -> PageReplication | Problem | None:
+    """ Replications, newest first, a page at a time.
 
     Args:
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         subvolume_id (UUID | Unset):
 
     Raises:
@@ -244,14 +244,14 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReplicationPage
+        PageReplication | Problem
      """
 
 
     return (await asyncio_detailed(
         client=client,
 limit=limit,
-offset=offset,
+after=after,
 subvolume_id=subvolume_id,
 
     )).parsed

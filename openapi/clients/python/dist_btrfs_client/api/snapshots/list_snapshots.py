@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.page_snapshot import PageSnapshot
 from ...models.problem import Problem
-from ...models.snapshot_page import SnapshotPage
 from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
@@ -20,7 +20,7 @@ def _get_kwargs(
     id: UUID,
     *,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     include_gone: bool | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def _get_kwargs(
 
     params["limit"] = limit
 
-    params["offset"] = offset
+    params["after"] = after
 
     params["include_gone"] = include_gone
 
@@ -51,9 +51,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SnapshotPage | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageSnapshot | Problem | None:
     if response.status_code == 200:
-        response_200 = SnapshotPage.from_dict(response.json())
+        response_200 = PageSnapshot.from_dict(response.json())
 
 
 
@@ -107,7 +107,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | SnapshotPage]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PageSnapshot | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,16 +121,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     include_gone: bool | Unset = UNSET,
 
-) -> Response[Problem | SnapshotPage]:
-    """ A subvolume's snapshots, newest first.
+) -> Response[PageSnapshot | Problem]:
+    """ A subvolume's snapshots, newest first (undated ones last), a page at a time.
 
     Args:
         id (UUID):
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         include_gone (bool | Unset):
 
     Raises:
@@ -138,14 +138,14 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SnapshotPage]
+        Response[PageSnapshot | Problem]
      """
 
 
     kwargs = _get_kwargs(
         id=id,
 limit=limit,
-offset=offset,
+after=after,
 include_gone=include_gone,
 
     )
@@ -161,16 +161,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     include_gone: bool | Unset = UNSET,
 
-) -> Problem | SnapshotPage | None:
-    """ A subvolume's snapshots, newest first.
+) -> PageSnapshot | Problem | None:
+    """ A subvolume's snapshots, newest first (undated ones last), a page at a time.
 
     Args:
         id (UUID):
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         include_gone (bool | Unset):
 
     Raises:
@@ -178,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SnapshotPage
+        PageSnapshot | Problem
      """
 
 
@@ -186,7 +186,7 @@ def sync(
         id=id,
 client=client,
 limit=limit,
-offset=offset,
+after=after,
 include_gone=include_gone,
 
     ).parsed
@@ -196,16 +196,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     include_gone: bool | Unset = UNSET,
 
-) -> Response[Problem | SnapshotPage]:
-    """ A subvolume's snapshots, newest first.
+) -> Response[PageSnapshot | Problem]:
+    """ A subvolume's snapshots, newest first (undated ones last), a page at a time.
 
     Args:
         id (UUID):
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         include_gone (bool | Unset):
 
     Raises:
@@ -213,14 +213,14 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SnapshotPage]
+        Response[PageSnapshot | Problem]
      """
 
 
     kwargs = _get_kwargs(
         id=id,
 limit=limit,
-offset=offset,
+after=after,
 include_gone=include_gone,
 
     )
@@ -236,16 +236,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
-    offset: int | Unset = UNSET,
+    after: str | Unset = UNSET,
     include_gone: bool | Unset = UNSET,
 
-) -> Problem | SnapshotPage | None:
-    """ A subvolume's snapshots, newest first.
+) -> PageSnapshot | Problem | None:
+    """ A subvolume's snapshots, newest first (undated ones last), a page at a time.
 
     Args:
         id (UUID):
         limit (int | Unset):
-        offset (int | Unset):
+        after (str | Unset):
         include_gone (bool | Unset):
 
     Raises:
@@ -253,7 +253,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SnapshotPage
+        PageSnapshot | Problem
      """
 
 
@@ -261,7 +261,7 @@ async def asyncio(
         id=id,
 client=client,
 limit=limit,
-offset=offset,
+after=after,
 include_gone=include_gone,
 
     )).parsed

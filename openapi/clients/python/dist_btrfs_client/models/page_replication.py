@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
@@ -17,25 +18,21 @@ if TYPE_CHECKING:
 
 
 
-T = TypeVar("T", bound="ReplicationPage")
+T = TypeVar("T", bound="PageReplication")
 
 
 
 @_attrs_define
-class ReplicationPage:
-    """ A page of replications, newest first.
+class PageReplication:
+    """ One page of a list.
 
         Attributes:
             items (list[Replication]):
-            limit (int):
-            offset (int):
-            total (int):
+            next_after (None | str | Unset): Pass as `after` for the next page; absent on the last.
      """
 
     items: list[Replication]
-    limit: int
-    offset: int
-    total: int
+    next_after: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -51,21 +48,20 @@ class ReplicationPage:
 
 
 
-        limit = self.limit
-
-        offset = self.offset
-
-        total = self.total
+        next_after: None | str | Unset
+        if isinstance(self.next_after, Unset):
+            next_after = UNSET
+        else:
+            next_after = self.next_after
 
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
             "items": items,
-            "limit": limit,
-            "offset": offset,
-            "total": total,
         })
+        if next_after is not UNSET:
+            field_dict["next_after"] = next_after
 
         return field_dict
 
@@ -85,22 +81,24 @@ class ReplicationPage:
             items.append(items_item)
 
 
-        limit = d.pop("limit")
+        def _parse_next_after(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        offset = d.pop("offset")
+        next_after = _parse_next_after(d.pop("next_after", UNSET))
 
-        total = d.pop("total")
 
-        replication_page = cls(
+        page_replication = cls(
             items=items,
-            limit=limit,
-            offset=offset,
-            total=total,
+            next_after=next_after,
         )
 
 
-        replication_page.additional_properties = d
-        return replication_page
+        page_replication.additional_properties = d
+        return page_replication
 
     @property
     def additional_keys(self) -> list[str]:

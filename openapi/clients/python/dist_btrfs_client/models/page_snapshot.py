@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
@@ -17,25 +18,21 @@ if TYPE_CHECKING:
 
 
 
-T = TypeVar("T", bound="SnapshotPage")
+T = TypeVar("T", bound="PageSnapshot")
 
 
 
 @_attrs_define
-class SnapshotPage:
-    """ One page of a subvolume's snapshots, newest first.
+class PageSnapshot:
+    """ One page of a list.
 
         Attributes:
             items (list[Snapshot]):
-            limit (int):
-            offset (int):
-            total (int): How many snapshots match across all pages.
+            next_after (None | str | Unset): Pass as `after` for the next page; absent on the last.
      """
 
     items: list[Snapshot]
-    limit: int
-    offset: int
-    total: int
+    next_after: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -51,21 +48,20 @@ class SnapshotPage:
 
 
 
-        limit = self.limit
-
-        offset = self.offset
-
-        total = self.total
+        next_after: None | str | Unset
+        if isinstance(self.next_after, Unset):
+            next_after = UNSET
+        else:
+            next_after = self.next_after
 
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
             "items": items,
-            "limit": limit,
-            "offset": offset,
-            "total": total,
         })
+        if next_after is not UNSET:
+            field_dict["next_after"] = next_after
 
         return field_dict
 
@@ -85,22 +81,24 @@ class SnapshotPage:
             items.append(items_item)
 
 
-        limit = d.pop("limit")
+        def _parse_next_after(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        offset = d.pop("offset")
+        next_after = _parse_next_after(d.pop("next_after", UNSET))
 
-        total = d.pop("total")
 
-        snapshot_page = cls(
+        page_snapshot = cls(
             items=items,
-            limit=limit,
-            offset=offset,
-            total=total,
+            next_after=next_after,
         )
 
 
-        snapshot_page.additional_properties = d
-        return snapshot_page
+        page_snapshot.additional_properties = d
+        return page_snapshot
 
     @property
     def additional_keys(self) -> list[str]:
