@@ -4,6 +4,7 @@
 //! - `seed`: a large catalog through the event store ([`seed`]);
 //! - `tick`: times the scheduler's tick over the catalog's policies ([`tick`]).
 
+mod indexes;
 mod seed;
 mod tick;
 
@@ -24,6 +25,8 @@ enum Command {
     Seed(seed::Args),
     /// Time the scheduler's tick (nothing is due on a seeded catalog).
     Tick(tick::Args),
+    /// Which indexes each list read uses (Postgres's own scan counters).
+    Indexes(indexes::Args),
 }
 
 #[tokio::main]
@@ -35,5 +38,6 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Seed(args) => seed::run(&url, args).await,
         Command::Tick(args) => tick::run(&url, args).await,
+        Command::Indexes(args) => indexes::run(&url, args).await,
     }
 }

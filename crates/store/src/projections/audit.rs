@@ -147,8 +147,8 @@ pub struct AuditEntry {
 
 /// The newest entries first that match `filter`, older than `before` (a global
 /// sequence) when given.
-pub async fn audit_timeline(
-    pool: &PgPool,
+pub async fn audit_timeline<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
     filter: &EventQuery,
     before: Option<i64>,
     limit: i64,
@@ -196,7 +196,7 @@ pub async fn audit_timeline(
     .bind(filter.from)
     .bind(filter.to)
     .bind(pattern)
-    .fetch_all(pool)
+    .fetch_all(exec)
     .await?)
 }
 

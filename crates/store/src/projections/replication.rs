@@ -399,10 +399,21 @@ pub async fn targets_page<'e>(
     after: Option<&TargetKey>,
     limit: Option<i64>,
 ) -> Result<Vec<TargetView>, StoreError> {
+    // Fixed texts per filter (as in `replications_page`): with `$1 IS NULL OR …` a generic
+    // plan reads the whole table.
+    let of_subvolume = if subvolume.is_some() {
+        "subvolume_id = $1"
+    } else {
+        "$1::uuid IS NULL"
+    };
+    let cursor = if after.is_some() {
+        "(created_at, target_id) > ($2, $3)"
+    } else {
+        "$2::timestamptz IS NULL AND $3::uuid IS NULL"
+    };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {TARGET_COLUMNS} FROM proj_targets
-          WHERE ($1::uuid IS NULL OR subvolume_id = $1)
-            AND ($2::timestamptz IS NULL OR (created_at, target_id) > ($2, $3))
+          WHERE {of_subvolume} AND {cursor}
           ORDER BY created_at, target_id LIMIT $4"
     )))
     .bind(subvolume.map(|s| s.as_uuid()))
@@ -510,10 +521,21 @@ pub async fn replications_page<'e>(
     after: Option<&ReplicationKey>,
     limit: i64,
 ) -> Result<Vec<ReplicationView>, StoreError> {
+    // Fixed texts per filter, not `$1 IS NULL OR …`: a generic plan could use neither the
+    // subvolume's index nor the cursor then.
+    let of_subvolume = if subvolume.is_some() {
+        "subvolume_id = $1"
+    } else {
+        "$1::uuid IS NULL"
+    };
+    let cursor = if after.is_some() {
+        "(requested_at, replication_id) < ($2, $3)"
+    } else {
+        "$2::timestamptz IS NULL AND $3::uuid IS NULL"
+    };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {REPLICATION_COLUMNS} FROM proj_replications
-          WHERE ($1::uuid IS NULL OR subvolume_id = $1)
-            AND ($2::timestamptz IS NULL OR (requested_at, replication_id) < ($2, $3))
+          WHERE {of_subvolume} AND {cursor}
           ORDER BY requested_at DESC, replication_id DESC LIMIT $4"
     )))
     .bind(subvolume.map(|s| s.as_uuid()))
