@@ -156,7 +156,8 @@ export function SubvolumeDetail({ subvolume }: { subvolume: Subvolume }) {
 
       <Filesystems subvolume={subvolume} />
 
-      <SnapshotsSection subvolume={subvolume} canOperate={canOperate} />
+      {/* keyed: another subvolume starts on its first page, not at this one's cursor */}
+      <SnapshotsSection key={subvolume.id} subvolume={subvolume} canOperate={canOperate} />
 
       <ConfirmDialog
         {...unmanaging.dialog}
