@@ -82,16 +82,25 @@ pub async fn fleet_status(
 }
 
 /// How long a computed status (or fleet health) is reused while nothing it is computed
-/// from changed: the bound on how late a purely time-driven change (a replication turning
-/// late, a snapshot overdue) shows.
+/// from changed. A purely time-driven change (a replication turning late, a snapshot
+/// overdue) shows at most twice this late: while one reader computes the next value, the
+/// others get the old one for up to another [`STATUS_REUSE`] (`Reused`).
 pub const STATUS_REUSE: chrono::Duration = chrono::Duration::seconds(5);
 
 /// A value computed from the catalog as of some time, kept with the
 /// [`store::status::ChangeStamp`] read before it. Many readers at once compute it once:
 /// the others wait for it and reuse it.
+///
+/// When only time made it old (no event, no storage collection since, and it is as of
+/// less than twice [`STATUS_REUSE`] ago), one reader recomputes it and the others keep
+/// getting the old value meanwhile, so a steady read load never queues behind the
+/// recomputation; a purely time-driven change then shows at most 2 x [`STATUS_REUSE`]
+/// late. After an event every reader waits for the new value: an event shows at once.
 #[derive(Debug)]
 struct Reused<T> {
-    last: tokio::sync::Mutex<Option<Kept<T>>>,
+    last: std::sync::Mutex<Option<Kept<T>>>,
+    /// Held by the one reader computing a new value.
+    computing: tokio::sync::Mutex<()>,
 }
 
 /// A kept value: the stamp read before it was computed, and the time it is as of.
@@ -100,39 +109,92 @@ type Kept<T> = (store::status::ChangeStamp, DateTime<Utc>, Arc<T>);
 impl<T> Default for Reused<T> {
     fn default() -> Self {
         Self {
-            last: tokio::sync::Mutex::new(None),
+            last: std::sync::Mutex::new(None),
+            computing: tokio::sync::Mutex::new(()),
         }
     }
 }
 
+/// Whether a kept value may be answered for `stamp` at `now`: `Fresh` within
+/// [`STATUS_REUSE`], `Stale` when only time made it old, up to twice that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Age {
+    Fresh,
+    Stale,
+    Gone,
+}
+
+fn age<T>(
+    kept: Option<&Kept<T>>,
+    stamp: &store::status::ChangeStamp,
+    now: DateTime<Utc>,
+    fits: impl FnOnce(&T) -> bool,
+) -> Age {
+    match kept {
+        Some((seen, at, value)) if seen == stamp && *at <= now && fits(value) => {
+            if now - *at < STATUS_REUSE {
+                Age::Fresh
+            } else if now - *at < STATUS_REUSE * 2 {
+                Age::Stale
+            } else {
+                Age::Gone
+            }
+        }
+        _ => Age::Gone,
+    }
+}
+
 impl<T> Reused<T> {
+    fn kept(&self) -> Option<Kept<T>> {
+        let last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.as_ref()
+            .map(|(stamp, at, value)| (*stamp, *at, Arc::clone(value)))
+    }
+
     /// The kept value while no event was committed, no storage collection ran, it is as
-    /// of less than [`STATUS_REUSE`] ago and `fits` it; otherwise `compute`'s (the value
-    /// and the time it is as of), kept.
+    /// of less than [`STATUS_REUSE`] ago and `fits` it (or, while another reader computes
+    /// the next one, up to twice that: type docs); otherwise `compute`'s (the value and the
+    /// time it is as of), kept.
     async fn get<Fut>(
         &self,
         pool: &PgPool,
-        fits: impl FnOnce(&T) -> bool,
+        fits: impl Fn(&T) -> bool,
         compute: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, EngineError>
     where
         Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
     {
-        let mut last = self.last.lock().await;
-        // Read after taking the lock: what the value below will be computed from at least.
         let stamp = store::status::change_stamp(pool).await?;
-        let now = Utc::now();
-        if let Some((seen, at, value)) = last.as_ref()
-            && *seen == stamp
-            && *at <= now
-            && now - *at < STATUS_REUSE
-            && fits(value)
+        let kept = self.kept();
+        let computing = match (age(kept.as_ref(), &stamp, Utc::now(), &fits), kept) {
+            (Age::Fresh, Some((_, _, value))) => return Ok(value),
+            (Age::Stale, Some((_, _, value))) => match self.computing.try_lock() {
+                Ok(computing) => computing,
+                // Another reader is computing the next value: answer the old one meanwhile.
+                Err(_) => return Ok(value),
+            },
+            _ => self.computing.lock().await,
+        };
+        // Another reader may have computed it while this one waited; the stamp is read
+        // again, before the computation: what the value will be computed from at least.
+        let stamp = store::status::change_stamp(pool).await?;
+        let kept = self.kept();
+        if let (Age::Fresh, Some((_, _, value))) =
+            (age(kept.as_ref(), &stamp, Utc::now(), &fits), kept)
         {
-            return Ok(Arc::clone(value));
+            return Ok(value);
         }
         let (at, value) = compute().await?;
         let value = Arc::new(value);
-        *last = Some((stamp, at, Arc::clone(&value)));
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((stamp, at, Arc::clone(&value)));
+        drop(computing);
         Ok(value)
     }
 }
@@ -426,4 +488,91 @@ fn snapshot_problem(s: &ScheduledSubvolume, now: DateTime<Utc>) -> Option<FleetP
         ),
         Some(slot),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! [`Reused`] against a real Postgres (its change stamp): a value only time made old
+    //! is answered while one reader computes the next; after an event nobody gets it.
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn computed(n: usize) -> Result<(DateTime<Utc>, usize), EngineError> {
+        Ok((Utc::now(), n))
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn an_old_value_is_answered_while_one_reader_computes_the_next(pool: PgPool) {
+        store::db::migrate(&pool).await.unwrap();
+        let reused = Reused::<usize>::default();
+        let first = reused.get(&pool, |_| true, || async { computed(1) }).await;
+        assert_eq!(*first.unwrap(), 1);
+        // Within the reuse time nothing is computed.
+        let again = reused.get(&pool, |_| true, || async { computed(99) }).await;
+        assert_eq!(*again.unwrap(), 1);
+
+        // Only time makes it old: make it as of 6 s ago.
+        {
+            let mut last = reused.last.lock().unwrap();
+            let (stamp, _, value) = last.take().unwrap();
+            *last = Some((stamp, Utc::now() - chrono::Duration::seconds(6), value));
+        }
+        // One reader computes (and is held there); 20 others at once get the old value
+        // without waiting for it.
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let computations = AtomicUsize::new(0);
+        let slow = reused.get(
+            &pool,
+            |_| true,
+            || async {
+                computations.fetch_add(1, Ordering::SeqCst);
+                held.await.ok();
+                computed(2)
+            },
+        );
+        let others = async {
+            // Wait until the slow reader holds the computing lock (it is computing).
+            while computations.load(Ordering::SeqCst) == 0 {
+                tokio::task::yield_now().await;
+            }
+            let mut answers = Vec::new();
+            for _ in 0..20 {
+                let got = reused
+                    .get(
+                        &pool,
+                        |_| true,
+                        || async {
+                            computations.fetch_add(1, Ordering::SeqCst);
+                            computed(3)
+                        },
+                    )
+                    .await;
+                answers.push(*got.unwrap());
+            }
+            release.send(()).ok();
+            answers
+        };
+        // Readers that waited for the computation would never let it finish: a hang, cut.
+        let (slow, answers) = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            tokio::join!(slow, others)
+        })
+        .await
+        .expect("the readers did not wait for the computation");
+        assert_eq!(answers, vec![1; 20], "the old value, not a wait");
+        assert_eq!(*slow.unwrap(), 2);
+        assert_eq!(computations.load(Ordering::SeqCst), 1, "computed once");
+
+        // An event (here: a storage collection's stamp moving) makes the kept value gone
+        // at once, even within the reuse time: every reader gets a new one.
+        sqlx::query(
+            "INSERT INTO proj_event_counts (event_type, events) VALUES ('Test', 1)
+             ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + 1",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let after_event = reused.get(&pool, |_| true, || async { computed(4) }).await;
+        assert_eq!(*after_event.unwrap(), 4);
+    }
 }
