@@ -2,7 +2,8 @@
 //! optionally of one subvolume, keyset-paged, with a count per state), `GET
 //! /subvolumes/{id}/replication-health` (one subvolume, with its RPO) and `PUT
 //! /subvolumes/{id}/rpo` (operator). Reads the fleet health the status is computed from
-//! (`engine::status::fleet_health_cached`: reused while nothing changed, for at most 5 s),
+//! (`engine::status::fleet_health_cached`: reused while nothing changed, for 5 s, and up to
+//! 10 s while another request recomputes it),
 //! so the two cannot disagree; the rule is `domain::health`'s; the change goes through
 //! `Engine::set_rpo`.
 
