@@ -502,10 +502,7 @@ impl NotificationsApi {
         limit: Query<Option<i64>>,
         before: Query<Option<String>>,
     ) -> Answer<Json<DeliveryPage>, ReadErrors> {
-        let limit = limit.0.unwrap_or(100);
-        if !(1..=500).contains(&limit) {
-            return Err(Problem::invalid("limit", "limit: must be 1 to 500").into());
-        }
+        let limit = crate::page::limit_within(limit.0, 100, 500)?;
         let before = before.0.as_deref().map(parse_cursor).transpose()?;
         let list = proj::deliveries(&state.pool, before, limit).await?;
         let next = (list.len() as i64 == limit)

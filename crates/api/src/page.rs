@@ -30,13 +30,19 @@ pub struct Page<T: ParseFromJSON + ToJSON> {
 
 /// The `limit` query parameter, checked (400 outside 1 to [`MAX_PAGE`]).
 pub fn limit(limit: Option<i64>) -> Result<i64, Problem> {
-    let limit = limit.unwrap_or(MAX_PAGE);
-    if (1..=MAX_PAGE).contains(&limit) {
+    limit_within(limit, MAX_PAGE, MAX_PAGE)
+}
+
+/// The `limit` query parameter of a list with pages of its own size: `default` when
+/// absent, 400 outside 1 to `max`.
+pub fn limit_within(limit: Option<i64>, default: i64, max: i64) -> Result<i64, Problem> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
         Ok(limit)
     } else {
         Err(Problem::invalid(
             "limit",
-            format!("limit: must be 1 to {MAX_PAGE}"),
+            format!("limit: must be 1 to {max}"),
         ))
     }
 }
@@ -124,6 +130,18 @@ mod tests {
             let err = decode_after::<(String, u32)>(Some(forged)).unwrap_err();
             assert_eq!(err.status, 400, "{forged}");
         }
+    }
+
+    #[test]
+    fn a_limit_is_its_default_when_absent_and_a_400_on_limit_outside_1_to_max() {
+        assert_eq!(limit_within(None, 20, 100).unwrap(), 20);
+        assert_eq!(limit_within(Some(100), 20, 100).unwrap(), 100);
+        for bad in [0, -1, 101] {
+            let err = limit_within(Some(bad), 20, 100).unwrap_err();
+            assert_eq!(err.status, 400, "{bad}");
+            assert_eq!(err.detail.as_deref(), Some("limit: must be 1 to 100"));
+        }
+        assert_eq!(limit(None).unwrap(), MAX_PAGE);
     }
 
     #[test]

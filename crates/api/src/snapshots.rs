@@ -191,12 +191,7 @@ impl SnapshotsApi {
         /// Include deleted and vanished snapshots (default false).
         include_gone: Query<Option<bool>>,
     ) -> Answer<Json<Page<Snapshot>>, ListSnapshotsErrors> {
-        let limit = limit.0.unwrap_or(100);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(
-                Problem::invalid("limit", format!("limit: must be 1 to {MAX_LIMIT}")).into(),
-            );
-        }
+        let limit = page::limit_within(limit.0, 100, MAX_LIMIT)?;
         let after: Option<SnapshotKey> = page::decode_after(after.0.as_deref())?;
         let sv = SubvolumeId::from_uuid(id.0);
         if projections::subvolume(&state.pool, sv).await?.is_none() {

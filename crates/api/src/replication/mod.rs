@@ -333,12 +333,7 @@ impl ReplicationsApi {
         /// Only the replications of this subvolume.
         subvolume_id: Query<Option<Uuid>>,
     ) -> Answer<JsonText<Page<Replication>>, ReadErrors> {
-        let limit = limit.0.unwrap_or(20);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(
-                Problem::invalid("limit", format!("limit: must be 1 to {MAX_LIMIT}")).into(),
-            );
-        }
+        let limit = page::limit_within(limit.0, 20, MAX_LIMIT)?;
         let after: Option<ReplicationKey> = page::decode_after(after.0.as_deref())?;
         let mut views = projections::replications_page(
             &state.pool,
