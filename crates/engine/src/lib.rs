@@ -88,6 +88,8 @@ pub struct Engine {
     fanout_buffer_bytes: usize,
     /// Where snapshot hooks live on every server ([`hooks`]); `None`: the default.
     hooks_dir: Option<AbsPath>,
+    /// Diffs being read, spooled to files ([`diff`] module docs).
+    diffs: Arc<diff::Spools>,
 }
 
 /// The default of [`Engine::with_resumable_sends`]: 1 GiB.
@@ -102,6 +104,7 @@ impl Engine {
             stall_timeout: fanout::STALL_TIMEOUT,
             fanout_buffer_bytes: fanout::LAG_BYTES,
             hooks_dir: None,
+            diffs: Arc::default(),
         }
     }
 
