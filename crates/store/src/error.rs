@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The rebuild's reader of the log ended before the end of the log it was to read.
     #[error("the rebuild's reader stopped before the end of the log")]
     ReaderStopped,
+    /// The rebuild's writer of the audit lines ended before the replay did.
+    #[error("the rebuild's audit writer stopped before the end of the replay")]
+    AuditWriterStopped,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

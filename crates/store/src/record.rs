@@ -83,7 +83,21 @@ pub(crate) async fn read_range_in<'e, E>(
 where
     E: sqlx::PgExecutor<'e>,
 {
-    let rows = sqlx::query(
+    let rows = read_range_rows_in(executor, after, upto, limit).await?;
+    rows.iter().map(decode_row).collect()
+}
+
+/// [`read_range_in`]'s rows, not decoded yet ([`decode_row`] each).
+pub(crate) async fn read_range_rows_in<'e, E>(
+    executor: E,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> Result<Vec<sqlx::postgres::PgRow>, StoreError>
+where
+    E: sqlx::PgExecutor<'e>,
+{
+    Ok(sqlx::query(
         "SELECT global_seq, stream_id, stream_version, event_type, schema_version, payload,
                 actor, correlation_id, recorded_at
            FROM events WHERE global_seq > $1 AND global_seq <= $2 ORDER BY global_seq LIMIT $3",
@@ -92,8 +106,7 @@ where
     .bind(upto)
     .bind(limit)
     .fetch_all(executor)
-    .await?;
-    rows.iter().map(decode_row).collect()
+    .await?)
 }
 
 pub(crate) fn decode_row(row: &sqlx::postgres::PgRow) -> Result<RecordedEvent, StoreError> {

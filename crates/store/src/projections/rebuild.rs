@@ -6,8 +6,11 @@
 //! 2. a schema of its own (`proj_rebuild`) gets an empty copy of every projection table
 //!    (`LIKE … INCLUDING ALL`), and the log up to `upto` is replayed into it in batches of
 //!    [`REPLAY_BATCH`] events, each batch its own transaction with the schema first on the
-//!    `search_path` (projections name their tables unqualified). Appends go on meanwhile,
-//!    into the live tables;
+//!    `search_path` (projections name their tables unqualified), while a task on a
+//!    connection of its own reads the batches ahead and another writes their audit lines
+//!    into the copy of `proj_audit` as one `COPY`. Appends go on meanwhile, into the live
+//!    tables. Then the copies are vacuumed and analyzed (statistics for the planner, and
+//!    nothing left for autovacuum to hold the next swap up with);
 //! 3. under the SHARE lock again, the events appended since `upto` are replayed into the
 //!    copies, and each live table is dropped and its copy moved into its place, taking
 //!    the live index names. Appends wait for this part only.
@@ -24,10 +27,10 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use super::replay::{Batch, apply_batch};
+use super::replay::{Batch, apply_batch, copy_audit_statement};
 use super::{TABLES, count};
 use crate::StoreError;
-use crate::record::{read_all_in, read_range_in};
+use crate::record::{decode_row, read_all_in, read_range_rows_in};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,29 +151,35 @@ async fn rebuild_on(
         count_events(&mut tx, upto).await?;
         tx.commit().await?;
     }
-    let mut after = 0_i64;
-    let mut replayed = 0_u64;
     let mut batches = read_ahead(options.clone(), upto);
-    loop {
-        // The reader ends with an empty batch; a reader gone without one (it panicked)
-        // must not pass for the end of the log.
-        let batch = batches.recv().await.ok_or(StoreError::ReaderStopped)??;
-        let Some(last) = batch.events().last() else {
-            break;
-        };
-        after = last.global_seq;
-        replayed += batch.events().len() as u64;
-        let mut tx = conn.begin().await?;
-        use_shadow(&mut tx).await?;
-        apply_batch(&mut tx, batch).await?;
-        tx.commit().await?;
-    }
+    let (audit, audit_writer) = write_audit(options.clone());
+    let replay = replay_batches(conn, &mut batches, &audit).await;
+    // The audit writer ends its COPY when the channel closes, and must have ended
+    // before anything else touches the copies (or drops them, after an error).
+    drop(audit);
+    let audit_written = audit_writer
+        .await
+        .map_err(|_| StoreError::AuditWriterStopped)?;
+    // A writer that failed stopped the replay too: its error is the cause.
+    audit_written?;
+    let (mut after, mut replayed) = replay?;
     // A bulk index build (above all GIN's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;
     for table in INDEXED_AFTER_REPLAY {
         add_indexes(conn, table).await?;
+    }
+    // Planner statistics for the copies, and their visibility maps set, before the swap:
+    // autovacuum then finds nothing to do on the fresh tables, so it is not at work on
+    // them when the next rebuild's swap drops them (dropping a table autovacuum works on
+    // waits until autovacuum gives way, a second or more per table).
+    for table in TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "VACUUM (ANALYZE) {SHADOW}.{table}"
+        )))
+        .execute(&mut *conn)
+        .await?;
     }
     // Catch up and swap; appends wait from here to the commit.
     let mut tx = conn.begin().await?;
@@ -196,17 +205,72 @@ async fn rebuild_on(
         .await?;
     tx.commit().await?;
     let appends_blocked = locked.elapsed();
-    // Fresh tables have no planner statistics yet.
-    for table in TABLES {
-        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
-            .execute(&mut *conn)
-            .await?;
-    }
     Ok(RebuildReport {
         events_replayed: replayed,
         tables_cleared: TABLES.len(),
         appends_blocked,
     })
+}
+
+/// Replays the batches read ahead into the copies, a transaction each, and hands each
+/// batch's audit rows to the audit writer; the newest event replayed and how many.
+async fn replay_batches(
+    conn: &mut PgConnection,
+    batches: &mut mpsc::Receiver<Result<Batch, StoreError>>,
+    audit: &mpsc::Sender<Vec<u8>>,
+) -> Result<(i64, u64), StoreError> {
+    let mut after = 0_i64;
+    let mut replayed = 0_u64;
+    loop {
+        // The reader ends with an empty batch; a reader gone without one (it panicked)
+        // must not pass for the end of the log.
+        let mut batch = batches.recv().await.ok_or(StoreError::ReaderStopped)??;
+        let Some(last) = batch.events().last() else {
+            break;
+        };
+        after = last.global_seq;
+        replayed += batch.events().len() as u64;
+        // A writer gone has failed; its error is what the caller reports.
+        if audit.send(batch.take_audit()).await.is_err() {
+            return Err(StoreError::AuditWriterStopped);
+        }
+        let mut tx = conn.begin().await?;
+        use_shadow(&mut tx).await?;
+        apply_batch(&mut tx, batch).await?;
+        tx.commit().await?;
+    }
+    Ok((after, replayed))
+}
+
+/// The audit rows of the replay, written into the copy of `proj_audit` by a task on a
+/// connection of its own, as one `COPY` that runs beside the replay's writes (the
+/// replay never reads `proj_audit`). The task ends the `COPY` when the channel closes.
+fn write_audit(
+    options: PgConnectOptions,
+) -> (
+    mpsc::Sender<Vec<u8>>,
+    tokio::task::JoinHandle<Result<(), StoreError>>,
+) {
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(READ_AHEAD_BATCHES);
+    let task = tokio::spawn(async move {
+        let mut conn = PgConnection::connect_with(&options).await?;
+        let mut copy = conn
+            .copy_in_raw(&copy_audit_statement(&format!("{SHADOW}.proj_audit")))
+            .await?;
+        while let Some(rows) = rx.recv().await {
+            if rows.is_empty() {
+                continue;
+            }
+            if let Err(e) = copy.send(rows).await {
+                copy.abort("the audit rows could not be sent").await.ok();
+                return Err(e.into());
+            }
+        }
+        copy.finish().await?;
+        conn.close().await.ok();
+        Ok(())
+    });
+    (tx, task)
 }
 
 /// Gives the copy of `table` the live table's constraints (its primary key) and indexes.
@@ -341,8 +405,8 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
 }
 
 /// Batches read ahead of the replay of the log up to `upto`: a task on a connection of its
-/// own reads each batch and makes its audit lines (decoding is most of the replay's own
-/// CPU) while the replay writes the one before, at most [`READ_AHEAD_BATCHES`] ahead
+/// own reads each batch, and a blocking thread decodes it and makes its audit lines
+/// (decoding is most of the replay's own CPU) while the replay writes the one before, at most [`READ_AHEAD_BATCHES`] ahead
 /// (bounded memory). The events up to `upto` are committed and never change, so what
 /// another connection reads is what the replay's would. An error ends the stream; the
 /// task ends when the receiver is dropped.
@@ -358,9 +422,19 @@ fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Bat
         };
         let mut after = 0_i64;
         loop {
-            let batch = read_range_in(&mut conn, after, upto, REPLAY_BATCH)
+            let batch = match read_range_rows_in(&mut conn, after, upto, REPLAY_BATCH).await {
+                // Decoding is CPU work: a blocking thread, not the runtime's worker that
+                // the replay's writes need (one, on a machine of two cores).
+                Ok(rows) => tokio::task::spawn_blocking(move || {
+                    rows.iter()
+                        .map(decode_row)
+                        .collect::<Result<Vec<_>, _>>()
+                        .and_then(Batch::new)
+                })
                 .await
-                .and_then(Batch::new);
+                .unwrap_or(Err(StoreError::ReaderStopped)),
+                Err(e) => Err(e),
+            };
             // An error or the empty batch is the last thing sent.
             let next = batch
                 .as_ref()

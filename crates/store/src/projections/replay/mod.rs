@@ -157,6 +157,19 @@ impl Batch {
     pub(crate) fn events(&self) -> &[RecordedEvent] {
         &self.events
     }
+
+    /// The audit lines as `COPY` rows, taken out: [`apply_batch`] then writes none.
+    pub(crate) fn take_audit(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.audit)
+    }
+}
+
+/// The `COPY` statement of the audit rows of [`Batch`], into `table`.
+pub(crate) fn copy_audit_statement(table: &str) -> String {
+    format!(
+        "COPY {table} (global_seq, recorded_at, actor, stream_id, event_type, summary,
+                       correlation_id, subjects) FROM STDIN"
+    )
 }
 
 /// Applies the batch to every projection but `proj_event_counts`, as [`super::apply`]
@@ -269,10 +282,7 @@ async fn flush_audit(conn: &mut PgConnection, rows: Vec<u8>) -> Result<(), Store
         return Ok(());
     }
     let mut copy = conn
-        .copy_in_raw(
-            "COPY proj_audit (global_seq, recorded_at, actor, stream_id, event_type, summary,
-                              correlation_id, subjects) FROM STDIN",
-        )
+        .copy_in_raw(&copy_audit_statement("proj_audit"))
         .await?;
     if let Err(e) = copy.send(rows).await {
         // Ends the COPY, so the connection can still roll back.
