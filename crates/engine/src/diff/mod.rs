@@ -14,11 +14,12 @@
 mod spool;
 
 use btrfs::RunningCommand;
-use btrfs::send_stream::{AsyncSendStreamReader, DiffFold};
 pub use btrfs::send_stream::{Change, ChangeKind, FileType};
+use btrfs::send_stream::{DiffFold, SendStreamError, SendStreamReader};
 use domain::SnapshotId;
 use store::projections::{self, SnapshotState};
 
+use tokio_util::io::SyncIoBridge;
 use tracing::Instrument;
 
 use crate::{Engine, EngineError, abs, recorded_path};
@@ -95,11 +96,25 @@ impl Engine {
     }
 }
 
-/// The writer task of a diff's spool: folds the send's stream into changes and appends
-/// them, to the end of the stream or until nobody holds the spool (then the send is
-/// killed: dropping it).
-async fn write_spool(mut cmd: Box<dyn RunningCommand>, mut writer: spool::SpoolWriter) {
-    let outcome = fold_into(&mut cmd, &mut writer).await;
+/// The writer of a diff's spool: one blocking thread folds the send's stream into
+/// changes and appends them, to the end of the stream or until nobody holds the spool
+/// (then the send is killed: dropping it).
+async fn write_spool(mut cmd: Box<dyn RunningCommand>, writer: spool::SpoolWriter) {
+    let Some(stdout) = cmd.take_stdout() else {
+        writer.finish(Err("send without stdout".to_owned()));
+        return;
+    };
+    let stdout = SyncIoBridge::new(stdout);
+    let folded = tokio::task::spawn_blocking(move || {
+        let mut writer = writer;
+        let outcome = fold_into(stdout, &mut writer);
+        (writer, outcome)
+    })
+    .await;
+    let Ok((writer, outcome)) = folded else {
+        // The thread panicked: the writer went with it, and readers see it gone.
+        return;
+    };
     let outcome = match outcome {
         Ok(true) => cmd.wait().await.map(drop).map_err(|e| e.to_string()),
         Ok(false) => return,
@@ -108,43 +123,34 @@ async fn write_spool(mut cmd: Box<dyn RunningCommand>, mut writer: spool::SpoolW
     if let Err(e) = &outcome {
         tracing::warn!(error = %e, "a diff's send failed");
     }
-    writer.finish(outcome).await;
+    writer.finish(outcome);
 }
 
 /// `Ok(true)`: the stream was read to its end; `Ok(false)`: the spool was let go first.
-async fn fold_into(
-    cmd: &mut Box<dyn RunningCommand>,
+fn fold_into(
+    stdout: SyncIoBridge<btrfs::CommandStdout>,
     writer: &mut spool::SpoolWriter,
 ) -> Result<bool, String> {
-    let stdout = cmd
-        .take_stdout()
-        .ok_or_else(|| "send without stdout".to_owned())?;
-    let mut reader = AsyncSendStreamReader::new(stdout)
-        .await
-        .map_err(|e| stream_error(e).to_string())?;
-    let mut fold = DiffFold::new();
+    let read_error = |e: SendStreamError| stream_error(e).to_string();
     let write_error = |e: std::io::Error| format!("writing the diff spool: {e}");
-    while let Some(command) = reader
-        .next_command()
-        .await
-        .map_err(|e| stream_error(e).to_string())?
-    {
+    let mut reader = SendStreamReader::new(std::io::BufReader::with_capacity(256 * 1024, stdout))
+        .map_err(read_error)?;
+    let mut fold = DiffFold::new();
+    while let Some(command) = reader.next_command().map_err(read_error)? {
         for change in fold.push(command) {
-            if !writer.push(&change).await.map_err(write_error)? {
+            if !writer.push(&change).map_err(write_error)? {
                 return Ok(false);
             }
         }
     }
     for change in fold.finish() {
-        if !writer.push(&change).await.map_err(write_error)? {
+        if !writer.push(&change).map_err(write_error)? {
             return Ok(false);
         }
     }
     // The reader stops at END; let send write whatever follows before it exits (closing
     // the pipe early would kill it with SIGPIPE).
-    let mut rest = reader.into_inner();
-    tokio::io::copy(&mut rest, &mut tokio::io::sink())
-        .await
+    std::io::copy(&mut reader.into_inner(), &mut std::io::sink())
         .map_err(|e| stream_error(e).to_string())?;
     Ok(true)
 }

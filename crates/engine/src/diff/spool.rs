@@ -1,9 +1,9 @@
 //! Diffs spooled to a file, so that every page of a diff costs one read of the page and
 //! the whole diff one `btrfs send`, not one send per page.
 //!
-//! The first request for a diff (a pair of snapshots) starts its send and a writer task
-//! that folds the stream into changes and appends each, encoded, to an unlinked
-//! temporary file ([`tempfile::tempfile`], in `TMPDIR`): the file is gone when the last
+//! The first request for a diff (a pair of snapshots) starts its send and a writer, on one
+//! blocking thread for the whole diff, that folds the stream into changes and appends
+//! each, encoded, to an unlinked temporary file ([`tempfile::tempfile`], in `TMPDIR`): the file is gone when the last
 //! handle closes, even after a crash. A request waits only until the changes its page
 //! needs (and one more, to know whether another page follows) are in the file, so the
 //! first page of a diff of a million changes comes as soon as the send reaches it; the
@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -34,7 +34,6 @@ use std::time::{Duration, Instant};
 
 use btrfs::send_stream::{Change, ChangeKind, FileType, SendPath};
 use domain::SnapshotId;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{OnceCell, watch};
 
 use crate::EngineError;
@@ -158,9 +157,12 @@ impl Read for At<'_> {
     }
 }
 
-/// Appends changes to a spool's file (the writer task's half).
+/// Appends changes to a spool's file (the writer's half). Synchronous: the writer runs
+/// on one blocking thread for the whole diff (writes through `tokio::fs` would hand every
+/// write to whichever blocking thread is free, and the pool grew to 30 threads, each with
+/// its allocator heap, over one diff).
 pub struct SpoolWriter {
-    out: tokio::io::BufWriter<tokio::fs::File>,
+    out: std::io::BufWriter<File>,
     spool: std::sync::Weak<Spool>,
     offset: u64,
     changes: u64,
@@ -184,7 +186,7 @@ pub fn create() -> Result<(Arc<Spool>, SpoolWriter), EngineError> {
         wanted: AtomicU64::new(0),
     });
     let writer = SpoolWriter {
-        out: tokio::io::BufWriter::with_capacity(64 * 1024, tokio::fs::File::from_std(out)),
+        out: std::io::BufWriter::with_capacity(64 * 1024, out),
         spool: Arc::downgrade(&spool),
         offset: 0,
         changes: 0,
@@ -197,7 +199,7 @@ pub fn create() -> Result<(Arc<Spool>, SpoolWriter), EngineError> {
 
 impl SpoolWriter {
     /// Appends one change. `Ok(false)`: nobody holds the spool any more; stop.
-    pub async fn push(&mut self, change: &Change) -> io::Result<bool> {
+    pub fn push(&mut self, change: &Change) -> io::Result<bool> {
         let Some(spool) = self.spool.upgrade() else {
             return Ok(false);
         };
@@ -210,19 +212,19 @@ impl SpoolWriter {
         }
         self.record.clear();
         encode(&mut self.record, change);
-        self.out.write_all(&self.record).await?;
+        self.out.write_all(&self.record)?;
         self.offset += self.record.len() as u64;
         self.changes += 1;
         if self.changes - self.readable >= FLUSH_EVERY
             || self.changes >= spool.wanted.load(Ordering::Acquire)
         {
-            self.make_readable().await?;
+            self.make_readable()?;
         }
         Ok(true)
     }
 
-    async fn make_readable(&mut self) -> io::Result<()> {
-        self.out.flush().await?;
+    fn make_readable(&mut self) -> io::Result<()> {
+        self.out.flush()?;
         self.readable = self.changes;
         let changes = self.changes;
         self.written.send_modify(|w| w.changes = changes);
@@ -230,8 +232,8 @@ impl SpoolWriter {
     }
 
     /// Ends the spool: every change readable, and the send's outcome for the readers.
-    pub async fn finish(mut self, outcome: Result<(), String>) {
-        let outcome = match self.make_readable().await {
+    pub fn finish(mut self, outcome: Result<(), String>) {
+        let outcome = match self.make_readable() {
             Ok(()) => outcome,
             Err(e) => Err(format!("writing the diff spool: {e}")),
         };
@@ -443,15 +445,15 @@ mod tests {
         async move {
             starts.fetch_add(1, Ordering::SeqCst);
             let (spool, mut writer) = create()?;
-            tokio::spawn(async move {
+            tokio::task::spawn_blocking(move || {
                 for i in 0..n {
-                    match writer.push(&change(i)).await {
-                        Ok(true) => tokio::task::yield_now().await,
+                    match writer.push(&change(i)) {
+                        Ok(true) => {}
                         Ok(false) => return,
-                        Err(e) => return writer.finish(Err(e.to_string())).await,
+                        Err(e) => return writer.finish(Err(e.to_string())),
                     }
                 }
-                writer.finish(Ok(())).await;
+                writer.finish(Ok(()));
             });
             Ok(spool)
         }
@@ -592,9 +594,9 @@ mod tests {
         let spools = Spools::default();
         let failing = || async {
             let (spool, mut writer) = create()?;
-            tokio::spawn(async move {
-                let _ = writer.push(&change(0)).await;
-                writer.finish(Err("the send failed".into())).await;
+            tokio::task::spawn_blocking(move || {
+                let _ = writer.push(&change(0));
+                writer.finish(Err("the send failed".into()));
             });
             Ok(spool)
         };
@@ -633,11 +635,11 @@ mod tests {
         assert_eq!(starts.load(Ordering::SeqCst), MAX_SPOOLS + 2);
     }
 
-    #[tokio::test]
-    async fn a_writer_stops_when_nobody_holds_its_spool() {
+    #[test]
+    fn a_writer_stops_when_nobody_holds_its_spool() {
         let (spool, mut writer) = create().unwrap();
-        assert!(writer.push(&change(0)).await.unwrap());
+        assert!(writer.push(&change(0)).unwrap());
         drop(spool);
-        assert!(!writer.push(&change(1)).await.unwrap());
+        assert!(!writer.push(&change(1)).unwrap());
     }
 }
