@@ -15,7 +15,7 @@ mod spool;
 
 use btrfs::RunningCommand;
 pub use btrfs::send_stream::{Change, ChangeKind, FileType};
-use btrfs::send_stream::{DiffFold, SendStreamError, SendStreamReader};
+use btrfs::send_stream::{DiffFold, SendStreamReader};
 use domain::SnapshotId;
 use store::projections::{self, SnapshotState};
 
@@ -36,8 +36,8 @@ pub struct DiffPage {
 /// Largest page of a diff.
 pub const MAX_DIFF_PAGE: usize = 5000;
 
-fn stream_error(e: impl std::fmt::Display) -> EngineError {
-    EngineError::Verification(format!("reading the send stream: {e}"))
+fn stream_error(e: impl std::fmt::Display) -> String {
+    format!("reading the send stream: {e}")
 }
 
 impl Engine {
@@ -131,12 +131,11 @@ fn fold_into(
     stdout: SyncIoBridge<btrfs::CommandStdout>,
     writer: &mut spool::SpoolWriter,
 ) -> Result<bool, String> {
-    let read_error = |e: SendStreamError| stream_error(e).to_string();
     let write_error = |e: std::io::Error| format!("writing the diff spool: {e}");
     let mut reader = SendStreamReader::new(std::io::BufReader::with_capacity(256 * 1024, stdout))
-        .map_err(read_error)?;
+        .map_err(stream_error)?;
     let mut fold = DiffFold::new();
-    while let Some(command) = reader.next_command().map_err(read_error)? {
+    while let Some(command) = reader.next_command().map_err(stream_error)? {
         for change in fold.push(command) {
             if !writer.push(&change).map_err(write_error)? {
                 return Ok(false);
@@ -150,7 +149,6 @@ fn fold_into(
     }
     // The reader stops at END; let send write whatever follows before it exits (closing
     // the pipe early would kill it with SIGPIPE).
-    std::io::copy(&mut reader.into_inner(), &mut std::io::sink())
-        .map_err(|e| stream_error(e).to_string())?;
+    std::io::copy(&mut reader.into_inner(), &mut std::io::sink()).map_err(stream_error)?;
     Ok(true)
 }

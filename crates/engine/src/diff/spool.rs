@@ -3,8 +3,8 @@
 //!
 //! The first request for a diff (a pair of snapshots) starts its send and a writer, on one
 //! blocking thread for the whole diff, that folds the stream into changes and appends
-//! each, encoded, to an unlinked temporary file ([`tempfile::tempfile`], in `TMPDIR`): the file is gone when the last
-//! handle closes, even after a crash. A request waits only until the changes its page
+//! each, encoded, to an unlinked temporary file ([`tempfile::tempfile`], in `TMPDIR`):
+//! the file is gone when the last handle closes, even after a crash. A request waits only until the changes its page
 //! needs (and one more, to know whether another page follows) are in the file, so the
 //! first page of a diff of a million changes comes as soon as the send reaches it; the
 //! writer goes on to the end meanwhile, for the pages that follow.
@@ -159,7 +159,7 @@ impl Read for At<'_> {
 
 /// Appends changes to a spool's file (the writer's half). Synchronous: the writer runs
 /// on one blocking thread for the whole diff (writes through `tokio::fs` would hand every
-/// write to whichever blocking thread is free, and the pool grew to 30 threads, each with
+/// write to whichever blocking thread is free, and the pool grew by 32 threads, each with
 /// its allocator heap, over one diff).
 pub struct SpoolWriter {
     out: std::io::BufWriter<File>,
