@@ -24,7 +24,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 // mimalloc, not glibc's malloc: serve's answers build many small JSON values, and under
-// load glibc's malloc and free took about a third of serve's CPU (docs/design.md).
+// load glibc's malloc and free took about a third of serve's CPU (docs/design.md). It is built
+// without eager arena commit (`.cargo/config.toml`), which keeps purged pages out of RSS.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
