@@ -207,9 +207,20 @@ fn russh_config(config: &SshConfig) -> client::Config {
         keepalive_interval: config.keepalive_interval,
         keepalive_max: config.keepalive_max,
         inactivity_timeout: None,
+        // Downloads (a restore's `btrfs send` on the remote) flow within the window and
+        // packet size this side grants: larger packets mean fewer messages, decryptions and
+        // task wake-ups per byte in serve.
+        window_size: DOWNLOAD_WINDOW,
+        maximum_packet_size: DOWNLOAD_PACKET,
         ..client::Config::default()
     }
 }
+
+/// Channel window this client grants (russh's default: 2 MiB).
+const DOWNLOAD_WINDOW: u32 = 16 << 20;
+/// Largest packet this client accepts (russh's default: 32 KiB; OpenSSH's own limit for
+/// a packet is 256 KiB).
+const DOWNLOAD_PACKET: u32 = 128 << 10;
 
 /// TCP connect (for sessions and host-key probes) bounded by the caller's timeout; errors
 /// classified. Nagle is off: an SSH session sends small packets back to back (channel

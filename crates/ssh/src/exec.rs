@@ -23,7 +23,8 @@
 //!
 //! Caveat (russh 0.65): russh grants channel window as data arrives, not as it is read, so
 //! back-pressure from one stalled stdout reader pauses the whole connection (the other
-//! channels of this host too) once russh's per-channel queue (100 packets) is full.
+//! channels of this host too) once russh's per-channel queue (100 packets, each up to
+//! `connect::DOWNLOAD_PACKET`) is full.
 
 use std::io;
 use std::pin::Pin;
