@@ -9,8 +9,10 @@
 //!    `search_path` (projections name their tables unqualified), while a task on a
 //!    connection of its own reads the batches ahead and another writes their audit lines
 //!    into the copy of `proj_audit` as one `COPY`. Appends go on meanwhile, into the live
-//!    tables. Then the copies are vacuumed and analyzed (statistics for the planner, and
-//!    nothing left for autovacuum to hold the next swap up with);
+//!    tables. The indexes no replay statement reads ([`READ_ONLY_INDEXES`], and all of
+//!    `proj_audit`'s) are built after the replay, one bulk build each instead of an index
+//!    entry per row version. Then the copies are vacuumed and analyzed (statistics for the
+//!    planner, and nothing left for autovacuum to hold the next swap up with);
 //! 3. under the SHARE lock again, the events appended since `upto` are replayed into the
 //!    copies, and each live table is dropped and its copy moved into its place, taking
 //!    the live index names. Appends wait for this part only.
@@ -54,6 +56,26 @@ const SHADOW: &str = "proj_rebuild";
 /// Tables the replay only inserts into and never reads: their copies get their indexes
 /// after the replay, one bulk build each instead of an index insert per row.
 const INDEXED_AFTER_REPLAY: &[&str] = &["proj_audit"];
+
+/// Indexes that only the API's reads use (pages, newest-first orders), never a replay
+/// statement: built after the replay too. Every other index and constraint of a copy is
+/// there while it replays (its upserts and lookups need them). Naming an index here that
+/// a replay statement does use makes the rebuild slow, never wrong.
+const READ_ONLY_INDEXES: &[&str] = &[
+    "proj_snapshots_page_idx",
+    "proj_snapshots_newest_present_idx",
+    "proj_replicas_page_idx",
+    "proj_replicas_newest_idx",
+    "proj_replications_page_idx",
+    "proj_replications_subvolume_idx",
+    "proj_replication_targets_succeeded_idx",
+    "proj_replication_targets_failed_idx",
+];
+
+/// Whether the copy of `table` gets the constraint or index `name` after the replay.
+fn built_after_replay(table: &str, name: &str) -> bool {
+    INDEXED_AFTER_REPLAY.contains(&table) || READ_ONLY_INDEXES.contains(&name)
+}
 
 async fn lock_events(conn: &mut PgConnection) -> Result<(), StoreError> {
     // SHARE mode blocks concurrent INSERTs into events until the transaction ends.
@@ -136,16 +158,13 @@ async fn rebuild_on(
             .execute(&mut *tx)
             .await?;
         for table in TABLES {
-            let indexes = if INDEXED_AFTER_REPLAY.contains(table) {
-                "EXCLUDING INDEXES"
-            } else {
-                ""
-            };
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL {indexes})"
+                "CREATE TABLE {SHADOW}.{table} \
+                 (LIKE public.{table} INCLUDING ALL EXCLUDING INDEXES)"
             )))
             .execute(&mut *tx)
             .await?;
+            add_indexes(&mut tx, table, false).await?;
         }
         use_shadow(&mut tx).await?;
         count_events(&mut tx, upto).await?;
@@ -167,8 +186,8 @@ async fn rebuild_on(
     sqlx::query("SET maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;
-    for table in INDEXED_AFTER_REPLAY {
-        add_indexes(conn, table).await?;
+    for table in TABLES {
+        add_indexes(conn, table, true).await?;
     }
     // Planner statistics for the copies, and their visibility maps set, before the swap:
     // autovacuum then finds nothing to do on the fresh tables, so it is not at work on
@@ -273,8 +292,9 @@ fn write_audit(
     (tx, task)
 }
 
-/// Gives the copy of `table` the live table's constraints (its primary key) and indexes.
-async fn add_indexes(conn: &mut PgConnection, table: &str) -> Result<(), StoreError> {
+/// Gives the copy of `table` the live table's constraints (its primary key) and indexes
+/// that are built before the replay (`after` false) or after it (`after` true).
+async fn add_indexes(conn: &mut PgConnection, table: &str, after: bool) -> Result<(), StoreError> {
     let live = format!("public.{table}");
     let constraints: Vec<(String, String)> = sqlx::query_as(
         "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
@@ -284,21 +304,28 @@ async fn add_indexes(conn: &mut PgConnection, table: &str) -> Result<(), StoreEr
     .fetch_all(&mut *conn)
     .await?;
     for (name, definition) in constraints {
+        if built_after_replay(table, &name) != after {
+            continue;
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "ALTER TABLE {SHADOW}.{table} ADD CONSTRAINT \"{name}\" {definition}"
         )))
         .execute(&mut *conn)
         .await?;
     }
-    let indexes: Vec<String> = sqlx::query_scalar(
-        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT ic.relname::text, pg_get_indexdef(i.indexrelid)
+           FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
           WHERE i.indrelid = $1::regclass
             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
     )
     .bind(&live)
     .fetch_all(&mut *conn)
     .await?;
-    for definition in indexes {
+    for (name, definition) in indexes {
+        if built_after_replay(table, &name) != after {
+            continue;
+        }
         let copy = [format!(" ON {live} "), format!(" ON {table} ")]
             .iter()
             .find(|on| definition.contains(on.as_str()))
