@@ -113,14 +113,14 @@ pub(crate) fn decode_row(row: &sqlx::postgres::PgRow) -> Result<RecordedEvent, S
     let stream: String = row.try_get("stream_id")?;
     let event_type: String = row.try_get("event_type")?;
     let schema_version: i32 = row.try_get("schema_version")?;
-    let payload: serde_json::Value = row.try_get("payload")?;
+    let payload: sqlx::types::Json<Box<serde_json::value::RawValue>> = row.try_get("payload")?;
     let actor: String = row.try_get("actor")?;
     Ok(RecordedEvent {
         global_seq: row.try_get("global_seq")?,
         stream_id: StreamId::parse(&stream)
             .map_err(|e| StoreError::Corrupt(format!("stored stream id: {e}")))?,
         stream_version: row.try_get("stream_version")?,
-        event: DomainEvent::decode(&event_type, schema_version, payload)?,
+        event: DomainEvent::decode(&event_type, schema_version, payload.0.get())?,
         actor: Actor::parse(&actor).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         correlation_id: row.try_get("correlation_id")?,
         recorded_at: row.try_get("recorded_at")?,
