@@ -218,9 +218,10 @@ fn russh_config(config: &SshConfig) -> client::Config {
 
 /// Channel window this client grants (russh's default: 2 MiB).
 const DOWNLOAD_WINDOW: u32 = 16 << 20;
-/// Largest packet this client accepts (russh's default: 32 KiB; OpenSSH's own limit for
-/// a packet is 256 KiB).
-const DOWNLOAD_PACKET: u32 = 128 << 10;
+/// Largest packet this client accepts (russh's default: 32 KiB). russh logs an ERROR at
+/// every connect for a value over 65,535 ("should not be larger than a TCP packet"), so
+/// this is the largest it takes quietly.
+const DOWNLOAD_PACKET: u32 = 65_535;
 
 /// TCP connect (for sessions and host-key probes) bounded by the caller's timeout; errors
 /// classified. Nagle is off: an SSH session sends small packets back to back (channel
