@@ -280,11 +280,12 @@ pub async fn handle<J: Runnable>(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     let ctx: &JobContext = &ctx;
-    // The span of one attempt: what the job is and which subvolume it works on.
+    // The span of one attempt: what the job is and which subvolume it works on. Not the
+    // job's key: it repeats those ids on every line, and the lines that need the key
+    // (skipped, retried, given up) carry it themselves.
     let span = tracing::info_span!(
         "job",
         kind = J::KIND.as_str(),
-        key = %job.key(),
         subvolume_id = tracing::field::Empty,
         attempt = attempt.current(),
     );
