@@ -2,12 +2,12 @@
 //! the whole diff one `btrfs send`, not one send per page.
 //!
 //! The first request for a diff (a pair of snapshots) starts its send and a writer, on one
-//! blocking thread for the whole diff, that folds the stream into changes and appends
-//! each, encoded, to an unlinked temporary file ([`tempfile::tempfile`], in `TMPDIR`):
-//! the file is gone when the last handle closes, even after a crash. A request waits only until the changes its page
-//! needs (and one more, to know whether another page follows) are in the file, so the
-//! first page of a diff of a million changes comes as soon as the send reaches it; the
-//! writer goes on to the end meanwhile, for the pages that follow.
+//! blocking thread for the whole diff, that folds the stream into changes and appends each,
+//! encoded, to an unlinked temporary file ([`tempfile::tempfile`], in `TMPDIR`): the file
+//! is gone when the last handle closes, even after a crash. A request waits only until the
+//! changes its page needs (and one more, to know whether another page follows) are in the
+//! file, so the first page of a diff of a million changes comes as soon as the send reaches
+//! it; the writer goes on to the end meanwhile, for the pages that follow.
 //!
 //! Memory per spool: the write buffer and the byte offset of every [`INDEX_EVERY`]th
 //! change (2,000 offsets for a million changes). A page is read from the file (starting

@@ -434,9 +434,9 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
 /// Batches read ahead of the replay of the log up to `upto`: a task on a connection of its
 /// own reads each batch, and a blocking thread decodes it and makes its audit lines
 /// (decoding is most of the replay's own CPU) while the replay writes the one before, at
-/// most [`READ_AHEAD_BATCHES`] ahead (bounded memory). The events up to `upto` are committed and never change, so what
-/// another connection reads is what the replay's would. An error ends the stream; the
-/// task ends when the receiver is dropped.
+/// most [`READ_AHEAD_BATCHES`] ahead (bounded memory). The events up to `upto` are
+/// committed and never change, so what another connection reads is what the replay's would.
+/// An error ends the stream; the task ends when the receiver is dropped.
 fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Batch, StoreError>> {
     let (tx, rx) = mpsc::channel(READ_AHEAD_BATCHES);
     tokio::spawn(async move {
