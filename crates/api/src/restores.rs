@@ -163,23 +163,24 @@ impl Restore {
 impl From<RestoreView> for Restore {
     fn from(v: RestoreView) -> Self {
         use domain::restore::RestoreState as S;
+        let r = v.request;
         Self {
-            id: v.restore_id.as_uuid(),
-            mode: match v.mode {
+            id: r.restore_id.as_uuid(),
+            mode: match r.mode {
                 RestoreMode::NewSubvolume => Mode::NewSubvolume,
                 RestoreMode::Snapshot => Mode::Snapshot,
                 RestoreMode::Verify => Mode::Verify,
                 RestoreMode::Rollback => Mode::Rollback,
                 RestoreMode::Files => Mode::Files,
             },
-            subvolume_id: v.subvolume_id.as_uuid(),
-            snapshot_id: v.snapshot_id.as_uuid(),
-            replica_target_id: v.replica_target_id.map(|t| t.as_uuid()),
-            server_id: v.server_id.as_uuid(),
-            destination: v.destination,
-            paths: v.paths,
-            overwrite: v.overwrite,
-            sample_percent: v.sample_percent,
+            subvolume_id: r.subvolume_id.as_uuid(),
+            snapshot_id: r.snapshot_id.as_uuid(),
+            replica_target_id: r.replica_target_id.map(|t| t.as_uuid()),
+            server_id: r.server_id.as_uuid(),
+            destination: r.destination,
+            paths: r.paths,
+            overwrite: r.overwrite,
+            sample_percent: r.sample_percent,
             state: match v.state {
                 S::Queued => State::Queued,
                 S::Running => State::Running,
@@ -501,7 +502,7 @@ impl RestoreApi {
             .then(|| {
                 items
                     .last()
-                    .map(|r| format!("{},{}", r.requested_at.to_rfc3339(), r.restore_id))
+                    .map(|r| format!("{},{}", r.requested_at.to_rfc3339(), r.request.restore_id))
             })
             .flatten();
         let role = auth.principal().role;
@@ -627,12 +628,12 @@ async fn enqueue(state: &AppState, view: &RestoreView, meta: AppendMeta) {
     match &state.job_queue {
         Some(queue) => {
             if let Err(e) = queue.enqueue_restore(view).await {
-                tracing::error!(restore = %view.restore_id, error = %e, "enqueueing the restore failed");
+                tracing::error!(restore = %view.request.restore_id, error = %e, "enqueueing the restore failed");
             }
         }
         None => {
             let engine = state.engine.clone();
-            let id = view.restore_id;
+            let id = view.request.restore_id;
             tokio::spawn(async move {
                 if let Err(e) = engine.run_restore(id, &meta).await {
                     let _ = engine.give_up_restore(id, &e, &meta).await;

@@ -186,23 +186,26 @@ impl Engine {
     ) -> Result<Option<Outcome>, EngineError> {
         let pool = self.events().pool();
         let target_id = view
+            .request
             .replica_target_id
             .ok_or_else(|| EngineError::Inconsistent("a verification without a target".into()))?;
-        let snapshot = projections::snapshot_by_id(pool, view.snapshot_id)
+        let snapshot = projections::snapshot_by_id(pool, view.request.snapshot_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", view.snapshot_id)))?;
-        let sub = projections::subvolume(pool, view.subvolume_id)
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("no snapshot {}", view.request.snapshot_id))
+            })?;
+        let sub = projections::subvolume(pool, view.request.subvolume_id)
             .await?
             .ok_or_else(|| {
                 EngineError::Inconsistent("verification of an unknown subvolume".into())
             })?;
         let (primary_server, _) = self.server(sub.server_id).await?;
         let primary = self.btrfs(&primary_server).await?;
-        let (remote_server, _) = self.server(view.server_id).await?;
+        let (remote_server, _) = self.server(view.request.server_id).await?;
         let remote = self.btrfs(&remote_server).await?;
         let source = abs(&recorded_path(&snapshot.path)?)?;
-        let replica = abs(&recorded_path(&view.destination)?)?;
-        let percent = view.sample_percent.unwrap_or(100);
+        let replica = abs(&recorded_path(&view.request.destination)?)?;
+        let percent = view.request.sample_percent.unwrap_or(100);
 
         let mut mismatches = Vec::new();
         let show = remote.show(&replica).await?;
@@ -254,9 +257,9 @@ impl Engine {
         tracing::info!(target = %target_id, snapshot = %snapshot.name, ok, compared = sample.len(), "replica verified");
         let event = DomainEvent::ReplicaVerified(ReplicaVerified {
             target_id,
-            subvolume_id: view.subvolume_id,
-            snapshot_id: view.snapshot_id,
-            restore_id: view.restore_id,
+            subvolume_id: view.request.subvolume_id,
+            snapshot_id: view.request.snapshot_id,
+            restore_id: view.request.restore_id,
             ok,
             files_compared: sample.len() as u64,
             sample_percent: percent,
@@ -266,7 +269,7 @@ impl Engine {
             .append(&target_id.stream(), ExpectedVersion::Any, &[event], meta)
             .await?;
         Ok(Some(Outcome {
-            result_path: view.destination.clone(),
+            result_path: view.request.destination.clone(),
             files_copied: 0,
             ..Outcome::default()
         }))

@@ -188,8 +188,8 @@ pub async fn enqueue_restore(
     max_attempts: u32,
 ) -> Result<bool, JobError> {
     let job = RestoreJob {
-        restore_id: restore.restore_id,
-        subvolume_id: restore.subvolume_id,
+        restore_id: restore.request.restore_id,
+        subvolume_id: restore.request.subvolume_id,
     };
     enqueue(pool, &job, max_attempts).await
 }

@@ -50,12 +50,14 @@ impl Engine {
         view: &RestoreView,
     ) -> Result<Option<Outcome>, EngineError> {
         let pool = self.events().pool();
-        let snapshot = projections::snapshot_by_id(pool, view.snapshot_id)
+        let snapshot = projections::snapshot_by_id(pool, view.request.snapshot_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", view.snapshot_id)))?;
-        let (server, roots) = self.server(view.server_id).await?;
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("no snapshot {}", view.request.snapshot_id))
+            })?;
+        let (server, roots) = self.server(view.request.server_id).await?;
         let btrfs = self.btrfs(&server).await?;
-        let dest = crate::recorded_path(&view.destination)?;
+        let dest = crate::recorded_path(&view.request.destination)?;
         if let Some(parent) = dest.parent() {
             crate::real_paths::still_real(&btrfs, &parent, &roots)
                 .await
@@ -86,15 +88,17 @@ impl Engine {
         &self,
         view: &RestoreView,
     ) -> Result<Option<Outcome>, EngineError> {
-        let loc = self.locate(Source::Snapshot(view.snapshot_id)).await?;
-        let live = crate::recorded_path(&view.destination)?;
+        let loc = self
+            .locate(Source::Snapshot(view.request.snapshot_id))
+            .await?;
+        let live = crate::recorded_path(&view.request.destination)?;
         let live_real = loc.btrfs.realpath(&abs(&live)?).await?;
         let suffix = beside_suffix(view.requested_at);
         let mut outcome = Outcome {
             result_path: live.as_str().to_owned(),
             ..Outcome::default()
         };
-        for p in &view.paths {
+        for p in &view.request.paths {
             let inner = InnerPath::parse(p).map_err(|e| invalid("paths", e))?;
             let src = self.resolve_inner(&loc, &inner).await?;
             let name = inner
@@ -129,7 +133,7 @@ impl Engine {
             }
             let dest = parent_real.join(name).map_err(|e| invalid("paths", e))?;
             let exists = self.exists_no_follow(&loc, &dest).await?;
-            let (target, overwrite) = if exists && !view.overwrite {
+            let (target, overwrite) = if exists && !view.request.overwrite {
                 let beside = parent_real
                     .join(&format!("{name}{suffix}"))
                     .map_err(|e| invalid("paths", e))?;
@@ -137,7 +141,7 @@ impl Engine {
                 // An earlier attempt may have written it: replace that.
                 (beside, true)
             } else {
-                (dest, view.overwrite)
+                (dest, view.request.overwrite)
             };
             loc.btrfs
                 .run_writer(files::copy(&src, &target, overwrite))

@@ -39,13 +39,15 @@ impl Engine {
         meta: &AppendMeta,
     ) -> Result<Outcome, EngineError> {
         let pool = self.events().pool();
-        let lock = SessionLock::replication_run(pool, view.subvolume_id).await?;
-        let snap = projections::snapshot_by_id(pool, view.snapshot_id)
+        let lock = SessionLock::replication_run(pool, view.request.subvolume_id).await?;
+        let snap = projections::snapshot_by_id(pool, view.request.snapshot_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", view.snapshot_id)))?;
-        let (server, roots) = self.server(view.server_id).await?;
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("no snapshot {}", view.request.snapshot_id))
+            })?;
+        let (server, roots) = self.server(view.request.server_id).await?;
         let dest_host = self.btrfs(&server).await?;
-        let dir = recorded_path(&view.destination)?;
+        let dir = recorded_path(&view.request.destination)?;
         crate::real_paths::still_real(&dest_host, &dir, &roots)
             .await
             .map_err(|e| e.into_engine("destination"))?;

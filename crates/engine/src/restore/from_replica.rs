@@ -61,11 +61,13 @@ impl Engine {
         meta: &AppendMeta,
     ) -> Result<Received, EngineError> {
         let pool = self.events().pool();
-        let lock = SessionLock::replication_run(pool, view.subvolume_id).await?;
-        let snap = projections::snapshot_by_id(pool, view.snapshot_id)
+        let lock = SessionLock::replication_run(pool, view.request.subvolume_id).await?;
+        let snap = projections::snapshot_by_id(pool, view.request.snapshot_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", view.snapshot_id)))?;
-        let sub = projections::subvolume(pool, view.subvolume_id)
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("no snapshot {}", view.request.snapshot_id))
+            })?;
+        let sub = projections::subvolume(pool, view.request.subvolume_id)
             .await?
             .ok_or_else(|| EngineError::Inconsistent("restore of an unknown subvolume".into()))?;
         let (server, roots) = self.server(sub.server_id).await?;
@@ -182,22 +184,22 @@ impl Engine {
         meta: &AppendMeta,
     ) -> Result<(), EngineError> {
         let mut tx = self.events().pool().begin().await?;
-        locks::lock_subvolume(&mut tx, view.subvolume_id).await?;
+        locks::lock_subvolume(&mut tx, view.request.subvolume_id).await?;
         let now = projections::snapshot_by_id(&mut *tx, snap.snapshot_id).await?;
         if now.is_some_and(|s| s.state == SnapshotState::Present && s.path == dest.as_str()) {
             return Ok(());
         }
         let event = DomainEvent::SnapshotRestored(SnapshotRestored {
-            subvolume_id: view.subvolume_id,
+            subvolume_id: view.request.subvolume_id,
             snapshot_id: snap.snapshot_id,
-            restore_id: view.restore_id,
+            restore_id: view.request.restore_id,
             path: dest.as_str().to_owned(),
             uuid: show.uuid.unwrap_or(snap.uuid),
             btrfs_id: show.subvolume_id,
         });
         events::append_in(
             &mut tx,
-            &view.subvolume_id.stream(),
+            &view.request.subvolume_id.stream(),
             ExpectedVersion::Any,
             &[event],
             meta,
@@ -222,7 +224,7 @@ impl Engine {
             let bytes = written.load(Ordering::Relaxed);
             let secs = start.elapsed().as_secs_f64().max(0.001);
             let event = DomainEvent::RestoreProgress(RestoreProgress {
-                restore_id: view.restore_id,
+                restore_id: view.request.restore_id,
                 bytes,
                 rate_bytes_per_sec: (bytes as f64 / secs) as u64,
                 expected_bytes: None,
@@ -230,7 +232,7 @@ impl Engine {
             if let Err(e) = self
                 .events()
                 .append(
-                    &view.restore_id.stream(),
+                    &view.request.restore_id.stream(),
                     ExpectedVersion::Any,
                     &[event],
                     meta,

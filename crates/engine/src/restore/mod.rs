@@ -354,23 +354,23 @@ impl Engine {
         view: &RestoreView,
         meta: &AppendMeta,
     ) -> Result<Option<Outcome>, EngineError> {
-        if view.mode == RestoreMode::Verify {
+        if view.request.mode == RestoreMode::Verify {
             return self.verify_replica(view, meta).await;
         }
-        let sub = projections::subvolume(self.events().pool(), view.subvolume_id)
+        let sub = projections::subvolume(self.events().pool(), view.request.subvolume_id)
             .await?
             .ok_or_else(|| EngineError::Inconsistent("restore of an unknown subvolume".into()))?;
-        if view.mode == RestoreMode::Snapshot
-            && view.server_id != sub.server_id
-            && let Some(target) = view.replica_target_id
+        if view.request.mode == RestoreMode::Snapshot
+            && view.request.server_id != sub.server_id
+            && let Some(target) = view.request.replica_target_id
         {
             return Ok(Some(self.receive_elsewhere(view, target, meta).await?));
         }
-        let received = match view.replica_target_id {
+        let received = match view.request.replica_target_id {
             Some(target) => Some(self.receive_back(view, target, meta).await?),
             None => None,
         };
-        let outcome = match view.mode {
+        let outcome = match view.request.mode {
             RestoreMode::NewSubvolume => self.restore_new_subvolume(view).await?,
             RestoreMode::Files => self.restore_files(view).await?,
             RestoreMode::Rollback => self.restore_rollback(view, meta).await?,
@@ -378,7 +378,7 @@ impl Engine {
         };
         Ok(outcome.map(|mut o| {
             if let Some(r) = received {
-                if view.mode == RestoreMode::Snapshot {
+                if view.request.mode == RestoreMode::Snapshot {
                     o.result_path = r.path;
                 }
                 o.bytes += r.bytes;

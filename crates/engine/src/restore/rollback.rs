@@ -63,15 +63,17 @@ impl Engine {
     ) -> Result<Option<Outcome>, EngineError> {
         let pool = self.events().pool();
         let mut tx = pool.begin().await?;
-        locks::lock_subvolume(&mut tx, view.subvolume_id).await?;
-        let t = self.target(&mut tx, view.subvolume_id).await?;
-        let snap = projections::snapshot_by_id(&mut *tx, view.snapshot_id)
+        locks::lock_subvolume(&mut tx, view.request.subvolume_id).await?;
+        let t = self.target(&mut tx, view.request.subvolume_id).await?;
+        let snap = projections::snapshot_by_id(&mut *tx, view.request.snapshot_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("no snapshot {}", view.snapshot_id)))?;
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("no snapshot {}", view.request.snapshot_id))
+            })?;
         let prev_uuid = t.view.btrfs_uuid;
-        let tmp = sibling(&t, &format!("restore-{}", view.restore_id))?;
-        let old = sibling(&t, &format!("before-restore-{}", view.restore_id))?;
-        let taken = projections::snapshot_names_of(&mut *tx, view.subvolume_id)
+        let tmp = sibling(&t, &format!("restore-{}", view.request.restore_id))?;
+        let old = sibling(&t, &format!("before-restore-{}", view.request.restore_id))?;
+        let taken = projections::snapshot_names_of(&mut *tx, view.request.subvolume_id)
             .await?
             .into_iter()
             .collect();
@@ -173,9 +175,9 @@ impl Engine {
 
         // 5: the catalog, in one transaction with the restore's success.
         catalog.push(DomainEvent::SubvolumeRolledBack(SubvolumeRolledBack {
-            subvolume_id: view.subvolume_id,
-            restore_id: view.restore_id,
-            snapshot_id: view.snapshot_id,
+            subvolume_id: view.request.subvolume_id,
+            restore_id: view.request.restore_id,
+            snapshot_id: view.request.snapshot_id,
             previous_uuid: prev_uuid,
             new_uuid,
             new_btrfs_id: new_id,
@@ -183,14 +185,14 @@ impl Engine {
         }));
         events::append_in(
             &mut tx,
-            &view.subvolume_id.stream(),
+            &view.request.subvolume_id.stream(),
             ExpectedVersion::Any,
             &catalog,
             meta,
         )
         .await?;
         let done = succeeded(
-            view.restore_id,
+            view.request.restore_id,
             Outcome {
                 result_path: t.path.as_str().to_owned(),
                 pre_restore_snapshot_id: pre_id,
@@ -199,14 +201,14 @@ impl Engine {
         );
         events::append_in(
             &mut tx,
-            &view.restore_id.stream(),
+            &view.request.restore_id.stream(),
             ExpectedVersion::Any,
             &[done],
             meta,
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(subvolume = %view.subvolume_id, snapshot = %view.snapshot_id, recreated, "rolled back");
+        tracing::info!(subvolume = %view.request.subvolume_id, snapshot = %view.request.snapshot_id, recreated, "rolled back");
         Ok(None)
     }
 
@@ -254,7 +256,7 @@ impl Engine {
             [
                 DomainEvent::SnapshotCreated(SnapshotCreated {
                     snapshot_id: pre_id,
-                    subvolume_id: view.subvolume_id,
+                    subvolume_id: view.request.subvolume_id,
                     name: pre_name.to_owned(),
                     path: pre.as_str().to_owned(),
                     uuid: pre_uuid,
@@ -263,10 +265,10 @@ impl Engine {
                     created_at: Utc::now(),
                 }),
                 DomainEvent::SnapshotHeld(SnapshotHeld {
-                    subvolume_id: view.subvolume_id,
+                    subvolume_id: view.request.subvolume_id,
                     snapshot_id: pre_id,
                     reason: HoldReason::PreRestore,
-                    restore_id: Some(view.restore_id),
+                    restore_id: Some(view.request.restore_id),
                 }),
             ],
         ))

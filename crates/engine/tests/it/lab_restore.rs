@@ -44,9 +44,12 @@ pub(crate) fn populate(lab: &Lab) {
 
 pub(crate) async fn restore(lab: &Lab, req: RestoreRequest) -> Result<RestoreId, EngineError> {
     let view = lab.engine.request_restore(req, &meta()).await?;
-    let done = lab.engine.run_restore(view.restore_id, &meta()).await?;
+    let done = lab
+        .engine
+        .run_restore(view.request.restore_id, &meta())
+        .await?;
     assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
-    Ok(view.restore_id)
+    Ok(view.request.restore_id)
 }
 
 pub(crate) fn request(mode: RestoreMode, snapshot: SnapshotId) -> RestoreRequest {
@@ -387,8 +390,8 @@ async fn a_rollback_interrupted_between_its_renames_is_finished_by_the_next_run(
     // What a crash after the first rename leaves: the copy made, the old one moved
     // aside, nothing at the subvolume's path.
     let dir = &lab.area.dir;
-    let tmp = format!("{dir}/.data.restore-{}", view.restore_id);
-    let old = format!("{dir}/.data.before-restore-{}", view.restore_id);
+    let tmp = format!("{dir}/.data.restore-{}", view.request.restore_id);
+    let old = format!("{dir}/.data.before-restore-{}", view.request.restore_id);
     sh(&[
         "btrfs",
         "subvolume",
@@ -400,7 +403,7 @@ async fn a_rollback_interrupted_between_its_renames_is_finished_by_the_next_run(
 
     let done = lab
         .engine
-        .run_restore(view.restore_id, &meta())
+        .run_restore(view.request.restore_id, &meta())
         .await
         .unwrap();
     assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);

@@ -209,7 +209,8 @@ async fn a_restore_killed_mid_stream_leaves_nothing_and_its_retry_finishes(pool:
     // Kill the primary's `btrfs receive` once it has started writing the copy.
     let dest = lab.area.snapshot(&s1_name);
     let engine = lab.engine.clone();
-    let run = tokio::spawn(async move { engine.run_restore(view.restore_id, &meta()).await });
+    let run =
+        tokio::spawn(async move { engine.run_restore(view.request.restore_id, &meta()).await });
     let mut killed = false;
     for _ in 0..400 {
         if std::path::Path::new(&format!("{dest}/big.bin")).exists() {
@@ -235,7 +236,7 @@ async fn a_restore_killed_mid_stream_leaves_nothing_and_its_retry_finishes(pool:
 
     let done = lab
         .engine
-        .run_restore(view.restore_id, &meta())
+        .run_restore(view.request.restore_id, &meta())
         .await
         .unwrap();
     assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
@@ -259,7 +260,10 @@ async fn verify_finds_a_good_replica_equal_and_a_tampered_one_different(pool: Pg
         let id = replica.replica_id;
         async move {
             let view = engine.request_verify(id, percent, &meta()).await.unwrap();
-            let done = engine.run_restore(view.restore_id, &meta()).await.unwrap();
+            let done = engine
+                .run_restore(view.request.restore_id, &meta())
+                .await
+                .unwrap();
             assert_eq!(done.state, RestoreState::Succeeded, "{:?}", done.error);
         }
     };

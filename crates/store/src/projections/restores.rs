@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::replication::ErrorClass;
-use domain::restore::{RestoreMode, RestoreState};
+use domain::restore::{RestoreMode, RestoreRequested, RestoreState};
 use domain::{DomainEvent, RestoreId, ServerId, SnapshotId, SubvolumeId, TargetId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
@@ -105,20 +105,10 @@ pub(super) async fn apply(
     Ok(())
 }
 
-/// One restore.
+/// One restore: what was asked (the request event as recorded) and how it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestoreView {
-    pub restore_id: RestoreId,
-    pub mode: RestoreMode,
-    pub subvolume_id: SubvolumeId,
-    pub snapshot_id: SnapshotId,
-    pub replica_target_id: Option<TargetId>,
-    pub server_id: ServerId,
-    pub destination: String,
-    pub paths: Vec<String>,
-    pub overwrite: bool,
-    /// `verify`: the percentage of files whose content is compared.
-    pub sample_percent: Option<u8>,
+    pub request: RestoreRequested,
     pub state: RestoreState,
     pub attempts: u32,
     pub bytes: u64,
@@ -151,7 +141,7 @@ fn from_row(row: &PgRow) -> Result<RestoreView, StoreError> {
     let attempts: i32 = row.try_get("attempts")?;
     let kept: Option<Vec<String>> = row.try_get("kept_beside")?;
     let id = |c: &str| -> Result<Option<Uuid>, StoreError> { Ok(row.try_get(c)?) };
-    Ok(RestoreView {
+    let request = RestoreRequested {
         restore_id: RestoreId::from_uuid(row.try_get("restore_id")?),
         mode: super::text_enum(row, "mode", RestoreMode::parse)?,
         subvolume_id: SubvolumeId::from_uuid(row.try_get("subvolume_id")?),
@@ -165,6 +155,9 @@ fn from_row(row: &PgRow) -> Result<RestoreView, StoreError> {
             let p: Option<i16> = row.try_get("sample_percent")?;
             p.and_then(|p| u8::try_from(p).ok())
         },
+    };
+    Ok(RestoreView {
+        request,
         state: super::text_enum(row, "state", RestoreState::parse)?,
         attempts: u32::try_from(attempts).unwrap_or(0),
         bytes: super::to_u64(row.try_get("bytes")?, "bytes")?,
