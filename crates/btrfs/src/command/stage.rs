@@ -50,6 +50,16 @@ pub fn stream_file_name(snapshot: Uuid, parent: Option<Uuid>) -> String {
     }
 }
 
+/// The (snapshot, parent) of a [`stream_file_name`], or `None` for any other name.
+pub fn parse_stream_file_name(name: &str) -> Option<(Uuid, Option<Uuid>)> {
+    let (snapshot, parent) = name.strip_suffix(STREAM_SUFFIX)?.split_once('.')?;
+    let snapshot = Uuid::parse_str(snapshot).ok()?;
+    match parent {
+        "full" => Some((snapshot, None)),
+        p => Some((snapshot, Some(Uuid::parse_str(p).ok()?))),
+    }
+}
+
 /// `dd of=FILE bs=1M seek=OFFSET oflag=seek_bytes conv=notrunc status=none`: stdin into
 /// `file` from byte `offset` (created when missing; never truncated).
 pub fn write(file: &AbsPath, offset: u64) -> Argv {
@@ -138,5 +148,17 @@ mod tests {
             stream_file_name(s, Some(q)),
             "00000000-0000-0000-0000-000000000001.00000000-0000-0000-0000-000000000002.stream"
         );
+        for parent in [None, Some(q)] {
+            let name = stream_file_name(s, parent);
+            assert_eq!(parse_stream_file_name(&name), Some((s, parent)), "{name}");
+        }
+        for other in [
+            "x.full.stream",
+            "00000000-0000-0000-0000-000000000001.full",
+            "00000000-0000-0000-0000-000000000001.nope.stream",
+            "00000000-0000-0000-0000-000000000001.stream",
+        ] {
+            assert_eq!(parse_stream_file_name(other), None, "{other}");
+        }
     }
 }

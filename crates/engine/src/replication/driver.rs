@@ -393,6 +393,7 @@ impl RunCtx<'_> {
             .iter()
             .map(|(t, l)| (*t, l.iter().map(|d| d.received).collect()))
             .collect();
+        let staged = self.staged_streams(pending).await;
         let mut states = Vec::new();
         for (tid, t) in pending.iter() {
             let Some(received) = received.get(tid) else {
@@ -408,6 +409,7 @@ impl RunCtx<'_> {
                 received,
                 options: &t.view.options,
                 had_replicas,
+                staged: staged.get(tid).map(Vec::as_slice).unwrap_or_default(),
             });
         }
         let round = plan::plan_round(&lineage_of(upto), &primary.lineage(), &states);

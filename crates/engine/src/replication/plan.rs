@@ -3,8 +3,9 @@
 //! directory holds, it says per target: done (the snapshot is there), failed (strict
 //! incremental without a common base), or which snapshot to send from which parent.
 //! Targets needing the same (snapshot, parent) form one group: one `btrfs send` feeds
-//! them all. It also reads a target's complete replicas and common base from its
-//! listing.
+//! them all. A stream a cut send left staged on a target, of an older snapshot, is
+//! finished first when that brings the target closer ([`resume_first`]). It also reads
+//! a target's complete replicas and common base from its listing.
 //!
 //! What it does not do: read disks, append events, or stream (see [`super::driver`] and
 //! [`super::transport`]).
@@ -13,7 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use domain::lineage::{self, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision};
+use domain::lineage::{
+    self, MissingMode, PrimarySnapshot, ReceivedState, ReceivedSubvolume, SendDecision,
+};
 use domain::replication::{Replica, TargetOptions};
 use domain::snapshot_names::parse_snapshot_name;
 use domain::{ServerPath, SnapshotId, TargetId};
@@ -42,6 +45,15 @@ pub(crate) enum Next {
     Fail(String),
 }
 
+/// A stream an earlier, cut send left staged on a target (`super::staged`): of which
+/// snapshot, from which parent (primary uuids; `None`: a full send), how much of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Staged {
+    pub(crate) snapshot: Uuid,
+    pub(crate) parent: Option<Uuid>,
+    pub(crate) bytes: u64,
+}
+
 /// One pending target as the planner sees it.
 pub(crate) struct PendingTarget<'a> {
     pub(crate) target: TargetId,
@@ -50,6 +62,8 @@ pub(crate) struct PendingTarget<'a> {
     /// Whether the target ever held replicas (the catalog says so): a strict target
     /// with none left lost its base rather than never having one.
     pub(crate) had_replicas: bool,
+    /// The streams staged there (empty when resumable sends are off).
+    pub(crate) staged: &'a [Staged],
 }
 
 /// A round's plan: every target given lands in exactly one of the three.
@@ -83,16 +97,20 @@ pub(crate) fn next_for(
     let Some(sending) = primary.iter().find(|p| p.uuid == uuid) else {
         return Next::Done;
     };
+    let send = |parent: Option<Uuid>| match resume_first(sending, parent, primary, t) {
+        Some(s) => Next::Send {
+            snapshot: s.snapshot,
+            parent: s.parent,
+        },
+        None => Next::Send {
+            snapshot: uuid,
+            parent,
+        },
+    };
     match lineage::choose_send(sending, primary, t.received, t.options.incremental_mode()) {
         SendDecision::AlreadyThere => Next::Done,
-        SendDecision::Full => Next::Send {
-            snapshot: uuid,
-            parent: None,
-        },
-        SendDecision::Incremental { parent_uuid } => Next::Send {
-            snapshot: uuid,
-            parent: Some(parent_uuid),
-        },
+        SendDecision::Full => send(None),
+        SendDecision::Incremental { parent_uuid } => send(Some(parent_uuid)),
         SendDecision::StrictIncrementalRefused {
             target_has_received,
         } => Next::Fail(
@@ -104,6 +122,50 @@ pub(crate) fn next_for(
             .to_owned(),
         ),
     }
+}
+
+/// A staged stream to finish before sending `sending` from `parent`, when the target
+/// holds one that brings it closer: of an older snapshot still on the primary and not
+/// on the target, newer than `parent`, from a parent the target and the primary both
+/// hold (or full, when `sending` would go full too). The newest such. Its send resumes
+/// where the file ends; the next round sends `sending` from it, a small increment,
+/// where sending `sending` from the old base would carry the staged part again. This
+/// is how a cut send (a long initial one above all) is finished rather than
+/// abandoned when a newer snapshot's run comes before its retry. Only for targets that
+/// get the newest snapshot: one that gets every missing snapshot sends the oldest
+/// first anyway, and must not skip one.
+fn resume_first(
+    sending: &PrimarySnapshot,
+    parent: Option<Uuid>,
+    primary: &[PrimarySnapshot],
+    t: &PendingTarget<'_>,
+) -> Option<Staged> {
+    if t.options.missing != MissingMode::NewestOnly {
+        return None;
+    }
+    let order = |p: &PrimarySnapshot| (p.created_at, p.uuid);
+    let on_primary: HashMap<Uuid, &PrimarySnapshot> = primary.iter().map(|p| (p.uuid, p)).collect();
+    let there: HashSet<Uuid> = t
+        .received
+        .iter()
+        .filter_map(|r| match lineage::classify(r) {
+            ReceivedState::Complete { received_uuid } => Some(received_uuid),
+            ReceivedState::Incomplete(_) => None,
+        })
+        .collect();
+    let base = parent.and_then(|p| on_primary.get(&p)).map(|p| order(p));
+    t.staged
+        .iter()
+        .filter(|s| s.bytes > 0 && s.snapshot != sending.uuid && !there.contains(&s.snapshot))
+        .filter_map(|s| on_primary.get(&s.snapshot).map(|p| (s, order(p))))
+        .filter(|(_, o)| *o < order(sending) && base.is_none_or(|b| *o > b))
+        .filter(|(s, _)| match (s.parent, parent) {
+            (None, None) => true,
+            (None, Some(_)) => false,
+            (Some(x), _) => there.contains(&x) && on_primary.contains_key(&x),
+        })
+        .max_by_key(|(_, o)| *o)
+        .map(|(s, _)| *s)
 }
 
 /// The plan of one round for `targets`.

@@ -87,6 +87,9 @@ impl Engine {
                 received: &received,
                 options: &view.options,
                 had_replicas,
+                // The preview does not read staging directories: it shows the send of
+                // the snapshot itself (a run may finish a cut older send first).
+                staged: &[],
             };
             let plan = match plan::next_for(&lineage_of(&upto), &lineage, &pending) {
                 Next::Done => TargetPlan::AlreadyPresent,

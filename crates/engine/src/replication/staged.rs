@@ -9,6 +9,10 @@
 //! match (a send stream that came out differently, a write lost in a crash of the
 //! target) is removed and the attempt fails transiently: the next one sends it whole.
 //! So a garbled stream is never received, and a cut at 70% re-sends about 30%.
+//! When a newer snapshot's run comes before the cut send's retry, the planner
+//! ([`super::plan`], fed by [`RunCtx::staged_streams`]) has it finish the cut send
+//! first and send the newer snapshot from it, instead of a whole send that would carry
+//! the staged part again (what a long initial send cut by a flaky link needs most).
 //!
 //! The cost: the target needs free space for the stream in the staging file besides the
 //! received subvolume while it is received (about twice the stream at the peak); the
@@ -25,7 +29,7 @@
 //!
 //! Not here: the fan-out (`transport`), verifying the received subvolume (`driver`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use btrfs::AbsPath;
 use btrfs::command::stage;
@@ -33,7 +37,7 @@ use domain::TargetId;
 use domain::replication::ErrorClass;
 use uuid::Uuid;
 
-use super::plan::InDir;
+use super::plan::{InDir, Staged};
 use super::{Failure, Primary, RunCtx, SendSpec, TargetRun};
 use crate::{EngineError, abs, lower_hex, recorded_path};
 
@@ -148,6 +152,44 @@ impl RunCtx<'_> {
         out
     }
 
+    /// The streams staged on each pending target, for the planner ([`Staged`]): none
+    /// when resumable sends are off; a target whose staging directory cannot be read
+    /// counts as having none (its send reads it again, in [`Self::deliveries`]).
+    pub(super) async fn staged_streams(
+        &self,
+        pending: &BTreeMap<TargetId, TargetRun>,
+    ) -> HashMap<TargetId, Vec<Staged>> {
+        if self.engine.resumable_min_bytes.is_none() {
+            return HashMap::new();
+        }
+        let read = pending.iter().map(|(tid, t)| async move {
+            let files = async {
+                let dir = stage::staging_dir(&abs(&t.dir)?)
+                    .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
+                Ok::<_, EngineError>(t.btrfs.staged_files(&dir).await?)
+            };
+            let staged = match files.await {
+                Ok(files) => files
+                    .iter()
+                    .filter_map(|f| {
+                        let (snapshot, parent) = stage::parse_stream_file_name(&f.name)?;
+                        Some(Staged {
+                            snapshot,
+                            parent,
+                            bytes: f.size,
+                        })
+                    })
+                    .collect(),
+                Err(e) => {
+                    tracing::debug!(target_id = %tid, error = %e, "staged streams not read");
+                    Vec::new()
+                }
+            };
+            (*tid, staged)
+        });
+        futures::future::join_all(read).await.into_iter().collect()
+    }
+
     /// A staged member got the whole stream: checks its file against the stream's
     /// digest, receives from it, removes it.
     pub(super) async fn receive_staged(
@@ -211,11 +253,7 @@ fn is_stale(
     spec: SendSpec<'_>,
     received: &HashSet<Uuid>,
 ) -> bool {
-    let Some(snapshot) = file
-        .strip_suffix(stage::STREAM_SUFFIX)
-        .and_then(|n| n.split('.').next())
-        .and_then(|u| Uuid::parse_str(u).ok())
-    else {
+    let Some((snapshot, _)) = stage::parse_stream_file_name(file) else {
         return false;
     };
     if !primary.catalogued.contains_key(&snapshot) {

@@ -62,16 +62,11 @@ impl Lab {
 
     /// `staged_offset` of each `ReplicationTargetStarted` of run `id` for `target`.
     async fn staged_offsets(&self, id: ReplicationId, target: TargetId) -> Vec<Option<i64>> {
-        sqlx::query_scalar(
-            "SELECT (payload->>'staged_offset')::bigint FROM events
-              WHERE stream_id = $1 AND event_type = 'ReplicationTargetStarted'
-                AND payload->>'target_id' = $2 ORDER BY global_seq",
-        )
-        .bind(id.stream().as_str())
-        .bind(target.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .unwrap()
+        self.sends_to(id, target)
+            .await
+            .into_iter()
+            .map(|s| s.2)
+            .collect()
     }
 
     async fn target_row(
@@ -85,6 +80,62 @@ impl Lab {
             .into_iter()
             .find(|r| r.target_id == target)
             .unwrap()
+    }
+}
+
+impl Lab {
+    /// (snapshot, parent, staged offset) of each `ReplicationTargetStarted` of run `id`
+    /// for `target`.
+    async fn sends_to(
+        &self,
+        id: ReplicationId,
+        target: TargetId,
+    ) -> Vec<(String, Option<String>, Option<i64>)> {
+        sqlx::query_as(
+            "SELECT payload->>'snapshot_id', payload->>'parent_snapshot_id',
+                    (payload->>'staged_offset')::bigint FROM events
+              WHERE stream_id = $1 AND event_type = 'ReplicationTargetStarted'
+                AND payload->>'target_id' = $2 ORDER BY global_seq",
+        )
+        .bind(id.stream().as_str())
+        .bind(target.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// Replicates `snapshot` to the rate-limited `target` on remote 1, cutting its
+    /// staged send once more than 90 MiB of `file` are there; returns the bytes kept.
+    async fn cut_staged_send(
+        &self,
+        engine: &Engine,
+        snapshot: SnapshotId,
+        target: TargetId,
+        file: &str,
+    ) -> u64 {
+        let r = engine
+            .request_replication(snapshot, Some(vec![target]), &meta())
+            .await
+            .unwrap();
+        let id = r.replication_id;
+        let run = {
+            let engine = engine.clone();
+            tokio::spawn(async move { engine.run_replication(id, &meta()).await })
+        };
+        let mut staged = 0;
+        for _ in 0..600 {
+            staged = self.staged(1).first().map_or(0, |f| f.1);
+            if staged > 90 * MIB {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(staged > 90 * MIB, "{staged} bytes staged");
+        let pattern = format!("dd of={}/{file}", self.staging(1));
+        assert_eq!(kill_session_running(&pattern), 1);
+        run.await.unwrap().unwrap();
+        assert_failed_transiently(&self.target_row(id, target).await, "");
+        self.staged(1)[0].1
     }
 }
 
@@ -301,4 +352,38 @@ async fn with_resumable_sends_off_what_was_staged_for_the_snapshot_is_removed(po
     assert_eq!(lab.staged_offsets(id, target).await, vec![None]);
     assert!(lab.staged(1).is_empty(), "{:?}", lab.staged(1));
     lab.assert_copy(1, &name);
+}
+
+/// A newer snapshot's run that comes before the retry of a cut send (a long initial one
+/// above all) finishes the cut send first, resuming it, then sends the newer snapshot
+/// from it: the staged part is not sent again inside a whole send of the newer one.
+#[sqlx::test(migrations = false)]
+async fn a_newer_snapshots_run_finishes_a_cut_older_send_first(pool: PgPool) {
+    let lab = lab(pool).await;
+    let engine = lab.engine.clone().with_resumable_sends(Some(1));
+    let slow = lab.add_slow_target(1, 25, TargetOptions::default()).await;
+    lab.area.write_random("big.bin", 160);
+    let (s1, name1) = lab.snapshot().await;
+    let file = format!("{}.full.stream", lab.uuid(s1).await);
+    let kept = lab.cut_staged_send(&engine, s1, slow, &file).await;
+    assert_eq!(lab.staged(1), vec![(file, kept)]);
+
+    lab.area.write_random("small.bin", 1);
+    let (s2, name2) = lab.snapshot().await;
+    let id = replicate(&engine, s2, vec![slow]).await;
+    assert_eq!(lab.state(id).await, RunState::Succeeded);
+    // Two sends in the one run: s1, full, from where its file ended; then s2 from s1.
+    let kept = i64::try_from(kept).unwrap();
+    assert_eq!(
+        lab.sends_to(id, slow).await,
+        vec![
+            (s1.to_string(), None, Some(kept)),
+            (s2.to_string(), Some(s1.to_string()), Some(0))
+        ]
+    );
+    let row = lab.target_row(id, slow).await;
+    assert_eq!(row.snapshots_sent, 2, "{row:?}");
+    lab.assert_copy(1, &name1);
+    lab.assert_copy(1, &name2);
+    assert!(lab.staged(1).is_empty(), "{:?}", lab.staged(1));
 }

@@ -53,6 +53,23 @@ fn state<'a>(
         received,
         options: o,
         had_replicas: false,
+        staged: &[],
+    }
+}
+
+/// A stream of snapshot `snap` from `parent` (or full), `bytes` long, staged on a target.
+fn staged(snap: u128, parent: Option<u128>, bytes: u64) -> Staged {
+    Staged {
+        snapshot: u(snap),
+        parent: parent.map(u),
+        bytes,
+    }
+}
+
+fn send(snap: u128, parent: Option<u128>) -> Next {
+    Next::Send {
+        snapshot: u(snap),
+        parent: parent.map(u),
     }
 }
 
@@ -82,6 +99,80 @@ fn a_target_with_an_older_copy_gets_an_incremental_from_the_newest_common_base()
             parent: Some(u(2))
         }
     );
+}
+
+#[test]
+fn a_cut_send_of_an_older_snapshot_is_finished_before_the_newer_one() {
+    let p = primary(4);
+    let o = TargetOptions::default();
+    let have = copies(&[1]);
+    // Incremental: the staged 2-from-1 goes first (then 4 from 2, the next round).
+    let s = [staged(2, Some(1), 700)];
+    let t = PendingTarget {
+        staged: &s,
+        ..state(1, &have, &o)
+    };
+    assert_eq!(next_for(&p[3], &p, &t), send(2, Some(1)));
+    // The newest of several: 3 from 1 over 2 from 1.
+    let s = [staged(2, Some(1), 700), staged(3, Some(1), 10)];
+    let t = PendingTarget {
+        staged: &s,
+        ..state(1, &have, &o)
+    };
+    assert_eq!(next_for(&p[3], &p, &t), send(3, Some(1)));
+    // A cut initial (full) send, with nothing on the target yet.
+    let s = [staged(2, None, 700)];
+    let t = PendingTarget {
+        staged: &s,
+        ..state(1, &[], &o)
+    };
+    assert_eq!(next_for(&p[3], &p, &t), send(2, None));
+}
+
+#[test]
+fn a_staged_stream_that_would_not_bring_the_target_closer_is_left_alone() {
+    let p = primary(4);
+    let o = TargetOptions::default();
+    let have = copies(&[2]);
+    let cases = [
+        // older than the target's base
+        staged(1, None, 700),
+        // full, where the send would be incremental
+        staged(3, None, 700),
+        // from a parent the target does not hold
+        staged(3, Some(1), 700),
+        // empty
+        staged(3, Some(2), 0),
+        // of the requested snapshot itself (the send resumes it anyway)
+        staged(4, Some(2), 700),
+        // of a snapshot the primary no longer has
+        staged(9, Some(2), 700),
+    ];
+    for c in cases {
+        let s = [c];
+        let t = PendingTarget {
+            staged: &s,
+            ..state(1, &have, &o)
+        };
+        assert_eq!(next_for(&p[3], &p, &t), send(4, Some(2)), "{c:?}");
+    }
+    // Already on the target.
+    let have = copies(&[2, 3]);
+    let s = [staged(3, Some(2), 700)];
+    let t = PendingTarget {
+        staged: &s,
+        ..state(1, &have, &o)
+    };
+    assert_eq!(next_for(&p[3], &p, &t), send(4, Some(3)));
+    // A send-all-missing target sends the oldest missing first, staged or not.
+    let have = copies(&[1]);
+    let all = opts(false, MissingMode::AllMissing);
+    let s = [staged(3, Some(1), 700)];
+    let t = PendingTarget {
+        staged: &s,
+        ..state(1, &have, &all)
+    };
+    assert_eq!(next_for(&p[3], &p, &t), send(2, Some(1)));
 }
 
 #[test]
@@ -245,6 +336,41 @@ fn unknown_replicas_are_complete_copies_named_for_the_subvolume_once_each() {
 }
 
 proptest! {
+    /// Whatever is staged: a send never carries what the target has, its parent is on
+    /// the target, it is never of a snapshot newer than the requested one, and it is
+    /// either the plan without staged streams or one of the staged streams.
+    #[test]
+    fn staged_streams_only_ever_pick_a_valid_send(
+        n in 1u128..8,
+        upto in 0usize..8,
+        has in proptest::collection::vec(any::<bool>(), 8),
+        all in any::<bool>(),
+        staged_list in proptest::collection::vec((1u128..10, proptest::option::of(1u128..10), 0u64..3), 0..6),
+    ) {
+        let p = primary(n);
+        let upto = &p[upto.min(p.len() - 1)];
+        let have: Vec<u128> = (1..=n).filter(|i| has[usize::try_from(*i).unwrap() - 1]).collect();
+        let received = copies(&have);
+        let o = opts(false, if all { MissingMode::AllMissing } else { MissingMode::NewestOnly });
+        let s: Vec<Staged> = staged_list.iter().map(|(a, b, c)| staged(*a, *b, *c)).collect();
+        let plain = next_for(upto, &p, &state(1, &received, &o));
+        let t = PendingTarget { staged: &s, ..state(1, &received, &o) };
+        let got = next_for(upto, &p, &t);
+        if let Next::Send { snapshot, parent } = &got {
+            prop_assert!(!have.iter().any(|h| u(*h) == *snapshot), "never sends what is there");
+            if let Some(parent) = parent {
+                prop_assert!(have.iter().any(|h| u(*h) == *parent), "the parent is on the target");
+            }
+            let order = p.iter().position(|x| x.uuid == *snapshot);
+            prop_assert!(order.is_some_and(|i| p[i].created_at <= upto.created_at));
+        }
+        if got != plain {
+            prop_assert!(!all, "send-all-missing plans ignore staged streams");
+            let Next::Send { snapshot, parent } = got else { panic!("{got:?}") };
+            prop_assert!(s.iter().any(|x| x.snapshot == snapshot && x.parent == parent && x.bytes > 0));
+        }
+    }
+
     /// Whatever the targets hold: every target lands in exactly one bucket; a send's
     /// parent is a complete copy on each of its group's targets; targets with the same
     /// copies and options get the same plan.
