@@ -40,7 +40,8 @@ pub struct PrimarySnapshot {
 }
 
 impl PrimarySnapshot {
-    fn order(&self) -> (DateTime<Utc>, Uuid) {
+    /// Creation order (time, then uuid): what "older" and "newer" mean here.
+    pub fn order(&self) -> (DateTime<Utc>, Uuid) {
         (self.created_at, self.uuid)
     }
 }
@@ -96,7 +97,7 @@ pub fn incomplete(received: &[ReceivedSubvolume]) -> Vec<(ReceivedSubvolume, Inc
 }
 
 /// The primary uuids that are complete on the target.
-fn on_target(target: &[ReceivedSubvolume]) -> BTreeSet<Uuid> {
+pub fn on_target(target: &[ReceivedSubvolume]) -> BTreeSet<Uuid> {
     target
         .iter()
         .filter_map(|r| match classify(r) {

@@ -143,22 +143,14 @@ fn resume_first(
     if t.options.missing != MissingMode::NewestOnly {
         return None;
     }
-    let order = |p: &PrimarySnapshot| (p.created_at, p.uuid);
     let on_primary: HashMap<Uuid, &PrimarySnapshot> = primary.iter().map(|p| (p.uuid, p)).collect();
-    let there: HashSet<Uuid> = t
-        .received
-        .iter()
-        .filter_map(|r| match lineage::classify(r) {
-            ReceivedState::Complete { received_uuid } => Some(received_uuid),
-            ReceivedState::Incomplete(_) => None,
-        })
-        .collect();
-    let base = parent.and_then(|p| on_primary.get(&p)).map(|p| order(p));
+    let there = lineage::on_target(t.received);
+    let base = parent.and_then(|p| on_primary.get(&p)).map(|p| p.order());
     t.staged
         .iter()
         .filter(|s| s.bytes > 0 && s.snapshot != sending.uuid && !there.contains(&s.snapshot))
-        .filter_map(|s| on_primary.get(&s.snapshot).map(|p| (s, order(p))))
-        .filter(|(_, o)| *o < order(sending) && base.is_none_or(|b| *o > b))
+        .filter_map(|s| on_primary.get(&s.snapshot).map(|p| (s, p.order())))
+        .filter(|(_, o)| *o < sending.order() && base.is_none_or(|b| *o > b))
         .filter(|(s, _)| match (s.parent, parent) {
             (None, None) => true,
             (None, Some(_)) => false,

@@ -163,11 +163,8 @@ impl RunCtx<'_> {
             return HashMap::new();
         }
         let read = pending.iter().map(|(tid, t)| async move {
-            let files = async {
-                let dir = stage::staging_dir(&abs(&t.dir)?)
-                    .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
-                Ok::<_, EngineError>(t.btrfs.staged_files(&dir).await?)
-            };
+            let files =
+                async { Ok::<_, EngineError>(t.btrfs.staged_files(&staging_dir(t)?).await?) };
             let staged = match files.await {
                 Ok(files) => files
                     .iter()
@@ -285,6 +282,12 @@ fn should_stage(plan: StagePlan, staged: Option<u64>, free: Option<u64>) -> bool
     }
 }
 
+/// The member's staging directory.
+fn staging_dir(t: &TargetRun) -> Result<AbsPath, EngineError> {
+    stage::staging_dir(&abs(&t.dir)?)
+        .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))
+}
+
 /// At most this many files per `rm` (the restricted wrapper takes 64 words).
 const REMOVE_BATCH: usize = 50;
 
@@ -298,8 +301,7 @@ async fn staging_of(
     plan: StagePlan,
     received: &HashSet<Uuid>,
 ) -> Result<Delivery, EngineError> {
-    let dir = stage::staging_dir(&abs(&t.dir)?)
-        .map_err(|e| EngineError::Inconsistent(format!("staging directory: {e}")))?;
+    let dir = staging_dir(t)?;
     let name = stage::stream_file_name(spec.snap.uuid, spec.parent.map(|p| p.uuid));
     let present = t.btrfs.staged_files(&dir).await?;
     let staged = present.iter().find(|f| f.name == name).map(|f| f.size);

@@ -104,6 +104,22 @@ impl Lab {
         .unwrap()
     }
 
+    /// Waits until more than 90 MiB of `file` are staged on remote `n`, then kills the
+    /// session writing it (one cut link).
+    async fn cut_once_staged(&self, n: u8, file: &str) {
+        let mut staged = 0;
+        for _ in 0..600 {
+            staged = self.staged(n).first().map_or(0, |f| f.1);
+            if staged > 90 * MIB {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(staged > 90 * MIB, "remote{n}: {staged} bytes staged");
+        let pattern = format!("dd of={}/{file}", self.staging(n));
+        assert_eq!(kill_session_running(&pattern), 1, "remote{n}");
+    }
+
     /// Replicates `snapshot` to the rate-limited `target` on remote 1, cutting its
     /// staged send once more than 90 MiB of `file` are there; returns the bytes kept.
     async fn cut_staged_send(
@@ -122,17 +138,7 @@ impl Lab {
             let engine = engine.clone();
             tokio::spawn(async move { engine.run_replication(id, &meta()).await })
         };
-        let mut staged = 0;
-        for _ in 0..600 {
-            staged = self.staged(1).first().map_or(0, |f| f.1);
-            if staged > 90 * MIB {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert!(staged > 90 * MIB, "{staged} bytes staged");
-        let pattern = format!("dd of={}/{file}", self.staging(1));
-        assert_eq!(kill_session_running(&pattern), 1);
+        self.cut_once_staged(1, file).await;
         run.await.unwrap().unwrap();
         assert_failed_transiently(&self.target_row(id, target).await, "");
         self.staged(1)[0].1
@@ -170,17 +176,7 @@ async fn a_cut_staged_send_resumes_where_it_stopped_and_sends_only_the_rest(pool
     };
     // Cut both slow links once more than half of the stream is staged on them.
     for n in [1, 3] {
-        let mut staged = 0;
-        for _ in 0..600 {
-            staged = lab.staged(n).first().map_or(0, |f| f.1);
-            if staged > 90 * MIB {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert!(staged > 90 * MIB, "remote{n}: {staged} bytes staged");
-        let pattern = format!("dd of={}/{file}", lab.staging(n));
-        assert_eq!(kill_session_running(&pattern), 1, "remote{n}");
+        lab.cut_once_staged(n, &file).await;
     }
     run.await.unwrap().unwrap();
     assert_eq!(lab.state(id).await, RunState::PartiallyFailed);
