@@ -1,8 +1,16 @@
 //! `control-plane-bench seed`: fills an empty database with a large, realistic catalog
-//! for `ops/bench/control-plane`, through the event store's own append path
-//! ([`store::events::append_in`]): every row of every projection comes from a real
-//! event, exactly as serve would have written it. Nothing here writes a projection
-//! table directly.
+//! for `ops/bench/control-plane`: real events, the way serve would have appended them,
+//! and then the projections built from them by the store's own replay
+//! ([`store::projections::rebuild`], the `projections rebuild` command). Every row of
+//! every projection comes from a real event; nothing here writes a projection table.
+//!
+//! How the events go in: [`Log`] numbers each stream's versions as an append would, and
+//! writes the rows into `events` a few thousand per statement, without projecting each
+//! (a backup import loads its events the same way). Appending through
+//! [`store::events::append_in`], which projects event by event as serve does, ran at
+//! 500-1,300 events/s here: 1-3 hours for the 5M events of the full catalog. Loading and
+//! then rebuilding gives the same tables (`dist-btrfs projections check` compares the
+//! live tables with a fresh rebuild), and the rebuild's own time is printed.
 //!
 //! The fleet: `--servers` SSH servers (a fifth primaries, the rest remotes), `--subvolumes`
 //! managed subvolumes spread over the primaries, `--policies` policies (one assigned to
@@ -22,6 +30,8 @@
 //!
 //! What this does not do: measure anything (the script does) or seed a non-empty database.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -37,11 +47,11 @@ use domain::replication::{
 };
 use domain::retention::RetentionSpec;
 use domain::{
-    Actor, DomainEvent, PolicyId, PolicySpec, ReplicationId, ScheduleSpec, ServerId, ServerRole,
-    SnapshotId, StreamId, SubvolumeId, TargetId, Transport,
+    Actor, DomainEvent, EventKind, PolicyId, PolicySpec, ReplicationId, ScheduleSpec, ServerId,
+    ServerRole, SnapshotId, StreamId, SubvolumeId, TargetId, Transport,
 };
 use sqlx::postgres::{PgConnection, PgPool};
-use store::{AppendMeta, ExpectedVersion};
+use store::AppendMeta;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -59,10 +69,14 @@ pub struct Args {
     snapshots: usize,
     #[arg(long, default_value_t = 100)]
     present_per_subvolume: usize,
-    #[arg(long, default_value_t = 500)]
+    /// Replicas each target keeps. Every success event lists all of them (what the
+    /// target holds), so the log grows with this times the runs: at the defaults about
+    /// 3.5 GB of payload; with 500 and enough runs for 5M events, about 40 GB.
+    #[arg(long, default_value_t = 100)]
     replicas_per_target: usize,
-    /// Replication runs per subvolume (each to all of its targets).
-    #[arg(long, default_value_t = 30)]
+    /// Replication runs per subvolume (each to all of its targets). The defaults give
+    /// about 5M events.
+    #[arg(long, default_value_t = 44)]
     runs_per_subvolume: usize,
     /// Subvolumes seeded at once (each on its own connection).
     #[arg(long, default_value_t = 3)]
@@ -73,21 +87,97 @@ pub struct Args {
 /// schedule at each tick but takes no snapshot.
 const SEEDED_CRON: &str = "0 3 1 1 *";
 
-fn meta() -> AppendMeta {
-    AppendMeta::new(Actor::System)
+/// Rows written per `INSERT` (and at most held before one).
+const LOAD_BATCH: usize = 4000;
+
+/// Events on their way into `events`, in log order (module docs). Each [`Log::push`]
+/// is one append: the next versions of its stream and one correlation id, as
+/// [`store::events::append_in`] would give them.
+struct Log {
+    versions: Arc<Mutex<HashMap<String, i64>>>,
+    streams: Vec<String>,
+    stream_versions: Vec<i64>,
+    types: Vec<&'static str>,
+    schemas: Vec<i32>,
+    payloads: Vec<String>,
+    correlations: Vec<Uuid>,
 }
 
-async fn append(
-    conn: &mut PgConnection,
-    stream: &StreamId,
-    expected: ExpectedVersion,
-    events: Vec<DomainEvent>,
-) -> anyhow::Result<usize> {
-    let n = events.len();
-    store::events::append_in(conn, stream, expected, &events, &meta())
+impl Log {
+    fn new(versions: Arc<Mutex<HashMap<String, i64>>>) -> Self {
+        Self {
+            versions,
+            streams: Vec::with_capacity(LOAD_BATCH),
+            stream_versions: Vec::with_capacity(LOAD_BATCH),
+            types: Vec::with_capacity(LOAD_BATCH),
+            schemas: Vec::with_capacity(LOAD_BATCH),
+            payloads: Vec::with_capacity(LOAD_BATCH),
+            correlations: Vec::with_capacity(LOAD_BATCH),
+        }
+    }
+
+    /// Appends `events` to `stream` (written at the next [`Log::flush`] at the latest).
+    async fn push(
+        &mut self,
+        conn: &mut PgConnection,
+        stream: &StreamId,
+        events: Vec<DomainEvent>,
+    ) -> anyhow::Result<usize> {
+        let n = events.len();
+        let first = {
+            let mut versions = self
+                .versions
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a seeding task panicked"))?;
+            let version = versions.entry(stream.as_str().to_owned()).or_insert(0);
+            let first = *version + 1;
+            *version += i64::try_from(n)?;
+            first
+        };
+        let correlation = AppendMeta::new(Actor::System).correlation_id;
+        for (version, event) in (first..).zip(events) {
+            let payload = event
+                .payload()
+                .with_context(|| format!("encoding an event of {stream}"))?;
+            self.streams.push(stream.as_str().to_owned());
+            self.stream_versions.push(version);
+            self.types.push(event.event_type());
+            self.schemas.push(event.schema_version());
+            self.payloads.push(payload.to_string());
+            self.correlations.push(correlation);
+        }
+        if self.streams.len() >= LOAD_BATCH {
+            self.flush(conn).await?;
+        }
+        Ok(n)
+    }
+
+    /// Writes what is held with one `INSERT`.
+    async fn flush(&mut self, conn: &mut PgConnection) -> anyhow::Result<()> {
+        if self.streams.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO events
+                 (stream_id, stream_version, event_type, schema_version, payload, actor,
+                  correlation_id)
+             SELECT stream, version, kind, schema, payload::jsonb, $6, correlation
+               FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[],
+                           $7::uuid[])
+                 AS e(stream, version, kind, schema, payload, correlation)",
+        )
+        .bind(std::mem::take(&mut self.streams))
+        .bind(std::mem::take(&mut self.stream_versions))
+        .bind(std::mem::take(&mut self.types))
+        .bind(std::mem::take(&mut self.schemas))
+        .bind(std::mem::take(&mut self.payloads))
+        .bind(Actor::System.to_string())
+        .bind(std::mem::take(&mut self.correlations))
+        .execute(conn)
         .await
-        .with_context(|| format!("appending to {stream}"))?;
-    Ok(n)
+        .context("loading events")?;
+        Ok(())
+    }
 }
 
 /// The fixed part of the fleet: servers and policies.
@@ -97,7 +187,7 @@ struct Fleet {
     policies: Vec<PolicyId>,
 }
 
-async fn seed_fleet(pool: &PgPool, args: &Args) -> anyhow::Result<(Fleet, usize)> {
+async fn seed_fleet(pool: &PgPool, args: &Args, log: &mut Log) -> anyhow::Result<(Fleet, usize)> {
     let primaries = (args.servers / 5).max(1);
     let mut fleet = Fleet {
         primaries: Vec::new(),
@@ -127,13 +217,9 @@ async fn seed_fleet(pool: &PgPool, args: &Args) -> anyhow::Result<(Fleet, usize)
             allowed_roots: vec!["/srv".to_owned()],
             sudo: false,
         });
-        events += append(
-            &mut tx,
-            &server_id.stream(),
-            ExpectedVersion::NoStream,
-            vec![registered],
-        )
-        .await?;
+        events += log
+            .push(&mut tx, &server_id.stream(), vec![registered])
+            .await?;
     }
     for i in 0..args.policies {
         let policy_id = PolicyId::new();
@@ -151,14 +237,11 @@ async fn seed_fleet(pool: &PgPool, args: &Args) -> anyhow::Result<(Fleet, usize)
                 replicate_after_snapshot: true,
             },
         });
-        events += append(
-            &mut tx,
-            &policy_id.stream(),
-            ExpectedVersion::NoStream,
-            vec![created],
-        )
-        .await?;
+        events += log
+            .push(&mut tx, &policy_id.stream(), vec![created])
+            .await?;
     }
+    log.flush(&mut tx).await?;
     tx.commit().await?;
     Ok((fleet, events))
 }
@@ -192,6 +275,7 @@ async fn seed_subvolume(
     fleet: &Fleet,
     i: usize,
     now: DateTime<Utc>,
+    log: &mut Log,
 ) -> anyhow::Result<usize> {
     let mut conn = pool.acquire().await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -199,48 +283,48 @@ async fn seed_subvolume(
     let stream = subvolume_id.stream();
     let name = format!("sv{i:05}");
     let policy_id = fleet.policies[i % fleet.policies.len()];
-    let mut written = append(
-        &mut tx,
-        &stream,
-        ExpectedVersion::NoStream,
-        vec![DomainEvent::SubvolumeManaged(SubvolumeManaged {
-            subvolume_id,
-            server_id: fleet.primaries[i % fleet.primaries.len()],
-            name: name.clone(),
-            path: format!("/srv/{name}"),
-            snapshot_dir: "/srv/.snapshots".to_owned(),
-            btrfs_uuid: Uuid::new_v4(),
-            btrfs_id: 256 + i as u64,
-        })],
-    )
-    .await?;
-    written += append(
-        &mut tx,
-        &policy_id.stream(),
-        ExpectedVersion::Any,
-        vec![DomainEvent::PolicyAssigned(PolicyAssigned {
-            policy_id,
-            subvolume_id,
-        })],
-    )
-    .await?;
+    let mut written = log
+        .push(
+            &mut tx,
+            &stream,
+            vec![DomainEvent::SubvolumeManaged(SubvolumeManaged {
+                subvolume_id,
+                server_id: fleet.primaries[i % fleet.primaries.len()],
+                name: name.clone(),
+                path: format!("/srv/{name}"),
+                snapshot_dir: "/srv/.snapshots".to_owned(),
+                btrfs_uuid: Uuid::new_v4(),
+                btrfs_id: 256 + i as u64,
+            })],
+        )
+        .await?;
+    written += log
+        .push(
+            &mut tx,
+            &policy_id.stream(),
+            vec![DomainEvent::PolicyAssigned(PolicyAssigned {
+                policy_id,
+                subvolume_id,
+            })],
+        )
+        .await?;
     let mut targets = Vec::new();
     for t in 0..args.targets_per_subvolume {
         let target_id = TargetId::new();
         let server_id = fleet.remotes[(i * args.targets_per_subvolume + t) % fleet.remotes.len()];
-        written += append(
-            &mut tx,
-            &target_id.stream(),
-            ExpectedVersion::NoStream,
-            vec![DomainEvent::TargetAdded(TargetAdded {
-                target_id,
-                subvolume_id,
-                server_id,
-                directory: format!("/srv/replicas/{name}"),
-                options: TargetOptions::default(),
-            })],
-        )
-        .await?;
+        written += log
+            .push(
+                &mut tx,
+                &target_id.stream(),
+                vec![DomainEvent::TargetAdded(TargetAdded {
+                    target_id,
+                    subvolume_id,
+                    server_id,
+                    directory: format!("/srv/replicas/{name}"),
+                    options: TargetOptions::default(),
+                })],
+            )
+            .await?;
         targets.push(target_id);
     }
 
@@ -286,7 +370,7 @@ async fn seed_subvolume(
                 policy_id,
             }));
         }
-        written += append(&mut tx, &stream, ExpectedVersion::Any, batch).await?;
+        written += log.push(&mut tx, &stream, batch).await?;
 
         if (k + 1).is_multiple_of(run_every) || k + 1 == per_subvolume {
             runs += 1;
@@ -309,10 +393,11 @@ async fn seed_subvolume(
                 parent: last_sent,
                 failing: runs.is_multiple_of(20).then_some(i % targets.len().max(1)),
             };
-            written += seed_run(&mut tx, &run).await?;
+            written += seed_run(&mut tx, &run, log).await?;
             last_sent = sent.last().map(|s| s.id);
         }
     }
+    log.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(written)
 }
@@ -334,7 +419,7 @@ struct Run<'a> {
     failing: Option<usize>,
 }
 
-async fn seed_run(tx: &mut PgConnection, run: &Run<'_>) -> anyhow::Result<usize> {
+async fn seed_run(tx: &mut PgConnection, run: &Run<'_>, log: &mut Log) -> anyhow::Result<usize> {
     let Some(upto) = run.sent.last() else {
         return Ok(0);
     };
@@ -415,7 +500,7 @@ async fn seed_run(tx: &mut PgConnection, run: &Run<'_>) -> anyhow::Result<usize>
             Outcome::Succeeded
         },
     }));
-    let mut written = append(tx, &rid.stream(), ExpectedVersion::NoStream, events).await?;
+    let mut written = log.push(tx, &rid.stream(), events).await?;
     for target_id in run.targets {
         let pruned: Vec<DomainEvent> = run
             .dropped
@@ -431,7 +516,7 @@ async fn seed_run(tx: &mut PgConnection, run: &Run<'_>) -> anyhow::Result<usize>
             })
             .collect();
         if !pruned.is_empty() {
-            written += append(tx, &target_id.stream(), ExpectedVersion::Any, pruned).await?;
+            written += log.push(tx, &target_id.stream(), pruned).await?;
         }
     }
     Ok(written)
@@ -453,13 +538,15 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let now = Utc::now();
-    let (fleet, mut events) = seed_fleet(&pool, &args).await?;
-    let fleet = std::sync::Arc::new(fleet);
-    let args = std::sync::Arc::new(args);
-    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let versions = Arc::new(Mutex::new(HashMap::new()));
+    let (fleet, mut events) = seed_fleet(&pool, &args, &mut Log::new(versions.clone())).await?;
+    let fleet = Arc::new(fleet);
+    let args = Arc::new(args);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..args.jobs.max(1) {
         let (pool, args, fleet, next) = (pool.clone(), args.clone(), fleet.clone(), next.clone());
+        let mut log = Log::new(versions.clone());
         workers.spawn(async move {
             let mut written = 0;
             loop {
@@ -467,7 +554,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<()> {
                 if i >= args.subvolumes {
                     return Ok::<_, anyhow::Error>(written);
                 }
-                written += seed_subvolume(&pool, &args, &fleet, i, now).await?;
+                written += seed_subvolume(&pool, &args, &fleet, i, now, &mut log).await?;
                 if (i + 1).is_multiple_of(100) {
                     eprintln!(
                         "control-plane-bench seed: {} of {} subvolumes",
@@ -481,17 +568,35 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<()> {
     while let Some(done) = workers.join_next().await {
         events += done??;
     }
+    let loaded = started.elapsed();
+    println!(
+        "loaded {events} events in {:.1} s ({:.0} events/s)",
+        loaded.as_secs_f64(),
+        per_second(events, loaded)
+    );
+    let rebuilt = Instant::now();
+    let report = store::projections::rebuild(&pool).await?;
+    let rebuilt = rebuilt.elapsed();
+    println!(
+        "built the projections from them (projections rebuild) in {:.1} s ({:.0} events/s)",
+        rebuilt.as_secs_f64(),
+        per_second(report.events_replayed as usize, rebuilt)
+    );
     ledger_slots(&pool, now).await?;
     let took = started.elapsed();
     println!(
         "seeded {events} events in {:.1} s ({:.0} events/s)",
         took.as_secs_f64(),
-        events as f64
-            / took
-                .as_secs_f64()
-                .max(Duration::from_millis(1).as_secs_f64())
+        per_second(events, took)
     );
     Ok(())
+}
+
+fn per_second(n: usize, took: Duration) -> f64 {
+    n as f64
+        / took
+            .as_secs_f64()
+            .max(Duration::from_millis(1).as_secs_f64())
 }
 
 /// Records each assignment's newest slot of the seeded schedule (January 1st, 03:00 UTC)
