@@ -1,5 +1,6 @@
 //! The scheduler: turns policies into jobs. Every tick ([`Scheduler::tick`]), for each
-//! (policy, assigned subvolume): the last enqueued slot (from `job_snapshot_slots`, all
+//! (policy, assigned subvolume) (`projections::schedules`: the assigned policies only,
+//! each distinct schedule parsed once): the last enqueued slot (from `job_snapshot_slots`, all
 //! read in one query; older rows are pruned whenever a tick enqueued something) and
 //! `Schedule::due_slot(last, now)` give at most one slot — after a downtime, the newest
 //! missed one only (catch up once) — and a [`SnapshotJob`] is enqueued for it through
@@ -14,6 +15,7 @@
 //! keeps the first enqueue of each. The clock is injected ([`Clock`]) so tests drive
 //! time. The scheduler enqueues only; the workers do the work.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -101,11 +103,15 @@ impl Scheduler {
         let now = self.clock.now();
         let mut report = TickReport::default();
         let last_slots = queue::last_slots(&self.pool).await?;
-        for policy in projections::policies(&self.pool).await? {
-            let schedule = match Schedule::parse(
-                &policy.spec.schedule.cron,
-                &policy.spec.schedule.time_zone,
-            ) {
+        // Policies often share a schedule: each (cron, time zone) is parsed once a tick.
+        let mut parsed: HashMap<(String, String), Result<Schedule, String>> = HashMap::new();
+        for policy in projections::schedules(&self.pool).await? {
+            let schedule = parsed
+                .entry((policy.cron, policy.time_zone))
+                .or_insert_with_key(|(cron, zone)| {
+                    Schedule::parse(cron, zone).map_err(|e| e.to_string())
+                });
+            let schedule = match schedule {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::error!(policy = %policy.policy_id, error = %e, "stored schedule does not parse; skipped");

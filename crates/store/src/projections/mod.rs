@@ -36,7 +36,8 @@ pub use health::{
 };
 pub use instance::{InstanceView, instance};
 pub use policies::{
-    PolicyView, policies, policies_page, policy, policy_by_name, policy_of_subvolume,
+    PolicySchedule, PolicyView, policies, policies_page, policy, policy_by_name,
+    policy_of_subvolume, schedules,
 };
 pub(crate) use rebuild::rebuild_in;
 pub use rebuild::{REPLAY_BATCH, RebuildReport, check, rebuild, snapshot};

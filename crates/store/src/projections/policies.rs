@@ -8,6 +8,7 @@ use domain::event::{PolicyCreated, PolicyUpdated};
 use domain::{DomainEvent, PolicyId, PolicySpec, RetentionSpec, ScheduleSpec, SubvolumeId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
 
 use crate::StoreError;
 use crate::record::RecordedEvent;
@@ -143,6 +144,42 @@ fn from_row(row: &PgRow) -> Result<PolicyView, StoreError> {
 /// Every policy, by name.
 pub async fn policies<'e>(exec: impl sqlx::PgExecutor<'e>) -> Result<Vec<PolicyView>, StoreError> {
     policies_page(exec, None, None).await
+}
+
+/// What the scheduler reads of a policy: its schedule and the subvolumes it is assigned
+/// to (at least one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySchedule {
+    pub policy_id: PolicyId,
+    pub cron: String,
+    pub time_zone: String,
+    /// Ordered by id.
+    pub subvolumes: Vec<SubvolumeId>,
+}
+
+/// The schedules of the policies assigned to a subvolume or more, in one grouped read: an
+/// unassigned policy has nothing to enqueue, and retention specs are not decoded.
+pub async fn schedules<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+) -> Result<Vec<PolicySchedule>, StoreError> {
+    let rows: Vec<(Uuid, String, String, Vec<Uuid>)> = sqlx::query_as(
+        "SELECT p.policy_id, p.cron, p.time_zone,
+                array_agg(a.subvolume_id ORDER BY a.subvolume_id)
+           FROM proj_policy_assignments a JOIN proj_policies p USING (policy_id)
+          GROUP BY p.policy_id
+          ORDER BY p.policy_id",
+    )
+    .fetch_all(exec)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(policy_id, cron, time_zone, subvolumes)| PolicySchedule {
+            policy_id: PolicyId::from_uuid(policy_id),
+            cron,
+            time_zone,
+            subvolumes: subvolumes.into_iter().map(SubvolumeId::from_uuid).collect(),
+        })
+        .collect())
 }
 
 /// Policies by name (names are unique), at most `limit` after the name `after`.

@@ -489,7 +489,34 @@ async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: Pg
         )
         .await
         .unwrap();
+    let idle = domain::PolicyId::new();
+    store
+        .append(
+            &idle.stream(),
+            ExpectedVersion::NoStream,
+            &[DomainEvent::PolicyCreated(PolicyCreated {
+                policy_id: idle,
+                spec: spec("idle", 1),
+            })],
+            &meta,
+        )
+        .await
+        .unwrap();
+    // The scheduler's read: assigned policies only, with their schedule.
+    let schedules = projections::schedules(&pool).await.unwrap();
+    let renamed = spec("hourly-renamed", 5).schedule;
+    assert_eq!(
+        schedules,
+        [projections::PolicySchedule {
+            policy_id: kept,
+            cron: renamed.cron,
+            time_zone: renamed.time_zone,
+            subvolumes: vec![other_sv],
+        }]
+    );
     let policies = projections::policies(&pool).await.unwrap();
+    assert_eq!(policies.len(), 2);
+    let policies: Vec<_> = policies.into_iter().filter(|p| p.policy_id != idle).collect();
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0].spec, spec("hourly-renamed", 5));
     assert_eq!(policies[0].subvolumes, [other_sv]);
