@@ -516,7 +516,10 @@ async fn rebuild_reproduces_servers_subvolumes_and_the_snapshot_catalog(pool: Pg
     );
     let policies = projections::policies(&pool).await.unwrap();
     assert_eq!(policies.len(), 2);
-    let policies: Vec<_> = policies.into_iter().filter(|p| p.policy_id != idle).collect();
+    let policies: Vec<_> = policies
+        .into_iter()
+        .filter(|p| p.policy_id != idle)
+        .collect();
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0].spec, spec("hourly-renamed", 5));
     assert_eq!(policies[0].subvolumes, [other_sv]);
