@@ -153,8 +153,11 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
        (lt.parent_snapshot_id IS NOT NULL) AS lt_incremental,
        lf.replication_id AS lf_run, lf.finished_at AS lf_at, lf.error AS lf_error,
        lf.error_class AS lf_class,
-       COALESCE(agg.bytes, 0)::BIGINT AS bytes_sum, COALESCE(agg.failures, 0) AS failures,
-       COALESCE(agg.in_flight, false) AS in_flight
+       COALESCE(tt.bytes_total, 0)::BIGINT AS bytes_sum, COALESCE(tt.failures, 0) AS failures,
+       EXISTS (SELECT 1 FROM proj_replications r
+                 JOIN proj_replication_targets u ON u.replication_id = r.replication_id
+                WHERE r.state IN ('queued', 'running') AND u.target_id = t.target_id)
+         AS in_flight
   FROM targets t
   LEFT JOIN proj_servers srv ON srv.server_id = t.server_id
   LEFT JOIN proj_subvolume_rpo rpo ON rpo.subvolume_id = t.subvolume_id
@@ -185,15 +188,7 @@ SELECT t.target_id, t.subvolume_id, t.server_id, t.directory, t.created_at,
          FROM proj_replication_targets
         WHERE target_id = t.target_id AND state = 'failed' AND finished_at IS NOT NULL
         ORDER BY finished_at DESC LIMIT 1) lf ON true
-  LEFT JOIN LATERAL (
-       SELECT sum(rt.bytes_total) AS bytes,
-              count(*) FILTER (WHERE rt.state = 'failed') AS failures,
-              EXISTS (SELECT 1 FROM proj_replications r
-                        JOIN proj_replication_targets u ON u.replication_id = r.replication_id
-                       WHERE r.state IN ('queued', 'running') AND u.target_id = t.target_id)
-                AS in_flight
-         FROM proj_replication_targets rt
-        WHERE rt.target_id = t.target_id) agg ON true
+  LEFT JOIN proj_target_totals tt ON tt.target_id = t.target_id
  ORDER BY t.subvolume_name, t.created_at, t.target_id";
 
 fn snapshot_of(row: &PgRow, prefix: &str) -> Result<Option<HealthSnapshot>, StoreError> {

@@ -80,6 +80,7 @@ pub const TABLES: &[&str] = &[
     "proj_targets",
     "proj_replications",
     "proj_replication_targets",
+    "proj_target_totals",
     "proj_replicas",
     "proj_replication_pins",
     "proj_subvolume_rpo",

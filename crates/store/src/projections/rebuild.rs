@@ -107,6 +107,23 @@ async fn count_events(conn: &mut PgConnection, upto: i64) -> Result<(), StoreErr
     Ok(())
 }
 
+/// `proj_target_totals` computed from `proj_replication_targets` (the tables unqualified
+/// names mean in the caller's transaction): a replay into copies, which have no triggers,
+/// fills it once at the end; live tables keep it by trigger (its migration).
+async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM proj_target_totals")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO proj_target_totals (target_id, runs, bytes_total, failures)
+         SELECT target_id, count(*), sum(bytes_total), count(*) FILTER (WHERE state = 'failed')
+           FROM proj_replication_targets GROUP BY target_id",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Clears every projection table and replays the log without holding appends back for
 /// more than the final catch-up (module docs).
 #[tracing::instrument(skip_all, err)]
@@ -213,6 +230,7 @@ async fn rebuild_on(
         replayed += events.len() as u64;
         apply_batch(&mut tx, Batch::new(events)?).await?;
     }
+    fill_target_totals(&mut tx).await?;
     sqlx::query("SET LOCAL search_path TO public")
         .execute(&mut *tx)
         .await?;
@@ -357,10 +375,19 @@ async fn indexes_of(
 }
 
 /// Replaces `public.table` by its copy, giving the copy's indexes the live ones' names
-/// (migrations refer to them).
+/// (migrations refer to them) and the live table's triggers.
 async fn swap(conn: &mut PgConnection, table: &str) -> Result<(), StoreError> {
     let live = indexes_of(conn, &format!("public.{table}")).await?;
     let copy = indexes_of(conn, &format!("{SHADOW}.{table}")).await?;
+    // The copy was made without the live table's triggers (`LIKE` copies none); they are
+    // made again on it once it has the live table's name.
+    let triggers: Vec<String> = sqlx::query_scalar(
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger
+          WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY tgname",
+    )
+    .bind(format!("public.{table}"))
+    .fetch_all(&mut *conn)
+    .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE public.{table}")))
         .execute(&mut *conn)
         .await?;
@@ -369,6 +396,11 @@ async fn swap(conn: &mut PgConnection, table: &str) -> Result<(), StoreError> {
     )))
     .execute(&mut *conn)
     .await?;
+    for definition in triggers {
+        sqlx::query(sqlx::AssertSqlSafe(definition))
+            .execute(&mut *conn)
+            .await?;
+    }
     // Two passes, so that no new name meets an index not renamed yet.
     let mut renames = Vec::new();
     for (n, (name, definition)) in copy.iter().enumerate() {
@@ -428,6 +460,7 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
         replayed += events.len() as u64;
         apply_batch(&mut *tx, Batch::new(events)?).await?;
     }
+    fill_target_totals(tx).await?;
     Ok(replayed)
 }
 

@@ -366,6 +366,26 @@ async fn health_follows_the_recorded_runs(pool: PgPool) {
             .unwrap(),
         before
     );
+    // The totals go on adding up after the rebuild: the table it swapped in keeps the
+    // live table's triggers (proj_target_totals).
+    let r5 = ReplicationId::new();
+    append(
+        &f.store,
+        vec![
+            requested(&f, r5, f.s2, vec![f.t1, f.t2]),
+            success(&f, r5, f.s2, Some(f.s1), 25, &[f.s1, f.s2]),
+            failed(r5, f.t2),
+            finished(r5, Outcome::PartiallyFailed),
+        ],
+    )
+    .await;
+    let (h1, h2) = health_at(&pool, &f, later).await;
+    assert_eq!((h1.bytes_total, h1.failures_total), (175, 1));
+    assert_eq!((h2.bytes_total, h2.failures_total), (0, 2));
+    assert_eq!(
+        projections::check(&pool).await.unwrap(),
+        Vec::<String>::new()
+    );
 
     append(&f.store, vec![rpo(None)]).await;
     assert_eq!(health_at(&pool, &f, later).await.0.state, HealthState::Late);
