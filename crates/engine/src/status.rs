@@ -296,7 +296,13 @@ pub async fn fleet_status_with(
     for s in servers {
         problems.extend(server_problems(s, usage_warning_percent));
     }
-    problems.extend(scheduled.iter().filter_map(|s| snapshot_problem(s, now)));
+    // Subvolumes share schedules: each (cron, time zone) is parsed once.
+    let mut schedules = std::collections::HashMap::new();
+    problems.extend(
+        scheduled
+            .iter()
+            .filter_map(|s| snapshot_problem(s, now, &mut schedules)),
+    );
     problems.extend(failing_post_hooks(pool).await?.iter().map(hook_problem));
     problems.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.summary.cmp(&b.summary)));
     Ok(FleetStatus {
@@ -458,7 +464,14 @@ fn hook_problem(h: &FailingHook) -> FleetProblem {
     }
 }
 
-fn snapshot_problem(s: &ScheduledSubvolume, now: DateTime<Utc>) -> Option<FleetProblem> {
+/// Schedules parsed so far, by (cron, time zone); `None`: it does not parse.
+type ParsedSchedules = std::collections::HashMap<(String, String), Option<Schedule>>;
+
+fn snapshot_problem(
+    s: &ScheduledSubvolume,
+    now: DateTime<Utc>,
+    schedules: &mut ParsedSchedules,
+) -> Option<FleetProblem> {
     let problem = |kind: ProblemKind, summary, since| FleetProblem {
         key: format!("{kind}:{}", s.subvolume_id),
         kind,
@@ -476,8 +489,11 @@ fn snapshot_problem(s: &ScheduledSubvolume, now: DateTime<Utc>) -> Option<FleetP
             s.last_snapshot_error_at,
         ));
     }
-    let schedule = Schedule::parse(&s.cron, &s.time_zone).ok()?;
-    let slot = overdue_slot(&schedule, s.newest_snapshot_at, s.assigned_at, now)?;
+    let schedule = schedules
+        .entry((s.cron.clone(), s.time_zone.clone()))
+        .or_insert_with(|| Schedule::parse(&s.cron, &s.time_zone).ok())
+        .as_ref()?;
+    let slot = overdue_slot(schedule, s.newest_snapshot_at, s.assigned_at, now)?;
     Some(problem(
         ProblemKind::SnapshotOverdue,
         format!(

@@ -31,6 +31,9 @@ pub enum StoreError {
     /// The rebuild's writer of the audit lines ended before the replay did.
     #[error("the rebuild's audit writer stopped before the end of the replay")]
     AuditWriterStopped,
+    /// A blocking thread decoding rows panicked.
+    #[error("a thread decoding {0} stopped")]
+    DecoderStopped(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

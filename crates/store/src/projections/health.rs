@@ -318,8 +318,14 @@ pub async fn replication_health<'e>(
         .bind(subvolume.map(|s| s.as_uuid()))
         .fetch_all(exec)
         .await?;
-    let mut rpos = RpoCache::new();
-    rows.iter()
-        .map(|r| health_from_row(r, now, &mut rpos))
-        .collect()
+    // Decoding thousands of rows is CPU work: a blocking thread, so that the runtime's
+    // workers (one, on a machine of two cores) go on answering requests meanwhile.
+    tokio::task::spawn_blocking(move || {
+        let mut rpos = RpoCache::new();
+        rows.iter()
+            .map(|r| health_from_row(r, now, &mut rpos))
+            .collect()
+    })
+    .await
+    .map_err(|_| StoreError::DecoderStopped("the health rows"))?
 }
