@@ -167,11 +167,27 @@ impl<T> Reused<T> {
     where
         Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
     {
+        self.get_with(pool, true, fits, compute).await
+    }
+
+    /// [`Reused::get`], or with `stale_ok` false a value within [`STATUS_REUSE`] only (a
+    /// stale one is waited for, as when it is gone): for a value computed from this one,
+    /// which is as of the same time and would otherwise be stale, or gone, from the start.
+    async fn get_with<Fut>(
+        &self,
+        pool: &PgPool,
+        stale_ok: bool,
+        fits: impl Fn(&T) -> bool,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, EngineError>
+    where
+        Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
+    {
         let stamp = store::status::change_stamp(pool).await?;
         let kept = self.kept();
         let computing = match (age(kept.as_ref(), &stamp, Utc::now(), &fits), kept) {
             (Age::Fresh, Some((_, _, value))) => return Ok(value),
-            (Age::Stale, Some((_, _, value))) => match self.computing.try_lock() {
+            (Age::Stale, Some((_, _, value))) if stale_ok => match self.computing.try_lock() {
                 Ok(computing) => computing,
                 // Another reader is computing the next value: answer the old one meanwhile.
                 Err(_) => return Ok(value),
@@ -232,10 +248,21 @@ pub async fn fleet_health_cached(
     pool: &PgPool,
     cache: &StatusCache,
 ) -> Result<Arc<FleetHealth>, EngineError> {
+    fleet_health_reused(pool, cache, true).await
+}
+
+/// [`fleet_health_cached`]; with `stale_ok` false, never a value older than
+/// [`STATUS_REUSE`] (`Reused::get_with`).
+async fn fleet_health_reused(
+    pool: &PgPool,
+    cache: &StatusCache,
+    stale_ok: bool,
+) -> Result<Arc<FleetHealth>, EngineError> {
     cache
         .health
-        .get(
+        .get_with(
             pool,
+            stale_ok,
             |_| true,
             || async {
                 let now = Utc::now();
@@ -262,7 +289,9 @@ pub async fn fleet_status_cached(
             pool,
             |s| s.usage_warning_percent == usage_warning_percent,
             || async {
-                let health = fleet_health_cached(pool, cache).await?;
+                // The status is as of its health: a stale one would make it stale (and
+                // soon gone, every reader waiting) from the start.
+                let health = fleet_health_reused(pool, cache, false).await?;
                 let servers = storage::latest(pool).await?;
                 let status = fleet_status_with(
                     pool,
@@ -590,5 +619,17 @@ mod tests {
         .unwrap();
         let after_event = reused.get(&pool, |_| true, || async { computed(4) }).await;
         assert_eq!(*after_event.unwrap(), 4);
+
+        // A stale value is not answered to a reader that wants a fresh one (the status
+        // computing itself from the health): it computes.
+        {
+            let mut last = reused.last.lock().unwrap();
+            let (stamp, _, value) = last.take().unwrap();
+            *last = Some((stamp, Utc::now() - chrono::Duration::seconds(6), value));
+        }
+        let fresh = reused
+            .get_with(&pool, false, |_| true, || async { computed(5) })
+            .await;
+        assert_eq!(*fresh.unwrap(), 5);
     }
 }
