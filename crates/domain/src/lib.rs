@@ -44,5 +44,5 @@ pub use policy::{PolicyError, PolicySpec, ScheduleSpec, ValidPolicy};
 pub use retention::{
     Decision, KeepReason, Pin, Plan, RetentionError, RetentionPolicy, RetentionSpec, SnapshotFacts,
 };
-pub use schedule::{Schedule, ScheduleError, Slot, UnknownTimeZone};
+pub use schedule::{ParsedSchedules, Schedule, ScheduleError, Slot, UnknownTimeZone};
 pub use stream::{StreamId, StreamIdError};

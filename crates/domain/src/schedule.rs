@@ -102,6 +102,23 @@ impl PartialEq for Schedule {
 
 impl Eq for Schedule {}
 
+/// Schedules parsed once each, by (cron, time zone): many policies and subvolumes share
+/// one, and a pass over all of them (the scheduler's tick, the fleet status) parses each
+/// distinct one once.
+#[derive(Debug, Default)]
+pub struct ParsedSchedules(std::collections::HashMap<(String, String), Result<Schedule, String>>);
+
+impl ParsedSchedules {
+    /// The schedule, or why it does not parse.
+    pub fn get(&mut self, cron: &str, time_zone: &str) -> Result<&Schedule, &str> {
+        self.0
+            .entry((cron.to_owned(), time_zone.to_owned()))
+            .or_insert_with(|| Schedule::parse(cron, time_zone).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
 impl Schedule {
     /// Parses a five-field cron expression (`minute hour day-of-month month
     /// day-of-week`, or an alias such as `@daily`) and an IANA zone name.
@@ -224,6 +241,24 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsed_schedules_answer_each_schedule_and_each_error() {
+        let mut parsed = ParsedSchedules::default();
+        let now = DateTime::parse_from_rfc3339("2026-12-06T10:30:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let slot = |p: &mut ParsedSchedules| {
+            p.get("0 * * * *", "UTC")
+                .map(|s| s.due_slot(None, now).map(|slot| slot.at()))
+                .map_err(str::to_owned)
+        };
+        let hourly = slot(&mut parsed);
+        assert_eq!(hourly, Ok(Some(now - TimeDelta::minutes(30))));
+        assert_eq!(slot(&mut parsed), hourly);
+        assert!(parsed.get("not a cron", "UTC").is_err());
+        assert!(parsed.get("0 * * * *", "Mars/Olympus").is_err());
+    }
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -21,7 +21,7 @@ use domain::health::HealthState;
 use domain::status::{
     self, FAILED_JOB_WINDOW, ProblemKind, Severity, filesystem_severity, overdue_slot, used_percent,
 };
-use domain::{Schedule, ServerId, SubvolumeId, TargetId};
+use domain::{ParsedSchedules, ServerId, SubvolumeId, TargetId};
 use sqlx::PgPool;
 use store::projections::{self, HealthCursor, TargetHealth};
 use store::status::{
@@ -326,7 +326,7 @@ pub async fn fleet_status_with(
         problems.extend(server_problems(s, usage_warning_percent));
     }
     // Subvolumes share schedules: each (cron, time zone) is parsed once.
-    let mut schedules = std::collections::HashMap::new();
+    let mut schedules = ParsedSchedules::default();
     problems.extend(
         scheduled
             .iter()
@@ -493,9 +493,6 @@ fn hook_problem(h: &FailingHook) -> FleetProblem {
     }
 }
 
-/// Schedules parsed so far, by (cron, time zone); `None`: it does not parse.
-type ParsedSchedules = std::collections::HashMap<(String, String), Option<Schedule>>;
-
 fn snapshot_problem(
     s: &ScheduledSubvolume,
     now: DateTime<Utc>,
@@ -518,10 +515,7 @@ fn snapshot_problem(
             s.last_snapshot_error_at,
         ));
     }
-    let schedule = schedules
-        .entry((s.cron.clone(), s.time_zone.clone()))
-        .or_insert_with(|| Schedule::parse(&s.cron, &s.time_zone).ok())
-        .as_ref()?;
+    let schedule = schedules.get(&s.cron, &s.time_zone).ok()?;
     let slot = overdue_slot(schedule, s.newest_snapshot_at, s.assigned_at, now)?;
     Some(problem(
         ProblemKind::SnapshotOverdue,

@@ -15,12 +15,11 @@
 //! keeps the first enqueue of each. The clock is injected ([`Clock`]) so tests drive
 //! time. The scheduler enqueues only; the workers do the work.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::Schedule;
+use domain::ParsedSchedules;
 use sqlx::PgPool;
 use store::projections;
 
@@ -104,14 +103,9 @@ impl Scheduler {
         let mut report = TickReport::default();
         let last_slots = queue::last_slots(&self.pool).await?;
         // Policies often share a schedule: each (cron, time zone) is parsed once a tick.
-        let mut parsed: HashMap<(String, String), Result<Schedule, String>> = HashMap::new();
+        let mut parsed = ParsedSchedules::default();
         for policy in projections::schedules(&self.pool).await? {
-            let schedule = parsed
-                .entry((policy.cron, policy.time_zone))
-                .or_insert_with_key(|(cron, zone)| {
-                    Schedule::parse(cron, zone).map_err(|e| e.to_string())
-                });
-            let schedule = match schedule {
+            let schedule = match parsed.get(&policy.cron, &policy.time_zone) {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::error!(policy = %policy.policy_id, error = %e, "stored schedule does not parse; skipped");
