@@ -68,6 +68,7 @@ use crate::record::RecordedEvent;
 pub const TABLES: &[&str] = &[
     "proj_instance",
     "proj_audit",
+    "proj_audit_subjects",
     "proj_users",
     "proj_sessions",
     "proj_tokens",

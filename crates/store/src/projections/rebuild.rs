@@ -17,6 +17,10 @@
 //!    copies, and each live table is dropped and its copy moved into its place, taking
 //!    the live index names. Appends wait for this part only.
 //!
+//! The tables a live append keeps by trigger are filled from their copied sources instead
+//! (copies have no triggers): `proj_target_totals` under the lock, `proj_audit_subjects`
+//! in bulk before it and for the caught-up lines under it.
+//!
 //! A row updated by every event of a kind (`proj_event_counts`) is not updated per event
 //! while replaying: the counts up to `upto` are one `GROUP BY` over the log, so no row
 //! collects a long chain of versions in one transaction.
@@ -55,7 +59,7 @@ const SHADOW: &str = "proj_rebuild";
 
 /// Tables the replay only inserts into and never reads: their copies get their indexes
 /// after the replay, one bulk build each instead of an index insert per row.
-const INDEXED_AFTER_REPLAY: &[&str] = &["proj_audit"];
+const INDEXED_AFTER_REPLAY: &[&str] = &["proj_audit", "proj_audit_subjects"];
 
 /// Indexes that only the API's reads use (pages, newest-first orders), never a replay
 /// statement: built after the replay too. Every other index and constraint of a copy is
@@ -119,6 +123,21 @@ async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
          SELECT target_id, count(*), sum(bytes_total), count(*) FILTER (WHERE state = 'failed')
            FROM proj_replication_targets GROUP BY target_id",
     )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `proj_audit_subjects` of the audit lines after `after` (the tables unqualified names
+/// mean in the caller's transaction): copies, which have no triggers, get it here; live
+/// tables keep it by trigger (its migration), so a line already there is left as it is.
+async fn fill_audit_subjects(conn: &mut PgConnection, after: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO proj_audit_subjects (subject, global_seq)
+         SELECT DISTINCT unnest(subjects), global_seq FROM proj_audit WHERE global_seq > $1
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(after)
     .execute(conn)
     .await?;
     Ok(())
@@ -199,6 +218,13 @@ async fn rebuild_on(
     // A writer that failed stopped the replay too: its error is the cause.
     audit_written?;
     let (mut after, mut replayed) = replay?;
+    {
+        let mut tx = conn.begin().await?;
+        use_shadow(&mut tx).await?;
+        fill_audit_subjects(&mut tx, 0).await?;
+        tx.commit().await?;
+    }
+    let subjects_upto = after;
     // A bulk index build (above all GIN's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
@@ -231,6 +257,7 @@ async fn rebuild_on(
         apply_batch(&mut tx, Batch::new(events)?).await?;
     }
     fill_target_totals(&mut tx).await?;
+    fill_audit_subjects(&mut tx, subjects_upto).await?;
     sqlx::query("SET LOCAL search_path TO public")
         .execute(&mut *tx)
         .await?;
@@ -461,6 +488,7 @@ async fn replay_all_in(tx: &mut PgConnection) -> Result<u64, StoreError> {
         apply_batch(&mut *tx, Batch::new(events)?).await?;
     }
     fill_target_totals(tx).await?;
+    fill_audit_subjects(tx, 0).await?;
     Ok(replayed)
 }
 

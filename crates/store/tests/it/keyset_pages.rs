@@ -177,3 +177,86 @@ async fn replication_pages_walk_every_run_once_newest_first_per_subvolume_too(po
         }
     }
 }
+
+/// The audit lines about one subject, page after page (`before`: the last line's global
+/// sequence), as the subject index gives them: every line about it once, newest first,
+/// with a kind filter applied on the way; the index is kept by appends, by a rebuild and
+/// by appends after the rebuild's swap (the trigger the swapped-in table got back).
+#[sqlx::test(migrations = false)]
+async fn audit_pages_by_subject_walk_its_lines_newest_first_before_and_after_a_rebuild(
+    pool: PgPool,
+) {
+    let (store, server) = setup(&pool).await;
+    let home = subvolume(&store, server, "home").await;
+    let srv = subvolume(&store, server, "srv").await;
+    let snapshot = |sv: SubvolumeId, i: i64| {
+        DomainEvent::SnapshotCreated(SnapshotCreated {
+            snapshot_id: SnapshotId::new(),
+            subvolume_id: sv,
+            name: format!("s.{i}"),
+            path: format!("/p/.snapshots/s.{i}"),
+            uuid: Uuid::new_v4(),
+            parent_uuid: Uuid::from_u128(1),
+            btrfs_id: 300,
+            created_at: t0() + Duration::hours(i),
+        })
+    };
+    for i in 0..9 {
+        append(&store, snapshot(if i % 3 == 0 { srv } else { home }, i)).await;
+    }
+    let walk = |subject: SubvolumeId, kinds: Vec<String>, limit: i64| {
+        let pool = pool.clone();
+        async move {
+            let about = domain::event_search::EventQuery {
+                subject: Some(subject.as_uuid()),
+                kinds,
+                ..Default::default()
+            };
+            let mut walked = Vec::new();
+            let mut before = None;
+            loop {
+                let page = projections::audit_timeline(&pool, &about, before, limit)
+                    .await
+                    .unwrap();
+                let Some(last) = page.last() else { break };
+                before = Some(last.global_seq);
+                walked.extend(page.into_iter().map(|l| (l.global_seq, l.event_type)));
+            }
+            walked
+        }
+    };
+    let every = |subject: SubvolumeId| {
+        let pool = pool.clone();
+        async move {
+            let all = projections::audit_timeline(&pool, &Default::default(), None, 1000)
+                .await
+                .unwrap();
+            all.into_iter()
+                .filter(|l| l.subjects.contains(&subject.as_uuid()))
+                .map(|l| (l.global_seq, l.event_type))
+                .collect::<Vec<_>>()
+        }
+    };
+    let expected = every(home).await;
+    // Managed, then 6 snapshots.
+    assert_eq!(expected.len(), 7);
+    for limit in [1, 2, 50] {
+        assert_eq!(
+            walk(home, vec![], limit).await,
+            expected,
+            "pages of {limit}"
+        );
+    }
+    let created = walk(home, vec!["SnapshotCreated".into()], 4).await;
+    assert_eq!(created.len(), 6);
+    assert!(created.iter().all(|(_, kind)| kind == "SnapshotCreated"));
+
+    projections::rebuild(&pool).await.unwrap();
+    assert_eq!(walk(home, vec![], 2).await, expected);
+    append(&store, snapshot(home, 10)).await;
+    let after = walk(home, vec![], 3).await;
+    assert_eq!(after.len(), 8);
+    assert_eq!(after, every(home).await);
+    assert_eq!(walk(srv, vec![], 2).await, every(srv).await);
+    assert!(projections::check(&pool).await.unwrap().is_empty());
+}
