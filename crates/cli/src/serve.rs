@@ -217,6 +217,13 @@ async fn serve_on(
     state.secure_cookies = options.tls.is_some();
     state.trusted_proxies = std::sync::Arc::new(options.trusted_proxies.clone());
     state.max_body_bytes = options.max_body_bytes;
+    // While someone reads the fleet status, the next one is computed before the kept one
+    // turns old, so its readers do not wait for the computation.
+    let keep_warm = tokio::spawn(engine::status::keep_warm(
+        state.pool.clone(),
+        state.usage_warning_percent,
+        state.status_cache.clone(),
+    ));
 
     // One shutdown signal for every listener.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -262,6 +269,7 @@ async fn serve_on(
     if let Some(task) = storage_task {
         task.abort();
     }
+    keep_warm.abort();
     if let Some(server) = metrics_server {
         server.await.context("metrics listener task failed")??;
     }

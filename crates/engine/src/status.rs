@@ -13,9 +13,6 @@
 //! Not here: collecting anything (the status reads what the workers last recorded; a
 //! server is contacted by the storage collection every `--storage-interval`).
 
-use std::future::Future;
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use domain::health::HealthState;
 use domain::status::{
@@ -31,6 +28,12 @@ use store::status::{
 use store::storage::{self, ServerStorage};
 
 use crate::EngineError;
+
+mod cache;
+
+pub use cache::{
+    STATUS_REUSE, StatusCache, WARM_AFTER_READ, fleet_health_cached, fleet_status_cached, keep_warm,
+};
 
 /// At most this many failed job keys are listed.
 const MAX_FAILED_JOBS: i64 = 50;
@@ -81,140 +84,6 @@ pub async fn fleet_status(
     fleet_status_with(pool, now, usage_warning_percent, &health, &servers).await
 }
 
-/// How long a computed status (or fleet health) is reused while nothing it is computed
-/// from changed. A purely time-driven change (a replication turning late, a snapshot
-/// overdue) shows at most twice this late: while one reader computes the next value, the
-/// others get the old one for up to another [`STATUS_REUSE`] (`Reused`).
-pub const STATUS_REUSE: chrono::Duration = chrono::Duration::seconds(5);
-
-/// A value computed from the catalog as of some time, kept with the
-/// [`store::status::ChangeStamp`] read before it. Many readers at once compute it once:
-/// the others wait for it and reuse it.
-///
-/// When only time made it old (no event, no storage collection since, and it is as of
-/// less than twice [`STATUS_REUSE`] ago), one reader recomputes it and the others keep
-/// getting the old value meanwhile, so a steady read load never queues behind the
-/// recomputation; a purely time-driven change then shows at most 2 x [`STATUS_REUSE`]
-/// late. After an event every reader waits for the new value: an event shows at once.
-#[derive(Debug)]
-struct Reused<T> {
-    last: std::sync::Mutex<Option<Kept<T>>>,
-    /// Held by the one reader computing a new value.
-    computing: tokio::sync::Mutex<()>,
-}
-
-/// A kept value: the stamp read before it was computed, and the time it is as of.
-type Kept<T> = (store::status::ChangeStamp, DateTime<Utc>, Arc<T>);
-
-impl<T> Default for Reused<T> {
-    fn default() -> Self {
-        Self {
-            last: std::sync::Mutex::new(None),
-            computing: tokio::sync::Mutex::new(()),
-        }
-    }
-}
-
-/// Whether a kept value may be answered for `stamp` at `now`: `Fresh` within
-/// [`STATUS_REUSE`], `Stale` when only time made it old, up to twice that.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Age {
-    Fresh,
-    Stale,
-    Gone,
-}
-
-fn age<T>(
-    kept: Option<&Kept<T>>,
-    stamp: &store::status::ChangeStamp,
-    now: DateTime<Utc>,
-    fits: impl FnOnce(&T) -> bool,
-) -> Age {
-    match kept {
-        Some((seen, at, value)) if seen == stamp && *at <= now && fits(value) => {
-            if now - *at < STATUS_REUSE {
-                Age::Fresh
-            } else if now - *at < STATUS_REUSE * 2 {
-                Age::Stale
-            } else {
-                Age::Gone
-            }
-        }
-        _ => Age::Gone,
-    }
-}
-
-impl<T> Reused<T> {
-    fn kept(&self) -> Option<Kept<T>> {
-        let last = self
-            .last
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        last.as_ref()
-            .map(|(stamp, at, value)| (*stamp, *at, Arc::clone(value)))
-    }
-
-    /// The kept value while no event was committed, no storage collection ran, it is as
-    /// of less than [`STATUS_REUSE`] ago and `fits` it (or, while another reader computes
-    /// the next one, up to twice that: type docs); otherwise `compute`'s (the value and the
-    /// time it is as of), kept.
-    async fn get<Fut>(
-        &self,
-        pool: &PgPool,
-        fits: impl Fn(&T) -> bool,
-        compute: impl FnOnce() -> Fut,
-    ) -> Result<Arc<T>, EngineError>
-    where
-        Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
-    {
-        self.get_with(pool, true, fits, compute).await
-    }
-
-    /// [`Reused::get`], or with `stale_ok` false a value within [`STATUS_REUSE`] only (a
-    /// stale one is waited for, as when it is gone): for a value computed from this one,
-    /// which is as of the same time and would otherwise be stale, or gone, from the start.
-    async fn get_with<Fut>(
-        &self,
-        pool: &PgPool,
-        stale_ok: bool,
-        fits: impl Fn(&T) -> bool,
-        compute: impl FnOnce() -> Fut,
-    ) -> Result<Arc<T>, EngineError>
-    where
-        Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
-    {
-        let stamp = store::status::change_stamp(pool).await?;
-        let kept = self.kept();
-        let computing = match (age(kept.as_ref(), &stamp, Utc::now(), &fits), kept) {
-            (Age::Fresh, Some((_, _, value))) => return Ok(value),
-            (Age::Stale, Some((_, _, value))) if stale_ok => match self.computing.try_lock() {
-                Ok(computing) => computing,
-                // Another reader is computing the next value: answer the old one meanwhile.
-                Err(_) => return Ok(value),
-            },
-            _ => self.computing.lock().await,
-        };
-        // Another reader may have computed it while this one waited; the stamp is read
-        // again, before the computation: what the value will be computed from at least.
-        let stamp = store::status::change_stamp(pool).await?;
-        let kept = self.kept();
-        if let (Age::Fresh, Some((_, _, value))) =
-            (age(kept.as_ref(), &stamp, Utc::now(), &fits), kept)
-        {
-            return Ok(value);
-        }
-        let (at, value) = compute().await?;
-        let value = Arc::new(value);
-        *self
-            .last
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((stamp, at, Arc::clone(&value)));
-        drop(computing);
-        Ok(value)
-    }
-}
-
 /// The fleet's replication health, every (subvolume, target), as of one time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FleetHealth {
@@ -230,82 +99,6 @@ pub fn health_order(c: &HealthCursor) -> (&[u8], DateTime<Utc>, TargetId) {
         c.target_created_at,
         c.target_id,
     )
-}
-
-/// The last fleet health and fleet status computed (`GET /replication/health`, `GET
-/// /status` and `/metrics` read them, so they cannot disagree): each reused while
-/// nothing it is computed from changed and for at most [`STATUS_REUSE`].
-#[derive(Debug, Default)]
-pub struct StatusCache {
-    health: Reused<FleetHealth>,
-    status: Reused<FleetStatus>,
-}
-
-/// The replication health of every (subvolume, target), reused from `cache` like the
-/// status ([`StatusCache`]); otherwise read as of now (once, however many ask at the same
-/// time) and kept.
-pub async fn fleet_health_cached(
-    pool: &PgPool,
-    cache: &StatusCache,
-) -> Result<Arc<FleetHealth>, EngineError> {
-    fleet_health_reused(pool, cache, true).await
-}
-
-/// [`fleet_health_cached`]; with `stale_ok` false, never a value older than
-/// [`STATUS_REUSE`] (`Reused::get_with`).
-async fn fleet_health_reused(
-    pool: &PgPool,
-    cache: &StatusCache,
-    stale_ok: bool,
-) -> Result<Arc<FleetHealth>, EngineError> {
-    cache
-        .health
-        .get_with(
-            pool,
-            stale_ok,
-            |_| true,
-            || async {
-                let now = Utc::now();
-                let mut items = projections::replication_health(pool, None, now).await?;
-                items.sort_by(|a, b| health_order(&a.cursor).cmp(&health_order(&b.cursor)));
-                Ok((now, FleetHealth { as_of: now, items }))
-            },
-        )
-        .await
-}
-
-/// [`fleet_status`] as of the fleet health [`fleet_health_cached`] gives, reused from
-/// `cache` while no event was committed, no storage collection ran and it is younger
-/// than [`STATUS_REUSE`]; otherwise computed (once, however many ask at the same time)
-/// and kept.
-pub async fn fleet_status_cached(
-    pool: &PgPool,
-    usage_warning_percent: u8,
-    cache: &StatusCache,
-) -> Result<FleetStatus, EngineError> {
-    let status = cache
-        .status
-        .get(
-            pool,
-            |s| s.usage_warning_percent == usage_warning_percent,
-            || async {
-                // The status is as of its health: a stale one would make it stale (and
-                // soon gone, every reader waiting) from the start.
-                let health = fleet_health_reused(pool, cache, false).await?;
-                let servers = storage::latest(pool).await?;
-                let status = fleet_status_with(
-                    pool,
-                    health.as_of,
-                    usage_warning_percent,
-                    &health.items,
-                    &servers,
-                )
-                .await?;
-                Ok((health.as_of, status))
-            },
-        )
-        .await?;
-    Ok(FleetStatus::clone(&status))
 }
 
 /// [`fleet_status`] from replication health and storage the caller has read already as
@@ -527,103 +320,4 @@ fn snapshot_problem(
         ),
         Some(slot),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    //! [`Reused`] against a real Postgres (its change stamp): a value only time made old
-    //! is answered while one reader computes the next; after an event nobody gets it.
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use super::*;
-
-    fn computed(n: usize) -> Result<(DateTime<Utc>, usize), EngineError> {
-        Ok((Utc::now(), n))
-    }
-
-    #[sqlx::test(migrations = false)]
-    async fn an_old_value_is_answered_while_one_reader_computes_the_next(pool: PgPool) {
-        store::db::migrate(&pool).await.unwrap();
-        let reused = Reused::<usize>::default();
-        let first = reused.get(&pool, |_| true, || async { computed(1) }).await;
-        assert_eq!(*first.unwrap(), 1);
-        // Within the reuse time nothing is computed.
-        let again = reused.get(&pool, |_| true, || async { computed(99) }).await;
-        assert_eq!(*again.unwrap(), 1);
-
-        // Only time makes it old: make it as of 6 s ago.
-        {
-            let mut last = reused.last.lock().unwrap();
-            let (stamp, _, value) = last.take().unwrap();
-            *last = Some((stamp, Utc::now() - chrono::Duration::seconds(6), value));
-        }
-        // One reader computes (and is held there); 20 others at once get the old value
-        // without waiting for it.
-        let (release, held) = tokio::sync::oneshot::channel::<()>();
-        let computations = AtomicUsize::new(0);
-        let slow = reused.get(
-            &pool,
-            |_| true,
-            || async {
-                computations.fetch_add(1, Ordering::SeqCst);
-                held.await.ok();
-                computed(2)
-            },
-        );
-        let others = async {
-            // Wait until the slow reader holds the computing lock (it is computing).
-            while computations.load(Ordering::SeqCst) == 0 {
-                tokio::task::yield_now().await;
-            }
-            let mut answers = Vec::new();
-            for _ in 0..20 {
-                let got = reused
-                    .get(
-                        &pool,
-                        |_| true,
-                        || async {
-                            computations.fetch_add(1, Ordering::SeqCst);
-                            computed(3)
-                        },
-                    )
-                    .await;
-                answers.push(*got.unwrap());
-            }
-            release.send(()).ok();
-            answers
-        };
-        // Readers that waited for the computation would never let it finish: a hang, cut.
-        let (slow, answers) = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-            tokio::join!(slow, others)
-        })
-        .await
-        .expect("the readers did not wait for the computation");
-        assert_eq!(answers, vec![1; 20], "the old value, not a wait");
-        assert_eq!(*slow.unwrap(), 2);
-        assert_eq!(computations.load(Ordering::SeqCst), 1, "computed once");
-
-        // An event (here: a storage collection's stamp moving) makes the kept value gone
-        // at once, even within the reuse time: every reader gets a new one.
-        sqlx::query(
-            "INSERT INTO proj_event_counts (event_type, events) VALUES ('Test', 1)
-             ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + 1",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        let after_event = reused.get(&pool, |_| true, || async { computed(4) }).await;
-        assert_eq!(*after_event.unwrap(), 4);
-
-        // A stale value is not answered to a reader that wants a fresh one (the status
-        // computing itself from the health): it computes.
-        {
-            let mut last = reused.last.lock().unwrap();
-            let (stamp, _, value) = last.take().unwrap();
-            *last = Some((stamp, Utc::now() - chrono::Duration::seconds(6), value));
-        }
-        let fresh = reused
-            .get_with(&pool, false, |_| true, || async { computed(5) })
-            .await;
-        assert_eq!(*fresh.unwrap(), 5);
-    }
 }
