@@ -131,10 +131,12 @@ async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
 /// `proj_audit_subjects` of the audit lines after `after` (the tables unqualified names
 /// mean in the caller's transaction): copies, which have no triggers, get it here; live
 /// tables keep it by trigger (its migration), so a line already there is left as it is.
+/// A line's subjects are a set (`audit::line`): no `DISTINCT`, which sorted all of them
+/// (24.9 s for 19.5M rows at 5.05M events, 10.6 s without).
 async fn fill_audit_subjects(conn: &mut PgConnection, after: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO proj_audit_subjects (subject, global_seq)
-         SELECT DISTINCT unnest(subjects), global_seq FROM proj_audit WHERE global_seq > $1
+         SELECT unnest(subjects), global_seq FROM proj_audit WHERE global_seq > $1
          ON CONFLICT DO NOTHING",
     )
     .bind(after)
