@@ -4,11 +4,16 @@
 -- (subject, line); its primary key walks a subject's lines newest first and stops at the
 -- page's end.
 --
--- proj_audit's lines are only ever inserted. The statement-level trigger below is the one
--- writer of this table while events are applied (a live append's INSERT, or a replay's
--- COPY into the live tables). `projections rebuild` fills the copy of this table from the
--- copy of proj_audit (store projections::rebuild), which has no trigger, and gives the
--- swapped-in proj_audit the live table's triggers.
+-- proj_audit's lines are only ever inserted (a migration that updates their subjects must
+-- update this table too). The statement-level trigger below is the one writer of this
+-- table while events are applied to the live tables (a live append's INSERT, or a backup
+-- import's COPY). `projections rebuild` and `projections check` fill their trigger-less
+-- copies of this table from their copies of proj_audit (store projections::rebuild), and
+-- the rebuild gives the swapped-in proj_audit the live table's triggers.
+-- A line appended while this runs (another serve on the same database) waits for it, so
+-- none is left out between the fill and the trigger.
+LOCK TABLE proj_audit IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE proj_audit_subjects (
     subject    UUID   NOT NULL,
     global_seq BIGINT NOT NULL,

@@ -217,13 +217,6 @@ async fn serve_on(
     state.secure_cookies = options.tls.is_some();
     state.trusted_proxies = std::sync::Arc::new(options.trusted_proxies.clone());
     state.max_body_bytes = options.max_body_bytes;
-    // While someone reads the fleet status, the next one is computed before the kept one
-    // turns old, so its readers do not wait for the computation.
-    let keep_warm = tokio::spawn(engine::status::keep_warm(
-        state.pool.clone(),
-        state.usage_warning_percent,
-        state.status_cache.clone(),
-    ));
 
     // One shutdown signal for every listener.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -258,18 +251,25 @@ async fn serve_on(
         Some(addr) => Some(metrics_listener(addr, state.clone(), stopped(stop_rx.clone())).await?),
         None => None,
     };
+    // While someone reads the fleet status, the next one is computed before the kept one
+    // turns old, so its readers do not wait for the computation; for as long as HTTP runs.
+    let keep_warm = tokio::spawn(engine::status::keep_warm(
+        state.pool.clone(),
+        state.usage_warning_percent,
+        state.status_cache.clone(),
+    ));
     let app = api::app(state, Some(frontend_dir.to_path_buf()));
     let served = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, stopped(stop_rx), Some(DRAIN_TIMEOUT))
         .await
         .context("HTTP server failed");
+    keep_warm.abort();
     // HTTP has drained: stop the scheduler and wait for the workers' running jobs.
     let _ = jobs_stop.send(true);
     jobs.await.context("job workers task failed")??;
     if let Some(task) = storage_task {
         task.abort();
     }
-    keep_warm.abort();
     if let Some(server) = metrics_server {
         server.await.context("metrics listener task failed")??;
     }

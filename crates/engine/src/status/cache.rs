@@ -171,6 +171,13 @@ impl<T> Reused<T> {
         Fut: Future<Output = Result<(DateTime<Utc>, T), EngineError>>,
     {
         let computing = self.computing.lock().await;
+        // A reader may have computed a value (after an event: with a newer stamp) while
+        // this waited for the lock: that one is kept, not pushed out by an older stamp.
+        if let Some((_, at, value)) = self.kept()
+            && !due(Some(at), Utc::now())
+        {
+            return Ok(value);
+        }
         let value = self.keep(stamp, compute().await?);
         drop(computing);
         Ok(value)
@@ -304,15 +311,17 @@ fn due(kept_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
 /// [`WARM_AFTER_READ`]: the readers of a watched status get a fresh one without waiting
 /// for its computation, and without it the first reader after each [`STATUS_REUSE`]
 /// waited (hundreds of milliseconds at thousands of targets). After an event every reader
-/// still waits for the next value, as [`Reused`] says. Runs until dropped; a failed
-/// computation is logged and tried again at the next check.
+/// still waits for the next value, as [`Reused`] says. Runs until aborted. A computation
+/// starts at least `STATUS_REUSE - WARM_AHEAD` after the last one ended, so one that takes
+/// longer than that, or fails (logged), is not followed by another at once.
 pub async fn keep_warm(pool: PgPool, usage_warning_percent: u8, cache: Arc<StatusCache>) {
     let mut ticker = tokio::time::interval(WARM_CHECK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_ended: Option<DateTime<Utc>> = None;
     loop {
         ticker.tick().await;
         let now = Utc::now();
-        if !cache.read_within(now, WARM_AFTER_READ) {
+        if !cache.read_within(now, WARM_AFTER_READ) || !due(last_ended, now) {
             continue;
         }
         let (health_due, status_due) = (
@@ -325,6 +334,7 @@ pub async fn keep_warm(pool: PgPool, usage_warning_percent: u8, cache: Arc<Statu
         if let Err(e) = refresh(&pool, usage_warning_percent, &cache).await {
             tracing::warn!(error = %e, "could not compute the fleet status ahead of its readers");
         }
+        last_ended = Some(Utc::now());
     }
 }
 

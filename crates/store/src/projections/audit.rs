@@ -162,7 +162,8 @@ pub async fn audit_timeline<'e>(
     });
     // With a subject, its lines come newest first from `proj_audit_subjects`'s primary
     // key, and the walk stops at the page's end (a subject's lines are never all read).
-    // (Two texts, not `$4 IS NULL OR ...`: a generic plan could not use the key then.)
+    // (Two texts, not `$4 IS NULL OR ...`, and `before` as a bound that is always there:
+    // a generic plan could not use the key otherwise.)
     let (from, subject) = if filter.subject.is_some() {
         (
             "proj_audit_subjects s JOIN proj_audit USING (global_seq)",
@@ -175,7 +176,7 @@ pub async fn audit_timeline<'e>(
         "SELECT global_seq, recorded_at, actor, stream_id, event_type, summary, correlation_id,
                 subjects
            FROM {from}
-          WHERE ($1::bigint IS NULL OR global_seq < $1)
+          WHERE global_seq < COALESCE($1::bigint, 9223372036854775807)
             AND (cardinality($3::text[]) = 0 OR event_type = ANY($3))
             AND {subject}
             AND ($5::timestamptz IS NULL OR recorded_at >= $5)
