@@ -10,6 +10,7 @@
 -- import's COPY). `projections rebuild` and `projections check` fill their trigger-less
 -- copies of this table from their copies of proj_audit (store projections::rebuild), and
 -- the rebuild gives the swapped-in proj_audit the live table's triggers.
+--
 -- A line appended while this runs (another serve on the same database) waits for it, so
 -- none is left out between the fill and the trigger.
 LOCK TABLE proj_audit IN SHARE ROW EXCLUSIVE MODE;

@@ -324,11 +324,7 @@ pub async fn keep_warm(pool: PgPool, usage_warning_percent: u8, cache: Arc<Statu
         if !cache.read_within(now, WARM_AFTER_READ) || !due(last_ended, now) {
             continue;
         }
-        let (health_due, status_due) = (
-            due(cache.health.kept_at(), now),
-            due(cache.status.kept_at(), now),
-        );
-        if !health_due && !status_due {
+        if !due(cache.health.kept_at(), now) && !due(cache.status.kept_at(), now) {
             continue;
         }
         if let Err(e) = refresh(&pool, usage_warning_percent, &cache).await {

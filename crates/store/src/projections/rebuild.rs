@@ -10,9 +10,10 @@
 //!    connection of its own reads the batches ahead and another writes their audit lines
 //!    into the copy of `proj_audit` as one `COPY`. Appends go on meanwhile, into the live
 //!    tables. The indexes no replay statement reads ([`READ_ONLY_INDEXES`], and all of
-//!    [`INDEXED_AFTER_REPLAY`]'s) are built after the replay, one bulk build each instead of an index
-//!    entry per row version. Then the copies are vacuumed and analyzed (statistics for the
-//!    planner, and nothing left for autovacuum to hold the next swap up with);
+//!    [`INDEXED_AFTER_REPLAY`]'s) are built after the replay, one bulk build each instead
+//!    of an index entry per row version. Then the copies are vacuumed and analyzed
+//!    (statistics for the planner, and nothing left for autovacuum to hold the next swap up
+//!    with);
 //! 3. under the SHARE lock again, the events appended since `upto` are replayed into the
 //!    copies, and each live table is dropped and its copy moved into its place, taking
 //!    the live index names. Appends wait for this part only.
@@ -227,7 +228,7 @@ async fn rebuild_on(
         tx.commit().await?;
     }
     let subjects_upto = after;
-    // A bulk index build (above all GIN's) is much faster with room to sort in memory.
+    // A bulk index build (above all the audit's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;

@@ -41,6 +41,20 @@ async fn subvolume(store: &EventStore, server: ServerId, name: &str) -> Subvolum
     sv
 }
 
+/// A snapshot of `sv` named `name`, created at `at`.
+fn created(sv: SubvolumeId, name: &str, at: DateTime<Utc>) -> DomainEvent {
+    DomainEvent::SnapshotCreated(SnapshotCreated {
+        snapshot_id: SnapshotId::new(),
+        subvolume_id: sv,
+        name: name.to_owned(),
+        path: format!("/p/.snapshots/{name}"),
+        uuid: Uuid::new_v4(),
+        parent_uuid: Uuid::from_u128(1),
+        btrfs_id: 300,
+        created_at: at,
+    })
+}
+
 async fn setup(pool: &PgPool) -> (EventStore, ServerId) {
     store::db::migrate(pool).await.unwrap();
     let store = EventStore::new(pool.clone());
@@ -67,20 +81,7 @@ async fn snapshot_pages_walk_every_snapshot_once_newest_first_undated_last(pool:
     // 3 at one instant (ties), 4 at others, 3 of unknown creation time.
     for i in 0..7_i64 {
         let at = t0() + Duration::hours(if i < 3 { 0 } else { i });
-        append(
-            &store,
-            DomainEvent::SnapshotCreated(SnapshotCreated {
-                snapshot_id: SnapshotId::new(),
-                subvolume_id: sv,
-                name: format!("home.{i}"),
-                path: format!("/p/.snapshots/home.{i}"),
-                uuid: Uuid::new_v4(),
-                parent_uuid: Uuid::from_u128(1),
-                btrfs_id: 300,
-                created_at: at,
-            }),
-        )
-        .await;
+        append(&store, created(sv, &format!("home.{i}"), at)).await;
     }
     for i in 0..3 {
         append(
@@ -189,18 +190,8 @@ async fn audit_pages_by_subject_walk_its_lines_newest_first_before_and_after_a_r
     let (store, server) = setup(&pool).await;
     let home = subvolume(&store, server, "home").await;
     let srv = subvolume(&store, server, "srv").await;
-    let snapshot = |sv: SubvolumeId, i: i64| {
-        DomainEvent::SnapshotCreated(SnapshotCreated {
-            snapshot_id: SnapshotId::new(),
-            subvolume_id: sv,
-            name: format!("s.{i}"),
-            path: format!("/p/.snapshots/s.{i}"),
-            uuid: Uuid::new_v4(),
-            parent_uuid: Uuid::from_u128(1),
-            btrfs_id: 300,
-            created_at: t0() + Duration::hours(i),
-        })
-    };
+    let snapshot =
+        |sv: SubvolumeId, i: i64| created(sv, &format!("s.{i}"), t0() + Duration::hours(i));
     for i in 0..9 {
         append(&store, snapshot(if i % 3 == 0 { srv } else { home }, i)).await;
     }
