@@ -304,6 +304,11 @@ async fn every_command_is_traced_with_host_argv_and_duration() {
         .with_ansi(false)
         .with_writer(logs.clone())
         .finish();
+    // With one dispatcher registered, tracing-core computes a callsite's interest from the
+    // default of whichever thread registers it first: a concurrent test's thread (no subscriber)
+    // cached "never" for `command finished` once, and this test saw no line (CI, 2026-12-07).
+    // With a second dispatcher registered, it combines every registered one instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     LocalHost
