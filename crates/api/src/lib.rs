@@ -88,7 +88,9 @@ pub struct AppState {
     /// `GET /status`'s last answer, reused while nothing changed (shared by clones).
     pub status_cache: Arc<engine::status::StatusCache>,
     /// The health pages' item texts, made once per fleet health computation.
-    pub health_pages: Arc<replication_health::HealthPages>,
+    pub health_pages: Arc<page::ItemTexts<engine::status::FleetHealth>>,
+    /// The storage list's item texts, made once per reading of every server's storage.
+    pub storage_pages: Arc<page::ItemTexts<Vec<store::storage::ServerStorage>>>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -143,7 +145,8 @@ impl AppState {
             usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
             notifier: None,
             status_cache: Arc::new(engine::status::StatusCache::default()),
-            health_pages: Arc::new(replication_health::HealthPages::default()),
+            health_pages: Arc::default(),
+            storage_pages: Arc::default(),
         }
     }
 

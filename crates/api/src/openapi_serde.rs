@@ -77,6 +77,9 @@ mod tests {
         Compression, ErrorClass, Missing, Replication, ReplicationState, ReplicationTarget,
         SendKind, Target, TargetState,
     };
+    use crate::replication_health::{
+        HealthSnapshotRef, HealthState, RpoSource, TargetHealthDto, TransferKind,
+    };
     use crate::subvolumes::Subvolume;
     use strategies::{assert_same_json, date, text, uuid};
 
@@ -286,6 +289,68 @@ mod tests {
             })
     }
 
+    fn snapshot_ref() -> impl Strategy<Value = HealthSnapshotRef> {
+        (uuid(), text(), date()).prop_map(|(id, name, created_at)| HealthSnapshotRef {
+            id,
+            name,
+            created_at,
+        })
+    }
+
+    fn target_health() -> impl Strategy<Value = TargetHealthDto> {
+        let state = prop_oneof![
+            Just(HealthState::Ok),
+            Just(HealthState::Late),
+            Just(HealthState::Failing),
+            Just(HealthState::NeverReplicated),
+        ];
+        let source = prop_oneof![
+            Just(RpoSource::Set),
+            Just(RpoSource::Schedule),
+            Just(RpoSource::Default),
+        ];
+        let kind = of(prop_oneof![
+            Just(TransferKind::Full),
+            Just(TransferKind::Incremental)
+        ]);
+        (
+            (uuid(), text(), uuid(), uuid(), text(), text(), state),
+            (any::<u64>(), source, of(snapshot_ref()), of(snapshot_ref())),
+            (of(any::<u64>()), of(any::<u64>()), of(date()), of(uuid())),
+            (of(any::<u64>()), of(any::<u64>()), of(any::<u64>()), kind),
+            (of(date()), of(uuid()), of(text()), of(text())),
+            (any::<u64>(), any::<u64>(), any::<bool>()),
+        )
+            .prop_map(|(a, b, c, d, e, f)| TargetHealthDto {
+                subvolume_id: a.0,
+                subvolume_name: a.1,
+                target_id: a.2,
+                server_id: a.3,
+                server_name: a.4,
+                directory: a.5,
+                state: a.6,
+                rpo_seconds: b.0,
+                rpo_source: b.1,
+                newest_primary_snapshot: b.2,
+                newest_replica_snapshot: b.3,
+                lag_seconds: c.0,
+                replica_age_seconds: c.1,
+                last_success_at: c.2,
+                last_success_replication_id: c.3,
+                last_transfer_bytes: d.0,
+                last_transfer_throughput_bytes_per_sec: d.1,
+                last_transfer_duration_ms: d.2,
+                last_transfer_kind: d.3,
+                last_failure_at: e.0,
+                last_failure_replication_id: e.1,
+                last_error: e.2,
+                last_error_class: e.3,
+                bytes_total: f.0,
+                failures_total: f.1,
+                in_flight: f.2,
+            })
+    }
+
     fn page<
         T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON + std::fmt::Debug,
     >(
@@ -313,6 +378,11 @@ mod tests {
         #[test]
         fn serialize_as_to_json_subvolumes(p in page(subvolume())) {
             assert_same_json(&p);
+        }
+
+        #[test]
+        fn serialize_as_to_json_replication_health(item in target_health()) {
+            assert_same_json(&item);
         }
     }
 

@@ -7,17 +7,15 @@
 //! so the two cannot disagree; the rule is `domain::health`'s; the change goes through
 //! `Engine::set_rpo`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use domain::health::{HealthState as DomainState, RpoSource as DomainSource, effective_rpo};
 use domain::{Schedule, SubvolumeId};
-use engine::status::{FleetHealth, fleet_health_cached, health_order};
+use engine::status::{fleet_health_cached, health_order};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{Enum, Object, OpenApi, Tags};
+use serde::Serialize;
 use store::AppendMeta;
 use store::projections::{self, HealthSnapshot, TargetHealth};
 use uuid::Uuid;
@@ -35,8 +33,9 @@ enum Tag {
 }
 
 /// The health verdict of one (subvolume, target).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum HealthState {
     /// A replica newer than the RPO is on the target, and no failure since the last success.
     Ok,
@@ -60,8 +59,9 @@ impl From<DomainState> for HealthState {
 }
 
 /// Where the RPO in force comes from.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RpoSource {
     /// Set by an operator (`PUT /subvolumes/{id}/rpo`).
     Set,
@@ -82,19 +82,21 @@ impl From<DomainSource> for RpoSource {
 }
 
 /// Full or incremental send.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TransferKind {
     Full,
     Incremental,
 }
 
 /// A snapshot named by the health view.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct HealthSnapshotRef {
     pub id: Uuid,
     pub name: String,
     /// When it was created on the primary.
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -107,7 +109,7 @@ fn snapshot_ref(s: HealthSnapshot) -> HealthSnapshotRef {
 }
 
 /// Replication health of one (subvolume, target).
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct TargetHealthDto {
     pub subvolume_id: Uuid,
     pub subvolume_name: String,
@@ -127,6 +129,7 @@ pub struct TargetHealthDto {
     pub lag_seconds: Option<u64>,
     /// Age of the newest replica (now minus its creation on the primary).
     pub replica_age_seconds: Option<u64>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_success_replication_id: Option<Uuid>,
     /// Bytes of the last run that sent the snapshot to this target (a run that found it
@@ -135,6 +138,7 @@ pub struct TargetHealthDto {
     pub last_transfer_throughput_bytes_per_sec: Option<u64>,
     pub last_transfer_duration_ms: Option<u64>,
     pub last_transfer_kind: Option<TransferKind>,
+    #[serde(serialize_with = "crate::openapi_serde::rfc3339_opt")]
     pub last_failure_at: Option<DateTime<Utc>>,
     pub last_failure_replication_id: Option<Uuid>,
     pub last_error: Option<String>,
@@ -216,69 +220,6 @@ fn summary(items: &[TargetHealthDto]) -> HealthSummary {
         s.count(i.state);
     }
     s
-}
-
-/// Each item of one fleet health computation as JSON, written once for every page cut
-/// from it (a page is then a copy of its items' text, not a serialization).
-#[derive(Debug, Default)]
-pub struct HealthPages {
-    last: tokio::sync::Mutex<Option<ItemTexts>>,
-}
-
-/// A fleet health computation and its items' JSON.
-type ItemTexts = (Arc<FleetHealth>, Arc<Vec<String>>);
-
-impl HealthPages {
-    /// The JSON of each of `health`'s items, in its order: kept while `health` is the
-    /// computation the fleet health cache hands out.
-    async fn item_texts(&self, health: &Arc<FleetHealth>) -> Arc<Vec<String>> {
-        let mut last = self.last.lock().await;
-        if let Some((seen, texts)) = last.as_ref()
-            && Arc::ptr_eq(seen, health)
-        {
-            return Arc::clone(texts);
-        }
-        let texts: Arc<Vec<String>> = Arc::new(
-            health
-                .items
-                .iter()
-                .map(|h| json_text(&health_dto(h.clone())))
-                .collect(),
-        );
-        *last = Some((Arc::clone(health), Arc::clone(&texts)));
-        texts
-    }
-}
-
-fn json_text<T: ToJSON>(value: &T) -> String {
-    value
-        .to_json()
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| "null".to_owned())
-}
-
-/// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
-fn with_items<'a>(head: &HealthReport, items: impl Iterator<Item = &'a str>) -> String {
-    let mut text = match head.to_json() {
-        Some(serde_json::Value::Object(mut map)) => {
-            map.remove("items");
-            serde_json::Value::Object(map).to_string()
-        }
-        _ => "{}".to_owned(),
-    };
-    text.pop(); // the closing brace
-    if text.len() > 1 {
-        text.push(',');
-    }
-    text.push_str("\"items\":[");
-    for (n, item) in items.enumerate() {
-        if n > 0 {
-            text.push(',');
-        }
-        text.push_str(item);
-    }
-    text.push_str("]}");
-    text
 }
 
 /// Replication health of the fleet (or one subvolume), as of `as_of`: one page of it.
@@ -382,7 +323,19 @@ impl ReplicationHealthApi {
         let limit = page::limit(limit.0)?;
         let after: Option<projections::HealthCursor> = page::decode_after(after.0.as_deref())?;
         let health = fleet_health_cached(&state.pool, &state.status_cache).await?;
-        let texts = state.health_pages.item_texts(&health).await;
+        let texts = state
+            .health_pages
+            .of(&health, |health| {
+                health
+                    .items
+                    .iter()
+                    .map(|h| {
+                        serde_json::to_string(&health_dto(h.clone()))
+                            .unwrap_or_else(|_| "null".to_owned())
+                    })
+                    .collect()
+            })
+            .await?;
         // The items are in `health_order`: the page starts after the cursor's place.
         let start = after.as_ref().map_or(0, |c| {
             health
@@ -408,7 +361,7 @@ impl ReplicationHealthApi {
             items: Vec::new(),
             next_after,
         };
-        Ok(JsonText::new(with_items(
+        Ok(JsonText::new(page::with_items(
             &head,
             chosen.iter().map(|&i| texts[i].as_str()),
         )))

@@ -7,9 +7,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{ServerId, SubvolumeId};
+use engine::status::fleet_storage_cached;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi, Tags};
 use store::AppendMeta;
 use store::storage::{self, FilesystemSample, ServerStorage, StoredSample, SubvolumeStorage};
@@ -19,7 +21,7 @@ use crate::AppState;
 use crate::auth::{AdminAuth, OperatorAuth, ViewerAuth};
 use crate::page::{self, Page};
 use crate::problem::Problem;
-use crate::respond::{Answer, documented};
+use crate::respond::{Answer, JsonText, documented};
 
 #[derive(Tags)]
 enum Tag {
@@ -254,7 +256,9 @@ pub struct StorageApi;
 impl StorageApi {
     /// The servers' filesystems (size, used, free estimate, data/metadata/system) as of
     /// each server's last collection, and the last collection's error if it failed; by
-    /// server name, a page at a time.
+    /// server name, a page at a time. The first page is cut from one reading of every
+    /// server's storage, reused until an event is committed, a storage collection runs or
+    /// 5 s pass; later pages are read when asked for.
     #[oai(path = "/storage", method = "get", operation_id = "listStorage")]
     async fn list(
         &self,
@@ -264,15 +268,35 @@ impl StorageApi {
         limit: Query<Option<i64>>,
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
-    ) -> Answer<Json<Page<ServerStorageView>>, ListStorageErrors> {
+    ) -> Answer<JsonText<Page<ServerStorageView>>, ListStorageErrors> {
         let limit = page::limit(limit.0)?;
         let after: Option<String> = page::decode_after(after.0.as_deref())?;
-        let rows = storage::latest_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
-        Ok(Json(page::page(
-            rows,
-            limit,
-            |s| s.server_name.clone(),
-            Into::into,
+        if let Some(after) = after {
+            let rows = storage::latest_page(&state.pool, Some(&after), Some(limit + 1)).await?;
+            let page: Page<ServerStorageView> =
+                page::page(rows, limit, |s| s.server_name.clone(), Into::into);
+            return Ok(JsonText::new(page.to_json_string()));
+        }
+        // The first page: the kept reading, in its order (the database's, by name).
+        let all = fleet_storage_cached(&state.pool, &state.status_cache).await?;
+        let texts = state
+            .storage_pages
+            .of(&all, |all| {
+                all.iter()
+                    .map(|s| ServerStorageView::from(s.clone()).to_json_string())
+                    .collect()
+            })
+            .await?;
+        let take = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut chosen: Vec<usize> = (0..all.len().min(take.saturating_add(1))).collect();
+        let next_after = page::cut(&mut chosen, limit, |&i| all[i].server_name.clone());
+        let head: Page<ServerStorageView> = Page {
+            items: Vec::new(),
+            next_after,
+        };
+        Ok(JsonText::new(page::with_items(
+            &head,
+            chosen.iter().map(|&i| texts[i].as_str()),
         )))
     }
 

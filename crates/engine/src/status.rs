@@ -32,7 +32,8 @@ use crate::EngineError;
 mod cache;
 
 pub use cache::{
-    STATUS_REUSE, StatusCache, WARM_AFTER_READ, fleet_health_cached, fleet_status_cached, keep_warm,
+    STATUS_REUSE, StatusCache, WARM_AFTER_READ, fleet_health_cached, fleet_status_cached,
+    fleet_storage_cached, keep_warm,
 };
 
 /// At most this many failed job keys are listed.

@@ -931,7 +931,9 @@ export interface paths {
         /**
          * The servers' filesystems (size, used, free estimate, data/metadata/system) as of
          *     each server's last collection, and the last collection's error if it failed; by
-         *     server name, a page at a time.
+         *     server name, a page at a time. The first page is cut from one reading of every
+         *     server's storage, reused until an event is committed, a storage collection runs or
+         *     5 s pass; later pages are read when asked for.
          */
         get: operations["listStorage"];
         put?: never;

@@ -196,6 +196,8 @@ impl<T> Reused<T> {
 pub struct StatusCache {
     health: Reused<FleetHealth>,
     status: Reused<FleetStatus>,
+    /// Every server's latest storage (`GET /storage`'s first page is cut from it).
+    storage: Reused<Vec<storage::ServerStorage>>,
     /// When a reader last asked for either (Unix milliseconds; 0: never): [`keep_warm`]
     /// keeps them fresh while someone reads them.
     read_at: AtomicI64,
@@ -223,6 +225,24 @@ pub async fn fleet_health_cached(
 ) -> Result<Arc<FleetHealth>, EngineError> {
     cache.note_read();
     fleet_health_reused(pool, cache, true).await
+}
+
+/// Every server's latest storage figures, by name ([`storage::latest`]), reused from
+/// `cache` like the health ([`StatusCache`]: a collection, a renamed or removed server
+/// shows at once, and otherwise it is at most [`STATUS_REUSE`] old, twice that while a
+/// reader reads it again); otherwise read (once, however many ask at the same time).
+pub async fn fleet_storage_cached(
+    pool: &PgPool,
+    cache: &StatusCache,
+) -> Result<Arc<Vec<storage::ServerStorage>>, EngineError> {
+    cache
+        .storage
+        .get(
+            pool,
+            |_| true,
+            || async { Ok((Utc::now(), storage::latest(pool).await?)) },
+        )
+        .await
 }
 
 /// The fleet health as of now, read (one query over the projections, sorted for pages).

@@ -113,7 +113,9 @@ def sync_detailed(
 ) -> Response[PageServerStorageView | Problem]:
     """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
     each server's last collection, and the last collection's error if it failed; by
-    server name, a page at a time.
+    server name, a page at a time. The first page is cut from one reading of every
+    server's storage, reused until an event is committed, a storage collection runs or
+    5 s pass; later pages are read when asked for.
 
     Args:
         limit (int | Unset):
@@ -149,7 +151,9 @@ def sync(
 ) -> PageServerStorageView | Problem | None:
     """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
     each server's last collection, and the last collection's error if it failed; by
-    server name, a page at a time.
+    server name, a page at a time. The first page is cut from one reading of every
+    server's storage, reused until an event is committed, a storage collection runs or
+    5 s pass; later pages are read when asked for.
 
     Args:
         limit (int | Unset):
@@ -180,7 +184,9 @@ async def asyncio_detailed(
 ) -> Response[PageServerStorageView | Problem]:
     """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
     each server's last collection, and the last collection's error if it failed; by
-    server name, a page at a time.
+    server name, a page at a time. The first page is cut from one reading of every
+    server's storage, reused until an event is committed, a storage collection runs or
+    5 s pass; later pages are read when asked for.
 
     Args:
         limit (int | Unset):
@@ -216,7 +222,9 @@ async def asyncio(
 ) -> PageServerStorageView | Problem | None:
     """ The servers' filesystems (size, used, free estimate, data/metadata/system) as of
     each server's last collection, and the last collection's error if it failed; by
-    server name, a page at a time.
+    server name, a page at a time. The first page is cut from one reading of every
+    server's storage, reused until an event is committed, a storage collection runs or
+    5 s pass; later pages are read when asked for.
 
     Args:
         limit (int | Unset):
