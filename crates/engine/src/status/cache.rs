@@ -1,9 +1,10 @@
 //! Reusing the fleet health and fleet status ([`StatusCache`]): `GET /replication/health`,
 //! `GET /status` and `/metrics` read one kept computation while nothing it is computed
 //! from changed and for at most [`STATUS_REUSE`], so many readers at once cost one
-//! computation (hundreds of milliseconds at thousands of targets), and [`keep_warm`]
-//! computes the next one before the kept one turns old while someone reads them, so a
-//! reader of a watched status waits only after an event.
+//! computation (hundreds of milliseconds at thousands of targets); `GET /storage`'s first
+//! page reads every server's storage kept the same way. [`keep_warm`] computes the next
+//! health and status before the kept ones turn old while someone reads them, so a reader
+//! of a watched status waits only after an event.
 //!
 //! Not here: what the status is made of and its rules (the parent module).
 
