@@ -14,12 +14,17 @@ use crate::StoreError;
 /// What the fleet status is computed from, in three numbers that change whenever any of
 /// it does: the events committed (the sum of `proj_event_counts`, which every append
 /// updates in its own transaction, so commits out of `global_seq` order still count),
-/// and the storage collections (the newest attempt, and how many servers have one).
-/// Time is the status's only other input (late, overdue, the failed-job window).
+/// and the storage collections (the sum of every server's last attempt time, and how
+/// many servers have one). Each attempt moves its server's time, so the sum changes at
+/// every committed attempt, in whatever order the servers of one round commit (the
+/// newest attempt alone did not: a server that started earlier and finished later left
+/// it as it was). Time is the status's only other input (late, overdue, the failed-job
+/// window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeStamp {
     pub events: i64,
-    pub last_collection: Option<DateTime<Utc>>,
+    /// The sum of the servers' last attempt times in microseconds, modulo `i64::MAX`.
+    pub attempts: i64,
     pub collections: i64,
 }
 
@@ -27,14 +32,16 @@ pub struct ChangeStamp {
 pub async fn change_stamp(pool: &PgPool) -> Result<ChangeStamp, StoreError> {
     let row = sqlx::query(
         "SELECT (SELECT COALESCE(sum(events), 0)::bigint FROM proj_event_counts) AS events,
-                (SELECT max(attempted_at) FROM storage_collections) AS last_collection,
+                (SELECT (COALESCE(sum(extract(epoch FROM attempted_at) * 1000000), 0)
+                         % 9223372036854775807)::bigint
+                   FROM storage_collections) AS attempts,
                 (SELECT count(*) FROM storage_collections) AS collections",
     )
     .fetch_one(pool)
     .await?;
     Ok(ChangeStamp {
         events: row.try_get("events")?,
-        last_collection: row.try_get("last_collection")?,
+        attempts: row.try_get("attempts")?,
         collections: row.try_get("collections")?,
     })
 }

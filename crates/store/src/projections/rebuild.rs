@@ -317,27 +317,29 @@ async fn replay_batches(
         apply_batch(&mut tx, batch).await?;
         tx.commit().await?;
         if replayed >= analyze_at {
-            analyze_copies(conn).await?;
+            analyze(conn, &format!("{SHADOW}.")).await?;
             analyze_at = replayed.saturating_mul(2);
         }
     }
     Ok((after, replayed))
 }
 
-/// Events replayed before the copies are first analyzed; again each time the count doubles.
-const ANALYZE_FIRST_AT: u64 = 8_000;
+/// Events replayed before the tables are first analyzed; again each time the count doubles.
+const ANALYZE_FIRST_AT: u64 = 4_000;
 
-/// Planner statistics for the copies the replay reads, taken while they fill. A copy starts
-/// empty, and a plan made then (a sequential scan is cheapest on an empty table) would be
-/// kept by the connection's prepared statements: at 5.05M events, half-way, the replay had
-/// read 75.9M rows of `proj_replicas` by sequential scans. `ANALYZE` gives the planner the
-/// copies' sizes and makes the statements that read them plan again; doubling keeps it to
-/// ten times for 5M events.
-async fn analyze_copies(conn: &mut PgConnection) -> Result<(), StoreError> {
+/// Planner statistics for the tables a replay reads (`prefix` then each name: a schema
+/// and a dot, or nothing for what unqualified names mean in the caller's transaction),
+/// taken while they fill. A table starts empty, and a plan made then (a sequential scan
+/// is cheapest on an empty table) would be kept by the connection's prepared statements:
+/// at 5.05M events, half-way, a rebuild had read 75.9M rows of `proj_replicas` by
+/// sequential scans. `ANALYZE` gives the planner the tables' sizes and makes the
+/// statements that read them plan again; doubling keeps it to eleven times for 5M events
+/// (the store's rebuild test, 4,500 renames and more, runs it in a rebuild and in a check).
+async fn analyze(conn: &mut PgConnection, prefix: &str) -> Result<(), StoreError> {
     let tables: Vec<String> = TABLES
         .iter()
         .filter(|t| !INDEXED_AFTER_REPLAY.contains(t))
-        .map(|t| format!("{SHADOW}.{t}"))
+        .map(|t| format!("{prefix}{t}"))
         .collect();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "ANALYZE {}",
@@ -532,12 +534,17 @@ async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, S
     count_events(tx, upto).await?;
     let mut after = 0_i64;
     let mut replayed = 0_u64;
+    let mut analyze_at = ANALYZE_FIRST_AT;
     loop {
         let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         replayed += events.len() as u64;
         apply_batch(&mut *tx, Batch::new(events)?).await?;
+        if replayed >= analyze_at {
+            analyze(tx, "").await?;
+            analyze_at = replayed.saturating_mul(2);
+        }
     }
     if derived == Derived::Filled {
         fill_target_totals(tx).await?;
@@ -617,8 +624,8 @@ pub async fn snapshot(pool: &PgPool) -> Result<Vec<(String, Vec<serde_json::Valu
 /// with the transaction, which is rolled back) and names each table whose rows differ
 /// from its copy's. Empty: they are equal. Postgres compares them (a row is its
 /// `to_jsonb`, counted with its duplicates, as [`snapshot`] would compare them), so the
-/// check's memory does not grow with the tables (`proj_audit_subjects` holds about four
-/// rows an event).
+/// command's memory does not grow with the tables (`proj_audit_subjects` holds about four
+/// rows an event): the comparison is Postgres's own `EXCEPT ALL`.
 ///
 /// The live tables are only read: a check never takes a lock that a serve's append,
 /// holding row locks on projections while it waits for events, could be waiting on

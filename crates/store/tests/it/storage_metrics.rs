@@ -212,3 +212,61 @@ async fn samples_are_thinned_to_5_minutes_then_hourly_then_dropped(pool: PgPool)
     assert!(times(&pool, other).await.is_empty());
     assert_eq!(times(&pool, server).await.len(), expect.len());
 }
+
+/// The servers of one collection round commit in the order their measurements end, not
+/// the order they started: every commit must still change the stamp the status and the
+/// storage list are reused by (`engine::status`), or a finished collection stays unseen
+/// for up to 10 s.
+#[sqlx::test(migrations = false)]
+async fn every_committed_collection_changes_the_stamp_whatever_the_order(pool: PgPool) {
+    let store = migrated(&pool).await;
+    let (a, b) = (
+        ServerId::from_uuid(Uuid::now_v7()),
+        ServerId::from_uuid(Uuid::now_v7()),
+    );
+    register(&store, a).await;
+    register(&store, b).await;
+    let t0 = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    for server in [a, b] {
+        storage::record_success(&pool, server, t0, &[fs(10)], &Sizes::Off)
+            .await
+            .unwrap();
+    }
+    let stamp = || store::status::change_stamp(&pool);
+    let before = stamp().await.unwrap();
+    assert_eq!(stamp().await.unwrap(), before, "nothing committed");
+    // The next round: b started first, a later, and a's commit comes first.
+    let (b_started, a_started) = (
+        t0 + Duration::minutes(5),
+        t0 + Duration::minutes(5) + Duration::seconds(1),
+    );
+    storage::record_success(&pool, a, a_started, &[fs(20)], &Sizes::Off)
+        .await
+        .unwrap();
+    let after_a = stamp().await.unwrap();
+    assert_ne!(after_a, before);
+    storage::record_success(&pool, b, b_started, &[fs(30)], &Sizes::Off)
+        .await
+        .unwrap();
+    let after_b = stamp().await.unwrap();
+    assert_ne!(
+        after_b, after_a,
+        "b's commit, older than a's attempt, is a change"
+    );
+    storage::record_failure(
+        &pool,
+        b,
+        b_started + Duration::minutes(5),
+        "boom",
+        domain::status::ContactFailure::Unreachable,
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        stamp().await.unwrap(),
+        after_b,
+        "a failed attempt is a change"
+    );
+}
