@@ -230,8 +230,9 @@ pub async fn fleet_health_cached(
 
 /// Every server's latest storage figures, by name ([`storage::latest`]), reused from
 /// `cache` like the health ([`StatusCache`]: a collection, a renamed or removed server
-/// shows at once, and otherwise it is at most [`STATUS_REUSE`] old, twice that while a
-/// reader reads it again); otherwise read (once, however many ask at the same time).
+/// shows at once, and otherwise it is at most [`STATUS_REUSE`] old, twice that while
+/// another reader reads it again); otherwise read (once, however many ask at the same
+/// time). The status is computed from this reading too.
 pub async fn fleet_storage_cached(
     pool: &PgPool,
     cache: &StatusCache,
@@ -254,13 +255,15 @@ async fn health_now(pool: &PgPool) -> Result<(DateTime<Utc>, FleetHealth), Engin
     Ok((now, FleetHealth { as_of: now, items }))
 }
 
-/// The fleet status as of `health`'s time.
+/// The fleet status as of `health`'s time, with the servers' storage `GET /storage`
+/// reads (the change stamp covers all of it, so a kept reading is the same rows).
 async fn status_as_of(
     pool: &PgPool,
     usage_warning_percent: u8,
     health: &FleetHealth,
+    cache: &StatusCache,
 ) -> Result<(DateTime<Utc>, FleetStatus), EngineError> {
-    let servers = storage::latest(pool).await?;
+    let servers = fleet_storage_cached(pool, cache).await?;
     let status = fleet_status_with(
         pool,
         health.as_of,
@@ -304,7 +307,7 @@ pub async fn fleet_status_cached(
                 // The status is as of its health: a stale one would make it stale (and
                 // soon gone, every reader waiting) from the start.
                 let health = fleet_health_reused(pool, cache, false).await?;
-                status_as_of(pool, usage_warning_percent, &health).await
+                status_as_of(pool, usage_warning_percent, &health, cache).await
             },
         )
         .await?;
@@ -366,7 +369,9 @@ async fn refresh(
     let health = cache.health.refresh(stamp, || health_now(pool)).await?;
     cache
         .status
-        .refresh(stamp, || status_as_of(pool, usage_warning_percent, &health))
+        .refresh(stamp, || {
+            status_as_of(pool, usage_warning_percent, &health, cache)
+        })
         .await?;
     Ok(())
 }

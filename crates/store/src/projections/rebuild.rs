@@ -316,16 +316,28 @@ async fn replay_batches(
         use_shadow(&mut tx).await?;
         apply_batch(&mut tx, batch).await?;
         tx.commit().await?;
-        if replayed >= analyze_at {
-            analyze(conn, &format!("{SHADOW}.")).await?;
-            analyze_at = replayed.saturating_mul(2);
-        }
+        analyze_when_doubled(conn, &format!("{SHADOW}."), replayed, &mut analyze_at).await?;
     }
     Ok((after, replayed))
 }
 
 /// Events replayed before the tables are first analyzed; again each time the count doubles.
 const ANALYZE_FIRST_AT: u64 = 4_000;
+
+/// [`analyze`] once `replayed` reached `next` (start it at [`ANALYZE_FIRST_AT`]), which
+/// then becomes twice `replayed`.
+async fn analyze_when_doubled(
+    conn: &mut PgConnection,
+    prefix: &str,
+    replayed: u64,
+    next: &mut u64,
+) -> Result<(), StoreError> {
+    if replayed >= *next {
+        analyze(conn, prefix).await?;
+        *next = replayed.saturating_mul(2);
+    }
+    Ok(())
+}
 
 /// Planner statistics for the tables a replay reads (`prefix` then each name: a schema
 /// and a dot, or nothing for what unqualified names mean in the caller's transaction),
@@ -541,10 +553,7 @@ async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, S
         after = last.global_seq;
         replayed += events.len() as u64;
         apply_batch(&mut *tx, Batch::new(events)?).await?;
-        if replayed >= analyze_at {
-            analyze(tx, "").await?;
-            analyze_at = replayed.saturating_mul(2);
-        }
+        analyze_when_doubled(tx, "", replayed, &mut analyze_at).await?;
     }
     if derived == Derived::Filled {
         fill_target_totals(tx).await?;
