@@ -115,10 +115,16 @@ enum Command {
         /// `/api/v1/metrics` always works with an API token.
         #[arg(long, env = "DIST_BTRFS_METRICS_LISTEN")]
         metrics_listen: Option<String>,
-        /// Threads of the async runtime (API, jobs, and every transfer's SSH encryption).
-        /// Default: one fewer than the CPUs, at least one (a core is left for `btrfs send`).
+        /// Threads of the async runtime of the jobs (every transfer's SSH encryption, the
+        /// scheduler, the workers). Default: one fewer than the CPUs, at least one (a core
+        /// is left for `btrfs send`).
         #[arg(long, env = "DIST_BTRFS_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
         worker_threads: Option<u16>,
+        /// Threads of the HTTP API's own async runtime. Default: as many as the CPUs (the
+        /// API's threads sleep while nobody asks; a burst of reads uses every core without
+        /// sharing a thread with a transfer).
+        #[arg(long, env = "DIST_BTRFS_API_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        api_threads: Option<u16>,
         /// A reverse proxy (CIDR, repeatable or comma-separated) whose `X-Forwarded-For`
         /// names the client for login throttling and audit events. Without it the
         /// socket's peer address counts and the header is ignored.
@@ -320,6 +326,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tls_key,
             metrics_listen,
             worker_threads: _,
+            api_threads,
             trusted_proxies,
             max_body_bytes,
             settings,
@@ -334,6 +341,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 tls: tls_cert.zip(tls_key),
                 master_key_file: db.master_key_path(),
                 metrics_listen,
+                api_threads: api_threads.map_or_else(serve::default_api_threads, usize::from),
             };
             serve::run(&options, &db).await
         }
