@@ -85,12 +85,10 @@ pub struct AppState {
     /// Notification channels and rules (set with the vault, which keeps their secrets);
     /// `None`: the notification operations answer 503.
     pub notifier: Option<engine::notify::Notifier>,
-    /// `GET /status`'s last answer, reused while nothing changed (shared by clones).
+    /// `GET /status`'s last answer, the fleet health and every server's storage, reused
+    /// while nothing changed (shared by clones), with their items' texts as the API writes
+    /// them.
     pub status_cache: Arc<engine::status::StatusCache>,
-    /// The health pages' item texts, made once per fleet health computation.
-    pub health_pages: Arc<page::ItemTexts<engine::status::FleetHealth>>,
-    /// The storage list's item texts, made once per reading of every server's storage.
-    pub storage_pages: Arc<page::ItemTexts<Vec<store::storage::ServerStorage>>>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -144,9 +142,12 @@ impl AppState {
             job_queue: None,
             usage_warning_percent: domain::status::DEFAULT_USAGE_WARNING_PERCENT,
             notifier: None,
-            status_cache: Arc::new(engine::status::StatusCache::default()),
-            health_pages: Arc::default(),
-            storage_pages: Arc::default(),
+            status_cache: Arc::new(engine::status::StatusCache::writing_items(
+                engine::status::ItemWriters {
+                    health: replication_health::health_text,
+                    storage: storage::storage_text,
+                },
+            )),
         }
     }
 

@@ -9,8 +9,6 @@
 //!
 //! What it does not do: choose a list's order or key (the store's `…_page` functions).
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use poem_openapi::Object;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -22,54 +20,22 @@ use crate::problem::Problem;
 /// Most items of one page, and the default.
 pub const MAX_PAGE: i64 = 1000;
 
-/// The JSON text of each item of one kept list (a computation reused by many requests,
-/// such as the fleet health), written once for every page cut from it: a page is then a
-/// copy of its items' text ([`with_items`]), not a serialization.
-#[derive(Debug)]
-pub struct ItemTexts<T> {
-    last: tokio::sync::Mutex<Option<Rendered<T>>>,
-}
-
-/// A kept list and its items' texts.
-type Rendered<T> = (Arc<T>, Arc<Vec<String>>);
-
-impl<T> Default for ItemTexts<T> {
-    fn default() -> Self {
-        Self {
-            last: tokio::sync::Mutex::new(None),
-        }
-    }
-}
-
-impl<T: Send + Sync + 'static> ItemTexts<T> {
-    /// The texts of `list`'s items as `render` writes them (in `list`'s order), kept while
-    /// `list` is the value handed out. `render` runs on a blocking thread, not the
-    /// runtime's worker: at 6,000 items through poem-openapi's `Value` tree it took 43-48
-    /// ms, and every request waited meanwhile. Readers of a new `list` wait for the one
-    /// rendering.
-    pub async fn of(
-        &self,
-        list: &Arc<T>,
-        render: fn(&T) -> Vec<String>,
-    ) -> Result<Arc<Vec<String>>, Problem> {
-        let mut last = self.last.lock().await;
-        if let Some((seen, texts)) = last.as_ref()
-            && Arc::ptr_eq(seen, list)
-        {
-            return Ok(Arc::clone(texts));
-        }
-        let of = Arc::clone(list);
-        let texts = tokio::task::spawn_blocking(move || render(&of))
-            .await
-            .map_err(|e| Problem::internal(&format!("could not write the list: {e}")))?;
-        let texts = Arc::new(texts);
-        *last = Some((Arc::clone(list), Arc::clone(&texts)));
-        Ok(texts)
+/// The texts of `items` ([`with_items`]): `written` when it has one per item (the status
+/// cache writes them as it computes a kept list), else written now by `write`.
+pub fn texts_of<'a, T>(
+    items: &[T],
+    written: &'a [String],
+    write: fn(&T) -> String,
+) -> std::borrow::Cow<'a, [String]> {
+    if written.len() == items.len() {
+        std::borrow::Cow::Borrowed(written)
+    } else {
+        std::borrow::Cow::Owned(items.iter().map(write).collect())
     }
 }
 
 /// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
-pub fn with_items<'a, H: ToJSON>(head: &H, items: impl Iterator<Item = &'a str>) -> String {
+pub fn with_items<'a, H: ToJSON>(head: &H, items: impl Iterator<Item = &'a str> + Clone) -> String {
     let mut text = match head.to_json() {
         Some(serde_json::Value::Object(mut map)) => {
             map.remove("items");
@@ -77,6 +43,8 @@ pub fn with_items<'a, H: ToJSON>(head: &H, items: impl Iterator<Item = &'a str>)
         }
         _ => "{}".to_owned(),
     };
+    // Sized once: a page of the whole-fleet health is about a megabyte.
+    text.reserve(items.clone().map(|i| i.len() + 1).sum::<usize>() + 12);
     text.pop(); // the closing brace
     if text.len() > 1 {
         text.push(',');
@@ -227,6 +195,25 @@ mod tests {
         let last: Page<i64> = page(vec![1, 2], 2, |v| *v, |v| v);
         assert_eq!(last.items, vec![1, 2]);
         assert!(last.next_after.is_none());
+    }
+
+    #[test]
+    fn kept_texts_are_used_when_there_is_one_per_item_and_written_otherwise() {
+        fn write(n: &i64) -> String {
+            format!("<{n}>")
+        }
+        let kept = vec!["kept 1".to_owned(), "kept 2".to_owned()];
+        assert_eq!(*texts_of(&[1, 2], &kept, write), kept);
+        // A cache without writers keeps none: the page writes its items itself.
+        assert_eq!(*texts_of(&[1, 2], &[], write), ["<1>", "<2>"]);
+        let head: Page<i64> = Page {
+            items: Vec::new(),
+            next_after: None,
+        };
+        assert_eq!(
+            with_items(&head, kept.iter().map(String::as_str)),
+            r#"{"next_after":null,"items":[kept 1,kept 2]}"#
+        );
     }
 
     #[test]

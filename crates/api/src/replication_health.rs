@@ -152,6 +152,12 @@ pub struct TargetHealthDto {
     pub in_flight: bool,
 }
 
+/// One item of the health pages as JSON (the status cache writes each once per
+/// computation: `engine::status::ItemWriters`).
+pub(crate) fn health_text(h: &TargetHealth) -> String {
+    serde_json::to_string(&health_dto(h.clone())).unwrap_or_else(|_| "null".to_owned())
+}
+
 fn health_dto(h: TargetHealth) -> TargetHealthDto {
     let (ls, lf) = (h.last_transfer, h.last_failure);
     TargetHealthDto {
@@ -323,19 +329,7 @@ impl ReplicationHealthApi {
         let limit = page::limit(limit.0)?;
         let after: Option<projections::HealthCursor> = page::decode_after(after.0.as_deref())?;
         let health = fleet_health_cached(&state.pool, &state.status_cache).await?;
-        let texts = state
-            .health_pages
-            .of(&health, |health| {
-                health
-                    .items
-                    .iter()
-                    .map(|h| {
-                        serde_json::to_string(&health_dto(h.clone()))
-                            .unwrap_or_else(|_| "null".to_owned())
-                    })
-                    .collect()
-            })
-            .await?;
+        let texts = page::texts_of(&health.items, &health.item_texts, health_text);
         // The items are in `health_order`: the page starts after the cursor's place.
         let start = after.as_ref().map_or(0, |c| {
             health

@@ -112,6 +112,12 @@ impl From<ServerStorage> for ServerStorageView {
     }
 }
 
+/// One item of the storage list as JSON (the status cache writes each once per reading:
+/// `engine::status::ItemWriters`).
+pub(crate) fn storage_text(s: &ServerStorage) -> String {
+    ServerStorageView::from(s.clone()).to_json_string()
+}
+
 /// One filesystem sample of a server's history.
 #[derive(Debug, Object)]
 pub struct StorageSample {
@@ -278,15 +284,9 @@ impl StorageApi {
             return Ok(JsonText::new(page.to_json_string()));
         }
         // The first page: the kept reading, in its order (the database's, by name).
-        let all = fleet_storage_cached(&state.pool, &state.status_cache).await?;
-        let texts = state
-            .storage_pages
-            .of(&all, |all| {
-                all.iter()
-                    .map(|s| ServerStorageView::from(s.clone()).to_json_string())
-                    .collect()
-            })
-            .await?;
+        let kept = fleet_storage_cached(&state.pool, &state.status_cache).await?;
+        let all = &kept.servers;
+        let texts = page::texts_of(all, &kept.item_texts, storage_text);
         let take = usize::try_from(limit).unwrap_or(usize::MAX);
         let mut chosen: Vec<usize> = (0..all.len().min(take.saturating_add(1))).collect();
         let next_after = page::cut(&mut chosen, limit, |&i| all[i].server_name.clone());

@@ -32,8 +32,8 @@ use crate::EngineError;
 mod cache;
 
 pub use cache::{
-    STATUS_REUSE, StatusCache, WARM_AFTER_READ, fleet_health_cached, fleet_status_cached,
-    fleet_storage_cached, keep_warm,
+    FleetStorage, ItemWriters, STATUS_REUSE, StatusCache, WARM_AFTER_READ, fleet_health_cached,
+    fleet_status_cached, fleet_storage_cached, keep_warm,
 };
 
 /// At most this many failed job keys are listed.
@@ -91,6 +91,9 @@ pub struct FleetHealth {
     pub as_of: DateTime<Utc>,
     /// Ordered by [`health_order`]: subvolume name (bytewise), target age, target id.
     pub items: Vec<TargetHealth>,
+    /// Each item's text by [`ItemWriters::health`], in the same order; empty without
+    /// writers.
+    pub item_texts: Vec<String>,
 }
 
 /// The order of [`FleetHealth::items`] and of the health pages' cursors.
