@@ -2,33 +2,39 @@
 //! and which tables it reads from end to end, on the seeded catalog.
 //!
 //! Each read is the store's own page function (the query serve runs), run 6 times on
-//! one connection so that the last run uses the plan a long-lived serve connection ends
-//! up with (Postgres may switch a prepared statement to its generic plan after 5). The
-//! figures are Postgres's own counters for that last run (`pg_stat_get_xact_numscans`
-//! of each index and `pg_stat_xact_user_tables`, the current transaction's scans), so they name what
-//! the executor did, not what a plan estimate says.
+//! one connection with `plan_cache_mode = force_generic_plan`, so that the last run uses
+//! the generic plan a long-lived serve connection may end up with (Postgres may switch a
+//! prepared statement to it after 5 runs; a generic plan cannot see that a parameter is
+//! null, and a `$1 IS NULL OR key > $1` cursor then filters a walk from the list's start).
+//! The figures are Postgres's own counters for that last run (`pg_stat_get_xact_numscans`
+//! and `pg_stat_get_xact_tuples_returned` of each index, `pg_stat_xact_user_tables`: the
+//! current transaction's scans), so they name what the executor did, not what a plan
+//! estimate says.
 //!
-//! Prints one markdown table: read | indexes scanned | sequential scans (rows read).
+//! Prints one markdown table: read | indexes scanned (entries read) | sequential scans
+//! (rows read).
 
 use std::collections::BTreeMap;
 
 use domain::{SubvolumeId, TargetId};
 use sqlx::{Connection, PgConnection};
-use store::projections::{self, ReplicationKey, SnapshotKey, TargetKey};
+use store::projections::{self, ReplicaKey, ReplicationKey, SnapshotKey, SubvolumeKey, TargetKey};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {}
 
-/// Scans so far in this transaction: index name → scans, table name → (seq scans, rows).
+/// Scans so far in this transaction: index name → (scans, entries read), table name →
+/// (seq scans, rows).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Scans {
-    indexes: BTreeMap<String, i64>,
+    indexes: BTreeMap<String, (i64, i64)>,
     tables: BTreeMap<String, (i64, i64)>,
 }
 
 async fn scans(conn: &mut PgConnection) -> anyhow::Result<Scans> {
-    let indexes: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT relname::text, pg_stat_get_xact_numscans(oid) FROM pg_class
+    let indexes: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT relname::text, pg_stat_get_xact_numscans(oid), pg_stat_get_xact_tuples_returned(oid)
+           FROM pg_class
           WHERE relkind = 'i' AND relnamespace = 'public'::regnamespace
             AND pg_stat_get_xact_numscans(oid) > 0",
     )
@@ -41,7 +47,7 @@ async fn scans(conn: &mut PgConnection) -> anyhow::Result<Scans> {
     .fetch_all(&mut *conn)
     .await?;
     Ok(Scans {
-        indexes: indexes.into_iter().collect(),
+        indexes: indexes.into_iter().map(|(i, s, r)| (i, (s, r))).collect(),
         tables: tables.into_iter().map(|(t, s, r)| (t, (s, r))).collect(),
     })
 }
@@ -51,9 +57,9 @@ fn grown(before: &Scans, after: &Scans) -> (String, String) {
     let indexes: Vec<String> = after
         .indexes
         .iter()
-        .filter_map(|(name, n)| {
-            let d = n - before.indexes.get(name).copied().unwrap_or(0);
-            (d > 0).then(|| format!("{name} ×{d}"))
+        .filter_map(|(name, (s, read))| {
+            let (s0, read0) = before.indexes.get(name).copied().unwrap_or((0, 0));
+            (s > &s0).then(|| format!("{name} ×{} ({} read)", s - s0, read - read0))
         })
         .collect();
     let tables: Vec<String> = after
@@ -78,6 +84,9 @@ fn grown(before: &Scans, after: &Scans) -> (String, String) {
 macro_rules! measure {
     ($conn:expr, $rows:expr, $name:expr, |$tx:ident| $read:expr) => {{
         let mut $tx = $conn.begin().await?;
+        sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan")
+            .execute(&mut *$tx)
+            .await?;
         for _ in 0..5 {
             $read;
         }
@@ -108,6 +117,14 @@ pub async fn run(url: &str, _args: Args) -> anyhow::Result<()> {
     let deep_run = runs.get(runs.len() / 2).map(ReplicationKey::from);
     let targets = projections::targets_page(&mut conn, None, None, None).await?;
     let mid_target = targets.get(targets.len() / 2).map(TargetKey::from);
+    let replicas = projections::replicas_of_target_page(&mut conn, target, None, None).await?;
+    let mid_replica = replicas.get(replicas.len() / 2).map(ReplicaKey::from);
+    let policies = projections::policies_page(&mut conn, None, None).await?;
+    let mid_policy = policies
+        .get(policies.len() / 2)
+        .map(|p| p.spec.name.clone());
+    let subvolumes = projections::subvolumes_page(&mut conn, None, false, None, None).await?;
+    let mid_subvolume = subvolumes.get(subvolumes.len() / 2).map(SubvolumeKey::from);
 
     let mut rows = Vec::new();
     measure!(conn, rows, "snapshots of a subvolume, first page", |tx| {
@@ -119,6 +136,15 @@ pub async fn run(url: &str, _args: Args) -> anyhow::Result<()> {
     measure!(conn, rows, "replicas of a target, a page of 100", |tx| {
         projections::replicas_of_target_page(&mut *tx, target, None, Some(101)).await?
     });
+    measure!(
+        conn,
+        rows,
+        "replicas of a target, a page from the middle",
+        |tx| {
+            projections::replicas_of_target_page(&mut *tx, target, mid_replica.as_ref(), Some(101))
+                .await?
+        }
+    );
     measure!(conn, rows, "replications, first page of 100", |tx| {
         projections::replications_page(&mut *tx, None, None, 101).await?
     });
@@ -140,9 +166,24 @@ pub async fn run(url: &str, _args: Args) -> anyhow::Result<()> {
     measure!(conn, rows, "policies, a page of 100", |tx| {
         projections::policies_page(&mut *tx, None, Some(101)).await?
     });
+    measure!(
+        conn,
+        rows,
+        "policies, a page of 100 from the middle",
+        |tx| { projections::policies_page(&mut *tx, mid_policy.as_deref(), Some(101)).await? }
+    );
     measure!(conn, rows, "subvolumes, a page of 100", |tx| {
         projections::subvolumes_page(&mut *tx, None, false, None, Some(101)).await?
     });
+    measure!(
+        conn,
+        rows,
+        "subvolumes, a page of 100 from the middle",
+        |tx| {
+            projections::subvolumes_page(&mut *tx, None, false, mid_subvolume.as_ref(), Some(101))
+                .await?
+        }
+    );
     measure!(conn, rows, "events about a subvolume, 50", |tx| {
         let about = domain::event_search::EventQuery {
             subject: Some(sv.as_uuid()),
@@ -155,7 +196,7 @@ pub async fn run(url: &str, _args: Args) -> anyhow::Result<()> {
     });
 
     println!(
-        "| read (the store's query, 6th run) | indexes scanned | sequential scans (rows read) |"
+        "| read (the store's query, 6th run, generic plan) | indexes scanned (entries read) | sequential scans (rows read) |"
     );
     println!("|---|---|---|");
     for row in rows {

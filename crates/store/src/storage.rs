@@ -374,13 +374,19 @@ pub async fn latest_page(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<ServerStorage>, StoreError> {
-    let servers = sqlx::query(
+    // Fixed texts per cursor (`projections::policies_page` says why).
+    let cursor = if after.is_some() {
+        "s.name > $1"
+    } else {
+        "$1::text IS NULL"
+    };
+    let servers = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT s.server_id, s.name, s.collect_qgroups, c.attempted_at, c.succeeded_at,
                 c.error, c.error_kind, c.qgroup_note
            FROM proj_servers s LEFT JOIN storage_collections c USING (server_id)
-          WHERE $1::text IS NULL OR s.name > $1
-          ORDER BY s.name LIMIT $2",
-    )
+          WHERE {cursor}
+          ORDER BY s.name LIMIT $2"
+    )))
     .bind(after)
     .bind(limit)
     .fetch_all(pool)

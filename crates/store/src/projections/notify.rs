@@ -368,11 +368,17 @@ pub async fn deliveries<'e>(
         Some((at, id)) => (Some(at), Some(id.as_uuid())),
         None => (None, None),
     };
-    let rows = sqlx::query(
+    // Fixed texts per cursor (`super::policies::policies_page` says why).
+    let cursor = if at.is_some() {
+        "(queued_at, delivery_id) < ($1, $2)"
+    } else {
+        "$1::timestamptz IS NULL AND $2::uuid IS NULL"
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM proj_deliveries
-          WHERE $1::timestamptz IS NULL OR (queued_at, delivery_id) < ($1, $2)
-          ORDER BY queued_at DESC, delivery_id DESC LIMIT $3",
-    )
+          WHERE {cursor}
+          ORDER BY queued_at DESC, delivery_id DESC LIMIT $3"
+    )))
     .bind(at)
     .bind(id)
     .bind(limit)

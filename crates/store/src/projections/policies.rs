@@ -188,21 +188,29 @@ pub async fn policies_page<'e>(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<PolicyView>, StoreError> {
-    // The page's assignments in one grouped read, not a sub-select per policy.
-    let rows = sqlx::query(
+    // The page's assignments in one grouped read, not a sub-select per policy. Fixed
+    // texts per cursor (as in `replications_page`): with `$1 IS NULL OR name > $1` a
+    // generic plan walks the name index from the start and filters, so a deep page read
+    // every name before it.
+    let cursor = if after.is_some() {
+        "name > $1"
+    } else {
+        "$1::text IS NULL"
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH page AS (
              SELECT * FROM proj_policies
-              WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2)
+              WHERE {cursor} ORDER BY name LIMIT $2)
          SELECT p.policy_id, p.name, p.cron, p.time_zone, p.retention,
                 p.target_retention, p.replicate_after_snapshot, p.created_at, p.updated_at,
-                COALESCE(a.subvolumes, '{}') AS subvolumes
+                COALESCE(a.subvolumes, '{{}}') AS subvolumes
            FROM page p
            LEFT JOIN (SELECT policy_id, array_agg(subvolume_id ORDER BY subvolume_id) AS subvolumes
                         FROM proj_policy_assignments
                        WHERE policy_id IN (SELECT policy_id FROM page)
                        GROUP BY policy_id) a USING (policy_id)
-          ORDER BY p.name",
-    )
+          ORDER BY p.name"
+    )))
     .bind(after)
     .bind(limit)
     .fetch_all(exec)
