@@ -374,12 +374,7 @@ pub async fn latest_page(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<ServerStorage>, StoreError> {
-    // Fixed texts per cursor (`projections::policies_page` says why).
-    let cursor = if after.is_some() {
-        "s.name > $1"
-    } else {
-        "$1::text IS NULL"
-    };
+    let cursor = crate::projections::condition(after.is_some(), "s.name > $1", "$1::text IS NULL");
     let servers = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT s.server_id, s.name, s.collect_qgroups, c.attempted_at, c.succeeded_at,
                 c.error, c.error_kind, c.qgroup_note

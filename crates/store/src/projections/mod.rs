@@ -133,6 +133,19 @@ fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} {n} does not fit BIGINT")))
 }
 
+/// A list query's filter or cursor condition as fixed SQL text: `when_given` when its
+/// parameter is given, else `when_null` (the test that it is null). A statement is then
+/// planned per shape: a generic plan of `$1 IS NULL OR key > $1` cannot start an index
+/// walk at the cursor, and walked the list from its start through a filter (a page of
+/// policies from the middle: 5,001 rows removed by the filter, 3.3 ms, against 0.04 ms).
+pub(crate) fn condition(
+    given: bool,
+    when_given: &'static str,
+    when_null: &'static str,
+) -> &'static str {
+    if given { when_given } else { when_null }
+}
+
 pub(crate) fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative {what} {n}")))
 }

@@ -368,12 +368,11 @@ pub async fn deliveries<'e>(
         Some((at, id)) => (Some(at), Some(id.as_uuid())),
         None => (None, None),
     };
-    // Fixed texts per cursor (`super::policies::policies_page` says why).
-    let cursor = if at.is_some() {
-        "(queued_at, delivery_id) < ($1, $2)"
-    } else {
-        "$1::timestamptz IS NULL AND $2::uuid IS NULL"
-    };
+    let cursor = super::condition(
+        at.is_some(),
+        "(queued_at, delivery_id) < ($1, $2)",
+        "$1::timestamptz IS NULL AND $2::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM proj_deliveries
           WHERE {cursor}

@@ -188,15 +188,8 @@ pub async fn policies_page<'e>(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<PolicyView>, StoreError> {
-    // The page's assignments in one grouped read, not a sub-select per policy. Fixed
-    // texts per cursor (as in `replications_page`): with `$1 IS NULL OR name > $1` a
-    // generic plan walks the name index from the start and filters, so a deep page read
-    // every name before it.
-    let cursor = if after.is_some() {
-        "name > $1"
-    } else {
-        "$1::text IS NULL"
-    };
+    // The page's assignments in one grouped read, not a sub-select per policy.
+    let cursor = super::condition(after.is_some(), "name > $1", "$1::text IS NULL");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH page AS (
              SELECT * FROM proj_policies

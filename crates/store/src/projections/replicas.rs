@@ -155,12 +155,11 @@ pub async fn replicas_of_target_page<'e>(
     after: Option<&ReplicaKey>,
     limit: Option<i64>,
 ) -> Result<Vec<ReplicaView>, StoreError> {
-    // Fixed texts per cursor (`super::policies::policies_page` says why).
-    let cursor = if after.is_some() {
-        "(r.path, r.snapshot_id) > ($2, $3)"
-    } else {
-        "$2::text IS NULL AND $3::uuid IS NULL"
-    };
+    let cursor = super::condition(
+        after.is_some(),
+        "(r.path, r.snapshot_id) > ($2, $3)",
+        "$2::text IS NULL AND $3::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM {FROM}
           WHERE r.target_id = $1 AND {cursor}

@@ -401,16 +401,13 @@ pub async fn targets_page<'e>(
 ) -> Result<Vec<TargetView>, StoreError> {
     // Fixed texts per filter (as in `replications_page`): with `$1 IS NULL OR …` a generic
     // plan reads the whole table.
-    let of_subvolume = if subvolume.is_some() {
-        "subvolume_id = $1"
-    } else {
-        "$1::uuid IS NULL"
-    };
-    let cursor = if after.is_some() {
-        "(created_at, target_id) > ($2, $3)"
-    } else {
-        "$2::timestamptz IS NULL AND $3::uuid IS NULL"
-    };
+    let of_subvolume =
+        super::condition(subvolume.is_some(), "subvolume_id = $1", "$1::uuid IS NULL");
+    let cursor = super::condition(
+        after.is_some(),
+        "(created_at, target_id) > ($2, $3)",
+        "$2::timestamptz IS NULL AND $3::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {TARGET_COLUMNS} FROM proj_targets
           WHERE {of_subvolume} AND {cursor}
@@ -523,16 +520,13 @@ pub async fn replications_page<'e>(
 ) -> Result<Vec<ReplicationView>, StoreError> {
     // Fixed texts per filter, not `$1 IS NULL OR …`: a generic plan could use neither the
     // subvolume's index nor the cursor then.
-    let of_subvolume = if subvolume.is_some() {
-        "subvolume_id = $1"
-    } else {
-        "$1::uuid IS NULL"
-    };
-    let cursor = if after.is_some() {
-        "(requested_at, replication_id) < ($2, $3)"
-    } else {
-        "$2::timestamptz IS NULL AND $3::uuid IS NULL"
-    };
+    let of_subvolume =
+        super::condition(subvolume.is_some(), "subvolume_id = $1", "$1::uuid IS NULL");
+    let cursor = super::condition(
+        after.is_some(),
+        "(requested_at, replication_id) < ($2, $3)",
+        "$2::timestamptz IS NULL AND $3::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {REPLICATION_COLUMNS} FROM proj_replications
           WHERE {of_subvolume} AND {cursor}

@@ -199,17 +199,13 @@ pub async fn restores<'e>(
     before: Option<(DateTime<Utc>, RestoreId)>,
     limit: i64,
 ) -> Result<Vec<RestoreView>, StoreError> {
-    // Fixed texts per filter and cursor (`super::policies::policies_page` says why).
-    let of_subvolume = if subvolume.is_some() {
-        "subvolume_id = $1"
-    } else {
-        "$1::uuid IS NULL"
-    };
-    let cursor = if before.is_some() {
-        "(requested_at, restore_id) < ($2, $3)"
-    } else {
-        "$2::timestamptz IS NULL AND $3::uuid IS NULL"
-    };
+    let of_subvolume =
+        super::condition(subvolume.is_some(), "subvolume_id = $1", "$1::uuid IS NULL");
+    let cursor = super::condition(
+        before.is_some(),
+        "(requested_at, restore_id) < ($2, $3)",
+        "$2::timestamptz IS NULL AND $3::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM proj_restores
           WHERE {of_subvolume} AND {cursor}

@@ -181,12 +181,7 @@ pub async fn servers_page<'e>(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<ServerView>, StoreError> {
-    // Fixed texts per cursor (`super::policies::policies_page` says why).
-    let cursor = if after.is_some() {
-        "name > $1"
-    } else {
-        "$1::text IS NULL"
-    };
+    let cursor = super::condition(after.is_some(), "name > $1", "$1::text IS NULL");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM proj_servers WHERE {cursor} ORDER BY name LIMIT $2"
     )))

@@ -248,12 +248,12 @@ pub async fn snapshots_page<'e>(
 ) -> Result<Vec<SnapshotView>, StoreError> {
     // Two texts, not `$3 IS NULL OR …`: a generic plan could not start the index scan at
     // the cursor then, and a deep page would read every row before it.
-    let cursor = if after.is_some() {
+    let cursor = super::condition(
+        after.is_some(),
         "(COALESCE(created_at, '-infinity'::timestamptz), snapshot_id)
-            < (COALESCE($4, '-infinity'::timestamptz), $3)"
-    } else {
-        "$3::uuid IS NULL AND $4::timestamptz IS NULL"
-    };
+            < (COALESCE($4, '-infinity'::timestamptz), $3)",
+        "$3::uuid IS NULL AND $4::timestamptz IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM {FROM}
           WHERE subvolume_id = $1 AND (state = 'present' OR $2) AND {cursor}

@@ -240,17 +240,12 @@ pub async fn subvolumes_page<'e>(
     after: Option<&SubvolumeKey>,
     limit: Option<i64>,
 ) -> Result<Vec<SubvolumeView>, StoreError> {
-    // Fixed texts per filter and cursor (`super::policies::policies_page` says why).
-    let of_server = if server.is_some() {
-        "server_id = $1"
-    } else {
-        "$1::uuid IS NULL"
-    };
-    let cursor = if after.is_some() {
-        "(server_id, path, subvolume_id) > ($3, $4, $5)"
-    } else {
-        "$3::uuid IS NULL AND $4::text IS NULL AND $5::uuid IS NULL"
-    };
+    let of_server = super::condition(server.is_some(), "server_id = $1", "$1::uuid IS NULL");
+    let cursor = super::condition(
+        after.is_some(),
+        "(server_id, path, subvolume_id) > ($3, $4, $5)",
+        "$3::uuid IS NULL AND $4::text IS NULL AND $5::uuid IS NULL",
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM proj_subvolumes
           WHERE {of_server} AND (managed OR $2) AND {cursor}
