@@ -89,6 +89,9 @@ pub struct AppState {
     /// while nothing changed (shared by clones), with their items' texts as the API writes
     /// them.
     pub status_cache: Arc<engine::status::StatusCache>,
+    /// The health pages last written from the kept fleet health, by query.
+    pub health_pages:
+        Arc<page::KeptPages<engine::status::FleetHealth, replication_health::HealthQuery>>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -148,6 +151,7 @@ impl AppState {
                     storage: storage::storage_text,
                 },
             )),
+            health_pages: Arc::default(),
         }
     }
 

@@ -152,6 +152,46 @@ pub struct TargetHealthDto {
     pub in_flight: bool,
 }
 
+/// What a health page is cut by: the subvolume, the cursor, the limit.
+pub type HealthQuery = (Option<SubvolumeId>, Option<projections::HealthCursor>, i64);
+
+/// One page of `health` as JSON: the items after `after` (of `sv` only, when given), at
+/// most `limit`, and their summary.
+fn health_page(
+    health: &engine::status::FleetHealth,
+    sv: Option<SubvolumeId>,
+    after: Option<projections::HealthCursor>,
+    limit: i64,
+) -> String {
+    let texts = page::texts_of(&health.items, &health.item_texts, health_text);
+    // The items are in `health_order`: the page starts after the cursor's place.
+    let start = after.as_ref().map_or(0, |c| {
+        health
+            .items
+            .partition_point(|h| health_order(&h.cursor) <= health_order(c))
+    });
+    let mut chosen: Vec<usize> = (start..health.items.len())
+        .filter(|&i| sv.is_none_or(|sv| health.items[i].subvolume_id == sv))
+        .take(
+            usize::try_from(limit)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
+        )
+        .collect();
+    let next_after = page::cut(&mut chosen, limit, |&i| health.items[i].cursor.clone());
+    let mut summary = HealthSummary::default();
+    for &i in &chosen {
+        summary.count(health.items[i].state.into());
+    }
+    let head = HealthReport {
+        as_of: health.as_of,
+        summary,
+        items: Vec::new(),
+        next_after,
+    };
+    page::with_items(&head, chosen.iter().map(|&i| texts[i].as_str()))
+}
+
 /// One item of the health pages as JSON (the status cache writes each once per
 /// computation: `engine::status::ItemWriters`).
 pub(crate) fn health_text(h: &TargetHealth) -> String {
@@ -329,36 +369,11 @@ impl ReplicationHealthApi {
         let limit = page::limit(limit.0)?;
         let after: Option<projections::HealthCursor> = page::decode_after(after.0.as_deref())?;
         let health = fleet_health_cached(&state.pool, &state.status_cache).await?;
-        let texts = page::texts_of(&health.items, &health.item_texts, health_text);
-        // The items are in `health_order`: the page starts after the cursor's place.
-        let start = after.as_ref().map_or(0, |c| {
-            health
-                .items
-                .partition_point(|h| health_order(&h.cursor) <= health_order(c))
-        });
-        let mut chosen: Vec<usize> = (start..health.items.len())
-            .filter(|&i| sv.is_none_or(|sv| health.items[i].subvolume_id == sv))
-            .take(
-                usize::try_from(limit)
-                    .unwrap_or(usize::MAX)
-                    .saturating_add(1),
-            )
-            .collect();
-        let next_after = page::cut(&mut chosen, limit, |&i| health.items[i].cursor.clone());
-        let mut summary = HealthSummary::default();
-        for &i in &chosen {
-            summary.count(health.items[i].state.into());
-        }
-        let head = HealthReport {
-            as_of: health.as_of,
-            summary,
-            items: Vec::new(),
-            next_after,
-        };
-        Ok(JsonText::new(page::with_items(
-            &head,
-            chosen.iter().map(|&i| texts[i].as_str()),
-        )))
+        let query = (sv, after.clone(), limit);
+        let body = state
+            .health_pages
+            .get_or_write(&health, query, || health_page(&health, sv, after, limit));
+        Ok(JsonText::of_bytes(body))
     }
 
     /// One subvolume's RPO and the health of each of its targets (from the fleet's

@@ -212,13 +212,18 @@ fn success<T: ToJSON>(status: u16, description: &'static str, body: bool) -> Met
 /// once for many answers: `replication_health`; large lists written by serde:
 /// [`JsonText::of`]); documented as `Json<T>` is.
 pub struct JsonText<T> {
-    text: String,
+    text: bytes::Bytes,
     _body: PhantomData<fn() -> T>,
 }
 
 impl<T> JsonText<T> {
     /// `text` must be a `T` as its `ToJSON` writes it.
     pub fn new(text: String) -> Self {
+        Self::of_bytes(text.into())
+    }
+
+    /// [`JsonText::new`] for a text already kept as bytes (answered without a copy).
+    pub fn of_bytes(text: bytes::Bytes) -> Self {
         Self {
             text,
             _body: PhantomData,
