@@ -1,8 +1,9 @@
 //! `dist-btrfs serve`: open the database, migrate, initialise the installation on
 //! first start, register the local primary (`--primary-roots`), serve HTTP (on a runtime
-//! of its own, [`default_api_threads`]) and run the job workers and the scheduler (`crate::jobs`, which also runs the
-//! periodic inventory sync) until SIGINT/SIGTERM, then shut down in order (HTTP drains,
-//! the workers finish their running jobs, pool closes, the private Postgres stops).
+//! of its own, [`default_api_threads`]) and run the job workers and the scheduler
+//! (`crate::jobs`, which also runs the periodic inventory sync) until SIGINT/SIGTERM, then
+//! shut down in order (HTTP drains, the workers finish their running jobs, pool closes,
+//! the private Postgres stops).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
