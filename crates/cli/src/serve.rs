@@ -135,10 +135,13 @@ async fn serve_on(
         engine::HostRegistry::new()
             .with_local(std::sync::Arc::new(btrfs::LocalHost::new()))
             .with_connector(std::sync::Arc::new(
-                engine::ssh_servers::VaultConnector::new(vault.clone()).keepalive(
-                    crate::settings::interval_or_off(settings.ssh_keepalive_secs),
-                    settings.ssh_keepalive_max,
-                ),
+                engine::ssh_servers::VaultConnector::new(vault.clone())
+                    .keepalive(
+                        crate::settings::interval_or_off(settings.ssh_keepalive_secs),
+                        settings.ssh_keepalive_max,
+                    )
+                    // On the jobs' runtime, whichever (an API request, a job) connects first.
+                    .sessions_on(tokio::runtime::Handle::current()),
             )),
     );
     let mut state =

@@ -257,26 +257,42 @@ pub(crate) async fn connect(
         seen: seen.clone(),
     };
     let russh_config = Arc::new(russh_config(config));
-    let attempt = async {
-        let stream = tcp(&host, &config.addr, config.port).await?;
-        let mut handle = client::connect_stream(russh_config, stream, handler)
-            .await
-            .map_err(|e| handler_error(&host, e))?;
-        authenticate(&host, config, &mut handle).await?;
-        Ok::<_, HostError>(handle)
+    let attempt = {
+        let (host, config) = (host.clone(), config.clone());
+        async move {
+            let stream = tcp(&host, &config.addr, config.port).await?;
+            let mut handle = client::connect_stream(russh_config, stream, handler)
+                .await
+                .map_err(|e| handler_error(&host, e))?;
+            authenticate(&host, &config, &mut handle).await?;
+            Ok::<_, HostError>(handle)
+        }
     };
-    let handle = tokio::time::timeout(config.connect_timeout, attempt)
-        .await
-        .map_err(|_| {
+    let bounded = {
+        let (host, timeout) = (host.clone(), config.connect_timeout);
+        async move {
+            tokio::time::timeout(timeout, attempt).await.map_err(|_| {
+                connect_error(
+                    &host,
+                    ConnectErrorKind::TimedOut,
+                    format!(
+                        "no SSH session within {timeout:?} (TCP connect, handshake and authentication)"
+                    ),
+                )
+            })?
+        }
+    };
+    // Connected on `sessions_on`, the socket and the session's task belong to it.
+    let handle = match &config.sessions_on {
+        Some(runtime) => runtime.spawn(bounded).await.map_err(|e| {
             connect_error(
                 &host,
-                ConnectErrorKind::TimedOut,
-                format!(
-                    "no SSH session within {:?} (TCP connect, handshake and authentication)",
-                    config.connect_timeout
-                ),
+                ConnectErrorKind::Protocol,
+                format!("the session's runtime lost the connection attempt: {e}"),
             )
-        })??;
+        })??,
+        None => bounded.await?,
+    };
     let fingerprint = seen.lock().ok().and_then(|s| s.clone()).ok_or_else(|| {
         connect_error(
             &host,

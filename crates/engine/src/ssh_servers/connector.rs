@@ -29,6 +29,7 @@ pub struct VaultConnector {
     connect_timeout: Duration,
     keepalive: Option<Duration>,
     keepalive_max: usize,
+    sessions_on: Option<tokio::runtime::Handle>,
 }
 
 impl VaultConnector {
@@ -38,12 +39,19 @@ impl VaultConnector {
             connect_timeout: ssh::config::DEFAULT_CONNECT_TIMEOUT,
             keepalive: Some(ssh::config::DEFAULT_KEEPALIVE_INTERVAL),
             keepalive_max: ssh::config::DEFAULT_KEEPALIVE_MAX,
+            sessions_on: None,
         }
     }
 
     /// Keepalives every `interval` of silence from the server (`None`: none); after
     /// `max` unanswered ones the connection counts as lost, so a link that went dark
     /// (a blackhole: no reset, no FIN) fails in `interval * max` instead of hanging.
+    #[must_use]
+    pub fn sessions_on(mut self, runtime: tokio::runtime::Handle) -> Self {
+        self.sessions_on = Some(runtime);
+        self
+    }
+
     #[must_use]
     pub fn keepalive(mut self, interval: Option<Duration>, max: usize) -> Self {
         self.keepalive = interval;
@@ -99,7 +107,8 @@ impl VaultConnector {
             HostKeyPolicy::Pinned(pinned),
         )
         .connect_timeout(self.connect_timeout)
-        .keepalive(self.keepalive, self.keepalive_max))
+        .keepalive(self.keepalive, self.keepalive_max)
+        .sessions_on(self.sessions_on.clone()))
     }
 }
 

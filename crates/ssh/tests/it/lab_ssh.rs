@@ -620,3 +620,29 @@ async fn an_unread_stdout_holds_the_remote_back() {
         )
         .await;
 }
+
+/// With `sessions_on`, the session runs on that runtime, whoever connects: it works from
+/// this test's runtime, and it ends with the runtime it was put on (serve puts every
+/// session on the jobs' runtime, so a transfer's chunks never cross runtimes).
+#[tokio::test]
+async fn a_session_runs_on_the_runtime_it_is_put_on() {
+    let other = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let host = SshHost::new(
+        config(&remote(1), &env("LAB_SSH_USER"), user_key())
+            .sessions_on(Some(other.handle().clone())),
+    );
+    assert_eq!(run_text(&host, &whoami()).await, env("LAB_SSH_USER"));
+    other.shutdown_background();
+    let after = host
+        .run(&whoami(), RunOptions::with_timeout(Duration::from_secs(20)))
+        .await;
+    assert!(
+        after.is_err(),
+        "the session outlived its runtime: {:?}",
+        after.map(|o| o.stdout_text().into_owned())
+    );
+}
