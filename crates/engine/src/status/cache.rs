@@ -18,7 +18,6 @@ use store::projections;
 
 use super::{FleetHealth, FleetStatus, fleet_status_with, health_order};
 use crate::EngineError;
-use store::projections::TargetHealth;
 use store::storage;
 
 /// How long a computed status (or fleet health) is reused while nothing it is computed
@@ -214,7 +213,7 @@ pub struct StatusCache {
 /// every request meanwhile).
 #[derive(Debug, Clone, Copy)]
 pub struct ItemWriters {
-    pub health: fn(&TargetHealth) -> String,
+    pub health: fn(&projections::TargetHealth) -> String,
     pub storage: fn(&storage::ServerStorage) -> String,
 }
 
@@ -309,15 +308,15 @@ pub async fn fleet_storage_cached(
 }
 
 /// The fleet health as of now, read (one query over the projections, sorted for pages),
-/// its items written by `write`.
+/// its items written by `cache`'s writer.
 async fn health_now(
     pool: &PgPool,
-    write: Option<fn(&TargetHealth) -> String>,
+    cache: &StatusCache,
 ) -> Result<(DateTime<Utc>, FleetHealth), EngineError> {
     let now = Utc::now();
     let mut items = projections::replication_health(pool, None, now).await?;
     items.sort_by(|a, b| health_order(&a.cursor).cmp(&health_order(&b.cursor)));
-    let (items, item_texts) = written(items, write).await?;
+    let (items, item_texts) = written(items, cache.writers.map(|w| w.health)).await?;
     Ok((
         now,
         FleetHealth {
@@ -357,12 +356,7 @@ async fn fleet_health_reused(
 ) -> Result<Arc<FleetHealth>, EngineError> {
     cache
         .health
-        .get_with(
-            pool,
-            stale_ok,
-            |_| true,
-            || health_now(pool, cache.writers.map(|w| w.health)),
-        )
+        .get_with(pool, stale_ok, |_| true, || health_now(pool, cache))
         .await
 }
 
@@ -446,7 +440,7 @@ async fn refresh(
     let stamp = store::status::change_stamp(pool).await?;
     let health = cache
         .health
-        .refresh(stamp, || health_now(pool, cache.writers.map(|w| w.health)))
+        .refresh(stamp, || health_now(pool, cache))
         .await?;
     cache
         .status
