@@ -91,7 +91,10 @@ pub struct AppState {
     pub status_cache: Arc<engine::status::StatusCache>,
     /// The health pages last written from the kept fleet health, by query.
     pub health_pages:
-        Arc<page::KeptPages<engine::status::FleetHealth, replication_health::HealthQuery>>,
+        Arc<page::KeptPages<Arc<engine::status::FleetHealth>, replication_health::HealthQuery>>,
+    /// The pages of the large lists last read (replications, targets), by query, kept
+    /// while no event commits ([`page::read_kept`]).
+    pub list_pages: Arc<page::KeptPages<store::status::ChangeStamp, page::ListQuery>>,
 }
 
 /// Host-key probes one admin may make per minute.
@@ -152,6 +155,7 @@ impl AppState {
                 },
             )),
             health_pages: Arc::default(),
+            list_pages: Arc::default(),
         }
     }
 

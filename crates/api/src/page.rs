@@ -34,22 +34,42 @@ pub fn texts_of<'a, T>(
     }
 }
 
-/// The last pages written from one kept list (the fleet health), by their query: a page
-/// asked for again while the list is the same is the same bytes, answered without being
+/// What kept pages were written from: a page is answered again while it is the same.
+pub trait Version: Clone {
+    fn is(&self, other: &Self) -> bool;
+}
+
+/// One computation of a kept list: a new computation is a new list, an equal one too.
+impl<T> Version for std::sync::Arc<T> {
+    fn is(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(self, other)
+    }
+}
+
+/// The projections as of a change stamp: the same while no event has committed (they
+/// change by events only).
+impl Version for store::status::ChangeStamp {
+    fn is(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+/// The last pages written from one version of a list, by their query: a page asked for
+/// again while the list is the same is the same bytes, answered without being read,
 /// written or copied again (a page of the whole fleet's health is about a megabyte, and
 /// putting it together was about 13 % of serve's CPU samples under 32 readers of it).
 #[derive(Debug)]
-pub struct KeptPages<T, K> {
-    last: std::sync::Mutex<Option<KeptBodies<T, K>>>,
+pub struct KeptPages<V, K> {
+    last: std::sync::Mutex<Option<KeptBodies<V, K>>>,
 }
 
-/// A kept list and the pages written from it.
-type KeptBodies<T, K> = (std::sync::Arc<T>, Vec<(K, bytes::Bytes)>);
+/// A version of a list and the pages written from it.
+type KeptBodies<V, K> = (V, Vec<(K, bytes::Bytes)>);
 
 /// Pages kept per list: the queries a dashboard and a few scripts repeat.
 const KEPT_PAGES: usize = 8;
 
-impl<T, K> Default for KeptPages<T, K> {
+impl<V, K> Default for KeptPages<V, K> {
     fn default() -> Self {
         Self {
             last: std::sync::Mutex::new(None),
@@ -57,42 +77,92 @@ impl<T, K> Default for KeptPages<T, K> {
     }
 }
 
-impl<T, K: PartialEq> KeptPages<T, K> {
-    /// The page of `list` for `query`: kept, or written by `write` and kept.
-    pub fn get_or_write(
-        &self,
-        list: &std::sync::Arc<T>,
-        query: K,
-        write: impl FnOnce() -> String,
-    ) -> bytes::Bytes {
-        let lock = || {
-            self.last
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some((kept, pages)) = lock().as_ref()
-            && std::sync::Arc::ptr_eq(kept, list)
-            && let Some((_, body)) = pages.iter().find(|(q, _)| *q == query)
-        {
-            return body.clone();
+impl<V: Version, K: PartialEq> KeptPages<V, K> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<KeptBodies<V, K>>> {
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The page kept for `query` of this `version` of the list, if there is one.
+    pub fn get(&self, version: &V, query: &K) -> Option<bytes::Bytes> {
+        let last = self.lock();
+        let (kept, pages) = last.as_ref()?;
+        if !kept.is(version) {
+            return None;
         }
-        // Written without the lock held: two first readers may both write it.
-        let body = bytes::Bytes::from(write());
-        let mut last = lock();
-        if !last
-            .as_ref()
-            .is_some_and(|(kept, _)| std::sync::Arc::ptr_eq(kept, list))
-        {
-            *last = Some((std::sync::Arc::clone(list), Vec::new()));
+        pages
+            .iter()
+            .find(|(q, _)| q == query)
+            .map(|(_, body)| body.clone())
+    }
+
+    /// Keeps `body` as the page for `query` of `version`; the pages of another version
+    /// go (at most [`KEPT_PAGES`] are kept, the oldest goes first).
+    pub fn keep(&self, version: &V, query: K, body: bytes::Bytes) {
+        let mut last = self.lock();
+        if !last.as_ref().is_some_and(|(kept, _)| kept.is(version)) {
+            *last = Some((version.clone(), Vec::new()));
         }
         if let Some((_, pages)) = last.as_mut() {
             if pages.len() >= KEPT_PAGES {
                 pages.remove(0);
             }
-            pages.push((query, body.clone()));
+            pages.push((query, body));
         }
+    }
+
+    /// The page of `version` for `query`: kept, or written by `write` and kept. Written
+    /// without the lock held: two first readers may both write it.
+    pub fn get_or_write(
+        &self,
+        version: &V,
+        query: K,
+        write: impl FnOnce() -> String,
+    ) -> bytes::Bytes {
+        if let Some(body) = self.get(version, &query) {
+            return body;
+        }
+        let body = bytes::Bytes::from(write());
+        self.keep(version, query, body.clone());
         body
     }
+}
+
+/// What a page of a list read from the projections is kept by ([`read_kept`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Which list (the path).
+    pub list: &'static str,
+    /// Its filter (a subvolume), if any.
+    pub of: Option<uuid::Uuid>,
+    /// The cursor as the client sent it (checked first by the caller).
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+/// A page of a list read from the projections, as JSON: the text kept for `query` while
+/// no event has committed since it was read (the change stamp: the projections change
+/// by events only), else read by `read`, written by serde and kept. The stamp is read
+/// before the page, so a kept page is at least as new as its stamp: a client that saw
+/// its change committed gets a page with it. For the large lists a dashboard polls
+/// (replications, targets): one small query instead of reading and writing the page.
+pub async fn read_kept<T: Serialize>(
+    pool: &sqlx::PgPool,
+    pages: &KeptPages<store::status::ChangeStamp, ListQuery>,
+    query: ListQuery,
+    read: impl std::future::Future<Output = Result<T, Problem>>,
+) -> Result<bytes::Bytes, Problem> {
+    let stamp = store::status::change_stamp(pool).await?;
+    if let Some(body) = pages.get(&stamp, &query) {
+        return Ok(body);
+    }
+    let page = read.await?;
+    let body = serde_json::to_string(&page)
+        .map(bytes::Bytes::from)
+        .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))?;
+    pages.keep(&stamp, query, body.clone());
+    Ok(body)
 }
 
 /// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
@@ -279,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_page_is_written_once_per_list_and_query() {
-        let pages = KeptPages::<Vec<i64>, i64>::default();
+        let pages = KeptPages::<std::sync::Arc<Vec<i64>>, i64>::default();
         let (one, two) = (std::sync::Arc::new(vec![1]), std::sync::Arc::new(vec![1]));
         let written = std::cell::Cell::new(0);
         let write = |text: &str| {

@@ -149,9 +149,20 @@ impl TargetsApi {
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
     ) -> Answer<JsonText<Page<Target>>, ReadErrors> {
-        Ok(JsonText::of(
-            &targets_page(&state.pool, None, limit.0, after.0).await?,
-        )?)
+        // Checked before a kept page is looked for: bad input is a 400 either way.
+        let query = page::ListQuery {
+            list: "targets",
+            of: None,
+            after: after.0,
+            limit: page::limit(limit.0)?,
+        };
+        page::decode_after::<TargetKey>(query.after.as_deref())?;
+        let (pool, (limit, after)) = (&state.pool, (Some(query.limit), query.after.clone()));
+        let body = page::read_kept(pool, &state.list_pages, query, async {
+            targets_page(pool, None, limit, after).await
+        })
+        .await?;
+        Ok(JsonText::of_bytes(body))
     }
 
     /// One target.
@@ -333,27 +344,38 @@ impl ReplicationsApi {
         /// Only the replications of this subvolume.
         subvolume_id: Query<Option<Uuid>>,
     ) -> Answer<JsonText<Page<Replication>>, ReadErrors> {
-        let limit = page::limit_within(limit.0, 20, MAX_LIMIT)?;
-        let after: Option<ReplicationKey> = page::decode_after(after.0.as_deref())?;
-        let mut views = projections::replications_page(
-            &state.pool,
-            subvolume_id.0.map(SubvolumeId::from_uuid),
-            after.as_ref(),
-            limit + 1,
-        )
+        // Checked before a kept page is looked for: bad input is a 400 either way.
+        let query = page::ListQuery {
+            list: "replications",
+            of: subvolume_id.0,
+            after: after.0,
+            limit: page::limit_within(limit.0, 20, MAX_LIMIT)?,
+        };
+        let after: Option<ReplicationKey> = page::decode_after(query.after.as_deref())?;
+        let (pool, subvolume, limit) = (&state.pool, query.of, query.limit);
+        let body = page::read_kept(pool, &state.list_pages, query, async move {
+            let mut views = projections::replications_page(
+                pool,
+                subvolume.map(SubvolumeId::from_uuid),
+                after.as_ref(),
+                limit + 1,
+            )
+            .await?;
+            let next_after = page::cut(&mut views, limit, |v| ReplicationKey::from(v));
+            // One query for every run's targets, not one per run.
+            let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
+            let mut targets = projections::replication_targets_of(pool, &ids).await?;
+            let items: Vec<Replication> = views
+                .into_iter()
+                .map(|v| {
+                    let rows = targets.remove(&v.replication_id).unwrap_or_default();
+                    replication_with(v, rows)
+                })
+                .collect();
+            Ok(Page { items, next_after })
+        })
         .await?;
-        let next_after = page::cut(&mut views, limit, |v| ReplicationKey::from(v));
-        // One query for every run's targets, not one per run.
-        let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
-        let mut targets = projections::replication_targets_of(&state.pool, &ids).await?;
-        let items: Vec<Replication> = views
-            .into_iter()
-            .map(|v| {
-                let rows = targets.remove(&v.replication_id).unwrap_or_default();
-                replication_with(v, rows)
-            })
-            .collect();
-        Ok(JsonText::of(&Page { items, next_after })?)
+        Ok(JsonText::of_bytes(body))
     }
 
     /// One replication with the state, progress and result of each target.

@@ -1,5 +1,6 @@
 //! What keeps the API honest at fleet size: every fleet list is keyset-paged (every item
-//! once, in order, and a bad cursor or limit refused); a database pool with no free
+//! once, in order, and a bad cursor or limit refused); the large lists' kept pages are
+//! never older than the events committed; a database pool with no free
 //! connection answers 503 with `Retry-After`, not 500; and `/metrics` says which of its
 //! series it could not read instead of leaving them out silently.
 
@@ -140,6 +141,58 @@ async fn every_fleet_list_pages_through_every_item_once_in_order(pool: PgPool) {
             ),
         );
     }
+}
+
+/// The large lists a dashboard polls (replications, targets) answer a page kept by its
+/// query while no event commits: a change made behind the projections' back (no event)
+/// does not show until the next event, and a page asked for right after an event shows
+/// it (a kept page is never older than the events its reader saw committed).
+#[sqlx::test(migrations = false)]
+async fn replications_and_targets_pages_are_kept_until_an_event_commits(pool: PgPool) {
+    let app = spawn(pool).await;
+    let dir = format!("{}-kept", app.remote_dir());
+    ssh_ok(1, &format!("mkdir {dir}"));
+    let target = app.add_target(&dir).await;
+    let (code, runs) = app.get("/api/v1/replications?limit=5").await;
+    assert_eq!(code, StatusCode::OK, "{runs}");
+    assert_eq!(runs["items"], serde_json::json!([]), "{runs}");
+    let (code, targets) = app.get("/api/v1/targets").await;
+    assert_eq!(code, StatusCode::OK, "{targets}");
+    assert_eq!(targets["items"][0]["directory"], dir.as_str(), "{targets}");
+
+    sqlx::query("UPDATE proj_targets SET directory = '/behind/its/back' WHERE target_id = $1")
+        .bind(uuid::Uuid::parse_str(&target).unwrap())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, kept) = app.get("/api/v1/targets").await;
+    assert_eq!(kept, targets, "no event since: the kept page");
+    let (_, other) = app.get("/api/v1/targets?limit=1").await;
+    assert_eq!(
+        other["items"][0]["directory"], "/behind/its/back",
+        "another query is read: {other}"
+    );
+
+    // A run: its events commit, and the next pages are read again.
+    let (_, id, last) = app.snapshot_and_replicate().await;
+    let (_, runs) = app.get("/api/v1/replications?limit=5").await;
+    assert_eq!(runs["items"].as_array().unwrap().len(), 1, "{runs}");
+    assert_eq!(runs["items"][0]["id"], id.as_str());
+    assert_eq!(runs["items"][0]["state"], last["state"], "{runs}");
+    let (_, targets) = app.get("/api/v1/targets").await;
+    assert_eq!(
+        targets["items"][0]["directory"], "/behind/its/back",
+        "{targets}"
+    );
+    // Bad input is refused whatever is kept.
+    let (code, _) = app.get("/api/v1/replications?limit=5&after=forged").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    ssh_ok(
+        1,
+        &format!(
+            "rm -rf {dir}/.dist-btrfs-staging; for s in {dir}/*; do [ -e \"$s\" ] && sudo btrfs subvolume delete \"$s\" >/dev/null; done; rmdir {dir}"
+        ),
+    );
 }
 
 /// The app over a pool of one connection that gives up waiting after 200 ms.
