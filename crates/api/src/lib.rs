@@ -93,8 +93,8 @@ pub struct AppState {
     pub health_pages:
         Arc<page::KeptPages<Arc<engine::status::FleetHealth>, replication_health::HealthQuery>>,
     /// The pages of the large lists last read (replications, targets), by query, kept
-    /// while no event commits ([`page::read_kept`]).
-    pub list_pages: Arc<page::KeptPages<store::status::ChangeStamp, page::ListQuery>>,
+    /// while no event commits, 5 s at most ([`page::read_kept`]).
+    pub list_pages: Arc<page::KeptPages<page::StampedAt, page::ListQuery>>,
 }
 
 /// Host-key probes one admin may make per minute.

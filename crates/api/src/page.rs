@@ -46,11 +46,22 @@ impl<T> Version for std::sync::Arc<T> {
     }
 }
 
-/// The projections as of a change stamp: the same while no event has committed (they
-/// change by events only).
-impl Version for store::status::ChangeStamp {
-    fn is(&self, other: &Self) -> bool {
-        self == other
+/// The projections as of a change stamp, read at a time: the same while no event has
+/// committed (they change by events only), for at most [`KEEP_LISTS_FOR`]: a `projections
+/// rebuild` swaps the tables under the same stamp, and what it corrected shows by then.
+#[derive(Debug, Clone)]
+pub struct StampedAt {
+    pub stamp: store::status::ChangeStamp,
+    pub at: std::time::Instant,
+}
+
+/// Longest a list page is kept with no event, as long as the status is.
+pub const KEEP_LISTS_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Version for StampedAt {
+    /// `self` kept, `now` just read.
+    fn is(&self, now: &Self) -> bool {
+        self.stamp == now.stamp && now.at.saturating_duration_since(self.at) < KEEP_LISTS_FOR
     }
 }
 
@@ -143,17 +154,21 @@ pub struct ListQuery {
 
 /// A page of a list read from the projections, as JSON: the text kept for `query` while
 /// no event has committed since it was read (the change stamp: the projections change
-/// by events only), else read by `read`, written by serde and kept. The stamp is read
+/// by events only) and for at most [`KEEP_LISTS_FOR`], else read by `read`, written by
+/// serde and kept. The stamp is read
 /// before the page, so a kept page is at least as new as its stamp: a client that saw
 /// its change committed gets a page with it. For the large lists a dashboard polls
 /// (replications, targets): one small query instead of reading and writing the page.
 pub async fn read_kept<T: Serialize>(
     pool: &sqlx::PgPool,
-    pages: &KeptPages<store::status::ChangeStamp, ListQuery>,
+    pages: &KeptPages<StampedAt, ListQuery>,
     query: ListQuery,
     read: impl std::future::Future<Output = Result<T, Problem>>,
 ) -> Result<bytes::Bytes, Problem> {
-    let stamp = store::status::change_stamp(pool).await?;
+    let stamp = StampedAt {
+        stamp: store::status::change_stamp(pool).await?,
+        at: std::time::Instant::now(),
+    };
     if let Some(body) = pages.get(&stamp, &query) {
         return Ok(body);
     }
@@ -371,6 +386,27 @@ mod tests {
             pages.get_or_write(&two, 100 + q, || write("e"));
         }
         assert_eq!(pages.get_or_write(&two, 1, || write("f")), "f");
+    }
+
+    #[test]
+    fn a_list_page_is_kept_while_the_stamp_is_the_same_and_for_five_seconds_at_most() {
+        let stamp = |events| store::status::ChangeStamp {
+            events,
+            attempts: 0,
+            collections: 0,
+        };
+        let start = std::time::Instant::now();
+        let kept = StampedAt {
+            stamp: stamp(7),
+            at: start,
+        };
+        let read = |events, after| StampedAt {
+            stamp: stamp(events),
+            at: start + after,
+        };
+        assert!(kept.is(&read(7, std::time::Duration::from_secs(4))));
+        assert!(!kept.is(&read(8, std::time::Duration::ZERO)), "an event");
+        assert!(!kept.is(&read(7, KEEP_LISTS_FOR)), "too old");
     }
 
     #[test]

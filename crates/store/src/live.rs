@@ -122,9 +122,28 @@ async fn run(
             Err(sqlx::Error::PoolClosed) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "live feed: listener failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                // Listening again before catching up: a line committed between the two is
+                // then announced, where catching up first could miss it for good.
+                if !listen_again(&mut listener).await {
+                    return;
+                }
                 catch_up(&pool, &sender, &mut cursor).await;
             }
+        }
+    }
+}
+
+/// Re-establishes `LISTEN` (a new connection if needed), once a second until it works;
+/// false when the pool is closed.
+async fn listen_again(listener: &mut PgListener) -> bool {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // sqlx listens on every channel named so far when it takes a new connection; an
+        // empty list adds none and runs nothing more.
+        match listener.listen_all(std::iter::empty()).await {
+            Ok(()) => return true,
+            Err(sqlx::Error::PoolClosed) => return false,
+            Err(e) => tracing::warn!(error = %e, "live feed: listening again failed; retrying"),
         }
     }
 }

@@ -9,6 +9,7 @@ mod backup;
 mod batch_replay;
 mod event_store;
 mod keyset_pages;
+mod live_feed;
 mod rebuild;
 mod replication_health;
 mod storage_metrics;
