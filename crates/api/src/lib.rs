@@ -94,7 +94,7 @@ pub struct AppState {
         Arc<page::KeptPages<Arc<engine::status::FleetHealth>, replication_health::HealthQuery>>,
     /// The pages of the large lists last read (replications, targets), by query, kept
     /// while no event commits, 5 s at most ([`page::read_kept`]).
-    pub list_pages: Arc<page::KeptPages<page::StampedAt, page::ListQuery>>,
+    pub list_pages: Arc<page::KeptLists>,
 }
 
 /// Host-key probes one admin may make per minute.

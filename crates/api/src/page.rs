@@ -152,32 +152,60 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+/// The kept pages of the large lists, and the gate that lets one reader at a time read a
+/// page that is not kept ([`KeptLists::get_or_read`]).
+#[derive(Debug, Default)]
+pub struct KeptLists {
+    pages: KeptPages<StampedAt, ListQuery>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl KeptLists {
+    /// The page for `query` of the projections as of `version`: kept, or read by `read`,
+    /// written by serde and kept. One reader at a time reads: the others wait and take
+    /// what it kept (32 readers of a page of 1000 targets all reading it at once made the
+    /// slowest wait about 70 ms). A page kept by another reader under the same stamp is
+    /// at least as new as this reader's stamp, so it is answered.
+    pub async fn get_or_read<T: Serialize>(
+        &self,
+        version: StampedAt,
+        query: ListQuery,
+        read: impl std::future::Future<Output = Result<T, Problem>>,
+    ) -> Result<bytes::Bytes, Problem> {
+        if let Some(body) = self.pages.get(&version, &query) {
+            return Ok(body);
+        }
+        let _reading = self.reading.lock().await;
+        if let Some(body) = self.pages.get(&version, &query) {
+            return Ok(body);
+        }
+        let page = read.await?;
+        let body = serde_json::to_string(&page)
+            .map(bytes::Bytes::from)
+            .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))?;
+        self.pages.keep(&version, query, body.clone());
+        Ok(body)
+    }
+}
+
 /// A page of a list read from the projections, as JSON: the text kept for `query` while
 /// no event has committed since it was read (the change stamp: the projections change
-/// by events only) and for at most [`KEEP_LISTS_FOR`], else read by `read`, written by
-/// serde and kept. The stamp is read
-/// before the page, so a kept page is at least as new as its stamp: a client that saw
-/// its change committed gets a page with it. For the large lists a dashboard polls
-/// (replications, targets): one small query instead of reading and writing the page.
+/// by events only) and for at most [`KEEP_LISTS_FOR`], else read by `read`
+/// ([`KeptLists::get_or_read`]). The stamp is read before the page, so a kept page is at
+/// least as new as its stamp: a client that saw its change committed gets a page with
+/// it. For the large lists a dashboard polls (replications, targets): one small query
+/// instead of reading and writing the page.
 pub async fn read_kept<T: Serialize>(
     pool: &sqlx::PgPool,
-    pages: &KeptPages<StampedAt, ListQuery>,
+    lists: &KeptLists,
     query: ListQuery,
     read: impl std::future::Future<Output = Result<T, Problem>>,
 ) -> Result<bytes::Bytes, Problem> {
-    let stamp = StampedAt {
+    let version = StampedAt {
         stamp: store::status::change_stamp(pool).await?,
         at: std::time::Instant::now(),
     };
-    if let Some(body) = pages.get(&stamp, &query) {
-        return Ok(body);
-    }
-    let page = read.await?;
-    let body = serde_json::to_string(&page)
-        .map(bytes::Bytes::from)
-        .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))?;
-    pages.keep(&stamp, query, body.clone());
-    Ok(body)
+    lists.get_or_read(version, query, read).await
 }
 
 /// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
@@ -407,6 +435,43 @@ mod tests {
         assert!(kept.is(&read(7, std::time::Duration::from_secs(4))));
         assert!(!kept.is(&read(8, std::time::Duration::ZERO)), "an event");
         assert!(!kept.is(&read(7, KEEP_LISTS_FOR)), "too old");
+    }
+
+    #[tokio::test]
+    async fn many_readers_of_a_page_that_is_not_kept_read_it_once() {
+        let lists = KeptLists::default();
+        let version = StampedAt {
+            stamp: store::status::ChangeStamp {
+                events: 1,
+                attempts: 0,
+                collections: 0,
+            },
+            at: std::time::Instant::now(),
+        };
+        let query = ListQuery {
+            list: "targets",
+            of: None,
+            after: None,
+            limit: 1000,
+        };
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let readers = (0..32).map(|_| {
+            lists.get_or_read(version.clone(), query.clone(), async {
+                reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Ok(vec![1, 2, 3])
+            })
+        });
+        let bodies = futures::future::try_join_all(readers).await.unwrap();
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(bodies.iter().all(|b| b == "[1,2,3]"), "{bodies:?}");
+        // Another query is read.
+        let other = ListQuery { limit: 1, ..query };
+        let body = lists
+            .get_or_read(version, other, async { Ok(vec![9]) })
+            .await
+            .unwrap();
+        assert_eq!(body, "[9]");
     }
 
     #[test]
