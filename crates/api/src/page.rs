@@ -165,7 +165,9 @@ impl KeptLists {
     /// written by serde and kept. One reader at a time reads: the others wait and take
     /// what it kept (32 readers of a page of 1000 targets all reading it at once made the
     /// slowest wait about 70 ms). A page kept by another reader under the same stamp is
-    /// at least as new as this reader's stamp, so it is answered.
+    /// at least as new as this reader's stamp, so it is answered. A reader waits for
+    /// another's read [`READ_WAIT`] at most, then reads itself: when the database is slow
+    /// or down, readers do not queue one pool timeout after another.
     pub async fn get_or_read<T: Serialize>(
         &self,
         version: StampedAt,
@@ -175,7 +177,9 @@ impl KeptLists {
         if let Some(body) = self.pages.get(&version, &query) {
             return Ok(body);
         }
-        let _reading = self.reading.lock().await;
+        let _reading = tokio::time::timeout(READ_WAIT, self.reading.lock())
+            .await
+            .ok();
         if let Some(body) = self.pages.get(&version, &query) {
             return Ok(body);
         }
@@ -187,6 +191,9 @@ impl KeptLists {
         Ok(body)
     }
 }
+
+/// Longest a reader of a list page waits for another reader's read of it.
+pub const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A page of a list read from the projections, as JSON: the text kept for `query` while
 /// no event has committed since it was read (the change stamp: the projections change
@@ -437,23 +444,27 @@ mod tests {
         assert!(!kept.is(&read(7, KEEP_LISTS_FOR)), "too old");
     }
 
+    /// The projections at one stamp, now, and the first page of `list`.
+    fn stamped_query(list: &'static str, limit: i64) -> (StampedAt, ListQuery) {
+        let stamp = store::status::ChangeStamp {
+            events: 1,
+            attempts: 0,
+            collections: 0,
+        };
+        let at = std::time::Instant::now();
+        let query = ListQuery {
+            list,
+            of: None,
+            after: None,
+            limit,
+        };
+        (StampedAt { stamp, at }, query)
+    }
+
     #[tokio::test]
     async fn many_readers_of_a_page_that_is_not_kept_read_it_once() {
         let lists = KeptLists::default();
-        let version = StampedAt {
-            stamp: store::status::ChangeStamp {
-                events: 1,
-                attempts: 0,
-                collections: 0,
-            },
-            at: std::time::Instant::now(),
-        };
-        let query = ListQuery {
-            list: "targets",
-            of: None,
-            after: None,
-            limit: 1000,
-        };
+        let (version, query) = stamped_query("targets", 1000);
         let reads = std::sync::atomic::AtomicUsize::new(0);
         let readers = (0..32).map(|_| {
             lists.get_or_read(version.clone(), query.clone(), async {
@@ -472,6 +483,32 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(body, "[9]");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reader_waits_for_another_reader_a_second_at_most() {
+        let lists = KeptLists::default();
+        let (version, query) = stamped_query("replications", 20);
+        // The first reader's read hangs (a database that does not answer) for a minute.
+        let stuck = lists.get_or_read(version.clone(), query.clone(), async {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            Err::<Vec<i64>, _>(Problem::internal(&"timed out"))
+        });
+        let second = async {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            let started = tokio::time::Instant::now();
+            let body = lists
+                .get_or_read(version.clone(), query.clone(), async { Ok(vec![2]) })
+                .await;
+            (body, started.elapsed())
+        };
+        tokio::select! {
+            _ = stuck => panic!("the hung read ended first"),
+            (body, waited) = second => {
+                assert_eq!(body.unwrap(), "[2]");
+                assert_eq!(waited, READ_WAIT, "on the paused clock: exactly the bound");
+            }
+        }
     }
 
     #[test]
