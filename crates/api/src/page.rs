@@ -183,10 +183,7 @@ impl KeptLists {
         if let Some(body) = self.pages.get(&version, &query) {
             return Ok(body);
         }
-        let page = read.await?;
-        let body = serde_json::to_string(&page)
-            .map(bytes::Bytes::from)
-            .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))?;
+        let body = crate::respond::json_bytes(&read.await?)?;
         self.pages.keep(&version, query, body.clone());
         Ok(body)
     }

@@ -235,10 +235,15 @@ impl<T: serde::Serialize> JsonText<T> {
     /// `body` written by serde, for a type whose serde shape is its `ToJSON` shape
     /// ([`crate::openapi_serde`]): no `serde_json::Value` tree on the way.
     pub fn of(body: &T) -> Result<Self, Problem> {
-        serde_json::to_string(body)
-            .map(Self::new)
-            .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))
+        json_bytes(body).map(Self::of_bytes)
     }
+}
+
+/// `body` written by serde as JSON bytes ([`JsonText::of`]; pages kept as bytes).
+pub fn json_bytes<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, Problem> {
+    serde_json::to_string(body)
+        .map(bytes::Bytes::from)
+        .map_err(|e| Problem::internal(&format!("could not write the answer: {e}")))
 }
 
 impl<T: ToJSON> ApiResponse for JsonText<T> {

@@ -157,7 +157,7 @@ impl TargetsApi {
             limit: page::limit(limit.0)?,
         };
         page::decode_after::<TargetKey>(query.after.as_deref())?;
-        let (pool, (limit, after)) = (&state.pool, (Some(query.limit), query.after.clone()));
+        let (pool, limit, after) = (&state.pool, Some(query.limit), query.after.clone());
         let body = page::read_kept(pool, &state.list_pages, query, async {
             targets_page(pool, None, limit, after).await
         })

@@ -43,15 +43,17 @@ impl VaultConnector {
         }
     }
 
-    /// Keepalives every `interval` of silence from the server (`None`: none); after
-    /// `max` unanswered ones the connection counts as lost, so a link that went dark
-    /// (a blackhole: no reset, no FIN) fails in `interval * max` instead of hanging.
+    /// Every session's own task runs on `runtime`, whoever connects first
+    /// (`ssh::SshConfig::sessions_on`).
     #[must_use]
     pub fn sessions_on(mut self, runtime: tokio::runtime::Handle) -> Self {
         self.sessions_on = Some(runtime);
         self
     }
 
+    /// Keepalives every `interval` of silence from the server (`None`: none); after
+    /// `max` unanswered ones the connection counts as lost, so a link that went dark
+    /// (a blackhole: no reset, no FIN) fails in `interval * max` instead of hanging.
     #[must_use]
     pub fn keepalive(mut self, interval: Option<Duration>, max: usize) -> Self {
         self.keepalive = interval;
