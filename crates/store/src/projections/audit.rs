@@ -1,6 +1,6 @@
 //! Projection `proj_audit`: the audit timeline, one readable line per event, with the
 //! ids it is about (`subjects`: every uuid in the event's payload but in a listing of the
-//! world's state, [`about_only`]) for searching it by kind, subject, time and text
+//! world's state, `about_only`) for searching it by kind, subject, time and text
 //! (`domain::event_search::EventQuery`), newest first, keyset-paged.
 
 use chrono::{DateTime, Utc};
@@ -24,12 +24,19 @@ pub(super) struct AuditLine {
     pub subjects: Vec<Uuid>,
 }
 
+mod subjects;
+
 pub(super) fn line(event: &RecordedEvent) -> Result<AuditLine, StoreError> {
-    let mut payload = event
-        .event
-        .payload()
+    let subjects = subjects::of(&event.event)
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", event.global_seq)))?;
-    about_only(&event.event, &mut payload);
+    // The collector against the definition, on every line a debug build writes (every
+    // test's events): the payload as stored, walked.
+    #[cfg(debug_assertions)]
+    if let Ok(mut payload) = event.event.payload() {
+        about_only(&event.event, &mut payload);
+        let stored: Vec<Uuid> = subjects_of(&payload).into_iter().collect();
+        debug_assert_eq!(subjects, stored, "subjects of event {}", event.global_seq);
+    }
     Ok(AuditLine {
         global_seq: event.global_seq,
         recorded_at: event.recorded_at,
@@ -38,7 +45,7 @@ pub(super) fn line(event: &RecordedEvent) -> Result<AuditLine, StoreError> {
         event_type: event.event.event_type(),
         summary: event.event.summary(),
         correlation_id: event.correlation_id,
-        subjects: subjects_of(&payload).into_iter().collect(),
+        subjects,
     })
 }
 
@@ -71,7 +78,9 @@ pub(super) async fn apply(
 /// would make each success a subject of every snapshot replicated there before, and its
 /// subjects grow with the target: about 160 ids a line with 100 replicas a target, most of
 /// the audit's index and of its write cost. (Migration `20261206000010` recomputes the
-/// lines recorded before.)
+/// lines recorded before.) The audit's lines leave it out as they collect
+/// ([`subjects::of`]); this is the definition, which debug builds check them against.
+#[cfg(debug_assertions)]
 fn about_only(event: &DomainEvent, payload: &mut serde_json::Value) {
     if let DomainEvent::ReplicationTargetSucceeded(_) = event
         && let Some(fields) = payload.as_object_mut()
@@ -285,5 +294,11 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(got, want, "the listed replica is not a subject");
+        let collected = subjects::of(&event).unwrap_or_default();
+        assert_eq!(
+            collected,
+            want.into_iter().collect::<Vec<_>>(),
+            "as collected"
+        );
     }
 }

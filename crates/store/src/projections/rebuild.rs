@@ -4,11 +4,13 @@
 //! 1. a moment under `LOCK events IN SHARE MODE` records `upto`, the newest event: every
 //!    event at or below it is committed (the lock waits for the appends in flight);
 //! 2. a schema of its own (`proj_rebuild`) gets an empty copy of every projection table
-//!    (`LIKE … INCLUDING ALL`), and the log up to `upto` is replayed into it in batches of
+//!    (`LIKE … INCLUDING ALL`, autovacuum off: each is vacuumed once full, below, and
+//!    autovacuum at work on a copy that fills takes CPU from the replay), and the log up to
+//!    `upto` is replayed into it in batches of
 //!    [`REPLAY_BATCH`] events, each batch its own transaction with the schema first on the
 //!    `search_path` (projections name their tables unqualified), while a task on a
 //!    connection of its own reads the batches ahead and another writes their audit lines
-//!    into the copy of `proj_audit` as one `COPY`. Appends go on meanwhile, into the live
+//!    into the copy of `proj_audit` as one binary `COPY`. Appends go on meanwhile, into the live
 //!    tables. The copies are analyzed each time the replay has doubled, so that its
 //!    statements plan for their size. The indexes no replay statement reads
 //!    ([`READ_ONLY_INDEXES`], and all of [`INDEXED_AFTER_REPLAY`]'s) are built after the
@@ -35,7 +37,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use super::replay::{Batch, apply_batch, copy_audit_statement};
+use super::replay::{Batch, COPY_HEADER, COPY_TRAILER, apply_batch, copy_audit_statement};
 use super::{TABLES, count};
 use crate::StoreError;
 use crate::record::{decode_row, read_all_in, read_range_rows_in};
@@ -72,6 +74,7 @@ const READ_ONLY_INDEXES: &[&str] = &[
     "proj_snapshots_newest_present_idx",
     "proj_replicas_page_idx",
     "proj_replicas_newest_idx",
+    "proj_replicas_replica_id_key",
     "proj_replications_page_idx",
     "proj_replications_subvolume_idx",
     "proj_replication_targets_succeeded_idx",
@@ -200,7 +203,8 @@ async fn rebuild_on(
         for table in TABLES {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "CREATE TABLE {SHADOW}.{table} \
-                 (LIKE public.{table} INCLUDING ALL EXCLUDING INDEXES)"
+                 (LIKE public.{table} INCLUDING ALL EXCLUDING INDEXES) \
+                 WITH (autovacuum_enabled = false)"
             )))
             .execute(&mut *tx)
             .await?;
@@ -282,6 +286,11 @@ async fn finish_copies(conn: &mut PgConnection) -> Result<(), StoreError> {
     for table in TABLES {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "VACUUM (ANALYZE) {SHADOW}.{table}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {SHADOW}.{table} RESET (autovacuum_enabled)"
         )))
         .execute(&mut *conn)
         .await?;
@@ -377,15 +386,20 @@ fn write_audit(
         let mut copy = conn
             .copy_in_raw(&copy_audit_statement(&format!("{SHADOW}.proj_audit")))
             .await?;
+        let mut sent = copy.send(COPY_HEADER).await;
         while let Some(rows) = rx.recv().await {
-            if rows.is_empty() {
-                continue;
+            if sent.is_err() {
+                break;
             }
-            if let Err(e) = copy.send(rows).await {
-                copy.abort("the audit rows could not be sent").await.ok();
-                return Err(e.into());
+            if !rows.is_empty() {
+                sent = copy.send(rows).await;
             }
         }
+        if let Err(e) = sent {
+            copy.abort("the audit rows could not be sent").await.ok();
+            return Err(e.into());
+        }
+        copy.send(COPY_TRAILER).await?;
         copy.finish().await?;
         conn.close().await.ok();
         Ok(())
