@@ -2,8 +2,8 @@
 //! that a `/metrics` scrape reads a handful of rows instead of scanning `events`.
 //!
 //! Counted in the append transaction like every projection, but per append
-//! ([`apply_batch`]: once per type, in the types' order); a rebuild recounts from the
-//! log. Concurrent appends of the same event type serialize on that type's row until they
+//! ([`apply_batch`]: once per type, in the types' order); a rebuild counts what it
+//! replays ([`Counts`]) and writes the counts once. Concurrent appends of the same event type serialize on that type's row until they
 //! commit (appends are short transactions; that is acceptable), and since every append
 //! locks the rows of its types in the same (name) order, two appends of several types
 //! cannot deadlock on them.
@@ -20,21 +20,40 @@ pub(super) async fn apply_batch(
     conn: &mut PgConnection,
     events: &[RecordedEvent],
 ) -> Result<(), StoreError> {
-    let mut by_type: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-    for e in events {
-        *by_type.entry(e.event.event_type()).or_default() += 1;
+    let mut counts = Counts::default();
+    counts.add(events);
+    counts.write(conn).await
+}
+
+/// Events by type, counted in memory: a replay adds every batch and writes once at its
+/// end, so that no row of `proj_event_counts` is updated per batch (in the one transaction
+/// of a replay inside a caller's, each update would lengthen a chain of row versions every
+/// later one walks) and the log is not read a second time to count it.
+#[derive(Debug, Default)]
+pub(crate) struct Counts(std::collections::BTreeMap<&'static str, i64>);
+
+impl Counts {
+    pub(crate) fn add(&mut self, events: &[RecordedEvent]) {
+        for e in events {
+            *self.0.entry(e.event.event_type()).or_default() += 1;
+        }
     }
-    for (event_type, n) in by_type {
-        sqlx::query(
-            "INSERT INTO proj_event_counts (event_type, events) VALUES ($1, $2)
-             ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + $2",
-        )
-        .bind(event_type)
-        .bind(n)
-        .execute(&mut *conn)
-        .await?;
+
+    /// Adds the counts to the table's (the tables unqualified names mean in the caller's
+    /// transaction).
+    pub(crate) async fn write(self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        for (event_type, n) in self.0 {
+            sqlx::query(
+                "INSERT INTO proj_event_counts (event_type, events) VALUES ($1, $2)
+                 ON CONFLICT (event_type) DO UPDATE SET events = proj_event_counts.events + $2",
+            )
+            .bind(event_type)
+            .bind(n)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Events in the log by type, by type name.

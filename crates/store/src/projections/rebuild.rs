@@ -6,15 +6,15 @@
 //! 2. a schema of its own (`proj_rebuild`) gets an empty copy of every projection table
 //!    (`LIKE … INCLUDING ALL`, autovacuum off: each is vacuumed once full, below, and
 //!    autovacuum at work on a copy that fills takes CPU from the replay), and the log up to
-//!    `upto` is replayed into it in batches of
-//!    [`REPLAY_BATCH`] events, each batch its own transaction with the schema first on the
-//!    `search_path` (projections name their tables unqualified), while a task on a
-//!    connection of its own reads the batches ahead and another writes their audit lines
-//!    into the copy of `proj_audit` as one binary `COPY`. Appends go on meanwhile, into the live
-//!    tables. The copies are analyzed each time the replay has doubled, so that its
-//!    statements plan for their size. The indexes no replay statement reads
-//!    ([`READ_ONLY_INDEXES`], and all of [`INDEXED_AFTER_REPLAY`]'s) are built after the
-//!    replay, one bulk build each instead of an index entry per row version. Then the
+//!    `upto` is replayed into it in batches of [`REPLAY_BATCH`] events, each batch its own
+//!    transaction with the schema first on the `search_path` (projections name their
+//!    tables unqualified), while a task on a connection of its own reads the batches ahead
+//!    and another writes their audit lines and the lines' subjects into the copies of
+//!    `proj_audit` and `proj_audit_subjects` by binary `COPY` ([`write_audit`]). Appends go
+//!    on meanwhile, into the live tables. The copies are analyzed each time the replay has
+//!    doubled, so that its statements plan for their size. The indexes no replay statement
+//!    reads ([`READ_ONLY_INDEXES`], and all of [`INDEXED_AFTER_REPLAY`]'s) are built after
+//!    the replay, one bulk build each instead of an index entry per row version. Then the
 //!    copies are vacuumed and analyzed (statistics for the planner, and nothing left for
 //!    autovacuum to hold the next swap up with);
 //! 3. under the SHARE lock again, the events appended since `upto` are replayed into the
@@ -23,11 +23,12 @@
 //!
 //! The tables a live append keeps by trigger are filled from their copied sources instead
 //! (copies have no triggers): `proj_target_totals` under the lock, `proj_audit_subjects`
-//! in bulk after the replay and for the caught-up lines under it.
+//! by the audit's writer during the replay and for the caught-up lines under the lock.
 //!
-//! A row updated by every event of a kind (`proj_event_counts`) is not updated per event
-//! while replaying: the counts up to `upto` are one `GROUP BY` over the log, so no row
-//! collects a long chain of versions in one transaction.
+//! A row updated by every event of a kind (`proj_event_counts`) is not updated per batch
+//! while replaying: the replay counts the events it reads and writes the counts once at
+//! its end (`event_counts::Counts`), so no row collects a long chain of versions in one
+//! transaction, and the log is not scanned a second time to count it.
 //!
 //! [`rebuild_in`] replays inside a caller's transaction (restoring a backup loads and
 //! replays in one), and [`check`] compares a replay into temporary copies, rolled back,
@@ -37,7 +38,8 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use super::replay::{Batch, COPY_HEADER, COPY_TRAILER, apply_batch, copy_audit_statement};
+use super::event_counts::Counts;
+use super::replay::{AuditRows, Batch, COPY_SUBJECTS, apply_batch, copy_audit_statement, copy_in};
 use super::{TABLES, count};
 use crate::StoreError;
 use crate::record::{decode_row, read_all_in, read_range_rows_in};
@@ -52,8 +54,11 @@ pub struct RebuildReport {
     pub appends_blocked: std::time::Duration,
 }
 
-/// Events replayed per read (and, in [`rebuild`], per transaction).
-pub const REPLAY_BATCH: i64 = 2000;
+/// Events replayed per read (and, in [`rebuild`], per transaction). Larger batches mean
+/// fewer statements and round trips per event, for memory: a rebuild of 5.05M events took
+/// 121 s with 2,000 (67 MB peak), 89-91 s with 6,000 (116-127 MB) and 83 s with 12,000
+/// (192 MB), on 2 cores (2026-12-07).
+pub const REPLAY_BATCH: i64 = 12_000;
 
 /// Batches [`read_ahead`] holds ready beyond the one being replayed.
 const READ_AHEAD_BATCHES: usize = 2;
@@ -104,18 +109,6 @@ async fn use_shadow(conn: &mut PgConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// `proj_event_counts` of the events up to `upto`, in one statement.
-async fn count_events(conn: &mut PgConnection, upto: i64) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO proj_event_counts (event_type, events)
-         SELECT event_type, count(*) FROM events WHERE global_seq <= $1 GROUP BY event_type",
-    )
-    .bind(upto)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// `proj_target_totals` computed from `proj_replication_targets` (the tables unqualified
 /// names mean in the caller's transaction): a replay into copies, which have no triggers,
 /// fills it once at the end; live tables keep it by trigger (its migration).
@@ -134,7 +127,8 @@ async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 /// `proj_audit_subjects` of the audit lines after `after` (the tables unqualified names
-/// mean in the caller's transaction): copies, which have no triggers, get it here; live
+/// mean in the caller's transaction): copies, which have no triggers, get it here (but
+/// those of a rebuild's replay, [`write_audit`]); live
 /// tables keep it by trigger (its migration), so a line already there is left as it is.
 /// A line's subjects are a set (`audit::line`): no `DISTINCT`, which sorted all of them
 /// (24.9 s for 19.5M rows at 5.05M events, 12.1-15.3 s without).
@@ -210,24 +204,34 @@ async fn rebuild_on(
             .await?;
             add_indexes(&mut tx, table, false).await?;
         }
-        use_shadow(&mut tx).await?;
-        count_events(&mut tx, upto).await?;
         tx.commit().await?;
     }
     let mut batches = read_ahead(options.clone(), upto);
-    let (audit, audit_writer) = write_audit(options.clone());
+    let (finish, finish_audit) = tokio::sync::oneshot::channel();
+    let (audit, audit_writer) = write_audit(options.clone(), finish_audit);
     let replay = replay_batches(conn, &mut batches, &audit).await;
-    // The audit writer ends its COPY when the channel closes, and must have ended
-    // before anything else touches the copies (or drops them, after an error).
+    // The audit writer commits its rows when the channel closes. After a replay that
+    // went well it then finishes the audit's copies while this connection finishes the
+    // others (two chains of index builds and vacuums, on two cores); it must have ended
+    // before anything else touches its copies (or drops them, after an error).
     drop(audit);
+    let finished = match replay {
+        Ok((after, replayed, counts)) => {
+            // A writer gone has failed: its error is the one to report.
+            finish.send(()).ok();
+            finish_replay(conn, counts)
+                .await
+                .map(|()| (after, replayed))
+        }
+        Err(e) => Err(e),
+    };
     let audit_written = audit_writer
         .await
         .map_err(|_| StoreError::AuditWriterStopped)?;
     // A writer that failed stopped the replay too: its error is the cause.
     audit_written?;
-    let (mut after, mut replayed) = replay?;
+    let (mut after, mut replayed) = finished?;
     let subjects_upto = after;
-    finish_copies(conn).await?;
     // Catch up and swap; appends wait from here to the commit.
     let mut tx = conn.begin().await?;
     lock_events(&mut tx).await?;
@@ -261,29 +265,36 @@ async fn rebuild_on(
     })
 }
 
-/// After the replay: fills the audit's subject rows, builds the indexes left for after
-/// it, then vacuums and analyzes every copy: planner statistics, and visibility maps set,
-/// before the swap, so that autovacuum finds nothing to do on the fresh tables and is not
-/// at work on them when the next rebuild's swap drops them (dropping a table autovacuum
-/// works on waits until autovacuum gives way, a second or more per table). On two
-/// connections (the subject rows, their index and vacuum on one, the rest on the other)
-/// this took 43 s at 5.05M events against about 45 s on one: both cores are busy either
-/// way (Postgres builds a large index with parallel workers), so it is done on one.
-async fn finish_copies(conn: &mut PgConnection) -> Result<(), StoreError> {
-    {
-        let mut tx = conn.begin().await?;
-        use_shadow(&mut tx).await?;
-        fill_audit_subjects(&mut tx, 0).await?;
-        tx.commit().await?;
-    }
+/// After the replay, on the replay's connection: the event counts, then the copies but
+/// the audit's ([`finish_copies`]; the audit's writer finishes those beside it).
+async fn finish_replay(conn: &mut PgConnection, counts: Counts) -> Result<(), StoreError> {
+    let mut tx = conn.begin().await?;
+    use_shadow(&mut tx).await?;
+    counts.write(&mut tx).await?;
+    tx.commit().await?;
+    let tables: Vec<&str> = TABLES
+        .iter()
+        .copied()
+        .filter(|t| !INDEXED_AFTER_REPLAY.contains(t))
+        .collect();
+    finish_copies(conn, &tables).await
+}
+
+/// After the replay: builds the indexes of `tables`' copies left for after it, then
+/// vacuums and analyzes them: planner statistics, and visibility maps set, before the
+/// swap, so that autovacuum finds nothing to do on the fresh tables and is not at work on
+/// them when the next rebuild's swap drops them (dropping a table autovacuum works on
+/// waits until autovacuum gives way, a second or more per table). Autovacuum is then on
+/// again for them.
+async fn finish_copies(conn: &mut PgConnection, tables: &[&str]) -> Result<(), StoreError> {
     // A bulk index build (above all the audit's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;
-    for table in TABLES {
+    for table in tables {
         add_indexes(conn, table, true).await?;
     }
-    for table in TABLES {
+    for table in tables {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "VACUUM (ANALYZE) {SHADOW}.{table}"
         )))
@@ -299,14 +310,16 @@ async fn finish_copies(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 /// Replays the batches read ahead into the copies, a transaction each, and hands each
-/// batch's audit rows to the audit writer; the newest event replayed and how many.
+/// batch's audit rows to the audit writer; the newest event replayed, how many, and how
+/// many of each type (for `proj_event_counts`).
 async fn replay_batches(
     conn: &mut PgConnection,
     batches: &mut mpsc::Receiver<Result<Batch, StoreError>>,
-    audit: &mpsc::Sender<Vec<u8>>,
-) -> Result<(i64, u64), StoreError> {
+    audit: &mpsc::Sender<AuditRows>,
+) -> Result<(i64, u64, Counts), StoreError> {
     let mut after = 0_i64;
     let mut replayed = 0_u64;
+    let mut counts = Counts::default();
     let mut analyze_at = ANALYZE_FIRST_AT;
     loop {
         // The reader ends with an empty batch; a reader gone without one (it panicked)
@@ -317,6 +330,7 @@ async fn replay_batches(
         };
         after = last.global_seq;
         replayed += batch.events().len() as u64;
+        counts.add(batch.events());
         // A writer gone has failed; its error is what the caller reports.
         if audit.send(batch.take_audit()).await.is_err() {
             return Err(StoreError::AuditWriterStopped);
@@ -327,7 +341,7 @@ async fn replay_batches(
         tx.commit().await?;
         analyze_when_doubled(conn, &format!("{SHADOW}."), replayed, &mut analyze_at).await?;
     }
-    Ok((after, replayed))
+    Ok((after, replayed, counts))
 }
 
 /// Events replayed before the tables are first analyzed; again each time the count doubles.
@@ -371,36 +385,39 @@ async fn analyze(conn: &mut PgConnection, prefix: &str) -> Result<(), StoreError
     Ok(())
 }
 
-/// The audit rows of the replay, written into the copy of `proj_audit` by a task on a
-/// connection of its own, as one `COPY` that runs beside the replay's writes (the
-/// replay never reads `proj_audit`). The task ends the `COPY` when the channel closes.
+/// The audit rows of the replay, written into the copies of `proj_audit` and
+/// `proj_audit_subjects` by a task on a connection of its own, two `COPY`s a batch, beside
+/// the replay's writes (the replay never reads them). Its transaction empties both copies
+/// first, so that the rows go in frozen and visible to all (no vacuum has to visit them
+/// again, nor a reader set their hint bits), and it commits when the channel closes.
+/// Then, when `finish` says the replay went well, it finishes those two copies
+/// ([`finish_copies`]).
 fn write_audit(
     options: PgConnectOptions,
+    finish: tokio::sync::oneshot::Receiver<()>,
 ) -> (
-    mpsc::Sender<Vec<u8>>,
+    mpsc::Sender<AuditRows>,
     tokio::task::JoinHandle<Result<(), StoreError>>,
 ) {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(READ_AHEAD_BATCHES);
+    let (tx, mut rx) = mpsc::channel::<AuditRows>(READ_AHEAD_BATCHES);
     let task = tokio::spawn(async move {
         let mut conn = PgConnection::connect_with(&options).await?;
-        let mut copy = conn
-            .copy_in_raw(&copy_audit_statement(&format!("{SHADOW}.proj_audit")))
-            .await?;
-        let mut sent = copy.send(COPY_HEADER).await;
+        let mut audit = conn.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "TRUNCATE {SHADOW}.proj_audit, {SHADOW}.proj_audit_subjects"
+        )))
+        .execute(&mut *audit)
+        .await?;
+        let lines = copy_audit_statement(&format!("{SHADOW}.proj_audit"), true);
+        let subjects = format!("COPY {SHADOW}.proj_audit_subjects {COPY_SUBJECTS}");
         while let Some(rows) = rx.recv().await {
-            if sent.is_err() {
-                break;
-            }
-            if !rows.is_empty() {
-                sent = copy.send(rows).await;
-            }
+            copy_in(&mut audit, &lines, rows.lines).await?;
+            copy_in(&mut audit, &subjects, rows.subjects).await?;
         }
-        if let Err(e) = sent {
-            copy.abort("the audit rows could not be sent").await.ok();
-            return Err(e.into());
+        audit.commit().await?;
+        if finish.await.is_ok() {
+            finish_copies(&mut conn, INDEXED_AFTER_REPLAY).await?;
         }
-        copy.send(COPY_TRAILER).await?;
-        copy.finish().await?;
         conn.close().await.ok();
         Ok(())
     });
@@ -554,21 +571,20 @@ enum Derived {
 /// Replays the whole log into the (empty) tables that unqualified names mean in the
 /// caller's transaction, which holds the SHARE lock on events.
 async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, StoreError> {
-    let upto: i64 = sqlx::query_scalar("SELECT COALESCE(max(global_seq), 0) FROM events")
-        .fetch_one(&mut *tx)
-        .await?;
-    count_events(tx, upto).await?;
     let mut after = 0_i64;
     let mut replayed = 0_u64;
+    let mut counts = Counts::default();
     let mut analyze_at = ANALYZE_FIRST_AT;
     loop {
         let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         replayed += events.len() as u64;
+        counts.add(&events);
         apply_batch(&mut *tx, Batch::new(events)?).await?;
         analyze_when_doubled(tx, "", replayed, &mut analyze_at).await?;
     }
+    counts.write(tx).await?;
     if derived == Derived::Filled {
         fill_target_totals(tx).await?;
         fill_audit_subjects(tx, 0).await?;

@@ -104,14 +104,30 @@ fn class(event: &DomainEvent) -> Class {
 /// writes.
 pub(crate) struct Batch {
     events: Vec<RecordedEvent>,
-    audit: Vec<u8>,
+    audit: AuditRows,
+}
+
+/// A batch's audit as binary `COPY` rows (without [`COPY_HEADER`] and [`COPY_TRAILER`]).
+#[derive(Debug, Default)]
+pub(crate) struct AuditRows {
+    /// Rows of `proj_audit` ([`copy_audit_statement`]).
+    pub lines: Vec<u8>,
+    /// Rows of `proj_audit_subjects` ([`COPY_SUBJECTS`]): each line's subjects, for a
+    /// rebuild's copies, which have no trigger to make them from the lines. [`apply_batch`]
+    /// never writes them.
+    pub subjects: Vec<u8>,
 }
 
 impl Batch {
     pub(crate) fn new(events: Vec<RecordedEvent>) -> Result<Self, StoreError> {
-        let mut audit = Vec::with_capacity(events.len() * 256);
+        let mut audit = AuditRows {
+            lines: Vec::with_capacity(events.len() * 256),
+            subjects: Vec::with_capacity(events.len() * 128),
+        };
         for event in &events {
-            copy_row(&mut audit, &audit::line(event)?)?;
+            let line = audit::line(event)?;
+            copy_row(&mut audit.lines, &line)?;
+            subject_rows(&mut audit.subjects, &line);
         }
         Ok(Self { events, audit })
     }
@@ -120,25 +136,31 @@ impl Batch {
         &self.events
     }
 
-    /// The audit lines as `COPY` rows, taken out: [`apply_batch`] then writes none.
-    pub(crate) fn take_audit(&mut self) -> Vec<u8> {
+    /// The audit rows, taken out: [`apply_batch`] then writes none.
+    pub(crate) fn take_audit(&mut self) -> AuditRows {
         std::mem::take(&mut self.audit)
     }
 }
 
 /// The `COPY` statement of the audit rows of [`Batch`], into `table`: its data is
-/// [`COPY_HEADER`], rows, then [`COPY_TRAILER`].
-pub(crate) fn copy_audit_statement(table: &str) -> String {
+/// [`COPY_HEADER`], rows, then [`COPY_TRAILER`]. `FREEZE` writes the rows frozen, for a
+/// table made empty in the same transaction.
+pub(crate) fn copy_audit_statement(table: &str, freeze: bool) -> String {
+    let freeze = if freeze { ", FREEZE" } else { "" };
     format!(
         "COPY {table} (global_seq, recorded_at, actor, stream_id, event_type, summary,
-                       correlation_id, subjects) FROM STDIN (FORMAT binary)"
+                       correlation_id, subjects) FROM STDIN (FORMAT binary{freeze})"
     )
 }
+
+/// The columns of [`AuditRows::subjects`], after `COPY <table>`.
+pub(crate) const COPY_SUBJECTS: &str = "(subject, global_seq) FROM STDIN (FORMAT binary, FREEZE)";
 
 /// Applies the batch to every projection but `proj_event_counts`, as [`super::apply`]
 /// would event by event.
 pub(crate) async fn apply_batch(conn: &mut PgConnection, batch: Batch) -> Result<(), StoreError> {
     let Batch { events, audit } = batch;
+    let audit = audit.lines;
     let mut pending = Pending::default();
     for event in &events {
         match class(&event.event) {
@@ -206,10 +228,10 @@ fn state_columns(changes: StateChanges) -> (Vec<Uuid>, Vec<&'static str>, Vec<Da
 
 /// The start of `COPY … FROM STDIN (FORMAT binary)`'s data: its signature, no flags, no
 /// header extension.
-pub(crate) const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 
 /// The end of it: a row of -1 columns.
-pub(crate) const COPY_TRAILER: &[u8] = &[0xff, 0xff];
+const COPY_TRAILER: &[u8] = &[0xff, 0xff];
 
 /// Microseconds between the Unix epoch and Postgres's (2000-01-01 UTC).
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
@@ -256,21 +278,40 @@ fn copy_row(out: &mut Vec<u8>, line: &AuditLine) -> Result<(), StoreError> {
     column(out, &array)
 }
 
+/// Appends `line`'s subjects to `out` as rows of `proj_audit_subjects` in binary `COPY`.
+fn subject_rows(out: &mut Vec<u8>, line: &AuditLine) {
+    for id in &line.subjects {
+        out.extend_from_slice(&2_i16.to_be_bytes());
+        out.extend_from_slice(&16_i32.to_be_bytes());
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&8_i32.to_be_bytes());
+        out.extend_from_slice(&line.global_seq.to_be_bytes());
+    }
+}
+
 /// Writes the batch's audit rows with one `COPY` (cheaper per row than any `INSERT`).
 async fn flush_audit(conn: &mut PgConnection, rows: Vec<u8>) -> Result<(), StoreError> {
+    copy_in(conn, &copy_audit_statement("proj_audit", false), rows).await
+}
+
+/// Runs the binary `COPY … FROM STDIN` `statement` with `rows` as its data (nothing when
+/// there are none).
+pub(crate) async fn copy_in(
+    conn: &mut PgConnection,
+    statement: &str,
+    rows: Vec<u8>,
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut copy = conn
-        .copy_in_raw(&copy_audit_statement("proj_audit"))
-        .await?;
+    let mut copy = conn.copy_in_raw(statement).await?;
     let mut data = Vec::with_capacity(COPY_HEADER.len() + rows.len() + COPY_TRAILER.len());
     data.extend_from_slice(COPY_HEADER);
     data.extend_from_slice(&rows);
     data.extend_from_slice(COPY_TRAILER);
     if let Err(e) = copy.send(data).await {
         // Ends the COPY, so the connection can still roll back.
-        copy.abort("the audit rows could not be sent").await.ok();
+        copy.abort("the rows could not be sent").await.ok();
         return Err(e.into());
     }
     copy.finish().await?;
