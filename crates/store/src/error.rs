@@ -28,8 +28,9 @@ pub enum StoreError {
     /// The rebuild's reader of the log ended before the end of the log it was to read.
     #[error("the rebuild's reader stopped before the end of the log")]
     ReaderStopped,
-    /// The rebuild's writer of the audit lines ended before the replay did.
-    #[error("the rebuild's audit writer stopped before the end of the replay")]
+    /// The rebuild's writer of the audit lines ended before its work was done (before the
+    /// end of the replay, or while finishing the audit's copies after it).
+    #[error("the rebuild's audit writer stopped before its work was done")]
     AuditWriterStopped,
     /// A blocking thread decoding rows panicked.
     #[error("a thread decoding {0} stopped")]

@@ -4,8 +4,8 @@
 //! (`domain::event_search::EventQuery`), newest first, keyset-paged.
 
 use chrono::{DateTime, Utc};
+use domain::EventKind;
 use domain::event_search::EventQuery;
-use domain::{DomainEvent, EventKind};
 use sqlx::postgres::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -80,9 +80,9 @@ pub(super) async fn apply(
 /// the audit's index and of its write cost. (Migration `20261206000010` recomputes the
 /// lines recorded before.) The audit's lines leave it out as they collect
 /// ([`subjects::of`]); this is the definition, which debug builds check them against.
-#[cfg(debug_assertions)]
-fn about_only(event: &DomainEvent, payload: &mut serde_json::Value) {
-    if let DomainEvent::ReplicationTargetSucceeded(_) = event
+#[cfg(any(test, debug_assertions))]
+fn about_only(event: &domain::DomainEvent, payload: &mut serde_json::Value) {
+    if let domain::DomainEvent::ReplicationTargetSucceeded(_) = event
         && let Some(fields) = payload.as_object_mut()
     {
         fields.remove("replicas");
@@ -278,7 +278,7 @@ mod tests {
             }],
             common_base: Some(snapshot),
         };
-        let event = DomainEvent::ReplicationTargetSucceeded(success.clone());
+        let event = domain::DomainEvent::ReplicationTargetSucceeded(success.clone());
         let Ok(mut payload) = event.payload() else {
             panic!("the event serializes");
         };

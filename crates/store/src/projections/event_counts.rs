@@ -3,10 +3,10 @@
 //!
 //! Counted in the append transaction like every projection, but per append
 //! ([`apply_batch`]: once per type, in the types' order); a rebuild counts what it
-//! replays ([`Counts`]) and writes the counts once. Concurrent appends of the same event type serialize on that type's row until they
-//! commit (appends are short transactions; that is acceptable), and since every append
-//! locks the rows of its types in the same (name) order, two appends of several types
-//! cannot deadlock on them.
+//! replays ([`Counts`]) and writes the counts once. Concurrent appends of the same event
+//! type serialize on that type's row until they commit (appends are short transactions;
+//! that is acceptable), and since every append locks the rows of its types in the same
+//! (name) order, two appends of several types cannot deadlock on them.
 
 use domain::EventKind;
 use sqlx::postgres::PgConnection;

@@ -208,22 +208,34 @@ async fn rebuild_on(
     }
     let mut batches = read_ahead(options.clone(), upto);
     let (finish, finish_audit) = tokio::sync::oneshot::channel();
-    let (audit, audit_writer) = write_audit(options.clone(), finish_audit);
+    let (audit, committed, audit_writer) = write_audit(options.clone(), finish_audit);
     let replay = replay_batches(conn, &mut batches, &audit).await;
     // The audit writer commits its rows when the channel closes. After a replay that
     // went well it then finishes the audit's copies while this connection finishes the
     // others (two chains of index builds and vacuums, on two cores); it must have ended
-    // before anything else touches its copies (or drops them, after an error).
+    // before anything else touches its copies (or drops them, after an error). Every
+    // path below sends on `finish` or drops it, so the writer never waits for nothing.
     drop(audit);
     let finished = match replay {
+        // This connection vacuums only once the writer's transaction has ended: while it
+        // is open, a vacuum can neither remove the replay's dead rows nor set pages
+        // all-visible.
         Ok((after, replayed, counts)) => {
-            // A writer gone has failed: its error is the one to report.
-            finish.send(()).ok();
-            finish_replay(conn, counts)
-                .await
-                .map(|()| (after, replayed))
+            if committed.await.is_ok() {
+                finish.send(()).ok();
+                finish_replay(conn, counts)
+                    .await
+                    .map(|()| (after, replayed))
+            } else {
+                // The writer failed: its error is the one reported below.
+                drop(finish);
+                Err(StoreError::AuditWriterStopped)
+            }
         }
-        Err(e) => Err(e),
+        Err(e) => {
+            drop(finish);
+            Err(e)
+        }
     };
     let audit_written = audit_writer
         .await
@@ -368,8 +380,9 @@ async fn analyze_when_doubled(
 /// is cheapest on an empty table) would be kept by the connection's prepared statements:
 /// at 5.05M events, half-way, a rebuild had read 75.9M rows of `proj_replicas` by
 /// sequential scans. `ANALYZE` gives the planner the tables' sizes and makes the
-/// statements that read them plan again; doubling keeps it to eleven times for 5M events
-/// (the store's rebuild test, 4,500 renames and more, runs it in a rebuild and in a check).
+/// statements that read them plan again; doubling keeps it to nine times for 5M events
+/// (the store's rebuild test, two batches of renames and more, runs it in a rebuild and in
+/// a check).
 async fn analyze(conn: &mut PgConnection, prefix: &str) -> Result<(), StoreError> {
     let tables: Vec<String> = TABLES
         .iter()
@@ -390,16 +403,18 @@ async fn analyze(conn: &mut PgConnection, prefix: &str) -> Result<(), StoreError
 /// the replay's writes (the replay never reads them). Its transaction empties both copies
 /// first, so that the rows go in frozen and visible to all (no vacuum has to visit them
 /// again, nor a reader set their hint bits), and it commits when the channel closes.
-/// Then, when `finish` says the replay went well, it finishes those two copies
-/// ([`finish_copies`]).
+/// It then says it committed (the second channel it gives), and when `finish` says the
+/// replay went well, it finishes those two copies ([`finish_copies`]).
 fn write_audit(
     options: PgConnectOptions,
     finish: tokio::sync::oneshot::Receiver<()>,
 ) -> (
     mpsc::Sender<AuditRows>,
+    tokio::sync::oneshot::Receiver<()>,
     tokio::task::JoinHandle<Result<(), StoreError>>,
 ) {
     let (tx, mut rx) = mpsc::channel::<AuditRows>(READ_AHEAD_BATCHES);
+    let (committed, committed_rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(async move {
         let mut conn = PgConnection::connect_with(&options).await?;
         let mut audit = conn.begin().await?;
@@ -415,13 +430,14 @@ fn write_audit(
             copy_in(&mut audit, &subjects, rows.subjects).await?;
         }
         audit.commit().await?;
+        committed.send(()).ok();
         if finish.await.is_ok() {
             finish_copies(&mut conn, INDEXED_AFTER_REPLAY).await?;
         }
         conn.close().await.ok();
         Ok(())
     });
-    (tx, task)
+    (tx, committed_rx, task)
 }
 
 /// Gives the copy of `table` the live table's constraints (its primary key) and indexes

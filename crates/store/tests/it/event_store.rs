@@ -11,6 +11,22 @@ pub(crate) fn renamed(name: &str) -> DomainEvent {
     DomainEvent::InstanceRenamed(InstanceRenamed { name: name.into() })
 }
 
+/// Appends `n` renames of the instance (`n0`, `n1`, …) by the system, one append each.
+pub(crate) async fn rename_many(store: &EventStore, n: usize) {
+    let meta = AppendMeta::new(Actor::System);
+    for i in 0..n {
+        store
+            .append(
+                &StreamId::instance(),
+                ExpectedVersion::Any,
+                &[renamed(&format!("n{i}"))],
+                &meta,
+            )
+            .await
+            .unwrap();
+    }
+}
+
 pub(crate) fn initialized(id: u128) -> DomainEvent {
     DomainEvent::InstanceInitialized(InstanceInitialized {
         instance_id: Uuid::from_u128(id),

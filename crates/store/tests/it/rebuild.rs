@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use store::projections;
 use store::{AppendMeta, ExpectedVersion};
 
-use crate::event_store::{initialized_store, renamed};
+use crate::event_store::{initialized_store, rename_many, renamed};
 
 async fn index_names(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(
@@ -31,20 +31,9 @@ async fn rebuilding(pool: &PgPool) -> bool {
 async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_names(pool: PgPool) {
     let store = initialized_store(&pool).await;
     let instance = StreamId::instance();
-    let meta = AppendMeta::new(Actor::System);
     // More than a replay batch, so the replay commits several times.
     let before = 2 * projections::REPLAY_BATCH as usize + 500;
-    for i in 0..before {
-        store
-            .append(
-                &instance,
-                ExpectedVersion::Any,
-                &[renamed(&format!("n{i}"))],
-                &meta,
-            )
-            .await
-            .unwrap();
-    }
+    rename_many(&store, before).await;
     let indexes = index_names(&pool).await;
 
     // Four writers append while the rebuild replays: each waits for the rebuild's schema
@@ -164,4 +153,33 @@ async fn a_check_beside_transactions_that_read_then_append_never_deadlocks(pool:
         .await
         .unwrap();
     assert_eq!(audit, 1 + 6 * 25);
+}
+
+/// A rebuild whose replay fails (an event in the log that no code can read) reports the
+/// failure: it does not wait forever for its audit writer, it drops its schema, and the
+/// live tables are as they were.
+#[sqlx::test(migrations = false)]
+async fn a_rebuild_whose_replay_fails_reports_it_and_leaves_the_live_tables(pool: PgPool) {
+    let store = initialized_store(&pool).await;
+    rename_many(&store, 50).await;
+    sqlx::query(
+        "INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload,
+                             actor, correlation_id)
+         VALUES ('instance', 100000, 'NoSuchEvent', 1, '{}', 'system', gen_random_uuid())",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let live = projections::snapshot(&pool).await.unwrap();
+    // Generous: a hang is what this looks for, not a speed.
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        projections::rebuild(&pool),
+    )
+    .await
+    .expect("the rebuild ended");
+    let err = outcome.expect_err("an unreadable event fails the rebuild");
+    assert!(err.to_string().contains("NoSuchEvent"), "{err}");
+    assert!(!rebuilding(&pool).await, "the rebuild's schema is dropped");
+    assert!(projections::snapshot(&pool).await.unwrap() == live);
 }

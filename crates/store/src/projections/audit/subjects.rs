@@ -1,5 +1,5 @@
 //! The audit's subjects of an event (every uuid in its payload's strings, but in a listing
-//! of the world's state: [`super::about_only`]), found by serializing the event into a
+//! of the world's state: `super::about_only`), found by serializing the event into a
 //! collector instead of into a `serde_json::Value` tree and walking that: no tree, no
 //! string copied. Building the tree was about a quarter of a projections rebuild's own CPU.
 //!
@@ -95,8 +95,8 @@ impl ser::Serializer for &mut Collector {
     // Numbers, booleans, a single character and byte strings hold no uuid's text.
     ignored! {
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
-        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
-        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128, serialize_f32: f32, serialize_f64: f64, serialize_char: char,
         serialize_bytes: &[u8], serialize_unit_struct: &'static str,
     }
     fn serialize_none(self) -> Result<(), Unserializable> {
