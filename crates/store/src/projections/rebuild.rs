@@ -21,14 +21,16 @@
 //!    copies, and each live table is dropped and its copy moved into its place, taking
 //!    the live index names. Appends wait for this part only.
 //!
-//! The tables a live append keeps by trigger are filled from their copied sources instead
-//! (copies have no triggers): `proj_target_totals` under the lock, `proj_audit_subjects`
-//! by the audit's writer during the replay and for the caught-up lines under the lock.
+//! The tables a live append keeps by trigger are filled otherwise (copies have no
+//! triggers): `proj_target_totals` from its copied source under the lock,
+//! `proj_audit_subjects` from each batch's subject rows (by the audit's writer during the
+//! replay, with the caught-up lines under the lock).
 //!
 //! A row updated by every event of a kind (`proj_event_counts`) is not updated per batch
-//! while replaying: the replay counts the events it reads and writes the counts once at
-//! its end (`event_counts::Counts`), so no row collects a long chain of versions in one
-//! transaction, and the log is not scanned a second time to count it.
+//! while replaying: the replay counts the events it reads, the caught-up ones too, and
+//! writes the counts once at its end (`event_counts::Counts`), so no row collects a long
+//! chain of versions in one transaction, and the log is not scanned a second time to
+//! count it.
 //!
 //! [`rebuild_in`] replays inside a caller's transaction (restoring a backup loads and
 //! replays in one), and [`check`] compares a replay into temporary copies, rolled back,
@@ -38,9 +40,11 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
+use super::TABLES;
 use super::event_counts::Counts;
-use super::replay::{AuditRows, Batch, COPY_SUBJECTS, apply_batch, copy_audit_statement, copy_in};
-use super::{TABLES, count};
+use super::replay::{
+    AuditRows, Batch, apply_batch, copy_audit_statement, copy_in, copy_subjects_statement,
+};
 use crate::StoreError;
 use crate::record::{decode_row, read_all_in, read_range_rows_in};
 
@@ -126,24 +130,6 @@ async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// `proj_audit_subjects` of the audit lines after `after` (the tables unqualified names
-/// mean in the caller's transaction): copies, which have no triggers, get it here (but
-/// those of a rebuild's replay, [`write_audit`]); live
-/// tables keep it by trigger (its migration), so a line already there is left as it is.
-/// A line's subjects are a set (`audit::line`): no `DISTINCT`, which sorted all of them
-/// (24.9 s for 19.5M rows at 5.05M events, 12.1-15.3 s without).
-async fn fill_audit_subjects(conn: &mut PgConnection, after: i64) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO proj_audit_subjects (subject, global_seq)
-         SELECT unnest(subjects), global_seq FROM proj_audit WHERE global_seq > $1
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(after)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Clears every projection table and replays the log without holding appends back for
 /// more than the final catch-up (module docs).
 #[tracing::instrument(skip_all, err)]
@@ -220,12 +206,10 @@ async fn rebuild_on(
         // This connection vacuums only once the writer's transaction has ended: while it
         // is open, a vacuum can neither remove the replay's dead rows nor set pages
         // all-visible.
-        Ok((after, replayed, counts)) => {
+        Ok(done) => {
             if committed.await.is_ok() {
                 finish.send(()).ok();
-                finish_replay(conn, counts)
-                    .await
-                    .map(|()| (after, replayed))
+                finish_replay(conn).await.map(|()| done)
             } else {
                 // The writer failed: its error is the one reported below.
                 drop(finish);
@@ -242,8 +226,7 @@ async fn rebuild_on(
         .map_err(|_| StoreError::AuditWriterStopped)?;
     // A writer that failed stopped the replay too: its error is the cause.
     audit_written?;
-    let (mut after, mut replayed) = finished?;
-    let subjects_upto = after;
+    let (mut after, mut replayed, mut counts) = finished?;
     // Catch up and swap; appends wait from here to the commit.
     let mut tx = conn.begin().await?;
     lock_events(&mut tx).await?;
@@ -253,12 +236,12 @@ async fn rebuild_on(
         let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
-        count(&mut tx, &events).await?;
+        counts.add(&events);
         replayed += events.len() as u64;
         apply_batch(&mut tx, Batch::new(events)?).await?;
     }
+    counts.write(&mut tx).await?;
     fill_target_totals(&mut tx).await?;
-    fill_audit_subjects(&mut tx, subjects_upto).await?;
     sqlx::query("SET LOCAL search_path TO public")
         .execute(&mut *tx)
         .await?;
@@ -277,13 +260,9 @@ async fn rebuild_on(
     })
 }
 
-/// After the replay, on the replay's connection: the event counts, then the copies but
-/// the audit's ([`finish_copies`]; the audit's writer finishes those beside it).
-async fn finish_replay(conn: &mut PgConnection, counts: Counts) -> Result<(), StoreError> {
-    let mut tx = conn.begin().await?;
-    use_shadow(&mut tx).await?;
-    counts.write(&mut tx).await?;
-    tx.commit().await?;
+/// After the replay, on the replay's connection: the copies but the audit's
+/// ([`finish_copies`]; the audit's writer finishes those beside it).
+async fn finish_replay(conn: &mut PgConnection) -> Result<(), StoreError> {
     let tables: Vec<&str> = TABLES
         .iter()
         .copied()
@@ -424,7 +403,7 @@ fn write_audit(
         .execute(&mut *audit)
         .await?;
         let lines = copy_audit_statement(&format!("{SHADOW}.proj_audit"), true);
-        let subjects = format!("COPY {SHADOW}.proj_audit_subjects {COPY_SUBJECTS}");
+        let subjects = copy_subjects_statement(&format!("{SHADOW}.proj_audit_subjects"), true);
         while let Some(rows) = rx.recv().await {
             copy_in(&mut audit, &lines, rows.lines).await?;
             copy_in(&mut audit, &subjects, rows.subjects).await?;
@@ -580,7 +559,8 @@ pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, S
 enum Derived {
     /// The live tables: their triggers kept them while the replay wrote.
     ByTriggers,
-    /// Copies without triggers: filled from their sources after the replay.
+    /// Copies without triggers: `proj_target_totals` filled from its source after the
+    /// replay, `proj_audit_subjects` from each batch's subject rows.
     Filled,
 }
 
@@ -597,13 +577,16 @@ async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, S
         after = last.global_seq;
         replayed += events.len() as u64;
         counts.add(&events);
-        apply_batch(&mut *tx, Batch::new(events)?).await?;
+        let mut batch = Batch::new(events)?;
+        if derived == Derived::ByTriggers {
+            batch.leave_subjects_to_trigger();
+        }
+        apply_batch(&mut *tx, batch).await?;
         analyze_when_doubled(tx, "", replayed, &mut analyze_at).await?;
     }
     counts.write(tx).await?;
     if derived == Derived::Filled {
         fill_target_totals(tx).await?;
-        fill_audit_subjects(tx, 0).await?;
     }
     Ok(replayed)
 }

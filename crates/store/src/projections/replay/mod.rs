@@ -112,9 +112,8 @@ pub(crate) struct Batch {
 pub(crate) struct AuditRows {
     /// Rows of `proj_audit` ([`copy_audit_statement`]).
     pub lines: Vec<u8>,
-    /// Rows of `proj_audit_subjects` ([`COPY_SUBJECTS`]): each line's subjects, for a
-    /// rebuild's copies, which have no trigger to make them from the lines. [`apply_batch`]
-    /// never writes them.
+    /// Rows of `proj_audit_subjects` ([`copy_subjects_statement`]): each line's subjects,
+    /// for tables without the live trigger that makes them from the lines (copies).
     pub subjects: Vec<u8>,
 }
 
@@ -127,7 +126,7 @@ impl Batch {
         for event in &events {
             let line = audit::line(event)?;
             copy_row(&mut audit.lines, &line)?;
-            subject_rows(&mut audit.subjects, &line);
+            subject_rows(&mut audit.subjects, &line)?;
         }
         Ok(Self { events, audit })
     }
@@ -139,6 +138,12 @@ impl Batch {
     /// The audit rows, taken out: [`apply_batch`] then writes none.
     pub(crate) fn take_audit(&mut self) -> AuditRows {
         std::mem::take(&mut self.audit)
+    }
+
+    /// Leaves the subject rows out: the tables [`apply_batch`] writes into keep them by
+    /// trigger (the live tables).
+    pub(crate) fn leave_subjects_to_trigger(&mut self) {
+        self.audit.subjects.clear();
     }
 }
 
@@ -153,14 +158,17 @@ pub(crate) fn copy_audit_statement(table: &str, freeze: bool) -> String {
     )
 }
 
-/// The columns of [`AuditRows::subjects`], after `COPY <table>`.
-pub(crate) const COPY_SUBJECTS: &str = "(subject, global_seq) FROM STDIN (FORMAT binary, FREEZE)";
+/// The `COPY` statement of the subject rows of [`Batch`], into `table` (as
+/// [`copy_audit_statement`]).
+pub(crate) fn copy_subjects_statement(table: &str, freeze: bool) -> String {
+    let freeze = if freeze { ", FREEZE" } else { "" };
+    format!("COPY {table} (subject, global_seq) FROM STDIN (FORMAT binary{freeze})")
+}
 
 /// Applies the batch to every projection but `proj_event_counts`, as [`super::apply`]
-/// would event by event.
+/// would event by event, and writes the audit rows it carries.
 pub(crate) async fn apply_batch(conn: &mut PgConnection, batch: Batch) -> Result<(), StoreError> {
     let Batch { events, audit } = batch;
-    let audit = audit.lines;
     let mut pending = Pending::default();
     for event in &events {
         match class(&event.event) {
@@ -243,13 +251,6 @@ const UUID_OID: i32 = 2950;
 /// bytes in the type's binary form): the server parses no text, which was most of what
 /// the audit's `COPY` cost it (timestamps, uuids, the subjects' array).
 fn copy_row(out: &mut Vec<u8>, line: &AuditLine) -> Result<(), StoreError> {
-    fn column(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
-        let len = i32::try_from(bytes.len())
-            .map_err(|_| StoreError::Corrupt("an audit column over 2 GiB".to_owned()))?;
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(bytes);
-        Ok(())
-    }
     let recorded_at = line.recorded_at.timestamp_micros() - PG_EPOCH_MICROS;
     out.extend_from_slice(&8_i16.to_be_bytes());
     column(out, &line.global_seq.to_be_bytes())?;
@@ -279,19 +280,34 @@ fn copy_row(out: &mut Vec<u8>, line: &AuditLine) -> Result<(), StoreError> {
 }
 
 /// Appends `line`'s subjects to `out` as rows of `proj_audit_subjects` in binary `COPY`.
-fn subject_rows(out: &mut Vec<u8>, line: &AuditLine) {
+fn subject_rows(out: &mut Vec<u8>, line: &AuditLine) -> Result<(), StoreError> {
     for id in &line.subjects {
         out.extend_from_slice(&2_i16.to_be_bytes());
-        out.extend_from_slice(&16_i32.to_be_bytes());
-        out.extend_from_slice(id.as_bytes());
-        out.extend_from_slice(&8_i32.to_be_bytes());
-        out.extend_from_slice(&line.global_seq.to_be_bytes());
+        column(out, id.as_bytes())?;
+        column(out, &line.global_seq.to_be_bytes())?;
     }
+    Ok(())
 }
 
-/// Writes the batch's audit rows with one `COPY` (cheaper per row than any `INSERT`).
-async fn flush_audit(conn: &mut PgConnection, rows: Vec<u8>) -> Result<(), StoreError> {
-    copy_in(conn, &copy_audit_statement("proj_audit", false), rows).await
+/// Appends one column of a binary `COPY` row to `out`: its length, then its bytes.
+fn column(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
+    let len = i32::try_from(bytes.len())
+        .map_err(|_| StoreError::Corrupt("an audit column over 2 GiB".to_owned()))?;
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Writes the batch's audit rows with a `COPY` a table (cheaper per row than any
+/// `INSERT`), into the tables unqualified names mean.
+async fn flush_audit(conn: &mut PgConnection, rows: AuditRows) -> Result<(), StoreError> {
+    copy_in(conn, &copy_audit_statement("proj_audit", false), rows.lines).await?;
+    copy_in(
+        conn,
+        &copy_subjects_statement("proj_audit_subjects", false),
+        rows.subjects,
+    )
+    .await
 }
 
 /// Runs the binary `COPY … FROM STDIN` `statement` with `rows` as its data (nothing when
