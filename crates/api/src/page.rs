@@ -75,7 +75,22 @@ pub struct KeptPages<V, K> {
 }
 
 /// A version of a list and the pages written from it.
-type KeptBodies<V, K> = (V, Vec<(K, bytes::Bytes)>);
+type KeptBodies<V, K> = (V, Vec<KeptPage<K>>);
+
+/// A page as written for a query, and the time it is wrong from whatever the list's
+/// version says, if any: a page with times computed from the clock (the policies' next
+/// snapshot) is wrong once the first of those times has passed.
+#[derive(Debug)]
+struct KeptPage<K> {
+    query: K,
+    body: bytes::Bytes,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What a page that depends on its list's version only is good until: no time.
+pub fn no_clock<T>(_: &T) -> Option<chrono::DateTime<chrono::Utc>> {
+    None
+}
 
 /// Pages kept per list: the queries a dashboard and a few scripts repeat.
 const KEPT_PAGES: usize = 8;
@@ -95,31 +110,41 @@ impl<V: Version, K: PartialEq> KeptPages<V, K> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The page kept for `query` of this `version` of the list, if there is one.
+    /// The page kept for `query` of this `version` of the list, if there is one and its
+    /// time (if any) has not passed.
     pub fn get(&self, version: &V, query: &K) -> Option<bytes::Bytes> {
         let last = self.lock();
         let (kept, pages) = last.as_ref()?;
         if !kept.is(version) {
             return None;
         }
-        pages
-            .iter()
-            .find(|(q, _)| q == query)
-            .map(|(_, body)| body.clone())
+        let page = pages.iter().find(|p| p.query == *query)?;
+        match page.until {
+            Some(until) if chrono::Utc::now() >= until => None,
+            _ => Some(page.body.clone()),
+        }
     }
 
-    /// Keeps `body` as the page for `query` of `version`; the pages of another version
-    /// go (at most [`KEPT_PAGES`] are kept, the oldest goes first).
-    pub fn keep(&self, version: &V, query: K, body: bytes::Bytes) {
+    /// Keeps `body` as the page for `query` of `version`, good until `until` if that is
+    /// given; the pages of another version go (at most [`KEPT_PAGES`] are kept, the
+    /// oldest goes first, and a page kept again replaces the one before).
+    pub fn keep(
+        &self,
+        version: &V,
+        query: K,
+        body: bytes::Bytes,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
         let mut last = self.lock();
         if !last.as_ref().is_some_and(|(kept, _)| kept.is(version)) {
             *last = Some((version.clone(), Vec::new()));
         }
         if let Some((_, pages)) = last.as_mut() {
+            pages.retain(|p| p.query != query);
             if pages.len() >= KEPT_PAGES {
                 pages.remove(0);
             }
-            pages.push((query, body));
+            pages.push(KeptPage { query, body, until });
         }
     }
 
@@ -135,7 +160,7 @@ impl<V: Version, K: PartialEq> KeptPages<V, K> {
             return body;
         }
         let body = bytes::Bytes::from(write());
-        self.keep(version, query, body.clone());
+        self.keep(version, query, body.clone(), None);
         body
     }
 }
@@ -167,11 +192,13 @@ impl KeptLists {
     /// slowest wait about 70 ms). A page kept by another reader under the same stamp is
     /// at least as new as this reader's stamp, so it is answered. A reader waits for
     /// another's read [`READ_WAIT`] at most, then reads itself: when the database is slow
-    /// or down, readers do not queue one pool timeout after another.
+    /// or down, readers do not queue one pool timeout after another. A page is kept until
+    /// the time `until` finds in it, if any ([`no_clock`] for none).
     pub async fn get_or_read<T: Serialize>(
         &self,
         version: StampedAt,
         query: ListQuery,
+        until: impl FnOnce(&T) -> Option<chrono::DateTime<chrono::Utc>>,
         read: impl std::future::Future<Output = Result<T, Problem>>,
     ) -> Result<bytes::Bytes, Problem> {
         if let Some(body) = self.pages.get(&version, &query) {
@@ -183,8 +210,9 @@ impl KeptLists {
         if let Some(body) = self.pages.get(&version, &query) {
             return Ok(body);
         }
-        let body = crate::respond::json_bytes(&read.await?)?;
-        self.pages.keep(&version, query, body.clone());
+        let page = read.await?;
+        let body = crate::respond::json_bytes(&page)?;
+        self.pages.keep(&version, query, body.clone(), until(&page));
         Ok(body)
     }
 }
@@ -198,18 +226,20 @@ pub const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// ([`KeptLists::get_or_read`]). The stamp is read before the page, so a kept page is at
 /// least as new as its stamp: a client that saw its change committed gets a page with
 /// it. For the large lists a dashboard polls (replications, targets): one small query
-/// instead of reading and writing the page.
+/// instead of reading and writing the page. A page with times from the clock is kept
+/// until the first of them (`until`; [`no_clock`] for a page with none).
 pub async fn read_kept<T: Serialize>(
     pool: &sqlx::PgPool,
     lists: &KeptLists,
     query: ListQuery,
+    until: impl FnOnce(&T) -> Option<chrono::DateTime<chrono::Utc>>,
     read: impl std::future::Future<Output = Result<T, Problem>>,
 ) -> Result<bytes::Bytes, Problem> {
     let version = StampedAt {
         stamp: store::status::change_stamp(pool).await?,
         at: std::time::Instant::now(),
     };
-    lists.get_or_read(version, query, read).await
+    lists.get_or_read(version, query, until, read).await
 }
 
 /// `head` (whose `items` is empty) as JSON, with `items` (each a JSON text) as its items.
@@ -441,6 +471,37 @@ mod tests {
         assert!(!kept.is(&read(7, KEEP_LISTS_FOR)), "too old");
     }
 
+    #[test]
+    fn a_page_with_a_time_is_kept_until_that_time_only() {
+        let pages: KeptPages<std::sync::Arc<()>, i64> = KeptPages::default();
+        let one = std::sync::Arc::new(());
+        let now = chrono::Utc::now();
+        pages.keep(
+            &one,
+            1,
+            "past".into(),
+            Some(now - chrono::Duration::seconds(1)),
+        );
+        pages.keep(
+            &one,
+            2,
+            "later".into(),
+            Some(now + chrono::Duration::hours(1)),
+        );
+        pages.keep(&one, 3, "always".into(), None);
+        assert_eq!(pages.get(&one, &1), None, "its time has passed");
+        assert_eq!(pages.get(&one, &2).unwrap(), "later");
+        assert_eq!(pages.get(&one, &3).unwrap(), "always");
+        // Read again, the page replaces the one whose time had passed.
+        pages.keep(
+            &one,
+            1,
+            "again".into(),
+            Some(now + chrono::Duration::hours(1)),
+        );
+        assert_eq!(pages.get(&one, &1).unwrap(), "again");
+    }
+
     /// The projections at one stamp, now, and the first page of `list`.
     fn stamped_query(list: &'static str, limit: i64) -> (StampedAt, ListQuery) {
         let stamp = store::status::ChangeStamp {
@@ -464,7 +525,7 @@ mod tests {
         let (version, query) = stamped_query("targets", 1000);
         let reads = std::sync::atomic::AtomicUsize::new(0);
         let readers = (0..32).map(|_| {
-            lists.get_or_read(version.clone(), query.clone(), async {
+            lists.get_or_read(version.clone(), query.clone(), no_clock, async {
                 reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                 Ok(vec![1, 2, 3])
@@ -476,7 +537,7 @@ mod tests {
         // Another query is read.
         let other = ListQuery { limit: 1, ..query };
         let body = lists
-            .get_or_read(version, other, async { Ok(vec![9]) })
+            .get_or_read(version, other, no_clock, async { Ok(vec![9]) })
             .await
             .unwrap();
         assert_eq!(body, "[9]");
@@ -487,7 +548,7 @@ mod tests {
         let lists = KeptLists::default();
         let (version, query) = stamped_query("replications", 20);
         // The first reader's read hangs (a database that does not answer) for a minute.
-        let stuck = lists.get_or_read(version.clone(), query.clone(), async {
+        let stuck = lists.get_or_read(version.clone(), query.clone(), no_clock, async {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             Err::<Vec<i64>, _>(Problem::internal(&"timed out"))
         });
@@ -495,7 +556,9 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             let started = tokio::time::Instant::now();
             let body = lists
-                .get_or_read(version.clone(), query.clone(), async { Ok(vec![2]) })
+                .get_or_read(version.clone(), query.clone(), no_clock, async {
+                    Ok(vec![2])
+                })
                 .await;
             (body, started.elapsed())
         };

@@ -280,6 +280,12 @@ fn policies_dto(views: Vec<PolicyView>) -> Vec<Policy> {
         .collect()
 }
 
+/// The first next snapshot of a page of policies: the page is right until then (its
+/// policies change by events only, their next snapshots with the clock).
+fn first_next_snapshot(page: &Page<Policy>) -> Option<DateTime<Utc>> {
+    page.items.iter().filter_map(|p| p.next_snapshot_at).min()
+}
+
 impl From<PolicyView> for Policy {
     fn from(v: PolicyView) -> Self {
         let at = next_snapshot_at(&v.spec.schedule, Utc::now());
@@ -451,15 +457,26 @@ impl PoliciesApi {
         /// The `next_after` of the previous page.
         after: Query<Option<String>>,
     ) -> Answer<JsonText<Page<Policy>>, ReadErrors> {
-        let limit = page::limit(limit.0)?;
-        let after: Option<String> = page::decode_after(after.0.as_deref())?;
-        let mut rows =
-            projections::policies_page(&state.pool, after.as_deref(), Some(limit + 1)).await?;
-        let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
-        Ok(JsonText::of(&Page {
-            items: policies_dto(rows),
-            next_after,
-        })?)
+        // Checked before a kept page is looked for: bad input is a 400 either way.
+        let query = page::ListQuery {
+            list: "policies",
+            of: None,
+            after: after.0,
+            limit: page::limit(limit.0)?,
+        };
+        let after: Option<String> = page::decode_after(query.after.as_deref())?;
+        let (pool, limit) = (&state.pool, query.limit);
+        let body = page::read_kept(pool, &state.list_pages, query, first_next_snapshot, async {
+            let mut rows =
+                projections::policies_page(pool, after.as_deref(), Some(limit + 1)).await?;
+            let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
+            Ok(Page {
+                items: policies_dto(rows),
+                next_after,
+            })
+        })
+        .await?;
+        Ok(JsonText::of_bytes(body))
     }
 
     /// Creates a policy.

@@ -158,7 +158,7 @@ impl TargetsApi {
         };
         page::decode_after::<TargetKey>(query.after.as_deref())?;
         let (pool, limit, after) = (&state.pool, Some(query.limit), query.after.clone());
-        let body = page::read_kept(pool, &state.list_pages, query, async {
+        let body = page::read_kept(pool, &state.list_pages, query, page::no_clock, async {
             targets_page(pool, None, limit, after).await
         })
         .await?;
@@ -353,7 +353,7 @@ impl ReplicationsApi {
         };
         let after: Option<ReplicationKey> = page::decode_after(query.after.as_deref())?;
         let (pool, subvolume, limit) = (&state.pool, query.of, query.limit);
-        let body = page::read_kept(pool, &state.list_pages, query, async move {
+        let body = page::read_kept(pool, &state.list_pages, query, page::no_clock, async move {
             let mut views = projections::replications_page(
                 pool,
                 subvolume.map(SubvolumeId::from_uuid),

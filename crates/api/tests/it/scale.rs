@@ -195,6 +195,51 @@ async fn replications_and_targets_pages_are_kept_until_an_event_commits(pool: Pg
     );
 }
 
+/// A page of policies is kept like the replications and targets pages, and with its
+/// next snapshots (computed from the clock) until the first of them: a change behind the
+/// projections' back does not show, a change by an event shows on the next read.
+#[sqlx::test(migrations = false)]
+async fn a_policies_page_is_kept_until_an_event_commits(pool: PgPool) {
+    let app = spawn(pool).await;
+    let body = serde_json::json!({"name": "kept",
+        "schedule": {"cron": "0 * * * *", "time_zone": "UTC"},
+        "retention": {"keep_last": 1}});
+    let (code, policy) = app.post("/api/v1/policies", body).await;
+    assert_eq!(code, StatusCode::CREATED, "{policy}");
+    let (code, page) = app.get("/api/v1/policies").await;
+    assert_eq!(code, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["name"], "kept", "{page}");
+    assert_eq!(
+        page["items"][0]["next_snapshot_at"], policy["next_snapshot_at"],
+        "{page}"
+    );
+
+    sqlx::query("UPDATE proj_policies SET replicate_after_snapshot = NOT replicate_after_snapshot")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, kept) = app.get("/api/v1/policies").await;
+    assert_eq!(kept, page, "no event since: the kept page");
+
+    let id = policy["id"].as_str().unwrap();
+    let (code, patched) = app
+        .patch(
+            &format!("/api/v1/policies/{id}"),
+            serde_json::json!({"retention": {"keep_last": 3}}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{patched}");
+    let (_, page) = app.get("/api/v1/policies").await;
+    assert_eq!(page["items"][0]["retention"]["keep_last"], 3, "{page}");
+    assert_ne!(
+        page["items"][0]["replicate_after_snapshot"], kept["items"][0]["replicate_after_snapshot"],
+        "read again: {page}"
+    );
+    // Bad input is refused whatever is kept.
+    let (code, _) = app.get("/api/v1/policies?after=forged").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+}
+
 /// The app over a pool of one connection that gives up waiting after 200 ms.
 async fn app_on_a_tiny_pool(pool: &PgPool) -> (TestApp, PgPool) {
     let tiny = sqlx::postgres::PgPoolOptions::new()
