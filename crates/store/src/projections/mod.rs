@@ -40,7 +40,10 @@ pub use policies::{
     policy_of_subvolume, schedules,
 };
 pub(crate) use rebuild::rebuild_in;
-pub use rebuild::{REPLAY_BATCH, RebuildReport, check, rebuild, snapshot};
+pub use rebuild::{
+    REPLAY_BATCH, RebuildReport, check, check_in_batches_of, rebuild, rebuild_in_batches_of,
+    snapshot,
+};
 pub use replicas::{
     ReplicaKey, ReplicaView, VerificationView, replica, replicas_of_snapshot, replicas_of_target,
     replicas_of_target_page,

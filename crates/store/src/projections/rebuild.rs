@@ -131,16 +131,23 @@ async fn fill_target_totals(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 /// Clears every projection table and replays the log without holding appends back for
-/// more than the final catch-up (module docs).
-#[tracing::instrument(skip_all, err)]
+/// more than the final catch-up (module docs), in batches of [`REPLAY_BATCH`] events.
 pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
+    rebuild_in_batches_of(pool, REPLAY_BATCH).await
+}
+
+/// [`rebuild`] in batches of `batch` events (at least 1): tests replay logs of a few
+/// batches without appending tens of thousands of events.
+#[tracing::instrument(name = "rebuild", skip(pool), err)]
+pub async fn rebuild_in_batches_of(pool: &PgPool, batch: i64) -> Result<RebuildReport, StoreError> {
+    let batch = batch.max(1);
     // A connection of its own, closed at the end: it holds the rebuild's advisory lock
     // (one rebuild at a time) and its session settings never reach the pool.
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::query("SELECT pg_advisory_lock(hashtextextended('projections-rebuild', 0))")
         .execute(&mut conn)
         .await?;
-    let result = rebuild_on(&mut conn, &pool.connect_options()).await;
+    let result = rebuild_on(&mut conn, &pool.connect_options(), batch).await;
     if result.is_err() {
         let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA IF EXISTS {SHADOW} CASCADE"
@@ -160,6 +167,7 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
 async fn rebuild_on(
     conn: &mut PgConnection,
     options: &PgConnectOptions,
+    batch: i64,
 ) -> Result<RebuildReport, StoreError> {
     let upto: i64 = {
         let mut tx = conn.begin().await?;
@@ -192,7 +200,7 @@ async fn rebuild_on(
         }
         tx.commit().await?;
     }
-    let mut batches = read_ahead(options.clone(), upto);
+    let mut batches = read_ahead(options.clone(), upto, batch);
     let (finish, finish_audit) = tokio::sync::oneshot::channel();
     let (audit, committed, audit_writer) = write_audit(options.clone(), finish_audit);
     let replay = replay_batches(conn, &mut batches, &audit).await;
@@ -233,7 +241,7 @@ async fn rebuild_on(
     let locked = std::time::Instant::now();
     use_shadow(&mut tx).await?;
     loop {
-        let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let events = read_all_in(&mut *tx, after, batch).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         counts.add(&events);
@@ -545,7 +553,7 @@ pub(crate) async fn rebuild_in(tx: &mut PgConnection) -> Result<RebuildReport, S
     sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {tables}")))
         .execute(&mut *tx)
         .await?;
-    let replayed = replay_all_in(tx, Derived::ByTriggers).await?;
+    let replayed = replay_all_in(tx, Derived::ByTriggers, REPLAY_BATCH).await?;
     Ok(RebuildReport {
         events_replayed: replayed,
         tables_cleared: TABLES.len(),
@@ -566,13 +574,17 @@ enum Derived {
 
 /// Replays the whole log into the (empty) tables that unqualified names mean in the
 /// caller's transaction, which holds the SHARE lock on events.
-async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, StoreError> {
+async fn replay_all_in(
+    tx: &mut PgConnection,
+    derived: Derived,
+    batch_of: i64,
+) -> Result<u64, StoreError> {
     let mut after = 0_i64;
     let mut replayed = 0_u64;
     let mut counts = Counts::default();
     let mut analyze_at = ANALYZE_FIRST_AT;
     loop {
-        let events = read_all_in(&mut *tx, after, REPLAY_BATCH).await?;
+        let events = read_all_in(&mut *tx, after, batch_of).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         replayed += events.len() as u64;
@@ -597,7 +609,11 @@ async fn replay_all_in(tx: &mut PgConnection, derived: Derived) -> Result<u64, S
 /// most [`READ_AHEAD_BATCHES`] ahead (bounded memory). The events up to `upto` are
 /// committed and never change, so what another connection reads is what the replay's would.
 /// An error ends the stream; the task ends when the receiver is dropped.
-fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Batch, StoreError>> {
+fn read_ahead(
+    options: PgConnectOptions,
+    upto: i64,
+    batch_of: i64,
+) -> mpsc::Receiver<Result<Batch, StoreError>> {
     let (tx, rx) = mpsc::channel(READ_AHEAD_BATCHES);
     tokio::spawn(async move {
         let mut conn = match PgConnection::connect_with(&options).await {
@@ -609,7 +625,7 @@ fn read_ahead(options: PgConnectOptions, upto: i64) -> mpsc::Receiver<Result<Bat
         };
         let mut after = 0_i64;
         loop {
-            let batch = match read_range_rows_in(&mut conn, after, upto, REPLAY_BATCH).await {
+            let batch = match read_range_rows_in(&mut conn, after, upto, batch_of).await {
                 // Decoding is CPU work: a blocking thread, not the runtime's worker that
                 // the replay's writes need (one, on a machine of two cores).
                 Ok(rows) => tokio::task::spawn_blocking(move || {
@@ -669,6 +685,13 @@ pub async fn snapshot(pool: &PgPool) -> Result<Vec<(String, Vec<serde_json::Valu
 /// holding row locks on projections while it waits for events, could be waiting on
 /// (that order deadlocked when the check truncated the live tables instead).
 pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    check_in_batches_of(pool, REPLAY_BATCH).await
+}
+
+/// [`check`], replaying in batches of `batch` events (at least 1; for tests, as
+/// [`rebuild_in_batches_of`]).
+pub async fn check_in_batches_of(pool: &PgPool, batch: i64) -> Result<Vec<String>, StoreError> {
+    let batch = batch.max(1);
     let mut tx = pool.begin().await?;
     lock_events(&mut tx).await?;
     for table in TABLES {
@@ -681,7 +704,7 @@ pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
     sqlx::query("SET LOCAL search_path TO pg_temp, public")
         .execute(&mut *tx)
         .await?;
-    replay_all_in(&mut tx, Derived::Filled).await?;
+    replay_all_in(&mut tx, Derived::Filled, batch).await?;
     let mut differ = Vec::new();
     for table in TABLES {
         let one_way = |from: &str, to: &str| {

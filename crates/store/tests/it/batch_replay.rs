@@ -391,7 +391,9 @@ async fn a_batch_replay_gives_exactly_the_event_by_event_tables(pool: PgPool) {
         .and_then(|s| s.parse().ok());
     let mut rng = Rng(seed.unwrap_or(0x9E37_79B9_7F4A_7C15));
     let mut appended = 0;
-    while appended < projections::REPLAY_BATCH + 1500 {
+    // Batches of 1,000 events (the product's are larger): 3.5 batches.
+    let batch = 1000;
+    while appended < 3 * batch + 500 {
         if let Some(event) = fleet.next(&mut rng) {
             append(&store, event).await;
             appended += 1;
@@ -409,10 +411,14 @@ async fn a_batch_replay_gives_exactly_the_event_by_event_tables(pool: PgPool) {
     }
     let live = projections::snapshot(&pool).await.unwrap();
     assert_eq!(
-        projections::check(&pool).await.unwrap(),
+        projections::check_in_batches_of(&pool, batch)
+            .await
+            .unwrap(),
         Vec::<String>::new()
     );
-    projections::rebuild(&pool).await.unwrap();
+    projections::rebuild_in_batches_of(&pool, batch)
+        .await
+        .unwrap();
     assert!(
         projections::snapshot(&pool).await.unwrap() == live,
         "the rebuild differs"

@@ -27,12 +27,16 @@ async fn rebuilding(pool: &PgPool) -> bool {
         .unwrap()
 }
 
+/// Events per replay batch in these tests: a few batches without appending tens of
+/// thousands of events (the product's batch is [`projections::REPLAY_BATCH`]).
+const BATCH: i64 = 1000;
+
 #[sqlx::test(migrations = false)]
 async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_names(pool: PgPool) {
     let store = initialized_store(&pool).await;
     let instance = StreamId::instance();
     // More than a replay batch, so the replay commits several times.
-    let before = 2 * projections::REPLAY_BATCH as usize + 500;
+    let before = 2 * BATCH as usize + 500;
     rename_many(&store, before).await;
     let indexes = index_names(&pool).await;
 
@@ -71,7 +75,9 @@ async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_n
             })
         })
         .collect();
-    let report = projections::rebuild(&pool).await.unwrap();
+    let report = projections::rebuild_in_batches_of(&pool, BATCH)
+        .await
+        .unwrap();
     let mut during = 0;
     for w in writers {
         during += w.await.unwrap();
@@ -96,10 +102,15 @@ async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_n
         .await
         .unwrap();
     assert_eq!(counted as u64, total);
-    assert!(projections::check(&pool).await.unwrap().is_empty());
+    let check = projections::check_in_batches_of(&pool, BATCH)
+        .await
+        .unwrap();
+    assert!(check.is_empty(), "{check:?}");
     assert_eq!(index_names(&pool).await, indexes);
     // A second rebuild over the swapped tables works the same.
-    let again = projections::rebuild(&pool).await.unwrap();
+    let again = projections::rebuild_in_batches_of(&pool, BATCH)
+        .await
+        .unwrap();
     assert_eq!(again.events_replayed, total);
     assert!(projections::check(&pool).await.unwrap().is_empty());
 }
