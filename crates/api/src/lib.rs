@@ -92,9 +92,9 @@ pub struct AppState {
     /// The health pages last written from the kept fleet health, by query.
     pub health_pages:
         Arc<page::KeptPages<Arc<engine::status::FleetHealth>, replication_health::HealthQuery>>,
-    /// The pages of the large lists last read (replications, targets), by query, kept
-    /// while no event commits, 5 s at most ([`page::read_kept`]).
-    pub list_pages: Arc<page::KeptLists>,
+    /// The pages of the large lists last read (replications, targets, policies), by
+    /// query, kept while no event commits, 5 s at most ([`page::read_kept`]).
+    pub list_pages: Arc<page::ListPages>,
 }
 
 /// Host-key probes one admin may make per minute.

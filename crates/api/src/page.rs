@@ -165,11 +165,10 @@ impl<V: Version, K: PartialEq> KeptPages<V, K> {
     }
 }
 
-/// What a page of a list read from the projections is kept by ([`read_kept`]).
+/// What a page of a list read from the projections is kept by ([`read_kept`]), in that
+/// list's [`KeptLists`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
-    /// Which list (the path).
-    pub list: &'static str,
     /// Its filter (a subvolume), if any.
     pub of: Option<uuid::Uuid>,
     /// The cursor as the client sent it (checked first by the caller).
@@ -177,7 +176,17 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
-/// The kept pages of the large lists, and the gate that lets one reader at a time read a
+/// The kept pages of each large list a dashboard polls, each list with its own gate: a
+/// slow read of one list never holds up the readers of another, and one list's pages
+/// never push out another's.
+#[derive(Debug, Default)]
+pub struct ListPages {
+    pub replications: KeptLists,
+    pub targets: KeptLists,
+    pub policies: KeptLists,
+}
+
+/// The kept pages of one large list, and the gate that lets one reader at a time read a
 /// page that is not kept ([`KeptLists::get_or_read`]).
 #[derive(Debug, Default)]
 pub struct KeptLists {
@@ -503,7 +512,7 @@ mod tests {
     }
 
     /// The projections at one stamp, now, and the first page of `list`.
-    fn stamped_query(list: &'static str, limit: i64) -> (StampedAt, ListQuery) {
+    fn stamped_query(limit: i64) -> (StampedAt, ListQuery) {
         let stamp = store::status::ChangeStamp {
             events: 1,
             attempts: 0,
@@ -511,7 +520,6 @@ mod tests {
         };
         let at = std::time::Instant::now();
         let query = ListQuery {
-            list,
             of: None,
             after: None,
             limit,
@@ -522,7 +530,7 @@ mod tests {
     #[tokio::test]
     async fn many_readers_of_a_page_that_is_not_kept_read_it_once() {
         let lists = KeptLists::default();
-        let (version, query) = stamped_query("targets", 1000);
+        let (version, query) = stamped_query(1000);
         let reads = std::sync::atomic::AtomicUsize::new(0);
         let readers = (0..32).map(|_| {
             lists.get_or_read(version.clone(), query.clone(), no_clock, async {
@@ -543,10 +551,37 @@ mod tests {
         assert_eq!(body, "[9]");
     }
 
+    #[tokio::test]
+    async fn a_page_whose_time_has_passed_is_read_again() {
+        let lists = KeptLists::default();
+        let (version, query) = stamped_query(100);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let read = |n: i64| {
+            let reads = &reads;
+            async move {
+                reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(vec![n])
+            }
+        };
+        let past = |_: &Vec<i64>| Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        let later = |_: &Vec<i64>| Some(chrono::Utc::now() + chrono::Duration::hours(1));
+        let first = lists.get_or_read(version.clone(), query.clone(), past, read(1));
+        assert_eq!(first.await.unwrap(), "[1]");
+        let second = lists.get_or_read(version.clone(), query.clone(), later, read(2));
+        assert_eq!(
+            second.await.unwrap(),
+            "[2]",
+            "the first page's time had passed"
+        );
+        let third = lists.get_or_read(version, query, later, read(3));
+        assert_eq!(third.await.unwrap(), "[2]", "kept until its time");
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_reader_waits_for_another_reader_a_second_at_most() {
         let lists = KeptLists::default();
-        let (version, query) = stamped_query("replications", 20);
+        let (version, query) = stamped_query(20);
         // The first reader's read hangs (a database that does not answer) for a minute.
         let stuck = lists.get_or_read(version.clone(), query.clone(), no_clock, async {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;

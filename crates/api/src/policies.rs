@@ -459,22 +459,27 @@ impl PoliciesApi {
     ) -> Answer<JsonText<Page<Policy>>, ReadErrors> {
         // Checked before a kept page is looked for: bad input is a 400 either way.
         let query = page::ListQuery {
-            list: "policies",
             of: None,
             after: after.0,
             limit: page::limit(limit.0)?,
         };
         let after: Option<String> = page::decode_after(query.after.as_deref())?;
         let (pool, limit) = (&state.pool, query.limit);
-        let body = page::read_kept(pool, &state.list_pages, query, first_next_snapshot, async {
-            let mut rows =
-                projections::policies_page(pool, after.as_deref(), Some(limit + 1)).await?;
-            let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
-            Ok(Page {
-                items: policies_dto(rows),
-                next_after,
-            })
-        })
+        let body = page::read_kept(
+            pool,
+            &state.list_pages.policies,
+            query,
+            first_next_snapshot,
+            async {
+                let mut rows =
+                    projections::policies_page(pool, after.as_deref(), Some(limit + 1)).await?;
+                let next_after = page::cut(&mut rows, limit, |p| p.spec.name.clone());
+                Ok(Page {
+                    items: policies_dto(rows),
+                    next_after,
+                })
+            },
+        )
         .await?;
         Ok(JsonText::of_bytes(body))
     }
@@ -701,5 +706,59 @@ impl PoliciesApi {
             snapshots: r.planned.into_iter().map(planned_dto).collect(),
             targets: targets.into_iter().map(target_prune_dto).collect(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(next_snapshot_at: Option<DateTime<Utc>>) -> Policy {
+        let retention = PolicyRetention {
+            keep_last: 1,
+            min_age_seconds: None,
+            hourly: 0,
+            daily: 0,
+            weekly: 0,
+            monthly: 0,
+            yearly: 0,
+        };
+        Policy {
+            id: Uuid::nil(),
+            name: "p".to_owned(),
+            schedule: PolicySchedule {
+                cron: "@daily".to_owned(),
+                time_zone: "UTC".to_owned(),
+            },
+            retention,
+            target_retention: None,
+            replicate_after_snapshot: false,
+            subvolumes: Vec::new(),
+            next_snapshot_at,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_page_of_policies_is_right_until_its_earliest_next_snapshot() {
+        let at = |h| Some(DateTime::UNIX_EPOCH + chrono::Duration::hours(h));
+        let page = |items: Vec<Policy>| Page {
+            items,
+            next_after: None,
+        };
+        let three = page(vec![
+            policy(at(5)),
+            policy(None),
+            policy(at(2)),
+            policy(at(9)),
+        ]);
+        assert_eq!(first_next_snapshot(&three), at(2));
+        assert_eq!(
+            first_next_snapshot(&page(vec![policy(None)])),
+            None,
+            "never fires"
+        );
+        assert_eq!(first_next_snapshot(&page(Vec::new())), None, "no policy");
     }
 }

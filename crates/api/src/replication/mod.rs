@@ -151,16 +151,19 @@ impl TargetsApi {
     ) -> Answer<JsonText<Page<Target>>, ReadErrors> {
         // Checked before a kept page is looked for: bad input is a 400 either way.
         let query = page::ListQuery {
-            list: "targets",
             of: None,
             after: after.0,
             limit: page::limit(limit.0)?,
         };
         page::decode_after::<TargetKey>(query.after.as_deref())?;
         let (pool, limit, after) = (&state.pool, Some(query.limit), query.after.clone());
-        let body = page::read_kept(pool, &state.list_pages, query, page::no_clock, async {
-            targets_page(pool, None, limit, after).await
-        })
+        let body = page::read_kept(
+            pool,
+            &state.list_pages.targets,
+            query,
+            page::no_clock,
+            async { targets_page(pool, None, limit, after).await },
+        )
         .await?;
         Ok(JsonText::of_bytes(body))
     }
@@ -346,34 +349,39 @@ impl ReplicationsApi {
     ) -> Answer<JsonText<Page<Replication>>, ReadErrors> {
         // Checked before a kept page is looked for: bad input is a 400 either way.
         let query = page::ListQuery {
-            list: "replications",
             of: subvolume_id.0,
             after: after.0,
             limit: page::limit_within(limit.0, 20, MAX_LIMIT)?,
         };
         let after: Option<ReplicationKey> = page::decode_after(query.after.as_deref())?;
         let (pool, subvolume, limit) = (&state.pool, query.of, query.limit);
-        let body = page::read_kept(pool, &state.list_pages, query, page::no_clock, async move {
-            let mut views = projections::replications_page(
-                pool,
-                subvolume.map(SubvolumeId::from_uuid),
-                after.as_ref(),
-                limit + 1,
-            )
-            .await?;
-            let next_after = page::cut(&mut views, limit, |v| ReplicationKey::from(v));
-            // One query for every run's targets, not one per run.
-            let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
-            let mut targets = projections::replication_targets_of(pool, &ids).await?;
-            let items: Vec<Replication> = views
-                .into_iter()
-                .map(|v| {
-                    let rows = targets.remove(&v.replication_id).unwrap_or_default();
-                    replication_with(v, rows)
-                })
-                .collect();
-            Ok(Page { items, next_after })
-        })
+        let body = page::read_kept(
+            pool,
+            &state.list_pages.replications,
+            query,
+            page::no_clock,
+            async move {
+                let mut views = projections::replications_page(
+                    pool,
+                    subvolume.map(SubvolumeId::from_uuid),
+                    after.as_ref(),
+                    limit + 1,
+                )
+                .await?;
+                let next_after = page::cut(&mut views, limit, |v| ReplicationKey::from(v));
+                // One query for every run's targets, not one per run.
+                let ids: Vec<ReplicationId> = views.iter().map(|v| v.replication_id).collect();
+                let mut targets = projections::replication_targets_of(pool, &ids).await?;
+                let items: Vec<Replication> = views
+                    .into_iter()
+                    .map(|v| {
+                        let rows = targets.remove(&v.replication_id).unwrap_or_default();
+                        replication_with(v, rows)
+                    })
+                    .collect();
+                Ok(Page { items, next_after })
+            },
+        )
         .await?;
         Ok(JsonText::of_bytes(body))
     }

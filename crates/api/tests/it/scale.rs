@@ -201,8 +201,9 @@ async fn replications_and_targets_pages_are_kept_until_an_event_commits(pool: Pg
 #[sqlx::test(migrations = false)]
 async fn a_policies_page_is_kept_until_an_event_commits(pool: PgPool) {
     let app = spawn(pool).await;
+    // Once a year: no slot passes during the test, which would make it read the page again.
     let body = serde_json::json!({"name": "kept",
-        "schedule": {"cron": "0 * * * *", "time_zone": "UTC"},
+        "schedule": {"cron": "0 0 1 1 *", "time_zone": "UTC"},
         "retention": {"keep_last": 1}});
     let (code, policy) = app.post("/api/v1/policies", body).await;
     assert_eq!(code, StatusCode::CREATED, "{policy}");
