@@ -234,7 +234,7 @@ pub const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// by events only) and for at most [`KEEP_LISTS_FOR`], else read by `read`
 /// ([`KeptLists::get_or_read`]). The stamp is read before the page, so a kept page is at
 /// least as new as its stamp: a client that saw its change committed gets a page with
-/// it. For the large lists a dashboard polls (replications, targets): one small query
+/// it. For the large lists a dashboard polls (replications, targets, policies): one small query
 /// instead of reading and writing the page. A page with times from the clock is kept
 /// until the first of them (`until`; [`no_clock`] for a page with none).
 pub async fn read_kept<T: Serialize>(

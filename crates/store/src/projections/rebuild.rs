@@ -136,18 +136,21 @@ pub async fn rebuild(pool: &PgPool) -> Result<RebuildReport, StoreError> {
     rebuild_in_batches_of(pool, REPLAY_BATCH).await
 }
 
-/// [`rebuild`] in batches of `batch` events (at least 1): tests replay logs of a few
+/// [`rebuild`] in batches of `batch_size` events (at least 1): tests replay logs of a few
 /// batches without appending tens of thousands of events.
 #[tracing::instrument(name = "rebuild", skip(pool), err)]
-pub async fn rebuild_in_batches_of(pool: &PgPool, batch: i64) -> Result<RebuildReport, StoreError> {
-    let batch = batch.max(1);
+pub async fn rebuild_in_batches_of(
+    pool: &PgPool,
+    batch_size: i64,
+) -> Result<RebuildReport, StoreError> {
+    let batch_size = batch_size.max(1);
     // A connection of its own, closed at the end: it holds the rebuild's advisory lock
     // (one rebuild at a time) and its session settings never reach the pool.
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::query("SELECT pg_advisory_lock(hashtextextended('projections-rebuild', 0))")
         .execute(&mut conn)
         .await?;
-    let result = rebuild_on(&mut conn, &pool.connect_options(), batch).await;
+    let result = rebuild_on(&mut conn, &pool.connect_options(), batch_size).await;
     if result.is_err() {
         let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA IF EXISTS {SHADOW} CASCADE"
@@ -167,7 +170,7 @@ pub async fn rebuild_in_batches_of(pool: &PgPool, batch: i64) -> Result<RebuildR
 async fn rebuild_on(
     conn: &mut PgConnection,
     options: &PgConnectOptions,
-    batch: i64,
+    batch_size: i64,
 ) -> Result<RebuildReport, StoreError> {
     let upto: i64 = {
         let mut tx = conn.begin().await?;
@@ -200,7 +203,7 @@ async fn rebuild_on(
         }
         tx.commit().await?;
     }
-    let mut batches = read_ahead(options.clone(), upto, batch);
+    let mut batches = read_ahead(options.clone(), upto, batch_size);
     let (finish, finish_audit) = tokio::sync::oneshot::channel();
     let (audit, committed, audit_writer) = write_audit(options.clone(), finish_audit);
     let replay = replay_batches(conn, &mut batches, &audit).await;
@@ -241,7 +244,7 @@ async fn rebuild_on(
     let locked = std::time::Instant::now();
     use_shadow(&mut tx).await?;
     loop {
-        let events = read_all_in(&mut *tx, after, batch).await?;
+        let events = read_all_in(&mut *tx, after, batch_size).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         counts.add(&events);
@@ -577,14 +580,14 @@ enum Derived {
 async fn replay_all_in(
     tx: &mut PgConnection,
     derived: Derived,
-    batch_of: i64,
+    batch_size: i64,
 ) -> Result<u64, StoreError> {
     let mut after = 0_i64;
     let mut replayed = 0_u64;
     let mut counts = Counts::default();
     let mut analyze_at = ANALYZE_FIRST_AT;
     loop {
-        let events = read_all_in(&mut *tx, after, batch_of).await?;
+        let events = read_all_in(&mut *tx, after, batch_size).await?;
         let Some(last) = events.last() else { break };
         after = last.global_seq;
         replayed += events.len() as u64;
@@ -612,7 +615,7 @@ async fn replay_all_in(
 fn read_ahead(
     options: PgConnectOptions,
     upto: i64,
-    batch_of: i64,
+    batch_size: i64,
 ) -> mpsc::Receiver<Result<Batch, StoreError>> {
     let (tx, rx) = mpsc::channel(READ_AHEAD_BATCHES);
     tokio::spawn(async move {
@@ -625,7 +628,7 @@ fn read_ahead(
         };
         let mut after = 0_i64;
         loop {
-            let batch = match read_range_rows_in(&mut conn, after, upto, batch_of).await {
+            let batch = match read_range_rows_in(&mut conn, after, upto, batch_size).await {
                 // Decoding is CPU work: a blocking thread, not the runtime's worker that
                 // the replay's writes need (one, on a machine of two cores).
                 Ok(rows) => tokio::task::spawn_blocking(move || {
@@ -688,10 +691,13 @@ pub async fn check(pool: &PgPool) -> Result<Vec<String>, StoreError> {
     check_in_batches_of(pool, REPLAY_BATCH).await
 }
 
-/// [`check`], replaying in batches of `batch` events (at least 1; for tests, as
+/// [`check`], replaying in batches of `batch_size` events (at least 1; for tests, as
 /// [`rebuild_in_batches_of`]).
-pub async fn check_in_batches_of(pool: &PgPool, batch: i64) -> Result<Vec<String>, StoreError> {
-    let batch = batch.max(1);
+pub async fn check_in_batches_of(
+    pool: &PgPool,
+    batch_size: i64,
+) -> Result<Vec<String>, StoreError> {
+    let batch_size = batch_size.max(1);
     let mut tx = pool.begin().await?;
     lock_events(&mut tx).await?;
     for table in TABLES {
@@ -704,7 +710,7 @@ pub async fn check_in_batches_of(pool: &PgPool, batch: i64) -> Result<Vec<String
     sqlx::query("SET LOCAL search_path TO pg_temp, public")
         .execute(&mut *tx)
         .await?;
-    replay_all_in(&mut tx, Derived::Filled, batch).await?;
+    replay_all_in(&mut tx, Derived::Filled, batch_size).await?;
     let mut differ = Vec::new();
     for table in TABLES {
         let one_way = |from: &str, to: &str| {
