@@ -109,18 +109,40 @@ where
     .await?)
 }
 
+/// The text of a `jsonb` value as the server sent it, for the event's own decoder to parse
+/// once: `Json<RawValue>` would parse it a first time only to hand the same text on (a
+/// rebuild reads 5.0 GB of payloads at 5.05M events). In the binary format the text
+/// follows a version byte, 1.
+fn jsonb_text(value: sqlx::postgres::PgValueRef<'_>) -> Result<&str, StoreError> {
+    let bytes = value
+        .as_bytes()
+        .map_err(|e| StoreError::Corrupt(format!("stored payload: {e}")))?;
+    let text = match value.format() {
+        sqlx::postgres::PgValueFormat::Text => bytes,
+        sqlx::postgres::PgValueFormat::Binary => match bytes.split_first() {
+            Some((1, text)) => text,
+            _ => {
+                return Err(StoreError::Corrupt(
+                    "stored payload: not jsonb of version 1".to_owned(),
+                ));
+            }
+        },
+    };
+    std::str::from_utf8(text).map_err(|e| StoreError::Corrupt(format!("stored payload: {e}")))
+}
+
 pub(crate) fn decode_row(row: &sqlx::postgres::PgRow) -> Result<RecordedEvent, StoreError> {
     let stream: String = row.try_get("stream_id")?;
     let event_type: String = row.try_get("event_type")?;
     let schema_version: i32 = row.try_get("schema_version")?;
-    let payload: sqlx::types::Json<Box<serde_json::value::RawValue>> = row.try_get("payload")?;
+    let payload = jsonb_text(row.try_get_raw("payload")?)?;
     let actor: String = row.try_get("actor")?;
     Ok(RecordedEvent {
         global_seq: row.try_get("global_seq")?,
         stream_id: StreamId::parse(&stream)
             .map_err(|e| StoreError::Corrupt(format!("stored stream id: {e}")))?,
         stream_version: row.try_get("stream_version")?,
-        event: DomainEvent::decode(&event_type, schema_version, payload.0.get())?,
+        event: DomainEvent::decode(&event_type, schema_version, payload)?,
         actor: Actor::parse(&actor).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         correlation_id: row.try_get("correlation_id")?,
         recorded_at: row.try_get("recorded_at")?,

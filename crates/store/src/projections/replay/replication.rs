@@ -304,13 +304,16 @@ impl Pending {
     /// Merges a success's listing into what the batch holds for the target (module docs).
     fn list(&mut self, target: Uuid, replicas: &[domain::replication::Replica], at: DateTime<Utc>) {
         let earlier = self.listings.remove(&target);
+        // The earlier listing's rows by snapshot (each is there once: made deduplicated).
+        let earlier_rows: HashMap<Uuid, &Listed> = earlier
+            .iter()
+            .flat_map(|l| l.rows.iter().map(|e| (e.snapshot, e)))
+            .collect();
         let mut seen = HashSet::new();
         let mut rows = Vec::with_capacity(replicas.len());
         for r in replicas.iter().filter(|r| seen.insert(r.snapshot_id)) {
             let snapshot = r.snapshot_id.as_uuid();
-            let before = earlier
-                .as_ref()
-                .and_then(|l| l.rows.iter().find(|e| e.snapshot == snapshot));
+            let before = earlier_rows.get(&snapshot).copied();
             let (at, anew) = match before {
                 Some(e) if e.uuid == r.uuid && e.path == r.path => (e.at, e.anew),
                 // Changed since the earlier listing.
