@@ -90,6 +90,13 @@ const READ_ONLY_INDEXES: &[&str] = &[
     "proj_replication_targets_failed_idx",
 ];
 
+/// Tables whose rows the replay updates after inserting them, most of them once
+/// (a snapshot pruned, a run target started then done): their copies leave half of each
+/// page free while they fill, so that the update goes into the row's own page without a
+/// new index entry (a HOT update; no replay statement updates a column their indexes
+/// hold while it replays), and the setting is reset after the replay.
+const UPDATED_IN_PLACE: &[&str] = &["proj_snapshots", "proj_replication_targets"];
+
 /// Whether the copy of `table` gets the constraint or index `name` after the replay.
 fn built_after_replay(table: &str, name: &str) -> bool {
     INDEXED_AFTER_REPLAY.contains(&table) || READ_ONLY_INDEXES.contains(&name)
@@ -192,10 +199,15 @@ async fn rebuild_on(
             .execute(&mut *tx)
             .await?;
         for table in TABLES {
+            let fill = if UPDATED_IN_PLACE.contains(table) {
+                ", fillfactor = 50"
+            } else {
+                ""
+            };
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "CREATE TABLE {SHADOW}.{table} \
                  (LIKE public.{table} INCLUDING ALL EXCLUDING INDEXES) \
-                 WITH (autovacuum_enabled = false)"
+                 WITH (autovacuum_enabled = false{fill})"
             )))
             .execute(&mut *tx)
             .await?;
@@ -303,7 +315,7 @@ async fn finish_copies(conn: &mut PgConnection, tables: &[&str]) -> Result<(), S
         .execute(&mut *conn)
         .await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "ALTER TABLE {SHADOW}.{table} RESET (autovacuum_enabled)"
+            "ALTER TABLE {SHADOW}.{table} RESET (autovacuum_enabled, fillfactor)"
         )))
         .execute(&mut *conn)
         .await?;

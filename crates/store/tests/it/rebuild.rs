@@ -107,6 +107,17 @@ async fn a_rebuild_beside_concurrent_appends_loses_nothing_and_keeps_the_index_n
         .unwrap();
     assert!(check.is_empty(), "{check:?}");
     assert_eq!(index_names(&pool).await, indexes);
+    // The settings the copies had while they filled (no autovacuum, half-empty pages)
+    // are not left on the live tables.
+    let with_settings: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'proj\\_%'
+            AND c.reloptions IS NOT NULL",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(with_settings, Vec::<String>::new());
     // A second rebuild over the swapped tables works the same.
     let again = projections::rebuild_in_batches_of(&pool, BATCH)
         .await
