@@ -5,7 +5,8 @@
 //!    event at or below it is committed (the lock waits for the appends in flight);
 //! 2. a schema of its own (`proj_rebuild`) gets an empty copy of every projection table
 //!    (`LIKE … INCLUDING ALL`, autovacuum off: each is vacuumed once full, below, and
-//!    autovacuum at work on a copy that fills takes CPU from the replay), and the log up to
+//!    autovacuum at work on a copy that fills takes CPU from the replay; half-empty pages
+//!    for the tables of [`UPDATED_IN_PLACE`]), and the log up to
 //!    `upto` is replayed into it in batches of [`REPLAY_BATCH`] events, each batch its own
 //!    transaction with the schema first on the `search_path` (projections name their
 //!    tables unqualified), while a task on a connection of its own reads the batches ahead
@@ -299,7 +300,7 @@ async fn finish_replay(conn: &mut PgConnection) -> Result<(), StoreError> {
 /// swap, so that autovacuum finds nothing to do on the fresh tables and is not at work on
 /// them when the next rebuild's swap drops them (dropping a table autovacuum works on
 /// waits until autovacuum gives way, a second or more per table). Autovacuum is then on
-/// again for them.
+/// again for them, and new pages are filled whole again ([`UPDATED_IN_PLACE`]).
 async fn finish_copies(conn: &mut PgConnection, tables: &[&str]) -> Result<(), StoreError> {
     // A bulk index build (above all the audit's) is much faster with room to sort in memory.
     sqlx::query("SET maintenance_work_mem = '256MB'")
