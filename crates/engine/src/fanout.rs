@@ -31,6 +31,10 @@
 //! staged stream cut earlier): it is given only what follows. With `hash`, the report
 //! carries the sha256 of the whole stream (to check what a sink holds against it).
 //!
+//! A sink with [`Sink::on_delivered`] is told the moment it has the whole stream and was
+//! shut down, while slower sinks still run: its target can be verified and recorded
+//! without waiting for them.
+//!
 //! Not here: spawning the commands, waiting on them, verifying the result (the
 //! replication engine's).
 
@@ -122,6 +126,9 @@ pub struct Sink<K> {
     /// sinks only; a zstd sink gets the whole compressed stream whatever this says). Its
     /// rate limit counts from the first byte written.
     pub skip: u64,
+    /// Told at once when the sink has the whole stream and was shut down cleanly (the
+    /// report says the same when every sink is done).
+    pub on_delivered: Option<tokio::sync::oneshot::Sender<Delivered>>,
 }
 
 /// What a sink was given, when it got the whole stream.
@@ -131,6 +138,8 @@ pub struct Delivered {
     pub stream_bytes: u64,
     /// Bytes written into the sink (compressed ones for a zstd sink).
     pub wire_bytes: u64,
+    /// The whole stream's sha256, when asked for ([`Options::hash`]).
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// How the fan-out ended.
@@ -164,8 +173,9 @@ pub fn pace_delay(sent: u64, rate: u64, elapsed: Duration) -> Duration {
 enum Msg {
     /// A chunk, and the stream offset it brings the sink to.
     Chunk(Bytes, u64),
-    /// The stream is complete, at this many bytes: shut the sink down.
-    End(u64),
+    /// The stream is complete, at this many bytes (and this digest, when asked for):
+    /// shut the sink down.
+    End(u64, Option<[u8; 32]>),
 }
 
 /// One sink while the stream runs: its queue and how far it got.
@@ -185,6 +195,7 @@ struct Out<K> {
     last_progress: Instant,
     wire: u64,
     written: Arc<AtomicU64>,
+    on_delivered: Option<tokio::sync::oneshot::Sender<Delivered>>,
     /// `Some` once the sink is finished: shut down cleanly, or failed.
     done: Option<Result<Delivered, io::Error>>,
 }
@@ -205,6 +216,7 @@ impl<K> Out<K> {
             last_progress: now,
             wire: 0,
             written: sink.written,
+            on_delivered: sink.on_delivered,
             done: None,
         }
     }
@@ -227,15 +239,21 @@ impl<K> Out<K> {
                 return progressed;
             };
             let (chunk, upto) = match msg {
-                Msg::End(total) => {
-                    let total = *total;
+                Msg::End(total, sha256) => {
+                    let (total, sha256) = (*total, *sha256);
                     match Pin::new(&mut self.stdin).poll_shutdown(cx) {
                         Poll::Ready(Ok(())) => {
                             self.queue.clear();
-                            self.done = Some(Ok(Delivered {
+                            let delivered = Delivered {
                                 stream_bytes: total,
                                 wire_bytes: self.wire,
-                            }));
+                                sha256,
+                            };
+                            if let Some(tell) = self.on_delivered.take() {
+                                // Its receiver gone: nobody waits for it early.
+                                let _ = tell.send(delivered);
+                            }
+                            self.done = Some(Ok(delivered));
                         }
                         Poll::Ready(Err(e)) => self.fail(e),
                         Poll::Pending => return progressed || self.stalled(cx),
@@ -332,10 +350,10 @@ struct Reader {
     compressor: Option<Compressor>,
     /// The whole stream's sha256 so far, when asked for.
     hasher: Option<Sha256>,
+    /// The whole stream's sha256, once its clean end was read (when asked for).
+    sha256: Option<[u8; 32]>,
     /// EOF seen, or reading failed, or every sink is gone: nothing more is read.
     finished: bool,
-    /// The source's clean end was read.
-    eof: bool,
     /// [`Options::lag_bytes`] in chunks: no read while a live sink has this many queued.
     lag_chunks: usize,
     /// The most chunks queued for one sink so far.
@@ -431,7 +449,6 @@ impl Reader {
         self.peak_queued = self.peak_queued.max(queued);
         if eof {
             self.finished = true;
-            self.eof = true;
             self.end(outs);
         }
         true
@@ -446,8 +463,9 @@ impl Reader {
             }
         }
         let total = self.bytes_read;
+        self.sha256 = self.hasher.take().map(|h| h.finalize().into());
         for out in outs.iter_mut().filter(|o| o.live()) {
-            out.queue.push_back(Msg::End(total));
+            out.queue.push_back(Msg::End(total, self.sha256));
         }
     }
 }
@@ -497,8 +515,8 @@ where
         bytes_read: 0,
         compressor: None,
         hasher: opts.hash.then(Sha256::new),
+        sha256: None,
         finished: false,
-        eof: false,
         read_error: None,
         lag_chunks: opts.lag_chunks(),
         peak_queued: 0,
@@ -528,17 +546,15 @@ where
         }
     })
     .await;
+    // Only a stream read to its end has a digest (`Reader::end`).
     let Reader {
         bytes_read,
         read_error,
         buf,
-        hasher,
-        eof,
+        sha256,
         peak_queued,
         ..
     } = reader;
-    // Only a stream read to its end has a digest.
-    let sha256 = hasher.filter(|_| eof).map(|h| h.finalize().into());
     let sinks = outs
         .into_iter()
         .map(|out| {

@@ -57,6 +57,7 @@ fn sink<K>(key: K, stdin: CommandStdin, rate_limit: Option<u64>, zstd: bool) -> 
         written: Arc::new(AtomicU64::new(0)),
         zstd,
         skip: 0,
+        on_delivered: None,
     }
 }
 
@@ -197,6 +198,51 @@ async fn a_rate_limited_sink_lags_within_the_buffer_without_slowing_the_others()
     // Virtual time (paused clock): the 40th chunk may go at (39 - 1 burst) / 10 s.
     assert!(took >= Duration::from_millis(3800), "{took:?}");
     assert!(took < Duration::from_millis(4500), "{took:?}");
+}
+
+/// A sink with `on_delivered` is told as soon as it has the whole stream (with the
+/// stream's digest), while a rate-limited one is still being written to.
+#[tokio::test(start_paused = true)]
+async fn a_fast_sink_is_told_it_has_everything_before_the_slow_one_ends() {
+    let data = vec![9_u8; CHUNK * 40];
+    let source: CommandStdout = Box::new(std::io::Cursor::new(data.clone()));
+    let slow_written = Arc::new(AtomicU64::new(0));
+    let (tell, told) = tokio::sync::oneshot::channel();
+    let sinks = vec![
+        Sink {
+            written: slow_written.clone(),
+            ..sink(1, recording(usize::MAX).0, Some((CHUNK * 10) as u64), false)
+        },
+        Sink {
+            on_delivered: Some(tell),
+            ..sink(2, recording(usize::MAX).0, None, false)
+        },
+    ];
+    let opts = Options {
+        hash: true,
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let run = tokio::spawn(fan_out(source, sinks, opts));
+    let early = told.await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!run.is_finished());
+    assert!(slow_written.load(Ordering::Relaxed) < data.len() as u64);
+    let report = run.await.unwrap();
+    assert_eq!(report.sinks[&2].as_ref().unwrap(), &early);
+    assert_eq!(early.stream_bytes, data.len() as u64);
+    let digest: [u8; 32] = Sha256::digest(&data).into();
+    assert_eq!(early.sha256, Some(digest));
+    assert_eq!(report.sha256, Some(digest));
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]

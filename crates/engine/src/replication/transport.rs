@@ -6,7 +6,8 @@
 //! ([`super::staged`]) gets a writer into its staged file instead of a receive (and only
 //! the bytes its file lacks), and is received from the file once the stream is whole.
 //! Each member's outcome (its receive's or writer's exit, the send's, the stream's) goes
-//! to the driver's verification.
+//! to the driver's verification as soon as that member has the whole stream and the send
+//! exited: a slower member (rate-limited, distant) does not hold up the others' records.
 //!
 //! What it does not do: choose snapshots or parents (the planner).
 
@@ -15,13 +16,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use btrfs::host::{CommandStdin, RunningCommand};
+use btrfs::host::{CommandStdin, CommandStdout, RunningCommand};
 use domain::replication::{
     Compression, ErrorClass, ReplicationProgress, ReplicationTargetStarted, TargetBytes,
 };
 use domain::{DomainEvent, TargetId};
+use futures::FutureExt;
+use futures::stream::{FuturesUnordered, StreamExt};
 use store::projections::{self, SnapshotState};
 use store::{ExpectedVersion, events, locks};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -31,7 +35,7 @@ use super::{
     Failure, PROGRESS_EVERY, Primary, RECEIVE_EXIT_GRACE, RunCtx, SendSpec, TargetRun, append_run,
     millis, throughput,
 };
-use crate::fanout::{self, Delivered, FanoutReport, Sink};
+use crate::fanout::{self, Delivered, Sink};
 use crate::{EngineError, abs, recorded_path};
 
 /// Each member's result.
@@ -54,12 +58,10 @@ struct Receives {
     counters: Vec<(TargetId, Arc<AtomicU64>)>,
 }
 
-/// The one send, streamed.
-struct Streamed {
-    report: FanoutReport<TargetId>,
-    send: Result<(), btrfs::HostError>,
-    elapsed: Duration,
-}
+/// The members that have their outcome: progress no longer names them (a progress
+/// event after a target's success would overwrite its recorded rate). Held across a
+/// progress event's append, so no progress of a member is recorded after it is here.
+type Settled = Arc<tokio::sync::Mutex<HashSet<TargetId>>>;
 
 /// Each ready member's delivery.
 type Deliveries = HashMap<TargetId, Delivery>;
@@ -126,7 +128,8 @@ impl RunCtx<'_> {
         if receives.sinks.is_empty() {
             return Ok(results);
         }
-        let streamed = match self.stream(primary, spec, send_id, &mut receives).await? {
+        let started_at = Instant::now();
+        let (send, stdout) = match self.start_send(primary, spec).await? {
             Ok(s) => s,
             Err(f) => {
                 drop(receives);
@@ -134,22 +137,73 @@ impl RunCtx<'_> {
                 return Ok(results);
             }
         };
-        let sent = SendEnd {
-            elapsed: streamed.elapsed,
-            sha256: streamed.report.sha256,
+        // Each member settles as soon as it has the whole stream and the send exited 0:
+        // a fast target is verified and recorded while a slow one still streams. Members
+        // settle side by side: a staged one still hashes and receives its file, and a hung
+        // one waits out its grace, without holding up the others.
+        let settled_ids = Settled::default();
+        let mut at_end = HashMap::new();
+        let mut waits = Vec::new();
+        for sink in &mut receives.sinks {
+            let (early_tx, early) = oneshot::channel();
+            let (end_tx, end) = oneshot::channel();
+            sink.on_delivered = Some(early_tx);
+            at_end.insert(sink.key, end_tx);
+            waits.push((sink.key, early, end));
+        }
+        let send_exit = async move { Arc::new(send.wait().await.map(drop)) }.shared();
+        let progress = self.spawn_progress(send_id, receives.counters.clone(), settled_ids.clone());
+        // A staged member's file is checked against the whole stream's digest.
+        let hash = receives
+            .running
+            .values()
+            .any(|r| r.delivery.staged_offset().is_some());
+        let opts = self.engine.fanout_options(hash);
+        let sinks = std::mem::take(&mut receives.sinks);
+        let fanning = {
+            let send_exit = send_exit.clone();
+            async move {
+                let report = fanout::fan_out(stdout, sinks, opts).await;
+                progress.abort();
+                let send = send_exit.await;
+                tracing::info!(
+                    replication = %self.id(),
+                    bytes = report.bytes_read,
+                    ms = millis(started_at.elapsed()),
+                    peak_queued_chunks = report.peak_queued_chunks,
+                    send_ok = send.is_ok(),
+                    "send finished"
+                );
+                for (tid, written) in report.sinks {
+                    if let Some(tell) = at_end.remove(&tid) {
+                        let _ = tell.send(written);
+                    }
+                }
+            }
         };
-        // Members settle side by side: a staged one still hashes and receives its file,
-        // and a hung one waits out its grace, without holding up the others.
-        let send = &streamed.send;
-        let settling = streamed
-            .report
-            .sinks
+        let settling: FuturesUnordered<_> = waits
             .into_iter()
-            .filter_map(|(tid, written)| {
+            .filter_map(|(tid, early, end)| {
                 let receiving = receives.running.remove(&tid)?;
+                let send_exit = send_exit.clone();
+                let settled_ids = settled_ids.clone();
                 Some(
                     async move {
-                        let outcome = target_outcome(receiving.cmd, written, send).await;
+                        let written = match early.await {
+                            Ok(delivered) => Ok(delivered),
+                            // Not delivered whole: what the fan-out's report says.
+                            Err(_) => end.await.unwrap_or_else(|_| {
+                                Err(std::io::Error::other("the fan-out ended without it"))
+                            }),
+                        };
+                        let send = send_exit.await;
+                        // No progress of this member after its outcome.
+                        settled_ids.lock().await.insert(tid);
+                        let sent = SendEnd {
+                            elapsed: started_at.elapsed(),
+                            sha256: written.as_ref().ok().and_then(|d| d.sha256),
+                        };
+                        let outcome = target_outcome(receiving.cmd, written, &send).await;
                         let end = MemberEnd {
                             tid,
                             outcome,
@@ -159,8 +213,10 @@ impl RunCtx<'_> {
                     }
                     .instrument(receiving.span),
                 )
-            });
-        results.extend(futures::future::join_all(settling).await);
+            })
+            .collect();
+        let ((), settled) = tokio::join!(fanning, settling.collect::<Vec<_>>());
+        results.extend(settled);
         Ok(results)
     }
 
@@ -244,16 +300,13 @@ impl RunCtx<'_> {
         Ok(send_id)
     }
 
-    /// Starts the one send and streams it into the receives, with throttled progress.
-    /// `Ok(Err(_))`: the send did not start (every member fails with it).
-    async fn stream(
+    /// Starts the one send: the command and its stdout. `Ok(Err(_))`: the send did not
+    /// start (every member fails with it).
+    async fn start_send(
         &self,
         primary: &Primary,
         spec: SendSpec<'_>,
-        send_id: Uuid,
-        receives: &mut Receives,
-    ) -> Result<Result<Streamed, Failure>, EngineError> {
-        let started_at = Instant::now();
+    ) -> Result<Result<(Box<dyn RunningCommand>, CommandStdout), Failure>, EngineError> {
         let snap_path = abs(&recorded_path(&spec.snap.path)?)?;
         let parent_path = spec
             .parent
@@ -270,54 +323,34 @@ impl RunCtx<'_> {
         let Some(stdout) = send.take_stdout() else {
             return Err(EngineError::Inconsistent("btrfs send has no stdout".into()));
         };
-        let progress = self.spawn_progress(send_id, receives.counters.clone());
-        // A staged member's file is checked against the whole stream's digest.
-        let hash = receives
-            .running
-            .values()
-            .any(|r| r.delivery.staged_offset().is_some());
-        let opts = self.engine.fanout_options(hash);
-        let report = fanout::fan_out(stdout, std::mem::take(&mut receives.sinks), opts).await;
-        progress.abort();
-        let send = send.wait().await.map(drop);
-        let elapsed = started_at.elapsed();
-        tracing::info!(
-            replication = %self.id(),
-            bytes = report.bytes_read,
-            ms = millis(elapsed),
-            peak_queued_chunks = report.peak_queued_chunks,
-            "send finished"
-        );
-        Ok(Ok(Streamed {
-            report,
-            send,
-            elapsed,
-        }))
+        Ok(Ok((send, stdout)))
     }
 
     /// A task appending `ReplicationProgress` at most every [`PROGRESS_EVERY`] while
-    /// bytes move.
+    /// bytes move, for the members without an outcome yet.
     fn spawn_progress(
         &self,
         send_id: Uuid,
         counters: Vec<(TargetId, Arc<AtomicU64>)>,
+        settled: Settled,
     ) -> tokio::task::JoinHandle<()> {
         let engine = self.engine.clone();
         let meta = self.meta.clone();
         let id = self.id();
         tokio::spawn(async move {
             // Counters start at what a resumed member holds already: not bytes moved now.
-            let mut last = counters
+            let mut last: HashMap<TargetId, u64> = counters
                 .iter()
-                .map(|(_, c)| c.load(Ordering::Relaxed))
-                .max()
-                .unwrap_or(0);
+                .map(|(t, c)| (*t, c.load(Ordering::Relaxed)))
+                .collect();
             let mut last_at = Instant::now();
             let mut last_sum = None;
             loop {
                 tokio::time::sleep(PROGRESS_EVERY).await;
+                let settled = settled.lock().await;
                 let targets: Vec<TargetBytes> = counters
                     .iter()
+                    .filter(|(t, _)| !settled.contains(t))
                     .map(|(t, c)| TargetBytes {
                         target_id: *t,
                         bytes: c.load(Ordering::Relaxed),
@@ -326,22 +359,33 @@ impl RunCtx<'_> {
                 // Recorded while any member moved, not only the leader: a slower member
                 // goes on after the fastest has the whole stream.
                 let sum: u64 = targets.iter().map(|t| t.bytes).sum();
-                if last_sum == Some(sum) {
+                if targets.is_empty() || last_sum == Some(sum) {
                     continue;
                 }
                 last_sum = Some(sum);
-                let top = targets.iter().map(|t| t.bytes).max().unwrap_or(0);
-                let rate = throughput(top.saturating_sub(last), last_at.elapsed());
-                (last, last_at) = (top, Instant::now());
+                // The rate of the member that moved most since the last event.
+                let moved = targets
+                    .iter()
+                    .map(|t| {
+                        t.bytes
+                            .saturating_sub(last.get(&t.target_id).copied().unwrap_or(0))
+                    })
+                    .max()
+                    .unwrap_or(0);
+                let rate = throughput(moved, last_at.elapsed());
+                last_at = Instant::now();
+                last.extend(targets.iter().map(|t| (t.target_id, t.bytes)));
                 let event = DomainEvent::ReplicationProgress(ReplicationProgress {
                     replication_id: id,
                     send_id,
                     targets,
                     rate_bytes_per_sec: rate,
                 });
+                // Under the lock: a member's outcome waits for this append.
                 if let Err(e) = append_run(&engine, id, event, &meta).await {
                     tracing::warn!(error = %e, "recording progress failed");
                 }
+                drop(settled);
             }
         })
     }
@@ -412,6 +456,7 @@ async fn start_receives(
                     written,
                     zstd,
                     skip,
+                    on_delivered: None,
                 });
                 receives.running.insert(
                     *tid,

@@ -357,6 +357,7 @@ impl Engine {
             written: written.clone(),
             zstd: false,
             skip: 0,
+            on_delivered: None,
         };
         let progress = self.report_progress(view, written.clone(), meta);
         let report = tokio::select! {

@@ -76,6 +76,25 @@ impl Lab {
         r.replication_id
     }
 
+    /// Requests a replication of `snapshot` to every target and runs it in a task.
+    pub(crate) async fn spawn_replication(
+        &self,
+        snapshot: SnapshotId,
+    ) -> (
+        domain::ReplicationId,
+        tokio::task::JoinHandle<Result<(), engine::EngineError>>,
+    ) {
+        let id = self
+            .engine
+            .request_replication(snapshot, None, &meta())
+            .await
+            .unwrap()
+            .replication_id;
+        let engine = self.engine.clone();
+        let run = tokio::spawn(async move { engine.run_replication(id, &meta()).await });
+        (id, run)
+    }
+
     pub(crate) async fn state(&self, id: domain::ReplicationId) -> RunState {
         projections::replication(&self.pool, id)
             .await
@@ -532,4 +551,58 @@ async fn a_target_directory_not_on_btrfs_is_refused(pool: PgPool) {
     );
     // The btrfs directory beside it is accepted.
     lab.add_target(1, TargetOptions::default()).await;
+}
+
+/// One send to a fast and a rate-limited target: the fast one is verified and recorded
+/// while the slow one still streams (each member settles when it has the whole stream
+/// and the send exited), both end with a complete copy, and no progress event names a
+/// target after its success.
+#[sqlx::test(migrations = false)]
+async fn a_fast_target_is_recorded_while_a_slow_one_still_streams(pool: PgPool) {
+    let lab = lab(pool).await;
+    // 12 MiB at 1 MiB/s: about 12 s for the slow one, well inside the fan-out's buffer.
+    let slow = lab.add_slow_target(1, 1, TargetOptions::default()).await;
+    let fast = lab.add_target(2, TargetOptions::default()).await;
+    lab.area.write_random("data.bin", 12);
+    let (s1, name) = lab.snapshot().await;
+    let (id, run) = lab.spawn_replication(s1).await;
+    let slow_then = loop {
+        let rows = projections::replication_targets(&lab.pool, id)
+            .await
+            .unwrap();
+        let done = |t: TargetId| {
+            rows.iter()
+                .any(|x| x.target_id == t && x.state == TargetState::Succeeded)
+        };
+        if done(fast) {
+            break rows.into_iter().find(|x| x.target_id == slow).unwrap();
+        }
+        assert!(
+            !run.is_finished(),
+            "the run ended before the fast target's success was recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(slow_then.state, TargetState::Running, "{slow_then:?}");
+
+    run.await.unwrap().unwrap();
+    assert_eq!(lab.state(id).await, RunState::Succeeded);
+    assert_eq!(lab.sends(id).await, 1);
+    lab.assert_copy(1, &name);
+    lab.assert_copy(2, &name);
+    let late: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events p
+           JOIN events s ON s.stream_id = p.stream_id
+                        AND s.event_type = 'ReplicationTargetSucceeded'
+          WHERE p.stream_id = $1 AND p.event_type = 'ReplicationProgress'
+            AND p.global_seq > s.global_seq
+            AND p.payload->'targets' @> jsonb_build_array(
+                    jsonb_build_object('target_id', s.payload->'target_id'))",
+    )
+    .bind(id.stream().as_str())
+    .fetch_one(&lab.pool)
+    .await
+    .unwrap();
+    assert_eq!(late, 0, "progress named a target after its success");
+    assert!(lab.event_count(id, "ReplicationProgress").await >= 1);
 }

@@ -42,21 +42,11 @@ async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(poo
     let other = lab.add_target(2, TargetOptions::default()).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
-    let r = lab
-        .engine
-        .request_replication(s1, None, &meta())
-        .await
-        .unwrap();
-    let run = {
-        let engine = lab.engine.clone();
-        let id = r.replication_id;
-        tokio::spawn(async move { engine.run_replication(id, &meta()).await })
-    };
-    lab.wait_for_bytes(r.replication_id, slow, 40 * MIB).await;
+    let (id, run) = lab.spawn_replication(s1).await;
+    lab.wait_for_bytes(id, slow, 40 * MIB).await;
     assert_eq!(kill_session_receiving_into(lab.area.remote(1)), 1);
     run.await.unwrap().unwrap();
 
-    let id = r.replication_id;
     assert_eq!(lab.state(id).await, RunState::PartiallyFailed);
     assert!(lab.event_count(id, "ReplicationProgress").await >= 1);
     let rows = projections::replication_targets(&lab.pool, id)
