@@ -26,6 +26,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use store::projections::{self, SnapshotState};
 use store::{ExpectedVersion, events, locks};
 use tokio::sync::oneshot;
+use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -164,7 +165,7 @@ impl RunCtx<'_> {
             let send_exit = send_exit.clone();
             async move {
                 let report = fanout::fan_out(stdout, sinks, opts).await;
-                progress.abort();
+                drop(progress);
                 let send = send_exit.await;
                 tracing::info!(
                     replication = %self.id(),
@@ -327,24 +328,24 @@ impl RunCtx<'_> {
     }
 
     /// A task appending `ReplicationProgress` at most every [`PROGRESS_EVERY`] while
-    /// bytes move, for the members without an outcome yet.
+    /// bytes move, for the members without an outcome yet. It ends when the handle is
+    /// dropped: with the fan-out, or with the send group's future (a cancelled job).
     fn spawn_progress(
         &self,
         send_id: Uuid,
         counters: Vec<(TargetId, Arc<AtomicU64>)>,
         settled: Settled,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> AbortOnDropHandle<()> {
         let engine = self.engine.clone();
         let meta = self.meta.clone();
         let id = self.id();
-        tokio::spawn(async move {
+        AbortOnDropHandle::new(tokio::spawn(async move {
             // Counters start at what a resumed member holds already: not bytes moved now.
             let mut last: HashMap<TargetId, u64> = counters
                 .iter()
                 .map(|(t, c)| (*t, c.load(Ordering::Relaxed)))
                 .collect();
             let mut last_at = Instant::now();
-            let mut last_sum = None;
             loop {
                 tokio::time::sleep(PROGRESS_EVERY).await;
                 let settled = settled.lock().await;
@@ -357,13 +358,8 @@ impl RunCtx<'_> {
                     })
                     .collect();
                 // Recorded while any member moved, not only the leader: a slower member
-                // goes on after the fastest has the whole stream.
-                let sum: u64 = targets.iter().map(|t| t.bytes).sum();
-                if targets.is_empty() || last_sum == Some(sum) {
-                    continue;
-                }
-                last_sum = Some(sum);
-                // The rate of the member that moved most since the last event.
+                // goes on after the fastest has the whole stream. The rate is that of the
+                // member that moved most since the last event.
                 let moved = targets
                     .iter()
                     .map(|t| {
@@ -372,6 +368,9 @@ impl RunCtx<'_> {
                     })
                     .max()
                     .unwrap_or(0);
+                if moved == 0 {
+                    continue;
+                }
                 let rate = throughput(moved, last_at.elapsed());
                 last_at = Instant::now();
                 last.extend(targets.iter().map(|t| (t.target_id, t.bytes)));
@@ -387,7 +386,7 @@ impl RunCtx<'_> {
                 }
                 drop(settled);
             }
-        })
+        }))
     }
 
     /// A member's delivered stream verified and recorded, or its failure cleaned up.
