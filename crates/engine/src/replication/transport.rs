@@ -67,20 +67,15 @@ type Settled = Arc<tokio::sync::Mutex<HashSet<TargetId>>>;
 /// Each ready member's delivery.
 type Deliveries = HashMap<TargetId, Delivery>;
 
-/// How the one send ended, for every member.
-#[derive(Clone, Copy)]
-struct SendEnd {
-    elapsed: Duration,
-    /// The whole stream's sha256, when a member is staged and the stream was read to
-    /// its end.
-    sha256: Option<[u8; 32]>,
-}
-
 /// How one member's transfer ended.
 struct MemberEnd {
     tid: TargetId,
+    /// What it was given (with the whole stream's sha256 when a member is staged), or why
+    /// it failed.
     outcome: Result<Delivered, Failure>,
     delivery: Delivery,
+    /// From the send's start to this member's end.
+    elapsed: Duration,
 }
 
 impl RunCtx<'_> {
@@ -200,17 +195,15 @@ impl RunCtx<'_> {
                         let send = send_exit.await;
                         // No progress of this member after its outcome.
                         settled_ids.lock().await.insert(tid);
-                        let sent = SendEnd {
-                            elapsed: started_at.elapsed(),
-                            sha256: written.as_ref().ok().and_then(|d| d.sha256),
-                        };
+                        let elapsed = started_at.elapsed();
                         let outcome = target_outcome(receiving.cmd, written, &send).await;
                         let end = MemberEnd {
                             tid,
                             outcome,
                             delivery: receiving.delivery,
+                            elapsed,
                         };
-                        (tid, self.settle(end, primary, spec, sent, pending).await)
+                        (tid, self.settle(end, primary, spec, pending).await)
                     }
                     .instrument(receiving.span),
                 )
@@ -395,7 +388,6 @@ impl RunCtx<'_> {
         end: MemberEnd,
         primary: &Primary,
         spec: SendSpec<'_>,
-        sent: SendEnd,
         pending: &BTreeMap<TargetId, TargetRun>,
     ) -> Result<(), Failure> {
         let t = pending
@@ -404,7 +396,7 @@ impl RunCtx<'_> {
         let received = match (end.outcome, &end.delivery) {
             (Ok(delivered), Delivery::Direct) => Ok(delivered),
             (Ok(delivered), Delivery::Staged { file, .. }) => self
-                .receive_staged(t, file, sent.sha256)
+                .receive_staged(t, file, delivered.sha256)
                 .await
                 .map(|()| delivered),
             (Err(f), _) => Err(f),
@@ -414,7 +406,7 @@ impl RunCtx<'_> {
                 let span = tracing::Span::current();
                 span.record("bytes", delivered.stream_bytes);
                 span.record("wire_bytes", delivered.wire_bytes);
-                self.verify_and_record(t, primary, spec, &delivered, sent.elapsed)
+                self.verify_and_record(t, primary, spec, &delivered, end.elapsed)
                     .await
             }
             Err(f) => {

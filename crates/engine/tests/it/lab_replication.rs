@@ -25,6 +25,26 @@ impl std::ops::Deref for Lab {
     }
 }
 
+/// Requests a replication of `snapshot` (to `targets`, or every target) through `engine`
+/// and runs it in a task: its id and the task.
+pub(crate) async fn spawn_replication(
+    engine: &engine::Engine,
+    snapshot: SnapshotId,
+    targets: Option<Vec<TargetId>>,
+) -> (
+    domain::ReplicationId,
+    tokio::task::JoinHandle<Result<(), engine::EngineError>>,
+) {
+    let id = engine
+        .request_replication(snapshot, targets, &meta())
+        .await
+        .unwrap()
+        .replication_id;
+    let engine = engine.clone();
+    let run = tokio::spawn(async move { engine.run_replication(id, &meta()).await });
+    (id, run)
+}
+
 pub(crate) async fn lab(pool: PgPool) -> Lab {
     let fleet = Fleet::with_remotes(pool, &[1, 2, 3]).await;
     let subvolume = fleet.manage(Some("data")).await;
@@ -74,25 +94,6 @@ impl Lab {
             .await
             .unwrap();
         r.replication_id
-    }
-
-    /// Requests a replication of `snapshot` to every target and runs it in a task.
-    pub(crate) async fn spawn_replication(
-        &self,
-        snapshot: SnapshotId,
-    ) -> (
-        domain::ReplicationId,
-        tokio::task::JoinHandle<Result<(), engine::EngineError>>,
-    ) {
-        let id = self
-            .engine
-            .request_replication(snapshot, None, &meta())
-            .await
-            .unwrap()
-            .replication_id;
-        let engine = self.engine.clone();
-        let run = tokio::spawn(async move { engine.run_replication(id, &meta()).await });
-        (id, run)
     }
 
     pub(crate) async fn state(&self, id: domain::ReplicationId) -> RunState {
@@ -565,7 +566,7 @@ async fn a_fast_target_is_recorded_while_a_slow_one_still_streams(pool: PgPool) 
     let fast = lab.add_target(2, TargetOptions::default()).await;
     lab.area.write_random("data.bin", 12);
     let (s1, name) = lab.snapshot().await;
-    let (id, run) = lab.spawn_replication(s1).await;
+    let (id, run) = spawn_replication(&lab.engine, s1, None).await;
     let slow_then = loop {
         let rows = projections::replication_targets(&lab.pool, id)
             .await

@@ -12,7 +12,7 @@ use testkit::lab::{kill_session_receiving_into, sorted_lines as sums, ssh_as};
 use testkit::{Fleet, env, meta};
 
 /// The lab primary and remotes 1-3 registered, the area's subvolume managed as "data".
-use crate::lab_replication::{Lab, lab};
+use crate::lab_replication::{Lab, lab, spawn_replication};
 
 impl Lab {
     /// Waits until the run has written more than `bytes` to `target` (progress events).
@@ -42,7 +42,7 @@ async fn a_dropped_connection_fails_only_that_target_and_the_retry_cleans_up(poo
     let other = lab.add_target(2, TargetOptions::default()).await;
     lab.area.write_random("big.bin", 300);
     let (s1, name) = lab.snapshot().await;
-    let (id, run) = lab.spawn_replication(s1).await;
+    let (id, run) = spawn_replication(&lab.engine, s1, None).await;
     lab.wait_for_bytes(id, slow, 40 * MIB).await;
     assert_eq!(kill_session_receiving_into(lab.area.remote(1)), 1);
     run.await.unwrap().unwrap();

@@ -10,7 +10,7 @@ use store::projections;
 use testkit::lab::kill_session_running;
 use testkit::{meta, ssh, ssh_ok};
 
-use crate::lab_replication::{Lab, lab};
+use crate::lab_replication::{Lab, lab, spawn_replication};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -129,15 +129,7 @@ impl Lab {
         target: TargetId,
         file: &str,
     ) -> u64 {
-        let r = engine
-            .request_replication(snapshot, Some(vec![target]), &meta())
-            .await
-            .unwrap();
-        let id = r.replication_id;
-        let run = {
-            let engine = engine.clone();
-            tokio::spawn(async move { engine.run_replication(id, &meta()).await })
-        };
+        let (id, run) = spawn_replication(engine, snapshot, Some(vec![target])).await;
         self.cut_once_staged(1, file).await;
         run.await.unwrap().unwrap();
         assert_failed_transiently(&self.target_row(id, target).await, "");
@@ -168,12 +160,7 @@ async fn a_cut_staged_send_resumes_where_it_stopped_and_sends_only_the_rest(pool
     let (s1, name) = lab.snapshot().await;
     let file = format!("{}.full.stream", lab.uuid(s1).await);
 
-    let r = engine.request_replication(s1, None, &meta()).await.unwrap();
-    let id = r.replication_id;
-    let run = {
-        let engine = engine.clone();
-        tokio::spawn(async move { engine.run_replication(id, &meta()).await })
-    };
+    let (id, run) = spawn_replication(&engine, s1, None).await;
     // Cut both slow links once more than half of the stream is staged on them.
     for n in [1, 3] {
         lab.cut_once_staged(n, &file).await;
